@@ -1,0 +1,225 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError } from '../../domain/errors.ts';
+import { listingKey, type Notebook, type NotebookVersion } from '../../domain/notebook.ts';
+import type { ListSource, NotebookChanges, NotebookStore, SourcePage, VersionPage } from '../../ports/notebook-store.ts';
+import { fromNotebookItem, fromVersionItem, INDEX_ATTRIBUTES, notebookPk, tagPk, toNotebookItem, toVersionItem, versionSk } from './notebook-items.ts';
+
+const isConditionFailure = (err: unknown) => err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
+
+const INDEX_OF: Record<Exclude<ListSource['kind'], 'tag'>, { index: string; pk: string; sk: string }> = {
+  owner: { index: 'gsi1', pk: 'GSI1PK', sk: 'GSI1SK' },
+  team: { index: 'gsi2', pk: 'GSI2PK', sk: 'GSI2SK' },
+  org: { index: 'gsi2', pk: 'GSI2PK', sk: 'GSI2SK' },
+  group: { index: 'gsi3', pk: 'GSI3PK', sk: 'GSI3SK' },
+  all: { index: 'gsi4', pk: 'GSI4PK', sk: 'GSI4SK' },
+};
+
+const partitionOf = (source: Exclude<ListSource, { kind: 'tag' }>): string =>
+  source.kind === 'owner' ? `OWNER#${source.owner}` : source.kind === 'team' ? `AUD#TEAM#${source.team}` : source.kind === 'org' ? 'AUD#ORG' : source.kind === 'group' ? `GROUP#${source.group}` : 'NOTEBOOKS';
+
+// Concurrent edits of one notebook retry on a lost revision race; the bound only stops a runaway loop.
+const MAX_EDIT_ATTEMPTS = 20;
+
+/**
+ * Notebooks in one DynamoDB table (see table-design.ts). dynalite has no transactions, so each
+ * change is a sequence of single-item conditional writes ordered so that a reader never sees it
+ * half-made: index entries are written before the metadata item that makes them true, and removed after.
+ */
+export class DynamoDbNotebookStore implements NotebookStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async createNotebook(notebook: Notebook): Promise<void> {
+    await this.putTags(notebook, notebook.tags, 1);
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: toNotebookItem(notebook, 1), ConditionExpression: 'attribute_not_exists(PK)' }));
+    } catch (err) {
+      if (isConditionFailure(err)) throw new ConflictError(`notebook ${notebook.id} exists`);
+      throw err;
+    }
+  }
+
+  async getNotebook(id: string): Promise<Notebook | null> {
+    const item = await this.readItem(id);
+    return item ? fromNotebookItem(item) : null;
+  }
+
+  async updateNotebook(id: string, changes: NotebookChanges): Promise<Notebook> {
+    return this.edit(id, (current) => {
+      if (current.archived) throw new NotFoundError(`notebook ${id} not found`);
+      const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+      return { ...current, ...defined };
+    });
+  }
+
+  async archiveNotebook(id: string, at: string): Promise<Notebook> {
+    return this.edit(id, (current) => (current.archived ? null : { ...current, archived: true, archivedAt: at, updatedAt: at }));
+  }
+
+  async listSource(source: ListSource, page: { before?: string; limit: number }): Promise<SourcePage> {
+    if (source.kind === 'tag') return this.listTag(source.tag, page);
+    const { index, pk, sk } = INDEX_OF[source.kind];
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: index,
+        KeyConditionExpression: page.before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': pk, ...(page.before ? { '#sk': sk } : {}) },
+        ExpressionAttributeValues: { ':pk': partitionOf(source), ...(page.before ? { ':before': page.before } : {}) },
+        ScanIndexForward: false,
+        Limit: page.limit,
+      }),
+    );
+    const items = (out.Items ?? []).map(fromNotebookItem);
+    const last = items.at(-1);
+    return { items, next: out.LastEvaluatedKey && last ? listingKey(last) : undefined };
+  }
+
+  async putVersion(version: NotebookVersion): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: toVersionItem(version), ConditionExpression: 'attribute_not_exists(PK)' }));
+    } catch (err) {
+      if (isConditionFailure(err)) throw new ConflictError(`version ${version.version} of ${version.notebookId} exists`, 'version_taken');
+      throw err;
+    }
+  }
+
+  async advanceLatestVersion(id: string, version: number, updatedAt: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { PK: notebookPk(id), SK: 'META' },
+          UpdateExpression: 'SET latestVersion = :v, updatedAt = :u',
+          ConditionExpression: 'attribute_exists(PK) AND latestVersion < :v',
+          ExpressionAttributeValues: { ':v': version, ':u': updatedAt },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  async highestVersion(id: string): Promise<number> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :v)',
+        ExpressionAttributeValues: { ':pk': notebookPk(id), ':v': 'V#' },
+        ProjectionExpression: '#v',
+        ExpressionAttributeNames: { '#v': 'version' },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return Number(out.Items?.[0]?.version ?? 0);
+  }
+
+  async getVersion(id: string, version: number): Promise<NotebookVersion | null> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { PK: notebookPk(id), SK: versionSk(version) } }));
+    return out.Item ? fromVersionItem(out.Item) : null;
+  }
+
+  async listVersions(id: string, page: { after?: number; limit: number }): Promise<VersionPage> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': notebookPk(id), ':from': versionSk((page.after ?? 0) + 1), ':to': 'V#~' },
+        Limit: page.limit,
+      }),
+    );
+    const items = (out.Items ?? []).map(fromVersionItem);
+    return { items, next: out.LastEvaluatedKey ? items.at(-1)?.version : undefined };
+  }
+
+  private async readItem(id: string): Promise<Record<string, unknown> | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { PK: notebookPk(id), SK: 'META' }, ConsistentRead: true }));
+    return out.Item;
+  }
+
+  /**
+   * Read-modify-write guarded by the item's revision: new tag entries first, then the item,
+   * then removal of entries for tags it no longer has (only those no newer edit rewrote).
+   */
+  private async edit(id: string, change: (current: Notebook) => Notebook | null): Promise<Notebook> {
+    for (let attempt = 0; attempt < MAX_EDIT_ATTEMPTS; attempt += 1) {
+      const item = await this.readItem(id);
+      if (!item) throw new NotFoundError(`notebook ${id} not found`);
+      const current = fromNotebookItem(item);
+      const next = change(current);
+      if (!next) return current;
+      const rev = Number(item.rev ?? 0) + 1;
+      const live = next.archived ? [] : next.tags;
+      await this.putTags(next, live.filter((t) => !current.tags.includes(t) || current.archived), rev);
+      try {
+        await this.doc.send(
+          new PutCommand({ TableName: this.table, Item: toNotebookItem(next, rev), ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': rev - 1 } }),
+        );
+      } catch (err) {
+        if (isConditionFailure(err)) continue;
+        throw err;
+      }
+      await this.dropTags(next, current.tags.filter((t) => !live.includes(t)), rev);
+      return next;
+    }
+    throw new ConflictError(`notebook ${id} is being edited by many requests at once; try again`, 'edit_contended');
+  }
+
+  private async putTags(nb: Notebook, tags: string[], rev: number): Promise<void> {
+    await Promise.all(
+      tags.map((tag) =>
+        this.doc.send(new PutCommand({ TableName: this.table, Item: { PK: tagPk(tag), SK: listingKey(nb), notebookId: nb.id, rev, entity: 'tag' } })),
+      ),
+    );
+  }
+
+  private async dropTags(nb: Notebook, tags: string[], rev: number): Promise<void> {
+    await Promise.all(
+      tags.map(async (tag) => {
+        try {
+          await this.doc.send(
+            new DeleteCommand({ TableName: this.table, Key: { PK: tagPk(tag), SK: listingKey(nb) }, ConditionExpression: 'rev <= :rev', ExpressionAttributeValues: { ':rev': rev } }),
+          );
+        } catch (err) {
+          if (!isConditionFailure(err)) throw err;
+        }
+      }),
+    );
+  }
+
+  /** Tag entries are hints; the notebook items they point at decide what is listed. */
+  private async listTag(tag: string, page: { before?: string; limit: number }): Promise<SourcePage> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: page.before ? 'PK = :pk AND SK < :before' : 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': tagPk(tag), ...(page.before ? { ':before': page.before } : {}) },
+        ScanIndexForward: false,
+        Limit: page.limit,
+      }),
+    );
+    const entries = out.Items ?? [];
+    const found = await this.batchGetNotebooks(entries.map((e) => e.notebookId as string));
+    const items = entries.map((e) => found.get(e.notebookId as string)).filter((nb): nb is Notebook => !!nb && !nb.archived && nb.tags.includes(tag));
+    const last = entries.at(-1);
+    return { items, next: out.LastEvaluatedKey && last ? (last.SK as string) : undefined };
+  }
+
+  private async batchGetNotebooks(ids: string[]): Promise<Map<string, Notebook>> {
+    const found = new Map<string, Notebook>();
+    for (let i = 0; i < ids.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = [...new Set(ids.slice(i, i + 100))].map((id) => ({ PK: notebookPk(id), SK: 'META' }));
+      for (let round = 0; keys?.length && round < 8; round += 1) {
+        const out: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
+        for (const item of out.Responses?.[this.table] ?? []) found.set(item.id as string, fromNotebookItem(item));
+        keys = out.UnprocessedKeys?.[this.table]?.Keys;
+      }
+    }
+    return found;
+  }
+}

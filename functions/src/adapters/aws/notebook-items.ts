@@ -1,0 +1,57 @@
+import type { Notebook, NotebookVersion } from '../../domain/notebook.ts';
+import { listingKey } from '../../domain/notebook.ts';
+
+/** The partition of a notebook and its versions. */
+export const notebookPk = (id: string) => `NB#${id}`;
+/** The sort key of a version: zero-padded so versions sort by number. */
+export const versionSk = (version: number) => `V#${String(version).padStart(10, '0')}`;
+/** The partition of one tag's index entries. */
+export const tagPk = (tag: string) => `TAG#${tag}`;
+
+/** A notebook's metadata item as stored, with the revision that orders concurrent edits. */
+export type NotebookItem = Notebook & { PK: string; SK: 'META'; rev: number } & Record<string, unknown>;
+
+/** The index keys a live notebook carries; an archived one carries none, so it leaves every listing. */
+export const indexKeys = (nb: Notebook): Record<string, string> => {
+  const lk = listingKey(nb);
+  const keys: Record<string, string> = { GSI1PK: `OWNER#${nb.owner}`, GSI1SK: lk, GSI4PK: 'NOTEBOOKS', GSI4SK: lk };
+  if (nb.visibility === 'org') Object.assign(keys, { GSI2PK: 'AUD#ORG', GSI2SK: lk });
+  if (nb.visibility === 'team' && nb.team) Object.assign(keys, { GSI2PK: `AUD#TEAM#${nb.team}`, GSI2SK: lk });
+  if (nb.group) Object.assign(keys, { GSI3PK: `GROUP#${nb.group}`, GSI3SK: lk });
+  return nb.archived ? {} : keys;
+};
+
+/** Every index attribute name, for REMOVE clauses. */
+export const INDEX_ATTRIBUTES = ['GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK'];
+
+/** Builds the stored item of a notebook at a revision. */
+export const toNotebookItem = (nb: Notebook, rev: number): NotebookItem => ({ ...nb, ...indexKeys(nb), PK: notebookPk(nb.id), SK: 'META', rev, entity: 'notebook' });
+
+/** Reads a notebook back from its item, dropping storage-only attributes. */
+export const fromNotebookItem = (item: Record<string, unknown>): Notebook => {
+  const nb: Notebook = {
+    id: item.id as string,
+    title: item.title as string,
+    description: (item.description as string) ?? '',
+    tags: (item.tags as string[]) ?? [],
+    group: (item.group as string | null) ?? null,
+    visibility: item.visibility as Notebook['visibility'],
+    owner: item.owner as string,
+    team: (item.team as string | null) ?? null,
+    createdAt: item.createdAt as string,
+    updatedAt: item.updatedAt as string,
+    latestVersion: Number(item.latestVersion ?? 0),
+    archived: item.archived === true,
+  };
+  if (typeof item.archivedAt === 'string') nb.archivedAt = item.archivedAt;
+  return nb;
+};
+
+/** Builds the stored item of a version. */
+export const toVersionItem = (v: NotebookVersion) => ({ ...v, PK: notebookPk(v.notebookId), SK: versionSk(v.version), entity: 'version' });
+
+/** Reads a version back from its item. */
+export const fromVersionItem = (item: Record<string, unknown>): NotebookVersion => {
+  const { PK: _pk, SK: _sk, entity: _e, ...rest } = item;
+  return rest as unknown as NotebookVersion;
+};

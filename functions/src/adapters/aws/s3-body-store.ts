@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { NotFoundError, PayloadTooLargeError } from '../../domain/errors.ts';
+import type { BodyStore, PresignedRequest, StoredBody } from '../../ports/body-store.ts';
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const isMissing = (err: unknown) => {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+};
+
+/** Notebook bodies in S3 under `bodies/<sha256>`, uploads under `uploads/<notebook>/<upload>`; keys never come from users. */
+export class S3BodyStore implements BodyStore {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async putBody(bytes: Uint8Array): Promise<StoredBody> {
+    const hash = sha256(bytes);
+    const key = `bodies/${hash}`;
+    if (!(await this.exists(key))) {
+      await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: 'application/x-ipynb+json' }));
+    }
+    return { key, sha256: hash, size: bytes.byteLength };
+  }
+
+  async getBody(hash: string): Promise<Uint8Array> {
+    const bytes = await this.read(`bodies/${hash}`);
+    if (!bytes) throw new NotFoundError(`no body ${hash}`);
+    return bytes;
+  }
+
+  async presignUpload(notebookId: string, uploadId: string, expiresInSeconds: number): Promise<PresignedRequest> {
+    const command = new PutObjectCommand({ Bucket: this.bucket, Key: this.uploadKey(notebookId, uploadId) });
+    return this.presign('PUT', command, expiresInSeconds);
+  }
+
+  async readUpload(notebookId: string, uploadId: string, maxBytes: number): Promise<{ bytes: Uint8Array; sha256: string } | null> {
+    const key = this.uploadKey(notebookId, uploadId);
+    let size: number;
+    try {
+      size = (await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))).ContentLength ?? 0;
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+    if (size > maxBytes) throw new PayloadTooLargeError(`the upload is ${size} bytes, over the ${maxBytes}-byte limit for a notebook`);
+    const bytes = await this.read(key);
+    return bytes ? { bytes, sha256: sha256(bytes) } : null;
+  }
+
+  async deleteUpload(notebookId: string, uploadId: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.uploadKey(notebookId, uploadId) }));
+  }
+
+  async presignDownload(hash: string, fileName: string, expiresInSeconds: number): Promise<PresignedRequest> {
+    const command = new GetObjectCommand({ Bucket: this.bucket, Key: `bodies/${hash}`, ResponseContentDisposition: `attachment; filename="${fileName}"` });
+    return this.presign('GET', command, expiresInSeconds);
+  }
+
+  private uploadKey(notebookId: string, uploadId: string): string {
+    return `uploads/${notebookId}/${uploadId}`;
+  }
+
+  private async presign(method: 'PUT' | 'GET', command: PutObjectCommand | GetObjectCommand, expiresIn: number): Promise<PresignedRequest> {
+    const url = await getSignedUrl(this.s3, command, { expiresIn });
+    return { method, url, headers: {}, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() };
+  }
+
+  private async exists(key: string): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (err) {
+      if (isMissing(err)) return false;
+      throw err;
+    }
+  }
+
+  private async read(key: string): Promise<Uint8Array | null> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+  }
+}

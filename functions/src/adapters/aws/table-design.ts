@@ -1,0 +1,22 @@
+/** One global secondary index of the table: its name and key attributes (string keys, ALL projected). */
+export interface IndexDesign {
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+}
+
+/**
+ * The single table's keys and indexes, shared by the DynamoDB adapters, local table creation and CDK.
+ * gsi1: notebooks by owner · gsi2: by audience (a team, or the org) · gsi3: by group · gsi4: all notebooks (admins).
+ * Tags are many per notebook, so they are items of their own (`TAG#<tag>`), not an index.
+ */
+export const TABLE_DESIGN = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  indexes: [
+    { name: 'gsi1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+    { name: 'gsi2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+    { name: 'gsi3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
+    { name: 'gsi4', partitionKey: 'GSI4PK', sortKey: 'GSI4SK' },
+  ] satisfies IndexDesign[],
+} as const;

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppError, PayloadTooLargeError, UnauthorizedError, ValidationError, NotFoundError } from '../../domain/errors.ts';
+import { API_ROUTES } from '../../handlers/http/api-routes.ts';
+import type { ApiHandler } from '../../shared/container.ts';
+import { errorBody, statusOf } from '../../shared/http/error-status.ts';
+import type { ApiResult } from '../../shared/http/http-handler.ts';
+import { matchRoute } from '../../shared/http/route-match.ts';
+import type { RouteSpec } from '../../shared/http/route-spec.ts';
+import { log } from '../../shared/logger.ts';
+import { buildApiEvent, claimsAsAuthorizerPasses } from './api-event.ts';
+import type { LocalIssuer } from './local-issuer.ts';
+import { LOGIN_PAGE, LOGIN_PAGE_CSP } from './login-page.ts';
+import type { UserDirectory } from './user-directory.ts';
+
+/** Where the API lives in local mode; the cloud's HTTP API serves the same routes at its own root. */
+export const API_PREFIX = '/api';
+
+/** What the local server needs: the very handlers Lambda runs, and the local issuer in place of the authorizer. */
+export interface LocalServerDeps {
+  handlers: Record<string, ApiHandler>;
+  issuer: LocalIssuer;
+  users: UserDirectory;
+  /** Largest request body read; API Gateway's own limit is 10 MB. */
+  maxBodyBytes: number;
+}
+
+const SPECS = Object.values(API_ROUTES) as RouteSpec[];
+const NAME_OF = new Map(Object.entries(API_ROUTES).map(([name, spec]) => [`${spec.method} ${spec.path}`, name]));
+
+const readBody = (req: IncomingMessage, max: number): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const tooLarge = () => new PayloadTooLargeError(`the request body is over ${max} bytes; send large notebooks through an upload URL (POST /notebooks/{id}/uploads)`);
+    if (Number(req.headers['content-length'] ?? 0) > max) return reject(tooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.removeAllListeners('data');
+        reject(tooLarge());
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+
+const send = (res: ServerResponse, result: ApiResult, requestId: string) => {
+  const body = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+  res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), 'x-request-id': requestId });
+  res.end(body);
+};
+
+const sendError = (res: ServerResponse, err: unknown, requestId: string, extra: Record<string, string> = {}) => {
+  const status = statusOf(err);
+  if (status >= 500) log('error', 'local server error', { requestId, error: (err as Error)?.stack });
+  send(res, { statusCode: status, headers: { 'content-type': 'application/json; charset=utf-8', ...extra }, body: JSON.stringify(errorBody(err, requestId)) }, requestId);
+};
+
+const bearer = (req: IncomingMessage): string => {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (!match) throw new UnauthorizedError();
+  return match[1]!;
+};
+
+/** The request listener of local mode: API routes become API Gateway events, plus the login page and code exchange. */
+export const makeLocalRequestListener = (deps: LocalServerDeps) => async (req: IncomingMessage, res: ServerResponse) => {
+  const requestId = randomUUID();
+  const url = new URL(req.url ?? '/', 'http://local');
+  const rawPath = (req.url ?? '/').split('?')[0]!;
+  try {
+    if (rawPath === API_PREFIX || rawPath.startsWith(`${API_PREFIX}/`)) return await serveApi(deps, req, res, rawPath.slice(API_PREFIX.length) || '/', url.searchParams, requestId);
+    if (req.method === 'POST' && rawPath === '/auth/local/exchange') return await exchangeCode(deps, req, res, requestId);
+    if (req.method === 'GET' && (rawPath === '/login' || rawPath === '/')) {
+      return send(res, { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': LOGIN_PAGE_CSP, 'cache-control': 'no-store' }, body: LOGIN_PAGE }, requestId);
+    }
+    throw new NotFoundError(`nothing at ${rawPath}; the API is under ${API_PREFIX}/ (see ${API_PREFIX}/openapi.json)`);
+  } catch (err) {
+    sendError(res, err, requestId, err instanceof UnauthorizedError ? { 'www-authenticate': 'Bearer' } : {});
+  }
+};
+
+const serveApi = async (deps: LocalServerDeps, req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, requestId: string) => {
+  const match = matchRoute(SPECS, req.method ?? 'GET', path);
+  if (!match || match === 'method') throw new NotFoundError(`no route ${req.method} ${path}${match === 'method' ? ' (the path takes other methods)' : ''}; see ${API_PREFIX}/openapi.json`);
+  const claims = match.spec.auth ? claimsAsAuthorizerPasses(await deps.issuer.verify(bearer(req))) : null;
+  const body = await readBody(req, deps.maxBodyBytes);
+  const event = buildApiEvent({ req, path, query, routeKey: match.routeKey, pathParameters: match.pathParameters, claims, body, requestId });
+  const handler = deps.handlers[NAME_OF.get(match.routeKey)!]!;
+  send(res, await handler(event, { awsRequestId: requestId } as never), requestId);
+};
+
+const exchangeCode = async (deps: LocalServerDeps, req: IncomingMessage, res: ServerResponse, requestId: string) => {
+  let code: unknown;
+  try {
+    code = JSON.parse((await readBody(req, 4096)).toString('utf8')).code;
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new ValidationError('send {"code": "<the code from the login link>"}');
+  }
+  const user = typeof code === 'string' ? deps.users.redeemLoginCode(code, new Date()) : null;
+  if (!user) throw new UnauthorizedError('this login link was already used or has expired; restart `npm start` or run `npm run token -- <user>`');
+  const token = await deps.users.tokenFor(user);
+  send(res, { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: JSON.stringify({ user, token }) }, requestId);
+};

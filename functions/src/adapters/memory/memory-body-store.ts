@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { NotFoundError, PayloadTooLargeError } from '../../domain/errors.ts';
+import type { BodyStore, PresignedRequest, StoredBody } from '../../ports/body-store.ts';
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Bodies in a Map, for unit tests; uploads are placed with `simulateUpload` as a client's PUT would. */
+export class MemoryBodyStore implements BodyStore {
+  readonly bodies = new Map<string, Uint8Array>();
+  readonly uploads = new Map<string, Uint8Array>();
+
+  async putBody(bytes: Uint8Array): Promise<StoredBody> {
+    const hash = sha256(bytes);
+    if (!this.bodies.has(hash)) this.bodies.set(hash, new Uint8Array(bytes));
+    return { key: `bodies/${hash}`, sha256: hash, size: bytes.byteLength };
+  }
+
+  async getBody(hash: string): Promise<Uint8Array> {
+    const body = this.bodies.get(hash);
+    if (!body) throw new NotFoundError(`no body ${hash}`);
+    return body;
+  }
+
+  async presignUpload(notebookId: string, uploadId: string, expiresInSeconds: number): Promise<PresignedRequest> {
+    return { method: 'PUT', url: `memory://uploads/${notebookId}/${uploadId}`, headers: {}, expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString() };
+  }
+
+  /** Stands in for the client's PUT to the presigned URL. */
+  simulateUpload(notebookId: string, uploadId: string, bytes: Uint8Array): void {
+    this.uploads.set(`${notebookId}/${uploadId}`, bytes);
+  }
+
+  async readUpload(notebookId: string, uploadId: string, maxBytes: number): Promise<{ bytes: Uint8Array; sha256: string } | null> {
+    const bytes = this.uploads.get(`${notebookId}/${uploadId}`);
+    if (!bytes) return null;
+    if (bytes.byteLength > maxBytes) throw new PayloadTooLargeError(`the upload is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit`);
+    return { bytes, sha256: sha256(bytes) };
+  }
+
+  async deleteUpload(notebookId: string, uploadId: string): Promise<void> {
+    this.uploads.delete(`${notebookId}/${uploadId}`);
+  }
+
+  async presignDownload(hash: string, fileName: string, expiresInSeconds: number): Promise<PresignedRequest> {
+    return { method: 'GET', url: `memory://bodies/${hash}?name=${encodeURIComponent(fileName)}`, headers: {}, expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString() };
+  }
+}

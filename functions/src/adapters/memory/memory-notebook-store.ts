@@ -1,0 +1,93 @@
+import { ConflictError, NotFoundError } from '../../domain/errors.ts';
+import { listingKey, type Notebook, type NotebookVersion } from '../../domain/notebook.ts';
+import type { ListSource, NotebookChanges, NotebookStore, SourcePage, VersionPage } from '../../ports/notebook-store.ts';
+
+const inSource = (source: ListSource, nb: Notebook): boolean => {
+  if (nb.archived) return false;
+  switch (source.kind) {
+    case 'owner':
+      return nb.owner === source.owner;
+    case 'team':
+      return nb.visibility === 'team' && nb.team === source.team;
+    case 'org':
+      return nb.visibility === 'org';
+    case 'group':
+      return nb.group === source.group;
+    case 'tag':
+      return nb.tags.includes(source.tag);
+    case 'all':
+      return true;
+  }
+};
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/** Notebooks in Maps, for unit tests; behaves as the DynamoDB store does, checked by the contract suite. */
+export class MemoryNotebookStore implements NotebookStore {
+  private readonly notebooks = new Map<string, Notebook>();
+  private readonly versions = new Map<string, NotebookVersion>();
+
+  async createNotebook(notebook: Notebook): Promise<void> {
+    if (this.notebooks.has(notebook.id)) throw new ConflictError(`notebook ${notebook.id} exists`);
+    this.notebooks.set(notebook.id, copy(notebook));
+  }
+
+  async getNotebook(id: string): Promise<Notebook | null> {
+    const nb = this.notebooks.get(id);
+    return nb ? copy(nb) : null;
+  }
+
+  async updateNotebook(id: string, changes: NotebookChanges): Promise<Notebook> {
+    const nb = this.notebooks.get(id);
+    if (!nb || nb.archived) throw new NotFoundError(`notebook ${id} not found`);
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    Object.assign(nb, defined);
+    return copy(nb);
+  }
+
+  async archiveNotebook(id: string, at: string): Promise<Notebook> {
+    const nb = this.notebooks.get(id);
+    if (!nb) throw new NotFoundError(`notebook ${id} not found`);
+    if (!nb.archived) Object.assign(nb, { archived: true, archivedAt: at, updatedAt: at });
+    return copy(nb);
+  }
+
+  async listSource(source: ListSource, page: { before?: string; limit: number }): Promise<SourcePage> {
+    const all = [...this.notebooks.values()]
+      .filter((nb) => inSource(source, nb) && (page.before === undefined || listingKey(nb) < page.before))
+      .sort((a, b) => (listingKey(a) < listingKey(b) ? 1 : -1));
+    const items = all.slice(0, page.limit).map(copy);
+    const last = items.at(-1);
+    return { items, next: all.length > page.limit && last ? listingKey(last) : undefined };
+  }
+
+  async putVersion(version: NotebookVersion): Promise<void> {
+    const key = `${version.notebookId}#${version.version}`;
+    if (this.versions.has(key)) throw new ConflictError(`version ${version.version} exists`, 'version_taken');
+    this.versions.set(key, copy(version));
+  }
+
+  async advanceLatestVersion(id: string, version: number, updatedAt: string): Promise<void> {
+    const nb = this.notebooks.get(id);
+    if (nb && nb.latestVersion < version) Object.assign(nb, { latestVersion: version, updatedAt });
+  }
+
+  async highestVersion(id: string): Promise<number> {
+    let n = 0;
+    while (this.versions.has(`${id}#${n + 1}`)) n += 1;
+    return n;
+  }
+
+  async getVersion(id: string, version: number): Promise<NotebookVersion | null> {
+    const v = this.versions.get(`${id}#${version}`);
+    return v ? copy(v) : null;
+  }
+
+  async listVersions(id: string, page: { after?: number; limit: number }): Promise<VersionPage> {
+    const highest = await this.highestVersion(id);
+    const items: NotebookVersion[] = [];
+    for (let n = (page.after ?? 0) + 1; n <= highest && items.length < page.limit; n += 1) items.push(copy(this.versions.get(`${id}#${n}`)!));
+    const last = items.at(-1)?.version;
+    return { items, next: last !== undefined && last < highest ? last : undefined };
+  }
+}

@@ -1,0 +1,17 @@
+import { getMe } from '../../use-cases/get-me.ts';
+import { httpHandler, type HttpOptions } from '../../shared/http/http-handler.ts';
+import { ok } from '../../shared/http/responses.ts';
+import { API_ROUTES } from './api-routes.ts';
+import { buildOpenApi } from './openapi.ts';
+
+/** GET /healthz — liveness, no auth. */
+export const makeHealthz = (o: HttpOptions) => httpHandler(API_ROUTES.healthz, async () => ok({ status: 'ok' }), o);
+
+/** GET /openapi.json — the API description, generated from the schemas that validate requests. */
+export const makeOpenApi = (o: HttpOptions) => {
+  let doc: unknown;
+  return httpHandler(API_ROUTES.openapi, async () => ok((doc ??= buildOpenApi())), o);
+};
+
+/** GET /me — who the token says the caller is. */
+export const makeMe = (o: HttpOptions) => httpHandler(API_ROUTES.me, async ({ user }) => ok(getMe(user!)), o);

@@ -1,0 +1,57 @@
+import type { Notebook, NotebookVersion } from '../domain/notebook.ts';
+
+/** Where a listing reads from; each is one DynamoDB Query, newest first. */
+export type ListSource =
+  | { kind: 'owner'; owner: string }
+  | { kind: 'team'; team: string }
+  | { kind: 'org' }
+  | { kind: 'group'; group: string }
+  | { kind: 'tag'; tag: string }
+  | { kind: 'all' };
+
+/** One page of a source: items whose listing key is below `before`, newest first. */
+export interface SourcePage {
+  items: Notebook[];
+  /** Listing key of the last item read; undefined when the source has nothing more. */
+  next?: string;
+}
+
+/** The fields PATCH may change; absent fields stay as they are. */
+export interface NotebookChanges {
+  title?: string;
+  description?: string;
+  tags?: string[];
+  group?: string | null;
+  visibility?: Notebook['visibility'];
+  updatedAt: string;
+}
+
+/** A page of versions, oldest first. */
+export interface VersionPage {
+  items: NotebookVersion[];
+  next?: number;
+}
+
+/** Notebook metadata and versions. Multi-item changes are ordered single-item writes, safe to retry. */
+export interface NotebookStore {
+  /** Makes a notebook visible (its metadata is the commit point); ConflictError if the id exists. */
+  createNotebook(notebook: Notebook): Promise<void>;
+  /** Reads a notebook, archived or not; null when absent. */
+  getNotebook(id: string): Promise<Notebook | null>;
+  /** Applies changes; NotFoundError when absent or archived. Returns the notebook as now stored. */
+  updateNotebook(id: string, changes: NotebookChanges): Promise<Notebook>;
+  /** Archives a notebook (hidden from every listing). Archiving twice is harmless. */
+  archiveNotebook(id: string, at: string): Promise<Notebook>;
+  /** Reads one page of a listing source. */
+  listSource(source: ListSource, page: { before?: string; limit: number }): Promise<SourcePage>;
+  /** Adds version `version.version`; ConflictError (code `version_taken`) if that number exists. */
+  putVersion(version: NotebookVersion): Promise<void>;
+  /** Raises the notebook's latestVersion to at least `version` (never lowers it). */
+  advanceLatestVersion(id: string, version: number, updatedAt: string): Promise<void>;
+  /** The highest version number written, 0 when none; read consistently. */
+  highestVersion(id: string): Promise<number>;
+  /** One version; null when absent. */
+  getVersion(id: string, version: number): Promise<NotebookVersion | null>;
+  /** Versions after `after`, oldest first. */
+  listVersions(id: string, page: { after?: number; limit: number }): Promise<VersionPage>;
+}

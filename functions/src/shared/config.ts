@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { DEFAULT_CLAIM_NAMES, type ClaimNames } from '../domain/user.ts';
+import { DEFAULT_LIMITS, type FoliumLimits } from '../use-cases/folium-deps.ts';
+
+const bytes = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const EnvSchema = z.object({
+  AWS_REGION: z.string().default('us-east-1'),
+  ORRERY_TABLE: z.string().min(1, 'set ORRERY_TABLE to the DynamoDB table name'),
+  ORRERY_BUCKET: z.string().min(1, 'set ORRERY_BUCKET to the S3 bucket for notebook bodies'),
+  ORRERY_DYNAMODB_ENDPOINT: z.url().optional(),
+  ORRERY_S3_ENDPOINT: z.url().optional(),
+  ORRERY_CURSOR_SECRET: z.string().min(16, 'set ORRERY_CURSOR_SECRET to at least 16 random characters'),
+  ORRERY_CLAIM_USER: z.string().default(DEFAULT_CLAIM_NAMES.user),
+  ORRERY_CLAIM_NAME: z.string().default(DEFAULT_CLAIM_NAMES.name),
+  ORRERY_CLAIM_TEAMS: z.string().default(DEFAULT_CLAIM_NAMES.teams),
+  ORRERY_ADMIN_GROUP: z.string().default(DEFAULT_CLAIM_NAMES.adminGroup),
+  ORRERY_INLINE_MAX_BYTES: bytes(DEFAULT_LIMITS.inlineBytes),
+  ORRERY_UPLOAD_MAX_BYTES: bytes(DEFAULT_LIMITS.uploadBytes),
+  ORRERY_URL_SECONDS: z.coerce.number().int().min(60).max(43_200).default(DEFAULT_LIMITS.urlSeconds),
+});
+
+/** Everything the functions read from their environment, validated once. */
+export interface Config {
+  region: string;
+  table: string;
+  bucket: string;
+  dynamoEndpoint?: string;
+  s3Endpoint?: string;
+  cursorSecret: string;
+  claimNames: ClaimNames;
+  limits: FoliumLimits;
+}
+
+/** Reads and validates the environment once; a bad value stops start-up with what to set. */
+export const loadConfig = (env: Record<string, string | undefined>): Config => {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const e = parsed.data;
+  return {
+    region: e.AWS_REGION,
+    table: e.ORRERY_TABLE,
+    bucket: e.ORRERY_BUCKET,
+    dynamoEndpoint: e.ORRERY_DYNAMODB_ENDPOINT,
+    s3Endpoint: e.ORRERY_S3_ENDPOINT,
+    cursorSecret: e.ORRERY_CURSOR_SECRET,
+    claimNames: { user: e.ORRERY_CLAIM_USER, name: e.ORRERY_CLAIM_NAME, teams: e.ORRERY_CLAIM_TEAMS, adminGroup: e.ORRERY_ADMIN_GROUP },
+    limits: { inlineBytes: e.ORRERY_INLINE_MAX_BYTES, uploadBytes: e.ORRERY_UPLOAD_MAX_BYTES, urlSeconds: e.ORRERY_URL_SECONDS },
+  };
+};

@@ -1,0 +1,64 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { ValidationError } from '../../domain/errors.ts';
+import { DEFAULT_CLAIM_NAMES, userFromClaims, type ClaimNames, type User } from '../../domain/user.ts';
+import type { HttpResult } from './responses.ts';
+import type { RouteSpec } from './route-spec.ts';
+import { requestLifecycle } from './request-lifecycle.ts';
+import { parseJsonBody, validate } from './validate.ts';
+
+/** The API Gateway v2 event with the JWT authorizer's claims, as Lambda and the local server build it. */
+export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+/** The structured result handlers return. */
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+/** What a route's function receives: validated input and the caller. */
+export interface RouteInput<B, Q, P, A extends boolean> {
+  body: Infer<B>;
+  query: Infer<Q>;
+  params: Infer<P>;
+  user: A extends false ? null : User;
+  requestId: string;
+}
+
+/** Options every HTTP handler shares (from configuration). */
+export interface HttpOptions {
+  claimNames?: ClaimNames;
+}
+
+/**
+ * Wraps a route's function in the shared middy chain: request id and logging, JSON parsing,
+ * zod validation, claims to user, and error mapping (the lifecycle's onError runs last).
+ */
+export const httpHandler = <B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined>(
+  spec: RouteSpec<B, Q, P>,
+  fn: (input: RouteInput<B, Q, P, boolean>) => Promise<HttpResult>,
+  options: HttpOptions = {},
+) =>
+  middy<ApiEvent, ApiResult, Error, Context>()
+    .use(requestLifecycle())
+    .handler(async (event) => {
+      const claims = event.requestContext.authorizer?.jwt?.claims;
+      const user = spec.auth ? userFromClaims(claims, options.claimNames ?? DEFAULT_CLAIM_NAMES) : null;
+      const body = spec.body ? validate('body', spec.body, parseJsonBody(event)) : undefined;
+      const query = spec.query ? validate('query', spec.query, event.queryStringParameters ?? {}) : undefined;
+      const params = spec.params ? validate('path', spec.params, event.pathParameters ?? {}) : undefined;
+      if (!spec.body && event.body && event.body.trim() && spec.method !== 'GET') {
+        throw new ValidationError(`${spec.method} ${spec.path} takes no body`);
+      }
+      const result = await fn({ body, query, params, user, requestId: event.requestContext.requestId } as RouteInput<B, Q, P, boolean>);
+      return toApiResult(result);
+    });
+
+/** Turns a route's result into the API Gateway structured result. */
+export const toApiResult = (result: HttpResult): ApiResult => {
+  if (result.text !== undefined) return { statusCode: result.status, headers: result.headers, body: result.text };
+  return {
+    statusCode: result.status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...result.headers },
+    body: result.body === undefined ? '' : JSON.stringify(result.body),
+  };
+};

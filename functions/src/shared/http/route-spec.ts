@@ -1,0 +1,30 @@
+import type { z } from 'zod';
+
+/** Which Lambda serves a route in the cloud; local mode serves every group from one process. */
+export type RouteGroup = 'system' | 'notebooks';
+
+/** One route of the HTTP API: the schemas that validate it are the ones the OpenAPI document shows. */
+export interface RouteSpec<B extends z.ZodType | undefined = z.ZodType | undefined, Q extends z.ZodType | undefined = z.ZodType | undefined, P extends z.ZodType | undefined = z.ZodType | undefined> {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+  path: string;
+  group: RouteGroup;
+  summary: string;
+  /** false only for routes anyone may call (health, the API description). */
+  auth: boolean;
+  body?: B;
+  query?: Q;
+  params?: P;
+  /** The success status and the schema of what it returns (documentation only). */
+  status: number;
+  response?: z.ZodType;
+  /** A non-JSON success response, such as text/html. */
+  produces?: string;
+}
+
+/** Declares a route, keeping its schemas' types for the handler. */
+export const route = <B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
+  spec: RouteSpec<B, Q, P>,
+): RouteSpec<B, Q, P> => spec;
+
+/** The API Gateway route key of a spec, e.g. `GET /notebooks/{id}`. */
+export const routeKey = (spec: Pick<RouteSpec, 'method' | 'path'>): string => `${spec.method} ${spec.path}`;

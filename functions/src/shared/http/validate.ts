@@ -1,0 +1,25 @@
+import type { z } from 'zod';
+import { ValidationError } from '../../domain/errors.ts';
+import type { ApiEvent } from './http-handler.ts';
+
+const pathOf = (where: string, path: PropertyKey[]): string =>
+  path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : `${acc}.${String(part)}`), where);
+
+/** Validates one part of a request; a failure is a 400 naming each field and what to fix. */
+export const validate = <T extends z.ZodType>(where: 'body' | 'query' | 'path', schema: T, value: unknown): z.output<T> => {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.slice(0, 20).map((issue) => ({ path: pathOf(where, issue.path), message: issue.message }));
+  throw new ValidationError(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
+};
+
+/** Parses the JSON body of an event; malformed JSON is a 400 that says where it broke. */
+export const parseJsonBody = (event: ApiEvent): unknown => {
+  if (!event.body) throw new ValidationError('send a JSON body with Content-Type: application/json');
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ValidationError(`the body is not valid JSON: ${(err as Error).message}`, [{ path: 'body', message: 'malformed JSON' }], 'invalid_json');
+  }
+};

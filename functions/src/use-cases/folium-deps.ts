@@ -1,0 +1,28 @@
+import type { BodyStore } from '../ports/body-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { CursorCodec } from '../ports/cursor-codec.ts';
+import type { Ids } from '../ports/ids.ts';
+import type { NotebookStore } from '../ports/notebook-store.ts';
+
+/** Size and time limits of the archive, from configuration. */
+export interface FoliumLimits {
+  /** Largest body accepted inline in a JSON request. */
+  inlineBytes: number;
+  /** Largest body accepted through an upload URL. */
+  uploadBytes: number;
+  /** How long presigned URLs stay valid. */
+  urlSeconds: number;
+}
+
+/** Everything the Folium use cases need. */
+export interface FoliumDeps {
+  notebooks: NotebookStore;
+  bodies: BodyStore;
+  clock: Clock;
+  ids: Ids;
+  cursors: CursorCodec;
+  limits: FoliumLimits;
+}
+
+/** The limits used unless configuration says otherwise. */
+export const DEFAULT_LIMITS: FoliumLimits = { inlineBytes: 4 * 1024 * 1024, uploadBytes: 100 * 1024 * 1024, urlSeconds: 900 };

@@ -1,0 +1,79 @@
+import { belongsInListing, listingScope, planSources, type NotebookFilter } from '../domain/listing.ts';
+import { listingKey, type Notebook } from '../domain/notebook.ts';
+import type { User } from '../domain/user.ts';
+import type { CursorCodec } from '../ports/cursor-codec.ts';
+import type { ListSource, NotebookStore } from '../ports/notebook-store.ts';
+
+/** What listing notebooks needs. */
+export interface ListNotebooksDeps {
+  notebooks: NotebookStore;
+  cursors: CursorCodec;
+}
+
+/** A page of notebooks and the cursor for the next one. */
+export interface NotebookPage {
+  items: Notebook[];
+  nextCursor: string | null;
+}
+
+// Bounds the work one request may do when a filter matches few of the items read.
+const MAX_ITEMS_READ = 2000;
+
+interface SourceState {
+  source: ListSource;
+  buffer: Notebook[];
+  next?: string;
+  done: boolean;
+}
+
+/**
+ * Lists the notebooks a user may see, filtered.
+ * 1. Decode the cursor (sealed to this filter) into a position in the newest-first order.
+ * 2. Plan the index Queries that hold every candidate.
+ * 3. Merge their pages newest first, dropping duplicates and what the user may not see,
+ *    until the page is full, the sources run dry or the read budget is spent.
+ * 4. Seal the last position read into the next cursor.
+ */
+export const listNotebooks = async (
+  deps: ListNotebooksDeps,
+  input: { user: User; filter: NotebookFilter; limit: number; cursor?: string },
+): Promise<NotebookPage> => {
+  const scope = listingScope(input.filter);
+  const start = input.cursor ? deps.cursors.decode(scope, input.cursor) : undefined;
+  const pageSize = Math.min(Math.max(input.limit + 1, 25), 200);
+  const states: SourceState[] = planSources(input.user, input.filter).map((source) => ({ source, buffer: [], next: start, done: false }));
+  const items: Notebook[] = [];
+  let position: string | undefined;
+  let read = 0;
+  while (items.length < input.limit && read < MAX_ITEMS_READ) {
+    await Promise.all(states.map((s) => fill(deps.notebooks, s, pageSize)));
+    const head = pickNewest(states);
+    if (!head) break;
+    const key = listingKey(head);
+    for (const s of states) while (s.buffer[0] && listingKey(s.buffer[0]) === key) s.buffer.shift();
+    read += 1;
+    position = key;
+    if (belongsInListing(input.user, input.filter, head)) items.push(head);
+  }
+  const more = states.some((s) => s.buffer.length > 0 || !s.done);
+  return { items, nextCursor: more && position ? deps.cursors.encode(scope, position) : null };
+};
+
+// A page may come back empty but not last (a tag index entry whose notebook moved on), so read on.
+const fill = async (store: NotebookStore, state: SourceState, limit: number): Promise<void> => {
+  while (state.buffer.length === 0 && !state.done) {
+    const page = await store.listSource(state.source, { before: state.next, limit });
+    state.buffer.push(...page.items);
+    state.next = page.next;
+    state.done = page.next === undefined;
+  }
+};
+
+const pickNewest = (states: SourceState[]): Notebook | undefined => {
+  let best: Notebook | undefined;
+  for (const s of states) {
+    const candidate = s.buffer[0];
+    if (candidate && (!best || listingKey(candidate) > listingKey(best))) best = candidate;
+  }
+  return best;
+};

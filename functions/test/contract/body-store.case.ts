@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { NotFoundError, PayloadTooLargeError } from '../../src/domain/errors.ts';
+import type { BodyStore } from '../../src/ports/body-store.ts';
+
+/** How a contract run reaches an adapter: the store, and how a client would PUT to an upload URL. */
+export interface BodyStoreHarness {
+  store: BodyStore;
+  upload(notebookId: string, uploadId: string, bytes: Uint8Array): Promise<void>;
+  /** Fetches a presigned download, when the adapter's URLs are real. */
+  download?: (url: string) => Promise<{ bytes: Uint8Array; disposition: string | null }>;
+}
+
+const bytesOf = (text: string) => new TextEncoder().encode(text);
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** The behaviour every BodyStore must have; each adapter's test file runs it. */
+export const bodyStoreContract = (name: string, make: () => Promise<BodyStoreHarness>) =>
+  describe(`BodyStore contract: ${name}`, () => {
+    it('stores bytes under their sha256 once and returns them byte for byte', async () => {
+      const { store } = await make();
+      const body = bytesOf('{"x": "é 🚀"}\r\n  ');
+      const first = await store.putBody(body);
+      const second = await store.putBody(body);
+      expect(first).toEqual({ key: `bodies/${sha(body)}`, sha256: sha(body), size: body.byteLength });
+      expect(second).toEqual(first);
+      expect(Buffer.from(await store.getBody(first.sha256)).equals(Buffer.from(body))).toBe(true);
+    });
+
+    it('reports a missing body as not found', async () => {
+      const { store } = await make();
+      await expect(store.getBody('f'.repeat(64))).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('reads an upload with its hash, refuses one over the limit, and forgets it when deleted', async () => {
+      const h = await make();
+      expect(await h.store.readUpload('nb-00000000000000aa', 'up-00000000000000aa', 100)).toBeNull();
+      const body = bytesOf('0123456789'.repeat(5));
+      await h.upload('nb-00000000000000aa', 'up-00000000000000aa', body);
+      expect(await h.store.readUpload('nb-00000000000000aa', 'up-00000000000000aa', 100)).toEqual({ bytes: expect.anything(), sha256: sha(body) });
+      await expect(h.store.readUpload('nb-00000000000000aa', 'up-00000000000000aa', 49)).rejects.toBeInstanceOf(PayloadTooLargeError);
+      await h.store.deleteUpload('nb-00000000000000aa', 'up-00000000000000aa');
+      await h.store.deleteUpload('nb-00000000000000aa', 'up-00000000000000aa');
+      expect(await h.store.readUpload('nb-00000000000000aa', 'up-00000000000000aa', 100)).toBeNull();
+    });
+
+    it('presigns a download that serves the body as an attachment', async () => {
+      const h = await make();
+      const body = bytesOf('{"cells": []}');
+      const { sha256 } = await h.store.putBody(body);
+      const url = await h.store.presignDownload(sha256, 'report-v1.ipynb', 60);
+      expect(url.method).toBe('GET');
+      expect(Date.parse(url.expiresAt)).toBeGreaterThan(Date.now());
+      if (!h.download) return;
+      const got = await h.download(url.url);
+      expect(Buffer.from(got.bytes).equals(Buffer.from(body))).toBe(true);
+      expect(got.disposition).toContain('report-v1.ipynb');
+    });
+  });

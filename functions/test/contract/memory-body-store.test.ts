@@ -1,0 +1,7 @@
+import { MemoryBodyStore } from '../../src/adapters/memory/memory-body-store.ts';
+import { bodyStoreContract } from './body-store.case.ts';
+
+bodyStoreContract('memory', async () => {
+  const store = new MemoryBodyStore();
+  return { store, upload: async (nb, up, bytes) => store.simulateUpload(nb, up, bytes) };
+});

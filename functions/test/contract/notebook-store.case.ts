@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError } from '../../src/domain/errors.ts';
+import type { Notebook, NotebookVersion } from '../../src/domain/notebook.ts';
+import { NO_PARAMETERS } from '../../src/domain/parameters.ts';
+import type { ListSource, NotebookStore } from '../../src/ports/notebook-store.ts';
+
+let counter = 0;
+const notebook = (over: Partial<Notebook> = {}): Notebook => {
+  counter += 1;
+  const at = new Date(Date.UTC(2026, 0, 1, 0, 0, counter)).toISOString();
+  return { id: `nb-${String(counter).padStart(16, '0')}`, title: `Notebook ${counter}`, description: '', tags: [], group: null, visibility: 'private', owner: 'alice', team: 'ads', createdAt: at, updatedAt: at, latestVersion: 0, archived: false, ...over };
+};
+const version = (notebookId: string, n: number): NotebookVersion => ({
+  notebookId, version: n, author: 'alice', message: `v${n}`, sha256: 'a'.repeat(64), size: 10, createdAt: '2026-01-01T00:00:00.000Z',
+  nbformat: 4, nbformatMinor: 5, kernel: { name: 'python3', displayName: 'Python 3', language: 'python' }, parameters: NO_PARAMETERS,
+});
+
+const drain = async (store: NotebookStore, source: ListSource, limit: number): Promise<string[]> => {
+  const ids: string[] = [];
+  let before: string | undefined;
+  for (let pages = 0; pages < 100; pages += 1) {
+    const page = await store.listSource(source, { before, limit });
+    ids.push(...page.items.map((n) => n.id));
+    if (!page.next) return ids;
+    before = page.next;
+  }
+  throw new Error('listing did not end');
+};
+
+/** The behaviour every NotebookStore must have; each adapter's test file runs it. */
+export const notebookStoreContract = (name: string, make: () => Promise<NotebookStore>) =>
+  describe(`NotebookStore contract: ${name}`, () => {
+    it('reads back a created notebook exactly and answers null for an unknown id', async () => {
+      const store = await make();
+      const nb = notebook({ tags: ['a', 'b'], group: 'ads/reports', description: 'd' });
+      await store.createNotebook(nb);
+      expect(await store.getNotebook(nb.id)).toEqual(nb);
+      expect(await store.getNotebook('nb-nothing-here-000')).toBeNull();
+    });
+
+    it('refuses to create a notebook whose id exists', async () => {
+      const store = await make();
+      const nb = notebook();
+      await store.createNotebook(nb);
+      await expect(store.createNotebook(nb)).rejects.toBeInstanceOf(ConflictError);
+    });
+
+    it('refuses a second version with the same number and reports the highest written', async () => {
+      const store = await make();
+      const nb = notebook();
+      await store.createNotebook(nb);
+      expect(await store.highestVersion(nb.id)).toBe(0);
+      await store.putVersion(version(nb.id, 1));
+      await store.putVersion(version(nb.id, 2));
+      await expect(store.putVersion(version(nb.id, 2))).rejects.toMatchObject({ code: 'version_taken' });
+      expect(await store.highestVersion(nb.id)).toBe(2);
+      expect(await store.getVersion(nb.id, 2)).toEqual(version(nb.id, 2));
+      expect(await store.getVersion(nb.id, 3)).toBeNull();
+    });
+
+    it('pages through versions oldest first without gaps', async () => {
+      const store = await make();
+      const nb = notebook();
+      await store.createNotebook(nb);
+      for (let n = 1; n <= 7; n += 1) await store.putVersion(version(nb.id, n));
+      const seen: number[] = [];
+      let after: number | undefined;
+      do {
+        const page = await store.listVersions(nb.id, { after, limit: 3 });
+        seen.push(...page.items.map((v) => v.version));
+        after = page.next;
+      } while (after !== undefined);
+      expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    });
+
+    it('raises latestVersion but never lowers it', async () => {
+      const store = await make();
+      const nb = notebook();
+      await store.createNotebook(nb);
+      await store.advanceLatestVersion(nb.id, 3, '2026-02-01T00:00:00.000Z');
+      await store.advanceLatestVersion(nb.id, 2, '2026-02-02T00:00:00.000Z');
+      expect((await store.getNotebook(nb.id))?.latestVersion).toBe(3);
+    });
+
+    it('lists each source newest first across pages, with nothing twice', async () => {
+      const store = await make();
+      const made: Notebook[] = [];
+      for (let i = 0; i < 9; i += 1) {
+        const nb = notebook({ owner: i % 2 ? 'alice' : 'bob', visibility: i % 3 === 0 ? 'org' : 'team', team: 'ads', group: 'g1', tags: ['t1'] });
+        made.push(nb);
+        await store.createNotebook(nb);
+      }
+      const newest = (f: (n: Notebook) => boolean) => made.filter(f).reverse().map((n) => n.id);
+      expect(await drain(store, { kind: 'owner', owner: 'alice' }, 2)).toEqual(newest((n) => n.owner === 'alice'));
+      expect(await drain(store, { kind: 'org' }, 2)).toEqual(newest((n) => n.visibility === 'org'));
+      expect(await drain(store, { kind: 'team', team: 'ads' }, 4)).toEqual(newest((n) => n.visibility === 'team'));
+      expect(await drain(store, { kind: 'group', group: 'g1' }, 5)).toEqual(newest(() => true));
+      expect(await drain(store, { kind: 'tag', tag: 't1' }, 3)).toEqual(newest(() => true));
+      const all = await drain(store, { kind: 'all' }, 4);
+      expect(all.filter((id) => made.some((n) => n.id === id))).toEqual(newest(() => true));
+    });
+
+    it('moves a notebook between listings when its tags, group and visibility change', async () => {
+      const store = await make();
+      const nb = notebook({ tags: ['old'], group: 'g-old', visibility: 'team' });
+      await store.createNotebook(nb);
+      const updated = await store.updateNotebook(nb.id, { tags: ['new'], group: 'g-new', visibility: 'org', title: 'Renamed', updatedAt: '2026-03-01T00:00:00.000Z' });
+      expect(updated).toMatchObject({ tags: ['new'], group: 'g-new', visibility: 'org', title: 'Renamed' });
+      expect(await drain(store, { kind: 'tag', tag: 'old' }, 10)).toEqual([]);
+      expect(await drain(store, { kind: 'tag', tag: 'new' }, 10)).toEqual([nb.id]);
+      expect(await drain(store, { kind: 'group', group: 'g-old' }, 10)).toEqual([]);
+      expect(await drain(store, { kind: 'group', group: 'g-new' }, 10)).toEqual([nb.id]);
+      expect(await drain(store, { kind: 'team', team: 'ads' }, 10)).toEqual([]);
+      expect(await drain(store, { kind: 'org' }, 10)).toContain(nb.id);
+    });
+
+    it('keeps the tag listing true when ten edits of one notebook race', async () => {
+      const store = await make();
+      const nb = notebook({ tags: ['x0'] });
+      await store.createNotebook(nb);
+      await Promise.all(Array.from({ length: 10 }, (_, i) => store.updateNotebook(nb.id, { tags: [`x${i % 3}`, `y${i}`], updatedAt: `2026-03-01T00:00:0${i}.000Z` })));
+      const final = (await store.getNotebook(nb.id))!;
+      for (const tag of ['x0', 'x1', 'x2', ...Array.from({ length: 10 }, (_, i) => `y${i}`)]) {
+        expect(await drain(store, { kind: 'tag', tag }, 10)).toEqual(final.tags.includes(tag) ? [nb.id] : []);
+      }
+    });
+
+    it('hides an archived notebook from every listing, archives twice harmlessly, and refuses edits after', async () => {
+      const store = await make();
+      const nb = notebook({ tags: ['gone'], group: 'g-gone', visibility: 'org', owner: 'zed' });
+      await store.createNotebook(nb);
+      const archived = await store.archiveNotebook(nb.id, '2026-04-01T00:00:00.000Z');
+      expect(archived).toMatchObject({ archived: true, archivedAt: '2026-04-01T00:00:00.000Z' });
+      expect(await store.archiveNotebook(nb.id, '2026-05-01T00:00:00.000Z')).toMatchObject({ archivedAt: '2026-04-01T00:00:00.000Z' });
+      for (const source of [{ kind: 'owner', owner: 'zed' }, { kind: 'org' }, { kind: 'group', group: 'g-gone' }, { kind: 'tag', tag: 'gone' }] as ListSource[]) {
+        expect(await drain(store, source, 10)).not.toContain(nb.id);
+      }
+      expect((await store.getNotebook(nb.id))?.archived).toBe(true);
+      await expect(store.updateNotebook(nb.id, { title: 'x', updatedAt: '2026-05-01T00:00:00.000Z' })).rejects.toBeInstanceOf(NotFoundError);
+    });
+  });

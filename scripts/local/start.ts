@@ -1,0 +1,48 @@
+// `npm start`: the whole platform on this machine, with its data in ORRERY_HOME (default .orrery/).
+import { resolve } from 'node:path';
+import { startLocalPlatform } from '../../functions/src/adapters/local/local-platform.ts';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const home = resolve(process.env.ORRERY_HOME ?? resolve(root, '.orrery'));
+const port = Number(process.env.PORT ?? 8080);
+
+const main = async () => {
+  let platform;
+  try {
+    platform = await startLocalPlatform({ home, port, env: process.env });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`orrery: port ${port} is busy — is Orrery (or something else) already running there? Stop it, or start on another port: PORT=8081 npm start`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const p = platform;
+  console.log(
+    [
+      '',
+      `  Orrery is running at ${p.url}`,
+      `  API:        ${p.apiUrl}  (description: ${p.apiUrl}/openapi.json)`,
+      `  Data:       ${home}${p.firstStart ? '  (new: table, bucket and admin user created)' : ''}`,
+      '',
+      '  To sign in, open this one-time link (it works once, for a day):',
+      `      ${p.loginLink}`,
+      '',
+      '  A token for curl and scripts:  npm run token -- <user> [--team T]... [--admin]',
+      '  Stop with Ctrl-C.',
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`orrery: ${signal} — stopping`);
+    await p.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+};
+
+await main();

@@ -1,0 +1,23 @@
+import type { Reporter, TestModule } from 'vitest/node';
+
+/** Prints the plain `N passed, N failed, N skipped` line that CI reads, after vitest's own report. */
+export class SummaryReporter implements Reporter {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<unknown>): void {
+    let passed = 0;
+    let failed = errors.length;
+    let skipped = 0;
+    for (const mod of modules) {
+      if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed += 1;
+      for (const test of mod.children.allTests()) {
+        const state = test.result().state;
+        if (state === 'passed') passed += 1;
+        else if (state === 'failed') failed += 1;
+        else skipped += 1;
+      }
+    }
+    process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+  }
+}
+
+// vitest instantiates a reporter file through its default export.
+export default SummaryReporter;
