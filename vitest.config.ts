@@ -8,6 +8,7 @@ export const config = defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ORRERY_LOG_LEVEL: 'silent' },
     reporters: ['default', './scripts/test/summary-reporter.ts'],
   },
 });

@@ -6,6 +6,9 @@ const root = resolve(import.meta.dirname, '..', '..');
 const home = resolve(process.env.ORRERY_HOME ?? resolve(root, '.orrery'));
 const port = Number(process.env.PORT ?? 8080);
 
+// The SDK warns once per process that its 2027 releases need Node 22; the lock file pins today's, so say it in the README instead.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const main = async () => {
   let platform;
   try {

@@ -17,7 +17,7 @@ bodyStoreContract('S3 on s3rver, uploads through presigned PUTs', async () => {
     store,
     upload: async (nb, up, bytes) => {
       const { url } = await store.presignUpload(nb, up, 60);
-      const res = await fetch(url, { method: 'PUT', body: bytes });
+      const res = await fetch(url, { method: 'PUT', body: Buffer.from(bytes) });
       if (!res.ok) throw new Error(`PUT ${res.status}: ${await res.text()}`);
     },
     download: async (url) => {

@@ -36,7 +36,7 @@ export class LocalIssuer {
     return new LocalIssuer(await importJWK(secrets.signingKey, 'ES256'), await importJWK(publicJwk, 'ES256'), secrets.cursorSecret);
   }
 
-  /** Signs a token for a subject with the given claims. */
+  /** Signs a token for a subject with the given claims, expiring `ttlSeconds` from now (negative: already expired). */
   async issue(subject: string, claims: JWTPayload, ttlSeconds: number): Promise<string> {
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
@@ -44,7 +44,7 @@ export class LocalIssuer {
       .setIssuer(LOCAL_ISSUER)
       .setAudience(LOCAL_AUDIENCE)
       .setIssuedAt()
-      .setExpirationTime(`${ttlSeconds}s`)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
       .sign(this.privateKey);
   }
 

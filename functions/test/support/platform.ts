@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalPlatform, type LocalPlatform } from '../../src/adapters/local/local-platform.ts';
+import { people } from './fakes.ts';
+
+/** A JSON response as tests read it. */
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+  text: string;
+}
+
+/** Calls the local API with an optional token. */
+export const callApi = async (base: string, method: string, path: string, token?: string | null, body?: unknown, raw?: string): Promise<ApiResponse> => {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${base}${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // HTML and empty bodies stay text.
+  }
+  return { status: res.status, body: parsed, headers: res.headers, text };
+};
+
+/** The local platform in a throwaway data folder on a free port, with tokens for the test people. */
+export const startTestPlatform = async (home = mkdtempSync(join(tmpdir(), 'orrery-home-')), env: Record<string, string> = {}) => {
+  const platform: LocalPlatform = await startLocalPlatform({ home, port: 0, env: { ORRERY_LOG_LEVEL: 'silent', ...env } });
+  const tokens: Record<keyof typeof people, string> = {} as never;
+  for (const [key, p] of Object.entries(people)) {
+    platform.users.upsert(p.id, { teams: p.teams, admin: p.admin, name: p.name });
+    tokens[key as keyof typeof people] = await platform.users.tokenFor(p.id);
+  }
+  return {
+    platform,
+    home,
+    tokens,
+    api: (method: string, path: string, token?: string | null, body?: unknown) => callApi(platform.apiUrl, method, path, token, body),
+    raw: (method: string, path: string, token: string | null, raw: string) => callApi(platform.apiUrl, method, path, token, undefined, raw),
+    close: async (keep = false) => {
+      await platform.close();
+      if (!keep) rmSync(home, { recursive: true, force: true });
+    },
+  };
+};
+
+/** What startTestPlatform returns. */
+export type TestPlatform = Awaited<ReturnType<typeof startTestPlatform>>;

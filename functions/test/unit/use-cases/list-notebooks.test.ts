@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../src/domain/errors.ts';
+import type { Visibility } from '../../../src/domain/notebook.ts';
+import type { User } from '../../../src/domain/user.ts';
+import { archiveNotebook, updateNotebook } from '../../../src/use-cases/change-notebook.ts';
+import { createNotebook } from '../../../src/use-cases/create-notebook.ts';
+import { listNotebooks } from '../../../src/use-cases/list-notebooks.ts';
+import { memoryDeps, people } from '../../support/fakes.ts';
+
+type Deps = ReturnType<typeof memoryDeps>;
+
+const seed = async (deps: Deps) => {
+  const make = (user: User, title: string, visibility: Visibility, tags: string[] = [], group?: string) =>
+    createNotebook(deps, { user, title, visibility, tags, group }).then((c) => c.notebook.id);
+  return {
+    alicePrivate: await make(people.alice, 'Alice private', 'private', ['q3']),
+    aliceTeam: await make(people.alice, 'Alice team', 'team', ['q3'], 'ads/reports'),
+    aliceOrg: await make(people.alice, 'Alice org', 'org', ['q4'], 'ads/reports'),
+    bobTeam: await make(people.bob, 'Bob team', 'team', ['q3']),
+    bobOrg: await make(people.bob, 'Bob org', 'org', ['q3'], 'risk'),
+  };
+};
+
+const all = async (deps: Deps, user: User, filter = {}, limit = 50) => {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < 50; i += 1) {
+    const page = await listNotebooks(deps, { user, filter, limit, cursor });
+    ids.push(...page.items.map((n) => n.id));
+    if (!page.nextCursor) return ids;
+    cursor = page.nextCursor;
+  }
+  throw new Error('no end');
+};
+
+describe('listNotebooks', () => {
+  it('shows each person what visibility lets them see, newest first', async () => {
+    const deps = memoryDeps();
+    const s = await seed(deps);
+    expect(await all(deps, people.alice)).toEqual([s.bobOrg, s.aliceOrg, s.aliceTeam, s.alicePrivate]);
+    expect(await all(deps, people.amir)).toEqual([s.bobOrg, s.aliceOrg, s.aliceTeam]);
+    expect(await all(deps, people.bob)).toEqual([s.bobOrg, s.bobTeam, s.aliceOrg]);
+    expect(await all(deps, people.loner)).toEqual([s.bobOrg, s.aliceOrg]);
+    expect(await all(deps, people.root)).toEqual([s.bobOrg, s.bobTeam, s.aliceOrg, s.aliceTeam, s.alicePrivate]);
+  });
+
+  it('filters by tag, group, owner and title prefix, still applying visibility', async () => {
+    const deps = memoryDeps();
+    const s = await seed(deps);
+    expect(await all(deps, people.amir, { tag: 'q3' })).toEqual([s.bobOrg, s.aliceTeam]);
+    expect(await all(deps, people.bob, { group: 'ads/reports' })).toEqual([s.aliceOrg]);
+    expect(await all(deps, people.bob, { owner: 'alice' })).toEqual([s.aliceOrg]);
+    expect(await all(deps, people.alice, { q: 'alice T' })).toEqual([s.aliceTeam]);
+    expect(await all(deps, people.alice, { tag: 'q3', owner: 'alice', q: 'alice' })).toEqual([s.aliceTeam, s.alicePrivate]);
+  });
+
+  it('pages through many notebooks from several sources with no gap and nothing twice', async () => {
+    const deps = memoryDeps();
+    const expected: string[] = [];
+    for (let i = 0; i < 23; i += 1) {
+      const user = [people.alice, people.amir, people.bob][i % 3]!;
+      const visibility: Visibility = (['private', 'team', 'org'] as const)[i % 3]!;
+      const { notebook } = await createNotebook(deps, { user, title: `n${i}`, visibility });
+      if (user.id === 'alice' || visibility === 'org' || (visibility === 'team' && user.teams.includes('ads'))) expected.unshift(notebook.id);
+    }
+    expect(await all(deps, people.alice, {}, 4)).toEqual(expected);
+  });
+
+  it('refuses a tampered cursor and a cursor from another filter', async () => {
+    const deps = memoryDeps();
+    for (let i = 0; i < 3; i += 1) await createNotebook(deps, { user: people.alice, title: `n${i}`, tags: ['t'] });
+    const page = await listNotebooks(deps, { user: people.alice, filter: { tag: 't' }, limit: 1 });
+    const cursor = page.nextCursor!;
+    const flipped = `${cursor.slice(0, 2)}${cursor[2] === 'A' ? 'B' : 'A'}${cursor.slice(3)}`;
+    await expect(listNotebooks(deps, { user: people.alice, filter: { tag: 't' }, limit: 1, cursor: flipped })).rejects.toBeInstanceOf(ValidationError);
+    await expect(listNotebooks(deps, { user: people.alice, filter: {}, limit: 1, cursor })).rejects.toMatchObject({ code: 'invalid_cursor' });
+    await expect(listNotebooks(deps, { user: people.alice, filter: { tag: 't' }, limit: 1, cursor: 'garbage' })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('drops archived notebooks from every listing and follows edits of tags and visibility', async () => {
+    const deps = memoryDeps();
+    const s = await seed(deps);
+    await archiveNotebook(deps, { user: people.alice, notebookId: s.aliceOrg });
+    await updateNotebook(deps, { user: people.bob, notebookId: s.bobTeam, patch: { visibility: 'org', tags: ['moved'] } });
+    expect(await all(deps, people.loner)).toEqual([s.bobOrg, s.bobTeam]);
+    expect(await all(deps, people.alice, { tag: 'moved' })).toEqual([s.bobTeam]);
+    expect(await all(deps, people.alice)).not.toContain(s.aliceOrg);
+  });
+});
