@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../aws/table-setup.ts';
@@ -52,7 +52,11 @@ const listen = (server: Server, port: number, host: string) =>
 export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<LocalPlatform> => {
   const host = o.host ?? '127.0.0.1';
   const paths = dataPaths(o.home);
-  const server = createServer();
+  // The port is taken before the emulators start, so answer 503 until the API is wired in.
+  let listener: RequestListener = (_req, res) => {
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ error: 'starting', message: 'Orrery is starting; try again in a moment' }));
+  };
+  const server = createServer((req, res) => listener(req, res));
   await listen(server, o.port, host);
   const started: RunningEmulator[] = [];
   try {
@@ -76,7 +80,7 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
     const loginFor = Object.entries(users.list()).find(([, u]) => u.admin)?.[0] ?? admin;
     const deps = makeFoliumDeps(config);
     const handlers = makeApiHandlers(deps, { claimNames: config.claimNames });
-    server.on('request', makeLocalRequestListener({ handlers, issuer, users, maxBodyBytes: config.limits.inlineBytes + 2 * 1024 * 1024 }));
+    listener = makeLocalRequestListener({ handlers, issuer, users, maxBodyBytes: config.limits.inlineBytes + 2 * 1024 * 1024 });
     const { port } = server.address() as AddressInfo;
     const url = `http://${host}:${port}`;
     return {
