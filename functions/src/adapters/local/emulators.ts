@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import dynalite from 'dynalite';
+
+const CHILD = join(import.meta.dirname, 'dynalite-child.ts');
+import { fork } from 'node:child_process';
 import S3rver from 's3rver';
 
 /** A running emulator: where it listens and how to stop it. */
@@ -10,18 +12,25 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-/** Starts dynalite on a free loopback port, persisted under `<dir>` (LevelDB). */
+/**
+ * Starts dynalite on a free loopback port, persisted under `<dir>` (LevelDB), in a child process of
+ * its own: the emulator's CPU then runs beside the API's instead of taking turns with it.
+ */
 export const startDynalite = async (dir: string): Promise<RunningEmulator> => {
   mkdirSync(dir, { recursive: true });
-  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  // SIGINT goes to the whole foreground group on Ctrl-C; the child waits for the parent to close it.
+  const child = fork(CHILD, [dir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`dynalite exited with ${code} before it listened`)));
   });
-  const { port } = server.address() as AddressInfo;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      child.disconnect();
+      await exited;
+    },
   };
 };
 
