@@ -44,7 +44,7 @@ export const userFromClaims = (claims: Claims | undefined, names: ClaimNames = D
     throw new UnauthorizedError(`the token has no usable '${names.user}' claim`);
   }
   const groups = readListClaim(claims?.[names.teams]);
-  const admin = groups.includes(names.adminGroup) || claims?.['orrery:admin'] === true || claims?.['orrery:admin'] === 'true';
+  const admin = groups.includes(names.adminGroup);
   const name = typeof claims?.[names.name] === 'string' ? (claims[names.name] as string) : id;
   return { id, name, teams: [...new Set(groups.filter((g) => g !== names.adminGroup))].sort(), admin };
 };

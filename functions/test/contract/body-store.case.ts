@@ -7,6 +7,8 @@ import type { BodyStore } from '../../src/ports/body-store.ts';
 export interface BodyStoreHarness {
   store: BodyStore;
   upload(notebookId: string, uploadId: string, bytes: Uint8Array): Promise<void>;
+  /** Replaces a stored body's bytes behind the store's back, as a stray writer could. */
+  tamper(sha256: string, bytes: Uint8Array): Promise<void>;
   /** Fetches a presigned download, when the adapter's URLs are real. */
   download?: (url: string) => Promise<{ bytes: Uint8Array; disposition: string | null }>;
 }
@@ -25,6 +27,13 @@ export const bodyStoreContract = (name: string, make: () => Promise<BodyStoreHar
       expect(first).toEqual({ key: `bodies/${sha(body)}`, sha256: sha(body), size: body.byteLength });
       expect(second).toEqual(first);
       expect(Buffer.from(await store.getBody(first.sha256)).equals(Buffer.from(body))).toBe(true);
+    });
+
+    it('refuses to serve a body that no longer hashes to its address', async () => {
+      const h = await make();
+      const { sha256 } = await h.store.putBody(bytesOf('{"original": true}'));
+      await h.tamper(sha256, bytesOf('{"original": false}'));
+      await expect(h.store.getBody(sha256)).rejects.toMatchObject({ code: 'upstream_unavailable' });
     });
 
     it('reports a missing body as not found', async () => {

@@ -3,5 +3,5 @@ import { bodyStoreContract } from './body-store.case.ts';
 
 bodyStoreContract('memory', async () => {
   const store = new MemoryBodyStore();
-  return { store, upload: async (nb, up, bytes) => store.simulateUpload(nb, up, bytes) };
+  return { store, upload: async (nb, up, bytes) => store.simulateUpload(nb, up, bytes), tamper: async (sha, bytes) => void store.bodies.set(sha, bytes) };
 });

@@ -82,6 +82,19 @@ export const notebookStoreContract = (name: string, make: () => Promise<Notebook
       expect((await store.getNotebook(nb.id))?.latestVersion).toBe(3);
     });
 
+    it('never loses a raised latestVersion to an edit that raced it', async () => {
+      const store = await make();
+      const nb = notebook();
+      await store.createNotebook(nb);
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => [
+          store.advanceLatestVersion(nb.id, i + 1, `2026-02-01T00:00:0${i}.000Z`),
+          store.updateNotebook(nb.id, { description: `edit ${i}`, updatedAt: `2026-02-02T00:00:0${i}.000Z` }),
+        ]).flat(),
+      );
+      expect((await store.getNotebook(nb.id))?.latestVersion).toBe(10);
+    });
+
     it('lists each source newest first across pages, with nothing twice', async () => {
       const store = await make();
       const made: Notebook[] = [];

@@ -1,3 +1,4 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
 import { S3BodyStore } from '../../src/adapters/aws/s3-body-store.ts';
 import { startEmulators } from '../support/emulators.ts';
@@ -20,6 +21,7 @@ bodyStoreContract('S3 on s3rver, uploads through presigned PUTs', async () => {
       const res = await fetch(url, { method: 'PUT', body: Buffer.from(bytes) });
       if (!res.ok) throw new Error(`PUT ${res.status}: ${await res.text()}`);
     },
+    tamper: async (sha, bytes) => void (await emulators.s3.send(new PutObjectCommand({ Bucket: emulators.bucket, Key: `bodies/${sha}`, Body: bytes }))),
     download: async (url) => {
       const res = await fetch(url);
       return { bytes: new Uint8Array(await res.arrayBuffer()), disposition: res.headers.get('content-disposition') };

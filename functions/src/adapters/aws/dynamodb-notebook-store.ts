@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, type BatchGetCommandOutput, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, NotFoundError } from '../../domain/errors.ts';
+import { ConflictError, NotFoundError, PayloadTooLargeError } from '../../domain/errors.ts';
 import { listingKey, type Notebook, type NotebookVersion } from '../../domain/notebook.ts';
 import type { ListSource, NotebookChanges, NotebookStore, SourcePage, VersionPage } from '../../ports/notebook-store.ts';
 import { fromNotebookItem, fromVersionItem, INDEX_ATTRIBUTES, notebookPk, tagPk, toNotebookItem, toVersionItem, versionSk } from './notebook-items.ts';
 
 const isConditionFailure = (err: unknown) => err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
+const isItemTooLarge = (err: unknown) => (err as Error)?.name === 'ValidationException' && /item size/i.test((err as Error).message);
 
 const INDEX_OF: Record<Exclude<ListSource['kind'], 'tag'>, { index: string; pk: string; sk: string }> = {
   owner: { index: 'gsi1', pk: 'GSI1PK', sk: 'GSI1SK' },
@@ -83,6 +84,7 @@ export class DynamoDbNotebookStore implements NotebookStore {
       await this.doc.send(new PutCommand({ TableName: this.table, Item: toVersionItem(version), ConditionExpression: 'attribute_not_exists(PK)' }));
     } catch (err) {
       if (isConditionFailure(err)) throw new ConflictError(`version ${version.version} of ${version.notebookId} exists`, 'version_taken');
+      if (isItemTooLarge(err)) throw new PayloadTooLargeError('what this version records (its inferred parameters) is over DynamoDB\'s 400 KB item limit; shorten the parameters cell');
       throw err;
     }
   }
@@ -93,9 +95,10 @@ export class DynamoDbNotebookStore implements NotebookStore {
         new UpdateCommand({
           TableName: this.table,
           Key: { PK: notebookPk(id), SK: 'META' },
-          UpdateExpression: 'SET latestVersion = :v, updatedAt = :u',
+          // Bumping rev makes a concurrent edit() retry instead of writing the old latestVersion back.
+          UpdateExpression: 'SET latestVersion = :v, updatedAt = :u, rev = rev + :one',
           ConditionExpression: 'attribute_exists(PK) AND latestVersion < :v',
-          ExpressionAttributeValues: { ':v': version, ':u': updatedAt },
+          ExpressionAttributeValues: { ':v': version, ':u': updatedAt, ':one': 1 },
         }),
       );
     } catch (err) {
@@ -120,7 +123,8 @@ export class DynamoDbNotebookStore implements NotebookStore {
   }
 
   async getVersion(id: string, version: number): Promise<NotebookVersion | null> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { PK: notebookPk(id), SK: versionSk(version) } }));
+    // Consistent, like highestVersion: "latest" must never 404 right after a commit.
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { PK: notebookPk(id), SK: versionSk(version) }, ConsistentRead: true }));
     return out.Item ? fromVersionItem(out.Item) : null;
   }
 

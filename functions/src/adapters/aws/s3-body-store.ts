@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { NotFoundError, PayloadTooLargeError } from '../../domain/errors.ts';
+import { NotFoundError, PayloadTooLargeError, UpstreamError } from '../../domain/errors.ts';
 import type { BodyStore, PresignedRequest, StoredBody } from '../../ports/body-store.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -20,15 +20,17 @@ export class S3BodyStore implements BodyStore {
   async putBody(bytes: Uint8Array): Promise<StoredBody> {
     const hash = sha256(bytes);
     const key = `bodies/${hash}`;
-    if (!(await this.exists(key))) {
-      await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: 'application/x-ipynb+json' }));
-    }
+    // No HEAD first: the key is the content, so writing it again stores the same single copy, and a
+    // HEAD on a missing key is a 403 (not 404) for roles without s3:ListBucket.
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: 'application/x-ipynb+json' }));
     return { key, sha256: hash, size: bytes.byteLength };
   }
 
   async getBody(hash: string): Promise<Uint8Array> {
     const bytes = await this.read(`bodies/${hash}`);
     if (!bytes) throw new NotFoundError(`no body ${hash}`);
+    // Versions are immutable: a stored object that no longer hashes to its key was changed behind our back.
+    if (sha256(bytes) !== hash) throw new UpstreamError(`the stored body ${hash} fails its integrity check`);
     return bytes;
   }
 
@@ -67,16 +69,6 @@ export class S3BodyStore implements BodyStore {
   private async presign(method: 'PUT' | 'GET', command: PutObjectCommand | GetObjectCommand, expiresIn: number): Promise<PresignedRequest> {
     const url = await getSignedUrl(this.s3, command, { expiresIn });
     return { method, url, headers: {}, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() };
-  }
-
-  private async exists(key: string): Promise<boolean> {
-    try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return true;
-    } catch (err) {
-      if (isMissing(err)) return false;
-      throw err;
-    }
   }
 
   private async read(key: string): Promise<Uint8Array | null> {

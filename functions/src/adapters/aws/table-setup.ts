@@ -1,11 +1,25 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TABLE_DESIGN } from './table-design.ts';
 
-/** Creates the table with its indexes when it does not exist (local mode; the cloud's comes from CDK). */
+const isActive = async (client: DynamoDBClient, table: string): Promise<boolean> => {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+  return Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
+};
+
+/** Waits until the table and every index are ACTIVE: a new table answers ResourceNotFound for a while. */
+const untilActive = async (client: DynamoDBClient, table: string): Promise<void> => {
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    if (await isActive(client, table).catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`table ${table} did not become ACTIVE within 30 s`);
+};
+
+/** Creates the table with its indexes when it does not exist, and returns once it is usable (local mode; the cloud's comes from CDK). */
 export const ensureTable = async (client: DynamoDBClient, table: string): Promise<void> => {
   try {
     await client.send(new DescribeTableCommand({ TableName: table }));
-    return;
+    return untilActive(client, table);
   } catch (err) {
     if ((err as Error).name !== 'ResourceNotFoundException') throw err;
   }
@@ -29,4 +43,5 @@ export const ensureTable = async (client: DynamoDBClient, table: string): Promis
       })),
     }),
   );
+  await untilActive(client, table);
 };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { NotFoundError, PayloadTooLargeError } from '../../domain/errors.ts';
+import { NotFoundError, PayloadTooLargeError, UpstreamError } from '../../domain/errors.ts';
 import type { BodyStore, PresignedRequest, StoredBody } from '../../ports/body-store.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -18,6 +18,7 @@ export class MemoryBodyStore implements BodyStore {
   async getBody(hash: string): Promise<Uint8Array> {
     const body = this.bodies.get(hash);
     if (!body) throw new NotFoundError(`no body ${hash}`);
+    if (sha256(body) !== hash) throw new UpstreamError(`the stored body ${hash} fails its integrity check`);
     return body;
   }
 
