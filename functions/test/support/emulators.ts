@@ -11,7 +11,7 @@ export const startEmulators = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'orrery-emu-'));
   const dynamo = await startDynalite(join(dir, 'dynamodb'));
   const bucket = 'test-bucket';
-  const s3 = await startS3rver(join(dir, 's3'), bucket);
+  const s3 = await startS3rver(join(dir, 's3'), bucket, 'http://127.0.0.1:1');
   const options = { region: 'us-east-1', dynamoEndpoint: dynamo.endpoint, s3Endpoint: s3.endpoint, localCredentials: true };
   let tables = 0;
   return {

@@ -1,10 +1,10 @@
+import { fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import S3rver from 's3rver';
 
 const CHILD = join(import.meta.dirname, 'dynalite-child.ts');
-import { fork } from 'node:child_process';
-import S3rver from 's3rver';
 
 /** A running emulator: where it listens and how to stop it. */
 export interface RunningEmulator {
@@ -34,13 +34,28 @@ export const startDynalite = async (dir: string): Promise<RunningEmulator> => {
   };
 };
 
-// Browsers upload straight to the presigned URL, so the bucket must answer CORS preflights.
-const CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+const cors = (origin: string) =>
+  `<CORSConfiguration><CORSRule><AllowedOrigin>${origin}</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
 
-/** Starts s3rver on a free loopback port, persisted under `<dir>`, with the bucket made and open to CORS. */
-export const startS3rver = async (dir: string, bucket: string): Promise<RunningEmulator> => {
-  mkdirSync(join(dir), { recursive: true });
-  const server = new S3rver({ address: '127.0.0.1', port: 0, directory: dir, silent: true, configureBuckets: [{ name: bucket, configs: [CORS] }] });
+type KoaContext = { method: string; headers: Record<string, string | undefined>; query: Record<string, unknown>; status: number; type: string; body: unknown };
+
+// s3rver serves anonymous requests; the platform only ever sends signed ones (SDK calls and presigned URLs).
+const signedOnly = async (ctx: KoaContext, next: () => Promise<void>) => {
+  if (ctx.method === 'OPTIONS' || ctx.headers.authorization || ctx.query['X-Amz-Signature']) return next();
+  ctx.status = 403;
+  ctx.type = 'application/xml';
+  ctx.body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Anonymous access is not allowed</Message></Error>';
+};
+
+/**
+ * Starts s3rver on a free loopback port, persisted under `<dir>`, with the bucket made. Browsers
+ * upload straight to presigned URLs, so CORS is open to the platform's own origin and no other.
+ */
+export const startS3rver = async (dir: string, bucket: string, allowedOrigin: string): Promise<RunningEmulator> => {
+  mkdirSync(dir, { recursive: true });
+  const server = new S3rver({ address: '127.0.0.1', port: 0, directory: dir, silent: true, configureBuckets: [{ name: bucket, configs: [cors(allowedOrigin)] }] });
+  // S3rver is a Koa app: put the check in front of its own middleware.
+  (server as unknown as { middleware: unknown[] }).middleware.unshift(signedOnly);
   const { port } = (await server.run()) as AddressInfo;
   return { endpoint: `http://127.0.0.1:${port}`, close: async () => void (await server.close()) };
 };

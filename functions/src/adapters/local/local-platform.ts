@@ -61,7 +61,8 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
   const started: RunningEmulator[] = [];
   try {
     const dynamo = await startDynalite(paths.dynamodb).then((e) => (started.push(e), e));
-    const s3 = await startS3rver(paths.s3, BUCKET).then((e) => (started.push(e), e));
+    const origin = `http://${host}:${(server.address() as AddressInfo).port}`;
+    const s3 = await startS3rver(paths.s3, BUCKET, origin).then((e) => (started.push(e), e));
     const issuer = await LocalIssuer.open(paths.secrets);
     const config = loadConfig({
       ...o.env,
@@ -81,8 +82,7 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
     const deps = makeFoliumDeps(config);
     const handlers = makeApiHandlers(deps, { claimNames: config.claimNames });
     listener = makeLocalRequestListener({ handlers, issuer, users, maxBodyBytes: config.limits.inlineBytes + 2 * 1024 * 1024 });
-    const { port } = server.address() as AddressInfo;
-    const url = `http://${host}:${port}`;
+    const url = origin;
     return {
       url,
       apiUrl: `${url}${API_PREFIX}`,
