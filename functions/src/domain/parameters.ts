@@ -17,6 +17,8 @@ export interface Parameter {
   default: unknown;
   defaultSource: string;
   help: string;
+  /** Set when the default was too long or too deep to record; `default` is then null and `defaultSource` cut short. */
+  truncated?: true;
 }
 
 /** A statement of the parameters cell that is not a parameter: its 1-based line in the cell, its text and why. */

@@ -1,4 +1,5 @@
-import { PayloadTooLargeError } from '../domain/errors.ts';
+import { PayloadTooLargeError, ValidationError } from '../domain/errors.ts';
+import { limitInference } from '../domain/parameter-limits.ts';
 import { parseNotebook, type NotebookJson, type NotebookSummary } from '../domain/nbformat.ts';
 import { inferParameters } from '../domain/parameters.ts';
 import type { ParameterInference } from '../domain/parameters.ts';
@@ -20,14 +21,23 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Turns inline content into the exact bytes to store; a string is kept byte for byte. */
 export const inlineBytes = (content: InlineContent, maxBytes: number): Uint8Array => {
-  // nbformat writes one-space indentation and a final newline; objects are stored the same way.
-  const bytes = encoder.encode(typeof content === 'string' ? content : `${JSON.stringify(content, null, 1)}\n`);
+  const bytes = encoder.encode(typeof content === 'string' ? content : serialize(content));
   if (bytes.byteLength > maxBytes) {
     throw new PayloadTooLargeError(
       `inline content is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit; create an upload (POST /notebooks/{id}/uploads), PUT the file to its URL, then commit with uploadId and sha256`,
     );
   }
   return bytes;
+};
+
+// nbformat writes one-space indentation and a final newline; objects are stored the same way.
+const serialize = (content: Record<string, unknown>): string => {
+  try {
+    return `${JSON.stringify(content, null, 1)}\n`;
+  } catch {
+    // Only a stack overflow gets here: JSON that came in as JSON always serializes otherwise.
+    throw new ValidationError('content is nested too deeply to be a notebook', [{ path: 'body.content', message: 'nested too deeply' }]);
+  }
 };
 
 /** Validates bytes as an nbformat 4 notebook (422 otherwise) and infers its parameters. */
@@ -39,5 +49,5 @@ export const acceptBody = (bytes: Uint8Array): AcceptedBody => {
     text = '\u0000';
   }
   const { notebook, summary } = parseNotebook(text);
-  return { bytes, notebook, summary, parameters: inferParameters(notebook) };
+  return { bytes, notebook, summary, parameters: limitInference(inferParameters(notebook)) };
 };

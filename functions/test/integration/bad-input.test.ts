@@ -40,6 +40,7 @@ const cases: Array<[string, () => Promise<{ status: number; body: any }>, number
   ['an nbformat 3 notebook', () => t.api('POST', `/notebooks/${id}/versions`, t.tokens.alice, { content: { nbformat: 3, nbformat_minor: 0, worksheets: [] } }), 422, /upgrade|Upgrade/],
   ['a 50 MB inline body', () => t.raw('POST', '/notebooks', t.tokens.alice, JSON.stringify({ title: 'huge', content: 'x'.repeat(50 * 1024 * 1024) })), 413, /upload/],
   ['a 5 MB inline notebook', () => t.api('POST', `/notebooks/${id}/versions`, t.tokens.alice, { content: tinyNotebook('y'.repeat(5 * 1024 * 1024)) }), 413, /upload URL|uploads/],
+  ['content nested 20,000 levels deep', () => t.raw('POST', '/notebooks', t.tokens.alice, `{"title": "deep", "content": ${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`), 400, /nested too deeply/],
   ['tags that are not slugs', () => t.api('POST', '/notebooks', t.tokens.alice, { title: 'x', tags: ['Bad Tag!'] }), 400, /slug/],
   ['51 tags', () => t.api('POST', '/notebooks', t.tokens.alice, { title: 'x', tags: Array.from({ length: 51 }, (_, i) => `t${i}`) }), 400, /at most 50/],
   ['an empty title', () => t.api('POST', '/notebooks', t.tokens.alice, { title: '  ' }), 400, /title/],

@@ -42,9 +42,26 @@ describe('Folium over the local API, against dynalite and s3rver', () => {
     const params = await t.api('GET', `/notebooks/${body.notebook.id}/parameters`, t.tokens.alice);
     expect(params.status).toBe(200);
     expect(params.body.version).toBe(1);
-    expect(params.body.parameters.length).toBeGreaterThanOrEqual(5);
-    expect(params.body.parameters.map((p: { type: string }) => p.type)).toEqual(expect.arrayContaining(['int', 'float', 'str', 'bool', 'list', 'dict']));
+    expect(params.body.problems).toEqual([]);
+    expect(params.body.parameters.map(({ name, type, default: value, help }: Record<string, unknown>) => ({ name, type, value, help }))).toEqual([
+      { name: 'region', type: 'str', value: 'eu-west-1', help: 'AWS region to read sales from' },
+      { name: 'days', type: 'int', value: 7, help: 'how many days to look back' },
+      { name: 'threshold', type: 'float', value: 0.25, help: 'alert when the drop exceeds this fraction' },
+      { name: 'dry_run', type: 'bool', value: false, help: 'print the alert instead of sending it' },
+      { name: 'products', type: 'list', value: ['widget', 'gadget'], help: 'products to include' },
+      { name: 'limits', type: 'dict', value: { widget: 100, gadget: 50 }, help: 'minimum daily units per product' },
+      { name: 'note', type: 'None', value: null, help: 'optional note for the report header' },
+    ]);
     expect((await t.api('GET', `/notebooks/${body.notebook.id}/parameters?version=2`, t.tokens.alice)).status).toBe(404);
+  });
+
+  it('records a parameters cell far too big for one item by cutting it short, not by failing', async () => {
+    const huge = `x = '${'z'.repeat(300_000)}'  # big\n${'import os\n'.repeat(60_000)}`;
+    const created = await t.api('POST', '/notebooks', t.tokens.alice, { title: 'Huge params', content: tinyNotebook().replace('"n = 3  # how many\\n"', JSON.stringify(huge)) });
+    expect(created.status, created.text.slice(0, 300)).toBe(201);
+    const params = await t.api('GET', `/notebooks/${created.body.notebook.id}/parameters`, t.tokens.alice);
+    expect(params.body.parameters).toEqual([expect.objectContaining({ name: 'x', type: 'str', default: null, truncated: true, help: 'big' })]);
+    expect(params.body.problems.length).toBeLessThanOrEqual(51);
   });
 
   it('renders a version as HTML under a strict Content-Security-Policy', async () => {
