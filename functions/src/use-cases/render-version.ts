@@ -2,7 +2,7 @@ import { parseNotebook } from '../domain/nbformat.ts';
 import { renderNotebookHtml } from '../domain/rendering/notebook-html.ts';
 import type { User } from '../domain/user.ts';
 import type { FoliumDeps } from './folium-deps.ts';
-import { readVersionBody } from './read-notebook.ts';
+import { readVersionBody } from './load-version.ts';
 
 /**
  * Renders one version of a notebook to a self-contained, sanitized HTML page.

@@ -1,10 +1,15 @@
 import { NOTEBOOK_HTML_CSP } from '../../domain/rendering/notebook-html.ts';
 import { commitVersion } from '../../use-cases/commit-version.ts';
-import { archiveNotebook, createUpload, updateNotebook } from '../../use-cases/change-notebook.ts';
+import { archiveNotebook } from '../../use-cases/archive-notebook.ts';
+import { createUpload } from '../../use-cases/create-upload.ts';
+import { updateNotebook } from '../../use-cases/update-notebook.ts';
 import { createNotebook } from '../../use-cases/create-notebook.ts';
 import type { FoliumDeps } from '../../use-cases/folium-deps.ts';
 import { listNotebooks } from '../../use-cases/list-notebooks.ts';
-import { getNotebook, getParameters, getVersion, listVersions } from '../../use-cases/read-notebook.ts';
+import { getNotebook } from '../../use-cases/get-notebook.ts';
+import { getParameters } from '../../use-cases/get-parameters.ts';
+import { getVersion } from '../../use-cases/get-version.ts';
+import { listVersions } from '../../use-cases/list-versions.ts';
 import { renderVersion } from '../../use-cases/render-version.ts';
 import { httpHandler, type HttpOptions } from '../../shared/http/http-handler.ts';
 import { created, ok, textResult } from '../../shared/http/responses.ts';
@@ -12,23 +17,23 @@ import { API_ROUTES as R } from './api-routes.ts';
 
 /** The Folium routes, each one use case behind the shared middleware chain. */
 export const makeNotebookHandlers = (deps: FoliumDeps, o: HttpOptions) => ({
-  createNotebook: httpHandler(R.createNotebook, async ({ body, user }) => created(await createNotebook(deps, { ...body, user: user! })), o),
+  createNotebook: httpHandler(R.createNotebook, async ({ body, user }) => created(await createNotebook(deps, { ...body, user: user })), o),
   listNotebooks: httpHandler(
     R.listNotebooks,
-    async ({ query: { limit, cursor, ...filter }, user }) => ok(await listNotebooks(deps, { user: user!, filter, limit, cursor })),
+    async ({ query: { limit, cursor, ...filter }, user }) => ok(await listNotebooks(deps, { user: user, filter, limit, cursor })),
     o,
   ),
-  getNotebook: httpHandler(R.getNotebook, async ({ params, user }) => ok(await getNotebook(deps, { user: user!, notebookId: params.id })), o),
-  patchNotebook: httpHandler(R.patchNotebook, async ({ params, body, user }) => ok(await updateNotebook(deps, { user: user!, notebookId: params.id, patch: body })), o),
-  archiveNotebook: httpHandler(R.archiveNotebook, async ({ params, user }) => ok(await archiveNotebook(deps, { user: user!, notebookId: params.id })), o),
-  createUpload: httpHandler(R.createUpload, async ({ params, user }) => created(await createUpload(deps, { user: user!, notebookId: params.id })), o),
-  commitVersion: httpHandler(R.commitVersion, async ({ params, body, user }) => created(await commitVersion(deps, { ...body, user: user!, notebookId: params.id })), o),
-  listVersions: httpHandler(R.listVersions, async ({ params, query, user }) => ok(await listVersions(deps, { user: user!, notebookId: params.id, ...query })), o),
-  getVersion: httpHandler(R.getVersion, async ({ params, user }) => ok(await getVersion(deps, { user: user!, notebookId: params.id, version: params.v })), o),
+  getNotebook: httpHandler(R.getNotebook, async ({ params, user }) => ok(await getNotebook(deps, { user: user, notebookId: params.id })), o),
+  patchNotebook: httpHandler(R.patchNotebook, async ({ params, body, user }) => ok(await updateNotebook(deps, { user: user, notebookId: params.id, patch: body })), o),
+  archiveNotebook: httpHandler(R.archiveNotebook, async ({ params, user }) => ok(await archiveNotebook(deps, { user: user, notebookId: params.id })), o),
+  createUpload: httpHandler(R.createUpload, async ({ params, user }) => created(await createUpload(deps, { user: user, notebookId: params.id })), o),
+  commitVersion: httpHandler(R.commitVersion, async ({ params, body, user }) => created(await commitVersion(deps, { ...body, user: user, notebookId: params.id })), o),
+  listVersions: httpHandler(R.listVersions, async ({ params, query, user }) => ok(await listVersions(deps, { user: user, notebookId: params.id, ...query })), o),
+  getVersion: httpHandler(R.getVersion, async ({ params, user }) => ok(await getVersion(deps, { user: user, notebookId: params.id, version: params.v })), o),
   renderVersion: httpHandler(
     R.renderVersion,
     async ({ params, user }) =>
-      textResult(await renderVersion(deps, { user: user!, notebookId: params.id, version: params.v }), {
+      textResult(await renderVersion(deps, { user: user, notebookId: params.id, version: params.v }), {
         'content-type': 'text/html; charset=utf-8',
         'content-security-policy': NOTEBOOK_HTML_CSP,
         'x-content-type-options': 'nosniff',
@@ -37,5 +42,5 @@ export const makeNotebookHandlers = (deps: FoliumDeps, o: HttpOptions) => ({
       }),
     o,
   ),
-  getParameters: httpHandler(R.getParameters, async ({ params, query, user }) => ok(await getParameters(deps, { user: user!, notebookId: params.id, version: query.version })), o),
+  getParameters: httpHandler(R.getParameters, async ({ params, query, user }) => ok(await getParameters(deps, { user: user, notebookId: params.id, version: query.version })), o),
 });

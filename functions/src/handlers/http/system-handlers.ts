@@ -14,4 +14,4 @@ export const makeOpenApi = (o: HttpOptions) => {
 };
 
 /** GET /me — who the token says the caller is. */
-export const makeMe = (o: HttpOptions) => httpHandler(API_ROUTES.me, async ({ user }) => ok(getMe(user!)), o);
+export const makeMe = (o: HttpOptions) => httpHandler(API_ROUTES.me, async ({ user }) => ok(getMe(user)), o);

@@ -20,7 +20,7 @@ export interface RouteInput<B, Q, P, A extends boolean> {
   body: Infer<B>;
   query: Infer<Q>;
   params: Infer<P>;
-  user: A extends false ? null : User;
+  user: A extends true ? User : null;
   requestId: string;
 }
 
@@ -33,9 +33,9 @@ export interface HttpOptions {
  * Wraps a route's function in the shared middy chain: request id and logging, JSON parsing,
  * zod validation, claims to user, and error mapping (the lifecycle's onError runs last).
  */
-export const httpHandler = <B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined>(
-  spec: RouteSpec<B, Q, P>,
-  fn: (input: RouteInput<B, Q, P, boolean>) => Promise<HttpResult>,
+export const httpHandler = <B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined, A extends boolean>(
+  spec: RouteSpec<B, Q, P, A>,
+  fn: (input: RouteInput<B, Q, P, A>) => Promise<HttpResult>,
   options: HttpOptions = {},
 ) =>
   middy<ApiEvent, ApiResult, Error, Context>()
@@ -49,7 +49,7 @@ export const httpHandler = <B extends z.ZodType | undefined, Q extends z.ZodType
       if (!spec.body && event.body && event.body.trim() && spec.method !== 'GET') {
         throw new ValidationError(`${spec.method} ${spec.path} takes no body`);
       }
-      const result = await fn({ body, query, params, user, requestId: event.requestContext.requestId } as RouteInput<B, Q, P, boolean>);
+      const result = await fn({ body, query, params, user, requestId: event.requestContext.requestId } as RouteInput<B, Q, P, A>);
       return toApiResult(result);
     });
 

@@ -4,13 +4,18 @@ import type { z } from 'zod';
 export type RouteGroup = 'system' | 'notebooks';
 
 /** One route of the HTTP API: the schemas that validate it are the ones the OpenAPI document shows. */
-export interface RouteSpec<B extends z.ZodType | undefined = z.ZodType | undefined, Q extends z.ZodType | undefined = z.ZodType | undefined, P extends z.ZodType | undefined = z.ZodType | undefined> {
+export interface RouteSpec<
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  Q extends z.ZodType | undefined = z.ZodType | undefined,
+  P extends z.ZodType | undefined = z.ZodType | undefined,
+  A extends boolean = boolean,
+> {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
   path: string;
   group: RouteGroup;
   summary: string;
   /** false only for routes anyone may call (health, the API description). */
-  auth: boolean;
+  auth: A;
   body?: B;
   query?: Q;
   params?: P;
@@ -22,9 +27,9 @@ export interface RouteSpec<B extends z.ZodType | undefined = z.ZodType | undefin
 }
 
 /** Declares a route, keeping its schemas' types for the handler. */
-export const route = <B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
-  spec: RouteSpec<B, Q, P>,
-): RouteSpec<B, Q, P> => spec;
+export const route = <B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined, A extends boolean = boolean>(
+  spec: RouteSpec<B, Q, P, A>,
+): RouteSpec<B, Q, P, A> => spec;
 
 /** The API Gateway route key of a spec, e.g. `GET /notebooks/{id}`. */
 export const routeKey = (spec: Pick<RouteSpec, 'method' | 'path'>): string => `${spec.method} ${spec.path}`;

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnprocessableError, ValidationError } from '../../../src/domain/errors.ts';
-import { archiveNotebook } from '../../../src/use-cases/change-notebook.ts';
+import { archiveNotebook } from '../../../src/use-cases/archive-notebook.ts';
 import { commitVersion } from '../../../src/use-cases/commit-version.ts';
 import { createNotebook } from '../../../src/use-cases/create-notebook.ts';
-import { listVersions, readVersionBody } from '../../../src/use-cases/read-notebook.ts';
+import { listVersions } from '../../../src/use-cases/list-versions.ts';
+import { readVersionBody } from '../../../src/use-cases/load-version.ts';
 import { memoryDeps, people } from '../../support/fakes.ts';
 import { tinyNotebook } from '../../support/notebooks.ts';
 

@@ -1,7 +1,6 @@
 import { ValidationError } from '../domain/errors.ts';
 import { checkTags, type Notebook, type Visibility } from '../domain/notebook.ts';
 import type { User } from '../domain/user.ts';
-import type { PresignedRequest } from '../ports/body-store.ts';
 import type { FoliumDeps } from './folium-deps.ts';
 import { loadWritable } from './notebook-access.ts';
 
@@ -29,26 +28,4 @@ export const updateNotebook = async (deps: FoliumDeps, input: { user: User; note
     throw new ValidationError(`notebook ${notebook.id} belongs to no team, so it cannot be shared with one; use 'private' or 'org'`);
   }
   return deps.notebooks.updateNotebook(notebook.id, { ...input.patch, tags, updatedAt: deps.clock.now().toISOString() });
-};
-
-/**
- * Archives a notebook: gone from every listing, versions readable by owner and admins only.
- * 1. Load it; only the owner and admins may archive. Archiving an archived notebook changes nothing.
- */
-export const archiveNotebook = async (deps: FoliumDeps, input: { user: User; notebookId: string }): Promise<Notebook> => {
-  const notebook = await deps.notebooks.getNotebook(input.notebookId);
-  if (notebook?.archived && (input.user.admin || notebook.owner === input.user.id)) return notebook;
-  await loadWritable(deps.notebooks, input.user, input.notebookId);
-  return deps.notebooks.archiveNotebook(input.notebookId, deps.clock.now().toISOString());
-};
-
-/**
- * Makes a presigned upload URL for the notebook's next version.
- * 1. Load it; only the owner and admins may upload.
- * 2. Presign a PUT to a key the server makes from the notebook and a new upload id.
- */
-export const createUpload = async (deps: FoliumDeps, input: { user: User; notebookId: string }): Promise<PresignedRequest & { uploadId: string }> => {
-  const notebook = await loadWritable(deps.notebooks, input.user, input.notebookId);
-  const uploadId = deps.ids.next('up');
-  return { ...(await deps.bodies.presignUpload(notebook.id, uploadId, deps.limits.urlSeconds)), uploadId };
 };
