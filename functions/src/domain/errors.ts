@@ -78,3 +78,24 @@ export class UpstreamError extends AppError {
     super('upstream_unavailable', message);
   }
 }
+
+/** A workflow step found its run stopped (Step Functions matches this name). */
+export class RunStoppedError extends AppError {
+  constructor(message: string) {
+    super('run_stopped', message);
+  }
+}
+
+/** Nothing can execute the notebook here: no kernel, no runner (Step Functions matches this name). */
+export class RunnerUnavailableError extends AppError {
+  constructor(message: string) {
+    super('runner_unavailable', message);
+  }
+}
+
+/** The runner ended without completing the notebook (Step Functions matches this name). */
+export class RunnerFailedError extends AppError {
+  constructor(message: string) {
+    super('runner_failed', message);
+  }
+}

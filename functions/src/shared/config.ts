@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_CLAIM_NAMES, type ClaimNames } from '../domain/user.ts';
 import { DEFAULT_LIMITS, type FoliumLimits } from '../use-cases/folium-deps.ts';
+import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../use-cases/run-deps.ts';
 
 const bytes = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -18,6 +19,12 @@ const EnvSchema = z.object({
   ORRERY_INLINE_MAX_BYTES: bytes(DEFAULT_LIMITS.inlineBytes),
   ORRERY_UPLOAD_MAX_BYTES: bytes(DEFAULT_LIMITS.uploadBytes),
   ORRERY_URL_SECONDS: z.coerce.number().int().min(60).max(43_200).default(DEFAULT_LIMITS.urlSeconds),
+  ORRERY_RUN_PROFILES: z.string().default(DEFAULT_RUN_SETTINGS.profiles.join(',')),
+  ORRERY_RUN_STATE_MACHINE_ARN: z.string().optional(),
+  ORRERY_STOP_RUN_STATE_MACHINE_ARN: z.string().optional(),
+  ORRERY_RUNNER_IMAGE: z.string().default(DEFAULT_RUN_SETTINGS.runner.image),
+  ORRERY_RUNNER_NAMESPACE: z.string().default(DEFAULT_RUN_SETTINGS.runner.namespace),
+  ORRERY_RUNNER_SERVICE_ACCOUNT: z.string().default(DEFAULT_RUN_SETTINGS.runner.serviceAccount),
 });
 
 /** Everything the functions read from their environment, validated once. */
@@ -30,6 +37,9 @@ export interface Config {
   cursorSecret: string;
   claimNames: ClaimNames;
   limits: FoliumLimits;
+  runSettings: RunSettings;
+  /** The run and stop-run state machines (cloud only; local mode runs the ASL itself). */
+  stateMachines: { run?: string; stopRun?: string };
 }
 
 /** Reads and validates the environment once; a bad value stops start-up with what to set. */
@@ -46,5 +56,11 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
     cursorSecret: e.ORRERY_CURSOR_SECRET,
     claimNames: { user: e.ORRERY_CLAIM_USER, name: e.ORRERY_CLAIM_NAME, teams: e.ORRERY_CLAIM_TEAMS, adminGroup: e.ORRERY_ADMIN_GROUP },
     limits: { inlineBytes: e.ORRERY_INLINE_MAX_BYTES, uploadBytes: e.ORRERY_UPLOAD_MAX_BYTES, urlSeconds: e.ORRERY_URL_SECONDS },
+    runSettings: {
+      ...DEFAULT_RUN_SETTINGS,
+      profiles: e.ORRERY_RUN_PROFILES.split(',').map((p) => p.trim()).filter(Boolean),
+      runner: { ...DEFAULT_RUN_SETTINGS.runner, image: e.ORRERY_RUNNER_IMAGE, namespace: e.ORRERY_RUNNER_NAMESPACE, serviceAccount: e.ORRERY_RUNNER_SERVICE_ACCOUNT },
+    },
+    stateMachines: { run: e.ORRERY_RUN_STATE_MACHINE_ARN, stopRun: e.ORRERY_STOP_RUN_STATE_MACHINE_ARN },
   };
 };

@@ -1,5 +1,9 @@
 import { MemoryBodyStore } from '../../src/adapters/memory/memory-body-store.ts';
 import { MemoryNotebookStore } from '../../src/adapters/memory/memory-notebook-store.ts';
+import { MemoryRunFiles } from '../../src/adapters/memory/memory-run-files.ts';
+import { MemoryRunStore } from '../../src/adapters/memory/memory-run-store.ts';
+import type { Workflows } from '../../src/ports/workflows.ts';
+import { DEFAULT_RUN_SETTINGS } from '../../src/use-cases/run-deps.ts';
 import { HmacCursorCodec } from '../../src/adapters/system/hmac-cursor-codec.ts';
 import type { User } from '../../src/domain/user.ts';
 import type { Clock } from '../../src/ports/clock.ts';
@@ -55,3 +59,26 @@ export const people = {
   root: { id: 'root', name: 'Root', teams: [], admin: true },
   loner: { id: 'loner', name: 'Loner', teams: [], admin: false },
 } satisfies Record<string, User>;
+
+/** Workflows that only remember what they were asked to do. */
+export class RecordingWorkflows implements Workflows {
+  readonly started: string[] = [];
+  readonly stopped: string[] = [];
+  failStart = false;
+  async startRun(runId: string): Promise<void> {
+    if (this.failStart) throw new Error('Step Functions is unavailable');
+    this.started.push(runId);
+  }
+  async stopRun(runId: string): Promise<void> {
+    this.stopped.push(runId);
+  }
+}
+
+/** Run deps on memory adapters with recording workflows. */
+export const memoryRunDeps = () => ({
+  ...memoryDeps(),
+  runs: new MemoryRunStore(),
+  runFiles: new MemoryRunFiles(),
+  workflows: new RecordingWorkflows(),
+  runSettings: DEFAULT_RUN_SETTINGS,
+});

@@ -1,10 +1,14 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../aws/table-setup.ts';
 import { loadConfig, type Config } from '../../shared/config.ts';
-import { makeApiHandlers, makeFoliumDeps } from '../../shared/container.ts';
-import type { FoliumDeps } from '../../use-cases/folium-deps.ts';
+import { makeApiHandlers, makeRunDeps } from '../../shared/container.ts';
+import { makeRunTasks } from '../../handlers/tasks/run-tasks.ts';
+import type { RunDeps } from '../../use-cases/run-deps.ts';
+import { LocalRunnerCompute } from './local-runner-compute.ts';
+import { LocalStepFunctions } from './local-step-functions.ts';
 import { dataPaths } from './data-folder.ts';
 import { startDynalite, startS3rver, type RunningEmulator } from './emulators.ts';
 import { LocalIssuer } from './local-issuer.ts';
@@ -29,12 +33,28 @@ export interface LocalPlatform {
   loginLink: string;
   firstStart: boolean;
   config: Config;
-  deps: FoliumDeps;
+  deps: RunDeps;
+  workflows: LocalStepFunctions;
+  compute: LocalRunnerCompute;
   users: UserDirectory;
   close(): Promise<void>;
 }
 
 const TABLE = 'orrery';
+const RUNNER_SCRIPT = join(import.meta.dirname, '..', '..', '..', '..', 'images', 'notebook-runner', 'runner.py');
+
+/** The run workflow with its Task states bound to the same task handlers Lambda runs, and the launch to a local runner. */
+const localWorkflows = (deps: () => RunDeps, compute: LocalRunnerCompute) => {
+  const tasks = () => makeRunTasks(deps());
+  return new LocalStepFunctions({
+    prepare: (i) => tasks().prepare(i),
+    markStarted: (i) => tasks().markStarted(i),
+    launch: (i) => compute.run({ runId: i.runId, ...(i.prepared.value as { inputUrl: string; outputUrl: string; timeoutSeconds: number }) }),
+    finalize: (i) => tasks().finalize(i),
+    cleanup: (i) => compute.stop(i.runId),
+    stop: (runId) => compute.stop(runId),
+  });
+};
 const BUCKET = 'orrery-notebooks';
 
 /** Listens first, so a busy port is reported before anything else starts. */
@@ -79,7 +99,9 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
     const firstStart = Object.keys(users.list()).length === 0;
     if (firstStart) users.upsert(admin, { admin: true, teams: [] });
     const loginFor = Object.entries(users.list()).find(([, u]) => u.admin)?.[0] ?? admin;
-    const deps = makeFoliumDeps(config);
+    const compute = new LocalRunnerCompute(o.env?.ORRERY_PYTHON ?? '/usr/bin/python3', RUNNER_SCRIPT, join(o.home, 'runs'));
+    const workflows = localWorkflows(() => deps, compute);
+    const deps = makeRunDeps(config, workflows);
     const handlers = makeApiHandlers(deps, { claimNames: config.claimNames });
     listener = makeLocalRequestListener({ handlers, issuer, users, maxBodyBytes: config.limits.inlineBytes + 2 * 1024 * 1024 });
     const url = origin;
@@ -90,10 +112,15 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
       firstStart,
       config,
       deps,
+      workflows,
+      compute,
       users,
       close: async () => {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        // Runners record how they ended before the stores they write to go away.
+        await compute.stopAll();
+        await workflows.idle();
         for (const e of started.reverse()) await e.close();
       },
     };

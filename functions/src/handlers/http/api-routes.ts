@@ -15,6 +15,7 @@ import {
   VersionQuery,
   VersionSchema,
 } from './schemas.ts';
+import { ListRunsQuery, RerunBody, RunIdParams, RunSchema, StartRunBody } from './run-schemas.ts';
 
 const Upload = PresignedSchema.extend({ uploadId: z.string() });
 
@@ -51,6 +52,13 @@ export const API_ROUTES = {
   getVersion: route({ method: 'GET', path: '/notebooks/{id}/versions/{v}', group: 'notebooks', summary: 'One version with a presigned download URL', auth: true, params: VersionParams, status: 200, response: VersionSchema.extend({ download: PresignedSchema }) }),
   renderVersion: route({ method: 'GET', path: '/notebooks/{id}/versions/{v}/html', group: 'notebooks', summary: 'One version rendered to sanitized HTML', auth: true, params: VersionParams, status: 200, produces: 'text/html' }),
   getParameters: route({ method: 'GET', path: '/notebooks/{id}/parameters', group: 'notebooks', summary: 'Parameters inferred from a version (latest by default)', auth: true, params: NotebookIdParams, query: VersionQuery, status: 200, response: ParametersSchema.extend({ version: z.number() }) }),
+  startRun: route({ method: 'POST', path: '/notebooks/{id}/runs', group: 'runs', summary: 'Run a version with parameters (papermill semantics); 202 with the run', auth: true, params: NotebookIdParams, body: StartRunBody, status: 202, response: RunSchema }),
+  listRuns: route({ method: 'GET', path: '/runs', group: 'runs', summary: 'Runs by notebook, owner (yours by default) or status, newest first', auth: true, query: ListRunsQuery, status: 200, response: pageOf(RunSchema) }),
+  getRun: route({ method: 'GET', path: '/runs/{id}', group: 'runs', summary: 'One run: status, times, parameters, failing cell, output links', auth: true, params: RunIdParams, status: 200, response: RunSchema }),
+  cancelRun: route({ method: 'POST', path: '/runs/{id}/cancel', group: 'runs', summary: 'Stop a run; it ends STOPPED with its partial output', auth: true, params: RunIdParams, status: 202, response: RunSchema }),
+  rerunRun: route({ method: 'POST', path: '/runs/{id}/rerun', group: 'runs', summary: 'Run again with the same inputs and optional overrides', auth: true, params: RunIdParams, body: RerunBody, status: 202, response: RunSchema }),
+  getRunOutput: route({ method: 'GET', path: '/runs/{id}/output', group: 'runs', summary: 'A presigned download of the output notebook', auth: true, params: RunIdParams, status: 200, response: PresignedSchema }),
+  renderRunOutput: route({ method: 'GET', path: '/runs/{id}/output/html', group: 'runs', summary: 'The output notebook rendered to sanitized HTML', auth: true, params: RunIdParams, status: 200, produces: 'text/html' }),
 };
 
 /** The name of a route in API_ROUTES. */

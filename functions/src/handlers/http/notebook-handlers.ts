@@ -1,4 +1,3 @@
-import { NOTEBOOK_HTML_CSP } from '../../domain/rendering/notebook-html.ts';
 import { commitVersion } from '../../use-cases/commit-version.ts';
 import { archiveNotebook } from '../../use-cases/archive-notebook.ts';
 import { createUpload } from '../../use-cases/create-upload.ts';
@@ -14,33 +13,28 @@ import { renderVersion } from '../../use-cases/render-version.ts';
 import { httpHandler, type HttpOptions } from '../../shared/http/http-handler.ts';
 import { created, ok, textResult } from '../../shared/http/responses.ts';
 import { API_ROUTES as R } from './api-routes.ts';
+import { NOTEBOOK_HTML_HEADERS } from './html-headers.ts';
 
 /** The Folium routes, each one use case behind the shared middleware chain. */
 export const makeNotebookHandlers = (deps: FoliumDeps, o: HttpOptions) => ({
-  createNotebook: httpHandler(R.createNotebook, async ({ body, user }) => created(await createNotebook(deps, { ...body, user: user })), o),
+  createNotebook: httpHandler(R.createNotebook, async ({ body, user }) => created(await createNotebook(deps, { ...body, user })), o),
   listNotebooks: httpHandler(
     R.listNotebooks,
-    async ({ query: { limit, cursor, ...filter }, user }) => ok(await listNotebooks(deps, { user: user, filter, limit, cursor })),
+    async ({ query: { limit, cursor, ...filter }, user }) => ok(await listNotebooks(deps, { user, filter, limit, cursor })),
     o,
   ),
-  getNotebook: httpHandler(R.getNotebook, async ({ params, user }) => ok(await getNotebook(deps, { user: user, notebookId: params.id })), o),
-  patchNotebook: httpHandler(R.patchNotebook, async ({ params, body, user }) => ok(await updateNotebook(deps, { user: user, notebookId: params.id, patch: body })), o),
-  archiveNotebook: httpHandler(R.archiveNotebook, async ({ params, user }) => ok(await archiveNotebook(deps, { user: user, notebookId: params.id })), o),
-  createUpload: httpHandler(R.createUpload, async ({ params, user }) => created(await createUpload(deps, { user: user, notebookId: params.id })), o),
-  commitVersion: httpHandler(R.commitVersion, async ({ params, body, user }) => created(await commitVersion(deps, { ...body, user: user, notebookId: params.id })), o),
-  listVersions: httpHandler(R.listVersions, async ({ params, query, user }) => ok(await listVersions(deps, { user: user, notebookId: params.id, ...query })), o),
-  getVersion: httpHandler(R.getVersion, async ({ params, user }) => ok(await getVersion(deps, { user: user, notebookId: params.id, version: params.v })), o),
+  getNotebook: httpHandler(R.getNotebook, async ({ params, user }) => ok(await getNotebook(deps, { user, notebookId: params.id })), o),
+  patchNotebook: httpHandler(R.patchNotebook, async ({ params, body, user }) => ok(await updateNotebook(deps, { user, notebookId: params.id, patch: body })), o),
+  archiveNotebook: httpHandler(R.archiveNotebook, async ({ params, user }) => ok(await archiveNotebook(deps, { user, notebookId: params.id })), o),
+  createUpload: httpHandler(R.createUpload, async ({ params, user }) => created(await createUpload(deps, { user, notebookId: params.id })), o),
+  commitVersion: httpHandler(R.commitVersion, async ({ params, body, user }) => created(await commitVersion(deps, { ...body, user, notebookId: params.id })), o),
+  listVersions: httpHandler(R.listVersions, async ({ params, query, user }) => ok(await listVersions(deps, { user, notebookId: params.id, ...query })), o),
+  getVersion: httpHandler(R.getVersion, async ({ params, user }) => ok(await getVersion(deps, { user, notebookId: params.id, version: params.v })), o),
   renderVersion: httpHandler(
     R.renderVersion,
     async ({ params, user }) =>
-      textResult(await renderVersion(deps, { user: user, notebookId: params.id, version: params.v }), {
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': NOTEBOOK_HTML_CSP,
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'no-referrer',
-        'cache-control': 'private, max-age=300',
-      }),
+      textResult(await renderVersion(deps, { user, notebookId: params.id, version: params.v }), NOTEBOOK_HTML_HEADERS),
     o,
   ),
-  getParameters: httpHandler(R.getParameters, async ({ params, query, user }) => ok(await getParameters(deps, { user: user, notebookId: params.id, version: query.version })), o),
+  getParameters: httpHandler(R.getParameters, async ({ params, query, user }) => ok(await getParameters(deps, { user, notebookId: params.id, version: query.version })), o),
 });

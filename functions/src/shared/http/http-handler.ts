@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { stringify } from 'lossless-json';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { ValidationError } from '../../domain/errors.ts';
@@ -59,6 +60,16 @@ export const toApiResult = (result: HttpResult): ApiResult => {
   return {
     statusCode: result.status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...result.headers },
-    body: result.body === undefined ? '' : JSON.stringify(result.body),
+    body: result.body === undefined ? '' : toJson(result.body),
   };
+};
+
+// JSON.stringify refuses bigint (exact run parameters); lossless-json writes it as a plain number.
+const toJson = (value: unknown): string => {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    return stringify(value) ?? 'null';
+  }
 };

@@ -1,3 +1,4 @@
+import { parse, parseNumberAndBigInt } from 'lossless-json';
 import type { z } from 'zod';
 import { ValidationError } from '../../domain/errors.ts';
 import type { ApiEvent } from './http-handler.ts';
@@ -18,7 +19,8 @@ export const parseJsonBody = (event: ApiEvent): unknown => {
   if (!event.body) throw new ValidationError('send a JSON body with Content-Type: application/json');
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   try {
-    return JSON.parse(text);
+    // Integers past 2^53 must reach run parameters exactly; only then is the slower lossless parser needed.
+    return /\d{16,}/.test(text) ? parse(text, null, parseNumberAndBigInt) : JSON.parse(text);
   } catch (err) {
     throw new ValidationError(`the body is not valid JSON: ${(err as Error).message}`, [{ path: 'body', message: 'malformed JSON' }], 'invalid_json');
   }

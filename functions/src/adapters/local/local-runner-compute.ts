@@ -1,0 +1,90 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { RunnerFailedError, RunnerUnavailableError, RunStoppedError } from '../../domain/errors.ts';
+
+/** What the local runner needs from the prepare step. */
+export interface LocalLaunch {
+  runId: string;
+  inputUrl: string;
+  outputUrl: string;
+  timeoutSeconds: number;
+}
+
+const INSTALL_HINT =
+  "install Debian's Jupyter (apt-get install python3-nbclient python3-ipykernel jupyter-client) or set ORRERY_PYTHON to a Python that has nbclient and ipykernel";
+
+// The runner saves its partial output on SIGTERM; give it that long before the whole group is killed.
+const GRACE_MS = 15_000;
+
+/**
+ * Local mode's stand-in for the runner Job: `runner.py` (the program the image runs) as a
+ * process group of its own per run, so stopping a run ends exactly that runner and its kernel.
+ */
+export class LocalRunnerCompute {
+  private readonly running = new Map<string, ChildProcess>();
+  private readonly stopped = new Set<string>();
+  private environment: string | null | undefined;
+
+  constructor(
+    private readonly python: string,
+    private readonly runnerScript: string,
+    private readonly workDir: string,
+  ) {}
+
+  /** Why runs cannot execute here, or null when the interpreter has nbclient and a kernel. */
+  environmentProblem(): string | null {
+    if (this.environment !== undefined) return this.environment;
+    const probe = spawnSync(this.python, ['-c', 'import nbclient, nbformat, ipykernel'], { encoding: 'utf8', timeout: 30_000 });
+    this.environment = probe.status === 0 ? null : `cannot run notebooks with ${this.python}: ${probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)}; ${INSTALL_HINT}`;
+    return this.environment;
+  }
+
+  /** Runs the notebook to the end; throws the error the workflow's Catch matches when it did not complete. */
+  async run(launch: LocalLaunch): Promise<void> {
+    const problem = this.environmentProblem();
+    if (problem) throw new RunnerUnavailableError(problem);
+    if (this.stopped.has(launch.runId)) throw new RunStoppedError(`run ${launch.runId} was stopped before it launched`);
+    const cwd = join(this.workDir, launch.runId);
+    mkdirSync(cwd, { recursive: true });
+    const args = [this.runnerScript, '--input', launch.inputUrl, '--output', launch.outputUrl, '--timeout', String(launch.timeoutSeconds), '--cwd', cwd];
+    const child = spawn(this.python, args, { cwd, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    this.running.set(launch.runId, child);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('close', (c, s) => resolve({ code: c, signal: s })),
+    );
+    this.running.delete(launch.runId);
+    if (code === 0) return;
+    if (this.stopped.has(launch.runId) || code === 143 || code === 130 || signal) throw new RunStoppedError(`run ${launch.runId} was stopped`);
+    if (code === 3) throw new RunnerUnavailableError(`${stderr.trim().split('\n').at(-1) ?? 'no kernel'}; ${INSTALL_HINT}`);
+    throw new RunnerFailedError(code === 1 ? 'the notebook did not complete' : `the runner exited with ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`);
+  }
+
+  /** Stops a run's runner (SIGTERM to its group, SIGKILL after a grace period); remembers the stop if it has not launched. */
+  async stop(runId: string): Promise<void> {
+    this.stopped.add(runId);
+    const child = this.running.get(runId);
+    if (!child?.pid) return;
+    const group = -child.pid;
+    const kill = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(group, signal);
+      } catch {
+        // Already gone.
+      }
+    };
+    kill('SIGTERM');
+    const timer = setTimeout(() => kill('SIGKILL'), GRACE_MS);
+    timer.unref();
+    child.once('close', () => clearTimeout(timer));
+  }
+
+  /** Stops every runner (platform shutdown) and waits until they are gone. */
+  async stopAll(): Promise<void> {
+    const children = [...this.running.entries()];
+    await Promise.all(children.map(([id]) => this.stop(id)));
+    await Promise.all(children.map(([, c]) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('close', r)) : undefined)));
+  }
+}

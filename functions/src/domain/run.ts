@@ -1,0 +1,81 @@
+import type { Notebook } from './notebook.ts';
+import type { StoredTypedValue } from './typed-values.ts';
+import type { User } from './user.ts';
+
+/** Run states, named as jupyter-scheduler names them. */
+export type RunStatus = 'CREATED' | 'QUEUED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'STOPPING' | 'STOPPED';
+
+/** The states a run never leaves. */
+export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['COMPLETED', 'FAILED', 'STOPPED']);
+
+/** Every status, for validation and listing. */
+export const RUN_STATUSES: readonly RunStatus[] = ['CREATED', 'QUEUED', 'IN_PROGRESS', 'COMPLETED', 'FAILED', 'STOPPING', 'STOPPED'];
+
+// A run moves forward only; STOPPING may still end as COMPLETED or FAILED when the runner finished first.
+const NEXT: Record<RunStatus, RunStatus[]> = {
+  CREATED: ['QUEUED', 'IN_PROGRESS', 'STOPPING', 'STOPPED', 'FAILED'],
+  QUEUED: ['IN_PROGRESS', 'STOPPING', 'STOPPED', 'FAILED', 'COMPLETED'],
+  IN_PROGRESS: ['STOPPING', 'STOPPED', 'FAILED', 'COMPLETED'],
+  STOPPING: ['STOPPED', 'FAILED', 'COMPLETED'],
+  COMPLETED: [],
+  FAILED: [],
+  STOPPED: [],
+};
+
+/** May a run go from one status to another? */
+export const canMove = (from: RunStatus, to: RunStatus): boolean => NEXT[from].includes(to);
+
+/** The statuses a run may be in when it moves to `to`. */
+export const statusesBefore = (to: RunStatus): RunStatus[] => RUN_STATUSES.filter((s) => canMove(s, to));
+
+/** Where a run failed: the first failing cell, or why there was none. */
+export interface RunError {
+  reason: string;
+  cellIndex: number | null;
+  ename: string | null;
+  evalue: string | null;
+  traceback: string[];
+}
+
+/** One execution of one notebook version with parameters. */
+export interface Run {
+  id: string;
+  notebookId: string;
+  version: number;
+  owner: string;
+  notebookOwner: string;
+  language: string;
+  /** The exact values it ran with, as JSON (big ints as decimal strings, NaN and infinities as strings). */
+  parameters: Record<string, unknown>;
+  /** The same values with their exact types, for injection (see typed-values.ts). */
+  typedParameters: Record<string, StoredTypedValue>;
+  profile: string;
+  timeoutSeconds: number;
+  status: RunStatus;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationSeconds: number | null;
+  error: RunError | null;
+  idempotencyKey: string | null;
+  rerunOf: string | null;
+  /** Storage keys the server made: the parameterized input and the output notebook. */
+  inputKey: string;
+  outputKey: string;
+  hasOutput: boolean;
+  stopRequestedBy: string | null;
+}
+
+/** Who may start a run of a notebook: its owner, admins, and anyone for an org-wide one. */
+export const canStartRun = (user: User, nb: Notebook): boolean => !nb.archived && (user.admin || nb.owner === user.id || nb.visibility === 'org');
+
+/** Who may read a run: who started it, the notebook's owner, admins, and anyone for an org-wide notebook. */
+export const canReadRun = (user: User, run: Run, nb: Notebook | null): boolean =>
+  user.admin || run.owner === user.id || run.notebookOwner === user.id || (nb !== null && !nb.archived && nb.visibility === 'org');
+
+/** Who may stop or rerun a run: who started it, the notebook's owner and admins. */
+export const canControlRun = (user: User, run: Run): boolean => user.admin || run.owner === user.id || run.notebookOwner === user.id;
+
+/** Sort key of run listings: newest first. */
+export const runListingKey = (run: Pick<Run, 'createdAt' | 'id'>): string => `${run.createdAt}#${run.id}`;

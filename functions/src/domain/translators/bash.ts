@@ -1,0 +1,33 @@
+import type { TypedValue } from '../parameter-values.ts';
+import { floatText } from './text.ts';
+import { CannotTranslate, defineTranslator } from './translator.ts';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+// Bash variables hold text: a number is its digits, a float Python's repr of it (nan, inf, -0.0), None an empty string.
+const floatWord = (value: number): string =>
+  Number.isNaN(value) ? 'nan' : value === Infinity ? 'inf' : value === -Infinity ? '-inf' : floatText(value);
+
+/** Single-quotes text for the shell: nothing inside '…' is special, and a quote is closed, escaped and reopened. */
+export const shellQuote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
+
+const literal = (value: TypedValue): string => {
+  if (value.type === 'int') return value.value.toString();
+  if (value.type === 'float') return floatWord(value.value);
+  if (value.type === 'bool') return value.value ? 'true' : 'false';
+  if (value.type === 'None') return "''";
+  if (value.type === 'str') {
+    if (value.value.includes('\0')) throw new CannotTranslate('bash variables cannot hold NUL (\\0) characters');
+    return shellQuote(value.value);
+  }
+  throw new CannotTranslate(`bash takes scalars only (str, int, float, bool, None), got a ${value.type}`);
+};
+
+/** Bash: scalars as shell words, `name=value` with no spaces; lists and dicts are refused. */
+export const BASH = defineTranslator({
+  language: 'bash',
+  isIdentifier: (name) => IDENTIFIER.test(name),
+  literal,
+  statement: (name, text) => `${name}=${text}`,
+  commentPrefix: '#',
+});

@@ -1,0 +1,72 @@
+import type { TypedValue } from './parameter-values.ts';
+
+/** A TypedValue as JSON can hold it: ints as decimal strings, so nothing is lost in storage. */
+export type StoredTypedValue =
+  | { type: 'int'; value: string }
+  | { type: 'float'; value: number | 'nan' | 'inf' | '-inf' | '-0' }
+  | { type: 'str'; value: string }
+  | { type: 'bool'; value: boolean }
+  | { type: 'None' }
+  | { type: 'list'; items: StoredTypedValue[] }
+  | { type: 'dict'; entries: Array<[string, StoredTypedValue]> };
+
+const floatToStored = (n: number): StoredTypedValue => {
+  if (Number.isNaN(n)) return { type: 'float', value: 'nan' };
+  if (n === Infinity) return { type: 'float', value: 'inf' };
+  if (n === -Infinity) return { type: 'float', value: '-inf' };
+  return { type: 'float', value: Object.is(n, -0) ? '-0' : n };
+};
+
+const FLOATS: Record<string, number> = { nan: NaN, inf: Infinity, '-inf': -Infinity, '-0': -0 };
+
+/** Encodes a typed value for storage (JSON, DynamoDB) without losing a bit. */
+export const storeTyped = (v: TypedValue): StoredTypedValue => {
+  switch (v.type) {
+    case 'int':
+      return { type: 'int', value: v.value.toString() };
+    case 'float':
+      return floatToStored(v.value);
+    case 'list':
+      return { type: 'list', items: v.items.map(storeTyped) };
+    case 'dict':
+      return { type: 'dict', entries: v.entries.map(([k, x]) => [k, storeTyped(x)]) };
+    default:
+      return v;
+  }
+};
+
+/** Decodes a stored typed value back to the exact value. */
+export const loadTyped = (v: StoredTypedValue): TypedValue => {
+  switch (v.type) {
+    case 'int':
+      return { type: 'int', value: BigInt(v.value) };
+    case 'float':
+      return { type: 'float', value: typeof v.value === 'number' ? v.value : FLOATS[v.value]! };
+    case 'list':
+      return { type: 'list', items: v.items.map(loadTyped) };
+    case 'dict':
+      return { type: 'dict', entries: v.entries.map(([k, x]) => [k, loadTyped(x)]) };
+    default:
+      return v;
+  }
+};
+
+/** The value as a person reads it in JSON: safe ints as numbers, others as strings; NaN and infinities as strings. */
+export const displayTyped = (v: TypedValue): unknown => {
+  switch (v.type) {
+    case 'int':
+      return v.value >= BigInt(Number.MIN_SAFE_INTEGER) && v.value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v.value) : v.value.toString();
+    case 'float': {
+      const stored = floatToStored(v.value);
+      return stored.type === 'float' && stored.value === '-0' ? -0 : (stored as { value: unknown }).value;
+    }
+    case 'list':
+      return v.items.map(displayTyped);
+    case 'dict':
+      return Object.fromEntries(v.entries.map(([k, x]) => [k, displayTyped(x)]));
+    case 'None':
+      return null;
+    default:
+      return v.value;
+  }
+};

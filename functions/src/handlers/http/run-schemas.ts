@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { RUN_STATUSES } from '../../domain/run.ts';
+import { PresignedSchema } from './schemas.ts';
+
+/** A run id in a path: server-made, so anything else is refused before a lookup. */
+export const RunIdParams = z.strictObject({ id: z.string().regex(/^run-[0-9a-z]{8,40}$/, "must be a run id such as 'run-0123abcd…'") });
+
+const parameters = z.record(z.string(), z.unknown(), { error: 'must be an object of parameter name to value' });
+const idempotencyKey = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 letters, digits, . _ : or -');
+const timeoutSeconds = z.number().int('must be a whole number of seconds').min(10, 'must be at least 10 seconds').max(86_400, 'must be at most 86400 seconds (24 h)');
+
+/** POST /notebooks/{id}/runs. */
+export const StartRunBody = z.strictObject({
+  version: z.number().int().positive().optional(),
+  parameters: parameters.optional(),
+  allowUnknownParameters: z.boolean().optional(),
+  profile: z.string().max(64).optional(),
+  timeoutSeconds: timeoutSeconds.optional(),
+  idempotencyKey: idempotencyKey.optional(),
+});
+
+/** POST /runs/{id}/rerun: the same inputs with optional overrides. */
+export const RerunBody = z.strictObject({
+  parameters: parameters.optional(),
+  allowUnknownParameters: z.boolean().optional(),
+  profile: z.string().max(64).optional(),
+  timeoutSeconds: timeoutSeconds.optional(),
+  idempotencyKey: idempotencyKey.optional(),
+});
+
+/** GET /runs. */
+export const ListRunsQuery = z.strictObject({
+  notebook: z.string().regex(/^nb-[0-9a-z]{8,40}$/, 'must be a notebook id').optional(),
+  owner: z.string().max(128).optional(),
+  status: z.enum(RUN_STATUSES).optional(),
+  limit: z.string().regex(/^[0-9]{1,3}$/, 'must be a whole number from 1 to 200').transform(Number).pipe(z.number().int().min(1).max(200)).optional().default(50),
+  cursor: z.string().max(2048).optional(),
+});
+
+const RunErrorSchema = z.object({ reason: z.string(), cellIndex: z.number().nullable(), ename: z.string().nullable(), evalue: z.string().nullable(), traceback: z.array(z.string()) });
+
+/** A run as the API returns it. */
+export const RunSchema = z.object({
+  id: z.string(),
+  notebookId: z.string(),
+  version: z.number(),
+  owner: z.string(),
+  notebookOwner: z.string(),
+  language: z.string(),
+  parameters: z.record(z.string(), z.unknown()),
+  profile: z.string(),
+  timeoutSeconds: z.number(),
+  status: z.enum(RUN_STATUSES),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  durationSeconds: z.number().nullable(),
+  error: RunErrorSchema.nullable(),
+  idempotencyKey: z.string().nullable(),
+  rerunOf: z.string().nullable(),
+  hasOutput: z.boolean(),
+  stopRequestedBy: z.string().nullable(),
+  output: PresignedSchema.nullable(),
+  outputHtmlPath: z.string().nullable(),
+});

@@ -1,0 +1,78 @@
+import { NotFoundError } from '../domain/errors.ts';
+import { TERMINAL_STATUSES, type Run, type RunError, type RunStatus } from '../domain/run.ts';
+import type { RunDeps } from './run-deps.ts';
+
+/** How a failed workflow step reached the finalizer (Step Functions' Catch output). */
+export interface StepFailure {
+  Error?: string;
+  Cause?: string;
+}
+
+interface RunnerReport {
+  status?: RunStatus;
+  reason?: string | null;
+  error?: { cellIndex?: number; ename?: string; evalue?: string; traceback?: string[] } | null;
+  duration?: number;
+}
+
+const readReport = (bytes: Uint8Array | null): RunnerReport | null => {
+  if (!bytes) return null;
+  try {
+    const metadata = (JSON.parse(new TextDecoder().decode(bytes)) as { metadata?: Record<string, Record<string, unknown>> }).metadata ?? {};
+    return { ...(metadata.orrery as RunnerReport), duration: metadata.papermill?.duration as number | undefined };
+  } catch {
+    return null;
+  }
+};
+
+// Lambda and local steps put a JSON error in Cause; show its message, not the envelope.
+const causeText = (failure: StepFailure): string => {
+  try {
+    const parsed = JSON.parse(failure.Cause ?? '') as { errorMessage?: string };
+    if (parsed.errorMessage) return parsed.errorMessage;
+  } catch {
+    // Not JSON: the cause is the message.
+  }
+  return failure.Cause || failure.Error || 'the runner failed';
+};
+
+const errorOf = (report: RunnerReport | null, failure: StepFailure | undefined): RunError | null => {
+  const e = report?.error;
+  if (e) return { reason: report?.reason ?? `cell ${e.cellIndex} raised ${e.ename}`, cellIndex: e.cellIndex ?? null, ename: e.ename ?? null, evalue: e.evalue ?? null, traceback: e.traceback ?? [] };
+  const reason = report?.reason ?? (failure ? causeText(failure) : report ? null : 'the runner wrote no output');
+  return reason ? { reason, cellIndex: null, ename: null, evalue: null, traceback: [] } : null;
+};
+
+const outcome = (run: Run, report: RunnerReport | null, failure?: StepFailure): RunStatus => {
+  if (report?.status === 'COMPLETED') return 'COMPLETED';
+  if (run.status === 'STOPPING' || report?.status === 'STOPPED' || failure?.Error === 'RunStoppedError') return 'STOPPED';
+  return 'FAILED';
+};
+
+/**
+ * The workflow's last step, on success and failure alike: records how the run ended.
+ * 1. Read the output notebook the runner left (complete or partial) and its `orrery` metadata.
+ * 2. Decide: COMPLETED when the runner says so; STOPPED when a stop was asked for; else FAILED
+ *    with the first failing cell, or the step's error when the runner left nothing.
+ * 3. Move the run to that status once; a run already ended is left as it is.
+ */
+export const finalizeRun = async (deps: RunDeps, input: { runId: string; failure?: StepFailure }): Promise<Run> => {
+  const run = await deps.runs.getRun(input.runId);
+  if (!run) throw new NotFoundError(`run ${input.runId} not found`);
+  if (TERMINAL_STATUSES.has(run.status)) return run;
+  const report = readReport(await deps.runFiles.get(run.outputKey));
+  const status = outcome(run, report, input.failure);
+  const now = deps.clock.now();
+  const error = status === 'COMPLETED' ? null : status === 'STOPPED' ? { reason: `stopped${run.stopRequestedBy ? ` by ${run.stopRequestedBy}` : ''}`, cellIndex: null, ename: null, evalue: null, traceback: [] } : errorOf(report, input.failure);
+  const started = run.startedAt ? Date.parse(run.startedAt) : null;
+  const duration = report?.duration ?? (started ? (now.getTime() - started) / 1000 : null);
+  const moved = await deps.runs.moveRun(run.id, ['CREATED', 'QUEUED', 'IN_PROGRESS', 'STOPPING'], {
+    status,
+    error,
+    hasOutput: report !== null,
+    endedAt: now.toISOString(),
+    durationSeconds: duration,
+    updatedAt: now.toISOString(),
+  });
+  return moved ?? (await deps.runs.getRun(run.id)) ?? run;
+};

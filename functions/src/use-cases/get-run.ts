@@ -1,0 +1,22 @@
+import type { Run } from '../domain/run.ts';
+import type { User } from '../domain/user.ts';
+import type { PresignedRequest } from '../ports/body-store.ts';
+import { loadReadableRun } from './run-access.ts';
+import type { RunDeps } from './run-deps.ts';
+
+/** A run as the API shows it, with links to its output when there is one. */
+export type RunView = Omit<Run, 'typedParameters' | 'inputKey' | 'outputKey'> & { output: PresignedRequest | null; outputHtmlPath: string | null };
+
+/** Turns a run into what the API returns: storage keys hidden, output presigned. */
+export const viewRun = async (deps: RunDeps, run: Run): Promise<RunView> => {
+  const { typedParameters: _t, inputKey: _i, outputKey, ...shown } = run;
+  const output = run.hasOutput ? await deps.runFiles.presignGet(outputKey, deps.limits.urlSeconds, `${run.id}-output.ipynb`) : null;
+  return { ...shown, output, outputHtmlPath: run.hasOutput ? `/runs/${run.id}/output/html` : null };
+};
+
+/**
+ * Reads one run.
+ * 1. Load it; who started it, the notebook's owner, admins, and anyone for an org-wide notebook may read it.
+ * 2. Presign its output when there is one.
+ */
+export const getRun = async (deps: RunDeps, input: { user: User; runId: string }): Promise<RunView> => viewRun(deps, await loadReadableRun(deps, input.user, input.runId));

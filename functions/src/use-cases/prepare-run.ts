@@ -1,0 +1,53 @@
+import { NotFoundError, RunStoppedError } from '../domain/errors.ts';
+import { injectParameters } from '../domain/inject-parameters.ts';
+import { parseNotebook } from '../domain/nbformat.ts';
+import { TERMINAL_STATUSES } from '../domain/run.ts';
+import { loadTyped } from '../domain/typed-values.ts';
+import type { RunDeps } from './run-deps.ts';
+
+/** What the launch step needs: where the runner reads and writes, and its deadline. */
+export interface PreparedRun {
+  runId: string;
+  inputUrl: string;
+  outputUrl: string;
+  timeoutSeconds: number;
+  /** The Step Functions deadline of the launch: the run's own timeout plus room to schedule and pull. */
+  launchTimeoutSeconds: number;
+}
+
+// Room for scheduling, image pulls and the kernel's start before the run's own clock matters.
+const LAUNCH_MARGIN_SECONDS = 300;
+
+/**
+ * The workflow's first step: writes the parameterized input notebook.
+ * 1. Load the run; a run already stopping ends here (RunStoppedError), so a cancel during launch never launches.
+ * 2. Read the version's body, inject the run's exact parameters after the `parameters` cell, store it.
+ * 3. Presign the input (GET) and output (PUT) for the runner, valid past the run's deadline.
+ */
+export const prepareRun = async (deps: RunDeps, input: { runId: string }): Promise<PreparedRun> => {
+  const run = await deps.runs.getRun(input.runId);
+  if (!run) throw new NotFoundError(`run ${input.runId} not found`);
+  if (run.status === 'STOPPING' || TERMINAL_STATUSES.has(run.status)) throw new RunStoppedError(`run ${run.id} is ${run.status}; not launching it`);
+  const version = await deps.notebooks.getVersion(run.notebookId, run.version);
+  if (!version) throw new NotFoundError(`version ${run.version} of ${run.notebookId} not found`);
+  const { notebook } = parseNotebook(new TextDecoder().decode(await deps.bodies.getBody(version.sha256)));
+  const values = Object.fromEntries(Object.entries(run.typedParameters).map(([k, v]) => [k, loadTyped(v)]));
+  const parameterized = injectParameters(notebook, run.language, values);
+  await deps.runFiles.put(run.inputKey, new TextEncoder().encode(`${JSON.stringify(parameterized, null, 1)}\n`));
+  const seconds = run.timeoutSeconds + LAUNCH_MARGIN_SECONDS + 3600;
+  const [inputUrl, outputUrl] = await Promise.all([deps.runFiles.presignGet(run.inputKey, seconds), deps.runFiles.presignPut(run.outputKey, seconds)]);
+  return {
+    runId: run.id,
+    inputUrl: inputUrl.url,
+    outputUrl: outputUrl.url,
+    timeoutSeconds: run.timeoutSeconds,
+    launchTimeoutSeconds: run.timeoutSeconds + LAUNCH_MARGIN_SECONDS,
+  };
+};
+
+/** The workflow step before launch: QUEUED → IN_PROGRESS; a stopping run ends here. */
+export const markRunStarted = async (deps: RunDeps, input: { runId: string }): Promise<void> => {
+  const at = deps.clock.now().toISOString();
+  const moved = await deps.runs.moveRun(input.runId, ['CREATED', 'QUEUED'], { status: 'IN_PROGRESS', startedAt: at, updatedAt: at });
+  if (!moved) throw new RunStoppedError(`run ${input.runId} is no longer waiting to start`);
+};

@@ -1,0 +1,30 @@
+import type { User } from '../domain/user.ts';
+import { viewRun, type RunView } from './get-run.ts';
+import { loadControllableRun } from './run-access.ts';
+import type { RunDeps } from './run-deps.ts';
+import { startRun } from './start-run.ts';
+
+/**
+ * Starts a new run with the same inputs as an earlier one, with optional overrides.
+ * 1. Load the earlier run; who started it, the notebook's owner and admins may rerun it.
+ * 2. Start a run of the same version, profile and timeout, its parameters merged with the overrides.
+ */
+export const rerunRun = async (
+  deps: RunDeps,
+  input: { user: User; runId: string; parameters?: Record<string, unknown>; allowUnknownParameters?: boolean; profile?: string; timeoutSeconds?: number; idempotencyKey?: string },
+): Promise<RunView> => {
+  const earlier = await loadControllableRun(deps, input.user, input.runId);
+  const run = await startRun(deps, {
+    user: input.user,
+    notebookId: earlier.notebookId,
+    version: earlier.version,
+    carriedParameters: earlier.typedParameters,
+    parameters: input.parameters,
+    allowUnknownParameters: input.allowUnknownParameters,
+    profile: input.profile ?? earlier.profile,
+    timeoutSeconds: input.timeoutSeconds ?? earlier.timeoutSeconds,
+    idempotencyKey: input.idempotencyKey,
+    rerunOf: earlier.id,
+  });
+  return viewRun(deps, run);
+};

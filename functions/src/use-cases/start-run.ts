@@ -1,0 +1,103 @@
+import { ForbiddenError, ValidationError } from '../domain/errors.ts';
+import { checkParameterNames, checkParameterValues } from '../domain/parameter-values.ts';
+import { canStartRun, type Run } from '../domain/run.ts';
+import { translatorFor } from '../domain/translators/registry.ts';
+import { displayTyped, loadTyped, storeTyped, type StoredTypedValue } from '../domain/typed-values.ts';
+import type { User } from '../domain/user.ts';
+import { loadVersion } from './load-version.ts';
+import { loadReadable } from './notebook-access.ts';
+import type { RunDeps } from './run-deps.ts';
+
+/** What a caller sends to start a run. */
+export interface StartRunInput {
+  user: User;
+  notebookId: string;
+  version?: number;
+  parameters?: Record<string, unknown>;
+  allowUnknownParameters?: boolean;
+  profile?: string;
+  timeoutSeconds?: number;
+  idempotencyKey?: string;
+  rerunOf?: string | null;
+  /** Exact values carried over from an earlier run; `parameters` override them. */
+  carriedParameters?: Record<string, StoredTypedValue>;
+}
+
+/**
+ * Starts a run of one notebook version with parameters.
+ * 1. Load the notebook (404 if unreadable) and check the user may run it (403).
+ * 2. Load the version (latest by default); validate names and values against its inferred
+ *    parameters for its kernel language, all before anything starts (400 naming each problem).
+ * 3. Claim the idempotency key: a key used in the last 24 hours returns that run instead.
+ * 4. Record the run (CREATED), start its workflow, and mark it QUEUED.
+ */
+export const startRun = async (deps: RunDeps, input: StartRunInput): Promise<Run> => {
+  const notebook = await loadReadable(deps.notebooks, input.user, input.notebookId);
+  if (!canStartRun(input.user, notebook)) throw new ForbiddenError(`only the owner (${notebook.owner}) and admins may run notebook ${notebook.id}`);
+  const version = await loadVersion(deps, notebook, input.version);
+  const language = translatorFor(version.kernel.language ?? 'python').language;
+  const values = input.parameters ?? {};
+  checkParameterNames(language, Object.keys(values));
+  const carried = Object.fromEntries(Object.entries(input.carriedParameters ?? {}).map(([k, v]) => [k, loadTyped(v)]));
+  const typed = { ...carried, ...checkParameterValues(version.parameters, values, { allowUnknown: input.allowUnknownParameters ?? false }) };
+  const profile = input.profile ?? deps.runSettings.profiles[0]!;
+  if (!deps.runSettings.profiles.includes(profile)) {
+    throw new ValidationError(`unknown profile '${profile}'; valid: ${deps.runSettings.profiles.join(', ')}`, [{ path: 'body.profile', message: 'unknown profile' }]);
+  }
+  const now = deps.clock.now();
+  let id = deps.ids.next('run');
+  if (input.idempotencyKey) {
+    const expires = new Date(now.getTime() + deps.runSettings.idempotencySeconds * 1000).toISOString();
+    const owner = await deps.runs.claimIdempotencyKey(input.user.id, input.idempotencyKey, id, now.toISOString(), expires);
+    if (owner !== id) return waitForRun(deps, owner);
+  }
+  const run: Run = {
+    id,
+    notebookId: notebook.id,
+    version: version.version,
+    owner: input.user.id,
+    notebookOwner: notebook.owner,
+    language,
+    parameters: Object.fromEntries(Object.entries(typed).map(([k, v]) => [k, displayTyped(v)])),
+    typedParameters: Object.fromEntries(Object.entries(typed).map(([k, v]) => [k, storeTyped(v)])),
+    profile,
+    timeoutSeconds: input.timeoutSeconds ?? deps.runSettings.defaultTimeoutSeconds,
+    status: 'CREATED',
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    startedAt: null,
+    endedAt: null,
+    durationSeconds: null,
+    error: null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    rerunOf: input.rerunOf ?? null,
+    inputKey: `runs/${id}/input.ipynb`,
+    outputKey: `runs/${id}/output.ipynb`,
+    hasOutput: false,
+    stopRequestedBy: null,
+  };
+  await deps.runs.createRun(run);
+  return launch(deps, run);
+};
+
+const launch = async (deps: RunDeps, run: Run): Promise<Run> => {
+  try {
+    await deps.workflows.startRun(run.id);
+  } catch (err) {
+    const at = deps.clock.now().toISOString();
+    const failed = await deps.runs.moveRun(run.id, ['CREATED'], { status: 'FAILED', endedAt: at, updatedAt: at, error: { reason: `the run could not be started: ${(err as Error).message}`, cellIndex: null, ename: null, evalue: null, traceback: [] } });
+    return failed ?? run;
+  }
+  const queued = await deps.runs.moveRun(run.id, ['CREATED'], { status: 'QUEUED', updatedAt: deps.clock.now().toISOString() });
+  return queued ?? (await deps.runs.getRun(run.id)) ?? run;
+};
+
+// The winner of an idempotency race records its run a moment after claiming the key.
+const waitForRun = async (deps: RunDeps, id: string): Promise<Run> => {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const run = await deps.runs.getRun(id);
+    if (run) return run;
+    await new Promise((resolve) => setTimeout(resolve, 20 * Math.min(attempt + 1, 10)));
+  }
+  throw new ValidationError(`idempotency key is held by run ${id}, which was never recorded; use another key`);
+};

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError } from '../../src/domain/errors.ts';
+import type { Run } from '../../src/domain/run.ts';
+import type { RunSource, RunStore } from '../../src/ports/run-store.ts';
+
+let n = 0;
+const run = (over: Partial<Run> = {}): Run => {
+  n += 1;
+  const at = new Date(Date.UTC(2026, 1, 1, 0, 0, n)).toISOString();
+  const id = `run-${String(n).padStart(16, '0')}`;
+  return {
+    id, notebookId: 'nb-0000000000000001', version: 1, owner: 'alice', notebookOwner: 'alice', language: 'python',
+    parameters: { big: '18446744073709551616', f: 'nan' }, typedParameters: { big: { type: 'int', value: '18446744073709551616' }, f: { type: 'float', value: 'nan' } },
+    profile: 'default', timeoutSeconds: 60, status: 'CREATED', createdAt: at, updatedAt: at, startedAt: null, endedAt: null, durationSeconds: null,
+    error: null, idempotencyKey: null, rerunOf: null, inputKey: `runs/${id}/input.ipynb`, outputKey: `runs/${id}/output.ipynb`, hasOutput: false, stopRequestedBy: null, ...over,
+  };
+};
+
+const drain = async (store: RunStore, source: RunSource, limit: number) => {
+  const ids: string[] = [];
+  let before: string | undefined;
+  for (let i = 0; i < 50; i += 1) {
+    const page = await store.listRuns(source, { before, limit });
+    ids.push(...page.items.map((r) => r.id));
+    if (!page.next) return ids;
+    before = page.next;
+  }
+  throw new Error('no end');
+};
+
+/** The behaviour every RunStore must have; each adapter's test file runs it. */
+export const runStoreContract = (name: string, make: () => Promise<RunStore>) =>
+  describe(`RunStore contract: ${name}`, () => {
+    it('reads back a run exactly, refuses a duplicate id and answers null for an unknown one', async () => {
+      const store = await make();
+      const r = run();
+      await store.createRun(r);
+      expect(await store.getRun(r.id)).toEqual(r);
+      await expect(store.createRun(r)).rejects.toBeInstanceOf(ConflictError);
+      expect(await store.getRun('run-nothing-0000000')).toBeNull();
+    });
+
+    it('moves a run only from the statuses given, and moves it between status listings', async () => {
+      const store = await make();
+      const r = run();
+      await store.createRun(r);
+      expect(await store.moveRun(r.id, ['QUEUED'], { status: 'IN_PROGRESS', updatedAt: 'x' })).toBeNull();
+      const moved = await store.moveRun(r.id, ['CREATED'], { status: 'QUEUED', updatedAt: '2026-02-02T00:00:00.000Z' });
+      expect(moved).toMatchObject({ status: 'QUEUED', updatedAt: '2026-02-02T00:00:00.000Z' });
+      expect(await drain(store, { kind: 'status', status: 'CREATED' }, 10)).not.toContain(r.id);
+      expect(await drain(store, { kind: 'status', status: 'QUEUED' }, 10)).toContain(r.id);
+      const error = { reason: 'boom', cellIndex: 2, ename: 'ValueError', evalue: 'boom', traceback: ['t'] };
+      expect(await store.moveRun(r.id, ['QUEUED'], { status: 'FAILED', error, hasOutput: true, updatedAt: 'y' })).toMatchObject({ status: 'FAILED', error, hasOutput: true });
+    });
+
+    it('lets exactly one of many racing moves win', async () => {
+      const store = await make();
+      const r = run({ status: 'IN_PROGRESS' });
+      await store.createRun(r);
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.moveRun(r.id, ['IN_PROGRESS'], { status: i % 2 ? 'COMPLETED' : 'STOPPING', updatedAt: `u${i}` })));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('lists by owner and by notebook, newest first, across pages', async () => {
+      const store = await make();
+      const made: Run[] = [];
+      for (let i = 0; i < 7; i += 1) {
+        const r = run({ owner: i % 2 ? 'bob' : 'carol', notebookId: i % 3 ? 'nb-00000000000000aa' : 'nb-00000000000000bb' });
+        made.push(r);
+        await store.createRun(r);
+      }
+      const newest = (f: (r: Run) => boolean) => made.filter(f).reverse().map((r) => r.id);
+      expect(await drain(store, { kind: 'owner', owner: 'bob' }, 2)).toEqual(newest((r) => r.owner === 'bob'));
+      expect(await drain(store, { kind: 'notebook', notebookId: 'nb-00000000000000aa' }, 3)).toEqual(newest((r) => r.notebookId === 'nb-00000000000000aa'));
+    });
+
+    it('gives an idempotency key to the first claimer until it expires', async () => {
+      const store = await make();
+      const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => store.claimIdempotencyKey('alice', 'k1', `run-claim-${i}`, '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z')));
+      expect(new Set(claims).size).toBe(1);
+      expect(await store.claimIdempotencyKey('bob', 'k1', 'run-other', '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z')).toBe('run-other');
+      expect(await store.claimIdempotencyKey('alice', 'k1', 'run-later', '2026-01-03T00:00:00.000Z', '2026-01-04T00:00:00.000Z')).toBe('run-later');
+    });
+  });

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../src/domain/errors.ts';
+import { cancelRun } from '../../../src/use-cases/cancel-run.ts';
+import { createNotebook } from '../../../src/use-cases/create-notebook.ts';
+import { finalizeRun } from '../../../src/use-cases/finalize-run.ts';
+import { getRun } from '../../../src/use-cases/get-run.ts';
+import { listRuns } from '../../../src/use-cases/list-runs.ts';
+import { markRunStarted, prepareRun } from '../../../src/use-cases/prepare-run.ts';
+import { rerunRun } from '../../../src/use-cases/rerun-run.ts';
+import { startRun } from '../../../src/use-cases/start-run.ts';
+import { memoryRunDeps, people } from '../../support/fakes.ts';
+import { fixture } from '../../support/notebooks.ts';
+
+type Deps = ReturnType<typeof memoryRunDeps>;
+
+const seed = async (deps: Deps, visibility: 'private' | 'team' | 'org' = 'private') =>
+  (await createNotebook(deps, { user: people.alice, title: 'Sales', visibility, content: fixture('parameters-basic.ipynb') })).notebook.id;
+
+const outputWith = (orrery: Record<string, unknown>) => new TextEncoder().encode(JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { orrery, papermill: { duration: 1.5 } }, cells: [] }));
+
+describe('startRun', () => {
+  it('records the exact typed values, starts the workflow and queues the run', async () => {
+    // Prepare
+    const deps = memoryRunDeps();
+    const id = await seed(deps);
+    // Act
+    const run = await startRun(deps, { user: people.alice, notebookId: id, parameters: { days: 2n ** 64n, threshold: 'nan', region: 'us-east-1' } });
+    // Assess
+    expect(run).toMatchObject({ status: 'QUEUED', version: 1, owner: 'alice', language: 'python', parameters: { days: '18446744073709551616', threshold: 'nan', region: 'us-east-1' } });
+    expect(run.typedParameters.days).toEqual({ type: 'int', value: '18446744073709551616' });
+    expect(deps.workflows.started).toEqual([run.id]);
+  });
+
+  it('refuses a value of the wrong type, naming the parameter, the type expected and what came', async () => {
+    const deps = memoryRunDeps();
+    const id = await seed(deps);
+    const err = await startRun(deps, { user: people.alice, notebookId: id, parameters: { days: 'seven' } }).catch((e) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.message).toMatch(/days/);
+    expect(err.message).toMatch(/int/);
+    expect(deps.workflows.started).toEqual([]);
+  });
+
+  it('refuses unknown parameters unless asked, and names that are not identifiers always', async () => {
+    const deps = memoryRunDeps();
+    const id = await seed(deps);
+    await expect(startRun(deps, { user: people.alice, notebookId: id, parameters: { colour: 'red' } })).rejects.toBeInstanceOf(ValidationError);
+    await expect(startRun(deps, { user: people.alice, notebookId: id, parameters: { colour: 'red' }, allowUnknownParameters: true })).resolves.toMatchObject({ parameters: { colour: 'red' } });
+    await expect(startRun(deps, { user: people.alice, notebookId: id, parameters: { 'x=1;import os': 1 }, allowUnknownParameters: true })).rejects.toBeInstanceOf(ValidationError);
+    await expect(startRun(deps, { user: people.alice, notebookId: id, parameters: { class: 1 }, allowUnknownParameters: true })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('returns the same run for the same idempotency key, also when fifty requests race', async () => {
+    const deps = memoryRunDeps();
+    const id = await seed(deps);
+    const runs = await Promise.all(Array.from({ length: 50 }, () => startRun(deps, { user: people.alice, notebookId: id, idempotencyKey: 'report-q3' })));
+    expect(new Set(runs.map((r) => r.id)).size).toBe(1);
+    expect(deps.workflows.started).toHaveLength(1);
+  });
+
+  it('lets only the owner and admins run a non-public notebook; anyone may run an org notebook', async () => {
+    const deps = memoryRunDeps();
+    const team = await seed(deps, 'team');
+    const org = await seed(deps, 'org');
+    await expect(startRun(deps, { user: people.amir, notebookId: team })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(startRun(deps, { user: people.bob, notebookId: team })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(startRun(deps, { user: people.root, notebookId: team })).resolves.toMatchObject({ owner: 'root' });
+    await expect(startRun(deps, { user: people.bob, notebookId: org })).resolves.toMatchObject({ owner: 'bob', notebookOwner: 'alice' });
+  });
+
+  it('fails the run with the reason when its workflow cannot start', async () => {
+    const deps = memoryRunDeps();
+    deps.workflows.failStart = true;
+    const run = await startRun(deps, { user: people.alice, notebookId: await seed(deps) });
+    expect(run).toMatchObject({ status: 'FAILED', error: { reason: expect.stringContaining('Step Functions is unavailable') } });
+  });
+});
+
+describe('the run workflow steps', () => {
+  it('injects the parameters into the stored input and presigns the runner’s input and output', async () => {
+    const deps = memoryRunDeps();
+    const run = await startRun(deps, { user: people.alice, notebookId: await seed(deps), parameters: { days: 3 } });
+    const prepared = await prepareRun(deps, { runId: run.id });
+    const input = JSON.parse(new TextDecoder().decode((await deps.runFiles.get(run.inputKey))!));
+    const injected = input.cells.find((c: { metadata: { tags?: string[] } }) => c.metadata.tags?.includes('injected-parameters'));
+    expect(injected.source).toContain('days = 3');
+    expect(prepared).toMatchObject({ runId: run.id, timeoutSeconds: 3600, launchTimeoutSeconds: 3900 });
+  });
+
+  it('records COMPLETED with the duration the runner reports', async () => {
+    const deps = memoryRunDeps();
+    const run = await startRun(deps, { user: people.alice, notebookId: await seed(deps) });
+    await markRunStarted(deps, { runId: run.id });
+    await deps.runFiles.put(run.outputKey, outputWith({ status: 'COMPLETED', reason: null, error: null }));
+    expect(await finalizeRun(deps, { runId: run.id })).toMatchObject({ status: 'COMPLETED', durationSeconds: 1.5, hasOutput: true, error: null });
+  });
+
+  it('records FAILED with the first failing cell, keeping the partial output', async () => {
+    const deps = memoryRunDeps();
+    const run = await startRun(deps, { user: people.alice, notebookId: await seed(deps) });
+    await deps.runFiles.put(run.outputKey, outputWith({ status: 'FAILED', reason: null, error: { cellIndex: 2, ename: 'ValueError', evalue: 'boom', traceback: ['tb'] } }));
+    const ended = await finalizeRun(deps, { runId: run.id, failure: { Error: 'RunnerFailedError', Cause: '{"errorMessage":"the notebook did not complete"}' } });
+    expect(ended).toMatchObject({ status: 'FAILED', hasOutput: true, error: { cellIndex: 2, ename: 'ValueError', evalue: 'boom', traceback: ['tb'] } });
+  });
+
+  it('records FAILED with the step’s message when the runner left nothing', async () => {
+    const deps = memoryRunDeps();
+    const run = await startRun(deps, { user: people.alice, notebookId: await seed(deps) });
+    const ended = await finalizeRun(deps, { runId: run.id, failure: { Error: 'RunnerUnavailableError', Cause: JSON.stringify({ errorMessage: 'install python3-nbclient' }) } });
+    expect(ended).toMatchObject({ status: 'FAILED', hasOutput: false, error: { reason: 'install python3-nbclient' } });
+  });
+
+  it('stops a run during launch: it never starts, and ends STOPPED with who stopped it', async () => {
+    const deps = memoryRunDeps();
+    const run = await startRun(deps, { user: people.alice, notebookId: await seed(deps) });
+    expect(await cancelRun(deps, { user: people.alice, runId: run.id })).toMatchObject({ status: 'STOPPING' });
+    expect(deps.workflows.stopped).toEqual([run.id]);
+    await expect(prepareRun(deps, { runId: run.id })).rejects.toMatchObject({ name: 'RunStoppedError' });
+    await expect(markRunStarted(deps, { runId: run.id })).rejects.toMatchObject({ name: 'RunStoppedError' });
+    expect(await finalizeRun(deps, { runId: run.id, failure: { Error: 'RunStoppedError' } })).toMatchObject({ status: 'STOPPED', error: { reason: 'stopped by alice' } });
+    await expect(cancelRun(deps, { user: people.alice, runId: run.id })).rejects.toBeInstanceOf(ConflictError);
+  });
+});
+
+describe('reading, listing and rerunning runs', () => {
+  it('shows a run of a private notebook only to its starter, the notebook owner and admins', async () => {
+    const deps = memoryRunDeps();
+    const run = await startRun(deps, { user: people.alice, notebookId: await seed(deps, 'team') });
+    await expect(getRun(deps, { user: people.alice, runId: run.id })).resolves.toMatchObject({ id: run.id });
+    await expect(getRun(deps, { user: people.root, runId: run.id })).resolves.toMatchObject({ id: run.id });
+    await expect(getRun(deps, { user: people.amir, runId: run.id })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(cancelRun(deps, { user: people.amir, runId: run.id })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('lists runs by notebook and by status, newest first, applying read access', async () => {
+    const deps = memoryRunDeps();
+    const org = await seed(deps, 'org');
+    const a = await startRun(deps, { user: people.alice, notebookId: org });
+    const b = await startRun(deps, { user: people.bob, notebookId: org });
+    const mine = await listRuns(deps, { user: people.bob, filter: {}, limit: 10 });
+    expect(mine.items.map((r) => r.id)).toEqual([b.id]);
+    expect((await listRuns(deps, { user: people.bob, filter: { notebookId: org }, limit: 10 })).items.map((r) => r.id)).toEqual([b.id, a.id]);
+    expect((await listRuns(deps, { user: people.root, filter: { status: 'QUEUED' }, limit: 1 })).nextCursor).not.toBeNull();
+    expect((await listRuns(deps, { user: people.bob, filter: { status: 'COMPLETED' }, limit: 10 })).items).toEqual([]);
+  });
+
+  it('reruns with the same exact inputs and the overrides given', async () => {
+    const deps = memoryRunDeps();
+    const first = await startRun(deps, { user: people.alice, notebookId: await seed(deps), parameters: { days: 2n ** 70n, region: 'eu' } });
+    const again = await rerunRun(deps, { user: people.alice, runId: first.id, parameters: { region: 'us' } });
+    expect(again).toMatchObject({ rerunOf: first.id, parameters: { days: (2n ** 70n).toString(), region: 'us' } });
+  });
+});
