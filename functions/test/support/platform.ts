@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { stringify } from 'lossless-json';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalPlatform, type LocalPlatform } from '../../src/adapters/local/local-platform.ts';
@@ -17,7 +18,7 @@ export const callApi = async (base: string, method: string, path: string, token?
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+  const res = await fetch(`${base}${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : stringify(body)) });
   const text = await res.text();
   let parsed: unknown = text;
   try {

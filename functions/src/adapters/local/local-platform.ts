@@ -49,9 +49,9 @@ const localWorkflows = (deps: () => RunDeps, compute: LocalRunnerCompute) => {
   return new LocalStepFunctions({
     prepare: (i) => tasks().prepare(i),
     markStarted: (i) => tasks().markStarted(i),
-    launch: (i) => compute.run({ runId: i.runId, ...(i.prepared.value as { inputUrl: string; outputUrl: string; timeoutSeconds: number }) }),
+    launch: (job) => compute.runJob(job),
     finalize: (i) => tasks().finalize(i),
-    cleanup: (i) => compute.stop(i.runId),
+    cleanup: (path) => compute.stop(path.replace(/^.*\/jobs\/orrery-/, '')),
     stop: (runId) => compute.stop(runId),
   });
 };

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerFailedError, RunnerUnavailableError, RunStoppedError } from '../../domain/errors.ts';
 
@@ -16,6 +16,37 @@ const INSTALL_HINT =
 
 // The runner saves its partial output on SIGTERM; give it that long before the whole group is killed.
 const GRACE_MS = 15_000;
+// Like the Job's activeDeadlineSeconds: past the run's own timeout by this much, the runner is killed.
+const DEADLINE_MARGIN_SECONDS = 120;
+
+const killGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+};
+
+/**
+ * Kills whatever still works in a run's folder: a runner killed with SIGKILL cannot stop its kernel,
+ * and Jupyter starts kernels in a session of their own, out of reach of the runner's process group.
+ * Reads /proc (Linux); elsewhere it does nothing.
+ */
+const reapProcessesIn = (cwd: string): void => {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    try {
+      if (readlinkSync(`/proc/${pid}/cwd`) === cwd) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // Gone already, or not ours to read.
+    }
+  }
+};
 
 /**
  * Local mode's stand-in for the runner Job: `runner.py` (the program the image runs) as a
@@ -40,6 +71,15 @@ export class LocalRunnerCompute {
     return this.environment;
   }
 
+  /** Runs what the runner Job would run on EKS: the same container arguments, as a local process. */
+  async runJob(job: { metadata: { labels: Record<string, string> }; spec: { template: { spec: { containers: Array<{ args: string[] }> } } } }): Promise<void> {
+    const runId = job.metadata.labels['orrery.dev/run'];
+    const args = job.spec.template.spec.containers[0]?.args ?? [];
+    const arg = (name: string) => args[args.indexOf(name) + 1];
+    if (!runId || !arg('--input') || !arg('--output')) throw new RunnerFailedError('the runner Job names no run, input or output');
+    await this.run({ runId, inputUrl: arg('--input')!, outputUrl: arg('--output')!, timeoutSeconds: Number(arg('--timeout') ?? 3600) });
+  }
+
   /** Runs the notebook to the end; throws the error the workflow's Catch matches when it did not complete. */
   async run(launch: LocalLaunch): Promise<void> {
     const problem = this.environmentProblem();
@@ -52,12 +92,25 @@ export class LocalRunnerCompute {
     this.running.set(launch.runId, child);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    // The runner enforces the timeout itself; this is the Job's activeDeadlineSeconds for a runner that hangs.
+    let overdue = false;
+    const deadline = setTimeout(() => {
+      overdue = true;
+      killGroup(child, 'SIGKILL');
+    }, (launch.timeoutSeconds + DEADLINE_MARGIN_SECONDS) * 1000);
     const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('close', (c, s) => resolve({ code: c, signal: s })),
     );
+    clearTimeout(deadline);
     this.running.delete(launch.runId);
+    if (overdue) {
+      reapProcessesIn(cwd);
+      throw new RunnerFailedError(`the run did not end within its ${launch.timeoutSeconds} s timeout`);
+    }
+    reapProcessesIn(cwd);
     if (code === 0) return;
-    if (this.stopped.has(launch.runId) || code === 143 || code === 130 || signal) throw new RunStoppedError(`run ${launch.runId} was stopped`);
+    if (this.stopped.has(launch.runId) || code === 143 || code === 130) throw new RunStoppedError(`run ${launch.runId} was stopped`);
+    if (signal) throw new RunnerFailedError(`the runner was killed (${signal}) before the notebook completed`);
     if (code === 3) throw new RunnerUnavailableError(`${stderr.trim().split('\n').at(-1) ?? 'no kernel'}; ${INSTALL_HINT}`);
     throw new RunnerFailedError(code === 1 ? 'the notebook did not complete' : `the runner exited with ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`);
   }
@@ -67,16 +120,8 @@ export class LocalRunnerCompute {
     this.stopped.add(runId);
     const child = this.running.get(runId);
     if (!child?.pid) return;
-    const group = -child.pid;
-    const kill = (signal: NodeJS.Signals) => {
-      try {
-        process.kill(group, signal);
-      } catch {
-        // Already gone.
-      }
-    };
-    kill('SIGTERM');
-    const timer = setTimeout(() => kill('SIGKILL'), GRACE_MS);
+    killGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), GRACE_MS);
     timer.unref();
     child.once('close', () => clearTimeout(timer));
   }

@@ -4,13 +4,22 @@ import type { Workflows } from '../../ports/workflows.ts';
 import { readAsl, substitute } from '../../shared/asl.ts';
 import { log } from '../../shared/logger.ts';
 
-/** The local functions the run workflow's Task states are bound to, by state name. */
+/** The Kubernetes Job the launch state would run on EKS, as far as local mode reads it. */
+export interface LaunchJob {
+  metadata: { labels: Record<string, string> };
+  spec: { template: { spec: { containers: Array<{ args: string[] }> } } };
+}
+
+/**
+ * The local functions the run workflow's Task states are bound to. Each receives what the state's
+ * Parameters evaluate to in the cloud: the Lambda Payload, the Job to run, the path to DELETE.
+ */
 export interface RunWorkflowBindings {
   prepare(input: { runId: string }): Promise<unknown>;
   markStarted(input: { runId: string }): Promise<void>;
-  launch(input: { runId: string; prepared: { value: unknown } }): Promise<void>;
+  launch(job: LaunchJob): Promise<void>;
   finalize(input: { runId: string; failure?: { Error?: string; Cause?: string } }): Promise<{ status: string }>;
-  cleanup(input: { runId: string }): Promise<void>;
+  cleanup(jobPath: string): Promise<void>;
   stop(runId: string): Promise<void>;
 }
 
@@ -25,8 +34,10 @@ const LOCAL_VALUES = {
   RunnerNamespace: 'local',
 };
 
-// Lambda invoke integrations wrap results in Payload; local bindings do the same so ResultSelectors match.
-const payload = <T>(fn: () => Promise<T>) => async () => ({ Payload: (await fn()) ?? {} });
+type LambdaParameters = { Payload: never };
+
+// Lambda invoke integrations take and return a Payload; local bindings do the same so the ASL's paths match.
+const lambda = <T>(fn: (payload: never) => Promise<T>) => async (parameters: unknown) => ({ Payload: (await fn((parameters as LambdaParameters).Payload)) ?? {} });
 
 /**
  * Runs `statemachines/run-notebook.asl.json` with aws-local-stepfunctions, its Task states bound to
@@ -43,18 +54,17 @@ export class LocalStepFunctions implements Workflows {
   async startRun(runId: string): Promise<void> {
     if (this.executions.has(runId)) return;
     const b = this.bindings;
-    type In = { runId: string } & Record<string, never>;
     const execution = this.machine.run(
       { runId },
       {
         overrides: {
           taskResourceLocalHandlers: {
-            Prepare: (i) => payload(() => b.prepare(i as In))(),
-            MarkStarted: (i) => payload(() => b.markStarted(i as In))(),
-            LaunchRunner: async (i) => (await b.launch(i as never), {}),
-            Finalize: (i) => payload(() => b.finalize(i as In))(),
-            Cleanup: async (i) => (await b.cleanup(i as In), {}),
-            RecordFailure: (i) => payload(() => b.finalize(i as never))(),
+            Prepare: lambda(b.prepare),
+            MarkStarted: lambda(b.markStarted),
+            LaunchRunner: async (p) => (await b.launch((p as unknown as { Job: LaunchJob }).Job), {}),
+            Finalize: lambda(b.finalize),
+            Cleanup: async (p) => (await b.cleanup((p as unknown as { Path: string }).Path), {}),
+            RecordFailure: lambda(b.finalize),
           },
         },
       },

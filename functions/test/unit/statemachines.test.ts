@@ -1,0 +1,43 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { placeholdersOf, readAsl, STATEMACHINES_DIR, substitute } from '../../src/shared/asl.ts';
+
+const asl = (name: string) => JSON.parse(readAsl(name)) as { States: Record<string, Record<string, any>> };
+
+describe('the state machine definitions', () => {
+  it('use only JSONPath: no JSONata and no Assign, which the local runner ignores', () => {
+    for (const file of readdirSync(STATEMACHINES_DIR).filter((f) => f.endsWith('.asl.json'))) {
+      const text = readAsl(file.replace('.asl.json', ''));
+      expect(text, file).not.toMatch(/"QueryLanguage"\s*:\s*"JSONata"|"Assign"\s*:|\{%/);
+    }
+  });
+
+  it('name exactly the placeholders the deployment and local mode fill in', () => {
+    expect(placeholdersOf(readAsl('run-notebook'))).toEqual([
+      'ClusterCertificateAuthority',
+      'ClusterEndpoint',
+      'ClusterName',
+      'FinalizeRunFunctionArn',
+      'MarkRunStartedFunctionArn',
+      'PrepareRunFunctionArn',
+      'RunnerNamespace',
+    ]);
+    expect(() => substitute(readAsl('run-notebook'), { ClusterName: 'x' })).toThrow(/ClusterEndpoint/);
+  });
+
+  it('send every failure of the run workflow to one place that records it, then cleans up', () => {
+    const { States } = asl('run-notebook');
+    for (const name of ['Prepare', 'MarkStarted', 'LaunchRunner']) expect(States[name]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Cleanup' }]);
+    expect(States.Cleanup!.Next).toBe('RecordFailure');
+    expect(States.RecordFailure!.Parameters.FunctionName).toBe(States.Finalize!.Parameters.FunctionName);
+    expect(States.LaunchRunner!.Resource).toBe('arn:aws:states:::eks:runJob.sync');
+  });
+
+  it('has no loop, so a run takes the same number of transitions however long it runs', () => {
+    const { States } = asl('run-notebook');
+    const edges = Object.entries(States).flatMap(([from, s]) => [s.Next, ...(s.Catch ?? []).map((c: { Next: string }) => c.Next)].filter(Boolean).map((to) => [from, to as string]));
+    const reaches = (from: string, target: string, seen = new Set<string>()): boolean =>
+      edges.some(([a, b]) => a === from && (b === target || (!seen.has(b!) && (seen.add(b!), reaches(b!, target, seen)))));
+    for (const name of Object.keys(States)) expect(reaches(name, name), name).toBe(false);
+  });
+});
