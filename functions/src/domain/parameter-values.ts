@@ -23,6 +23,14 @@ export const PARAMETER_VALUE_LIMITS = {
   problems: 50,
 } as const;
 
+/**
+ * A JSON number written with a fraction or an exponent (`1.0`, `2e3`, `-0.0`): a float, as Python's
+ * json module reads it, even when its value is whole. The API's exact parser makes these.
+ */
+export class FloatLiteral {
+  constructor(readonly value: number) {}
+}
+
 const NONE: TypedValue = { type: 'None' };
 const SPECIAL_FLOAT = /^(?:(nan)|([+-]?)(?:inf|infinity))$/i;
 // In a u-mode regex a well-formed surrogate pair is one code point, so this finds only lone halves.
@@ -45,6 +53,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => {
 const describe = (value: unknown): string => {
   if (typeof value === 'string') return `string ${shown(value)}`;
   if (typeof value === 'number') return `number ${Object.is(value, -0) ? '-0.0' : String(value)}`;
+  if (value instanceof FloatLiteral) return `float ${Object.is(value.value, -0) ? '-0.0' : String(value.value)}`;
   if (typeof value === 'bigint') return `number ${value.toString().length > 40 ? `with ${value.toString().length} digits` : value}`;
   if (typeof value === 'boolean') return `boolean ${value}`;
   if (Array.isArray(value)) return `list of ${value.length} item${value.length === 1 ? '' : 's'}`;
@@ -75,6 +84,7 @@ const typed = (value: unknown, path: string, depth: number, walk: Walk): TypedVa
   spend(walk, 4);
   if (value === null) return NONE;
   if (typeof value === 'boolean') return { type: 'bool', value };
+  if (value instanceof FloatLiteral) return { type: 'float', value: value.value };
   if (typeof value === 'bigint') {
     spend(walk, value.toString().length);
     return { type: 'int', value };
@@ -107,6 +117,7 @@ const toInt: Check = (value) => {
 };
 
 const toFloat: Check = (value) => {
+  if (value instanceof FloatLiteral) return { type: 'float', value: value.value };
   if (typeof value === 'number') return { type: 'float', value };
   if (typeof value === 'bigint') {
     // Rounds to the nearest double, as Python's float(int) does; beyond the largest double Python raises OverflowError.

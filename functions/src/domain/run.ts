@@ -51,6 +51,8 @@ export interface Run {
   typedParameters: Record<string, StoredTypedValue>;
   profile: string;
   timeoutSeconds: number;
+  /** Longest any one cell may take; null for no limit but the run's. */
+  cellTimeoutSeconds: number | null;
   status: RunStatus;
   createdAt: string;
   updatedAt: string;

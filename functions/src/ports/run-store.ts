@@ -21,4 +21,6 @@ export interface RunStore {
    * this call claimed it (or the earlier claim expired), else the earlier one.
    */
   claimIdempotencyKey(scope: string, key: string, runId: string, now: string, expiresAt: string): Promise<string>;
+  /** Gives a key back when the run it was claimed for could not be recorded; a key held by another run stays. */
+  releaseIdempotencyKey(scope: string, key: string, runId: string): Promise<void>;
 }

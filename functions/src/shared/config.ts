@@ -19,7 +19,7 @@ const EnvSchema = z.object({
   ORRERY_INLINE_MAX_BYTES: bytes(DEFAULT_LIMITS.inlineBytes),
   ORRERY_UPLOAD_MAX_BYTES: bytes(DEFAULT_LIMITS.uploadBytes),
   ORRERY_URL_SECONDS: z.coerce.number().int().min(60).max(43_200).default(DEFAULT_LIMITS.urlSeconds),
-  ORRERY_RUN_PROFILES: z.string().default(DEFAULT_RUN_SETTINGS.profiles.join(',')),
+  ORRERY_RUN_PROFILES: z.string().optional(),
   ORRERY_RUN_STATE_MACHINE_ARN: z.string().optional(),
   ORRERY_STOP_RUN_STATE_MACHINE_ARN: z.string().optional(),
   ORRERY_RUNNER_IMAGE: z.string().default(DEFAULT_RUN_SETTINGS.runner.image),
@@ -42,6 +42,17 @@ export interface Config {
   stateMachines: { run?: string; stopRun?: string };
 }
 
+const ProfilesSchema = z
+  .record(z.string().regex(/^[a-z0-9-]{1,40}$/), z.object({ cpu: z.string().default('1'), memory: z.string().default('2Gi'), gpus: z.number().int().min(0).default(0), nodeSelector: z.record(z.string(), z.string()).default({}) }))
+  .refine((p) => Object.keys(p).length > 0, 'name at least one profile');
+
+// A JSON object of slug → { cpu, memory, gpus, nodeSelector }; the first is the default.
+const parseProfiles = (text: string): RunSettings['profiles'] => {
+  const parsed = ProfilesSchema.safeParse((() => { try { return JSON.parse(text); } catch { return null; } })());
+  if (!parsed.success) throw new Error(`configuration: ORRERY_RUN_PROFILES must be a JSON object of profile slug to { cpu, memory, gpus, nodeSelector }: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+};
+
 /** Reads and validates the environment once; a bad value stops start-up with what to set. */
 export const loadConfig = (env: Record<string, string | undefined>): Config => {
   const parsed = EnvSchema.safeParse(env);
@@ -58,7 +69,7 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
     limits: { inlineBytes: e.ORRERY_INLINE_MAX_BYTES, uploadBytes: e.ORRERY_UPLOAD_MAX_BYTES, urlSeconds: e.ORRERY_URL_SECONDS },
     runSettings: {
       ...DEFAULT_RUN_SETTINGS,
-      profiles: e.ORRERY_RUN_PROFILES.split(',').map((p) => p.trim()).filter(Boolean),
+      profiles: e.ORRERY_RUN_PROFILES ? parseProfiles(e.ORRERY_RUN_PROFILES) : DEFAULT_RUN_SETTINGS.profiles,
       runner: { ...DEFAULT_RUN_SETTINGS.runner, image: e.ORRERY_RUNNER_IMAGE, namespace: e.ORRERY_RUNNER_NAMESPACE, serviceAccount: e.ORRERY_RUNNER_SERVICE_ACCOUNT },
     },
     stateMachines: { run: e.ORRERY_RUN_STATE_MACHINE_ARN, stopRun: e.ORRERY_STOP_RUN_STATE_MACHINE_ARN },

@@ -13,7 +13,11 @@ import type { RunDeps } from './run-deps.ts';
  */
 export const cancelRun = async (deps: RunDeps, input: { user: User; runId: string }): Promise<RunView> => {
   const run = await loadControllableRun(deps, input.user, input.runId);
-  if (run.status === 'STOPPING') return viewRun(deps, run);
+  if (run.status === 'STOPPING') {
+    // Stopping is idempotent: a stop whose first attempt failed half-way is sent again.
+    await deps.workflows.stopRun(run.id);
+    return viewRun(deps, run);
+  }
   const stopping = await deps.runs.moveRun(run.id, statusesBefore('STOPPING'), { status: 'STOPPING', stopRequestedBy: input.user.id, updatedAt: deps.clock.now().toISOString() });
   if (!stopping) {
     const now = await deps.runs.getRun(run.id);

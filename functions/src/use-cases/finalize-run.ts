@@ -43,6 +43,16 @@ const errorOf = (report: RunnerReport | null, failure: StepFailure | undefined):
   return reason ? { reason, cellIndex: null, ename: null, evalue: null, traceback: [] } : null;
 };
 
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+// An error is shown, not archived: keep what a reader needs so the run item stays far below 400 KB.
+const bounded = (e: RunError | null): RunError | null => {
+  if (!e) return null;
+  const traceback = e.traceback.slice(-40).map((line) => cut(line, 2000));
+  while (traceback.join('').length > 24_000) traceback.shift();
+  return { reason: cut(e.reason, 2000), cellIndex: e.cellIndex, ename: e.ename && cut(e.ename, 200), evalue: e.evalue && cut(e.evalue, 4000), traceback };
+};
+
 const outcome = (run: Run, report: RunnerReport | null, failure?: StepFailure): RunStatus => {
   if (report?.status === 'COMPLETED') return 'COMPLETED';
   if (run.status === 'STOPPING' || report?.status === 'STOPPED' || failure?.Error === 'RunStoppedError') return 'STOPPED';
@@ -66,13 +76,15 @@ export const finalizeRun = async (deps: RunDeps, input: { runId: string; failure
   const error = status === 'COMPLETED' ? null : status === 'STOPPED' ? { reason: `stopped${run.stopRequestedBy ? ` by ${run.stopRequestedBy}` : ''}`, cellIndex: null, ename: null, evalue: null, traceback: [] } : errorOf(report, input.failure);
   const started = run.startedAt ? Date.parse(run.startedAt) : null;
   const duration = report?.duration ?? (started ? (now.getTime() - started) / 1000 : null);
-  const moved = await deps.runs.moveRun(run.id, ['CREATED', 'QUEUED', 'IN_PROGRESS', 'STOPPING'], {
-    status,
-    error,
-    hasOutput: report !== null,
-    endedAt: now.toISOString(),
-    durationSeconds: duration,
-    updatedAt: now.toISOString(),
-  });
+  const changes = { status, error: bounded(error), hasOutput: report !== null, endedAt: now.toISOString(), durationSeconds: duration, updatedAt: now.toISOString() };
+  const open: RunStatus[] = ['CREATED', 'QUEUED', 'IN_PROGRESS', 'STOPPING'];
+  let moved: Run | null;
+  try {
+    moved = await deps.runs.moveRun(run.id, open, changes);
+  } catch (err) {
+    // Whatever went wrong with the details, the run must not stay open: record the outcome alone.
+    const reason = `the run ended ${status}, but its details could not be recorded: ${cut((err as Error).message, 500)}`;
+    moved = await deps.runs.moveRun(run.id, open, { ...changes, error: { reason, cellIndex: null, ename: null, evalue: null, traceback: [] } });
+  }
   return moved ?? (await deps.runs.getRun(run.id)) ?? run;
 };

@@ -11,6 +11,8 @@ export interface PreparedRun {
   inputUrl: string;
   outputUrl: string;
   timeoutSeconds: number;
+  cellTimeoutSeconds: number | null;
+  profile: string;
   /** The Step Functions deadline of the launch: the run's own timeout plus room to schedule and pull. */
   launchTimeoutSeconds: number;
 }
@@ -41,6 +43,8 @@ export const prepareRun = async (deps: RunDeps, input: { runId: string }): Promi
     inputUrl: inputUrl.url,
     outputUrl: outputUrl.url,
     timeoutSeconds: run.timeoutSeconds,
+    cellTimeoutSeconds: run.cellTimeoutSeconds ?? null,
+    profile: run.profile,
     launchTimeoutSeconds: run.timeoutSeconds + LAUNCH_MARGIN_SECONDS,
   };
 };

@@ -11,7 +11,7 @@ import { startRun } from './start-run.ts';
  */
 export const rerunRun = async (
   deps: RunDeps,
-  input: { user: User; runId: string; parameters?: Record<string, unknown>; allowUnknownParameters?: boolean; profile?: string; timeoutSeconds?: number; idempotencyKey?: string },
+  input: { user: User; runId: string; parameters?: Record<string, unknown>; allowUnknownParameters?: boolean; profile?: string; timeoutSeconds?: number; cellTimeoutSeconds?: number; idempotencyKey?: string },
 ): Promise<RunView> => {
   const earlier = await loadControllableRun(deps, input.user, input.runId);
   const run = await startRun(deps, {
@@ -23,6 +23,7 @@ export const rerunRun = async (
     allowUnknownParameters: input.allowUnknownParameters,
     profile: input.profile ?? earlier.profile,
     timeoutSeconds: input.timeoutSeconds ?? earlier.timeoutSeconds,
+    cellTimeoutSeconds: input.cellTimeoutSeconds ?? earlier.cellTimeoutSeconds,
     idempotencyKey: input.idempotencyKey,
     rerunOf: earlier.id,
   });

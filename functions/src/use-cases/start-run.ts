@@ -17,6 +17,7 @@ export interface StartRunInput {
   allowUnknownParameters?: boolean;
   profile?: string;
   timeoutSeconds?: number;
+  cellTimeoutSeconds?: number | null;
   idempotencyKey?: string;
   rerunOf?: string | null;
   /** Exact values carried over from an earlier run; `parameters` override them. */
@@ -40,9 +41,13 @@ export const startRun = async (deps: RunDeps, input: StartRunInput): Promise<Run
   checkParameterNames(language, Object.keys(values));
   const carried = Object.fromEntries(Object.entries(input.carriedParameters ?? {}).map(([k, v]) => [k, loadTyped(v)]));
   const typed = { ...carried, ...checkParameterValues(version.parameters, values, { allowUnknown: input.allowUnknownParameters ?? false }) };
-  const profile = input.profile ?? deps.runSettings.profiles[0]!;
-  if (!deps.runSettings.profiles.includes(profile)) {
-    throw new ValidationError(`unknown profile '${profile}'; valid: ${deps.runSettings.profiles.join(', ')}`, [{ path: 'body.profile', message: 'unknown profile' }]);
+  // Translating now turns what the kernel's language cannot hold (a list for bash, NUL for R) into a 400 before anything starts.
+  const translator = translatorFor(language);
+  for (const [name, value] of Object.entries(typed)) translator.assign(name, value);
+  const slugs = Object.keys(deps.runSettings.profiles);
+  const profile = input.profile ?? slugs[0]!;
+  if (!Object.hasOwn(deps.runSettings.profiles, profile)) {
+    throw new ValidationError(`unknown profile '${profile}'; valid: ${slugs.join(', ')}`, [{ path: 'body.profile', message: 'unknown profile' }]);
   }
   const now = deps.clock.now();
   let id = deps.ids.next('run');
@@ -62,6 +67,7 @@ export const startRun = async (deps: RunDeps, input: StartRunInput): Promise<Run
     typedParameters: Object.fromEntries(Object.entries(typed).map(([k, v]) => [k, storeTyped(v)])),
     profile,
     timeoutSeconds: input.timeoutSeconds ?? deps.runSettings.defaultTimeoutSeconds,
+    cellTimeoutSeconds: input.cellTimeoutSeconds ?? null,
     status: 'CREATED',
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
@@ -76,7 +82,12 @@ export const startRun = async (deps: RunDeps, input: StartRunInput): Promise<Run
     hasOutput: false,
     stopRequestedBy: null,
   };
-  await deps.runs.createRun(run);
+  try {
+    await deps.runs.createRun(run);
+  } catch (err) {
+    if (input.idempotencyKey) await deps.runs.releaseIdempotencyKey(input.user.id, input.idempotencyKey, id);
+    throw err;
+  }
   return launch(deps, run);
 };
 
@@ -85,7 +96,7 @@ const launch = async (deps: RunDeps, run: Run): Promise<Run> => {
     await deps.workflows.startRun(run.id);
   } catch (err) {
     const at = deps.clock.now().toISOString();
-    const failed = await deps.runs.moveRun(run.id, ['CREATED'], { status: 'FAILED', endedAt: at, updatedAt: at, error: { reason: `the run could not be started: ${(err as Error).message}`, cellIndex: null, ename: null, evalue: null, traceback: [] } });
+    const failed = await deps.runs.moveRun(run.id, ['CREATED', 'STOPPING'], { status: 'FAILED', endedAt: at, updatedAt: at, error: { reason: `the run could not be started: ${(err as Error).message}`, cellIndex: null, ename: null, evalue: null, traceback: [] } });
     return failed ?? run;
   }
   const queued = await deps.runs.moveRun(run.id, ['CREATED'], { status: 'QUEUED', updatedAt: deps.clock.now().toISOString() });

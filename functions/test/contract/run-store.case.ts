@@ -4,14 +4,17 @@ import type { Run } from '../../src/domain/run.ts';
 import type { RunSource, RunStore } from '../../src/ports/run-store.ts';
 
 let n = 0;
+const DEEP = Array.from({ length: 20 }).reduce<unknown>((inner) => ({ k: [inner] }), 1);
 const run = (over: Partial<Run> = {}): Run => {
   n += 1;
   const at = new Date(Date.UTC(2026, 1, 1, 0, 0, n)).toISOString();
   const id = `run-${String(n).padStart(16, '0')}`;
   return {
     id, notebookId: 'nb-0000000000000001', version: 1, owner: 'alice', notebookOwner: 'alice', language: 'python',
-    parameters: { big: '18446744073709551616', f: 'nan' }, typedParameters: { big: { type: 'int', value: '18446744073709551616' }, f: { type: 'float', value: 'nan' } },
-    profile: 'default', timeoutSeconds: 60, status: 'CREATED', createdAt: at, updatedAt: at, startedAt: null, endedAt: null, durationSeconds: null,
+    // Values DynamoDB numbers cannot hold (past 2^53, subnormal) and nesting deeper than its 32 levels.
+    parameters: { big: '18446744073709551616', f: 'nan', huge: 1e16, tiny: 5e-324, deep: DEEP },
+    typedParameters: { big: { type: 'int', value: '18446744073709551616' }, f: { type: 'float', value: 'nan' }, huge: { type: 'float', value: 1e16 }, tiny: { type: 'float', value: 5e-324 } },
+    profile: 'default', timeoutSeconds: 60, cellTimeoutSeconds: null, status: 'CREATED', createdAt: at, updatedAt: at, startedAt: null, endedAt: null, durationSeconds: null,
     error: null, idempotencyKey: null, rerunOf: null, inputKey: `runs/${id}/input.ipynb`, outputKey: `runs/${id}/output.ipynb`, hasOutput: false, stopRequestedBy: null, ...over,
   };
 };

@@ -1,5 +1,6 @@
 import { execSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { stringify } from 'lossless-json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../support/notebooks.ts';
@@ -13,8 +14,17 @@ const jupyterAvailable = () => {
   return ok;
 };
 
+// Every process a run starts (runner, kernel, whatever the notebook spawns) inherits the runner's environment.
 const runnerProcesses = (home: string) =>
-  execSync('ps -eo pid,args', { encoding: 'utf8' }).split('\n').filter((l) => l.includes(home) && (l.includes('runner.py') || l.includes('ipykernel')));
+  readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`ORRERY_RUNS_DIR=${join(home, 'runs')}`);
+      } catch {
+        return false;
+      }
+    });
 
 let t: TestPlatform;
 const ids: Record<string, string> = {};
@@ -36,10 +46,10 @@ describe.skipIf(!jupyterAvailable())('parameterized runs on a real Jupyter kerne
 
   it('runs with new parameters and every value arrives in the kernel exactly as sent', async () => {
     // Prepare
-    const parameters = { text: 'it\'s "quoted" """ \\ back\nline \u0000 nul — é 🚀👩‍💻', big: 2n ** 64n + 1n, ratio: 'nan', neg_zero: -0, flag: false, nothing: null, nested: { k: [1, 2.5, 'x', null, true], deep: { n: -(2n ** 63n) } } };
+    const parameters = { text: 'it\'s "quoted" """ \\ back\nline \u0000 nul — é 🚀👩‍💻', big: 2n ** 64n + 1n, ratio: 'nan', neg_zero: -0, flag: false, nothing: null, nested: { k: [1, 2.5, 'x', null, true, 'ONE_POINT_ZERO'], deep: { n: -(2n ** 63n) } } };
     // Act
     // -0.0 must go out as written: JSON.stringify(-0) would send 0.
-    const started = await t.raw('POST', `/notebooks/${ids.exact}/runs`, t.tokens.alice, stringify({ parameters: { ...parameters, neg_zero: 'NEG_ZERO' } })!.replace('"NEG_ZERO"', '-0.0'));
+    const started = await t.raw('POST', `/notebooks/${ids.exact}/runs`, t.tokens.alice, stringify({ parameters: { ...parameters, neg_zero: 'NEG_ZERO' } })!.replace('"NEG_ZERO"', '-0.0').replace('"ONE_POINT_ZERO"', '1.0'));
     const run = await waitForRun(t, started.body.id, t.tokens.alice);
     // Assess
     expect(started.status).toBe(202);
@@ -54,7 +64,7 @@ describe.skipIf(!jupyterAvailable())('parameterized runs on a real Jupyter kerne
       'ratio = nan',
       'flag = False',
       'nothing = None',
-      `nested = {'k': [1, 2.5, 'x', None, True], 'deep': {'n': -9223372036854775808}}`,
+      `nested = {'k': [1, 2.5, 'x', None, True, 1.0], 'deep': {'n': -9223372036854775808}}`,
       'neg_zero_sign = -1.0',
       '',
     ]);
@@ -114,6 +124,8 @@ describe.skipIf(!jupyterAvailable())('parameterized runs on a real Jupyter kerne
     await t.api('POST', `/runs/${started.body.id}/cancel`, t.tokens.alice);
     const run = await waitForRun(t, started.body.id, t.tokens.alice);
     expect(run.status).toBe('STOPPED');
+    expect(run.startedAt).toBeNull();
+    expect(run.hasOutput).toBe(false);
     expect(runnerProcesses(t.home)).toEqual([]);
   });
 

@@ -27,7 +27,7 @@ describe('the state machine definitions', () => {
 
   it('send every failure of the run workflow to one place that records it, then cleans up', () => {
     const { States } = asl('run-notebook');
-    for (const name of ['Prepare', 'MarkStarted', 'LaunchRunner']) expect(States[name]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Cleanup' }]);
+    for (const name of ['Prepare', 'MarkStarted', 'LaunchRunner', 'Finalize']) expect(States[name]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Cleanup' }]);
     expect(States.Cleanup!.Next).toBe('RecordFailure');
     expect(States.RecordFailure!.Parameters.FunctionName).toBe(States.Finalize!.Parameters.FunctionName);
     expect(States.LaunchRunner!.Resource).toBe('arn:aws:states:::eks:runJob.sync');

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConflictError } from '../../domain/errors.ts';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, PayloadTooLargeError } from '../../domain/errors.ts';
 import { runListingKey, type Run, type RunStatus } from '../../domain/run.ts';
 import type { RunChanges, RunSource, RunStore } from '../../ports/run-store.ts';
 
@@ -13,15 +13,26 @@ const SOURCES = {
   status: { index: 'gsi3', pk: 'GSI3PK', sk: 'GSI3SK', value: (s: RunSource) => `RUNSTATUS#${(s as { status: string }).status}` },
 } as const;
 
+// Parameter values are kept as JSON text: DynamoDB numbers refuse floats past 2^53 or below 1e-130,
+// and every nesting level of a typed value would spend three of DynamoDB's 32.
 const toItem = (run: Run) => {
   const lk = runListingKey(run);
-  return { ...run, PK: `RUN#${run.id}`, SK: 'META', entity: 'run', GSI1PK: `RUNOWNER#${run.owner}`, GSI1SK: lk, GSI2PK: `RUNNB#${run.notebookId}`, GSI2SK: lk, GSI3PK: `RUNSTATUS#${run.status}`, GSI3SK: lk };
+  const { parameters, typedParameters, ...rest } = run;
+  return {
+    ...rest,
+    parametersJson: JSON.stringify(parameters),
+    typedParametersJson: JSON.stringify(typedParameters),
+    PK: `RUN#${run.id}`, SK: 'META', entity: 'run',
+    GSI1PK: `RUNOWNER#${run.owner}`, GSI1SK: lk, GSI2PK: `RUNNB#${run.notebookId}`, GSI2SK: lk, GSI3PK: `RUNSTATUS#${run.status}`, GSI3SK: lk,
+  };
 };
 
 const fromItem = (item: Record<string, unknown>): Run => {
-  const { PK: _a, SK: _b, entity: _c, GSI1PK: _d, GSI1SK: _e, GSI2PK: _f, GSI2SK: _g, GSI3PK: _h, GSI3SK: _i, ...run } = item;
-  return run as unknown as Run;
+  const { PK: _a, SK: _b, entity: _c, GSI1PK: _d, GSI1SK: _e, GSI2PK: _f, GSI2SK: _g, GSI3PK: _h, GSI3SK: _i, parametersJson, typedParametersJson, ...run } = item;
+  return { ...run, parameters: JSON.parse(parametersJson as string), typedParameters: JSON.parse(typedParametersJson as string) } as unknown as Run;
 };
+
+const isItemTooLarge = (err: unknown) => (err as Error)?.name === 'ValidationException' && /item size/i.test((err as Error).message);
 
 /** Runs in the single table; a status change is one conditional update that also moves the run in the status index. */
 export class DynamoDbRunStore implements RunStore {
@@ -35,6 +46,7 @@ export class DynamoDbRunStore implements RunStore {
       await this.doc.send(new PutCommand({ TableName: this.table, Item: toItem(run), ConditionExpression: 'attribute_not_exists(PK)' }));
     } catch (err) {
       if (isConditionFailure(err)) throw new ConflictError(`run ${run.id} exists`);
+      if (isItemTooLarge(err)) throw new PayloadTooLargeError('the run\'s parameters are over DynamoDB\'s 400 KB item limit; pass large inputs as a path or URL instead');
       throw err;
     }
   }
@@ -112,5 +124,15 @@ export class DynamoDbRunStore implements RunStore {
     }
     const held = await this.doc.send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true }));
     return held.Item?.runId as string;
+  }
+
+  async releaseIdempotencyKey(scope: string, key: string, runId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({ TableName: this.table, Key: { PK: `IDEM#${scope}#${key}`, SK: 'IDEM' }, ConditionExpression: 'runId = :runId', ExpressionAttributeValues: { ':runId': runId } }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
   }
 }

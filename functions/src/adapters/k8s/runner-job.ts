@@ -7,8 +7,11 @@ export interface RunnerJobSpec {
   inputUrl: string;
   outputUrl: string;
   timeoutSeconds: number;
+  cellTimeoutSeconds?: number | null;
   cpu: string;
   memory: string;
+  gpus?: number;
+  nodeSelector?: Record<string, string>;
 }
 
 /** The DNS-safe name of a run's Job: run ids are already lowercase letters, digits and one dash. */
@@ -33,12 +36,16 @@ export const makeRunnerJob = (s: RunnerJobSpec) => ({
         serviceAccountName: s.serviceAccount,
         automountServiceAccountToken: false,
         securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 },
+        ...(s.nodeSelector && Object.keys(s.nodeSelector).length ? { nodeSelector: s.nodeSelector } : {}),
+        ...(s.gpus ? { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] } : {}),
         containers: [
           {
             name: 'runner',
             image: s.image,
-            args: ['--input', s.inputUrl, '--output', s.outputUrl, '--timeout', String(s.timeoutSeconds)],
-            resources: { requests: { cpu: s.cpu, memory: s.memory }, limits: { memory: s.memory } },
+            args: ['--input', s.inputUrl, '--output', s.outputUrl, '--timeout', String(s.timeoutSeconds), ...(s.cellTimeoutSeconds ? ['--cell-timeout', String(s.cellTimeoutSeconds)] : [])],
+            resources: s.gpus
+              ? { requests: { cpu: s.cpu, memory: s.memory, 'nvidia.com/gpu': String(s.gpus) }, limits: { memory: s.memory, 'nvidia.com/gpu': String(s.gpus) } }
+              : { requests: { cpu: s.cpu, memory: s.memory }, limits: { memory: s.memory } },
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ['ALL'] } },
           },
         ],

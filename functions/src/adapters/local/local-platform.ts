@@ -6,6 +6,7 @@ import { ensureTable } from '../aws/table-setup.ts';
 import { loadConfig, type Config } from '../../shared/config.ts';
 import { makeApiHandlers, makeRunDeps } from '../../shared/container.ts';
 import { makeRunTasks } from '../../handlers/tasks/run-tasks.ts';
+import { abandonOpenRuns } from '../../use-cases/abandon-open-runs.ts';
 import type { RunDeps } from '../../use-cases/run-deps.ts';
 import { LocalRunnerCompute } from './local-runner-compute.ts';
 import { LocalStepFunctions } from './local-step-functions.ts';
@@ -102,6 +103,8 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
     const compute = new LocalRunnerCompute(o.env?.ORRERY_PYTHON ?? '/usr/bin/python3', RUNNER_SCRIPT, join(o.home, 'runs'));
     const workflows = localWorkflows(() => deps, compute);
     const deps = makeRunDeps(config, workflows);
+    compute.reapLeftovers();
+    await abandonOpenRuns(deps, 'the local platform stopped while this run was open; start it again');
     const handlers = makeApiHandlers(deps, { claimNames: config.claimNames });
     listener = makeLocalRequestListener({ handlers, issuer, users, maxBodyBytes: config.limits.inlineBytes + 2 * 1024 * 1024 });
     const url = origin;

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerFailedError, RunnerUnavailableError, RunStoppedError } from '../../domain/errors.ts';
 
@@ -9,6 +9,7 @@ export interface LocalLaunch {
   inputUrl: string;
   outputUrl: string;
   timeoutSeconds: number;
+  cellTimeoutSeconds?: number;
 }
 
 const INSTALL_HINT =
@@ -28,20 +29,22 @@ const killGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
 };
 
 /**
- * Kills whatever still works in a run's folder: a runner killed with SIGKILL cannot stop its kernel,
- * and Jupyter starts kernels in a session of their own, out of reach of the runner's process group.
+ * Kills every process that carries a marker in its environment. A runner killed with SIGKILL cannot
+ * stop its kernel, Jupyter starts kernels in a session of their own, and a notebook may start
+ * daemons that change folder and session; all of them inherit the runner's environment.
  * Reads /proc (Linux); elsewhere it does nothing.
  */
-const reapProcessesIn = (cwd: string): void => {
+const reapProcessesMarked = (marker: string): void => {
   let pids: string[];
   try {
-    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid);
   } catch {
     return;
   }
+  const needle = `\0${marker}\0`;
   for (const pid of pids) {
     try {
-      if (readlinkSync(`/proc/${pid}/cwd`) === cwd) process.kill(Number(pid), 'SIGKILL');
+      if (`\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`.includes(needle)) process.kill(Number(pid), 'SIGKILL');
     } catch {
       // Gone already, or not ours to read.
     }
@@ -77,7 +80,8 @@ export class LocalRunnerCompute {
     const args = job.spec.template.spec.containers[0]?.args ?? [];
     const arg = (name: string) => args[args.indexOf(name) + 1];
     if (!runId || !arg('--input') || !arg('--output')) throw new RunnerFailedError('the runner Job names no run, input or output');
-    await this.run({ runId, inputUrl: arg('--input')!, outputUrl: arg('--output')!, timeoutSeconds: Number(arg('--timeout') ?? 3600) });
+    const cellTimeout = args.includes('--cell-timeout') ? Number(arg('--cell-timeout')) : undefined;
+    await this.run({ runId, inputUrl: arg('--input')!, outputUrl: arg('--output')!, timeoutSeconds: Number(arg('--timeout') ?? 3600), cellTimeoutSeconds: cellTimeout });
   }
 
   /** Runs the notebook to the end; throws the error the workflow's Catch matches when it did not complete. */
@@ -88,7 +92,9 @@ export class LocalRunnerCompute {
     const cwd = join(this.workDir, launch.runId);
     mkdirSync(cwd, { recursive: true });
     const args = [this.runnerScript, '--input', launch.inputUrl, '--output', launch.outputUrl, '--timeout', String(launch.timeoutSeconds), '--cwd', cwd];
-    const child = spawn(this.python, args, { cwd, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (launch.cellTimeoutSeconds) args.push('--cell-timeout', String(launch.cellTimeoutSeconds));
+    const env = { ...process.env, ORRERY_RUN_ID: launch.runId, ORRERY_RUNS_DIR: this.workDir };
+    const child = spawn(this.python, args, { cwd, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     this.running.set(launch.runId, child);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -104,10 +110,10 @@ export class LocalRunnerCompute {
     clearTimeout(deadline);
     this.running.delete(launch.runId);
     if (overdue) {
-      reapProcessesIn(cwd);
+      reapProcessesMarked(`ORRERY_RUN_ID=${launch.runId}`);
       throw new RunnerFailedError(`the run did not end within its ${launch.timeoutSeconds} s timeout`);
     }
-    reapProcessesIn(cwd);
+    reapProcessesMarked(`ORRERY_RUN_ID=${launch.runId}`);
     if (code === 0) return;
     if (this.stopped.has(launch.runId) || code === 143 || code === 130) throw new RunStoppedError(`run ${launch.runId} was stopped`);
     if (signal) throw new RunnerFailedError(`the runner was killed (${signal}) before the notebook completed`);
@@ -124,6 +130,11 @@ export class LocalRunnerCompute {
     const timer = setTimeout(() => killGroup(child, 'SIGKILL'), GRACE_MS);
     timer.unref();
     child.once('close', () => clearTimeout(timer));
+  }
+
+  /** Kills whatever an earlier life of this platform left running (a crash, a SIGKILL). */
+  reapLeftovers(): void {
+    reapProcessesMarked(`ORRERY_RUNS_DIR=${this.workDir}`);
   }
 
   /** Stops every runner (platform shutdown) and waits until they are gone. */

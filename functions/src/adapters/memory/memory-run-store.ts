@@ -43,4 +43,8 @@ export class MemoryRunStore implements RunStore {
     this.keys.set(id, { runId, expiresAt });
     return runId;
   }
+
+  async releaseIdempotencyKey(scope: string, key: string, runId: string): Promise<void> {
+    if (this.keys.get(`${scope}#${key}`)?.runId === runId) this.keys.delete(`${scope}#${key}`);
+  }
 }

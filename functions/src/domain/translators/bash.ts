@@ -4,6 +4,11 @@ import { CannotTranslate, defineTranslator } from './translator.ts';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+// Variables bash (or the loader) acts on: a value there runs as code (PROMPT_COMMAND, PS1's $(…),
+// BASH_ENV) or changes what every later command means (PATH, IFS). Never a parameter.
+const SPECIAL = new Set(['PROMPT_COMMAND', 'PS0', 'PS1', 'PS2', 'PS3', 'PS4', 'ENV', 'PATH', 'IFS', 'CDPATH', 'GLOBIGNORE', 'SHELLOPTS', 'HOME', 'SHELL', 'TERM', 'HISTFILE', 'MAIL', 'MAILPATH', 'OPTIND', 'OPTARG', 'PWD', 'OLDPWD', 'UID', 'EUID', 'PPID', 'RANDOM', 'SECONDS', 'LINENO', 'REPLY', 'TMOUT']);
+const isSpecial = (name: string) => SPECIAL.has(name) || /^(BASH|LD_|LC_|DYLD_)/.test(name) || name === 'LANG' || name === 'FUNCNEST';
+
 // Bash variables hold text: a number is its digits, a float Python's repr of it (nan, inf, -0.0), None an empty string.
 const floatWord = (value: number): string =>
   Number.isNaN(value) ? 'nan' : value === Infinity ? 'inf' : value === -Infinity ? '-inf' : floatText(value);
@@ -26,7 +31,7 @@ const literal = (value: TypedValue): string => {
 /** Bash: scalars as shell words, `name=value` with no spaces; lists and dicts are refused. */
 export const BASH = defineTranslator({
   language: 'bash',
-  isIdentifier: (name) => IDENTIFIER.test(name),
+  isIdentifier: (name) => IDENTIFIER.test(name) && !isSpecial(name),
   literal,
   statement: (name, text) => `${name}=${text}`,
   commentPrefix: '#',

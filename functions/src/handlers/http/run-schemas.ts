@@ -16,6 +16,7 @@ export const StartRunBody = z.strictObject({
   allowUnknownParameters: z.boolean().optional(),
   profile: z.string().max(64).optional(),
   timeoutSeconds: timeoutSeconds.optional(),
+  cellTimeoutSeconds: z.number().int('must be a whole number of seconds').min(1).max(86_400).optional(),
   idempotencyKey: idempotencyKey.optional(),
 });
 
@@ -25,6 +26,7 @@ export const RerunBody = z.strictObject({
   allowUnknownParameters: z.boolean().optional(),
   profile: z.string().max(64).optional(),
   timeoutSeconds: timeoutSeconds.optional(),
+  cellTimeoutSeconds: z.number().int('must be a whole number of seconds').min(1).max(86_400).optional(),
   idempotencyKey: idempotencyKey.optional(),
 });
 
@@ -50,6 +52,7 @@ export const RunSchema = z.object({
   parameters: z.record(z.string(), z.unknown()),
   profile: z.string(),
   timeoutSeconds: z.number(),
+  cellTimeoutSeconds: z.number().nullable(),
   status: z.enum(RUN_STATUSES),
   createdAt: z.string(),
   updatedAt: z.string(),

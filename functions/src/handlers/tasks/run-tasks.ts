@@ -9,7 +9,8 @@ export const makeRunTasks = (deps: RunDeps) => ({
   prepare: async (input: { runId: string }) => {
     const prepared = await prepareRun(deps, input);
     const r = deps.runSettings.runner;
-    const job = makeRunnerJob({ ...r, runId: prepared.runId, inputUrl: prepared.inputUrl, outputUrl: prepared.outputUrl, timeoutSeconds: prepared.timeoutSeconds });
+    const profile = deps.runSettings.profiles[prepared.profile] ?? Object.values(deps.runSettings.profiles)[0]!;
+    const job = makeRunnerJob({ ...r, ...profile, runId: prepared.runId, inputUrl: prepared.inputUrl, outputUrl: prepared.outputUrl, timeoutSeconds: prepared.timeoutSeconds, cellTimeoutSeconds: prepared.cellTimeoutSeconds });
     return { ...prepared, job };
   },
   /** MarkStarted: QUEUED → IN_PROGRESS. */

@@ -7,7 +7,7 @@ import { DEFAULT_CLAIM_NAMES, userFromClaims, type ClaimNames, type User } from 
 import type { HttpResult } from './responses.ts';
 import type { RouteSpec } from './route-spec.ts';
 import { requestLifecycle } from './request-lifecycle.ts';
-import { parseJsonBody, validate } from './validate.ts';
+import { parseExactJson, parseJsonBody, rawBody, validate } from './validate.ts';
 
 /** The API Gateway v2 event with the JWT authorizer's claims, as Lambda and the local server build it. */
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -45,6 +45,9 @@ export const httpHandler = <B extends z.ZodType | undefined, Q extends z.ZodType
       const claims = event.requestContext.authorizer?.jwt?.claims;
       const user = spec.auth ? userFromClaims(claims, options.claimNames ?? DEFAULT_CLAIM_NAMES) : null;
       const body = spec.body ? validate('body', spec.body, parseJsonBody(event)) : undefined;
+      if (spec.exactNumbersIn && body && (body as Record<string, unknown>)[spec.exactNumbersIn] !== undefined) {
+        (body as Record<string, unknown>)[spec.exactNumbersIn] = (parseExactJson(rawBody(event)) as Record<string, unknown>)[spec.exactNumbersIn];
+      }
       const query = spec.query ? validate('query', spec.query, event.queryStringParameters ?? {}) : undefined;
       const params = spec.params ? validate('path', spec.params, event.pathParameters ?? {}) : undefined;
       if (!spec.body && event.body && event.body.trim() && spec.method !== 'GET') {

@@ -24,6 +24,8 @@ export interface RouteSpec<
   response?: z.ZodType;
   /** A non-JSON success response, such as text/html. */
   produces?: string;
+  /** A body field whose numbers must arrive exactly as written (run parameters), not as JS numbers. */
+  exactNumbersIn?: string;
 }
 
 /** Declares a route, keeping its schemas' types for the handler. */

@@ -1,5 +1,6 @@
 import { parse, parseNumberAndBigInt } from 'lossless-json';
 import type { z } from 'zod';
+import { FloatLiteral } from '../../domain/parameter-values.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import type { ApiEvent } from './http-handler.ts';
 
@@ -14,10 +15,19 @@ export const validate = <T extends z.ZodType>(where: 'body' | 'query' | 'path', 
   throw new ValidationError(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
 };
 
+// Integer text stays exact (bigint past 2^53); text with a fraction or exponent stays a float even when whole.
+const exactNumber = (text: string): unknown => (/[.eE]/.test(text) ? new FloatLiteral(Number(text)) : parseNumberAndBigInt(text));
+
+/** Parses JSON keeping every number exactly as written (for parameter values: `1.0` is a float, `2**64` an int). */
+export const parseExactJson = (text: string): unknown => parse(text, null, exactNumber);
+
+/** The body of an event as text. */
+export const rawBody = (event: ApiEvent): string => (event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''));
+
 /** Parses the JSON body of an event; malformed JSON is a 400 that says where it broke. */
 export const parseJsonBody = (event: ApiEvent): unknown => {
   if (!event.body) throw new ValidationError('send a JSON body with Content-Type: application/json');
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const text = rawBody(event);
   try {
     // Integers past 2^53 must reach run parameters exactly; only then is the slower lossless parser needed.
     return /\d{16,}/.test(text) ? parse(text, null, parseNumberAndBigInt) : JSON.parse(text);

@@ -8,6 +8,8 @@ import { listRuns } from '../../../src/use-cases/list-runs.ts';
 import { markRunStarted, prepareRun } from '../../../src/use-cases/prepare-run.ts';
 import { rerunRun } from '../../../src/use-cases/rerun-run.ts';
 import { startRun } from '../../../src/use-cases/start-run.ts';
+import { FloatLiteral } from '../../../src/domain/parameter-values.ts';
+import { updateNotebook } from '../../../src/use-cases/update-notebook.ts';
 import { memoryRunDeps, people } from '../../support/fakes.ts';
 import { fixture } from '../../support/notebooks.ts';
 
@@ -149,5 +151,60 @@ describe('reading, listing and rerunning runs', () => {
     const first = await startRun(deps, { user: people.alice, notebookId: await seed(deps), parameters: { days: 2n ** 70n, region: 'eu' } });
     const again = await rerunRun(deps, { user: people.alice, runId: first.id, parameters: { region: 'us' } });
     expect(again).toMatchObject({ rerunOf: first.id, parameters: { days: (2n ** 70n).toString(), region: 'us' } });
+  });
+
+  it('lets the notebook owner stop someone else’s run, and keeps other readers of an org notebook to reading', async () => {
+    const deps = memoryRunDeps();
+    const org = await seed(deps, 'org');
+    const bobs = await startRun(deps, { user: people.bob, notebookId: org });
+    await expect(getRun(deps, { user: people.amir, runId: bobs.id })).resolves.toMatchObject({ id: bobs.id });
+    await expect(cancelRun(deps, { user: people.amir, runId: bobs.id })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(rerunRun(deps, { user: people.amir, runId: bobs.id })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(cancelRun(deps, { user: people.alice, runId: bobs.id })).resolves.toMatchObject({ status: 'STOPPING', stopRequestedBy: 'alice' });
+  });
+
+  it('hides runs of a notebook that became private from other readers, and refuses them new runs', async () => {
+    const deps = memoryRunDeps();
+    const org = await seed(deps, 'org');
+    const alices = await startRun(deps, { user: people.alice, notebookId: org });
+    await updateNotebook(deps, { user: people.alice, notebookId: org, patch: { visibility: 'private' } });
+    await expect(getRun(deps, { user: people.bob, runId: alices.id })).rejects.toBeInstanceOf(NotFoundError);
+    expect((await listRuns(deps, { user: people.bob, filter: { notebookId: org }, limit: 10 })).items).toEqual([]);
+    await expect(startRun(deps, { user: people.bob, notebookId: org })).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('what the kernel language can and cannot take', () => {
+  const bashNotebook = JSON.stringify({
+    nbformat: 4, nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'bash', display_name: 'Bash', language: 'bash' } },
+    cells: [{ id: 'p', cell_type: 'code', metadata: { tags: ['parameters'] }, source: 'name="x"', outputs: [], execution_count: null }],
+  });
+
+  it('refuses a list for bash and bash’s own variables as names, before anything starts', async () => {
+    const deps = memoryRunDeps();
+    const id = (await createNotebook(deps, { user: people.alice, title: 'sh', content: bashNotebook })).notebook.id;
+    await expect(startRun(deps, { user: people.alice, notebookId: id, parameters: { items: [1, 2] }, allowUnknownParameters: true })).rejects.toThrow(/scalars only/);
+    for (const name of ['PROMPT_COMMAND', 'PS1', 'BASH_ENV', 'PATH', 'IFS', 'LD_PRELOAD']) {
+      await expect(startRun(deps, { user: people.alice, notebookId: id, parameters: { [name]: 'x' }, allowUnknownParameters: true })).rejects.toBeInstanceOf(ValidationError);
+    }
+    expect(deps.workflows.started).toEqual([]);
+  });
+
+  it('keeps a whole float written with a decimal point a float, and refuses it for an int parameter', async () => {
+    const deps = memoryRunDeps();
+    const id = await seed(deps);
+    const run = await startRun(deps, { user: people.alice, notebookId: id, parameters: { limits: { a: new FloatLiteral(1) }, threshold: new FloatLiteral(1e16) } });
+    expect(run.typedParameters.limits).toEqual({ type: 'dict', entries: [['a', { type: 'float', value: 1 }]] });
+    await expect(startRun(deps, { user: people.alice, notebookId: id, parameters: { days: new FloatLiteral(5) } })).rejects.toThrow(/days.*int/);
+  });
+
+  it('records a failure whose error is far too big to keep, cut to size, so the run still ends', async () => {
+    const deps = memoryRunDeps();
+    const run = await startRun(deps, { user: people.alice, notebookId: await seed(deps) });
+    await deps.runFiles.put(run.outputKey, outputWith({ status: 'FAILED', reason: 'x'.repeat(600_000), error: { cellIndex: 1, ename: 'ValueError', evalue: 'y'.repeat(600_000), traceback: Array(500).fill('z'.repeat(5000)) } }));
+    const ended = await finalizeRun(deps, { runId: run.id });
+    expect(ended.status).toBe('FAILED');
+    expect(JSON.stringify(ended.error).length).toBeLessThan(40_000);
   });
 });
