@@ -1,12 +1,10 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, type BatchGetCommandOutput, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, PayloadTooLargeError } from '../../domain/errors.ts';
 import { listingKey, type Notebook, type NotebookVersion } from '../../domain/notebook.ts';
 import type { ListSource, NotebookChanges, NotebookStore, SourcePage, VersionPage } from '../../ports/notebook-store.ts';
+import { isConditionFailure, isItemTooLarge } from './aws-errors.ts';
 import { fromNotebookItem, fromVersionItem, INDEX_ATTRIBUTES, notebookPk, tagPk, toNotebookItem, toVersionItem, versionSk } from './notebook-items.ts';
 
-const isConditionFailure = (err: unknown) => err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
-const isItemTooLarge = (err: unknown) => (err as Error)?.name === 'ValidationException' && /item size/i.test((err as Error).message);
 
 const INDEX_OF: Record<Exclude<ListSource['kind'], 'tag'>, { index: string; pk: string; sk: string }> = {
   owner: { index: 'gsi1', pk: 'GSI1PK', sk: 'GSI1SK' },

@@ -1,10 +1,9 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, PayloadTooLargeError } from '../../domain/errors.ts';
 import { runListingKey, type Run, type RunStatus } from '../../domain/run.ts';
 import type { RunChanges, RunSource, RunStore } from '../../ports/run-store.ts';
+import { isConditionFailure, isItemTooLarge } from './aws-errors.ts';
 
-const isConditionFailure = (err: unknown) => err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
 
 // gsi1: runs by owner · gsi2: by notebook · gsi3: by status (the status key moves with the run).
 const SOURCES = {
@@ -32,7 +31,6 @@ const fromItem = (item: Record<string, unknown>): Run => {
   return { ...run, parameters: JSON.parse(parametersJson as string), typedParameters: JSON.parse(typedParametersJson as string) } as unknown as Run;
 };
 
-const isItemTooLarge = (err: unknown) => (err as Error)?.name === 'ValidationException' && /item size/i.test((err as Error).message);
 
 /** Runs in the single table; a status change is one conditional update that also moves the run in the status index. */
 export class DynamoDbRunStore implements RunStore {

@@ -2,13 +2,10 @@ import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NotFoundError, PayloadTooLargeError, UpstreamError } from '../../domain/errors.ts';
+import { isMissingObject } from './aws-errors.ts';
 import type { BodyStore, PresignedRequest, StoredBody } from '../../ports/body-store.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const isMissing = (err: unknown) => {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
-};
 
 /** Notebook bodies in S3 under `bodies/<sha256>`, uploads under `uploads/<notebook>/<upload>`; keys never come from users. */
 export class S3BodyStore implements BodyStore {
@@ -45,7 +42,7 @@ export class S3BodyStore implements BodyStore {
     try {
       size = (await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))).ContentLength ?? 0;
     } catch (err) {
-      if (isMissing(err)) return null;
+      if (isMissingObject(err)) return null;
       throw err;
     }
     if (size > maxBytes) throw new PayloadTooLargeError(`the upload is ${size} bytes, over the ${maxBytes}-byte limit for a notebook`);
@@ -76,7 +73,7 @@ export class S3BodyStore implements BodyStore {
       const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
     } catch (err) {
-      if (isMissing(err)) return null;
+      if (isMissingObject(err)) return null;
       throw err;
     }
   }

@@ -2,11 +2,8 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { PresignedRequest } from '../../ports/body-store.ts';
 import type { RunFiles } from '../../ports/run-files.ts';
+import { isMissingObject } from './aws-errors.ts';
 
-const isMissing = (err: unknown) => {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
-};
 
 /** Run inputs and outputs in the notebooks bucket, under `runs/<run id>/`. */
 export class S3RunFiles implements RunFiles {
@@ -24,7 +21,7 @@ export class S3RunFiles implements RunFiles {
       const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
     } catch (err) {
-      if (isMissing(err)) return null;
+      if (isMissingObject(err)) return null;
       throw err;
     }
   }

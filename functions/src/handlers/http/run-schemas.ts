@@ -20,15 +20,8 @@ export const StartRunBody = z.strictObject({
   idempotencyKey: idempotencyKey.optional(),
 });
 
-/** POST /runs/{id}/rerun: the same inputs with optional overrides. */
-export const RerunBody = z.strictObject({
-  parameters: parameters.optional(),
-  allowUnknownParameters: z.boolean().optional(),
-  profile: z.string().max(64).optional(),
-  timeoutSeconds: timeoutSeconds.optional(),
-  cellTimeoutSeconds: z.number().int('must be a whole number of seconds').min(1).max(86_400).optional(),
-  idempotencyKey: idempotencyKey.optional(),
-});
+/** POST /runs/{id}/rerun: the same inputs with optional overrides (the version is the earlier run's). */
+export const RerunBody = StartRunBody.omit({ version: true });
 
 /** GET /runs. */
 export const ListRunsQuery = z.strictObject({
