@@ -120,7 +120,11 @@ describe.skipIf(!jupyterAvailable())('parameterized runs on a real Jupyter kerne
   });
 
   it('stops a run cancelled during launch before anything runs', async () => {
-    const started = await t.api('POST', `/notebooks/${ids.slow}/runs`, t.tokens.alice, {});
+    // A 3 MB body keeps the Prepare step busy for far longer than the cancel takes to land.
+    const big = JSON.parse(fixture('runner/slow.ipynb'));
+    big.cells.unshift({ id: 'ballast', cell_type: 'markdown', metadata: {}, source: 'x'.repeat(3_000_000) });
+    const nb = (await t.api('POST', '/notebooks', t.tokens.alice, { title: 'ballast', content: JSON.stringify(big) })).body.notebook.id;
+    const started = await t.api('POST', `/notebooks/${nb}/runs`, t.tokens.alice, {});
     await t.api('POST', `/runs/${started.body.id}/cancel`, t.tokens.alice);
     const run = await waitForRun(t, started.body.id, t.tokens.alice);
     expect(run.status).toBe('STOPPED');
