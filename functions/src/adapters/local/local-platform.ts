@@ -52,7 +52,7 @@ const localWorkflows = (deps: () => RunDeps, compute: LocalRunnerCompute) => {
     markStarted: (i) => tasks().markStarted(i),
     launch: (job) => compute.runJob(job),
     finalize: (i) => tasks().finalize(i),
-    cleanup: (path) => compute.stop(path.replace(/^.*\/jobs\/orrery-/, '')),
+    cleanup: (path) => compute.kill(path.replace(/^.*\/jobs\/orrery-/, '')),
     stop: (runId) => compute.stop(runId),
   });
 };

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerFailedError, RunnerUnavailableError, RunStoppedError } from '../../domain/errors.ts';
@@ -58,7 +58,7 @@ const reapProcessesMarked = (marker: string): void => {
 export class LocalRunnerCompute {
   private readonly running = new Map<string, ChildProcess>();
   private readonly stopped = new Set<string>();
-  private environment: string | null | undefined;
+  private environment: Promise<string | null> | undefined;
 
   constructor(
     private readonly python: string,
@@ -66,11 +66,16 @@ export class LocalRunnerCompute {
     private readonly workDir: string,
   ) {}
 
-  /** Why runs cannot execute here, or null when the interpreter has nbclient and a kernel. */
-  environmentProblem(): string | null {
-    if (this.environment !== undefined) return this.environment;
-    const probe = spawnSync(this.python, ['-c', 'import nbclient, nbformat, ipykernel'], { encoding: 'utf8', timeout: 30_000 });
-    this.environment = probe.status === 0 ? null : `cannot run notebooks with ${this.python}: ${probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)}; ${INSTALL_HINT}`;
+  /** Why runs cannot execute here, or null when the interpreter has nbclient and a kernel; asked once. */
+  environmentProblem(): Promise<string | null> {
+    this.environment ??= new Promise((resolve) => {
+      let stderr = '';
+      const probe = spawn(this.python, ['-c', 'import nbclient, nbformat, ipykernel'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      probe.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const fail = (why: string) => resolve(`cannot run notebooks with ${this.python}: ${why}; ${INSTALL_HINT}`);
+      probe.once('error', (err) => fail(err.message));
+      probe.once('close', (code) => (code === 0 ? resolve(null) : fail(stderr.trim().split('\n').at(-1) ?? `exit ${code}`)));
+    });
     return this.environment;
   }
 
@@ -86,7 +91,7 @@ export class LocalRunnerCompute {
 
   /** Runs the notebook to the end; throws the error the workflow's Catch matches when it did not complete. */
   async run(launch: LocalLaunch): Promise<void> {
-    const problem = this.environmentProblem();
+    const problem = await this.environmentProblem();
     if (problem) throw new RunnerUnavailableError(problem);
     if (this.stopped.has(launch.runId)) throw new RunStoppedError(`run ${launch.runId} was stopped before it launched`);
     const cwd = join(this.workDir, launch.runId);
@@ -109,13 +114,11 @@ export class LocalRunnerCompute {
     );
     clearTimeout(deadline);
     this.running.delete(launch.runId);
-    if (overdue) {
-      reapProcessesMarked(`ORRERY_RUN_ID=${launch.runId}`);
-      throw new RunnerFailedError(`the run did not end within its ${launch.timeoutSeconds} s timeout`);
-    }
     reapProcessesMarked(`ORRERY_RUN_ID=${launch.runId}`);
+    const stopped = this.stopped.delete(launch.runId);
+    if (overdue) throw new RunnerFailedError(`the run did not end within its ${launch.timeoutSeconds} s timeout`);
     if (code === 0) return;
-    if (this.stopped.has(launch.runId) || code === 143 || code === 130) throw new RunStoppedError(`run ${launch.runId} was stopped`);
+    if (stopped || code === 143 || code === 130) throw new RunStoppedError(`run ${launch.runId} was stopped`);
     if (signal) throw new RunnerFailedError(`the runner was killed (${signal}) before the notebook completed`);
     if (code === 3) throw new RunnerUnavailableError(`${stderr.trim().split('\n').at(-1) ?? 'no kernel'}; ${INSTALL_HINT}`);
     throw new RunnerFailedError(code === 1 ? 'the notebook did not complete' : `the runner exited with ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`);
@@ -124,6 +127,11 @@ export class LocalRunnerCompute {
   /** Stops a run's runner (SIGTERM to its group, SIGKILL after a grace period); remembers the stop if it has not launched. */
   async stop(runId: string): Promise<void> {
     this.stopped.add(runId);
+    await this.kill(runId);
+  }
+
+  /** Ends a run's runner if one is still going (the workflow's cleanup); nothing is remembered. */
+  async kill(runId: string): Promise<void> {
     const child = this.running.get(runId);
     if (!child?.pid) return;
     killGroup(child, 'SIGTERM');
