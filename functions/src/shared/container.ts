@@ -58,7 +58,7 @@ export const makeCloudWorkflows = (config: Config): Workflows => {
 export const makeApiHandlers = (deps: RunDeps, options: HttpOptions): Record<RouteName, ApiHandler> => ({
   healthz: makeHealthz(options),
   openapi: makeOpenApi(options),
-  me: makeMe(options),
+  me: makeMe({ runProfiles: Object.keys(deps.runSettings.profiles) }, options),
   ...makeNotebookHandlers(deps, options),
   ...makeRunHandlers(deps, options),
 });

@@ -7,10 +7,10 @@ export interface Me extends User {
 
 /**
  * Describes the caller.
- * 1. Echo the identity the token proved. Roles and profiles are filled in by the credentials
- *    and servers capabilities once they exist; until then they are empty lists, not guesses.
+ * 1. Echo the identity the token proved, with the run profiles they may name. Credential roles
+ *    are filled in by the credentials capability once it exists; until then an empty list, not a guess.
  */
-export const getMe = (user: User): Me => ({
-  ...user,
-  entitlements: { canCreateNotebooks: true, teams: user.teams.length, roles: [], profiles: [] },
+export const getMe = (deps: { runProfiles: string[] }, input: { user: User }): Me => ({
+  ...input.user,
+  entitlements: { canCreateNotebooks: true, teams: input.user.teams.length, roles: [], profiles: deps.runProfiles },
 });

@@ -13,5 +13,5 @@ export const makeOpenApi = (o: HttpOptions) => {
   return httpHandler(API_ROUTES.openapi, async () => ok((doc ??= buildOpenApi())), o);
 };
 
-/** GET /me — who the token says the caller is. */
-export const makeMe = (o: HttpOptions) => httpHandler(API_ROUTES.me, async ({ user }) => ok(getMe(user)), o);
+/** GET /me — who the token says the caller is, and the run profiles they may name. */
+export const makeMe = (deps: { runProfiles: string[] }, o: HttpOptions) => httpHandler(API_ROUTES.me, async ({ user }) => ok(getMe(deps, { user })), o);
