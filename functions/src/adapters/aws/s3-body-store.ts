@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NotFoundError, PayloadTooLargeError, UpstreamError } from '../../domain/errors.ts';
 import { isMissingObject } from './aws-errors.ts';
+import { presignRequest, readObject } from './s3-objects.ts';
 import type { BodyStore, PresignedRequest, StoredBody } from '../../ports/body-store.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -24,7 +24,7 @@ export class S3BodyStore implements BodyStore {
   }
 
   async getBody(hash: string): Promise<Uint8Array> {
-    const bytes = await this.read(`bodies/${hash}`);
+    const bytes = await readObject(this.s3, this.bucket, `bodies/${hash}`);
     if (!bytes) throw new NotFoundError(`no body ${hash}`);
     // Versions are immutable: a stored object that no longer hashes to its key was changed behind our back.
     if (sha256(bytes) !== hash) throw new UpstreamError(`the stored body ${hash} fails its integrity check`);
@@ -33,7 +33,7 @@ export class S3BodyStore implements BodyStore {
 
   async presignUpload(notebookId: string, uploadId: string, expiresInSeconds: number): Promise<PresignedRequest> {
     const command = new PutObjectCommand({ Bucket: this.bucket, Key: this.uploadKey(notebookId, uploadId) });
-    return this.presign('PUT', command, expiresInSeconds);
+    return presignRequest(this.s3, 'PUT', command, expiresInSeconds);
   }
 
   async readUpload(notebookId: string, uploadId: string, maxBytes: number): Promise<{ bytes: Uint8Array; sha256: string } | null> {
@@ -46,7 +46,7 @@ export class S3BodyStore implements BodyStore {
       throw err;
     }
     if (size > maxBytes) throw new PayloadTooLargeError(`the upload is ${size} bytes, over the ${maxBytes}-byte limit for a notebook`);
-    const bytes = await this.read(key);
+    const bytes = await readObject(this.s3, this.bucket, key);
     return bytes ? { bytes, sha256: sha256(bytes) } : null;
   }
 
@@ -56,25 +56,12 @@ export class S3BodyStore implements BodyStore {
 
   async presignDownload(hash: string, fileName: string, expiresInSeconds: number): Promise<PresignedRequest> {
     const command = new GetObjectCommand({ Bucket: this.bucket, Key: `bodies/${hash}`, ResponseContentDisposition: `attachment; filename="${fileName}"` });
-    return this.presign('GET', command, expiresInSeconds);
+    return presignRequest(this.s3, 'GET', command, expiresInSeconds);
   }
 
   private uploadKey(notebookId: string, uploadId: string): string {
     return `uploads/${notebookId}/${uploadId}`;
   }
 
-  private async presign(method: 'PUT' | 'GET', command: PutObjectCommand | GetObjectCommand, expiresIn: number): Promise<PresignedRequest> {
-    const url = await getSignedUrl(this.s3, command, { expiresIn });
-    return { method, url, headers: {}, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() };
-  }
 
-  private async read(key: string): Promise<Uint8Array | null> {
-    try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
-    } catch (err) {
-      if (isMissingObject(err)) return null;
-      throw err;
-    }
-  }
 }
