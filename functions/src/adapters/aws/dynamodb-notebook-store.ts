@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, PayloadTooLargeError } from '../../domain
 import { listingKey, type Notebook, type NotebookVersion } from '../../domain/notebook.ts';
 import type { ListSource, NotebookChanges, NotebookStore, SourcePage, VersionPage } from '../../ports/notebook-store.ts';
 import { isConditionFailure, isItemTooLarge } from './aws-errors.ts';
-import { fromNotebookItem, fromVersionItem, INDEX_ATTRIBUTES, notebookPk, tagPk, toNotebookItem, toVersionItem, versionSk } from './notebook-items.ts';
+import { fromNotebookItem, fromVersionItem, notebookPk, tagPk, toNotebookItem, toVersionItem, versionSk } from './notebook-items.ts';
 
 
 const INDEX_OF: Record<Exclude<ListSource['kind'], 'tag'>, { index: string; pk: string; sk: string }> = {

@@ -21,8 +21,6 @@ export const indexKeys = (nb: Notebook): Record<string, string> => {
   return nb.archived ? {} : keys;
 };
 
-/** Every index attribute name, for REMOVE clauses. */
-export const INDEX_ATTRIBUTES = ['GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK'];
 
 /** Builds the stored item of a notebook at a revision. */
 export const toNotebookItem = (nb: Notebook, rev: number): NotebookItem => ({ ...nb, ...indexKeys(nb), PK: notebookPk(nb.id), SK: 'META', rev, entity: 'notebook' });

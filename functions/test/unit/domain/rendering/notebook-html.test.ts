@@ -22,7 +22,6 @@ const codeCell = (source: string, outputs: Output[] = [], executionCount: number
 const markdownCell = (source: string, attachments?: Record<string, unknown>): Cell => ({
   cell_type: 'markdown', metadata: {}, source, ...(attachments ? { attachments } : {}),
 });
-const display = (data: Record<string, unknown>): Output => ({ output_type: 'display_data', data, metadata: {} });
 const render = (cells: Cell[], metadata?: Record<string, unknown>): string => renderNotebookHtml(notebookOf(cells, metadata), { title: 'T' });
 const body = (html: string): string => html.slice(html.indexOf('<main'));
 const decodeDataUri = (html: string): string => Buffer.from(/base64,([^"]+)"/.exec(html)![1]!, 'base64').toString('utf8');
