@@ -1,4 +1,5 @@
-import { ForbiddenError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../domain/errors.ts';
+import type { NotebookVersion } from '../domain/notebook.ts';
 import { checkParameterNames, checkParameterValues } from '../domain/parameter-values.ts';
 import { canStartRun, type Run } from '../domain/run.ts';
 import { translatorFor } from '../domain/translators/registry.ts';
@@ -36,25 +37,13 @@ export const startRun = async (deps: RunDeps, input: StartRunInput): Promise<Run
   const notebook = await loadReadable(deps.notebooks, input.user, input.notebookId);
   if (!canStartRun(input.user, notebook)) throw new ForbiddenError(`only the owner (${notebook.owner}) and admins may run notebook ${notebook.id}`);
   const version = await loadVersion(deps, notebook, input.version);
-  const language = translatorFor(version.kernel.language ?? 'python').language;
-  const values = input.parameters ?? {};
-  checkParameterNames(language, Object.keys(values));
-  const carried = Object.fromEntries(Object.entries(input.carriedParameters ?? {}).map(([k, v]) => [k, loadTyped(v)]));
-  const typed = { ...carried, ...checkParameterValues(version.parameters, values, { allowUnknown: input.allowUnknownParameters ?? false }) };
-  // Translating now turns what the kernel's language cannot hold (a list for bash, NUL for R) into a 400 before anything starts.
-  const translator = translatorFor(language);
-  for (const [name, value] of Object.entries(typed)) translator.assign(name, value);
-  const slugs = Object.keys(deps.runSettings.profiles);
-  const profile = input.profile ?? slugs[0]!;
-  if (!Object.hasOwn(deps.runSettings.profiles, profile)) {
-    throw new ValidationError(`unknown profile '${profile}'; valid: ${slugs.join(', ')}`, [{ path: 'body.profile', message: 'unknown profile' }]);
-  }
+  const { language, typed, profile } = checkInputs(deps, input, version);
   const now = deps.clock.now();
-  let id = deps.ids.next('run');
+  const id = deps.ids.next('run');
   if (input.idempotencyKey) {
     const expires = new Date(now.getTime() + deps.runSettings.idempotencySeconds * 1000).toISOString();
     const owner = await deps.runs.claimIdempotencyKey(input.user.id, input.idempotencyKey, id, now.toISOString(), expires);
-    if (owner !== id) return waitForRun(deps, owner);
+    if (owner !== id) return sameRequest(await waitForRun(deps, owner), notebook.id, input.idempotencyKey);
   }
   const run: Run = {
     id,
@@ -89,6 +78,30 @@ export const startRun = async (deps: RunDeps, input: StartRunInput): Promise<Run
     throw err;
   }
   return launch(deps, run);
+};
+
+/** Checks names, values, what the kernel's language can hold, and the profile: every 400 before anything starts. */
+const checkInputs = (deps: RunDeps, input: StartRunInput, version: NotebookVersion) => {
+  const language = translatorFor(version.kernel.language ?? 'python').language;
+  const values = input.parameters ?? {};
+  checkParameterNames(language, Object.keys(values));
+  const carried = Object.fromEntries(Object.entries(input.carriedParameters ?? {}).map(([k, v]) => [k, loadTyped(v)]));
+  const typed = { ...carried, ...checkParameterValues(version.parameters, values, { allowUnknown: input.allowUnknownParameters ?? false }) };
+  // Translating now turns what the language cannot hold (a list for bash, NUL for R) into a 400, not a failed run.
+  const translator = translatorFor(language);
+  for (const [name, value] of Object.entries(typed)) translator.assign(name, value);
+  const slugs = Object.keys(deps.runSettings.profiles);
+  const profile = input.profile ?? slugs[0]!;
+  if (!Object.hasOwn(deps.runSettings.profiles, profile)) {
+    throw new ValidationError(`unknown profile '${profile}'; valid: ${slugs.join(', ')}`, [{ path: 'body.profile', message: 'unknown profile' }]);
+  }
+  return { language, typed, profile };
+};
+
+// A key names one request: reusing it for another notebook is a mistake worth saying, not a silent replay.
+const sameRequest = (run: Run, notebookId: string, key: string): Run => {
+  if (run.notebookId !== notebookId) throw new ConflictError(`idempotency key '${key}' was used for a run of ${run.notebookId} (${run.id}); use a new key`, 'idempotency_key_reused');
+  return run;
 };
 
 const launch = async (deps: RunDeps, run: Run): Promise<Run> => {

@@ -58,6 +58,9 @@ describe('startRun', () => {
     const runs = await Promise.all(Array.from({ length: 50 }, () => startRun(deps, { user: people.alice, notebookId: id, idempotencyKey: 'report-q3' })));
     expect(new Set(runs.map((r) => r.id)).size).toBe(1);
     expect(deps.workflows.started).toHaveLength(1);
+    const other = (await createNotebook(deps, { user: people.alice, title: 'Other', content: fixture('parameters-basic.ipynb') })).notebook.id;
+    await expect(startRun(deps, { user: people.alice, notebookId: other, idempotencyKey: 'report-q3' })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+    await expect(startRun(deps, { user: people.bob, notebookId: other, idempotencyKey: 'report-q3' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('lets only the owner and admins run a non-public notebook; anyone may run an org notebook', async () => {
