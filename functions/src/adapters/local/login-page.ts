@@ -39,6 +39,5 @@ code,textarea{font:13px ui-monospace,monospace}textarea{width:100%;height:7rem}.
 <div id="done" hidden><p>Signed in as <strong id="user"></strong>. Your bearer token for the API (<code>/api/…</code>):</p>
 <textarea id="token" readonly aria-label="Bearer token"></textarea>
 <p>Try: <code>curl -H "Authorization: Bearer $TOKEN" http://HOST/api/me</code></p></div></main>
-<script>
-${SCRIPT}</script></body></html>
+<script>${SCRIPT}</script></body></html>
 `;
