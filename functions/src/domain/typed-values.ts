@@ -50,23 +50,3 @@ export const loadTyped = (v: StoredTypedValue): TypedValue => {
       return v;
   }
 };
-
-/** The value as a person reads it in JSON: safe ints as numbers, others as strings; NaN and infinities as strings. */
-export const displayTyped = (v: TypedValue): unknown => {
-  switch (v.type) {
-    case 'int':
-      return v.value >= BigInt(Number.MIN_SAFE_INTEGER) && v.value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v.value) : v.value.toString();
-    case 'float': {
-      const stored = floatToStored(v.value);
-      return stored.type === 'float' && stored.value === '-0' ? -0 : (stored as { value: unknown }).value;
-    }
-    case 'list':
-      return v.items.map(displayTyped);
-    case 'dict':
-      return Object.fromEntries(v.entries.map(([k, x]) => [k, displayTyped(x)]));
-    case 'None':
-      return null;
-    default:
-      return v.value;
-  }
-};

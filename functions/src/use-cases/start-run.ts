@@ -1,9 +1,9 @@
 import { ConflictError, ForbiddenError, ValidationError } from '../domain/errors.ts';
 import type { NotebookVersion } from '../domain/notebook.ts';
-import { checkParameterNames, checkParameterValues } from '../domain/parameter-values.ts';
+import { checkParameterNames, checkParameterValues, toPapermillJson } from '../domain/parameter-values.ts';
 import { canStartRun, type Run } from '../domain/run.ts';
 import { translatorFor } from '../domain/translators/registry.ts';
-import { displayTyped, loadTyped, storeTyped, type StoredTypedValue } from '../domain/typed-values.ts';
+import { loadTyped, storeTyped, type StoredTypedValue } from '../domain/typed-values.ts';
 import type { User } from '../domain/user.ts';
 import { loadVersion } from './load-version.ts';
 import { loadReadable } from './notebook-access.ts';
@@ -52,7 +52,7 @@ export const startRun = async (deps: RunDeps, input: StartRunInput): Promise<Run
     owner: input.user.id,
     notebookOwner: notebook.owner,
     language,
-    parameters: Object.fromEntries(Object.entries(typed).map(([k, v]) => [k, displayTyped(v)])),
+    parameters: Object.fromEntries(Object.entries(typed).map(([k, v]) => [k, toPapermillJson(v)])),
     typedParameters: Object.fromEntries(Object.entries(typed).map(([k, v]) => [k, storeTyped(v)])),
     profile,
     timeoutSeconds: input.timeoutSeconds ?? deps.runSettings.defaultTimeoutSeconds,

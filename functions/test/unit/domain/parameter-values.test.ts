@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../src/domain/errors.ts';
 import {
   checkParameterNames,
   checkParameterValues,
@@ -8,6 +7,7 @@ import {
   type TypedValue,
 } from '../../../src/domain/parameter-values.ts';
 import type { Parameter, ParameterInference, ParameterType } from '../../../src/domain/parameters.ts';
+import { rejection } from '../../support/rejection.ts';
 
 const param = (name: string, type: ParameterType): Parameter => ({ name, type, default: null, defaultSource: 'None', help: '' });
 
@@ -23,16 +23,6 @@ const NOTEBOOK = inference(
   param('note', 'None'),
 );
 
-/** The ValidationError that `act` throws. */
-const rejection = (act: () => unknown): ValidationError => {
-  try {
-    act();
-  } catch (err) {
-    if (err instanceof ValidationError) return err;
-    throw err;
-  }
-  throw new Error('expected a ValidationError, nothing was thrown');
-};
 
 const strict = { allowUnknown: false };
 

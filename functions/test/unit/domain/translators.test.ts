@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../src/domain/errors.ts';
 import { injectParameters, INJECTED_TAG } from '../../../src/domain/inject-parameters.ts';
 import { joinSource, type Cell, type NotebookJson } from '../../../src/domain/nbformat.ts';
 import type { TypedValue } from '../../../src/domain/parameter-values.ts';
 import { TRANSLATORS, translatorFor } from '../../../src/domain/translators/registry.ts';
+import { rejection } from '../../support/rejection.ts';
 
 const int = (value: bigint): TypedValue => ({ type: 'int', value });
 const float = (value: number): TypedValue => ({ type: 'float', value });
@@ -19,16 +19,6 @@ const NESTED = list(int(1n), float(2.5), NONE, dict(['k', str('v')]));
 /** The literal a language writes for a value, from the line that assigns it to `x`. */
 const literal = (language: string, value: TypedValue): string => translatorFor(language).assign('x', value).replace(/^(val )?x ?= ?/, '');
 
-/** The ValidationError that `act` throws. */
-const rejection = (act: () => unknown): ValidationError => {
-  try {
-    act();
-  } catch (err) {
-    if (err instanceof ValidationError) return err;
-    throw err;
-  }
-  throw new Error('expected a ValidationError, nothing was thrown');
-};
 
 const VALUES: Record<string, TypedValue> = {
   bigInt: int(2n ** 63n),
