@@ -99,3 +99,10 @@ export class RunnerFailedError extends AppError {
     super('runner_failed', message);
   }
 }
+
+/** A server launch cannot finish: timeout, an image pull error, an unschedulable pod (Step Functions matches this name). */
+export class ServerLaunchFailedError extends AppError {
+  constructor(message: string) {
+    super('server_launch_failed', message);
+  }
+}

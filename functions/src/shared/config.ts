@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import { DEFAULT_CLAIM_NAMES, type ClaimNames } from '../domain/user.ts';
 import { DEFAULT_LIMITS, type FoliumLimits } from '../use-cases/folium-deps.ts';
+import { DEFAULT_CULL_SETTINGS } from '../domain/cull-policy.ts';
+import { DEFAULT_LAUNCH_SETTINGS } from '../domain/launch.ts';
+import type { Profile } from '../domain/profile.ts';
 import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../use-cases/run-deps.ts';
+import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from '../use-cases/server-deps.ts';
+import { loadProfiles } from './profiles-config.ts';
 
 const bytes = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const seconds = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 
 const EnvSchema = z.object({
   AWS_REGION: z.string().default('us-east-1'),
@@ -19,12 +25,28 @@ const EnvSchema = z.object({
   ORRERY_INLINE_MAX_BYTES: bytes(DEFAULT_LIMITS.inlineBytes),
   ORRERY_UPLOAD_MAX_BYTES: bytes(DEFAULT_LIMITS.uploadBytes),
   ORRERY_URL_SECONDS: z.coerce.number().int().min(60).max(43_200).default(DEFAULT_LIMITS.urlSeconds),
-  ORRERY_RUN_PROFILES: z.string().optional(),
+  ORRERY_PROFILES_FILE: z.string().optional(),
+  ORRERY_PROFILES: z.string().optional(),
   ORRERY_RUN_STATE_MACHINE_ARN: z.string().optional(),
   ORRERY_STOP_RUN_STATE_MACHINE_ARN: z.string().optional(),
   ORRERY_RUNNER_IMAGE: z.string().default(DEFAULT_RUN_SETTINGS.runner.image),
   ORRERY_RUNNER_NAMESPACE: z.string().default(DEFAULT_RUN_SETTINGS.runner.namespace),
   ORRERY_RUNNER_SERVICE_ACCOUNT: z.string().default(DEFAULT_RUN_SETTINGS.runner.serviceAccount),
+  ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN: z.string().optional(),
+  ORRERY_PUBLIC_API_URL: z.url().optional(),
+  ORRERY_SERVER_LIMIT: z.coerce.number().int().min(1).max(100).default(DEFAULT_SERVER_SETTINGS.limitPerUser),
+  ORRERY_LAUNCH_TIMEOUT_SECONDS: seconds(DEFAULT_LAUNCH_SETTINGS.timeoutSeconds, 5),
+  ORRERY_UNSCHEDULABLE_SECONDS: seconds(DEFAULT_LAUNCH_SETTINGS.unschedulableSeconds, 0),
+  ORRERY_CULL_WARN_SECONDS: seconds(DEFAULT_CULL_SETTINGS.warnBeforeSeconds, 0),
+  ORRERY_CULL_HEARTBEAT_SECONDS: seconds(DEFAULT_CULL_SETTINGS.heartbeatSeconds, 60),
+  ORRERY_PROGRESS_WAIT_MS: z.coerce.number().int().min(0).max(25_000).default(DEFAULT_SERVER_SETTINGS.progressWaitMs),
+  ORRERY_SLACK_WEBHOOK_URL: z.url().optional(),
+  ORRERY_EKS_CLUSTER: z.string().optional(),
+  ORRERY_EKS_ENDPOINT: z.url().optional(),
+  ORRERY_EKS_CA: z.string().optional(),
+  ORRERY_SERVER_NAMESPACE: z.string().default('orrery'),
+  ORRERY_SERVER_SERVICE_ACCOUNT: z.string().default('orrery-server'),
+  ORRERY_SERVER_PUBLIC_URL: z.url().optional(),
 });
 
 /** Everything the functions read from their environment, validated once. */
@@ -38,20 +60,17 @@ export interface Config {
   claimNames: ClaimNames;
   limits: FoliumLimits;
   runSettings: RunSettings;
-  /** The run and stop-run state machines (cloud only; local mode runs the ASL itself). */
-  stateMachines: { run?: string; stopRun?: string };
+  /** The profile registry servers and runs choose from. */
+  profiles: Profile[];
+  /** Server limits and timings; `apiUrl` is empty until the public API URL is known. */
+  serverSettings: ServerSettings;
+  /** Where culler notices go; none means they are only logged. */
+  slackWebhookUrl?: string;
+  /** The EKS cluster servers run in (cloud only). */
+  eks: { cluster?: string; endpoint?: string; certificateAuthority?: string; namespace: string; serviceAccount: string; publicUrl?: string };
+  /** The state machines (cloud only; local mode runs the ASL itself). */
+  stateMachines: { run?: string; stopRun?: string; launchServer?: string };
 }
-
-const ProfilesSchema = z
-  .record(z.string().regex(/^[a-z0-9-]{1,40}$/), z.object({ cpu: z.string().default('1'), memory: z.string().default('2Gi'), gpus: z.number().int().min(0).default(0), nodeSelector: z.record(z.string(), z.string()).default({}) }))
-  .refine((p) => Object.keys(p).length > 0, 'name at least one profile');
-
-// A JSON object of slug → { cpu, memory, gpus, nodeSelector }; the first is the default.
-const parseProfiles = (text: string): RunSettings['profiles'] => {
-  const parsed = ProfilesSchema.safeParse((() => { try { return JSON.parse(text); } catch { return null; } })());
-  if (!parsed.success) throw new Error(`configuration: ORRERY_RUN_PROFILES must be a JSON object of profile slug to { cpu, memory, gpus, nodeSelector }: ${parsed.error.issues[0]?.message}`);
-  return parsed.data;
-};
 
 /** Reads and validates the environment once; a bad value stops start-up with what to set. */
 export const loadConfig = (env: Record<string, string | undefined>): Config => {
@@ -69,9 +88,18 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
     limits: { inlineBytes: e.ORRERY_INLINE_MAX_BYTES, uploadBytes: e.ORRERY_UPLOAD_MAX_BYTES, urlSeconds: e.ORRERY_URL_SECONDS },
     runSettings: {
       ...DEFAULT_RUN_SETTINGS,
-      profiles: e.ORRERY_RUN_PROFILES ? parseProfiles(e.ORRERY_RUN_PROFILES) : DEFAULT_RUN_SETTINGS.profiles,
       runner: { ...DEFAULT_RUN_SETTINGS.runner, image: e.ORRERY_RUNNER_IMAGE, namespace: e.ORRERY_RUNNER_NAMESPACE, serviceAccount: e.ORRERY_RUNNER_SERVICE_ACCOUNT },
     },
-    stateMachines: { run: e.ORRERY_RUN_STATE_MACHINE_ARN, stopRun: e.ORRERY_STOP_RUN_STATE_MACHINE_ARN },
+    profiles: loadProfiles(e.ORRERY_PROFILES_FILE, e.ORRERY_PROFILES),
+    serverSettings: {
+      limitPerUser: e.ORRERY_SERVER_LIMIT,
+      launch: { timeoutSeconds: e.ORRERY_LAUNCH_TIMEOUT_SECONDS, unschedulableSeconds: e.ORRERY_UNSCHEDULABLE_SECONDS },
+      cull: { warnBeforeSeconds: e.ORRERY_CULL_WARN_SECONDS, heartbeatSeconds: e.ORRERY_CULL_HEARTBEAT_SECONDS },
+      apiUrl: e.ORRERY_PUBLIC_API_URL ?? '',
+      progressWaitMs: e.ORRERY_PROGRESS_WAIT_MS,
+    },
+    slackWebhookUrl: e.ORRERY_SLACK_WEBHOOK_URL,
+    eks: { cluster: e.ORRERY_EKS_CLUSTER, endpoint: e.ORRERY_EKS_ENDPOINT, certificateAuthority: e.ORRERY_EKS_CA, namespace: e.ORRERY_SERVER_NAMESPACE, serviceAccount: e.ORRERY_SERVER_SERVICE_ACCOUNT, publicUrl: e.ORRERY_SERVER_PUBLIC_URL },
+    stateMachines: { run: e.ORRERY_RUN_STATE_MACHINE_ARN, stopRun: e.ORRERY_STOP_RUN_STATE_MACHINE_ARN, launchServer: e.ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN },
   };
 };

@@ -1,21 +1,29 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
-import { makeDocumentClient, makeS3Client } from '../adapters/aws/clients.ts';
+import { lambdaCredentials, makeDocumentClient, makeS3Client } from '../adapters/aws/clients.ts';
+import { EksTokenProvider } from '../adapters/aws/eks-token.ts';
+import { KubernetesServerCompute, makeKubernetesClients } from '../adapters/k8s/kubernetes-server-compute.ts';
 import { DynamoDbNotebookStore } from '../adapters/aws/dynamodb-notebook-store.ts';
 import { DynamoDbRunStore } from '../adapters/aws/dynamodb-run-store.ts';
 import { S3BodyStore } from '../adapters/aws/s3-body-store.ts';
 import { S3RunFiles } from '../adapters/aws/s3-run-files.ts';
+import { DynamoDbServerStore } from '../adapters/aws/dynamodb-server-store.ts';
 import { StepFunctionsWorkflows } from '../adapters/aws/step-functions-workflows.ts';
+import { LogNotifier, SlackWebhookNotifier } from '../adapters/system/slack-notifier.ts';
+import { defaultCullPolicy } from '../domain/cull-policy.ts';
 import { HmacCursorCodec } from '../adapters/system/hmac-cursor-codec.ts';
 import { RandomIds } from '../adapters/system/random-ids.ts';
 import { SystemClock } from '../adapters/system/system-clock.ts';
-import { NotFoundError } from '../domain/errors.ts';
+import { NotFoundError, UpstreamError } from '../domain/errors.ts';
 import { API_ROUTES, type RouteName } from '../handlers/http/api-routes.ts';
 import { makeNotebookHandlers } from '../handlers/http/notebook-handlers.ts';
 import { makeRunHandlers } from '../handlers/http/run-handlers.ts';
+import { makeServerHandlers } from '../handlers/http/server-handlers.ts';
 import { makeHealthz, makeMe, makeOpenApi } from '../handlers/http/system-handlers.ts';
-import type { Workflows } from '../ports/workflows.ts';
+import type { ServerCompute } from '../ports/server-compute.ts';
+import type { ServerWorkflows, Workflows } from '../ports/workflows.ts';
 import type { RunDeps } from '../use-cases/run-deps.ts';
+import type { ServerDeps } from '../use-cases/server-deps.ts';
 import type { Config } from './config.ts';
 import { errorBody } from './http/error-status.ts';
 import type { ApiEvent, ApiResult, HttpOptions } from './http/http-handler.ts';
@@ -24,11 +32,21 @@ import { routeKey } from './http/route-spec.ts';
 /** A Lambda-shaped HTTP handler. */
 export type ApiHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
+/** Everything every use case needs: Folium, runs and servers. */
+export type PlatformDeps = RunDeps & ServerDeps;
+
+/** What differs between the cloud and local mode besides endpoints: workflows and compute. */
+export interface ModeAdapters {
+  workflows: Workflows & ServerWorkflows;
+  compute: ServerCompute;
+}
+
 /**
  * Wires the ports to DynamoDB, S3 (real AWS, or the emulators when endpoints are set) and the
- * given workflows: Step Functions in the cloud, the local ASL runner in local mode.
+ * mode's workflows and compute: Step Functions and EKS in the cloud, the local ASL runner and
+ * processes in local mode.
  */
-export const makeRunDeps = (config: Config, workflows: Workflows): RunDeps => {
+export const makePlatformDeps = (config: Config, { workflows, compute }: ModeAdapters): PlatformDeps => {
   const local = !!(config.dynamoEndpoint || config.s3Endpoint);
   const clientOptions = { region: config.region, dynamoEndpoint: config.dynamoEndpoint, s3Endpoint: config.s3Endpoint, localCredentials: local };
   const doc = makeDocumentClient(clientOptions);
@@ -44,23 +62,67 @@ export const makeRunDeps = (config: Config, workflows: Workflows): RunDeps => {
     cursors: new HmacCursorCodec(config.cursorSecret),
     limits: config.limits,
     runSettings: config.runSettings,
+    profiles: config.profiles,
+    servers: new DynamoDbServerStore(doc, config.table),
+    compute,
+    notifier: config.slackWebhookUrl ? new SlackWebhookNotifier(config.slackWebhookUrl) : new LogNotifier(),
+    serverSettings: config.serverSettings,
+    cullPolicy: defaultCullPolicy(config.serverSettings.cull),
   };
 };
 
 /** The cloud's workflows: the state machines CDK deployed. */
-export const makeCloudWorkflows = (config: Config): Workflows => {
-  const { run, stopRun } = config.stateMachines;
-  if (!run || !stopRun) throw new Error('configuration: set ORRERY_RUN_STATE_MACHINE_ARN and ORRERY_STOP_RUN_STATE_MACHINE_ARN');
-  return new StepFunctionsWorkflows(new SFNClient({ region: config.region }), run, stopRun);
+export const makeCloudWorkflows = (config: Config): Workflows & ServerWorkflows => {
+  const { run, stopRun, launchServer } = config.stateMachines;
+  if (!run || !stopRun || !launchServer) throw new Error('configuration: set ORRERY_RUN_STATE_MACHINE_ARN, ORRERY_STOP_RUN_STATE_MACHINE_ARN and ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN');
+  return new StepFunctionsWorkflows(new SFNClient({ region: config.region }), { run, stopRun, launchServer });
 };
 
+/**
+ * The cloud's compute: servers as pods and Services on EKS, through the Kubernetes API with a token
+ * made from the Lambda's own IAM identity. Without a cluster configured, server calls answer 503.
+ */
+export const makeCloudCompute = (config: Config): ServerCompute => {
+  const { cluster, endpoint, certificateAuthority, namespace, serviceAccount, publicUrl } = config.eks;
+  if (!cluster || !endpoint || !publicUrl) return new UnconfiguredCompute();
+  const tokens = new EksTokenProvider({ clusterName: cluster, region: config.region, credentials: lambdaCredentials() });
+  const clients = makeKubernetesClients({ endpoint, caData: certificateAuthority, token: () => tokens.token() });
+  return new KubernetesServerCompute({ ...clients, namespace, serviceAccount, publicBaseUrl: publicUrl });
+};
+
+/** Compute for a deployment without an EKS cluster: every server call is a clear 503. */
+class UnconfiguredCompute implements ServerCompute {
+  private fail(): never {
+    throw new UpstreamError('servers are not configured here: set ORRERY_EKS_CLUSTER, ORRERY_EKS_ENDPOINT and ORRERY_SERVER_PUBLIC_URL');
+  }
+  async putToken(): Promise<void> {
+    this.fail();
+  }
+  async create(): Promise<void> {
+    this.fail();
+  }
+  async observe(): Promise<never> {
+    this.fail();
+  }
+  async remove(): Promise<void> {
+    this.fail();
+  }
+  async stopSparkApplications(): Promise<string[]> {
+    this.fail();
+  }
+}
+
+/** Everything the cloud's Lambdas need, wired from their environment. */
+export const makeCloudDeps = (config: Config): PlatformDeps => makePlatformDeps(config, { workflows: makeCloudWorkflows(config), compute: makeCloudCompute(config) });
+
 /** Every route's handler, by name. */
-export const makeApiHandlers = (deps: RunDeps, options: HttpOptions): Record<RouteName, ApiHandler> => ({
+export const makeApiHandlers = (deps: PlatformDeps, options: HttpOptions): Record<RouteName, ApiHandler> => ({
   healthz: makeHealthz(options),
   openapi: makeOpenApi(options),
-  me: makeMe({ runProfiles: Object.keys(deps.runSettings.profiles) }, options),
+  me: makeMe(deps, options),
   ...makeNotebookHandlers(deps, options),
   ...makeRunHandlers(deps, options),
+  ...makeServerHandlers(deps, options),
 });
 
 /** One Lambda handler that dispatches by API Gateway route key to the handlers of the given routes. */

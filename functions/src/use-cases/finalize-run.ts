@@ -1,12 +1,7 @@
 import { NotFoundError } from '../domain/errors.ts';
 import { TERMINAL_STATUSES, type Run, type RunError, type RunStatus } from '../domain/run.ts';
 import type { RunDeps } from './run-deps.ts';
-
-/** How a failed workflow step reached the finalizer (Step Functions' Catch output). */
-export interface StepFailure {
-  Error?: string;
-  Cause?: string;
-}
+import { causeText, type StepFailure } from './step-failure.ts';
 
 interface RunnerReport {
   status?: RunStatus;
@@ -25,21 +20,10 @@ const readReport = (bytes: Uint8Array | null): RunnerReport | null => {
   }
 };
 
-// Lambda and local steps put a JSON error in Cause; show its message, not the envelope.
-const causeText = (failure: StepFailure): string => {
-  try {
-    const parsed = JSON.parse(failure.Cause ?? '') as { errorMessage?: string };
-    if (parsed.errorMessage) return parsed.errorMessage;
-  } catch {
-    // Not JSON: the cause is the message.
-  }
-  return failure.Cause || failure.Error || 'the runner failed';
-};
-
 const errorOf = (report: RunnerReport | null, failure: StepFailure | undefined): RunError | null => {
   const e = report?.error;
   if (e) return { reason: report?.reason ?? `cell ${e.cellIndex} raised ${e.ename}`, cellIndex: e.cellIndex ?? null, ename: e.ename ?? null, evalue: e.evalue ?? null, traceback: e.traceback ?? [] };
-  const reason = report?.reason ?? (failure ? causeText(failure) : report ? null : 'the runner wrote no output');
+  const reason = report?.reason ?? (failure ? causeText(failure, 'the runner failed') : report ? null : 'the runner wrote no output');
   return reason ? { reason, cellIndex: null, ename: null, evalue: null, traceback: [] } : null;
 };
 

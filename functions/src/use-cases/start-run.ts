@@ -7,6 +7,7 @@ import { loadTyped, storeTyped, type StoredTypedValue } from '../domain/typed-va
 import type { User } from '../domain/user.ts';
 import { loadVersion } from './load-version.ts';
 import { loadReadable } from './notebook-access.ts';
+import { profileFor } from '../domain/profile.ts';
 import type { RunDeps } from './run-deps.ts';
 
 /** What a caller sends to start a run. */
@@ -90,11 +91,7 @@ const checkInputs = (deps: RunDeps, input: StartRunInput, version: NotebookVersi
   // Translating now turns what the language cannot hold (a list for bash, NUL for R) into a 400, not a failed run.
   const translator = translatorFor(language);
   for (const [name, value] of Object.entries(typed)) translator.assign(name, value);
-  const slugs = Object.keys(deps.runSettings.profiles);
-  const profile = input.profile ?? slugs[0]!;
-  if (!Object.hasOwn(deps.runSettings.profiles, profile)) {
-    throw new ValidationError(`unknown profile '${profile}'; valid: ${slugs.join(', ')}`, [{ path: 'body.profile', message: 'unknown profile' }]);
-  }
+  const profile = profileFor(input.user, deps.profiles, input.profile).slug;
   return { language, typed, profile };
 };
 

@@ -112,7 +112,7 @@ describe('who may do what, route by route', () => {
     expect((await t.api('GET', '/healthz')).body).toEqual({ status: 'ok' });
     expect((await t.api('GET', '/openapi.json')).status).toBe(200);
     expect((await t.api('GET', '/me')).status).toBe(401);
-    expect((await t.api('GET', '/me', t.tokens.root)).body).toMatchObject({ id: 'root', admin: true, teams: [], entitlements: { profiles: ['default'] } });
+    expect((await t.api('GET', '/me', t.tokens.root)).body).toMatchObject({ id: 'root', admin: true, teams: [], entitlements: { profiles: ['cpu-small', 'cpu-large-spot', 'gpu-t4'] } });
     expect((await t.api('GET', '/me', t.tokens.amir)).body).toMatchObject({ id: 'amir', admin: false, teams: ['ads'] });
   });
 });

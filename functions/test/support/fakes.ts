@@ -2,7 +2,14 @@ import { MemoryBodyStore } from '../../src/adapters/memory/memory-body-store.ts'
 import { MemoryNotebookStore } from '../../src/adapters/memory/memory-notebook-store.ts';
 import { MemoryRunFiles } from '../../src/adapters/memory/memory-run-files.ts';
 import { MemoryRunStore } from '../../src/adapters/memory/memory-run-store.ts';
-import type { Workflows } from '../../src/ports/workflows.ts';
+import type { ServerWorkflows, Workflows } from '../../src/ports/workflows.ts';
+import { MemoryServerStore } from '../../src/adapters/memory/memory-server-store.ts';
+import { DEFAULT_CULL_SETTINGS, defaultCullPolicy } from '../../src/domain/cull-policy.ts';
+import { DEFAULT_LAUNCH_SETTINGS, type ServerObservation } from '../../src/domain/launch.ts';
+import type { Notice, Notifier } from '../../src/ports/notifier.ts';
+import type { ServerCompute, ServerLaunchSpec } from '../../src/ports/server-compute.ts';
+import { DEFAULT_PROFILES } from '../../src/shared/profiles-config.ts';
+import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from '../../src/use-cases/server-deps.ts';
 import { DEFAULT_RUN_SETTINGS } from '../../src/use-cases/run-deps.ts';
 import { HmacCursorCodec } from '../../src/adapters/system/hmac-cursor-codec.ts';
 import type { User } from '../../src/domain/user.ts';
@@ -28,6 +35,10 @@ export class SequentialIds implements Ids {
   next(prefix: string): string {
     this.n += 1;
     return `${prefix}-${String(this.n).padStart(16, '0')}`;
+  }
+  secret(): string {
+    this.n += 1;
+    return `secret${this.n}`.padEnd(43, 'x');
   }
 }
 
@@ -61,10 +72,15 @@ export const people = {
 } satisfies Record<string, User>;
 
 /** Workflows that only remember what they were asked to do. */
-export class RecordingWorkflows implements Workflows {
+export class RecordingWorkflows implements Workflows, ServerWorkflows {
   readonly started: string[] = [];
   readonly stopped: string[] = [];
+  readonly launched: Array<{ serverId: string; launchId: string }> = [];
   failStart = false;
+  async launchServer(serverId: string, launchId: string): Promise<void> {
+    if (this.failStart) throw new Error('Step Functions is unavailable');
+    this.launched.push({ serverId, launchId });
+  }
   async startRun(runId: string): Promise<void> {
     if (this.failStart) throw new Error('Step Functions is unavailable');
     this.started.push(runId);
@@ -81,4 +97,56 @@ export const memoryRunDeps = () => ({
   runFiles: new MemoryRunFiles(),
   workflows: new RecordingWorkflows(),
   runSettings: DEFAULT_RUN_SETTINGS,
+  profiles: DEFAULT_PROFILES,
 });
+
+/** Compute that records what it was asked and answers observations a test scripts. */
+export class ScriptedCompute implements ServerCompute {
+  readonly tokens = new Map<string, string>();
+  readonly created: ServerLaunchSpec[] = [];
+  readonly removed: string[] = [];
+  readonly observations = new Map<string, ServerObservation[]>();
+  sparkApps: string[] = [];
+  async putToken(serverId: string, token: string): Promise<void> {
+    this.tokens.set(serverId, token);
+  }
+  async create(spec: ServerLaunchSpec): Promise<void> {
+    this.created.push(spec);
+  }
+  /** The next scripted observation (the last one repeats); absent when none is scripted. */
+  async observe(serverId: string): Promise<ServerObservation> {
+    const queue = this.observations.get(serverId) ?? [];
+    return (queue.length > 1 ? queue.shift() : queue[0]) ?? { state: 'absent' };
+  }
+  async remove(serverId: string): Promise<void> {
+    this.removed.push(serverId);
+  }
+  async stopSparkApplications(): Promise<string[]> {
+    return this.sparkApps;
+  }
+}
+
+/** Notices kept for assertions. */
+export class RecordingNotifier implements Notifier {
+  readonly notices: Notice[] = [];
+  async notify(notice: Notice): Promise<void> {
+    this.notices.push(notice);
+  }
+}
+
+/** Server deps on memory adapters: a fake clock that stands still until moved, scripted compute, recorded notices. */
+export const memoryServerDeps = (over: Partial<ServerSettings> = {}) => {
+  const clock = new FakeClock();
+  return {
+    servers: new MemoryServerStore(),
+    compute: new ScriptedCompute(),
+    workflows: new RecordingWorkflows(),
+    notifier: new RecordingNotifier(),
+    clock,
+    ids: new SequentialIds(),
+    cursors: new HmacCursorCodec('test-secret-test-secret'),
+    profiles: DEFAULT_PROFILES,
+    serverSettings: { ...DEFAULT_SERVER_SETTINGS, launch: DEFAULT_LAUNCH_SETTINGS, cull: DEFAULT_CULL_SETTINGS, apiUrl: 'http://127.0.0.1:1/api', progressWaitMs: 0, ...over },
+    cullPolicy: defaultCullPolicy(over.cull ?? DEFAULT_CULL_SETTINGS),
+  };
+};

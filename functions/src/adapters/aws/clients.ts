@@ -30,3 +30,6 @@ export const makeS3Client = (o: ClientOptions): S3Client =>
     responseChecksumValidation: 'WHEN_REQUIRED',
     ...(o.localCredentials ? { credentials: LOCAL_CREDENTIALS } : {}),
   });
+
+/** The Lambda's own AWS identity (role credentials), for signing EKS tokens. */
+export { defaultProvider as lambdaCredentials } from '@aws-sdk/credential-provider-node';

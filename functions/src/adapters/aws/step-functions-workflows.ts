@@ -1,20 +1,30 @@
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { Workflows } from '../../ports/workflows.ts';
+import type { ServerWorkflows, Workflows } from '../../ports/workflows.ts';
 
-/** The run workflows in Step Functions: one execution per run, named by the run id so a second start is a no-op. */
-export class StepFunctionsWorkflows implements Workflows {
+/**
+ * The workflows in Step Functions: one execution per run (named by the run id) and per server
+ * launch (named by the launch id), so a second start of either is a no-op.
+ */
+export class StepFunctionsWorkflows implements Workflows, ServerWorkflows {
   constructor(
     private readonly sfn: SFNClient,
-    private readonly runMachineArn: string,
-    private readonly stopMachineArn: string,
+    private readonly machines: { run: string; stopRun: string; launchServer: string },
   ) {}
 
-  async startRun(runId: string): Promise<void> {
+  private async startOnce(stateMachineArn: string, name: string, input: unknown): Promise<void> {
     try {
-      await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.runMachineArn, name: runId, input: JSON.stringify({ runId }) }));
+      await this.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
     } catch (err) {
       if (!(err instanceof ExecutionAlreadyExists) && (err as Error).name !== 'ExecutionAlreadyExists') throw err;
     }
+  }
+
+  async startRun(runId: string): Promise<void> {
+    await this.startOnce(this.machines.run, runId, { runId });
+  }
+
+  async launchServer(serverId: string, launchId: string): Promise<void> {
+    await this.startOnce(this.machines.launchServer, launchId, { serverId, launchId });
   }
 
   /**
@@ -23,6 +33,6 @@ export class StepFunctionsWorkflows implements Workflows {
    * run no Catch, and runJob.sync leaves its Job behind).
    */
   async stopRun(runId: string): Promise<void> {
-    await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.stopMachineArn, name: `stop-${runId}-${Date.now()}`, input: JSON.stringify({ runId }) }));
+    await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.machines.stopRun, name: `stop-${runId}-${Date.now()}`, input: JSON.stringify({ runId }) }));
   }
 }

@@ -3,12 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../aws/table-setup.ts';
+import { Cron } from 'croner';
 import { loadConfig, type Config } from '../../shared/config.ts';
-import { makeApiHandlers, makeRunDeps } from '../../shared/container.ts';
+import { makeApiHandlers, makePlatformDeps, type PlatformDeps } from '../../shared/container.ts';
+import { log } from '../../shared/logger.ts';
 import { makeRunTasks } from '../../handlers/tasks/run-tasks.ts';
+import { makeServerTasks } from '../../handlers/tasks/server-tasks.ts';
 import { abandonOpenRuns } from '../../use-cases/abandon-open-runs.ts';
-import type { RunDeps } from '../../use-cases/run-deps.ts';
+import { abandonRunningServers } from '../../use-cases/abandon-servers.ts';
+import { cullIdle } from '../../use-cases/cull-idle.ts';
+import { endServer } from '../../use-cases/end-server.ts';
+import { serverExited } from '../../use-cases/stop-server.ts';
 import { LocalRunnerCompute } from './local-runner-compute.ts';
+import { LocalServerCompute } from './local-server-compute.ts';
 import { LocalStepFunctions } from './local-step-functions.ts';
 import { dataPaths } from './data-folder.ts';
 import { startDynalite, startS3rver, type RunningEmulator } from './emulators.ts';
@@ -34,28 +41,46 @@ export interface LocalPlatform {
   loginLink: string;
   firstStart: boolean;
   config: Config;
-  deps: RunDeps;
+  deps: PlatformDeps;
   workflows: LocalStepFunctions;
   compute: LocalRunnerCompute;
+  servers: LocalServerCompute;
+  /** The local cron that sweeps idle servers. */
+  culler: Cron;
   users: UserDirectory;
   close(): Promise<void>;
 }
 
 const TABLE = 'orrery';
-const RUNNER_SCRIPT = join(import.meta.dirname, '..', '..', '..', '..', 'images', 'notebook-runner', 'runner.py');
+const IMAGES = join(import.meta.dirname, '..', '..', '..', '..', 'images');
+const RUNNER_SCRIPT = join(IMAGES, 'notebook-runner', 'runner.py');
+const REPORTER_SCRIPT = join(IMAGES, 'notebook-server', 'activity_reporter.py');
 
-/** The run workflow with its Task states bound to the same task handlers Lambda runs, and the launch to a local runner. */
-const localWorkflows = (deps: () => RunDeps, compute: LocalRunnerCompute) => {
+/**
+ * The workflows with their Task states bound to the same task handlers Lambda runs: the run's
+ * launch to a local runner, the server launch's steps to local `jupyter server` processes.
+ */
+const localWorkflows = (deps: () => PlatformDeps, compute: LocalRunnerCompute, pollMs: number) => {
   const tasks = () => makeRunTasks(deps());
-  return new LocalStepFunctions({
-    prepare: (i) => tasks().prepare(i),
-    markStarted: (i) => tasks().markStarted(i),
-    launch: (job) => compute.runJob(job),
-    finalize: (i) => tasks().finalize(i),
-    cleanup: (path) => compute.kill(path.replace(/^.*\/jobs\/orrery-/, '')),
-    stop: (runId) => compute.stop(runId),
-  });
+  return new LocalStepFunctions(
+    {
+      prepare: (i) => tasks().prepare(i),
+      markStarted: (i) => tasks().markStarted(i),
+      launch: (job) => compute.runJob(job),
+      finalize: (i) => tasks().finalize(i),
+      cleanup: (path) => compute.kill(path.replace(/^.*\/jobs\/orrery-/, '')),
+      stop: (runId) => compute.stop(runId),
+    },
+    { task: (payload) => makeServerTasks(deps())(payload), pollMs },
+  );
 };
+
+/** The idle culler on the local cron: the same sweep the cloud's EventBridge schedule runs. */
+const startCuller = (deps: PlatformDeps, pattern: string) =>
+  new Cron(pattern, { protect: true, catch: (err) => log('warn', 'cull sweep failed', { error: (err as Error).message }) }, async () => {
+    const sweep = await cullIdle(deps);
+    if (sweep.examined) log('info', 'cull sweep', { ...sweep });
+  });
 const BUCKET = 'orrery-notebooks';
 
 /** Listens first, so a busy port is reported before anything else starts. */
@@ -93,6 +118,7 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
       ORRERY_DYNAMODB_ENDPOINT: dynamo.endpoint,
       ORRERY_S3_ENDPOINT: s3.endpoint,
       ORRERY_CURSOR_SECRET: issuer.cursorSecret,
+      ORRERY_PUBLIC_API_URL: `${origin}${API_PREFIX}`,
     });
     await ensureTable(new DynamoDBClient({ region: config.region, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), TABLE);
     const users = new UserDirectory(paths.users, paths.loginCodes, issuer);
@@ -100,11 +126,22 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
     const firstStart = Object.keys(users.list()).length === 0;
     if (firstStart) users.upsert(admin, { admin: true, teams: [] });
     const loginFor = Object.entries(users.list()).find(([, u]) => u.admin)?.[0] ?? admin;
-    const compute = new LocalRunnerCompute(o.env?.ORRERY_PYTHON ?? '/usr/bin/python3', RUNNER_SCRIPT, join(o.home, 'runs'));
-    const workflows = localWorkflows(() => deps, compute);
-    const deps = makeRunDeps(config, workflows);
+    const python = o.env?.ORRERY_PYTHON ?? '/usr/bin/python3';
+    const compute = new LocalRunnerCompute(python, RUNNER_SCRIPT, join(o.home, 'runs'));
+    const servers = new LocalServerCompute({
+      python,
+      serversDir: join(o.home, 'servers'),
+      reporterScript: REPORTER_SCRIPT,
+      activityIntervalSeconds: Number(o.env?.ORRERY_ACTIVITY_INTERVAL ?? 60),
+      onExit: (serverId, launchId, reason) => void serverExited(deps, { serverId, launchId, reason }).catch((err) => log('warn', 'could not record a server exit', { serverId, error: (err as Error).message })),
+    });
+    const workflows = localWorkflows(() => deps, compute, Number(o.env?.ORRERY_LAUNCH_POLL_MS ?? 250));
+    const deps = makePlatformDeps(config, { workflows, compute: servers });
     compute.reapLeftovers();
+    servers.reapLeftovers();
     await abandonOpenRuns(deps, 'the local platform stopped while this run was open; start it again');
+    await abandonRunningServers(deps, 'the local platform stopped while this server ran; launch it again');
+    const culler = startCuller(deps, o.env?.ORRERY_CULL_SCHEDULE ?? '*/2 * * * *');
     const handlers = makeApiHandlers(deps, { claimNames: config.claimNames });
     listener = makeLocalRequestListener({ handlers, issuer, users, maxBodyBytes: config.limits.inlineBytes + 2 * 1024 * 1024 });
     const url = origin;
@@ -117,12 +154,19 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
       deps,
       workflows,
       compute,
+      servers,
+      culler,
       users,
       close: async () => {
+        culler.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        // Runners record how they ended before the stores they write to go away.
+        // Runners and servers record how they ended before the stores they write to go away.
         await compute.stopAll();
+        for (const id of servers.running()) {
+          const s = await deps.servers.getServer(id);
+          if (s) await endServer(deps, s, { by: 'platform', reason: 'the local platform stopped', final: 'STOPPED' });
+        }
         await workflows.idle();
         for (const e of started.reverse()) await e.close();
       },

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerFailedError, RunnerUnavailableError, RunStoppedError } from '../../domain/errors.ts';
+import { killGroup, reapProcessesMarked } from './process-tree.ts';
 
 /** What the local runner needs from the prepare step. */
 export interface LocalLaunch {
@@ -19,37 +20,6 @@ const INSTALL_HINT =
 const GRACE_MS = 15_000;
 // Like the Job's activeDeadlineSeconds: past the run's own timeout by this much, the runner is killed.
 const DEADLINE_MARGIN_SECONDS = 120;
-
-const killGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
-  try {
-    if (child.pid) process.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
-  }
-};
-
-/**
- * Kills every process that carries a marker in its environment. A runner killed with SIGKILL cannot
- * stop its kernel, Jupyter starts kernels in a session of their own, and a notebook may start
- * daemons that change folder and session; all of them inherit the runner's environment.
- * Reads /proc (Linux); elsewhere it does nothing.
- */
-const reapProcessesMarked = (marker: string): void => {
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid);
-  } catch {
-    return;
-  }
-  const needle = `\0${marker}\0`;
-  for (const pid of pids) {
-    try {
-      if (`\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`.includes(needle)) process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      // Gone already, or not ours to read.
-    }
-  }
-};
 
 /**
  * Local mode's stand-in for the runner Job: `runner.py` (the program the image runs) as a

@@ -1,6 +1,6 @@
 import './promise-with-resolvers.ts';
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { Workflows } from '../../ports/workflows.ts';
+import type { ServerWorkflows, Workflows } from '../../ports/workflows.ts';
 import { readAsl, substitute } from '../../shared/asl.ts';
 import { log } from '../../shared/logger.ts';
 
@@ -32,24 +32,54 @@ const LOCAL_VALUES = {
   ClusterCertificateAuthority: 'local',
   ClusterEndpoint: 'https://127.0.0.1',
   RunnerNamespace: 'local',
+  ServerTasksFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:orrery-local-server-tasks',
 };
+
+/** The launch-server workflow's one task function (the step is in its payload), and how often local mode looks. */
+export interface ServerWorkflowBindings {
+  task(payload: never): Promise<unknown>;
+  pollMs: number;
+}
+
+const SERVER_TASK_STATES = ['CreateResources', 'CheckLaunch', 'MarkRunning', 'CleanUpCancelled', 'CleanUp', 'RecordFailure'];
 
 type LambdaParameters = { Payload: never };
 
 // Lambda invoke integrations take and return a Payload; local bindings do the same so the ASL's paths match.
 const lambda = <T>(fn: (payload: never) => Promise<T>) => async (parameters: unknown) => ({ Payload: (await fn((parameters as LambdaParameters).Payload)) ?? {} });
 
+const machineOf = (name: string) => new StateMachine(JSON.parse(substitute(readAsl(name), LOCAL_VALUES)), { validationOptions: { checkArn: false } });
+
 /**
- * Runs `statemachines/run-notebook.asl.json` with aws-local-stepfunctions, its Task states bound to
- * local functions: the same states, retries, catches and timeouts as Step Functions in the cloud.
+ * Runs `statemachines/run-notebook.asl.json` and `launch-server.asl.json` with aws-local-stepfunctions,
+ * their Task states bound to local functions: the same states, retries, catches and timeouts as Step
+ * Functions in the cloud (only the launch's Wait is shortened).
  */
-export class LocalStepFunctions implements Workflows {
-  private readonly machine = new StateMachine(JSON.parse(substitute(readAsl('run-notebook'), LOCAL_VALUES)), { validationOptions: { checkArn: false } });
+export class LocalStepFunctions implements Workflows, ServerWorkflows {
+  private readonly machine = machineOf('run-notebook');
+  private readonly launchMachine = machineOf('launch-server');
   private readonly executions = new Map<string, Promise<unknown>>();
   /** State transitions (states entered) per run, for the benchmark. */
   readonly transitions = new Map<string, number>();
 
-  constructor(private readonly bindings: RunWorkflowBindings) {}
+  constructor(
+    private readonly bindings: RunWorkflowBindings,
+    private readonly server: ServerWorkflowBindings,
+  ) {}
+
+  async launchServer(serverId: string, launchId: string): Promise<void> {
+    const key = `launch:${serverId}:${launchId}`;
+    if (this.executions.has(key)) return;
+    const task = lambda(this.server.task);
+    const execution = this.launchMachine.run(
+      { serverId, launchId },
+      { overrides: { taskResourceLocalHandlers: Object.fromEntries(SERVER_TASK_STATES.map((s) => [s, task])), waitTimeOverrides: { WaitForJupyter: this.server.pollMs } } },
+    );
+    const done = execution.result.catch((err: Error) => {
+      if (err.name !== 'ExecutionError' || !/ServerLaunchFailed/.test(err.message)) log('warn', 'launch workflow ended with an error', { serverId, error: err.message });
+    });
+    this.executions.set(key, done.finally(() => this.executions.delete(key)));
+  }
 
   async startRun(runId: string): Promise<void> {
     if (this.executions.has(runId)) return;

@@ -15,4 +15,8 @@ export class RandomIds implements Ids {
     const tail = [...randomBytes(16)].map((b) => ALPHABET[b % 32]).join('');
     return `${prefix}-${head}${tail}`;
   }
+
+  secret(): string {
+    return randomBytes(32).toString('base64url');
+  }
 }

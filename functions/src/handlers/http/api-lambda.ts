@@ -1,7 +1,7 @@
 import { loadConfig } from '../../shared/config.ts';
-import { makeApiHandlers, makeApiRouter, makeCloudWorkflows, makeRunDeps } from '../../shared/container.ts';
+import { makeApiHandlers, makeApiRouter, makeCloudDeps } from '../../shared/container.ts';
 
 const config = loadConfig(process.env);
 
 /** The Lambda entry of the HTTP API: every route, dispatched by route key. */
-export const handler = makeApiRouter(makeApiHandlers(makeRunDeps(config, makeCloudWorkflows(config)), { claimNames: config.claimNames }));
+export const handler = makeApiRouter(makeApiHandlers(makeCloudDeps(config), { claimNames: config.claimNames }));

@@ -16,6 +16,7 @@ import {
   VersionSchema,
 } from './schemas.ts';
 import { ListRunsQuery, RerunBody, RunIdParams, RunSchema, StartRunBody } from './run-schemas.ts';
+import { ActivityBody, CullSchema, CullsQuery, LaunchServerBody, OwnerQuery, ProfileSchema, ProgressQuery, ServerNameParams, ServerSchema } from './server-schemas.ts';
 
 const Upload = PresignedSchema.extend({ uploadId: z.string() });
 
@@ -59,6 +60,45 @@ export const API_ROUTES = {
   rerunRun: route({ method: 'POST', path: '/runs/{id}/rerun', group: 'runs', summary: 'Run again with the same inputs and optional overrides', auth: true, params: RunIdParams, body: RerunBody, exactNumbersIn: 'parameters', status: 202, response: RunSchema }),
   getRunOutput: route({ method: 'GET', path: '/runs/{id}/output', group: 'runs', summary: 'A presigned download of the output notebook', auth: true, params: RunIdParams, status: 200, response: PresignedSchema }),
   renderRunOutput: route({ method: 'GET', path: '/runs/{id}/output/html', group: 'runs', summary: 'The output notebook rendered to sanitized HTML', auth: true, params: RunIdParams, status: 200, produces: 'text/html' }),
+  listProfiles: route({ method: 'GET', path: '/profiles', group: 'servers', summary: 'The profiles your teams may use, with resources and hourly price', auth: true, status: 200, response: z.object({ items: z.array(ProfileSchema) }) }),
+  launchServer: route({
+    method: 'POST',
+    path: '/servers',
+    group: 'servers',
+    summary: 'Launch a named server (202); the server token in the answer is shown once: it opens Jupyter (`<url>lab?token=…`)',
+    auth: true,
+    body: LaunchServerBody,
+    status: 202,
+    response: z.object({ server: ServerSchema, token: z.string() }),
+  }),
+  listServers: route({ method: 'GET', path: '/servers', group: 'servers', summary: 'Your servers (admins may name an owner)', auth: true, query: OwnerQuery, status: 200, response: z.object({ items: z.array(ServerSchema) }) }),
+  getServer: route({ method: 'GET', path: '/servers/{name}', group: 'servers', summary: 'One server: state, URL, profile, times, hourly price', auth: true, params: ServerNameParams, query: OwnerQuery, status: 200, response: ServerSchema }),
+  stopServer: route({ method: 'DELETE', path: '/servers/{name}', group: 'servers', summary: 'Stop a server (launching or running); its pod or process and Spark applications go', auth: true, params: ServerNameParams, query: OwnerQuery, status: 200, response: ServerSchema }),
+  serverProgress: route({
+    method: 'GET',
+    path: '/servers/{name}/progress',
+    group: 'servers',
+    summary: 'Spawn progress as server-sent events; each answer holds the events after Last-Event-ID (or `after`) and EventSource reconnects for the next',
+    auth: true,
+    params: ServerNameParams,
+    query: ProgressQuery,
+    status: 200,
+    produces: 'text/event-stream',
+  }),
+  reportActivity: route({
+    method: 'POST',
+    path: '/servers/{name}/activity',
+    group: 'servers',
+    summary: 'Activity report from the server itself, with its server token (Authorization: token …)',
+    auth: false,
+    serverToken: true,
+    params: ServerNameParams,
+    body: ActivityBody,
+    status: 200,
+    response: z.object({ status: z.string(), lastActivity: z.string(), cullWarning: ServerSchema.shape.cullWarning }),
+  }),
+  keepServerAlive: route({ method: 'POST', path: '/servers/{name}/keepalive', group: 'servers', summary: 'Answer a cull warning: counts as activity now', auth: true, params: ServerNameParams, query: OwnerQuery, status: 200, response: ServerSchema }),
+  listCulls: route({ method: 'GET', path: '/admin/culls', group: 'admin', summary: 'What the culler stopped and why, newest first (admins)', auth: true, query: CullsQuery, status: 200, response: pageOf(CullSchema) }),
 };
 
 /** The name of a route in API_ROUTES. */

@@ -1,3 +1,4 @@
+import type { Profile } from '../../domain/profile.ts';
 import { getMe } from '../../use-cases/get-me.ts';
 import { httpHandler, type HttpOptions } from '../../shared/http/http-handler.ts';
 import { ok } from '../../shared/http/responses.ts';
@@ -13,5 +14,5 @@ export const makeOpenApi = (o: HttpOptions) => {
   return httpHandler(API_ROUTES.openapi, async () => ok((doc ??= buildOpenApi())), o);
 };
 
-/** GET /me — who the token says the caller is, and the run profiles they may name. */
-export const makeMe = (deps: { runProfiles: string[] }, o: HttpOptions) => httpHandler(API_ROUTES.me, async ({ user }) => ok(getMe(deps, { user })), o);
+/** GET /me — who the token says the caller is, and the profiles they may use. */
+export const makeMe = (deps: { profiles: readonly Profile[] }, o: HttpOptions) => httpHandler(API_ROUTES.me, async ({ user }) => ok(getMe(deps, { user })), o);

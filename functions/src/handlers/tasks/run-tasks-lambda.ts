@@ -1,8 +1,8 @@
 import { loadConfig } from '../../shared/config.ts';
-import { makeCloudWorkflows, makeRunDeps } from '../../shared/container.ts';
+import { makeCloudDeps } from '../../shared/container.ts';
 import { makeRunTasks } from './run-tasks.ts';
 
-const tasks = makeRunTasks(makeRunDeps(loadConfig(process.env), makeCloudWorkflows(loadConfig(process.env))));
+const tasks = makeRunTasks(makeCloudDeps(loadConfig(process.env)));
 
 /** Lambda entry of the Prepare state. */
 export const prepare = tasks.prepare;

@@ -1,5 +1,7 @@
+import { formatCpu, formatMemory } from '../../domain/quantity.ts';
 import { makeRunnerJob } from '../../adapters/k8s/runner-job.ts';
-import { finalizeRun, type StepFailure } from '../../use-cases/finalize-run.ts';
+import { finalizeRun } from '../../use-cases/finalize-run.ts';
+import type { StepFailure } from '../../use-cases/step-failure.ts';
 import { markRunStarted, prepareRun } from '../../use-cases/prepare-run.ts';
 import type { RunDeps } from '../../use-cases/run-deps.ts';
 
@@ -9,8 +11,9 @@ export const makeRunTasks = (deps: RunDeps) => ({
   prepare: async (input: { runId: string }) => {
     const prepared = await prepareRun(deps, input);
     const r = deps.runSettings.runner;
-    const profile = deps.runSettings.profiles[prepared.profile] ?? Object.values(deps.runSettings.profiles)[0]!;
-    const job = makeRunnerJob({ ...r, ...profile, runId: prepared.runId, inputUrl: prepared.inputUrl, outputUrl: prepared.outputUrl, timeoutSeconds: prepared.timeoutSeconds, cellTimeoutSeconds: prepared.cellTimeoutSeconds });
+    const profile = deps.profiles.find((p) => p.slug === prepared.profile) ?? deps.profiles[0]!;
+    const resources = { cpu: formatCpu(profile.cpu.request), memory: formatMemory(profile.memory.request), gpus: profile.gpus, nodeSelector: profile.pool.nodeSelector };
+    const job = makeRunnerJob({ ...r, ...resources, runId: prepared.runId, inputUrl: prepared.inputUrl, outputUrl: prepared.outputUrl, timeoutSeconds: prepared.timeoutSeconds, cellTimeoutSeconds: prepared.cellTimeoutSeconds });
     return { ...prepared, job };
   },
   /** MarkStarted: QUEUED → IN_PROGRESS. */

@@ -22,6 +22,8 @@ export interface RouteInput<B, Q, P, A extends boolean> {
   query: Infer<Q>;
   params: Infer<P>;
   user: A extends true ? User : null;
+  /** Request headers, lowercased as API Gateway passes them. */
+  headers: Record<string, string | undefined>;
   requestId: string;
 }
 
@@ -53,7 +55,7 @@ export const httpHandler = <B extends z.ZodType | undefined, Q extends z.ZodType
       if (!spec.body && event.body && event.body.trim() && spec.method !== 'GET') {
         throw new ValidationError(`${spec.method} ${spec.path} takes no body`);
       }
-      const result = await fn({ body, query, params, user, requestId: event.requestContext.requestId } as RouteInput<B, Q, P, A>);
+      const result = await fn({ body, query, params, user, headers: event.headers ?? {}, requestId: event.requestContext.requestId } as RouteInput<B, Q, P, A>);
       return toApiResult(result);
     });
 

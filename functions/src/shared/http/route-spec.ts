@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /** Which Lambda serves a route in the cloud; local mode serves every group from one process. */
-export type RouteGroup = 'system' | 'notebooks' | 'runs';
+export type RouteGroup = 'system' | 'notebooks' | 'runs' | 'servers' | 'admin';
 
 /** One route of the HTTP API: the schemas that validate it are the ones the OpenAPI document shows. */
 export interface RouteSpec<
@@ -14,8 +14,10 @@ export interface RouteSpec<
   path: string;
   group: RouteGroup;
   summary: string;
-  /** false only for routes anyone may call (health, the API description). */
+  /** false for routes without a user's JWT: anyone (health, the API description) or a server with its own token. */
   auth: A;
+  /** The route takes a server token instead of a JWT (no JWT authorizer in front; the use case checks it). */
+  serverToken?: boolean;
   body?: B;
   query?: Q;
   params?: P;

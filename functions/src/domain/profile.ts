@@ -1,0 +1,127 @@
+import { NotFoundError, ValidationError } from './errors.ts';
+import { formatCpu, formatMemory, parseCpu, parseMemory } from './quantity.ts';
+import type { User } from './user.ts';
+
+/** A taint a pool's nodes carry that pods of the profile tolerate. */
+export interface Toleration {
+  key: string;
+  operator?: 'Equal' | 'Exists';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+/** Where a profile's pods run: the kind of pool, and how the scheduler is told. */
+export interface Pool {
+  kind: 'cpu-on-demand' | 'cpu-spot' | 'gpu';
+  nodeSelector: Record<string, string>;
+  tolerations: Toleration[];
+}
+
+/** A range of a resource: the default request, the lowest request a launch may ask for, and the limit (also the highest request). */
+export interface ResourceRange {
+  request: number;
+  min: number;
+  limit: number;
+}
+
+/** One entry of the profile registry (KubeSpawner's profile_list): what a server or run gets. */
+export interface Profile {
+  slug: string;
+  displayName: string;
+  description: string;
+  pool: Pool;
+  image: string;
+  /** Images a launch may pick instead of `image`. */
+  allowedImages: string[];
+  /** Millicores. */
+  cpu: ResourceRange;
+  /** Bytes. */
+  memory: ResourceRange;
+  gpus: number;
+  idleTimeoutSeconds: number;
+  maxAgeSeconds: number;
+  /** US dollars per hour while a server of this profile runs. */
+  hourlyPrice: number;
+  /** Teams that may use it; `*` means everyone. */
+  teams: string[];
+}
+
+/** What a caller may change at launch; everything is checked against the profile. */
+export interface LaunchOverrides {
+  image?: string;
+  cpu?: string | number;
+  memory?: string | number;
+}
+
+/** The resources a pod or process gets once overrides are merged: millicores and bytes. */
+export interface Resources {
+  image: string;
+  cpuRequest: number;
+  cpuLimit: number;
+  memoryRequest: number;
+  memoryLimit: number;
+  gpus: number;
+}
+
+/** Whether a user's teams (or admin flag) let them use a profile. */
+export const mayUseProfile = (user: User, profile: Profile): boolean =>
+  user.admin || profile.teams.includes('*') || profile.teams.some((t) => user.teams.includes(t));
+
+/** The profiles a user may use, in registry order. */
+export const profilesFor = (user: User, registry: readonly Profile[]): Profile[] => registry.filter((p) => mayUseProfile(user, p));
+
+/**
+ * Finds a profile by slug for a user: unknown slugs and profiles of other teams are both a 400 that
+ * lists what the caller may name (so the registry of other teams does not leak). No slug means the first.
+ */
+export const profileFor = (user: User, registry: readonly Profile[], slug: string | undefined, path = 'body.profile'): Profile => {
+  const mine = profilesFor(user, registry);
+  if (mine.length === 0) throw new NotFoundError('no profile is open to your teams; ask an admin to add your team to one');
+  const profile = slug === undefined ? mine[0]! : mine.find((p) => p.slug === slug);
+  if (!profile) throw new ValidationError(`unknown profile '${slug}'; valid: ${mine.map((p) => p.slug).join(', ')}`, [{ path, message: 'unknown profile' }]);
+  return profile;
+};
+
+const within = (name: 'cpu' | 'memory', raw: string | number | undefined, range: ResourceRange): number => {
+  if (raw === undefined) return range.request;
+  const parsed = name === 'cpu' ? parseCpu(raw) : parseMemory(raw);
+  const show = name === 'cpu' ? formatCpu : formatMemory;
+  const path = `body.overrides.${name}`;
+  if (parsed === null) throw new ValidationError(`overrides.${name} '${raw}' is not a ${name === 'cpu' ? 'CPU quantity such as 2 or 500m' : 'memory quantity such as 4Gi or 512Mi'}`, [{ path, message: 'not a quantity' }]);
+  if (parsed < range.min || parsed > range.limit) {
+    throw new ValidationError(`overrides.${name} must be between ${show(range.min)} and ${show(range.limit)} for this profile`, [{ path, message: 'out of the profile\'s bounds' }]);
+  }
+  return parsed;
+};
+
+/** Merges launch overrides into a profile: an image from its allowed list, CPU and memory requests within its bounds. */
+export const resolveResources = (profile: Profile, overrides: LaunchOverrides = {}): Resources => {
+  const images = [profile.image, ...profile.allowedImages];
+  if (overrides.image !== undefined && !images.includes(overrides.image)) {
+    throw new ValidationError(`overrides.image must be one of: ${images.join(', ')}`, [{ path: 'body.overrides.image', message: 'not an allowed image' }]);
+  }
+  return {
+    image: overrides.image ?? profile.image,
+    cpuRequest: within('cpu', overrides.cpu, profile.cpu),
+    cpuLimit: profile.cpu.limit,
+    memoryRequest: within('memory', overrides.memory, profile.memory),
+    memoryLimit: profile.memory.limit,
+    gpus: profile.gpus,
+  };
+};
+
+/** A profile as `GET /profiles` shows it: quantities written the Kubernetes way. */
+export const describeProfile = (p: Profile) => ({
+  slug: p.slug,
+  displayName: p.displayName,
+  description: p.description,
+  pool: p.pool.kind,
+  image: p.image,
+  allowedImages: p.allowedImages,
+  cpu: { request: formatCpu(p.cpu.request), min: formatCpu(p.cpu.min), limit: formatCpu(p.cpu.limit) },
+  memory: { request: formatMemory(p.memory.request), min: formatMemory(p.memory.min), limit: formatMemory(p.memory.limit) },
+  gpus: p.gpus,
+  idleTimeoutSeconds: p.idleTimeoutSeconds,
+  maxAgeSeconds: p.maxAgeSeconds,
+  hourlyPrice: p.hourlyPrice,
+});

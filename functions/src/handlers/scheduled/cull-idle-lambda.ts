@@ -1,0 +1,13 @@
+import { loadConfig } from '../../shared/config.ts';
+import { makeCloudDeps } from '../../shared/container.ts';
+import { log } from '../../shared/logger.ts';
+import { cullIdle } from '../../use-cases/cull-idle.ts';
+
+const deps = makeCloudDeps(loadConfig(process.env));
+
+/** The EventBridge schedule's target: one sweep of the idle culler, its figures in the log. */
+export const handler = async () => {
+  const sweep = await cullIdle(deps);
+  log('info', 'cull sweep', { ...sweep });
+  return sweep;
+};

@@ -1,0 +1,26 @@
+import { ValidationError } from '../../domain/errors.ts';
+import { checkServerLaunch, cleanUpServer, createServerResources, markServerRunning, recordServerFailure, type LaunchRef } from '../../use-cases/launch-steps.ts';
+import type { ServerDeps } from '../../use-cases/server-deps.ts';
+import type { StepFailure } from '../../use-cases/step-failure.ts';
+
+/** What the launch-server workflow sends its one task function: which step, for which launch. */
+export type ServerTaskPayload = LaunchRef & { step: string; url?: string; failure?: StepFailure };
+
+/**
+ * The launch-server workflow's Task handler (one Lambda, the step named in the payload); errors keep
+ * their class names, which the workflow's Catch matches. Every result has the fields the ASL selects.
+ */
+export const makeServerTasks = (deps: ServerDeps) => {
+  const steps: Record<string, (p: ServerTaskPayload) => Promise<unknown>> = {
+    create: (p) => createServerResources(deps, p),
+    check: async (p) => ({ url: null, ...(await checkServerLaunch(deps, p)) }),
+    markRunning: (p) => markServerRunning(deps, { ...p, url: p.url ?? '' }),
+    cleanUp: async (p) => (await cleanUpServer(deps, p), { state: 'cleaned' }),
+    recordFailure: (p) => recordServerFailure(deps, p),
+  };
+  return async (payload: ServerTaskPayload): Promise<unknown> => {
+    const step = steps[payload.step];
+    if (!step) throw new ValidationError(`unknown launch step '${payload.step}'; known: ${Object.keys(steps).join(', ')}`);
+    return step({ serverId: payload.serverId, launchId: payload.launchId, url: payload.url, failure: payload.failure, step: payload.step });
+  };
+};

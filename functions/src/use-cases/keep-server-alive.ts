@@ -1,0 +1,18 @@
+import { ConflictError } from '../domain/errors.ts';
+import type { User } from '../domain/user.ts';
+import { findServer, viewServer, type ServerView } from './server-access.ts';
+import type { ServerDeps } from './server-deps.ts';
+
+/**
+ * POST /servers/{name}/keepalive: the owner's answer to a cull warning. Counts as activity now,
+ * drops the warning and moves the cull check; it buys a full idle timeout, never past the max age.
+ */
+export const keepServerAlive = async (deps: ServerDeps, input: { user: User; name: string; owner?: string }): Promise<ServerView> => {
+  const server = await findServer(deps, input.user, input.name, input.owner);
+  if (server.status !== 'RUNNING') throw new ConflictError(`server '${server.name}' is ${server.status}; only a running server can be kept alive`, 'server_not_running');
+  const at = deps.clock.now().toISOString();
+  const next = { ...server, lastActivity: at, cullWarning: undefined };
+  const moved = await deps.servers.moveServer(server.id, ['RUNNING'], { lastActivity: at, cullWarning: null, cullCheckAt: deps.cullPolicy.nextCheck(next) ?? null, updatedAt: at }, { launchId: server.launchId });
+  if (!moved) throw new ConflictError(`server '${server.name}' stopped meanwhile`, 'server_not_running');
+  return viewServer(moved);
+};

@@ -1,0 +1,79 @@
+import { AppError, ConflictError, UpstreamError } from '../domain/errors.ts';
+import { requestedEvent } from '../domain/launch.ts';
+import { profileFor, resolveResources, type LaunchOverrides } from '../domain/profile.ts';
+import { ACTIVE_SERVER_STATUSES, checkServerName, hashServerToken, makeServerToken, serverIdFor, type Server } from '../domain/server.ts';
+import type { User } from '../domain/user.ts';
+import type { ServerDeps } from './server-deps.ts';
+
+/** What a launch asks for. */
+export interface LaunchServerInput {
+  user: User;
+  name: string;
+  profile?: string;
+  overrides?: LaunchOverrides;
+}
+
+// A slot taken this recently may belong to a launch that has not written its record yet.
+const SLOT_SETTLE_MS = 60_000;
+
+/** Takes one of the owner's slots (the per-user limit) for a server; a slot whose server ended without giving it back is reused. */
+const claimSlot = async (deps: ServerDeps, owner: string, serverId: string, now: Date): Promise<number> => {
+  const limit = deps.serverSettings.limitPerUser;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const slots = (await deps.servers.listSlots(owner)).filter((s) => s.slot < limit);
+    const mine = slots.find((s) => s.holder === serverId);
+    if (mine) return mine.slot;
+    const used = new Set(slots.map((s) => s.slot));
+    for (let k = 0; k < limit; k += 1) if (!used.has(k) && (await deps.servers.takeSlot(owner, k, serverId, now.toISOString()))) return k;
+    for (const s of slots) {
+      if (now.getTime() - Date.parse(s.takenAt) < SLOT_SETTLE_MS) continue;
+      const holder = await deps.servers.getServer(s.holder);
+      const stale = !holder || !ACTIVE_SERVER_STATUSES.includes(holder.status) || holder.slot !== s.slot;
+      if (stale && (await deps.servers.takeSlot(owner, s.slot, serverId, now.toISOString(), s.holder))) return s.slot;
+    }
+    if (used.size >= limit) break;
+  }
+  const active = (await deps.servers.listServers(owner)).filter((s) => ACTIVE_SERVER_STATUSES.includes(s.status)).map((s) => s.name);
+  throw new ConflictError(`you already have ${limit} servers (the limit per user); stop one first: ${active.join(', ') || 'one is still stopping'}`, 'server_limit');
+};
+
+/**
+ * Launches a named server (202):
+ * 1. Check the name, the profile (the caller's teams must be allowed) and the overrides against it.
+ * 2. Refuse a name that is active; take a slot of the per-user limit (409 past it).
+ * 3. Record the server PENDING with the hash of a new random token, hand the token to the backend
+ *    (a Secret, or a file only the process reads), and start the launch-server workflow.
+ * The token is returned once, here: it opens Jupyter and is what the server reports activity with.
+ */
+export const launchServer = async (deps: ServerDeps, input: LaunchServerInput): Promise<{ server: Server; token: string }> => {
+  const name = checkServerName(input.name);
+  const profile = profileFor(input.user, deps.profiles, input.profile);
+  const resources = resolveResources(profile, input.overrides);
+  const id = serverIdFor(input.user.id, name);
+  const existing = await deps.servers.getServer(id);
+  if (existing && ACTIVE_SERVER_STATUSES.includes(existing.status)) throw new ConflictError(`server '${name}' is ${existing.status}; stop it first or pick another name`);
+  const now = deps.clock.now();
+  const slot = await claimSlot(deps, input.user.id, id, now);
+  const launchId = deps.ids.next('launch');
+  const token = makeServerToken(id, launchId, deps.ids.secret());
+  const at = now.toISOString();
+  const server: Server = {
+    id, owner: input.user.id, name, profile: profile.slug, resources, hourlyPrice: profile.hourlyPrice, idleTimeoutSeconds: profile.idleTimeoutSeconds, maxAgeSeconds: profile.maxAgeSeconds,
+    status: 'PENDING', slot, launchId, tokenHash: hashServerToken(token), createdAt: at, updatedAt: at, lastActivity: at, progress: [requestedEvent(at)],
+  };
+  try {
+    await deps.servers.putServer(server);
+  } catch (err) {
+    await deps.servers.releaseSlot(input.user.id, slot, id);
+    throw err;
+  }
+  try {
+    await deps.compute.putToken(id, token);
+    await deps.workflows.launchServer(id, launchId);
+  } catch (err) {
+    await deps.servers.moveServer(id, ['PENDING'], { status: 'FAILED', reason: `the launch could not start: ${(err as Error).message}`, updatedAt: deps.clock.now().toISOString() }, { launchId });
+    await deps.servers.releaseSlot(input.user.id, slot, id);
+    throw err instanceof AppError ? err : new UpstreamError('the server could not be launched just now; try again in a minute');
+  }
+  return { server, token };
+};

@@ -1,0 +1,157 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A Kubernetes object as the fake keeps it: plain JSON. */
+export type KubeObject = Record<string, any>;
+
+/** What the fake API server holds; tests read it and change it (a pod's status) directly. */
+export interface FakeKubernetesState {
+  pods: Map<string, KubeObject>;
+  services: Map<string, KubeObject>;
+  secrets: Map<string, KubeObject>;
+  sparkapplications: Map<string, KubeObject>;
+  /** Without the Spark operator's CRD, its URLs answer 404 as a real API server does. */
+  sparkCrdInstalled: boolean;
+  /** The status Jupyter answers through the service proxy, by proxied path (`/user/a/b/api`); 503 otherwise, as with no endpoints. */
+  proxy: Map<string, number>;
+  /** Requests that answer a 500 instead: by method and a pattern on the path. */
+  failures: { method: string; path: RegExp }[];
+}
+
+/** One request the fake received, as it arrived. */
+export interface RecordedRequest {
+  method: string;
+  /** The path exactly as sent, still percent-encoded. */
+  rawPath: string;
+  query: URLSearchParams;
+  authorization: string | undefined;
+  body: KubeObject | undefined;
+}
+
+/** A running fake Kubernetes API server on 127.0.0.1. */
+export interface FakeKubernetes {
+  url: string;
+  state: FakeKubernetesState;
+  requests: RecordedRequest[];
+  /** Forgets every object, failure and recorded request. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+type Kind = 'pods' | 'services' | 'secrets' | 'sparkapplications';
+
+const CORE = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|services|secrets)(?:\/([^/]+))?$/;
+const SPARK = /^\/apis\/sparkoperator\.k8s\.io\/v1beta2\/namespaces\/([^/]+)\/(sparkapplications)(?:\/([^/]+))?$/;
+const PROXY = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/:]+):(\d+)\/proxy(\/.*)$/;
+
+const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: code < 400 ? 'Success' : 'Failure', reason, message, code });
+
+// Equality (`a=b`) and existence (`a`) requirements, the two forms the adapter sends.
+const matches = (labels: Record<string, string> = {}, selector: string | null): boolean =>
+  !selector ||
+  selector.split(',').every((req) => {
+    const [key, value] = req.split('=');
+    return value === undefined ? key! in labels : labels[key!] === value;
+  });
+
+const readBody = async (req: IncomingMessage): Promise<KubeObject | undefined> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? (JSON.parse(text) as KubeObject) : undefined;
+};
+
+const send = (res: ServerResponse, code: number, body: unknown, type = 'application/json') => {
+  res.writeHead(code, { 'content-type': type });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+};
+
+const emptyState = (): FakeKubernetesState => ({
+  pods: new Map(),
+  services: new Map(),
+  secrets: new Map(),
+  sparkapplications: new Map(),
+  sparkCrdInstalled: true,
+  proxy: new Map(),
+  failures: [],
+});
+
+/** Create, read, replace, delete and list one kind of object in one namespace. */
+const serveObjects = (state: FakeKubernetesState, r: RecordedRequest, namespace: string, kind: Kind, name: string | undefined): [number, unknown] => {
+  const store = state[kind];
+  const found = name ? store.get(name) : undefined;
+  const existing = found?.metadata?.namespace === namespace ? found : undefined;
+  const missing = status(404, 'NotFound', `${kind} "${name}" not found`);
+  if (!name && r.method === 'GET') {
+    const items = [...store.values()].filter((o) => o.metadata?.namespace === namespace && matches(o.metadata?.labels, r.query.get('labelSelector')));
+    return [200, { apiVersion: 'v1', kind: 'List', metadata: {}, items }];
+  }
+  if (!name && r.method === 'POST') {
+    const object = { ...r.body, metadata: { ...r.body?.metadata, namespace } };
+    if (store.has(object.metadata.name)) return [409, status(409, 'AlreadyExists', `${kind} "${object.metadata.name}" already exists`)];
+    store.set(object.metadata.name, object);
+    return [201, object];
+  }
+  if (!existing) return [404, missing];
+  if (r.method === 'GET') return [200, existing];
+  if (r.method === 'PUT') {
+    store.set(name!, { ...r.body, metadata: { ...r.body?.metadata, namespace } });
+    return [200, store.get(name!)];
+  }
+  if (r.method === 'DELETE') {
+    store.delete(name!);
+    return [200, kind === 'pods' || kind === 'services' ? existing : status(200, '', '')];
+  }
+  return [405, status(405, 'MethodNotAllowed', r.method)];
+};
+
+const route = (state: FakeKubernetesState, r: RecordedRequest): [number, unknown] => {
+  const path = decodeURIComponent(r.rawPath);
+  if (state.failures.some((f) => f.method === r.method && f.path.test(path))) {
+    // A careless client would repeat this message, credentials and all.
+    return [500, status(500, 'InternalError', `etcd is unhappy; request carried ${r.authorization}`)];
+  }
+  const proxy = PROXY.exec(r.rawPath);
+  if (proxy) {
+    const code = state.proxy.get(decodeURIComponent(proxy[4]!)) ?? 503;
+    return [code, code === 200 ? { version: '2.14.0' } : status(code, 'ServiceUnavailable', `no endpoints available for service "${proxy[2]}"`)];
+  }
+  const core = CORE.exec(path);
+  if (core) return serveObjects(state, r, core[1]!, core[2] as Kind, core[3]);
+  const spark = SPARK.exec(path);
+  if (spark && !state.sparkCrdInstalled) return [404, status(404, 'NotFound', 'the server could not find the requested resource')];
+  if (spark) return serveObjects(state, r, spark[1]!, 'sparkapplications', spark[3]);
+  return [404, status(404, 'NotFound', `no route for ${r.method} ${path}`)];
+};
+
+/** Starts a fake API server for the endpoints the server-compute adapter uses, recording every request. */
+export const startFakeKubernetes = async (): Promise<FakeKubernetes> => {
+  const state = emptyState();
+  const requests: RecordedRequest[] = [];
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const recorded: RecordedRequest = { method: req.method ?? 'GET', rawPath: url.pathname, query: url.searchParams, authorization: req.headers.authorization, body: await readBody(req) };
+      requests.push(recorded);
+      const [code, body] = route(state, recorded);
+      send(res, code, body);
+    })().catch((err: unknown) => send(res, 500, status(500, 'InternalError', String(err))));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    state,
+    requests,
+    reset: () => {
+      Object.assign(state, emptyState());
+      requests.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        // The client keeps connections alive; without this, close waits for them to time out.
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+};

@@ -1,0 +1,186 @@
+import { Pod } from 'kubernetes-models/v1/Pod';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { Service } from 'kubernetes-models/v1/Service';
+import { describe, expect, it } from 'vitest';
+import { makeServerPod, makeServerService, makeServerTokenSecret, type ServerPodSpec } from '../../../src/adapters/k8s/server-manifests.ts';
+
+const GiB = 1024 ** 3;
+
+const cpuSpec: ServerPodSpec = {
+  serverId: 'jupyter-ada-example-com--default-1a2b3c4d',
+  owner: 'ada@example.com',
+  name: 'default',
+  launchId: 'ln-0000000000000001',
+  profile: 'cpu-small',
+  resources: { image: 'orrery/notebook:2026.1', cpuRequest: 500, cpuLimit: 2000, memoryRequest: 2 * GiB, memoryLimit: 4 * GiB, gpus: 0 },
+  pool: { kind: 'cpu-on-demand', nodeSelector: { 'orrery.dev/pool': 'cpu' }, tolerations: [] },
+  basePath: '/user/ada@example.com/default/',
+  activityUrl: 'https://api.orrery.test/servers/default/activity',
+  namespace: 'orrery-users',
+  serviceAccount: 'orrery-server',
+};
+
+const gpuSpec: ServerPodSpec = {
+  ...cpuSpec,
+  serverId: 'jupyter-ada-example-com--gpu-5e6f7a8b',
+  name: 'gpu',
+  profile: 'gpu-a10',
+  resources: { image: 'orrery/notebook-gpu:2026.1', cpuRequest: 4000, cpuLimit: 8000, memoryRequest: 16 * GiB, memoryLimit: 32 * GiB, gpus: 1 },
+  pool: { kind: 'gpu', nodeSelector: { 'orrery.dev/pool': 'gpu', 'node.kubernetes.io/instance-type': 'g5.2xlarge' }, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] },
+  basePath: '/user/ada@example.com/gpu/',
+  activityUrl: 'https://api.orrery.test/servers/gpu/activity',
+  reporterImage: 'orrery/activity-reporter:1',
+};
+
+// The schemas judge what goes on the wire: JSON, not the builders' TypeScript types.
+const asSent = (manifest: object) => JSON.parse(JSON.stringify(manifest));
+
+const SECURITY = { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+
+describe('makeServerPod', () => {
+  it('builds the pod of a CPU server: Jupyter on 8888 under its base path, the token from the Secret, and the activity reporter', () => {
+    // Act
+    const pod = makeServerPod(cpuSpec);
+    // Assess
+    expect(pod).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'jupyter-ada-example-com--default-1a2b3c4d',
+        namespace: 'orrery-users',
+        labels: {
+          'app.kubernetes.io/name': 'orrery-server',
+          'app.kubernetes.io/managed-by': 'orrery',
+          'orrery.dev/server': 'jupyter-ada-example-com--default-1a2b3c4d',
+          'orrery.dev/launch': 'ln-0000000000000001',
+        },
+        annotations: { 'orrery.dev/owner': 'ada@example.com', 'orrery.dev/name': 'default', 'orrery.dev/profile': 'cpu-small', 'orrery.dev/base-path': '/user/ada@example.com/default/' },
+      },
+      spec: {
+        restartPolicy: 'Never',
+        serviceAccountName: 'orrery-server',
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        nodeSelector: { 'orrery.dev/pool': 'cpu' },
+        tolerations: [],
+        containers: [
+          {
+            name: 'notebook',
+            image: 'orrery/notebook:2026.1',
+            command: ['jupyter', 'server'],
+            args: ['--ServerApp.ip=0.0.0.0', '--ServerApp.port=8888', '--ServerApp.base_url=/user/ada@example.com/default/', '--ServerApp.open_browser=False'],
+            env: [
+              { name: 'JUPYTER_TOKEN', valueFrom: { secretKeyRef: { name: 'jupyter-ada-example-com--default-1a2b3c4d', key: 'token' } } },
+              { name: 'ORRERY_SERVER_ID', value: 'jupyter-ada-example-com--default-1a2b3c4d' },
+            ],
+            ports: [{ name: 'http', containerPort: 8888, protocol: 'TCP' }],
+            resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+            readinessProbe: { httpGet: { path: '/user/ada@example.com/default/api', port: 8888 }, periodSeconds: 2 },
+            securityContext: SECURITY,
+          },
+          {
+            name: 'activity-reporter',
+            image: 'orrery/notebook:2026.1',
+            command: ['python3', '/opt/orrery/activity_reporter.py'],
+            env: [
+              { name: 'ORRERY_ACTIVITY_URL', value: 'https://api.orrery.test/servers/default/activity' },
+              { name: 'ORRERY_SERVER_TOKEN', valueFrom: { secretKeyRef: { name: 'jupyter-ada-example-com--default-1a2b3c4d', key: 'token' } } },
+              { name: 'JUPYTER_URL', value: 'http://127.0.0.1:8888/user/ada@example.com/default/' },
+            ],
+            resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+            securityContext: SECURITY,
+          },
+        ],
+      },
+    });
+  });
+
+  it('asks for the GPUs in requests and limits and tolerates the GPU pool’s taint', () => {
+    // Act
+    const pod = makeServerPod(gpuSpec);
+    // Assess
+    expect(pod.spec.nodeSelector).toEqual({ 'orrery.dev/pool': 'gpu', 'node.kubernetes.io/instance-type': 'g5.2xlarge' });
+    expect(pod.spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(pod.spec.containers[0]).toEqual({
+      name: 'notebook',
+      image: 'orrery/notebook-gpu:2026.1',
+      command: ['jupyter', 'server'],
+      args: ['--ServerApp.ip=0.0.0.0', '--ServerApp.port=8888', '--ServerApp.base_url=/user/ada@example.com/gpu/', '--ServerApp.open_browser=False'],
+      env: [
+        { name: 'JUPYTER_TOKEN', valueFrom: { secretKeyRef: { name: 'jupyter-ada-example-com--gpu-5e6f7a8b', key: 'token' } } },
+        { name: 'ORRERY_SERVER_ID', value: 'jupyter-ada-example-com--gpu-5e6f7a8b' },
+      ],
+      ports: [{ name: 'http', containerPort: 8888, protocol: 'TCP' }],
+      resources: { requests: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': '1' }, limits: { cpu: '8', memory: '32Gi', 'nvidia.com/gpu': '1' } },
+      readinessProbe: { httpGet: { path: '/user/ada@example.com/gpu/api', port: 8888 }, periodSeconds: 2 },
+      securityContext: SECURITY,
+    });
+    expect(pod.spec.containers[1]?.image).toBe('orrery/activity-reporter:1');
+  });
+
+  it('keeps the caller’s pool untouched', () => {
+    // Prepare
+    const pod = makeServerPod(gpuSpec);
+    // Act
+    pod.spec.tolerations[0]!.key = 'changed';
+    pod.spec.nodeSelector['extra'] = 'x';
+    // Assess
+    expect(gpuSpec.pool.tolerations[0]!.key).toBe('nvidia.com/gpu');
+    expect(gpuSpec.pool.nodeSelector).not.toHaveProperty('extra');
+  });
+});
+
+describe('makeServerService and makeServerTokenSecret', () => {
+  it('puts a ClusterIP Service on port 8888 in front of the server’s pod', () => {
+    // Act
+    const service = makeServerService(cpuSpec);
+    // Assess
+    expect(service).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: makeServerPod(cpuSpec).metadata,
+      spec: {
+        type: 'ClusterIP',
+        selector: { 'orrery.dev/server': 'jupyter-ada-example-com--default-1a2b3c4d' },
+        ports: [{ name: 'http', port: 8888, targetPort: 'http', protocol: 'TCP' }],
+      },
+    });
+  });
+
+  it('keeps the token in an Opaque Secret named after the server, with the server’s labels', () => {
+    // Act
+    const secret = makeServerTokenSecret(cpuSpec, 'osv1.secret-value');
+    // Assess
+    expect(secret).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'jupyter-ada-example-com--default-1a2b3c4d', namespace: 'orrery-users', labels: makeServerPod(cpuSpec).metadata.labels },
+      type: 'Opaque',
+      stringData: { token: 'osv1.secret-value' },
+    });
+  });
+});
+
+describe('the manifests against the Kubernetes schemas', () => {
+  it.each([
+    ['the CPU pod', () => new Pod(asSent(makeServerPod(cpuSpec)))],
+    ['the GPU pod', () => new Pod(asSent(makeServerPod(gpuSpec)))],
+    ['the Service', () => new Service(asSent(makeServerService(cpuSpec)))],
+    ['the Secret', () => new Secret(asSent(makeServerTokenSecret(cpuSpec, 'token')))],
+  ])('validates %s', (_name, build) => {
+    // Act
+    const validate = () => build().validate();
+    // Assess
+    expect(validate).not.toThrow();
+  });
+
+  it('rejects a pod whose container port is a string, so the checks above can fail', () => {
+    // Prepare
+    const pod = makeServerPod(cpuSpec);
+    const broken = { ...pod, spec: { ...pod.spec, containers: [{ ...pod.spec.containers[0]!, ports: [{ name: 'http', containerPort: '8888' }] }] } };
+    // Act
+    const validate = () => new Pod(asSent(broken)).validate();
+    // Assess
+    expect(validate).toThrow(/containerPort/);
+  });
+});
