@@ -10,7 +10,6 @@ Environment: JUPYTER_URL (Jupyter's base URL, ending in /), ORRERY_ACTIVITY_URL,
 ORRERY_SERVER_TOKEN, ORRERY_ACTIVITY_INTERVAL (seconds, default 300),
 ORRERY_UNREACHABLE_AFTER (failed reads in a row before Jupyter is reported gone, default 3).
 """
-import datetime
 import json
 import os
 import sys
@@ -32,36 +31,15 @@ def read_jupyter(path):
         return json.load(response)
 
 
-def epoch(text):
-    try:
-        return datetime.datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
+def observe():
+    """What Jupyter says now; raises when it does not answer.
 
-
-class Observer:
-    """Reads Jupyter without counting its own reads as the user's activity.
-
-    Jupyter stamps `last_activity` on every API request, /api/kernels included (not /api/status).
-    So status is read first, then kernels; a `last_activity` inside the window of the previous
-    kernels read is the reporter's own and is left out. A user's request after that read shows up
-    at the next status read, before the reporter touches the API again.
+    Jupyter stamps `last_activity` on every API request; `no_track_activity` (what
+    jupyterhub-idle-culler sends) keeps the reporter's own reads from counting as the user's.
     """
-
-    def __init__(self):
-        self.own_window = None
-
-    def observe(self):
-        """What Jupyter says now; raises when it does not answer."""
-        status = read_jupyter("api/status")
-        started = time.time()
-        kernels = read_jupyter("api/kernels")
-        last = status.get("last_activity")
-        stamp = epoch(last) if last else None
-        if stamp is not None and self.own_window and self.own_window[0] - 0.25 <= stamp <= self.own_window[1] + 0.25:
-            last = None
-        self.own_window = (started, time.time())
-        return report_of(last, kernels)
+    status = read_jupyter("api/status?no_track_activity=1")
+    kernels = read_jupyter("api/kernels?no_track_activity=1")
+    return report_of(status.get("last_activity"), kernels)
 
 
 def report_of(last, kernels):
@@ -93,12 +71,11 @@ def post(report):
 
 
 def main():
-    observer = Observer()
     answered = False
     failures = 0
     while True:
         try:
-            report = observer.observe()
+            report = observe()
             answered, failures = True, 0
         except (urllib.error.URLError, OSError, ValueError) as err:
             failures += 1

@@ -1,0 +1,244 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverIdFor } from '../../src/domain/server.ts';
+import { cullIdle } from '../../src/use-cases/cull-idle.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { eventually, jupyterServerAvailable, readProgress, serverProcesses, waitForServer } from '../support/servers.ts';
+
+const PROFILES = `
+- slug: small
+  displayName: Small
+  pool: { kind: cpu-on-demand }
+  image: orrery/notebook-server:local
+  allowedImages: [orrery/notebook-server:spark]
+  cpu: { request: "1", min: 500m, limit: "2" }
+  memory: { request: 2Gi, min: 1Gi, limit: 4Gi }
+  idleTimeoutSeconds: 3600
+  maxAgeSeconds: 43200
+  hourlyPrice: 0.05
+  teams: ["*"]
+- slug: ads-gpu
+  displayName: Ads GPU
+  pool: { kind: gpu, tolerations: [{ key: nvidia.com/gpu, operator: Exists, effect: NoSchedule }] }
+  image: orrery/notebook-server:cuda
+  cpu: { request: "4" }
+  memory: { request: 16Gi }
+  gpus: 1
+  idleTimeoutSeconds: 1800
+  maxAgeSeconds: 28800
+  hourlyPrice: 0.53
+  teams: [ads]
+`;
+
+let t: TestPlatform;
+const tokens: Record<string, string> = {};
+const isJupyter = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('jupyter_server');
+  } catch {
+    return false;
+  }
+};
+
+describe.skipIf(!jupyterServerAvailable())('notebook servers as real jupyter server processes', () => {
+  beforeAll(async () => {
+    const home = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'orrery-servers-'));
+    writeFileSync(join(home, 'profiles.yaml'), PROFILES);
+    t = await startTestPlatform(home, { ORRERY_PROFILES_FILE: join(home, 'profiles.yaml'), ORRERY_SERVER_LIMIT: '2', ORRERY_ACTIVITY_INTERVAL: '0.5', ORRERY_PROGRESS_WAIT_MS: '2000', ORRERY_CULL_HEARTBEAT_SECONDS: '864000' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('launches a server, streams its spawn progress and serves Jupyter at the recorded URL with the token', async () => {
+    // Act
+    const launch = await t.api('POST', '/servers', t.tokens.alice, { name: 'dev', overrides: { cpu: '1500m', memory: '3Gi', image: 'orrery/notebook-server:spark' } });
+    tokens.dev = launch.body.token;
+    const first = await readProgress(t, 'dev', t.tokens.alice);
+    const server = await waitForServer(t, 'dev', t.tokens.alice, ['RUNNING', 'FAILED']);
+    const rest = await readProgress(t, 'dev', t.tokens.alice, first.events.at(-1)!.id);
+    // Assess
+    expect(launch.status).toBe(202);
+    expect(launch.body.server).toMatchObject({ name: 'dev', status: 'PENDING', profile: 'small', hourlyPrice: 0.05, image: 'orrery/notebook-server:spark', resources: { cpuRequest: '1500m', memoryRequest: '3Gi', cpuLimit: '2', memoryLimit: '4Gi' } });
+    expect(launch.body.token).toMatch(/^osv1\./);
+    expect(JSON.stringify(server)).not.toContain(launch.body.token);
+    expect(first.contentType).toMatch(/^text\/event-stream/);
+    expect(first.events[0]).toMatchObject({ id: 1, progress: 10, message: 'Server requested' });
+    expect(server.status, server.reason).toBe('RUNNING');
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/user\/alice\/dev\/$/);
+    const all = [...first.events, ...rest.events];
+    expect(all.map((e) => e.id)).toEqual([...new Set(all.map((e) => e.id))].sort((a, b) => a - b));
+    expect(all.at(-1)).toMatchObject({ progress: 100, ready: true, url: server.url });
+    expect((await fetch(`${server.url}api/status`, { headers: { authorization: `token ${tokens.dev}` } })).status).toBe(200);
+    expect((await fetch(`${server.url}api/status`)).status).toBe(403);
+  });
+
+  it('takes activity from the server’s reporter: its own polling is not activity, a user’s request is', async () => {
+    // Prepare
+    const before = (await t.api('GET', '/servers/dev', t.tokens.alice)).body;
+    await new Promise((r) => setTimeout(r, 2000));
+    const quiet = (await t.api('GET', '/servers/dev', t.tokens.alice)).body.lastActivity;
+    // Act
+    const touchedAt = Date.now();
+    expect((await fetch(`${before.url}api/contents`, { headers: { authorization: `token ${tokens.dev}` } })).status).toBe(200);
+    const moved = await eventually(async () => {
+      const s = (await t.api('GET', '/servers/dev', t.tokens.alice)).body;
+      return Date.parse(s.lastActivity) >= touchedAt - 50 ? s : null;
+    }, 'the user request to show up as activity');
+    // Assess
+    expect(quiet).toBe(before.lastActivity);
+    expect(Date.parse(moved.lastActivity)).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('refuses activity reports with another server’s token, without a token, or for a stopped server', async () => {
+    // Prepare
+    const other = await t.api('POST', '/servers', t.tokens.alice, { name: 'other' });
+    await waitForServer(t, 'other', t.tokens.alice, ['RUNNING']);
+    const report = { kernels: [{ executionState: 'busy' }] };
+    const post = (name: string, token?: string) =>
+      fetch(`${t.platform.apiUrl}/servers/${name}/activity`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `token ${token}` } : {}) }, body: JSON.stringify(report) });
+    // Act
+    const wrongServer = await post('dev', other.body.token);
+    const none = await post('dev');
+    const userJwt = await post('dev', t.tokens.alice);
+    const own = await post('other', other.body.token);
+    await t.api('DELETE', '/servers/other', t.tokens.alice);
+    const afterStop = await post('other', other.body.token);
+    // Assess
+    expect(wrongServer.status).toBe(403);
+    expect(none.status).toBe(401);
+    expect(userJwt.status).toBe(401);
+    expect(own.status).toBe(200);
+    expect(afterStop.status).toBe(409);
+    expect((await afterStop.json()).message).toMatch(/STOPPED/);
+  });
+
+  it('keeps other people out of a server, lets an admin see and stop it, and needs a token', async () => {
+    // Act
+    const bob = await t.api('GET', '/servers/dev', t.tokens.bob);
+    const bobStops = await t.api('DELETE', '/servers/dev', t.tokens.bob);
+    const bobNamesOwner = await t.api('GET', '/servers/dev?owner=alice', t.tokens.bob);
+    const bobList = await t.api('GET', '/servers?owner=alice', t.tokens.bob);
+    const root = await t.api('GET', '/servers/dev?owner=alice', t.tokens.root);
+    const anonymous = await t.api('GET', '/servers/dev');
+    const progress = await readProgress(t, 'dev', t.tokens.bob);
+    // Assess
+    expect([bob.status, bobStops.status, bobNamesOwner.status]).toEqual([404, 404, 404]);
+    expect(bobList.body.items).toEqual([]);
+    expect(root.status).toBe(200);
+    expect(root.body.status).toBe('RUNNING');
+    expect(anonymous.status).toBe(401);
+    expect(progress.status).toBe(404);
+  });
+
+  it('refuses bad launches with a 400 or 409 that says what to fix, and records nothing', async () => {
+    // Act
+    const cases = {
+      notSlug: await t.api('POST', '/servers', t.tokens.alice, { name: 'My Server' }),
+      unknownProfile: await t.api('POST', '/servers', t.tokens.alice, { name: 'x1', profile: 'huge' }),
+      otherTeamsProfile: await t.api('POST', '/servers', t.tokens.bob, { name: 'x2', profile: 'ads-gpu' }),
+      cpuTooHigh: await t.api('POST', '/servers', t.tokens.alice, { name: 'x3', overrides: { cpu: 3 } }),
+      memoryJunk: await t.api('POST', '/servers', t.tokens.alice, { name: 'x4', overrides: { memory: 'lots' } }),
+      imageNotAllowed: await t.api('POST', '/servers', t.tokens.alice, { name: 'x5', overrides: { image: 'evil/miner:latest' } }),
+      extraField: await t.api('POST', '/servers', t.tokens.alice, { name: 'x6', privileged: true }),
+      sameName: await t.api('POST', '/servers', t.tokens.alice, { name: 'dev' }),
+    };
+    // Assess
+    for (const [what, res] of Object.entries(cases)) expect(res.status, what).toBe(what === 'sameName' ? 409 : 400);
+    expect(cases.unknownProfile.body.message).toMatch(/valid: small, ads-gpu/);
+    expect(cases.otherTeamsProfile.body.message).toMatch(/valid: small$/);
+    expect(cases.cpuTooHigh.body.message).toMatch(/between 500m and 2/);
+    expect(cases.imageNotAllowed.body.message).toMatch(/orrery\/notebook-server:local, orrery\/notebook-server:spark/);
+    expect((await t.api('GET', '/servers', t.tokens.alice)).body.items.map((s: { name: string }) => s.name).sort()).toEqual(['dev', 'other']);
+  });
+
+  it('shows each user only the profiles their teams may use', async () => {
+    // Act
+    const bob = await t.api('GET', '/profiles', t.tokens.bob);
+    const amir = await t.api('GET', '/profiles', t.tokens.amir);
+    // Assess
+    expect(bob.body.items.map((p: { slug: string }) => p.slug)).toEqual(['small']);
+    expect(amir.body.items.map((p: { slug: string }) => p.slug)).toEqual(['small', 'ads-gpu']);
+    expect(amir.body.items[1]).toMatchObject({ pool: 'gpu', gpus: 1, hourlyPrice: 0.53, cpu: { request: '4', limit: '4' }, memory: { request: '16Gi' } });
+    expect((await t.api('GET', '/me', t.tokens.bob)).body.entitlements.profiles).toEqual(['small']);
+  });
+
+  it('answers 409 past the per-user limit and names the servers to stop', async () => {
+    // Prepare
+    await t.api('POST', '/servers', t.tokens.alice, { name: 'second' });
+    // Act
+    const third = await t.api('POST', '/servers', t.tokens.alice, { name: 'third' });
+    // Assess
+    expect(third.status).toBe(409);
+    expect(third.body.error).toBe('server_limit');
+    expect(third.body.message).toMatch(/dev/);
+    expect(third.body.message).toMatch(/second/);
+    await t.api('DELETE', '/servers/second', t.tokens.alice);
+  });
+
+  it('marks a server FAILED when its Jupyter process dies by itself, and leaves nothing running', async () => {
+    // Prepare
+    await t.api('POST', '/servers', t.tokens.amir, { name: 'fragile' });
+    await waitForServer(t, 'fragile', t.tokens.amir, ['RUNNING']);
+    const id = serverIdFor('amir', 'fragile');
+    const jupyter = serverProcesses(t.home, id).find(isJupyter)!;
+    // Act
+    process.kill(jupyter, 'SIGKILL');
+    const failed = await waitForServer(t, 'fragile', t.tokens.amir, ['FAILED', 'STOPPED'], 20_000);
+    // Assess
+    expect(failed.status).toBe('FAILED');
+    expect(failed.reason).toMatch(/jupyter server exited on SIGKILL/);
+    await eventually(async () => serverProcesses(t.home, id).length === 0, 'the reporter to go');
+  });
+
+  it('stops a server: its process tree ends, it is STOPPED, and stopping again is harmless', async () => {
+    // Prepare
+    const server = (await t.api('GET', '/servers/dev', t.tokens.alice)).body;
+    const id = serverIdFor('alice', 'dev');
+    expect(serverProcesses(t.home, id).length).toBeGreaterThan(0);
+    // Act
+    const stopped = await t.api('DELETE', '/servers/dev', t.tokens.alice);
+    const again = await t.api('DELETE', '/servers/dev', t.tokens.alice);
+    // Assess
+    expect(stopped.status).toBe(200);
+    expect(stopped.body).toMatchObject({ status: 'STOPPED', stoppedBy: 'owner' });
+    expect(again.body.status).toBe('STOPPED');
+    expect(serverProcesses(t.home, id)).toEqual([]);
+    await expect(fetch(`${server.url}api`)).rejects.toThrow();
+  });
+  // Last: the sweeps below run with a clock hours ahead, so they would cull every server still running.
+  it('culls an idle server: warns first, a keepalive buys time, then stops it and logs why', async () => {
+    // Prepare
+    await t.api('POST', '/servers', t.tokens.amir, { name: 'idle' });
+    const running = await waitForServer(t, 'idle', t.tokens.amir, ['RUNNING']);
+    const id = serverIdFor('amir', 'idle');
+    const at = (seconds: number) => ({ ...t.platform.deps, clock: { now: () => new Date(Date.parse(running.lastActivity) + seconds * 1000) } });
+    // Act
+    const early = await cullIdle(at(60));
+    const warned = await cullIdle(at(3600 - 600));
+    const warning = (await t.api('GET', '/servers/idle', t.tokens.amir)).body.cullWarning;
+    // The keepalive happens now (the platform's real clock): idle again from now, a fresh warning is due, not a stop.
+    const kept = await t.api('POST', '/servers/idle/keepalive', t.tokens.amir);
+    const afterKeep = await cullIdle(at(3950));
+    const stopped = await cullIdle(at(3950 + 900));
+    const again = await cullIdle(at(3950 + 1000));
+    // Assess
+    expect(early).toMatchObject({ stopped: 0, warned: 0 });
+    expect(warned).toMatchObject({ warned: 1, stopped: 0 });
+    expect(warning).toMatchObject({ reason: 'idle' });
+    expect(kept.status).toBe(200);
+    expect(kept.body.cullWarning).toBeNull();
+    expect(afterKeep).toMatchObject({ warned: 1, stopped: 0 });
+    expect(stopped.stopped).toBe(1);
+    expect(again.stopped).toBe(0);
+    const server = (await t.api('GET', '/servers/idle', t.tokens.amir)).body;
+    expect(server).toMatchObject({ status: 'STOPPED', stoppedBy: 'culler' });
+    expect(server.reason).toMatch(/^culled: idle since/);
+    expect(serverProcesses(t.home, id)).toEqual([]);
+    const culls = await t.api('GET', '/admin/culls', t.tokens.root);
+    expect(culls.body.items.filter((c: { name: string }) => c.name === 'idle')).toEqual([expect.objectContaining({ owner: 'amir', reason: 'idle', profile: 'small', sparkApplications: [] })]);
+    expect((await t.api('GET', '/admin/culls', t.tokens.amir)).status).toBe(403);
+  });
+
+});
