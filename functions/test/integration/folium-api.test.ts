@@ -111,5 +111,7 @@ describe('Folium over the local API, against dynalite and s3rver', () => {
     expect(create.required).toContain('title');
     expect(create.properties.visibility.enum).toEqual(['private', 'team', 'org']);
     expect(body.paths['/healthz'].get.security).toEqual([]);
+    expect(body.paths['/servers/{name}/activity'].post.security).toEqual([{ serverToken: [] }]);
+    expect(body.paths['/servers/{name}/progress'].get.responses['200'].content).toHaveProperty(['text/event-stream']);
   });
 });

@@ -41,3 +41,29 @@ describe('the state machine definitions', () => {
     for (const name of Object.keys(States)) expect(reaches(name, name), name).toBe(false);
   });
 });
+
+describe('the launch-server state machine', () => {
+  const { States } = asl('launch-server');
+
+  it('names one task function for every step, so a deployment fills in a single ARN', () => {
+    expect(placeholdersOf(readAsl('launch-server'))).toEqual(['ServerTasksFunctionArn']);
+    const steps = Object.values(States).filter((s) => s.Type === 'Task').map((s) => s.Parameters.Payload.step);
+    expect(steps.sort()).toEqual(['check', 'cleanUp', 'cleanUp', 'create', 'markRunning', 'recordFailure']);
+  });
+
+  it('cleans up and records the failure whenever creating, checking or marking the server fails', () => {
+    for (const name of ['CreateResources', 'CheckLaunch', 'MarkRunning']) expect(States[name]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'CleanUp' }]);
+    expect(States.CleanUp!.Next).toBe('RecordFailure');
+    expect(States.CleanUp!.Catch[0].Next).toBe('RecordFailure');
+    expect(States.RecordFailure!.Parameters.Payload['failure.$']).toBe('$.failure');
+    expect(States[States.RecordFailure!.Next]!.Type).toBe('Fail');
+  });
+
+  it('waits between looks and leaves the loop only when Jupyter answers, the launch is cancelled, or a check fails', () => {
+    expect(States.WaitForJupyter).toMatchObject({ Type: 'Wait', Next: 'CheckLaunch' });
+    expect(States.Launched!.Default).toBe('WaitForJupyter');
+    expect(States.Launched!.Choices.map((c: { StringEquals: string; Next: string }) => [c.StringEquals, c.Next])).toEqual([['ready', 'MarkRunning'], ['cancelled', 'CleanUpCancelled']]);
+    expect(States.Created!.Choices[0]).toMatchObject({ StringEquals: 'cancelled', Next: 'CleanUpCancelled' });
+    expect(States.Running!.Choices[0]).toMatchObject({ StringEquals: 'cancelled', Next: 'CleanUpCancelled' });
+  });
+});

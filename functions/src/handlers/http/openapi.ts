@@ -38,7 +38,7 @@ const operationOf = (name: string, spec: RouteSpec): Json => {
     operationId: name,
     summary: spec.summary,
     tags: [spec.group],
-    ...(spec.auth ? {} : { security: [] }),
+    ...(spec.serverToken ? { security: [{ serverToken: [] }] } : spec.auth ? {} : { security: [] }),
     parameters: parametersOf(spec),
     ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(spec.body, 'input') } } } } : {}),
     responses: { [String(spec.status)]: success, ...errors },
@@ -53,8 +53,12 @@ export const buildOpenApi = (): Json => {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Orrery API', version: '1', description: 'Notebook servers, the Folium archive and parameterized runs. Errors are { error, message, requestId }.' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: { Error: ERROR } },
+    info: { title: 'Orrery API', version: '1', description: 'Notebook servers and the idle culler, the Folium archive and parameterized runs. Errors are { error, message, requestId }.' },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        serverToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: '`token <server token>`: the token a server got at launch; it opens only that server\'s activity route' },
+      }, schemas: { Error: ERROR } },
     security: [{ bearer: [] }],
     paths,
   };

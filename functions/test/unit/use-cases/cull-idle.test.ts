@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import type { ActivityReport } from '../../../src/domain/activity.ts';
+import { ForbiddenError, ValidationError } from '../../../src/domain/errors.ts';
+import type { User } from '../../../src/domain/user.ts';
+import type { CullRecord } from '../../../src/ports/server-store.ts';
+import { cullIdle } from '../../../src/use-cases/cull-idle.ts';
+import { keepServerAlive } from '../../../src/use-cases/keep-server-alive.ts';
+import { launchServer } from '../../../src/use-cases/launch-server.ts';
+import { createServerResources, markServerRunning } from '../../../src/use-cases/launch-steps.ts';
+import { listCulls } from '../../../src/use-cases/list-culls.ts';
+import { reportActivity } from '../../../src/use-cases/report-activity.ts';
+import { memoryServerDeps, people } from '../../support/fakes.ts';
+
+type Deps = ReturnType<typeof memoryServerDeps>;
+
+const minutes = (n: number) => n * 60_000;
+const hours = (n: number) => n * 3_600_000;
+const T0 = Date.parse('2026-01-05T09:00:00.000Z');
+const at = (ms: number) => new Date(T0 + ms).toISOString();
+
+/** A report from a reporter whose Jupyter shows a busy kernel. */
+const busy: ActivityReport = { kernels: [{ executionState: 'busy', connections: 1 }], jupyterReachable: true };
+/** A report that shows nothing new: it only proves the server is alive. */
+const heartbeat: ActivityReport = { kernels: [{ executionState: 'idle', lastActivity: at(0) }], jupyterReachable: true };
+
+/** Launches a server (cpu-small: idle timeout 60 min, max age 12 h) and lets it through its launch steps. */
+const runningServer = async (deps: Deps, user: User = people.alice, name = 'lab') => {
+  const { server, token } = await launchServer(deps, { user, name });
+  const ref = { serverId: server.id, launchId: server.launchId };
+  await createServerResources(deps, ref);
+  await markServerRunning(deps, { ...ref, url: `http://${server.id}.orrery.svc:8888/` });
+  return { ...ref, token, name };
+};
+
+type Running = Awaited<ReturnType<typeof runningServer>>;
+
+const report = (deps: Deps, s: Running, r: ActivityReport) => reportActivity(deps, { name: s.name, token: s.token, report: r });
+const stored = async (deps: Deps, serverId: string) => (await deps.servers.getServer(serverId))!;
+const allCulls = async (deps: Deps) => (await deps.servers.listCulls({ limit: 1000 })).items;
+
+/** An idle server warned by the sweep at 45 min (idle timeout 60 − warning 15), alive by a heartbeat at 25 min. */
+const warnedServer = async (deps: Deps) => {
+  const s = await runningServer(deps);
+  deps.clock.advance(minutes(25));
+  await report(deps, s, heartbeat);
+  deps.clock.advance(minutes(20));
+  const sweep = await cullIdle(deps);
+  return { s, sweep };
+};
+
+/** Moves on to the warning's stop time, the server reporting (nothing new) on the way. */
+const untilStopsAt = async (deps: Deps, s: Running) => {
+  deps.clock.advance(minutes(5));
+  await report(deps, s, heartbeat);
+  deps.clock.advance(minutes(10));
+};
+
+describe('cullIdle', () => {
+  it('warns an idle server once, telling the owner how to keep it, without stopping it', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    // Act
+    const { s, sweep } = await warnedServer(deps);
+    const again = await cullIdle(deps);
+    // Assess
+    expect(sweep).toMatchObject({ warned: 1, stopped: 0 });
+    expect(again).toMatchObject({ warned: 0, stopped: 0 });
+    expect(await stored(deps, s.serverId)).toMatchObject({ status: 'RUNNING', cullWarning: { reason: 'idle', warnedAt: at(minutes(45)), stopsAt: at(minutes(60)) } });
+    expect(deps.notifier.notices).toEqual([expect.objectContaining({ user: 'alice', text: expect.stringContaining('POST /servers/lab/keepalive') })]);
+    expect(deps.compute.removed).toEqual([]);
+  });
+
+  it('stops a warned idle server at its stop time, with its Spark applications, and logs the cull', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const { s } = await warnedServer(deps);
+    await untilStopsAt(deps, s);
+    deps.compute.sparkApps = ['spark-1'];
+    // Act
+    const sweep = await cullIdle(deps);
+    // Assess
+    expect(sweep).toMatchObject({ stopped: 1, warned: 0 });
+    expect(await stored(deps, s.serverId)).toMatchObject({ status: 'STOPPED', stoppedBy: 'culler', stoppedAt: at(minutes(60)), reason: expect.stringContaining('culled: idle since') });
+    expect(deps.compute.removed).toEqual([s.serverId]);
+    expect(await allCulls(deps)).toEqual([expect.objectContaining({ serverId: s.serverId, owner: 'alice', name: 'lab', reason: 'idle', lastActivity: at(0), sparkApplications: ['spark-1'] })]);
+    expect(deps.notifier.notices.at(-1)).toMatchObject({ user: 'alice', subject: "Server 'lab' was stopped" });
+    expect(await deps.servers.listSlots('alice')).toEqual([]);
+  });
+
+  it('stops a busy server at its max age, even though it reports activity every five minutes', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const s = await runningServer(deps);
+    const warnings: string[] = [];
+    // Act
+    for (let t = minutes(5); t <= hours(14) && (await stored(deps, s.serverId)).status === 'RUNNING'; t += minutes(5)) {
+      deps.clock.advance(minutes(5));
+      await report(deps, s, busy);
+      const sweep = await cullIdle(deps);
+      if (sweep.warned) warnings.push(deps.clock.now().toISOString());
+    }
+    // Assess
+    expect(warnings[0]).toBe(at(hours(12) - minutes(15)));
+    expect(await stored(deps, s.serverId)).toMatchObject({ status: 'STOPPED', stoppedBy: 'culler', stoppedAt: at(hours(12)) });
+    expect(await allCulls(deps)).toEqual([expect.objectContaining({ reason: 'max-age' })]);
+  });
+
+  it('does not let keepalive carry a server past its max age', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const s = await runningServer(deps);
+    // Act
+    for (let t = minutes(5); t <= hours(14) && (await stored(deps, s.serverId)).status === 'RUNNING'; t += minutes(5)) {
+      deps.clock.advance(minutes(5));
+      await report(deps, s, heartbeat);
+      if ((await stored(deps, s.serverId)).cullWarning) await keepServerAlive(deps, { user: people.alice, name: 'lab' });
+      await cullIdle(deps);
+    }
+    // Assess
+    expect(await stored(deps, s.serverId)).toMatchObject({ status: 'STOPPED', stoppedAt: at(hours(12)) });
+    expect(await allCulls(deps)).toEqual([expect.objectContaining({ reason: 'max-age' })]);
+  });
+
+  it('never culls a server that is launching or stopping, even when the index says it is due', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const { server: pending } = await launchServer(deps, { user: people.alice, name: 'launching' });
+    await deps.servers.moveServer(pending.id, ['PENDING'], { cullCheckAt: at(0), updatedAt: at(0) });
+    const stopping = await runningServer(deps, people.alice, 'stopping');
+    await deps.servers.moveServer(stopping.serverId, ['RUNNING'], { status: 'STOPPING', updatedAt: at(0) });
+    deps.clock.advance(hours(13));
+    // Act
+    const sweep = await cullIdle(deps);
+    // Assess
+    expect(sweep).toMatchObject({ examined: 2, warned: 0, stopped: 0 });
+    expect((await stored(deps, pending.id)).status).toBe('PENDING');
+    expect((await stored(deps, stopping.serverId)).status).toBe('STOPPING');
+    expect(deps.compute.removed).toEqual([]);
+    expect(await allCulls(deps)).toEqual([]);
+  });
+
+  it('stops a server once and logs one cull when two sweeps run at once', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const { s } = await warnedServer(deps);
+    await untilStopsAt(deps, s);
+    // Act
+    const sweeps = await Promise.all([cullIdle(deps), cullIdle(deps)]);
+    // Assess
+    expect(sweeps[0].stopped + sweeps[1].stopped).toBe(1);
+    expect(await allCulls(deps)).toHaveLength(1);
+    expect(deps.compute.removed).toEqual([s.serverId]);
+    expect(deps.notifier.notices.filter((n) => n.subject.endsWith('was stopped'))).toHaveLength(1);
+  });
+
+  it('keeps a warned server whose owner used it before the stop time', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const { s } = await warnedServer(deps);
+    deps.clock.advance(minutes(5));
+    await report(deps, s, { lastActivity: at(minutes(49)), kernels: [], jupyterReachable: true });
+    deps.clock.advance(minutes(10));
+    // Act
+    const sweep = await cullIdle(deps);
+    // Assess
+    expect(sweep.stopped).toBe(0);
+    expect(await stored(deps, s.serverId)).toMatchObject({ status: 'RUNNING', lastActivity: at(minutes(49)) });
+    expect(deps.compute.removed).toEqual([]);
+    expect(await allCulls(deps)).toEqual([]);
+  });
+
+  it('keeps a server whose activity arrives after the sweep read it', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const { s } = await warnedServer(deps);
+    await untilStopsAt(deps, s);
+    const read = deps.servers.listCullCandidates.bind(deps.servers);
+    deps.servers.listCullCandidates = async (due, page) => {
+      const candidates = await read(due, page);
+      await report(deps, s, busy);
+      return candidates;
+    };
+    // Act
+    const sweep = await cullIdle(deps);
+    // Assess
+    expect(sweep).toMatchObject({ examined: 1, stopped: 0 });
+    expect(await stored(deps, s.serverId)).toMatchObject({ status: 'RUNNING', lastActivity: at(minutes(60)) });
+    expect(deps.compute.removed).toEqual([]);
+    expect(await allCulls(deps)).toEqual([]);
+  });
+
+  it('reads only the servers that are due, not every running one', async () => {
+    // Prepare
+    const deps = memoryServerDeps({ limitPerUser: 50 });
+    const servers = [];
+    for (let i = 0; i < 50; i += 1) servers.push(await runningServer(deps, people.alice, `lab-${i}`));
+    deps.clock.advance(minutes(25));
+    for (const [i, s] of servers.entries()) await report(deps, s, i < 3 ? heartbeat : busy);
+    deps.clock.advance(minutes(20));
+    // Act
+    const sweep = await cullIdle(deps);
+    // Assess
+    expect(sweep).toMatchObject({ itemsRead: 3, examined: 3, warned: 3, stopped: 0 });
+    expect(deps.notifier.notices.map((n) => n.subject).sort()).toEqual(['lab-0', 'lab-1', 'lab-2'].map((n) => `Server '${n}' will be stopped at ${at(minutes(60))}`));
+  });
+});
+
+describe('listCulls', () => {
+  const cull = (n: number): CullRecord => ({
+    id: `cull-${n}`, at: at(minutes(n)), serverId: `jupyter-s${n}`, owner: 'alice', name: `s${n}`, profile: 'cpu-small',
+    reason: 'idle', lastActivity: at(0), hourlyPrice: 0.05, sparkApplications: [],
+  });
+
+  it('refuses anyone but an admin', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    await deps.servers.recordCull(cull(1));
+    // Act
+    const err = await listCulls(deps, { user: people.alice, limit: 10 }).catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(ForbiddenError);
+  });
+
+  it('pages through the log newest first with cursors', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    for (const n of [3, 1, 5, 2, 4]) await deps.servers.recordCull(cull(n));
+    // Act
+    const first = await listCulls(deps, { user: people.root, limit: 2 });
+    const second = await listCulls(deps, { user: people.root, limit: 2, cursor: first.nextCursor! });
+    const third = await listCulls(deps, { user: people.root, limit: 2, cursor: second.nextCursor! });
+    // Assess
+    expect([first, second, third].map((p) => p.items.map((c) => c.id))).toEqual([['cull-5', 'cull-4'], ['cull-3', 'cull-2'], ['cull-1']]);
+    expect(third.nextCursor).toBeNull();
+    await expect(listCulls(deps, { user: people.root, limit: 2, cursor: `${first.nextCursor}x` })).rejects.toBeInstanceOf(ValidationError);
+  });
+});
