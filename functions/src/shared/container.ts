@@ -84,7 +84,7 @@ export const makeCloudWorkflows = (config: Config): Workflows & ServerWorkflows 
  */
 export const makeCloudCompute = (config: Config): ServerCompute => {
   const { cluster, endpoint, certificateAuthority, namespace, serviceAccount, publicUrl } = config.eks;
-  if (!cluster || !endpoint || !publicUrl) return new UnconfiguredCompute();
+  if (!cluster || !endpoint || !publicUrl || !config.serverSettings.apiUrl) return new UnconfiguredCompute();
   const tokens = new EksTokenProvider({ clusterName: cluster, region: config.region, credentials: lambdaCredentials() });
   const clients = makeKubernetesClients({ endpoint, caData: certificateAuthority, token: () => tokens.token() });
   return new KubernetesServerCompute({ ...clients, namespace, serviceAccount, publicBaseUrl: publicUrl });
@@ -93,7 +93,7 @@ export const makeCloudCompute = (config: Config): ServerCompute => {
 /** Compute for a deployment without an EKS cluster: every server call is a clear 503. */
 class UnconfiguredCompute implements ServerCompute {
   private fail(): never {
-    throw new UpstreamError('servers are not configured here: set ORRERY_EKS_CLUSTER, ORRERY_EKS_ENDPOINT and ORRERY_SERVER_PUBLIC_URL');
+    throw new UpstreamError('servers are not configured here: set ORRERY_EKS_CLUSTER, ORRERY_EKS_ENDPOINT, ORRERY_SERVER_PUBLIC_URL and ORRERY_PUBLIC_API_URL');
   }
   async putToken(): Promise<void> {
     this.fail();

@@ -34,7 +34,7 @@ const warn = async (deps: ServerDeps, s: Server, d: Extract<CullDecision, { acti
 };
 
 const stop = async (deps: ServerDeps, s: Server, reason: Extract<CullDecision, { action: 'stop' }>['reason'], now: Date, sweep: CullSweep) => {
-  const ended = await endServer(deps, s, { by: 'culler', reason: `culled: ${explain(s, reason)}`, final: 'STOPPED', expect: { lastActivity: s.lastActivity } });
+  const ended = await endServer(deps, s, { by: 'culler', reason: `culled: ${explain(s, reason)}`, final: 'STOPPED', expect: { lastActivity: s.lastActivity }, from: ['RUNNING'] });
   if (!ended.claimed) return;
   sweep.stopped += 1;
   await deps.servers.recordCull({

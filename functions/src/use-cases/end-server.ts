@@ -1,4 +1,4 @@
-import type { Server } from '../domain/server.ts';
+import type { Server, ServerStatus } from '../domain/server.ts';
 import type { ServerExpectation } from '../ports/server-store.ts';
 import type { ServerDeps } from './server-deps.ts';
 
@@ -10,6 +10,8 @@ export interface EndServer {
   final: 'STOPPED' | 'FAILED';
   /** Only end it if it still looks like this (the culler's read of its activity). */
   expect?: ServerExpectation;
+  /** The states it may be claimed from; the culler claims only RUNNING servers, so a second sweep loses the claim. */
+  from?: readonly ServerStatus[];
 }
 
 /**
@@ -23,7 +25,7 @@ export const endServer = async (deps: Pick<ServerDeps, 'servers' | 'compute' | '
   const now = deps.clock.now().toISOString();
   const claimed = await deps.servers.moveServer(
     server.id,
-    ['PENDING', 'RUNNING', 'STOPPING'],
+    how.from ?? ['PENDING', 'RUNNING', 'STOPPING'],
     { status: 'STOPPING', stoppedBy: how.by, reason: how.reason, cullCheckAt: null, cullWarning: null, updatedAt: now },
     { launchId: server.launchId, ...how.expect },
   );

@@ -11,8 +11,10 @@ export const keepServerAlive = async (deps: ServerDeps, input: { user: User; nam
   const server = await findServer(deps, input.user, input.name, input.owner);
   if (server.status !== 'RUNNING') throw new ConflictError(`server '${server.name}' is ${server.status}; only a running server can be kept alive`, 'server_not_running');
   const at = deps.clock.now().toISOString();
-  const next = { ...server, lastActivity: at, cullWarning: undefined };
-  const moved = await deps.servers.moveServer(server.id, ['RUNNING'], { lastActivity: at, cullWarning: null, cullCheckAt: deps.cullPolicy.nextCheck(next) ?? null, updatedAt: at }, { launchId: server.launchId });
+  // Keeping alive buys idle time only: a max-age warning stands.
+  const warning = server.cullWarning?.reason === 'max-age' ? server.cullWarning : undefined;
+  const next = { ...server, lastActivity: at, cullWarning: warning };
+  const moved = await deps.servers.moveServer(server.id, ['RUNNING'], { lastActivity: at, cullWarning: warning ?? null, cullCheckAt: deps.cullPolicy.nextCheck(next) ?? null, updatedAt: at }, { launchId: server.launchId });
   if (!moved) throw new ConflictError(`server '${server.name}' stopped meanwhile`, 'server_not_running');
   return viewServer(moved);
 };

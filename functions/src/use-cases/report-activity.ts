@@ -37,7 +37,8 @@ export const reportActivity = async (deps: ServerDeps, input: { name: string; to
   const now = deps.clock.now();
   const seen = lastActivityOf(input.report, now);
   const newer = seen && seen.getTime() > Date.parse(server.lastActivity) ? seen.toISOString() : server.lastActivity;
-  const dropWarning = server.cullWarning && Date.parse(newer) > Date.parse(server.cullWarning.warnedAt);
+  // Activity answers idleness only: a max-age warning stands however busy the server is.
+  const dropWarning = server.cullWarning?.reason === 'idle' && Date.parse(newer) > Date.parse(server.cullWarning.warnedAt);
   const next: Server = { ...server, lastActivity: newer, lastReportAt: now.toISOString(), cullWarning: dropWarning ? undefined : server.cullWarning };
   const moved = await deps.servers.moveServer(
     server.id,

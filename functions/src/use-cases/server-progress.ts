@@ -39,7 +39,7 @@ export const serverProgress = async (
     const events = eventsAfter(s, after);
     const done = s.status !== 'PENDING';
     const waited = deps.clock.now().getTime() - started;
-    if (events.length || done || waited >= deps.serverSettings.progressWaitMs) return { events, done: done && !eventsAfter(s, Math.max(after, ...events.map((e) => e.id))).length };
+    if (events.length || done || waited >= deps.serverSettings.progressWaitMs) return { events, done };
     await deps.pause(Math.min(POLL_MS, deps.serverSettings.progressWaitMs - waited));
   }
 };

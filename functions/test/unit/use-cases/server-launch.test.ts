@@ -4,12 +4,12 @@ import { AppError, ConflictError, ServerLaunchFailedError, UpstreamError, Valida
 import type { Profile } from '../../../src/domain/profile.ts';
 import { serverIdFor } from '../../../src/domain/server.ts';
 import { makeServerTasks } from '../../../src/handlers/tasks/server-tasks.ts';
+import { DEFAULT_PROFILES } from '../../../src/shared/profiles-config.ts';
 import { getMe } from '../../../src/use-cases/get-me.ts';
 import { launchServer } from '../../../src/use-cases/launch-server.ts';
 import { checkServerLaunch, cleanUpServer, createServerResources, markServerRunning, recordServerFailure } from '../../../src/use-cases/launch-steps.ts';
 import { listProfiles } from '../../../src/use-cases/server-queries.ts';
 import { stopServer } from '../../../src/use-cases/stop-server.ts';
-import { DEFAULT_PROFILES } from '../../../src/shared/profiles-config.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
 
 type Deps = ReturnType<typeof memoryServerDeps>;

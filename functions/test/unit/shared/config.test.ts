@@ -1,0 +1,49 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KubernetesServerCompute } from '../../../src/adapters/k8s/kubernetes-server-compute.ts';
+import { UpstreamError } from '../../../src/domain/errors.ts';
+import { loadConfig } from '../../../src/shared/config.ts';
+import { makeCloudCompute, makeCloudWorkflows } from '../../../src/shared/container.ts';
+
+const BASE = { ORRERY_TABLE: 't', ORRERY_BUCKET: 'b', ORRERY_CURSOR_SECRET: 'x'.repeat(32) };
+const EKS = { ORRERY_EKS_CLUSTER: 'data', ORRERY_EKS_ENDPOINT: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', ORRERY_SERVER_PUBLIC_URL: 'https://notebooks.example.com', ORRERY_PUBLIC_API_URL: 'https://api.example.com' };
+
+describe('configuration of servers', () => {
+  it('reads the server limits, launch and cull timings, with defaults for what is not set', () => {
+    // Act
+    const c = loadConfig({ ...BASE, ORRERY_SERVER_LIMIT: '5', ORRERY_CULL_WARN_SECONDS: '600' });
+    // Assess
+    expect(c.serverSettings).toMatchObject({ limitPerUser: 5, launch: { timeoutSeconds: 300, unschedulableSeconds: 180 }, cull: { warnBeforeSeconds: 600, heartbeatSeconds: 1800 }, progressWaitMs: 10_000 });
+    expect(c.profiles.map((p) => p.slug)).toEqual(['cpu-small', 'cpu-large-spot', 'gpu-t4']);
+  });
+
+  it('stops start-up with where and what when the profile registry is wrong', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'orrery-config-'));
+    writeFileSync(join(dir, 'p.yaml'), '- slug: Bad Slug\n  displayName: x\n');
+    // Act / Assess
+    expect(() => loadConfig({ ...BASE, ORRERY_PROFILES_FILE: join(dir, 'p.yaml') })).toThrow(/p\.yaml: 0\.slug: a slug/);
+    expect(() => loadConfig({ ...BASE, ORRERY_PROFILES: '[]' })).toThrow(/ORRERY_PROFILES: .*at least one profile/);
+    expect(() => loadConfig({ ...BASE, ORRERY_SERVER_LIMIT: '0' })).toThrow(/ORRERY_SERVER_LIMIT/);
+  });
+
+  it('answers every server call with a 503 that says what to set when no cluster is configured', async () => {
+    // Prepare
+    const compute = makeCloudCompute(loadConfig({ ...BASE, ORRERY_EKS_CLUSTER: 'data' }));
+    // Act
+    const err = await compute.putToken('jupyter-a--b-12345678', 'osv1.x').catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect((err as Error).message).toMatch(/ORRERY_EKS_ENDPOINT.*ORRERY_PUBLIC_API_URL/);
+  });
+
+  it('puts servers on EKS when the cluster, its endpoint and the public URLs are set, and needs the launch state machine', () => {
+    // Act
+    const config = loadConfig({ ...BASE, ...EKS });
+    // Assess
+    expect(makeCloudCompute(config)).toBeInstanceOf(KubernetesServerCompute);
+    expect(() => makeCloudWorkflows(loadConfig({ ...BASE, ORRERY_RUN_STATE_MACHINE_ARN: 'a', ORRERY_STOP_RUN_STATE_MACHINE_ARN: 'b' }))).toThrow(/ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN/);
+  });
+});
