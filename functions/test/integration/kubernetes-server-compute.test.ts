@@ -3,23 +3,11 @@ import { KubernetesServerCompute, makeKubernetesClients } from '../../src/adapte
 import { makeServerPod, makeServerService, makeServerTokenSecret } from '../../src/adapters/k8s/server-manifests.ts';
 import { UpstreamError } from '../../src/domain/errors.ts';
 import { makeServerToken } from '../../src/domain/server.ts';
-import type { ServerLaunchSpec } from '../../src/ports/server-compute.ts';
+import { CPU_LAUNCH_SPEC } from '../support/server-specs.ts';
 import { startFakeKubernetes, type FakeKubernetes, type KubeObject } from '../support/fake-kubernetes.ts';
 
 const NAMESPACE = 'orrery-users';
-const GiB = 1024 ** 3;
-
-const spec: ServerLaunchSpec = {
-  serverId: 'jupyter-ada-example-com--default-1a2b3c4d',
-  owner: 'ada@example.com',
-  name: 'default',
-  launchId: 'ln-0000000000000001',
-  profile: 'cpu-small',
-  resources: { image: 'orrery/notebook:2026.1', cpuRequest: 500, cpuLimit: 2000, memoryRequest: 2 * GiB, memoryLimit: 4 * GiB, gpus: 0 },
-  pool: { kind: 'cpu-on-demand', nodeSelector: { 'orrery.dev/pool': 'cpu' }, tolerations: [] },
-  basePath: '/user/ada@example.com/default/',
-  activityUrl: 'https://api.orrery.test/servers/default/activity',
-};
+const spec = CPU_LAUNCH_SPEC;
 const podSpec = { ...spec, namespace: NAMESPACE, serviceAccount: 'orrery-server' };
 const ID = spec.serverId;
 

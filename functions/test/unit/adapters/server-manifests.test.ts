@@ -2,20 +2,11 @@ import { Pod } from 'kubernetes-models/v1/Pod';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
+import { CPU_LAUNCH_SPEC, GiB } from '../../support/server-specs.ts';
 import { makeServerPod, makeServerService, makeServerTokenSecret, type ServerPodSpec } from '../../../src/adapters/k8s/server-manifests.ts';
 
-const GiB = 1024 ** 3;
-
 const cpuSpec: ServerPodSpec = {
-  serverId: 'jupyter-ada-example-com--default-1a2b3c4d',
-  owner: 'ada@example.com',
-  name: 'default',
-  launchId: 'ln-0000000000000001',
-  profile: 'cpu-small',
-  resources: { image: 'orrery/notebook:2026.1', cpuRequest: 500, cpuLimit: 2000, memoryRequest: 2 * GiB, memoryLimit: 4 * GiB, gpus: 0 },
-  pool: { kind: 'cpu-on-demand', nodeSelector: { 'orrery.dev/pool': 'cpu' }, tolerations: [] },
-  basePath: '/user/ada@example.com/default/',
-  activityUrl: 'https://api.orrery.test/servers/default/activity',
+  ...CPU_LAUNCH_SPEC,
   namespace: 'orrery-users',
   serviceAccount: 'orrery-server',
 };

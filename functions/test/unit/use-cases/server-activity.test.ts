@@ -1,35 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { ActivityReport } from '../../../src/domain/activity.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../../src/domain/errors.ts';
-import type { User } from '../../../src/domain/user.ts';
 import { cullIdle } from '../../../src/use-cases/cull-idle.ts';
 import { keepServerAlive } from '../../../src/use-cases/keep-server-alive.ts';
 import { launchServer } from '../../../src/use-cases/launch-server.ts';
-import { checkServerLaunch, createServerResources, markServerRunning } from '../../../src/use-cases/launch-steps.ts';
+import { checkServerLaunch, createServerResources } from '../../../src/use-cases/launch-steps.ts';
 import { reportActivity } from '../../../src/use-cases/report-activity.ts';
 import { serverProgress } from '../../../src/use-cases/server-progress.ts';
 import { serverExited, stopServer } from '../../../src/use-cases/stop-server.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
-
-type Deps = ReturnType<typeof memoryServerDeps>;
-
-const minutes = (n: number) => n * 60_000;
-const T0 = Date.parse('2026-01-05T09:00:00.000Z');
-const at = (ms: number) => new Date(T0 + ms).toISOString();
-
-/** A report from a reporter whose Jupyter shows a busy kernel. */
-const busy: ActivityReport = { kernels: [{ executionState: 'busy', connections: 1 }], jupyterReachable: true };
-/** A report that shows nothing new: it only proves the server is alive. */
-const heartbeat: ActivityReport = { kernels: [{ executionState: 'idle', lastActivity: at(0) }], jupyterReachable: true };
-
-/** Launches a server, lets it through its launch steps and returns its launch and token. */
-const runningServer = async (deps: Deps, user: User = people.alice, name = 'lab') => {
-  const { server, token } = await launchServer(deps, { user, name });
-  const ref = { serverId: server.id, launchId: server.launchId };
-  await createServerResources(deps, ref);
-  await markServerRunning(deps, { ...ref, url: `http://${server.id}.orrery.svc:8888/user/${user.id}/${name}/` });
-  return { ...ref, token, name };
-};
+import { at, busy, heartbeat, minutes, runningServer, type ServerTestDeps as Deps } from '../../support/server-scenarios.ts';
 
 /** Lets a server go idle until the culler warns it: a heartbeat at 25 min, the sweep at 45 min. */
 const warnedServer = async (deps: Deps) => {
