@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KubernetesServerCompute, makeKubernetesClients } from '../../src/adapters/k8s/kubernetes-server-compute.ts';
 import { makeServerPod, makeServerService, makeServerTokenSecret } from '../../src/adapters/k8s/server-manifests.ts';
-import { UpstreamError } from '../../src/domain/errors.ts';
+import { ServerLaunchFailedError, UpstreamError } from '../../src/domain/errors.ts';
 import { makeServerToken } from '../../src/domain/server.ts';
 import { CPU_LAUNCH_SPEC } from '../support/server-specs.ts';
 import { startFakeKubernetes, type FakeKubernetes, type KubeObject } from '../support/fake-kubernetes.ts';
@@ -64,6 +64,18 @@ describe('KubernetesServerCompute.create and putToken', () => {
     // Assess
     expect(fake.state.pods.size).toBe(1);
     expect(fake.state.services.size).toBe(1);
+  });
+
+  it('refuses to pass off a pod of an earlier launch, still shutting down, as this launch’s', async () => {
+    // Prepare
+    const compute = makeCompute();
+    await compute.create({ ...spec, launchId: 'ln-0000000000000000' });
+    // Act
+    const err = await compute.create(spec).catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(ServerLaunchFailedError);
+    expect((err as Error).message).toMatch(/previous launch is still shutting down/);
+    expect(pod().metadata.labels['orrery.dev/launch']).toBe('ln-0000000000000000');
   });
 
   it('keeps the token in the server’s Secret and replaces it when a later launch brings a new one', async () => {

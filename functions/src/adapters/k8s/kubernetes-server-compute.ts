@@ -1,6 +1,6 @@
 import type { RequestOptions } from 'node:https';
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, Observable, type ObservableMiddleware, type User, type V1Pod } from '@kubernetes/client-node';
-import { UpstreamError } from '../../domain/errors.ts';
+import { ServerLaunchFailedError, UpstreamError } from '../../domain/errors.ts';
 import type { ServerObservation } from '../../domain/launch.ts';
 import { parseServerToken } from '../../domain/server.ts';
 import type { ServerCompute, ServerLaunchSpec } from '../../ports/server-compute.ts';
@@ -144,8 +144,16 @@ export class KubernetesServerCompute implements ServerCompute {
   async create(spec: ServerLaunchSpec): Promise<void> {
     const { core, namespace, serviceAccount, reporterImage } = this.o;
     const full = { ...spec, namespace, serviceAccount, ...(reporterImage ? { reporterImage } : {}) };
-    await call(`create Pod ${spec.serverId}`, () => core.createNamespacedPod({ namespace, body: makeServerPod(full) }), [409]);
+    const created = await call(`create Pod ${spec.serverId}`, () => core.createNamespacedPod({ namespace, body: makeServerPod(full) }), [409]);
+    if (created === null) await this.refuseEarlierPod(spec);
     await call(`create Service ${spec.serverId}`, () => core.createNamespacedService({ namespace, body: makeServerService(full) }), [409]);
+  }
+
+  // A pod of an earlier launch (stopped moments ago, still terminating) must not pass for this launch's.
+  private async refuseEarlierPod(spec: ServerLaunchSpec): Promise<void> {
+    const pod = await call(`read Pod ${spec.serverId}`, () => this.o.core.readNamespacedPod({ name: spec.serverId, namespace: this.o.namespace }), [404]);
+    const launch = pod?.metadata?.labels?.['orrery.dev/launch'];
+    if (launch !== spec.launchId) throw new ServerLaunchFailedError('the pod of this server\'s previous launch is still shutting down; launch it again in a minute');
   }
 
   /** Reads the pod and, once Kubernetes calls it Ready, asks Jupyter through the API server's service proxy. */
