@@ -33,6 +33,11 @@ const dueOf = (s: Server): { due: number; reason: CullReason } => {
   return idle <= age ? { due: idle, reason: 'idle' } : { due: age, reason: 'max-age' };
 };
 
+// A warning stands only for the deadline it announced: idle activity after it answers it, so a stale one
+// (a report that raced the warning's write) must not turn the next idle deadline into a stop without notice.
+const standingWarning = (s: Server, reason: CullReason) =>
+  s.cullWarning?.reason === reason && (reason !== 'idle' || Date.parse(s.cullWarning.warnedAt) >= Date.parse(s.lastActivity)) ? s.cullWarning : undefined;
+
 const heartbeatDue = (s: Server, settings: CullSettings) => at(s.lastReportAt ?? s.startedAt ?? s.createdAt, settings.heartbeatSeconds);
 
 /**
@@ -47,14 +52,15 @@ export const defaultCullPolicy = (settings: CullSettings = DEFAULT_CULL_SETTINGS
     if (t >= heartbeatDue(server, settings)) return { action: 'stop', reason: 'no-heartbeat' };
     const { due, reason } = dueOf(server);
     if (t < due - settings.warnBeforeSeconds * 1000) return { action: 'keep' };
-    const warning = server.cullWarning;
-    if (!warning || warning.reason !== reason) return { action: 'warn', reason, stopsAt: new Date(Math.max(due, t + settings.warnBeforeSeconds * 1000)).toISOString() };
+    const warning = standingWarning(server, reason);
+    if (!warning) return { action: 'warn', reason, stopsAt: new Date(Math.max(due, t + settings.warnBeforeSeconds * 1000)).toISOString() };
     return t >= at(warning.stopsAt) && t >= due ? { action: 'stop', reason } : { action: 'keep' };
   },
   nextCheck(server) {
     if (server.status !== 'RUNNING') return undefined;
     const { due, reason } = dueOf(server);
-    const warned = server.cullWarning?.reason === reason ? Math.max(at(server.cullWarning.stopsAt), due) : due - settings.warnBeforeSeconds * 1000;
+    const warning = standingWarning(server, reason);
+    const warned = warning ? Math.max(at(warning.stopsAt), due) : due - settings.warnBeforeSeconds * 1000;
     return new Date(Math.min(warned, heartbeatDue(server, settings))).toISOString();
   },
 });

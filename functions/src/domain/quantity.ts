@@ -8,7 +8,7 @@ const MEMORY_UNITS: Record<string, number> = { '': 1, Ki: 1024, Mi: 1024 ** 2, G
 export const parseCpu = (value: string | number): number | null => {
   const match = CPU.exec(String(value).trim());
   if (!match) return null;
-  // 1.1 * 1000 is 1100.0000000000002 in floating point; a millicore is the finest unit Kubernetes keeps.
+  // 1.005 * 1000 is 1004.9999999999999 in floating point; a millicore is the finest unit Kubernetes keeps.
   const millis = Math.round((match[2] ? Number(match[1]) : Number(match[1]) * 1000) * 1e6) / 1e6;
   return Number.isInteger(millis) && millis >= 1 ? millis : null;
 };

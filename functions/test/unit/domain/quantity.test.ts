@@ -25,6 +25,15 @@ describe('parseCpu', () => {
     expect(parsed).toBe(millis);
   });
 
+  it('reads every core count written with up to three decimals as its exact millicores, despite floating point', () => {
+    // Prepare: 1.005 * 1000 is 1004.9999999999999 in floating point.
+    const written = Array.from({ length: 8000 }, (_, i) => ({ millis: i + 1, text: ((i + 1) / 1000).toFixed(3) }));
+    // Act
+    const wrong = written.filter(({ millis, text }) => parseCpu(text) !== millis || parseCpu(Number(text)) !== millis);
+    // Assess
+    expect(wrong).toEqual([]);
+  });
+
   it.each(['', 'abc', '2 cores', '1e3', '-1', '-500m', '0', '0m', '0.0', '0.0001', '0.0005', '1.5m', '500M', '500mm', 'm', '.5', 0, -1, 0.0001, Number.NaN])(
     'refuses %j: junk, zero, negative or finer than a millicore',
     (input) => {
