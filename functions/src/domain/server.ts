@@ -99,3 +99,12 @@ export const makeServerToken = (serverId: string, launchId: string, secret: stri
 
 /** The hash a server's token is stored as. */
 export const hashServerToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** What holds a slot of the per-user limit: one launch of a server, so a racing launch of the same name can never give back another's slot. */
+export const slotHolder = (serverId: string, launchId: string): string => `${serverId}#${launchId}`;
+
+/** The server and launch a slot holder names. */
+export const parseSlotHolder = (holder: string): { serverId: string; launchId?: string } => {
+  const [serverId, launchId] = holder.split('#');
+  return { serverId: serverId!, launchId };
+};

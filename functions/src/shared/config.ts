@@ -35,7 +35,8 @@ const EnvSchema = z.object({
   ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN: z.string().optional(),
   ORRERY_PUBLIC_API_URL: z.url().optional(),
   ORRERY_SERVER_LIMIT: z.coerce.number().int().min(1).max(100).default(DEFAULT_SERVER_SETTINGS.limitPerUser),
-  ORRERY_LAUNCH_TIMEOUT_SECONDS: seconds(DEFAULT_LAUNCH_SETTINGS.timeoutSeconds, 5),
+  // The launch workflow's own timeout is 2 h; the launch must fail well inside it so its Catch records why.
+  ORRERY_LAUNCH_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(DEFAULT_LAUNCH_SETTINGS.timeoutSeconds),
   ORRERY_UNSCHEDULABLE_SECONDS: seconds(DEFAULT_LAUNCH_SETTINGS.unschedulableSeconds, 0),
   ORRERY_CULL_WARN_SECONDS: seconds(DEFAULT_CULL_SETTINGS.warnBeforeSeconds, 0),
   ORRERY_CULL_HEARTBEAT_SECONDS: seconds(DEFAULT_CULL_SETTINGS.heartbeatSeconds, 60),
@@ -47,6 +48,7 @@ const EnvSchema = z.object({
   ORRERY_SERVER_NAMESPACE: z.string().default('orrery'),
   ORRERY_SERVER_SERVICE_ACCOUNT: z.string().default('orrery-server'),
   ORRERY_SERVER_PUBLIC_URL: z.url().optional(),
+  ORRERY_REPORTER_IMAGE: z.string().min(1).default('orrery/notebook-server:latest'),
 });
 
 /** Everything the functions read from their environment, validated once. */
@@ -67,7 +69,7 @@ export interface Config {
   /** Where culler notices go; none means they are only logged. */
   slackWebhookUrl?: string;
   /** The EKS cluster servers run in (cloud only). */
-  eks: { cluster?: string; endpoint?: string; certificateAuthority?: string; namespace: string; serviceAccount: string; publicUrl?: string };
+  eks: { cluster?: string; endpoint?: string; certificateAuthority?: string; namespace: string; serviceAccount: string; publicUrl?: string; reporterImage: string };
   /** The state machines (cloud only; local mode runs the ASL itself). */
   stateMachines: { run?: string; stopRun?: string; launchServer?: string };
 }
@@ -99,7 +101,7 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
       progressWaitMs: e.ORRERY_PROGRESS_WAIT_MS,
     },
     slackWebhookUrl: e.ORRERY_SLACK_WEBHOOK_URL,
-    eks: { cluster: e.ORRERY_EKS_CLUSTER, endpoint: e.ORRERY_EKS_ENDPOINT, certificateAuthority: e.ORRERY_EKS_CA, namespace: e.ORRERY_SERVER_NAMESPACE, serviceAccount: e.ORRERY_SERVER_SERVICE_ACCOUNT, publicUrl: e.ORRERY_SERVER_PUBLIC_URL },
+    eks: { cluster: e.ORRERY_EKS_CLUSTER, endpoint: e.ORRERY_EKS_ENDPOINT, certificateAuthority: e.ORRERY_EKS_CA, namespace: e.ORRERY_SERVER_NAMESPACE, serviceAccount: e.ORRERY_SERVER_SERVICE_ACCOUNT, publicUrl: e.ORRERY_SERVER_PUBLIC_URL, reporterImage: e.ORRERY_REPORTER_IMAGE },
     stateMachines: { run: e.ORRERY_RUN_STATE_MACHINE_ARN, stopRun: e.ORRERY_STOP_RUN_STATE_MACHINE_ARN, launchServer: e.ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN },
   };
 };

@@ -83,11 +83,12 @@ export const makeCloudWorkflows = (config: Config): Workflows & ServerWorkflows 
  * made from the Lambda's own IAM identity. Without a cluster configured, server calls answer 503.
  */
 export const makeCloudCompute = (config: Config): ServerCompute => {
-  const { cluster, endpoint, certificateAuthority, namespace, serviceAccount, publicUrl } = config.eks;
+  const { cluster, endpoint, certificateAuthority, namespace, serviceAccount, publicUrl, reporterImage } = config.eks;
   if (!cluster || !endpoint || !publicUrl || !config.serverSettings.apiUrl) return new UnconfiguredCompute();
   const tokens = new EksTokenProvider({ clusterName: cluster, region: config.region, credentials: lambdaCredentials() });
   const clients = makeKubernetesClients({ endpoint, caData: certificateAuthority, token: () => tokens.token() });
-  return new KubernetesServerCompute({ ...clients, namespace, serviceAccount, publicBaseUrl: publicUrl });
+  // The reporter sidecar runs Orrery's image, so a profile may name any Jupyter image.
+  return new KubernetesServerCompute({ ...clients, namespace, serviceAccount, reporterImage, publicBaseUrl: publicUrl });
 };
 
 /** Compute for a deployment without an EKS cluster: every server call is a clear 503. */

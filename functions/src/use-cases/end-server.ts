@@ -1,4 +1,4 @@
-import type { Server, ServerStatus } from '../domain/server.ts';
+import { slotHolder, type Server, type ServerStatus } from '../domain/server.ts';
 import type { ServerExpectation } from '../ports/server-store.ts';
 import type { ServerDeps } from './server-deps.ts';
 
@@ -33,6 +33,6 @@ export const endServer = async (deps: Pick<ServerDeps, 'servers' | 'compute' | '
   const sparkApplications = await deps.compute.stopSparkApplications(server.id);
   await deps.compute.remove(server.id);
   const ended = await deps.servers.moveServer(server.id, ['STOPPING'], { status: how.final, stoppedAt: deps.clock.now().toISOString(), updatedAt: deps.clock.now().toISOString() }, { launchId: server.launchId });
-  await deps.servers.releaseSlot(server.owner, server.slot, server.id);
+  await deps.servers.releaseSlot(server.owner, server.slot, slotHolder(server.id, server.launchId));
   return { server: ended ?? claimed, claimed: true, sparkApplications };
 };

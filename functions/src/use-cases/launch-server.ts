@@ -1,7 +1,7 @@
 import { AppError, ConflictError, UpstreamError } from '../domain/errors.ts';
 import { requestedEvent } from '../domain/launch.ts';
 import { profileFor, resolveResources, type LaunchOverrides } from '../domain/profile.ts';
-import { ACTIVE_SERVER_STATUSES, checkServerName, hashServerToken, makeServerToken, serverIdFor, type Server } from '../domain/server.ts';
+import { ACTIVE_SERVER_STATUSES, checkServerName, hashServerToken, makeServerToken, parseSlotHolder, serverIdFor, slotHolder, type Server } from '../domain/server.ts';
 import type { User } from '../domain/user.ts';
 import type { ServerDeps } from './server-deps.ts';
 
@@ -16,20 +16,23 @@ export interface LaunchServerInput {
 // A slot taken this recently may belong to a launch that has not written its record yet.
 const SLOT_SETTLE_MS = 60_000;
 
-/** Takes one of the owner's slots (the per-user limit) for a server; a slot whose server ended without giving it back is reused. */
-const claimSlot = async (deps: ServerDeps, owner: string, serverId: string, now: Date): Promise<number> => {
+// A slot is stale when the launch holding it is no longer its server's current, active launch.
+const isStale = async (deps: ServerDeps, holder: string, slot: number): Promise<boolean> => {
+  const { serverId, launchId } = parseSlotHolder(holder);
+  const server = await deps.servers.getServer(serverId);
+  return !server || !ACTIVE_SERVER_STATUSES.includes(server.status) || server.launchId !== launchId || server.slot !== slot;
+};
+
+/** Takes one of the owner's slots (the per-user limit) for one launch; a slot whose launch ended without giving it back is reused. */
+const claimSlot = async (deps: ServerDeps, owner: string, holder: string, now: Date): Promise<number> => {
   const limit = deps.serverSettings.limitPerUser;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const slots = (await deps.servers.listSlots(owner)).filter((s) => s.slot < limit);
-    const mine = slots.find((s) => s.holder === serverId);
-    if (mine) return mine.slot;
     const used = new Set(slots.map((s) => s.slot));
-    for (let k = 0; k < limit; k += 1) if (!used.has(k) && (await deps.servers.takeSlot(owner, k, serverId, now.toISOString()))) return k;
+    for (let k = 0; k < limit; k += 1) if (!used.has(k) && (await deps.servers.takeSlot(owner, k, holder, now.toISOString()))) return k;
     for (const s of slots) {
       if (now.getTime() - Date.parse(s.takenAt) < SLOT_SETTLE_MS) continue;
-      const holder = await deps.servers.getServer(s.holder);
-      const stale = !holder || !ACTIVE_SERVER_STATUSES.includes(holder.status) || holder.slot !== s.slot;
-      if (stale && (await deps.servers.takeSlot(owner, s.slot, serverId, now.toISOString(), s.holder))) return s.slot;
+      if ((await isStale(deps, s.holder, s.slot)) && (await deps.servers.takeSlot(owner, s.slot, holder, now.toISOString(), s.holder))) return s.slot;
     }
     if (used.size >= limit) break;
   }
@@ -53,8 +56,9 @@ export const launchServer = async (deps: ServerDeps, input: LaunchServerInput): 
   const existing = await deps.servers.getServer(id);
   if (existing && ACTIVE_SERVER_STATUSES.includes(existing.status)) throw new ConflictError(`server '${name}' is ${existing.status}; stop it first or pick another name`);
   const now = deps.clock.now();
-  const slot = await claimSlot(deps, input.user.id, id, now);
   const launchId = deps.ids.next('launch');
+  const holder = slotHolder(id, launchId);
+  const slot = await claimSlot(deps, input.user.id, holder, now);
   const token = makeServerToken(id, launchId, deps.ids.secret());
   const at = now.toISOString();
   const server: Server = {
@@ -64,7 +68,7 @@ export const launchServer = async (deps: ServerDeps, input: LaunchServerInput): 
   try {
     await deps.servers.putServer(server);
   } catch (err) {
-    await deps.servers.releaseSlot(input.user.id, slot, id);
+    await deps.servers.releaseSlot(input.user.id, slot, holder);
     throw err;
   }
   try {
@@ -72,7 +76,7 @@ export const launchServer = async (deps: ServerDeps, input: LaunchServerInput): 
     await deps.workflows.launchServer(id, launchId);
   } catch (err) {
     await deps.servers.moveServer(id, ['PENDING'], { status: 'FAILED', reason: `the launch could not start: ${(err as Error).message}`, updatedAt: deps.clock.now().toISOString() }, { launchId });
-    await deps.servers.releaseSlot(input.user.id, slot, id);
+    await deps.servers.releaseSlot(input.user.id, slot, holder);
     throw err instanceof AppError ? err : new UpstreamError('the server could not be launched just now; try again in a minute');
   }
   return { server, token };

@@ -1,6 +1,6 @@
 import { ServerLaunchFailedError } from '../domain/errors.ts';
 import { failedEvent, launchVerdict, nextProgressEvent } from '../domain/launch.ts';
-import type { Server } from '../domain/server.ts';
+import { slotHolder, type Server } from '../domain/server.ts';
 import type { ServerDeps } from './server-deps.ts';
 import { causeText, type StepFailure } from './step-failure.ts';
 
@@ -76,6 +76,6 @@ export const recordServerFailure = async (deps: ServerDeps, input: LaunchRef & {
   const at = deps.clock.now().toISOString();
   const reason = input.failure ? causeText(input.failure, 'the launch failed') : 'the launch failed';
   const failed = await deps.servers.moveServer(s.id, ['PENDING'], { status: 'FAILED', reason, stoppedAt: at, progress: [...s.progress, failedEvent(s.progress, at, reason)], updatedAt: at }, { launchId: s.launchId });
-  if (failed) await deps.servers.releaseSlot(s.owner, s.slot, s.id);
+  if (failed) await deps.servers.releaseSlot(s.owner, s.slot, slotHolder(s.id, s.launchId));
   return { status: failed?.status ?? s.status };
 };

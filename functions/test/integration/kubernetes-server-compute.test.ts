@@ -173,6 +173,20 @@ describe('KubernetesServerCompute.observe', () => {
     expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', rawPath: `/api/v1/namespaces/${NAMESPACE}/services/${ID}:8888/proxy/user/ada@example.com/default/api`, authorization: 'Bearer token-4' });
   });
 
+  it('goes by the notebook container’s readiness, so a failed sidecar does not hide a Jupyter that answers', async () => {
+    // Prepare
+    const compute = makeCompute();
+    await compute.create(spec);
+    pod().spec.nodeName = 'ip-10-0-1-2';
+    const reporterDied = { name: 'activity-reporter', ready: false, state: { terminated: { reason: 'Error', exitCode: 2 } } };
+    pod().status = { phase: 'Running', conditions: [scheduled, { type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'notebook', ready: true, state: { running: {} } }, reporterDied] };
+    fake.state.proxy.set('/user/ada@example.com/default/api', 200);
+    // Act
+    const observed = await compute.observe(ID);
+    // Assess
+    expect(observed).toEqual({ state: 'ready', url: 'https://orrery.test/user/ada@example.com/default/' });
+  });
+
   it('stays started while the pod is Ready but the proxy cannot reach Jupyter yet', async () => {
     // Prepare
     const compute = makeCompute();

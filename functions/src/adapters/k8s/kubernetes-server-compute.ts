@@ -122,7 +122,8 @@ const podObservation = (pod: V1Pod): ServerObservation | null => {
     return { state: 'waiting', stage: 'requested', unschedulable: scheduled.message ?? 'no node fits the pod' };
   }
   if (scheduled?.status !== 'True' || !pod.spec?.nodeName) return { state: 'waiting', stage: 'requested' };
-  if (condition('Ready')?.status === 'True') return null;
+  // The notebook container's own readiness, not the pod's: a sidecar that fails must not hide a Jupyter that answers.
+  if (notebook?.ready) return null;
   if (notebook?.state?.running) return { state: 'waiting', stage: 'started' };
   const detail = `on node ${pod.spec.nodeName}`;
   return containers.length === 0 ? { state: 'waiting', stage: 'scheduled', detail } : { state: 'waiting', stage: 'pulling', detail };

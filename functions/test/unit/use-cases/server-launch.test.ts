@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AppError, ConflictError, ServerLaunchFailedError, UpstreamError, ValidationError } from '../../../src/domain/errors.ts';
 import type { Profile } from '../../../src/domain/profile.ts';
-import { serverIdFor } from '../../../src/domain/server.ts';
+import { parseSlotHolder, serverIdFor, slotHolder } from '../../../src/domain/server.ts';
 import { makeServerTasks } from '../../../src/handlers/tasks/server-tasks.ts';
 import { DEFAULT_PROFILES } from '../../../src/shared/profiles-config.ts';
 import { getMe } from '../../../src/use-cases/get-me.ts';
@@ -142,7 +142,7 @@ describe('launchServer', () => {
     const { server } = await launchServer(deps, { user: people.alice, name: 'three' });
     // Assess
     expect(server).toMatchObject({ status: 'PENDING', slot: 0 });
-    expect((await deps.servers.listSlots('alice')).map((s) => s.holder).sort()).toEqual([serverIdFor('alice', 'three'), serverIdFor('alice', 'two')].sort());
+    expect((await deps.servers.listSlots('alice')).map((s) => parseSlotHolder(s.holder).serverId).sort()).toEqual([serverIdFor('alice', 'three'), serverIdFor('alice', 'two')].sort());
   });
 
   it('reuses a slot an ended server never gave back once it is a minute old, but not while it is fresh', async () => {
@@ -158,7 +158,21 @@ describe('launchServer', () => {
     // Assess
     expect(fresh).toMatchObject({ code: 'server_limit' });
     expect(server.slot).toBe(0);
-    expect(await deps.servers.listSlots('alice')).toEqual([expect.objectContaining({ slot: 0, holder: server.id })]);
+    expect(await deps.servers.listSlots('alice')).toEqual([expect.objectContaining({ slot: 0, holder: slotHolder(server.id, server.launchId) })]);
+  });
+
+  it('keeps the winner’s slot when two launches of the same name race, so the limit still holds', async () => {
+    // Prepare
+    const deps = memoryServerDeps({ limitPerUser: 2 });
+    // Act
+    const race = await Promise.allSettled([launchServer(deps, { user: people.alice, name: 'lab' }), launchServer(deps, { user: people.alice, name: 'lab' })]);
+    await launchServer(deps, { user: people.alice, name: 'other' });
+    const past = await launchServer(deps, { user: people.alice, name: 'third' }).catch((e: unknown) => e);
+    // Assess
+    expect(race.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const winner = (race.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ server: { id: string; launchId: string } }>).value.server;
+    expect((await deps.servers.listSlots('alice')).map((s) => s.holder)).toContain(slotHolder(winner.id, winner.launchId));
+    expect(past).toMatchObject({ code: 'server_limit' });
   });
 
   it('lets exactly as many of five concurrent launches through as the limit allows', async () => {
