@@ -58,8 +58,13 @@ export interface Server {
   /** Why it failed or was stopped. */
   reason?: string;
   stoppedBy?: string;
+  /** While STOPPING: the state it ends in, kept so a teardown the culler has to finish ends the same way. */
+  endAs?: 'STOPPED' | 'FAILED';
   cullWarning?: CullWarning;
-  /** When the culler next needs to look at it; only RUNNING servers have one (a sparse index). */
+  /**
+   * When the culler next needs to look at it (a sparse index): a RUNNING server's next cull check, a
+   * PENDING server's launch deadline, a STOPPING server's teardown retry. Ended servers have none.
+   */
   cullCheckAt?: string;
   progress: ProgressEvent[];
 }

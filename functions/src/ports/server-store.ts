@@ -5,8 +5,8 @@ export type ServerChanges = {
   [K in keyof Server]?: undefined extends Server[K] ? Server[K] | null : Server[K];
 } & { updatedAt: string };
 
-/** What a conditional change expects besides the status: the same launch, the activity it read. */
-export type ServerExpectation = Partial<Pick<Server, 'launchId' | 'lastActivity'>>;
+/** What a conditional change expects besides the status: the same launch, the activity or cull check it read. */
+export type ServerExpectation = Partial<Pick<Server, 'launchId' | 'lastActivity' | 'cullCheckAt'>>;
 
 /** What the culler did to one server, and why. */
 export interface CullRecord {
@@ -40,7 +40,7 @@ export interface ServerStore {
   listServers(owner: string): Promise<Server[]>;
   /** Applies changes if the status is one of `from` and the expectation holds; the record as now stored, or null. */
   moveServer(id: string, from: readonly ServerStatus[], changes: ServerChanges, expect?: ServerExpectation): Promise<Server | null>;
-  /** RUNNING servers whose cull check is due (`cullCheckAt` ≤ `due`), earliest first: one Query on a sparse index. */
+  /** Servers whose cull check is due (`cullCheckAt` ≤ `due`), earliest first: one Query on a sparse index. */
   listCullCandidates(due: string, page: { after?: string; limit: number }): Promise<{ items: Server[]; next?: string; itemsRead: number }>;
   /** The slots a user holds. */
   listSlots(owner: string): Promise<ServerSlot[]>;

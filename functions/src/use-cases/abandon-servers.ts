@@ -2,9 +2,9 @@ import { endServer } from './end-server.ts';
 import type { ServerDeps } from './server-deps.ts';
 
 /**
- * Local mode at start-up: servers recorded RUNNING had their processes end with the platform's
- * last life, so each is ended (STOPPED, with the reason). They are all in the cull index, so this
- * is a Query, not a Scan.
+ * Local mode at start-up: servers recorded PENDING, RUNNING or STOPPING had their processes (and
+ * launch workflows) end with the platform's last life, so each is ended with the reason. They are
+ * all in the cull index, so this is a Query, not a Scan.
  */
 export const abandonRunningServers = async (deps: ServerDeps, reason: string): Promise<number> => {
   let ended = 0;

@@ -1,15 +1,18 @@
 import type { CullDecision } from '../domain/cull-policy.ts';
-import type { Server } from '../domain/server.ts';
-import { endServer } from './end-server.ts';
+import type { CullReason, Server } from '../domain/server.ts';
+import { claimEnd, finishEnd } from './end-server.ts';
 import type { ServerDeps } from './server-deps.ts';
 
-/** What one sweep did. */
+/** What one sweep did; `problems` says what failed (a teardown is retried by a later sweep). */
 export interface CullSweep {
   at: string;
   itemsRead: number;
   examined: number;
   warned: number;
   stopped: number;
+  /** Launches past their deadline that nothing recorded, and teardowns finished after an earlier failure. */
+  repaired: number;
+  problems: string[];
 }
 
 const PAGE = 100;
@@ -17,8 +20,12 @@ const PARALLEL = 8;
 // An index entry the policy says to keep is looked at again no sooner than this.
 const RECHECK_MS = 60_000;
 
-const explain = (s: Server, reason: string) =>
-  reason === 'idle' ? `idle since ${s.lastActivity} (timeout ${s.idleTimeoutSeconds} s)` : reason === 'max-age' ? `running since ${s.startedAt} (max age ${s.maxAgeSeconds} s)` : `no report from the server since ${s.lastReportAt ?? s.startedAt}`;
+const explain = (s: Server, reason: CullReason) =>
+  reason === 'idle' ? `idle since ${s.lastActivity} (timeout ${s.idleTimeoutSeconds} s)` : reason === 'max-age' ? `running since ${s.startedAt} (max age ${s.maxAgeSeconds} s)` : `silent: no report from the server since ${s.lastReportAt ?? s.startedAt}`;
+
+// Activity or a keepalive answers idleness; nothing but a relaunch answers the max age.
+const remedy = (s: Server, reason: CullReason) =>
+  reason === 'idle' ? `unless you use it or keep it alive: POST /servers/${s.name}/keepalive` : 'because it reached its profile\'s maximum age; save your work and launch it again';
 
 const warn = async (deps: ServerDeps, s: Server, d: Extract<CullDecision, { action: 'warn' }>, now: Date, sweep: CullSweep) => {
   const cullWarning = { reason: d.reason, warnedAt: now.toISOString(), stopsAt: d.stopsAt };
@@ -29,23 +36,47 @@ const warn = async (deps: ServerDeps, s: Server, d: Extract<CullDecision, { acti
   await deps.notifier.notify({
     user: s.owner,
     subject: `Server '${s.name}' will be stopped at ${d.stopsAt}`,
-    text: `Your Orrery server '${s.name}' (${s.profile}, $${s.hourlyPrice}/h) is ${explain(s, d.reason)}. It will be stopped at ${d.stopsAt} unless you use it or keep it alive: POST /servers/${s.name}/keepalive.`,
+    text: `Your Orrery server '${s.name}' (${s.profile}, $${s.hourlyPrice}/h) is ${explain(s, d.reason)}. It will be stopped at ${d.stopsAt} ${remedy(s, d.reason)}.`,
   });
 };
 
-const stop = async (deps: ServerDeps, s: Server, reason: Extract<CullDecision, { action: 'stop' }>['reason'], now: Date, sweep: CullSweep) => {
-  const ended = await endServer(deps, s, { by: 'culler', reason: `culled: ${explain(s, reason)}`, final: 'STOPPED', expect: { lastActivity: s.lastActivity }, from: ['RUNNING'] });
-  if (!ended.claimed) return;
+// The cull is logged once the claim is won, even when the teardown fails and a later sweep finishes it.
+const stop = async (deps: ServerDeps, s: Server, reason: CullReason, now: Date, sweep: CullSweep) => {
+  // A silent server is broken (its pod or process is gone), not merely unused.
+  const final = reason === 'no-heartbeat' ? 'FAILED' : 'STOPPED';
+  const claimed = await claimEnd(deps, s, { by: 'culler', reason: `culled: ${explain(s, reason)}`, final, expect: { lastActivity: s.lastActivity }, from: ['RUNNING'] });
+  if (!claimed) return;
   sweep.stopped += 1;
-  await deps.servers.recordCull({
-    id: deps.ids.next('cull'), at: now.toISOString(), serverId: s.id, owner: s.owner, name: s.name, profile: s.profile, reason,
-    lastActivity: s.lastActivity, startedAt: s.startedAt, hourlyPrice: s.hourlyPrice, sparkApplications: ended.sparkApplications,
-  });
-  await deps.notifier.notify({ user: s.owner, subject: `Server '${s.name}' was stopped`, text: `Your Orrery server '${s.name}' was stopped: ${explain(s, reason)}. Your files stay; launch it again when you need it.` });
+  let sparkApplications: string[] = [];
+  try {
+    const ended = await finishEnd(deps, claimed);
+    sparkApplications = ended.sparkApplications;
+    if (ended.sparkError) sweep.problems.push(ended.sparkError);
+  } finally {
+    await deps.servers.recordCull({
+      id: deps.ids.next('cull'), at: now.toISOString(), serverId: s.id, owner: s.owner, name: s.name, profile: s.profile, reason,
+      lastActivity: s.lastActivity, startedAt: s.startedAt, hourlyPrice: s.hourlyPrice, sparkApplications,
+    });
+    await deps.notifier.notify({ user: s.owner, subject: `Server '${s.name}' was stopped`, text: `Your Orrery server '${s.name}' was stopped: ${explain(s, reason)}. Your files stay; launch it again when you need it.` });
+  }
+};
+
+// STOPPING past its retry time: an earlier teardown failed; PENDING past its deadline: the launch's workflow ended without recording how.
+const repair = async (deps: ServerDeps, s: Server, sweep: CullSweep) => {
+  const how =
+    s.status === 'STOPPING'
+      ? { by: s.stoppedBy ?? 'platform', reason: s.reason ?? 'stopped', final: s.endAs ?? 'STOPPED', from: ['STOPPING'] as const }
+      : { by: 'platform', reason: `the launch did not finish within ${deps.serverSettings.launch.timeoutSeconds} s and nothing recorded why`, final: 'FAILED' as const, from: ['PENDING'] as const };
+  const claimed = await claimEnd(deps, s, { ...how, expect: { cullCheckAt: s.cullCheckAt } });
+  if (!claimed) return;
+  sweep.repaired += 1;
+  const ended = await finishEnd(deps, claimed);
+  if (ended.sparkError) sweep.problems.push(ended.sparkError);
 };
 
 const cullOne = async (deps: ServerDeps, s: Server, now: Date, sweep: CullSweep) => {
   sweep.examined += 1;
+  if (s.status === 'PENDING' || s.status === 'STOPPING') return repair(deps, s, sweep);
   const d = deps.cullPolicy.decide(s, now);
   if (d.action === 'warn') return warn(deps, s, d, now, sweep);
   if (d.action === 'stop') return stop(deps, s, d.reason, now, sweep);
@@ -57,20 +88,27 @@ const cullOne = async (deps: ServerDeps, s: Server, now: Date, sweep: CullSweep)
 
 /**
  * One sweep of the idle culler (EventBridge schedule in the cloud, the local cron locally):
- * 1. Query the servers whose cull check is due: the index holds only RUNNING servers, keyed by
- *    when the policy next needs to look, so a sweep reads about the due ones, never all.
- * 2. Ask the policy about each: warn the owner (a notice, and a keepAlive that buys time), or stop
- *    it (pod, Service, Spark applications) and log the cull with its reason, or put it back.
- * Every change is conditional on the state read, so two sweeps at once stop a server once.
+ * 1. Query the servers whose check is due: the index holds RUNNING servers keyed by when the policy
+ *    next needs to look (plus launches and teardowns by their deadline), so a sweep reads about the
+ *    due ones, never all.
+ * 2. Ask the policy about each RUNNING one: warn the owner (a notice, and a keepAlive that buys time),
+ *    or stop it (pod, Service, Spark applications) and log the cull with its reason, or put it back.
+ *    Launches and stops are never culled; one past its deadline is finished (FAILED, or its stop).
+ * Every change is conditional on the state read, so two sweeps at once stop a server once; one
+ * server's failure is reported in `problems` and does not stop the sweep.
  */
 export const cullIdle = async (deps: ServerDeps): Promise<CullSweep> => {
   const now = deps.clock.now();
-  const sweep: CullSweep = { at: now.toISOString(), itemsRead: 0, examined: 0, warned: 0, stopped: 0 };
+  const sweep: CullSweep = { at: now.toISOString(), itemsRead: 0, examined: 0, warned: 0, stopped: 0, repaired: 0, problems: [] };
   let after: string | undefined;
   do {
     const page = await deps.servers.listCullCandidates(now.toISOString(), { after, limit: PAGE });
     sweep.itemsRead += page.itemsRead;
-    for (let i = 0; i < page.items.length; i += PARALLEL) await Promise.all(page.items.slice(i, i + PARALLEL).map((s) => cullOne(deps, s, now, sweep)));
+    for (let i = 0; i < page.items.length; i += PARALLEL) {
+      const batch = page.items.slice(i, i + PARALLEL);
+      const results = await Promise.allSettled(batch.map((s) => cullOne(deps, s, now, sweep)));
+      results.forEach((r, k) => r.status === 'rejected' && sweep.problems.length < 50 && sweep.problems.push(`${batch[k]!.id}: ${(r.reason as Error)?.message ?? r.reason}`));
+    }
     after = page.next;
   } while (after);
   return sweep;

@@ -14,25 +14,53 @@ export interface EndServer {
   from?: readonly ServerStatus[];
 }
 
+type EndDeps = Pick<ServerDeps, 'servers' | 'compute' | 'clock'>;
+
+// A teardown that fails (the Kubernetes API is down) is retried by the culler this much later.
+const TEARDOWN_RETRY_MS = 5 * 60_000;
+
 /**
- * Ends a server; safe to repeat and to race:
- * 1. Claim it: PENDING, RUNNING or STOPPING → STOPPING, out of the cull index. Losing the claim
- *    (already ended, or the expectation no longer holds) ends here with `claimed: false`.
- * 2. Delete the pod or process tree, its Service and token, and the Spark applications it started.
- * 3. Record the final state, then give the user's slot back.
+ * Claims a server for ending: PENDING, RUNNING or STOPPING → STOPPING, its cull check turned into a
+ * teardown retry so a teardown that fails is finished by a later sweep. Null when the claim is lost
+ * (already ended, or the expectation no longer holds).
  */
-export const endServer = async (deps: Pick<ServerDeps, 'servers' | 'compute' | 'clock'>, server: Server, how: EndServer) => {
-  const now = deps.clock.now().toISOString();
-  const claimed = await deps.servers.moveServer(
+export const claimEnd = async (deps: EndDeps, server: Server, how: EndServer): Promise<Server | null> => {
+  const now = deps.clock.now();
+  return deps.servers.moveServer(
     server.id,
     how.from ?? ['PENDING', 'RUNNING', 'STOPPING'],
-    { status: 'STOPPING', stoppedBy: how.by, reason: how.reason, cullCheckAt: null, cullWarning: null, updatedAt: now },
+    { status: 'STOPPING', stoppedBy: how.by, reason: how.reason, endAs: how.final, cullWarning: null, cullCheckAt: new Date(now.getTime() + TEARDOWN_RETRY_MS).toISOString(), updatedAt: now.toISOString() },
     { launchId: server.launchId, ...how.expect },
   );
+};
+
+/**
+ * Tears a claimed server down: the pod or process tree, its Service and token first (they cost money),
+ * then, best effort, the Spark applications it started (a failure there is returned, not thrown, so
+ * missing Spark permissions never keep a server up); then the final state, and the slot back.
+ */
+export const finishEnd = async (deps: EndDeps, claimed: Server): Promise<{ server: Server; sparkApplications: string[]; sparkError?: string }> => {
+  await deps.compute.remove(claimed.id);
+  let sparkApplications: string[] = [];
+  let sparkError: string | undefined;
+  try {
+    sparkApplications = await deps.compute.stopSparkApplications(claimed.id);
+  } catch (err) {
+    sparkError = `could not stop the Spark applications of ${claimed.id}: ${(err as Error).message}`;
+  }
+  const at = deps.clock.now().toISOString();
+  const ended = await deps.servers.moveServer(claimed.id, ['STOPPING'], { status: claimed.endAs ?? 'STOPPED', stoppedAt: at, cullCheckAt: null, updatedAt: at }, { launchId: claimed.launchId });
+  await deps.servers.releaseSlot(claimed.owner, claimed.slot, slotHolder(claimed.id, claimed.launchId));
+  return { server: ended ?? claimed, sparkApplications, ...(sparkError ? { sparkError } : {}) };
+};
+
+/**
+ * Ends a server; safe to repeat and to race:
+ * 1. Claim it (claimEnd). Losing the claim ends here with `claimed: false`.
+ * 2. Tear it down and record the final state (finishEnd).
+ */
+export const endServer = async (deps: EndDeps, server: Server, how: EndServer) => {
+  const claimed = await claimEnd(deps, server, how);
   if (!claimed) return { server: (await deps.servers.getServer(server.id)) ?? server, claimed: false, sparkApplications: [] as string[] };
-  const sparkApplications = await deps.compute.stopSparkApplications(server.id);
-  await deps.compute.remove(server.id);
-  const ended = await deps.servers.moveServer(server.id, ['STOPPING'], { status: how.final, stoppedAt: deps.clock.now().toISOString(), updatedAt: deps.clock.now().toISOString() }, { launchId: server.launchId });
-  await deps.servers.releaseSlot(server.owner, server.slot, slotHolder(server.id, server.launchId));
-  return { server: ended ?? claimed, claimed: true, sparkApplications };
+  return { ...(await finishEnd(deps, claimed)), claimed: true };
 };

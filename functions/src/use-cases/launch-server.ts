@@ -15,6 +15,8 @@ export interface LaunchServerInput {
 
 // A slot taken this recently may belong to a launch that has not written its record yet.
 const SLOT_SETTLE_MS = 60_000;
+// Past its own timeout plus this, a launch nothing has recorded is finished by the culler (its workflow died).
+const LAUNCH_GRACE_MS = 10 * 60_000;
 
 // A slot is stale when the launch holding it is no longer its server's current, active launch.
 const isStale = async (deps: ServerDeps, holder: string, slot: number): Promise<boolean> => {
@@ -64,6 +66,7 @@ export const launchServer = async (deps: ServerDeps, input: LaunchServerInput): 
   const server: Server = {
     id, owner: input.user.id, name, profile: profile.slug, resources, hourlyPrice: profile.hourlyPrice, idleTimeoutSeconds: profile.idleTimeoutSeconds, maxAgeSeconds: profile.maxAgeSeconds,
     status: 'PENDING', slot, launchId, tokenHash: hashServerToken(token), createdAt: at, updatedAt: at, lastActivity: at, progress: [requestedEvent(at)],
+    cullCheckAt: new Date(now.getTime() + deps.serverSettings.launch.timeoutSeconds * 1000 + LAUNCH_GRACE_MS).toISOString(),
   };
   try {
     await deps.servers.putServer(server);

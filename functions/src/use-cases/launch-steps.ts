@@ -75,7 +75,7 @@ export const recordServerFailure = async (deps: ServerDeps, input: LaunchRef & {
   if (!s) return { status: (await deps.servers.getServer(input.serverId))?.status ?? 'STOPPED' };
   const at = deps.clock.now().toISOString();
   const reason = input.failure ? causeText(input.failure, 'the launch failed') : 'the launch failed';
-  const failed = await deps.servers.moveServer(s.id, ['PENDING'], { status: 'FAILED', reason, stoppedAt: at, progress: [...s.progress, failedEvent(s.progress, at, reason)], updatedAt: at }, { launchId: s.launchId });
+  const failed = await deps.servers.moveServer(s.id, ['PENDING'], { status: 'FAILED', reason, stoppedAt: at, cullCheckAt: null, progress: [...s.progress, failedEvent(s.progress, at, reason)], updatedAt: at }, { launchId: s.launchId });
   if (failed) await deps.servers.releaseSlot(s.owner, s.slot, slotHolder(s.id, s.launchId));
   return { status: failed?.status ?? s.status };
 };

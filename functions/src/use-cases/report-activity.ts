@@ -20,6 +20,20 @@ const serverOfToken = async (deps: ServerDeps, token: string | undefined): Promi
   return server;
 };
 
+const recordReport = (deps: ServerDeps, server: Server, report: ActivityReport, now: Date) => {
+  const seen = lastActivityOf(report, now);
+  const newer = seen && seen.getTime() > Date.parse(server.lastActivity) ? seen.toISOString() : server.lastActivity;
+  // Activity answers idleness only: a max-age warning stands however busy the server is.
+  const dropWarning = server.cullWarning?.reason === 'idle' && Date.parse(newer) > Date.parse(server.cullWarning.warnedAt);
+  const next: Server = { ...server, lastActivity: newer, lastReportAt: now.toISOString(), cullWarning: dropWarning ? undefined : server.cullWarning };
+  return deps.servers.moveServer(
+    server.id,
+    [server.status],
+    { lastActivity: newer, lastReportAt: now.toISOString(), ...(dropWarning ? { cullWarning: null } : {}), ...(server.status === 'RUNNING' ? { cullCheckAt: deps.cullPolicy.nextCheck(next) ?? null } : {}), updatedAt: now.toISOString() },
+    { launchId: server.launchId, lastActivity: server.lastActivity },
+  );
+};
+
 /**
  * POST /servers/{name}/activity, from the server itself (its reporter), with its server token:
  * 1. The token must be this server's current launch's; the path must name the same server (403 otherwise).
@@ -35,17 +49,12 @@ export const reportActivity = async (deps: ServerDeps, input: { name: string; to
     return { status: ended.server.status, lastActivity: ended.server.lastActivity, cullWarning: null };
   }
   const now = deps.clock.now();
-  const seen = lastActivityOf(input.report, now);
-  const newer = seen && seen.getTime() > Date.parse(server.lastActivity) ? seen.toISOString() : server.lastActivity;
-  // Activity answers idleness only: a max-age warning stands however busy the server is.
-  const dropWarning = server.cullWarning?.reason === 'idle' && Date.parse(newer) > Date.parse(server.cullWarning.warnedAt);
-  const next: Server = { ...server, lastActivity: newer, lastReportAt: now.toISOString(), cullWarning: dropWarning ? undefined : server.cullWarning };
-  const moved = await deps.servers.moveServer(
-    server.id,
-    [server.status],
-    { lastActivity: newer, lastReportAt: now.toISOString(), ...(dropWarning ? { cullWarning: null } : {}), ...(server.status === 'RUNNING' ? { cullCheckAt: deps.cullPolicy.nextCheck(next) ?? null } : {}), updatedAt: now.toISOString() },
-    { launchId: server.launchId },
-  );
+  // Conditional on the activity read, so a report cannot undo a keepalive that landed after it read; one retry on a fresh read.
+  let moved = await recordReport(deps, server, input.report, now);
+  if (!moved) {
+    const fresh = await deps.servers.getServer(server.id);
+    if (fresh && fresh.launchId === server.launchId && (fresh.status === 'RUNNING' || fresh.status === 'PENDING')) moved = await recordReport(deps, fresh, input.report, now);
+  }
   const held = moved ?? server;
   return { status: held.status, lastActivity: held.lastActivity, cullWarning: held.cullWarning ?? null };
 };

@@ -18,11 +18,12 @@ export const stopServer = async (deps: ServerDeps, input: { user: User; name: st
 };
 
 /**
- * A RUNNING server's process ended by itself (local mode's exit watcher; a launch sees it in its own checks): FAILED with
- * the reason unless it was already being stopped; its leftovers and slot are cleaned up the same way.
+ * A server's process ended by itself (local mode's exit watcher): FAILED with the reason unless it was
+ * already being stopped; its leftovers and slot are cleaned up the same way. A launch still in flight
+ * then finds it no longer PENDING and cleans up after itself.
  */
 export const serverExited = async (deps: ServerDeps, input: { serverId: string; launchId: string; reason: string }): Promise<void> => {
   const server = await deps.servers.getServer(input.serverId);
-  if (!server || server.launchId !== input.launchId || server.status !== 'RUNNING') return;
+  if (!server || server.launchId !== input.launchId || (server.status !== 'RUNNING' && server.status !== 'PENDING')) return;
   await endServer(deps, server, { by: 'platform', reason: input.reason, final: 'FAILED', expect: { launchId: input.launchId } });
 };

@@ -52,7 +52,11 @@ describe('the launch-server state machine', () => {
   });
 
   it('cleans up and records the failure whenever creating, checking or marking the server fails', () => {
-    for (const name of ['CreateResources', 'CheckLaunch', 'MarkRunning']) expect(States[name]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'CleanUp' }]);
+    for (const name of ['CreateResources', 'CheckLaunch', 'MarkRunning']) {
+      expect(States[name]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'CleanUp' }]);
+      // One Kubernetes API hiccup in a hundred polls must not fail a launch.
+      expect(States[name]!.Retry.map((r: { ErrorEquals: string[] }) => r.ErrorEquals[0])).toContain('UpstreamError');
+    }
     expect(States.CleanUp!.Next).toBe('RecordFailure');
     expect(States.CleanUp!.Catch[0].Next).toBe('RecordFailure');
     expect(States.RecordFailure!.Parameters.Payload['failure.$']).toBe('$.failure');

@@ -79,7 +79,7 @@ const localWorkflows = (deps: () => PlatformDeps, compute: LocalRunnerCompute, p
 const startCuller = (deps: PlatformDeps, pattern: string) =>
   new Cron(pattern, { protect: true, catch: (err) => log('warn', 'cull sweep failed', { error: (err as Error).message }) }, async () => {
     const sweep = await cullIdle(deps);
-    if (sweep.examined) log('info', 'cull sweep', { ...sweep });
+    if (sweep.examined || sweep.problems.length) log(sweep.problems.length ? 'warn' : 'info', 'cull sweep', { ...sweep });
   });
 const BUCKET = 'orrery-notebooks';
 

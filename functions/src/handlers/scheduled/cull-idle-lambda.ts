@@ -8,6 +8,6 @@ const deps = makeCloudDeps(loadConfig(process.env));
 /** The EventBridge schedule's target: one sweep of the idle culler, its figures in the log. */
 export const handler = async () => {
   const sweep = await cullIdle(deps);
-  log('info', 'cull sweep', { ...sweep });
+  log(sweep.problems.length ? 'warn' : 'info', 'cull sweep', { ...sweep });
   return sweep;
 };

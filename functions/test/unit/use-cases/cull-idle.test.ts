@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivityReport } from '../../../src/domain/activity.ts';
-import { ForbiddenError, ValidationError } from '../../../src/domain/errors.ts';
+import { ForbiddenError, UpstreamError, ValidationError } from '../../../src/domain/errors.ts';
 import type { CullRecord } from '../../../src/ports/server-store.ts';
 import { cullIdle } from '../../../src/use-cases/cull-idle.ts';
 import { keepServerAlive } from '../../../src/use-cases/keep-server-alive.ts';
 import { launchServer } from '../../../src/use-cases/launch-server.ts';
 import { listCulls } from '../../../src/use-cases/list-culls.ts';
 import { reportActivity } from '../../../src/use-cases/report-activity.ts';
+import { stopServer } from '../../../src/use-cases/stop-server.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
 import { at, busy, heartbeat, hours, minutes, runningServer, type ServerTestDeps as Deps } from '../../support/server-scenarios.ts';
 
@@ -99,22 +100,72 @@ describe('cullIdle', () => {
     expect(await allCulls(deps)).toEqual([expect.objectContaining({ reason: 'max-age' })]);
   });
 
-  it('never culls a server that is launching or stopping, even when the index says it is due', async () => {
+  it('never culls a server that is launching or stopping before its own deadline', async () => {
     // Prepare
     const deps = memoryServerDeps();
     const { server: pending } = await launchServer(deps, { user: people.alice, name: 'launching' });
-    await deps.servers.moveServer(pending.id, ['PENDING'], { cullCheckAt: at(0), updatedAt: at(0) });
     const stopping = await runningServer(deps, people.alice, 'stopping');
-    await deps.servers.moveServer(stopping.serverId, ['RUNNING'], { status: 'STOPPING', updatedAt: at(0) });
-    deps.clock.advance(hours(13));
+    deps.compute.remove = async () => {
+      throw new UpstreamError('the Kubernetes API is down');
+    };
+    await stopServer(deps, { user: people.alice, name: 'stopping' }).catch(() => undefined);
+    deps.clock.advance(minutes(4));
     // Act
     const sweep = await cullIdle(deps);
     // Assess
-    expect(sweep).toMatchObject({ examined: 2, warned: 0, stopped: 0 });
+    expect(sweep).toMatchObject({ examined: 0, warned: 0, stopped: 0, repaired: 0 });
     expect((await stored(deps, pending.id)).status).toBe('PENDING');
     expect((await stored(deps, stopping.serverId)).status).toBe('STOPPING');
-    expect(deps.compute.removed).toEqual([]);
     expect(await allCulls(deps)).toEqual([]);
+  });
+
+  it('finishes a launch past its deadline as FAILED and a teardown that failed earlier, without logging a cull', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const { server: pending } = await launchServer(deps, { user: people.alice, name: 'launching' });
+    const stopping = await runningServer(deps, people.alice, 'stopping');
+    const remove = deps.compute.remove.bind(deps.compute);
+    deps.compute.remove = async () => {
+      throw new UpstreamError('the Kubernetes API is down');
+    };
+    const failedStop = await stopServer(deps, { user: people.alice, name: 'stopping' }).catch((e: unknown) => e);
+    deps.compute.remove = remove;
+    deps.clock.advance(minutes(16));
+    // Act
+    const sweep = await cullIdle(deps);
+    // Assess
+    expect(failedStop).toBeInstanceOf(UpstreamError);
+    expect(sweep).toMatchObject({ examined: 2, repaired: 2, stopped: 0, problems: [] });
+    expect(await stored(deps, pending.id)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/did not finish within 300 s/) });
+    expect(await stored(deps, stopping.serverId)).toMatchObject({ status: 'STOPPED', stoppedBy: 'owner' });
+    expect(deps.compute.removed.sort()).toEqual([pending.id, stopping.serverId].sort());
+    expect(await deps.servers.listSlots('alice')).toEqual([]);
+    expect(await allCulls(deps)).toEqual([]);
+  });
+
+  it('logs a cull whose teardown failed, reports the problem, and finishes the teardown on a later sweep', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const { s } = await warnedServer(deps);
+    const other = await runningServer(deps, people.amir, 'other');
+    await untilStopsAt(deps, s);
+    const remove = deps.compute.remove.bind(deps.compute);
+    deps.compute.remove = async (id: string) => {
+      if (id === s.serverId) throw new UpstreamError('the Kubernetes API is down');
+      return remove(id);
+    };
+    // Act
+    const first = await cullIdle(deps);
+    deps.compute.remove = remove;
+    deps.clock.advance(minutes(6));
+    const second = await cullIdle(deps);
+    // Assess
+    expect(first.problems).toEqual([expect.stringMatching(/Kubernetes API is down/)]);
+    expect(first.stopped).toBe(1);
+    expect(second.repaired).toBe(1);
+    expect(await allCulls(deps)).toHaveLength(1);
+    expect((await stored(deps, s.serverId)).status).toBe('STOPPED');
+    expect((await stored(deps, other.serverId)).status).toBe('RUNNING');
   });
 
   it('stops a server once and logs one cull when two sweeps run at once', async () => {
