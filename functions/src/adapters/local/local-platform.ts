@@ -140,7 +140,7 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
     compute.reapLeftovers();
     servers.reapLeftovers();
     await abandonOpenRuns(deps, 'the local platform stopped while this run was open; start it again');
-    await abandonRunningServers(deps, 'the local platform stopped while this server ran; launch it again');
+    await abandonRunningServers(deps, 'the local platform stopped while this server was up; launch it again');
     const culler = startCuller(deps, o.env?.ORRERY_CULL_SCHEDULE ?? '*/2 * * * *');
     const handlers = makeApiHandlers(deps, { claimNames: config.claimNames });
     listener = makeLocalRequestListener({ handlers, issuer, users, maxBodyBytes: config.limits.inlineBytes + 2 * 1024 * 1024 });
