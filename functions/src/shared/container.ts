@@ -1,8 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { Context } from 'aws-lambda';
 import { lambdaCredentials, makeDocumentClient, makeS3Client } from '../adapters/aws/clients.ts';
-import { EksTokenProvider } from '../adapters/aws/eks-token.ts';
-import { KubernetesServerCompute, makeKubernetesClients } from '../adapters/k8s/kubernetes-server-compute.ts';
 import { DynamoDbNotebookStore } from '../adapters/aws/dynamodb-notebook-store.ts';
 import { DynamoDbRunStore } from '../adapters/aws/dynamodb-run-store.ts';
 import { S3BodyStore } from '../adapters/aws/s3-body-store.ts';
@@ -14,23 +11,13 @@ import { defaultCullPolicy } from '../domain/cull-policy.ts';
 import { HmacCursorCodec } from '../adapters/system/hmac-cursor-codec.ts';
 import { RandomIds } from '../adapters/system/random-ids.ts';
 import { SystemClock } from '../adapters/system/system-clock.ts';
-import { NotFoundError, UpstreamError } from '../domain/errors.ts';
-import { API_ROUTES, type RouteName } from '../handlers/http/api-routes.ts';
-import { makeNotebookHandlers } from '../handlers/http/notebook-handlers.ts';
-import { makeRunHandlers } from '../handlers/http/run-handlers.ts';
-import { makeServerHandlers } from '../handlers/http/server-handlers.ts';
-import { makeHealthz, makeMe, makeOpenApi } from '../handlers/http/system-handlers.ts';
-import type { ServerCompute } from '../ports/server-compute.ts';
+import { UpstreamError } from '../domain/errors.ts';
+import type { ServerObservation } from '../domain/launch.ts';
+import type { ServerCompute, ServerLaunchSpec } from '../ports/server-compute.ts';
 import type { ServerWorkflows, Workflows } from '../ports/workflows.ts';
 import type { RunDeps } from '../use-cases/run-deps.ts';
 import type { ServerDeps } from '../use-cases/server-deps.ts';
 import type { Config } from './config.ts';
-import { errorBody } from './http/error-status.ts';
-import type { ApiEvent, ApiResult, HttpOptions } from './http/http-handler.ts';
-import { routeKey } from './http/route-spec.ts';
-
-/** A Lambda-shaped HTTP handler. */
-export type ApiHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
 /** Everything every use case needs: Folium, runs and servers. */
 export type PlatformDeps = RunDeps & ServerDeps;
@@ -85,11 +72,40 @@ export const makeCloudWorkflows = (config: Config): Workflows & ServerWorkflows 
 export const makeCloudCompute = (config: Config): ServerCompute => {
   const { cluster, endpoint, certificateAuthority, namespace, serviceAccount, publicUrl, reporterImage } = config.eks;
   if (!cluster || !endpoint || !publicUrl || !config.serverSettings.apiUrl) return new UnconfiguredCompute();
-  const tokens = new EksTokenProvider({ clusterName: cluster, region: config.region, credentials: lambdaCredentials() });
-  const clients = makeKubernetesClients({ endpoint, caData: certificateAuthority, token: () => tokens.token() });
-  // The reporter sidecar runs Orrery's image, so a profile may name any Jupyter image.
-  return new KubernetesServerCompute({ ...clients, namespace, serviceAccount, reporterImage, publicBaseUrl: publicUrl });
+  return new LazyCompute(async () => {
+    // Loaded on first use: the Kubernetes client is most of a bundle, and most requests never need it.
+    const [{ EksTokenProvider }, { KubernetesServerCompute, makeKubernetesClients }] = await Promise.all([import('../adapters/aws/eks-token.ts'), import('../adapters/k8s/kubernetes-server-compute.ts')]);
+    const tokens = new EksTokenProvider({ clusterName: cluster, region: config.region, credentials: lambdaCredentials() });
+    const clients = makeKubernetesClients({ endpoint, caData: certificateAuthority, token: () => tokens.token() });
+    // The reporter sidecar runs Orrery's image, so a profile may name any Jupyter image.
+    return new KubernetesServerCompute({ ...clients, namespace, serviceAccount, reporterImage, publicBaseUrl: publicUrl });
+  });
 };
+
+/** A compute built on first use. */
+class LazyCompute implements ServerCompute {
+  private loaded?: Promise<ServerCompute>;
+  constructor(private readonly load: () => Promise<ServerCompute>) {}
+  private get(): Promise<ServerCompute> {
+    this.loaded ??= this.load();
+    return this.loaded;
+  }
+  async putToken(serverId: string, token: string): Promise<void> {
+    return (await this.get()).putToken(serverId, token);
+  }
+  async create(spec: ServerLaunchSpec): Promise<void> {
+    return (await this.get()).create(spec);
+  }
+  async observe(serverId: string): Promise<ServerObservation> {
+    return (await this.get()).observe(serverId);
+  }
+  async remove(serverId: string): Promise<void> {
+    return (await this.get()).remove(serverId);
+  }
+  async stopSparkApplications(serverId: string): Promise<string[]> {
+    return (await this.get()).stopSparkApplications(serverId);
+  }
+}
 
 /** Compute for a deployment without an EKS cluster: every server call is a clear 503. */
 class UnconfiguredCompute implements ServerCompute {
@@ -115,23 +131,3 @@ class UnconfiguredCompute implements ServerCompute {
 
 /** Everything the cloud's Lambdas need, wired from their environment. */
 export const makeCloudDeps = (config: Config): PlatformDeps => makePlatformDeps(config, { workflows: makeCloudWorkflows(config), compute: makeCloudCompute(config) });
-
-/** Every route's handler, by name. */
-export const makeApiHandlers = (deps: PlatformDeps, options: HttpOptions): Record<RouteName, ApiHandler> => ({
-  healthz: makeHealthz(options),
-  openapi: makeOpenApi(options),
-  me: makeMe(deps, options),
-  ...makeNotebookHandlers(deps, options),
-  ...makeRunHandlers(deps, options),
-  ...makeServerHandlers(deps, options),
-});
-
-/** One Lambda handler that dispatches by API Gateway route key to the handlers of the given routes. */
-export const makeApiRouter = (handlers: Partial<Record<RouteName, ApiHandler>>): ApiHandler => {
-  const byKey = new Map(Object.entries(handlers).map(([name, h]) => [routeKey(API_ROUTES[name as RouteName]), h as ApiHandler]));
-  return async (event, context) => {
-    const handler = byKey.get(event.routeKey);
-    if (handler) return handler(event, context);
-    return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify(errorBody(new NotFoundError(`no route ${event.routeKey}`), event.requestContext.requestId)) };
-  };
-};

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, PayloadTooLargeError, UnauthorizedError, ValidationError, NotFoundError } from '../../domain/errors.ts';
 import { API_ROUTES } from '../../handlers/http/api-routes.ts';
-import type { ApiHandler } from '../../shared/container.ts';
+import type { ApiHandler } from '../../shared/api-composition.ts';
 import { errorBody, statusOf } from '../../shared/http/error-status.ts';
 import type { ApiResult } from '../../shared/http/http-handler.ts';
 import { matchRoute } from '../../shared/http/route-match.ts';

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../shared/config.ts';
-import { makeApiHandlers, makeApiRouter, makeCloudDeps } from '../../shared/container.ts';
+import { makeApiHandlers, makeApiRouter } from '../../shared/api-composition.ts';
+import { makeCloudDeps } from '../../shared/container.ts';
 
 const config = loadConfig(process.env);
 

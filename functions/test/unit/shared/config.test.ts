@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KubernetesServerCompute } from '../../../src/adapters/k8s/kubernetes-server-compute.ts';
 import { UpstreamError } from '../../../src/domain/errors.ts';
 import { loadConfig } from '../../../src/shared/config.ts';
 import { makeCloudCompute, makeCloudWorkflows } from '../../../src/shared/container.ts';
@@ -39,11 +38,19 @@ describe('configuration of servers', () => {
     expect((err as Error).message).toMatch(/ORRERY_EKS_ENDPOINT.*ORRERY_PUBLIC_API_URL/);
   });
 
-  it('puts servers on EKS when the cluster, its endpoint and the public URLs are set, and needs the launch state machine', () => {
+  it('puts servers on EKS when the cluster, its endpoint and the public URLs are set, and needs the launch state machine', async () => {
+    // Prepare
+    const config = loadConfig({ ...BASE, ...EKS, ORRERY_EKS_ENDPOINT: 'https://127.0.0.1:1' });
+    const keys = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' });
     // Act
-    const config = loadConfig({ ...BASE, ...EKS });
-    // Assess
-    expect(makeCloudCompute(config)).toBeInstanceOf(KubernetesServerCompute);
+    const err = await makeCloudCompute(config).observe('jupyter-a--b-12345678').catch((e: unknown) => e);
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: keys.id, AWS_SECRET_ACCESS_KEY: keys.secret });
+    if (keys.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+    if (keys.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    // Assess: the Kubernetes compute (loaded on first use) tried the cluster's API server.
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect((err as Error).message).toMatch(/^Kubernetes API: read Pod jupyter-a--b-12345678 failed/);
     expect(() => makeCloudWorkflows(loadConfig({ ...BASE, ORRERY_RUN_STATE_MACHINE_ARN: 'a', ORRERY_STOP_RUN_STATE_MACHINE_ARN: 'b' }))).toThrow(/ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN/);
   });
 });

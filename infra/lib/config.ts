@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const Identity = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cognito'), adminGroup: z.string().default('orrery-admins'), callbackUrls: z.array(z.url()).default([]) }),
+  z.object({
+    kind: z.literal('oidc'),
+    issuer: z.url(),
+    audience: z.array(z.string().min(1)).min(1),
+    claims: z.object({ user: z.string().default('sub'), name: z.string().default('name'), teams: z.string().default('groups'), adminGroup: z.string().default('orrery-admins') }).prefault({}),
+  }),
+]);
+
+/** The one file a platform team fills in (infra/orrery.config.json); every field is explained in the README. */
+export const InfraConfigSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, 'a short lowercase prefix for resource names').default('orrery'),
+  env: z.object({ account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'), region: z.string().min(1) }),
+  eks: z.object({
+    clusterName: z.string().min(1),
+    endpoint: z.url(),
+    certificateAuthority: z.string().min(1),
+    namespace: z.string().default('orrery'),
+    serverServiceAccount: z.string().default('orrery-server'),
+    runnerServiceAccount: z.string().default('orrery-runner'),
+  }),
+  vpc: z.object({ vpcId: z.string().startsWith('vpc-'), privateSubnetIds: z.array(z.string().startsWith('subnet-')).min(1) }).optional(),
+  identity: Identity,
+  portal: z.object({ domainName: z.string().optional(), certificateArn: z.string().startsWith('arn:aws:acm:us-east-1:').optional() }).default({}),
+  serverPublicUrl: z.url(),
+  profilesFile: z.string().default('config/profiles.example.yaml'),
+  slackWebhookSecretName: z.string().optional(),
+  images: z.object({ runner: z.string().min(1), server: z.string().min(1), reporter: z.string().min(1) }),
+  alarmEmail: z.email().optional(),
+});
+
+/** The validated deployment configuration. */
+export type InfraConfig = z.infer<typeof InfraConfigSchema>;
+
+/** Reads and validates the configuration file; a bad field stops synth with its path and what to fix. */
+export const loadInfraConfig = (path: string): InfraConfig => {
+  const parsed = InfraConfigSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) throw new Error(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+};

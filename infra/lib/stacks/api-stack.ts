@@ -1,0 +1,219 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, type IHttpRouteAuthorizer, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccountRecovery, FeaturePlan, Mfa, OAuthScope, StandardThreatProtectionMode, UserPool, UserPoolGroup } from 'aws-cdk-lib/aws-cognito';
+import { CfnRole, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { TABLE_DESIGN } from '../../../functions/src/adapters/aws/table-design.ts';
+import { API_ROUTES } from '../../../functions/src/handlers/http/api-routes.ts';
+import type { RouteGroup } from '../../../functions/src/shared/http/route-spec.ts';
+import type { InfraConfig } from '../config.ts';
+import { OrreryFunction } from '../constructs/orrery-function.ts';
+import { stateMachineArn } from '../names.ts';
+import type { DataStack } from './data-stack.ts';
+
+/** What the API stack needs. */
+export interface ApiStackProps extends StackProps {
+  config: InfraConfig;
+  data: DataStack;
+}
+
+/** The Lambda entry every route group shares; it dispatches by route key. */
+export const API_ENTRY = 'functions/src/handlers/http/api-lambda.ts';
+
+/** The route groups, one Lambda each. */
+export const ROUTE_GROUPS: readonly RouteGroup[] = ['system', 'notebooks', 'runs', 'servers', 'admin'];
+
+const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+// Presigned URLs are signed with the function's own credentials, so the role needs what the browser does
+// (PutObject covers CreateMultipartUpload, UploadPart and CompleteMultipartUpload).
+const BUCKET_READ_WRITE = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+
+/** The HTTP API with its JWT authorizer and one Lambda per route group. */
+export class ApiStack extends Stack {
+  /** The execute-api domain (CloudFront forwards /api/* to it). */
+  readonly apiDomain: string;
+  /** The API's own URL with its `api` stage, which server pods report activity to. */
+  readonly apiUrl: string;
+  /** Roles that call the Kubernetes API (they get an EKS access entry). */
+  readonly clusterRoles: IRole[] = [];
+  /** The API itself. */
+  readonly httpApi: HttpApi;
+  /** The Lambda serving each route group. */
+  readonly functions: Record<RouteGroup, OrreryFunction>;
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { config, data } = props;
+    // No default stage: the one stage is `api`, so paths match what CloudFront forwards (/api/*).
+    this.httpApi = new HttpApi(this, 'HttpApi', { apiName: `${config.name}-api`, description: 'Orrery HTTP API', createDefaultStage: false });
+    this.apiDomain = `${this.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
+    this.apiUrl = `https://${this.apiDomain}/api`;
+    this.addStage(config);
+
+    const authorizer = this.makeAuthorizer(config);
+    const environment = this.functionEnvironment(config, data);
+    this.functions = Object.fromEntries(
+      ROUTE_GROUPS.map((group) => [
+        group,
+        new OrreryFunction(this, `${capitalize(group)}Function`, { entry: API_ENTRY, description: `Orrery API: ${group} routes`, environment, profilesFile: config.profilesFile }),
+      ]),
+    ) as Record<RouteGroup, OrreryFunction>;
+    for (const fn of Object.values(this.functions)) withoutManagedPolicies(fn);
+    this.grant(config, data);
+    this.clusterRoles.push(this.functions.servers.role!);
+    this.addRoutes(authorizer);
+  }
+
+  private addStage(config: InfraConfig): void {
+    const accessLogs = new LogGroup(this, 'AccessLogs', { logGroupName: `/aws/apigateway/${config.name}-api`, retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
+    const format = {
+      requestId: '$context.requestId',
+      route: '$context.routeKey',
+      status: '$context.status',
+      latency: '$context.responseLatency',
+      integrationLatency: '$context.integrationLatency',
+      user: '$context.authorizer.claims.sub',
+      ip: '$context.identity.sourceIp',
+      error: '$context.error.message',
+      integrationError: '$context.integrationErrorMessage',
+    };
+    new HttpStage(this, 'ApiStage', {
+      httpApi: this.httpApi,
+      stageName: 'api',
+      autoDeploy: true,
+      throttle: { burstLimit: 200, rateLimit: 100 },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(JSON.stringify(format)) },
+    });
+  }
+
+  private makeAuthorizer(config: InfraConfig): IHttpRouteAuthorizer {
+    const identity = config.identity;
+    if (identity.kind === 'oidc') return new HttpJwtAuthorizer('JwtAuthorizer', identity.issuer, { jwtAudience: identity.audience });
+    const pool = new UserPool(this, 'UserPool', {
+      userPoolName: `${config.name}-users`,
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: { minLength: 14, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      deletionProtection: true,
+      // The pool holds users and their MFA secrets: state, even though it lives in a stateless stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new UserPoolGroup(this, 'AdminGroup', { userPool: pool, groupName: identity.adminGroup, description: 'Orrery administrators' });
+    const callbackUrls = [...(config.portal.domainName ? [`https://${config.portal.domainName}/`] : []), ...identity.callbackUrls];
+    pool.addDomain('LoginDomain', { cognitoDomain: { domainPrefix: `${config.name}-${this.account}` } });
+    // A public client (no secret): the portal runs the code flow with PKCE (Cognito honours code_challenge).
+    // Without a known callback URL the hosted login cannot redirect anywhere, so OAuth stays off until one is configured.
+    const client = pool.addClient('PortalClient', {
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      authFlows: { userSrp: true },
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(1),
+      ...(callbackUrls.length > 0
+        ? { oAuth: { flows: { authorizationCodeGrant: true }, scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE], callbackUrls, logoutUrls: callbackUrls } }
+        : { disableOAuth: true }),
+    });
+    return new HttpJwtAuthorizer('JwtAuthorizer', pool.userPoolProviderUrl, { jwtAudience: [client.userPoolClientId] });
+  }
+
+  private functionEnvironment(config: InfraConfig, data: DataStack): Record<string, string> {
+    const claims =
+      config.identity.kind === 'cognito'
+        ? { user: 'sub', name: 'email', teams: 'cognito:groups', adminGroup: config.identity.adminGroup }
+        : config.identity.claims;
+    return {
+      ORRERY_TABLE: data.table.tableName,
+      ORRERY_BUCKET: data.bucket.bucketName,
+      // A CloudFormation dynamic reference ({{resolve:secretsmanager:…}}), resolved at deploy time: the template
+      // never holds the key, and the functions need no secretsmanager:GetSecretValue at cold start.
+      ORRERY_CURSOR_SECRET: data.cursorSecret.secretValue.unsafeUnwrap(),
+      ORRERY_CLAIM_USER: claims.user,
+      ORRERY_CLAIM_NAME: claims.name,
+      ORRERY_CLAIM_TEAMS: claims.teams,
+      ORRERY_ADMIN_GROUP: claims.adminGroup,
+      ORRERY_RUN_STATE_MACHINE_ARN: stateMachineArn(this, config, 'run'),
+      ORRERY_STOP_RUN_STATE_MACHINE_ARN: stateMachineArn(this, config, 'stopRun'),
+      ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN: stateMachineArn(this, config, 'launchServer'),
+      ORRERY_EKS_CLUSTER: config.eks.clusterName,
+      ORRERY_EKS_ENDPOINT: config.eks.endpoint,
+      ORRERY_EKS_CA: config.eks.certificateAuthority,
+      ORRERY_SERVER_NAMESPACE: config.eks.namespace,
+      ORRERY_SERVER_SERVICE_ACCOUNT: config.eks.serverServiceAccount,
+      ORRERY_SERVER_PUBLIC_URL: config.serverPublicUrl,
+      ORRERY_REPORTER_IMAGE: config.images.reporter,
+      ORRERY_RUNNER_IMAGE: config.images.runner,
+      ORRERY_RUNNER_NAMESPACE: config.eks.namespace,
+      ORRERY_RUNNER_SERVICE_ACCOUNT: config.eks.runnerServiceAccount,
+      // The API's own id within this stack: no cross-stack reference, no cycle (routes depend on functions, not the reverse).
+      ORRERY_PUBLIC_API_URL: this.apiUrl,
+    };
+  }
+
+  private grant(config: InfraConfig, data: DataStack): void {
+    const tableArns = [data.table.tableArn, ...TABLE_DESIGN.indexes.map((index) => `${data.table.tableArn}/index/${index.name}`)];
+    // exportValue returns the same Fn::ImportValue a plain reference would make, with its export name readable.
+    const bucketArn = data.exportValue(data.bucket.bucketArn);
+    const objects = `${bucketArn}/*`;
+    const allow = (fn: OrreryFunction, actions: string[], resources: string[]) => fn.addToRolePolicy(new PolicyStatement({ actions, resources }));
+    const { system, notebooks, runs, servers, admin } = this.functions;
+    for (const fn of [system, admin]) allow(fn, TABLE_READ, tableArns);
+    for (const fn of [notebooks, runs, servers]) allow(fn, [...TABLE_READ, ...TABLE_WRITE], tableArns);
+    for (const fn of [notebooks, runs]) allow(fn, BUCKET_READ_WRITE, [objects]);
+    allow(runs, ['states:StartExecution'], [stateMachineArn(this, config, 'run'), stateMachineArn(this, config, 'stopRun')]);
+    allow(servers, ['states:StartExecution'], [stateMachineArn(this, config, 'launchServer')]);
+    allow(servers, ['eks:DescribeCluster'], [this.formatArn({ service: 'eks', resource: 'cluster', resourceName: config.eks.clusterName })]);
+    for (const fn of Object.values(this.functions)) {
+      // The log group is the function's own (OrreryFunction makes it); this replaces AWSLambdaBasicExecutionRole.
+      allow(fn, ['logs:CreateLogStream', 'logs:PutLogEvents'], [fn.logGroup.logGroupArn]);
+      Validations.of(fn).acknowledge(
+        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".' },
+        ...(fn === notebooks || fn === runs
+          ? [{ id: `AwsSolutions-IAM5[Resource::${nagName(this, bucketArn)}/*]`, reason: "Object keys (notebook bodies, uploads, run outputs) are made at run time; access is limited to this one bucket's objects and the use cases authorize each key." }]
+          : []),
+      );
+    }
+  }
+
+  private addRoutes(authorizer: IHttpRouteAuthorizer): void {
+    const integrations = Object.fromEntries(ROUTE_GROUPS.map((group) => [group, new HttpLambdaIntegration(`${capitalize(group)}Integration`, this.functions[group])]));
+    for (const [name, spec] of Object.entries(API_ROUTES)) {
+      const route = new HttpRoute(this, `Route${capitalize(name)}`, {
+        httpApi: this.httpApi,
+        routeKey: HttpRouteKey.with(spec.path, spec.method as HttpMethod),
+        integration: integrations[spec.group]!,
+        ...(spec.auth ? { authorizer } : {}),
+      });
+      if (!spec.auth) {
+        const why = 'serverToken' in spec && spec.serverToken ? 'server pods report activity with their own server token, which the handler verifies' : 'public by design (liveness probe or the API description), returns no user data';
+        Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: `No JWT authorizer on ${spec.method} ${spec.path}: ${why}.` });
+      }
+    }
+  }
+}
+
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+// NodejsFunction always attaches AWSLambdaBasicExecutionRole (logs:* on every log group in the account);
+// the functions get write access to their own log group instead (see grant()).
+const withoutManagedPolicies = (fn: OrreryFunction): void => {
+  const role = fn.role?.node.defaultChild;
+  if (role instanceof CfnRole) role.managedPolicyArns = undefined;
+};
+
+// How cdk-nag prints a token in a finding: an import by its export name, an attribute as `<LogicalId.Attr>`.
+const nagName = (stack: Stack, token: string): string => {
+  const resolved = stack.resolve(token) as { 'Fn::ImportValue'?: string; 'Fn::GetAtt'?: [string, string] };
+  if (resolved['Fn::ImportValue']) return resolved['Fn::ImportValue'];
+  const [id, attribute] = resolved['Fn::GetAtt'] ?? ['unknown', 'Arn'];
+  return `<${id}.${attribute}>`;
+};

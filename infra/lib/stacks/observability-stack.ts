@@ -1,0 +1,124 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+  type IMetric,
+  type IWidget,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import type { InfraConfig } from '../config.ts';
+
+/** The namespace the Lambda entries publish their embedded-metric-format counts under. */
+export const ORRERY_NAMESPACE = 'Orrery';
+
+/** What the observability stack needs. */
+export interface ObservabilityStackProps extends StackProps {
+  config: InfraConfig;
+  /** The HTTP API's id; without it the API 4xx/5xx/latency widgets are left out. */
+  apiId?: string;
+  /** Queues whose depth must stay at zero (one alarm each); without them no DLQ alarm is made. */
+  deadLetterQueueNames?: string[];
+}
+
+const count = (metricName: string, period = Duration.minutes(5)) => new Metric({ namespace: ORRERY_NAMESPACE, metricName, statistic: 'Sum', period });
+
+/** The dashboard and alarms. */
+export class ObservabilityStack extends Stack {
+  /** The topic every alarm notifies (email when config.alarmEmail is set). */
+  readonly alarmTopic: Topic;
+  /** The one dashboard of the platform's health. */
+  readonly dashboard: Dashboard;
+  constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const prefix = `${config.name}-`;
+    this.alarmTopic = this.makeTopic(config);
+    const lambdaErrors = new MathExpression({
+      // Metrics Insights (not SEARCH) so the same query can drive an alarm; it sums every Orrery function.
+      expression: `SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) WHERE FunctionName LIKE '${prefix}%'`,
+      label: 'Lambda errors',
+      period: Duration.minutes(5),
+    });
+    const executionsFailed = new MathExpression({
+      expression: `SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn) WHERE StateMachineArn LIKE '%:stateMachine:${prefix}%'`,
+      label: 'State machine executions failed',
+      period: Duration.minutes(15),
+    });
+    this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${config.name}-platform`, defaultInterval: Duration.hours(24) });
+    this.dashboard.addWidgets(...this.makeWidgets(prefix, props.apiId));
+    this.makeAlarms(lambdaErrors, executionsFailed, props.deadLetterQueueNames ?? []);
+  }
+
+  /** The alarm topic, encrypted with a key CloudWatch alarms may use (the AWS-managed SNS key does not allow them). */
+  private makeTopic(config: InfraConfig): Topic {
+    const key = new Key(this, 'AlarmTopicKey', { description: `${config.name} alarm topic`, enableKeyRotation: true });
+    key.addToResourcePolicy(new PolicyStatement({ principals: [new ServicePrincipal('cloudwatch.amazonaws.com')], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] }));
+    const topic = new Topic(this, 'AlarmTopic', { displayName: `${config.name} alarms`, masterKey: key, enforceSSL: true });
+    if (config.alarmEmail) topic.addSubscription(new EmailSubscription(config.alarmEmail));
+    return topic;
+  }
+
+  /** Runs, culls, launches, API (when its id is known), Lambda errors and failed executions. */
+  private makeWidgets(prefix: string, apiId: string | undefined): IWidget[] {
+    const graph = (title: string, left: IMetric[], right: IMetric[] = []) => new GraphWidget({ title, left, right, width: 12, height: 6 });
+    const widgets: IWidget[] = [
+      graph('Runs', [count('RunsStarted'), count('RunsCompleted'), count('RunsFailed'), count('RunsStopped')]),
+      graph('Culls and warnings', [count('Culls'), count('CullWarnings'), count('CullProblems')]),
+      graph('Server launches', [count('ServersStarted'), count('ServerLaunchesFailed')]),
+    ];
+    if (apiId) {
+      const api = (metricName: string, statistic: string) => new Metric({ namespace: 'AWS/ApiGateway', metricName, dimensionsMap: { ApiId: apiId }, statistic, period: Duration.minutes(5) });
+      widgets.push(graph('API errors', [api('4xx', 'Sum'), api('5xx', 'Sum')]), graph('API latency', [api('Latency', 'p50'), api('Latency', 'p99')]));
+    }
+    const search = (namespaceAndDimension: string, metricName: string, filter: string, label: string) =>
+      new MathExpression({ expression: `SEARCH('{${namespaceAndDimension}} MetricName="${metricName}" ${filter}', 'Sum', 300)`, label, usingMetrics: {} });
+    // Unquoted values are partial (token) matches in SEARCH; quoted ones would match only a name equal to the prefix.
+    const name = prefix.slice(0, -1);
+    widgets.push(
+      graph('Lambda errors', [search('AWS/Lambda,FunctionName', 'Errors', `FunctionName=${name}`, 'Errors')]),
+      graph('State machine executions failed', [search('AWS/States,StateMachineArn', 'ExecutionsFailed', `StateMachineArn=${name}`, 'ExecutionsFailed')]),
+    );
+    return widgets;
+  }
+
+  /** Failure rate, Lambda errors, failed executions and dead letters, all to the alarm topic. */
+  private makeAlarms(lambdaErrors: IMetric, executionsFailed: IMetric, deadLetterQueueNames: string[]): void {
+    const action = new SnsAction(this.alarmTopic);
+    const alarm = (id: string, description: string, metric: IMetric, threshold: number) => {
+      const made = new Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      made.addAlarmAction(action);
+      made.addOkAction(action);
+      return made;
+    };
+    const hour = Duration.hours(1);
+    alarm('RunFailureRate', 'More than 20% of the runs that ended in the last hour failed.', new MathExpression({
+      // FILL(…, 0) so an hour with failures and no completions still yields a rate instead of no data.
+      expression: 'IF((FILL(completed, 0) + FILL(failed, 0)) > 0, FILL(failed, 0) / (FILL(completed, 0) + FILL(failed, 0)), 0)',
+      usingMetrics: { completed: count('RunsCompleted', hour), failed: count('RunsFailed', hour) },
+      label: 'Run failure rate',
+      period: hour,
+    }), 0.2);
+    alarm('LambdaErrors', 'More than 5 Lambda errors in 5 minutes across the Orrery functions.', lambdaErrors, 5);
+    alarm('ExecutionsFailed', 'More than 3 workflow executions failed in 15 minutes.', executionsFailed, 3);
+    deadLetterQueueNames.forEach((queueName, i) => alarm(`DeadLetters${i}`, `Messages are waiting in the dead-letter queue ${queueName}.`, new Metric({
+      namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensionsMap: { QueueName: queueName }, statistic: 'Maximum', period: Duration.minutes(5),
+    }), 0));
+  }
+}

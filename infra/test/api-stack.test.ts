@@ -1,0 +1,180 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES } from '../../functions/src/handlers/http/api-routes.ts';
+import { ROUTE_GROUPS } from '../lib/stacks/api-stack.ts';
+import { findingsFor, oidcConfig, resourcesOf, synthDataAndApi, synthFailure } from './support-api.ts';
+
+type Statement = { Action: string | string[]; Resource: unknown };
+
+const statementsOf = (template: Template): Statement[] =>
+  Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+
+const functionByGroup = (api: Template): Record<string, string> =>
+  Object.fromEntries(Object.entries(resourcesOf(api, 'AWS::Lambda::Function')).map(([id, fn]) => [String(fn.Properties.Description).replace(/^Orrery API: (\w+) routes$/, '$1'), id]));
+
+describe('the API stack', () => {
+  let api: Template;
+  beforeAll(() => {
+    api = synthDataAndApi().api;
+  });
+
+  it('serves one stage named api with throttling and JSON access logs, and no default stage', () => {
+    // Prepare
+    // Act
+    const stages = Object.values(resourcesOf(api, 'AWS::ApiGatewayV2::Stage'));
+
+    // Assess
+    expect(stages).toHaveLength(1);
+    const stage = stages[0]!.Properties as { StageName: string; AutoDeploy: boolean; DefaultRouteSettings: Record<string, number>; AccessLogSettings: { Format: string } };
+    expect(stage.StageName).toBe('api');
+    expect(stage.AutoDeploy).toBe(true);
+    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 });
+    expect(Object.keys(JSON.parse(stage.AccessLogSettings.Format))).toEqual(expect.arrayContaining(['requestId', 'route', 'status', 'latency', 'user']));
+  });
+
+  it('puts the JWT authorizer on every route except the ones marked auth: false', () => {
+    // Prepare
+    const routes = Object.values(resourcesOf(api, 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
+
+    // Act
+    const byKey = new Map(routes.map((route) => [route.RouteKey, route]));
+
+    // Assess
+    expect(routes).toHaveLength(Object.keys(API_ROUTES).length);
+    for (const spec of Object.values(API_ROUTES)) {
+      const route = byKey.get(`${spec.method} ${spec.path}`);
+      expect(route, `${spec.method} ${spec.path}`).toBeDefined();
+      if (spec.auth) expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: expect.anything() });
+      else expect(route?.AuthorizationType ?? 'NONE').toBe('NONE');
+    }
+  });
+
+  it('makes one function per route group and sends every route to its group', () => {
+    // Prepare
+    const functions = functionByGroup(api);
+    const integrations = resourcesOf(api, 'AWS::ApiGatewayV2::Integration');
+
+    // Act
+    const routes = Object.values(resourcesOf(api, 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties as { RouteKey: string; Target: { 'Fn::Join': [string, unknown[]] } });
+
+    // Assess
+    expect(Object.keys(functions).sort()).toEqual([...ROUTE_GROUPS].sort());
+    for (const spec of Object.values(API_ROUTES)) {
+      const route = routes.find((r) => r.RouteKey === `${spec.method} ${spec.path}`)!;
+      const integrationId = (route.Target['Fn::Join'][1][1] as { Ref: string }).Ref;
+      expect(integrations[integrationId]?.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [functions[spec.group], 'Arn'] });
+    }
+  });
+
+  it('grants no wildcard actions and nothing on * except X-Ray', () => {
+    // Prepare
+    const statements = statementsOf(api);
+
+    // Act
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    const onAnything = statements.filter((s) => s.Resource === '*').flatMap((s) => [s.Action].flat());
+
+    // Assess
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+    expect(new Set(onAnything)).toEqual(new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+  });
+
+  it('attaches no managed policies to the function roles', () => {
+    // Prepare
+    // Act
+    const roles = Object.values(resourcesOf(api, 'AWS::IAM::Role'));
+
+    // Assess
+    for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('lets only runs start the run workflows and only servers launch servers and describe the cluster', () => {
+    // Prepare
+    const functions = functionByGroup(api);
+    const policies = Object.values(resourcesOf(api, 'AWS::IAM::Policy'));
+    const actionsOf = (group: string) => {
+      const role = (resourcesOf(api, 'AWS::Lambda::Function')[functions[group]!]!.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+      const policy = policies.find((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))!;
+      return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.flatMap((s) => [s.Action].flat().map((a) => `${a} ${JSON.stringify(s.Resource)}`));
+    };
+
+    // Act
+    const runs = actionsOf('runs').filter((a) => a.startsWith('states:'));
+    const servers = actionsOf('servers').filter((a) => a.startsWith('states:') || a.startsWith('eks:'));
+    const others = ['system', 'admin', 'notebooks'].flatMap(actionsOf);
+
+    // Assess
+    expect(runs.join()).toMatch(/stateMachine:orrery-run-notebook/);
+    expect(runs.join()).toMatch(/stateMachine:orrery-stop-run/);
+    expect(servers.join()).toMatch(/stateMachine:orrery-launch-server/);
+    expect(servers.join()).toMatch(/eks:DescribeCluster .*cluster\/data-platform/);
+    expect(actionsOf('system').concat(actionsOf('admin')).filter((a) => /^(states|eks|s3):|dynamodb:(Put|Update|Delete)/.test(a))).toEqual([]);
+    expect(others.filter((a) => /^(states|eks):/.test(a))).toEqual([]);
+  });
+
+  it('tells every function the state machine ARNs by name', () => {
+    // Prepare
+    const tail = (value: unknown) => {
+      const parts = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      return String(parts[parts.length - 1]);
+    };
+
+    // Act
+    const envs = Object.values(resourcesOf(api, 'AWS::Lambda::Function')).map((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables);
+
+    // Assess
+    expect(envs).toHaveLength(ROUTE_GROUPS.length);
+    for (const env of envs) {
+      expect(tail(env.ORRERY_RUN_STATE_MACHINE_ARN)).toMatch(/:stateMachine:orrery-run-notebook$/);
+      expect(tail(env.ORRERY_STOP_RUN_STATE_MACHINE_ARN)).toMatch(/:stateMachine:orrery-stop-run$/);
+      expect(tail(env.ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN)).toMatch(/:stateMachine:orrery-launch-server$/);
+      expect(JSON.stringify(env.ORRERY_CURSOR_SECRET)).toContain('{{resolve:secretsmanager:');
+      expect(env).toMatchObject({ ORRERY_CLAIM_USER: 'sub', ORRERY_CLAIM_TEAMS: 'cognito:groups', ORRERY_ADMIN_GROUP: 'orrery-admins' });
+    }
+  });
+
+  it('creates a Cognito user pool with TOTP MFA required, no self sign-up and the admin group', () => {
+    // Prepare
+    // Act
+    const pools = Object.values(resourcesOf(api, 'AWS::Cognito::UserPool'));
+
+    // Assess
+    expect(pools).toHaveLength(1);
+    expect(pools[0]!.Properties).toMatchObject({ MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA'], AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
+    api.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'orrery-admins' });
+    api.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false });
+    api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: { Audience: [{ Ref: Match.stringLikeRegexp('PortalClient') }] } });
+  });
+
+  it('leaves cdk-nag nothing unacknowledged in the API stack', () => {
+    // Prepare
+    // Act
+    const findings = findingsFor(synthFailure(), 'orrery-api');
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('the API stack with the company OIDC issuer', () => {
+  it('creates no user pool and trusts the configured issuer and audience', () => {
+    // Prepare
+    const config = oidcConfig();
+
+    // Act
+    const { api } = synthDataAndApi(config);
+
+    // Assess
+    api.resourceCountIs('AWS::Cognito::UserPool', 0);
+    api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: { Issuer: 'https://login.example.com/oauth2', Audience: ['orrery-portal'] } });
+  });
+
+  it('leaves cdk-nag nothing unacknowledged in the API stack', () => {
+    // Prepare
+    // Act
+    const findings = findingsFor(synthFailure(oidcConfig()), 'orrery-api');
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+});

@@ -1,0 +1,99 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { InfraConfigSchema, type InfraConfig } from '../lib/config.ts';
+import { ObservabilityStack, type ObservabilityStackProps } from '../lib/stacks/observability-stack.ts';
+import example from '../orrery.config.example.json' with { type: 'json' };
+
+const config = (overrides: Partial<InfraConfig> = {}): InfraConfig => ({ ...InfraConfigSchema.parse(example), ...overrides });
+const synth = (extra: Partial<ObservabilityStackProps> = {}, c: InfraConfig = config()) =>
+  Template.fromStack(new ObservabilityStack(new App(), 'observability', { env: c.env, config: c, ...extra }));
+const dashboardBody = (template: Template): string => {
+  const body = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody;
+  return typeof body === 'string' ? body : JSON.stringify(body);
+};
+
+describe('ObservabilityStack', () => {
+  it('draws runs, culls, launches, API, Lambda and workflow widgets on one dashboard', () => {
+    // Prepare
+    const template = synth({ apiId: 'abc123' });
+
+    // Act
+    const body = dashboardBody(template);
+
+    // Assess
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    for (const name of ['RunsStarted', 'RunsCompleted', 'RunsFailed', 'Culls', 'CullWarnings', 'ServersStarted', 'ServerLaunchesFailed', '4xx', '5xx', 'Latency', 'AWS/ApiGateway', 'abc123']) {
+      expect(body).toContain(`\\"${name}\\"`);
+    }
+    expect(body).toContain('SEARCH(');
+    expect(body).toContain('AWS/Lambda,FunctionName');
+    expect(body).toContain('MetricName=\\\\\\"Errors\\\\\\" FunctionName=orrery');
+    expect(body).toContain('MetricName=\\\\\\"ExecutionsFailed\\\\\\"');
+  });
+
+  it('leaves the API widgets out when the API id is not given', () => {
+    // Prepare
+    const template = synth();
+
+    // Act
+    const body = dashboardBody(template);
+
+    // Assess
+    expect(body).not.toContain('AWS/ApiGateway');
+    expect(body).toContain('RunsStarted');
+  });
+
+  it('alarms on the run failure rate, Lambda errors and failed executions through an encrypted topic', () => {
+    // Prepare
+    const template = synth();
+
+    // Act
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+
+    // Assess
+    expect(alarms).toHaveLength(3);
+    const topic = { Ref: template.getResourceId('AWS::SNS::Topic') };
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topic]);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]) } });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 0.2,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: Match.stringLikeRegexp('FILL\\(failed, 0\\) / \\(FILL\\(completed, 0\\)') }),
+        Match.objectLike({ Id: 'failed', MetricStat: Match.objectLike({ Metric: { MetricName: 'RunsFailed', Namespace: 'Orrery' }, Period: 3600 }) }),
+      ]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 5, Metrics: [Match.objectLike({ Expression: Match.stringLikeRegexp('SUM\\(Errors\\).*AWS/Lambda'), Period: 300 })] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 3, Metrics: [Match.objectLike({ Expression: Match.stringLikeRegexp('SUM\\(ExecutionsFailed\\).*AWS/States'), Period: 900 })] });
+  });
+
+  it('alarms when any given dead-letter queue holds a message', () => {
+    // Prepare
+    const queues = ['orrery-reruns-dlq', 'orrery-events-dlq'];
+
+    // Act
+    const template = synth({ deadLetterQueueNames: queues });
+
+    // Assess
+    for (const queue of queues) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: queue }], Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    }
+  });
+
+  it('subscribes the alarm email only when one is configured', () => {
+    // Prepare
+    const withEmail = config({ alarmEmail: 'oncall@example.com' });
+    const withoutEmail = config({ alarmEmail: undefined });
+
+    // Act
+    const subscribed = synth({}, withEmail);
+    const silent = synth({}, withoutEmail);
+
+    // Assess
+    subscribed.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    silent.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});

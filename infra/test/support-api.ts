@@ -1,0 +1,49 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { type InfraConfig, loadInfraConfig } from '../lib/config.ts';
+import { App } from 'aws-cdk-lib';
+import { buildOrrery, makeApp } from '../lib/app.ts';
+
+/** The example configuration every infra test starts from. */
+export const exampleConfig = (): InfraConfig => loadInfraConfig(join(import.meta.dirname, '..', 'orrery.config.example.json'));
+
+/** The example configuration with the company's OIDC issuer instead of a Cognito user pool. */
+export const oidcConfig = (): InfraConfig => ({
+  ...exampleConfig(),
+  identity: { kind: 'oidc', issuer: 'https://login.example.com/oauth2', audience: ['orrery-portal'], claims: { user: 'sub', name: 'name', teams: 'groups', adminGroup: 'platform-admins' } },
+});
+
+/** Builds the whole app without bundling into a fresh temporary folder. */
+export const buildApp = (config: InfraConfig = exampleConfig()) => makeApp(config, { bundle: false, outdir: mkdtempSync(join(tmpdir(), 'orrery-cdk-')) });
+
+/**
+ * The synthesized templates of the data and API stacks. The stacks are built without the cdk-nag plugin so that
+ * findings in other stacks cannot hide these assertions; `synthFailure` runs the real app with it.
+ */
+export const synthDataAndApi = (config: InfraConfig = exampleConfig()) => {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'orrery-cdk-')), context: { 'aws:cdk:bundling-stacks': [] } });
+  const stacks = buildOrrery(app, config);
+  return { data: Template.fromStack(stacks.data), api: Template.fromStack(stacks.api), stacks };
+};
+
+/** The message of a synth that throws (cdk-nag findings), or '' when it passes. */
+export const synthFailure = (config: InfraConfig = exampleConfig()): string => {
+  try {
+    buildApp(config).app.synth();
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
+/** Resources of one type in a template, by logical id. */
+export const resourcesOf = (template: Template, type: string): Record<string, { Properties: Record<string, unknown> }> =>
+  template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
+
+/** The cdk-nag findings (and other validation lines) a synth of the whole app reports against one stack. */
+export const findingsFor = (failure: string, stackName: string): string[] => {
+  const lines = failure.split('\n');
+  return lines.flatMap((line, i) => (line.includes(`${stackName}/`) || line.trim().startsWith(`${stackName} `) ? [`${lines[i - 1]?.trim()} ${line.trim()} ${lines[i + 1]?.trim()}`] : []));
+};
