@@ -73,7 +73,8 @@ export const makeCloudCompute = (config: Config): ServerCompute => {
   const { cluster, endpoint, certificateAuthority, namespace, serviceAccount, publicUrl, reporterImage } = config.eks;
   if (!cluster || !endpoint || !publicUrl || !config.serverSettings.apiUrl) return new UnconfiguredCompute();
   return new LazyCompute(async () => {
-    // Loaded on first use: the Kubernetes client is most of a bundle, and most requests never need it.
+    // Evaluated on first use: the Kubernetes client is the slowest part of a cold start, and most requests never
+    // need it (esbuild still bundles it; a composition root per function group would leave it out).
     const [{ EksTokenProvider }, { KubernetesServerCompute, makeKubernetesClients }] = await Promise.all([import('../adapters/aws/eks-token.ts'), import('../adapters/k8s/kubernetes-server-compute.ts')]);
     const tokens = new EksTokenProvider({ clusterName: cluster, region: config.region, credentials: lambdaCredentials() });
     const clients = makeKubernetesClients({ endpoint, caData: certificateAuthority, token: () => tokens.token() });

@@ -12,6 +12,7 @@ import { API_ROUTES } from '../../../functions/src/handlers/http/api-routes.ts';
 import type { RouteGroup } from '../../../functions/src/shared/http/route-spec.ts';
 import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
+import { clusterArn, functionEnvironment, nagArn, TABLE_READ, TABLE_WRITE } from '../function-access.ts';
 import { stateMachineArn } from '../names.ts';
 import type { DataStack } from './data-stack.ts';
 
@@ -27,8 +28,6 @@ export const API_ENTRY = 'functions/src/handlers/http/api-lambda.ts';
 /** The route groups, one Lambda each. */
 export const ROUTE_GROUPS: readonly RouteGroup[] = ['system', 'notebooks', 'runs', 'servers', 'admin'];
 
-const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
 // Presigned URLs are signed with the function's own credentials, so the role needs what the browser does
 // (PutObject covers CreateMultipartUpload, UploadPart and CompleteMultipartUpload).
 const BUCKET_READ_WRITE = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
@@ -132,30 +131,12 @@ export class ApiStack extends Stack {
         ? { user: 'sub', name: 'email', teams: 'cognito:groups', adminGroup: config.identity.adminGroup }
         : config.identity.claims;
     return {
-      ORRERY_TABLE: data.table.tableName,
-      ORRERY_BUCKET: data.bucket.bucketName,
-      // A CloudFormation dynamic reference ({{resolve:secretsmanager:…}}), resolved at deploy time: the template
-      // never holds the key, and the functions need no secretsmanager:GetSecretValue at cold start.
-      ORRERY_CURSOR_SECRET: data.cursorSecret.secretValue.unsafeUnwrap(),
+      // The API's own id within this stack: no cross-stack reference, no cycle (routes depend on functions, not the reverse).
+      ...functionEnvironment(this, config, data, this.apiUrl),
       ORRERY_CLAIM_USER: claims.user,
       ORRERY_CLAIM_NAME: claims.name,
       ORRERY_CLAIM_TEAMS: claims.teams,
       ORRERY_ADMIN_GROUP: claims.adminGroup,
-      ORRERY_RUN_STATE_MACHINE_ARN: stateMachineArn(this, config, 'run'),
-      ORRERY_STOP_RUN_STATE_MACHINE_ARN: stateMachineArn(this, config, 'stopRun'),
-      ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN: stateMachineArn(this, config, 'launchServer'),
-      ORRERY_EKS_CLUSTER: config.eks.clusterName,
-      ORRERY_EKS_ENDPOINT: config.eks.endpoint,
-      ORRERY_EKS_CA: config.eks.certificateAuthority,
-      ORRERY_SERVER_NAMESPACE: config.eks.namespace,
-      ORRERY_SERVER_SERVICE_ACCOUNT: config.eks.serverServiceAccount,
-      ORRERY_SERVER_PUBLIC_URL: config.serverPublicUrl,
-      ORRERY_REPORTER_IMAGE: config.images.reporter,
-      ORRERY_RUNNER_IMAGE: config.images.runner,
-      ORRERY_RUNNER_NAMESPACE: config.eks.namespace,
-      ORRERY_RUNNER_SERVICE_ACCOUNT: config.eks.runnerServiceAccount,
-      // The API's own id within this stack: no cross-stack reference, no cycle (routes depend on functions, not the reverse).
-      ORRERY_PUBLIC_API_URL: this.apiUrl,
     };
   }
 
@@ -171,14 +152,14 @@ export class ApiStack extends Stack {
     for (const fn of [notebooks, runs]) allow(fn, BUCKET_READ_WRITE, [objects]);
     allow(runs, ['states:StartExecution'], [stateMachineArn(this, config, 'run'), stateMachineArn(this, config, 'stopRun')]);
     allow(servers, ['states:StartExecution'], [stateMachineArn(this, config, 'launchServer')]);
-    allow(servers, ['eks:DescribeCluster'], [this.formatArn({ service: 'eks', resource: 'cluster', resourceName: config.eks.clusterName })]);
+    allow(servers, ['eks:DescribeCluster'], [clusterArn(this, config)]);
     for (const fn of Object.values(this.functions)) {
       // The log group is the function's own (OrreryFunction makes it); this replaces AWSLambdaBasicExecutionRole.
       allow(fn, ['logs:CreateLogStream', 'logs:PutLogEvents'], [fn.logGroup.logGroupArn]);
       Validations.of(fn).acknowledge(
         { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".' },
         ...(fn === notebooks || fn === runs
-          ? [{ id: `AwsSolutions-IAM5[Resource::${nagName(this, bucketArn)}/*]`, reason: "Object keys (notebook bodies, uploads, run outputs) are made at run time; access is limited to this one bucket's objects and the use cases authorize each key." }]
+          ? [{ id: `AwsSolutions-IAM5[Resource::${nagArn(fn, data.bucket, data.bucket.bucketArn)}/*]`, reason: "Object keys (notebook bodies, uploads, run outputs) are made at run time; access is limited to this one bucket's objects and the use cases authorize each key." }]
           : []),
       );
     }
@@ -208,12 +189,4 @@ const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text
 const withoutManagedPolicies = (fn: OrreryFunction): void => {
   const role = fn.role?.node.defaultChild;
   if (role instanceof CfnRole) role.managedPolicyArns = undefined;
-};
-
-// How cdk-nag prints a token in a finding: an import by its export name, an attribute as `<LogicalId.Attr>`.
-const nagName = (stack: Stack, token: string): string => {
-  const resolved = stack.resolve(token) as { 'Fn::ImportValue'?: string; 'Fn::GetAtt'?: [string, string] };
-  if (resolved['Fn::ImportValue']) return resolved['Fn::ImportValue'];
-  const [id, attribute] = resolved['Fn::GetAtt'] ?? ['unknown', 'Arn'];
-  return `<${id}.${attribute}>`;
 };

@@ -17,9 +17,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { InfraConfig } from '../config.ts';
-
-/** The namespace the Lambda entries publish their embedded-metric-format counts under. */
-export const ORRERY_NAMESPACE = 'Orrery';
+import { METRICS_NAMESPACE } from '../../../functions/src/shared/metrics.ts';
 
 /** What the observability stack needs. */
 export interface ObservabilityStackProps extends StackProps {
@@ -30,7 +28,7 @@ export interface ObservabilityStackProps extends StackProps {
   deadLetterQueueNames?: string[];
 }
 
-const count = (metricName: string, period = Duration.minutes(5)) => new Metric({ namespace: ORRERY_NAMESPACE, metricName, statistic: 'Sum', period });
+const count = (metricName: string, period = Duration.minutes(5)) => new Metric({ namespace: METRICS_NAMESPACE, metricName, statistic: 'Sum', period });
 
 /** The dashboard and alarms. */
 export class ObservabilityStack extends Stack {

@@ -8,7 +8,7 @@ import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
 import { stateMachineArn } from '../names.ts';
 import type { DataStack } from './data-stack.ts';
-import { acknowledge, clusterArn, FUNCTION_FINDINGS, grantTableItems, taskEnvironment } from './workflows-stack.ts';
+import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantTableItems } from '../function-access.ts';
 
 /** What the schedules stack needs. */
 export interface SchedulesStackProps extends StackProps {
@@ -46,7 +46,7 @@ export class SchedulesStack extends Stack {
     const culler = new OrreryFunction(this, 'CullIdle', {
       entry: 'functions/src/handlers/scheduled/cull-idle-lambda.ts',
       description: 'The idle culler: warns, then stops servers idle past their profile\'s limit',
-      environment: taskEnvironment(this, config, data, props.apiUrl),
+      environment: functionEnvironment(this, config, data, props.apiUrl),
       profilesFile: config.profilesFile,
       timeout: Duration.minutes(4),
     });
