@@ -74,7 +74,7 @@ describe('WebStack', () => {
 
     // Assess
     expect(headers.ContentSecurityPolicy).toEqual({
-      ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
       Override: true,
     });
     expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });

@@ -21,11 +21,11 @@ import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
+import { PORTAL_CSP } from '../../../functions/src/shared/portal-csp.ts';
 import type { InfraConfig } from '../config.ts';
 
-/** The portal's Content-Security-Policy: everything from its own origin, nothing framing it. */
-export const PORTAL_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/** The portal's Content-Security-Policy (one definition for CloudFront and the local server). */
+export { PORTAL_CSP };
 
 const BUILT_PORTAL = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 const PLACEHOLDER = fileURLToPath(new URL('../portal-placeholder/', import.meta.url));
