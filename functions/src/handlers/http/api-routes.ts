@@ -16,7 +16,7 @@ import {
   VersionSchema,
 } from './schemas.ts';
 import { ListRunsQuery, RerunBody, RunIdParams, RunSchema, StartRunBody } from './run-schemas.ts';
-import { ActivityBody, CullSchema, CullsQuery, LaunchServerBody, OwnerQuery, ProfileSchema, ProgressQuery, ServerNameParams, ServerSchema } from './server-schemas.ts';
+import { ActivityBody, CullSchema, CullsQuery, LaunchServerBody, OwnerQuery, ProfileSchema, ProgressQuery, ServerNameParams, ServerSchema, UsageSchema } from './server-schemas.ts';
 
 const Upload = PresignedSchema.extend({ uploadId: z.string() });
 
@@ -98,6 +98,7 @@ export const API_ROUTES = {
     response: z.object({ status: z.string(), lastActivity: z.string(), cullWarning: ServerSchema.shape.cullWarning }),
   }),
   keepServerAlive: route({ method: 'POST', path: '/servers/{name}/keepalive', group: 'servers', summary: 'Answer a cull warning: counts as activity now', auth: true, params: ServerNameParams, query: OwnerQuery, status: 200, response: ServerSchema }),
+  adminUsage: route({ method: 'GET', path: '/admin/usage', group: 'admin', summary: 'Pools, active servers, their hourly cost and the last day of runs (admins)', auth: true, status: 200, response: UsageSchema }),
   listCulls: route({ method: 'GET', path: '/admin/culls', group: 'admin', summary: 'What the culler stopped and why, newest first (admins)', auth: true, query: CullsQuery, status: 200, response: pageOf(CullSchema) }),
 };
 

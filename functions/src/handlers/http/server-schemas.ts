@@ -53,3 +53,12 @@ export const CullSchema = z.object({
   id: z.string(), at: z.string(), serverId: z.string(), owner: z.string(), name: z.string(), profile: z.string(), reason: z.enum(['idle', 'max-age', 'no-heartbeat']),
   lastActivity: z.string(), startedAt: z.string().optional(), hourlyPrice: z.number(), sparkApplications: z.array(z.string()),
 });
+
+/** GET /admin/usage: what is running now, by pool, and what runs did in the last day (admins). */
+export const UsageSchema = z.object({
+  generatedAt: z.string(),
+  hourlyCost: z.number(),
+  pools: z.array(z.object({ pool: z.string(), activeServers: z.number(), hourlyCost: z.number() })),
+  activeServers: z.array(ServerSchema),
+  runs: z.object({ since: z.string(), byStatus: z.record(z.string(), z.number()) }),
+});
