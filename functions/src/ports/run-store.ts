@@ -16,6 +16,8 @@ export interface RunStore {
   moveRun(id: string, from: RunStatus[], changes: RunChanges): Promise<Run | null>;
   /** One page of a listing source: runs whose listing key is below `before`. */
   listRuns(source: RunSource, page: { before?: string; limit: number }): Promise<{ items: Run[]; next?: string }>;
+  /** How many runs now in `status` were created at or after `since`: a count-only Query on the status listing. */
+  countRuns(status: RunStatus, since: string): Promise<number>;
   /**
    * Claims an idempotency key for a run id. Returns the run id that owns the key: the given one when
    * this call claimed it (or the earlier claim expired), else the earlier one.

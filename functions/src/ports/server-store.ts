@@ -42,6 +42,8 @@ export interface ServerStore {
   moveServer(id: string, from: readonly ServerStatus[], changes: ServerChanges, expect?: ServerExpectation): Promise<Server | null>;
   /** Servers whose cull check is due (`cullCheckAt` ≤ `due`), earliest first: one Query on a sparse index. */
   listCullCandidates(due: string, page: { after?: string; limit: number }): Promise<{ items: Server[]; next?: string; itemsRead: number }>;
+  /** Every PENDING, RUNNING or STOPPING server, by cull check: one paged Query on the sparse cull index, which holds exactly those. */
+  listActiveServers(): Promise<Server[]>;
   /** The slots a user holds. */
   listSlots(owner: string): Promise<ServerSlot[]>;
   /** Takes a free slot (or one held by `replacing`); false when someone else holds it. */

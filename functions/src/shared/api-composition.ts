@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.ts';
 import { API_ROUTES, type RouteName } from '../handlers/http/api-routes.ts';
+import { makeAdminHandlers } from '../handlers/http/admin-handlers.ts';
 import { makeNotebookHandlers } from '../handlers/http/notebook-handlers.ts';
 import { makeRunHandlers } from '../handlers/http/run-handlers.ts';
 import { makeServerHandlers } from '../handlers/http/server-handlers.ts';
@@ -21,6 +22,7 @@ export const makeApiHandlers = (deps: PlatformDeps, options: HttpOptions): Recor
   ...makeNotebookHandlers(deps, options),
   ...makeRunHandlers(deps, options),
   ...makeServerHandlers(deps, options),
+  ...makeAdminHandlers(deps, options),
 });
 
 /** One Lambda handler that dispatches by API Gateway route key to the handlers of the given routes. */

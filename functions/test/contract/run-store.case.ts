@@ -77,6 +77,19 @@ export const runStoreContract = (name: string, make: () => Promise<RunStore>) =>
       expect(await drain(store, { kind: 'notebook', notebookId: 'nb-00000000000000aa' }, 3)).toEqual(newest((r) => r.notebookId === 'nb-00000000000000aa'));
     });
 
+    it('counts the runs of one status created at or after an instant, following moves between statuses', async () => {
+      // Prepare: runs a second apart; the window starts at the fourth.
+      const store = await make();
+      const made = Array.from({ length: 8 }, (_, i) => run({ status: i % 3 ? 'COMPLETED' : 'FAILED' }));
+      for (const r of made) await store.createRun(r);
+      const since = made[3]!.createdAt;
+      await store.moveRun(made[5]!.id, ['COMPLETED'], { status: 'FAILED', updatedAt: '2026-02-03T00:00:00.000Z' });
+      // Act
+      const [completed, failed, queued] = await Promise.all([store.countRuns('COMPLETED', since), store.countRuns('FAILED', since), store.countRuns('QUEUED', since)]);
+      // Assess: from the fourth on, COMPLETED were 4, 5, 7 (5 has moved) and FAILED 3, 6, now 5 as well.
+      expect([completed, failed, queued]).toEqual([2, 3, 0]);
+    });
+
     it('gives an idempotency key to the first claimer until it expires', async () => {
       const store = await make();
       const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => store.claimIdempotencyKey('alice', 'k1', `run-claim-${i}`, '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z')));

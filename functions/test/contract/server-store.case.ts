@@ -315,6 +315,47 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
       });
     });
 
+    describe('listActiveServers', () => {
+      it('lists every launching, running and stopping server of every owner, and no ended one', async () => {
+        // Prepare: servers as the use cases leave them; ended ones have no cull check.
+        const store = await make();
+        const pending = server({ owner: 'bob', cullCheckAt: iso(30) });
+        const runningNow = running(iso(60), { owner: 'carol' });
+        const stopping = full({ status: 'STOPPING', cullCheckAt: iso(2) });
+        const ended = [server({ status: 'STOPPED', stoppedAt: iso(5) }), server({ status: 'FAILED', reason: 'image pull failed' })];
+        for (const s of [pending, runningNow, stopping, ...ended]) await store.putServer(s);
+        // Act
+        const active = await store.listActiveServers();
+        // Assess
+        expect(active).toEqual([stopping, pending, runningNow]);
+      });
+
+      it('drops a server once it ends and keeps one whose cull check moved', async () => {
+        // Prepare
+        const store = await make();
+        const [ends, moves] = [running(iso(10)), running(iso(20))];
+        for (const s of [ends, moves]) await store.putServer(s);
+        // Act
+        await store.moveServer(ends!.id, ['RUNNING'], { status: 'STOPPED', stoppedAt: iso(40), cullCheckAt: null, updatedAt: iso(40) });
+        await store.moveServer(moves!.id, ['RUNNING'], { cullCheckAt: iso(900), updatedAt: iso(40) });
+        const active = await store.listActiveServers();
+        // Assess
+        expect(active.map((s) => [s.id, s.cullCheckAt])).toEqual([[moves!.id, iso(900)]]);
+      });
+
+      it('reads past one page of the index when many servers are active', async () => {
+        // Prepare: big enough records that DynamoDB's 1 MB page cannot hold them all.
+        const store = await make();
+        const note = 'x'.repeat(12_000);
+        const seeded = Array.from({ length: 120 }, (_, i) => running(iso(i), { reason: note }));
+        for (let i = 0; i < seeded.length; i += 20) await Promise.all(seeded.slice(i, i + 20).map((s) => store.putServer(s)));
+        // Act
+        const active = await store.listActiveServers();
+        // Assess
+        expect(active.map((s) => s.id)).toEqual(byCullKey(seeded));
+      });
+    });
+
     describe('slots', () => {
       it('gives a free slot to the first taker and refuses it to the next', async () => {
         // Prepare

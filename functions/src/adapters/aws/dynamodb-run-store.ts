@@ -104,6 +104,27 @@ export class DynamoDbRunStore implements RunStore {
     return { items, next: out.LastEvaluatedKey && last ? runListingKey(last) : undefined };
   }
 
+  async countRuns(status: RunStatus, since: string): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    // A count Query still pages every 1 MB read; listing keys start with createdAt, so `>= since` is the window.
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'gsi3',
+          KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK >= :since',
+          ExpressionAttributeValues: { ':pk': `RUNSTATUS#${status}`, ':since': since },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
   async claimIdempotencyKey(scope: string, key: string, runId: string, now: string, expiresAt: string): Promise<string> {
     const Key = { PK: `IDEM#${scope}#${key}`, SK: 'IDEM' };
     try {

@@ -4,8 +4,8 @@ import type { Server, ServerStatus } from '../../domain/server.ts';
 import type { CullRecord, ServerChanges, ServerExpectation, ServerSlot, ServerStore } from '../../ports/server-store.ts';
 import { isConditionFailure } from './aws-errors.ts';
 
-// gsi1: a user's servers by name · gsi2: RUNNING servers by when the culler must look (sparse: only
-// items with a cullCheckAt carry GSI2 keys) · gsi3: the cull log, newest first.
+// gsi1: a user's servers by name · gsi2: active (PENDING, RUNNING, STOPPING) servers by when the culler must
+// look (sparse: only items with a cullCheckAt carry GSI2 keys, and ended servers have none) · gsi3: the cull log, newest first.
 const CULL_PK = 'SRVCULL';
 const CULLS_PK = 'CULLS';
 const cullSk = (at: string, id: string) => `${at}#${id}`;
@@ -128,6 +128,28 @@ export class DynamoDbServerStore implements ServerStore {
     const items = (out.Items ?? []).map((i) => strip<Server>(i));
     const last = out.Items?.at(-1);
     return { items, next: out.LastEvaluatedKey && last ? (last.GSI2SK as string) : undefined, itemsRead: out.ScannedCount ?? items.length };
+  }
+
+  async listActiveServers(): Promise<Server[]> {
+    const items: Server[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'GSI2PK = :pk',
+          // The index holds only active servers; the filter keeps that true even for a record written against the rule.
+          FilterExpression: '#status IN (:pending, :running, :stopping)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': CULL_PK, ':pending': 'PENDING', ':running': 'RUNNING', ':stopping': 'STOPPING' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []).map((i) => strip<Server>(i)));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
   }
 
   async listSlots(owner: string): Promise<ServerSlot[]> {

@@ -36,6 +36,10 @@ export class MemoryRunStore implements RunStore {
     return { items, next: all.length > page.limit && last ? runListingKey(last) : undefined };
   }
 
+  async countRuns(status: RunStatus, since: string): Promise<number> {
+    return [...this.runs.values()].filter((r) => r.status === status && runListingKey(r) >= since).length;
+  }
+
   async claimIdempotencyKey(scope: string, key: string, runId: string, now: string, expiresAt: string): Promise<string> {
     const id = `${scope}#${key}`;
     const held = this.keys.get(id);

@@ -1,5 +1,5 @@
 import { ConflictError } from '../../domain/errors.ts';
-import type { Server, ServerStatus } from '../../domain/server.ts';
+import { ACTIVE_SERVER_STATUSES, type Server, type ServerStatus } from '../../domain/server.ts';
 import type { CullRecord, ServerChanges, ServerExpectation, ServerSlot, ServerStore } from '../../ports/server-store.ts';
 
 const cullKey = (s: Server) => `${s.cullCheckAt}#${s.id}`;
@@ -42,6 +42,10 @@ export class MemoryServerStore implements ServerStore {
       .sort((a, b) => (cullKey(a) < cullKey(b) ? -1 : 1));
     const items = all.slice(0, page.limit).map((s) => structuredClone(s));
     return { items, next: all.length > page.limit ? cullKey(items.at(-1)!) : undefined, itemsRead: items.length };
+  }
+
+  async listActiveServers(): Promise<Server[]> {
+    return [...this.servers.values()].filter((s) => s.cullCheckAt !== undefined && ACTIVE_SERVER_STATUSES.includes(s.status)).sort((a, b) => (cullKey(a) < cullKey(b) ? -1 : 1)).map((s) => structuredClone(s));
   }
 
   async listSlots(owner: string): Promise<ServerSlot[]> {

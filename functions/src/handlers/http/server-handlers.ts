@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { keepServerAlive } from '../../use-cases/keep-server-alive.ts';
 import { launchServer } from '../../use-cases/launch-server.ts';
-import { listCulls } from '../../use-cases/list-culls.ts';
 import { reportActivity } from '../../use-cases/report-activity.ts';
 import { viewServer } from '../../use-cases/server-access.ts';
 import type { ServerDeps } from '../../use-cases/server-deps.ts';
@@ -42,5 +41,4 @@ export const makeServerHandlers = (deps: ServerDeps, o: HttpOptions) => ({
     return ok(await reportActivity(deps, { name: params.name, token: serverToken(headers), report }));
   }, o),
   keepServerAlive: httpHandler(R.keepServerAlive, async ({ params, query, user }) => ok(await keepServerAlive(deps, { user, name: params.name, owner: query.owner })), o),
-  listCulls: httpHandler(R.listCulls, async ({ query, user }) => ok(await listCulls(deps, { user, limit: query.limit, cursor: query.cursor })), o),
 });
