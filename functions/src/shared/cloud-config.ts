@@ -10,13 +10,14 @@ export interface SecretReader {
 // (what local mode sets directly). The value itself never appears in the function's configuration.
 const SECRET_VARIABLES = [
   { secret: 'ORRERY_CURSOR_SECRET_ARN', value: 'ORRERY_CURSOR_SECRET' },
-  { secret: 'ORRERY_SLACK_WEBHOOK_SECRET_ARN', value: 'ORRERY_SLACK_WEBHOOK_URL' },
+  { secret: 'ORRERY_SLACK_WEBHOOK_SECRET_NAME', value: 'ORRERY_SLACK_WEBHOOK_URL' },
 ] as const;
 
 /**
- * The configuration of a Lambda at cold start: the environment, plus every secret named by an `…_SECRET_ARN`
- * variable read from Secrets Manager into the setting it feeds. A secret that cannot be read stops the cold
- * start with its name and the reason, so the failure is in the function's log rather than a later 500.
+ * The configuration of a Lambda at cold start: the environment, plus the secrets that ORRERY_CURSOR_SECRET_ARN
+ * and ORRERY_SLACK_WEBHOOK_SECRET_NAME name, read from Secrets Manager into the settings they feed (a read
+ * secret wins over a value set directly). A secret that cannot be read stops the cold start with its id and
+ * the reason, so the failure is in the function's log rather than a later 500.
  */
 export const loadCloudConfig = async (
   env: Record<string, string | undefined> = process.env,

@@ -7,6 +7,9 @@ export type MetricUnit = 'Count' | 'Milliseconds' | 'Seconds' | 'Percent' | 'Byt
 /** Dimension names to values; every metric of one line shares them. */
 export type MetricDimensions = Record<string, string>;
 
+/** What writes metrics: `emitMetrics` in a Lambda, a recording fake in tests; handlers take it as a parameter. */
+export type EmitMetrics = (dimensions: MetricDimensions, values: Record<string, number>, units?: Partial<Record<string, MetricUnit>>) => void;
+
 /**
  * Writes one CloudWatch embedded-metric-format line to stdout: CloudWatch Logs turns it into metrics,
  * so a Lambda publishes them without a PutMetricData call on its path. Units default to Count.

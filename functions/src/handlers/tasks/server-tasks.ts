@@ -1,5 +1,6 @@
 import { ValidationError } from '../../domain/errors.ts';
 import { checkServerLaunch, cleanUpServer, createServerResources, markServerRunning, recordServerFailure, type LaunchRef } from '../../use-cases/launch-steps.ts';
+import type { EmitMetrics } from '../../shared/metrics.ts';
 import type { ServerDeps } from '../../use-cases/server-deps.ts';
 import type { StepFailure } from '../../use-cases/step-failure.ts';
 
@@ -9,8 +10,10 @@ export type ServerTaskPayload = LaunchRef & { step: string; url?: string; failur
 /**
  * The launch-server workflow's Task handler (one Lambda, the step named in the payload); errors keep
  * their class names, which the workflow's Catch matches. Every result has the fields the ASL selects.
+ * With `emit` (the Lambda entry passes `emitMetrics`; local mode passes nothing) it counts ServersStarted
+ * and ServerLaunchesFailed; the pool is not in the payload, so these counts carry no dimension.
  */
-export const makeServerTasks = (deps: ServerDeps) => {
+export const makeServerTasks = (deps: ServerDeps, emit?: EmitMetrics) => {
   const steps: Record<string, (p: ServerTaskPayload) => Promise<unknown>> = {
     create: (p) => createServerResources(deps, p),
     check: async (p) => ({ url: null, ...(await checkServerLaunch(deps, p)) }),
@@ -21,6 +24,9 @@ export const makeServerTasks = (deps: ServerDeps) => {
   return async (payload: ServerTaskPayload): Promise<unknown> => {
     const step = steps[payload.step];
     if (!step) throw new ValidationError(`unknown launch step '${payload.step}'; known: ${Object.keys(steps).join(', ')}`);
-    return step({ serverId: payload.serverId, launchId: payload.launchId, url: payload.url, failure: payload.failure, step: payload.step });
+    const result = (await step({ serverId: payload.serverId, launchId: payload.launchId, url: payload.url, failure: payload.failure, step: payload.step })) as { state?: string; status?: string } | undefined;
+    if (payload.step === 'markRunning' && result?.state === 'running') emit?.({}, { ServersStarted: 1 });
+    if (payload.step === 'recordFailure' && result?.status === 'FAILED') emit?.({}, { ServerLaunchesFailed: 1 });
+    return result;
   };
 };

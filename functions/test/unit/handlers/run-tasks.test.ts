@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { makeRunTasks, runEndMetrics } from '../../../src/handlers/tasks/run-tasks.ts';
+import type { MetricDimensions, MetricUnit } from '../../../src/shared/metrics.ts';
+import { createNotebook } from '../../../src/use-cases/create-notebook.ts';
+import { startRun } from '../../../src/use-cases/start-run.ts';
+import { memoryRunDeps, people } from '../../support/fakes.ts';
+import { fixture } from '../../support/notebooks.ts';
+
+type Emitted = { dimensions: MetricDimensions; values: Record<string, number>; units?: Partial<Record<string, MetricUnit>> };
+const recorder = () => {
+  const emitted: Emitted[] = [];
+  return { emitted, emit: (dimensions: MetricDimensions, values: Record<string, number>, units?: Partial<Record<string, MetricUnit>>) => void emitted.push({ dimensions, values, units }) };
+};
+const outputWith = (status: string, duration: number) =>
+  new TextEncoder().encode(JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { orrery: { status, reason: null, error: null }, papermill: { duration } }, cells: [] }));
+
+const startedRun = async (deps: ReturnType<typeof memoryRunDeps>) => {
+  const notebookId = (await createNotebook(deps, { user: people.alice, title: 'Report', content: fixture('parameters-basic.ipynb') })).notebook.id;
+  return startRun(deps, { user: people.alice, notebookId });
+};
+
+describe('the run tasks’ metrics', () => {
+  it('counts a run as started once prepared, and when it ends counts it by status with its duration in seconds', async () => {
+    // Prepare
+    const deps = memoryRunDeps();
+    const { emitted, emit } = recorder();
+    const tasks = makeRunTasks(deps, emit);
+    const run = await startedRun(deps);
+
+    // Act
+    await tasks.prepare({ runId: run.id });
+    await tasks.markStarted({ runId: run.id });
+    await deps.runFiles.put(run.outputKey, outputWith('COMPLETED', 42.5));
+    const ended = await tasks.finalize({ runId: run.id });
+
+    // Assess
+    expect(ended).toEqual({ status: 'COMPLETED' });
+    expect(emitted).toEqual([
+      { dimensions: {}, values: { RunsStarted: 1 }, units: undefined },
+      { dimensions: {}, values: { RunsCompleted: 1, RunDuration: 42.5 }, units: { RunDuration: 'Seconds' } },
+    ]);
+  });
+
+  it('counts a failed run as RunsFailed', async () => {
+    // Prepare
+    const deps = memoryRunDeps();
+    const { emitted, emit } = recorder();
+    const run = await startedRun(deps);
+
+    // Act
+    await makeRunTasks(deps, emit).finalize({ runId: run.id, failure: { Error: 'RunnerFailedError', Cause: '{"errorMessage":"boom"}' } });
+
+    // Assess
+    expect(emitted.map((e) => Object.keys(e.values))).toEqual([['RunsFailed']]);
+  });
+
+  it('emits nothing without a metrics writer, as in local mode', async () => {
+    // Prepare
+    const deps = memoryRunDeps();
+    const run = await startedRun(deps);
+
+    // Act / Assess (no writer: nothing to record, and nothing thrown)
+    await expect(makeRunTasks(deps).finalize({ runId: run.id })).resolves.toEqual({ status: 'FAILED' });
+  });
+});
+
+describe('runEndMetrics', () => {
+  it('leaves the duration out when the run has none, and counts nothing for a run still open', () => {
+    // Act / Assess
+    expect(runEndMetrics({ status: 'STOPPED', durationSeconds: null })).toEqual({ RunsStopped: 1 });
+    expect(runEndMetrics({ status: 'IN_PROGRESS', durationSeconds: 3 })).toEqual({});
+  });
+});
