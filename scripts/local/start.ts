@@ -1,6 +1,8 @@
 // `npm start`: the whole platform on this machine, with its data in ORRERY_HOME (default .orrery/).
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { startLocalPlatform } from '../../functions/src/adapters/local/local-platform.ts';
+import { DEFAULT_WEB_DIST } from '../../functions/src/adapters/local/portal-files.ts';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const home = resolve(process.env.ORRERY_HOME ?? resolve(root, '.orrery'));
@@ -25,6 +27,7 @@ const main = async () => {
     [
       '',
       `  Orrery is running at ${p.url}`,
+      `  Portal:     ${existsSync(join(process.env.ORRERY_WEB_DIST ?? DEFAULT_WEB_DIST, 'index.html')) ? `${p.url}/` : 'not built (npm run build:web); a plain sign-in page stands in'}`,
       `  API:        ${p.apiUrl}  (description: ${p.apiUrl}/openapi.json)`,
       `  Data:       ${home}${p.firstStart ? '  (new: table, bucket and admin user created)' : ''}`,
       '',

@@ -29,9 +29,13 @@ export const callApi = async (base: string, method: string, path: string, token?
   return { status: res.status, body: parsed, headers: res.headers, text };
 };
 
-/** The local platform in a throwaway data folder on a free port, with tokens for the test people. */
+/**
+ * The local platform in a throwaway data folder on a free port, with tokens for the test people.
+ * It serves no portal (so the plain sign-in page) unless `env.ORRERY_WEB_DIST` names a built one:
+ * whether a developer happened to build web/ must not change what API tests see.
+ */
 export const startTestPlatform = async (home = mkdtempSync(join(tmpdir(), 'orrery-home-')), env: Record<string, string> = {}) => {
-  const platform: LocalPlatform = await startLocalPlatform({ home, port: 0, env: { ORRERY_LOG_LEVEL: 'silent', ...env } });
+  const platform: LocalPlatform = await startLocalPlatform({ home, port: 0, env: { ORRERY_LOG_LEVEL: 'silent', ORRERY_WEB_DIST: join(home, 'no-portal-built'), ...env } });
   const tokens: Record<keyof typeof people, string> = {} as never;
   for (const [key, p] of Object.entries(people)) {
     platform.users.upsert(p.id, { teams: p.teams, admin: p.admin, name: p.name });

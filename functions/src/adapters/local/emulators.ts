@@ -34,8 +34,8 @@ export const startDynalite = async (dir: string): Promise<RunningEmulator> => {
   };
 };
 
-const cors = (origin: string) =>
-  `<CORSConfiguration><CORSRule><AllowedOrigin>${origin}</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+const cors = (origins: readonly string[]) =>
+  `<CORSConfiguration><CORSRule>${origins.map((o) => `<AllowedOrigin>${o}</AllowedOrigin>`).join('')}<AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
 
 type KoaContext = { method: string; headers: Record<string, string | undefined>; query: Record<string, unknown>; status: number; type: string; body: unknown };
 
@@ -49,11 +49,13 @@ const signedOnly = async (ctx: KoaContext, next: () => Promise<void>) => {
 
 /**
  * Starts s3rver on a free loopback port, persisted under `<dir>`, with the bucket made. Browsers
- * upload straight to presigned URLs, so CORS is open to the platform's own origin and no other.
+ * upload straight to presigned URLs, so CORS is open to the platform's own origins (127.0.0.1 and
+ * localhost name the same server) and no other; the rule is rewritten on every start, as the port may change.
  */
-export const startS3rver = async (dir: string, bucket: string, allowedOrigin: string): Promise<RunningEmulator> => {
+export const startS3rver = async (dir: string, bucket: string, allowedOrigins: string | readonly string[]): Promise<RunningEmulator> => {
   mkdirSync(dir, { recursive: true });
-  const server = new S3rver({ address: '127.0.0.1', port: 0, directory: dir, silent: true, configureBuckets: [{ name: bucket, configs: [cors(allowedOrigin)] }] });
+  const origins = typeof allowedOrigins === 'string' ? [allowedOrigins] : allowedOrigins;
+  const server = new S3rver({ address: '127.0.0.1', port: 0, directory: dir, silent: true, configureBuckets: [{ name: bucket, configs: [cors(origins)] }] });
   // S3rver is a Koa app: put the check in front of its own middleware.
   (server as unknown as { middleware: unknown[] }).middleware.unshift(signedOnly);
   const { port } = (await server.run()) as AddressInfo;

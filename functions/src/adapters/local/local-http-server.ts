@@ -11,6 +11,7 @@ import { log } from '../../shared/logger.ts';
 import { buildApiEvent, claimsAsAuthorizerPasses } from './api-event.ts';
 import type { LocalIssuer } from './local-issuer.ts';
 import { LOGIN_PAGE, LOGIN_PAGE_CSP } from './login-page.ts';
+import type { PortalFiles } from './portal-files.ts';
 import type { UserDirectory } from './user-directory.ts';
 
 /** Where the API lives in local mode; the cloud's HTTP API serves the same routes at its own root. */
@@ -23,6 +24,8 @@ export interface LocalServerDeps {
   users: UserDirectory;
   /** Largest request body read; API Gateway's own limit is 10 MB. */
   maxBodyBytes: number;
+  /** The built portal; while it is not built, `/` and `/login` serve the plain sign-in page instead. */
+  portal?: PortalFiles;
 }
 
 const SPECS = Object.values(API_ROUTES) as RouteSpec[];
@@ -63,7 +66,7 @@ const bearer = (req: IncomingMessage): string => {
   return match[1]!;
 };
 
-/** The request listener of local mode: API routes become API Gateway events, plus the login page and code exchange. */
+/** The request listener of local mode: API routes become API Gateway events, plus the portal (or the login page) and code exchange. */
 export const makeLocalRequestListener = (deps: LocalServerDeps) => async (req: IncomingMessage, res: ServerResponse) => {
   const requestId = randomUUID();
   const url = new URL(req.url ?? '/', 'http://local');
@@ -71,13 +74,28 @@ export const makeLocalRequestListener = (deps: LocalServerDeps) => async (req: I
   try {
     if (rawPath === API_PREFIX || rawPath.startsWith(`${API_PREFIX}/`)) return await serveApi(deps, req, res, rawPath.slice(API_PREFIX.length) || '/', url.searchParams, requestId);
     if (req.method === 'POST' && rawPath === '/auth/local/exchange') return await exchangeCode(deps, req, res, requestId);
-    if (req.method === 'GET' && (rawPath === '/login' || rawPath === '/')) {
-      return send(res, { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': LOGIN_PAGE_CSP, 'cache-control': 'no-store' }, body: LOGIN_PAGE }, requestId);
-    }
-    throw new NotFoundError(`nothing at ${rawPath}; the API is under ${API_PREFIX}/ (see ${API_PREFIX}/openapi.json)`);
+    if (req.method === 'GET' || req.method === 'HEAD') return servePage(deps, res, rawPath, requestId);
+    throw new NotFoundError(`nothing at ${req.method} ${rawPath}; the API is under ${API_PREFIX}/ (see ${API_PREFIX}/openapi.json)`);
   } catch (err) {
     sendError(res, err, requestId, err instanceof UnauthorizedError ? { 'www-authenticate': 'Bearer' } : {});
   }
+};
+
+// Node sends no body for HEAD by itself; the length says what GET would send.
+const sendPage = (res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string, requestId: string) => {
+  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)), 'x-request-id': requestId });
+  res.end(body);
+};
+
+const servePage = (deps: LocalServerDeps, res: ServerResponse, rawPath: string, requestId: string) => {
+  if (deps.portal?.built() && !rawPath.startsWith('/auth/local/')) {
+    const { status, headers, body } = deps.portal.respond(rawPath);
+    return sendPage(res, status, headers, body, requestId);
+  }
+  if (rawPath === '/login' || rawPath === '/') {
+    return sendPage(res, 200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': LOGIN_PAGE_CSP, 'cache-control': 'no-store' }, LOGIN_PAGE, requestId);
+  }
+  throw new NotFoundError(`nothing at ${rawPath}; the API is under ${API_PREFIX}/ (see ${API_PREFIX}/openapi.json)`);
 };
 
 const serveApi = async (deps: LocalServerDeps, req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, requestId: string) => {

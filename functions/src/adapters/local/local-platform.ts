@@ -22,6 +22,7 @@ import { dataPaths } from './data-folder.ts';
 import { startDynalite, startS3rver, type RunningEmulator } from './emulators.ts';
 import { LocalIssuer } from './local-issuer.ts';
 import { API_PREFIX, makeLocalRequestListener } from './local-http-server.ts';
+import { DEFAULT_WEB_DIST, makePortalFiles } from './portal-files.ts';
 import { UserDirectory } from './user-directory.ts';
 
 /** How to start the local platform. */
@@ -108,8 +109,9 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
   const started: RunningEmulator[] = [];
   try {
     const dynamo = await startDynalite(paths.dynamodb).then((e) => (started.push(e), e));
-    const origin = `http://${host}:${(server.address() as AddressInfo).port}`;
-    const s3 = await startS3rver(paths.s3, BUCKET, origin).then((e) => (started.push(e), e));
+    const port = (server.address() as AddressInfo).port;
+    const origin = `http://${host}:${port}`;
+    const s3 = await startS3rver(paths.s3, BUCKET, [...new Set([origin, `http://127.0.0.1:${port}`, `http://localhost:${port}`])]).then((e) => (started.push(e), e));
     const issuer = await LocalIssuer.open(paths.secrets);
     const config = loadConfig({
       ...o.env,
@@ -144,7 +146,9 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
     await abandonRunningServers(deps, 'the local platform stopped while this server was up; launch it again');
     const culler = startCuller(deps, o.env?.ORRERY_CULL_SCHEDULE ?? '*/2 * * * *');
     const handlers = makeApiHandlers(deps, { claimNames: config.claimNames });
-    listener = makeLocalRequestListener({ handlers, issuer, users, maxBodyBytes: config.limits.inlineBytes + 2 * 1024 * 1024 });
+    // The portal PUTs uploads straight to s3rver's presigned URLs, another origin than its own.
+    const portal = makePortalFiles(o.env?.ORRERY_WEB_DIST ?? DEFAULT_WEB_DIST, [s3.endpoint]);
+    listener = makeLocalRequestListener({ handlers, issuer, users, portal, maxBodyBytes: config.limits.inlineBytes + 2 * 1024 * 1024 });
     const url = origin;
     return {
       url,

@@ -27,7 +27,7 @@ const SCRIPT = `(async () => {
 export const LOGIN_PAGE_CSP = `default-src 'none'; script-src 'sha256-${createHash('sha256').update(SCRIPT).digest('base64')}'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 /**
- * The page behind the one-time login link: it spends the code from the URL fragment (never sent to
+ * The page behind the one-time login link while the portal is not built: it spends the code from the URL fragment (never sent to
  * the server in a request line, so never in a log) and keeps the token for the portal.
  */
 export const LOGIN_PAGE = `<!doctype html>
@@ -38,6 +38,8 @@ code,textarea{font:13px ui-monospace,monospace}textarea{width:100%;height:7rem}.
 <body><main><h1>Orrery</h1><p id="status" role="status">Signing you in…</p>
 <div id="done" hidden><p>Signed in as <strong id="user"></strong>. Your bearer token for the API (<code>/api/…</code>):</p>
 <textarea id="token" readonly aria-label="Bearer token"></textarea>
-<p>Try: <code>curl -H "Authorization: Bearer $TOKEN" http://HOST/api/me</code></p></div></main>
+<p>Try: <code>curl -H "Authorization: Bearer $TOKEN" http://HOST/api/me</code></p></div>
+<p id="portal-missing">The web portal is not built, so this plain page stands in for it. Build it with <code>npm run build:web</code>
+(<code>npm start</code> builds it when it is missing or older than <code>web/</code>) and reload.</p></main>
 <script>${SCRIPT}</script></body></html>
 `;
