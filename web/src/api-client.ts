@@ -1,0 +1,274 @@
+import type { z } from 'zod';
+import type { API_ROUTES } from '../../functions/src/handlers/http/api-routes.ts';
+import type { NotebookSchema, ParametersSchema, PresignedSchema, VersionSchema } from '../../functions/src/handlers/http/schemas.ts';
+import type { RunSchema } from '../../functions/src/handlers/http/run-schemas.ts';
+import type { CullSchema, ProfileSchema, ServerSchema, UsageSchema } from '../../functions/src/handlers/http/server-schemas.ts';
+
+// Type-only imports: nothing from functions/ reaches the bundle. The route table keeps request schemas'
+// types but erases responses (RouteSpec.response is a plain z.ZodType), so responses come from the schemas.
+type Routes = typeof API_ROUTES;
+type BodyOf<K extends keyof Routes> = z.input<NonNullable<Routes[K]['body']>>;
+type QueryOf<K extends keyof Routes> = { [P in keyof z.input<NonNullable<Routes[K]['query']>>]?: z.input<NonNullable<Routes[K]['query']>>[P] | number };
+
+/** A page of a list: `nextCursor` is opaque and null on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+/** A notebook as the API returns it. */
+export type Notebook = z.infer<typeof NotebookSchema>;
+/** One version of a notebook. */
+export type Version = z.infer<typeof VersionSchema>;
+/** A presigned request straight to storage. */
+export type Presigned = z.infer<typeof PresignedSchema>;
+/** A presigned PUT for a notebook body, committed later by its id. */
+export type Upload = Presigned & { uploadId: string };
+/** Parameters inferred from a version. */
+export type Parameters = z.infer<typeof ParametersSchema> & { version: number };
+/** One inferred parameter. */
+export type Parameter = Parameters['parameters'][number];
+/** A run as the API returns it. */
+export type Run = z.infer<typeof RunSchema>;
+/** A run status (CREATED … STOPPED). */
+export type RunStatus = Run['status'];
+/** A server profile with its resources and hourly price. */
+export type Profile = z.infer<typeof ProfileSchema>;
+/** A named server. */
+export type Server = z.infer<typeof ServerSchema>;
+/** One spawn progress event. */
+export type ProgressEvent = NonNullable<Server['progress']>;
+/** One entry of the cull log. */
+export type Cull = z.infer<typeof CullSchema>;
+/** GET /admin/usage. */
+export type Usage = z.infer<typeof UsageSchema>;
+/** GET /me (inline in the route table, so spelled out here). */
+export interface Me {
+  id: string;
+  name: string;
+  teams: string[];
+  admin: boolean;
+  entitlements: Record<string, unknown>;
+}
+/** Request bodies and queries, typed from the route table. */
+export type CreateNotebookBody = BodyOf<'createNotebook'>;
+export type PatchNotebookBody = BodyOf<'patchNotebook'>;
+export type CommitVersionBody = BodyOf<'commitVersion'>;
+export type StartRunBody = BodyOf<'startRun'>;
+export type RerunBody = BodyOf<'rerunRun'>;
+export type LaunchServerBody = BodyOf<'launchServer'>;
+export type ListNotebooksQuery = QueryOf<'listNotebooks'>;
+export type ListRunsQuery = QueryOf<'listRuns'>;
+export type PageQuery = QueryOf<'listVersions'>;
+
+/** The runtime settings written at deploy time and served as `/config.json`. */
+export interface PortalConfig {
+  apiUrl: string;
+  auth: LocalAuthConfig | OidcAuthConfig;
+}
+/** Local mode: the one-time login link or a pasted token. */
+export interface LocalAuthConfig {
+  mode: 'local';
+}
+/** The cloud: authorization code with PKCE at an OIDC issuer (Cognito or the company's IdP). */
+export interface OidcAuthConfig {
+  mode: 'oidc';
+  issuer: string;
+  clientId: string;
+  scope?: string;
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
+  logoutEndpoint?: string;
+}
+
+/** An error answer of the API (`{ error, message, requestId }`), or a network failure (status 0). */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/** What an ApiClient needs: where the API is, the bearer token, and what to do when it is refused. */
+export interface ApiClientOptions {
+  apiUrl: string;
+  getToken: () => string | null;
+  onUnauthorized: () => void;
+  fetch?: typeof fetch;
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+interface Call {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  query?: Query;
+  body?: unknown;
+  accept?: string;
+}
+
+const seg = (value: string | number) => encodeURIComponent(String(value));
+
+/** The typed client of the HTTP API: one method per route of the route table; the only code that knows API URLs. */
+export class ApiClient {
+  private readonly fetchFn: typeof fetch;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  me = () => this.json<Me>('/me');
+  listNotebooks = (query: ListNotebooksQuery = {}) => this.json<Page<Notebook>>('/notebooks', { query });
+  createNotebook = (body: CreateNotebookBody) => this.json<{ notebook: Notebook; version: Version | null; upload: Upload | null }>('/notebooks', { method: 'POST', body });
+  getNotebook = (id: string) => this.json<Notebook>(`/notebooks/${seg(id)}`);
+  patchNotebook = (id: string, patch: PatchNotebookBody) => this.json<Notebook>(`/notebooks/${seg(id)}`, { method: 'PATCH', body: patch });
+  archiveNotebook = (id: string) => this.json<Notebook>(`/notebooks/${seg(id)}`, { method: 'DELETE' });
+  createUpload = (id: string) => this.json<Upload>(`/notebooks/${seg(id)}/uploads`, { method: 'POST' });
+  commitVersion = (id: string, body: CommitVersionBody) => this.json<Version>(`/notebooks/${seg(id)}/versions`, { method: 'POST', body });
+  listVersions = (id: string, page: PageQuery = {}) => this.json<Page<Version>>(`/notebooks/${seg(id)}/versions`, { query: page });
+  getVersion = (id: string, v: number) => this.json<Version & { download: Presigned }>(`/notebooks/${seg(id)}/versions/${seg(v)}`);
+  renderVersion = (id: string, v: number) => this.text(`/notebooks/${seg(id)}/versions/${seg(v)}/html`, { accept: 'text/html' });
+  getParameters = (id: string, version?: number) => this.json<Parameters>(`/notebooks/${seg(id)}/parameters`, { query: { version } });
+  startRun = (id: string, body: StartRunBody) => this.json<Run>(`/notebooks/${seg(id)}/runs`, { method: 'POST', body });
+  listRuns = (query: ListRunsQuery = {}) => this.json<Page<Run>>('/runs', { query });
+  getRun = (id: string) => this.json<Run>(`/runs/${seg(id)}`);
+  cancelRun = (id: string) => this.json<Run>(`/runs/${seg(id)}/cancel`, { method: 'POST' });
+  rerunRun = (id: string, body: RerunBody) => this.json<Run>(`/runs/${seg(id)}/rerun`, { method: 'POST', body });
+  getRunOutput = (id: string) => this.json<Presigned>(`/runs/${seg(id)}/output`);
+  renderRunOutput = (id: string) => this.text(`/runs/${seg(id)}/output/html`, { accept: 'text/html' });
+  listProfiles = () => this.json<{ items: Profile[] }>('/profiles');
+  launchServer = (body: LaunchServerBody) => this.json<{ server: Server; token: string }>('/servers', { method: 'POST', body });
+  listServers = () => this.json<{ items: Server[] }>('/servers');
+  getServer = (name: string) => this.json<Server>(`/servers/${seg(name)}`);
+  stopServer = (name: string) => this.json<Server>(`/servers/${seg(name)}`, { method: 'DELETE' });
+  keepServerAlive = (name: string) => this.json<Server>(`/servers/${seg(name)}/keepalive`, { method: 'POST' });
+  adminUsage = () => this.json<Usage>('/admin/usage');
+  listCulls = (query: PageQuery = {}) => this.json<Page<Cull>>('/admin/culls', { query });
+
+  /** One batch of spawn progress after event `after`; the server holds the answer up to ~10 s when nothing is new. */
+  serverProgress = async (name: string, after?: number): Promise<{ events: ProgressEvent[]; done: boolean }> => {
+    const text = await this.text(`/servers/${seg(name)}/progress`, { query: { after }, accept: 'text/event-stream' });
+    return parseProgressBatch(text);
+  };
+
+  private async json<T>(path: string, call: Call = {}): Promise<T> {
+    const res = await this.send(path, { ...call, accept: 'application/json' });
+    return (await res.json()) as T;
+  }
+
+  private async text(path: string, call: Call = {}): Promise<string> {
+    return (await this.send(path, call)).text();
+  }
+
+  private async send(path: string, call: Call): Promise<Response> {
+    const headers: Record<string, string> = { accept: call.accept ?? 'application/json' };
+    const token = this.options.getToken();
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await this.fetchFn(apiPath(this.options.apiUrl, path, call.query), {
+        method: call.method ?? 'GET',
+        headers,
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      });
+    } catch (err) {
+      throw new ApiError(0, 'network', `Could not reach the API (${err instanceof Error ? err.message : String(err)}).`);
+    }
+    if (res.ok) return res;
+    const error = await errorOf(res);
+    if (res.status === 401) this.options.onUnauthorized();
+    throw error;
+  }
+}
+
+/** The URL of an API path with its query (undefined, null and empty values left out). */
+export const apiPath = (apiUrl: string, path: string, query: Query = {}): string => {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  const qs = params.toString();
+  return `${apiUrl.replace(/\/+$/, '')}${path}${qs ? `?${qs}` : ''}`;
+};
+
+const errorOf = async (res: Response): Promise<ApiError> => {
+  const text = await res.text().catch(() => '');
+  try {
+    const body = JSON.parse(text) as { error?: unknown; message?: unknown; requestId?: unknown };
+    if (typeof body.message === 'string') {
+      return new ApiError(res.status, typeof body.error === 'string' ? body.error : `http_${res.status}`, body.message, typeof body.requestId === 'string' ? body.requestId : null);
+    }
+  } catch {
+    // Not the API's JSON (a proxy's page, an empty body): fall through to the status line.
+  }
+  return new ApiError(res.status, `http_${res.status}`, `The API answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`, res.headers.get('x-request-id'));
+};
+
+/**
+ * Parses one batch of server-sent events (`id:`/`data:` blocks). `done` when an event is ready or failed,
+ * or when the server tells EventSource to wait a minute before asking again (it does so once the launch is over).
+ */
+export const parseProgressBatch = (text: string): { events: ProgressEvent[]; done: boolean } => {
+  const events: ProgressEvent[] = [];
+  let retry: number | null = null;
+  for (const block of text.replace(/\r\n?/g, '\n').split('\n\n')) {
+    const data: string[] = [];
+    for (const line of block.split('\n')) {
+      const colon = line.indexOf(':');
+      if (colon <= 0) continue;
+      const field = line.slice(0, colon);
+      const value = line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'data') data.push(value);
+      else if (field === 'retry' && /^\d+$/.test(value)) retry = Number(value);
+    }
+    if (data.length) events.push(JSON.parse(data.join('\n')) as ProgressEvent);
+  }
+  const done = events.some((e) => e.ready || e.failed) || (retry !== null && retry >= 60_000);
+  return { events, done };
+};
+
+/** Reads `/config.json`, written at deploy time next to the portal. */
+export const loadPortalConfig = async (fetchFn: typeof fetch = (i, init) => globalThis.fetch(i, init)): Promise<PortalConfig> => {
+  const res = await fetchFn('/config.json', { headers: { accept: 'application/json' }, cache: 'no-store' });
+  if (!res.ok) throw new ApiError(res.status, 'config', `The portal's /config.json could not be read (${res.status}).`);
+  const config = (await res.json()) as PortalConfig;
+  if (typeof config.apiUrl !== 'string' || !config.auth || (config.auth.mode !== 'local' && config.auth.mode !== 'oidc')) {
+    throw new ApiError(500, 'config', "The portal's /config.json lacks apiUrl or auth.mode.");
+  }
+  return config;
+};
+
+/** Local mode: spends the one-time code from the login link for a user id and a bearer token. */
+export const exchangeLocalCode = async (code: string, fetchFn: typeof fetch = (i, init) => globalThis.fetch(i, init)): Promise<{ user: string; token: string }> => {
+  const res = await fetchFn('/auth/local/exchange', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ code }) });
+  if (!res.ok) throw await errorOf(res);
+  return (await res.json()) as { user: string; token: string };
+};
+
+/** PUTs a file to a presigned URL with its headers, reporting progress (XMLHttpRequest: fetch has no upload progress). */
+export const uploadBody = (upload: Presigned, file: Blob, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(upload.method || 'PUT', upload.url);
+    for (const [name, value] of Object.entries(upload.headers)) {
+      // Browsers refuse to set these themselves; the body sets its own length.
+      if (!/^(host|content-length)$/i.test(name)) xhr.setRequestHeader(name, value);
+    }
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+    };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1);
+        resolve();
+      } else reject(new ApiError(xhr.status, 'upload_failed', `Storage refused the upload (${xhr.status}).`));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'The upload could not reach storage.'));
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', 'The upload was cancelled.'));
+    if (signal) {
+      if (signal.aborted) return xhr.abort();
+      signal.addEventListener('abort', () => xhr.abort(), { once: true });
+    }
+    xhr.send(file);
+  });

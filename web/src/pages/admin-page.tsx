@@ -1,0 +1,2 @@
+/** Placeholder while the page is written. */
+export const AdminPage = () => <h1>Admin</h1>;

@@ -1,0 +1,2 @@
+/** Placeholder while the page is written. */
+export const HomePage = () => <h1>Your servers</h1>;

@@ -1,0 +1,2 @@
+/** Placeholder while the page is written. */
+export const RunsPage = () => <h1>Runs</h1>;
