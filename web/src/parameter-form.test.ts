@@ -15,7 +15,7 @@ const BASIC: InferredParameter[] = [
   { name: 'note', type: 'None', default: null, defaultSource: 'None', help: 'optional note for the report header' },
 ];
 
-const inference = (parameters: InferredParameter[]): ParameterInference => ({ cellIndex: 1, problems: [], parameters: parameters.map((p) => ({ ...p, type: p.type as 'int' })) });
+const inference = (parameters: InferredParameter[]): ParameterInference => ({ cellIndex: 1, problems: [], parameters: parameters.map(({ truncated, ...p }) => ({ ...p, type: p.type as 'int', ...(truncated ? { truncated: true as const } : {}) })) });
 
 /** Sends a form's parameters through the API's own exact parser and checker, as a run request would. */
 const asTheApiTypesThem = (parameters: InferredParameter[], raw: Record<string, string>) => {

@@ -1,0 +1,169 @@
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import type { Notebook } from '../api-client.ts';
+import { UploadDrop } from '../components/upload-drop.tsx';
+import { readNotebookFile, titleFromFileName, uploadVersion } from '../notebook-upload.ts';
+import { useApi } from '../session-context.tsx';
+import './folium.css';
+
+type Phase = 'idle' | 'creating' | 'uploading' | 'committing';
+
+const PHASE_TEXT: Record<Phase, string> = { idle: '', creating: 'Creating the notebook…', uploading: 'Uploading…', committing: 'Checking the notebook and inferring its parameters…' };
+const VISIBILITY_TEXT: Record<Notebook['visibility'], string> = { private: 'Private (you and admins)', team: 'Team', org: 'Everyone in the organisation' };
+
+/** Reads a chosen file: its bytes and, if it is not a notebook, why (shown beside the file input). */
+const useChosenFile = () => {
+  const [file, setFile] = useState<File | null>(null);
+  const [bytes, setBytes] = useState<ArrayBuffer | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const choose = async (next: File | null) => {
+    setFile(next);
+    setBytes(null);
+    setProblem(null);
+    if (!next) return;
+    const read = await readNotebookFile(next);
+    setBytes(read.bytes);
+    setProblem(read.problem);
+  };
+  return { file, bytes, problem, choose };
+};
+
+/**
+ * Uploads a new notebook: create it, PUT the file straight to storage (progress shown), commit version 1,
+ * then open its page. Nothing half-made is left behind: if the upload or the commit fails after the
+ * notebook was created, the empty notebook is archived at once (so it never shows in lists with no
+ * version), and "Upload" starts over with a new one. An archive that fails too is said, with the id.
+ */
+export const FoliumUpload = () => {
+  const api = useApi();
+  const navigate = useNavigate();
+  const ids = { title: useId(), visibility: useId(), fileError: useId(), titleError: useId() };
+  const chosen = useChosenFile();
+  const [title, setTitle] = useState('');
+  const [titleEdited, setTitleEdited] = useState(false);
+  const [visibility, setVisibility] = useState<Notebook['visibility']>('private');
+  const [phase, setPhase] = useState<Phase>('idle');
+  const [progress, setProgress] = useState(0);
+  const [errors, setErrors] = useState<{ file?: string; title?: string; form?: string }>({});
+  const alive = useRef(new AbortController());
+
+  useEffect(() => {
+    const controller = new AbortController();
+    alive.current = controller;
+    return () => controller.abort();
+  }, []);
+
+  const onFile = (file: File | null) => {
+    void chosen.choose(file);
+    setErrors({});
+    setProgress(0);
+    if (file && !titleEdited) setTitle(titleFromFileName(file.name));
+  };
+
+  const check = (): typeof errors => {
+    const found: typeof errors = {};
+    if (!chosen.file) found.file = 'Choose a notebook file (.ipynb).';
+    else if (chosen.problem) found.file = chosen.problem;
+    else if (!chosen.bytes) found.file = 'Still reading the file; try again in a moment.';
+    if (!title.trim()) found.title = 'Give the notebook a title.';
+    return found;
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found = check();
+    setErrors(found);
+    if (Object.keys(found).length > 0 || !chosen.bytes) return;
+    const signal = alive.current.signal;
+    let created: Notebook | null = null;
+    try {
+      setPhase('creating');
+      setProgress(0);
+      const answer = await api.createNotebook({ title: title.trim(), visibility });
+      created = answer.notebook;
+      setPhase('uploading');
+      await uploadVersion(api, { notebookId: created.id, bytes: chosen.bytes, upload: answer.upload }, (fraction) => {
+        if (!signal.aborted) setProgress(fraction);
+        if (fraction >= 1 && !signal.aborted) setPhase('committing');
+      }, signal);
+      if (!signal.aborted) navigate(`/notebooks/${created.id}`);
+    } catch (err) {
+      const message = (err as Error).message;
+      const cleanup = created ? await archiveQuietly(created.id) : '';
+      if (signal.aborted) return;
+      setPhase('idle');
+      setProgress(0);
+      setErrors({ form: created ? `The upload failed: ${message} ${cleanup}` : `The notebook could not be created: ${message}` });
+    }
+  };
+
+  const archiveQuietly = async (id: string): Promise<string> => {
+    try {
+      await api.archiveNotebook(id);
+      return 'The empty notebook was removed; press Upload to try again.';
+    } catch {
+      return `The empty notebook ${id} could not be removed; archive it from its page, or press Upload to try again with a new one.`;
+    }
+  };
+
+  const busy = phase !== 'idle';
+  return (
+    <form className="card upload-form" onSubmit={submit} noValidate aria-labelledby="upload-heading">
+      <h2 id="upload-heading">Upload a notebook</h2>
+      <UploadDrop inputLabel="Notebook file" file={chosen.file} onFile={onFile} disabled={busy} errorId={errors.file ? ids.fileError : undefined} />
+      {errors.file ? (
+        <p id={ids.fileError} className="alert-inline" role="alert">
+          {errors.file}
+        </p>
+      ) : null}
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor={ids.title}>Title</label>
+          <input
+            id={ids.title}
+            value={title}
+            maxLength={200}
+            disabled={busy}
+            aria-invalid={errors.title ? true : undefined}
+            aria-describedby={errors.title ? ids.titleError : undefined}
+            onChange={(e) => {
+              setTitle(e.target.value);
+              setTitleEdited(true);
+            }}
+          />
+          {errors.title ? (
+            <p id={ids.titleError} className="alert-inline" role="alert">
+              {errors.title}
+            </p>
+          ) : null}
+        </div>
+        <div className="field">
+          <label htmlFor={ids.visibility}>Visibility</label>
+          <select id={ids.visibility} value={visibility} disabled={busy} onChange={(e) => setVisibility(e.target.value as Notebook['visibility'])}>
+            {Object.entries(VISIBILITY_TEXT).map(([value, text]) => (
+              <option key={value} value={value}>
+                {text}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <div className="upload-status">
+        <progress aria-label="Upload progress" max={1} value={progress} />
+        <span className="small muted" aria-live="polite">
+          {busy ? `${PHASE_TEXT[phase]} ${Math.round(progress * 100)}%` : ''}
+        </span>
+      </div>
+      {errors.form ? (
+        <div className="state state-inline state-error" role="alert">
+          <p>{errors.form}</p>
+        </div>
+      ) : null}
+      <div className="actions">
+        <button type="submit" disabled={busy}>
+          Upload
+        </button>
+      </div>
+    </form>
+  );
+};
