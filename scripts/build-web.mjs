@@ -45,7 +45,12 @@ const build = async () => {
   const started = Date.now();
   // Built beside dist and swapped in, so a running server never serves half a build.
   const next = join(web, `dist.${process.pid}`);
-  await viteBuild({ root: web, logLevel: 'warn', build: { outDir: next, emptyOutDir: true } });
+  try {
+    await viteBuild({ root: web, logLevel: 'warn', build: { outDir: next, emptyOutDir: true } });
+  } catch (err) {
+    rmSync(next, { recursive: true, force: true });
+    throw err;
+  }
   const old = join(web, `dist.old.${process.pid}`);
   if (existsSync(dist)) renameSync(dist, old);
   renameSync(next, dist);

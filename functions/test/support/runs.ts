@@ -1,3 +1,5 @@
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { TestPlatform } from './platform.ts';
 
 const TERMINAL = ['COMPLETED', 'FAILED', 'STOPPED'];
@@ -22,3 +24,11 @@ export const readOutput = async (run: { output: { url: string } | null }) => {
 /** The text a code cell printed. */
 export const printed = (cell: Record<string, any>): string =>
   (cell.outputs as Array<{ output_type: string; text?: string | string[] }>).filter((o) => o.output_type === 'stream').map((o) => (Array.isArray(o.text) ? o.text.join('') : o.text)).join('');
+
+/** Whether Debian's Jupyter can execute notebooks here; with CI=true its absence is a failure, not a skip. */
+export const jupyterKernelAvailable = (): boolean => {
+  const python = '/usr/bin/python3';
+  const ok = existsSync(python) && (() => { try { execSync(`${python} -c 'import nbclient, ipykernel'`, { stdio: 'ignore' }); return true; } catch { return false; } })();
+  if (!ok && process.env.CI === 'true') throw new Error('Jupyter is missing and CI=true: apt-get install python3-nbclient python3-ipykernel jupyter-client');
+  return ok;
+};

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { chromiumAvailable } from '../../functions/test/support/chromium.ts';
+import { eventually, jupyterServerAvailable } from '../../functions/test/support/servers.ts';
+import { usePortal } from './support/portal-fixture.ts';
+import { shown, signInWithToken } from './support/portal-steps.ts';
+
+// Jupyter takes a few seconds to answer on an idle machine, much longer when the other test files run beside it.
+const LAUNCH_MS = 60_000;
+
+describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable())('notebook servers from the portal', () => {
+  const p = usePortal('servers', { ORRERY_ACTIVITY_INTERVAL: '0.5', ORRERY_PROGRESS_WAIT_MS: '2000', ORRERY_CULL_HEARTBEAT_SECONDS: '864000' });
+
+  it('launches a server, shows its spawn progress until ready with an Open link, and stops it', { timeout: LAUNCH_MS + 60_000 }, async () => {
+    // Prepare
+    const page = await p.newPage();
+    await signInWithToken(page, p.t.platform.url, p.t.tokens.alice);
+    await shown(page.getByRole('heading', { name: 'Your servers' }));
+    await shown(page.getByText('No servers yet'));
+    await p.shot(page, 'home-empty');
+    // Act
+    await page.getByRole('textbox', { name: 'Server name' }).fill('e2e-dev');
+    const profile = page.getByRole('combobox', { name: 'Profile' });
+    const options = await profile.locator('option').allInnerTexts();
+    await profile.selectOption({ label: options.find((o) => o.startsWith('Small CPU'))! });
+    const launchForm = await page.locator('form', { has: page.getByRole('button', { name: 'Launch server' }) }).innerText();
+    await page.getByRole('button', { name: 'Launch server' }).click();
+    await shown(page.getByRole('log', { name: 'Spawn progress' }));
+    await p.shot(page, 'home-launching');
+    const open = page.getByRole('link', { name: 'Open e2e-dev' });
+    await shown(open, LAUNCH_MS);
+    const progress = await page.getByRole('log', { name: 'Spawn progress' }).innerText();
+    const [href, target, rel] = [await open.first().getAttribute('href'), await open.first().getAttribute('target'), await open.first().getAttribute('rel')];
+    await shown(page.getByText('RUNNING', { exact: true }));
+    await p.shot(page, 'home-running');
+    await page.getByRole('button', { name: 'Stop e2e-dev' }).click();
+    const ended = await eventually(async () => {
+      const res = await p.t.api('GET', '/servers/e2e-dev', p.t.tokens.alice);
+      return res.status === 404 || ['STOPPED', 'FAILED'].includes(res.body.status) ? res : null;
+    }, 'the server to stop', 30_000);
+    await page.getByRole('link', { name: 'Open e2e-dev' }).waitFor({ state: 'detached', timeout: 15_000 });
+    await p.shot(page, 'home-stopped');
+    // Assess
+    expect(options.length).toBeGreaterThan(0);
+    expect(launchForm).toMatch(/0\.05/);
+    expect(progress.trim().split('\n').length).toBeGreaterThan(1);
+    expect(href).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*lab\?token=[^&]+$/);
+    expect(target).toBe('_blank');
+    expect(rel).toContain('noopener');
+    expect(ended.status === 404 || ended.body.status === 'STOPPED').toBe(true);
+  });
+});
