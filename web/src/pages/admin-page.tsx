@@ -1,2 +1,192 @@
-/** Placeholder while the page is written. */
-export const AdminPage = () => <h1>Admin</h1>;
+import { useState } from 'react';
+import type { Cull, Usage } from '../api-client.ts';
+import { formatDateTime, formatHourlyPrice, formatMoney } from '../format.ts';
+import { useApi, useSession } from '../session-context.tsx';
+import { useAsync } from '../use-async.ts';
+import { EmptyState, ErrorAlert, isNotAllowed, Loading } from '../components/states.tsx';
+
+const REASONS: Record<Cull['reason'], string> = {
+  idle: 'Idle past its timeout',
+  'max-age': 'Reached its maximum age',
+  'no-heartbeat': 'Stopped reporting (no heartbeat)',
+};
+
+const NotAllowed = () => (
+  <EmptyState size="page">
+    <p>Not allowed: the admin pages are for platform admins.</p>
+    <p className="small">Ask an admin if you need usage figures.</p>
+  </EmptyState>
+);
+
+/** `/admin` (admins only): usage by pool, active servers, recent culls and why. */
+export const AdminPage = () => {
+  const { admin } = useSession();
+  return (
+    <>
+      <h1>Admin</h1>
+      {admin ? <AdminData /> : <NotAllowed />}
+    </>
+  );
+};
+
+const AdminData = () => {
+  const api = useApi();
+  const usage = useAsync(() => api.adminUsage(), [api]);
+  if (isNotAllowed(usage.error)) return <NotAllowed />;
+  return (
+    <>
+      <h2 id="usage-heading">Usage</h2>
+      {usage.error ? <ErrorAlert error={usage.error} title="Usage could not be loaded" onRetry={() => usage.reload()} /> : !usage.data ? <Loading /> : <UsageTables usage={usage.data} />}
+      <h2 id="culls-heading">Recent culls</h2>
+      <Culls />
+    </>
+  );
+};
+
+const UsageTables = ({ usage }: { usage: Usage }) => {
+  const runs = Object.entries(usage.runs.byStatus);
+  return (
+    <>
+      <p className="muted small">
+        As of {formatDateTime(usage.generatedAt)}: {formatMoney(usage.hourlyCost)} an hour across {usage.activeServers.length} active servers.
+      </p>
+      <div className="table-wrap">
+        <table>
+          <caption>Usage by pool</caption>
+          <thead>
+            <tr>
+              <th scope="col">Pool</th>
+              <th scope="col" className="num">Active servers</th>
+              <th scope="col" className="num">Hourly cost</th>
+            </tr>
+          </thead>
+          <tbody>
+            {usage.pools.length === 0 ? (
+              <tr>
+                <td colSpan={3} className="muted">No servers running in any pool</td>
+              </tr>
+            ) : (
+              usage.pools.map((p) => (
+                <tr key={p.pool}>
+                  <th scope="row">{p.pool}</th>
+                  <td className="num">{p.activeServers}</td>
+                  <td className="num">{formatHourlyPrice(p.hourlyCost)}</td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+      <p className="small">
+        Runs since {formatDateTime(usage.runs.since)}: {runs.length ? runs.map(([s, n]) => `${s} ${n}`).join(', ') : 'none'}.
+      </p>
+      <h2>Active servers</h2>
+      <div className="table-wrap">
+        <table>
+          <caption>Active servers</caption>
+          <thead>
+            <tr>
+              <th scope="col">Owner</th>
+              <th scope="col">Server</th>
+              <th scope="col">Profile</th>
+              <th scope="col">Status</th>
+              <th scope="col">Started</th>
+              <th scope="col">Last activity</th>
+              <th scope="col" className="num">Price</th>
+            </tr>
+          </thead>
+          <tbody>
+            {usage.activeServers.length === 0 ? (
+              <tr>
+                <td colSpan={7} className="muted">No active servers</td>
+              </tr>
+            ) : (
+              usage.activeServers.map((s) => (
+                <tr key={`${s.owner}/${s.name}`}>
+                  <td>{s.owner}</td>
+                  <th scope="row">{s.name}</th>
+                  <td>{s.profile}</td>
+                  <td>
+                    <span className={`badge badge-${s.status}`}>{s.status}</span>
+                  </td>
+                  <td>{formatDateTime(s.startedAt ?? s.createdAt)}</td>
+                  <td>{formatDateTime(s.lastActivity)}</td>
+                  <td className="num">{formatHourlyPrice(s.hourlyPrice)}</td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+};
+
+const Culls = () => {
+  const api = useApi();
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const [earlier, setEarlier] = useState<Cull[]>([]);
+  const page = useAsync(() => api.listCulls({ cursor, limit: 25 }), [api, cursor]);
+  if (page.error && !isNotAllowed(page.error)) return <ErrorAlert error={page.error} title="The cull log could not be loaded" onRetry={() => page.reload()} />;
+  if (page.error) return null;
+  if (!page.data && earlier.length === 0) return <Loading />;
+  // The previous page stays in `data` until the next arrives: drop repeats rather than show them twice.
+  const culls = [...earlier, ...(page.data?.items ?? [])].filter((c, i, all) => all.findIndex((o) => o.id === c.id) === i);
+  return (
+    <>
+      <div className="table-wrap">
+        <table>
+          <caption>Recent culls</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Owner</th>
+              <th scope="col">Server</th>
+              <th scope="col">Profile</th>
+              <th scope="col">Why</th>
+              <th scope="col">Last activity</th>
+              <th scope="col" className="num">Price</th>
+            </tr>
+          </thead>
+          <tbody>
+            {culls.length === 0 ? (
+              <tr>
+                <td colSpan={7} className="muted">The culler has stopped nothing yet</td>
+              </tr>
+            ) : (
+              culls.map((c) => (
+                <tr key={c.id}>
+                  <td>{formatDateTime(c.at)}</td>
+                  <td>{c.owner}</td>
+                  <th scope="row">{c.name}</th>
+                  <td>{c.profile}</td>
+                  <td>
+                    {REASONS[c.reason] ?? c.reason}
+                    {c.sparkApplications.length ? <div className="small muted">Also stopped Spark: {c.sparkApplications.join(', ')}</div> : null}
+                  </td>
+                  <td>{formatDateTime(c.lastActivity)}</td>
+                  <td className="num">{formatHourlyPrice(c.hourlyPrice)}</td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+      {page.loading && page.data === undefined ? <Loading size="inline" /> : null}
+      {page.data?.nextCursor ? (
+        <div className="pager">
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              setEarlier(culls);
+              setCursor(page.data?.nextCursor ?? undefined);
+            }}
+          >
+            Show older culls
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+};

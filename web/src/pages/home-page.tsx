@@ -1,2 +1,95 @@
-/** Placeholder while the page is written. */
-export const HomePage = () => <h1>Your servers</h1>;
+import { useCallback, useEffect, useState } from 'react';
+import type { Server } from '../api-client.ts';
+import { useApi } from '../session-context.tsx';
+import { useAsync, useInterval } from '../use-async.ts';
+import { forgetServerToken, jupyterLabUrl, keepServerToken, serverToken } from '../server-tokens.ts';
+import { EmptyState, ErrorAlert, Loading } from '../components/states.tsx';
+import { LaunchForm } from '../components/launch-form.tsx';
+import { ServerTable } from '../components/server-table.tsx';
+import { SpawnProgress, useSpawnProgress } from '../components/spawn-progress.tsx';
+
+const busy = (servers: Server[] | undefined) => servers?.some((s) => s.status === 'PENDING' || s.status === 'STOPPING') ?? false;
+
+/** `/`: your servers with state, pool, age, idle time and price; launch one and watch it start; open and stop them. */
+export const HomePage = () => {
+  const api = useApi();
+  const servers = useAsync(() => api.listServers().then((r) => r.items), [api]);
+  const profiles = useAsync(() => api.listProfiles().then((r) => r.items), [api]);
+  const [launching, setLaunching] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const [now, setNow] = useState(() => Date.now());
+  const progress = useSpawnProgress(launching, attempt);
+
+  // Ages and idle times tick; the list refreshes fast while something is starting or stopping.
+  useInterval(() => setNow(Date.now()), 30_000);
+  useInterval(() => servers.reload(true), busy(servers.data) ? 5_000 : 30_000);
+  const { reload } = servers;
+  useEffect(() => {
+    if (progress.done) reload(true);
+  }, [progress.done, reload]);
+
+  const launch = useCallback(
+    async (name: string, profile: string) => {
+      const { server, token } = await api.launchServer({ name, profile });
+      keepServerToken(sessionStorage, name, token);
+      servers.setData((current) => [server, ...(current ?? []).filter((s) => s.name !== name)]);
+      setLaunching(name);
+      setAttempt((a) => a + 1);
+    },
+    [api, servers],
+  );
+  const actions = {
+    stop: async (name: string) => {
+      const stopped = await api.stopServer(name);
+      forgetServerToken(sessionStorage, name);
+      if (launching === name) setLaunching(null);
+      servers.setData((current) => (current ?? []).map((s) => (s.name === name ? stopped : s)));
+    },
+    keepAlive: async (name: string) => {
+      const kept = await api.keepServerAlive(name);
+      servers.setData((current) => (current ?? []).map((s) => (s.name === name ? kept : s)));
+    },
+  };
+
+  const launched = launching ? servers.data?.find((s) => s.name === launching) : undefined;
+  const launchedToken = launching ? serverToken(sessionStorage, launching) : null;
+  return (
+    <>
+      <div className="page-header">
+        <h1>Your servers</h1>
+      </div>
+      {servers.error && !servers.data ? (
+        <ErrorAlert error={servers.error} title="Your servers could not be loaded" onRetry={() => servers.reload()} />
+      ) : !servers.data ? (
+        <Loading label="Loading…" />
+      ) : servers.data.length === 0 ? (
+        <EmptyState>
+          <p>No servers yet</p>
+          <p className="small">Launch one below: pick a profile, and it starts in a minute or two.</p>
+        </EmptyState>
+      ) : (
+        <ServerTable servers={servers.data} profiles={profiles.data} tokenOf={(name) => serverToken(sessionStorage, name)} hideOpenFor={progress.ready ? launching : null} now={now} actions={actions} />
+      )}
+      {servers.error && servers.data ? <ErrorAlert error={servers.error} size="inline" title="Refreshing failed" onRetry={() => servers.reload()} /> : null}
+      {launching ? (
+        <SpawnProgress name={launching} events={progress.events} error={progress.error} onRetry={() => setAttempt((a) => a + 1)}>
+          {progress.ready && launched?.url && launchedToken ? (
+            <p>
+              <a className="button" href={jupyterLabUrl(launched.url, launchedToken)} target="_blank" rel="noopener">
+                Open {launching}
+              </a>{' '}
+              <span className="muted small">(opens Jupyter in a new tab)</span>
+            </p>
+          ) : progress.ready ? (
+            <Loading size="inline" label="Ready; fetching its address…" />
+          ) : progress.failed ? (
+            <p className="alert-inline" role="alert">
+              {launching} did not start: {progress.events.at(-1)?.message}
+            </p>
+          ) : null}
+        </SpawnProgress>
+      ) : null}
+      <LaunchForm profiles={profiles.data} profilesError={profiles.error} onRetryProfiles={() => profiles.reload()} onLaunch={launch} />
+    </>
+  );
+};

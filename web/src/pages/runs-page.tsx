@@ -1,2 +1,117 @@
-/** Placeholder while the page is written. */
-export const RunsPage = () => <h1>Runs</h1>;
+import { Link, useSearchParams } from 'react-router';
+import type { Run, RunStatus } from '../api-client.ts';
+import { formatDateTime, formatDuration, secondsBetween } from '../format.ts';
+import { useApi } from '../session-context.tsx';
+import { useAsync } from '../use-async.ts';
+import { EmptyState, ErrorAlert, Loading } from '../components/states.tsx';
+
+// An object keyed by every status, so a status added to the API's enum fails the typecheck here until listed.
+const STATUS_SET = { CREATED: true, QUEUED: true, IN_PROGRESS: true, COMPLETED: true, FAILED: true, STOPPING: true, STOPPED: true } satisfies Record<RunStatus, true>;
+const STATUSES = Object.keys(STATUS_SET) as RunStatus[];
+const isStatus = (s: string | null): s is RunStatus => s !== null && s in STATUS_SET;
+const PAGE_SIZE = 25;
+
+/** `/runs`: your runs across notebooks, newest first, filtered by `?status=` and paged by `?cursor=`. */
+export const RunsPage = () => {
+  const api = useApi();
+  const [params, setParams] = useSearchParams();
+  const raw = params.get('status');
+  const status = isStatus(raw) ? raw : undefined;
+  const cursor = params.get('cursor') ?? undefined;
+  const runs = useAsync(() => api.listRuns({ status, cursor, limit: PAGE_SIZE }), [api, status, cursor]);
+
+  const setStatus = (value: string) => {
+    const next = new URLSearchParams();
+    if (value) next.set('status', value);
+    setParams(next);
+  };
+  const goTo = (nextCursor: string | null) => {
+    const next = new URLSearchParams(params);
+    if (nextCursor) next.set('cursor', nextCursor);
+    else next.delete('cursor');
+    setParams(next);
+  };
+
+  return (
+    <>
+      <div className="page-header">
+        <h1>Your runs</h1>
+      </div>
+      <div className="field filter">
+        <label htmlFor="run-status">Status</label>
+        <select id="run-status" value={status ?? ''} onChange={(e) => setStatus(e.target.value)}>
+          <option value="">All</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </div>
+      {runs.error ? (
+        <ErrorAlert error={runs.error} title="Runs could not be loaded" onRetry={() => runs.reload()} size="page" />
+      ) : !runs.data ? (
+        <Loading size="page" />
+      ) : runs.data.items.length === 0 ? (
+        <EmptyState size="page">
+          <p>{status ? `No runs with status ${status}` : 'No runs yet'}</p>
+          <p className="small">
+            Start one from a notebook in <Link to="/notebooks">Folium</Link>.
+          </p>
+        </EmptyState>
+      ) : (
+        <RunTable runs={runs.data.items} busy={runs.loading} />
+      )}
+      <nav className="pager" aria-label="Pages of runs">
+        {cursor ? (
+          <button type="button" className="secondary" onClick={() => goTo(null)}>
+            First page
+          </button>
+        ) : null}
+        {runs.data?.nextCursor ? (
+          <button type="button" className="secondary" onClick={() => goTo(runs.data?.nextCursor ?? null)}>
+            Next page
+          </button>
+        ) : null}
+      </nav>
+    </>
+  );
+};
+
+const RunTable = ({ runs, busy }: { runs: Run[]; busy: boolean }) => (
+  <div className="table-wrap state-page" aria-busy={busy}>
+    <table>
+      <caption className="visually-hidden">Your runs</caption>
+      <thead>
+        <tr>
+          <th scope="col">Run</th>
+          <th scope="col">Notebook</th>
+          <th scope="col">Status</th>
+          <th scope="col">Created</th>
+          <th scope="col" className="num">
+            Duration
+          </th>
+          <th scope="col">Profile</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((r) => (
+          <tr key={r.id}>
+            <th scope="row">
+              <Link to={`/runs/${encodeURIComponent(r.id)}`}>{r.id}</Link>
+            </th>
+            <td>
+              <Link to={`/notebooks/${encodeURIComponent(r.notebookId)}`}>{r.notebookId}</Link> <span className="muted small">v{r.version}</span>
+            </td>
+            <td>
+              <span className={`badge badge-${r.status}`}>{r.status}</span>
+            </td>
+            <td>{formatDateTime(r.createdAt)}</td>
+            <td className="num">{formatDuration(r.durationSeconds ?? secondsBetween(r.startedAt, r.endedAt, Date.now()))}</td>
+            <td>{r.profile}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  </div>
+);

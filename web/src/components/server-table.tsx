@@ -1,0 +1,119 @@
+import { useEffect, useRef, useState } from 'react';
+import type { Profile, Server } from '../api-client.ts';
+import { formatAge, formatDateTime, formatHourlyPrice } from '../format.ts';
+import { jupyterLabUrl } from '../server-tokens.ts';
+import { ErrorAlert } from './states.tsx';
+
+/** What a row can do to its server. */
+export interface ServerActions {
+  stop(name: string): Promise<void>;
+  keepAlive(name: string): Promise<void>;
+}
+
+/** Your servers as a table: name, status, pool, age, idle time, hourly price, Open / Stop / keep-alive. */
+export const ServerTable = ({ servers, profiles, tokenOf, hideOpenFor, now, actions }: { servers: Server[]; profiles: Profile[] | undefined; tokenOf: (name: string) => string | null; hideOpenFor: string | null; now: number; actions: ServerActions }) => (
+  <div className="table-wrap">
+    <table>
+      <caption className="visually-hidden">Your servers</caption>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Status</th>
+          <th scope="col">Pool</th>
+          <th scope="col">Age</th>
+          <th scope="col">Idle</th>
+          <th scope="col" className="num">
+            Price
+          </th>
+          <th scope="col">Actions</th>
+        </tr>
+      </thead>
+      <tbody>
+        {servers.map((s) => (
+          <ServerRow key={s.name} server={s} pool={profiles?.find((p) => p.slug === s.profile)?.pool ?? s.profile} token={s.name === hideOpenFor ? null : tokenOf(s.name)} now={now} actions={actions} />
+        ))}
+      </tbody>
+    </table>
+  </div>
+);
+
+const active = (s: Server) => s.status === 'PENDING' || s.status === 'RUNNING';
+
+const ServerRow = ({ server: s, pool, token, now, actions }: { server: Server; pool: string; token: string | null; now: number; actions: ServerActions }) => {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const stopRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+  }, [confirming]);
+
+  const run = async (what: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await what();
+      setConfirming(false);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const cancel = () => {
+    setConfirming(false);
+    requestAnimationFrame(() => stopRef.current?.focus());
+  };
+
+  return (
+    <tr>
+      <th scope="row">{s.name}</th>
+      <td>
+        <span className={`badge badge-${s.status}`}>{s.status}</span>
+        {s.status === 'PENDING' && s.progress ? <div className="small muted">{s.progress.message}</div> : null}
+        {s.reason && !active(s) ? <div className="small muted">{s.reason}</div> : null}
+        {s.cullWarning ? (
+          <div className="small notice">
+            Stops at {formatDateTime(s.cullWarning.stopsAt)}: {s.cullWarning.reason}
+          </div>
+        ) : null}
+      </td>
+      <td>{pool}</td>
+      <td>{formatAge(s.startedAt ?? s.createdAt, active(s) ? now : Date.parse(s.stoppedAt ?? '') || now)}</td>
+      <td>{s.status === 'RUNNING' ? formatAge(s.lastActivity, now) : '—'}</td>
+      <td className="num">{formatHourlyPrice(s.hourlyPrice)}</td>
+      <td>
+        <div className="actions">
+          {s.status === 'RUNNING' && s.url && token ? (
+            <a className="button secondary" href={jupyterLabUrl(s.url, token)} target="_blank" rel="noopener">
+              Open {s.name}
+            </a>
+          ) : null}
+          {s.cullWarning && s.status === 'RUNNING' ? (
+            <button type="button" className="secondary" disabled={busy} onClick={() => run(() => actions.keepAlive(s.name))}>
+              Keep {s.name} running
+            </button>
+          ) : null}
+          {active(s) && !confirming ? (
+            <button type="button" className="danger" ref={stopRef} disabled={busy} onClick={() => setConfirming(true)}>
+              Stop {s.name}
+            </button>
+          ) : null}
+          {confirming ? (
+            <span className="confirm" role="group" aria-label={`Confirm stopping ${s.name}`}>
+              <span>Stop {s.name}? Unsaved work is lost.</span>
+              <button type="button" className="danger" ref={confirmRef} disabled={busy} onClick={() => run(() => actions.stop(s.name))}>
+                Yes, stop {s.name}
+              </button>
+              <button type="button" className="secondary" disabled={busy} onClick={cancel}>
+                Cancel
+              </button>
+            </span>
+          ) : null}
+        </div>
+        {error ? <ErrorAlert error={error} size="inline" /> : null}
+      </td>
+    </tr>
+  );
+};
