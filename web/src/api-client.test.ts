@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { ApiClient, ApiError, apiPath, parseProgressBatch } from './api-client.ts';
+
+interface Seen {
+  url: string;
+  init: RequestInit;
+}
+
+const fakeFetch = (answer: () => Response) => {
+  const seen: Seen[] = [];
+  const fn = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    seen.push({ url: String(input), init: init ?? {} });
+    return answer();
+  }) as typeof fetch;
+  return { fn, seen };
+};
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+const clientWith = (answer: () => Response, token: string | null = 'tok-1') => {
+  const fake = fakeFetch(answer);
+  let unauthorized = 0;
+  const client = new ApiClient({ apiUrl: '/api/', getToken: () => token, onUnauthorized: () => unauthorized++, fetch: fake.fn });
+  return { client, seen: fake.seen, unauthorized: () => unauthorized };
+};
+
+describe('ApiClient', () => {
+  it('sends the bearer token to the route under apiUrl and returns the parsed body', async () => {
+    // Prepare
+    const { client, seen } = clientWith(() => json(200, { id: 'alice', name: 'Alice', teams: [], admin: false, entitlements: {} }));
+    // Act
+    const me = await client.me();
+    // Assess
+    expect(me.id).toBe('alice');
+    expect(seen[0]?.url).toBe('/api/me');
+    expect((seen[0]?.init.headers as Record<string, string>).authorization).toBe('Bearer tok-1');
+    expect(seen[0]?.init.method).toBe('GET');
+  });
+
+  it('sends no authorization header when there is no token', async () => {
+    // Prepare
+    const { client, seen } = clientWith(() => json(200, { items: [] }), null);
+    // Act
+    await client.listProfiles();
+    // Assess
+    expect((seen[0]?.init.headers as Record<string, string>).authorization).toBeUndefined();
+  });
+
+  it('encodes path segments and leaves empty query values out', async () => {
+    // Prepare
+    const { client, seen } = clientWith(() => json(200, { items: [], nextCursor: null }));
+    // Act
+    await client.listRuns({ status: 'FAILED', cursor: 'a b/c', notebook: undefined, limit: 25 });
+    await client.getServer('dev/../x');
+    // Assess
+    expect(seen[0]?.url).toBe('/api/runs?status=FAILED&cursor=a+b%2Fc&limit=25');
+    expect(seen[1]?.url).toBe('/api/servers/dev%2F..%2Fx');
+  });
+
+  it('posts JSON bodies with their content type', async () => {
+    // Prepare
+    const { client, seen } = clientWith(() => json(202, { server: { name: 'dev' }, token: 't' }));
+    // Act
+    await client.launchServer({ name: 'dev', profile: 'small' });
+    // Assess
+    expect(seen[0]?.init.method).toBe('POST');
+    expect(seen[0]?.url).toBe('/api/servers');
+    expect((seen[0]?.init.headers as Record<string, string>)['content-type']).toBe('application/json');
+    expect(JSON.parse(String(seen[0]?.init.body))).toEqual({ name: 'dev', profile: 'small' });
+  });
+
+  it('turns an error answer into an ApiError with the API code, message and request id', async () => {
+    // Prepare
+    const { client, unauthorized } = clientWith(() => json(409, { error: 'conflict', message: 'a server named dev exists', requestId: 'req-9' }));
+    // Act
+    const error = await client.launchServer({ name: 'dev' }).catch((err: unknown) => err);
+    // Assess
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 409, code: 'conflict', message: 'a server named dev exists', requestId: 'req-9' });
+    expect(unauthorized()).toBe(0);
+  });
+
+  it('calls onUnauthorized on a 401 and still rejects the call', async () => {
+    // Prepare
+    const { client, unauthorized } = clientWith(() => json(401, { error: 'unauthorized', message: 'token expired', requestId: 'r' }));
+    // Act
+    const error = await client.listServers().catch((err: unknown) => err);
+    // Assess
+    expect(unauthorized()).toBe(1);
+    expect(error).toMatchObject({ status: 401, code: 'unauthorized' });
+  });
+
+  it('describes an answer that is not the API JSON by its status', async () => {
+    // Prepare
+    const { client } = clientWith(() => new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway', headers: { 'x-request-id': 'edge-1' } }));
+    // Act
+    const error = await client.getRun('run-12345678').catch((err: unknown) => err);
+    // Assess
+    expect(error).toMatchObject({ status: 502, code: 'http_502', requestId: 'edge-1' });
+    expect((error as Error).message).toContain('502');
+  });
+
+  it('reports a network failure as an ApiError with status 0', async () => {
+    // Prepare
+    const client = new ApiClient({ apiUrl: '/api', getToken: () => 't', onUnauthorized: () => {}, fetch: (async () => Promise.reject(new TypeError('Failed to fetch'))) as typeof fetch });
+    // Act
+    const error = await client.me().catch((err: unknown) => err);
+    // Assess
+    expect(error).toMatchObject({ status: 0, code: 'network' });
+  });
+
+  it('returns rendered HTML as text', async () => {
+    // Prepare
+    const { client, seen } = clientWith(() => new Response('<p>hi</p>', { status: 200, headers: { 'content-type': 'text/html' } }));
+    // Act
+    const html = await client.renderVersion('nb-12345678', 2);
+    // Assess
+    expect(html).toBe('<p>hi</p>');
+    expect(seen[0]?.url).toBe('/api/notebooks/nb-12345678/versions/2/html');
+  });
+
+  it('asks for progress after the last event id and parses the batch', async () => {
+    // Prepare
+    const body = 'retry: 1000\n\nid: 3\ndata: {"id":3,"at":"t","progress":50,"message":"Pulling the image"}\n\n';
+    const { client, seen } = clientWith(() => new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }));
+    // Act
+    const batch = await client.serverProgress('dev', 2);
+    // Assess
+    expect(seen[0]?.url).toBe('/api/servers/dev/progress?after=2');
+    expect(batch).toEqual({ events: [{ id: 3, at: 't', progress: 50, message: 'Pulling the image' }], done: false });
+  });
+});
+
+describe('parseProgressBatch', () => {
+  it('reads several events and is done at a ready event', () => {
+    // Prepare
+    const text = 'retry: 1000\n\nid: 1\ndata: {"id":1,"at":"a","progress":10,"message":"Server requested"}\n\nid: 2\ndata: {"id":2,"at":"b","progress":100,"message":"Jupyter is answering","ready":true}\n\n';
+    // Act
+    const batch = parseProgressBatch(text);
+    // Assess
+    expect(batch.events.map((e) => e.id)).toEqual([1, 2]);
+    expect(batch.done).toBe(true);
+  });
+
+  it('is done at a failed event, and reads CRLF line ends and data split over lines', () => {
+    // Prepare
+    const text = 'id: 4\r\ndata: {"id":4,"at":"a",\r\ndata: "progress":100,"message":"image pull failed","failed":true}\r\n\r\n';
+    // Act
+    const batch = parseProgressBatch(text);
+    // Assess
+    expect(batch.events[0]?.message).toBe('image pull failed');
+    expect(batch.done).toBe(true);
+  });
+
+  it('is not done on an empty batch, and done when the server says to come back in a minute', () => {
+    // Prepare
+    const waiting = 'retry: 1000\n\n';
+    const over = 'retry: 60000\n\n';
+    // Act
+    const [a, b] = [parseProgressBatch(waiting), parseProgressBatch(over)];
+    // Assess
+    expect(a).toEqual({ events: [], done: false });
+    expect(b).toEqual({ events: [], done: true });
+  });
+});
+
+describe('apiPath', () => {
+  it('joins apiUrl and path without doubling slashes', () => {
+    // Prepare
+    const urls = ['/api', '/api/', 'https://api.example.com/v1//'];
+    // Act
+    const paths = urls.map((u) => apiPath(u, '/me', { a: 1, b: null, c: '' }));
+    // Assess
+    expect(paths).toEqual(['/api/me?a=1', '/api/me?a=1', 'https://api.example.com/v1/me?a=1']);
+  });
+});
