@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkParameterValues } from '../../functions/src/domain/parameter-values.ts';
 import type { ParameterInference } from '../../functions/src/domain/parameters.ts';
 import { parseExactJson } from '../../functions/src/shared/http/validate.ts';
-import { fieldErrorsFromApi, fieldsFor, initialValues, parametersJson, readValues, type InferredParameter } from './parameter-form.ts';
+import { fieldErrorsFromApi, fieldsFor, initialValues, parametersJson, readValues, toRequestParameters, type InferredParameter } from './parameter-form.ts';
 
 // The parameters of functions/test/fixtures/parameters-basic.ipynb as the API lists them.
 const BASIC: InferredParameter[] = [
@@ -177,6 +177,30 @@ describe('parametersJson', () => {
     expect(withParameters).toBe('{"parameters":{"big":18446744073709551617,"odd\\"name":1.0},"profile":"cpu-small","timeoutSeconds":600}');
     expect(without).toBe('{"profile":"cpu-small","timeoutSeconds":600}');
     expect(onlyParameters).toBe('{"parameters":{"a":1}}');
+  });
+});
+
+describe('toRequestParameters', () => {
+  it('wraps each number in JSON.rawJSON of its source text where the engine gives the source', () => {
+    // Prepare
+    // Stands in for an engine with source text access: the reviver gets each number's text as written.
+    const engine = {
+      parse: (text: string, reviver?: (key: string, value: unknown, context?: { source: string }) => unknown) => reviver!('big', Number(text), { source: text }),
+      rawJSON: (text: string) => ({ rawJSON: text }),
+    };
+    // Act
+    const values = toRequestParameters({ big: '18446744073709551617', ratio: '1.0' }, engine as never);
+    // Assess
+    expect(values).toEqual({ big: { rawJSON: '18446744073709551617' }, ratio: { rawJSON: '1.0' } });
+  });
+
+  it('falls back to plain JSON values where the engine has no JSON.rawJSON', () => {
+    // Prepare
+    const engine = { parse: JSON.parse };
+    // Act
+    const values = toRequestParameters({ region: '"us-east-1"', limits: '{"a":[1,2.5]}', flag: 'true', note: 'null' }, engine);
+    // Assess
+    expect(values).toEqual({ region: 'us-east-1', limits: { a: [1, 2.5] }, flag: true, note: null });
   });
 });
 

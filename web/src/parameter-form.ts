@@ -131,10 +131,10 @@ const initialText = (type: string, value: unknown): string => {
 // A default JSON cannot show exactly: whole floats (1.0 reads as an int), big ints and nan/inf inside containers.
 const lossyInJson = (source: string): boolean => /\d\.(?!\d*[1-9])|\d{16,}|float\(|\d[eE]/.test(source.replace(/(["'])(?:\\.|(?!\1).)*\1/g, ''));
 
-const hintFor = (p: InferredParameter): string => {
+const hintFor = (p: InferredParameter, input: FieldInput): string => {
   const base =
     p.type === 'int' ? 'A whole number.'
-    : p.type === 'float' ? 'A number; nan, inf and -inf are accepted.'
+    : p.type === 'float' ? (input === 'number' ? 'A number, such as 0.25 or 1e-6.' : 'A number; nan, inf and -inf are accepted.')
     : p.type === 'bool' ? 'Checked means True.'
     : p.type === 'str' ? 'Text, sent as is.'
     : (JSON_KINDS[p.type]?.hint ?? ANY_HINT);
@@ -162,7 +162,8 @@ export const fieldsFor = (inferred: InferredParameter[], previous: Record<string
   inferred.map((p) => {
     const value = Object.hasOwn(previous, p.name) ? previous[p.name] : p.default;
     const initial = p.type === 'bool' ? value === true : initialText(p.type, value);
-    return { name: p.name, type: p.type, ...inputFor(p, initial), initial, help: p.help, hint: hintFor(p) };
+    const input = inputFor(p, initial);
+    return { name: p.name, type: p.type, ...input, initial, help: p.help, hint: hintFor(p, input.input) };
   });
 
 /** The values a form starts with. */
@@ -238,3 +239,17 @@ const splitMessage = (message: string): ApiErrorDetail[] =>
     const match = /^((?:body\.|parameters[.[])[^:]*?): (.*)$/su.exec(part);
     return match ? { path: match[1]!, message: match[2]! } : { path: '', message: part };
   });
+
+type JsonWithRaw = { parse: typeof JSON.parse; rawJSON?: (text: string) => unknown };
+
+/**
+ * Turns the raw JSON texts into values for a request body that `JSON.stringify` writes back exactly:
+ * every number becomes `JSON.rawJSON` of its source text (ES2025 source text access, in current
+ * Chromium, Firefox and Safari), so big ints and `1.0` survive. Where the browser lacks it, the values
+ * are plain JSON (an int past 2^53 then loses digits and the API says so; a whole float in a list turns int).
+ */
+export const toRequestParameters = (raw: Record<string, string>, json: JsonWithRaw = JSON as JsonWithRaw): Record<string, unknown> => {
+  const { rawJSON } = json;
+  const exact = (_key: string, value: unknown, context?: { source?: string }) => (typeof value === 'number' && rawJSON && context?.source !== undefined ? rawJSON(context.source) : value);
+  return Object.fromEntries(Object.entries(raw).map(([name, text]) => [name, json.parse(text, exact as Parameters<typeof JSON.parse>[1])]));
+};

@@ -1,0 +1,198 @@
+import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
+import { ApiError, type ApiClient, type Notebook, type Parameters, type Profile, type Run } from '../api-client.ts';
+import { ErrorAlert, Loading } from '../components/states.tsx';
+import { formatHourlyPrice } from '../format.ts';
+import { fieldErrorsFromApi, fieldsFor, initialValues, readValues, toRequestParameters, type FieldSpec, type FormValues } from '../parameter-form.ts';
+import { useApi } from '../session-context.tsx';
+import { useAsync } from '../use-async.ts';
+import { NotFoundState } from './notebook-page.tsx';
+import { ParameterField } from './parameter-field.tsx';
+import './run.css';
+
+// The API's bounds on timeoutSeconds (functions/src/handlers/http/run-schemas.ts) and its default.
+const TIMEOUT = { min: 10, max: 86_400, default: 3600 };
+
+interface FormSource {
+  notebook: Notebook;
+  parameters: Parameters;
+  profiles: Profile[];
+  /** Set for a rerun: the run whose inputs the form starts from. */
+  earlier: Run | null;
+}
+
+/** Loads what the form needs, for `/notebooks/:id/run?version=` or `/runs/:id/rerun`. */
+const loadSource = async (api: ApiClient, rerun: boolean, id: string, version: number | undefined): Promise<FormSource> => {
+  const earlier = rerun ? await api.getRun(id) : null;
+  const notebookId = earlier?.notebookId ?? id;
+  const [notebook, parameters, profiles] = await Promise.all([api.getNotebook(notebookId), api.getParameters(notebookId, earlier?.version ?? version), api.listProfiles()]);
+  return { notebook, parameters, profiles: profiles.items, earlier };
+};
+
+/** The run form: one field per inferred parameter, profile and timeout; also the rerun form, prefilled from a run. */
+export const RunFormPage = () => {
+  const { id = '' } = useParams();
+  const rerun = useLocation().pathname.endsWith('/rerun');
+  const [query] = useSearchParams();
+  const asked = Number(query.get('version'));
+  const version = Number.isInteger(asked) && asked > 0 ? asked : undefined;
+  const api = useApi();
+  const source = useAsync(() => loadSource(api, rerun, id, version), [rerun, id, version]);
+
+  if (source.error instanceof ApiError && source.error.status === 404) {
+    return rerun ? <NotFoundState what="Run" back={{ to: '/runs', text: 'Back to your runs' }} /> : <NotFoundState what="Notebook" back={{ to: '/notebooks', text: 'Back to Folium' }} />;
+  }
+  if (source.error) {
+    return (
+      <>
+        <h1>{rerun ? 'Rerun' : 'Run a notebook'}</h1>
+        <ErrorAlert error={source.error} title="The run form could not be prepared" onRetry={() => source.reload()} size="page" />
+      </>
+    );
+  }
+  if (!source.data) return <Loading size="page" label="Loading the run form…" />;
+  return <RunForm key={`${rerun}:${id}:${version}`} source={source.data} />;
+};
+
+type Errors = Record<string, string>;
+
+const RunForm = ({ source }: { source: FormSource }) => {
+  const api = useApi();
+  const navigate = useNavigate();
+  const uid = useId();
+  const { notebook, parameters, profiles, earlier } = source;
+  const fields = useMemo(() => fieldsFor(parameters.parameters, earlier?.parameters ?? {}), [parameters, earlier]);
+  const [values, setValues] = useState<FormValues>(() => initialValues(fields));
+  const [profile, setProfile] = useState(earlier?.profile ?? profiles[0]?.slug ?? '');
+  const [timeout, setTimeoutText] = useState(String(earlier?.timeoutSeconds ?? TIMEOUT.default));
+  const [errors, setErrors] = useState<Errors>({});
+  const [general, setGeneral] = useState<string[]>([]);
+  const [submitting, setSubmitting] = useState(false);
+  // One key per form: a double submit, or a retry after a lost answer, returns the same run instead of a second one.
+  const [idempotencyKey] = useState(() => crypto.randomUUID());
+  const form = useRef<HTMLFormElement>(null);
+
+  const focusFirstError = (found: Errors) => {
+    const first = [...fields.map((f) => f.name), 'profile', 'timeoutSeconds'].find((name) => found[name]);
+    if (first) requestAnimationFrame(() => form.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(first)}"]`)?.focus());
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (submitting) return;
+    const read = readValues(fields, values);
+    const found: Errors = { ...read.errors };
+    const seconds = Number(timeout);
+    if (!/^\d+$/.test(timeout.trim()) || seconds < TIMEOUT.min || seconds > TIMEOUT.max) found.timeoutSeconds = `A whole number of seconds from ${TIMEOUT.min} to ${TIMEOUT.max} (24 h).`;
+    if (!profile) found.profile = 'Choose a profile.';
+    setErrors(found);
+    setGeneral([]);
+    if (Object.keys(found).length) return focusFirstError(found);
+    setSubmitting(true);
+    const body = { parameters: toRequestParameters(read.parameters), profile, timeoutSeconds: seconds, idempotencyKey };
+    try {
+      const run = earlier ? await api.rerunRun(earlier.id, body) : await api.startRun(notebook.id, { ...body, version: parameters.version });
+      navigate(`/runs/${run.id}`);
+    } catch (err) {
+      setSubmitting(false);
+      const error = err as ApiError;
+      if (error.status !== 400) return setGeneral([error.message]);
+      const placed = fieldErrorsFromApi(error, [...fields.map((f) => f.name), 'profile', 'timeoutSeconds']);
+      setErrors(placed.fields);
+      setGeneral(placed.general.length ? placed.general : Object.keys(placed.fields).length ? [] : [error.message]);
+      focusFirstError(placed.fields);
+    }
+  };
+
+  const errorCount = Object.keys(errors).length;
+  return (
+    <>
+      <h1>Run {notebook.title}</h1>
+      <p className="muted">
+        {earlier ? (
+          <>
+            Rerun of <Link to={`/runs/${earlier.id}`}>run {earlier.id}</Link> with changes, version {earlier.version}. Only what you change is sent; the rest stays as in that run.
+          </>
+        ) : (
+          <>
+            Version {parameters.version} of <Link to={`/notebooks/${notebook.id}`}>{notebook.title}</Link>. Fields you leave as they are keep the notebook’s defaults.
+          </>
+        )}
+      </p>
+      <form ref={form} className="run-form" onSubmit={submit} noValidate>
+        {errorCount > 0 || general.length > 0 ? (
+          <div className="state state-inline state-error" role="alert">
+            {errorCount > 0 ? <p>{errorCount === 1 ? 'One field needs' : `${errorCount} fields need`} a change before the run can start.</p> : null}
+            {general.map((message) => (
+              <p key={message}>{message}</p>
+            ))}
+          </div>
+        ) : null}
+        <fieldset className="card">
+          <legend>Parameters</legend>
+          {fields.length === 0 ? <p className="muted">This notebook has no parameters cell; it runs as it is.</p> : null}
+          {fields.map((field: FieldSpec) => (
+            <ParameterField key={field.name} field={field} value={values[field.name] ?? field.initial} error={errors[field.name]} onChange={(value) => setValues((v) => ({ ...v, [field.name]: value }))} />
+          ))}
+        </fieldset>
+        <fieldset className="card">
+          <legend>Where and how long</legend>
+          <div className="field-row">
+            <ProfileField id={`${uid}-profile`} profiles={profiles} value={profile} onChange={setProfile} error={errors.profile} />
+            <div className="field">
+              <label htmlFor={`${uid}-timeout`}>Timeout (seconds)</label>
+              <input
+                id={`${uid}-timeout`}
+                data-field="timeoutSeconds"
+                type="number"
+                inputMode="numeric"
+                min={TIMEOUT.min}
+                max={TIMEOUT.max}
+                step={1}
+                value={timeout}
+                onChange={(e) => setTimeoutText(e.target.value)}
+                aria-invalid={errors.timeoutSeconds ? true : undefined}
+                aria-describedby={`${uid}-timeout-hint${errors.timeoutSeconds ? ` ${uid}-timeout-error` : ''}`}
+              />
+              <p id={`${uid}-timeout-hint`} className="hint">
+                The run fails when it takes longer: {TIMEOUT.min} s to 24 h.
+              </p>
+              {errors.timeoutSeconds ? (
+                <p id={`${uid}-timeout-error`} className="alert-inline">
+                  {errors.timeoutSeconds}
+                </p>
+              ) : null}
+            </div>
+          </div>
+        </fieldset>
+        <div className="actions">
+          <button type="submit" disabled={submitting}>
+            {submitting ? 'Starting…' : 'Start run'}
+          </button>
+          <Link to={earlier ? `/runs/${earlier.id}` : `/notebooks/${notebook.id}`}>Cancel</Link>
+        </div>
+      </form>
+    </>
+  );
+};
+
+const profileText = (p: Profile) => `${p.displayName} — ${p.cpu.request} CPU, ${p.memory.request} memory${p.gpus ? `, ${p.gpus} GPU` : ''}, ${formatHourlyPrice(p.hourlyPrice)}`;
+
+const ProfileField = ({ id, profiles, value, onChange, error }: { id: string; profiles: Profile[]; value: string; onChange: (v: string) => void; error?: string }) => (
+  <div className="field">
+    <label htmlFor={id}>Profile</label>
+    <select id={id} data-field="profile" value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+      {profiles.length === 0 ? <option value="">No profile is open to your teams</option> : null}
+      {profiles.map((p) => (
+        <option key={p.slug} value={p.slug}>
+          {profileText(p)}
+        </option>
+      ))}
+    </select>
+    {error ? (
+      <p id={`${id}-error`} className="alert-inline">
+        {error}
+      </p>
+    ) : null}
+  </div>
+);

@@ -1,0 +1,230 @@
+import { useState, type MouseEvent } from 'react';
+import { Link, useParams } from 'react-router';
+import { ApiError, type Run } from '../api-client.ts';
+import { NotebookFrame } from '../components/notebook-frame.tsx';
+import { ErrorAlert, Loading } from '../components/states.tsx';
+import { formatDateTime, formatDuration, secondsBetween } from '../format.ts';
+import { useApi } from '../session-context.tsx';
+import { useAsync, useInterval } from '../use-async.ts';
+import { NotFoundState } from './notebook-page.tsx';
+import './run.css';
+
+const FINAL = new Set<Run['status']>(['COMPLETED', 'FAILED', 'STOPPED']);
+const CANCELLABLE = new Set<Run['status']>(['CREATED', 'QUEUED', 'IN_PROGRESS']);
+const POLL_MS = 1500;
+// Tracebacks come from the kernel with ANSI colours; the page shows them as plain text.
+const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+
+/** One run: live status and duration, parameters, the failing cell, the output, download, cancel and rerun. */
+export const RunPage = () => {
+  const { id = '' } = useParams();
+  const api = useApi();
+  const run = useAsync(() => api.getRun(id), [id]);
+  const notebookId = run.data?.notebookId;
+  const notebook = useAsync(async () => (notebookId ? api.getNotebook(notebookId).catch(() => null) : null), [notebookId]);
+  const final = run.data ? FINAL.has(run.data.status) : false;
+  const [now, setNow] = useState(() => Date.now());
+  // Polls while the run is not final; useInterval stops on unmount and once the status is final.
+  useInterval(() => run.reload(true), run.data && !final ? POLL_MS : null);
+  useInterval(() => setNow(Date.now()), run.data && !final ? 1000 : null);
+
+  if (run.error instanceof ApiError && run.error.status === 404) return <NotFoundState what="Run" back={{ to: '/runs', text: 'Back to your runs' }} />;
+  if (run.error && !run.data) {
+    return (
+      <>
+        <h1>Run</h1>
+        <ErrorAlert error={run.error} title="The run could not be loaded" onRetry={() => run.reload()} size="page" />
+      </>
+    );
+  }
+  if (!run.data) return <Loading size="page" label="Loading the run…" />;
+
+  const r = run.data;
+  const title = notebook.data?.title ?? (notebook.loading ? '…' : r.notebookId);
+  return (
+    <>
+      <div className="page-header">
+        <h1>Run of {title}</h1>
+        <div className="actions">
+          {CANCELLABLE.has(r.status) ? <CancelButton run={r} onCancelled={(next) => run.setData(next)} /> : null}
+          <Link className="button secondary" to={`/runs/${r.id}/rerun`}>
+            Rerun with changes
+          </Link>
+        </div>
+      </div>
+      {run.error ? <ErrorAlert error={run.error} title="The status could not be refreshed; trying again" size="inline" /> : null}
+      <RunFacts run={r} now={now} />
+      {r.error ? <RunFailure run={r} /> : null}
+      <h2>Parameters</h2>
+      <RunParameters parameters={r.parameters} />
+      <h2>Output</h2>
+      {r.hasOutput ? (
+        <>
+          <p>
+            <DownloadOutput run={r} />
+          </p>
+          <NotebookFrame title="Output notebook" load={() => api.renderRunOutput(r.id)} loadKey={`${r.id}:${r.status}`} />
+        </>
+      ) : (
+        <div className="state state-block state-empty">
+          <p>{final ? 'This run left no output notebook.' : 'The output notebook appears here when the run ends.'}</p>
+        </div>
+      )}
+    </>
+  );
+};
+
+const RunFacts = ({ run, now }: { run: Run; now: number }) => {
+  const running = run.startedAt !== null && run.endedAt === null;
+  const duration = run.durationSeconds ?? secondsBetween(run.startedAt, run.endedAt, now);
+  return (
+    <section className="card run-facts" aria-label="Status">
+      <p role="status" className="run-status">
+        Status: <span className={`badge badge-${run.status}`}>{run.status}</span>
+        {run.stopRequestedBy ? <span className="muted small"> (stop requested by {run.stopRequestedBy})</span> : null}
+      </p>
+      <dl className="facts">
+        <dt>Duration</dt>
+        <dd>
+          {formatDuration(duration)}
+          {running ? <span className="muted small"> so far</span> : null}
+        </dd>
+        <dt>Created</dt>
+        <dd>{formatDateTime(run.createdAt)}</dd>
+        <dt>Started</dt>
+        <dd>{formatDateTime(run.startedAt)}</dd>
+        <dt>Ended</dt>
+        <dd>{formatDateTime(run.endedAt)}</dd>
+        <dt>Notebook</dt>
+        <dd>
+          <Link to={`/notebooks/${run.notebookId}?version=${run.version}`}>Version {run.version}</Link>
+        </dd>
+        <dt>Profile</dt>
+        <dd>{run.profile}</dd>
+        <dt>Timeout</dt>
+        <dd>{formatDuration(run.timeoutSeconds)}</dd>
+        <dt>Started by</dt>
+        <dd>{run.owner}</dd>
+        {run.rerunOf ? (
+          <>
+            <dt>Rerun of</dt>
+            <dd>
+              <Link to={`/runs/${run.rerunOf}`}>{run.rerunOf}</Link>
+            </dd>
+          </>
+        ) : null}
+      </dl>
+    </section>
+  );
+};
+
+const RunFailure = ({ run }: { run: Run }) => {
+  const error = run.error!;
+  const where = error.cellIndex !== null ? `Cell ${error.cellIndex + 1} failed` : run.status === 'STOPPED' ? 'Stopped' : 'The run failed';
+  return (
+    <section className={`card run-failure${run.status === 'STOPPED' ? ' run-stopped' : ''}`} aria-labelledby="failure-heading">
+      <h2 id="failure-heading">{where}</h2>
+      <p>{error.reason}</p>
+      {error.ename ? (
+        <p>
+          <code>
+            {error.ename}: {error.evalue}
+          </code>
+        </p>
+      ) : null}
+      {error.traceback.length ? (
+        <details open={run.status === 'FAILED'}>
+          <summary>Traceback</summary>
+          <pre className="traceback">{error.traceback.join('\n').replace(ANSI, '')}</pre>
+        </details>
+      ) : null}
+    </section>
+  );
+};
+
+const RunParameters = ({ parameters }: { parameters: Record<string, unknown> }) => {
+  const entries = Object.entries(parameters);
+  if (entries.length === 0) return <p className="muted">No parameters were overridden: the notebook ran with its own defaults.</p>;
+  return (
+    <div className="table-wrap">
+      <table aria-label="Run parameters">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Value (JSON)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map(([name, value]) => (
+            <tr key={name}>
+              <th scope="row">
+                <code>{name}</code>
+              </th>
+              <td>
+                <code className="parameter-value">{JSON.stringify(value)}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="small muted table-note">Parameters not listed kept the notebook’s defaults. Big ints show as strings, as papermill records them.</p>
+    </div>
+  );
+};
+
+const CancelButton = ({ run, onCancelled }: { run: Run; onCancelled: (run: Run) => void }) => {
+  const api = useApi();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const cancel = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      onCancelled(await api.cancelRun(run.id));
+    } catch (err) {
+      setError(err as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" className="danger" onClick={() => void cancel()} disabled={busy}>
+        {busy ? 'Cancelling…' : 'Cancel run'}
+      </button>
+      {error ? (
+        <span role="alert" className="alert-inline">
+          {error.message}
+        </span>
+      ) : null}
+    </>
+  );
+};
+
+/** The output's presigned URL expires; a click asks for a fresh one, the href serves copy-link and middle-click. */
+const DownloadOutput = ({ run }: { run: Run }) => {
+  const api = useApi();
+  const [error, setError] = useState<string | null>(null);
+  const click = async (event: MouseEvent<HTMLAnchorElement>) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    try {
+      window.location.assign((await api.getRunOutput(run.id)).url);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <>
+      <a href={run.output?.url ?? '#'} onClick={(e) => void click(e)}>
+        Download output
+      </a>
+      {error ? (
+        <span role="alert" className="alert-inline">
+          {' '}
+          {error}
+        </span>
+      ) : null}
+    </>
+  );
+};
