@@ -77,7 +77,7 @@ export const usePortal = (suite: string, env: Record<string, string> = {}): Port
     // The pages are still open here (vitest calls afterEach before onTestFailed), so a failure leaves a picture.
     if (task.result?.state === 'fail') {
       const pages = contexts.flatMap((c) => c.pages());
-      for (const [i, page] of pages.entries()) await fixture.shot(page, `FAILED-${task.name}-${i}`).catch(() => undefined);
+      for (const [i, page] of pages.entries()) await fixture.shot(page, `FAILED-${slug(task.name).slice(0, 60)}-${i}`).catch(() => undefined);
     }
     for (const c of contexts) await c.close();
     contexts = [];
