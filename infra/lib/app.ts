@@ -1,6 +1,7 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { InfraConfig } from './config.ts';
+import { grantCursorSecret, placeInVpc, vpcPlacement } from './function-access.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { ComputeAccessStack } from './stacks/compute-access-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
@@ -19,6 +20,8 @@ export const buildOrrery = (app: App, config: InfraConfig) => {
   const id = (stack: string) => `${config.name}-${stack}`;
   const data = new DataStack(app, id('data'), { env, config, terminationProtection: true });
   const api = new ApiStack(app, id('api'), { env, config, data });
+  for (const fn of Object.values(api.functions)) grantCursorSecret(fn, data);
+  placeInVpc(api.functions.servers, vpcPlacement(api, config));
   const workflows = new WorkflowsStack(app, id('workflows'), { env, config, data, apiUrl: api.apiUrl });
   const schedules = new SchedulesStack(app, id('schedules'), { env, config, data, apiUrl: api.apiUrl });
   const computeAccess = new ComputeAccessStack(app, id('compute-access'), { env, config, clusterRoles: [...api.clusterRoles, ...workflows.clusterRoles, ...schedules.clusterRoles] });

@@ -1,5 +1,7 @@
-import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { type ISecurityGroup, type IVpc, Peer, Port, SecurityGroup, Subnet, type SubnetSelection, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { CfnFunction, type Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import type { InfraConfig } from './config.ts';
 import { stateMachineArn } from './names.ts';
@@ -9,9 +11,9 @@ import type { DataStack } from './stacks/data-stack.ts';
 export const functionEnvironment = (scope: Stack, config: InfraConfig, data: DataStack, apiUrl: string): Record<string, string> => ({
   ORRERY_TABLE: data.table.tableName,
   ORRERY_BUCKET: data.bucket.bucketName,
-  // unsafeUnwrap renders a CloudFormation dynamic reference ({{resolve:secretsmanager:…}}), resolved at
-  // deploy time: the secret's value never appears in the template or the cloud assembly.
-  ORRERY_CURSOR_SECRET: data.cursorSecret.secretValue.unsafeUnwrap(),
+  // The ARN only: the function reads the value at cold start (loadCloudConfig), so it never appears in the
+  // function's configuration; grantCursorSecret gives the read.
+  ORRERY_CURSOR_SECRET_ARN: data.cursorSecret.secretArn,
   ORRERY_EKS_CLUSTER: config.eks.clusterName,
   ORRERY_EKS_ENDPOINT: config.eks.endpoint,
   ORRERY_EKS_CA: config.eks.certificateAuthority,
@@ -40,7 +42,7 @@ export const acknowledge = (scope: IConstruct, findings: Record<string, string>)
 export const FUNCTION_FINDINGS: Record<string, string> = {
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
     'The AWS-managed basic execution policy only lets the function write its own CloudWatch logs.',
-  'AwsSolutions-IAM5[Resource::*]': 'X-Ray PutTraceSegments/PutTelemetryRecords accept no resource but *.',
+  'AwsSolutions-IAM5[Resource::*]': 'X-Ray PutTraceSegments/PutTelemetryRecords accept no resource but *; so do the EC2 network-interface calls Lambda makes for a function in a VPC.',
 };
 
 /**
@@ -73,4 +75,71 @@ export const grantTableItems = (fn: IGrantable & IConstruct, data: DataStack): v
 export const grantBucketObjects = (fn: IGrantable & IConstruct, data: DataStack): void => {
   fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [data.bucket.arnForObjects('*')] }));
   acknowledge(fn, { [`AwsSolutions-IAM5[Resource::${nagArn(fn, data.bucket, data.bucket.bucketArn)}/*]`]: 'Object keys are content hashes and run ids made at run time; the bucket holds only Orrery\'s bodies and outputs.' });
+};
+
+/** Lets a function read the cursor-signing key (GetSecretValue on that one secret); every function that lists needs it. */
+export const grantCursorSecret = (fn: IGrantable, data: DataStack): void => {
+  fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [data.cursorSecret.secretArn] }));
+};
+
+/**
+ * The culler's access to the Slack webhook secret named in the config: the variable loadCloudConfig reads it by,
+ * and GetSecretValue on that one secret (`-??????` is the random suffix Secrets Manager adds to a name's ARN).
+ * Without `slackWebhookSecretName`, nothing: cull notices are only logged.
+ */
+export const grantSlackWebhookSecret = (fn: LambdaFunction, config: InfraConfig): void => {
+  const name = config.slackWebhookSecretName;
+  if (!name) return;
+  const scope = Stack.of(fn);
+  fn.addEnvironment('ORRERY_SLACK_WEBHOOK_SECRET_NAME', name);
+  const arn = scope.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [arn] }));
+  acknowledge(fn, { [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${name}-??????]`]: 'The six characters Secrets Manager appends to a secret\'s name; the ARN names exactly the configured Slack webhook secret.' });
+};
+
+/** Where a function that calls the Kubernetes API runs when `vpc` is configured: the private subnets and an egress-443 security group. */
+export interface VpcPlacement {
+  vpc: IVpc;
+  vpcSubnets: SubnetSelection;
+  securityGroups: ISecurityGroup[];
+}
+
+const placements = new WeakMap<Stack, VpcPlacement>();
+
+/**
+ * The VPC placement of one stack's Kubernetes clients, or undefined without `vpc` in the config (one security
+ * group per stack, made on first use). The security group allows only HTTPS out: the cluster endpoint, AWS APIs
+ * through NAT or VPC endpoints, and the Slack webhook. Nothing may connect in.
+ */
+export const vpcPlacement = (scope: IConstruct, config: InfraConfig): VpcPlacement | undefined => {
+  if (!config.vpc) return undefined;
+  const stack = Stack.of(scope);
+  const made = placements.get(stack);
+  if (made) return made;
+  const { vpcId, privateSubnetIds } = config.vpc;
+  // From attributes, not Vpc.fromLookup: synth stays offline. Only the ids reach the template.
+  const vpc = Vpc.fromVpcAttributes(stack, 'OrreryVpc', { vpcId, availabilityZones: stack.availabilityZones.slice(0, 1) });
+  const subnets = privateSubnetIds.map((id, i) => Subnet.fromSubnetId(stack, `OrreryPrivateSubnet${i}`, id));
+  const group = new SecurityGroup(stack, 'KubernetesClientSecurityGroup', { vpc, allowAllOutbound: false, description: `${config.name}: functions that call the Kubernetes API (HTTPS out only)` });
+  group.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to the EKS endpoint and AWS APIs');
+  const placement = { vpc, vpcSubnets: { subnets }, securityGroups: [group] };
+  placements.set(stack, placement);
+  return placement;
+};
+
+/**
+ * Puts a function in the placement's subnets (nothing without one), with the network-interface permissions Lambda
+ * checks for at creation. Set on the function resource, so it does not depend on the function's construct options.
+ */
+export const placeInVpc = (fn: IFunction & IConstruct, placement: VpcPlacement | undefined): void => {
+  if (!placement) return;
+  const cfn = fn.node.defaultChild;
+  if (!(cfn instanceof CfnFunction)) throw new Error(`${fn.node.path} is not a Lambda function resource`);
+  const subnetIds = placement.vpc.selectSubnets(placement.vpcSubnets).subnetIds;
+  cfn.vpcConfig = { subnetIds, securityGroupIds: placement.securityGroups.map((g) => g.securityGroupId) };
+  // What AWSLambdaVPCAccessExecutionRole grants, inline: the managed policy is dropped with the others.
+  fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
+    actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+    resources: ['*'],
+  }));
 };

@@ -62,9 +62,9 @@ describe('SchedulesStack', () => {
     expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => !a.startsWith('sqs:'))).toEqual(['states:StartExecution']);
   });
 
-  it('gives the culler the server-task environment without the Slack secret, and puts its role in clusterRoles', () => {
+  it('gives the culler the server-task environment with the Slack secret’s name, never its URL, and puts its role in clusterRoles', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ ORRERY_EKS_CLUSTER: 'data-platform', ORRERY_SERVER_PUBLIC_URL: 'https://jupyter.example.com', ORRERY_SLACK_WEBHOOK_URL: Match.absent() }) },
+      Environment: { Variables: Match.objectLike({ ORRERY_EKS_CLUSTER: 'data-platform', ORRERY_SERVER_PUBLIC_URL: 'https://jupyter.example.com', ORRERY_SLACK_WEBHOOK_SECRET_NAME: 'orrery/slack-webhook', ORRERY_SLACK_WEBHOOK_URL: Match.absent() }) },
     });
     expect(stack.clusterRoles).toHaveLength(1);
   });

@@ -99,7 +99,7 @@ describe('WorkflowsStack', () => {
   it('gives the task functions the environment the functions read', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.prepare',
-      Environment: { Variables: Match.objectLike({ ORRERY_EKS_CLUSTER: 'data-platform', ORRERY_RUNNER_NAMESPACE: 'orrery', ORRERY_PUBLIC_API_URL: 'https://api.example.com/api', ORRERY_CURSOR_SECRET: Match.anyValue(), ORRERY_RUN_STATE_MACHINE_ARN: Match.anyValue() }) },
+      Environment: { Variables: Match.objectLike({ ORRERY_EKS_CLUSTER: 'data-platform', ORRERY_RUNNER_NAMESPACE: 'orrery', ORRERY_PUBLIC_API_URL: 'https://api.example.com/api', ORRERY_CURSOR_SECRET_ARN: Match.anyValue(), ORRERY_CURSOR_SECRET: Match.absent(), ORRERY_RUN_STATE_MACHINE_ARN: Match.anyValue() }) },
     });
     expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(4);
   });

@@ -8,7 +8,7 @@ import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
 import { stateMachineArn } from '../names.ts';
 import type { DataStack } from './data-stack.ts';
-import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantTableItems } from '../function-access.ts';
+import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantCursorSecret, grantSlackWebhookSecret, grantTableItems, placeInVpc, vpcPlacement } from '../function-access.ts';
 
 /** What the schedules stack needs. */
 export interface SchedulesStackProps extends StackProps {
@@ -41,8 +41,7 @@ export class SchedulesStack extends Stack {
       return queue;
     };
 
-    // ORRERY_SLACK_WEBHOOK_URL is left out: Lambda environments are plain text in the console and the template,
-    // and the webhook is a secret. Until the function reads it from Secrets Manager, culls are only logged.
+    // The Slack webhook is a secret: the culler gets its name and reads the URL at cold start (loadCloudConfig).
     const culler = new OrreryFunction(this, 'CullIdle', {
       entry: 'functions/src/handlers/scheduled/cull-idle-lambda.ts',
       description: 'The idle culler: warns, then stops servers idle past their profile\'s limit',
@@ -51,6 +50,9 @@ export class SchedulesStack extends Stack {
       timeout: Duration.minutes(4),
     });
     grantTableItems(culler, data);
+    grantCursorSecret(culler, data);
+    grantSlackWebhookSecret(culler, config);
+    placeInVpc(culler, vpcPlacement(this, config));
     culler.addToRolePolicy(new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [clusterArn(this, config)] }));
     acknowledge(culler, FUNCTION_FINDINGS);
     this.clusterRoles.push(culler.role!);

@@ -10,7 +10,7 @@ import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
 import { STATE_MACHINES, stateMachineName } from '../names.ts';
 import type { DataStack } from './data-stack.ts';
-import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantBucketObjects, grantTableItems } from '../function-access.ts';
+import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantBucketObjects, grantCursorSecret, grantTableItems, placeInVpc, vpcPlacement } from '../function-access.ts';
 
 /** What the workflows stack needs. */
 export interface WorkflowsStackProps extends StackProps {
@@ -52,6 +52,7 @@ export class WorkflowsStack extends Stack {
 
     for (const f of [prepare, markStarted, finalize, serverTasks]) {
       grantTableItems(f, data);
+      grantCursorSecret(f, data);
       acknowledge(f, FUNCTION_FINDINGS);
     }
     // Prepare writes the input and presigns both ends (a presigned URL carries the signer's rights); Finalize reads the output.
@@ -59,6 +60,8 @@ export class WorkflowsStack extends Stack {
     grantBucketObjects(finalize, data);
     serverTasks.addToRolePolicy(new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [cluster] }));
     this.clusterRoles.push(serverTasks.role!);
+    // Only the server task calls the Kubernetes API; the run tasks build a Job that the state machine itself runs.
+    placeInVpc(serverTasks, vpcPlacement(this, config));
 
     const functions: Record<string, IFunction> = {
       PrepareRunFunctionArn: prepare,
