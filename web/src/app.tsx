@@ -53,7 +53,7 @@ const Layout = () => {
         Skip to content
       </a>
       <header className="app-header">
-        <NavLink to="/" className="brand" aria-label="Orrery home">
+        <NavLink to="/" className="brand">
           Orrery
         </NavLink>
         <nav className="main-nav" aria-label="Main">

@@ -56,10 +56,10 @@ export const SpawnProgress = ({ name, events, error, onRetry, children }: { name
   return (
     <section className="card" aria-labelledby="spawn-heading">
       <h2 id="spawn-heading">Launching {name}</h2>
-      <label htmlFor="spawn-bar" className="small">
+      <label htmlFor="spawn-bar" className="small progress-label">
         Progress: {percent}%
       </label>
-      <progress id="spawn-bar" max={100} value={percent} />
+      <progress id="spawn-bar" max={100} value={percent} className="spawn-bar" />
       <ol className="log" role="log" aria-label="Spawn progress" ref={listRef}>
         {events.length === 0 ? <li className="muted">Waiting for the first event…</li> : null}
         {events.map((e) => (
