@@ -32,7 +32,10 @@ describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable())('notebook ser
     const [href, target, rel] = [await open.first().getAttribute('href'), await open.first().getAttribute('target'), await open.first().getAttribute('rel')];
     await shown(page.getByText('RUNNING', { exact: true }));
     await p.shot(page, 'home-running');
-    await page.getByRole('button', { name: 'Stop e2e-dev' }).click();
+    await page.getByRole('button', { name: 'Stop e2e-dev', exact: true }).click();
+    // The page may ask to confirm (the contract does not name that button): answer yes, as a person would.
+    const confirm = page.getByRole('button', { name: /^yes.*stop e2e-dev/i });
+    if (await confirm.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) await confirm.click();
     const ended = await eventually(async () => {
       const res = await p.t.api('GET', '/servers/e2e-dev', p.t.tokens.alice);
       return res.status === 404 || ['STOPPED', 'FAILED'].includes(res.body.status) ? res : null;
