@@ -147,6 +147,9 @@ export class ApiClient {
   adminUsage = () => this.json<Usage>('/admin/usage');
   listCulls = (query: PageQuery = {}) => this.json<Page<Cull>>('/admin/culls', { query });
 
+  /** PUTs a file to a presigned upload (the one call outside the API); see the module function of the same name. */
+  uploadBody = (upload: Presigned, file: Blob, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<void> => uploadBody(upload, file, onProgress, signal);
+
   /** One batch of spawn progress after event `after`; the server holds the answer up to ~10 s when nothing is new. */
   serverProgress = async (name: string, after?: number): Promise<{ events: ProgressEvent[]; done: boolean }> => {
     const text = await this.text(`/servers/${seg(name)}/progress`, { query: { after }, accept: 'text/event-stream' });
