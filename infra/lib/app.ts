@@ -27,7 +27,11 @@ export const buildOrrery = (app: App, config: InfraConfig) => {
   const computeAccess = new ComputeAccessStack(app, id('compute-access'), { env, config, clusterRoles: [...api.clusterRoles, ...workflows.clusterRoles, ...schedules.clusterRoles] });
   const web = new WebStack(app, id('web'), { env, config, apiDomain: api.apiDomain });
   const deadLetterQueueNames = [schedules.deadLetterQueue.queueName, schedules.cullDeadLetterQueue.queueName];
-  const observability = new ObservabilityStack(app, id('observability'), { env, config, apiId: api.httpApi.apiId, deadLetterQueueNames });
+  const functionNames = {
+    api: Object.values(api.functions).map((fn) => fn.functionName),
+    background: [...workflows.functions, schedules.culler].map((fn) => fn.functionName),
+  };
+  const observability = new ObservabilityStack(app, id('observability'), { env, config, apiId: api.httpApi.apiId, deadLetterQueueNames, functionNames });
   Tags.of(app).add('app', 'orrery');
   return { data, api, workflows, schedules, computeAccess, web, observability };
 };

@@ -5,6 +5,7 @@ import { InfraConfigSchema, type InfraConfig } from '../lib/config.ts';
 import { ObservabilityStack, type ObservabilityStackProps } from '../lib/stacks/observability-stack.ts';
 import example from '../orrery.config.example.json' with { type: 'json' };
 
+const FUNCTIONS = { api: ['orrery-api-system', 'orrery-api-runs'], background: ['orrery-prepare-run'] };
 const config = (overrides: Partial<InfraConfig> = {}): InfraConfig => ({ ...InfraConfigSchema.parse(example), ...overrides });
 const synth = (extra: Partial<ObservabilityStackProps> = {}, c: InfraConfig = config()) =>
   Template.fromStack(new ObservabilityStack(new App(), 'observability', { env: c.env, config: c, ...extra }));
@@ -23,9 +24,12 @@ describe('ObservabilityStack', () => {
 
     // Assess
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    for (const name of ['RunsStarted', 'RunsCompleted', 'RunsFailed', 'Culls', 'CullWarnings', 'ServersStarted', 'ServerLaunchesFailed', '4xx', '5xx', 'Latency', 'AWS/ApiGateway', 'abc123']) {
+    for (const name of ['RunsStarted', 'RunsCompleted', 'RunsFailed', 'RunDuration', 'Culls', 'CullWarnings', 'ServersStarted', 'ServerLaunchesFailed', '4xx', '5xx', 'Latency', 'AWS/ApiGateway', 'abc123']) {
       expect(body).toContain(`\\"${name}\\"`);
     }
+    expect(body).toContain('Active servers by pool');
+    expect(body).toContain('{Orrery,Pool} MetricName=\\\\\\"ActiveServers\\\\\\"');
+    expect(body).toContain('Run duration p90 (s)');
     expect(body).toContain('SEARCH(');
     expect(body).toContain('AWS/Lambda,FunctionName');
     expect(body).toContain('MetricName=\\\\\\"Errors\\\\\\" FunctionName=orrery');
@@ -44,15 +48,15 @@ describe('ObservabilityStack', () => {
     expect(body).toContain('RunsStarted');
   });
 
-  it('alarms on the run failure rate, Lambda errors and failed executions through an encrypted topic', () => {
+  it('alarms on the run failure rate, Lambda errors per function group and failed executions through an encrypted topic', () => {
     // Prepare
-    const template = synth();
+    const template = synth({ functionNames: FUNCTIONS });
 
     // Act
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
     // Assess
-    expect(alarms).toHaveLength(3);
+    expect(alarms).toHaveLength(4);
     const topic = { Ref: template.getResourceId('AWS::SNS::Topic') };
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topic]);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
@@ -66,8 +70,42 @@ describe('ObservabilityStack', () => {
         Match.objectLike({ Id: 'failed', MetricStat: Match.objectLike({ Metric: { MetricName: 'RunsFailed', Namespace: 'Orrery' }, Period: 3600 }) }),
       ]),
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 5, Metrics: [Match.objectLike({ Expression: Match.stringLikeRegexp('SUM\\(Errors\\).*AWS/Lambda'), Period: 300 })] });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 3, Metrics: [Match.objectLike({ Expression: Match.stringLikeRegexp('SUM\\(ExecutionsFailed\\).*AWS/States'), Period: 900 })] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 5,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'FILL(f0, 0) + FILL(f1, 0)' }),
+        Match.objectLike({ Id: 'f1', MetricStat: Match.objectLike({ Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: 'orrery-api-runs' }] }, Period: 300 }) }),
+      ]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 3,
+      Metrics: Match.arrayWith([Match.objectLike({ Id: 'launchserver', MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: 'AWS/States', MetricName: 'ExecutionsFailed' }), Period: 900 }) })]),
+    });
+  });
+
+  it('writes every alarm expression in metric math over the alarm’s own metrics: no Metrics Insights query, no unknown name', () => {
+    // Prepare
+    const template = synth({ functionNames: FUNCTIONS });
+    const functions = new Set(['FILL', 'IF', 'SUM', 'METRICS', 'ABS', 'MAX', 'MIN', 'AVG']);
+
+    // Act
+    const problems = Object.values(template.findResources('AWS::CloudWatch::Alarm')).flatMap((alarm) => {
+      const metrics = (alarm.Properties.Metrics ?? []) as { Id: string; Expression?: string }[];
+      const ids = new Set(metrics.map((m) => m.Id));
+      return metrics.flatMap((m) => {
+        if (!m.Expression) return [];
+        const names = m.Expression.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
+        return names.filter((name) => !ids.has(name) && !functions.has(name)).map((name) => `${m.Expression}: ${name}`);
+      });
+    });
+
+    // Assess (a Metrics Insights SELECT … WHERE … LIKE query would leave SELECT, FROM, WHERE and LIKE here)
+    expect(problems).toEqual([]);
+  });
+
+  it('refuses a function group larger than one alarm may combine', () => {
+    // Act / Assess
+    expect(() => synth({ functionNames: { api: Array.from({ length: 11 }, (_, i) => `fn${i}`) } })).toThrow(/at most 10 metrics/);
   });
 
   it('alarms when any given dead-letter queue holds a message', () => {

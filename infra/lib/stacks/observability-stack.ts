@@ -17,6 +17,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { InfraConfig } from '../config.ts';
+import { STATE_MACHINES, stateMachineArn } from '../names.ts';
 import { METRICS_NAMESPACE } from '../../../functions/src/shared/metrics.ts';
 
 /** What the observability stack needs. */
@@ -26,7 +27,12 @@ export interface ObservabilityStackProps extends StackProps {
   apiId?: string;
   /** Queues whose depth must stay at zero (one alarm each); without them no DLQ alarm is made. */
   deadLetterQueueNames?: string[];
+  /** Orrery's Lambda function names by group (one errors alarm per group); without them no Lambda errors alarm is made. */
+  functionNames?: Record<string, string[]>;
 }
+
+/** Metric math alarms may combine at most this many metrics (CloudWatch's limit). */
+export const ALARM_METRICS_LIMIT = 10;
 
 const count = (metricName: string, period = Duration.minutes(5)) => new Metric({ namespace: METRICS_NAMESPACE, metricName, statistic: 'Sum', period });
 
@@ -41,20 +47,22 @@ export class ObservabilityStack extends Stack {
     const { config } = props;
     const prefix = `${config.name}-`;
     this.alarmTopic = this.makeTopic(config);
-    const lambdaErrors = new MathExpression({
-      // Metrics Insights (not SEARCH) so the same query can drive an alarm; it sums every Orrery function.
-      expression: `SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) WHERE FunctionName LIKE '${prefix}%'`,
-      label: 'Lambda errors',
-      period: Duration.minutes(5),
-    });
-    const executionsFailed = new MathExpression({
-      expression: `SELECT SUM(ExecutionsFailed) FROM SCHEMA("AWS/States", StateMachineArn) WHERE StateMachineArn LIKE '%:stateMachine:${prefix}%'`,
-      label: 'State machine executions failed',
-      period: Duration.minutes(15),
-    });
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `${config.name}-platform`, defaultInterval: Duration.hours(24) });
     this.dashboard.addWidgets(...this.makeWidgets(prefix, props.apiId));
-    this.makeAlarms(lambdaErrors, executionsFailed, props.deadLetterQueueNames ?? []);
+    this.makeAlarms(this.executionsFailed(config), props.functionNames ?? {}, props.deadLetterQueueNames ?? []);
+  }
+
+  /**
+   * Failed executions of Orrery's state machines, summed with plain metric math over their known ARNs (names.ts).
+   * Not a Metrics Insights query: its WHERE clause has no documented prefix match, and an alarm on a query
+   * that matches nothing would stay OK forever.
+   */
+  private executionsFailed(config: InfraConfig): IMetric {
+    const keys = Object.keys(STATE_MACHINES) as (keyof typeof STATE_MACHINES)[];
+    const usingMetrics = Object.fromEntries(keys.map((key) => [key.toLowerCase(), new Metric({
+      namespace: 'AWS/States', metricName: 'ExecutionsFailed', dimensionsMap: { StateMachineArn: stateMachineArn(this, config, key) }, statistic: 'Sum', period: Duration.minutes(15),
+    })]));
+    return new MathExpression({ expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '), usingMetrics, label: 'State machine executions failed', period: Duration.minutes(15) });
   }
 
   /** The alarm topic, encrypted with a key CloudWatch alarms may use (the AWS-managed SNS key does not allow them). */
@@ -66,11 +74,15 @@ export class ObservabilityStack extends Stack {
     return topic;
   }
 
-  /** Runs, culls, launches, API (when its id is known), Lambda errors and failed executions. */
+  /** Active servers by pool, runs and their duration, culls, launches, API (when its id is known), Lambda errors and failed executions. */
   private makeWidgets(prefix: string, apiId: string | undefined): IWidget[] {
     const graph = (title: string, left: IMetric[], right: IMetric[] = []) => new GraphWidget({ title, left, right, width: 12, height: 6 });
+    const duration = (statistic: string) => new Metric({ namespace: METRICS_NAMESPACE, metricName: 'RunDuration', statistic, period: Duration.minutes(15), label: `Run duration ${statistic} (s)` });
     const widgets: IWidget[] = [
+      // The culler publishes the gauge once per sweep (every 5 minutes), one series per Pool dimension value.
+      graph('Active servers by pool', [new MathExpression({ expression: `SEARCH('{${METRICS_NAMESPACE},Pool} MetricName="ActiveServers"', 'Maximum', 300)`, label: 'Active servers', usingMetrics: {} })]),
       graph('Runs', [count('RunsStarted'), count('RunsCompleted'), count('RunsFailed'), count('RunsStopped')]),
+      graph('Run duration', [duration('p50'), duration('p90'), duration('Maximum')]),
       graph('Culls and warnings', [count('Culls'), count('CullWarnings'), count('CullProblems')]),
       graph('Server launches', [count('ServersStarted'), count('ServerLaunchesFailed')]),
     ];
@@ -89,8 +101,8 @@ export class ObservabilityStack extends Stack {
     return widgets;
   }
 
-  /** Failure rate, Lambda errors, failed executions and dead letters, all to the alarm topic. */
-  private makeAlarms(lambdaErrors: IMetric, executionsFailed: IMetric, deadLetterQueueNames: string[]): void {
+  /** Failure rate, Lambda errors (per function group), failed executions and dead letters, all to the alarm topic. */
+  private makeAlarms(executionsFailed: IMetric, functionNames: Record<string, string[]>, deadLetterQueueNames: string[]): void {
     const action = new SnsAction(this.alarmTopic);
     const alarm = (id: string, description: string, metric: IMetric, threshold: number) => {
       const made = new Alarm(this, id, {
@@ -113,7 +125,13 @@ export class ObservabilityStack extends Stack {
       label: 'Run failure rate',
       period: hour,
     }), 0.2);
-    alarm('LambdaErrors', 'More than 5 Lambda errors in 5 minutes across the Orrery functions.', lambdaErrors, 5);
+    for (const [group, names] of Object.entries(functionNames)) {
+      if (names.length === 0) continue;
+      if (names.length > ALARM_METRICS_LIMIT) throw new Error(`the ${group} functions are ${names.length}; one alarm may combine at most ${ALARM_METRICS_LIMIT} metrics: split the group`);
+      const usingMetrics = Object.fromEntries(names.map((functionName, i) => [`f${i}`, new Metric({ namespace: 'AWS/Lambda', metricName: 'Errors', dimensionsMap: { FunctionName: functionName }, statistic: 'Sum', period: Duration.minutes(5) })]));
+      const errors = new MathExpression({ expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '), usingMetrics, label: `Lambda errors (${group})`, period: Duration.minutes(5) });
+      alarm(`LambdaErrors${group.charAt(0).toUpperCase()}${group.slice(1)}`, `More than 5 Lambda errors in 5 minutes across Orrery's ${group} functions.`, errors, 5);
+    }
     alarm('ExecutionsFailed', 'More than 3 workflow executions failed in 15 minutes.', executionsFailed, 3);
     deadLetterQueueNames.forEach((queueName, i) => alarm(`DeadLetters${i}`, `Messages are waiting in the dead-letter queue ${queueName}.`, new Metric({
       namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensionsMap: { QueueName: queueName }, statistic: 'Maximum', period: Duration.minutes(5),

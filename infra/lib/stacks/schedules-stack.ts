@@ -31,6 +31,8 @@ export class SchedulesStack extends Stack {
   readonly rerunGroup: ScheduleGroup;
   /** The role rerun schedules run as: it may only start the run state machine (and report to the DLQ). */
   readonly rerunRole: IRole;
+  /** The idle culler's Lambda. */
+  readonly culler: OrreryFunction;
 
   constructor(scope: Construct, id: string, props: SchedulesStackProps) {
     super(scope, id, props);
@@ -42,13 +44,13 @@ export class SchedulesStack extends Stack {
     };
 
     // The Slack webhook is a secret: the culler gets its name and reads the URL at cold start (loadCloudConfig).
-    const culler = new OrreryFunction(this, 'CullIdle', {
+    const culler = (this.culler = new OrreryFunction(this, 'CullIdle', {
       entry: 'functions/src/handlers/scheduled/cull-idle-lambda.ts',
       description: 'The idle culler: warns, then stops servers idle past their profile\'s limit',
       environment: functionEnvironment(this, config, data, props.apiUrl),
       profilesFile: config.profilesFile,
       timeout: Duration.minutes(4),
-    });
+    }));
     grantTableItems(culler, data);
     grantCursorSecret(culler, data);
     grantSlackWebhookSecret(culler, config);

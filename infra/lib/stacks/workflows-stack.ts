@@ -35,6 +35,8 @@ export class WorkflowsStack extends Stack {
   readonly clusterRoles: IRole[] = [];
   /** The state machines by key (names.ts). */
   readonly stateMachines: Partial<Record<MachineKey, StateMachine>> = {};
+  /** The task Lambdas (their errors are alarmed on). */
+  readonly functions: IFunction[];
 
   constructor(scope: Construct, id: string, props: WorkflowsStackProps) {
     super(scope, id, props);
@@ -63,6 +65,7 @@ export class WorkflowsStack extends Stack {
     // Only the server task calls the Kubernetes API; the run tasks build a Job that the state machine itself runs.
     placeInVpc(serverTasks, vpcPlacement(this, config));
 
+    this.functions = [prepare, markStarted, finalize, serverTasks];
     const functions: Record<string, IFunction> = {
       PrepareRunFunctionArn: prepare,
       MarkRunStartedFunctionArn: markStarted,
