@@ -55,6 +55,9 @@ export const usePortal = (suite: string, env: Record<string, string> = {}): Port
     },
     shot: async (page: Page, name: string) => {
       mkdirSync(SCREENSHOTS, { recursive: true });
+      // A srcdoc frame can hold its text before it has painted; give the page a moment so the picture shows it.
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      await page.waitForTimeout(250);
       await page.screenshot({ path: join(SCREENSHOTS, `${slug(suite)}-${slug(name)}.png`), fullPage: true });
     },
     allowErrors: (...patterns: RegExp[]) => void allowed.push(...patterns),
