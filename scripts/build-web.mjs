@@ -41,6 +41,8 @@ const takeLock = async () => {
 };
 
 const build = async () => {
+  // Vite honours NODE_ENV, and test runners set it to "test": that would ship React's development build.
+  process.env.NODE_ENV = 'production';
   const { build: viteBuild } = await import('vite');
   const started = Date.now();
   // Built beside dist and swapped in, so a running server never serves half a build.
@@ -69,7 +71,7 @@ const main = async () => {
   await takeLock();
   try {
     if (ifStale && !stale()) return;
-    if (ifStale) console.log('orrery: building the web portal (web/ changed since the last build)');
+    if (ifStale) console.log(`orrery: building the web portal (${existsSync(join(dist, 'index.html')) ? 'web/ changed since the last build' : 'first build'})`);
     await build();
   } finally {
     rmSync(lock, { recursive: true, force: true });
