@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkParameterValues } from '../../functions/src/domain/parameter-values.ts';
 import type { ParameterInference } from '../../functions/src/domain/parameters.ts';
 import { parseExactJson } from '../../functions/src/shared/http/validate.ts';
-import { fieldErrorsFromApi, fieldsFor, initialValues, parametersJson, readValues, toRequestParameters, type InferredParameter } from './parameter-form.ts';
+import { fieldErrorsFromApi, fieldsFor, initialValues, parametersJson, readValues, toRequestParameters, wholeNumberField, type InferredParameter } from './parameter-form.ts';
 
 // The parameters of functions/test/fixtures/parameters-basic.ipynb as the API lists them.
 const BASIC: InferredParameter[] = [
@@ -48,15 +48,19 @@ describe('fieldsFor', () => {
       { name: 'big', type: 'int', default: 1, defaultSource: '1', help: '' },
       { name: 'ratio', type: 'float', default: 0.5, defaultSource: '0.5', help: '' },
       { name: 'days', type: 'int', default: 7, defaultSource: '7', help: '' },
+      { name: 'nested', type: 'dict', default: {}, defaultSource: '{}', help: '' },
     ];
     // Act
-    const fields = fieldsFor(params, { big: '18446744073709551617', ratio: 'nan' });
+    const fields = fieldsFor(params, { big: '18446744073709551617', ratio: 'nan', nested: { k: [1, '12345678901234567890'] } });
     // Assess
     expect(fields.map((f) => [f.name, f.initial, f.input])).toEqual([
       ['big', '18446744073709551617', 'number'],
       ['ratio', 'nan', 'text'],
       ['days', '7', 'number'],
+      ['nested', '{"k":[1,"12345678901234567890"]}', 'textarea'],
     ]);
+    expect(fields[3]!.hint).toMatch(/earlier run’s value as recorded/);
+    expect(fields[2]!.hint).not.toMatch(/earlier run/);
   });
 
   it('warns when a container default holds values JSON cannot show exactly', () => {
@@ -201,6 +205,19 @@ describe('toRequestParameters', () => {
     const values = toRequestParameters({ region: '"us-east-1"', limits: '{"a":[1,2.5]}', flag: 'true', note: 'null' }, engine);
     // Assess
     expect(values).toEqual({ region: 'us-east-1', limits: { a: [1, 2.5] }, flag: true, note: null });
+  });
+});
+
+describe('wholeNumberField', () => {
+  it('writes a whole number with a fraction where raw JSON is possible, and as is elsewhere', () => {
+    // Prepare
+    const engine = { parse: JSON.parse, rawJSON: (text: string) => ({ rawJSON: text }) };
+    // Act
+    const raw = wholeNumberField(3600, engine);
+    const plain = wholeNumberField(3600, { parse: JSON.parse });
+    // Assess
+    expect(raw).toEqual({ rawJSON: '3600.0' });
+    expect(plain).toBe(3600);
   });
 });
 

@@ -131,7 +131,7 @@ const initialText = (type: string, value: unknown): string => {
 // A default JSON cannot show exactly: whole floats (1.0 reads as an int), big ints and nan/inf inside containers.
 const lossyInJson = (source: string): boolean => /\d\.(?!\d*[1-9])|\d{16,}|float\(|\d[eE]/.test(source.replace(/(["'])(?:\\.|(?!\1).)*\1/g, ''));
 
-const hintFor = (p: InferredParameter, input: FieldInput): string => {
+const hintFor = (p: InferredParameter, input: FieldInput, fromRun: boolean): string => {
   const base =
     p.type === 'int' ? 'A whole number.'
     : p.type === 'float' ? (input === 'number' ? 'A number, such as 0.25 or 1e-6.' : 'A number; nan, inf and -inf are accepted.')
@@ -139,7 +139,8 @@ const hintFor = (p: InferredParameter, input: FieldInput): string => {
     : p.type === 'str' ? 'Text, sent as is.'
     : (JSON_KINDS[p.type]?.hint ?? ANY_HINT);
   const notes = [base];
-  if (p.truncated) notes.push('The default is too long to show; leave the field as it is to keep it.');
+  if (fromRun && (JSON_KINDS[p.type] || p.type === 'None')) notes.push('This is the earlier run’s value as recorded, where big ints show as strings and 1.0 as 1; left as it is, the exact value is kept.');
+  else if (p.truncated) notes.push('The default is too long to show; leave the field as it is to keep it.');
   else if (JSON_KINDS[p.type] && lossyInJson(p.defaultSource)) notes.push(`In Python the default is ${p.defaultSource.slice(0, 120)}; write whole floats with a decimal point (1.0) when you edit it.`);
   return notes.join(' ');
 };
@@ -160,10 +161,11 @@ const inputFor = (p: InferredParameter, initial: string | boolean): Pick<FieldSp
  */
 export const fieldsFor = (inferred: InferredParameter[], previous: Record<string, unknown> = {}): FieldSpec[] =>
   inferred.map((p) => {
-    const value = Object.hasOwn(previous, p.name) ? previous[p.name] : p.default;
+    const fromRun = Object.hasOwn(previous, p.name);
+    const value = fromRun ? previous[p.name] : p.default;
     const initial = p.type === 'bool' ? value === true : initialText(p.type, value);
     const input = inputFor(p, initial);
-    return { name: p.name, type: p.type, ...input, initial, help: p.help, hint: hintFor(p, input.input) };
+    return { name: p.name, type: p.type, ...input, initial, help: p.help, hint: hintFor(p, input.input, fromRun) };
   });
 
 /** The values a form starts with. */
@@ -253,3 +255,11 @@ export const toRequestParameters = (raw: Record<string, string>, json: JsonWithR
   const exact = (_key: string, value: unknown, context?: { source?: string }) => (typeof value === 'number' && rawJSON && context?.source !== undefined ? rawJSON(context.source) : value);
   return Object.fromEntries(Object.entries(raw).map(([name, text]) => [name, json.parse(text, exact as Parameters<typeof JSON.parse>[1])]));
 };
+
+/**
+ * A whole number for the run request's other fields (version, timeoutSeconds), written `3600.0` where the
+ * engine can write raw JSON. Why: the API reads a body holding a run of 16+ digits (a big int parameter)
+ * with a parser that makes every integer a bigint, and its schema then refuses `version: 1` as "expected
+ * number, received bigint"; text with a fraction stays a number there, and plain JSON.parse reads 3600.
+ */
+export const wholeNumberField = (n: number, json: JsonWithRaw = JSON as JsonWithRaw): unknown => (json.rawJSON && Number.isSafeInteger(n) ? json.rawJSON(`${n}.0`) : n);

@@ -60,7 +60,6 @@ export const NotebookFrame = ({ title, load, loadKey }: { title: string; load: (
       srcDoc={data}
       sandbox="allow-popups allow-popups-to-escape-sandbox"
       referrerPolicy="no-referrer"
-      loading="lazy"
     />
   );
 };

@@ -120,7 +120,7 @@ const RunFacts = ({ run, now }: { run: Run; now: number }) => {
 
 const RunFailure = ({ run }: { run: Run }) => {
   const error = run.error!;
-  const where = error.cellIndex !== null ? `Cell ${error.cellIndex + 1} failed` : run.status === 'STOPPED' ? 'Stopped' : 'The run failed';
+  const where = error.cellIndex !== null ? `Failed at cell ${error.cellIndex + 1} (index ${error.cellIndex})` : run.status === 'STOPPED' ? 'Stopped' : 'The run failed';
   return (
     <section className={`card run-failure${run.status === 'STOPPED' ? ' run-stopped' : ''}`} aria-labelledby="failure-heading">
       <h2 id="failure-heading">{where}</h2>
