@@ -4,12 +4,15 @@ import { buildSizePlugin } from './build-size-plugin.ts';
 const root = import.meta.dirname;
 
 /** The portal's build: `npx vite build web` (or `--config web/vite.config.ts`) writes web/dist. */
-export const config = defineConfig({
+export const config = defineConfig(({ command }) => ({
   root,
   base: '/',
   // No React plugin: Vite 8's built-in Oxc transform compiles JSX with the automatic runtime.
   oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
   plugins: [buildSizePlugin()],
+  // A build is always production code, even when NODE_ENV says otherwise (vitest sets it to "test" for the
+  // browser tests' build): React would otherwise ship its development build, some 60 KB more gzipped.
+  define: command === 'build' ? { 'process.env.NODE_ENV': JSON.stringify('production') } : {},
   build: {
     outDir: `${root}/dist`,
     emptyOutDir: true,
@@ -34,7 +37,7 @@ export const config = defineConfig({
   },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
-});
+}));
 
 // Vite loads its config through the default export; the house rule's one exception.
 export default config;

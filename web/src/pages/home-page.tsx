@@ -28,6 +28,12 @@ export const HomePage = () => {
     if (progress.done) reload(true);
   }, [progress.done, reload]);
 
+  // A launch still starting when the page (re)loads gets its progress shown too.
+  const pending = servers.data?.find((s) => s.status === 'PENDING')?.name ?? null;
+  useEffect(() => {
+    if (pending && !launching) setLaunching(pending);
+  }, [pending, launching]);
+
   const launch = useCallback(
     async (name: string, profile: string) => {
       const { server, token } = await api.launchServer({ name, profile });
