@@ -94,9 +94,9 @@ const Layout = () => {
 
 /** Pages behind sign-in: waits for the session, sends the signed-out to `/login?next=<here>`. */
 const RequireSession = () => {
-  const { status, error } = useSession();
+  const { status, error, signedOut } = useSession();
   const location = useLocation();
-  if (status === 'signed-out') return <Navigate to={loginPathFor(`${location.pathname}${location.search}${location.hash}`)} replace />;
+  if (status === 'signed-out') return <Navigate to={signedOut ? '/login' : loginPathFor(`${location.pathname}${location.search}${location.hash}`)} replace />;
   if (status === 'error') {
     return (
       <main id="main" className="narrow">

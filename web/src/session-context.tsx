@@ -18,6 +18,8 @@ export interface SessionValue {
   error: ApiError | Error | null;
   /** Set when the last session ended by itself (expiry or a 401), so sign-in can say so. */
   expired: boolean;
+  /** Set after Sign out, so the signed-out redirect goes to plain `/login` rather than back to the page. */
+  signedOut: boolean;
   api: ApiClient | null;
   signIn(session: Session): Promise<void>;
   signOut(): void;
@@ -39,6 +41,7 @@ export const SessionProvider = ({ children }: { children: ReactNode }) => {
   const [status, setStatus] = useState<SessionStatus>('loading');
   const [error, setError] = useState<ApiError | Error | null>(null);
   const [expired, setExpired] = useState(false);
+  const [signedOut, setSignedOut] = useState(false);
   const tokenRef = useRef<string | null>(null);
 
   const end = useCallback(
@@ -49,6 +52,7 @@ export const SessionProvider = ({ children }: { children: ReactNode }) => {
       setMe(null);
       setStatus('signed-out');
       setExpired(why === 'expired');
+      setSignedOut(why === 'signed-out');
       if (why === 'expired' && !onSignInPages()) navigate(loginPathFor(here()), { replace: true });
     },
     [config, navigate],
@@ -68,6 +72,7 @@ export const SessionProvider = ({ children }: { children: ReactNode }) => {
       setMe(await client.me());
       setStatus('signed-in');
       setExpired(false);
+      setSignedOut(false);
     } catch (err) {
       if (strict) {
         end('signed-out');
@@ -124,8 +129,8 @@ export const SessionProvider = ({ children }: { children: ReactNode }) => {
   }, [config, end, navigate]);
 
   const value = useMemo<SessionValue>(
-    () => ({ status, config, user: me?.id ?? session?.user ?? null, admin: me?.admin ?? false, me, error, expired, api, signIn, signOut }),
-    [status, config, me, session, error, expired, api, signIn, signOut],
+    () => ({ status, config, user: me?.id ?? session?.user ?? null, admin: me?.admin ?? false, me, error, expired, signedOut, api, signIn, signOut }),
+    [status, config, me, session, error, expired, signedOut, api, signIn, signOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 };
