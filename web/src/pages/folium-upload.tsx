@@ -107,13 +107,15 @@ export const FoliumUpload = () => {
   };
 
   const busy = phase !== 'idle';
+  // A file that is not a notebook is said as soon as it is read, not only on Upload.
+  const fileError = errors.file ?? chosen.problem ?? undefined;
   return (
     <form className="card upload-form" onSubmit={submit} noValidate aria-labelledby="upload-heading">
       <h2 id="upload-heading">Upload a notebook</h2>
-      <UploadDrop inputLabel="Notebook file" file={chosen.file} onFile={onFile} disabled={busy} errorId={errors.file ? ids.fileError : undefined} />
-      {errors.file ? (
+      <UploadDrop inputLabel="Notebook file" file={chosen.file} onFile={onFile} disabled={busy} errorId={fileError ? ids.fileError : undefined} />
+      {fileError ? (
         <p id={ids.fileError} className="alert-inline" role="alert">
-          {errors.file}
+          {fileError}
         </p>
       ) : null}
       <div className="field-row">
