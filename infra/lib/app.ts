@@ -7,7 +7,7 @@ import { ComputeAccessStack } from './stacks/compute-access-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { ObservabilityStack } from './stacks/observability-stack.ts';
 import { SchedulesStack } from './stacks/schedules-stack.ts';
-import { WebStack } from './stacks/web-stack.ts';
+import { type CognitoSignIn, WebStack } from './stacks/web-stack.ts';
 import { WorkflowsStack } from './stacks/workflows-stack.ts';
 
 /**
@@ -25,7 +25,9 @@ export const buildOrrery = (app: App, config: InfraConfig) => {
   const workflows = new WorkflowsStack(app, id('workflows'), { env, config, data, apiUrl: api.apiUrl });
   const schedules = new SchedulesStack(app, id('schedules'), { env, config, data, apiUrl: api.apiUrl });
   const computeAccess = new ComputeAccessStack(app, id('compute-access'), { env, config, clusterRoles: [...api.clusterRoles, ...workflows.clusterRoles, ...schedules.clusterRoles] });
-  const web = new WebStack(app, id('web'), { env, config, apiDomain: api.apiDomain });
+  // The API stack owns the user pool; it exposes the portal's sign-in as `cognitoSignIn` (infra/README.md, Open).
+  const cognito = (api as { cognitoSignIn?: CognitoSignIn }).cognitoSignIn;
+  const web = new WebStack(app, id('web'), { env, config, apiDomain: api.apiDomain, cognito });
   const deadLetterQueueNames = [schedules.deadLetterQueue.queueName, schedules.cullDeadLetterQueue.queueName];
   const functionNames = {
     api: Object.values(api.functions).map((fn) => fn.functionName),

@@ -7,6 +7,13 @@ const Identity = z.discriminatedUnion('kind', [
     kind: z.literal('oidc'),
     issuer: z.url(),
     audience: z.array(z.string().min(1)).min(1),
+    /** The portal's client id at the IdP (a public client with PKCE); defaults to the first audience. */
+    clientId: z.string().min(1).optional(),
+    scope: z.string().default('openid email profile'),
+    /** Endpoints the portal uses; absent ones it finds by OIDC discovery at the issuer. */
+    authorizationEndpoint: z.url().optional(),
+    tokenEndpoint: z.url().optional(),
+    logoutEndpoint: z.url().optional(),
     claims: z.object({ user: z.string().default('sub'), name: z.string().default('name'), teams: z.string().default('groups'), adminGroup: z.string().default('orrery-admins') }).prefault({}),
   }),
 ]);

@@ -1,8 +1,9 @@
-import type { Template } from 'aws-cdk-lib/assertions';
-import { Match } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_DESIGN } from '../../functions/src/adapters/aws/table-design.ts';
-import { findingsFor, resourcesOf, synthDataAndApi, synthFailure } from './support-api.ts';
+import { DataStack } from '../lib/stacks/data-stack.ts';
+import { exampleConfig, findingsFor, resourcesOf, synthDataAndApi, synthFailure } from './support-api.ts';
 
 describe('the data stack', () => {
   let data: Template;
@@ -115,15 +116,29 @@ describe('the data stack', () => {
     expect(Object.keys(data.findResources('AWS::S3::Bucket'))).toContain(logging.DestinationBucketName.Ref);
   });
 
-  it('lets the portal PUT and GET presigned bodies and nothing else', () => {
+  it('lets the portal PUT, GET and HEAD presigned bodies and read the ETag, nothing else', () => {
     // Prepare
     const [, bucket] = notebooksBucket();
 
     // Act
-    const cors = bucket.Properties.CorsConfiguration as { CorsRules: { AllowedMethods: string[] }[] };
+    const cors = bucket.Properties.CorsConfiguration as { CorsRules: { AllowedMethods: string[]; ExposedHeaders: string[] }[] };
 
     // Assess
-    expect(cors.CorsRules.flatMap((rule) => rule.AllowedMethods).sort()).toEqual(['GET', 'PUT']);
+    expect(cors.CorsRules.flatMap((rule) => rule.AllowedMethods).sort()).toEqual(['GET', 'HEAD', 'PUT']);
+    expect(cors.CorsRules.flatMap((rule) => rule.ExposedHeaders)).toEqual(['ETag']);
+  });
+
+  it('answers CORS only for the portal’s origin when the portal has its own domain', () => {
+    // Prepare
+    const config = { ...exampleConfig(), portal: { domainName: 'notebooks.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' } };
+
+    // Act
+    const template = Template.fromStack(new DataStack(new App(), 'data', { env: config.env, config }));
+    const buckets = Object.values(resourcesOf(template, 'AWS::S3::Bucket')).filter((b) => b.Properties.CorsConfiguration);
+
+    // Assess
+    expect(buckets).toHaveLength(1);
+    expect((buckets[0]!.Properties.CorsConfiguration as { CorsRules: { AllowedOrigins: string[] }[] }).CorsRules.map((r) => r.AllowedOrigins)).toEqual([['https://notebooks.example.com']]);
   });
 
   it('generates a 48-character cursor key without punctuation and retains it', () => {

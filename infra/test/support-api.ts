@@ -12,7 +12,7 @@ export const exampleConfig = (): InfraConfig => loadInfraConfig(join(import.meta
 /** The example configuration with the company's OIDC issuer instead of a Cognito user pool. */
 export const oidcConfig = (): InfraConfig => ({
   ...exampleConfig(),
-  identity: { kind: 'oidc', issuer: 'https://login.example.com/oauth2', audience: ['orrery-portal'], claims: { user: 'sub', name: 'name', teams: 'groups', adminGroup: 'platform-admins' } },
+  identity: { kind: 'oidc', issuer: 'https://login.example.com/oauth2', audience: ['orrery-portal'], scope: 'openid email profile', claims: { user: 'sub', name: 'name', teams: 'groups', adminGroup: 'platform-admins' } },
 });
 
 /** Builds the whole app without bundling into a fresh temporary folder. */

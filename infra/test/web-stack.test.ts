@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { InfraConfigSchema, type InfraConfig } from '../lib/config.ts';
-import { WebStack } from '../lib/stacks/web-stack.ts';
+import { portalConfig, WebStack } from '../lib/stacks/web-stack.ts';
 import example from '../orrery.config.example.json' with { type: 'json' };
 
 const API_DOMAIN = 'abc123.execute-api.eu-west-1.amazonaws.com';
@@ -101,6 +101,61 @@ describe('WebStack', () => {
     expect(configs).toHaveLength(1);
     expect(JSON.parse(readFileSync(join(assembly.directory, configs[0]!, 'config.json'), 'utf8'))).toEqual({ apiUrl: '/api' });
     template.hasOutput('PortalUrl', {});
+  });
+
+  it('writes the Cognito hosted UI’s endpoints, the issuer and the portal client into config.json', () => {
+    // Prepare
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'orrery-web-')) });
+    const c = config();
+    const cognito = { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc', clientId: 'portal-client', domainBaseUrl: 'https://orrery-123456789012.auth.eu-west-1.amazoncognito.com' };
+    new WebStack(app, 'web', { env: c.env, config: c, apiDomain: API_DOMAIN, cognito });
+
+    // Act
+    const assembly = app.synth();
+    const dir = readdirSync(assembly.directory).find((d) => d.startsWith('asset.') && existsSync(join(assembly.directory, d, 'config.json')))!;
+    const written = JSON.parse(readFileSync(join(assembly.directory, dir, 'config.json'), 'utf8'));
+
+    // Assess
+    expect(written).toEqual({
+      apiUrl: '/api',
+      auth: {
+        mode: 'oidc',
+        issuer: cognito.issuer,
+        clientId: 'portal-client',
+        scope: 'openid email profile',
+        authorizationEndpoint: `${cognito.domainBaseUrl}/oauth2/authorize`,
+        tokenEndpoint: `${cognito.domainBaseUrl}/oauth2/token`,
+        logoutEndpoint: `${cognito.domainBaseUrl}/logout`,
+      },
+    });
+  });
+
+  it('gives the portal the OIDC issuer and client, with only the endpoints the config names (discovery finds the rest)', () => {
+    // Prepare
+    const oidc = (extra: Record<string, string> = {}): InfraConfig => config({
+      identity: { kind: 'oidc', issuer: 'https://login.example.com', audience: ['api://orrery'], scope: 'openid email profile', claims: { user: 'sub', name: 'name', teams: 'groups', adminGroup: 'admins' }, ...extra },
+    });
+
+    // Act
+    const byDefault = portalConfig(oidc(), undefined);
+    const explicit = portalConfig(oidc({ clientId: 'portal', tokenEndpoint: 'https://login.example.com/token' }), undefined);
+
+    // Assess
+    expect(byDefault).toEqual({ apiUrl: '/api', auth: { mode: 'oidc', issuer: 'https://login.example.com', clientId: 'api://orrery', scope: 'openid email profile' } });
+    expect(explicit.auth).toEqual({ mode: 'oidc', issuer: 'https://login.example.com', clientId: 'portal', scope: 'openid email profile', tokenEndpoint: 'https://login.example.com/token' });
+  });
+
+  it('tells the operator the redirect URI to register: the portal domain’s when configured, else CloudFront’s', () => {
+    // Prepare
+    const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/abc';
+
+    // Act
+    const custom = synth(config({ portal: { domainName: 'notebooks.example.com', certificateArn } }));
+    const generated = synth();
+
+    // Assess
+    custom.hasOutput('SignInCallbackUrl', { Value: 'https://notebooks.example.com/auth/callback' });
+    expect(JSON.stringify(generated.findOutputs('SignInCallbackUrl'))).toMatch(/DomainName.*\/auth\/callback/);
   });
 
   it('uses the configured domain and certificate with TLS 1.2 at least', () => {

@@ -74,12 +74,12 @@ const makeBuckets = (scope: Stack, config: InfraConfig): Bucket => {
     ],
     cors: [
       {
-        // The browser moves bodies with presigned URLs straight to S3, so S3 must answer the portal's CORS preflight.
-        // Without a portal domain the origin is CloudFront's generated name, unknown when this stack deploys (it
-        // deploys first); '*' is then safe because CORS only lets a page read a response: every request still needs
-        // a valid, short-lived signature, and only PUT/GET are allowed.
-        allowedOrigins: config.portal.domainName ? [`https://${config.portal.domainName}`] : ['*'],
-        allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
+        // The portal uploads bodies with presigned PUTs straight to S3 (with a progress bar) and reads the ETag, so S3
+        // must answer its CORS preflight. With a portal domain only that origin may; without one the origin is
+        // CloudFront's generated name, unknown when this stack deploys (it deploys first), and '*' stands in: CORS
+        // only lets a page read a response, and every request still needs a valid, short-lived signature.
+        allowedOrigins: portalOrigins(config),
+        allowedMethods: [HttpMethods.PUT, HttpMethods.GET, HttpMethods.HEAD],
         allowedHeaders: ['*'],
         exposedHeaders: ['ETag'],
         maxAge: 3000,
@@ -89,6 +89,9 @@ const makeBuckets = (scope: Stack, config: InfraConfig): Bucket => {
   });
   return bucket;
 };
+
+/** The origins the notebooks bucket answers CORS requests from: the portal's own, when its domain is configured. */
+export const portalOrigins = (config: InfraConfig): string[] => (config.portal.domainName ? [`https://${config.portal.domainName}`] : ['*']);
 
 const makeCursorSecret = (scope: Stack, config: InfraConfig): Secret => {
   const secret = new Secret(scope, 'CursorSecret', {

@@ -30,11 +30,51 @@ export { PORTAL_CSP };
 const BUILT_PORTAL = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 const PLACEHOLDER = fileURLToPath(new URL('../portal-placeholder/', import.meta.url));
 
+/** The Cognito user pool the portal signs in with (made in the API stack): its issuer, portal client and hosted UI. */
+export interface CognitoSignIn {
+  /** The user pool's provider URL (the JWT issuer). */
+  issuer: string;
+  clientId: string;
+  /** The hosted UI's base URL, e.g. https://orrery-123456789012.auth.eu-west-1.amazoncognito.com */
+  domainBaseUrl: string;
+}
+
+/** The portal's sign-in settings in /config.json (the contract the portal reads at start). */
+export type PortalAuth =
+  | { mode: 'local' }
+  | { mode: 'oidc'; issuer: string; clientId: string; scope: string; authorizationEndpoint?: string; tokenEndpoint?: string; logoutEndpoint?: string };
+
+/**
+ * The portal's /config.json: the API on the same origin, and how to sign in. Cognito's endpoints are its hosted
+ * UI's; an OIDC provider's come from the config, and any left out the portal finds by discovery at the issuer.
+ */
+export const portalConfig = (config: InfraConfig, cognito: CognitoSignIn | undefined): { apiUrl: string; auth?: PortalAuth } => {
+  const identity = config.identity;
+  if (identity.kind === 'oidc') {
+    const { issuer, scope, authorizationEndpoint, tokenEndpoint, logoutEndpoint } = identity;
+    const endpoints = Object.fromEntries(Object.entries({ authorizationEndpoint, tokenEndpoint, logoutEndpoint }).filter(([, v]) => v));
+    return { apiUrl: '/api', auth: { mode: 'oidc', issuer, clientId: identity.clientId ?? identity.audience[0]!, scope, ...endpoints } };
+  }
+  // Until the API stack hands its user pool over, the portal gets no sign-in settings (see infra/README.md).
+  if (!cognito) return { apiUrl: '/api' };
+  const base = cognito.domainBaseUrl;
+  return {
+    apiUrl: '/api',
+    auth: { mode: 'oidc', issuer: cognito.issuer, clientId: cognito.clientId, scope: 'openid email profile', authorizationEndpoint: `${base}/oauth2/authorize`, tokenEndpoint: `${base}/oauth2/token`, logoutEndpoint: `${base}/logout` },
+  };
+};
+
+/** The portal's address: its own domain when configured, else CloudFront's. Sign-in redirects back to `<origin>/auth/callback`. */
+export const portalOrigin = (config: InfraConfig, cloudFrontDomain: string): string =>
+  `https://${config.portal.domainName && config.portal.certificateArn ? config.portal.domainName : cloudFrontDomain}`;
+
 /** What the web stack needs. */
 export interface WebStackProps extends StackProps {
   config: InfraConfig;
   /** The execute-api domain CloudFront sends /api/* to. */
   apiDomain: string;
+  /** With a Cognito identity: the user pool the portal signs in with. */
+  cognito?: CognitoSignIn;
   /** The folder deployed as the portal; defaults to web/dist/ when built, else a placeholder page. */
   portalDir?: string;
 }
@@ -89,12 +129,14 @@ export class WebStack extends Stack {
     });
     new BucketDeployment(this, 'PortalContent', {
       destinationBucket: portal,
-      sources: [Source.asset(props.portalDir ?? (existsSync(BUILT_PORTAL) ? BUILT_PORTAL : PLACEHOLDER)), Source.jsonData('config.json', { apiUrl: '/api' })],
+      // jsonData resolves the deploy-time values (the pool's issuer, the client id) when the files are copied.
+      sources: [Source.asset(props.portalDir ?? (existsSync(BUILT_PORTAL) ? BUILT_PORTAL : PLACEHOLDER)), Source.jsonData('config.json', portalConfig(config, props.cognito))],
       distribution: this.distribution,
       distributionPaths: ['/*'],
       memoryLimit: 512,
     });
-    new CfnOutput(this, 'PortalUrl', { value: `https://${domainName && certificateArn ? domainName : this.distribution.distributionDomainName}`, description: 'Where the portal is served; the API is under /api' });
+    new CfnOutput(this, 'PortalUrl', { value: portalOrigin(config, this.distribution.distributionDomainName), description: 'Where the portal is served; the API is under /api' });
+    new CfnOutput(this, 'SignInCallbackUrl', { value: `${portalOrigin(config, this.distribution.distributionDomainName)}/auth/callback`, description: 'The redirect URI to register with the identity provider (Cognito: identity.callbackUrls without a portal domain)' });
     this.acknowledgeFindings(logs, portal, Boolean(custom));
   }
 
