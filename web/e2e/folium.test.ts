@@ -5,7 +5,7 @@ import { usePortal } from './support/portal-fixture.ts';
 import { createNotebook, maxProgress, pathOf, PAGE_MS, recordProgress, shown, signInWithToken, uniqueTitle } from './support/portal-steps.ts';
 import { join } from 'node:path';
 
-describe.skipIf(!chromiumAvailable())('Folium in the portal', () => {
+describe.skipIf(!chromiumAvailable())('Folium in the portal', { timeout: 90_000 }, () => {
   const p = usePortal('folium');
 
   it('uploads a notebook by the file input, shows the progress reach done and lands on the notebook’s page', async () => {

@@ -3,7 +3,7 @@ import { chromiumAvailable } from '../../functions/test/support/chromium.ts';
 import { usePortal } from './support/portal-fixture.ts';
 import { pathOf, PAGE_MS, shown, signInHere, signInWithToken } from './support/portal-steps.ts';
 
-describe.skipIf(!chromiumAvailable())('signing in to the portal', () => {
+describe.skipIf(!chromiumAvailable())('signing in to the portal', { timeout: 90_000 }, () => {
   const p = usePortal('sign-in');
 
   it('signs the admin in with the one-time login link and lands on Home with their id in the header', async () => {
@@ -54,13 +54,13 @@ describe.skipIf(!chromiumAvailable())('signing in to the portal', () => {
   });
 
   it('returns to /login?next=… when the token expires while a page is open, and back after signing in again', async () => {
-    // Prepare: the portal leaves 15 s before `exp`, so 25 s leaves about ten to sign in and open a page.
-    const shortLived = await p.t.platform.users.tokenFor('alice', 25);
+    // Prepare: the portal leaves 15 s before `exp`, so 30 s leaves 15 to sign in and open a page, even on a loaded machine.
+    const shortLived = await p.t.platform.users.tokenFor('alice', 30);
     const page = await p.newPage();
     await signInWithToken(page, p.t.platform.url, shortLived, '/notebooks');
     await shown(page.getByRole('heading', { name: 'Folium' }));
     // Act
-    await page.waitForURL((u) => u.pathname === '/login', { timeout: 20_000 });
+    await page.waitForURL((u) => u.pathname === '/login', { timeout: 40_000 });
     const asked = pathOf(page);
     await p.shot(page, 'session-expired');
     await signInHere(page, p.t.tokens.alice);
