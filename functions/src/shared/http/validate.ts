@@ -1,4 +1,4 @@
-import { parse, parseNumberAndBigInt } from 'lossless-json';
+import { isSafeNumber, parse, parseNumberAndBigInt } from 'lossless-json';
 import type { z } from 'zod';
 import { FloatLiteral } from '../../domain/parameter-values.ts';
 import { ValidationError } from '../../domain/errors.ts';
@@ -24,13 +24,16 @@ export const parseExactJson = (text: string): unknown => parse(text, null, exact
 /** The body of an event as text. */
 export const rawBody = (event: ApiEvent): string => (event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''));
 
+const wideInteger = (text: string): unknown => (/^-?\d+$/.test(text) && !isSafeNumber(text) ? BigInt(text) : Number(text));
+
 /** Parses the JSON body of an event; malformed JSON is a 400 that says where it broke. */
 export const parseJsonBody = (event: ApiEvent): unknown => {
   if (!event.body) throw new ValidationError('send a JSON body with Content-Type: application/json');
   const text = rawBody(event);
   try {
-    // Integers past 2^53 must reach run parameters exactly; only then is the slower lossless parser needed.
-    return /\d{16,}/.test(text) ? parse(text, null, parseNumberAndBigInt) : JSON.parse(text);
+    // Integers past 2^53 must reach run parameters exactly; only then is the slower lossless parser needed,
+    // and only those become bigints, so the body's ordinary numbers (version, timeoutSeconds) stay numbers.
+    return /\d{16,}/.test(text) ? parse(text, null, wideInteger) : JSON.parse(text);
   } catch (err) {
     throw new ValidationError(`the body is not valid JSON: ${(err as Error).message}`, [{ path: 'body', message: 'malformed JSON' }], 'invalid_json');
   }
