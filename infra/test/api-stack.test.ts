@@ -1,10 +1,21 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { API_ROUTES } from '../../functions/src/handlers/http/api-routes.ts';
-import { ROUTE_GROUPS } from '../lib/stacks/api-stack.ts';
+import { routesOf } from '../../functions/src/shared/api-composition.ts';
+import { REPO_ROOT } from '../lib/constructs/orrery-function.ts';
+import { API_ENTRIES, ROUTE_GROUPS } from '../lib/stacks/api-stack.ts';
 import { findingsFor, oidcConfig, resourcesOf, synthDataAndApi, synthFailure } from './support-api.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown };
+
+const ENTRY_ENV = {
+  ORRERY_TABLE: 'orrery', ORRERY_BUCKET: 'orrery-notebooks', ORRERY_CURSOR_SECRET: 'x'.repeat(48),
+  ORRERY_RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:orrery-run-notebook',
+  ORRERY_STOP_RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:orrery-stop-run',
+  ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:orrery-launch-server',
+};
 
 const statementsOf = (template: Template): Statement[] =>
   Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
@@ -66,6 +77,28 @@ describe('the API stack', () => {
     }
   });
 
+  it('gives each route group a function of its own with its own entry, whose router serves exactly that group', async () => {
+    // Prepare
+    const { stacks } = synthDataAndApi();
+    const handlers = Object.values(resourcesOf(api, 'AWS::Lambda::Function')).map((fn) => fn.Properties.Handler);
+    // What a deployed function's environment holds, so importing an entry runs its cold start.
+    for (const [name, value] of Object.entries(ENTRY_ENV)) vi.stubEnv(name, value);
+
+    // Act
+    const entries = ROUTE_GROUPS.map((group) => stacks.api.functions[group].entry);
+
+    // Assess
+    expect(entries).toEqual(ROUTE_GROUPS.map((group) => API_ENTRIES[group]));
+    expect(new Set(entries).size).toBe(ROUTE_GROUPS.length);
+    expect(handlers).toEqual(ROUTE_GROUPS.map(() => 'index.handler'));
+    for (const group of ROUTE_GROUPS) {
+      expect(existsSync(join(REPO_ROOT, API_ENTRIES[group])), API_ENTRIES[group]).toBe(true);
+      const { handler } = (await import(join(REPO_ROOT, API_ENTRIES[group]))) as { handler: { routes: string[] } };
+      expect([...handler.routes].sort(), group).toEqual(routesOf(group).sort());
+    }
+    vi.unstubAllEnvs();
+  });
+
   it('grants no wildcard actions and nothing on * except X-Ray', () => {
     // Prepare
     const statements = statementsOf(api);
@@ -112,6 +145,27 @@ describe('the API stack', () => {
     expect(others.filter((a) => /^(states|eks):/.test(a))).toEqual([]);
   });
 
+  it('lets every function read the cursor secret and no other secret', () => {
+    // Prepare
+    const functions = Object.values(resourcesOf(api, 'AWS::Lambda::Function'));
+    const policies = Object.values(resourcesOf(api, 'AWS::IAM::Policy'));
+
+    // Act
+    const secretReads = functions.map((fn) => {
+      const role = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+      const policy = policies.find((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))!;
+      return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')));
+    });
+
+    // Assess
+    expect(secretReads).toHaveLength(ROUTE_GROUPS.length);
+    for (const statements of secretReads) {
+      expect(statements).toHaveLength(1);
+      expect(statements[0]!.Action).toBe('secretsmanager:GetSecretValue');
+      expect(JSON.stringify(statements[0]!.Resource)).toMatch(/CursorSecret/);
+    }
+  });
+
   it('tells every function the state machine ARNs by name', () => {
     // Prepare
     const tail = (value: unknown) => {
@@ -128,7 +182,8 @@ describe('the API stack', () => {
       expect(tail(env.ORRERY_RUN_STATE_MACHINE_ARN)).toMatch(/:stateMachine:orrery-run-notebook$/);
       expect(tail(env.ORRERY_STOP_RUN_STATE_MACHINE_ARN)).toMatch(/:stateMachine:orrery-stop-run$/);
       expect(tail(env.ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN)).toMatch(/:stateMachine:orrery-launch-server$/);
-      expect(JSON.stringify(env.ORRERY_CURSOR_SECRET)).toContain('{{resolve:secretsmanager:');
+      expect(env.ORRERY_CURSOR_SECRET_ARN).toBeDefined();
+      expect(env.ORRERY_CURSOR_SECRET).toBeUndefined();
       expect(env).toMatchObject({ ORRERY_CLAIM_USER: 'sub', ORRERY_CLAIM_TEAMS: 'cognito:groups', ORRERY_ADMIN_GROUP: 'orrery-admins' });
     }
   });

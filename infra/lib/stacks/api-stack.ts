@@ -4,7 +4,7 @@ import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, type IHttpRout
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccountRecovery, FeaturePlan, Mfa, OAuthScope, StandardThreatProtectionMode, UserPool, UserPoolGroup } from 'aws-cdk-lib/aws-cognito';
-import { CfnRole, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { TABLE_DESIGN } from '../../../functions/src/adapters/aws/table-design.ts';
@@ -12,7 +12,7 @@ import { API_ROUTES } from '../../../functions/src/handlers/http/api-routes.ts';
 import type { RouteGroup } from '../../../functions/src/shared/http/route-spec.ts';
 import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
-import { clusterArn, functionEnvironment, nagArn, TABLE_READ, TABLE_WRITE } from '../function-access.ts';
+import { clusterArn, functionEnvironment, grantCursorSecret, nagArn, placeInVpc, TABLE_READ, TABLE_WRITE, vpcPlacement } from '../function-access.ts';
 import { stateMachineArn } from '../names.ts';
 import type { DataStack } from './data-stack.ts';
 
@@ -22,11 +22,20 @@ export interface ApiStackProps extends StackProps {
   data: DataStack;
 }
 
-/** The Lambda entry every route group shares; it dispatches by route key. */
-export const API_ENTRY = 'functions/src/handlers/http/api-lambda.ts';
-
 /** The route groups, one Lambda each. */
 export const ROUTE_GROUPS: readonly RouteGroup[] = ['system', 'notebooks', 'runs', 'servers', 'admin'];
+
+/**
+ * Each route group's Lambda entry, relative to the repository root: its own composition root, importing only
+ * the handlers, adapters and SDK clients of its routes (the servers group alone bundles the Kubernetes client).
+ */
+export const API_ENTRIES: Readonly<Record<RouteGroup, string>> = {
+  system: 'functions/src/handlers/http/system-lambda.ts',
+  notebooks: 'functions/src/handlers/http/notebooks-lambda.ts',
+  runs: 'functions/src/handlers/http/runs-lambda.ts',
+  servers: 'functions/src/handlers/http/servers-lambda.ts',
+  admin: 'functions/src/handlers/http/admin-lambda.ts',
+};
 
 // Presigned URLs are signed with the function's own credentials, so the role needs what the browser does
 // (PutObject covers CreateMultipartUpload, UploadPart and CompleteMultipartUpload).
@@ -58,11 +67,12 @@ export class ApiStack extends Stack {
     this.functions = Object.fromEntries(
       ROUTE_GROUPS.map((group) => [
         group,
-        new OrreryFunction(this, `${capitalize(group)}Function`, { entry: API_ENTRY, description: `Orrery API: ${group} routes`, environment, profilesFile: config.profilesFile }),
+        new OrreryFunction(this, `${capitalize(group)}Function`, { entry: API_ENTRIES[group], description: `Orrery API: ${group} routes`, environment, profilesFile: config.profilesFile }),
       ]),
     ) as Record<RouteGroup, OrreryFunction>;
-    for (const fn of Object.values(this.functions)) withoutManagedPolicies(fn);
     this.grant(config, data);
+    // Only the servers group calls the Kubernetes API, so only it needs the VPC when the endpoint is private.
+    placeInVpc(this.functions.servers, vpcPlacement(this, config));
     this.clusterRoles.push(this.functions.servers.role!);
     this.addRoutes(authorizer);
   }
@@ -154,10 +164,10 @@ export class ApiStack extends Stack {
     allow(servers, ['states:StartExecution'], [stateMachineArn(this, config, 'launchServer')]);
     allow(servers, ['eks:DescribeCluster'], [clusterArn(this, config)]);
     for (const fn of Object.values(this.functions)) {
-      // The log group is the function's own (OrreryFunction makes it); this replaces AWSLambdaBasicExecutionRole.
-      allow(fn, ['logs:CreateLogStream', 'logs:PutLogEvents'], [fn.logGroup.logGroupArn]);
+      // Every entry reads its configuration with loadCloudConfig, which resolves the cursor key at cold start.
+      grantCursorSecret(fn, data);
       Validations.of(fn).acknowledge(
-        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".' },
+        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and, for a function placed in a VPC, the network-interface actions Lambda needs support no resource-level permissions, so AWS requires Resource "*".' },
         ...(fn === notebooks || fn === runs
           ? [{ id: `AwsSolutions-IAM5[Resource::${nagArn(fn, data.bucket, data.bucket.bucketArn)}/*]`, reason: "Object keys (notebook bodies, uploads, run outputs) are made at run time; access is limited to this one bucket's objects and the use cases authorize each key." }]
           : []),
@@ -183,10 +193,3 @@ export class ApiStack extends Stack {
 }
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
-
-// NodejsFunction always attaches AWSLambdaBasicExecutionRole (logs:* on every log group in the account);
-// the functions get write access to their own log group instead (see grant()).
-const withoutManagedPolicies = (fn: OrreryFunction): void => {
-  const role = fn.role?.node.defaultChild;
-  if (role instanceof CfnRole) role.managedPolicyArns = undefined;
-};

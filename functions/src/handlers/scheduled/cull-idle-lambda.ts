@@ -1,15 +1,12 @@
-import { loadConfig } from '../../shared/config.ts';
-import { makeCloudDeps } from '../../shared/container.ts';
-import { log } from '../../shared/logger.ts';
+import { loadCloudConfig } from '../../shared/cloud-config.ts';
+import { makeCloudCompute } from '../../shared/cloud-compute.ts';
+import { makeServerCloudDeps } from '../../shared/cloud-composition.ts';
+import { workflowsNotWired } from '../../shared/cloud-workflows.ts';
 import { emitMetrics } from '../../shared/metrics.ts';
-import { cullIdle } from '../../use-cases/cull-idle.ts';
+import { makeCullHandler } from './cull-idle-handler.ts';
 
-const deps = makeCloudDeps(loadConfig(process.env));
+const config = await loadCloudConfig();
+const deps = makeServerCloudDeps(config, { workflows: workflowsNotWired('the culler'), compute: makeCloudCompute(config) });
 
 /** The EventBridge schedule's target: one sweep of the idle culler, its figures in the log and in metrics. */
-export const handler = async () => {
-  const sweep = await cullIdle(deps);
-  log(sweep.problems.length ? 'warn' : 'info', 'cull sweep', { ...sweep });
-  emitMetrics({}, { Culls: sweep.stopped, CullWarnings: sweep.warned, CullProblems: sweep.problems.length });
-  return sweep;
-};
+export const handler = makeCullHandler(deps, emitMetrics);

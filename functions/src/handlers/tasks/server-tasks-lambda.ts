@@ -1,15 +1,12 @@
-import { loadConfig } from '../../shared/config.ts';
-import { makeCloudDeps } from '../../shared/container.ts';
+import { loadCloudConfig } from '../../shared/cloud-config.ts';
+import { makeCloudCompute } from '../../shared/cloud-compute.ts';
+import { makeServerCloudDeps } from '../../shared/cloud-composition.ts';
+import { workflowsNotWired } from '../../shared/cloud-workflows.ts';
 import { emitMetrics } from '../../shared/metrics.ts';
-import { makeServerTasks, type ServerTaskPayload } from './server-tasks.ts';
+import { makeServerTasks } from './server-tasks.ts';
 
-const tasks = makeServerTasks(makeCloudDeps(loadConfig(process.env)));
+const config = await loadCloudConfig();
+const deps = makeServerCloudDeps(config, { workflows: workflowsNotWired('the launch-server workflow\'s tasks'), compute: makeCloudCompute(config) });
 
 /** Lambda entry of every Task state of the launch-server workflow (the step is in the payload); counts launches. */
-export const handler = async (payload: ServerTaskPayload): Promise<unknown> => {
-  const result = (await tasks(payload)) as { state?: string; status?: string } | undefined;
-  // The pool is not in the payload, so these counts carry no dimension.
-  if (payload.step === 'markRunning' && result?.state === 'running') emitMetrics({}, { ServersStarted: 1 });
-  if (payload.step === 'recordFailure' && result?.status === 'FAILED') emitMetrics({}, { ServerLaunchesFailed: 1 });
-  return result;
-};
+export const handler = makeServerTasks(deps, emitMetrics);
