@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import type { API_ROUTES } from '../../functions/src/handlers/http/api-routes.ts';
-import type { NotebookSchema, ParametersSchema, PresignedSchema, VersionSchema } from '../../functions/src/handlers/http/schemas.ts';
+import type { NotebookSchema, PresignedSchema, VersionSchema } from '../../functions/src/handlers/http/schemas.ts';
 import type { RunSchema } from '../../functions/src/handlers/http/run-schemas.ts';
 import type { CullSchema, ProfileSchema, ServerSchema, UsageSchema } from '../../functions/src/handlers/http/server-schemas.ts';
 
-// Type-only imports: nothing from functions/ reaches the bundle. The route table keeps request schemas'
-// types but erases responses (RouteSpec.response is a plain z.ZodType), so responses come from the schemas.
+// Type-only imports: nothing from functions/ reaches the bundle. Requests and responses are typed from the
+// very schemas that validate and document them.
 type Routes = typeof API_ROUTES;
+type ResponseOf<K extends keyof Routes> = z.infer<NonNullable<Routes[K]['response']>>;
 type BodyOf<K extends keyof Routes> = z.input<NonNullable<Routes[K]['body']>>;
 type QueryOf<K extends keyof Routes> = { [P in keyof z.input<NonNullable<Routes[K]['query']>>]?: z.input<NonNullable<Routes[K]['query']>>[P] | number };
 
@@ -22,9 +23,9 @@ export type Version = z.infer<typeof VersionSchema>;
 /** A presigned request straight to storage. */
 export type Presigned = z.infer<typeof PresignedSchema>;
 /** A presigned PUT for a notebook body, committed later by its id. */
-export type Upload = Presigned & { uploadId: string };
+export type Upload = ResponseOf<'createUpload'>;
 /** Parameters inferred from a version. */
-export type Parameters = z.infer<typeof ParametersSchema> & { version: number };
+export type Parameters = ResponseOf<'getParameters'>;
 /** One inferred parameter. */
 export type Parameter = Parameters['parameters'][number];
 /** A run as the API returns it. */
@@ -41,14 +42,8 @@ export type ProgressEvent = NonNullable<Server['progress']>;
 export type Cull = z.infer<typeof CullSchema>;
 /** GET /admin/usage. */
 export type Usage = z.infer<typeof UsageSchema>;
-/** GET /me (inline in the route table, so spelled out here). */
-export interface Me {
-  id: string;
-  name: string;
-  teams: string[];
-  admin: boolean;
-  entitlements: Record<string, unknown>;
-}
+/** GET /me: the caller, their teams, admin flag and entitlements. */
+export type Me = ResponseOf<'me'>;
 /** Request bodies and queries, typed from the route table. */
 export type CreateNotebookBody = BodyOf<'createNotebook'>;
 export type PatchNotebookBody = BodyOf<'patchNotebook'>;
@@ -121,14 +116,14 @@ export class ApiClient {
 
   me = () => this.json<Me>('/me');
   listNotebooks = (query: ListNotebooksQuery = {}) => this.json<Page<Notebook>>('/notebooks', { query });
-  createNotebook = (body: CreateNotebookBody) => this.json<{ notebook: Notebook; version: Version | null; upload: Upload | null }>('/notebooks', { method: 'POST', body });
+  createNotebook = (body: CreateNotebookBody) => this.json<ResponseOf<'createNotebook'>>('/notebooks', { method: 'POST', body });
   getNotebook = (id: string) => this.json<Notebook>(`/notebooks/${seg(id)}`);
   patchNotebook = (id: string, patch: PatchNotebookBody) => this.json<Notebook>(`/notebooks/${seg(id)}`, { method: 'PATCH', body: patch });
   archiveNotebook = (id: string) => this.json<Notebook>(`/notebooks/${seg(id)}`, { method: 'DELETE' });
   createUpload = (id: string) => this.json<Upload>(`/notebooks/${seg(id)}/uploads`, { method: 'POST' });
   commitVersion = (id: string, body: CommitVersionBody) => this.json<Version>(`/notebooks/${seg(id)}/versions`, { method: 'POST', body });
   listVersions = (id: string, page: PageQuery = {}) => this.json<Page<Version>>(`/notebooks/${seg(id)}/versions`, { query: page });
-  getVersion = (id: string, v: number) => this.json<Version & { download: Presigned }>(`/notebooks/${seg(id)}/versions/${seg(v)}`);
+  getVersion = (id: string, v: number) => this.json<ResponseOf<'getVersion'>>(`/notebooks/${seg(id)}/versions/${seg(v)}`);
   renderVersion = (id: string, v: number) => this.text(`/notebooks/${seg(id)}/versions/${seg(v)}/html`, { accept: 'text/html' });
   getParameters = (id: string, version?: number) => this.json<Parameters>(`/notebooks/${seg(id)}/parameters`, { query: { version } });
   startRun = (id: string, body: StartRunBody) => this.json<Run>(`/notebooks/${seg(id)}/runs`, { method: 'POST', body });
@@ -139,7 +134,7 @@ export class ApiClient {
   getRunOutput = (id: string) => this.json<Presigned>(`/runs/${seg(id)}/output`);
   renderRunOutput = (id: string) => this.text(`/runs/${seg(id)}/output/html`, { accept: 'text/html' });
   listProfiles = () => this.json<{ items: Profile[] }>('/profiles');
-  launchServer = (body: LaunchServerBody) => this.json<{ server: Server; token: string }>('/servers', { method: 'POST', body });
+  launchServer = (body: LaunchServerBody) => this.json<ResponseOf<'launchServer'>>('/servers', { method: 'POST', body });
   listServers = () => this.json<{ items: Server[] }>('/servers');
   getServer = (name: string) => this.json<Server>(`/servers/${seg(name)}`);
   stopServer = (name: string) => this.json<Server>(`/servers/${seg(name)}`, { method: 'DELETE' });

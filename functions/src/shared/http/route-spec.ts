@@ -9,6 +9,7 @@ export interface RouteSpec<
   Q extends z.ZodType | undefined = z.ZodType | undefined,
   P extends z.ZodType | undefined = z.ZodType | undefined,
   A extends boolean = boolean,
+  R extends z.ZodType | undefined = z.ZodType | undefined,
 > {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
   path: string;
@@ -23,17 +24,23 @@ export interface RouteSpec<
   params?: P;
   /** The success status and the schema of what it returns (documentation only). */
   status: number;
-  response?: z.ZodType;
+  response?: R;
   /** A non-JSON success response, such as text/html. */
   produces?: string;
   /** A body field whose numbers must arrive exactly as written (run parameters), not as JS numbers. */
   exactNumbersIn?: string;
 }
 
-/** Declares a route, keeping its schemas' types for the handler. */
-export const route = <B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined, A extends boolean = boolean>(
-  spec: RouteSpec<B, Q, P, A>,
-): RouteSpec<B, Q, P, A> => spec;
+/** Declares a route, keeping its schemas' types for the handler and the portal's typed client. */
+export const route = <
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  P extends z.ZodType | undefined = undefined,
+  A extends boolean = boolean,
+  R extends z.ZodType | undefined = undefined,
+>(
+  spec: RouteSpec<B, Q, P, A, R>,
+): RouteSpec<B, Q, P, A, R> => spec;
 
 /** The API Gateway route key of a spec, e.g. `GET /notebooks/{id}`. */
 export const routeKey = (spec: Pick<RouteSpec, 'method' | 'path'>): string => `${spec.method} ${spec.path}`;
