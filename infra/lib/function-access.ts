@@ -1,5 +1,5 @@
 import { ArnFormat, CfnElement, Stack, Validations } from 'aws-cdk-lib';
-import { type ISecurityGroup, type IVpc, Peer, Port, SecurityGroup, Subnet, type SubnetSelection, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { type ISecurityGroup, type IVpc, Peer, Port, SecurityGroup, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { CfnFunction, type Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
@@ -100,7 +100,8 @@ export const grantSlackWebhookSecret = (fn: LambdaFunction, config: InfraConfig)
 /** Where a function that calls the Kubernetes API runs when `vpc` is configured: the private subnets and an egress-443 security group. */
 export interface VpcPlacement {
   vpc: IVpc;
-  vpcSubnets: SubnetSelection;
+  /** Ids only: imported subnet constructs without route tables would warn on every synth. */
+  subnetIds: string[];
   securityGroups: ISecurityGroup[];
 }
 
@@ -119,10 +120,9 @@ export const vpcPlacement = (scope: IConstruct, config: InfraConfig): VpcPlaceme
   const { vpcId, privateSubnetIds } = config.vpc;
   // From attributes, not Vpc.fromLookup: synth stays offline. Only the ids reach the template.
   const vpc = Vpc.fromVpcAttributes(stack, 'OrreryVpc', { vpcId, availabilityZones: stack.availabilityZones.slice(0, 1) });
-  const subnets = privateSubnetIds.map((id, i) => Subnet.fromSubnetId(stack, `OrreryPrivateSubnet${i}`, id));
   const group = new SecurityGroup(stack, 'KubernetesClientSecurityGroup', { vpc, allowAllOutbound: false, description: `${config.name}: functions that call the Kubernetes API (HTTPS out only)` });
   group.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to the EKS endpoint and AWS APIs');
-  const placement = { vpc, vpcSubnets: { subnets }, securityGroups: [group] };
+  const placement = { vpc, subnetIds: [...privateSubnetIds], securityGroups: [group] };
   placements.set(stack, placement);
   return placement;
 };
@@ -135,8 +135,7 @@ export const placeInVpc = (fn: IFunction & IConstruct, placement: VpcPlacement |
   if (!placement) return;
   const cfn = fn.node.defaultChild;
   if (!(cfn instanceof CfnFunction)) throw new Error(`${fn.node.path} is not a Lambda function resource`);
-  const subnetIds = placement.vpc.selectSubnets(placement.vpcSubnets).subnetIds;
-  cfn.vpcConfig = { subnetIds, securityGroupIds: placement.securityGroups.map((g) => g.securityGroupId) };
+  cfn.vpcConfig = { subnetIds: placement.subnetIds, securityGroupIds: placement.securityGroups.map((g) => g.securityGroupId) };
   // What AWSLambdaVPCAccessExecutionRole grants, inline: the managed policy is dropped with the others.
   fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
     actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],

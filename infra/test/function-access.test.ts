@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -19,7 +19,7 @@ type Fn = { Properties: { Handler: string; Environment: { Variables: Record<stri
 
 /** The workflows and schedules stacks over a stand-in data stack, synthesized. */
 const synth = (config: InfraConfig) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
   const stack = new Stack(app, 'data', { env: config.env });
   const data = { table: new Table(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } }), bucket: new Bucket(stack, 'Bucket'), cursorSecret: new Secret(stack, 'CursorSecret') } as unknown as DataStack;
   const props = { env: config.env, config, data, apiUrl: 'https://api.example.com/api' };
@@ -109,6 +109,7 @@ describe('VPC placement of the Kubernetes clients', () => {
       expect(eni).toHaveLength(1);
     }
     for (const stack of [workflows, schedules]) {
+      expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
       const report = new AwsSolutionsChecks().validateScope(stack);
       expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
     }
