@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkParameterValues } from '../../functions/src/domain/parameter-values.ts';
 import type { ParameterInference } from '../../functions/src/domain/parameters.ts';
 import { parseExactJson } from '../../functions/src/shared/http/validate.ts';
-import { fieldErrorsFromApi, fieldsFor, initialValues, parametersJson, readValues, toRequestParameters, wholeNumberField, type InferredParameter } from './parameter-form.ts';
+import { fieldErrorsFromApi, fieldsFor, initialValues, parametersJson, readValues, toRequestParameters, type InferredParameter } from './parameter-form.ts';
 
 // The parameters of functions/test/fixtures/parameters-basic.ipynb as the API lists them.
 const BASIC: InferredParameter[] = [
@@ -205,19 +205,6 @@ describe('toRequestParameters', () => {
     const values = toRequestParameters({ region: '"us-east-1"', limits: '{"a":[1,2.5]}', flag: 'true', note: 'null' }, engine);
     // Assess
     expect(values).toEqual({ region: 'us-east-1', limits: { a: [1, 2.5] }, flag: true, note: null });
-  });
-});
-
-describe('wholeNumberField', () => {
-  it('writes a whole number with a fraction where raw JSON is possible, and as is elsewhere', () => {
-    // Prepare
-    const engine = { parse: JSON.parse, rawJSON: (text: string) => ({ rawJSON: text }) };
-    // Act
-    const raw = wholeNumberField(3600, engine);
-    const plain = wholeNumberField(3600, { parse: JSON.parse });
-    // Assess
-    expect(raw).toEqual({ rawJSON: '3600.0' });
-    expect(plain).toBe(3600);
   });
 });
 

@@ -255,11 +255,3 @@ export const toRequestParameters = (raw: Record<string, string>, json: JsonWithR
   const exact = (_key: string, value: unknown, context?: { source?: string }) => (typeof value === 'number' && rawJSON && context?.source !== undefined ? rawJSON(context.source) : value);
   return Object.fromEntries(Object.entries(raw).map(([name, text]) => [name, json.parse(text, exact as Parameters<typeof JSON.parse>[1])]));
 };
-
-/**
- * A whole number for the run request's other fields (version, timeoutSeconds), written `3600.0` where the
- * engine can write raw JSON. Why: the API reads a body holding a run of 16+ digits (a big int parameter)
- * with a parser that makes every integer a bigint, and its schema then refuses `version: 1` as "expected
- * number, received bigint"; text with a fraction stays a number there, and plain JSON.parse reads 3600.
- */
-export const wholeNumberField = (n: number, json: JsonWithRaw = JSON as JsonWithRaw): unknown => (json.rawJSON && Number.isSafeInteger(n) ? json.rawJSON(`${n}.0`) : n);

@@ -3,7 +3,7 @@ import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'reac
 import { ApiError, type ApiClient, type Notebook, type Parameters, type Profile, type Run } from '../api-client.ts';
 import { ErrorAlert, Loading } from '../components/states.tsx';
 import { formatHourlyPrice } from '../format.ts';
-import { fieldErrorsFromApi, fieldsFor, initialValues, readValues, toRequestParameters, wholeNumberField, type FieldSpec, type FormValues } from '../parameter-form.ts';
+import { fieldErrorsFromApi, fieldsFor, initialValues, readValues, toRequestParameters, type FieldSpec, type FormValues } from '../parameter-form.ts';
 import { useApi } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
 import { NotFoundState } from './notebook-page.tsx';
@@ -89,10 +89,9 @@ const RunForm = ({ source }: { source: FormSource }) => {
     setGeneral([]);
     if (Object.keys(found).length) return focusFirstError(found);
     setSubmitting(true);
-    // The casts: wholeNumberField writes these as raw JSON `n.0` (see there); the API reads them as numbers.
-    const body = { parameters: toRequestParameters(read.parameters), profile, timeoutSeconds: wholeNumberField(seconds) as number, idempotencyKey };
+    const body = { parameters: toRequestParameters(read.parameters), profile, timeoutSeconds: seconds, idempotencyKey };
     try {
-      const run = earlier ? await api.rerunRun(earlier.id, body) : await api.startRun(notebook.id, { ...body, version: wholeNumberField(parameters.version) as number });
+      const run = earlier ? await api.rerunRun(earlier.id, body) : await api.startRun(notebook.id, { ...body, version: parameters.version });
       navigate(`/runs/${run.id}`);
     } catch (err) {
       setSubmitting(false);
