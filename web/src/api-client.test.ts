@@ -80,6 +80,16 @@ describe('ApiClient', () => {
     expect(unauthorized()).toBe(0);
   });
 
+  it('keeps the per-field details of a 400 and drops malformed ones', async () => {
+    // Prepare
+    const details = [{ path: 'parameters.days', message: 'expected int' }, { path: 7, message: 'not a path' }, { path: 'body.profile', message: 'unknown profile' }];
+    const { client } = clientWith(() => json(400, { error: 'validation_error', message: 'parameters.days: expected int', requestId: 'req-3', details }));
+    // Act
+    const error = await client.startRun('nb-1', { parameters: {} }).catch((err: unknown) => err);
+    // Assess
+    expect((error as ApiError).details).toEqual([{ path: 'parameters.days', message: 'expected int' }, { path: 'body.profile', message: 'unknown profile' }]);
+  });
+
   it('calls onUnauthorized on a 401 and still rejects the call', async () => {
     // Prepare
     const { client, unauthorized } = clientWith(() => json(401, { error: 'unauthorized', message: 'token expired', requestId: 'r' }));

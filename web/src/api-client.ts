@@ -83,6 +83,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly requestId: string | null = null,
+    /** The API's per-field problems of a 400 (`path` like `parameters.days` or `body.profile`). */
+    readonly details: { path: string; message: string }[] = [],
   ) {
     super(message);
   }
@@ -193,9 +195,10 @@ export const apiPath = (apiUrl: string, path: string, query: Query = {}): string
 const errorOf = async (res: Response): Promise<ApiError> => {
   const text = await res.text().catch(() => '');
   try {
-    const body = JSON.parse(text) as { error?: unknown; message?: unknown; requestId?: unknown };
+    const body = JSON.parse(text) as { error?: unknown; message?: unknown; requestId?: unknown; details?: unknown };
     if (typeof body.message === 'string') {
-      return new ApiError(res.status, typeof body.error === 'string' ? body.error : `http_${res.status}`, body.message, typeof body.requestId === 'string' ? body.requestId : null);
+      const details = Array.isArray(body.details) ? body.details.filter((d): d is { path: string; message: string } => typeof d?.path === 'string' && typeof d?.message === 'string') : [];
+      return new ApiError(res.status, typeof body.error === 'string' ? body.error : `http_${res.status}`, body.message, typeof body.requestId === 'string' ? body.requestId : null, details);
     }
   } catch {
     // Not the API's JSON (a proxy's page, an empty body): fall through to the status line.
