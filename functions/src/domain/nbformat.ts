@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UnprocessableError, type ErrorDetail } from './errors.ts';
 import type { KernelInfo } from './notebook.ts';
 

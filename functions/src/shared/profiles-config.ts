@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { load as loadYaml } from 'js-yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Profile } from '../domain/profile.ts';
 import { parseCpu, parseMemory } from '../domain/quantity.ts';
 

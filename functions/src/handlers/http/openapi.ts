@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteSpec } from '../../shared/http/route-spec.ts';
 import { API_ROUTES } from './api-routes.ts';
 

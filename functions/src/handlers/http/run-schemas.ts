@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RUN_STATUSES } from '../../domain/run.ts';
 import { PresignedSchema } from './schemas.ts';
 

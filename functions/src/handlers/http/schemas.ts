@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { GROUP_PATTERN, LIMITS, TAG_PATTERN, VISIBILITIES } from '../../domain/notebook.ts';
 
 /** A notebook id in a path: server-made, so anything else (`..`, `%2e%2e`, slashes) is refused. */
