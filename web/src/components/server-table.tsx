@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Profile, Server } from '../api-client.ts';
 import { formatAge, formatDateTime, formatHourlyPrice } from '../format.ts';
 import { jupyterLabUrl } from '../server-tokens.ts';
+import { DataTable } from './data-table.tsx';
 import { ErrorAlert } from './states.tsx';
 
 /** What a row can do to its server. */
@@ -12,29 +13,13 @@ export interface ServerActions {
 
 /** Your servers as a table: name, status, pool, age, idle time, hourly price, Open / Stop / keep-alive. */
 export const ServerTable = ({ servers, profiles, tokenOf, hideOpenFor, now, actions }: { servers: Server[]; profiles: Profile[] | undefined; tokenOf: (name: string) => string | null; hideOpenFor: string | null; now: number; actions: ServerActions }) => (
-  <div className="table-wrap">
-    <table>
-      <caption className="visually-hidden">Your servers</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Status</th>
-          <th scope="col">Pool</th>
-          <th scope="col">Age</th>
-          <th scope="col">Idle</th>
-          <th scope="col" className="num">
-            Price
-          </th>
-          <th scope="col">Actions</th>
-        </tr>
-      </thead>
-      <tbody>
-        {servers.map((s) => (
-          <ServerRow key={s.name} server={s} pool={profiles?.find((p) => p.slug === s.profile)?.pool ?? s.profile} token={s.name === hideOpenFor ? null : tokenOf(s.name)} now={now} actions={actions} />
-        ))}
-      </tbody>
-    </table>
-  </div>
+  <DataTable
+    name="Your servers"
+    hideName
+    columns={['Name', 'Status', 'Pool', 'Age', 'Idle', { label: 'Price', num: true }, 'Actions']}
+    rows={servers}
+    row={(s) => <ServerRow key={s.name} server={s} pool={profiles?.find((p) => p.slug === s.profile)?.pool ?? s.profile} token={s.name === hideOpenFor ? null : tokenOf(s.name)} now={now} actions={actions} />}
+  />
 );
 
 const active = (s: Server) => s.status === 'PENDING' || s.status === 'RUNNING';

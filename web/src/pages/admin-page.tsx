@@ -3,6 +3,7 @@ import type { Cull, Usage } from '../api-client.ts';
 import { formatDateTime, formatHourlyPrice, formatMoney } from '../format.ts';
 import { useApi, useSession } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
+import { DataTable } from '../components/data-table.tsx';
 import { EmptyState, ErrorAlert, isNotAllowed, Loading } from '../components/states.tsx';
 
 const REASONS: Record<Cull['reason'], string> = {
@@ -50,74 +51,42 @@ const UsageTables = ({ usage }: { usage: Usage }) => {
       <p className="muted small">
         As of {formatDateTime(usage.generatedAt)}: {formatMoney(usage.hourlyCost)} an hour across {usage.activeServers.length} active servers.
       </p>
-      <div className="table-wrap">
-        <table>
-          <caption>Usage by pool</caption>
-          <thead>
-            <tr>
-              <th scope="col">Pool</th>
-              <th scope="col" className="num">Active servers</th>
-              <th scope="col" className="num">Hourly cost</th>
-            </tr>
-          </thead>
-          <tbody>
-            {usage.pools.length === 0 ? (
-              <tr>
-                <td colSpan={3} className="muted">No servers running in any pool</td>
-              </tr>
-            ) : (
-              usage.pools.map((p) => (
-                <tr key={p.pool}>
-                  <th scope="row">{p.pool}</th>
-                  <td className="num">{p.activeServers}</td>
-                  <td className="num">{formatHourlyPrice(p.hourlyCost)}</td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        name="Usage by pool"
+        columns={['Pool', { label: 'Active servers', num: true }, { label: 'Hourly cost', num: true }]}
+        rows={usage.pools}
+        empty="No servers running in any pool"
+        row={(p) => (
+          <tr key={p.pool}>
+            <th scope="row">{p.pool}</th>
+            <td className="num">{p.activeServers}</td>
+            <td className="num">{formatHourlyPrice(p.hourlyCost)}</td>
+          </tr>
+        )}
+      />
       <p className="small">
         Runs since {formatDateTime(usage.runs.since)}: {runs.length ? runs.map(([s, n]) => `${s} ${n}`).join(', ') : 'none'}.
       </p>
       <h2>Active servers</h2>
-      <div className="table-wrap">
-        <table>
-          <caption>Active servers</caption>
-          <thead>
-            <tr>
-              <th scope="col">Owner</th>
-              <th scope="col">Server</th>
-              <th scope="col">Profile</th>
-              <th scope="col">Status</th>
-              <th scope="col">Started</th>
-              <th scope="col">Last activity</th>
-              <th scope="col" className="num">Price</th>
-            </tr>
-          </thead>
-          <tbody>
-            {usage.activeServers.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="muted">No active servers</td>
-              </tr>
-            ) : (
-              usage.activeServers.map((s) => (
-                <tr key={`${s.owner}/${s.name}`}>
-                  <td>{s.owner}</td>
-                  <th scope="row">{s.name}</th>
-                  <td>{s.profile}</td>
-                  <td>
-                    <span className={`badge badge-${s.status}`}>{s.status}</span>
-                  </td>
-                  <td>{formatDateTime(s.startedAt ?? s.createdAt)}</td>
-                  <td>{formatDateTime(s.lastActivity)}</td>
-                  <td className="num">{formatHourlyPrice(s.hourlyPrice)}</td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        name="Active servers"
+        columns={['Owner', 'Server', 'Profile', 'Status', 'Started', 'Last activity', { label: 'Price', num: true }]}
+        rows={usage.activeServers}
+        empty="No active servers"
+        row={(s) => (
+          <tr key={`${s.owner}/${s.name}`}>
+            <td>{s.owner}</td>
+            <th scope="row">{s.name}</th>
+            <td>{s.profile}</td>
+            <td>
+              <span className={`badge badge-${s.status}`}>{s.status}</span>
+            </td>
+            <td>{formatDateTime(s.startedAt ?? s.createdAt)}</td>
+            <td>{formatDateTime(s.lastActivity)}</td>
+            <td className="num">{formatHourlyPrice(s.hourlyPrice)}</td>
+          </tr>
+        )}
+      />
     </>
   );
 };
@@ -134,56 +103,38 @@ const Culls = () => {
   const culls = [...earlier, ...(page.data?.items ?? [])].filter((c, i, all) => all.findIndex((o) => o.id === c.id) === i);
   return (
     <>
-      <div className="table-wrap">
-        <table>
-          <caption>Recent culls</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Owner</th>
-              <th scope="col">Server</th>
-              <th scope="col">Profile</th>
-              <th scope="col">Why</th>
-              <th scope="col">Last activity</th>
-              <th scope="col" className="num">Price</th>
-            </tr>
-          </thead>
-          <tbody>
-            {culls.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="muted">The culler has stopped nothing yet</td>
-              </tr>
-            ) : (
-              culls.map((c) => (
-                <tr key={c.id}>
-                  <td>{formatDateTime(c.at)}</td>
-                  <td>{c.owner}</td>
-                  <th scope="row">{c.name}</th>
-                  <td>{c.profile}</td>
-                  <td>
-                    {REASONS[c.reason] ?? c.reason}
-                    {c.sparkApplications.length ? <div className="small muted">Also stopped Spark: {c.sparkApplications.join(', ')}</div> : null}
-                  </td>
-                  <td>{formatDateTime(c.lastActivity)}</td>
-                  <td className="num">{formatHourlyPrice(c.hourlyPrice)}</td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
-      {page.loading && page.data === undefined ? <Loading size="inline" /> : null}
+      <DataTable
+        name="Recent culls"
+        columns={['When', 'Owner', 'Server', 'Profile', 'Why', 'Last activity', { label: 'Price', num: true }]}
+        rows={culls}
+        empty="The culler has stopped nothing yet"
+        row={(c) => (
+          <tr key={c.id}>
+            <td>{formatDateTime(c.at)}</td>
+            <td>{c.owner}</td>
+            <th scope="row">{c.name}</th>
+            <td>{c.profile}</td>
+            <td>
+              {REASONS[c.reason] ?? c.reason}
+              {c.sparkApplications.length ? <div className="small muted">Also stopped Spark: {c.sparkApplications.join(', ')}</div> : null}
+            </td>
+            <td>{formatDateTime(c.lastActivity)}</td>
+            <td className="num">{formatHourlyPrice(c.hourlyPrice)}</td>
+          </tr>
+        )}
+      />
       {page.data?.nextCursor ? (
         <div className="pager">
           <button
             type="button"
             className="secondary"
+            disabled={page.loading}
             onClick={() => {
               setEarlier(culls);
               setCursor(page.data?.nextCursor ?? undefined);
             }}
           >
-            Show older culls
+            {page.loading ? 'Loading older culls…' : 'Show older culls'}
           </button>
         </div>
       ) : null}

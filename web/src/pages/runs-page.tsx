@@ -3,6 +3,7 @@ import type { Run, RunStatus } from '../api-client.ts';
 import { formatDateTime, formatDuration, secondsBetween } from '../format.ts';
 import { useApi } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
+import { DataTable } from '../components/data-table.tsx';
 import { EmptyState, ErrorAlert, Loading } from '../components/states.tsx';
 
 // An object keyed by every status, so a status added to the API's enum fails the typecheck here until listed.
@@ -62,56 +63,47 @@ export const RunsPage = () => {
       ) : (
         <RunTable runs={runs.data.items} busy={runs.loading} />
       )}
-      <nav className="pager" aria-label="Pages of runs">
-        {cursor ? (
-          <button type="button" className="secondary" onClick={() => goTo(null)}>
-            First page
-          </button>
-        ) : null}
-        {runs.data?.nextCursor ? (
-          <button type="button" className="secondary" onClick={() => goTo(runs.data?.nextCursor ?? null)}>
-            Next page
-          </button>
-        ) : null}
-      </nav>
+      {cursor || runs.data?.nextCursor ? (
+        <nav className="pager" aria-label="Pages of runs">
+          {cursor ? (
+            <button type="button" className="secondary" onClick={() => goTo(null)}>
+              First page
+            </button>
+          ) : null}
+          {runs.data?.nextCursor ? (
+            <button type="button" className="secondary" onClick={() => goTo(runs.data?.nextCursor ?? null)}>
+              Next page
+            </button>
+          ) : null}
+        </nav>
+      ) : null}
     </>
   );
 };
 
 const RunTable = ({ runs, busy }: { runs: Run[]; busy: boolean }) => (
-  <div className="table-wrap state-page" aria-busy={busy}>
-    <table>
-      <caption className="visually-hidden">Your runs</caption>
-      <thead>
-        <tr>
-          <th scope="col">Run</th>
-          <th scope="col">Notebook</th>
-          <th scope="col">Status</th>
-          <th scope="col">Created</th>
-          <th scope="col" className="num">
-            Duration
-          </th>
-          <th scope="col">Profile</th>
-        </tr>
-      </thead>
-      <tbody>
-        {runs.map((r) => (
-          <tr key={r.id}>
-            <th scope="row">
-              <Link to={`/runs/${encodeURIComponent(r.id)}`}>{r.id}</Link>
-            </th>
-            <td>
-              <Link to={`/notebooks/${encodeURIComponent(r.notebookId)}`}>{r.notebookId}</Link> <span className="muted small">v{r.version}</span>
-            </td>
-            <td>
-              <span className={`badge badge-${r.status}`}>{r.status}</span>
-            </td>
-            <td>{formatDateTime(r.createdAt)}</td>
-            <td className="num">{formatDuration(r.durationSeconds ?? secondsBetween(r.startedAt, r.endedAt, Date.now()))}</td>
-            <td>{r.profile}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  </div>
+  <DataTable
+    name="Your runs"
+    hideName
+    className="state-page"
+    busy={busy}
+    columns={['Run', 'Notebook', 'Status', 'Created', { label: 'Duration', num: true }, 'Profile']}
+    rows={runs}
+    row={(r) => (
+      <tr key={r.id}>
+        <th scope="row">
+          <Link to={`/runs/${encodeURIComponent(r.id)}`}>{r.id}</Link>
+        </th>
+        <td>
+          <Link to={`/notebooks/${encodeURIComponent(r.notebookId)}`}>{r.notebookId}</Link> <span className="muted small">v{r.version}</span>
+        </td>
+        <td>
+          <span className={`badge badge-${r.status}`}>{r.status}</span>
+        </td>
+        <td>{formatDateTime(r.createdAt)}</td>
+        <td className="num">{formatDuration(r.durationSeconds ?? secondsBetween(r.startedAt, r.endedAt, Date.now()))}</td>
+        <td>{r.profile}</td>
+      </tr>
+    )}
+  />
 );
