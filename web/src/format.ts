@@ -1,5 +1,7 @@
 /** Durations, ages, prices and dates as the portal shows them (English, the browser's time zone). */
 
+import type { Profile } from './api-client.ts';
+
 const plural = (n: number, unit: string) => `${n} ${unit}`;
 
 /** `42 s`, `5 min 3 s`, `2 h 5 min`, `3 d 4 h`: the two largest units, for durations in seconds. */
@@ -56,3 +58,7 @@ export const formatBytes = (bytes: number): string => {
 
 /** A status word for people: `IN_PROGRESS` → `In progress`. */
 export const formatStatus = (status: string): string => status.charAt(0) + status.slice(1).toLowerCase().replace(/_/g, ' ');
+
+/** The option label of a profile (launch and run forms): its display name first (the contract), then resources and price. */
+export const profileLabel = (p: Profile): string =>
+  `${p.displayName} — ${p.cpu.request} CPU, ${p.memory.request} memory${p.gpus ? `, ${p.gpus} GPU` : ''}, ${formatHourlyPrice(p.hourlyPrice)}`;

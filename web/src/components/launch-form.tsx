@@ -1,13 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { Profile } from '../api-client.ts';
-import { formatDuration, formatHourlyPrice } from '../format.ts';
+import { formatDuration, formatHourlyPrice, profileLabel } from '../format.ts';
+import { FieldError } from './form-error.tsx';
 import { ErrorAlert, Loading } from './states.tsx';
 
 const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
-
-/** The option label of a profile: its display name first (the contract), then resources and price. */
-export const profileLabel = (p: Profile): string =>
-  `${p.displayName} — ${p.cpu.request} CPU, ${p.memory.request} memory${p.gpus ? `, ${p.gpus} GPU` : ''}, ${formatHourlyPrice(p.hourlyPrice)}`;
 
 /** Why a server name is refused before asking the API, or null when it is fine. */
 export const serverNameProblem = (name: string): string | null =>
@@ -86,9 +83,9 @@ export const LaunchForm = ({ profiles, profilesError, onRetryProfiles, onLaunch 
               Lowercase letters, digits and dashes, e.g. <code>analysis</code>.
             </span>
             {nameError ? (
-              <span id={`${id}-name-error`} className="alert-inline" role="alert">
+              <FieldError id={`${id}-name-error`} announce>
                 {nameError}
-              </span>
+              </FieldError>
             ) : null}
           </div>
           <div className="field">

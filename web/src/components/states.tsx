@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { Link } from 'react-router';
 import { ApiError } from '../api-client.ts';
 
 /** How much room a state reserves, so the page does not jump when the data arrives. */
@@ -37,3 +38,27 @@ export const EmptyState = ({ children, size = 'block' }: { children: ReactNode; 
 
 /** A 403 or 404 from an admin route: the caller is not an admin. */
 export const isNotAllowed = (error: unknown): boolean => error instanceof ApiError && (error.status === 403 || error.status === 404);
+
+/** A 404: the thing does not exist, or it is not shared with you (the API answers the same for both). */
+export const isNotFound = (error: unknown): boolean => error instanceof ApiError && error.status === 404;
+
+/** A page whose thing answered 404: a heading that says so and the way back. */
+export const NotFoundState = ({ what, back }: { what: string; back: { to: string; text: string } }) => (
+  <>
+    <h1>{what} not found</h1>
+    <EmptyState size="page">
+      <p>It does not exist, or it is not shared with you.</p>
+      <p>
+        <Link to={back.to}>{back.text}</Link>
+      </p>
+    </EmptyState>
+  </>
+);
+
+/** A page that could not load what it is about: its generic heading, then the error with a retry. */
+export const PageLoadError = ({ heading, error, title, onRetry }: { heading: string; error: unknown; title: string; onRetry: () => void }) => (
+  <>
+    <h1>{heading}</h1>
+    <ErrorAlert error={error} title={title} onRetry={onRetry} size="page" />
+  </>
+);

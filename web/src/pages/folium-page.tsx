@@ -1,8 +1,11 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { Notebook, Page } from '../api-client.ts';
+import { FieldError } from '../components/form-error.tsx';
 import { EmptyState, ErrorAlert, Loading } from '../components/states.tsx';
+import { TagList } from '../components/tag-list.tsx';
 import { formatDateTime } from '../format.ts';
+import { GROUP_PATTERN, GROUP_PROBLEM, TAG_PATTERN } from '../notebook-fields.tsx';
 import { useApi } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
 import { FoliumUpload } from './folium-upload.tsx';
@@ -12,9 +15,6 @@ const FILTERS = ['q', 'tag', 'group', 'owner'] as const;
 type FilterName = (typeof FILTERS)[number];
 type Filters = Record<FilterName, string>;
 
-// The API's own patterns (functions/src/domain/notebook.ts), checked here so a typo is explained before a 400.
-const TAG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const GROUP_PATTERN = /^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:\/[a-z0-9]+(?:[-_][a-z0-9]+)*)*$/;
 const PAGE_SIZE = 20;
 
 const filtersOf = (params: URLSearchParams): Filters => Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])) as Filters;
@@ -22,7 +22,7 @@ const filtersOf = (params: URLSearchParams): Filters => Object.fromEntries(FILTE
 /** Why a filter cannot be sent as typed, or nothing. */
 const filterProblems = (f: Filters): Partial<Filters> => ({
   ...(f.tag && !TAG_PATTERN.test(f.tag) ? { tag: 'A tag is a lowercase slug: letters, digits and single dashes (q3-report).' } : {}),
-  ...(f.group && !GROUP_PATTERN.test(f.group) ? { group: 'A group is a path of lowercase slugs, such as ads/reports.' } : {}),
+  ...(f.group && !GROUP_PATTERN.test(f.group) ? { group: GROUP_PROBLEM } : {}),
 });
 
 /** The first page of notebooks for the filters in the URL, then more pages by `nextCursor`. */
@@ -119,11 +119,7 @@ const SearchForm = ({ draft, problems, onChange, onSubmit }: { draft: Filters; p
               aria-describedby={problems[f] ? `${base}-${f}-error` : undefined}
               onChange={(e) => onChange({ ...draft, [f]: e.target.value })}
             />
-            {problems[f] ? (
-              <p id={`${base}-${f}-error`} className="alert-inline small">
-                {problems[f]}
-              </p>
-            ) : null}
+            {problems[f] ? <FieldError id={`${base}-${f}-error`}>{problems[f]}</FieldError> : null}
           </div>
         ))}
       </div>
@@ -183,17 +179,7 @@ const NotebookItem = ({ nb }: { nb: Notebook }) => (
       <Link to={`/notebooks/${nb.id}`}>{nb.title}</Link>
     </h3>
     {nb.description ? <p className="notebook-item-description">{nb.description}</p> : null}
-    {nb.tags.length > 0 ? (
-      <ul className="tag-list" aria-label={`Tags of ${nb.title}`}>
-        {nb.tags.map((tag) => (
-          <li key={tag}>
-            <Link className="tag" to={`/notebooks?tag=${encodeURIComponent(tag)}`}>
-              {tag}
-            </Link>
-          </li>
-        ))}
-      </ul>
-    ) : null}
+    <TagList tags={nb.tags} label={`Tags of ${nb.title}`} />
     <p className="small muted notebook-item-meta">
       <span>Owner {nb.owner}</span>
       {nb.group ? <span>Group {nb.group}</span> : null}

@@ -1,16 +1,10 @@
 import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { Notebook, PatchNotebookBody } from '../api-client.ts';
+import { FieldError, FormError } from '../components/form-error.tsx';
+import { GROUP_PATTERN, GROUP_PROBLEM, TAG_PATTERN, VisibilityOptions } from '../notebook-fields.tsx';
 import { useApi } from '../session-context.tsx';
 import './folium.css';
 
-// The API's own patterns (functions/src/domain/notebook.ts), checked here so mistakes are explained beside the field.
-const TAG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const GROUP_PATTERN = /^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:\/[a-z0-9]+(?:[-_][a-z0-9]+)*)*$/;
-const VISIBILITIES: Array<[Notebook['visibility'], string]> = [
-  ['private', 'Private (you and admins)'],
-  ['team', 'Team'],
-  ['org', 'Everyone in the organisation'],
-];
 
 interface Draft {
   title: string;
@@ -32,7 +26,7 @@ export const patchFrom = (nb: Notebook, d: Draft): { patch: PatchNotebookBody; e
   if (!d.title.trim()) errors.title = 'A notebook needs a title.';
   if (badTags.length) errors.tags = `Tags are lowercase slugs (letters, digits, single dashes); not: ${badTags.join(', ')}.`;
   if (tags.length > 50) errors.tags = 'At most 50 tags.';
-  if (d.group.trim() && !GROUP_PATTERN.test(d.group.trim())) errors.group = 'A group is a path of lowercase slugs, such as ads/reports.';
+  if (d.group.trim() && !GROUP_PATTERN.test(d.group.trim())) errors.group = GROUP_PROBLEM;
   const patch: PatchNotebookBody = {};
   if (d.title.trim() !== nb.title) patch.title = d.title.trim();
   if (d.description !== nb.description) patch.description = d.description;
@@ -101,9 +95,9 @@ export const EditDetails = ({ notebook, onSaved }: { notebook: Notebook; onSaved
         </p>
       ) : null}
       {errors[name] ? (
-        <p id={`${id}-${name}-error`} className="alert-inline" role="alert">
+        <FieldError id={`${id}-${name}-error`} announce>
           {errors[name]}
-        </p>
+        </FieldError>
       ) : null}
     </div>
   );
@@ -118,19 +112,11 @@ export const EditDetails = ({ notebook, onSaved }: { notebook: Notebook; onSaved
         {field('group', 'Group', (p) => <input {...p} value={draft.group} onChange={set('group')} />, 'A path such as ads/reports; empty for none.')}
         {field('visibility', 'Visibility', (p) => (
           <select {...p} value={draft.visibility} onChange={set('visibility')}>
-            {VISIBILITIES.map(([value, text]) => (
-              <option key={value} value={value}>
-                {text}
-              </option>
-            ))}
+            <VisibilityOptions />
           </select>
         ))}
       </div>
-      {errors.form ? (
-        <div className="state state-inline state-error" role="alert">
-          <p>{errors.form}</p>
-        </div>
-      ) : null}
+      <FormError messages={errors.form ? [errors.form] : []} />
       <div className="actions">
         <button type="submit" disabled={saving}>
           {saving ? 'Saving…' : 'Save'}

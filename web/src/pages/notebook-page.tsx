@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { ApiError, type Notebook, type Version } from '../api-client.ts';
+import type { Notebook, Version } from '../api-client.ts';
 import { NotebookFrame } from '../components/notebook-frame.tsx';
-import { EmptyState, ErrorAlert, Loading } from '../components/states.tsx';
+import { DataTable } from '../components/data-table.tsx';
+import { EmptyState, ErrorAlert, isNotFound, Loading, NotFoundState, PageLoadError } from '../components/states.tsx';
+import { TagList } from '../components/tag-list.tsx';
 import { formatDateTime, formatDuration, formatStatus } from '../format.ts';
 import { useApi, useSession } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
@@ -11,19 +13,6 @@ import { NewVersionForm, VersionList } from './notebook-versions.tsx';
 import './folium.css';
 
 const VISIBILITY_TEXT: Record<Notebook['visibility'], string> = { private: 'Private', team: 'Team', org: 'Organisation' };
-
-/** A notebook you may not see answers 404, the same as one that does not exist. */
-export const NotFoundState = ({ what, back }: { what: string; back: { to: string; text: string } }) => (
-  <>
-    <h1>{what} not found</h1>
-    <EmptyState size="page">
-      <p>It does not exist, or it is not shared with you.</p>
-      <p>
-        <Link to={back.to}>{back.text}</Link>
-      </p>
-    </EmptyState>
-  </>
-);
 
 /** One notebook: details (editable by its owner), versions, the rendered notebook, its parameters and runs. */
 export const NotebookPage = () => {
@@ -34,16 +23,10 @@ export const NotebookPage = () => {
   const [versionsKey, setVersionsKey] = useState(0);
   const notebook = useAsync(() => api.getNotebook(id), [id]);
 
-  if (notebook.error instanceof ApiError && notebook.error.status === 404) return <NotFoundState what="Notebook" back={{ to: '/notebooks', text: 'Back to Folium' }} />;
-  if (notebook.error) {
-    return (
-      <>
-        <h1>Notebook</h1>
-        <ErrorAlert error={notebook.error} title="The notebook could not be loaded" onRetry={() => notebook.reload()} size="page" />
-      </>
-    );
-  }
-  if (!notebook.data) return <Loading size="page" label="Loading the notebook…" />;
+  if (isNotFound(notebook.error)) return <NotFoundState what="Notebook" back={{ to: '/notebooks', text: 'Back to Folium' }} />;
+  if (notebook.error) return <PageLoadError heading="Notebook" error={notebook.error} title="The notebook could not be loaded" onRetry={() => notebook.reload()} />;
+  // Another notebook's page (a link from this one) keeps the old data until the new arrives: not shown under the new address.
+  if (notebook.data?.id !== id) return <Loading size="page" label="Loading the notebook…" />;
 
   const nb = notebook.data;
   const writable = admin || nb.owner === user;
@@ -106,19 +89,7 @@ const NotebookFacts = ({ nb }: { nb: Notebook }) => (
       </dd>
       <dt>Tags</dt>
       <dd>
-        {nb.tags.length ? (
-          <ul className="tag-list" aria-label="Tags">
-            {nb.tags.map((tag) => (
-              <li key={tag}>
-                <Link className="tag" to={`/notebooks?tag=${encodeURIComponent(tag)}`}>
-                  {tag}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <span className="muted">None</span>
-        )}
+        {nb.tags.length ? <TagList tags={nb.tags} label="Tags" /> : <span className="muted">None</span>}
       </dd>
     </dl>
   </section>
@@ -153,40 +124,25 @@ const ParametersTable = ({ parameters }: { parameters: Version['parameters'] }) 
     {parameters.cellIndex === null ? (
       <p className="muted">No cell is tagged “parameters”, so runs take no parameters. Tag one code cell “parameters” in Jupyter to add them.</p>
     ) : null}
-    <div className="table-wrap">
-      <table aria-label="Parameters">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Type</th>
-            <th scope="col">Default</th>
-            <th scope="col">Help</th>
-          </tr>
-        </thead>
-        <tbody>
-          {parameters.parameters.length === 0 ? (
-            <tr>
-              <td colSpan={4} className="muted">
-                No parameters.
-              </td>
-            </tr>
-          ) : (
-            parameters.parameters.map((p) => (
-              <tr key={p.name}>
-                <th scope="row">
-                  <code>{p.name}</code>
-                </th>
-                <td>{p.type}</td>
-                <td>
-                  <code>{p.defaultSource}</code>
-                </td>
-                <td>{p.help}</td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      name="Parameters"
+      hideName
+      columns={['Name', 'Type', 'Default', 'Help']}
+      rows={parameters.parameters}
+      empty="No parameters."
+      row={(p) => (
+        <tr key={p.name}>
+          <th scope="row">
+            <code>{p.name}</code>
+          </th>
+          <td>{p.type}</td>
+          <td>
+            <code>{p.defaultSource}</code>
+          </td>
+          <td>{p.help}</td>
+        </tr>
+      )}
+    />
     {parameters.problems.length ? (
       <details>
         <summary>

@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import { FieldError } from '../components/form-error.tsx';
 import type { FieldSpec } from '../parameter-form.ts';
 import './run.css';
 
@@ -44,11 +45,7 @@ export const ParameterField = ({ field, value, error, onChange }: { field: Field
         <span className="parameter-type">{field.type}</span>
         {field.help ? <span id={`${id}-help`}> {field.help.replace(/[.\s]+$/, '')}.</span> : null} <span id={`${id}-hint`}>{field.hint}</span>
       </p>
-      {error ? (
-        <p id={`${id}-error`} className="alert-inline">
-          {error}
-        </p>
-      ) : null}
+      {error ? <FieldError id={`${id}-error`}>{error}</FieldError> : null}
     </div>
   );
 };

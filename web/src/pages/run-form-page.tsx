@@ -1,12 +1,12 @@
 import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
-import { ApiError, type ApiClient, type Notebook, type Parameters, type Profile, type Run } from '../api-client.ts';
-import { ErrorAlert, Loading } from '../components/states.tsx';
-import { formatHourlyPrice } from '../format.ts';
+import type { ApiClient, ApiError, Notebook, Parameters, Profile, Run } from '../api-client.ts';
+import { FieldError, FormError } from '../components/form-error.tsx';
+import { isNotFound, Loading, NotFoundState, PageLoadError } from '../components/states.tsx';
+import { profileLabel } from '../format.ts';
 import { fieldErrorsFromApi, fieldsFor, initialValues, readValues, toRequestParameters, type FieldSpec, type FormValues } from '../parameter-form.ts';
 import { useApi } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
-import { NotFoundState } from './notebook-page.tsx';
 import { ParameterField } from './parameter-field.tsx';
 import './run.css';
 
@@ -39,17 +39,10 @@ export const RunFormPage = () => {
   const api = useApi();
   const source = useAsync(() => loadSource(api, rerun, id, version), [rerun, id, version]);
 
-  if (source.error instanceof ApiError && source.error.status === 404) {
+  if (isNotFound(source.error)) {
     return rerun ? <NotFoundState what="Run" back={{ to: '/runs', text: 'Back to your runs' }} /> : <NotFoundState what="Notebook" back={{ to: '/notebooks', text: 'Back to Folium' }} />;
   }
-  if (source.error) {
-    return (
-      <>
-        <h1>{rerun ? 'Rerun' : 'Run a notebook'}</h1>
-        <ErrorAlert error={source.error} title="The run form could not be prepared" onRetry={() => source.reload()} size="page" />
-      </>
-    );
-  }
+  if (source.error) return <PageLoadError heading={rerun ? 'Rerun' : 'Run a notebook'} error={source.error} title="The run form could not be prepared" onRetry={() => source.reload()} />;
   if (!source.data) return <Loading size="page" label="Loading the run form…" />;
   return <RunForm key={`${rerun}:${id}:${version}`} source={source.data} />;
 };
@@ -120,14 +113,7 @@ const RunForm = ({ source }: { source: FormSource }) => {
         )}
       </p>
       <form ref={form} className="run-form" onSubmit={submit} noValidate>
-        {errorCount > 0 || general.length > 0 ? (
-          <div className="state state-inline state-error" role="alert">
-            {errorCount > 0 ? <p>{errorCount === 1 ? 'One field needs' : `${errorCount} fields need`} a change before the run can start.</p> : null}
-            {general.map((message) => (
-              <p key={message}>{message}</p>
-            ))}
-          </div>
-        ) : null}
+        <FormError messages={[...(errorCount > 0 ? [`${errorCount === 1 ? 'One field needs' : `${errorCount} fields need`} a change before the run can start.`] : []), ...general]} />
         <fieldset className="card">
           <legend>Parameters</legend>
           {fields.length === 0 ? <p className="muted">This notebook has no parameters cell; it runs as it is.</p> : null}
@@ -157,11 +143,7 @@ const RunForm = ({ source }: { source: FormSource }) => {
               <p id={`${uid}-timeout-hint`} className="hint">
                 The run fails when it takes longer: {TIMEOUT.min} s to 24 h.
               </p>
-              {errors.timeoutSeconds ? (
-                <p id={`${uid}-timeout-error`} className="alert-inline">
-                  {errors.timeoutSeconds}
-                </p>
-              ) : null}
+              {errors.timeoutSeconds ? <FieldError id={`${uid}-timeout-error`}>{errors.timeoutSeconds}</FieldError> : null}
             </div>
           </div>
         </fieldset>
@@ -176,8 +158,6 @@ const RunForm = ({ source }: { source: FormSource }) => {
   );
 };
 
-const profileText = (p: Profile) => `${p.displayName} — ${p.cpu.request} CPU, ${p.memory.request} memory${p.gpus ? `, ${p.gpus} GPU` : ''}, ${formatHourlyPrice(p.hourlyPrice)}`;
-
 const ProfileField = ({ id, profiles, value, onChange, error }: { id: string; profiles: Profile[]; value: string; onChange: (v: string) => void; error?: string }) => (
   <div className="field">
     <label htmlFor={id}>Profile</label>
@@ -185,14 +165,10 @@ const ProfileField = ({ id, profiles, value, onChange, error }: { id: string; pr
       {profiles.length === 0 ? <option value="">No profile is open to your teams</option> : null}
       {profiles.map((p) => (
         <option key={p.slug} value={p.slug}>
-          {profileText(p)}
+          {profileLabel(p)}
         </option>
       ))}
     </select>
-    {error ? (
-      <p id={`${id}-error`} className="alert-inline">
-        {error}
-      </p>
-    ) : null}
+    {error ? <FieldError id={`${id}-error`}>{error}</FieldError> : null}
   </div>
 );

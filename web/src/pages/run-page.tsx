@@ -1,12 +1,12 @@
 import { useState, type MouseEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { ApiError, type Run } from '../api-client.ts';
+import type { Run } from '../api-client.ts';
 import { NotebookFrame } from '../components/notebook-frame.tsx';
-import { ErrorAlert, Loading } from '../components/states.tsx';
+import { DataTable } from '../components/data-table.tsx';
+import { ErrorAlert, isNotFound, Loading, NotFoundState, PageLoadError } from '../components/states.tsx';
 import { formatDateTime, formatDuration, secondsBetween } from '../format.ts';
 import { useApi } from '../session-context.tsx';
 import { useAsync, useInterval } from '../use-async.ts';
-import { NotFoundState } from './notebook-page.tsx';
 import './run.css';
 
 const FINAL = new Set<Run['status']>(['COMPLETED', 'FAILED', 'STOPPED']);
@@ -24,20 +24,15 @@ export const RunPage = () => {
   const notebook = useAsync(async () => (notebookId ? api.getNotebook(notebookId).catch(() => null) : null), [notebookId]);
   const final = run.data ? FINAL.has(run.data.status) : false;
   const [now, setNow] = useState(() => Date.now());
-  // Polls while the run is not final; useInterval stops on unmount and once the status is final.
-  useInterval(() => run.reload(true), run.data && !final ? POLL_MS : null);
+  // Polls while the run is not final, each poll a moment after the last answer: a reload aborts the load in
+  // flight, so a fixed beat slower than the API would never show a new status. Stops on unmount and when final.
+  useInterval(() => run.reload(true), run.data && !final && !run.loading ? POLL_MS : null);
   useInterval(() => setNow(Date.now()), run.data && !final ? 1000 : null);
 
-  if (run.error instanceof ApiError && run.error.status === 404) return <NotFoundState what="Run" back={{ to: '/runs', text: 'Back to your runs' }} />;
-  if (run.error && !run.data) {
-    return (
-      <>
-        <h1>Run</h1>
-        <ErrorAlert error={run.error} title="The run could not be loaded" onRetry={() => run.reload()} size="page" />
-      </>
-    );
-  }
-  if (!run.data) return <Loading size="page" label="Loading the run…" />;
+  if (isNotFound(run.error)) return <NotFoundState what="Run" back={{ to: '/runs', text: 'Back to your runs' }} />;
+  if (run.error && run.data?.id !== id) return <PageLoadError heading="Run" error={run.error} title="The run could not be loaded" onRetry={() => run.reload()} />;
+  // A link to another run (Rerun of) keeps the old run's data until the new one arrives: not shown under the new address.
+  if (run.data?.id !== id) return <Loading size="page" label="Loading the run…" />;
 
   const r = run.data;
   const title = notebook.data?.title ?? (notebook.loading ? '…' : r.notebookId);
@@ -146,29 +141,24 @@ const RunParameters = ({ parameters }: { parameters: Record<string, unknown> }) 
   const entries = Object.entries(parameters);
   if (entries.length === 0) return <p className="muted">No parameters were overridden: the notebook ran with its own defaults.</p>;
   return (
-    <div className="table-wrap">
-      <table aria-label="Run parameters">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Value (JSON)</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map(([name, value]) => (
-            <tr key={name}>
-              <th scope="row">
-                <code>{name}</code>
-              </th>
-              <td>
-                <code className="parameter-value">{JSON.stringify(value)}</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <DataTable
+      name="Run parameters"
+      hideName
+      columns={['Name', 'Value (JSON)']}
+      rows={entries}
+      row={([name, value]) => (
+        <tr key={name}>
+          <th scope="row">
+            <code>{name}</code>
+          </th>
+          <td>
+            <code className="parameter-value">{JSON.stringify(value)}</code>
+          </td>
+        </tr>
+      )}
+    >
       <p className="small muted table-note">Parameters not listed kept the notebook’s defaults. Big ints show as strings, as papermill records them.</p>
-    </div>
+    </DataTable>
   );
 };
 
