@@ -65,3 +65,17 @@ export const useInterval = (callback: () => void, ms: number | null): void => {
     return () => clearInterval(handle);
   }, [ms]);
 };
+
+/**
+ * The signal of work a handler starts (a submit, an upload): aborted when the component unmounts, so the
+ * work can stop and set no state. A getter, because StrictMode mounts twice and the first signal is aborted.
+ */
+export const useUnmountSignal = (): (() => AbortSignal) => {
+  const ref = useRef(new AbortController());
+  useEffect(() => {
+    const controller = new AbortController();
+    ref.current = controller;
+    return () => controller.abort();
+  }, []);
+  return useCallback(() => ref.current.signal, []);
+};

@@ -1,27 +1,33 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import type { Notebook } from '../api-client.ts';
+import { FieldError, FormError } from '../components/form-error.tsx';
 import { UploadDrop } from '../components/upload-drop.tsx';
+import { VisibilityOptions } from '../notebook-fields.tsx';
 import { readNotebookFile, titleFromFileName, uploadVersion } from '../notebook-upload.ts';
 import { useApi } from '../session-context.tsx';
+import { useUnmountSignal } from '../use-async.ts';
 import './folium.css';
 
 type Phase = 'idle' | 'creating' | 'uploading' | 'committing';
 
 const PHASE_TEXT: Record<Phase, string> = { idle: '', creating: 'Creating the notebook…', uploading: 'Uploading…', committing: 'Checking the notebook and inferring its parameters…' };
-const VISIBILITY_TEXT: Record<Notebook['visibility'], string> = { private: 'Private (you and admins)', team: 'Team', org: 'Everyone in the organisation' };
 
 /** Reads a chosen file: its bytes and, if it is not a notebook, why (shown beside the file input). */
-const useChosenFile = () => {
+const useChosenFile = (signal: () => AbortSignal) => {
   const [file, setFile] = useState<File | null>(null);
   const [bytes, setBytes] = useState<ArrayBuffer | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const latest = useRef<File | null>(null);
   const choose = async (next: File | null) => {
+    latest.current = next;
     setFile(next);
     setBytes(null);
     setProblem(null);
     if (!next) return;
-    const read = await readNotebookFile(next);
+    const read = await readNotebookFile(next).catch((err: unknown) => ({ bytes: null, problem: `${next.name} could not be read: ${(err as Error).message}` }));
+    // A file chosen while this one was read wins; so does leaving the page.
+    if (latest.current !== next || signal().aborted) return;
     setBytes(read.bytes);
     setProblem(read.problem);
   };
@@ -38,21 +44,14 @@ export const FoliumUpload = () => {
   const api = useApi();
   const navigate = useNavigate();
   const ids = { title: useId(), visibility: useId(), fileError: useId(), titleError: useId() };
-  const chosen = useChosenFile();
+  const alive = useUnmountSignal();
+  const chosen = useChosenFile(alive);
   const [title, setTitle] = useState('');
   const [titleEdited, setTitleEdited] = useState(false);
   const [visibility, setVisibility] = useState<Notebook['visibility']>('private');
   const [phase, setPhase] = useState<Phase>('idle');
   const [progress, setProgress] = useState(0);
   const [errors, setErrors] = useState<{ file?: string; title?: string; form?: string }>({});
-  const alive = useRef(new AbortController());
-
-  useEffect(() => {
-    const controller = new AbortController();
-    alive.current = controller;
-    return () => controller.abort();
-  }, []);
-
   const onFile = (file: File | null) => {
     void chosen.choose(file);
     setErrors({});
@@ -74,7 +73,7 @@ export const FoliumUpload = () => {
     const found = check();
     setErrors(found);
     if (Object.keys(found).length > 0 || !chosen.bytes) return;
-    const signal = alive.current.signal;
+    const signal = alive();
     let created: Notebook | null = null;
     try {
       setPhase('creating');
@@ -114,9 +113,9 @@ export const FoliumUpload = () => {
       <h2 id="upload-heading">Upload a notebook</h2>
       <UploadDrop inputLabel="Notebook file" file={chosen.file} onFile={onFile} disabled={busy} errorId={fileError ? ids.fileError : undefined} />
       {fileError ? (
-        <p id={ids.fileError} className="alert-inline" role="alert">
+        <FieldError id={ids.fileError} announce>
           {fileError}
-        </p>
+        </FieldError>
       ) : null}
       <div className="field-row">
         <div className="field">
@@ -134,19 +133,15 @@ export const FoliumUpload = () => {
             }}
           />
           {errors.title ? (
-            <p id={ids.titleError} className="alert-inline" role="alert">
+            <FieldError id={ids.titleError} announce>
               {errors.title}
-            </p>
+            </FieldError>
           ) : null}
         </div>
         <div className="field">
           <label htmlFor={ids.visibility}>Visibility</label>
           <select id={ids.visibility} value={visibility} disabled={busy} onChange={(e) => setVisibility(e.target.value as Notebook['visibility'])}>
-            {Object.entries(VISIBILITY_TEXT).map(([value, text]) => (
-              <option key={value} value={value}>
-                {text}
-              </option>
-            ))}
+            <VisibilityOptions />
           </select>
         </div>
       </div>
@@ -156,11 +151,7 @@ export const FoliumUpload = () => {
           {busy ? `${PHASE_TEXT[phase]} ${Math.round(progress * 100)}%` : ''}
         </span>
       </div>
-      {errors.form ? (
-        <div className="state state-inline state-error" role="alert">
-          <p>{errors.form}</p>
-        </div>
-      ) : null}
+      <FormError messages={errors.form ? [errors.form] : []} />
       <div className="actions">
         <button type="submit" disabled={busy}>
           Upload

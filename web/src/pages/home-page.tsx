@@ -22,7 +22,8 @@ export const HomePage = () => {
 
   // Ages and idle times tick; the list refreshes fast while something is starting or stopping.
   useInterval(() => setNow(Date.now()), 30_000);
-  useInterval(() => servers.reload(true), busy(servers.data) ? 5_000 : 30_000);
+  // Counted from the last answer (a reload aborts the one in flight), so a slow API is not asked again and again.
+  useInterval(() => servers.reload(true), servers.loading ? null : busy(servers.data) ? 5_000 : 30_000);
   const { reload } = servers;
   useEffect(() => {
     if (progress.done) reload(true);

@@ -1,11 +1,12 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { Version } from '../api-client.ts';
+import { FieldError, FormError } from '../components/form-error.tsx';
 import { UploadDrop } from '../components/upload-drop.tsx';
 import { EmptyState, ErrorAlert, Loading } from '../components/states.tsx';
 import { formatBytes, formatDateTime } from '../format.ts';
 import { readNotebookFile, uploadVersion } from '../notebook-upload.ts';
 import { useApi } from '../session-context.tsx';
-import { useAsync } from '../use-async.ts';
+import { useAsync, useUnmountSignal } from '../use-async.ts';
 import './folium.css';
 
 /** Every version of a notebook, oldest first as the API pages them; `reloadKey` refetches after a new one. */
@@ -60,26 +61,21 @@ export const NewVersionForm = ({ notebookId, onCommitted }: { notebookId: string
   const [fileError, setFileError] = useState<string | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const alive = useRef(new AbortController());
-
-  useEffect(() => {
-    const controller = new AbortController();
-    alive.current = controller;
-    return () => controller.abort();
-  }, []);
+  const alive = useUnmountSignal();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setFormError(null);
     setDone(null);
     if (!file) return setFileError('Choose the new version’s notebook file (.ipynb).');
-    const read = await readNotebookFile(file);
-    if (read.problem) return setFileError(read.problem);
-    setFileError(null);
+    const signal = alive();
     setBusy(true);
     setProgress(0);
-    const signal = alive.current.signal;
     try {
+      const read = await readNotebookFile(file);
+      if (signal.aborted) return;
+      if (read.problem) return setFileError(read.problem);
+      setFileError(null);
       const version = await uploadVersion(api, { notebookId, bytes: read.bytes, message: message.trim() }, (f) => !signal.aborted && setProgress(f), signal);
       if (signal.aborted) return;
       setFile(null);
@@ -110,9 +106,9 @@ export const NewVersionForm = ({ notebookId, onCommitted }: { notebookId: string
         errorId={fileError ? `${id}-file-error` : undefined}
       />
       {fileError ? (
-        <p id={`${id}-file-error`} className="alert-inline" role="alert">
+        <FieldError id={`${id}-file-error`} announce>
           {fileError}
-        </p>
+        </FieldError>
       ) : null}
       <div className="field">
         <label htmlFor={`${id}-message`}>Version message</label>
@@ -127,11 +123,7 @@ export const NewVersionForm = ({ notebookId, onCommitted }: { notebookId: string
           {busy ? `Uploading… ${Math.round(progress * 100)}%` : (done ?? '')}
         </span>
       </div>
-      {formError ? (
-        <div className="state state-inline state-error" role="alert">
-          <p>{formError}</p>
-        </div>
-      ) : null}
+      <FormError messages={formError ? [formError] : []} />
       <button type="submit" disabled={busy}>
         Upload version
       </button>
