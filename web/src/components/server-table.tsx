@@ -86,7 +86,14 @@ const ServerRow = ({ server: s, pool, token, now, actions }: { server: Server; p
             </button>
           ) : null}
           {confirming ? (
-            <span className="confirm" role="group" aria-label={`Confirm stopping ${s.name}`}>
+            <span
+              className="confirm"
+              role="group"
+              aria-label={`Confirm stopping ${s.name}`}
+              onKeyDown={(e) => {
+                if (e.key === 'Escape' && !busy) cancel();
+              }}
+            >
               <span>Stop {s.name}? Unsaved work is lost.</span>
               <button type="button" className="danger" ref={confirmRef} disabled={busy} onClick={() => run(() => actions.stop(s.name))}>
                 Yes, stop {s.name}

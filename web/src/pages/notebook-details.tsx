@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { Notebook, PatchNotebookBody } from '../api-client.ts';
 import { FieldError, FormError } from '../components/form-error.tsx';
 import { GROUP_PATTERN, GROUP_PROBLEM, TAG_PATTERN, VisibilityOptions } from '../notebook-fields.tsx';
@@ -41,10 +41,15 @@ export const EditDetails = ({ notebook, onSaved }: { notebook: Notebook; onSaved
   const api = useApi();
   const id = useId();
   const opener = useRef<HTMLButtonElement>(null);
+  const form = useRef<HTMLFormElement>(null);
   const [open, setOpen] = useState(false);
   const [draft, setDraft] = useState<Draft>(() => draftOf(notebook));
   const [errors, setErrors] = useState<DraftErrors>({});
   const [saving, setSaving] = useState(false);
+  // The button that had focus is replaced by the form: focus goes to its first field, not to the page's top.
+  useEffect(() => {
+    if (open) form.current?.querySelector<HTMLElement>('input, textarea, select')?.focus();
+  }, [open]);
 
   const close = () => {
     setOpen(false);
@@ -103,7 +108,16 @@ export const EditDetails = ({ notebook, onSaved }: { notebook: Notebook; onSaved
   );
   const set = (name: keyof Draft) => (e: { target: { value: string } }) => setDraft({ ...draft, [name]: e.target.value });
   return (
-    <form className="card edit-form" onSubmit={submit} noValidate aria-labelledby={`${id}-heading`}>
+    <form
+      ref={form}
+      className="card edit-form"
+      onSubmit={submit}
+      noValidate
+      aria-labelledby={`${id}-heading`}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && !saving) close();
+      }}
+    >
       <h2 id={`${id}-heading`}>Edit details</h2>
       {field('title', 'Title', (p) => <input {...p} value={draft.title} maxLength={200} onChange={set('title')} />)}
       {field('description', 'Description', (p) => <textarea {...p} value={draft.description} maxLength={4000} rows={4} onChange={set('description')} />)}
