@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_CLAIM_NAMES, type ClaimNames } from '../domain/user.ts';
 import { DEFAULT_LIMITS, type FoliumLimits } from '../use-cases/folium-deps.ts';
 import { DEFAULT_CULL_SETTINGS } from '../domain/cull-policy.ts';
