@@ -93,6 +93,7 @@ describe('the local platform serving the built portal', () => {
       // Assess
       expect(res.status, path).toBe(404);
       expect(res.headers['content-type']).toContain('application/json');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(JSON.parse(res.body)).toMatchObject({ error: 'not_found' });
     }
   });

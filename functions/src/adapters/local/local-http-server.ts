@@ -57,7 +57,7 @@ const send = (res: ServerResponse, result: ApiResult, requestId: string) => {
 const sendError = (res: ServerResponse, err: unknown, requestId: string, extra: Record<string, string> = {}) => {
   const status = statusOf(err);
   if (status >= 500) log('error', 'local server error', { requestId, error: (err as Error)?.stack });
-  send(res, { statusCode: status, headers: { 'content-type': 'application/json; charset=utf-8', ...extra }, body: JSON.stringify(errorBody(err, requestId)) }, requestId);
+  send(res, { statusCode: status, headers: { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', ...extra }, body: JSON.stringify(errorBody(err, requestId)) }, requestId);
 };
 
 const bearer = (req: IncomingMessage): string => {
