@@ -10,7 +10,7 @@ const LAUNCH_MS = 60_000;
 describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable())('notebook servers from the portal', () => {
   const p = usePortal('servers', { ORRERY_ACTIVITY_INTERVAL: '0.5', ORRERY_PROGRESS_WAIT_MS: '2000', ORRERY_CULL_HEARTBEAT_SECONDS: '864000' });
 
-  it('launches a server, shows its spawn progress until ready with an Open link, and stops it', { timeout: LAUNCH_MS + 60_000 }, async () => {
+  it('launches a server, shows its spawn progress until ready with an Open link whose token opens Jupyter, and stops it', { timeout: LAUNCH_MS + 60_000 }, async () => {
     // Prepare
     const page = await p.newPage();
     await signInWithToken(page, p.t.platform.url, p.t.tokens.alice);
@@ -30,6 +30,10 @@ describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable())('notebook ser
     await shown(open, LAUNCH_MS);
     const progress = await page.getByRole('log', { name: 'Spawn progress' }).innerText();
     const [href, target, rel] = [await open.first().getAttribute('href'), await open.first().getAttribute('target'), await open.first().getAttribute('rel')];
+    // JupyterLab itself may not be installed here; the link's server and token answer Jupyter's REST API either way.
+    const link = new URL(href!);
+    const status = await fetch(`${link.origin}${link.pathname.replace(/lab$/, '')}api/status?token=${link.searchParams.get('token')}`);
+    const refused = await fetch(`${link.origin}${link.pathname.replace(/lab$/, '')}api/status`);
     await shown(page.getByText('RUNNING', { exact: true }));
     await p.shot(page, 'home-running');
     await page.getByRole('button', { name: 'Stop e2e-dev', exact: true }).click();
@@ -49,6 +53,7 @@ describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable())('notebook ser
     expect(href).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*lab\?token=[^&]+$/);
     expect(target).toBe('_blank');
     expect(rel).toContain('noopener');
+    expect([status.status, refused.status]).toEqual([200, 403]);
     expect(ended.status === 404 || ended.body.status === 'STOPPED').toBe(true);
   });
 });
