@@ -1,33 +1,32 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { InfraConfig } from './config.ts';
-import { grantCursorSecret, placeInVpc, vpcPlacement } from './function-access.ts';
+import { ApiRoutesStack, type JwtTrust } from './stacks/api-routes-stack.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { ComputeAccessStack } from './stacks/compute-access-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
 import { ObservabilityStack } from './stacks/observability-stack.ts';
 import { SchedulesStack } from './stacks/schedules-stack.ts';
-import { type CognitoSignIn, WebStack } from './stacks/web-stack.ts';
+import { WebStack } from './stacks/web-stack.ts';
 import { WorkflowsStack } from './stacks/workflows-stack.ts';
 
 /**
- * Orrery's stacks, in dependency order (no cycles): data → api → workflows, schedules → compute access
- * → web (CloudFront serves the portal and forwards /api/* to the API, so the portal needs no CORS and
- * no API URL baked in) → observability. Only the data stack holds state.
+ * Orrery's stacks, in dependency order (no cycles): data → api → workflows, schedules → compute access → web
+ * (CloudFront serves the portal and forwards /api/* to the API, so the portal needs no CORS and no API URL baked
+ * in; with Cognito it also makes the portal's client, whose callback URL is CloudFront's domain) → api routes (the
+ * routes and the JWT authorizer, whose audience is that client) → observability. The data stack holds state, and
+ * so does the user pool in the API stack (retained, deletion-protected).
  */
 export const buildOrrery = (app: App, config: InfraConfig) => {
   const env = config.env;
   const id = (stack: string) => `${config.name}-${stack}`;
   const data = new DataStack(app, id('data'), { env, config, terminationProtection: true });
   const api = new ApiStack(app, id('api'), { env, config, data });
-  for (const fn of Object.values(api.functions)) grantCursorSecret(fn, data);
-  placeInVpc(api.functions.servers, vpcPlacement(api, config));
   const workflows = new WorkflowsStack(app, id('workflows'), { env, config, data, apiUrl: api.apiUrl });
   const schedules = new SchedulesStack(app, id('schedules'), { env, config, data, apiUrl: api.apiUrl });
   const computeAccess = new ComputeAccessStack(app, id('compute-access'), { env, config, clusterRoles: [...api.clusterRoles, ...workflows.clusterRoles, ...schedules.clusterRoles] });
-  // The API stack owns the user pool; it exposes the portal's sign-in as `cognitoSignIn` (infra/README.md, Open).
-  const cognito = (api as { cognitoSignIn?: CognitoSignIn }).cognitoSignIn;
-  const web = new WebStack(app, id('web'), { env, config, apiDomain: api.apiDomain, cognito });
+  const web = new WebStack(app, id('web'), { env, config, apiDomain: api.apiDomain, notebookBucketName: data.bucket.bucketName, cognito: api.cognito });
+  const apiRoutes = new ApiRoutesStack(app, id('api-routes'), { env, api, jwt: jwtTrust(config, api, web) });
   const deadLetterQueueNames = [schedules.deadLetterQueue.queueName, schedules.cullDeadLetterQueue.queueName];
   const functionNames = {
     api: Object.values(api.functions).map((fn) => fn.functionName),
@@ -35,7 +34,14 @@ export const buildOrrery = (app: App, config: InfraConfig) => {
   };
   const observability = new ObservabilityStack(app, id('observability'), { env, config, apiId: api.httpApi.apiId, deadLetterQueueNames, functionNames });
   Tags.of(app).add('app', 'orrery');
-  return { data, api, workflows, schedules, computeAccess, web, observability };
+  return { data, api, workflows, schedules, computeAccess, web, apiRoutes, observability };
+};
+
+/** Whose tokens the API accepts: the user pool's for the portal's client, or the configured issuer's and audiences. */
+const jwtTrust = (config: InfraConfig, api: ApiStack, web: WebStack): JwtTrust => {
+  if (config.identity.kind === 'oidc') return { issuer: config.identity.issuer, audience: config.identity.audience };
+  if (!api.cognito || !web.portalClient) throw new Error('a Cognito identity needs the user pool and the portal client');
+  return { issuer: api.cognito.issuer, audience: [web.portalClient.userPoolClientId] };
 };
 
 /** The CDK app with cdk-nag's AwsSolutions rules as a validation plugin, run on every synth. */

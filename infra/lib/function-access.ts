@@ -40,8 +40,6 @@ export const acknowledge = (scope: IConstruct, findings: Record<string, string>)
 
 /** The cdk-nag findings every OrreryFunction raises, with why they are acceptable. */
 export const FUNCTION_FINDINGS: Record<string, string> = {
-  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
-    'The AWS-managed basic execution policy only lets the function write its own CloudWatch logs.',
   'AwsSolutions-IAM5[Resource::*]': 'X-Ray PutTraceSegments/PutTelemetryRecords accept no resource but *; so do the EC2 network-interface calls Lambda makes for a function in a VPC.',
 };
 

@@ -10,3 +10,6 @@ export const stateMachineName = (config: InfraConfig, key: keyof typeof STATE_MA
 /** The ARN a state machine will have, built from its name: the API needs it before the workflows stack exists. */
 export const stateMachineArn = (scope: Stack, config: InfraConfig, key: keyof typeof STATE_MACHINES): string =>
   Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName(config, key), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
+/** A construct id part from a lowercase name (`servers` → `Servers`). */
+export const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { API_ROUTES } from '../../functions/src/handlers/http/api-routes.ts';
 import { routesOf } from '../../functions/src/shared/api-composition.ts';
 import { REPO_ROOT } from '../lib/constructs/orrery-function.ts';
 import { API_ENTRIES, ROUTE_GROUPS } from '../lib/stacks/api-stack.ts';
@@ -10,6 +9,8 @@ import { findingsFor, oidcConfig, resourcesOf, synthDataAndApi, synthFailure } f
 
 type Statement = { Action: string | string[]; Resource: unknown };
 
+// What a deployed function's environment holds once loadCloudConfig has read the cursor secret: importing an entry
+// runs its cold start, and without ORRERY_CURSOR_SECRET_ARN it reads no secret (the test has no AWS).
 const ENTRY_ENV = {
   ORRERY_TABLE: 'orrery', ORRERY_BUCKET: 'orrery-notebooks', ORRERY_CURSOR_SECRET: 'x'.repeat(48),
   ORRERY_RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:orrery-run-notebook',
@@ -43,45 +44,10 @@ describe('the API stack', () => {
     expect(Object.keys(JSON.parse(stage.AccessLogSettings.Format))).toEqual(expect.arrayContaining(['requestId', 'route', 'status', 'latency', 'user']));
   });
 
-  it('puts the JWT authorizer on every route except the ones marked auth: false', () => {
-    // Prepare
-    const routes = Object.values(resourcesOf(api, 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
-
-    // Act
-    const byKey = new Map(routes.map((route) => [route.RouteKey, route]));
-
-    // Assess
-    expect(routes).toHaveLength(Object.keys(API_ROUTES).length);
-    for (const spec of Object.values(API_ROUTES)) {
-      const route = byKey.get(`${spec.method} ${spec.path}`);
-      expect(route, `${spec.method} ${spec.path}`).toBeDefined();
-      if (spec.auth) expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: expect.anything() });
-      else expect(route?.AuthorizationType ?? 'NONE').toBe('NONE');
-    }
-  });
-
-  it('makes one function per route group and sends every route to its group', () => {
-    // Prepare
-    const functions = functionByGroup(api);
-    const integrations = resourcesOf(api, 'AWS::ApiGatewayV2::Integration');
-
-    // Act
-    const routes = Object.values(resourcesOf(api, 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties as { RouteKey: string; Target: { 'Fn::Join': [string, unknown[]] } });
-
-    // Assess
-    expect(Object.keys(functions).sort()).toEqual([...ROUTE_GROUPS].sort());
-    for (const spec of Object.values(API_ROUTES)) {
-      const route = routes.find((r) => r.RouteKey === `${spec.method} ${spec.path}`)!;
-      const integrationId = (route.Target['Fn::Join'][1][1] as { Ref: string }).Ref;
-      expect(integrations[integrationId]?.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [functions[spec.group], 'Arn'] });
-    }
-  });
-
   it('gives each route group a function of its own with its own entry, whose router serves exactly that group', async () => {
     // Prepare
     const { stacks } = synthDataAndApi();
     const handlers = Object.values(resourcesOf(api, 'AWS::Lambda::Function')).map((fn) => fn.Properties.Handler);
-    // What a deployed function's environment holds, so importing an entry runs its cold start.
     for (const [name, value] of Object.entries(ENTRY_ENV)) vi.stubEnv(name, value);
 
     // Act
@@ -184,21 +150,27 @@ describe('the API stack', () => {
       expect(tail(env.ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN)).toMatch(/:stateMachine:orrery-launch-server$/);
       expect(env.ORRERY_CURSOR_SECRET_ARN).toBeDefined();
       expect(env.ORRERY_CURSOR_SECRET).toBeUndefined();
-      expect(env).toMatchObject({ ORRERY_CLAIM_USER: 'sub', ORRERY_CLAIM_TEAMS: 'cognito:groups', ORRERY_ADMIN_GROUP: 'orrery-admins' });
+      // The portal's bearer is a Cognito ID token: `sub` (a UUID), `email`, and the groups in `cognito:groups`.
+      expect(env).toMatchObject({ ORRERY_CLAIM_USER: 'sub', ORRERY_CLAIM_NAME: 'email', ORRERY_CLAIM_TEAMS: 'cognito:groups', ORRERY_ADMIN_GROUP: 'orrery-admins' });
     }
   });
 
-  it('creates a Cognito user pool with TOTP MFA required, no self sign-up and the admin group', () => {
+  it('creates a Cognito user pool with TOTP MFA required, no self sign-up, the admin group and the hosted UI domain, and retains it', () => {
     // Prepare
     // Act
-    const pools = Object.values(resourcesOf(api, 'AWS::Cognito::UserPool'));
+    const pools = Object.entries(api.findResources('AWS::Cognito::UserPool'));
 
     // Assess
     expect(pools).toHaveLength(1);
-    expect(pools[0]!.Properties).toMatchObject({ MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA'], AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
+    const [id, pool] = pools[0]!;
+    // The logical id is the pool's identity: a new one would make CloudFormation replace (and orphan) the pool.
+    expect(id).toMatch(/^UserPool[0-9A-F]{8}$/);
+    expect(pool).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA'], AdminCreateUserConfig: { AllowAdminCreateUserOnly: true }, DeletionProtection: 'ACTIVE' } });
     api.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'orrery-admins' });
-    api.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false });
-    api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: { Audience: [{ Ref: Match.stringLikeRegexp('PortalClient') }] } });
+    api.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'orrery-123456789012', UserPoolId: { Ref: id } });
+    // The portal's client is the web stack's (its callback URL is CloudFront's); the authorizer is the routes stack's.
+    api.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
+    api.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
   });
 
   it('leaves cdk-nag nothing unacknowledged in the API stack', () => {
@@ -212,7 +184,7 @@ describe('the API stack', () => {
 });
 
 describe('the API stack with the company OIDC issuer', () => {
-  it('creates no user pool and trusts the configured issuer and audience', () => {
+  it('creates no user pool', () => {
     // Prepare
     const config = oidcConfig();
 
@@ -221,7 +193,8 @@ describe('the API stack with the company OIDC issuer', () => {
 
     // Assess
     api.resourceCountIs('AWS::Cognito::UserPool', 0);
-    api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: { Issuer: 'https://login.example.com/oauth2', Audience: ['orrery-portal'] } });
+    api.resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
+    expect(Object.keys(api.toJSON().Outputs ?? {}).filter((name) => name.includes('UserPool'))).toEqual([]);
   });
 
   it('leaves cdk-nag nothing unacknowledged in the API stack', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeApp } from '../lib/app.ts';
 import { loadInfraConfig, InfraConfigSchema } from '../lib/config.ts';
 
@@ -17,16 +17,49 @@ const synthesized = () => {
 type Statement = { Action?: string | string[]; Resource?: unknown };
 
 describe('the CDK app', () => {
+  // One synth (with cdk-nag) for every test: it takes half a minute on a loaded machine.
+  let app: ReturnType<typeof synthesized>;
+  beforeAll(() => {
+    app = synthesized();
+  }, 180_000);
+
   it('synthesizes every stack offline with cdk-nag’s AwsSolutions rules and no unsuppressed error', () => {
     // Act (cdk-nag runs as a validation plugin: synth throws on an error)
-    const { assembly } = synthesized();
+    const { assembly } = app;
     // Assess
-    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['orrery-api', 'orrery-compute-access', 'orrery-data', 'orrery-observability', 'orrery-schedules', 'orrery-web', 'orrery-workflows']);
+    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['orrery-api', 'orrery-api-routes', 'orrery-compute-access', 'orrery-data', 'orrery-observability', 'orrery-schedules', 'orrery-web', 'orrery-workflows']);
+  });
+
+  it('deploys the web stack between the API and its routes, so Cognito sign-in needs one deploy', () => {
+    // Prepare
+    const { stacks } = app;
+    const dependsOn = (stack: Stack) => stack.dependencies.map((d) => d.stackName).sort();
+
+    // Act
+    const order = { api: dependsOn(stacks.api), web: dependsOn(stacks.web), routes: dependsOn(stacks.apiRoutes) };
+
+    // Assess
+    expect(order.api).toEqual(['orrery-data']);
+    expect(order.web).toEqual(['orrery-api', 'orrery-data']);
+    expect(order.routes).toEqual(['orrery-api', 'orrery-web']);
+  });
+
+  it('puts no secret value in any template: no dynamic reference to Secrets Manager, no ORRERY_CURSOR_SECRET variable', () => {
+    // Prepare
+    const { assembly } = app;
+
+    // Act
+    const templates = assembly.stacks.map((stack) => ({ name: stack.stackName, text: JSON.stringify(stack.template) }));
+
+    // Assess
+    expect(templates.filter((t) => t.text.includes('resolve:secretsmanager')).map((t) => t.name)).toEqual([]);
+    expect(templates.filter((t) => t.text.includes('"ORRERY_CURSOR_SECRET"')).map((t) => t.name)).toEqual([]);
+    expect(templates.filter((t) => t.text.includes('"ORRERY_CURSOR_SECRET_ARN"')).map((t) => t.name).sort()).toEqual(['orrery-api', 'orrery-schedules', 'orrery-workflows']);
   });
 
   it('grants no action on every resource anywhere: no "*" action, and no service-wide wildcard on "*"', () => {
     // Prepare
-    const { stacks } = synthesized();
+    const { stacks } = app;
     // Act
     const offending = Object.values(stacks).flatMap((stack) =>
       Object.values(Template.fromStack(stack as Stack).findResources('AWS::IAM::Policy')).flatMap((policy) =>
@@ -49,7 +82,7 @@ describe('the CDK app', () => {
 
   it('keeps state only in the data stack, protected from deletion', () => {
     // Prepare
-    const { stacks } = synthesized();
+    const { stacks } = app;
     // Act
     const stateful = Object.values(stacks).filter((s) => Object.keys(Template.fromStack(s as Stack).findResources('AWS::DynamoDB::Table')).length > 0);
     // Assess

@@ -15,17 +15,34 @@ export const oidcConfig = (): InfraConfig => ({
   identity: { kind: 'oidc', issuer: 'https://login.example.com/oauth2', audience: ['orrery-portal'], scope: 'openid email profile', claims: { user: 'sub', name: 'name', teams: 'groups', adminGroup: 'platform-admins' } },
 });
 
+/**
+ * A CloudFormation value as readable text: `Fn::Join` joined, `Ref` as `${Ref:Id}`, `Fn::GetAtt` as `${Id.Attr}`,
+ * `Fn::ImportValue` as `${Import:name}`; so tests can compare template values with what AWS will see.
+ */
+export const render = (value: unknown): string => {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if (v['Fn::Join']) {
+    const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map(render).join(separator);
+  }
+  if (v.Ref) return `\${Ref:${String(v.Ref)}}`;
+  if (v['Fn::GetAtt']) return `\${${(v['Fn::GetAtt'] as string[]).join('.')}}`;
+  if (v['Fn::ImportValue']) return `\${Import:${render(v['Fn::ImportValue'])}}`;
+  return JSON.stringify(value);
+};
+
 /** Builds the whole app without bundling into a fresh temporary folder. */
 export const buildApp = (config: InfraConfig = exampleConfig()) => makeApp(config, { bundle: false, outdir: mkdtempSync(join(tmpdir(), 'orrery-cdk-')) });
 
 /**
- * The synthesized templates of the data and API stacks. The stacks are built without the cdk-nag plugin so that
+ * The synthesized templates of the data, API, web and API routes stacks. The stacks are built without the cdk-nag plugin so that
  * findings in other stacks cannot hide these assertions; `synthFailure` runs the real app with it.
  */
 export const synthDataAndApi = (config: InfraConfig = exampleConfig()) => {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'orrery-cdk-')), context: { 'aws:cdk:bundling-stacks': [] } });
   const stacks = buildOrrery(app, config);
-  return { data: Template.fromStack(stacks.data), api: Template.fromStack(stacks.api), stacks };
+  return { data: Template.fromStack(stacks.data), api: Template.fromStack(stacks.api), web: Template.fromStack(stacks.web), routes: Template.fromStack(stacks.apiRoutes), stacks };
 };
 
 /** The message of a synth that throws (cdk-nag findings), or '' when it passes. */

@@ -1,16 +1,48 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { describe, expect, it } from 'vitest';
 import { InfraConfigSchema, type InfraConfig } from '../lib/config.ts';
-import { portalConfig, WebStack } from '../lib/stacks/web-stack.ts';
+import { portalConfig, portalConnectSources, signInRedirects, WebStack } from '../lib/stacks/web-stack.ts';
 import example from '../orrery.config.example.json' with { type: 'json' };
+import { render } from './support-api.ts';
 
 const API_DOMAIN = 'abc123.execute-api.eu-west-1.amazonaws.com';
+const BUCKET = 'orrery-data-notebooks05b72151-abc';
+const POOL_ID = 'eu-west-1_AbC123';
+const ISSUER = `https://cognito-idp.eu-west-1.amazonaws.com/${POOL_ID}`;
+const HOSTED_UI = 'https://orrery-123456789012.auth.eu-west-1.amazoncognito.com';
+const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/abc';
 const config = (overrides: Partial<InfraConfig> = {}): InfraConfig => ({ ...InfraConfigSchema.parse(example), ...overrides });
-const synth = (c: InfraConfig = config()) => Template.fromStack(new WebStack(new App(), 'web', { env: c.env, config: c, apiDomain: API_DOMAIN }));
+const oidc = (extra: Record<string, string> = {}): InfraConfig => config({
+  identity: { kind: 'oidc', issuer: 'https://login.example.com/oauth2', audience: ['api://orrery'], scope: 'openid email profile', claims: { user: 'sub', name: 'name', teams: 'groups', adminGroup: 'admins' }, ...extra },
+});
+
+/** The web stack in an app of its own; with Cognito, over a user pool in a stand-in API stack. */
+const build = (c: InfraConfig = config()) => {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'orrery-web-')) });
+  const cognito = c.identity.kind === 'cognito' ? { userPool: new UserPool(new Stack(app, 'api', { env: c.env }), 'UserPool'), issuer: ISSUER, domainBaseUrl: HOSTED_UI } : undefined;
+  const stack = new WebStack(app, 'web', { env: c.env, config: c, apiDomain: API_DOMAIN, notebookBucketName: BUCKET, cognito });
+  return { app, stack, template: Template.fromStack(stack) };
+};
+const synth = (c: InfraConfig = config()) => build(c).template;
+
+/** The config.json the deployment writes, with each deploy-time value rendered as `render` shows it. */
+const deployedConfigJson = (c: InfraConfig): unknown => {
+  const { app, template } = build(c);
+  const assembly = app.synth();
+  const deployment = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0]!.Properties as { SourceMarkers?: Record<string, unknown>[] };
+  const dirs = readdirSync(assembly.directory).filter((d) => d.startsWith('asset.') && existsSync(join(assembly.directory, d, 'config.json')));
+  expect(dirs).toHaveLength(1);
+  let text = readFileSync(join(assembly.directory, dirs[0]!, 'config.json'), 'utf8');
+  for (const [marker, value] of Object.entries(deployment.SourceMarkers?.[1] ?? {})) text = text.replaceAll(marker, render(value));
+  return JSON.parse(text);
+};
+/** The portal's origin under CloudFront's generated name, as `render` shows it. */
+const cloudFrontOrigin = (stack: WebStack): string => `https://\${${stack.getLogicalId(stack.distribution.node.defaultChild as CfnElement)}.DomainName}`;
 const distributionConfig = (template: Template) => Object.values(template.findResources('AWS::CloudFront::Distribution'))[0]!.Properties.DistributionConfig;
 
 describe('WebStack', () => {
@@ -73,10 +105,12 @@ describe('WebStack', () => {
     const headers = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
 
     // Assess
-    expect(headers.ContentSecurityPolicy).toEqual({
-      ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
-      Override: true,
-    });
+    expect(headers.ContentSecurityPolicy.Override).toBe(true);
+    expect(render(headers.ContentSecurityPolicy.ContentSecurityPolicy)).toBe(
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; " +
+        `connect-src 'self' https://${BUCKET}.s3.eu-west-1.\${Ref:AWS::URLSuffix} ${HOSTED_UI} https://cognito-idp.eu-west-1.\${Ref:AWS::URLSuffix}; ` +
+        "frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+    );
     expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
     expect(headers.ContentTypeOptions).toEqual({ Override: true });
     expect(headers.ReferrerPolicy.ReferrerPolicy).toBe('strict-origin-when-cross-origin');
@@ -84,89 +118,110 @@ describe('WebStack', () => {
     expect(distributionConfig(template).DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({ Ref: template.getResourceId('AWS::CloudFront::ResponseHeadersPolicy') });
   });
 
-  it('deploys the portal files with a config.json that points the portal at /api', () => {
+  it('lets an OIDC portal connect to the notebooks bucket, the issuer and the token endpoint’s host, and nothing else', () => {
     // Prepare
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'orrery-web-')) });
-    const c = config();
-    const template = Template.fromStack(new WebStack(app, 'web', { env: c.env, config: c, apiDomain: API_DOMAIN }));
+    const peers = { notebookBucketName: BUCKET, region: 'eu-west-1', urlSuffix: 'amazonaws.com' };
+    const endpoints = { tokenEndpoint: 'https://tokens.example.net/oauth2/token', authorizationEndpoint: 'https://login.example.com/oauth2/authorize', logoutEndpoint: 'https://sso.example.org/logout' };
 
     // Act
-    const assembly = app.synth();
-    const deployment = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0]!;
-    const configs = readdirSync(assembly.directory).filter((d) => d.startsWith('asset.') && existsSync(join(assembly.directory, d, 'config.json')));
+    const discovered = portalConnectSources(oidc(), peers);
+    const configured = portalConnectSources(oidc(endpoints), peers);
+    const csp = render(Object.values(synth(oidc(endpoints)).findResources('AWS::CloudFront::ResponseHeadersPolicy'))[0]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy);
 
     // Assess
-    expect(deployment.Properties.SourceObjectKeys).toHaveLength(2);
-    expect(deployment.Properties.DistributionPaths).toEqual(['/*']);
-    expect(configs).toHaveLength(1);
-    expect(JSON.parse(readFileSync(join(assembly.directory, configs[0]!, 'config.json'), 'utf8'))).toEqual({ apiUrl: '/api' });
-    template.hasOutput('PortalUrl', {});
+    expect(discovered).toEqual([`https://${BUCKET}.s3.eu-west-1.amazonaws.com`, 'https://login.example.com']);
+    expect(configured).toEqual([`https://${BUCKET}.s3.eu-west-1.amazonaws.com`, 'https://login.example.com', 'https://tokens.example.net']);
+    expect(csp).toContain(`; connect-src 'self' https://${BUCKET}.s3.eu-west-1.\${Ref:AWS::URLSuffix} https://login.example.com https://tokens.example.net; `);
   });
 
-  it('writes the Cognito hosted UI’s endpoints, the issuer and the portal client into config.json', () => {
+  it('makes no Cognito client for an OIDC identity and gives the portal the issuer and client, with only the endpoints the config names', () => {
     // Prepare
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'orrery-web-')) });
-    const c = config();
-    const cognito = { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc', clientId: 'portal-client', domainBaseUrl: 'https://orrery-123456789012.auth.eu-west-1.amazoncognito.com' };
-    new WebStack(app, 'web', { env: c.env, config: c, apiDomain: API_DOMAIN, cognito });
+    const explicitConfig = oidc({ clientId: 'portal', tokenEndpoint: 'https://login.example.com/token' });
 
     // Act
-    const assembly = app.synth();
-    const dir = readdirSync(assembly.directory).find((d) => d.startsWith('asset.') && existsSync(join(assembly.directory, d, 'config.json')))!;
-    const written = JSON.parse(readFileSync(join(assembly.directory, dir, 'config.json'), 'utf8'));
+    const written = deployedConfigJson(oidc());
+    const explicit = portalConfig(explicitConfig, undefined);
 
     // Assess
+    synth(oidc()).resourceCountIs('AWS::Cognito::UserPoolClient', 0);
+    expect(written).toEqual({ apiUrl: '/api', auth: { mode: 'oidc', issuer: 'https://login.example.com/oauth2', clientId: 'api://orrery', scope: 'openid email profile' } });
+    expect(explicit.auth).toEqual({ mode: 'oidc', issuer: 'https://login.example.com/oauth2', clientId: 'portal', scope: 'openid email profile', tokenEndpoint: 'https://login.example.com/token' });
+  });
+
+  it.each([
+    { portal: 'CloudFront’s domain', c: config(), origin: undefined, extra: [] as string[] },
+    {
+      portal: 'its own domain',
+      c: config({ portal: { domainName: 'notebooks.example.com', certificateArn: CERTIFICATE }, identity: { kind: 'cognito', adminGroup: 'orrery-admins', callbackUrls: ['http://localhost:5173/auth/callback'] } }),
+      origin: 'https://notebooks.example.com',
+      extra: ['http://localhost:5173'],
+    },
+  ])('registers the portal’s Cognito client for sign-in and sign-out at $portal and writes its sign-in into config.json', ({ c, origin: domainOrigin, extra }) => {
+    // Prepare
+    const { stack, template } = build(c);
+    const origin = domainOrigin ?? cloudFrontOrigin(stack);
+
+    // Act
+    const client = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
+    const written = deployedConfigJson(c);
+
+    // Assess
+    expect(client).toHaveLength(1);
+    const props = client[0]!.Properties as Record<string, unknown[]>;
+    expect(render(props.UserPoolId)).toMatch(/^\$\{Import:api:ExportsOutputRefUserPool[0-9A-F]{16}\}$/);
+    expect(props).toMatchObject({ GenerateSecret: false, AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid', 'email', 'profile'], SupportedIdentityProviders: ['COGNITO'] });
+    expect(props.CallbackURLs!.map(render)).toEqual([`${origin}/auth/callback`, ...extra.map((o) => `${o}/auth/callback`)]);
+    expect(props.LogoutURLs!.map(render)).toEqual([`${origin}/login`, ...extra.map((o) => `${o}/login`)]);
     expect(written).toEqual({
       apiUrl: '/api',
       auth: {
         mode: 'oidc',
-        issuer: cognito.issuer,
-        clientId: 'portal-client',
+        issuer: ISSUER,
+        clientId: `\${Ref:${stack.getLogicalId(stack.portalClient!.node.defaultChild as CfnElement)}}`,
         scope: 'openid email profile',
-        authorizationEndpoint: `${cognito.domainBaseUrl}/oauth2/authorize`,
-        tokenEndpoint: `${cognito.domainBaseUrl}/oauth2/token`,
-        logoutEndpoint: `${cognito.domainBaseUrl}/logout`,
+        authorizationEndpoint: `${HOSTED_UI}/oauth2/authorize`,
+        tokenEndpoint: `${HOSTED_UI}/oauth2/token`,
+        logoutEndpoint: `${HOSTED_UI}/logout`,
       },
     });
+    template.hasOutput('SignInCallbackUrl', {});
+    expect(render(template.findOutputs('SignInCallbackUrl').SignInCallbackUrl!.Value)).toBe(`${origin}/auth/callback`);
   });
 
-  it('gives the portal the OIDC issuer and client, with only the endpoints the config names (discovery finds the rest)', () => {
+  it('derives the sign-out URL the portal sends (`<origin>/login`) from every callback URL, once each', () => {
     // Prepare
-    const oidc = (extra: Record<string, string> = {}): InfraConfig => config({
-      identity: { kind: 'oidc', issuer: 'https://login.example.com', audience: ['api://orrery'], scope: 'openid email profile', claims: { user: 'sub', name: 'name', teams: 'groups', adminGroup: 'admins' }, ...extra },
+    const extra = ['https://portal.example.com/auth/callback', 'http://localhost:5173/auth/callback'];
+
+    // Act
+    const redirects = signInRedirects('https://portal.example.com', extra);
+
+    // Assess
+    expect(redirects).toEqual({
+      callbackUrls: ['https://portal.example.com/auth/callback', 'http://localhost:5173/auth/callback'],
+      logoutUrls: ['https://portal.example.com/login', 'http://localhost:5173/login'],
     });
-
-    // Act
-    const byDefault = portalConfig(oidc(), undefined);
-    const explicit = portalConfig(oidc({ clientId: 'portal', tokenEndpoint: 'https://login.example.com/token' }), undefined);
-
-    // Assess
-    expect(byDefault).toEqual({ apiUrl: '/api', auth: { mode: 'oidc', issuer: 'https://login.example.com', clientId: 'api://orrery', scope: 'openid email profile' } });
-    expect(explicit.auth).toEqual({ mode: 'oidc', issuer: 'https://login.example.com', clientId: 'portal', scope: 'openid email profile', tokenEndpoint: 'https://login.example.com/token' });
   });
 
-  it('tells the operator the redirect URI to register: the portal domain’s when configured, else CloudFront’s', () => {
+  it('deploys the built portal and its config.json together and invalidates the distribution', () => {
     // Prepare
-    const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/abc';
+    const { stack, template } = build();
 
     // Act
-    const custom = synth(config({ portal: { domainName: 'notebooks.example.com', certificateArn } }));
-    const generated = synth();
+    const deployment = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0]!;
 
     // Assess
-    custom.hasOutput('SignInCallbackUrl', { Value: 'https://notebooks.example.com/auth/callback' });
-    expect(JSON.stringify(generated.findOutputs('SignInCallbackUrl'))).toMatch(/DomainName.*\/auth\/callback/);
+    expect(deployment.Properties.SourceObjectKeys).toHaveLength(2);
+    expect(deployment.Properties.DistributionPaths).toEqual(['/*']);
+    expect(render(template.findOutputs('PortalUrl').PortalUrl!.Value)).toBe(cloudFrontOrigin(stack));
   });
 
   it('uses the configured domain and certificate with TLS 1.2 at least', () => {
     // Prepare
-    const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/abc';
-
     // Act
-    const dist = distributionConfig(synth(config({ portal: { domainName: 'notebooks.example.com', certificateArn } })));
+    const dist = distributionConfig(synth(config({ portal: { domainName: 'notebooks.example.com', certificateArn: CERTIFICATE } })));
 
     // Assess
     expect(dist.Aliases).toEqual(['notebooks.example.com']);
-    expect(dist.ViewerCertificate).toMatchObject({ AcmCertificateArn: certificateArn, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
+    expect(dist.ViewerCertificate).toMatchObject({ AcmCertificateArn: CERTIFICATE, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
   });
 });

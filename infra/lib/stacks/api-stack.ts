@@ -1,19 +1,16 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, type IHttpRouteAuthorizer, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AccountRecovery, FeaturePlan, Mfa, OAuthScope, StandardThreatProtectionMode, UserPool, UserPoolGroup } from 'aws-cdk-lib/aws-cognito';
+import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { AccountRecovery, FeaturePlan, type IUserPool, Mfa, StandardThreatProtectionMode, UserPool, UserPoolGroup } from 'aws-cdk-lib/aws-cognito';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { TABLE_DESIGN } from '../../../functions/src/adapters/aws/table-design.ts';
-import { API_ROUTES } from '../../../functions/src/handlers/http/api-routes.ts';
 import type { RouteGroup } from '../../../functions/src/shared/http/route-spec.ts';
 import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
-import { clusterArn, functionEnvironment, grantCursorSecret, nagArn, placeInVpc, TABLE_READ, TABLE_WRITE, vpcPlacement } from '../function-access.ts';
-import { stateMachineArn } from '../names.ts';
+import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantCursorSecret, nagArn, placeInVpc, TABLE_READ, TABLE_WRITE, vpcPlacement } from '../function-access.ts';
+import { capitalize, stateMachineArn } from '../names.ts';
 import type { DataStack } from './data-stack.ts';
 
 /** What the API stack needs. */
@@ -41,7 +38,20 @@ export const API_ENTRIES: Readonly<Record<RouteGroup, string>> = {
 // (PutObject covers CreateMultipartUpload, UploadPart and CompleteMultipartUpload).
 const BUCKET_READ_WRITE = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
 
-/** The HTTP API with its JWT authorizer and one Lambda per route group. */
+/** The Cognito user pool the portal signs in with: the pool, its issuer and its hosted UI. */
+export interface CognitoPool {
+  userPool: IUserPool;
+  /** The JWT issuer of the pool's tokens (`iss`). */
+  issuer: string;
+  /** The hosted UI's base URL, e.g. https://orrery-123456789012.auth.eu-west-1.amazoncognito.com */
+  domainBaseUrl: string;
+}
+
+/**
+ * The HTTP API, its stage and one Lambda per route group, and (with a Cognito identity) the user pool. The routes
+ * and the JWT authorizer are in the API routes stack, after the web stack: the portal's Cognito client lives
+ * there, because its callback URL is the CloudFront domain, and the authorizer's audience is that client.
+ */
 export class ApiStack extends Stack {
   /** The execute-api domain (CloudFront forwards /api/* to it). */
   readonly apiDomain: string;
@@ -53,6 +63,8 @@ export class ApiStack extends Stack {
   readonly httpApi: HttpApi;
   /** The Lambda serving each route group. */
   readonly functions: Record<RouteGroup, OrreryFunction>;
+  /** With a Cognito identity: the user pool (state: RETAINed and deletion-protected). */
+  readonly cognito?: CognitoPool;
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     const { config, data } = props;
@@ -62,7 +74,7 @@ export class ApiStack extends Stack {
     this.apiUrl = `https://${this.apiDomain}/api`;
     this.addStage(config);
 
-    const authorizer = this.makeAuthorizer(config);
+    if (config.identity.kind === 'cognito') this.cognito = this.makeUserPool(config, config.identity.adminGroup);
     const environment = this.functionEnvironment(config, data);
     this.functions = Object.fromEntries(
       ROUTE_GROUPS.map((group) => [
@@ -74,7 +86,6 @@ export class ApiStack extends Stack {
     // Only the servers group calls the Kubernetes API, so only it needs the VPC when the endpoint is private.
     placeInVpc(this.functions.servers, vpcPlacement(this, config));
     this.clusterRoles.push(this.functions.servers.role!);
-    this.addRoutes(authorizer);
   }
 
   private addStage(config: InfraConfig): void {
@@ -99,9 +110,8 @@ export class ApiStack extends Stack {
     });
   }
 
-  private makeAuthorizer(config: InfraConfig): IHttpRouteAuthorizer {
-    const identity = config.identity;
-    if (identity.kind === 'oidc') return new HttpJwtAuthorizer('JwtAuthorizer', identity.issuer, { jwtAudience: identity.audience });
+  /** The user pool and its hosted UI domain; the construct ids are kept so an update never replaces the pool. */
+  private makeUserPool(config: InfraConfig, adminGroup: string): CognitoPool {
     const pool = new UserPool(this, 'UserPool', {
       userPoolName: `${config.name}-users`,
       selfSignUpEnabled: false,
@@ -116,23 +126,11 @@ export class ApiStack extends Stack {
       // The pool holds users and their MFA secrets: state, even though it lives in a stateless stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    new UserPoolGroup(this, 'AdminGroup', { userPool: pool, groupName: identity.adminGroup, description: 'Orrery administrators' });
-    const callbackUrls = [...(config.portal.domainName ? [`https://${config.portal.domainName}/`] : []), ...identity.callbackUrls];
-    pool.addDomain('LoginDomain', { cognitoDomain: { domainPrefix: `${config.name}-${this.account}` } });
-    // A public client (no secret): the portal runs the code flow with PKCE (Cognito honours code_challenge).
-    // Without a known callback URL the hosted login cannot redirect anywhere, so OAuth stays off until one is configured.
-    const client = pool.addClient('PortalClient', {
-      generateSecret: false,
-      preventUserExistenceErrors: true,
-      authFlows: { userSrp: true },
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      refreshTokenValidity: Duration.days(1),
-      ...(callbackUrls.length > 0
-        ? { oAuth: { flows: { authorizationCodeGrant: true }, scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE], callbackUrls, logoutUrls: callbackUrls } }
-        : { disableOAuth: true }),
-    });
-    return new HttpJwtAuthorizer('JwtAuthorizer', pool.userPoolProviderUrl, { jwtAudience: [client.userPoolClientId] });
+    new UserPoolGroup(this, 'AdminGroup', { userPool: pool, groupName: adminGroup, description: 'Orrery administrators' });
+    const domain = pool.addDomain('LoginDomain', { cognitoDomain: { domainPrefix: `${config.name}-${this.account}` } });
+    // The `iss` of the pool's tokens, spelled as API Gateway's own Cognito authorizer spells it.
+    const issuer = `https://cognito-idp.${this.region}.${this.urlSuffix}/${pool.userPoolId}`;
+    return { userPool: pool, issuer, domainBaseUrl: domain.baseUrl() };
   }
 
   private functionEnvironment(config: InfraConfig, data: DataStack): Record<string, string> {
@@ -166,30 +164,10 @@ export class ApiStack extends Stack {
     for (const fn of Object.values(this.functions)) {
       // Every entry reads its configuration with loadCloudConfig, which resolves the cursor key at cold start.
       grantCursorSecret(fn, data);
-      Validations.of(fn).acknowledge(
-        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and, for a function placed in a VPC, the network-interface actions Lambda needs support no resource-level permissions, so AWS requires Resource "*".' },
-        ...(fn === notebooks || fn === runs
-          ? [{ id: `AwsSolutions-IAM5[Resource::${nagArn(fn, data.bucket, data.bucket.bucketArn)}/*]`, reason: "Object keys (notebook bodies, uploads, run outputs) are made at run time; access is limited to this one bucket's objects and the use cases authorize each key." }]
-          : []),
-      );
-    }
-  }
-
-  private addRoutes(authorizer: IHttpRouteAuthorizer): void {
-    const integrations = Object.fromEntries(ROUTE_GROUPS.map((group) => [group, new HttpLambdaIntegration(`${capitalize(group)}Integration`, this.functions[group])]));
-    for (const [name, spec] of Object.entries(API_ROUTES)) {
-      const route = new HttpRoute(this, `Route${capitalize(name)}`, {
-        httpApi: this.httpApi,
-        routeKey: HttpRouteKey.with(spec.path, spec.method as HttpMethod),
-        integration: integrations[spec.group]!,
-        ...(spec.auth ? { authorizer } : {}),
-      });
-      if (!spec.auth) {
-        const why = 'serverToken' in spec && spec.serverToken ? 'server pods report activity with their own server token, which the handler verifies' : 'public by design (liveness probe or the API description), returns no user data';
-        Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: `No JWT authorizer on ${spec.method} ${spec.path}: ${why}.` });
+      acknowledge(fn, FUNCTION_FINDINGS);
+      if (fn === notebooks || fn === runs) {
+        acknowledge(fn, { [`AwsSolutions-IAM5[Resource::${nagArn(fn, data.bucket, data.bucket.bucketArn)}/*]`]: "Object keys (notebook bodies, uploads, run outputs) are made at run time; access is limited to this one bucket's objects and the use cases authorize each key." });
       }
     }
   }
 }
-
-const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

@@ -18,21 +18,20 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { OAuthScope, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
-import { PORTAL_CSP } from '../../../functions/src/shared/portal-csp.ts';
+import { portalCsp } from '../../../functions/src/shared/portal-csp.ts';
 import type { InfraConfig } from '../config.ts';
-
-/** The portal's Content-Security-Policy (one definition for CloudFront and the local server). */
-export { PORTAL_CSP };
+import type { CognitoPool } from './api-stack.ts';
 
 const BUILT_PORTAL = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 const PLACEHOLDER = fileURLToPath(new URL('../portal-placeholder/', import.meta.url));
 
-/** The Cognito user pool the portal signs in with (made in the API stack): its issuer, portal client and hosted UI. */
+/** The Cognito sign-in written into the portal's config: the pool's issuer, the portal client and the hosted UI. */
 export interface CognitoSignIn {
-  /** The user pool's provider URL (the JWT issuer). */
+  /** The JWT issuer of the pool's tokens. */
   issuer: string;
   clientId: string;
   /** The hosted UI's base URL, e.g. https://orrery-123456789012.auth.eu-west-1.amazoncognito.com */
@@ -55,8 +54,7 @@ export const portalConfig = (config: InfraConfig, cognito: CognitoSignIn | undef
     const endpoints = Object.fromEntries(Object.entries({ authorizationEndpoint, tokenEndpoint, logoutEndpoint }).filter(([, v]) => v));
     return { apiUrl: '/api', auth: { mode: 'oidc', issuer, clientId: identity.clientId ?? identity.audience[0]!, scope, ...endpoints } };
   }
-  // Until the API stack hands its user pool over, the portal gets no sign-in settings (see infra/README.md).
-  if (!cognito) return { apiUrl: '/api' };
+  if (!cognito) throw new Error('a Cognito identity needs the user pool and the portal client');
   const base = cognito.domainBaseUrl;
   return {
     apiUrl: '/api',
@@ -68,24 +66,69 @@ export const portalConfig = (config: InfraConfig, cognito: CognitoSignIn | undef
 export const portalOrigin = (config: InfraConfig, cloudFrontDomain: string): string =>
   `https://${config.portal.domainName && config.portal.certificateArn ? config.portal.domainName : cloudFrontDomain}`;
 
+/**
+ * Where the IdP may send the browser back to: `<origin>/auth/callback` after sign-in and `<origin>/login` after
+ * sign-out (the portal sends Cognito `logout_uri=<origin>/login`, which must match exactly), for the portal and
+ * for every extra callback URL in the config.
+ */
+export const signInRedirects = (origin: string, extraCallbackUrls: readonly string[] = []): { callbackUrls: string[]; logoutUrls: string[] } => ({
+  callbackUrls: [...new Set([`${origin}/auth/callback`, ...extraCallbackUrls])],
+  logoutUrls: [...new Set([`${origin}/login`, ...extraCallbackUrls.map((url) => `${new URL(url).origin}/login`)])],
+});
+
+/** What the portal's code fetches from beyond its own origin, in the stack's region. */
+export interface PortalPeers {
+  /** The notebooks bucket: presigned uploads and downloads go straight to it. */
+  notebookBucketName: string;
+  region: string;
+  urlSuffix: string;
+  /** With Cognito: the hosted UI's base URL (its token endpoint). */
+  cognitoDomainBaseUrl?: string;
+}
+
+/**
+ * The origins the portal's `connect-src` adds to its own: the notebooks bucket as the S3 client presigns it
+ * (virtual-hosted style on the regional endpoint), and where sign-in fetches: Cognito's hosted UI (token endpoint)
+ * and its issuer, or the OIDC issuer (discovery) and the configured token endpoint. Authorization and logout are
+ * page navigations, which connect-src does not govern.
+ */
+export const portalConnectSources = (config: InfraConfig, peers: PortalPeers): string[] => {
+  const bucket = `https://${peers.notebookBucketName}.s3.${peers.region}.${peers.urlSuffix}`;
+  const identity = config.identity;
+  if (identity.kind === 'cognito') {
+    if (!peers.cognitoDomainBaseUrl) throw new Error('a Cognito identity needs the hosted UI domain');
+    return [bucket, peers.cognitoDomainBaseUrl, `https://cognito-idp.${peers.region}.${peers.urlSuffix}`];
+  }
+  const idp = [identity.issuer, identity.tokenEndpoint].flatMap((url) => (url ? [new URL(url).origin] : []));
+  return [...new Set([bucket, ...idp])];
+};
+
 /** What the web stack needs. */
 export interface WebStackProps extends StackProps {
   config: InfraConfig;
   /** The execute-api domain CloudFront sends /api/* to. */
   apiDomain: string;
-  /** With a Cognito identity: the user pool the portal signs in with. */
-  cognito?: CognitoSignIn;
+  /** The notebooks bucket's name (the CSP admits its presigned URLs). */
+  notebookBucketName: string;
+  /** With a Cognito identity: the user pool (from the API stack) that the portal's client is made in. */
+  cognito?: CognitoPool;
   /** The folder deployed as the portal; defaults to web/dist/ when built, else a placeholder page. */
   portalDir?: string;
 }
 
-/** The portal on S3 behind CloudFront, with the API under /api on the same origin. */
+/**
+ * The portal on S3 behind CloudFront, with the API under /api on the same origin, and (with Cognito) the portal's
+ * user pool client, whose callback URL is the distribution's domain when the portal has none of its own.
+ */
 export class WebStack extends Stack {
   /** The CloudFront distribution serving the portal and /api/*. */
   readonly distribution: Distribution;
+  /** With a Cognito identity: the portal's client; its id is the API authorizer's audience. */
+  readonly portalClient?: UserPoolClient;
   constructor(scope: Construct, id: string, props: WebStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const connectSources = portalConnectSources(config, { notebookBucketName: props.notebookBucketName, region: this.region, urlSuffix: this.urlSuffix, cognitoDomainBaseUrl: props.cognito?.domainBaseUrl });
     const logs = this.makeLogBucket();
     const portal = new Bucket(this, 'PortalBucket', {
       encryption: BucketEncryption.S3_MANAGED,
@@ -95,9 +138,32 @@ export class WebStack extends Stack {
       serverAccessLogsBucket: logs,
       serverAccessLogsPrefix: 'portal-bucket/',
     });
+    const customDomain = Boolean(config.portal.domainName && config.portal.certificateArn);
+    this.distribution = this.makeDistribution(config, { portal, logs, apiDomain: props.apiDomain, connectSources });
+    const origin = portalOrigin(config, this.distribution.distributionDomainName);
+    let cognito: CognitoSignIn | undefined;
+    if (props.cognito) {
+      this.portalClient = this.makePortalClient(props.cognito, origin, config.identity.kind === 'cognito' ? config.identity.callbackUrls : []);
+      cognito = { issuer: props.cognito.issuer, clientId: this.portalClient.userPoolClientId, domainBaseUrl: props.cognito.domainBaseUrl };
+    }
+    new BucketDeployment(this, 'PortalContent', {
+      destinationBucket: portal,
+      // jsonData resolves the deploy-time values (the pool's issuer, the client id) when the files are copied.
+      sources: [Source.asset(props.portalDir ?? (existsSync(BUILT_PORTAL) ? BUILT_PORTAL : PLACEHOLDER)), Source.jsonData('config.json', portalConfig(config, cognito))],
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      memoryLimit: 512,
+    });
+    new CfnOutput(this, 'PortalUrl', { value: origin, description: 'Where the portal is served; the API is under /api' });
+    new CfnOutput(this, 'SignInCallbackUrl', { value: `${origin}/auth/callback`, description: 'The portal\'s sign-in redirect URI (registered with Cognito by this stack; register it with an OIDC provider yourself)' });
+    this.acknowledgeFindings(logs, portal, customDomain);
+  }
+
+  /** The distribution: the portal bucket by origin access control with the portal's headers, and /api/* to the API. */
+  private makeDistribution(config: InfraConfig, parts: { portal: Bucket; logs: Bucket; apiDomain: string; connectSources: readonly string[] }): Distribution {
     const { domainName, certificateArn } = config.portal;
     const custom = domainName && certificateArn ? { domainNames: [domainName], certificate: Certificate.fromCertificateArn(this, 'PortalCertificate', certificateArn) } : undefined;
-    this.distribution = new Distribution(this, 'Portal', {
+    return new Distribution(this, 'Portal', {
       comment: `${config.name} portal and API`,
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
@@ -105,20 +171,20 @@ export class WebStack extends Stack {
       // The default certificate's TLS policy is fixed; a minimum version only applies with the team's own certificate.
       ...(custom ? { ...custom, minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021 } : {}),
       enableLogging: true,
-      logBucket: logs,
+      logBucket: parts.logs,
       logFilePrefix: 'cloudfront/',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(portal),
+        origin: S3BucketOrigin.withOriginAccessControl(parts.portal),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: this.makeHeadersPolicy(config.name),
+        responseHeadersPolicy: this.makeHeadersPolicy(config.name, parts.connectSources),
         compress: true,
       },
       additionalBehaviors: {
         // The API sets its own headers (rendered notebooks are framed by the portal), so no portal CSP here.
         '/api/*': {
-          origin: new HttpOrigin(props.apiDomain, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY, originSslProtocols: [OriginSslPolicy.TLS_V1_2] }),
+          origin: new HttpOrigin(parts.apiDomain, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY, originSslProtocols: [OriginSslPolicy.TLS_V1_2] }),
           viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
           allowedMethods: AllowedMethods.ALLOW_ALL,
           cachePolicy: CachePolicy.CACHING_DISABLED,
@@ -127,17 +193,23 @@ export class WebStack extends Stack {
         },
       },
     });
-    new BucketDeployment(this, 'PortalContent', {
-      destinationBucket: portal,
-      // jsonData resolves the deploy-time values (the pool's issuer, the client id) when the files are copied.
-      sources: [Source.asset(props.portalDir ?? (existsSync(BUILT_PORTAL) ? BUILT_PORTAL : PLACEHOLDER)), Source.jsonData('config.json', portalConfig(config, props.cognito))],
-      distribution: this.distribution,
-      distributionPaths: ['/*'],
-      memoryLimit: 512,
+  }
+
+  /**
+   * A public client (no secret) for the code flow with PKCE, which Cognito honours; ID tokens carry `aud` = its id,
+   * which is what the API's authorizer checks.
+   */
+  private makePortalClient(cognito: CognitoPool, origin: string, extraCallbackUrls: readonly string[]): UserPoolClient {
+    return new UserPoolClient(this, 'PortalClient', {
+      userPool: cognito.userPool,
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      authFlows: { userSrp: true },
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(1),
+      oAuth: { flows: { authorizationCodeGrant: true }, scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE], ...signInRedirects(origin, extraCallbackUrls) },
     });
-    new CfnOutput(this, 'PortalUrl', { value: portalOrigin(config, this.distribution.distributionDomainName), description: 'Where the portal is served; the API is under /api' });
-    new CfnOutput(this, 'SignInCallbackUrl', { value: `${portalOrigin(config, this.distribution.distributionDomainName)}/auth/callback`, description: 'The redirect URI to register with the identity provider (Cognito: identity.callbackUrls without a portal domain)' });
-    this.acknowledgeFindings(logs, portal, Boolean(custom));
   }
 
   /** The bucket CloudFront's and the portal bucket's access logs go to (CloudFront standard logs need ACLs). */
@@ -152,11 +224,11 @@ export class WebStack extends Stack {
   }
 
   /** Strict security headers for everything the portal serves. */
-  private makeHeadersPolicy(name: string): ResponseHeadersPolicy {
+  private makeHeadersPolicy(name: string, connectSources: readonly string[]): ResponseHeadersPolicy {
     return new ResponseHeadersPolicy(this, 'PortalHeaders', {
       responseHeadersPolicyName: `${name}-portal-security-headers`,
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: PORTAL_CSP, override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: portalCsp({ connectSources }), override: true },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
         contentTypeOptions: { override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },

@@ -1,0 +1,119 @@
+import type { CfnElement, Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES } from '../../functions/src/handlers/http/api-routes.ts';
+import { ROUTE_GROUPS } from '../lib/stacks/api-stack.ts';
+import { findingsFor, oidcConfig, render, resourcesOf, synthDataAndApi, synthFailure } from './support-api.ts';
+
+type Route = { RouteKey: string; AuthorizationType?: string; AuthorizerId?: unknown; Target: unknown };
+
+/** The rendered import of another stack's export of `Ref` (or `Fn::GetAtt …Arn`) of a construct's resource. */
+const importOf = (stack: Stack, construct: IConstruct, attribute: 'Ref' | 'Arn' = 'Ref'): RegExp => {
+  const id = stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  const name = attribute === 'Ref' ? `Ref${id}` : `FnGetAtt${id}Arn`;
+  return new RegExp(`^\\$\\{Import:${stack.stackName}:ExportsOutput${name}[0-9A-F]{8}\\}$`);
+};
+
+const routesOf = (template: Template): Route[] => Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties as unknown as Route);
+
+describe('the API routes stack', () => {
+  let synthesized: ReturnType<typeof synthDataAndApi>;
+  beforeAll(() => {
+    synthesized = synthDataAndApi();
+  });
+
+  it('puts the JWT authorizer on every route except the ones marked auth: false', () => {
+    // Prepare
+    const routes = routesOf(synthesized.routes);
+
+    // Act
+    const byKey = new Map(routes.map((route) => [route.RouteKey, route]));
+
+    // Assess
+    expect(routes).toHaveLength(Object.keys(API_ROUTES).length);
+    expect(Object.values(API_ROUTES).filter((spec) => !spec.auth).map((spec) => `${spec.method} ${spec.path}`).sort()).toEqual(['GET /healthz', 'GET /openapi.json', 'POST /servers/{name}/activity']);
+    for (const spec of Object.values(API_ROUTES)) {
+      const route = byKey.get(`${spec.method} ${spec.path}`);
+      expect(route, `${spec.method} ${spec.path}`).toBeDefined();
+      if (spec.auth) expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: synthesized.routes.getResourceId('AWS::ApiGatewayV2::Authorizer') } });
+      else expect(route?.AuthorizationType ?? 'NONE').toBe('NONE');
+    }
+  });
+
+  it('adds the routes to the API stack’s HTTP API, which keeps none of its own', () => {
+    // Prepare
+    const { api, routes, stacks } = synthesized;
+
+    // Act
+    const apiIds = Object.values(resourcesOf(routes, 'AWS::ApiGatewayV2::Route')).map((route) => render(route.Properties.ApiId));
+
+    // Assess
+    api.resourceCountIs('AWS::ApiGatewayV2::Route', 0);
+    api.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+    expect(apiIds).toHaveLength(Object.keys(API_ROUTES).length);
+    for (const id of apiIds) expect(id).toMatch(importOf(stacks.api, stacks.api.httpApi));
+  });
+
+  it('sends every route to the function of its group', () => {
+    // Prepare
+    const { routes, stacks } = synthesized;
+    const integrations = resourcesOf(routes, 'AWS::ApiGatewayV2::Integration');
+
+    // Act
+    const targets = routesOf(routes).map((route) => ({ key: route.RouteKey, uri: render(integrations[render(route.Target).replace(/^integrations\/\$\{Ref:(.+)\}$/, '$1')]?.Properties.IntegrationUri) }));
+
+    // Assess
+    expect(Object.keys(integrations)).toHaveLength(ROUTE_GROUPS.length);
+    for (const spec of Object.values(API_ROUTES)) {
+      expect(targets.find((t) => t.key === `${spec.method} ${spec.path}`)?.uri, `${spec.method} ${spec.path}`).toMatch(importOf(stacks.api, stacks.api.functions[spec.group], 'Arn'));
+    }
+  });
+
+  it('trusts the user pool’s tokens issued to the portal client the web stack makes', () => {
+    // Prepare
+    const { routes, stacks } = synthesized;
+
+    // Act
+    const authorizer = Object.values(resourcesOf(routes, 'AWS::ApiGatewayV2::Authorizer'))[0]!.Properties as { AuthorizerType: string; JwtConfiguration: { Issuer: unknown; Audience: unknown[] } };
+
+    // Assess
+    expect(authorizer.AuthorizerType).toBe('JWT');
+    const [prefix, pool] = render(authorizer.JwtConfiguration.Issuer).split(/(?<=\/)(?=\$)/);
+    expect(prefix).toBe('https://cognito-idp.eu-west-1.${Ref:AWS::URLSuffix}/');
+    expect(pool).toMatch(importOf(stacks.api, stacks.api.cognito!.userPool));
+    expect(authorizer.JwtConfiguration.Audience).toHaveLength(1);
+    expect(render(authorizer.JwtConfiguration.Audience[0])).toMatch(importOf(stacks.web, stacks.web.portalClient!));
+  });
+
+  it('leaves cdk-nag nothing unacknowledged in the API routes stack', () => {
+    // Prepare
+    // Act
+    const findings = findingsFor(synthFailure(), 'orrery-api-routes');
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('the API routes stack with the company OIDC issuer', () => {
+  it('trusts the configured issuer and audience', () => {
+    // Prepare
+    const config = oidcConfig();
+
+    // Act
+    const { routes } = synthDataAndApi(config);
+
+    // Assess
+    routes.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: { Issuer: 'https://login.example.com/oauth2', Audience: ['orrery-portal'] } });
+  });
+
+  it('leaves cdk-nag nothing unacknowledged in the API routes stack', () => {
+    // Prepare
+    // Act
+    const findings = findingsFor(synthFailure(oidcConfig()), 'orrery-api-routes');
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+});
