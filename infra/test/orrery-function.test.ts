@@ -1,42 +1,93 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CfnElement } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lambdaEsbuildOptions } from '../lib/constructs/bundling.ts';
+import { buildLambda, chunksOf, coldStartChunks, LAMBDA_ENTRY_FILE } from '../lib/constructs/bundling.ts';
 import { OrreryFunction, REPO_ROOT } from '../lib/constructs/orrery-function.ts';
 import { API_ENTRIES } from '../lib/stacks/api-stack.ts';
 import { buildApp } from './support-api.ts';
 
-const outdir = mkdtempSync(join(tmpdir(), 'orrery-bundle-test-'));
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+const workdir = mkdtempSync(join(tmpdir(), 'orrery-bundle-test-'));
+afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 
-// Bundles one entry exactly as OrreryFunction does, with a metafile to say which packages went in.
-const bundle = async (entry: string) => {
-  const outfile = join(outdir, `${entry.split('/').at(-1)!.replace(/\.ts$/, '')}.mjs`);
-  const result = await build({ ...lambdaEsbuildOptions(join(REPO_ROOT, entry), outfile), metafile: true });
-  const packages = new Set(Object.keys(result.metafile.inputs).flatMap((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? []));
-  return { text: readFileSync(outfile, 'utf8'), packages, exports: Object.values(result.metafile.outputs)[0]!.exports };
+const KUBERNETES = '@kubernetes/client-node';
+
+// Builds one entry exactly as OrreryFunction's asset bundling does, and sorts its packages into what a cold
+// start loads (the entry chunk and its static imports) and what only a lazy `import()` loads.
+const bundle = (entry: string) => {
+  const outdir = join(workdir, entry.split('/').at(-1)!.replace(/\.ts$/, ''));
+  mkdirSync(outdir);
+  const metafile = buildLambda(join(REPO_ROOT, entry), outdir);
+  const chunks = chunksOf(metafile, outdir);
+  const cold = new Set(coldStartChunks(chunks));
+  const packagesOf = (paths: string[]) => new Set(paths.flatMap((path) => [...chunks.get(path)!.packages]));
+  return {
+    text: readFileSync(join(outdir, LAMBDA_ENTRY_FILE), 'utf8'),
+    exports: Object.entries(metafile.outputs).find(([path]) => path.endsWith(`/${LAMBDA_ENTRY_FILE}`))![1].exports,
+    coldStart: packagesOf([...cold]),
+    lazy: packagesOf([...chunks.keys()].filter((path) => !cold.has(path))),
+  };
 };
 
 describe('OrreryFunction bundling', () => {
-  it('bundles a route group as ESM with its handler exported, leaving the Kubernetes client to the servers group', async () => {
+  it('leaves the Kubernetes client out of the servers cold start, in a chunk loaded on first use', () => {
     // Prepare
     // Act
-    const [notebooks, servers] = await Promise.all([bundle(API_ENTRIES.notebooks), bundle(API_ENTRIES.servers)]);
+    const servers = bundle(API_ENTRIES.servers);
+
+    // Assess
+    expect(servers.exports).toEqual(['handler']);
+    expect(servers.coldStart).not.toContain(KUBERNETES);
+    expect(servers.coldStart).not.toContain('undici');
+    expect(servers.coldStart).toContain('@aws-sdk/client-sfn');
+    // The same check finds the client in a lazy chunk, so it is not passing by looking in the wrong place.
+    expect(servers.lazy).toContain(KUBERNETES);
+  }, 120_000);
+
+  it('bundles a route group as ESM with its handler exported and no Kubernetes or Step Functions code at all', () => {
+    // Prepare
+    // Act
+    const notebooks = bundle(API_ENTRIES.notebooks);
 
     // Assess
     expect(notebooks.exports).toEqual(['handler']);
     expect(notebooks.text).not.toMatch(/\bmodule\.exports\b/);
     expect(notebooks.text).toContain('createRequire(import.meta.url)');
-    expect(notebooks.packages).not.toContain('@kubernetes/client-node');
-    expect(notebooks.packages).not.toContain('@aws-sdk/client-sfn');
-    expect(notebooks.packages).toContain('@aws-sdk/client-s3');
-    // The same check finds the client where it belongs, so it is not passing by looking in the wrong place.
-    expect(servers.packages).toContain('@kubernetes/client-node');
+    for (const packages of [notebooks.coldStart, notebooks.lazy]) {
+      expect(packages).not.toContain(KUBERNETES);
+      expect(packages).not.toContain('@aws-sdk/client-sfn');
+    }
+    expect(notebooks.coldStart).toContain('@aws-sdk/client-s3');
   }, 120_000);
+
+  it('deploys what the shared build writes for each entry, with the profile registry, as a Node 24 arm64 function traced and logging JSON', () => {
+    // Prepare
+    const outdir = join(workdir, 'cdk.out');
+    const stack = new Stack(new App({ outdir }), 'Bundled');
+    const profilesFile = 'config/profiles.example.yaml';
+
+    // Act
+    const system = new OrreryFunction(stack, 'System', { entry: API_ENTRIES.system, description: 'system', environment: {}, profilesFile });
+    const admin = new OrreryFunction(stack, 'Admin', { entry: API_ENTRIES.admin, description: 'admin', environment: {}, profilesFile });
+    const template = Template.fromStack(stack);
+
+    // Assess
+    const propsOf = (fn: OrreryFunction) => template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)].Properties;
+    const keys = [system, admin].map((fn) => propsOf(fn).Code.S3Key as string);
+    // Each entry gets its own bundle (CDK's asset cache would hand the first one to both if their options looked alike).
+    expect(new Set(keys).size).toBe(2);
+    for (const fn of [system, admin]) {
+      const props = propsOf(fn);
+      expect(props).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });
+      expect(props.Environment.Variables.ORRERY_PROFILES_FILE).toBe('/var/task/profiles.yaml');
+      const asset = join(outdir, `asset.${(props.Code.S3Key as string).replace(/\.zip$/, '')}`);
+      expect(existsSync(join(asset, LAMBDA_ENTRY_FILE)), asset).toBe(true);
+      expect(readFileSync(join(asset, 'profiles.yaml'), 'utf8')).toBe(readFileSync(join(REPO_ROOT, profilesFile), 'utf8'));
+      expect(readdirSync(join(asset, 'chunks')).every((file) => file.endsWith('.mjs'))).toBe(true);
+    }
+  }, 180_000);
 });
 
 describe('OrreryFunction logs', () => {

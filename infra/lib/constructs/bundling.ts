@@ -1,32 +1,47 @@
-import type { BuildOptions } from 'esbuild';
+import { copyFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 
 /**
- * How every Orrery Lambda is bundled, in one place: OrreryFunction hands these to NodejsFunction (which runs the
- * local esbuild), and `npm run bench:bundles` hands the same values to esbuild directly, so the bench measures
- * the file CDK deploys.
+ * How every Orrery Lambda is bundled, in one place: OrreryFunction's asset bundling and `npm run bench:bundles`
+ * both call `buildLambda`, so the bench measures the files CDK deploys.
  *
  * Nothing is external but Node's own modules. The AWS SDK is bundled rather than taken from the Node 24
  * runtime: the functions then run the SDK versions package.json pins and the tests exercise (the runtime's
  * copy moves on AWS's schedule), and importing the runtime's unbundled SDK files is slower at cold start than
- * one minified file (NodejsFunction would otherwise mark `@aws-sdk/*` external by default).
+ * minified chunks.
+ *
+ * The output is split: every `await import(...)` becomes a chunk of its own that a cold start does not load
+ * (the Kubernetes client, only needed on a function's first cluster call). NodejsFunction writes one file and
+ * inlines those imports, which is why OrreryFunction runs esbuild itself.
  */
 export const LAMBDA_BUNDLING = {
   format: 'esm',
   platform: 'node',
   // The runtime is Node 24; esbuild only lowers syntax newer than this.
-  target: 'node22',
+  target: 'node24',
   minify: true,
   mainFields: ['module', 'main'],
   external: [] as string[],
-  // CommonJS dependencies (sanitize-html, js-yaml's users, client-node's) call require(); an ESM bundle has none unless one is made.
+  // CommonJS dependencies (sanitize-html, js-yaml's users, client-node's) call require(); an ESM chunk has none unless one is made.
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
 } as const;
 
-/** esbuild's options for one entry bundled as OrreryFunction bundles it (the bench adds a metafile to see what weighs). */
-export const lambdaEsbuildOptions = (entryPoint: string, outfile: string): BuildOptions => ({
-  entryPoints: [entryPoint],
-  outfile,
+/** The file Lambda loads: handlers are named `index.<export>`. */
+export const LAMBDA_ENTRY_FILE = 'index.mjs';
+
+/** The profile registry's name beside the code (the functions read /var/task/profiles.yaml). */
+export const PROFILES_FILE = 'profiles.yaml';
+
+/** esbuild's options for one entry split into chunks under outdir, `index.mjs` the entry. */
+export const lambdaEsbuildOptions = (entryPoint: string, outdir: string): BuildOptions & { metafile: true } => ({
+  entryPoints: { index: entryPoint },
+  outdir,
   bundle: true,
+  splitting: true,
+  // .mjs everywhere (the chunks' import paths too): Lambda reads the entry as ESM without a package.json.
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
   format: LAMBDA_BUNDLING.format,
   platform: LAMBDA_BUNDLING.platform,
   target: LAMBDA_BUNDLING.target,
@@ -34,5 +49,56 @@ export const lambdaEsbuildOptions = (entryPoint: string, outfile: string): Build
   mainFields: [...LAMBDA_BUNDLING.mainFields],
   external: [...LAMBDA_BUNDLING.external],
   banner: { js: LAMBDA_BUNDLING.banner },
+  metafile: true,
   logLevel: 'error',
 });
+
+/**
+ * Bundles one Lambda entry into outdir as it is deployed: `index.mjs`, its chunks, and the profile registry
+ * (when given) as profiles.yaml. Returns esbuild's metafile (what went into which chunk).
+ */
+export const buildLambda = (entryPoint: string, outdir: string, profilesFile?: string): Metafile => {
+  const { metafile } = buildSync(lambdaEsbuildOptions(entryPoint, outdir));
+  if (profilesFile) copyFileSync(profilesFile, join(outdir, PROFILES_FILE));
+  return metafile;
+};
+
+/** One output chunk's size and the packages in it, keyed by its path relative to the build's outdir. */
+export interface ChunkSummary {
+  bytes: number;
+  packages: Set<string>;
+  /** Chunks it imports statically (loaded with it) and dynamically (loaded on `await import`). */
+  staticImports: string[];
+  dynamicImports: string[];
+}
+
+/** The chunks of one build, from its metafile; paths are relative to outdir (`index.mjs`, `chunks/…`). */
+export const chunksOf = (metafile: Metafile, outdir: string): Map<string, ChunkSummary> => {
+  // The metafile's paths are relative to the working directory.
+  const prefix = (path: string) => relative(outdir, resolve(path));
+  const chunks = new Map<string, ChunkSummary>();
+  for (const [path, output] of Object.entries(metafile.outputs)) {
+    if (path.endsWith('.map')) continue;
+    const packages = new Set(Object.keys(output.inputs).flatMap((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? []));
+    const internal = output.imports.filter((i) => !i.external);
+    chunks.set(prefix(path), {
+      bytes: output.bytes,
+      packages,
+      staticImports: internal.filter((i) => i.kind === 'import-statement').map((i) => prefix(i.path)),
+      dynamicImports: internal.filter((i) => i.kind === 'dynamic-import').map((i) => prefix(i.path)),
+    });
+  }
+  return chunks;
+};
+
+/** What a cold start loads: the entry chunk and every chunk it imports statically, transitively. */
+export const coldStartChunks = (chunks: Map<string, ChunkSummary>, entry = LAMBDA_ENTRY_FILE): string[] => {
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    for (const next of chunks.get(path)?.staticImports ?? []) visit(next);
+  };
+  visit(entry);
+  return [...seen];
+};

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, BundlingOutput, DockerImage, Duration, type ILocalBundling, RemovalPolicy } from 'aws-cdk-lib';
 import { CfnRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { LAMBDA_BUNDLING } from './bundling.ts';
+import { buildLambda, PROFILES_FILE } from './bundling.ts';
 
 /** The repository root: entries and the profile registry are read relative to it. */
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -23,22 +22,54 @@ export interface OrreryFunctionProps {
   memorySize?: number;
 }
 
+/** Asset bundling is local only; a Docker fallback would be a second, untested way to build the same code. */
+class NoDockerImage extends DockerImage {
+  constructor() {
+    super('orrery-bundles-locally');
+  }
+  override run(): void {
+    throw new Error('Orrery bundles its Lambdas with the local esbuild only (infra/lib/constructs/bundling.ts); the local build did not run');
+  }
+}
+
 /**
- * A NodejsFunction with the house defaults: bundled by the local esbuild (no Docker) as LAMBDA_BUNDLING says,
- * the latest Node runtime on arm64, X-Ray tracing, JSON logs into a log group of its own kept a month, the
- * profile registry copied into the bundle (Lambda environments are capped at 4 KB), and a role that may write
- * to that log group and no other.
+ * The local build of one entry. Its fields are data, not only a method: CDK caches staged assets by their
+ * options serialized, so two functions with the same options but different entries would share one bundle.
  */
-export class OrreryFunction extends NodejsFunction {
+class LocalBuild implements ILocalBundling {
+  constructor(
+    readonly entry: string,
+    readonly profilesFile: string,
+  ) {}
+  tryBundle(outputDir: string): boolean {
+    buildLambda(join(REPO_ROOT, this.entry), outputDir, join(REPO_ROOT, this.profilesFile));
+    return true;
+  }
+}
+
+/** The function's code: the entry bundled by `buildLambda` (split into chunks), built when the asset is staged. */
+const lambdaCode = (props: OrreryFunctionProps): Code =>
+  Code.fromAsset(REPO_ROOT, {
+    // Hashed by what is deployed: hashing the source would walk the whole repository, node_modules included.
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: { image: new NoDockerImage(), outputType: BundlingOutput.NOT_ARCHIVED, local: new LocalBuild(props.entry, props.profilesFile) },
+  });
+
+/**
+ * A Lambda with the house defaults: its entry bundled by the local esbuild (no Docker) as `buildLambda` says,
+ * lazily imported modules in chunks a cold start does not load, the latest Node runtime on arm64, X-Ray
+ * tracing, JSON logs into a log group of its own kept a month, the profile registry copied beside the code
+ * (Lambda environments are capped at 4 KB), and a role that may write to that log group and no other.
+ */
+export class OrreryFunction extends LambdaFunction {
   /** The entry file, relative to the repository root. */
   readonly entry: string;
 
   constructor(scope: Construct, id: string, props: OrreryFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const profiles = join(REPO_ROOT, props.profilesFile);
     super(scope, id, {
-      entry: join(REPO_ROOT, props.entry),
-      handler: props.handler ?? 'handler',
+      code: lambdaCode(props),
+      handler: `index.${props.handler ?? 'handler'}`,
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -47,30 +78,15 @@ export class OrreryFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
       logGroup,
-      environment: { ...props.environment, ORRERY_PROFILES_FILE: '/var/task/profiles.yaml' },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: LAMBDA_BUNDLING.target,
-        minify: LAMBDA_BUNDLING.minify,
-        mainFields: [...LAMBDA_BUNDLING.mainFields],
-        externalModules: [...LAMBDA_BUNDLING.external],
-        banner: LAMBDA_BUNDLING.banner,
-        // Sizes and import times are reported by `npm run bench:bundles`; synth stays quiet.
-        logLevel: LogLevel.ERROR,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_input: string, output: string) => [`cp "${profiles}" "${output}/profiles.yaml"`],
-        },
-      },
+      environment: { ...props.environment, ORRERY_PROFILES_FILE: `/var/task/${PROFILES_FILE}` },
     });
     this.entry = props.entry;
     this.writeOwnLogsOnly(logGroup);
   }
 
-  // NodejsFunction always attaches AWSLambdaBasicExecutionRole, which may create log groups and write to any
-  // of them in the account; this function gets write access to its own log group instead (it exists before
-  // the function runs, so CreateLogGroup is not needed).
+  // Function attaches AWSLambdaBasicExecutionRole to the role it makes, which may create log groups and write
+  // to any of them in the account; this function gets write access to its own log group instead (it exists
+  // before the function runs, so CreateLogGroup is not needed).
   private writeOwnLogsOnly(logGroup: LogGroup): void {
     const role = this.role?.node.defaultChild;
     if (role instanceof CfnRole) role.managedPolicyArns = undefined;
