@@ -1,4 +1,4 @@
-import { ArnFormat, CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnElement, Fn, Stack, Validations } from 'aws-cdk-lib';
 import { type ISecurityGroup, type IVpc, Peer, Port, SecurityGroup, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { CfnFunction, type Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -116,8 +116,10 @@ export const vpcPlacement = (scope: IConstruct, config: InfraConfig): VpcPlaceme
   const made = placements.get(stack);
   if (made) return made;
   const { vpcId, privateSubnetIds } = config.vpc;
-  // From attributes, not Vpc.fromLookup: synth stays offline. Only the ids reach the template.
-  const vpc = Vpc.fromVpcAttributes(stack, 'OrreryVpc', { vpcId, availabilityZones: stack.availabilityZones.slice(0, 1) });
+  // From attributes, not Vpc.fromLookup: synth stays offline. Only the ids reach the template. The zone is a
+  // token nothing reads (no subnet constructs): `stack.availabilityZones` would be a context lookup, which
+  // `cdk synth` refuses without AWS credentials.
+  const vpc = Vpc.fromVpcAttributes(stack, 'OrreryVpc', { vpcId, availabilityZones: [Fn.select(0, Fn.getAzs())] });
   const group = new SecurityGroup(stack, 'KubernetesClientSecurityGroup', { vpc, allowAllOutbound: false, description: `${config.name}: functions that call the Kubernetes API (HTTPS out only)` });
   group.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to the EKS endpoint and AWS APIs');
   const placement = { vpc, subnetIds: [...privateSubnetIds], securityGroups: [group] };

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { type InfraConfig, loadInfraConfig } from '../lib/config.ts';
 import type { DataStack } from '../lib/stacks/data-stack.ts';
 import { SchedulesStack } from '../lib/stacks/schedules-stack.ts';
+import { buildApp } from './support-api.ts';
 import { WorkflowsStack } from '../lib/stacks/workflows-stack.ts';
 
 const example = loadInfraConfig(join(import.meta.dirname, '..', 'orrery.config.example.json'));
@@ -114,4 +115,19 @@ describe('VPC placement of the Kubernetes clients', () => {
       expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
     }
   });
+
+  it('synthesizes the whole app in VPC mode offline: no context lookup, the servers route group placed once', () => {
+    // Prepare
+    const { app, stacks } = buildApp({ ...example, vpc: VPC });
+
+    // Act
+    const assembly = app.synth();
+    const api = Template.fromStack(stacks.api);
+
+    // Assess
+    // A missing context value is what `cdk synth` would try to look up in the account (and fail without credentials).
+    expect(assembly.manifest.missing ?? []).toEqual([]);
+    expect(functionsOf(api).filter((f) => f.Properties.VpcConfig).map((f) => f.Properties.Handler)).toEqual(['index.handler']);
+    expect(statementsOf(api).filter((s) => [s.Action].flat().includes('ec2:CreateNetworkInterface'))).toHaveLength(1);
+  }, 180_000);
 });
