@@ -11,23 +11,8 @@ export interface RenderNotebookOptions {
   title: string;
 }
 
-/**
- * The Content-Security-Policy to send with a rendered notebook: nothing loads but data: images and
- * the inline stylesheet, no script runs at all, and the portal may frame it. The sandbox lets links
- * open in a new tab (they carry target=_blank) and nothing else.
- */
-export const NOTEBOOK_HTML_CSP = [
-  "default-src 'none'",
-  "script-src 'none'",
-  "object-src 'none'",
-  'img-src data:',
-  "style-src 'unsafe-inline'",
-  "style-src-attr 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'self'",
-  'sandbox allow-popups allow-popups-to-escape-sandbox',
-].join('; ');
+/** The rendered page's Content-Security-Policy, kept where its importers have always found it. */
+export { NOTEBOOK_HTML_CSP } from './notebook-csp.ts';
 
 type CellOf<K extends Cell['cell_type']> = Extract<Cell, { cell_type: K }>;
 type CellRenderers = { [K in Cell['cell_type']]: (cell: CellOf<K>, language: string | null) => string };

@@ -1,4 +1,4 @@
-import { NOTEBOOK_HTML_CSP } from '../../domain/rendering/notebook-html.ts';
+import { NOTEBOOK_HTML_CSP } from '../../domain/rendering/notebook-csp.ts';
 
 /** Headers of every rendered notebook: no script may run, nothing is sniffed, nothing leaks through Referer. */
 export const NOTEBOOK_HTML_HEADERS = {
