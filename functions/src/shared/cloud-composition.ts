@@ -10,6 +10,7 @@ import { LogNotifier, SlackWebhookNotifier } from '../adapters/system/slack-noti
 import { SystemClock } from '../adapters/system/system-clock.ts';
 import { defaultCullPolicy } from '../domain/cull-policy.ts';
 import type { AdminDeps } from '../handlers/http/admin-handlers.ts';
+import type { NotebookRenderer } from '../ports/notebook-renderer.ts';
 import type { ServerCompute } from '../ports/server-compute.ts';
 import type { ServerWorkflows, Workflows } from '../ports/workflows.ts';
 import type { FoliumDeps } from '../use-cases/folium-deps.ts';
@@ -26,10 +27,38 @@ const clientOptions = (config: Config) => ({ region: config.region, dynamoEndpoi
 
 const basics = (config: Config) => ({ clock: new SystemClock(), ids: new RandomIds(), cursors: new HmacCursorCodec(config.cursorSecret) });
 
-/** Folium's deps in the cloud: DynamoDB and S3. */
+/**
+ * A renderer built by load() on first use and kept: a failed load is not kept, so the next render tries again
+ * instead of failing for the container's life.
+ */
+export const lazyNotebookRenderer = (load: () => Promise<NotebookRenderer>): NotebookRenderer => {
+  let loaded: Promise<NotebookRenderer> | undefined;
+  return {
+    async render(notebook, options) {
+      loaded ??= load().catch((err: unknown) => {
+        loaded = undefined;
+        throw err;
+      });
+      return (await loaded).render(notebook, options);
+    },
+  };
+};
+
+// Loaded on first render: sanitize-html, postcss, marked and ansi_up are about 300 KB that a cold start of the
+// notebooks and runs functions would otherwise load for every request, and only the /html routes need them.
+const cloudRenderer = () =>
+  lazyNotebookRenderer(async () => new (await import('../adapters/system/html-notebook-renderer.ts')).HtmlNotebookRenderer());
+
+/** Folium's deps in the cloud: DynamoDB and S3, and the renderer loaded on first use. */
 export const makeFoliumCloudDeps = (config: Config): FoliumDeps => {
   const doc = makeDocumentClient(clientOptions(config));
-  return { ...basics(config), notebooks: new DynamoDbNotebookStore(doc, config.table), bodies: new S3BodyStore(makeS3Client(clientOptions(config)), config.bucket), limits: config.limits };
+  return {
+    ...basics(config),
+    notebooks: new DynamoDbNotebookStore(doc, config.table),
+    bodies: new S3BodyStore(makeS3Client(clientOptions(config)), config.bucket),
+    limits: config.limits,
+    renderer: cloudRenderer(),
+  };
 };
 
 /** The run use cases' deps in the cloud: Folium's, the run records and files, and the given workflows. */
@@ -41,6 +70,7 @@ export const makeRunCloudDeps = (config: Config, workflows: Workflows): RunDeps 
     notebooks: new DynamoDbNotebookStore(doc, config.table),
     bodies: new S3BodyStore(s3, config.bucket),
     limits: config.limits,
+    renderer: cloudRenderer(),
     runs: new DynamoDbRunStore(doc, config.table),
     runFiles: new S3RunFiles(s3, config.bucket),
     workflows,

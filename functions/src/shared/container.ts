@@ -7,6 +7,7 @@ import { DynamoDbServerStore } from '../adapters/aws/dynamodb-server-store.ts';
 import { LogNotifier, SlackWebhookNotifier } from '../adapters/system/slack-notifier.ts';
 import { defaultCullPolicy } from '../domain/cull-policy.ts';
 import { HmacCursorCodec } from '../adapters/system/hmac-cursor-codec.ts';
+import { HtmlNotebookRenderer } from '../adapters/system/html-notebook-renderer.ts';
 import { RandomIds } from '../adapters/system/random-ids.ts';
 import { SystemClock } from '../adapters/system/system-clock.ts';
 import type { ServerCompute } from '../ports/server-compute.ts';
@@ -43,6 +44,7 @@ export const makePlatformDeps = (config: Config, { workflows, compute }: ModeAda
     ids: new RandomIds(),
     cursors: new HmacCursorCodec(config.cursorSecret),
     limits: config.limits,
+    renderer: new HtmlNotebookRenderer(),
     runSettings: config.runSettings,
     profiles: config.profiles,
     servers: new DynamoDbServerStore(doc, config.table),

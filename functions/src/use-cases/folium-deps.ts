@@ -2,6 +2,7 @@ import type { BodyStore } from '../ports/body-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CursorCodec } from '../ports/cursor-codec.ts';
 import type { Ids } from '../ports/ids.ts';
+import type { NotebookRenderer } from '../ports/notebook-renderer.ts';
 import type { NotebookStore } from '../ports/notebook-store.ts';
 
 /** Size and time limits of the archive, from configuration. */
@@ -22,6 +23,8 @@ export interface FoliumDeps {
   ids: Ids;
   cursors: CursorCodec;
   limits: FoliumLimits;
+  /** Renders versions and run outputs to HTML; loaded on first use in the cloud. */
+  renderer: NotebookRenderer;
 }
 
 /** The limits used unless configuration says otherwise. */

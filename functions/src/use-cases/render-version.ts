@@ -1,5 +1,4 @@
 import { parseNotebook } from '../domain/nbformat.ts';
-import { renderNotebookHtml } from '../domain/rendering/notebook-html.ts';
 import type { User } from '../domain/user.ts';
 import type { FoliumDeps } from './folium-deps.ts';
 import { readVersionBody } from './load-version.ts';
@@ -12,5 +11,5 @@ import { readVersionBody } from './load-version.ts';
 export const renderVersion = async (deps: FoliumDeps, input: { user: User; notebookId: string; version?: number }): Promise<string> => {
   const { notebook, version, bytes } = await readVersionBody(deps, input);
   const { notebook: parsed } = parseNotebook(new TextDecoder().decode(bytes));
-  return renderNotebookHtml(parsed, { title: `${notebook.title} · v${version.version}` });
+  return deps.renderer.render(parsed, { title: `${notebook.title} · v${version.version}` });
 };

@@ -1,6 +1,5 @@
 import { NotFoundError } from '../domain/errors.ts';
 import { parseNotebook } from '../domain/nbformat.ts';
-import { renderNotebookHtml } from '../domain/rendering/notebook-html.ts';
 import type { User } from '../domain/user.ts';
 import type { PresignedRequest } from '../ports/body-store.ts';
 import { loadReadableRun } from './run-access.ts';
@@ -25,5 +24,5 @@ export const renderRunOutput = async (deps: RunDeps, input: { user: User; runId:
   const bytes = run.hasOutput ? await deps.runFiles.get(run.outputKey) : null;
   if (!bytes) throw new NotFoundError(`run ${run.id} has no output yet (it is ${run.status})`);
   const { notebook } = parseNotebook(new TextDecoder().decode(bytes));
-  return renderNotebookHtml(notebook, { title: `Run ${run.id} · ${run.status}` });
+  return deps.renderer.render(notebook, { title: `Run ${run.id} · ${run.status}` });
 };

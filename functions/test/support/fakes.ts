@@ -12,6 +12,7 @@ import { DEFAULT_PROFILES } from '../../src/shared/profiles-config.ts';
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from '../../src/use-cases/server-deps.ts';
 import { DEFAULT_RUN_SETTINGS } from '../../src/use-cases/run-deps.ts';
 import { HmacCursorCodec } from '../../src/adapters/system/hmac-cursor-codec.ts';
+import { HtmlNotebookRenderer } from '../../src/adapters/system/html-notebook-renderer.ts';
 import type { User } from '../../src/domain/user.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { Ids } from '../../src/ports/ids.ts';
@@ -59,6 +60,7 @@ export const memoryDeps = (): FoliumDeps & { notebooks: MemoryNotebookStore; bod
     ids: new SequentialIds(),
     cursors: new HmacCursorCodec('test-secret-test-secret'),
     limits: DEFAULT_LIMITS,
+    renderer: new HtmlNotebookRenderer(),
   };
 };
 
