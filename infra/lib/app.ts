@@ -9,6 +9,11 @@ import { ObservabilityStack } from './stacks/observability-stack.ts';
 import { SchedulesStack } from './stacks/schedules-stack.ts';
 import { WebStack } from './stacks/web-stack.ts';
 import { WorkflowsStack } from './stacks/workflows-stack.ts';
+import { createRequire } from 'node:module';
+
+// A new app takes every feature flag at the value aws-cdk-lib recommends (what `cdk init` writes into cdk.json),
+// so behaviour is today's and the CLI has no unconfigured flags to report; tests and synth share the one list.
+const RECOMMENDED_FLAGS: Record<string, unknown> = createRequire(import.meta.url)('aws-cdk-lib/recommended-feature-flags.json');
 
 /**
  * Orrery's stacks, in dependency order (no cycles): data → api → workflows, schedules → compute access → web
@@ -48,7 +53,7 @@ const jwtTrust = (config: InfraConfig, api: ApiStack, web: WebStack): JwtTrust =
 export const makeApp = (config: InfraConfig, options: { outdir?: string; bundle?: boolean } = {}) => {
   // Tests skip bundling (a placeholder asset); `npm run synth` and deploys bundle with the local esbuild.
   // Strong cross-stack references: a stack cannot drop an export another still imports.
-  const context = { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...(options.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {}) };
+  const context = { ...RECOMMENDED_FLAGS, '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...(options.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {}) };
   const app = new App({ outdir: options.outdir, context });
   Validations.of(app).addPlugins(new AwsSolutionsChecks() as never);
   return { app, stacks: buildOrrery(app, config) };

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
@@ -28,6 +29,20 @@ describe('the CDK app', () => {
     const { assembly } = app;
     // Assess
     expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['orrery-api', 'orrery-api-routes', 'orrery-compute-access', 'orrery-data', 'orrery-observability', 'orrery-schedules', 'orrery-web', 'orrery-workflows']);
+  });
+
+  it('sets every feature flag aws-cdk-lib recommends, so synth reports no unconfigured flags', () => {
+    // Prepare
+    const recommended = createRequire(import.meta.url)('aws-cdk-lib/recommended-feature-flags.json') as Record<string, unknown>;
+    const { stacks } = app;
+
+    // Act
+    const differing = Object.entries(recommended).filter(([flag, value]) => JSON.stringify(stacks.api.node.tryGetContext(flag)) !== JSON.stringify(value));
+
+    // Assess (strong cross-stack references are chosen on purpose: a stack cannot drop an export another imports)
+    expect(Object.keys(recommended).length).toBeGreaterThan(50);
+    expect(differing.map(([flag]) => flag)).toEqual(['@aws-cdk/core:defaultCrossStackReferences']);
+    expect(stacks.api.node.tryGetContext('@aws-cdk/core:defaultCrossStackReferences')).toBe('strong');
   });
 
   it('deploys the web stack between the API and its routes, so Cognito sign-in needs one deploy', () => {

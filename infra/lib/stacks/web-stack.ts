@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
@@ -254,7 +254,7 @@ export class WebStack extends Stack {
       'Action::s3:List*': 'list the asset and portal buckets to sync them',
       'Action::s3:DeleteObject*': 'delete portal files that are no longer in the build (portal bucket only)',
       'Action::s3:Abort*': 'abort its own multipart uploads to the portal bucket',
-      [`Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${this.account}-${this.region}/*`]: 'read objects of the CDK bootstrap asset bucket, whose key is only known at deploy time',
+      [`Resource::arn:${Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition}:s3:::cdk-hnb659fds-assets-${this.account}-${this.region}/*`]: 'read objects of the CDK bootstrap asset bucket, whose key is only known at deploy time',
       [`Resource::${portalArn}/*`]: 'write any object of the portal bucket, which holds only the portal build',
       'Resource::*': 'create and check CloudFront invalidations; aws-cdk-lib grants these on * for the singleton provider',
     };
