@@ -60,6 +60,9 @@ describe('OrreryFunction bundling', () => {
       expect(packages).not.toContain('@aws-sdk/client-sfn');
     }
     expect(notebooks.coldStart).toContain('@aws-sdk/client-s3');
+    // The notebook renderer loads on the first render only, not at cold start.
+    expect(notebooks.coldStart).not.toContain('sanitize-html');
+    expect(notebooks.lazy).toContain('sanitize-html');
   }, 120_000);
 
   it('deploys what the shared build writes for each entry, with the profile registry, as a Node 24 arm64 function traced and logging JSON', () => {
