@@ -1,4 +1,5 @@
 import { ForbiddenError } from '../domain/errors.ts';
+import { hourlyCostOf, usageByPool, type PoolUsage } from '../domain/pool-usage.ts';
 import type { Profile } from '../domain/profile.ts';
 import { RUN_STATUSES } from '../domain/run.ts';
 import type { User } from '../domain/user.ts';
@@ -19,16 +20,12 @@ export interface AdminUsageDeps {
 export interface Usage {
   generatedAt: string;
   hourlyCost: number;
-  pools: { pool: string; activeServers: number; hourlyCost: number }[];
+  pools: PoolUsage[];
   activeServers: ServerView[];
   runs: { since: string; byStatus: Record<string, number> };
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-// A server whose profile has left the registry still costs money; it is shown, not hidden.
-const UNKNOWN_POOL = 'unknown';
-// Sums of prices in dollars: cents and below drift in binary floating point.
-const money = (dollars: number) => Math.round(dollars * 1e6) / 1e6;
 
 /**
  * GET /admin/usage; admins only.
@@ -42,19 +39,10 @@ export const adminUsage = async (deps: AdminUsageDeps, input: { user: User }): P
   const now = deps.clock.now();
   const since = new Date(now.getTime() - DAY_MS).toISOString();
   const [active, counts] = await Promise.all([deps.servers.listActiveServers(), Promise.all(RUN_STATUSES.map((s) => deps.runs.countRuns(s, since)))]);
-  const poolOf = new Map(deps.profiles.map((p) => [p.slug, p.pool.kind as string]));
-  const pools = new Map(deps.profiles.map((p) => [p.pool.kind as string, { pool: p.pool.kind as string, activeServers: 0, hourlyCost: 0 }]));
-  for (const s of active) {
-    const pool = poolOf.get(s.profile) ?? UNKNOWN_POOL;
-    const entry = pools.get(pool) ?? { pool, activeServers: 0, hourlyCost: 0 };
-    entry.activeServers += 1;
-    entry.hourlyCost = money(entry.hourlyCost + s.hourlyPrice);
-    pools.set(pool, entry);
-  }
   return {
     generatedAt: now.toISOString(),
-    hourlyCost: money(active.reduce((sum, s) => sum + s.hourlyPrice, 0)),
-    pools: [...pools.values()].sort((a, b) => (a.pool < b.pool ? -1 : 1)),
+    hourlyCost: hourlyCostOf(active),
+    pools: usageByPool(active, deps.profiles),
     activeServers: active.map(viewServer),
     runs: { since, byStatus: Object.fromEntries(RUN_STATUSES.map((s, i) => [s, counts[i]!])) },
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countActiveByPool, makeCullHandler } from '../../../src/handlers/scheduled/cull-idle-handler.ts';
+import { makeCullHandler } from '../../../src/handlers/scheduled/cull-idle-handler.ts';
 import type { MetricDimensions } from '../../../src/shared/metrics.ts';
 import { DEFAULT_PROFILES } from '../../../src/shared/profiles-config.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
@@ -10,19 +10,6 @@ const recorder = () => {
   return { emitted, emit: (dimensions: MetricDimensions, values: Record<string, number>) => void emitted.push({ dimensions, values }) };
 };
 const poolOf = (slug: string) => DEFAULT_PROFILES.find((p) => p.slug === slug)!.pool.kind;
-
-describe('countActiveByPool', () => {
-  it('counts servers by their profile’s pool, every pool of the registry included, unknown profiles apart', () => {
-    // Prepare
-    const servers = [{ profile: 'cpu-small' }, { profile: 'cpu-small' }, { profile: 'gpu-t4' }, { profile: 'retired-profile' }];
-
-    // Act
-    const counts = countActiveByPool(servers, DEFAULT_PROFILES);
-
-    // Assess
-    expect(counts).toEqual({ [poolOf('cpu-small')]: 2, [poolOf('cpu-large-spot')]: 0, [poolOf('gpu-t4')]: 1, unknown: 1 });
-  });
-});
 
 describe('the culler’s scheduled handler', () => {
   it('publishes the sweep’s counts, then the active servers per pool after the sweep', async () => {
