@@ -21,48 +21,34 @@ import type { Config } from './config.ts';
 // The cloud's composition, one builder per function group: each Lambda entry calls the one it needs, and the
 // bundler leaves out every adapter and SDK client the others use. Workflows and compute are parameters, so a
 // function that starts no workflow (a task, the culler) never loads the Step Functions client, and only the
-// functions that touch servers load the Kubernetes one (lazily, see cloud-compute.ts).
+// functions that touch servers load the Kubernetes one (lazily, see cloud-compute.ts). The renderer is a parameter
+// too: esbuild keeps an import() chunk wherever the module holding it is bundled, used or not.
 
 const clientOptions = (config: Config) => ({ region: config.region, dynamoEndpoint: config.dynamoEndpoint, s3Endpoint: config.s3Endpoint });
 
 const basics = (config: Config) => ({ clock: new SystemClock(), ids: new RandomIds(), cursors: new HmacCursorCodec(config.cursorSecret) });
 
-/**
- * A renderer built by load() on first use and kept: a failed load is not kept, so the next render tries again
- * instead of failing for the container's life.
- */
-export const lazyNotebookRenderer = (load: () => Promise<NotebookRenderer>): NotebookRenderer => {
-  let loaded: Promise<NotebookRenderer> | undefined;
-  return {
-    async render(notebook, options) {
-      loaded ??= load().catch((err: unknown) => {
-        loaded = undefined;
-        throw err;
-      });
-      return (await loaded).render(notebook, options);
-    },
-  };
-};
+/** A renderer for functions that never render (the run tasks): a call is a wiring mistake, said as such. */
+export const rendererNotWired = (where: string): NotebookRenderer => ({
+  async render() {
+    throw new Error(`${where} renders no notebooks; this call is a wiring mistake`);
+  },
+});
 
-// Loaded on first render: sanitize-html, postcss, marked and ansi_up are about 300 KB that a cold start of the
-// notebooks and runs functions would otherwise load for every request, and only the /html routes need them.
-const cloudRenderer = () =>
-  lazyNotebookRenderer(async () => new (await import('../adapters/system/html-notebook-renderer.ts')).HtmlNotebookRenderer());
-
-/** Folium's deps in the cloud: DynamoDB and S3, and the renderer loaded on first use. */
-export const makeFoliumCloudDeps = (config: Config): FoliumDeps => {
+/** Folium's deps in the cloud: DynamoDB and S3, and the given renderer (see cloud-renderer.ts). */
+export const makeFoliumCloudDeps = (config: Config, renderer: NotebookRenderer): FoliumDeps => {
   const doc = makeDocumentClient(clientOptions(config));
   return {
     ...basics(config),
     notebooks: new DynamoDbNotebookStore(doc, config.table),
     bodies: new S3BodyStore(makeS3Client(clientOptions(config)), config.bucket),
     limits: config.limits,
-    renderer: cloudRenderer(),
+    renderer,
   };
 };
 
-/** The run use cases' deps in the cloud: Folium's, the run records and files, and the given workflows. */
-export const makeRunCloudDeps = (config: Config, workflows: Workflows): RunDeps => {
+/** The run use cases' deps in the cloud: Folium's, the run records and files, and the given workflows and renderer. */
+export const makeRunCloudDeps = (config: Config, workflows: Workflows, renderer: NotebookRenderer): RunDeps => {
   const doc = makeDocumentClient(clientOptions(config));
   const s3 = makeS3Client(clientOptions(config));
   return {
@@ -70,7 +56,7 @@ export const makeRunCloudDeps = (config: Config, workflows: Workflows): RunDeps 
     notebooks: new DynamoDbNotebookStore(doc, config.table),
     bodies: new S3BodyStore(s3, config.bucket),
     limits: config.limits,
-    renderer: cloudRenderer(),
+    renderer,
     runs: new DynamoDbRunStore(doc, config.table),
     runFiles: new S3RunFiles(s3, config.bucket),
     workflows,

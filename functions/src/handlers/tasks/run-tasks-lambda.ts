@@ -1,11 +1,11 @@
 import { loadCloudConfig } from '../../shared/cloud-config.ts';
-import { makeRunCloudDeps } from '../../shared/cloud-composition.ts';
+import { makeRunCloudDeps, rendererNotWired } from '../../shared/cloud-composition.ts';
 import { workflowsNotWired } from '../../shared/cloud-workflows.ts';
 import { emitMetrics } from '../../shared/metrics.ts';
 import { makeRunTasks } from './run-tasks.ts';
 
 const config = await loadCloudConfig();
-const tasks = makeRunTasks(makeRunCloudDeps(config, workflowsNotWired('the run workflow\'s tasks')), emitMetrics);
+const tasks = makeRunTasks(makeRunCloudDeps(config, workflowsNotWired('the run workflow\'s tasks'), rendererNotWired('the run workflow\'s tasks')), emitMetrics);
 
 /** Lambda entry of the Prepare state (counts the run as started). */
 export const prepare = tasks.prepare;

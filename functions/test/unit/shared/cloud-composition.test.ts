@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseNotebook } from '../../../src/domain/nbformat.ts';
 import type { NotebookRenderer } from '../../../src/ports/notebook-renderer.ts';
-import { lazyNotebookRenderer, makeFoliumCloudDeps, makeRunCloudDeps } from '../../../src/shared/cloud-composition.ts';
+import { makeFoliumCloudDeps, makeRunCloudDeps, rendererNotWired } from '../../../src/shared/cloud-composition.ts';
+import { lazyNotebookRenderer, makeCloudRenderer } from '../../../src/shared/cloud-renderer.ts';
 import { loadConfig } from '../../../src/shared/config.ts';
 import { RecordingWorkflows } from '../../support/fakes.ts';
 
@@ -55,7 +56,7 @@ describe('lazyNotebookRenderer', () => {
 describe('the cloud renderer', () => {
   it('renders a notebook through the lazily imported Folium renderer for the notebooks and runs functions', async () => {
     // Prepare
-    const renderers = [makeFoliumCloudDeps(CONFIG).renderer, makeRunCloudDeps(CONFIG, new RecordingWorkflows()).renderer];
+    const renderers = [makeFoliumCloudDeps(CONFIG, makeCloudRenderer()).renderer, makeRunCloudDeps(CONFIG, new RecordingWorkflows(), makeCloudRenderer()).renderer];
 
     // Act
     const pages = await Promise.all(renderers.map((renderer) => renderer.render(NOTEBOOK, { title: 'Sales <Q3>' })));
@@ -65,5 +66,18 @@ describe('the cloud renderer', () => {
       expect(page).toMatch(/^<!doctype html>/i);
       expect(page).toContain('<title>Sales &lt;Q3&gt;</title>');
     }
+  });
+});
+
+describe('rendererNotWired', () => {
+  it('says which function rendered by mistake', async () => {
+    // Prepare
+    const renderer = rendererNotWired('the run workflow’s tasks');
+
+    // Act
+    const rendering = renderer.render(NOTEBOOK, { title: 'x' });
+
+    // Assess
+    await expect(rendering).rejects.toThrow('the run workflow’s tasks renders no notebooks; this call is a wiring mistake');
   });
 });
