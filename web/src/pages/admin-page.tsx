@@ -37,7 +37,7 @@ const AdminData = () => {
   return (
     <>
       <h2 id="usage-heading">Usage</h2>
-      {usage.error ? <ErrorAlert error={usage.error} title="Usage could not be loaded" onRetry={() => usage.reload()} /> : !usage.data ? <Loading /> : <UsageTables usage={usage.data} />}
+      {usage.error ? <ErrorAlert error={usage.error} title="Usage could not be loaded" onRetry={() => usage.reload()} /> : !usage.data ? <div className="usage-reserve"><Loading /></div> : <UsageTables usage={usage.data} />}
       <h2 id="culls-heading">Recent culls</h2>
       <Culls />
     </>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { exchangeLocalCode } from '../api-client.ts';
 import { useSession } from '../session-context.tsx';
@@ -77,6 +77,13 @@ const LocalSignIn = ({ next }: { next: string }) => {
     }
   };
 
+  // A token is one line: Enter signs in, as it would in a one-line field (the box is tall only to show the whole token).
+  const submitOnEnter = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return;
+    event.preventDefault();
+    event.currentTarget.form?.requestSubmit();
+  };
+
   return (
     <form className="card" onSubmit={submit} noValidate>
       <p>
@@ -84,7 +91,7 @@ const LocalSignIn = ({ next }: { next: string }) => {
       </p>
       <div className="field">
         <label htmlFor="token">Bearer token</label>
-        <textarea id="token" name="token" value={token} onChange={(e) => setToken(e.target.value)} spellCheck={false} autoComplete="off" rows={4} aria-describedby="token-hint" aria-invalid={error ? true : undefined} />
+        <textarea id="token" name="token" value={token} onChange={(e) => setToken(e.target.value)} onKeyDown={submitOnEnter} spellCheck={false} autoComplete="off" rows={4} aria-describedby="token-hint" aria-invalid={error ? true : undefined} />
         <span id="token-hint" className="hint">
           A JWT: three dot-separated parts.
         </span>
