@@ -119,6 +119,31 @@ describe('ApiClient', () => {
     expect(error).toMatchObject({ status: 0, code: 'network' });
   });
 
+  it('says a 2xx answer that is not JSON is not the API, as an ApiError', async () => {
+    // Prepare
+    const { client } = clientWith(() => new Response('<html>edge page</html>', { status: 200, headers: { 'content-type': 'text/html', 'x-request-id': 'edge-2' } }));
+    // Act
+    const error = await client.me().catch((err: unknown) => err);
+    // Assess
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 200, code: 'bad_response', requestId: 'edge-2' });
+  });
+
+  it('passes a render request its abort signal and rejects with the abort itself, not a network error', async () => {
+    // Prepare
+    const controller = new AbortController();
+    const fetchFn = ((_input: RequestInfo | URL, init?: RequestInit) =>
+      new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))) as typeof fetch;
+    const client = new ApiClient({ apiUrl: '/api', getToken: () => 't', onUnauthorized: () => {}, fetch: fetchFn });
+    // Act
+    const rendering = client.renderVersion('nb-1', 2, controller.signal).catch((err: unknown) => err);
+    controller.abort();
+    const error = await rendering;
+    // Assess
+    expect(error).toBeInstanceOf(DOMException);
+    expect((error as DOMException).name).toBe('AbortError');
+  });
+
   it('returns rendered HTML as text', async () => {
     // Prepare
     const { client, seen } = clientWith(() => new Response('<p>hi</p>', { status: 200, headers: { 'content-type': 'text/html' } }));

@@ -104,6 +104,8 @@ interface Call {
   query?: Query;
   body?: unknown;
   accept?: string;
+  /** Cancels the request (a page that moved on); the call then rejects with the AbortError itself. */
+  signal?: AbortSignal;
 }
 
 const seg = (value: string | number) => encodeURIComponent(String(value));
@@ -126,7 +128,7 @@ export class ApiClient {
   commitVersion = (id: string, body: CommitVersionBody) => this.json<Version>(`/notebooks/${seg(id)}/versions`, { method: 'POST', body });
   listVersions = (id: string, page: PageQuery = {}) => this.json<Page<Version>>(`/notebooks/${seg(id)}/versions`, { query: page });
   getVersion = (id: string, v: number) => this.json<ResponseOf<'getVersion'>>(`/notebooks/${seg(id)}/versions/${seg(v)}`);
-  renderVersion = (id: string, v: number) => this.text(`/notebooks/${seg(id)}/versions/${seg(v)}/html`, { accept: 'text/html' });
+  renderVersion = (id: string, v: number, signal?: AbortSignal) => this.text(`/notebooks/${seg(id)}/versions/${seg(v)}/html`, { accept: 'text/html', signal });
   getParameters = (id: string, version?: number) => this.json<Parameters>(`/notebooks/${seg(id)}/parameters`, { query: { version } });
   startRun = (id: string, body: StartRunBody) => this.json<Run>(`/notebooks/${seg(id)}/runs`, { method: 'POST', body });
   listRuns = (query: ListRunsQuery = {}) => this.json<Page<Run>>('/runs', { query });
@@ -134,7 +136,7 @@ export class ApiClient {
   cancelRun = (id: string) => this.json<Run>(`/runs/${seg(id)}/cancel`, { method: 'POST' });
   rerunRun = (id: string, body: RerunBody) => this.json<Run>(`/runs/${seg(id)}/rerun`, { method: 'POST', body });
   getRunOutput = (id: string) => this.json<Presigned>(`/runs/${seg(id)}/output`);
-  renderRunOutput = (id: string) => this.text(`/runs/${seg(id)}/output/html`, { accept: 'text/html' });
+  renderRunOutput = (id: string, signal?: AbortSignal) => this.text(`/runs/${seg(id)}/output/html`, { accept: 'text/html', signal });
   listProfiles = () => this.json<{ items: Profile[] }>('/profiles');
   launchServer = (body: LaunchServerBody) => this.json<ResponseOf<'launchServer'>>('/servers', { method: 'POST', body });
   listServers = () => this.json<{ items: Server[] }>('/servers');
@@ -155,7 +157,12 @@ export class ApiClient {
 
   private async json<T>(path: string, call: Call = {}): Promise<T> {
     const res = await this.send(path, { ...call, accept: 'application/json' });
-    return (await res.json()) as T;
+    try {
+      return (await res.json()) as T;
+    } catch {
+      // A 2xx that is not JSON (a proxy's or CDN's page): say so, as every other failure is said.
+      throw new ApiError(res.status, 'bad_response', `The API answered ${res.status} with something that is not JSON; try again, and if it persists tell your platform team.`, res.headers.get('x-request-id'));
+    }
   }
 
   private async text(path: string, call: Call = {}): Promise<string> {
@@ -173,8 +180,10 @@ export class ApiClient {
         method: call.method ?? 'GET',
         headers,
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        signal: call.signal,
       });
     } catch (err) {
+      if (call.signal?.aborted) throw err;
       throw new ApiError(0, 'network', `Could not reach the API (${err instanceof Error ? err.message : String(err)}).`);
     }
     if (res.ok) return res;

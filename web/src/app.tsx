@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useRef } from 'react';
 import { BrowserRouter, Navigate, NavLink, Outlet, Route, Routes, useLocation } from 'react-router';
 import { SessionProvider, useSession } from './session-context.tsx';
 import { loginPathFor } from './session.ts';
+import { PageErrorBoundary } from './components/page-error-boundary.tsx';
 import { ErrorAlert, Loading } from './components/states.tsx';
 import { LoginPage } from './pages/login-page.tsx';
 import { AuthCallbackPage } from './pages/auth-callback-page.tsx';
@@ -46,6 +47,7 @@ const useRouteAnnouncement = () => {
 /** The signed-in frame: skip link, header with the main navigation, the user's id and Sign out, and the page. */
 const Layout = () => {
   const { user, admin, signOut } = useSession();
+  const location = useLocation();
   useRouteAnnouncement();
   return (
     <>
@@ -84,9 +86,11 @@ const Layout = () => {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        <Suspense fallback={<Loading size="page" />}>
-          <Outlet />
-        </Suspense>
+        <PageErrorBoundary resetKey={location.pathname}>
+          <Suspense fallback={<Loading size="page" />}>
+            <Outlet />
+          </Suspense>
+        </PageErrorBoundary>
       </main>
     </>
   );

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkParameterValues } from '../../functions/src/domain/parameter-values.ts';
 import type { ParameterInference } from '../../functions/src/domain/parameters.ts';
 import { parseExactJson } from '../../functions/src/shared/http/validate.ts';
-import { fieldErrorsFromApi, fieldsFor, initialValues, parametersJson, readValues, toRequestParameters, type InferredParameter } from './parameter-form.ts';
+import { fieldErrorsFromApi, fieldsFor, initialValues, readValues, toRequestParameters, type InferredParameter } from './parameter-form.ts';
 
 // The parameters of functions/test/fixtures/parameters-basic.ipynb as the API lists them.
 const BASIC: InferredParameter[] = [
@@ -16,6 +16,16 @@ const BASIC: InferredParameter[] = [
 ];
 
 const inference = (parameters: InferredParameter[]): ParameterInference => ({ cellIndex: 1, problems: [], parameters: parameters.map(({ truncated, ...p }) => ({ ...p, type: p.type as 'int', ...(truncated ? { truncated: true as const } : {}) })) });
+
+// A request body as JSON text with the form's raw parameter texts spliced in, as the browser's JSON.stringify
+// with JSON.rawJSON writes it (Node 20 has no JSON.rawJSON); omits `parameters` when there are none.
+const parametersJson = (body: Record<string, unknown>, parameters: Record<string, string>): string => {
+  const rest = JSON.stringify(body);
+  const entries = Object.entries(parameters);
+  if (entries.length === 0) return rest;
+  const object = `{${entries.map(([name, json]) => `${JSON.stringify(name)}:${json}`).join(',')}}`;
+  return rest === '{}' ? `{"parameters":${object}}` : `{"parameters":${object},${rest.slice(1)}`;
+};
 
 /** Sends a form's parameters through the API's own exact parser and checker, as a run request would. */
 const asTheApiTypesThem = (parameters: InferredParameter[], raw: Record<string, string>) => {
@@ -169,7 +179,7 @@ describe('readValues', () => {
   });
 });
 
-describe('parametersJson', () => {
+describe('the test helper parametersJson', () => {
   it('splices raw parameter texts into the body and leaves them out when there are none', () => {
     // Prepare
     const body = { profile: 'cpu-small', timeoutSeconds: 600 };

@@ -10,8 +10,8 @@
  *
  * Why JSON text and not values: the API reads `parameters` with an exact parser (an int is digits of
  * any length, `1.0` is a float even though it is whole). `JSON.stringify` would round an int past 2^53
- * and turn `1.0` into the int `1`, so each value travels as the text the user wrote, checked and
- * normalized here, and `parametersJson` splices them into the body.
+ * and turn `1.0` into the int `1`, so each value keeps the text the user wrote, checked and normalized
+ * here, and `toRequestParameters` hands it to `JSON.stringify` as raw JSON.
  */
 
 /** One inferred parameter as `GET /notebooks/{id}/parameters` lists it. */
@@ -191,18 +191,6 @@ export const readValues = (fields: FieldSpec[], values: FormValues): ReadParamet
     else errors[field.name] = parsed.error;
   }
   return { parameters, errors };
-};
-
-/**
- * Writes a request body as JSON text with `parameters` spliced in from raw JSON texts (see the module
- * comment); the rest of the body goes through JSON.stringify. Omits `parameters` when there are none.
- */
-export const parametersJson = (body: Record<string, unknown>, parameters: Record<string, string>): string => {
-  const rest = JSON.stringify(body);
-  const entries = Object.entries(parameters);
-  if (entries.length === 0) return rest;
-  const object = `{${entries.map(([name, json]) => `${JSON.stringify(name)}:${json}`).join(',')}}`;
-  return rest === '{}' ? `{"parameters":${object}}` : `{"parameters":${object},${rest.slice(1)}`;
 };
 
 /** One detail of an API validation error. */

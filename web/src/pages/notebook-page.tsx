@@ -101,7 +101,7 @@ const VersionView = ({ notebookId, version }: { notebookId: string; version: num
   const detail = useAsync(() => api.getVersion(notebookId, version), [notebookId, version]);
   return (
     <>
-      <NotebookFrame title="Rendered notebook" load={() => api.renderVersion(notebookId, version)} loadKey={`${notebookId}@${version}`} />
+      <NotebookFrame title="Rendered notebook" load={(signal) => api.renderVersion(notebookId, version, signal)} loadKey={`${notebookId}@${version}`} />
       <h3>Parameters</h3>
       {detail.error ? <ErrorAlert error={detail.error} onRetry={() => detail.reload()} /> : null}
       {!detail.error && (detail.loading || !detail.data) ? <Loading label="Loading parameters…" /> : null}

@@ -58,7 +58,7 @@ export const RunPage = () => {
           <p>
             <DownloadOutput run={r} />
           </p>
-          <NotebookFrame title="Output notebook" load={() => api.renderRunOutput(r.id)} loadKey={`${r.id}:${r.status}`} />
+          <NotebookFrame title="Output notebook" load={(signal) => api.renderRunOutput(r.id, signal)} loadKey={`${r.id}:${r.status}`} />
         </>
       ) : (
         <div className="state state-block state-empty">
