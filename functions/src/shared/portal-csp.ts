@@ -26,3 +26,9 @@ export const portalCsp = ({ connectSources = [] }: PortalCspOptions = {}): strin
 
 /** The portal's policy with no extra origins: what CloudFront sends unless its stack adds some. */
 export const PORTAL_CSP = portalCsp();
+
+/**
+ * The portal's Referrer-Policy, sent by CloudFront and by the local server alike: the portal calls its API on
+ * its own origin and links nowhere that needs to know where a reader came from, so nothing is sent.
+ */
+export const PORTAL_REFERRER_POLICY = 'no-referrer';

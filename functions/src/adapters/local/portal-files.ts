@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { NotFoundError, ValidationError } from '../../domain/errors.ts';
-import { portalCsp } from '../../shared/portal-csp.ts';
+import { PORTAL_REFERRER_POLICY, portalCsp } from '../../shared/portal-csp.ts';
 
 /** Where `npm run build:web` puts the portal. */
 export const DEFAULT_WEB_DIST = resolve(import.meta.dirname, '..', '..', '..', '..', 'web', 'dist');
@@ -48,7 +48,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const portalHeaders = (connectSources: readonly string[]): Record<string, string> => ({
   'content-security-policy': portalCsp({ connectSources }),
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': PORTAL_REFERRER_POLICY,
   'x-frame-options': 'DENY',
 });
 
