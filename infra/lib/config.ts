@@ -18,6 +18,10 @@ const Identity = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** Why portal.domainName and portal.certificateArn are set together or not at all. */
+export const PORTAL_DOMAIN_PAIR =
+  'set domainName and certificateArn together or neither: CloudFront serves a custom domain only with an ACM certificate for it in us-east-1, and without one the portal stays on its CloudFront name';
+
 /** The one file a platform team fills in (infra/orrery.config.json); every field is explained in the README. */
 export const InfraConfigSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, 'a short lowercase prefix for resource names').default('orrery'),
@@ -32,7 +36,11 @@ export const InfraConfigSchema = z.object({
   }),
   vpc: z.object({ vpcId: z.string().startsWith('vpc-'), privateSubnetIds: z.array(z.string().startsWith('subnet-')).min(1) }).optional(),
   identity: Identity,
-  portal: z.object({ domainName: z.string().optional(), certificateArn: z.string().startsWith('arn:aws:acm:us-east-1:').optional() }).default({}),
+  portal: z
+    .object({ domainName: z.string().min(1).optional(), certificateArn: z.string().startsWith('arn:aws:acm:us-east-1:', 'an ACM certificate ARN in us-east-1 (arn:aws:acm:us-east-1:…), the only region CloudFront takes certificates from').optional() })
+    // One without the other would serve the portal on CloudFront's name while the notebooks bucket admits only the domain.
+    .refine((portal) => Boolean(portal.domainName) === Boolean(portal.certificateArn), { message: PORTAL_DOMAIN_PAIR })
+    .default({}),
   serverPublicUrl: z.url(),
   profilesFile: z.string().default('config/profiles.example.yaml'),
   slackWebhookSecretName: z.string().optional(),

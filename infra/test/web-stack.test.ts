@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { describe, expect, it } from 'vitest';
-import { InfraConfigSchema, type InfraConfig } from '../lib/config.ts';
+import { InfraConfigSchema, loadInfraConfig, PORTAL_DOMAIN_PAIR, type InfraConfig } from '../lib/config.ts';
 import { portalConfig, portalConnectSources, signInRedirects, WebStack } from '../lib/stacks/web-stack.ts';
 import example from '../orrery.config.example.json' with { type: 'json' };
 import { render } from './support-api.ts';
@@ -30,11 +30,20 @@ const build = (c: InfraConfig = config()) => {
 };
 const synth = (c: InfraConfig = config()) => build(c).template;
 
+/** The portal's two deployments by construct id: the hashed assets and the root files. */
+const deployments = (stack: WebStack, template: Template) => {
+  const of = (constructId: string) => {
+    const resource = stack.node.findChild(constructId).node.findAll().find((c): c is CfnResource => c instanceof CfnResource && c.cfnResourceType === 'Custom::CDKBucketDeployment')!;
+    const id = stack.getLogicalId(resource);
+    return { id, ...(template.toJSON().Resources[id] as { Properties: Record<string, unknown>; DependsOn?: string[] }) };
+  };
+  return { assets: of('PortalAssets'), root: of('PortalContent') };
+};
 /** The config.json the deployment writes, with each deploy-time value rendered as `render` shows it. */
 const deployedConfigJson = (c: InfraConfig): unknown => {
-  const { app, template } = build(c);
+  const { app, stack, template } = build(c);
   const assembly = app.synth();
-  const deployment = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0]!.Properties as { SourceMarkers?: Record<string, unknown>[] };
+  const deployment = deployments(stack, template).root.Properties as { SourceMarkers?: Record<string, unknown>[] };
   const dirs = readdirSync(assembly.directory).filter((d) => d.startsWith('asset.') && existsSync(join(assembly.directory, d, 'config.json')));
   expect(dirs).toHaveLength(1);
   let text = readFileSync(join(assembly.directory, dirs[0]!, 'config.json'), 'utf8');
@@ -44,6 +53,15 @@ const deployedConfigJson = (c: InfraConfig): unknown => {
 /** The portal's origin under CloudFront's generated name, as `render` shows it. */
 const cloudFrontOrigin = (stack: WebStack): string => `https://\${${stack.getLogicalId(stack.distribution.node.defaultChild as CfnElement)}.DomainName}`;
 const distributionConfig = (template: Template) => Object.values(template.findResources('AWS::CloudFront::Distribution'))[0]!.Properties.DistributionConfig;
+type Request = { uri: string; querystring: Record<string, { value: string }> };
+/** The SPA routing function as CloudFront runs it: its code, taken from the template, evaluated in this process. */
+const routingHandler = (template: Template): ((event: { request: Request }) => Request) => {
+  const functions = Object.values(template.findResources('AWS::CloudFront::Function'));
+  expect(functions).toHaveLength(1);
+  const { FunctionCode: code, FunctionConfig: settings } = functions[0]!.Properties as { FunctionCode: string; FunctionConfig: { Runtime: string } };
+  expect(settings.Runtime).toBe('cloudfront-js-2.0');
+  return new Function(`${code}; return handler;`)() as (event: { request: Request }) => Request;
+};
 
 describe('WebStack', () => {
   it('serves the portal from a private, encrypted bucket through origin access control', () => {
@@ -113,7 +131,7 @@ describe('WebStack', () => {
     );
     expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
     expect(headers.ContentTypeOptions).toEqual({ Override: true });
-    expect(headers.ReferrerPolicy.ReferrerPolicy).toBe('strict-origin-when-cross-origin');
+    expect(headers.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
     expect(headers.StrictTransportSecurity).toMatchObject({ IncludeSubdomains: true, Override: true });
     expect(distributionConfig(template).DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({ Ref: template.getResourceId('AWS::CloudFront::ResponseHeadersPolicy') });
   });
@@ -202,17 +220,90 @@ describe('WebStack', () => {
     });
   });
 
-  it('deploys the built portal and its config.json together and invalidates the distribution', () => {
+  it('deploys the hashed assets for a year first, then index.html, config.json and the other root files revalidated, invalidating the distribution once', () => {
     // Prepare
     const { stack, template } = build();
 
     // Act
-    const deployment = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0]!;
+    const { assets, root } = deployments(stack, template);
 
     // Assess
-    expect(deployment.Properties.SourceObjectKeys).toHaveLength(2);
-    expect(deployment.Properties.DistributionPaths).toEqual(['/*']);
+    template.resourceCountIs('Custom::CDKBucketDeployment', 2);
+    expect(assets.Properties).toMatchObject({ Include: ['assets/*'], Exclude: ['*'], SystemMetadata: { 'cache-control': 'public, max-age=31536000, immutable' } });
+    expect(assets.Properties.DistributionId).toBeUndefined();
+    expect(root.Properties).toMatchObject({ Exclude: ['assets/*'], SystemMetadata: { 'cache-control': 'no-cache' }, DistributionPaths: ['/*'] });
+    expect(root.Properties.Include).toBeUndefined();
+    expect(root.Properties.SourceObjectKeys).toHaveLength(2);
+    expect((root.Properties.SourceObjectKeys as unknown[])[0]).toEqual((assets.Properties.SourceObjectKeys as unknown[])[0]);
+    expect(root.DependsOn).toContain(assets.id);
     expect(render(template.findOutputs('PortalUrl').PortalUrl!.Value)).toBe(cloudFrontOrigin(stack));
+  });
+
+  it('never prunes the portal bucket, so a tab opened before a deploy still loads its lazy chunks', () => {
+    // Prepare
+    const { stack, template } = build();
+
+    // Act
+    const { assets, root } = deployments(stack, template);
+
+    // Assess
+    expect(assets.Properties.Prune).toBe(false);
+    expect(root.Properties.Prune).toBe(false);
+  });
+
+  it('routes page requests to index.html by a viewer-request function on the portal’s behaviour only, with no error pages', () => {
+    // Prepare
+    const template = synth();
+
+    // Act
+    const dist = distributionConfig(template);
+    const api = dist.CacheBehaviors.find((b: { PathPattern: string }) => b.PathPattern === '/api/*');
+
+    // Assess
+    expect(dist.DefaultCacheBehavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [template.getResourceId('AWS::CloudFront::Function'), 'FunctionARN'] } }]);
+    expect(api.FunctionAssociations).toBeUndefined();
+    expect(dist.CacheBehaviors).toHaveLength(1);
+    expect(dist.CustomErrorResponses).toBeUndefined();
+  });
+
+  it.each([
+    { uri: '/auth/callback', to: '/index.html' },
+    { uri: '/runs/run-1', to: '/index.html' },
+    { uri: '/notebooks/nb-1/', to: '/index.html' },
+    { uri: '/', to: '/index.html' },
+    { uri: '/login', to: '/index.html' },
+    { uri: '/assets/index-abc.js', to: '/assets/index-abc.js' },
+    { uri: '/assets/no-extension', to: '/assets/no-extension' },
+    { uri: '/config.json', to: '/config.json' },
+    { uri: '/favicon.svg', to: '/favicon.svg' },
+    { uri: '/index.html', to: '/index.html' },
+  ])('the routing function sends $uri to $to and keeps the query string', ({ uri, to }) => {
+    // Prepare
+    const handler = routingHandler(synth());
+    const querystring = { next: { value: '/runs/run-1' } };
+
+    // Act
+    const request = handler({ request: { uri, querystring: { ...querystring } } });
+
+    // Assess
+    expect(request).toEqual({ uri: to, querystring });
+  });
+
+  it.each([
+    { set: 'a domain without a certificate', portal: { domainName: 'notebooks.example.com' } },
+    { set: 'a certificate without a domain', portal: { certificateArn: CERTIFICATE } },
+  ])('refuses $set, saying the two go together', ({ portal }) => {
+    // Prepare
+    const path = join(mkdtempSync(join(tmpdir(), 'orrery-config-')), 'orrery.config.json');
+    writeFileSync(path, JSON.stringify({ ...example, portal }));
+
+    // Act
+    const load = () => loadInfraConfig(path);
+
+    // Assess
+    expect(load).toThrow(`${path}: portal: ${PORTAL_DOMAIN_PAIR}`);
+    expect(PORTAL_DOMAIN_PAIR).toContain('us-east-1');
+    expect(InfraConfigSchema.safeParse({ ...example, portal: { domainName: 'notebooks.example.com', certificateArn: CERTIFICATE } }).success).toBe(true);
   });
 
   it('uses the configured domain and certificate with TLS 1.2 at least', () => {

@@ -6,6 +6,10 @@ import {
   AllowedMethods,
   CachePolicy,
   Distribution,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
+  Function as CloudFrontFunction,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   HttpVersion,
@@ -20,14 +24,28 @@ import {
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { OAuthScope, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
-import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
-import { portalCsp } from '../../../functions/src/shared/portal-csp.ts';
+import { PORTAL_REFERRER_POLICY, portalCsp } from '../../../functions/src/shared/portal-csp.ts';
 import type { InfraConfig } from '../config.ts';
 import type { CognitoPool } from './api-stack.ts';
 
 const BUILT_PORTAL = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 const PLACEHOLDER = fileURLToPath(new URL('../portal-placeholder/', import.meta.url));
+
+/**
+ * The viewer-request function of the portal's behaviour: a page route (a last path segment without a dot, e.g.
+ * /auth/callback, /runs/run-1, /) is answered with /index.html, whose router resolves it; files (/config.json,
+ * /favicon.svg) and anything under /assets/ go to S3 as asked, so a missing bundle stays an error rather than HTML
+ * served as JavaScript (as the local server does). The query string is a separate field and is left alone.
+ */
+export const SPA_ROUTING_CODE = `function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  var last = uri.substring(uri.lastIndexOf('/') + 1);
+  if (uri.indexOf('/assets/') !== 0 && last.indexOf('.') === -1) request.uri = '/index.html';
+  return request;
+}`;
 
 /** The Cognito sign-in written into the portal's config: the pool's issuer, the portal client and the hosted UI. */
 export interface CognitoSignIn {
@@ -146,17 +164,43 @@ export class WebStack extends Stack {
       this.portalClient = this.makePortalClient(props.cognito, origin, config.identity.kind === 'cognito' ? config.identity.callbackUrls : []);
       cognito = { issuer: props.cognito.issuer, clientId: this.portalClient.userPoolClientId, domainBaseUrl: props.cognito.domainBaseUrl };
     }
-    new BucketDeployment(this, 'PortalContent', {
+    this.deployPortal(portal, props.portalDir ?? (existsSync(BUILT_PORTAL) ? BUILT_PORTAL : PLACEHOLDER), portalConfig(config, cognito));
+    new CfnOutput(this, 'PortalUrl', { value: origin, description: 'Where the portal is served; the API is under /api' });
+    new CfnOutput(this, 'SignInCallbackUrl', { value: `${origin}/auth/callback`, description: 'The portal\'s sign-in redirect URI (registered with Cognito by this stack; register it with an OIDC provider yourself)' });
+    this.acknowledgeFindings(logs, portal, customDomain);
+  }
+
+  /**
+   * Copies the portal into its bucket in two passes that never delete anything: the content-hashed bundles under
+   * assets/ first, cached for a year (a tab opened before a deploy still finds the lazy chunks it was built with;
+   * old hashed files are harmless), then the root files (index.html, config.json, favicon.svg), revalidated on
+   * every load. Without pruning nothing stale is left that matters: index.html and config.json are overwritten by
+   * every deploy, and the filters keep each pass to its own files. The distribution is invalidated once both are in.
+   */
+  private deployPortal(portal: Bucket, dir: string, config: ReturnType<typeof portalConfig>): void {
+    const build = Source.asset(dir);
+    const assets = new BucketDeployment(this, 'PortalAssets', {
+      destinationBucket: portal,
+      sources: [build],
+      exclude: ['*'],
+      include: ['assets/*'],
+      prune: false,
+      cacheControl: [CacheControl.setPublic(), CacheControl.maxAge(Duration.days(365)), CacheControl.immutable()],
+      memoryLimit: 512,
+    });
+    const root = new BucketDeployment(this, 'PortalContent', {
       destinationBucket: portal,
       // jsonData resolves the deploy-time values (the pool's issuer, the client id) when the files are copied.
-      sources: [Source.asset(props.portalDir ?? (existsSync(BUILT_PORTAL) ? BUILT_PORTAL : PLACEHOLDER)), Source.jsonData('config.json', portalConfig(config, cognito))],
+      sources: [build, Source.jsonData('config.json', config)],
+      exclude: ['assets/*'],
+      prune: false,
+      cacheControl: [CacheControl.noCache()],
       distribution: this.distribution,
       distributionPaths: ['/*'],
       memoryLimit: 512,
     });
-    new CfnOutput(this, 'PortalUrl', { value: origin, description: 'Where the portal is served; the API is under /api' });
-    new CfnOutput(this, 'SignInCallbackUrl', { value: `${origin}/auth/callback`, description: 'The portal\'s sign-in redirect URI (registered with Cognito by this stack; register it with an OIDC provider yourself)' });
-    this.acknowledgeFindings(logs, portal, customDomain);
+    // index.html names the new bundles, so it goes live only after they are in the bucket.
+    root.node.addDependency(assets);
   }
 
   /** The distribution: the portal bucket by origin access control with the portal's headers, and /api/* to the API. */
@@ -180,6 +224,8 @@ export class WebStack extends Stack {
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: this.makeHeadersPolicy(config.name, parts.connectSources),
         compress: true,
+        // Page routes to index.html here, never by errorResponses, which would also turn the API's 403s and 404s into the page.
+        functionAssociations: [{ eventType: FunctionEventType.VIEWER_REQUEST, function: new CloudFrontFunction(this, 'SpaRouting', { runtime: FunctionRuntime.JS_2_0, code: FunctionCode.fromInline(SPA_ROUTING_CODE), comment: 'Serves index.html for the portal\'s page routes' }) }],
       },
       additionalBehaviors: {
         // The API sets its own headers (rendered notebooks are framed by the portal), so no portal CSP here.
@@ -231,7 +277,7 @@ export class WebStack extends Stack {
         contentSecurityPolicy: { contentSecurityPolicy: portalCsp({ connectSources }), override: true },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
         contentTypeOptions: { override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        referrerPolicy: { referrerPolicy: PORTAL_REFERRER_POLICY as HeadersReferrerPolicy, override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
       },
     });
@@ -252,7 +298,7 @@ export class WebStack extends Stack {
       'Action::s3:GetObject*': 'read the CDK asset holding the portal files and the portal bucket objects',
       'Action::s3:GetBucket*': 'read the location and settings of the asset and portal buckets',
       'Action::s3:List*': 'list the asset and portal buckets to sync them',
-      'Action::s3:DeleteObject*': 'delete portal files that are no longer in the build (portal bucket only)',
+      'Action::s3:DeleteObject*': 'delete portal files (granted with read-write by aws-cdk-lib; the portal deployments never prune) in the portal bucket only',
       'Action::s3:Abort*': 'abort its own multipart uploads to the portal bucket',
       [`Resource::arn:${Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition}:s3:::cdk-hnb659fds-assets-${this.account}-${this.region}/*`]: 'read objects of the CDK bootstrap asset bucket, whose key is only known at deploy time',
       [`Resource::${portalArn}/*`]: 'write any object of the portal bucket, which holds only the portal build',
