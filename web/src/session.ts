@@ -169,24 +169,29 @@ export const takePending = (store: KeyValueStore): PendingSignIn | null => {
 // Loaded on first use: local mode never needs it, and the first page stays smaller.
 const oidcLibrary = () => import('oauth4webapi');
 
+/** The fetch the OIDC calls use; tests pass a fake identity provider's, the browser leaves it out (the global fetch). */
+export type OidcFetch = (url: string, init: RequestInit) => Promise<Response>;
+
+const transport = (oauth: typeof OAuth, fetchImpl: OidcFetch | undefined) => (fetchImpl ? { [oauth.customFetch]: fetchImpl } : {});
+
 /** The OIDC redirect URI of this portal. */
 export const redirectUriFor = (origin: string): string => `${origin}/auth/callback`;
 
 /** The authorization server: the configured endpoints, or discovery from the issuer when they are absent. */
-export const authorizationServer = async (config: OidcAuthConfig): Promise<OAuth.AuthorizationServer> => {
+export const authorizationServer = async (config: OidcAuthConfig, fetchImpl?: OidcFetch): Promise<OAuth.AuthorizationServer> => {
   const oauth = await oidcLibrary();
   if (config.authorizationEndpoint && config.tokenEndpoint) {
     return { issuer: config.issuer, authorization_endpoint: config.authorizationEndpoint, token_endpoint: config.tokenEndpoint, end_session_endpoint: config.logoutEndpoint };
   }
   const issuer = new URL(config.issuer);
-  const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc' }));
+  const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...transport(oauth, fetchImpl) }));
   return config.logoutEndpoint ? { ...as, end_session_endpoint: config.logoutEndpoint } : as;
 };
 
 /** Starts authorization code + PKCE: keeps state, verifier, nonce and `next` in sessionStorage; returns the IdP URL to go to. */
-export const beginOidcSignIn = async (config: OidcAuthConfig, store: KeyValueStore, origin: string, next: string): Promise<URL> => {
+export const beginOidcSignIn = async (config: OidcAuthConfig, store: KeyValueStore, origin: string, next: string, fetchImpl?: OidcFetch): Promise<URL> => {
   const oauth = await oidcLibrary();
-  const as = await authorizationServer(config);
+  const as = await authorizationServer(config, fetchImpl);
   if (!as.authorization_endpoint) throw new Error(`the issuer ${config.issuer} names no authorization endpoint`);
   const pending: PendingSignIn = { state: oauth.generateRandomState(), verifier: oauth.generateRandomCodeVerifier(), nonce: oauth.generateRandomNonce(), next: safeNextPath(next) };
   savePending(store, pending);
@@ -207,20 +212,33 @@ export const beginOidcSignIn = async (config: OidcAuthConfig, store: KeyValueSto
  * returns the session and where to go. The bearer is the ID token: the API's JWT authorizer checks
  * `aud` = the client id, which Cognito puts in ID tokens only (its access tokens carry `client_id`, no `aud`).
  */
-export const completeOidcSignIn = async (config: OidcAuthConfig, store: KeyValueStore, callbackUrl: URL): Promise<{ session: Session; next: string }> => {
+export const completeOidcSignIn = async (config: OidcAuthConfig, store: KeyValueStore, callbackUrl: URL, fetchImpl?: OidcFetch): Promise<{ session: Session; next: string }> => {
   const pending = takePending(store);
   if (!pending) throw new Error('This sign-in was not started in this tab, or was already finished. Sign in again.');
   const oauth = await oidcLibrary();
-  const as = await authorizationServer(config);
+  const as = await authorizationServer(config, fetchImpl);
   const client: OAuth.Client = { client_id: config.clientId };
+  const http = transport(oauth, fetchImpl);
   const params = oauth.validateAuthResponse(as, client, callbackUrl, pending.state);
-  const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUriFor(callbackUrl.origin), pending.verifier);
-  const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: pending.nonce, requireIdToken: true });
-  const claims = oauth.getValidatedIdTokenClaims(result);
-  const idToken = result.id_token;
-  if (!idToken || !claims) throw new Error('The identity provider returned no ID token.');
+  const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUriFor(callbackUrl.origin), pending.verifier, http);
+  const { claims, idToken } = await checkedIdToken(oauth, as, client, response, pending.nonce, http);
   const user = typeof claims.email === 'string' ? claims.email : claims.sub;
   return { session: { mode: 'oidc', token: idToken, idToken, user, expiresAt: claims.exp * 1000 }, next: pending.next };
+};
+
+// oauth4webapi checks iss, aud, exp, iat and nonce but leaves the signature to TLS (OIDC Core 3.1.3.7);
+// the issuer's JWKS is checked too when discovery names it, so a forged token never becomes the session.
+const checkedIdToken = async (oauth: typeof OAuth, as: OAuth.AuthorizationServer, client: OAuth.Client, response: Response, nonce: string, http: object) => {
+  try {
+    const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: nonce, requireIdToken: true });
+    const claims = oauth.getValidatedIdTokenClaims(result);
+    if (!result.id_token || !claims) throw new Error('no ID token in the answer');
+    if (as.jwks_uri) await oauth.validateApplicationLevelSignature(as, response, http);
+    return { claims, idToken: result.id_token };
+  } catch (err) {
+    if (err instanceof oauth.ResponseBodyError) throw new Error(`The identity provider refused the sign-in code: ${err.error_description ?? err.error}. Sign in again.`, { cause: err });
+    throw new Error(`The identity provider's ID token was refused: ${(err as Error).message}. Sign in again.`, { cause: err });
+  }
 };
 
 /** The IdP's logout URL when one is configured (Cognito reads `logout_uri`, standard OIDC `post_logout_redirect_uri`). */
