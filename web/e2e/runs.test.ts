@@ -38,7 +38,16 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())('running note
     await shown(page.getByRole('link', { name: 'Download output' }));
     await shown(page.getByRole('link', { name: 'Rerun with changes' }));
     const run = await p.t.api('GET', `/runs/${pathOf(page).split('/')[2]}`, p.t.tokens.alice);
-    expect(run.body).toMatchObject({ status: 'COMPLETED', notebookId: id });
+    expect(run.body).toMatchObject({ status: 'COMPLETED', notebookId: id, notebookTitle: title });
     await p.shot(page, 'run-completed');
+    // The Runs table names the run by its notebook's title, and that link still leads to the run.
+    const runPath = pathOf(page);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Runs', exact: true }).click();
+    await shown(page.getByRole('heading', { name: 'Your runs' }));
+    const listed = page.getByRole('table').getByRole('link', { name: title, exact: true });
+    await shown(listed);
+    await p.shot(page, 'runs-list');
+    expect(await listed.count()).toBe(1);
+    expect(await listed.getAttribute('href')).toBe(runPath);
   });
 });

@@ -41,6 +41,8 @@ export interface RunError {
 export interface Run {
   id: string;
   notebookId: string;
+  /** The notebook's title when the run was started, kept like a papermill output's name: a rename later does not change it. */
+  notebookTitle: string;
   version: number;
   owner: string;
   notebookOwner: string;

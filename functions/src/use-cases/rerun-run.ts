@@ -7,7 +7,8 @@ import { startRun } from './start-run.ts';
 /**
  * Starts a new run with the same inputs as an earlier one, with optional overrides.
  * 1. Load the earlier run; who started it, the notebook's owner and admins may rerun it.
- * 2. Start a run of the same version, profile and timeout, its parameters merged with the overrides.
+ * 2. Start a run of the same version, profile and timeout, its parameters merged with the overrides;
+ *    it records the notebook's title as it is now, which may differ from the earlier run's.
  */
 export const rerunRun = async (
   deps: RunDeps,

@@ -32,7 +32,7 @@ export interface StartRunInput {
  * 2. Load the version (latest by default); validate names and values against its inferred
  *    parameters for its kernel language, all before anything starts (400 naming each problem).
  * 3. Claim the idempotency key: a key used in the last 24 hours returns that run instead.
- * 4. Record the run (CREATED), start its workflow, and mark it QUEUED.
+ * 4. Record the run (CREATED) with the notebook's current title, start its workflow, and mark it QUEUED.
  */
 export const startRun = async (deps: RunDeps, input: StartRunInput): Promise<Run> => {
   const notebook = await loadReadable(deps.notebooks, input.user, input.notebookId);
@@ -49,6 +49,8 @@ export const startRun = async (deps: RunDeps, input: StartRunInput): Promise<Run
   const run: Run = {
     id,
     notebookId: notebook.id,
+    // The title as it is now, not a live join: the run names what was run, as papermill names its output.
+    notebookTitle: notebook.title,
     version: version.version,
     owner: input.user.id,
     notebookOwner: notebook.owner,

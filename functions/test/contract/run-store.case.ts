@@ -5,12 +5,13 @@ import type { RunSource, RunStore } from '../../src/ports/run-store.ts';
 
 let n = 0;
 const DEEP = Array.from({ length: 20 }).reduce<unknown>((inner) => ({ k: [inner] }), 1);
-const run = (over: Partial<Run> = {}): Run => {
+/** A run as start-run records it, one second after the last one made, with values DynamoDB cannot hold plainly. */
+export const sampleRun = (over: Partial<Run> = {}): Run => {
   n += 1;
   const at = new Date(Date.UTC(2026, 1, 1, 0, 0, n)).toISOString();
   const id = `run-${String(n).padStart(16, '0')}`;
   return {
-    id, notebookId: 'nb-0000000000000001', version: 1, owner: 'alice', notebookOwner: 'alice', language: 'python',
+    id, notebookId: 'nb-0000000000000001', notebookTitle: 'Sales — “weekly” report', version: 1, owner: 'alice', notebookOwner: 'alice', language: 'python',
     // Values DynamoDB numbers cannot hold (past 2^53, subnormal) and nesting deeper than its 32 levels.
     parameters: { big: '18446744073709551616', f: 'nan', huge: 1e16, tiny: 5e-324, deep: DEEP },
     typedParameters: { big: { type: 'int', value: '18446744073709551616' }, f: { type: 'float', value: 'nan' }, huge: { type: 'float', value: 1e16 }, tiny: { type: 'float', value: 5e-324 } },
@@ -36,7 +37,7 @@ export const runStoreContract = (name: string, make: () => Promise<RunStore>) =>
   describe(`RunStore contract: ${name}`, () => {
     it('reads back a run exactly, refuses a duplicate id and answers null for an unknown one', async () => {
       const store = await make();
-      const r = run();
+      const r = sampleRun();
       await store.createRun(r);
       expect(await store.getRun(r.id)).toEqual(r);
       await expect(store.createRun(r)).rejects.toBeInstanceOf(ConflictError);
@@ -45,7 +46,7 @@ export const runStoreContract = (name: string, make: () => Promise<RunStore>) =>
 
     it('moves a run only from the statuses given, and moves it between status listings', async () => {
       const store = await make();
-      const r = run();
+      const r = sampleRun();
       await store.createRun(r);
       expect(await store.moveRun(r.id, ['QUEUED'], { status: 'IN_PROGRESS', updatedAt: 'x' })).toBeNull();
       const moved = await store.moveRun(r.id, ['CREATED'], { status: 'QUEUED', updatedAt: '2026-02-02T00:00:00.000Z' });
@@ -56,9 +57,28 @@ export const runStoreContract = (name: string, make: () => Promise<RunStore>) =>
       expect(await store.moveRun(r.id, ['QUEUED'], { status: 'FAILED', error, hasOutput: true, updatedAt: 'y' })).toMatchObject({ status: 'FAILED', error, hasOutput: true });
     });
 
+    it('keeps the notebook title a run was started under through its moves and in every listing', async () => {
+      // Prepare
+      const store = await make();
+      const r = sampleRun({ notebookId: 'nb-00000000000000cc', notebookTitle: 'Quarterly forecast (draft 2)' });
+      await store.createRun(r);
+      // Act
+      const moved = await store.moveRun(r.id, ['CREATED'], { status: 'QUEUED', updatedAt: '2026-02-02T00:00:00.000Z' });
+      const [got, byNotebook, byOwner, byStatus] = await Promise.all([
+        store.getRun(r.id),
+        store.listRuns({ kind: 'notebook', notebookId: 'nb-00000000000000cc' }, { limit: 5 }),
+        store.listRuns({ kind: 'owner', owner: r.owner }, { limit: 200 }),
+        store.listRuns({ kind: 'status', status: 'QUEUED' }, { limit: 200 }),
+      ]);
+      // Assess
+      const titleOf = (items: Run[]) => items.find((i) => i.id === r.id)?.notebookTitle;
+      expect([moved?.notebookTitle, got?.notebookTitle]).toEqual(['Quarterly forecast (draft 2)', 'Quarterly forecast (draft 2)']);
+      expect([titleOf(byNotebook.items), titleOf(byOwner.items), titleOf(byStatus.items)]).toEqual(['Quarterly forecast (draft 2)', 'Quarterly forecast (draft 2)', 'Quarterly forecast (draft 2)']);
+    });
+
     it('lets exactly one of many racing moves win', async () => {
       const store = await make();
-      const r = run({ status: 'IN_PROGRESS' });
+      const r = sampleRun({ status: 'IN_PROGRESS' });
       await store.createRun(r);
       const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.moveRun(r.id, ['IN_PROGRESS'], { status: i % 2 ? 'COMPLETED' : 'STOPPING', updatedAt: `u${i}` })));
       expect(results.filter(Boolean)).toHaveLength(1);
@@ -68,7 +88,7 @@ export const runStoreContract = (name: string, make: () => Promise<RunStore>) =>
       const store = await make();
       const made: Run[] = [];
       for (let i = 0; i < 7; i += 1) {
-        const r = run({ owner: i % 2 ? 'bob' : 'carol', notebookId: i % 3 ? 'nb-00000000000000aa' : 'nb-00000000000000bb' });
+        const r = sampleRun({ owner: i % 2 ? 'bob' : 'carol', notebookId: i % 3 ? 'nb-00000000000000aa' : 'nb-00000000000000bb' });
         made.push(r);
         await store.createRun(r);
       }
@@ -80,7 +100,7 @@ export const runStoreContract = (name: string, make: () => Promise<RunStore>) =>
     it('counts the runs of one status created at or after an instant, following moves between statuses', async () => {
       // Prepare: runs a second apart; the window starts at the fourth.
       const store = await make();
-      const made = Array.from({ length: 8 }, (_, i) => run({ status: i % 3 ? 'COMPLETED' : 'FAILED' }));
+      const made = Array.from({ length: 8 }, (_, i) => sampleRun({ status: i % 3 ? 'COMPLETED' : 'FAILED' }));
       for (const r of made) await store.createRun(r);
       const since = made[3]!.createdAt;
       await store.moveRun(made[5]!.id, ['COMPLETED'], { status: 'FAILED', updatedAt: '2026-02-03T00:00:00.000Z' });

@@ -171,7 +171,8 @@ describe.skipIf(!jupyterAvailable())('parameterized runs on a real Jupyter kerne
     const first = byNotebook.body.items[0];
     const again = await t.api('POST', `/runs/${first.id}/rerun`, t.tokens.alice, {});
     expect(again.status).toBe(202);
-    expect(again.body).toMatchObject({ rerunOf: first.id, notebookId: ids.raises });
+    expect(again.body).toMatchObject({ rerunOf: first.id, notebookId: ids.raises, notebookTitle: 'runner/raises.ipynb' });
+    expect(first.notebookTitle).toBe('runner/raises.ipynb');
     await waitForRun(t, again.body.id, t.tokens.alice);
     expect((await t.api('GET', `/runs/${first.id}`, t.tokens.bob)).status).toBe(404);
   });

@@ -20,8 +20,6 @@ export const RunPage = () => {
   const { id = '' } = useParams();
   const api = useApi();
   const run = useAsync(() => api.getRun(id), [id]);
-  const notebookId = run.data?.notebookId;
-  const notebook = useAsync(async () => (notebookId ? api.getNotebook(notebookId).catch(() => null) : null), [notebookId]);
   const final = run.data ? FINAL.has(run.data.status) : false;
   const [now, setNow] = useState(() => Date.now());
   // Polls while the run is not final, each poll a moment after the last answer: a reload aborts the load in
@@ -35,11 +33,11 @@ export const RunPage = () => {
   if (run.data?.id !== id) return <Loading size="page" label="Loading the run…" />;
 
   const r = run.data;
-  const title = notebook.data?.title ?? (notebook.loading ? '…' : r.notebookId);
   return (
     <>
       <div className="page-header">
-        <h1>Run of {title}</h1>
+        {/* The title when the run started, recorded with the run: no notebook fetch, and readable when the notebook is not. */}
+        <h1>Run of {r.notebookTitle}</h1>
         <div className="actions">
           {CANCELLABLE.has(r.status) ? <CancelButton run={r} onCancelled={(next) => run.setData(next)} /> : null}
           <Link className="button secondary" to={`/runs/${r.id}/rerun`}>

@@ -92,7 +92,9 @@ const RunTable = ({ runs, busy }: { runs: Run[]; busy: boolean }) => (
     row={(r) => (
       <tr key={r.id}>
         <th scope="row">
-          <Link to={`/runs/${encodeURIComponent(r.id)}`}>{r.id}</Link>
+          {/* The title the notebook had when this run started (runs from before titles were kept show the id). */}
+          <Link to={`/runs/${encodeURIComponent(r.id)}`}>{r.notebookTitle}</Link>
+          <div className="muted small">{r.id}</div>
         </th>
         <td>
           <Link to={`/notebooks/${encodeURIComponent(r.notebookId)}`}>{r.notebookId}</Link> <span className="muted small">v{r.version}</span>

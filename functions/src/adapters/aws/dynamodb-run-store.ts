@@ -28,7 +28,9 @@ const toItem = (run: Run) => {
 
 const fromItem = (item: Record<string, unknown>): Run => {
   const { PK: _a, SK: _b, entity: _c, GSI1PK: _d, GSI1SK: _e, GSI2PK: _f, GSI2SK: _g, GSI3PK: _h, GSI3SK: _i, parametersJson, typedParametersJson, ...run } = item;
-  return { ...run, parameters: JSON.parse(parametersJson as string), typedParameters: JSON.parse(typedParametersJson as string) } as unknown as Run;
+  // Runs recorded before titles were kept have none: the notebook id stands in, as the portal showed before.
+  const notebookTitle = typeof run.notebookTitle === 'string' ? run.notebookTitle : run.notebookId;
+  return { ...run, notebookTitle, parameters: JSON.parse(parametersJson as string), typedParameters: JSON.parse(typedParametersJson as string) } as unknown as Run;
 };
 
 

@@ -38,6 +38,9 @@ const RunErrorSchema = z.object({ reason: z.string(), cellIndex: z.number().null
 export const RunSchema = z.object({
   id: z.string(),
   notebookId: z.string(),
+  // The title when the run started, not a live join. Always a string: for runs recorded before titles were
+  // kept, the run store answers the notebook id (the store-side fallback, so clients need no optional case).
+  notebookTitle: z.string(),
   version: z.number(),
   owner: z.string(),
   notebookOwner: z.string(),

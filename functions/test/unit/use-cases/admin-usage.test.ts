@@ -16,7 +16,7 @@ const run = (status: RunStatus, createdAt: string): Run => {
   n += 1;
   const id = `run-${String(n).padStart(16, '0')}`;
   return {
-    id, notebookId: 'nb-0000000000000001', version: 1, owner: 'alice', notebookOwner: 'alice', language: 'python', parameters: {}, typedParameters: {},
+    id, notebookId: 'nb-0000000000000001', notebookTitle: 'Sales', version: 1, owner: 'alice', notebookOwner: 'alice', language: 'python', parameters: {}, typedParameters: {},
     profile: 'cpu-small', timeoutSeconds: 60, cellTimeoutSeconds: null, status, createdAt, updatedAt: createdAt, startedAt: null, endedAt: null, durationSeconds: null,
     error: null, idempotencyKey: null, rerunOf: null, inputKey: `runs/${id}/input.ipynb`, outputKey: `runs/${id}/output.ipynb`, hasOutput: false, stopRequestedBy: null,
   };

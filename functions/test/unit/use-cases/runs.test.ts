@@ -156,6 +156,20 @@ describe('reading, listing and rerunning runs', () => {
     expect(again).toMatchObject({ rerunOf: first.id, parameters: { days: (2n ** 70n).toString(), region: 'us' } });
   });
 
+  it('keeps the title the notebook had when each run started: a rename changes later runs and reruns, not earlier ones', async () => {
+    // Prepare
+    const deps = memoryRunDeps();
+    const id = await seed(deps);
+    const first = await startRun(deps, { user: people.alice, notebookId: id });
+    await updateNotebook(deps, { user: people.alice, notebookId: id, patch: { title: 'Sales by region' } });
+    // Act
+    const again = await rerunRun(deps, { user: people.alice, runId: first.id });
+    const [firstNow, listed] = [await getRun(deps, { user: people.alice, runId: first.id }), await listRuns(deps, { user: people.alice, filter: {}, limit: 10 })];
+    // Assess
+    expect([first.notebookTitle, firstNow.notebookTitle, again.notebookTitle]).toEqual(['Sales', 'Sales', 'Sales by region']);
+    expect(listed.items.map((r) => [r.id, r.notebookTitle])).toEqual([[again.id, 'Sales by region'], [first.id, 'Sales']]);
+  });
+
   it('lets the notebook owner stop someone else’s run, and keeps other readers of an org notebook to reading', async () => {
     const deps = memoryRunDeps();
     const org = await seed(deps, 'org');
