@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chromiumAvailable } from '../../functions/test/support/chromium.ts';
 import { eventually, jupyterServerAvailable } from '../../functions/test/support/servers.ts';
 import { usePortal } from './support/portal-fixture.ts';
-import { shown, signInWithToken } from './support/portal-steps.ts';
+import { PAGE_MS, shown, signInWithToken } from './support/portal-steps.ts';
 
 // Jupyter takes a few seconds to answer on an idle machine, much longer when the other test files run beside it.
 const LAUNCH_MS = 60_000;
@@ -10,7 +10,7 @@ const LAUNCH_MS = 60_000;
 describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable())('notebook servers from the portal', () => {
   const p = usePortal('servers', { ORRERY_ACTIVITY_INTERVAL: '0.5', ORRERY_PROGRESS_WAIT_MS: '2000', ORRERY_CULL_HEARTBEAT_SECONDS: '864000' });
 
-  it('launches a server, shows its spawn progress until ready with an Open link whose token opens Jupyter, and stops it', { timeout: LAUNCH_MS + 60_000 }, async () => {
+  it('launches a server, shows its spawn progress until ready with an Open link whose token opens Jupyter, dismisses the progress leaving one Open link in its row, and stops it', { timeout: LAUNCH_MS + 60_000 }, async () => {
     // Prepare
     const page = await p.newPage();
     await signInWithToken(page, p.t.platform.url, p.t.tokens.alice);
@@ -36,6 +36,12 @@ describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable())('notebook ser
     const refused = await fetch(`${link.origin}${link.pathname.replace(/lab$/, '')}api/status`);
     await shown(page.getByText('RUNNING', { exact: true }));
     await p.shot(page, 'home-running');
+    const openBeforeDismiss = await open.count();
+    await page.getByRole('button', { name: 'Dismiss progress of e2e-dev', exact: true }).click();
+    await page.getByRole('log', { name: 'Spawn progress' }).waitFor({ state: 'detached', timeout: PAGE_MS });
+    await shown(page.getByRole('table').getByRole('link', { name: 'Open e2e-dev' }));
+    const openAfterDismiss = [await open.count(), await page.getByRole('table').getByRole('link', { name: 'Open e2e-dev' }).getAttribute('href')];
+    await p.shot(page, 'home-dismissed');
     await page.getByRole('button', { name: 'Stop e2e-dev', exact: true }).click();
     // The page may ask to confirm (the contract does not name that button): answer yes, as a person would.
     const confirm = page.getByRole('button', { name: /^yes.*stop e2e-dev/i });
@@ -54,6 +60,8 @@ describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable())('notebook ser
     expect(target).toBe('_blank');
     expect(rel).toContain('noopener');
     expect([status.status, refused.status]).toEqual([200, 403]);
+    expect(openBeforeDismiss).toBe(1);
+    expect(openAfterDismiss).toEqual([1, href]);
     expect(ended.status === 404 || ended.body.status === 'STOPPED').toBe(true);
   });
 });

@@ -44,8 +44,8 @@ export const useSpawnProgress = (name: string | null, attempt: number) => {
   return { events, done, ready, failed, error };
 };
 
-/** The live log of a launch (role "log", named "Spawn progress"), with a progress bar and what to do next. */
-export const SpawnProgress = ({ name, events, error, onRetry, children }: { name: string; events: ProgressEvent[]; error: unknown; onRetry: () => void; children?: React.ReactNode }) => {
+/** The live log of a launch (role "log", named "Spawn progress"), with a progress bar, what to do next, and a Dismiss button when `onDismiss` is given. */
+export const SpawnProgress = ({ name, events, error, onRetry, onDismiss, children }: { name: string; events: ProgressEvent[]; error: unknown; onRetry: () => void; onDismiss?: () => void; children?: React.ReactNode }) => {
   const listRef = useRef<HTMLOListElement>(null);
   useEffect(() => {
     const list = listRef.current;
@@ -55,7 +55,14 @@ export const SpawnProgress = ({ name, events, error, onRetry, children }: { name
   const percent = Math.round(Math.min(100, Math.max(0, latest?.progress ?? 0)));
   return (
     <section className="card" aria-labelledby="spawn-heading">
-      <h2 id="spawn-heading">Launching {name}</h2>
+      <div className="page-header">
+        <h2 id="spawn-heading">Launching {name}</h2>
+        {onDismiss ? (
+          <button type="button" className="secondary" aria-label={`Dismiss progress of ${name}`} onClick={onDismiss}>
+            Dismiss
+          </button>
+        ) : null}
+      </div>
       <label htmlFor="spawn-bar" className="small progress-label">
         Progress: {percent}%
       </label>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Server } from '../api-client.ts';
 import { useApi } from '../session-context.tsx';
 import { useAsync, useInterval } from '../use-async.ts';
@@ -16,6 +16,9 @@ export const HomePage = () => {
   const servers = useAsync(() => api.listServers().then((r) => r.items), [api]);
   const profiles = useAsync(() => api.listProfiles().then((r) => r.items), [api]);
   const [launching, setLaunching] = useState<string | null>(null);
+  // The launch whose panel was dismissed: a list refresh that still says PENDING must not bring it back.
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
   const [attempt, setAttempt] = useState(0);
   const [now, setNow] = useState(() => Date.now());
   const progress = useSpawnProgress(launching, attempt);
@@ -32,14 +35,15 @@ export const HomePage = () => {
   // A launch still starting when the page (re)loads gets its progress shown too.
   const pending = servers.data?.find((s) => s.status === 'PENDING')?.name ?? null;
   useEffect(() => {
-    if (pending && !launching) setLaunching(pending);
-  }, [pending, launching]);
+    if (pending && !launching && pending !== dismissed) setLaunching(pending);
+  }, [pending, launching, dismissed]);
 
   const launch = useCallback(
     async (name: string, profile: string) => {
       const { server, token } = await api.launchServer({ name, profile });
       keepServerToken(sessionStorage, name, token);
       servers.setData((current) => [server, ...(current ?? []).filter((s) => s.name !== name)]);
+      setDismissed(null);
       setLaunching(name);
       setAttempt((a) => a + 1);
     },
@@ -58,12 +62,21 @@ export const HomePage = () => {
     },
   };
 
+  // With the panel gone the row shows its own Open link again: one "Open <name>" on screen at a time.
+  const dismiss = () => {
+    setDismissed(launching);
+    setLaunching(null);
+    // The Dismiss button is gone: focus goes to the page's heading, not to the document's start.
+    headingRef.current?.focus();
+  };
   const launched = launching ? servers.data?.find((s) => s.name === launching) : undefined;
   const launchedToken = launching ? serverToken(sessionStorage, launching) : null;
   return (
     <>
       <div className="page-header">
-        <h1>Your servers</h1>
+        <h1 ref={headingRef} tabIndex={-1}>
+          Your servers
+        </h1>
       </div>
       {servers.error && !servers.data ? (
         <ErrorAlert error={servers.error} title="Your servers could not be loaded" onRetry={() => servers.reload()} />
@@ -79,7 +92,7 @@ export const HomePage = () => {
       )}
       {servers.error && servers.data ? <ErrorAlert error={servers.error} size="inline" title="Refreshing failed" onRetry={() => servers.reload()} /> : null}
       {launching ? (
-        <SpawnProgress name={launching} events={progress.events} error={progress.error} onRetry={() => setAttempt((a) => a + 1)}>
+        <SpawnProgress name={launching} events={progress.events} error={progress.error} onRetry={() => setAttempt((a) => a + 1)} onDismiss={progress.ready || progress.failed ? dismiss : undefined}>
           {progress.ready && launched?.url && launchedToken ? (
             <p>
               <a className="button" href={jupyterLabUrl(launched.url, launchedToken)} target="_blank" rel="noopener">
