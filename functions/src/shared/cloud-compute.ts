@@ -3,6 +3,7 @@ import { UpstreamError } from '../domain/errors.ts';
 import type { ServerObservation } from '../domain/launch.ts';
 import type { ServerCompute, ServerLaunchSpec } from '../ports/server-compute.ts';
 import type { Config } from './config.ts';
+import { loadOnce } from './load-once.ts';
 
 /**
  * The cloud's compute: servers as pods and Services on EKS, through the Kubernetes API with a token
@@ -27,15 +28,9 @@ export const makeCloudCompute = (config: Config): ServerCompute => {
 
 /** A compute built on first use. */
 class LazyCompute implements ServerCompute {
-  private loaded?: Promise<ServerCompute>;
-  constructor(private readonly load: () => Promise<ServerCompute>) {}
-  private get(): Promise<ServerCompute> {
-    // A failed load is not cached: the next call tries again instead of failing for the container's life.
-    this.loaded ??= this.load().catch((err: unknown) => {
-      this.loaded = undefined;
-      throw err;
-    });
-    return this.loaded;
+  private readonly get: () => Promise<ServerCompute>;
+  constructor(load: () => Promise<ServerCompute>) {
+    this.get = loadOnce(load);
   }
   async putToken(serverId: string, token: string): Promise<void> {
     return (await this.get()).putToken(serverId, token);

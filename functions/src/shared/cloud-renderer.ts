@@ -1,20 +1,10 @@
 import type { NotebookRenderer } from '../ports/notebook-renderer.ts';
+import { loadOnce } from './load-once.ts';
 
-/**
- * A renderer built by load() on first use and kept: a failed load is not kept, so the next render tries again
- * instead of failing for the container's life.
- */
+/** A renderer built by load() on first use and kept (a failed load is tried again on the next render). */
 export const lazyNotebookRenderer = (load: () => Promise<NotebookRenderer>): NotebookRenderer => {
-  let loaded: Promise<NotebookRenderer> | undefined;
-  return {
-    async render(notebook, options) {
-      loaded ??= load().catch((err: unknown) => {
-        loaded = undefined;
-        throw err;
-      });
-      return (await loaded).render(notebook, options);
-    },
-  };
+  const renderer = loadOnce(load);
+  return { render: async (notebook, options) => (await renderer()).render(notebook, options) };
 };
 
 /**
