@@ -18,13 +18,19 @@ import type { RunDeps } from '../use-cases/run-deps.ts';
 import type { ServerDeps } from '../use-cases/server-deps.ts';
 import type { Config } from './config.ts';
 
-// The cloud's composition, one builder per function group: each Lambda entry calls the one it needs, and the
-// bundler leaves out every adapter and SDK client the others use. Workflows and compute are parameters, so a
+// The composition, one builder per function group: each Lambda entry calls the one it needs, and the bundler
+// leaves out every adapter and SDK client the others use; local mode (container.ts) joins them in one process. Workflows and compute are parameters, so a
 // function that starts no workflow (a task, the culler) never loads the Step Functions client, and only the
 // functions that touch servers load the Kubernetes one (lazily, see cloud-compute.ts). The renderer is a parameter
 // too: esbuild keeps an import() chunk wherever the module holding it is bundled, used or not.
 
-const clientOptions = (config: Config) => ({ region: config.region, dynamoEndpoint: config.dynamoEndpoint, s3Endpoint: config.s3Endpoint });
+// With emulator endpoints (local mode) the clients take the emulators' fixed credentials.
+const clientOptions = (config: Config) => ({
+  region: config.region,
+  dynamoEndpoint: config.dynamoEndpoint,
+  s3Endpoint: config.s3Endpoint,
+  localCredentials: !!(config.dynamoEndpoint || config.s3Endpoint),
+});
 
 const basics = (config: Config) => ({ clock: new SystemClock(), ids: new RandomIds(), cursors: new HmacCursorCodec(config.cursorSecret) });
 

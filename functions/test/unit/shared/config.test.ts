@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/domain/errors.ts';
 import { loadConfig } from '../../../src/shared/config.ts';
-import { makeCloudCompute, makeCloudWorkflows } from '../../../src/shared/container.ts';
+import { makeCloudCompute } from '../../../src/shared/cloud-compute.ts';
+import { makeCloudWorkflows } from '../../../src/shared/cloud-workflows.ts';
 
 const BASE = { ORRERY_TABLE: 't', ORRERY_BUCKET: 'b', ORRERY_CURSOR_SECRET: 'x'.repeat(32) };
 const EKS = { ORRERY_EKS_CLUSTER: 'data', ORRERY_EKS_ENDPOINT: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com', ORRERY_SERVER_PUBLIC_URL: 'https://notebooks.example.com', ORRERY_PUBLIC_API_URL: 'https://api.example.com' };
