@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import type { Metafile } from 'esbuild';
 import { loadInfraConfig } from '../../infra/lib/config.ts';
 import { makeApp } from '../../infra/lib/app.ts';
-import { buildLambda, chunksOf, coldStartChunks, LAMBDA_ENTRY_FILE } from '../../infra/lib/constructs/bundling.ts';
+import { buildLambda, chunksOf, coldStartChunks, LAMBDA_ENTRY_FILE, packageOf } from '../../infra/lib/constructs/bundling.ts';
 import { OrreryFunction, REPO_ROOT } from '../../infra/lib/constructs/orrery-function.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, why: { type: 'boolean', default: false } } });
@@ -57,7 +57,7 @@ const heaviest = (metafile: Metafile, outdir: string, chunks: Set<string>, top =
   for (const [path, output] of Object.entries(metafile.outputs)) {
     if (!chunks.has(relative(outdir, resolve(path)))) continue;
     for (const [file, { bytesInOutput }] of Object.entries(output.inputs)) {
-      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? 'orrery';
+      const name = packageOf(file) ?? 'orrery';
       byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
     }
   }

@@ -2,7 +2,7 @@ import { copyFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 
-/**
+/*
  * How every Orrery Lambda is bundled, in one place: OrreryFunction's asset bundling and `npm run bench:bundles`
  * both call `buildLambda`, so the bench measures the files CDK deploys.
  *
@@ -15,17 +15,6 @@ import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
  * (the Kubernetes client, only needed on a function's first cluster call). NodejsFunction writes one file and
  * inlines those imports, which is why OrreryFunction runs esbuild itself.
  */
-export const LAMBDA_BUNDLING = {
-  format: 'esm',
-  platform: 'node',
-  // The runtime is Node 24; esbuild only lowers syntax newer than this.
-  target: 'node24',
-  minify: true,
-  mainFields: ['module', 'main'],
-  external: [] as string[],
-  // CommonJS dependencies (sanitize-html, js-yaml's users, client-node's) call require(); an ESM chunk has none unless one is made.
-  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-} as const;
 
 /** The file Lambda loads: handlers are named `index.<export>`. */
 export const LAMBDA_ENTRY_FILE = 'index.mjs';
@@ -33,8 +22,8 @@ export const LAMBDA_ENTRY_FILE = 'index.mjs';
 /** The profile registry's name beside the code (the functions read /var/task/profiles.yaml). */
 export const PROFILES_FILE = 'profiles.yaml';
 
-/** esbuild's options for one entry split into chunks under outdir, `index.mjs` the entry. */
-export const lambdaEsbuildOptions = (entryPoint: string, outdir: string): BuildOptions & { metafile: true } => ({
+// esbuild's options for one entry split into chunks under outdir, `index.mjs` the entry.
+const lambdaEsbuildOptions = (entryPoint: string, outdir: string): BuildOptions & { metafile: true } => ({
   entryPoints: { index: entryPoint },
   outdir,
   bundle: true,
@@ -42,13 +31,14 @@ export const lambdaEsbuildOptions = (entryPoint: string, outdir: string): BuildO
   // .mjs everywhere (the chunks' import paths too): Lambda reads the entry as ESM without a package.json.
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
-  format: LAMBDA_BUNDLING.format,
-  platform: LAMBDA_BUNDLING.platform,
-  target: LAMBDA_BUNDLING.target,
-  minify: LAMBDA_BUNDLING.minify,
-  mainFields: [...LAMBDA_BUNDLING.mainFields],
-  external: [...LAMBDA_BUNDLING.external],
-  banner: { js: LAMBDA_BUNDLING.banner },
+  format: 'esm',
+  platform: 'node',
+  // The runtime is Node 24; esbuild only lowers syntax newer than this.
+  target: 'node24',
+  minify: true,
+  mainFields: ['module', 'main'],
+  // CommonJS dependencies (sanitize-html, js-yaml's users, client-node's) call require(); an ESM chunk has none unless one is made.
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   metafile: true,
   logLevel: 'error',
 });
@@ -62,6 +52,9 @@ export const buildLambda = (entryPoint: string, outdir: string, profilesFile?: s
   if (profilesFile) copyFileSync(profilesFile, join(outdir, PROFILES_FILE));
   return metafile;
 };
+
+/** The npm package a bundled file comes from, or undefined for our own code. */
+export const packageOf = (file: string): string | undefined => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1];
 
 /** One output chunk's size and the packages in it, keyed by its path relative to the build's outdir. */
 export interface ChunkSummary {
@@ -79,7 +72,7 @@ export const chunksOf = (metafile: Metafile, outdir: string): Map<string, ChunkS
   const chunks = new Map<string, ChunkSummary>();
   for (const [path, output] of Object.entries(metafile.outputs)) {
     if (path.endsWith('.map')) continue;
-    const packages = new Set(Object.keys(output.inputs).flatMap((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? []));
+    const packages = new Set(Object.keys(output.inputs).flatMap((file) => packageOf(file) ?? []));
     const internal = output.imports.filter((i) => !i.external);
     chunks.set(prefix(path), {
       bytes: output.bytes,
