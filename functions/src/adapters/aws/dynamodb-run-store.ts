@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, PayloadTooLargeError } from '../../domain/errors.ts';
 import { runListingKey, type Run, type RunStatus } from '../../domain/run.ts';
 import type { RunChanges, RunSource, RunStore } from '../../ports/run-store.ts';
@@ -108,22 +108,18 @@ export class DynamoDbRunStore implements RunStore {
 
   async countRuns(status: RunStatus, since: string): Promise<number> {
     let count = 0;
-    let start: Record<string, unknown> | undefined;
     // A count Query still pages every 1 MB read; listing keys start with createdAt, so `>= since` is the window.
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'gsi3',
-          KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK >= :since',
-          ExpressionAttributeValues: { ':pk': `RUNSTATUS#${status}`, ':since': since },
-          Select: 'COUNT',
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += out.Count ?? 0;
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.table,
+        IndexName: 'gsi3',
+        KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK >= :since',
+        ExpressionAttributeValues: { ':pk': `RUNSTATUS#${status}`, ':since': since },
+        Select: 'COUNT',
+      },
+    );
+    for await (const out of pages) count += out.Count ?? 0;
     return count;
   }
 

@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.ts';
 import type { Server, ServerStatus } from '../../domain/server.ts';
 import type { CullRecord, ServerChanges, ServerExpectation, ServerSlot, ServerStore } from '../../ports/server-store.ts';
@@ -71,14 +71,8 @@ export class DynamoDbServerStore implements ServerStore {
 
   async listServers(owner: string): Promise<Server[]> {
     const items: Server[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({ TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': `SRVOWNER#${owner}` }, ExclusiveStartKey: start }),
-      );
-      items.push(...(out.Items ?? []).map((i) => strip<Server>(i)));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery({ client: this.doc }, { TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': `SRVOWNER#${owner}` } });
+    for await (const out of pages) items.push(...(out.Items ?? []).map((i) => strip<Server>(i)));
     return items;
   }
 
@@ -132,23 +126,19 @@ export class DynamoDbServerStore implements ServerStore {
 
   async listActiveServers(): Promise<Server[]> {
     const items: Server[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'GSI2PK = :pk',
-          // The index holds only active servers; the filter keeps that true even for a record written against the rule.
-          FilterExpression: '#status IN (:pending, :running, :stopping)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': CULL_PK, ':pending': 'PENDING', ':running': 'RUNNING', ':stopping': 'STOPPING' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(out.Items ?? []).map((i) => strip<Server>(i)));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.table,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'GSI2PK = :pk',
+        // The index holds only active servers; the filter keeps that true even for a record written against the rule.
+        FilterExpression: '#status IN (:pending, :running, :stopping)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': CULL_PK, ':pending': 'PENDING', ':running': 'RUNNING', ':stopping': 'STOPPING' },
+      },
+    );
+    for await (const out of pages) items.push(...(out.Items ?? []).map((i) => strip<Server>(i)));
     return items;
   }
 
