@@ -3,6 +3,7 @@ import { type ISecurityGroup, type IVpc, Peer, Port, SecurityGroup, Vpc } from '
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { CfnFunction, type Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
+import { TABLE_DESIGN } from '../../functions/src/adapters/aws/table-design.ts';
 import type { InfraConfig } from './config.ts';
 import { stateMachineArn } from './names.ts';
 import type { DataStack } from './stacks/data-stack.ts';
@@ -60,19 +61,19 @@ export const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamod
 /** The item writes the DynamoDB adapters make. */
 export const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
 
-/** Item reads and writes on Orrery's table and its indexes: only the calls the DynamoDB adapters make (no Scan). */
-export const grantTableItems = (fn: IGrantable & IConstruct, data: DataStack): void => {
-  fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
-    actions: [...TABLE_READ, ...TABLE_WRITE],
-    resources: [data.table.tableArn, `${data.table.tableArn}/index/*`],
-  }));
-  acknowledge(fn, { [`AwsSolutions-IAM5[Resource::${nagArn(fn, data.table, data.table.tableArn)}/index/*]`]: "Queries on the table's own GSIs (the access patterns in DESIGN.md); the table holds only Orrery's items." });
+/**
+ * Item access on Orrery's table and each of its indexes by name (TABLE_DESIGN), nothing wider: by default the
+ * reads and writes the DynamoDB adapters make (no Scan); read-only functions pass TABLE_READ.
+ */
+export const grantTableItems = (fn: IGrantable, data: DataStack, actions: readonly string[] = [...TABLE_READ, ...TABLE_WRITE]): void => {
+  const indexes = TABLE_DESIGN.indexes.map((index) => `${data.table.tableArn}/index/${index.name}`);
+  fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [data.table.tableArn, ...indexes] }));
 };
 
-/** Object reads and writes in Orrery's bucket (notebook bodies, run inputs and outputs; keys are made by the server). */
-export const grantBucketObjects = (fn: IGrantable & IConstruct, data: DataStack): void => {
-  fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [data.bucket.arnForObjects('*')] }));
-  acknowledge(fn, { [`AwsSolutions-IAM5[Resource::${nagArn(fn, data.bucket, data.bucket.bucketArn)}/*]`]: 'Object keys are content hashes and run ids made at run time; the bucket holds only Orrery\'s bodies and outputs.' });
+/** Object access in Orrery's bucket (notebook bodies, run inputs and outputs; keys are made by the server); reads and writes by default. */
+export const grantBucketObjects = (fn: IGrantable & IConstruct, data: DataStack, actions: readonly string[] = ['s3:GetObject', 's3:PutObject']): void => {
+  fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [data.bucket.arnForObjects('*')] }));
+  acknowledge(fn, { [`AwsSolutions-IAM5[Resource::${nagArn(fn, data.bucket, data.bucket.bucketArn)}/*]`]: "Object keys (content hashes, uploads, run ids) are made at run time; access is limited to this one bucket's objects and the use cases authorize each key." });
 };
 
 /** Lets a function read the cursor-signing key (GetSecretValue on that one secret); every function that lists needs it. */

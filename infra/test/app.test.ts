@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TABLE_DESIGN } from '../../functions/src/adapters/aws/table-design.ts';
 import { makeApp } from '../lib/app.ts';
 import { loadInfraConfig, InfraConfigSchema } from '../lib/config.ts';
 
@@ -85,6 +86,24 @@ describe('the CDK app', () => {
     );
     // Assess
     expect(offending).toEqual([]);
+  });
+
+  it('grants table access on the table and its indexes by name only, never a wildcard over the indexes', () => {
+    // Prepare
+    const { stacks } = app;
+    // Act
+    const statements = Object.values(stacks).flatMap((stack) =>
+      Object.values(Template.fromStack(stack as Stack).findResources('AWS::IAM::Policy')).flatMap((policy) =>
+        ((policy.Properties.PolicyDocument.Statement ?? []) as Statement[]).filter((s) => [s.Action].flat().some((a) => typeof a === 'string' && a.startsWith('dynamodb:'))),
+      ),
+    );
+    const resources = statements.map((s) => JSON.stringify(s.Resource));
+    // Assess
+    expect(statements.length).toBeGreaterThanOrEqual(8);
+    for (const resource of resources) {
+      expect(resource).not.toContain('/index/*');
+      for (const index of TABLE_DESIGN.indexes) expect(resource).toContain(`/index/${index.name}`);
+    }
   });
 
   it('refuses a configuration with a bad field, naming the field', () => {

@@ -5,11 +5,10 @@ import { AccountRecovery, FeaturePlan, type IUserPool, Mfa, StandardThreatProtec
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { TABLE_DESIGN } from '../../../functions/src/adapters/aws/table-design.ts';
 import type { RouteGroup } from '../../../functions/src/shared/http/route-spec.ts';
 import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
-import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantCursorSecret, nagArn, placeInVpc, TABLE_READ, TABLE_WRITE, vpcPlacement } from '../function-access.ts';
+import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantBucketObjects, grantCursorSecret, grantTableItems, placeInVpc, TABLE_READ, vpcPlacement } from '../function-access.ts';
 import { capitalize, stateMachineArn } from '../names.ts';
 import type { DataStack } from './data-stack.ts';
 
@@ -149,15 +148,11 @@ export class ApiStack extends Stack {
   }
 
   private grant(config: InfraConfig, data: DataStack): void {
-    const tableArns = [data.table.tableArn, ...TABLE_DESIGN.indexes.map((index) => `${data.table.tableArn}/index/${index.name}`)];
-    // exportValue returns the same Fn::ImportValue a plain reference would make, with its export name readable.
-    const bucketArn = data.exportValue(data.bucket.bucketArn);
-    const objects = `${bucketArn}/*`;
     const allow = (fn: OrreryFunction, actions: string[], resources: string[]) => fn.addToRolePolicy(new PolicyStatement({ actions, resources }));
     const { system, notebooks, runs, servers, admin } = this.functions;
-    for (const fn of [system, admin]) allow(fn, TABLE_READ, tableArns);
-    for (const fn of [notebooks, runs, servers]) allow(fn, [...TABLE_READ, ...TABLE_WRITE], tableArns);
-    for (const fn of [notebooks, runs]) allow(fn, BUCKET_READ_WRITE, [objects]);
+    for (const fn of [system, admin]) grantTableItems(fn, data, TABLE_READ);
+    for (const fn of [notebooks, runs, servers]) grantTableItems(fn, data);
+    for (const fn of [notebooks, runs]) grantBucketObjects(fn, data, BUCKET_READ_WRITE);
     allow(runs, ['states:StartExecution'], [stateMachineArn(this, config, 'run'), stateMachineArn(this, config, 'stopRun')]);
     allow(servers, ['states:StartExecution'], [stateMachineArn(this, config, 'launchServer')]);
     allow(servers, ['eks:DescribeCluster'], [clusterArn(this, config)]);
@@ -165,9 +160,6 @@ export class ApiStack extends Stack {
       // Every entry reads its configuration with loadCloudConfig, which resolves the cursor key at cold start.
       grantCursorSecret(fn, data);
       acknowledge(fn, FUNCTION_FINDINGS);
-      if (fn === notebooks || fn === runs) {
-        acknowledge(fn, { [`AwsSolutions-IAM5[Resource::${nagArn(fn, data.bucket, data.bucket.bucketArn)}/*]`]: "Object keys (notebook bodies, uploads, run outputs) are made at run time; access is limited to this one bucket's objects and the use cases authorize each key." });
-      }
     }
   }
 }
