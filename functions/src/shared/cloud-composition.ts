@@ -3,6 +3,7 @@ import { DynamoDbNotebookStore } from '../adapters/aws/dynamodb-notebook-store.t
 import { DynamoDbRunStore } from '../adapters/aws/dynamodb-run-store.ts';
 import { DynamoDbServerStore } from '../adapters/aws/dynamodb-server-store.ts';
 import { S3BodyStore } from '../adapters/aws/s3-body-store.ts';
+import { S3RenderCache } from '../adapters/aws/s3-render-cache.ts';
 import { S3RunFiles } from '../adapters/aws/s3-run-files.ts';
 import { HmacCursorCodec } from '../adapters/system/hmac-cursor-codec.ts';
 import { RandomIds } from '../adapters/system/random-ids.ts';
@@ -10,6 +11,7 @@ import { LogNotifier, SlackWebhookNotifier } from '../adapters/system/slack-noti
 import { SystemClock } from '../adapters/system/system-clock.ts';
 import { defaultCullPolicy } from '../domain/cull-policy.ts';
 import type { AdminDeps } from '../handlers/http/admin-handlers.ts';
+import type { CursorCodec } from '../ports/cursor-codec.ts';
 import type { NotebookRenderer } from '../ports/notebook-renderer.ts';
 import type { ServerCompute } from '../ports/server-compute.ts';
 import type { ServerWorkflows, Workflows } from '../ports/workflows.ts';
@@ -32,7 +34,21 @@ const clientOptions = (config: Config) => ({
   localCredentials: !!(config.dynamoEndpoint || config.s3Endpoint),
 });
 
-const basics = (config: Config) => ({ clock: new SystemClock(), ids: new RandomIds(), cursors: new HmacCursorCodec(config.cursorSecret) });
+/** The cursor codec of a function given no cursor secret (it serves no list): a call is a wiring mistake, said as such. */
+export const cursorsNotWired = (): CursorCodec => {
+  const refuse = (): never => {
+    throw new Error(
+      'this function has no cursor secret (ORRERY_CURSOR_SECRET_ARN): only the functions that serve lists are given one; this call is a wiring mistake',
+    );
+  };
+  return { encode: refuse, decode: refuse };
+};
+
+const basics = (config: Config) => ({
+  clock: new SystemClock(),
+  ids: new RandomIds(),
+  cursors: config.cursorSecret ? new HmacCursorCodec(config.cursorSecret) : cursorsNotWired(),
+});
 
 /** A renderer for functions that never render (the run tasks): a call is a wiring mistake, said as such. */
 export const rendererNotWired = (where: string): NotebookRenderer => ({
@@ -41,15 +57,17 @@ export const rendererNotWired = (where: string): NotebookRenderer => ({
   },
 });
 
-/** Folium's deps in the cloud: DynamoDB and S3, and the given renderer (see cloud-renderer.ts). */
+/** Folium's deps in the cloud: DynamoDB and S3, and the given renderer (see cloud-renderer.ts) with pages kept in S3. */
 export const makeFoliumCloudDeps = (config: Config, renderer: NotebookRenderer): FoliumDeps => {
   const doc = makeDocumentClient(clientOptions(config));
+  const s3 = makeS3Client(clientOptions(config));
   return {
     ...basics(config),
     notebooks: new DynamoDbNotebookStore(doc, config.table),
-    bodies: new S3BodyStore(makeS3Client(clientOptions(config)), config.bucket),
+    bodies: new S3BodyStore(s3, config.bucket),
     limits: config.limits,
     renderer,
+    renderCache: new S3RenderCache(s3, config.bucket),
   };
 };
 
@@ -63,6 +81,7 @@ export const makeRunCloudDeps = (config: Config, workflows: Workflows, renderer:
     bodies: new S3BodyStore(s3, config.bucket),
     limits: config.limits,
     renderer,
+    renderCache: new S3RenderCache(s3, config.bucket),
     runs: new DynamoDbRunStore(doc, config.table),
     runFiles: new S3RunFiles(s3, config.bucket),
     workflows,

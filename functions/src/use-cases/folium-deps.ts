@@ -4,6 +4,7 @@ import type { CursorCodec } from '../ports/cursor-codec.ts';
 import type { Ids } from '../ports/ids.ts';
 import type { NotebookRenderer } from '../ports/notebook-renderer.ts';
 import type { NotebookStore } from '../ports/notebook-store.ts';
+import type { RenderCache } from '../ports/render-cache.ts';
 
 /** Size and time limits of the archive, from configuration. */
 export interface FoliumLimits {
@@ -13,6 +14,8 @@ export interface FoliumLimits {
   uploadBytes: number;
   /** How long presigned URLs stay valid. */
   urlSeconds: number;
+  /** Rendered pages cut an output past this many bytes (the renderer's default when absent). */
+  renderOutputBytes?: number;
 }
 
 /** Everything the Folium use cases need. */
@@ -25,6 +28,8 @@ export interface FoliumDeps {
   limits: FoliumLimits;
   /** Renders versions and run outputs to HTML; loaded on first use in the cloud. */
   renderer: NotebookRenderer;
+  /** Keeps rendered pages, so a second view is one read. */
+  renderCache: RenderCache;
 }
 
 /** The limits used unless configuration says otherwise. */

@@ -1,15 +1,25 @@
 import { parseNotebook } from '../domain/nbformat.ts';
 import type { User } from '../domain/user.ts';
+import { pageOptions, renderThroughCache } from './cached-render.ts';
 import type { FoliumDeps } from './folium-deps.ts';
-import { readVersionBody } from './load-version.ts';
+import { loadVersion } from './load-version.ts';
+import { loadReadable } from './notebook-access.ts';
 
 /**
  * Renders one version of a notebook to a self-contained, sanitized HTML page.
- * 1. Read the version's body (the user must be able to read the notebook).
- * 2. Parse it (it was validated at commit) and render it; nothing from the notebook can run.
+ * 1. Load the notebook (the user must be able to read it) and the version record, with its sha256.
+ * 2. Serve the page kept for that sha256 and title if there is one (one read, no render).
+ * 3. Otherwise read the body, parse it (it was validated at commit), render it and keep the page.
  */
-export const renderVersion = async (deps: FoliumDeps, input: { user: User; notebookId: string; version?: number }): Promise<string> => {
-  const { notebook, version, bytes } = await readVersionBody(deps, input);
-  const { notebook: parsed } = parseNotebook(new TextDecoder().decode(bytes));
-  return deps.renderer.render(parsed, { title: `${notebook.title} · v${version.version}` });
+export const renderVersion = async (
+  deps: FoliumDeps,
+  input: { user: User; notebookId: string; version?: number },
+): Promise<string> => {
+  const notebook = await loadReadable(deps.notebooks, input.user, input.notebookId);
+  const version = await loadVersion(deps, notebook, input.version);
+  const source = { kind: 'version', sha256: version.sha256 } as const;
+  return renderThroughCache(deps, source, pageOptions(deps, `${notebook.title} · v${version.version}`), async () => {
+    const bytes = await deps.bodies.getBody(version.sha256);
+    return { notebook: parseNotebook(new TextDecoder().decode(bytes)).notebook, source };
+  });
 };

@@ -13,6 +13,7 @@ import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from '../../src/use-case
 import { DEFAULT_RUN_SETTINGS } from '../../src/use-cases/run-deps.ts';
 import { HmacCursorCodec } from '../../src/adapters/system/hmac-cursor-codec.ts';
 import { HtmlNotebookRenderer } from '../../src/adapters/system/html-notebook-renderer.ts';
+import { MemoryRenderCache } from '../../src/adapters/memory/memory-render-cache.ts';
 import type { User } from '../../src/domain/user.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { Ids } from '../../src/ports/ids.ts';
@@ -44,7 +45,7 @@ export class SequentialIds implements Ids {
 }
 
 /** Folium deps on memory adapters, a fake clock that ticks a millisecond per read, and counting ids. */
-export const memoryDeps = (): FoliumDeps & { notebooks: MemoryNotebookStore; bodies: MemoryBodyStore; clock: FakeClock } => {
+export const memoryDeps = (): FoliumDeps & { notebooks: MemoryNotebookStore; bodies: MemoryBodyStore; clock: FakeClock; renderCache: MemoryRenderCache } => {
   const clock = new FakeClock();
   const ticking = Object.assign(clock, {
     now: () => {
@@ -61,6 +62,7 @@ export const memoryDeps = (): FoliumDeps & { notebooks: MemoryNotebookStore; bod
     cursors: new HmacCursorCodec('test-secret-test-secret'),
     limits: DEFAULT_LIMITS,
     renderer: new HtmlNotebookRenderer(),
+    renderCache: new MemoryRenderCache(),
   };
 };
 

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { PayloadTooLargeError } from '../../domain/errors.ts';
 import type { PresignedRequest } from '../../ports/body-store.ts';
 import type { RunFiles } from '../../ports/run-files.ts';
 
@@ -11,6 +13,22 @@ export class MemoryRunFiles implements RunFiles {
 
   async get(key: string): Promise<Uint8Array | null> {
     return this.files.get(key) ?? null;
+  }
+
+  async size(key: string): Promise<number | null> {
+    return this.files.get(key)?.byteLength ?? null;
+  }
+
+  // Derived from the content, as S3's ETag of a single PUT is: a test that swaps bytes in `files` changes it too.
+  async tag(key: string): Promise<string | null> {
+    const bytes = this.files.get(key);
+    return bytes ? createHash('sha256').update(bytes).digest('hex') : null;
+  }
+
+  async getBounded(key: string, maxBytes: number): Promise<Uint8Array | null> {
+    const bytes = this.files.get(key);
+    if (bytes && bytes.byteLength > maxBytes) throw new PayloadTooLargeError(`${key} is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit`);
+    return bytes ?? null;
   }
 
   async presignGet(key: string, expiresIn: number, fileName?: string): Promise<PresignedRequest> {

@@ -35,13 +35,20 @@ const classOfStyle = (declaration: string): string | undefined => {
   return `${name}-${colour[1] === 'color' ? 'fg' : 'bg'}`;
 };
 
-// ansi_up escapes all text, so every <span in its output is its own and has this one shape.
-const stylesToClasses = (html: string): string =>
-  html.replace(ANSI_SPAN, (_span, style: string | undefined, classes: string | undefined) => {
+// ansi_up escapes all text, so every <span in its output is its own and has this one shape. Coloured output
+// repeats a handful of span shapes thousands of times, so each shape is converted once per text.
+const stylesToClasses = (html: string): string => {
+  const converted = new Map<string, string>();
+  return html.replace(ANSI_SPAN, (span, style: string | undefined, classes: string | undefined) => {
+    const known = converted.get(span);
+    if (known !== undefined) return known;
     const fromStyle = (style ?? '').split(';').filter(Boolean).map(classOfStyle);
     const all = [...(classes ?? '').split(' '), ...fromStyle].filter((name): name is string => Boolean(name));
-    return `<span class="${all.join(' ')}">`;
+    const result = `<span class="${all.join(' ')}">`;
+    converted.set(span, result);
+    return result;
   });
+};
 
 /** Converts terminal text with ANSI escape codes to escaped HTML whose colours are classes from ANSI_CSS. */
 export const ansiToHtml = (text: string): string => {

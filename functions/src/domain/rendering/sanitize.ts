@@ -1,5 +1,7 @@
 import sanitizeHtml from 'sanitize-html';
 import { cleanBase64 } from './base64.ts';
+import { nestsWithin } from './html-nesting.ts';
+import { RenderLimitExceeded } from './render-limits.ts';
 
 /** Finds a markdown cell attachment by name and returns it as a data: URI, if it is a safe image. */
 export type AttachmentResolver = (name: string) => string | undefined;
@@ -98,9 +100,18 @@ const transformInput: sanitizeHtml.Transformer = (tagName, attribs) => ({
 
 const dropNonCheckboxes = (frame: sanitizeHtml.IFrame): boolean => frame.tag === 'input' && frame.attribs.type !== 'checkbox';
 
-/** Cleans untrusted HTML (outputs, markdown) down to a strict allowlist that cannot run script or load anything. */
-export const sanitizeUntrustedHtml = (html: string, options: SanitizeOptions = {}): string =>
-  sanitizeHtml(html, {
+// sanitize-html does work proportional to its stack on every tag; real pages nest a few dozen elements deep.
+const MAX_HTML_NESTING = 256;
+
+/**
+ * Cleans untrusted HTML (outputs, markdown) down to a strict allowlist that cannot run script or load anything.
+ * HTML nested deeper than MAX_HTML_NESTING throws RenderLimitExceeded: the caller shows it as text.
+ */
+export const sanitizeUntrustedHtml = (html: string, options: SanitizeOptions = {}): string => {
+  if (!nestsWithin(html, MAX_HTML_NESTING)) {
+    throw new RenderLimitExceeded(`its HTML nests more than ${MAX_HTML_NESTING} elements deep`);
+  }
+  return sanitizeHtml(html, {
     allowedTags: ALLOWED_TAGS,
     allowedAttributes: ALLOWED_ATTRIBUTES,
     nonTextTags: DROPPED_WITH_CONTENT,
@@ -112,3 +123,4 @@ export const sanitizeUntrustedHtml = (html: string, options: SanitizeOptions = {
     transformTags: { a: transformLink, img: transformImage(options), input: transformInput },
     exclusiveFilter: dropNonCheckboxes,
   });
+};

@@ -28,6 +28,8 @@ pre, code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospac
 .nb-math { font-family: ui-serif, Georgia, serif; white-space: pre-wrap; }
 .nb-math-display { display: block; text-align: center; margin: 8px 0; }
 .nb-raw { margin: 0; padding: 6px 8px; border: 1px dashed var(--nb-border); white-space: pre-wrap; }
+.nb-render-note, .nb-output-truncated { margin: 4px 8px; color: var(--nb-muted); font-style: italic; }
+.nb-plain-text { margin: 0; padding: 6px 8px; white-space: pre-wrap; overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { border: 1px solid var(--nb-border); padding: 4px 8px; text-align: right; vertical-align: top; }
 th { background: #f5f5f5; }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseNotebook } from '../../../src/domain/nbformat.ts';
 import type { NotebookRenderer } from '../../../src/ports/notebook-renderer.ts';
-import { makeFoliumCloudDeps, makeRunCloudDeps, rendererNotWired } from '../../../src/shared/cloud-composition.ts';
+import { makeAdminCloudDeps, makeFoliumCloudDeps, makeRunCloudDeps, rendererNotWired } from '../../../src/shared/cloud-composition.ts';
 import { lazyNotebookRenderer, makeCloudRenderer } from '../../../src/shared/cloud-renderer.ts';
 import { loadConfig } from '../../../src/shared/config.ts';
 import { RecordingWorkflows } from '../../support/fakes.ts';
@@ -79,5 +79,23 @@ describe('rendererNotWired', () => {
 
     // Assess
     await expect(rendering).rejects.toThrow('the run workflow’s tasks renders no notebooks; this call is a wiring mistake');
+  });
+});
+
+describe('a function given no cursor secret', () => {
+  it('starts without one, signs cursors only where it was given, and names the missing secret if a list is served anyway', () => {
+    // Prepare (the CDK app gives ORRERY_CURSOR_SECRET_ARN only to the groups that serve lists)
+    const env = { ORRERY_TABLE: 't', ORRERY_BUCKET: 'b', AWS_REGION: 'eu-west-1' };
+
+    // Act
+    const config = loadConfig(env);
+    const without = makeAdminCloudDeps(config).cursors;
+    const withSecret = makeAdminCloudDeps(CONFIG).cursors;
+
+    // Assess
+    expect(config.cursorSecret).toBeUndefined();
+    expect(withSecret.decode('culls', withSecret.encode('culls', 'position'))).toBe('position');
+    expect(() => without.encode('culls', 'position')).toThrow(/no cursor secret \(ORRERY_CURSOR_SECRET_ARN\).*wiring mistake/);
+    expect(() => without.decode('culls', 'abc.def')).toThrow(/no cursor secret/);
   });
 });
