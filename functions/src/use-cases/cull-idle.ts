@@ -1,3 +1,4 @@
+import { readCullBreaker, type CullBreakerReading } from '../domain/cull-breaker.ts';
 import type { CullDecision } from '../domain/cull-policy.ts';
 import type { CullReason, Server } from '../domain/server.ts';
 import { claimEnd, finishEnd } from './end-server.ts';
@@ -13,6 +14,14 @@ export interface CullSweep {
   /** Launches past their deadline that nothing recorded, and teardowns finished after an earlier failure. */
   repaired: number;
   problems: string[];
+  /** Set when a server missed its heartbeat and the breaker was read (its items count in `itemsRead`). */
+  breaker?: CullBreakerReport;
+}
+
+/** The breaker's reading in one sweep and the silence warnings and stops it held back. */
+export interface CullBreakerReport extends CullBreakerReading {
+  heldBackWarnings: number;
+  heldBackStops: number;
 }
 
 const PAGE = 100;
@@ -23,14 +32,22 @@ const RECHECK_MS = 60_000;
 const explain = (s: Server, reason: CullReason) =>
   reason === 'idle' ? `idle since ${s.lastActivity} (timeout ${s.idleTimeoutSeconds} s)` : reason === 'max-age' ? `running since ${s.startedAt} (max age ${s.maxAgeSeconds} s)` : `silent: no report from the server since ${s.lastReportAt ?? s.startedAt}`;
 
-// Activity or a keepalive answers idleness; nothing but a relaunch answers the max age.
+// Activity or a keepalive answers idleness; only the server's report answers silence; only a relaunch the max age.
 const remedy = (s: Server, reason: CullReason) =>
-  reason === 'idle' ? `unless you use it or keep it alive: POST /servers/${s.name}/keepalive` : 'because it reached its profile\'s maximum age; save your work and launch it again';
+  reason === 'idle'
+    ? `unless you use it or keep it alive: POST /servers/${s.name}/keepalive`
+    : reason === 'no-heartbeat'
+      ? 'unless it reports in before then: its pod or activity reporter may be gone; if Jupyter still answers, save your work'
+      : 'because it reached its profile\'s maximum age; save your work and launch it again';
+
+// A silence decision is taken back by any report, which moves the cull check: the write expects the check it read.
+const expectRead = (s: Server, reason: CullReason) =>
+  reason === 'no-heartbeat' ? { lastActivity: s.lastActivity, cullCheckAt: s.cullCheckAt } : { lastActivity: s.lastActivity };
 
 const warn = async (deps: ServerDeps, s: Server, d: Extract<CullDecision, { action: 'warn' }>, now: Date, sweep: CullSweep) => {
   const cullWarning = { reason: d.reason, warnedAt: now.toISOString(), stopsAt: d.stopsAt };
   const next = deps.cullPolicy.nextCheck({ ...s, cullWarning }) ?? null;
-  const moved = await deps.servers.moveServer(s.id, ['RUNNING'], { cullWarning, cullCheckAt: next, updatedAt: now.toISOString() }, { launchId: s.launchId, lastActivity: s.lastActivity });
+  const moved = await deps.servers.moveServer(s.id, ['RUNNING'], { cullWarning, cullCheckAt: next, updatedAt: now.toISOString() }, { launchId: s.launchId, ...expectRead(s, d.reason) });
   if (!moved) return;
   sweep.warned += 1;
   await deps.notifier.notify({
@@ -44,7 +61,7 @@ const warn = async (deps: ServerDeps, s: Server, d: Extract<CullDecision, { acti
 const stop = async (deps: ServerDeps, s: Server, reason: CullReason, now: Date, sweep: CullSweep) => {
   // A silent server is broken (its pod or process is gone), not merely unused.
   const final = reason === 'no-heartbeat' ? 'FAILED' : 'STOPPED';
-  const claimed = await claimEnd(deps, s, { by: 'culler', reason: `culled: ${explain(s, reason)}`, final, expect: { lastActivity: s.lastActivity }, from: ['RUNNING'] });
+  const claimed = await claimEnd(deps, s, { by: 'culler', reason: `culled: ${explain(s, reason)}`, final, expect: expectRead(s, reason), from: ['RUNNING'] });
   if (!claimed) return;
   sweep.stopped += 1;
   let sparkApplications: string[] = [];
@@ -74,10 +91,44 @@ const repair = async (deps: ServerDeps, s: Server, sweep: CullSweep) => {
   if (ended.sparkError) sweep.problems.push(ended.sparkError);
 };
 
-const cullOne = async (deps: ServerDeps, s: Server, now: Date, sweep: CullSweep) => {
+type Breaker = () => Promise<CullBreakerReport | undefined>;
+
+// Read once per sweep, and only when some server is silent, so a healthy sweep still reads only the due servers.
+// A failed count holds silence decisions back: a sweep that cannot tell a platform fault from a dead pod waits.
+const breakerOf = (deps: ServerDeps, now: Date, sweep: CullSweep): Breaker => {
+  let reading: Promise<CullBreakerReport | undefined> | undefined;
+  const read = async () => {
+    const active = await deps.servers.listActiveServers();
+    sweep.itemsRead += active.length;
+    const r = readCullBreaker(active, (s) => deps.cullPolicy.silent(s, now), deps.serverSettings.cull.breakerShare);
+    return (sweep.breaker = { ...r, heldBackWarnings: 0, heldBackStops: 0 });
+  };
+  return () =>
+    (reading ??= read().catch((err: unknown) => {
+      const why = (err as Error)?.message ?? String(err);
+      sweep.problems.push(`cannot count the running servers for the heartbeat breaker, so none is culled for silence this sweep: ${why}`);
+      return undefined;
+    }));
+};
+
+// A decision about a silent server goes ahead only when the breaker was read and did not trip; otherwise the server
+// is judged without its heartbeat (max age alone), and the warning or stop held back is counted. That covers idle
+// decisions too: a silent server's last activity is only as fresh as its last report, so when reports are failing
+// its idleness is unknown (with a 30-minute idle timeout, idle comes due before silence does).
+const decide = async (deps: ServerDeps, s: Server, now: Date, breaker: Breaker): Promise<CullDecision> => {
+  const d = deps.cullPolicy.decide(s, now);
+  if (d.action === 'keep' || d.reason === 'max-age') return d;
+  if (d.reason !== 'no-heartbeat' && !deps.cullPolicy.silent(s, now)) return d;
+  const b = await breaker();
+  if (b && !b.tripped) return d;
+  if (b) b[d.action === 'warn' ? 'heldBackWarnings' : 'heldBackStops'] += 1;
+  return deps.cullPolicy.decide(s, now, { heartbeats: false });
+};
+
+const cullOne = async (deps: ServerDeps, s: Server, now: Date, sweep: CullSweep, breaker: Breaker) => {
   sweep.examined += 1;
   if (s.status === 'PENDING' || s.status === 'STOPPING') return repair(deps, s, sweep);
-  const d = deps.cullPolicy.decide(s, now);
+  const d = await decide(deps, s, now, breaker);
   if (d.action === 'warn') return warn(deps, s, d, now, sweep);
   if (d.action === 'stop') return stop(deps, s, d.reason, now, sweep);
   // The entry was early (activity raced the read, or the policy changed): put it where it belongs.
@@ -94,19 +145,23 @@ const cullOne = async (deps: ServerDeps, s: Server, now: Date, sweep: CullSweep)
  * 2. Ask the policy about each RUNNING one: warn the owner (a notice, and a keepAlive that buys time),
  *    or stop it (pod, Service, Spark applications) and log the cull with its reason, or put it back.
  *    Launches and stops are never culled; one past its deadline is finished (FAILED, or its stop).
+ * 3. Before the first warning or stop for silence, read the breaker over every RUNNING server (one Query of
+ *    the active servers): when too many are silent at once, their reports are failing, not the servers, so
+ *    no server is warned or stopped for silence this sweep (`breaker` says how many were held back).
  * Every change is conditional on the state read, so two sweeps at once stop a server once; one
  * server's failure is reported in `problems` and does not stop the sweep.
  */
 export const cullIdle = async (deps: ServerDeps): Promise<CullSweep> => {
   const now = deps.clock.now();
   const sweep: CullSweep = { at: now.toISOString(), itemsRead: 0, examined: 0, warned: 0, stopped: 0, repaired: 0, problems: [] };
+  const breaker = breakerOf(deps, now, sweep);
   let after: string | undefined;
   do {
     const page = await deps.servers.listCullCandidates(now.toISOString(), { after, limit: PAGE });
     sweep.itemsRead += page.itemsRead;
     for (let i = 0; i < page.items.length; i += PARALLEL) {
       const batch = page.items.slice(i, i + PARALLEL);
-      const results = await Promise.allSettled(batch.map((s) => cullOne(deps, s, now, sweep)));
+      const results = await Promise.allSettled(batch.map((s) => cullOne(deps, s, now, sweep, breaker)));
       results.forEach((r, k) => r.status === 'rejected' && sweep.problems.length < 50 && sweep.problems.push(`${batch[k]!.id}: ${(r.reason as Error)?.message ?? r.reason}`));
     }
     after = page.next;

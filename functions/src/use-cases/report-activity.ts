@@ -23,8 +23,9 @@ const serverOfToken = async (deps: ServerDeps, token: string | undefined): Promi
 const recordReport = (deps: ServerDeps, server: Server, report: ActivityReport, now: Date) => {
   const seen = lastActivityOf(report, now);
   const newer = seen && seen.getTime() > Date.parse(server.lastActivity) ? seen.toISOString() : server.lastActivity;
-  // Activity answers idleness only: a max-age warning stands however busy the server is.
-  const dropWarning = server.cullWarning?.reason === 'idle' && Date.parse(newer) > Date.parse(server.cullWarning.warnedAt);
+  // Activity answers idleness and any report answers silence; a max-age warning stands however busy the server is.
+  const w = server.cullWarning;
+  const dropWarning = w?.reason === 'no-heartbeat' || (w?.reason === 'idle' && Date.parse(newer) > Date.parse(w.warnedAt));
   const next: Server = { ...server, lastActivity: newer, lastReportAt: now.toISOString(), cullWarning: dropWarning ? undefined : server.cullWarning };
   return deps.servers.moveServer(
     server.id,
@@ -38,7 +39,7 @@ const recordReport = (deps: ServerDeps, server: Server, report: ActivityReport, 
  * POST /servers/{name}/activity, from the server itself (its reporter), with its server token:
  * 1. The token must be this server's current launch's; the path must name the same server (403 otherwise).
  * 2. A stopped server's reports are refused (409); a server whose Jupyter stopped answering is ended FAILED.
- * 3. Activity only moves forward; newer activity drops a cull warning and moves the cull check.
+ * 3. Activity only moves forward; newer activity drops an idle warning, any report a silence warning, and the cull check moves.
  */
 export const reportActivity = async (deps: ServerDeps, input: { name: string; token: string | undefined; report: ActivityReport }): Promise<ActivityResult> => {
   const server = await serverOfToken(deps, input.token);

@@ -75,7 +75,7 @@ const ServerRow = ({ server: s, pool, token, now, actions }: { server: Server; p
               Open {s.name}
             </a>
           ) : null}
-          {s.cullWarning && s.status === 'RUNNING' ? (
+          {s.cullWarning?.reason === 'idle' && s.status === 'RUNNING' ? (
             <button type="button" className="secondary" disabled={busy} onClick={() => run(() => actions.keepAlive(s.name))}>
               Keep {s.name} running
             </button>

@@ -1,19 +1,39 @@
 import { usageByPool } from '../../domain/pool-usage.ts';
 import { log } from '../../shared/logger.ts';
 import type { EmitMetrics } from '../../shared/metrics.ts';
-import { cullIdle } from '../../use-cases/cull-idle.ts';
+import { cullIdle, type CullSweep } from '../../use-cases/cull-idle.ts';
 import type { ServerDeps } from '../../use-cases/server-deps.ts';
+
+/** The metric a tripped cull breaker emits (namespace Orrery, no dimensions, Count); an alarm watches it. */
+export const CULL_BREAKER_METRIC = 'CullBreakerTripped';
+
+/**
+ * Says so when the sweep's breaker tripped: a warning in the log with how many servers were silent and how
+ * many silence warnings and stops it held back, and CullBreakerTripped = 1. Both the Lambda and the local cron use it.
+ */
+export const reportCullBreaker = (sweep: CullSweep, emit: EmitMetrics): void => {
+  const b = sweep.breaker;
+  if (!b?.tripped) return;
+  const share = +(b.maxShare * 100).toFixed(1);
+  const message =
+    `cull breaker tripped: ${b.silent} of ${b.running} running servers missed their heartbeat (more than ${share} %); ` +
+    `held back ${b.heldBackWarnings} warnings and ${b.heldBackStops} stops for missing heartbeats`;
+  log('warn', message, { ...b });
+  emit({}, { [CULL_BREAKER_METRIC]: 1 }, { [CULL_BREAKER_METRIC]: 'Count' });
+};
 
 /**
  * The EventBridge schedule's target: one sweep of the idle culler, its figures in the log and in metrics
- * (Culls, CullWarnings, CullProblems), then the ActiveServers gauge, one value per `Pool` dimension.
- * Counting is after the sweep, so servers it stopped are not counted; a failed count is logged, never
- * fails the sweep (the schedule would retry a sweep that already happened).
+ * (Culls, CullWarnings, CullProblems, and CullBreakerTripped when the breaker held silence culls back), then
+ * the ActiveServers gauge, one value per `Pool` dimension. Counting is after the sweep, so servers it stopped
+ * are not counted; a failed count is logged, never fails the sweep (the schedule would retry a sweep that
+ * already happened).
  */
 export const makeCullHandler = (deps: ServerDeps, emit: EmitMetrics) => async () => {
   const sweep = await cullIdle(deps);
   log(sweep.problems.length ? 'warn' : 'info', 'cull sweep', { ...sweep });
   emit({}, { Culls: sweep.stopped, CullWarnings: sweep.warned, CullProblems: sweep.problems.length });
+  reportCullBreaker(sweep, emit);
   try {
     for (const { pool, activeServers } of usageByPool(await deps.servers.listActiveServers(), deps.profiles)) emit({ Pool: pool }, { ActiveServers: activeServers });
   } catch (err) {

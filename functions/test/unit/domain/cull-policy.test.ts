@@ -150,7 +150,7 @@ describe('defaultCullPolicy.decide', () => {
     expect(d).toEqual({ action: 'warn', reason: 'max-age', stopsAt: iso(plus(0)) });
   });
 
-  it('stops a running server that has not reported for the heartbeat time, without a warning', () => {
+  it('warns a running server that has not reported for the heartbeat time, giving it the whole warning time', () => {
     // Prepare: busy a minute ago, but its reporter fell silent half an hour ago.
     const s = server({ lastActivity: iso(plus(HEARTBEAT * S - MIN)), lastReportAt: iso(plus(0)) });
     const clock = new FakeClock(new Date(plus(HEARTBEAT * S - 1)));
@@ -160,7 +160,34 @@ describe('defaultCullPolicy.decide', () => {
     const at = policy.decide(s, clock.now());
     // Assess
     expect(before).toEqual({ action: 'keep' });
-    expect(at).toEqual({ action: 'stop', reason: 'no-heartbeat' });
+    expect(at).toEqual({ action: 'warn', reason: 'no-heartbeat', stopsAt: iso(plus(HEARTBEAT * S + WARN * S)) });
+  });
+
+  it('stops a server warned for silence once the warning is up and it is still silent, not before', () => {
+    // Prepare
+    const s0 = server({ lastActivity: iso(plus(HEARTBEAT * S - MIN)), lastReportAt: iso(plus(0)) });
+    const warnedAt = new Date(plus(HEARTBEAT * S + 2 * MIN));
+    const s = warned(s0, policy.decide(s0, warnedAt), warnedAt);
+    const stopsAt = Date.parse(s.cullWarning!.stopsAt);
+    // Act
+    const during = policy.decide(s, new Date(stopsAt - 1));
+    const after = policy.decide(s, new Date(stopsAt));
+    // Assess
+    expect(stopsAt).toBe(warnedAt.getTime() + WARN * S);
+    expect(during).toEqual({ action: 'keep' });
+    expect(after).toEqual({ action: 'stop', reason: 'no-heartbeat' });
+  });
+
+  it('keeps a server warned for silence that reported since, and warns afresh before a later silence stop', () => {
+    // Prepare: warned at 30 min, reported at 40 min (the warning left on the record), silent again after.
+    const s0 = server({ lastActivity: iso(plus(0)), lastReportAt: iso(plus(0)), idleTimeoutSeconds: 86_400 });
+    const s = { ...warned(s0, policy.decide(s0, new Date(plus(HEARTBEAT * S))), new Date(plus(HEARTBEAT * S))), lastReportAt: iso(plus(40 * MIN)) };
+    // Act
+    const atOldStop = policy.decide(s, new Date(plus(HEARTBEAT * S + WARN * S)));
+    const silentAgain = policy.decide(s, new Date(plus(40 * MIN + HEARTBEAT * S)));
+    // Assess
+    expect(atOldStop).toEqual({ action: 'keep' });
+    expect(silentAgain).toEqual({ action: 'warn', reason: 'no-heartbeat', stopsAt: iso(plus(40 * MIN + HEARTBEAT * S + WARN * S)) });
   });
 
   it('counts the heartbeat from the start when the server never reported', () => {
@@ -170,7 +197,36 @@ describe('defaultCullPolicy.decide', () => {
     // Act
     const d = policy.decide(s, clock.now());
     // Assess
-    expect(d).toEqual({ action: 'stop', reason: 'no-heartbeat' });
+    expect(d).toEqual({ action: 'warn', reason: 'no-heartbeat', stopsAt: iso(plus(HEARTBEAT * S + WARN * S)) });
+  });
+
+  it('judges a silent server by its age alone when heartbeats are set aside, and a reporting one as usual', () => {
+    // Prepare: silent for hours and idle since the start; max age two hours.
+    const silent = server({ maxAgeSeconds: 7200, lastReportAt: iso(plus(0)) });
+    const reporting = server({ maxAgeSeconds: 7200, lastReportAt: iso(plus(HOUR)) });
+    const t = new Date(plus(HOUR));
+    // Act
+    const silentBeforeAge = policy.decide(silent, t, { heartbeats: false });
+    const silentAtAge = policy.decide(silent, new Date(plus(2 * HOUR - WARN * S)), { heartbeats: false });
+    const reportingIdle = policy.decide(reporting, t, { heartbeats: false });
+    // Assess
+    expect(policy.decide(silent, t)).toMatchObject({ action: 'warn', reason: 'no-heartbeat' });
+    expect(silentBeforeAge).toEqual({ action: 'keep' });
+    expect(silentAtAge).toEqual({ action: 'warn', reason: 'max-age', stopsAt: iso(plus(2 * HOUR)) });
+    expect(reportingIdle).toEqual({ action: 'warn', reason: 'idle', stopsAt: iso(plus(HOUR + WARN * S)) });
+  });
+});
+
+describe('defaultCullPolicy.silent', () => {
+  it('says a RUNNING server is silent from the heartbeat time after its last report, and never one that is not running', () => {
+    // Prepare
+    const s = server({ lastReportAt: iso(plus(10 * MIN)) });
+    // Act
+    const before = policy.silent(s, new Date(plus(10 * MIN + HEARTBEAT * S - 1)));
+    const at = policy.silent(s, new Date(plus(10 * MIN + HEARTBEAT * S)));
+    const stopping = policy.silent({ ...s, status: 'STOPPING' }, new Date(plus(100 * HOUR)));
+    // Assess
+    expect([before, at, stopping]).toEqual([false, true, false]);
   });
 });
 
@@ -231,6 +287,9 @@ describe('defaultCullPolicy.nextCheck', () => {
       server({ lastReportAt: iso(plus(5 * HOUR)), cullWarning: { reason: 'max-age', warnedAt: iso(plus(45 * MIN)), stopsAt: iso(plus(HOUR)) } }),
       server({ lastActivity: iso(plus(2 * HOUR)), lastReportAt: iso(plus(5 * HOUR)), cullWarning: { reason: 'idle', warnedAt: iso(plus(45 * MIN)), stopsAt: iso(plus(HOUR)) } }),
       server({ maxAgeSeconds: 7200, lastActivity: iso(plus(110 * MIN)), lastReportAt: iso(plus(5 * HOUR)), cullWarning: { reason: 'max-age', warnedAt: iso(plus(100 * MIN)), stopsAt: iso(plus(2 * HOUR)) } }),
+      server({ idleTimeoutSeconds: 86_400, cullWarning: { reason: 'no-heartbeat', warnedAt: iso(plus(HEARTBEAT * S)), stopsAt: iso(plus(HEARTBEAT * S + WARN * S)) } }),
+      server({ lastReportAt: iso(plus(40 * MIN)), cullWarning: { reason: 'no-heartbeat', warnedAt: iso(plus(HEARTBEAT * S)), stopsAt: iso(plus(HEARTBEAT * S + WARN * S)) } }),
+      server({ lastActivity: iso(plus(3 * HOUR)), lastReportAt: iso(plus(3 * HOUR)), cullWarning: { reason: 'idle', warnedAt: iso(plus(45 * MIN)), stopsAt: iso(plus(HOUR)) } }),
     ];
     const clock = new FakeClock(new Date(plus(-HOUR)));
     const early: string[] = [];
@@ -274,5 +333,32 @@ describe('defaultCullPolicy.nextCheck', () => {
       expect(o.stoppedAt! - o.warnedAt!).toBeGreaterThanOrEqual(WARN * S);
     }
     expect(outcomes.map((o) => o.reason)).toEqual(['idle', 'idle', 'idle', 'idle']);
+  });
+
+  it('never stops for silence sooner than the warning time after the warning, as a culler following it sees', () => {
+    // Prepare: a culler that looks only when nextCheck says, and a busy server whose reports stop at some point.
+    const fallsSilentAt = [0, 17 * MIN, 3 * HOUR + 20 * S];
+    const outcomes: Array<{ warnedAt?: number; stoppedAt?: number; reasons: string[] }> = [];
+    // Act
+    for (const silentFrom of fallsSilentAt) {
+      const clock = new FakeClock(new Date(plus(0)));
+      let s = server();
+      const outcome: { warnedAt?: number; stoppedAt?: number; reasons: string[] } = { reasons: [] };
+      while (outcome.stoppedAt === undefined && clock.now().getTime() < plus(24 * HOUR)) {
+        clock.advance(MIN);
+        if (clock.now().getTime() < plus(silentFrom)) s = { ...reporting(s, clock), lastActivity: clock.now().toISOString() };
+        if (clock.now().getTime() < Date.parse(policy.nextCheck(s)!)) continue;
+        const d = policy.decide(s, clock.now());
+        if (d.action === 'warn') (s = warned(s, d, clock.now())), (outcome.warnedAt ??= clock.now().getTime()), outcome.reasons.push(d.reason);
+        if (d.action === 'stop') (outcome.stoppedAt = clock.now().getTime()), outcome.reasons.push(d.reason);
+      }
+      outcomes.push(outcome);
+    }
+    // Assess
+    for (const [i, o] of outcomes.entries()) {
+      expect(o.warnedAt).toBeGreaterThanOrEqual(plus(fallsSilentAt[i]!) + HEARTBEAT * S - MIN);
+      expect(o.stoppedAt! - o.warnedAt!).toBeGreaterThanOrEqual(WARN * S);
+      expect(o.reasons).toEqual(['no-heartbeat', 'no-heartbeat']);
+    }
   });
 });

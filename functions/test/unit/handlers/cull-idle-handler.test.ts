@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { makeCullHandler } from '../../../src/handlers/scheduled/cull-idle-handler.ts';
-import type { MetricDimensions } from '../../../src/shared/metrics.ts';
+import type { EmitMetrics, MetricDimensions, MetricUnit } from '../../../src/shared/metrics.ts';
 import { DEFAULT_PROFILES } from '../../../src/shared/profiles-config.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
-import { minutes, runningServer } from '../../support/server-scenarios.ts';
+import { busy, minutes, runningServer } from '../../support/server-scenarios.ts';
+import { reportActivity } from '../../../src/use-cases/report-activity.ts';
 
 const recorder = () => {
-  const emitted: { dimensions: MetricDimensions; values: Record<string, number> }[] = [];
-  return { emitted, emit: (dimensions: MetricDimensions, values: Record<string, number>) => void emitted.push({ dimensions, values }) };
+  const emitted: { dimensions: MetricDimensions; values: Record<string, number>; units?: Partial<Record<string, MetricUnit>> }[] = [];
+  const emit: EmitMetrics = (dimensions, values, units) => void emitted.push({ dimensions, values, ...(units ? { units } : {}) });
+  return { emitted, emit };
 };
 const poolOf = (slug: string) => DEFAULT_PROFILES.find((p) => p.slug === slug)!.pool.kind;
 
@@ -33,8 +35,10 @@ describe('the culler’s scheduled handler', () => {
     const deps = memoryServerDeps();
     const { emitted, emit } = recorder();
     await runningServer(deps);
-    // Silent past the heartbeat limit (30 min): the sweep stops it without a warning.
+    // Silent past the heartbeat limit (30 min): a sweep warns it, and one past the warning time stops it.
     deps.clock.advance(minutes(31));
+    await makeCullHandler(deps, () => undefined)();
+    deps.clock.advance(minutes(15));
 
     // Act
     const sweep = await makeCullHandler(deps, emit)();
@@ -42,6 +46,43 @@ describe('the culler’s scheduled handler', () => {
     // Assess
     expect(sweep.stopped).toBe(1);
     expect(emitted.find((e) => e.dimensions.Pool === poolOf('cpu-small'))?.values).toEqual({ ActiveServers: 0 });
+  });
+
+  it('emits CullBreakerTripped, without dimensions, when most running servers miss their heartbeat, and culls none of them', async () => {
+    // Prepare: ten servers; two report, eight are silent past the heartbeat limit.
+    const deps = memoryServerDeps({ limitPerUser: 20 });
+    const { emitted, emit } = recorder();
+    const servers = [];
+    for (let i = 0; i < 10; i += 1) servers.push(await runningServer(deps, people.alice, `lab-${i}`));
+    deps.clock.advance(minutes(25));
+    for (const s of servers.slice(8)) await reportActivity(deps, { name: s.name, token: s.token, report: busy });
+    deps.clock.advance(minutes(6));
+
+    // Act
+    const sweep = await makeCullHandler(deps, emit)();
+
+    // Assess
+    expect(sweep).toMatchObject({ warned: 0, stopped: 0, breaker: { running: 10, silent: 8, tripped: true, heldBackWarnings: 8 } });
+    expect(emitted).toContainEqual({ dimensions: {}, values: { CullBreakerTripped: 1 }, units: { CullBreakerTripped: 'Count' } });
+    expect(deps.notifier.notices).toEqual([]);
+  });
+
+  it('emits no CullBreakerTripped when a few servers miss their heartbeat, and warns those', async () => {
+    // Prepare: ten servers; nine report, one is silent.
+    const deps = memoryServerDeps({ limitPerUser: 20 });
+    const { emitted, emit } = recorder();
+    const servers = [];
+    for (let i = 0; i < 10; i += 1) servers.push(await runningServer(deps, people.alice, `lab-${i}`));
+    deps.clock.advance(minutes(25));
+    for (const s of servers.slice(1)) await reportActivity(deps, { name: s.name, token: s.token, report: busy });
+    deps.clock.advance(minutes(6));
+
+    // Act
+    const sweep = await makeCullHandler(deps, emit)();
+
+    // Assess
+    expect(sweep).toMatchObject({ warned: 1, breaker: { running: 10, silent: 1, tripped: false } });
+    expect(emitted.filter((e) => 'CullBreakerTripped' in e.values)).toEqual([]);
   });
 
   it('still returns the sweep when the active servers cannot be counted', async () => {

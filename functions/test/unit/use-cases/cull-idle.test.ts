@@ -10,6 +10,7 @@ import { reportActivity } from '../../../src/use-cases/report-activity.ts';
 import { stopServer } from '../../../src/use-cases/stop-server.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
 import { at, busy, heartbeat, hours, minutes, runningServer, type ServerTestDeps as Deps } from '../../support/server-scenarios.ts';
+import { createServerResources, markServerRunning } from '../../../src/use-cases/launch-steps.ts';
 
 type Running = Awaited<ReturnType<typeof runningServer>>;
 
@@ -231,6 +232,188 @@ describe('cullIdle', () => {
     // Assess
     expect(sweep).toMatchObject({ itemsRead: 3, examined: 3, warned: 3, stopped: 0 });
     expect(deps.notifier.notices.map((n) => n.subject).sort()).toEqual(['lab-0', 'lab-1', 'lab-2'].map((n) => `Server '${n}' will be stopped at ${at(minutes(60))}`));
+  });
+});
+
+/** Launches n running servers for alice (lab-0 … lab-n−1) at T0. */
+const fleet = async (deps: Deps, n: number) => {
+  const servers: Running[] = [];
+  for (let i = 0; i < n; i += 1) servers.push(await runningServer(deps, people.alice, `lab-${i}`));
+  return servers;
+};
+const reportEach = async (deps: Deps, servers: Running[], r: ActivityReport) => {
+  for (const s of servers) await report(deps, s, r);
+};
+
+describe('cullIdle, servers that fall silent', () => {
+  it('warns a server that stopped reporting, then stops it FAILED when it is still silent at the stop time', async () => {
+    // Prepare: the server never reports; silence starts at 30 min.
+    const deps = memoryServerDeps();
+    const s = await runningServer(deps);
+    deps.clock.advance(minutes(31));
+    // Act
+    const warning = await cullIdle(deps);
+    const warned = await stored(deps, s.serverId);
+    deps.clock.advance(minutes(15) - 1);
+    const early = await cullIdle(deps);
+    deps.clock.advance(1);
+    const stop = await cullIdle(deps);
+    // Assess
+    expect(warning).toMatchObject({ warned: 1, stopped: 0 });
+    expect(warned).toMatchObject({ status: 'RUNNING', cullWarning: { reason: 'no-heartbeat', warnedAt: at(minutes(31)), stopsAt: at(minutes(46)) } });
+    expect(deps.notifier.notices[0]).toMatchObject({ user: 'alice', subject: `Server 'lab' will be stopped at ${at(minutes(46))}`, text: expect.stringContaining('unless it reports in') });
+    expect(early).toMatchObject({ warned: 0, stopped: 0 });
+    expect(stop).toMatchObject({ warned: 0, stopped: 1 });
+    expect(await stored(deps, s.serverId)).toMatchObject({ status: 'FAILED', stoppedBy: 'culler', reason: expect.stringContaining('culled: silent') });
+    expect(await allCulls(deps)).toEqual([expect.objectContaining({ serverId: s.serverId, reason: 'no-heartbeat' })]);
+  });
+
+  it('keeps a server warned for silence that reports again before the stop time, and drops the warning', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const s = await runningServer(deps);
+    deps.clock.advance(minutes(31));
+    await cullIdle(deps);
+    deps.clock.advance(minutes(5));
+    // Act
+    await report(deps, s, busy);
+    const afterReport = await stored(deps, s.serverId);
+    deps.clock.advance(minutes(10));
+    const sweep = await cullIdle(deps);
+    // Assess
+    expect(afterReport.cullWarning).toBeUndefined();
+    expect(sweep).toMatchObject({ warned: 0, stopped: 0 });
+    expect((await stored(deps, s.serverId)).status).toBe('RUNNING');
+    expect(deps.compute.removed).toEqual([]);
+  });
+
+  it('keeps a silent server whose report arrives after the sweep read it', async () => {
+    // Prepare: warned for silence at 31 min, the stop sweep at 46 min races a report.
+    const deps = memoryServerDeps();
+    const s = await runningServer(deps);
+    deps.clock.advance(minutes(31));
+    await cullIdle(deps);
+    deps.clock.advance(minutes(15));
+    const read = deps.servers.listCullCandidates.bind(deps.servers);
+    deps.servers.listCullCandidates = async (due, page) => {
+      const candidates = await read(due, page);
+      await report(deps, s, heartbeat);
+      return candidates;
+    };
+    // Act
+    const sweep = await cullIdle(deps);
+    // Assess
+    expect(sweep).toMatchObject({ examined: 1, stopped: 0 });
+    expect(await stored(deps, s.serverId)).toMatchObject({ status: 'RUNNING', lastReportAt: at(minutes(46)) });
+    expect(await allCulls(deps)).toEqual([]);
+  });
+
+  it('culls nobody for silence when 80 % of the running servers miss their reports, while idle culls go on', async () => {
+    // Prepare: 40 servers; 32 never report; of the 8 that do, 4 are busy and 4 idle.
+    const deps = memoryServerDeps({ limitPerUser: 50 });
+    const servers = await fleet(deps, 40);
+    const [busyOnes, idleOnes, silentOnes] = [servers.slice(32, 36), servers.slice(36), servers.slice(0, 32)];
+    deps.clock.advance(minutes(25));
+    await reportEach(deps, busyOnes, busy);
+    await reportEach(deps, idleOnes, heartbeat);
+    deps.clock.advance(minutes(20));
+    // Act
+    const first = await cullIdle(deps);
+    deps.clock.advance(minutes(5));
+    await reportEach(deps, busyOnes, busy);
+    await reportEach(deps, idleOnes, heartbeat);
+    deps.clock.advance(minutes(11));
+    const second = await cullIdle(deps);
+    // Assess
+    expect(first).toMatchObject({ warned: 4, stopped: 0, breaker: { running: 40, silent: 32, tripped: true, heldBackWarnings: 32, heldBackStops: 0 } });
+    expect(second).toMatchObject({ stopped: 4, breaker: { silent: 32, tripped: true } });
+    expect((await allCulls(deps)).map((c) => c.reason)).toEqual(['idle', 'idle', 'idle', 'idle']);
+    for (const s of silentOnes) expect(await stored(deps, s.serverId)).toMatchObject({ status: 'RUNNING', lastActivity: at(0) });
+    for (const s of silentOnes) expect((await stored(deps, s.serverId)).cullWarning).toBeUndefined();
+    expect(deps.notifier.notices.filter((n) => n.text.includes('silent'))).toEqual([]);
+  });
+
+  it('stops no silent server as idle while the breaker holds, when idleness comes due before silence', async () => {
+    // Prepare: 10 servers on a profile whose idle timeout (30 min) equals the heartbeat window; none ever reports,
+    // so idleness is warned at 16 min, before any server counts as silent.
+    const deps = memoryServerDeps({ limitPerUser: 50 });
+    const servers: Running[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const { server, token } = await launchServer(deps, { user: people.alice, name: `spot-${i}`, profile: 'cpu-large-spot' });
+      const ref = { serverId: server.id, launchId: server.launchId };
+      await createServerResources(deps, ref);
+      await markServerRunning(deps, { ...ref, url: `http://${server.id}.orrery.svc:8888/` });
+      servers.push({ ...ref, token, name: `spot-${i}` });
+    }
+    deps.clock.advance(minutes(16));
+    const warned = await cullIdle(deps);
+    deps.clock.advance(minutes(16));
+    // Act
+    const due = await cullIdle(deps);
+    // Assess
+    expect(warned).toMatchObject({ warned: 10, stopped: 0 });
+    expect(due).toMatchObject({ stopped: 0, breaker: { running: 10, silent: 10, tripped: true, heldBackStops: 10 } });
+    for (const s of servers) expect((await stored(deps, s.serverId)).status).toBe('RUNNING');
+    expect(await allCulls(deps)).toEqual([]);
+  });
+
+  it('judges servers as usual once the reports come back after the breaker held', async () => {
+    // Prepare: 10 servers, all silent from the start; the breaker holds at 31 min; then every server reports.
+    const deps = memoryServerDeps({ limitPerUser: 50 });
+    const servers = await fleet(deps, 10);
+    deps.clock.advance(minutes(31));
+    const held = await cullIdle(deps);
+    deps.clock.advance(minutes(1));
+    await reportEach(deps, servers, busy);
+    deps.clock.advance(minutes(2));
+    // Act
+    const after = await cullIdle(deps);
+    // Assess
+    expect(held).toMatchObject({ warned: 0, stopped: 0, breaker: { running: 10, silent: 10, tripped: true, heldBackWarnings: 10 } });
+    expect(after).toMatchObject({ examined: 0, warned: 0, stopped: 0 });
+    expect(after.breaker).toBeUndefined();
+  });
+
+  it('warns then stops FAILED the silent servers when only 5 % miss their reports, as without the breaker', async () => {
+    // Prepare: 40 busy servers, 2 of which never report.
+    const deps = memoryServerDeps({ limitPerUser: 50 });
+    const servers = await fleet(deps, 40);
+    const [silentOnes, reporting] = [servers.slice(0, 2), servers.slice(2)];
+    deps.clock.advance(minutes(25));
+    await reportEach(deps, reporting, busy);
+    deps.clock.advance(minutes(20));
+    // Act
+    const first = await cullIdle(deps);
+    deps.clock.advance(minutes(5));
+    await reportEach(deps, reporting, busy);
+    deps.clock.advance(minutes(11));
+    const second = await cullIdle(deps);
+    // Assess
+    expect(first).toMatchObject({ warned: 2, stopped: 0, breaker: { running: 40, silent: 2, tripped: false, heldBackWarnings: 0, heldBackStops: 0 } });
+    expect(second).toMatchObject({ warned: 0, stopped: 2 });
+    for (const s of silentOnes) expect((await stored(deps, s.serverId)).status).toBe('FAILED');
+    expect((await allCulls(deps)).map((c) => c.reason)).toEqual(['no-heartbeat', 'no-heartbeat']);
+    expect(deps.compute.removed.sort()).toEqual(silentOnes.map((s) => s.serverId).sort());
+  });
+
+  it('holds silence culls back for a sweep when the running servers cannot be counted', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const s = await runningServer(deps);
+    const count = deps.servers.listActiveServers.bind(deps.servers);
+    deps.servers.listActiveServers = async () => {
+      throw new Error('throttled');
+    };
+    deps.clock.advance(minutes(31));
+    // Act
+    const failed = await cullIdle(deps);
+    deps.servers.listActiveServers = count;
+    deps.clock.advance(minutes(2));
+    const next = await cullIdle(deps);
+    // Assess
+    expect(failed).toMatchObject({ warned: 0, stopped: 0, problems: [expect.stringMatching(/cannot count the running servers.*throttled/)] });
+    expect(next).toMatchObject({ warned: 1, stopped: 0, problems: [] });
+    expect((await stored(deps, s.serverId)).cullWarning).toMatchObject({ reason: 'no-heartbeat' });
   });
 });
 

@@ -248,6 +248,46 @@ describe('reportActivity', () => {
   });
 });
 
+describe('reportActivity and keepServerAlive after a silence warning', () => {
+  /** A server that never reported, warned by the sweep at 31 min (heartbeat limit 30 min). */
+  const silentServer = async (deps: Deps) => {
+    const s = await runningServer(deps);
+    deps.clock.advance(minutes(31));
+    await cullIdle(deps);
+    return s;
+  };
+
+  it('drops a silence warning on any report, activity or not, and moves the cull check to what the policy says', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const s = await silentServer(deps);
+    const warned = await stored(deps, s.serverId);
+    deps.clock.advance(minutes(2));
+    // Act
+    const result = await reportActivity(deps, { name: 'lab', token: s.token, report: heartbeat });
+    // Assess
+    const after = await stored(deps, s.serverId);
+    expect(warned.cullWarning).toMatchObject({ reason: 'no-heartbeat' });
+    expect(result.cullWarning).toBeNull();
+    expect(after.cullWarning).toBeUndefined();
+    expect(after.cullCheckAt).toBe(deps.cullPolicy.nextCheck(after));
+  });
+
+  it('keeps a silence warning through a keepalive: only the server\'s own report answers it', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const s = await silentServer(deps);
+    const warned = await stored(deps, s.serverId);
+    deps.clock.advance(minutes(2));
+    // Act
+    const view = await keepServerAlive(deps, { user: people.alice, name: 'lab' });
+    // Assess
+    const after = await stored(deps, s.serverId);
+    expect(view.cullWarning).toEqual(warned.cullWarning);
+    expect(after.cullCheckAt).toBe(warned.cullWarning!.stopsAt);
+  });
+});
+
 describe('keepServerAlive', () => {
   it('drops a cull warning, counts as activity now and pushes the cull check forward', async () => {
     // Prepare
