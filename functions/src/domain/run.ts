@@ -68,18 +68,20 @@ export interface Run {
   inputKey: string;
   outputKey: string;
   hasOutput: boolean;
+  /** The runner cut or dropped outputs past its caps: the output notebook says where, with "output truncated". */
+  outputTruncated: boolean;
   stopRequestedBy: string | null;
 }
 
 /** Who may start a run of a notebook: its owner, admins, and anyone for an org-wide one. */
 export const canStartRun = (user: User, nb: Notebook): boolean => !nb.archived && (user.admin || nb.owner === user.id || nb.visibility === 'org');
 
-/** Who may read a run: who started it, the notebook's owner, admins, and anyone for an org-wide notebook. */
-export const canReadRun = (user: User, run: Run, nb: Notebook | null): boolean =>
-  user.admin || run.owner === user.id || run.notebookOwner === user.id || (nb !== null && !nb.archived && nb.visibility === 'org');
-
-/** Who may stop or rerun a run: who started it, the notebook's owner and admins. */
-export const canControlRun = (user: User, run: Run): boolean => user.admin || run.owner === user.id || run.notebookOwner === user.id;
+/**
+ * Who may read a run (its parameters, results and output): who started it, the notebook's owner and admins.
+ * A notebook's visibility lets others read and run it, never read other people's runs of it.
+ */
+export const canReadRun = (user: User, run: Pick<Run, 'owner' | 'notebookOwner'>): boolean =>
+  user.admin || run.owner === user.id || run.notebookOwner === user.id;
 
 /** Sort key of run listings: newest first. */
 export const runListingKey = (run: Pick<Run, 'createdAt' | 'id'>): string => `${run.createdAt}#${run.id}`;

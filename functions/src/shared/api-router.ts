@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.ts';
 import { API_ROUTES, type RouteName } from '../handlers/http/api-routes.ts';
 import { errorBody } from './http/error-status.ts';
+import { API_ANSWER_HEADERS } from './http/request-lifecycle.ts';
 import type { ApiEvent, ApiResult } from './http/http-handler.ts';
 import { routeKey } from './http/route-spec.ts';
 
@@ -17,7 +18,7 @@ export const makeApiRouter = (handlers: Partial<Record<RouteName, ApiHandler>>):
   const router = async (event: ApiEvent, context: Context): Promise<ApiResult> => {
     const handler = byKey.get(event.routeKey);
     if (handler) return handler(event, context);
-    return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify(errorBody(new NotFoundError(`no route ${event.routeKey}`), event.requestContext.requestId)) };
+    return { statusCode: 404, headers: { 'content-type': 'application/json', ...API_ANSWER_HEADERS }, body: JSON.stringify(errorBody(new NotFoundError(`no route ${event.routeKey}`), event.requestContext.requestId)) };
   };
   return Object.assign(router, { routes: Object.keys(handlers) as RouteName[] });
 };

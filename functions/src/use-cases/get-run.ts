@@ -16,7 +16,7 @@ export const viewRun = async (deps: RunDeps, run: Run): Promise<RunView> => {
 
 /**
  * Reads one run.
- * 1. Load it; who started it, the notebook's owner, admins, and anyone for an org-wide notebook may read it.
+ * 1. Load it; who started it, the notebook's owner and admins may read it (an org-wide notebook's runs stay theirs).
  * 2. Presign its output when there is one.
  */
 export const getRun = async (deps: RunDeps, input: { user: User; runId: string }): Promise<RunView> => viewRun(deps, await loadReadableRun(deps, input.user, input.runId));

@@ -1,5 +1,4 @@
 import { canReadRun, runListingKey, type Run, type RunStatus } from '../domain/run.ts';
-import type { Notebook } from '../domain/notebook.ts';
 import type { User } from '../domain/user.ts';
 import type { RunSource } from '../ports/run-store.ts';
 import { viewRun, type RunView } from './get-run.ts';
@@ -24,14 +23,15 @@ const sourceFor = (user: User, f: RunFilter): RunSource => {
 
 /**
  * Lists runs newest first: by notebook, by owner (yours by default) or by status, each one Query.
- * 1. Pick the index from the most selective filter; apply the others and read access to each run.
- * 2. Page with a cursor sealed to the filter; stop at the page size or the read budget.
+ * 1. Pick the index from the most selective filter; apply the others and read access to each run (who started
+ *    it, the notebook's owner, admins: another owner's runs show only those of your notebooks).
+ * 2. Page with a cursor sealed to the filter; stop at the page size or the read budget. A page may hold fewer
+ *    runs than the limit (even none) and still have a `nextCursor`: null alone means there is no more.
  */
 export const listRuns = async (deps: RunDeps, input: { user: User; filter: RunFilter; limit: number; cursor?: string }): Promise<{ items: RunView[]; nextCursor: string | null }> => {
   const scope = JSON.stringify(['runs', input.filter.notebookId ?? '', input.filter.owner ?? '', input.filter.status ?? '']);
   let before = input.cursor ? deps.cursors.decode(scope, input.cursor) : undefined;
   const source = sourceFor(input.user, input.filter);
-  const notebooks = new Map<string, Notebook | null>();
   const items: Run[] = [];
   let read = 0;
   let more = false;
@@ -43,8 +43,7 @@ export const listRuns = async (deps: RunDeps, input: { user: User; filter: RunFi
       consumed += 1;
       read += 1;
       before = runListingKey(run);
-      if (!notebooks.has(run.notebookId)) notebooks.set(run.notebookId, await deps.notebooks.getNotebook(run.notebookId));
-      if (matches(input.filter, run) && canReadRun(input.user, run, notebooks.get(run.notebookId) ?? null)) items.push(run);
+      if (matches(input.filter, run) && canReadRun(input.user, run)) items.push(run);
     }
     more = consumed < page.items.length || page.next !== undefined;
     if (!more) break;

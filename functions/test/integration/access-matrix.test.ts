@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Visibility } from '../../src/domain/notebook.ts';
 import { tinyNotebook } from '../support/notebooks.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { jupyterKernelAvailable, waitForRun } from '../support/runs.ts';
 
 let t: TestPlatform;
 const notebooks = {} as Record<Visibility, string>;
@@ -64,6 +65,7 @@ describe('who may do what, route by route', () => {
           const res = await t.api(method, path(notebooks[visibility]), t.tokens[who], body);
           expect(res.status, res.text.slice(0, 300)).toBe(status);
           expect(res.headers.get('x-request-id')).toBeTruthy();
+          if (res.headers.get('content-type')?.startsWith('application/json')) expect(res.headers.get('x-content-type-options')).toBe('nosniff');
           if (status >= 400) expect(res.body).toMatchObject({ error: expect.any(String), message: expect.any(String), requestId: res.headers.get('x-request-id') });
         });
       }
@@ -115,4 +117,121 @@ describe('who may do what, route by route', () => {
     expect((await t.api('GET', '/me', t.tokens.root)).body).toMatchObject({ id: 'root', admin: true, teams: [], entitlements: { profiles: ['cpu-small', 'cpu-large-spot', 'gpu-t4'] } });
     expect((await t.api('GET', '/me', t.tokens.amir)).body).toMatchObject({ id: 'amir', admin: false, teams: ['ads'] });
   });
+});
+
+describe('groups named to pass for others (a self-service IdP), through the local server', () => {
+  // mallory joined groups named "Reporting, orrery-admins" and "Data Science"; dana is really in Science.
+  const tokens: Record<'mallory' | 'dana', string> = { mallory: '', dana: '' };
+  let science = '';
+
+  beforeAll(async () => {
+    t.platform.users.upsert('mallory', { teams: ['Reporting, orrery-admins', 'Data Science'] });
+    t.platform.users.upsert('dana', { teams: ['Science'] });
+    tokens.mallory = await t.platform.users.tokenFor('mallory');
+    tokens.dana = await t.platform.users.tokenFor('dana');
+    science = (await t.api('POST', '/notebooks', tokens.dana, { title: 'Science only', visibility: 'team', team: 'Science', content: tinyNotebook() })).body.notebook.id;
+  });
+
+  it('carries the hostile names whole in the token the local user directory makes', () => {
+    // Prepare
+    const payload = JSON.parse(Buffer.from(tokens.mallory.split('.')[1]!, 'base64url').toString('utf8'));
+
+    // Act
+    const groups = payload['cognito:groups'];
+
+    // Assess
+    expect(groups).toEqual(['Data Science', 'Reporting, orrery-admins']);
+  });
+
+  it('makes no admin of a member of "Reporting, orrery-admins"', async () => {
+    // Prepare
+    // Act
+    const me = await t.api('GET', '/me', tokens.mallory);
+    const usage = await t.api('GET', '/admin/usage', tokens.mallory);
+
+    // Assess
+    expect(me.body).toMatchObject({ id: 'mallory', admin: false, teams: [] });
+    expect(usage.status).toBe(403);
+  });
+
+  it('keeps the team notebooks of "Science" from a member of "Data Science"', async () => {
+    // Prepare
+    // Act
+    const mallory = await t.api('GET', `/notebooks/${science}`, tokens.mallory);
+    const dana = await t.api('GET', `/notebooks/${science}`, tokens.dana);
+    const listed = await t.api('GET', '/notebooks', tokens.mallory);
+
+    // Assess
+    expect([mallory.status, dana.status]).toEqual([404, 200]);
+    expect(listed.body.items.map((n: { id: string }) => n.id)).not.toContain(science);
+  });
+});
+
+describe.skipIf(!jupyterKernelAvailable())('who may see a run of an org notebook: its starter, the notebook owner and admins', () => {
+  // bob runs alice's org notebook with his own parameters; amir may read and run the notebook, not bob's run.
+  const readers = new Set<Person>(['alice', 'bob', 'root']);
+  let notebook = '';
+  let run = '';
+
+  beforeAll(async () => {
+    notebook = (await t.api('POST', '/notebooks', t.tokens.alice, { title: 'Org report', visibility: 'org', content: tinyNotebook() })).body.notebook.id;
+    run = (await t.api('POST', `/notebooks/${notebook}/runs`, t.tokens.bob, { parameters: { n: 7 } })).body.id;
+    await waitForRun(t, run, t.tokens.bob);
+  }, 90_000);
+
+  const RUN_ROUTES: Array<[string, string, (id: string) => string, unknown, number]> = [
+    ['read', 'GET', (id) => `/runs/${id}`, undefined, 200],
+    ['download the output of', 'GET', (id) => `/runs/${id}/output`, undefined, 200],
+    ['render the output of', 'GET', (id) => `/runs/${id}/output/html`, undefined, 200],
+    // The run has ended: a reader is told so (409), anyone else learns nothing (404).
+    ['cancel', 'POST', (id) => `/runs/${id}/cancel`, undefined, 409],
+    // A parameter name that is no identifier: a reader reaches validation (400) without starting a run.
+    ['rerun', 'POST', (id) => `/runs/${id}/rerun`, { parameters: { 'not a name': 1 }, allowUnknownParameters: true }, 400],
+  ];
+
+  for (const [what, method, path, body, allowed] of RUN_ROUTES) {
+    for (const who of PEOPLE) {
+      const status = readers.has(who) ? allowed : 404;
+      it(`answers ${status} when ${who} tries to ${what} bob's run`, async () => {
+        // Prepare
+        // Act
+        const res = await t.api(method, path(run), t.tokens[who], body);
+
+        // Assess
+        expect(res.status, res.text.slice(0, 300)).toBe(status);
+        if (status === 404) expect(res.text).not.toContain('"n"');
+      });
+    }
+  }
+
+  for (const who of PEOPLE) {
+    it(`lists bob's run to ${who} under every filter only if ${who} may read it`, async () => {
+      // Prepare
+      const queries = [`?owner=bob`, `?notebook=${notebook}`, `?notebook=${notebook}&owner=bob`, `?owner=bob&status=COMPLETED`];
+
+      // Act
+      const pages = await Promise.all(queries.map((q) => t.api('GET', `/runs${q}`, t.tokens[who])));
+
+      // Assess
+      for (const page of pages) {
+        expect(page.status).toBe(200);
+        expect(page.body.items.map((r: { id: string }) => r.id).includes(run)).toBe(readers.has(who));
+      }
+    });
+  }
+
+  it('shows amir his own runs of the same notebook, and no one else\'s parameters', async () => {
+    // Prepare
+    const own = (await t.api('POST', `/notebooks/${notebook}/runs`, t.tokens.amir, { parameters: { n: 9 } })).body.id;
+
+    // Act
+    const listed = await t.api('GET', `/runs?notebook=${notebook}`, t.tokens.amir);
+    const byAlice = await t.api('GET', `/runs?notebook=${notebook}`, t.tokens.alice);
+
+    // Assess
+    expect(listed.body.items.map((r: { id: string; parameters: unknown }) => [r.id, r.parameters])).toEqual([[own, { n: 9 }]]);
+    expect(byAlice.body.items.map((r: { id: string }) => r.id)).toEqual([own, run]);
+    await t.api('POST', `/runs/${own}/cancel`, t.tokens.amir);
+    await waitForRun(t, own, t.tokens.amir);
+  }, 90_000);
 });

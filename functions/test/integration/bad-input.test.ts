@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyNotebook } from '../support/notebooks.ts';
+import { postToUploadForm, tinyNotebook } from '../support/notebooks.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 let t: TestPlatform;
@@ -41,6 +41,9 @@ const cases: Array<[string, () => Promise<{ status: number; body: any }>, number
   ['a 50 MB inline body', () => t.raw('POST', '/notebooks', t.tokens.alice, JSON.stringify({ title: 'huge', content: 'x'.repeat(50 * 1024 * 1024) })), 413, /upload/],
   ['a 5 MB inline notebook', () => t.api('POST', `/notebooks/${id}/versions`, t.tokens.alice, { content: tinyNotebook('y'.repeat(5 * 1024 * 1024)) }), 413, /upload URL|uploads/],
   ['content nested 20,000 levels deep', () => t.raw('POST', '/notebooks', t.tokens.alice, `{"title": "deep", "content": ${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`), 400, /nested too deeply/],
+  ['run parameters with a repeated key', () => t.raw('POST', `/notebooks/${id}/runs`, t.tokens.alice, '{"parameters": {"n": 1, "n": 2}}'), 400, /body\.parameters has the key "n" twice/],
+  ['run parameters nested 20,000 levels deep', () => t.raw('POST', `/notebooks/${id}/runs`, t.tokens.alice, `{"parameters": {"n": ${'['.repeat(20_000)}${']'.repeat(20_000)}}}`), 400, /nested too deeply/],
+  ['a patch that names a field twice', () => t.raw('PATCH', `/notebooks/${id}`, t.tokens.alice, '{"visibility": "private", "visibility": "org"}'), 400, /has the key "visibility" twice/],
   ['tags that are not slugs', () => t.api('POST', '/notebooks', t.tokens.alice, { title: 'x', tags: ['Bad Tag!'] }), 400, /slug/],
   ['51 tags', () => t.api('POST', '/notebooks', t.tokens.alice, { title: 'x', tags: Array.from({ length: 51 }, (_, i) => `t${i}`) }), 400, /at most 50/],
   ['an empty title', () => t.api('POST', '/notebooks', t.tokens.alice, { title: '  ' }), 400, /title/],
@@ -55,13 +58,13 @@ const cases: Array<[string, () => Promise<{ status: number; body: any }>, number
   ['a version that is not a number', () => t.api('GET', `/notebooks/${id}/versions/one`, t.tokens.alice), 400, /version number/],
   ['a commit naming a hash that does not match the upload', async () => {
     const up = await t.api('POST', `/notebooks/${id}/uploads`, t.tokens.alice);
-    await fetch(up.body.url, { method: 'PUT', body: tinyNotebook('other') });
+    await postToUploadForm(up.body, tinyNotebook('other'));
     return t.api('POST', `/notebooks/${id}/versions`, t.tokens.alice, { uploadId: up.body.uploadId, sha256: 'b'.repeat(64) });
   }, 422, /sha256/],
   ['a commit with no upload', async () => {
     const up = await t.api('POST', `/notebooks/${id}/uploads`, t.tokens.alice);
     return t.api('POST', `/notebooks/${id}/versions`, t.tokens.alice, { uploadId: up.body.uploadId, sha256: 'c'.repeat(64) });
-  }, 409, /PUT the file/],
+  }, 409, /POST the file/],
   ['a commit with an upload id but no hash', () => t.api('POST', `/notebooks/${id}/versions`, t.tokens.alice, { uploadId: 'up-0000000000000000' }), 400, /sha256/],
   ['a commit with both content and an upload', () => t.api('POST', `/notebooks/${id}/versions`, t.tokens.alice, { content: tinyNotebook(), uploadId: 'up-0000000000000000', sha256: 'c'.repeat(64) }), 400, /either/],
   ['a tampered cursor', () => t.api('GET', '/notebooks?cursor=AAAA.BBBB', t.tokens.alice), 400, /cursor/],

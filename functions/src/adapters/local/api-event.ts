@@ -2,7 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import type { JWTPayload } from 'jose';
 import type { ApiEvent } from '../../shared/http/http-handler.ts';
 
-/** The HTTP API JWT authorizer hands claims over as strings; arrays become `[a b]`. Local mode does the same. */
+/**
+ * The HTTP API JWT authorizer hands claims over as strings; arrays become `[a b]`. Local mode does the same, and
+ * like the cloud the handlers read typed claims (groups) from the verified token in the Authorization header,
+ * which the event carries unchanged: one code path, see shared/http/verified-claims.ts.
+ */
 export const claimsAsAuthorizerPasses = (payload: JWTPayload): Record<string, string> =>
   Object.fromEntries(
     Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)]),

@@ -5,6 +5,7 @@ import { API_ROUTES } from '../../handlers/http/api-routes.ts';
 import type { ApiHandler } from '../../shared/api-composition.ts';
 import { errorBody, statusOf } from '../../shared/http/error-status.ts';
 import type { ApiResult } from '../../shared/http/http-handler.ts';
+import { API_ANSWER_HEADERS } from '../../shared/http/request-lifecycle.ts';
 import { matchRoute } from '../../shared/http/route-match.ts';
 import type { RouteSpec } from '../../shared/http/route-spec.ts';
 import { log } from '../../shared/logger.ts';
@@ -57,7 +58,7 @@ const send = (res: ServerResponse, result: ApiResult, requestId: string) => {
 const sendError = (res: ServerResponse, err: unknown, requestId: string, extra: Record<string, string> = {}) => {
   const status = statusOf(err);
   if (status >= 500) log('error', 'local server error', { requestId, error: (err as Error)?.stack });
-  send(res, { statusCode: status, headers: { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', ...extra }, body: JSON.stringify(errorBody(err, requestId)) }, requestId);
+  send(res, { statusCode: status, headers: { 'content-type': 'application/json; charset=utf-8', ...API_ANSWER_HEADERS, ...extra }, body: JSON.stringify(errorBody(err, requestId)) }, requestId);
 };
 
 const bearer = (req: IncomingMessage): string => {
@@ -119,5 +120,5 @@ const exchangeCode = async (deps: LocalServerDeps, req: IncomingMessage, res: Se
   const user = typeof code === 'string' ? deps.users.redeemLoginCode(code, new Date()) : null;
   if (!user) throw new UnauthorizedError('this login link was already used or has expired; restart `npm start` or run `npm run token -- <user>`');
   const token = await deps.users.tokenFor(user);
-  send(res, { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: JSON.stringify({ user, token }) }, requestId);
+  send(res, { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...API_ANSWER_HEADERS }, body: JSON.stringify({ user, token }) }, requestId);
 };

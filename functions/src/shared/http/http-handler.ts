@@ -3,11 +3,13 @@ import { stringify } from 'lossless-json';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { ValidationError } from '../../domain/errors.ts';
-import { DEFAULT_CLAIM_NAMES, userFromClaims, type ClaimNames, type User } from '../../domain/user.ts';
+import { DEFAULT_CLAIM_NAMES, refusedGroups, userFromClaims, type ClaimNames, type User } from '../../domain/user.ts';
+import { log } from '../logger.ts';
 import type { HttpResult } from './responses.ts';
 import type { RouteSpec } from './route-spec.ts';
 import { requestLifecycle } from './request-lifecycle.ts';
 import { parseExactJson, parseJsonBody, rawBody, validate } from './validate.ts';
+import { verifiedClaims } from './verified-claims.ts';
 
 /** The API Gateway v2 event with the JWT authorizer's claims, as Lambda and the local server build it. */
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -44,8 +46,7 @@ export const httpHandler = <B extends z.ZodType | undefined, Q extends z.ZodType
   middy<ApiEvent, ApiResult, Error, Context>()
     .use(requestLifecycle())
     .handler(async (event) => {
-      const claims = event.requestContext.authorizer?.jwt?.claims;
-      const user = spec.auth ? userFromClaims(claims, options.claimNames ?? DEFAULT_CLAIM_NAMES) : null;
+      const user = spec.auth ? callerOf(event, options.claimNames ?? DEFAULT_CLAIM_NAMES) : null;
       const body = spec.body ? validate('body', spec.body, parseJsonBody(event)) : undefined;
       if (spec.exactNumbersIn && body && (body as Record<string, unknown>)[spec.exactNumbersIn] !== undefined) {
         (body as Record<string, unknown>)[spec.exactNumbersIn] = (parseExactJson(rawBody(event)) as Record<string, unknown>)[spec.exactNumbersIn];
@@ -58,6 +59,16 @@ export const httpHandler = <B extends z.ZodType | undefined, Q extends z.ZodType
       const result = await fn({ body, query, params, user, headers: event.headers ?? {}, requestId: event.requestContext.requestId } as RouteInput<B, Q, P, A>);
       return toApiResult(result);
     });
+
+// Groups come from the verified token's payload, never from the authorizer's flattened strings (see verified-claims.ts).
+const callerOf = (event: ApiEvent, names: ClaimNames): User => {
+  const claims = verifiedClaims(event);
+  const refused = refusedGroups(claims[names.teams]);
+  if (refused.length) {
+    log('warn', 'group names refused', { requestId: event.requestContext.requestId, claim: names.teams, refused: refused.slice(0, 20) });
+  }
+  return userFromClaims(claims, names);
+};
 
 /** Turns a route's result into the API Gateway structured result. */
 export const toApiResult = (result: HttpResult): ApiResult => {

@@ -6,7 +6,10 @@ import type { ApiEvent, ApiResult } from './http-handler.ts';
 
 const started = new WeakMap<object, number>();
 
-/** Request id on every response and log line, one access log line per request, and the error mapping. */
+/** Headers on every API answer, JSON and errors included: browsers must never sniff an answer into HTML. */
+export const API_ANSWER_HEADERS = { 'x-content-type-options': 'nosniff' } as const;
+
+/** Request id and nosniff on every response, one access log line per request, and the error mapping. */
 export const requestLifecycle = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => ({
   before: (request) => {
     started.set(request, performance.now());
@@ -14,7 +17,7 @@ export const requestLifecycle = (): MiddlewareObj<ApiEvent, ApiResult, Error, Co
   after: (request) => {
     const id = request.event.requestContext.requestId;
     const response = request.response ?? { statusCode: 204 };
-    request.response = { ...response, headers: { ...response.headers, 'x-request-id': id } };
+    request.response = { ...response, headers: { ...response.headers, ...API_ANSWER_HEADERS, 'x-request-id': id } };
     access(request.event, request.response.statusCode ?? 200, started.get(request));
   },
   onError: (request) => {
@@ -23,7 +26,7 @@ export const requestLifecycle = (): MiddlewareObj<ApiEvent, ApiResult, Error, Co
     if (status >= 500) log('error', 'request failed', { requestId: id, error: request.error?.name, detail: request.error?.message, stack: request.error?.stack });
     request.response = {
       statusCode: status,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': id },
+      headers: { 'content-type': 'application/json; charset=utf-8', ...API_ANSWER_HEADERS, 'x-request-id': id },
       body: JSON.stringify(errorBody(request.error, id)),
     };
     access(request.event, status, started.get(request), request.error);

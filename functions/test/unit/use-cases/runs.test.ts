@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../src/domain/errors.ts';
 import { cancelRun } from '../../../src/use-cases/cancel-run.ts';
 import { createNotebook } from '../../../src/use-cases/create-notebook.ts';
@@ -127,6 +127,83 @@ describe('the run workflow steps', () => {
   });
 });
 
+describe('ending a run whatever its output holds', () => {
+  // A notebook whose report says COMPLETED, padded to `bytes`: what the kernel could write had it the output URL.
+  const paddedOutput = (bytes: number) => {
+    const notebook = JSON.parse(new TextDecoder().decode(outputWith({ status: 'COMPLETED', reason: null, error: null })));
+    notebook.metadata.padding = 'x'.repeat(bytes);
+    return new TextEncoder().encode(JSON.stringify(notebook));
+  };
+
+  it('presigns the runner’s URLs to expire with the Job’s deadline, not an hour past it', async () => {
+    // Prepare
+    const deps = memoryRunDeps();
+    const run = await startRun(deps, { user: people.alice, notebookId: await seed(deps), timeoutSeconds: 600 });
+    const presignPut = vi.spyOn(deps.runFiles, 'presignPut');
+    const presignGet = vi.spyOn(deps.runFiles, 'presignGet');
+    // Act
+    await prepareRun(deps, { runId: run.id });
+    // Assess: the Job's deadline is the timeout plus 120 s; a minute more covers the pod's grace and the last save.
+    expect(presignPut).toHaveBeenCalledWith(run.outputKey, 600 + 180);
+    expect(presignGet).toHaveBeenCalledWith(run.inputKey, 600 + 180);
+  });
+
+  it('ends FAILED, without reading it, an output larger than the runner can have written', async () => {
+    // Prepare
+    const deps = memoryRunDeps();
+    deps.runSettings = { ...deps.runSettings, output: { maxOutputBytes: 1000, maxNotebookOutputBytes: 5000 } };
+    const run = await startRun(deps, { user: people.alice, notebookId: await seed(deps) });
+    await prepareRun(deps, { runId: run.id });
+    await markRunStarted(deps, { runId: run.id });
+    await deps.runFiles.put(run.outputKey, paddedOutput(3 * 1024 * 1024));
+    const get = vi.spyOn(deps.runFiles, 'get');
+    // Act
+    const ended = await finalizeRun(deps, { runId: run.id });
+    // Assess
+    expect(ended).toMatchObject({ status: 'FAILED', hasOutput: false, error: { reason: expect.stringMatching(/output notebook is over the 1\.\d MB the runner can write for it/) } });
+    expect(get).not.toHaveBeenCalled();
+  });
+
+  it('records that the runner cut outputs past its caps', async () => {
+    // Prepare
+    const deps = memoryRunDeps();
+    const run = await startRun(deps, { user: people.alice, notebookId: await seed(deps) });
+    await deps.runFiles.put(run.outputKey, outputWith({ status: 'COMPLETED', reason: null, error: null, outputTruncated: { outputs: 1, omittedBytes: 239_000_000 } }));
+    // Act
+    const ended = await finalizeRun(deps, { runId: run.id });
+    // Assess
+    expect(ended).toMatchObject({ status: 'COMPLETED', hasOutput: true, outputTruncated: true });
+    expect(await getRun(deps, { user: people.alice, runId: run.id })).toMatchObject({ outputTruncated: true });
+  });
+
+  it('after a failure, ends the run with an output it cannot read as the reason, instead of failing again', async () => {
+    // Prepare
+    const deps = memoryRunDeps();
+    const run = await startRun(deps, { user: people.alice, notebookId: await seed(deps) });
+    await deps.runFiles.put(run.outputKey, outputWith({ status: 'COMPLETED', reason: null, error: null }));
+    vi.spyOn(deps.runFiles, 'getBounded').mockRejectedValue(new Error('S3 did not answer'));
+    // Act
+    const first = finalizeRun(deps, { runId: run.id });
+    const last = await finalizeRun(deps, { runId: run.id, failure: { Error: 'Lambda.Unknown', Cause: 'the function ran out of memory' } });
+    // Assess: the first try fails, so the workflow's RecordFailure tries again, and that one ends the run.
+    await expect(first).rejects.toThrow(/S3 did not answer/);
+    expect(last).toMatchObject({ status: 'FAILED', hasOutput: false, error: { reason: 'the function ran out of memory; its output notebook could not be read: S3 did not answer' } });
+  });
+
+  it('records the outcome from the failure alone when told not to read the output', async () => {
+    // Prepare
+    const deps = memoryRunDeps();
+    const run = await startRun(deps, { user: people.alice, notebookId: await seed(deps) });
+    await deps.runFiles.put(run.outputKey, outputWith({ status: 'COMPLETED', reason: null, error: null }));
+    const getBounded = vi.spyOn(deps.runFiles, 'getBounded');
+    // Act
+    const ended = await finalizeRun(deps, { runId: run.id, failure: { Error: 'States.Timeout', Cause: 'RecordFailure timed out' }, skipOutput: true });
+    // Assess
+    expect(getBounded).not.toHaveBeenCalled();
+    expect(ended).toMatchObject({ status: 'FAILED', hasOutput: false, error: { reason: 'RecordFailure timed out; its output notebook was not read, as reading it had failed' } });
+  });
+});
+
 describe('reading, listing and rerunning runs', () => {
   it('shows a run of a private notebook only to its starter, the notebook owner and admins', async () => {
     const deps = memoryRunDeps();
@@ -144,7 +221,8 @@ describe('reading, listing and rerunning runs', () => {
     const b = await startRun(deps, { user: people.bob, notebookId: org });
     const mine = await listRuns(deps, { user: people.bob, filter: {}, limit: 10 });
     expect(mine.items.map((r) => r.id)).toEqual([b.id]);
-    expect((await listRuns(deps, { user: people.bob, filter: { notebookId: org }, limit: 10 })).items.map((r) => r.id)).toEqual([b.id, a.id]);
+    expect((await listRuns(deps, { user: people.bob, filter: { notebookId: org }, limit: 10 })).items.map((r) => r.id)).toEqual([b.id]);
+    expect((await listRuns(deps, { user: people.alice, filter: { notebookId: org }, limit: 10 })).items.map((r) => r.id)).toEqual([b.id, a.id]);
     expect((await listRuns(deps, { user: people.root, filter: { status: 'QUEUED' }, limit: 1 })).nextCursor).not.toBeNull();
     expect((await listRuns(deps, { user: people.bob, filter: { status: 'COMPLETED' }, limit: 10 })).items).toEqual([]);
   });
@@ -170,14 +248,51 @@ describe('reading, listing and rerunning runs', () => {
     expect(listed.items.map((r) => [r.id, r.notebookTitle])).toEqual([[again.id, 'Sales by region'], [first.id, 'Sales']]);
   });
 
-  it('lets the notebook owner stop someone else’s run, and keeps other readers of an org notebook to reading', async () => {
+  it('lets the notebook owner stop someone else’s run, and hides it from other readers of an org notebook', async () => {
+    // Prepare
     const deps = memoryRunDeps();
     const org = await seed(deps, 'org');
-    const bobs = await startRun(deps, { user: people.bob, notebookId: org });
-    await expect(getRun(deps, { user: people.amir, runId: bobs.id })).resolves.toMatchObject({ id: bobs.id });
-    await expect(cancelRun(deps, { user: people.amir, runId: bobs.id })).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(rerunRun(deps, { user: people.amir, runId: bobs.id })).rejects.toBeInstanceOf(ForbiddenError);
+    const bobs = await startRun(deps, { user: people.bob, notebookId: org, parameters: { days: 9 } });
+    // Act
+    const byAmir = [getRun(deps, { user: people.amir, runId: bobs.id }), cancelRun(deps, { user: people.amir, runId: bobs.id }), rerunRun(deps, { user: people.amir, runId: bobs.id })];
+    // Assess
+    for (const attempt of byAmir) await expect(attempt).rejects.toBeInstanceOf(NotFoundError);
+    await expect(getRun(deps, { user: people.alice, runId: bobs.id })).resolves.toMatchObject({ parameters: { days: 9 } });
     await expect(cancelRun(deps, { user: people.alice, runId: bobs.id })).resolves.toMatchObject({ status: 'STOPPING', stopRequestedBy: 'alice' });
+  });
+
+  it('pages filtered listings without losing or repeating a run: each sees only the runs they may read', async () => {
+    // Prepare
+    const deps = memoryRunDeps();
+    const org = await seed(deps, 'org');
+    const started: Record<string, string[]> = { bob: [], amir: [] };
+    for (let i = 0; i < 7; i += 1) {
+      for (const who of ['bob', 'amir', 'bob'] as const) started[who]!.unshift((await startRun(deps, { user: people[who], notebookId: org })).id);
+    }
+    const all = async (user: (typeof people)[keyof typeof people], filter: { notebookId?: string; owner?: string }) => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await listRuns(deps, { user, filter, limit: 2, cursor });
+        seen.push(...page.items.map((r) => r.id));
+        cursor = page.nextCursor ?? undefined;
+        pages += 1;
+      } while (cursor && pages < 50);
+      return seen;
+    };
+    // Act
+    const [amirsByNotebook, bobsByNotebook, bobsToAmir, bobsToAlice] = [
+      await all(people.amir, { notebookId: org }),
+      await all(people.bob, { notebookId: org }),
+      await all(people.amir, { owner: 'bob' }),
+      await all(people.alice, { owner: 'bob' }),
+    ];
+    // Assess
+    expect(amirsByNotebook).toEqual(started.amir);
+    expect(bobsByNotebook).toEqual(started.bob);
+    expect(bobsToAmir).toEqual([]);
+    expect(bobsToAlice).toEqual(started.bob);
   });
 
   it('hides runs of a notebook that became private from other readers, and refuses them new runs', async () => {
