@@ -4,10 +4,13 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterGroupKey } from '../../functions/src/adapters/k8s/cluster-setup.ts';
+import { makeApp } from '../lib/app.ts';
 import { loadInfraConfig } from '../lib/config.ts';
-import { ComputeAccessStack, EKS_EDIT_POLICY_ARN } from '../lib/stacks/compute-access-stack.ts';
+import { clusterAccessOf, ComputeAccessStack } from '../lib/stacks/compute-access-stack.ts';
 
 const config = loadInfraConfig(join(import.meta.dirname, '..', 'orrery.config.example.json'));
+const GROUPS: ClusterGroupKey[] = ['serverApi', 'serverTasks', 'runWorkflow', 'runWorkflow', 'culler'];
 
 describe('ComputeAccessStack', () => {
   let stack: ComputeAccessStack;
@@ -15,25 +18,39 @@ describe('ComputeAccessStack', () => {
   beforeAll(() => {
     const app = new App();
     const roles = new Stack(app, 'roles', { env: config.env });
-    const clusterRoles = ['A', 'B', 'C'].map((id) => new Role(roles, id, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }));
-    stack = new ComputeAccessStack(app, 'compute-access', { env: config.env, config, clusterRoles });
+    const clusterAccess = GROUPS.map((group, i) => ({ group, role: new Role(roles, `R${i}`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }) }));
+    stack = new ComputeAccessStack(app, 'compute-access', { env: config.env, config, clusterAccess });
     template = Template.fromStack(stack);
   });
 
-  it('gives every cluster role an access entry with the edit policy scoped to the namespace', () => {
-    template.resourceCountIs('AWS::EKS::AccessEntry', 3);
-    template.allResourcesProperties('AWS::EKS::AccessEntry', {
-      ClusterName: 'data-platform',
-      Type: 'STANDARD',
-      AccessPolicies: [{ PolicyArn: EKS_EDIT_POLICY_ARN, AccessScope: { Type: 'namespace', Namespaces: ['orrery'] } }],
-    });
+  it('puts every cluster role in its function group’s Kubernetes group, keeping each entry’s logical id by position', () => {
+    // Act
+    const entries = template.findResources('AWS::EKS::AccessEntry');
+    // Assess
+    expect(Object.keys(entries).sort()).toEqual(['AccessEntry0', 'AccessEntry1', 'AccessEntry2', 'AccessEntry3', 'AccessEntry4']);
+    expect(GROUPS.map((_, i) => entries[`AccessEntry${i}`]!.Properties.KubernetesGroups)).toEqual([
+      ['orrery:server-api'],
+      ['orrery:server-tasks'],
+      ['orrery:run-workflow'],
+      ['orrery:run-workflow'],
+      ['orrery:culler'],
+    ]);
+    template.allResourcesProperties('AWS::EKS::AccessEntry', { ClusterName: 'data-platform', Type: 'STANDARD', AccessPolicies: Match.absent() });
   });
 
-  it('binds the runner and server service accounts with Pod Identity, each to its own role', () => {
+  it('grants no EKS access policy, AmazonEKSEditPolicy least of all: the Roles in infra/k8s decide', () => {
+    // Act
+    const text = JSON.stringify(template.toJSON());
+    // Assess
+    expect(text).not.toContain('AmazonEKSEditPolicy');
+    expect(text).not.toContain('cluster-access-policy');
+  });
+
+  it('binds the runner and server service accounts with Pod Identity in their own namespaces, each to its own role', () => {
     template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 2);
-    for (const [account, role] of [['orrery-runner', 'RunnerRole'], ['orrery-server', 'ServerRole']] as const) {
+    for (const [namespace, account, role] of [['orrery-runs', 'orrery-runner', 'RunnerRole'], ['orrery-servers', 'orrery-server', 'ServerRole']] as const) {
       template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
-        ClusterName: 'data-platform', Namespace: 'orrery', ServiceAccount: account, RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${role}`), 'Arn'] },
+        ClusterName: 'data-platform', Namespace: namespace, ServiceAccount: account, RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${role}`), 'Arn'] },
       });
     }
   });
@@ -49,5 +66,34 @@ describe('ComputeAccessStack', () => {
   it('passes cdk-nag AwsSolutions', () => {
     const report = new AwsSolutionsChecks().validateScope(stack);
     expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+});
+
+describe('clusterAccessOf', () => {
+  it('gives each role that calls the Kubernetes API in the app its function group, in the stacks’ order', () => {
+    // Prepare
+    const { stacks } = makeApp(config, { bundle: false });
+    const { api, workflows, schedules } = stacks;
+    // Act
+    const access = clusterAccessOf(api, workflows, schedules);
+    // Assess
+    expect(access.map((a) => [a.role.node.path, a.group])).toEqual([
+      [api.functions.servers.role!.node.path, 'serverApi'],
+      [workflows.node.findChild('ServerTasks').node.findChild('ServiceRole').node.path, 'serverTasks'],
+      [workflows.stateMachines.run!.role.node.path, 'runWorkflow'],
+      [workflows.stateMachines.stopRun!.role.node.path, 'runWorkflow'],
+      [schedules.culler.role!.node.path, 'culler'],
+    ]);
+  });
+
+  it('stops synth when a role calls the Kubernetes API without a function group', () => {
+    // Prepare
+    const { stacks } = makeApp(config, { bundle: false });
+    const stray = new Role(stacks.workflows, 'Stray', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    stacks.workflows.clusterRoles.push(stray);
+    // Act
+    const map = () => clusterAccessOf(stacks.api, stacks.workflows, stacks.schedules);
+    // Assess
+    expect(map).toThrow(/Stray calls the Kubernetes API but has no function group/);
   });
 });

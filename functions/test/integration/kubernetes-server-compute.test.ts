@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { groupRules } from '../../src/adapters/k8s/cluster-rbac.ts';
+import { CLUSTER_DEFAULTS, type ClusterGroupKey } from '../../src/adapters/k8s/cluster-setup.ts';
 import { KubernetesServerCompute, makeKubernetesClients } from '../../src/adapters/k8s/kubernetes-server-compute.ts';
 import { makeServerPod, makeServerService, makeServerTokenSecret } from '../../src/adapters/k8s/server-manifests.ts';
 import { ServerLaunchFailedError, UpstreamError } from '../../src/domain/errors.ts';
 import { makeServerToken } from '../../src/domain/server.ts';
 import { CPU_LAUNCH_SPEC } from '../support/server-specs.ts';
-import { startFakeKubernetes, type FakeKubernetes, type KubeObject } from '../support/fake-kubernetes.ts';
+import { rbacAllows, startFakeKubernetes, type FakeKubernetes, type KubeObject } from '../support/fake-kubernetes.ts';
 
-const NAMESPACE = 'orrery-users';
+const NAMESPACE = CLUSTER_DEFAULTS.serverNamespace;
 const spec = CPU_LAUNCH_SPEC;
 const podSpec = { ...spec, namespace: NAMESPACE, serviceAccount: 'orrery-server' };
 const ID = spec.serverId;
@@ -270,5 +272,74 @@ describe('KubernetesServerCompute errors', () => {
     expect((error as UpstreamError).message).toBe(`Kubernetes API: create Pod ${ID} failed with HTTP 500 InternalError`);
     expect(JSON.stringify(error)).not.toContain('token-1');
     expect(String((error as Error).stack)).not.toContain('token-1');
+  });
+});
+
+describe('KubernetesServerCompute under each function group’s Role', () => {
+  /** The fake API server grants exactly what the group's Role (infra/k8s/rbac.yaml) grants, in the servers' namespace. */
+  const allowOnly = (key: ClusterGroupKey) => {
+    fake.state.authorize = (_request, a) => a.namespace === NAMESPACE && rbacAllows(groupRules(key), a);
+  };
+  const sparkObject = (name: string, labels: Record<string, string> = {}) => ({ metadata: { name, namespace: NAMESPACE, labels: { 'orrery.dev/server': ID, ...labels } } });
+  const seedServer = (compute: KubernetesServerCompute) => {
+    fake.state.authorize = undefined;
+    return Promise.all([compute.putToken(ID, 'token-value'), compute.create(spec)]);
+  };
+
+  it('creates, follows to ready and removes a server with only the launch task’s Role', async () => {
+    // Prepare
+    allowOnly('serverTasks');
+    const compute = makeCompute();
+    // Act
+    await compute.create(spec);
+    await compute.create(spec);
+    pod().spec.nodeName = 'ip-10-0-1-2';
+    pod().status = { phase: 'Running', conditions: [scheduled], containerStatuses: [{ name: 'notebook', ready: true, state: { running: {} } }] };
+    fake.state.proxy.set('/user/ada@example.com/default/api', 200);
+    const observed = await compute.observe(ID);
+    await compute.remove(ID);
+    // Assess
+    expect(observed).toEqual({ state: 'ready', url: 'https://orrery.test/user/ada@example.com/default/' });
+    expect([fake.state.pods.size, fake.state.services.size]).toEqual([0, 0]);
+  });
+
+  it('stores and replaces tokens and tears a server down, Spark included, with only the servers routes’ Role', async () => {
+    // Prepare
+    const compute = makeCompute();
+    await seedServer(compute);
+    fake.state.sparkapplications.set('etl', sparkObject('etl'));
+    fake.state.pods.set('etl-exec-1', sparkObject('etl-exec-1', { 'spark-role': 'executor', 'spark-app-selector': 'spark-1' }));
+    allowOnly('serverApi');
+    // Act
+    await compute.putToken(ID, makeServerToken(ID, 'ln-2', 'b'.repeat(43)));
+    await compute.remove(ID);
+    const stopped = await compute.stopSparkApplications(ID);
+    // Assess
+    expect(stopped).toEqual(['etl', 'spark-1']);
+    expect([fake.state.pods.size, fake.state.services.size, fake.state.secrets.size, fake.state.sparkapplications.size]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('tears a server down, Spark included, with only the culler’s Role', async () => {
+    // Prepare
+    const compute = makeCompute();
+    await seedServer(compute);
+    fake.state.sparkapplications.set('etl', sparkObject('etl'));
+    allowOnly('culler');
+    // Act
+    await compute.remove(ID);
+    const stopped = await compute.stopSparkApplications(ID);
+    // Assess
+    expect(stopped).toEqual(['etl']);
+    expect([fake.state.pods.size, fake.state.services.size, fake.state.secrets.size, fake.state.sparkapplications.size]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('is refused what its Role leaves out: the culler cannot start a server', async () => {
+    // Prepare
+    allowOnly('culler');
+    // Act
+    const error = await makeCompute().create(spec).catch((err: unknown) => err);
+    // Assess
+    expect((error as Error).message).toBe(`Kubernetes API: create Pod ${ID} failed with HTTP 403 Forbidden`);
+    expect(fake.state.pods.size).toBe(0);
   });
 });

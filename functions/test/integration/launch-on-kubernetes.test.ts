@@ -1,15 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupRules } from '../../src/adapters/k8s/cluster-rbac.ts';
+import { CLUSTER_DEFAULTS, type ClusterGroupKey } from '../../src/adapters/k8s/cluster-setup.ts';
 import { KubernetesServerCompute, makeKubernetesClients } from '../../src/adapters/k8s/kubernetes-server-compute.ts';
 import { LocalStepFunctions } from '../../src/adapters/local/local-step-functions.ts';
 import { makeServerTasks } from '../../src/handlers/tasks/server-tasks.ts';
 import { launchServer } from '../../src/use-cases/launch-server.ts';
 import { stopServer } from '../../src/use-cases/stop-server.ts';
 import { memoryServerDeps, people } from '../support/fakes.ts';
-import { startFakeKubernetes, type FakeKubernetes } from '../support/fake-kubernetes.ts';
+import { rbacAllows, startFakeKubernetes, type FakeKubernetes } from '../support/fake-kubernetes.ts';
 import { eventually } from '../support/servers.ts';
 
-const NAMESPACE = 'orrery-users';
+const NAMESPACE = CLUSTER_DEFAULTS.serverNamespace;
 let fake: FakeKubernetes;
+
+// Each Lambda signs in as its own role, and the fake API server grants each only its group's Role (infra/k8s/rbac.yaml).
+const GROUP_BY_TOKEN: Record<string, ClusterGroupKey> = { 'Bearer k8s-aws-v1.server-api': 'serverApi', 'Bearer k8s-aws-v1.server-tasks': 'serverTasks' };
 
 /**
  * The cloud's launch path end to end, short of AWS: launch-server.asl.json run by aws-local-stepfunctions
@@ -18,14 +23,18 @@ let fake: FakeKubernetes;
  */
 const cloudLike = () => {
   const deps = memoryServerDeps();
-  const clients = makeKubernetesClients({ endpoint: fake.url, skipTlsVerify: true, token: async () => 'k8s-aws-v1.test' });
-  const compute = new KubernetesServerCompute({ ...clients, namespace: NAMESPACE, serviceAccount: 'orrery-server', reporterImage: 'orrery/notebook-server:test', publicBaseUrl: 'https://notebooks.example.com' });
+  const computeAs = (token: string) => {
+    const clients = makeKubernetesClients({ endpoint: fake.url, skipTlsVerify: true, token: async () => token });
+    return new KubernetesServerCompute({ ...clients, namespace: NAMESPACE, serviceAccount: 'orrery-server', reporterImage: 'orrery/notebook-server:test', publicBaseUrl: 'https://notebooks.example.com' });
+  };
+  const compute = computeAs('k8s-aws-v1.server-api');
+  const taskCompute = computeAs('k8s-aws-v1.server-tasks');
   const noRuns = async () => {
     throw new Error('no runs here');
   };
   const workflows = new LocalStepFunctions(
     { prepare: noRuns, markStarted: noRuns, launch: noRuns, finalize: noRuns, cleanup: noRuns, stop: noRuns },
-    { task: (payload) => makeServerTasks(all)(payload), pollMs: 20 },
+    { task: (payload) => makeServerTasks({ ...all, compute: taskCompute })(payload), pollMs: 20 },
   );
   const all = { ...deps, compute, workflows };
   return all;
@@ -35,6 +44,10 @@ const scheduled = { type: 'PodScheduled', status: 'True' };
 
 beforeAll(async () => {
   fake = await startFakeKubernetes();
+  fake.state.authorize = (request, a) => {
+    const group = GROUP_BY_TOKEN[request.authorization ?? ''];
+    return group !== undefined && a.namespace === NAMESPACE && rbacAllows(groupRules(group), a);
+  };
 });
 afterAll(async () => {
   await fake.close();

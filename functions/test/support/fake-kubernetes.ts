@@ -16,7 +16,43 @@ export interface FakeKubernetesState {
   proxy: Map<string, number>;
   /** Requests that answer a 500 instead: by method and a pattern on the path. */
   failures: { method: string; path: RegExp }[];
+  /** When set, a request it refuses answers 403 Forbidden, as RBAC would; by default everything is allowed. */
+  authorize?: (request: RecordedRequest, attributes: RequestAttributes) => boolean;
 }
+
+/** What RBAC decides on: the verb, and the API group, resource (`services/proxy` for a subresource) and namespace. */
+export interface RequestAttributes {
+  verb: string;
+  apiGroup: string;
+  resource: string;
+  namespace: string;
+  name?: string;
+}
+
+/** An RBAC rule as a Role holds it. */
+export interface RbacRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+/** Whether any rule grants the request, as the API server's RBAC authorizer matches them (`*` included). */
+export const rbacAllows = (rules: readonly RbacRule[], a: RequestAttributes): boolean =>
+  rules.some((r) => [[r.apiGroups, a.apiGroup], [r.resources, a.resource], [r.verbs, a.verb]].every(([allowed, value]) => (allowed as string[]).some((x) => x === '*' || x === value)));
+
+const RESOURCE_PATH = /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?/;
+const VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch' };
+
+/** The request's RBAC attributes from its method and path (`name:port/proxy/...` is the proxy subresource). */
+export const requestAttributes = (r: RecordedRequest): RequestAttributes | null => {
+  const m = RESOURCE_PATH.exec(r.rawPath);
+  if (!m) return null;
+  const [, group = '', namespace = '', resource = '', rawName, subresource] = m;
+  const name = rawName === undefined ? undefined : decodeURIComponent(rawName).replace(/:\d+$/, '');
+  const collection = r.method === 'GET' ? (r.query.get('watch') === 'true' ? 'watch' : 'list') : 'deletecollection';
+  const verb = VERBS[r.method] ?? (name === undefined ? collection : r.method === 'GET' ? 'get' : 'delete');
+  return { verb, apiGroup: group, resource: subresource ? `${resource}/${subresource}` : resource, namespace, ...(name ? { name } : {}) };
+};
 
 /** One request the fake received, as it arrived. */
 export interface RecordedRequest {
@@ -74,6 +110,7 @@ const emptyState = (): FakeKubernetesState => ({
   sparkCrdInstalled: true,
   proxy: new Map(),
   failures: [],
+  authorize: undefined,
 });
 
 /** Create, read, replace, delete and list one kind of object in one namespace. */
@@ -107,6 +144,11 @@ const serveObjects = (state: FakeKubernetesState, r: RecordedRequest, namespace:
 
 const route = (state: FakeKubernetesState, r: RecordedRequest): [number, unknown] => {
   const path = decodeURIComponent(r.rawPath);
+  const attributes = requestAttributes(r);
+  if (state.authorize && attributes && !state.authorize(r, attributes)) {
+    const what = `${attributes.resource}${attributes.apiGroup ? `.${attributes.apiGroup}` : ''}`;
+    return [403, status(403, 'Forbidden', `${what} is forbidden: cannot ${attributes.verb} resource "${attributes.resource}" in namespace "${attributes.namespace}"`)];
+  }
   if (state.failures.some((f) => f.method === r.method && f.path.test(path))) {
     // A careless client would repeat this message, credentials and all.
     return [500, status(500, 'InternalError', `etcd is unhappy; request carried ${r.authorization}`)];

@@ -2,23 +2,71 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnAccessEntry, CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
 import { Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import {
+  clusterGroupName,
+  type ClusterGroupKey,
+  type ClusterSetup,
+} from '../../../functions/src/adapters/k8s/cluster-setup.ts';
 import type { InfraConfig } from '../config.ts';
+import type { ApiStack } from './api-stack.ts';
+import type { SchedulesStack } from './schedules-stack.ts';
+import type { WorkflowsStack } from './workflows-stack.ts';
+
+/** A role that calls the Kubernetes API and the function group whose Role it gets. */
+export interface ClusterAccess {
+  role: IRole;
+  group: ClusterGroupKey;
+}
 
 /** What the compute-access stack needs. */
 export interface ComputeAccessStackProps extends StackProps {
   config: InfraConfig;
-  clusterRoles: IRole[];
+  /** In a fixed order: each entry's logical id is its position, so a redeploy updates entries in place. */
+  clusterAccess: ClusterAccess[];
 }
 
-/** The AWS-managed Kubernetes policy Orrery's roles get, scoped to Orrery's namespace only. */
-export const EKS_EDIT_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy';
+/** What the cluster's objects (`infra/k8s`, `npm run k8s:manifests`) are built from: the fields the stacks read. */
+export const clusterSetupOf = (config: InfraConfig): ClusterSetup => ({
+  name: config.name,
+  serverNamespace: config.eks.serverNamespace,
+  runnerNamespace: config.eks.runnerNamespace,
+  serverServiceAccount: config.eks.serverServiceAccount,
+  runnerServiceAccount: config.eks.runnerServiceAccount,
+  network: config.eks.network,
+});
+
+/**
+ * Every role the stacks say calls the Kubernetes API, with its function group: the servers routes, the launch
+ * task, the culler, and the run and stop-run state machines (eks:runJob, eks:call). A role with no group stops
+ * synth rather than going without rights (or with someone else's).
+ */
+export const clusterAccessOf = (
+  api: ApiStack,
+  workflows: WorkflowsStack,
+  schedules: SchedulesStack,
+): ClusterAccess[] => {
+  const groups = new Map<IRole, ClusterGroupKey>();
+  const put = (key: ClusterGroupKey, role: IRole | undefined) => role && groups.set(role, key);
+  put('serverApi', api.functions.servers.role);
+  put('serverTasks', (workflows.node.tryFindChild('ServerTasks') as { role?: IRole } | undefined)?.role);
+  put('culler', schedules.culler.role);
+  put('runWorkflow', workflows.stateMachines.run?.role);
+  put('runWorkflow', workflows.stateMachines.stopRun?.role);
+  return [...api.clusterRoles, ...workflows.clusterRoles, ...schedules.clusterRoles].map((role) => {
+    const group = groups.get(role);
+    const fix = 'give it one in clusterAccessOf';
+    if (!group) throw new Error(`${role.node.path} calls the Kubernetes API but has no function group: ${fix}`);
+    return { role, group };
+  });
+};
 
 /**
  * EKS access entries for Orrery's roles, and Pod Identity for runner and server pods.
  *
- * The namespace itself is not created here: that needs a kubectl provider (a Lambda layer built with Docker).
- * The platform team creates it once (`kubectl create namespace <eks.namespace>`), as the README says; the
- * service accounts likewise (`kubectl create serviceaccount … -n <namespace>`). Pod Identity only binds them.
+ * An access entry puts a role in its function group's Kubernetes group and grants nothing else (no access policy):
+ * the Roles and RoleBindings of `infra/k8s` (applied with `kubectl apply -k infra/k8s`, before this stack) say what
+ * each group may do, in its own namespace only. They live there rather than here because making Kubernetes objects
+ * from CloudFormation needs a kubectl provider (a Lambda layer built with Docker).
  */
 export class ComputeAccessStack extends Stack {
   /** The role runner pods run as (Pod Identity). */
@@ -28,15 +76,14 @@ export class ComputeAccessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ComputeAccessStackProps) {
     super(scope, id, props);
-    const { eks } = props.config;
+    const { eks, name } = props.config;
 
-    props.clusterRoles.forEach((role, i) => {
-      // Edit, not admin, and only in Orrery's namespace: pods, Jobs and Services there, nothing cluster-wide.
+    props.clusterAccess.forEach(({ role, group }, i) => {
       new CfnAccessEntry(this, `AccessEntry${i}`, {
         clusterName: eks.clusterName,
         principalArn: role.roleArn,
         type: 'STANDARD',
-        accessPolicies: [{ policyArn: EKS_EDIT_POLICY_ARN, accessScope: { type: 'namespace', namespaces: [eks.namespace] } }],
+        kubernetesGroups: [clusterGroupName(name, group)],
       });
     });
 
@@ -45,8 +92,10 @@ export class ComputeAccessStack extends Stack {
     this.runnerRole = this.podRole('RunnerRole', 'Notebook runner pods (Pod Identity); no AWS permissions: S3 access comes from presigned URLs');
     // Notebook servers get AWS credentials from the credentials capability (per user, short-lived), not from this role.
     this.serverRole = this.podRole('ServerRole', 'Notebook server pods (Pod Identity); no AWS permissions by default');
-    new CfnPodIdentityAssociation(this, 'RunnerPodIdentity', { clusterName: eks.clusterName, namespace: eks.namespace, serviceAccount: eks.runnerServiceAccount, roleArn: this.runnerRole.roleArn });
-    new CfnPodIdentityAssociation(this, 'ServerPodIdentity', { clusterName: eks.clusterName, namespace: eks.namespace, serviceAccount: eks.serverServiceAccount, roleArn: this.serverRole.roleArn });
+    const bind = (id: string, namespace: string, serviceAccount: string, role: IRole) =>
+      new CfnPodIdentityAssociation(this, id, { clusterName: eks.clusterName, namespace, serviceAccount, roleArn: role.roleArn });
+    bind('RunnerPodIdentity', eks.runnerNamespace, eks.runnerServiceAccount, this.runnerRole);
+    bind('ServerPodIdentity', eks.serverNamespace, eks.serverServiceAccount, this.serverRole);
   }
 
   /** A role only the EKS Pod Identity agent may assume (it tags sessions with the pod's namespace and account). */

@@ -25,11 +25,14 @@ export const BASE_PATH_ANNOTATION = 'orrery.dev/base-path';
 /** The label every object of one server carries; Spark pods the server starts carry it too. */
 export const SERVER_LABEL = 'orrery.dev/server';
 
+/** The `app.kubernetes.io/name` of every server's objects; the servers' NetworkPolicies select it. */
+export const SERVER_APP = 'orrery-server';
+
 /** The Secret key that holds the server token. */
 export const TOKEN_KEY = 'token';
 
 const labelsFor = (s: { serverId: string; launchId?: string }): Record<string, string> => ({
-  'app.kubernetes.io/name': 'orrery-server',
+  'app.kubernetes.io/name': SERVER_APP,
   'app.kubernetes.io/managed-by': 'orrery',
   [SERVER_LABEL]: s.serverId,
   ...(s.launchId ? { 'orrery.dev/launch': s.launchId } : {}),
