@@ -21,10 +21,17 @@ describe.skipIf(!chromiumAvailable())('Folium in the portal', { timeout: 90_000 
     await page.getByRole('textbox', { name: 'Title', exact: true }).fill(title);
     await p.shot(page, 'folium-upload-ready');
     await recordProgress(page, 'Upload progress');
+    const storage = p.t.platform.config.s3Endpoint!;
+    const toStorage: Array<{ method: string; type: string }> = [];
+    page.on('request', (r) => {
+      if (r.url().startsWith(storage) && r.method() !== 'OPTIONS') toStorage.push({ method: r.method(), type: r.headers()['content-type'] ?? '' });
+    });
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
     await page.waitForURL((u) => /^\/notebooks\/[^/]+$/.test(u.pathname), { timeout: PAGE_MS });
     // Assess
     expect(prefilled).toMatch(/parameters-basic/);
+    // A form POST, whose signed policy bounds the file's length; a presigned PUT could not be bounded.
+    expect(toStorage).toEqual([{ method: 'POST', type: expect.stringMatching(/^multipart\/form-data; boundary=/) }]);
     expect(await maxProgress(page)).toBe(1);
     await shown(page.getByRole('heading', { level: 1, name: title }));
     await shown(page.getByRole('table', { name: 'Parameters' }).getByText('region', { exact: true }));

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, apiPath, parseProgressBatch } from './api-client.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiClient, ApiError, apiPath, parseProgressBatch, uploadBody, type Upload } from './api-client.ts';
 
 interface Seen {
   url: string;
@@ -207,5 +207,76 @@ describe('apiPath', () => {
     const paths = urls.map((u) => apiPath(u, '/me', { a: 1, b: null, c: '' }));
     // Assess
     expect(paths).toEqual(['/api/me?a=1', '/api/me?a=1', 'https://api.example.com/v1/me?a=1']);
+  });
+});
+
+/** Stands in for the browser's XMLHttpRequest: records what is opened and sent, answers with `status`. */
+const fakeXhr = (status: number, responseText = '') => {
+  const sent: Array<{ method: string; url: string; body: unknown }> = [];
+  class FakeXhr {
+    status = 0;
+    responseText = '';
+    upload: { onprogress?: (e: { lengthComputable: boolean; loaded: number; total: number }) => void } = {};
+    onload?: () => void;
+    onerror?: () => void;
+    onabort?: () => void;
+    private opened = { method: '', url: '' };
+    open(method: string, url: string) {
+      this.opened = { method, url };
+    }
+    setRequestHeader() {}
+    abort() {}
+    send(body: unknown) {
+      sent.push({ ...this.opened, body });
+      this.upload.onprogress?.({ lengthComputable: true, loaded: 50, total: 100 });
+      Object.assign(this, { status, responseText });
+      this.onload?.();
+    }
+  }
+  vi.stubGlobal('XMLHttpRequest', FakeXhr);
+  return sent;
+};
+
+const form: Upload = { method: 'POST', url: 'https://bucket.s3.example/', fields: { key: 'uploads/nb-1/up-1', Policy: 'cG9saWN5', 'X-Amz-Signature': 'abc' }, maxBytes: 1000, expiresAt: '2030-01-01T00:00:00Z', uploadId: 'up-1' };
+
+describe('uploadBody', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('POSTs the form fields as they are and then the file as the last part, reporting progress', async () => {
+    // Prepare
+    const sent = fakeXhr(204);
+    const progress: number[] = [];
+    // Act
+    await uploadBody(form, new Blob(['{"cells": []}']), (f) => progress.push(f));
+    // Assess
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ method: 'POST', url: 'https://bucket.s3.example/' });
+    const entries = [...(sent[0]!.body as FormData).entries()];
+    expect(entries.map(([name]) => name)).toEqual(['key', 'Policy', 'X-Amz-Signature', 'file']);
+    expect(entries.slice(0, 3).map(([, value]) => value)).toEqual(['uploads/nb-1/up-1', 'cG9saWN5', 'abc']);
+    expect(await (entries[3]![1] as Blob).text()).toBe('{"cells": []}');
+    expect(progress).toEqual([0.5, 1]);
+  });
+
+  it('refuses a file over the form’s limit before sending a byte, saying both sizes', async () => {
+    // Prepare
+    const sent = fakeXhr(204);
+    // Act
+    const error = await uploadBody({ ...form, maxBytes: 1024 * 1024 }, new Blob([new Uint8Array(3 * 1024 * 1024)]), () => undefined).catch((e: unknown) => e);
+    // Assess
+    expect(sent).toEqual([]);
+    expect(error).toMatchObject({ status: 413, message: 'The file is 3.0 MB; the largest notebook this platform takes is 1.0 MB.' });
+  });
+
+  it('says the file is over the limit when storage refuses it as too large', async () => {
+    // Prepare
+    fakeXhr(400, '<?xml version="1.0"?><Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size</Message></Error>');
+    // Act
+    const error = await uploadBody({ ...form, maxBytes: 5 * 1024 * 1024 }, new Blob(['x']), () => undefined).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 400, code: 'EntityTooLarge', message: 'Storage refused the file: it is over the 5.0 MB upload limit.' });
   });
 });

@@ -22,7 +22,7 @@ export type Notebook = z.infer<typeof NotebookSchema>;
 export type Version = z.infer<typeof VersionSchema>;
 /** A presigned request straight to storage. */
 export type Presigned = z.infer<typeof PresignedSchema>;
-/** A presigned PUT for a notebook body, committed later by its id. */
+/** A presigned upload form for a notebook body (fields, then the file), committed later by its id. */
 export type Upload = ResponseOf<'createUpload'>;
 /** Parameters inferred from a version. */
 export type Parameters = ResponseOf<'getParameters'>;
@@ -146,8 +146,8 @@ export class ApiClient {
   adminUsage = () => this.json<Usage>('/admin/usage');
   listCulls = (query: PageQuery = {}) => this.json<Page<Cull>>('/admin/culls', { query });
 
-  /** PUTs a file to a presigned upload (the one call outside the API); see the module function of the same name. */
-  uploadBody = (upload: Presigned, file: Blob, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<void> => uploadBody(upload, file, onProgress, signal);
+  /** POSTs a file to a presigned upload form (the one call outside the API); see the module function of the same name. */
+  uploadBody = (upload: Upload, file: Blob, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<void> => uploadBody(upload, file, onProgress, signal);
 
   /** One batch of spawn progress after event `after`; the server holds the answer up to ~10 s when nothing is new. */
   serverProgress = async (name: string, after?: number): Promise<{ events: ProgressEvent[]; done: boolean }> => {
@@ -256,15 +256,32 @@ export const exchangeLocalCode = async (code: string, fetchFn: typeof fetch = (i
   return (await res.json()) as { user: string; token: string };
 };
 
-/** PUTs a file to a presigned URL with its headers, reporting progress (XMLHttpRequest: fetch has no upload progress). */
-export const uploadBody = (upload: Presigned, file: Blob, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<void> =>
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+// Storage answers a refused form in XML; its code says whether the file was the problem.
+const storageRefusal = (status: number, body: string, upload: Upload): ApiError => {
+  const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1] ?? 'upload_failed';
+  if (code === 'EntityTooLarge') return new ApiError(status, code, `Storage refused the file: it is over the ${megabytes(upload.maxBytes)} upload limit.`);
+  if (code === 'AccessDenied' && /expired/i.test(body)) return new ApiError(status, code, 'The upload form expired; upload again.');
+  return new ApiError(status, code, `Storage refused the upload (${status}${code === 'upload_failed' ? '' : ` ${code}`}).`);
+};
+
+/**
+ * POSTs a file to a presigned upload form: its fields as they are, then the file as the last part (storage
+ * ignores what comes after it), reporting progress (XMLHttpRequest: fetch has no upload progress). A file over
+ * the form's limit is refused here, before a byte is sent; storage would refuse it too.
+ */
+export const uploadBody = (upload: Upload, file: Blob, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open(upload.method || 'PUT', upload.url);
-    for (const [name, value] of Object.entries(upload.headers)) {
-      // Browsers refuse to set these themselves; the body sets its own length.
-      if (!/^(host|content-length)$/i.test(name)) xhr.setRequestHeader(name, value);
+    if (file.size > upload.maxBytes) {
+      reject(new ApiError(413, 'too_large', `The file is ${megabytes(file.size)}; the largest notebook this platform takes is ${megabytes(upload.maxBytes)}.`));
+      return;
     }
+    const form = new FormData();
+    for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+    form.append('file', file, 'notebook.ipynb');
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', upload.url);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
     };
@@ -272,7 +289,7 @@ export const uploadBody = (upload: Presigned, file: Blob, onProgress: (fraction:
       if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(1);
         resolve();
-      } else reject(new ApiError(xhr.status, 'upload_failed', `Storage refused the upload (${xhr.status}).`));
+      } else reject(storageRefusal(xhr.status, xhr.responseText ?? '', upload));
     };
     xhr.onerror = () => reject(new ApiError(0, 'network', 'The upload could not reach storage.'));
     xhr.onabort = () => reject(new ApiError(0, 'aborted', 'The upload was cancelled.'));
@@ -280,5 +297,5 @@ export const uploadBody = (upload: Presigned, file: Blob, onProgress: (fraction:
       if (signal.aborted) return xhr.abort();
       signal.addEventListener('abort', () => xhr.abort(), { once: true });
     }
-    xhr.send(file);
+    xhr.send(form);
   });

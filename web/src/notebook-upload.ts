@@ -39,8 +39,8 @@ export const readNotebookFile = async (file: Blob & { name: string }): Promise<{
 };
 
 /**
- * Uploads a body straight to storage and commits it as the notebook's next version: a presigned PUT
- * (a fresh one unless `upload` is given, as POST /notebooks returns one for version 1), then the commit
+ * Uploads a body straight to storage and commits it as the notebook's next version: a presigned form POST
+ * (a fresh form unless `upload` is given, as POST /notebooks returns one for version 1), then the commit
  * naming the upload and the sha256 of exactly the bytes sent.
  */
 export const uploadVersion = async (

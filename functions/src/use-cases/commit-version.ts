@@ -21,7 +21,8 @@ const MAX_ATTEMPTS = 64;
 /**
  * Commits a new version of a notebook.
  * 1. Load the notebook; only its owner and admins may commit, never to an archived one.
- * 2. Take the body inline, or read the upload and check its sha256 against the one named.
+ * 2. Take the body inline, or read the upload (its size checked before it is read; 409 when it was
+ *    replaced meanwhile) and check its sha256 against the one named.
  * 3. Validate it as a notebook (422 with what is wrong), then store it content-addressed.
  * 4. Write version n+1 with a conditional put, retrying on a lost race; raise latestVersion.
  */
@@ -39,7 +40,7 @@ const uploadedBytes = async (deps: FoliumDeps, input: CommitVersionInput): Promi
     throw new ValidationError('send either content, or uploadId with sha256 (the hex sha256 of the uploaded file)');
   }
   const upload = await deps.bodies.readUpload(input.notebookId, input.uploadId, deps.limits.uploadBytes);
-  if (!upload) throw new ConflictError(`nothing was uploaded for ${input.uploadId}; PUT the file to the upload URL first`, 'upload_missing');
+  if (!upload) throw new ConflictError(`nothing was uploaded for ${input.uploadId}; POST the file to the upload form first`, 'upload_missing');
   if (upload.sha256 !== input.sha256.toLowerCase()) {
     throw new UnprocessableError(
       `the uploaded file's sha256 is ${upload.sha256}, not the ${input.sha256} you named; upload the right file or name its hash`,

@@ -1,8 +1,8 @@
 import { ValidationError } from '../domain/errors.ts';
 import { checkTags, teamFor, type Notebook, type NotebookVersion, type Visibility } from '../domain/notebook.ts';
 import type { User } from '../domain/user.ts';
-import type { PresignedRequest } from '../ports/body-store.ts';
 import { commitBody } from './commit-version.ts';
+import { presignNextUpload, type Upload } from './create-upload.ts';
 import type { FoliumDeps } from './folium-deps.ts';
 import { acceptBody, inlineBytes, type InlineContent } from './notebook-body.ts';
 
@@ -23,14 +23,14 @@ export interface CreateNotebookInput {
 export interface CreatedNotebook {
   notebook: Notebook;
   version: NotebookVersion | null;
-  upload: (PresignedRequest & { uploadId: string }) | null;
+  upload: Upload | null;
 }
 
 /**
  * Creates a notebook.
  * 1. Check tags, team and visibility; validate inline content as a notebook before anything is written.
  * 2. With content: store the body and write version 1, then the notebook itself (the commit point).
- * 3. Without: write the notebook with no version and return a presigned upload for version 1.
+ * 3. Without: write the notebook with no version and return a presigned upload form for version 1.
  */
 export const createNotebook = async (deps: FoliumDeps, input: CreateNotebookInput): Promise<CreatedNotebook> => {
   const tags = [...new Set(input.tags ?? [])];
@@ -59,7 +59,5 @@ export const createNotebook = async (deps: FoliumDeps, input: CreateNotebookInpu
   const version = body ? await commitBody(deps, notebook, input.user, body, input.message ?? 'Initial version') : null;
   await deps.notebooks.createNotebook(notebook);
   if (version) return { notebook, version, upload: null };
-  const uploadId = deps.ids.next('up');
-  const upload = await deps.bodies.presignUpload(notebook.id, uploadId, deps.limits.urlSeconds);
-  return { notebook, version: null, upload: { ...upload, uploadId } };
+  return { notebook, version: null, upload: await presignNextUpload(deps, notebook.id) };
 };

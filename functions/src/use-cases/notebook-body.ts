@@ -24,7 +24,7 @@ export const inlineBytes = (content: InlineContent, maxBytes: number): Uint8Arra
   const bytes = encoder.encode(typeof content === 'string' ? content : serialize(content));
   if (bytes.byteLength > maxBytes) {
     throw new PayloadTooLargeError(
-      `inline content is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit; create an upload (POST /notebooks/{id}/uploads), PUT the file to its URL, then commit with uploadId and sha256`,
+      `inline content is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit; create an upload (POST /notebooks/{id}/uploads), POST the file to its form, then commit with uploadId and sha256`,
     );
   }
   return bytes;

@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, PayloadTooLargeError } from '../../src/domain/errors.ts';
-import type { BodyStore } from '../../src/ports/body-store.ts';
+import { ConflictError, NotFoundError, PayloadTooLargeError } from '../../src/domain/errors.ts';
+import type { BodyStore, PresignedPost } from '../../src/ports/body-store.ts';
 
-/** How a contract run reaches an adapter: the store, and how a client would PUT to an upload URL. */
+/** How a contract run reaches an adapter: the store, and how a client would POST to an upload form. */
 export interface BodyStoreHarness {
   store: BodyStore;
   upload(notebookId: string, uploadId: string, bytes: Uint8Array): Promise<void>;
+  /** Arranges for the upload to be replaced by `bytes` right after the store's next size check of it. */
+  replaceDuringRead(notebookId: string, uploadId: string, bytes: Uint8Array): void;
+  /** POSTs a file to a presigned form, when the adapter's forms are real; the storage's HTTP status. */
+  postForm?: (post: PresignedPost, bytes: Uint8Array) => Promise<number>;
   /** Replaces a stored body's bytes behind the store's back, as a stray writer could. */
   tamper(sha256: string, bytes: Uint8Array): Promise<void>;
   /** Fetches a presigned download, when the adapter's URLs are real. */
@@ -51,6 +55,33 @@ export const bodyStoreContract = (name: string, make: () => Promise<BodyStoreHar
       await h.store.deleteUpload('nb-00000000000000aa', 'up-00000000000000aa');
       await h.store.deleteUpload('nb-00000000000000aa', 'up-00000000000000aa');
       expect(await h.store.readUpload('nb-00000000000000aa', 'up-00000000000000aa', 100)).toBeNull();
+    });
+
+    it('presigns a form upload that storage refuses past the limit it was signed for', async () => {
+      // Prepare
+      const h = await make();
+      // Act
+      const post = await h.store.presignUpload('nb-00000000000000bb', 'up-00000000000000bb', 60, 1000);
+      // Assess
+      expect(post).toMatchObject({ method: 'POST', maxBytes: 1000, fields: expect.any(Object) });
+      expect(Date.parse(post.expiresAt)).toBeGreaterThan(Date.now());
+      if (!h.postForm) return;
+      expect(await h.postForm(post, new Uint8Array(1001).fill(32))).toBe(400);
+      expect(await h.store.readUpload('nb-00000000000000bb', 'up-00000000000000bb', 10_000)).toBeNull();
+      expect(await h.postForm(post, new Uint8Array(1000).fill(32))).toBeLessThan(300);
+      expect((await h.store.readUpload('nb-00000000000000bb', 'up-00000000000000bb', 1000))?.bytes.byteLength).toBe(1000);
+    });
+
+    it('refuses with a 409 an upload replaced between its size check and its read, reading none of the new bytes', async () => {
+      // Prepare
+      const h = await make();
+      await h.upload('nb-00000000000000cc', 'up-00000000000000cc', bytesOf('{"cells": []}'));
+      h.replaceDuringRead('nb-00000000000000cc', 'up-00000000000000cc', new Uint8Array(5000).fill(120));
+      // Act
+      const read = h.store.readUpload('nb-00000000000000cc', 'up-00000000000000cc', 100);
+      // Assess
+      await expect(read).rejects.toBeInstanceOf(ConflictError);
+      await expect(read).rejects.toMatchObject({ code: 'upload_changed', message: expect.stringMatching(/commit again/) });
     });
 
     it('presigns a download that serves the body as an attachment', async () => {

@@ -3,5 +3,15 @@ import { bodyStoreContract } from './body-store.case.ts';
 
 bodyStoreContract('memory', async () => {
   const store = new MemoryBodyStore();
-  return { store, upload: async (nb, up, bytes) => store.simulateUpload(nb, up, bytes), tamper: async (sha, bytes) => void store.bodies.set(sha, bytes) };
+  return {
+    store,
+    upload: async (nb, up, bytes) => store.simulateUpload(nb, up, bytes),
+    replaceDuringRead: (nb, up, bytes) => {
+      store.betweenCheckAndRead = async () => {
+        store.betweenCheckAndRead = undefined;
+        store.simulateUpload(nb, up, bytes);
+      };
+    },
+    tamper: async (sha, bytes) => void store.bodies.set(sha, bytes),
+  };
 });

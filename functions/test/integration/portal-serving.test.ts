@@ -126,18 +126,20 @@ describe('the local platform serving the built portal', () => {
     expect(exchangeGet.body).not.toBe(INDEX);
   });
 
-  it('lets s3rver answer a CORS preflight for PUT from the platform’s origins, by 127.0.0.1 and by localhost, and no other', async () => {
+  it('lets s3rver answer a CORS preflight for an upload POST from the platform’s origins, by 127.0.0.1 and by localhost, and no other', async () => {
     // Prepare
     const port = new URL(t.platform.url).port;
-    const preflight = (origin: string) =>
-      fetch(`${s3}/orrery-notebooks/uploads/some-key`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' } });
+    const preflight = (origin: string, method = 'POST') =>
+      fetch(`${s3}/orrery-notebooks`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type' } });
     // Act
     const own = await preflight(`http://127.0.0.1:${port}`);
     const byName = await preflight(`http://localhost:${port}`);
     const other = await preflight('http://evil.example');
+    const put = await preflight(`http://127.0.0.1:${port}`, 'PUT');
     // Assess
     expect(own.status).toBe(200);
-    expect(own.headers.get('access-control-allow-methods')).toContain('PUT');
+    expect(own.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(put.status).toBe(403);
     expect(own.headers.get('access-control-allow-headers')).toBe('content-type');
     expect(byName.status).toBe(200);
     expect(other.status).toBe(403);

@@ -17,6 +17,8 @@ export const startEmulators = async () => {
   return {
     doc: makeDocumentClient(options),
     s3: makeS3Client(options),
+    /** A client of its own, for a test that adds middleware to it. */
+    newS3Client: () => makeS3Client(options),
     bucket,
     /** A new empty table with the platform's indexes. */
     newTable: async () => {

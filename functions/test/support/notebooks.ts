@@ -24,3 +24,11 @@ export const tinyNotebook = (text = 'hello', extra: Record<string, unknown> = {}
     null,
     1,
   )}\n`;
+
+/** POSTs a file to a presigned upload form as a browser would: every field as it is, then the file last. */
+export const postToUploadForm = async (upload: { url: string; fields: Record<string, string> }, body: string | Uint8Array): Promise<Response> => {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  form.append('file', new Blob([typeof body === 'string' ? body : new Uint8Array(body)]), 'notebook.ipynb');
+  return fetch(upload.url, { method: 'POST', body: form });
+};

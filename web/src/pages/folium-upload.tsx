@@ -35,7 +35,7 @@ const useChosenFile = (signal: () => AbortSignal) => {
 };
 
 /**
- * Uploads a new notebook: create it, PUT the file straight to storage (progress shown), commit version 1,
+ * Uploads a new notebook: create it, POST the file straight to storage (progress shown), commit version 1,
  * then open its page. Nothing half-made is left behind: if the upload or the commit fails after the
  * notebook was created, the empty notebook is archived at once (so it never shows in lists with no
  * version), and "Upload" starts over with a new one. An archive that fails too is said, with the id.

@@ -56,6 +56,9 @@ export const RunPage = () => {
           <p>
             <DownloadOutput run={r} />
           </p>
+          {r.outputTruncated ? (
+            <p className="muted small">Some outputs were too large to keep whole: their beginning and end are shown around an “output truncated” line.</p>
+          ) : null}
           <NotebookFrame title="Output notebook" load={(signal) => api.renderRunOutput(r.id, signal)} loadKey={`${r.id}:${r.status}`} />
         </>
       ) : (

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { NotFoundError, PayloadTooLargeError, UpstreamError } from '../../domain/errors.ts';
-import { isMissingObject } from './aws-errors.ts';
-import { presignRequest, readObject } from './s3-objects.ts';
-import type { BodyStore, PresignedRequest, StoredBody } from '../../ports/body-store.ts';
+import { presignRequest, readObject, readObjectBounded } from './s3-objects.ts';
+import { uploadChanged, type BodyStore, type PresignedPost, type PresignedRequest, type ReadUpload, type StoredBody } from '../../ports/body-store.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -31,23 +31,24 @@ export class S3BodyStore implements BodyStore {
     return bytes;
   }
 
-  async presignUpload(notebookId: string, uploadId: string, expiresInSeconds: number): Promise<PresignedRequest> {
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: this.uploadKey(notebookId, uploadId) });
-    return presignRequest(this.s3, 'PUT', command, expiresInSeconds);
+  async presignUpload(notebookId: string, uploadId: string, expiresInSeconds: number, maxBytes: number): Promise<PresignedPost> {
+    // A form POST, not a PUT: only a POST policy can bound the length (content-length-range) of what S3 takes.
+    const { url, fields } = await createPresignedPost(this.s3, {
+      Bucket: this.bucket,
+      Key: this.uploadKey(notebookId, uploadId),
+      Conditions: [['content-length-range', 1, maxBytes]],
+      Fields: { 'Content-Type': 'application/x-ipynb+json' },
+      Expires: expiresInSeconds,
+    });
+    return { method: 'POST', url, fields, maxBytes, expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString() };
   }
 
-  async readUpload(notebookId: string, uploadId: string, maxBytes: number): Promise<{ bytes: Uint8Array; sha256: string } | null> {
-    const key = this.uploadKey(notebookId, uploadId);
-    let size: number;
-    try {
-      size = (await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))).ContentLength ?? 0;
-    } catch (err) {
-      if (isMissingObject(err)) return null;
-      throw err;
-    }
-    if (size > maxBytes) throw new PayloadTooLargeError(`the upload is ${size} bytes, over the ${maxBytes}-byte limit for a notebook`);
-    const bytes = await readObject(this.s3, this.bucket, key);
-    return bytes ? { bytes, sha256: sha256(bytes) } : null;
+  async readUpload(notebookId: string, uploadId: string, maxBytes: number): Promise<ReadUpload | null> {
+    const read = await readObjectBounded(this.s3, this.bucket, this.uploadKey(notebookId, uploadId), maxBytes);
+    if (read.kind === 'missing') return null;
+    if (read.kind === 'too_large') throw new PayloadTooLargeError(`the upload is ${read.size} bytes, over the ${maxBytes}-byte limit for a notebook`);
+    if (read.kind === 'changed') throw uploadChanged(uploadId);
+    return { bytes: read.bytes, sha256: sha256(read.bytes) };
   }
 
   async deleteUpload(notebookId: string, uploadId: string): Promise<void> {
@@ -62,6 +63,4 @@ export class S3BodyStore implements BodyStore {
   private uploadKey(notebookId: string, uploadId: string): string {
     return `uploads/${notebookId}/${uploadId}`;
   }
-
-
 }

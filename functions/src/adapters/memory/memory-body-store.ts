@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError, PayloadTooLargeError, UpstreamError } from '../../domain/errors.ts';
-import type { BodyStore, PresignedRequest, StoredBody } from '../../ports/body-store.ts';
+import { uploadChanged, type BodyStore, type PresignedPost, type PresignedRequest, type ReadUpload, type StoredBody } from '../../ports/body-store.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-/** Bodies in a Map, for unit tests; uploads are placed with `simulateUpload` as a client's PUT would. */
+/** Bodies in a Map, for unit tests; uploads are placed with `simulateUpload` as a client's POST would. */
 export class MemoryBodyStore implements BodyStore {
   readonly bodies = new Map<string, Uint8Array>();
   readonly uploads = new Map<string, Uint8Array>();
+  /** Called between an upload's size check and its read, as a racing client's second POST could land. */
+  betweenCheckAndRead?: (notebookId: string, uploadId: string) => Promise<void>;
 
   async putBody(bytes: Uint8Array): Promise<StoredBody> {
     const hash = sha256(bytes);
@@ -22,19 +24,23 @@ export class MemoryBodyStore implements BodyStore {
     return body;
   }
 
-  async presignUpload(notebookId: string, uploadId: string, expiresInSeconds: number): Promise<PresignedRequest> {
-    return { method: 'PUT', url: `memory://uploads/${notebookId}/${uploadId}`, headers: {}, expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString() };
+  async presignUpload(notebookId: string, uploadId: string, expiresInSeconds: number, maxBytes: number): Promise<PresignedPost> {
+    const expiresAt = new Date(Date.now() + expiresInSeconds * 1000).toISOString();
+    return { method: 'POST', url: 'memory://uploads', fields: { key: `uploads/${notebookId}/${uploadId}` }, maxBytes, expiresAt };
   }
 
-  /** Stands in for the client's PUT to the presigned URL. */
+  /** Stands in for the client's POST to the presigned form. */
   simulateUpload(notebookId: string, uploadId: string, bytes: Uint8Array): void {
     this.uploads.set(`${notebookId}/${uploadId}`, bytes);
   }
 
-  async readUpload(notebookId: string, uploadId: string, maxBytes: number): Promise<{ bytes: Uint8Array; sha256: string } | null> {
+  async readUpload(notebookId: string, uploadId: string, maxBytes: number): Promise<ReadUpload | null> {
+    const seen = this.uploads.get(`${notebookId}/${uploadId}`);
+    if (!seen) return null;
+    if (seen.byteLength > maxBytes) throw new PayloadTooLargeError(`the upload is ${seen.byteLength} bytes, over the ${maxBytes}-byte limit`);
+    await this.betweenCheckAndRead?.(notebookId, uploadId);
     const bytes = this.uploads.get(`${notebookId}/${uploadId}`);
-    if (!bytes) return null;
-    if (bytes.byteLength > maxBytes) throw new PayloadTooLargeError(`the upload is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit`);
+    if (bytes !== seen) throw uploadChanged(uploadId);
     return { bytes, sha256: sha256(bytes) };
   }
 

@@ -18,7 +18,15 @@ import {
 import { ListRunsQuery, RerunBody, RunIdParams, RunSchema, StartRunBody } from './run-schemas.ts';
 import { ActivityBody, CullSchema, CullsQuery, LaunchServerBody, OwnerQuery, ProfileSchema, ProgressQuery, ServerNameParams, ServerSchema, UsageSchema } from './server-schemas.ts';
 
-const Upload = PresignedSchema.extend({ uploadId: z.string() });
+// A browser-form POST straight to storage, which refuses a file over maxBytes (a PUT could not be bounded).
+const Upload = z.object({
+  method: z.literal('POST'),
+  url: z.string().describe('where to POST multipart/form-data'),
+  fields: z.record(z.string(), z.string()).describe('form fields to send as they are, before the file'),
+  maxBytes: z.number().describe('the largest file storage accepts through this form'),
+  expiresAt: z.string(),
+  uploadId: z.string().describe('names the upload in the commit (POST /notebooks/{id}/versions)'),
+}).describe('send every field, then the file as the last part, named `file`');
 
 /** Every route of the HTTP API, by name; handlers, the router, OpenAPI and CDK read this one table. */
 export const API_ROUTES = {
@@ -37,7 +45,7 @@ export const API_ROUTES = {
     method: 'POST',
     path: '/notebooks',
     group: 'notebooks',
-    summary: 'Create a notebook; inline content becomes version 1, otherwise an upload URL for it is returned',
+    summary: 'Create a notebook; inline content becomes version 1, otherwise an upload form for it is returned',
     auth: true,
     body: CreateNotebookBody,
     status: 201,
@@ -47,7 +55,7 @@ export const API_ROUTES = {
   getNotebook: route({ method: 'GET', path: '/notebooks/{id}', group: 'notebooks', summary: 'One notebook', auth: true, params: NotebookIdParams, status: 200, response: NotebookSchema }),
   patchNotebook: route({ method: 'PATCH', path: '/notebooks/{id}', group: 'notebooks', summary: 'Edit title, description, tags, group, visibility', auth: true, params: NotebookIdParams, body: PatchNotebookBody, status: 200, response: NotebookSchema }),
   archiveNotebook: route({ method: 'DELETE', path: '/notebooks/{id}', group: 'notebooks', summary: 'Archive a notebook (hidden from lists; versions kept for owner and admins)', auth: true, params: NotebookIdParams, status: 200, response: NotebookSchema }),
-  createUpload: route({ method: 'POST', path: '/notebooks/{id}/uploads', group: 'notebooks', summary: 'A presigned PUT for the next version’s body', auth: true, params: NotebookIdParams, status: 201, response: Upload }),
+  createUpload: route({ method: 'POST', path: '/notebooks/{id}/uploads', group: 'notebooks', summary: 'A presigned form POST for the next version’s body, bounded by the upload limit', auth: true, params: NotebookIdParams, status: 201, response: Upload }),
   commitVersion: route({ method: 'POST', path: '/notebooks/{id}/versions', group: 'notebooks', summary: 'Commit inline content or an uploaded body as the next version', auth: true, params: NotebookIdParams, body: CommitVersionBody, status: 201, response: VersionSchema }),
   listVersions: route({ method: 'GET', path: '/notebooks/{id}/versions', group: 'notebooks', summary: 'Versions, oldest first', auth: true, params: NotebookIdParams, query: PageQuery, status: 200, response: pageOf(VersionSchema) }),
   getVersion: route({ method: 'GET', path: '/notebooks/{id}/versions/{v}', group: 'notebooks', summary: 'One version with a presigned download URL', auth: true, params: VersionParams, status: 200, response: VersionSchema.extend({ download: PresignedSchema }) }),

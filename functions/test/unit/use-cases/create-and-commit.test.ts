@@ -27,11 +27,11 @@ describe('createNotebook', () => {
     expect(new TextDecoder().decode(read.bytes)).toBe(body);
   });
 
-  it('returns an upload URL and no version when no content comes', async () => {
+  it('returns an upload form bounded by the upload limit and no version when no content comes', async () => {
     const deps = memoryDeps();
     const created = await createNotebook(deps, { user: people.alice, title: 'Later' });
     expect(created.version).toBeNull();
-    expect(created.upload).toMatchObject({ method: 'PUT', uploadId: expect.stringMatching(/^up-/) });
+    expect(created.upload).toMatchObject({ method: 'POST', maxBytes: deps.limits.uploadBytes, uploadId: expect.stringMatching(/^up-/) });
     expect(created.notebook.latestVersion).toBe(0);
   });
 
@@ -84,6 +84,22 @@ describe('commitVersion', () => {
     const { notebook, upload } = await createNotebook(deps, { user: people.alice, title: 'Mismatch' });
     deps.bodies.simulateUpload(notebook.id, upload!.uploadId, bytes(tinyNotebook()));
     await expect(commitVersion(deps, { user: people.alice, notebookId: notebook.id, uploadId: upload!.uploadId, sha256: 'a'.repeat(64) })).rejects.toMatchObject({ code: 'hash_mismatch' });
+    expect(await deps.notebooks.highestVersion(notebook.id)).toBe(0);
+    expect(deps.bodies.bodies.size).toBe(0);
+  });
+
+  it('answers 409 saying to commit again, and writes nothing, when the upload is replaced during the commit', async () => {
+    // Prepare
+    const deps = memoryDeps();
+    const { notebook, upload } = await createNotebook(deps, { user: people.alice, title: 'Swapped' });
+    const body = tinyNotebook('first');
+    deps.bodies.simulateUpload(notebook.id, upload!.uploadId, bytes(body));
+    deps.bodies.betweenCheckAndRead = async (nb, up) => deps.bodies.simulateUpload(nb, up, bytes(tinyNotebook('x'.repeat(10_000))));
+    // Act
+    const commit = commitVersion(deps, { user: people.alice, notebookId: notebook.id, uploadId: upload!.uploadId, sha256: sha(body) });
+    // Assess
+    await expect(commit).rejects.toBeInstanceOf(ConflictError);
+    await expect(commit).rejects.toMatchObject({ code: 'upload_changed', message: expect.stringMatching(/commit again/) });
     expect(await deps.notebooks.highestVersion(notebook.id)).toBe(0);
     expect(deps.bodies.bodies.size).toBe(0);
   });
