@@ -7,7 +7,8 @@ a path or a URL, executes it with nbclient, saves progress periodically so that 
 still leaves a partial output, and writes the output with papermill-compatible metadata.
 README.md next to this file describes the command line, the exit codes and the metadata.
 
-Only the standard library, nbformat, nbclient and jupyter_client are used.
+Only the standard library, nbformat, nbclient and jupyter_client are used (and output_limits.py, next to
+this file).
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 from typing import Any, Optional
 
+# The runner's own folder, even under `python -I`, which leaves it off sys.path; no __pycache__ written
+# beside it (local mode runs it from the checkout).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
+from output_limits import OutputLimiter  # noqa: E402
+
 VERSION = 'orrery-runner'
 EXIT_COMPLETED, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_ENVIRONMENT = 0, 1, 2, 3
 EXIT_ON_SIGNAL = {signal.SIGTERM: 143, signal.SIGINT: 130}
@@ -39,6 +46,15 @@ HTTP_TIMEOUT_SECONDS = 60.0
 HTTP_ATTEMPTS = 4
 HTTP_RETRYABLE = {408, 425, 429, 500, 502, 503, 504}
 NOTEBOOK_MEDIA_TYPE = 'application/x-ipynb+json'
+# Where a caller may pass the input and output locations instead of the command line, which anyone on the
+# machine (and the notebook's kernel, from /proc/1/cmdline) can read. The runner removes them from its
+# environment before the kernel starts, so the kernel never inherits them.
+URL_VARIABLES = {'input': 'ORRERY_INPUT_URL', 'output': 'ORRERY_OUTPUT_URL'}
+# Defaults of the output caps (README.md, "Output limits"): far above a notebook of plots and tables,
+# far below what a loop that prints without end writes in a minute.
+DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_NOTEBOOK_OUTPUT_BYTES = 50 * 1024 * 1024
+PR_SET_DUMPABLE = 4
 INSTALL_HINT = (
     'Install Jupyter for this interpreter: on Debian or Ubuntu '
     '`apt-get install python3-nbclient python3-nbformat python3-ipykernel python3-jupyter-client`, '
@@ -122,23 +138,57 @@ def positive_number(text: str) -> float:
     return value
 
 
+def positive_bytes(text: str) -> int:
+    """A whole number of bytes greater than zero."""
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f'must be a whole number of bytes above 0: {text!r}')
+    return int(text)
+
+
 def parse_args(argv: Optional[list]) -> argparse.Namespace:
-    """Reads the command line (see README.md)."""
+    """Reads the command line (see README.md); takes the locations from the environment when not given."""
     parser = ArgumentParser(prog='runner.py', description='Execute a notebook in a Jupyter kernel.')
-    parser.add_argument('--input', required=True, help='notebook path, or http(s) URL to GET')
-    parser.add_argument('--output', required=True, help='output path, or http(s) presigned URL to PUT')
+    parser.add_argument('--input', help=f'notebook path, or http(s) URL to GET (default: ${URL_VARIABLES["input"]})')
+    parser.add_argument('--output', help=f'output path, or http(s) presigned URL to PUT (default: ${URL_VARIABLES["output"]})')
     parser.add_argument('--kernel', default=None, help="kernel name (default: the notebook's, else python3)")
     parser.add_argument('--cell-timeout', type=positive_number, default=None, help='seconds per cell')
     parser.add_argument('--timeout', type=positive_number, default=None, help='seconds for the whole run')
     parser.add_argument('--progress-seconds', type=positive_number, default=5.0, help='seconds between saves')
     parser.add_argument('--cwd', default=None, help="the kernel's working directory (default: the runner's)")
+    parser.add_argument('--max-output-bytes', type=positive_bytes, default=DEFAULT_MAX_OUTPUT_BYTES, help='cap of one output')
+    parser.add_argument('--max-notebook-output-bytes', type=positive_bytes, default=DEFAULT_MAX_NOTEBOOK_OUTPUT_BYTES,
+                        help='cap of all outputs together')
+    parser.add_argument('--non-dumpable', action='store_true',
+                        help='hide the runner from its kernel: no /proc/<runner>/environ or memory for the same uid')
     options = parser.parse_args(argv)
+    for name, variable in URL_VARIABLES.items():
+        # Popped even when the option was given: the kernel inherits this environment.
+        from_environment = os.environ.pop(variable, None)
+        if getattr(options, name) is None:
+            setattr(options, name, from_environment)
+        if not getattr(options, name):
+            raise BadInput(f'--{name} is required (or set {variable}) (see --help)')
     options.cwd = os.path.abspath(options.cwd or os.getcwd())
     if not os.path.isdir(options.cwd):
         raise BadInput(f'--cwd {options.cwd} is not a directory')
     if not is_url(options.output) and not os.path.isdir(os.path.dirname(os.path.abspath(options.output))):
         raise BadInput(f'--output {options.output}: its directory does not exist')
     return options
+
+
+def make_non_dumpable() -> None:
+    """prctl(PR_SET_DUMPABLE, 0): /proc/<runner>/environ, mem and fd then need CAP_SYS_PTRACE, which a kernel
+    running as the same uid without capabilities (the runner Job's pod) does not have. /proc/<runner>/cmdline
+    stays world-readable, so secrets never go on the command line. The kernel is a new program: it starts
+    dumpable again, and needs nothing of the runner's."""
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        raise BadInput('--non-dumpable needs Linux prctl, which this system does not have') from None
+    if prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        raise BadInput(f'--non-dumpable: prctl(PR_SET_DUMPABLE) failed with errno {ctypes.get_errno()}')
 
 
 def import_jupyter() -> None:
@@ -152,7 +202,7 @@ def import_jupyter() -> None:
     except ImportError as exc:
         raise EnvironmentMissing(f'{sys.executable} cannot import {exc.name or exc}. {INSTALL_HINT}') from None
     J.__dict__.update(
-        nbformat=nbformat, NotebookClient=NotebookClient, KernelSpecManager=installed_spec_manager(KernelSpecManager),
+        nbformat=nbformat, NotebookClient=limited_client(NotebookClient), KernelSpecManager=installed_spec_manager(KernelSpecManager),
         NoSuchKernel=NoSuchKernel, CellExecutionError=CellExecutionError,
         CellTimeoutError=CellTimeoutError, DeadKernelError=DeadKernelError,
     )
@@ -174,6 +224,36 @@ def installed_spec_manager(base: type) -> type:
             return super().get_kernel_spec(kernel_name)
 
     return InstalledKernelSpecManager
+
+
+def limited_client(base: type) -> type:
+    """A NotebookClient whose outputs pass through the run's OutputLimiter as they arrive.
+
+    As they arrive, not at save time: a loop that prints without end then holds a fixed amount of memory.
+    """
+
+    class LimitedNotebookClient(base):
+        def output(self, outs: list, msg: dict, display_id: str, cell_index: int) -> Any:
+            out = super().output(outs, msg, display_id, cell_index)
+            limiter = getattr(self, 'orrery_limiter', None)
+            if out is None or limiter is None:
+                return out
+
+            def forget_display(index: int) -> None:
+                # A dropped output must not be the target of a later update_display_data.
+                indices = getattr(self, '_display_id_map', {}).get(display_id, {}).get(cell_index, [])
+                if index in indices:
+                    indices.remove(index)
+
+            return limiter.admit(outs, out, cell_index, forget_display)
+
+        def clear_output(self, outs: list, msg: dict, cell_index: int) -> None:
+            super().clear_output(outs, msg, cell_index)
+            limiter = getattr(self, 'orrery_limiter', None)
+            if limiter is not None:
+                limiter.reconcile(outs, appended=False)
+
+    return LimitedNotebookClient
 
 
 def resolve_kernel(requested: Optional[str], nb: Any) -> str:
@@ -301,8 +381,9 @@ class OutputSaver:
     half-updated notebook; the writes themselves go to one worker thread, in order.
     """
 
-    def __init__(self, nb: Any, location: str, interval: float) -> None:
+    def __init__(self, nb: Any, location: str, interval: float, before_save: Any = None) -> None:
         self.nb, self.location, self.interval = nb, location, interval
+        self.before_save = before_save or (lambda: None)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix='orrery-save')
         self.in_flight: Optional[asyncio.Future] = None
         self.last_written: Optional[bytes] = None
@@ -322,6 +403,7 @@ class OutputSaver:
         """Queues a progress save unless one is still being written or nothing changed."""
         if self.in_flight is not None and not self.in_flight.done():
             return
+        self.before_save()
         data = serialize(self.nb)
         if data != self.last_written:
             self.in_flight = asyncio.get_running_loop().run_in_executor(self.executor, self._write, data, 'progress')
@@ -330,6 +412,7 @@ class OutputSaver:
         """Writes the final output after any save in flight; True when it was written."""
         if self.ticker is not None:
             self.ticker.cancel()
+        self.before_save()
         data = serialize(self.nb)
         written = await asyncio.get_running_loop().run_in_executor(self.executor, self._write, data, 'output')
         self.executor.shutdown(wait=False)
@@ -364,7 +447,7 @@ def mark_run_started(nb: Any, options: argparse.Namespace, started: datetime) ->
         parameters=papermill.get('parameters') or {}, environment_variables={}, version=VERSION,
     )
     nb.metadata['papermill'] = papermill
-    nb.metadata['orrery'] = {'status': 'IN_PROGRESS', 'reason': None, 'error': None}
+    nb.metadata['orrery'] = {'status': 'IN_PROGRESS', 'reason': None, 'error': None, 'outputTruncated': None}
     for cell in nb.cells:
         cell.metadata['papermill'] = pending_cell_metadata()
         cell.metadata.pop('execution', None)
@@ -379,7 +462,8 @@ def mark_run_ended(nb: Any, started: datetime, outcome: Outcome) -> float:
     ended = utc_now()
     duration = (ended - started).total_seconds()
     nb.metadata['papermill'].update(end_time=iso(ended), duration=duration, exception=outcome.status != 'COMPLETED')
-    nb.metadata['orrery'] = {'status': outcome.status, 'reason': outcome.reason, 'error': outcome.error}
+    truncated = nb.metadata.get('orrery', {}).get('outputTruncated')
+    nb.metadata['orrery'] = {'status': outcome.status, 'reason': outcome.reason, 'error': outcome.error, 'outputTruncated': truncated}
     return duration
 
 
@@ -448,7 +532,10 @@ class Runner:
             nb, kernel_name=kernel_name, resources={'metadata': {'path': options.cwd}},
             timeout_func=(lambda cell: cell_timeout) if cell_timeout else None, interrupt_on_timeout=False,
         )
-        self.saver = OutputSaver(nb, options.output, options.progress_seconds)
+        self.limiter = OutputLimiter(options.max_output_bytes, options.max_notebook_output_bytes,
+                                     lambda text: J.nbformat.v4.new_output('stream', name='stderr', text=text))
+        self.client.orrery_limiter = self.limiter
+        self.saver = OutputSaver(nb, options.output, options.progress_seconds, self._before_save)
         self.abort_request: Optional[Outcome] = None
         self.running_cell: Optional[int] = None
         self.finished = threading.Event()
@@ -457,6 +544,10 @@ class Runner:
         self.kernel_idle = False
         self.loop: Optional[asyncio.AbstractEventLoop] = None
         self.work: Optional[asyncio.Task] = None
+
+    def _before_save(self) -> None:
+        self.limiter.materialize()
+        self.nb.metadata['orrery']['outputTruncated'] = self.limiter.summary()
 
     async def run(self) -> tuple:
         """Executes every cell, saves the output and shuts the kernel down; returns (outcome, duration, saved)."""
@@ -475,6 +566,7 @@ class Runner:
         except Exception as exc:  # a bug here must still end with the kernel gone and the output saved
             outcome = Outcome('FAILED', f'runner error: {exc!r}', None, EXIT_FAILED)
         self.finished.set()
+        self._before_save()
         duration = mark_run_ended(self.nb, started, outcome)
         self._cancel_leftover_tasks()
         saved, _ = await asyncio.gather(self.saver.finish(), self._shutdown_kernel(graceful=self.kernel_idle))
@@ -637,11 +729,11 @@ def raise_stop(signum: int, _frame: Any) -> None:
     raise StopRequested(signum)
 
 
-def report(outcome: Outcome, duration: float, output_written: bool) -> int:
+def report(outcome: Outcome, duration: float, output_written: bool, output_truncated: bool = False) -> int:
     """Prints the result as the last line on stdout; returns the exit code."""
     result = {
         'status': outcome.status, 'reason': outcome.reason, 'error': outcome.error,
-        'durationSeconds': round(duration, 6), 'outputWritten': output_written,
+        'durationSeconds': round(duration, 6), 'outputWritten': output_written, 'outputTruncated': output_truncated,
     }
     print(json.dumps(result), flush=True)
     return outcome.exit_code
@@ -654,10 +746,13 @@ def main(argv: Optional[list] = None) -> int:
         signal.signal(signum, raise_stop)
     try:
         options = parse_args(argv)
+        if options.non_dumpable:
+            make_non_dumpable()
         import_jupyter()
         nb = read_notebook(options.input)
         kernel_name = resolve_kernel(options.kernel, nb)
-        outcome, duration, saved = asyncio.run(Runner(nb, options, kernel_name).run())
+        runner = Runner(nb, options, kernel_name)
+        outcome, duration, saved = asyncio.run(runner.run())
     except BadInput as exc:
         log(str(exc))
         return report(Outcome('FAILED', str(exc), None, EXIT_BAD_INPUT), time.monotonic() - began, False)
@@ -671,7 +766,10 @@ def main(argv: Optional[list] = None) -> int:
         outcome = Outcome('FAILED', f'the output could not be written to {public_location(options.output)}', None, EXIT_FAILED)
     # The last line on stderr says how the run ended, for callers that keep only stderr's tail.
     log(f'{outcome.status} after {duration:.2f} s' + (f': {outcome.reason}' if outcome.reason else ''))
-    return report(outcome, duration, saved)
+    truncated = runner.limiter.summary()
+    if truncated:
+        log(f"output truncated: {truncated['outputs']} output(s) cut, {truncated['omittedBytes']} bytes left out")
+    return report(outcome, duration, saved, truncated is not None)
 
 
 if __name__ == '__main__':

@@ -4,7 +4,9 @@ import type { Run, RunStatus } from '../domain/run.ts';
 export type RunSource = { kind: 'owner'; owner: string } | { kind: 'notebook'; notebookId: string } | { kind: 'status'; status: RunStatus };
 
 /** Changes to a run's record as it moves. */
-export type RunChanges = Partial<Pick<Run, 'status' | 'startedAt' | 'endedAt' | 'durationSeconds' | 'error' | 'hasOutput' | 'stopRequestedBy'>> & { updatedAt: string };
+export type RunChanges = Partial<Pick<Run, 'status' | 'startedAt' | 'endedAt' | 'durationSeconds' | 'error' | 'hasOutput' | 'outputTruncated' | 'stopRequestedBy'>> & {
+  updatedAt: string;
+};
 
 /** Runs and idempotency keys. */
 export interface RunStore {

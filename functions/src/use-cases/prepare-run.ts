@@ -1,3 +1,4 @@
+import { RUNNER_DEADLINE_MARGIN_SECONDS } from '../domain/run-output.ts';
 import { NotFoundError, RunStoppedError } from '../domain/errors.ts';
 import { injectParameters } from '../domain/inject-parameters.ts';
 import { parseNotebook } from '../domain/nbformat.ts';
@@ -19,12 +20,16 @@ export interface PreparedRun {
 
 // Room for scheduling, image pulls and the kernel's start before the run's own clock matters.
 const LAUNCH_MARGIN_SECONDS = 300;
+// Past the Job's deadline (the run's timeout plus RUNNER_DEADLINE_MARGIN_SECONDS), room for the pod's grace
+// period and the final save; the runner's URLs are worth nothing after that.
+const URL_MARGIN_SECONDS = 60;
 
 /**
  * The workflow's first step: writes the parameterized input notebook.
  * 1. Load the run; a run already stopping ends here (RunStoppedError), so a cancel during launch never launches.
  * 2. Read the version's body, inject the run's exact parameters after the `parameters` cell, store it.
- * 3. Presign the input (GET) and output (PUT) for the runner, valid past the run's deadline.
+ * 3. Presign the input (GET) and output (PUT) for the runner, valid until the Job's deadline and a minute more,
+ *    so a URL that leaks is worth little: hours of validity would let it replace the output long after the run.
  */
 export const prepareRun = async (deps: RunDeps, input: { runId: string }): Promise<PreparedRun> => {
   const run = await deps.runs.getRun(input.runId);
@@ -36,7 +41,7 @@ export const prepareRun = async (deps: RunDeps, input: { runId: string }): Promi
   const values = Object.fromEntries(Object.entries(run.typedParameters).map(([k, v]) => [k, loadTyped(v)]));
   const parameterized = injectParameters(notebook, run.language, values);
   await deps.runFiles.put(run.inputKey, new TextEncoder().encode(`${JSON.stringify(parameterized, null, 1)}\n`));
-  const seconds = run.timeoutSeconds + LAUNCH_MARGIN_SECONDS + 3600;
+  const seconds = run.timeoutSeconds + RUNNER_DEADLINE_MARGIN_SECONDS + URL_MARGIN_SECONDS;
   const [inputUrl, outputUrl] = await Promise.all([deps.runFiles.presignGet(run.inputKey, seconds), deps.runFiles.presignPut(run.outputKey, seconds)]);
   return {
     runId: run.id,

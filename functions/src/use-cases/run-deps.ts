@@ -2,6 +2,7 @@ import type { RunFiles } from '../ports/run-files.ts';
 import type { RunStore } from '../ports/run-store.ts';
 import type { Workflows } from '../ports/workflows.ts';
 import type { Profile } from '../domain/profile.ts';
+import type { OutputLimits } from '../domain/run-output.ts';
 import type { FoliumDeps } from './folium-deps.ts';
 
 /** Run limits and choices, from configuration. */
@@ -12,6 +13,8 @@ export interface RunSettings {
   idempotencySeconds: number;
   /** Where runner Jobs go in the cloud, and the image they run. */
   runner: { namespace: string; image: string; serviceAccount: string };
+  /** The runner's caps on outputs: each output, and all of a notebook's together (bytes as saved). */
+  output: OutputLimits;
 }
 
 /** Everything the run use cases need, on top of Folium's. */
@@ -30,4 +33,7 @@ export const DEFAULT_RUN_SETTINGS: RunSettings = {
   maxTimeoutSeconds: 86_400,
   idempotencySeconds: 86_400,
   runner: { namespace: 'orrery', image: 'orrery/notebook-runner:latest', serviceAccount: 'orrery-runner' },
+  // Far above a notebook of plots and tables (a Plotly figure with its library inlined is ~4 MB), far below what
+  // a loop that prints without end writes in a minute; the runner's own defaults are the same.
+  output: { maxOutputBytes: 10 * 1024 * 1024, maxNotebookOutputBytes: 50 * 1024 * 1024 },
 };

@@ -72,6 +72,7 @@ export const startRun = async (deps: RunDeps, input: StartRunInput): Promise<Run
     inputKey: `runs/${id}/input.ipynb`,
     outputKey: `runs/${id}/output.ipynb`,
     hasOutput: false,
+    outputTruncated: false,
     stopRequestedBy: null,
   };
   try {

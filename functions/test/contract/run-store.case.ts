@@ -16,7 +16,7 @@ export const sampleRun = (over: Partial<Run> = {}): Run => {
     parameters: { big: '18446744073709551616', f: 'nan', huge: 1e16, tiny: 5e-324, deep: DEEP },
     typedParameters: { big: { type: 'int', value: '18446744073709551616' }, f: { type: 'float', value: 'nan' }, huge: { type: 'float', value: 1e16 }, tiny: { type: 'float', value: 5e-324 } },
     profile: 'default', timeoutSeconds: 60, cellTimeoutSeconds: null, status: 'CREATED', createdAt: at, updatedAt: at, startedAt: null, endedAt: null, durationSeconds: null,
-    error: null, idempotencyKey: null, rerunOf: null, inputKey: `runs/${id}/input.ipynb`, outputKey: `runs/${id}/output.ipynb`, hasOutput: false, stopRequestedBy: null, ...over,
+    error: null, idempotencyKey: null, rerunOf: null, inputKey: `runs/${id}/input.ipynb`, outputKey: `runs/${id}/output.ipynb`, hasOutput: false, outputTruncated: false, stopRequestedBy: null, ...over,
   };
 };
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,24 @@ describe('the local platform', () => {
       const html = await second.api('GET', `/notebooks/${id}/versions/1/html`, second.tokens.alice);
       expect(html.text).toContain('still here');
       expect(second.platform.firstStart).toBe(false);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('keeps the data folder the developer’s alone: secrets 0600 and the folder 0700, also when left open before', async () => {
+    // Prepare: a data folder an earlier version (or a copy) left readable by everyone.
+    const first = await startTestPlatform(undefined);
+    await first.close(true);
+    chmodSync(first.home, 0o755);
+    chmodSync(join(first.home, 'secrets.json'), 0o644);
+    chmodSync(join(first.home, 'login-codes.json'), 0o644);
+    // Act
+    const second = await startTestPlatform(first.home);
+    try {
+      // Assess
+      const mode = (file: string) => statSync(join(first.home, file)).mode & 0o777;
+      expect([mode('.'), mode('secrets.json'), mode('login-codes.json')]).toEqual([0o700, 0o600, 0o600]);
     } finally {
       await second.close();
     }

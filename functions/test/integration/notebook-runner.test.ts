@@ -1,5 +1,5 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,7 @@ interface RunnerResult {
   error: { cellIndex: number; ename: string; evalue: string; traceback: string[] } | null;
   durationSeconds: number;
   outputWritten: boolean;
+  outputTruncated: boolean;
 }
 
 interface CellPapermill {
@@ -40,7 +41,7 @@ interface CellPapermill {
 interface OutputNotebook {
   metadata: {
     papermill: Record<string, unknown> & { start_time: string; end_time: string | null; duration: number | null; exception: boolean | null };
-    orrery: { status: string; reason: string | null; error: RunnerResult['error'] };
+    orrery: { status: string; reason: string | null; error: RunnerResult['error']; outputTruncated?: { outputs: number; omittedBytes: number } | null };
     language_info?: { name: string };
   };
   cells: Array<{
@@ -87,9 +88,16 @@ const stillRunning = async (pids: Iterable<number>) => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How to start the runner: extra environment, and a command put before the interpreter (setpriv). */
+interface RunnerLaunch {
+  env?: Record<string, string>;
+  prefix?: string[];
+}
+
 /** Starts the runner and watches `ps` for the kernels it starts. */
-const startRunner = (args: string[]): StartedRun => {
-  const child = spawn(PYTHON, [RUNNER, ...args], { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+const startRunner = (args: string[], launch: RunnerLaunch = {}): StartedRun => {
+  const [command, ...rest] = [...(launch.prefix ?? []), PYTHON, RUNNER, ...args];
+  const child = spawn(command!, rest, { cwd: workDir, env: { ...process.env, ...launch.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -111,7 +119,7 @@ const startRunner = (args: string[]): StartedRun => {
 };
 
 /** Runs the runner to its end. */
-const runRunner = (args: string[]) => startRunner(args).finished;
+const runRunner = (args: string[], launch?: RunnerLaunch) => startRunner(args, launch).finished;
 
 /** A fixture copied into this test's folder, so runs never touch the checked-in files. */
 const input = (name: string) => {
@@ -203,7 +211,7 @@ describe.skipIf(!runSuite)('the notebook runner on a real Jupyter kernel', () =>
     expect(nb.metadata.papermill).toMatchObject({ exception: false, version: 'orrery-runner', parameters: {}, environment_variables: {}, input_path: join(dir, 'ok.ipynb'), output_path: output });
     expect(nb.metadata.papermill.duration).toBeCloseTo(done.result.durationSeconds, 3);
     expect(Date.parse(nb.metadata.papermill.end_time ?? '')).toBeGreaterThanOrEqual(Date.parse(nb.metadata.papermill.start_time));
-    expect(nb.metadata.orrery).toEqual({ status: 'COMPLETED', reason: null, error: null });
+    expect(nb.metadata.orrery).toEqual({ status: 'COMPLETED', reason: null, error: null, outputTruncated: null });
     expect(nb.metadata.language_info?.name).toBe('python');
     expect(nb.cells.map((c) => c.metadata.papermill.status)).toEqual(['completed', 'completed', 'completed', 'completed', 'completed']);
     expect(nb.cells.every((c) => c.metadata.papermill.exception === false && typeof c.metadata.papermill.duration === 'number')).toBe(true);
@@ -343,6 +351,60 @@ describe.skipIf(!runSuite)('the notebook runner on a real Jupyter kernel', () =>
     } finally {
       await server.close();
     }
+  });
+
+  itWithJupyter('takes its URLs from the environment and hides them from the kernel: not inherited, not in argv, not in /proc', async () => {
+    // Prepare: the runner's pod runs it as uid 1000 without capabilities; as root here, drop to nobody the same way.
+    const dir = freshDir();
+    const server = await startNotebookServer(readFileSync(join(RUNNER_FIXTURES, 'snoops.ipynb'), 'utf8'));
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) {
+      chownSync(dir, 65534, 65534);
+      chmodSync(dir, 0o700);
+    }
+    const env = {
+      ORRERY_INPUT_URL: `${server.base}/input.ipynb?X-Amz-Signature=secret-in`,
+      ORRERY_OUTPUT_URL: `${server.base}/output.ipynb?X-Amz-Signature=secret-out`,
+      HOME: dir,
+      JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
+    };
+    try {
+      // Act
+      const done = await runRunner(['--non-dumpable'], { env, prefix: asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [] });
+      // Assess
+      expect(done.code, done.stderr).toBe(0);
+      const nb = JSON.parse(server.puts.at(-1)?.body ?? '{}') as OutputNotebook;
+      const seen = textOf(nb.cells[0]);
+      expect(seen).toMatch(/^CMDLINE .*runner\.py --non-dumpable/m);
+      expect(seen).toMatch(/^ENVIRON denied: PermissionError$/m);
+      expect(seen).not.toMatch(/secret-(in|out)|ORRERY_(INPUT|OUTPUT)_URL/);
+      expect(done.stderr).not.toContain('secret');
+    } finally {
+      await server.close();
+    }
+  });
+
+  itWithJupyter('caps a flood of output, keeping its head and its tail, and says so', async () => {
+    // Prepare
+    const output = join(freshDir(), 'out.ipynb');
+    // Act
+    const done = await runRunner(['--input', input('floods.ipynb'), '--output', output, '--max-output-bytes', '100000', '--max-notebook-output-bytes', '150000']);
+    // Assess
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.result).toMatchObject({ status: 'COMPLETED', outputTruncated: true });
+    expect(statSync(output).size).toBeLessThan(150_000 + 20_000);
+    const nb = readNotebook(output);
+    const flood = textOf(nb.cells[0]);
+    expect(flood).toMatch(/^line 0 x+\n/);
+    expect(flood).toMatch(/… output truncated \(\d+(\.\d)? (KB|MB) more\) …/);
+    expect(flood).toMatch(/done after \d+ lines\n$/);
+    expect(nb.cells[0]?.outputs).toHaveLength(1);
+    expect(textOf(nb.cells[1])).toMatch(/output truncated \(\d+\.\d KB more\): this text\/html, text\/plain output was over the 97\.7 KB limit/);
+    expect(textOf(nb.cells[2])).toBe('last cell\n');
+    // The notebook's cap is reached in the last cell: it keeps the head and the tail of what fits.
+    expect(textOf(nb.cells[3])).toMatch(/^z+\n… output truncated \(\d+\.\d KB more\) …\nz+\n$/);
+    expect(nb.metadata.orrery.outputTruncated).toMatchObject({ outputs: 3, omittedBytes: expect.any(Number) });
+    expect(nb.metadata.orrery.outputTruncated!.omittedBytes).toBeGreaterThan(400_000);
   });
 
   itWithJupyter.each([

@@ -1,5 +1,5 @@
 import { execSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'lossless-json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,6 +175,56 @@ describe.skipIf(!jupyterAvailable())('parameterized runs on a real Jupyter kerne
     expect(first.notebookTitle).toBe('runner/raises.ipynb');
     await waitForRun(t, again.body.id, t.tokens.alice);
     expect((await t.api('GET', `/runs/${first.id}`, t.tokens.bob)).status).toBe(404);
+  });
+});
+
+describe.skipIf(!jupyterAvailable())('what a run’s notebook can reach and write in local mode', () => {
+  let p: TestPlatform;
+  beforeAll(async () => {
+    p = await startTestPlatform(undefined, { ORRERY_RUN_MAX_OUTPUT_BYTES: '100000', ORRERY_RUN_MAX_NOTEBOOK_OUTPUT_BYTES: '150000' });
+  });
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  it('gives the kernel none of the platform’s keys or settings: a notebook that prints its environment shows none', async () => {
+    // Prepare: what a developer's shell may hold when they start the platform.
+    const planted = { AWS_ACCESS_KEY_ID: 'AKIAPLANTED', AWS_SECRET_ACCESS_KEY: 'planted-aws-secret', AWS_SESSION_TOKEN: 'planted-session', ORRERY_CURSOR_SECRET: 'planted-cursor-secret-0123456789' };
+    const before = Object.fromEntries(Object.keys(planted).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, planted);
+    const secrets = JSON.parse(readFileSync(join(p.home, 'secrets.json'), 'utf8')) as { cursorSecret: string; signingKey: { d: string } };
+    const nb = (await p.api('POST', '/notebooks', p.tokens.alice, { title: 'environ', content: fixture('runner/snoops.ipynb') })).body.notebook.id;
+    try {
+      // Act
+      const started = await p.api('POST', `/notebooks/${nb}/runs`, p.tokens.alice, {});
+      const run = await waitForRun(p, started.body.id, p.tokens.alice);
+      // Assess
+      expect(run.status, JSON.stringify(run.error)).toBe('COMPLETED');
+      const seen = printed((await readOutput(run)).cells.find((c) => c.id === 'snoops-0')!);
+      expect(seen).toMatch(/^ENV .*'PATH'/m);
+      for (const secret of [...Object.values(planted), secrets.cursorSecret, secrets.signingKey.d]) expect(seen).not.toContain(secret);
+      expect(statSync(join(p.home, 'secrets.json')).mode & 0o777).toBe(0o600);
+    } finally {
+      for (const [k, v] of Object.entries(before)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
+  it('caps a flood of output at the configured limits, keeps its head and tail, and says so on the run', async () => {
+    // Prepare
+    const nb = (await p.api('POST', '/notebooks', p.tokens.alice, { title: 'flood', content: fixture('runner/floods.ipynb') })).body.notebook.id;
+    // Act
+    const started = await p.api('POST', `/notebooks/${nb}/runs`, p.tokens.alice, {});
+    const run = await waitForRun(p, started.body.id, p.tokens.alice);
+    // Assess
+    expect(run, JSON.stringify(run.error)).toMatchObject({ status: 'COMPLETED', hasOutput: true, outputTruncated: true });
+    const flood = printed((await readOutput(run)).cells.find((c) => c.id === 'floods-0')!);
+    expect(flood).toMatch(/^line 0 /);
+    expect(flood).toMatch(/… output truncated \(\d+(\.\d)? (KB|MB) more\) …/);
+    expect(flood).toMatch(/done after \d+ lines\n$/);
+    expect((await p.api('GET', `/runs/${run.id}`, p.tokens.alice)).body.outputTruncated).toBe(true);
   });
 });
 

@@ -74,6 +74,33 @@ describe.skipIf(!jupyterServerAvailable())('notebook servers as real jupyter ser
     expect((await fetch(`${server.url}api/status`)).status).toBe(403);
   });
 
+  it('starts a server, whose kernels inherit its environment, with none of the platform’s keys or settings', async () => {
+    // Prepare: what a developer's shell may hold when they start the platform.
+    const planted = { AWS_ACCESS_KEY_ID: 'AKIAPLANTED', AWS_SECRET_ACCESS_KEY: 'planted-aws-secret', AWS_SESSION_TOKEN: 'planted-session', ORRERY_CURSOR_SECRET: 'planted-cursor-secret-0123456789' };
+    const before = Object.fromEntries(Object.keys(planted).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, planted);
+    const cursorSecret = JSON.parse(readFileSync(join(t.home, 'secrets.json'), 'utf8')).cursorSecret as string;
+    try {
+      // Act
+      await t.api('POST', '/servers', t.tokens.amir, { name: 'envcheck' });
+      const server = await waitForServer(t, 'envcheck', t.tokens.amir, ['RUNNING', 'FAILED']);
+      const environments = serverProcesses(t.home, serverIdFor('amir', 'envcheck')).map((pid) => readFileSync(`/proc/${pid}/environ`, 'latin1'));
+      // Assess
+      expect(server.status, server.reason).toBe('RUNNING');
+      expect(environments.length).toBeGreaterThan(0);
+      for (const env of environments) {
+        expect(env).toContain('PATH=');
+        for (const secret of [...Object.values(planted), cursorSecret]) expect(env).not.toContain(secret);
+      }
+    } finally {
+      for (const [k, v] of Object.entries(before)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await t.api('DELETE', '/servers/envcheck', t.tokens.amir);
+    }
+  });
+
   it('takes activity from the server’s reporter: its own polling is not activity, a user’s request is', async () => {
     // Prepare
     const before = (await t.api('GET', '/servers/dev', t.tokens.alice)).body;

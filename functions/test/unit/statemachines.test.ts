@@ -33,6 +33,17 @@ describe('the state machine definitions', () => {
     expect(States.LaunchRunner!.Resource).toBe('arn:aws:states:::eks:runJob.sync');
   });
 
+  it('ends the run even when recording it fails: a last step records the failure without reading the output', () => {
+    // Prepare
+    const { States } = asl('run-notebook');
+    // Act
+    const lastResort = States[States.RecordFailure!.Catch?.[0]?.Next];
+    // Assess
+    expect(States.RecordFailure!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordFailure', Next: 'RecordFailureWithoutOutput' }]);
+    expect(lastResort).toMatchObject({ Type: 'Task', Next: 'RunDidNotComplete', Parameters: { FunctionName: States.Finalize!.Parameters.FunctionName, Payload: { 'runId.$': '$.runId', 'failure.$': '$.failure', skipOutput: true } } });
+    expect(lastResort!.Retry[0]).toMatchObject({ ErrorEquals: ['States.ALL'], MaxAttempts: 6 });
+  });
+
   it('has no loop, so a run takes the same number of transitions however long it runs', () => {
     const { States } = asl('run-notebook');
     const edges = Object.entries(States).flatMap(([from, s]) => [s.Next, ...(s.Catch ?? []).map((c: { Next: string }) => c.Next)].filter(Boolean).map((to) => [from, to as string]));

@@ -30,7 +30,9 @@ const fromItem = (item: Record<string, unknown>): Run => {
   const { PK: _a, SK: _b, entity: _c, GSI1PK: _d, GSI1SK: _e, GSI2PK: _f, GSI2SK: _g, GSI3PK: _h, GSI3SK: _i, parametersJson, typedParametersJson, ...run } = item;
   // Runs recorded before titles were kept have none: the notebook id stands in, as the portal showed before.
   const notebookTitle = typeof run.notebookTitle === 'string' ? run.notebookTitle : run.notebookId;
-  return { ...run, notebookTitle, parameters: JSON.parse(parametersJson as string), typedParameters: JSON.parse(typedParametersJson as string) } as unknown as Run;
+  // Runs recorded before outputs were capped were never cut.
+  const outputTruncated = run.outputTruncated === true;
+  return { ...run, notebookTitle, outputTruncated, parameters: JSON.parse(parametersJson as string), typedParameters: JSON.parse(typedParametersJson as string) } as unknown as Run;
 };
 
 

@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerFailedError, RunnerUnavailableError, RunStoppedError } from '../../domain/errors.ts';
+import { RUNNER_DEADLINE_MARGIN_SECONDS } from '../../domain/run-output.ts';
+import { RUNNER_URL_VARIABLES, runnerArgs, type RunnerJobSpec } from '../k8s/runner-job.ts';
+import { kernelEnvironment } from './kernel-environment.ts';
 import { killGroup, reapProcessesMarked } from './process-tree.ts';
 
 /** What the local runner needs from the prepare step. */
@@ -11,6 +14,13 @@ export interface LocalLaunch {
   outputUrl: string;
   timeoutSeconds: number;
   cellTimeoutSeconds?: number;
+  output?: RunnerJobSpec['output'];
+}
+
+/** The part of a runner Job local mode reads: its run label, and its one container's arguments and environment. */
+export interface LocalRunnerJob {
+  metadata: { labels: Record<string, string> };
+  spec: { template: { spec: { containers: Array<{ args: string[]; env?: Array<{ name: string; value: string }> }> } } };
 }
 
 const INSTALL_HINT =
@@ -18,12 +28,14 @@ const INSTALL_HINT =
 
 // The runner saves its partial output on SIGTERM; give it that long before the whole group is killed.
 const GRACE_MS = 15_000;
-// Like the Job's activeDeadlineSeconds: past the run's own timeout by this much, the runner is killed.
-const DEADLINE_MARGIN_SECONDS = 120;
 
 /**
  * Local mode's stand-in for the runner Job: `runner.py` (the program the image runs) as a
  * process group of its own per run, so stopping a run ends exactly that runner and its kernel.
+ * The runner gets the presigned URLs in its environment, as the Job's container does, and otherwise only
+ * an allowlisted environment (kernel-environment.ts): never the platform's own (keys, settings).
+ * It is not made non-dumpable here: the platform finds a crashed life's runners by their environment,
+ * and a kernel running as the developer can read their files and processes anyway.
  */
 export class LocalRunnerCompute {
   private readonly running = new Map<string, ChildProcess>();
@@ -34,6 +46,8 @@ export class LocalRunnerCompute {
     private readonly python: string,
     private readonly runnerScript: string,
     private readonly workDir: string,
+    /** Variable names passed to kernels on top of the allowlist (ORRERY_KERNEL_ENV). */
+    private readonly extraEnvironment: readonly string[] = [],
   ) {}
 
   /** Why runs cannot execute here, or null when the interpreter has nbclient and a kernel; asked once. */
@@ -49,14 +63,19 @@ export class LocalRunnerCompute {
     return this.environment;
   }
 
-  /** Runs what the runner Job would run on EKS: the same container arguments, as a local process. */
-  async runJob(job: { metadata: { labels: Record<string, string> }; spec: { template: { spec: { containers: Array<{ args: string[] }> } } } }): Promise<void> {
+  /** Runs what the runner Job would run on EKS: the same container arguments and URLs, as a local process. */
+  async runJob(job: LocalRunnerJob): Promise<void> {
     const runId = job.metadata.labels['orrery.dev/run'];
-    const args = job.spec.template.spec.containers[0]?.args ?? [];
-    const arg = (name: string) => args[args.indexOf(name) + 1];
-    if (!runId || !arg('--input') || !arg('--output')) throw new RunnerFailedError('the runner Job names no run, input or output');
-    const cellTimeout = args.includes('--cell-timeout') ? Number(arg('--cell-timeout')) : undefined;
-    await this.run({ runId, inputUrl: arg('--input')!, outputUrl: arg('--output')!, timeoutSeconds: Number(arg('--timeout') ?? 3600), cellTimeoutSeconds: cellTimeout });
+    const container = job.spec.template.spec.containers[0];
+    const args = container?.args ?? [];
+    const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+    const env = (name: string) => container?.env?.find((e) => e.name === name)?.value;
+    const [inputUrl, outputUrl] = [env(RUNNER_URL_VARIABLES.input), env(RUNNER_URL_VARIABLES.output)];
+    if (!runId || !inputUrl || !outputUrl) throw new RunnerFailedError('the runner Job names no run, input or output');
+    const numberOf = (name: string) => (arg(name) ? Number(arg(name)) : undefined);
+    const [maxOutputBytes, maxNotebookOutputBytes] = [numberOf('--max-output-bytes'), numberOf('--max-notebook-output-bytes')];
+    const output = maxOutputBytes && maxNotebookOutputBytes ? { maxOutputBytes, maxNotebookOutputBytes } : undefined;
+    await this.run({ runId, inputUrl, outputUrl, timeoutSeconds: numberOf('--timeout') ?? 3600, cellTimeoutSeconds: numberOf('--cell-timeout'), output });
   }
 
   /** Runs the notebook to the end; throws the error the workflow's Catch matches when it did not complete. */
@@ -66,9 +85,14 @@ export class LocalRunnerCompute {
     if (this.stopped.has(launch.runId)) throw new RunStoppedError(`run ${launch.runId} was stopped before it launched`);
     const cwd = join(this.workDir, launch.runId);
     mkdirSync(cwd, { recursive: true });
-    const args = [this.runnerScript, '--input', launch.inputUrl, '--output', launch.outputUrl, '--timeout', String(launch.timeoutSeconds), '--cwd', cwd];
-    if (launch.cellTimeoutSeconds) args.push('--cell-timeout', String(launch.cellTimeoutSeconds));
-    const env = { ...process.env, ORRERY_RUN_ID: launch.runId, ORRERY_RUNS_DIR: this.workDir };
+    const args = [this.runnerScript, ...runnerArgs(launch), '--cwd', cwd];
+    // ORRERY_RUN_ID and ORRERY_RUNS_DIR mark every process of the run, so a crashed life's are found and reaped.
+    const env = kernelEnvironment(process.env, this.extraEnvironment, {
+      ORRERY_RUN_ID: launch.runId,
+      ORRERY_RUNS_DIR: this.workDir,
+      [RUNNER_URL_VARIABLES.input]: launch.inputUrl,
+      [RUNNER_URL_VARIABLES.output]: launch.outputUrl,
+    });
     const child = spawn(this.python, args, { cwd, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     this.running.set(launch.runId, child);
     let stderr = '';
@@ -78,7 +102,7 @@ export class LocalRunnerCompute {
     const deadline = setTimeout(() => {
       overdue = true;
       killGroup(child, 'SIGKILL');
-    }, (launch.timeoutSeconds + DEADLINE_MARGIN_SECONDS) * 1000);
+    }, (launch.timeoutSeconds + RUNNER_DEADLINE_MARGIN_SECONDS) * 1000);
     const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('close', (c, s) => resolve({ code: c, signal: s })),
     );

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ServerObservation } from '../../domain/launch.ts';
 import type { ServerCompute, ServerLaunchSpec } from '../../ports/server-compute.ts';
+import { kernelEnvironment } from './kernel-environment.ts';
 import { killGroup, reapProcessesMarked } from './process-tree.ts';
 
 /** How local servers are started, and who hears when one ends by itself. */
@@ -17,6 +18,8 @@ export interface LocalServerOptions {
   activityIntervalSeconds: number;
   /** A server's process ended without being asked to. */
   onExit: (serverId: string, launchId: string, reason: string) => void;
+  /** Variable names passed to servers and their kernels on top of the allowlist (ORRERY_KERNEL_ENV). */
+  extraEnvironment?: readonly string[];
 }
 
 interface LocalServer {
@@ -72,7 +75,13 @@ export class LocalServerCompute implements ServerCompute {
     mkdirSync(join(dir, 'work'), { recursive: true });
     const token = readFileSync(join(dir, 'token'), 'utf8');
     const port = await freePort();
-    const env = { ...process.env, JUPYTER_TOKEN: token, JUPYTER_RUNTIME_DIR: join(dir, 'runtime'), ORRERY_SERVER_ID: spec.serverId, ORRERY_SERVERS_DIR: this.o.serversDir };
+    // Kernels inherit the server's environment: the allowlist and this server's own variables, never the platform's.
+    const env = kernelEnvironment(process.env, this.o.extraEnvironment ?? [], {
+      JUPYTER_TOKEN: token,
+      JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
+      ORRERY_SERVER_ID: spec.serverId,
+      ORRERY_SERVERS_DIR: this.o.serversDir,
+    });
     const args = ['-m', 'jupyter_server', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, '--ServerApp.port_retries=0', `--ServerApp.base_url=${spec.basePath}`, '--ServerApp.open_browser=False', `--ServerApp.root_dir=${join(dir, 'work')}`];
     // Local mode may run as root (CI, containers); in a pod Jupyter runs as uid 1000.
     if (process.getuid?.() === 0) args.push('--ServerApp.allow_root=True');

@@ -7,7 +7,7 @@ import { log } from '../../shared/logger.ts';
 /** The Kubernetes Job the launch state would run on EKS, as far as local mode reads it. */
 export interface LaunchJob {
   metadata: { labels: Record<string, string> };
-  spec: { template: { spec: { containers: Array<{ args: string[] }> } } };
+  spec: { template: { spec: { containers: Array<{ args: string[]; env?: Array<{ name: string; value: string }> }> } } };
 }
 
 /**
@@ -18,7 +18,7 @@ export interface RunWorkflowBindings {
   prepare(input: { runId: string }): Promise<unknown>;
   markStarted(input: { runId: string }): Promise<void>;
   launch(job: LaunchJob): Promise<void>;
-  finalize(input: { runId: string; failure?: { Error?: string; Cause?: string } }): Promise<{ status: string }>;
+  finalize(input: { runId: string; failure?: { Error?: string; Cause?: string }; skipOutput?: boolean }): Promise<{ status: string }>;
   cleanup(jobPath: string): Promise<void>;
   stop(runId: string): Promise<void>;
 }
@@ -95,6 +95,7 @@ export class LocalStepFunctions implements Workflows, ServerWorkflows {
             Finalize: lambda(b.finalize),
             Cleanup: async (p) => (await b.cleanup((p as unknown as { Path: string }).Path), {}),
             RecordFailure: lambda(b.finalize),
+            RecordFailureWithoutOutput: lambda(b.finalize),
           },
         },
       },

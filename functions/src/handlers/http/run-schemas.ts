@@ -59,6 +59,7 @@ export const RunSchema = z.object({
   idempotencyKey: z.string().nullable(),
   rerunOf: z.string().nullable(),
   hasOutput: z.boolean(),
+  outputTruncated: z.boolean().describe('the runner cut or dropped outputs past its caps; the output notebook marks where'),
   stopRequestedBy: z.string().nullable(),
   output: PresignedSchema.nullable(),
   outputHtmlPath: z.string().nullable(),

@@ -2,8 +2,7 @@ import { formatCpu, formatMemory } from '../../domain/quantity.ts';
 import type { Run, RunStatus } from '../../domain/run.ts';
 import { makeRunnerJob } from '../../adapters/k8s/runner-job.ts';
 import type { EmitMetrics } from '../../shared/metrics.ts';
-import { finalizeRun } from '../../use-cases/finalize-run.ts';
-import type { StepFailure } from '../../use-cases/step-failure.ts';
+import { finalizeRun, type FinalizeRunInput } from '../../use-cases/finalize-run.ts';
 import { markRunStarted, prepareRun } from '../../use-cases/prepare-run.ts';
 import type { RunDeps } from '../../use-cases/run-deps.ts';
 
@@ -29,14 +28,23 @@ export const makeRunTasks = (deps: RunDeps, emit?: EmitMetrics) => ({
     const r = deps.runSettings.runner;
     const profile = deps.profiles.find((p) => p.slug === prepared.profile) ?? deps.profiles[0]!;
     const resources = { cpu: formatCpu(profile.cpu.request), memory: formatMemory(profile.memory.request), gpus: profile.gpus, nodeSelector: profile.pool.nodeSelector };
-    const job = makeRunnerJob({ ...r, ...resources, runId: prepared.runId, inputUrl: prepared.inputUrl, outputUrl: prepared.outputUrl, timeoutSeconds: prepared.timeoutSeconds, cellTimeoutSeconds: prepared.cellTimeoutSeconds });
+    const job = makeRunnerJob({
+      ...r,
+      ...resources,
+      runId: prepared.runId,
+      inputUrl: prepared.inputUrl,
+      outputUrl: prepared.outputUrl,
+      timeoutSeconds: prepared.timeoutSeconds,
+      cellTimeoutSeconds: prepared.cellTimeoutSeconds,
+      output: deps.runSettings.output,
+    });
     emit?.({}, { RunsStarted: 1 });
     return { ...prepared, job };
   },
   /** MarkStarted: QUEUED → IN_PROGRESS. */
   markStarted: (input: { runId: string }) => markRunStarted(deps, input),
-  /** Finalize and RecordFailure: how the run ended. */
-  finalize: async (input: { runId: string; failure?: StepFailure }) => {
+  /** Finalize, RecordFailure and RecordFailureWithoutOutput: how the run ended. */
+  finalize: async (input: FinalizeRunInput) => {
     const run = await finalizeRun(deps, input);
     const values = runEndMetrics(run);
     if (Object.keys(values).length) emit?.({}, values, { RunDuration: 'Seconds' });

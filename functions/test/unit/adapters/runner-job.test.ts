@@ -2,9 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { makeRunnerJob, runnerJobName } from '../../../src/adapters/k8s/runner-job.ts';
 
 describe('makeRunnerJob', () => {
+  const spec = {
+    runId: 'run-abc123',
+    namespace: 'orrery',
+    image: 'runner:1',
+    serviceAccount: 'orrery-runner',
+    inputUrl: 'https://in?X-Amz-Signature=s1',
+    outputUrl: 'https://out?X-Amz-Signature=s2',
+    timeoutSeconds: 600,
+    output: { maxOutputBytes: 1000, maxNotebookOutputBytes: 5000 },
+    cpu: '1',
+    memory: '2Gi',
+  };
+
   it('builds the runner Job: no retries, a deadline past the run timeout, non-root, the runner’s arguments', () => {
     // Act
-    const job = makeRunnerJob({ runId: 'run-abc123', namespace: 'orrery', image: 'runner:1', serviceAccount: 'orrery-runner', inputUrl: 'https://in', outputUrl: 'https://out', timeoutSeconds: 600, cpu: '1', memory: '2Gi' });
+    const job = makeRunnerJob(spec);
     // Assess
     expect(job).toEqual({
       apiVersion: 'batch/v1',
@@ -25,7 +38,11 @@ describe('makeRunnerJob', () => {
               {
                 name: 'runner',
                 image: 'runner:1',
-                args: ['--input', 'https://in', '--output', 'https://out', '--timeout', '600'],
+                args: ['--non-dumpable', '--timeout', '600', '--max-output-bytes', '1000', '--max-notebook-output-bytes', '5000'],
+                env: [
+                  { name: 'ORRERY_INPUT_URL', value: 'https://in?X-Amz-Signature=s1' },
+                  { name: 'ORRERY_OUTPUT_URL', value: 'https://out?X-Amz-Signature=s2' },
+                ],
                 resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '2Gi' } },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ['ALL'] } },
               },
@@ -34,6 +51,15 @@ describe('makeRunnerJob', () => {
         },
       },
     });
+  });
+
+  it('keeps the presigned URLs off the command line, which the notebook’s kernel can read from /proc/1/cmdline', () => {
+    // Act
+    const container = makeRunnerJob({ ...spec, cellTimeoutSeconds: 30 }).spec.template.spec.containers[0]!;
+    // Assess
+    expect(container.args.join(' ')).not.toMatch(/https:|Signature/);
+    expect(container.args).toContain('--non-dumpable');
+    expect(container.args.slice(container.args.indexOf('--cell-timeout'), container.args.indexOf('--cell-timeout') + 2)).toEqual(['--cell-timeout', '30']);
   });
 
   it('names Jobs within the 63 characters Kubernetes allows', () => {

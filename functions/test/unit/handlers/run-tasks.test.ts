@@ -64,6 +64,24 @@ describe('the run tasks’ metrics', () => {
   });
 });
 
+describe('the prepare task’s runner Job', () => {
+  it('hands the runner its URLs in the environment and the configured output caps on its command line', async () => {
+    // Prepare
+    const deps = memoryRunDeps();
+    deps.runSettings = { ...deps.runSettings, output: { maxOutputBytes: 2048, maxNotebookOutputBytes: 8192 } };
+    const run = await startedRun(deps);
+    // Act
+    const { job, outputUrl } = await makeRunTasks(deps).prepare({ runId: run.id });
+    // Assess
+    const container = job.spec.template.spec.containers[0]!;
+    expect(container.env).toEqual([
+      { name: 'ORRERY_INPUT_URL', value: expect.stringContaining(run.inputKey) },
+      { name: 'ORRERY_OUTPUT_URL', value: outputUrl },
+    ]);
+    expect(container.args).toEqual(['--non-dumpable', '--timeout', '3600', '--max-output-bytes', '2048', '--max-notebook-output-bytes', '8192']);
+  });
+});
+
 describe('runEndMetrics', () => {
   it('leaves the duration out when the run has none, and counts nothing for a run still open', () => {
     // Act / Assess

@@ -18,7 +18,7 @@ const run = (status: RunStatus, createdAt: string): Run => {
   return {
     id, notebookId: 'nb-0000000000000001', notebookTitle: 'Sales', version: 1, owner: 'alice', notebookOwner: 'alice', language: 'python', parameters: {}, typedParameters: {},
     profile: 'cpu-small', timeoutSeconds: 60, cellTimeoutSeconds: null, status, createdAt, updatedAt: createdAt, startedAt: null, endedAt: null, durationSeconds: null,
-    error: null, idempotencyKey: null, rerunOf: null, inputKey: `runs/${id}/input.ipynb`, outputKey: `runs/${id}/output.ipynb`, hasOutput: false, stopRequestedBy: null,
+    error: null, idempotencyKey: null, rerunOf: null, inputKey: `runs/${id}/input.ipynb`, outputKey: `runs/${id}/output.ipynb`, hasOutput: false, outputTruncated: false, stopRequestedBy: null,
   };
 };
 
