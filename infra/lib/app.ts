@@ -3,8 +3,9 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { InfraConfig } from './config.ts';
 import { ApiRoutesStack, type JwtTrust } from './stacks/api-routes-stack.ts';
 import { ApiStack } from './stacks/api-stack.ts';
-import { ComputeAccessStack } from './stacks/compute-access-stack.ts';
+import { ComputeAccessStack, clusterAccessOf } from './stacks/compute-access-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
+import { EDGE_REGION, EdgeStack } from './stacks/edge-stack.ts';
 import { ObservabilityStack } from './stacks/observability-stack.ts';
 import { SchedulesStack } from './stacks/schedules-stack.ts';
 import { WebStack } from './stacks/web-stack.ts';
@@ -16,11 +17,12 @@ import { createRequire } from 'node:module';
 const RECOMMENDED_FLAGS: Record<string, unknown> = createRequire(import.meta.url)('aws-cdk-lib/recommended-feature-flags.json');
 
 /**
- * Orrery's stacks, in dependency order (no cycles): data → api → workflows, schedules → compute access → web
- * (CloudFront serves the portal and forwards /api/* to the API, so the portal needs no CORS and no API URL baked
- * in; with Cognito it also makes the portal's client, whose callback URL is CloudFront's domain) → api routes (the
- * routes and the JWT authorizer, whose audience is that client) → observability. The data stack holds state, and
- * so does the user pool in the API stack (retained, deletion-protected).
+ * Orrery's stacks, in dependency order (no cycles): data → api → workflows, schedules → compute access → edge
+ * (the distribution's web ACL in us-east-1, unless `waf.webAclArn` names one) → web (CloudFront serves the portal
+ * and forwards /api/* to the API, so the portal needs no CORS and no API URL baked in; with Cognito it also makes
+ * the portal's client, whose callback URL is CloudFront's domain) → api routes (the routes, the JWT authorizer,
+ * whose audience is that client, and the stage) → observability. The data stack holds state, and so does the user
+ * pool in the API stack (retained, deletion-protected).
  */
 export const buildOrrery = (app: App, config: InfraConfig) => {
   const env = config.env;
@@ -29,9 +31,13 @@ export const buildOrrery = (app: App, config: InfraConfig) => {
   const api = new ApiStack(app, id('api'), { env, config, data });
   const workflows = new WorkflowsStack(app, id('workflows'), { env, config, data, apiUrl: api.apiUrl });
   const schedules = new SchedulesStack(app, id('schedules'), { env, config, data, apiUrl: api.apiUrl });
-  const computeAccess = new ComputeAccessStack(app, id('compute-access'), { env, config, clusterRoles: [...api.clusterRoles, ...workflows.clusterRoles, ...schedules.clusterRoles] });
-  const web = new WebStack(app, id('web'), { env, config, apiDomain: api.apiDomain, notebookBucketName: data.bucket.bucketName, cognito: api.cognito });
-  const apiRoutes = new ApiRoutesStack(app, id('api-routes'), { env, api, jwt: jwtTrust(config, api, web) });
+  const computeAccess = new ComputeAccessStack(app, id('compute-access'), { env, config, clusterAccess: clusterAccessOf(api, workflows, schedules) });
+  // The web ACL lives in us-east-1; from another region the web stack reads its ARN by a cross-region reference.
+  const crossRegionReferences = !config.waf.webAclArn && env.region !== EDGE_REGION;
+  const edge = config.waf.webAclArn ? undefined : new EdgeStack(app, id('edge'), { env: { account: env.account, region: EDGE_REGION }, config, crossRegionReferences });
+  const webAclArn = config.waf.webAclArn ?? edge!.webAclArn;
+  const web = new WebStack(app, id('web'), { env, config, apiDomain: api.apiDomain, notebookBucketName: data.bucket.bucketName, cognito: api.cognito, webAclArn, crossRegionReferences });
+  const apiRoutes = new ApiRoutesStack(app, id('api-routes'), { env, config, api, jwt: jwtTrust(config, api, web) });
   const deadLetterQueueNames = [schedules.deadLetterQueue.queueName, schedules.cullDeadLetterQueue.queueName];
   const functionNames = {
     api: Object.values(api.functions).map((fn) => fn.functionName),
@@ -39,7 +45,7 @@ export const buildOrrery = (app: App, config: InfraConfig) => {
   };
   const observability = new ObservabilityStack(app, id('observability'), { env, config, apiId: api.httpApi.apiId, deadLetterQueueNames, functionNames });
   Tags.of(app).add('app', 'orrery');
-  return { data, api, workflows, schedules, computeAccess, web, apiRoutes, observability };
+  return { data, api, workflows, schedules, computeAccess, edge, web, apiRoutes, observability };
 };
 
 /** Whose tokens the API accepts: the user pool's for the portal's client, or the configured issuer's and audiences. */

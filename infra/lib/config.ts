@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { CLUSTER_DEFAULTS, ClusterNetworkSchema, NamespaceName } from '../../functions/src/adapters/k8s/cluster-setup.ts';
+
+// The functions refuse an admin group with spaces or commas at cold start; synth refuses it first.
+const GROUP_NAME = z.string().regex(/^[^\s,]*$/, 'a group name or id without spaces or commas');
 
 const Identity = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('cognito'), adminGroup: z.string().default('orrery-admins'), callbackUrls: z.array(z.url()).default([]) }),
+  z.object({ kind: z.literal('cognito'), adminGroup: GROUP_NAME.default('orrery-admins'), callbackUrls: z.array(z.url()).default([]) }),
   z.object({
     kind: z.literal('oidc'),
     issuer: z.url(),
@@ -14,13 +18,51 @@ const Identity = z.discriminatedUnion('kind', [
     authorizationEndpoint: z.url().optional(),
     tokenEndpoint: z.url().optional(),
     logoutEndpoint: z.url().optional(),
-    claims: z.object({ user: z.string().default('sub'), name: z.string().default('name'), teams: z.string().default('groups'), adminGroup: z.string().default('orrery-admins') }).prefault({}),
+    claims: z
+      .object({
+        user: z.string().default('sub'),
+        name: z.string().default('name'),
+        teams: z.string().default('groups'),
+        /** Members of this group (a name or the IdP's group id) are admins; '' when only `admin` makes admins. */
+        adminGroup: GROUP_NAME.default('orrery-admins'),
+        /** A dedicated admin claim: `claim` (admin when true) or `claim=value` (admin when it is or lists the value). */
+        admin: z.string().regex(/^[^=\s]+(=.+)?$/, 'a claim name, or claim=value').optional(),
+      })
+      .prefault({}),
   }),
 ]);
+
+/** Why eks.namespace is refused: it names the two fields that replaced it. */
+export const EKS_NAMESPACE_REPLACED =
+  'replaced by eks.serverNamespace and eks.runnerNamespace (servers and runner Jobs now live in separate namespaces, by default orrery-servers and orrery-runs): remove eks.namespace and set those two if the defaults do not suit';
 
 /** Why portal.domainName and portal.certificateArn are set together or not at all. */
 export const PORTAL_DOMAIN_PAIR =
   'set domainName and certificateArn together or neither: CloudFront serves a custom domain only with an ACM certificate for it in us-east-1, and without one the portal stays on its CloudFront name';
+
+/** A token-bucket throttle: steady requests per second and the burst above it. */
+const Throttle = z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().min(0) });
+
+/** The HTTP API's throttles and the render functions' reserved concurrency (explained in the README). */
+const Api = z.object({
+  throttle: Throttle.default({ rateLimit: 100, burstLimit: 200 }),
+  // Every server reports once per 5 minutes: 20 a second is room for thousands of servers, and a flood of this
+  // unauthenticated route costs the servers function at most that much.
+  activityThrottle: Throttle.default({ rateLimit: 20, burstLimit: 40 }),
+  // Each of the two functions that render (notebooks, runs) may run this many at once and no more, so one route
+  // cannot take the account's concurrency; null reserves none (for accounts with a small concurrency quota).
+  renderConcurrency: z.number().int().min(1).nullable().default(25),
+});
+
+/** The web ACL on the CloudFront distribution: a company one by ARN, or one Orrery makes in us-east-1. */
+const Waf = z.object({
+  webAclArn: z.string().startsWith('arn:aws:wafv2:us-east-1:', 'a WAFv2 web ACL of CLOUDFRONT scope (arn:aws:wafv2:us-east-1:…:global/webacl/…)').optional(),
+  /**
+   * Requests to /api/* one address may make in 5 minutes before the rate-based rule answers it 429 (when Orrery
+   * makes the ACL): 20 a second on average, room for an office behind one address with run pages polling.
+   */
+  rateLimit: z.number().int().min(10).default(6000),
+});
 
 /** The one file a platform team fills in (infra/orrery.config.json); every field is explained in the README. */
 export const InfraConfigSchema = z.object({
@@ -30,10 +72,14 @@ export const InfraConfigSchema = z.object({
     clusterName: z.string().min(1),
     endpoint: z.url(),
     certificateAuthority: z.string().min(1),
-    namespace: z.string().default('orrery'),
-    serverServiceAccount: z.string().default('orrery-server'),
-    runnerServiceAccount: z.string().default('orrery-runner'),
-  }),
+    serverNamespace: NamespaceName.default(CLUSTER_DEFAULTS.serverNamespace),
+    runnerNamespace: NamespaceName.default(CLUSTER_DEFAULTS.runnerNamespace),
+    // Servers and runner Jobs once shared this one namespace; splitting it silently would guess, so it is refused.
+    namespace: z.never({ error: EKS_NAMESPACE_REPLACED }).optional(),
+    serverServiceAccount: z.string().default(CLUSTER_DEFAULTS.serverServiceAccount),
+    runnerServiceAccount: z.string().default(CLUSTER_DEFAULTS.runnerServiceAccount),
+    network: ClusterNetworkSchema.prefault({}),
+  }).refine((eks) => eks.serverNamespace !== eks.runnerNamespace, { message: 'serverNamespace and runnerNamespace must differ: user servers and runner Jobs are kept apart', path: ['runnerNamespace'] }),
   vpc: z.object({ vpcId: z.string().startsWith('vpc-'), privateSubnetIds: z.array(z.string().startsWith('subnet-')).min(1) }).optional(),
   identity: Identity,
   portal: z
@@ -46,6 +92,8 @@ export const InfraConfigSchema = z.object({
   slackWebhookSecretName: z.string().optional(),
   images: z.object({ runner: z.string().min(1), server: z.string().min(1), reporter: z.string().min(1) }),
   alarmEmail: z.email().optional(),
+  api: Api.prefault({}),
+  waf: Waf.prefault({}),
 });
 
 /** The validated deployment configuration. */

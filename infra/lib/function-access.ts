@@ -12,19 +12,16 @@ import type { DataStack } from './stacks/data-stack.ts';
 export const functionEnvironment = (scope: Stack, config: InfraConfig, data: DataStack, apiUrl: string): Record<string, string> => ({
   ORRERY_TABLE: data.table.tableName,
   ORRERY_BUCKET: data.bucket.bucketName,
-  // The ARN only: the function reads the value at cold start (loadCloudConfig), so it never appears in the
-  // function's configuration; grantCursorSecret gives the read.
-  ORRERY_CURSOR_SECRET_ARN: data.cursorSecret.secretArn,
   ORRERY_EKS_CLUSTER: config.eks.clusterName,
   ORRERY_EKS_ENDPOINT: config.eks.endpoint,
   ORRERY_EKS_CA: config.eks.certificateAuthority,
-  ORRERY_SERVER_NAMESPACE: config.eks.namespace,
+  ORRERY_SERVER_NAMESPACE: config.eks.serverNamespace,
   ORRERY_SERVER_SERVICE_ACCOUNT: config.eks.serverServiceAccount,
   ORRERY_SERVER_PUBLIC_URL: config.serverPublicUrl,
   ORRERY_REPORTER_IMAGE: config.images.reporter,
   ORRERY_PUBLIC_API_URL: apiUrl,
   ORRERY_RUNNER_IMAGE: config.images.runner,
-  ORRERY_RUNNER_NAMESPACE: config.eks.namespace,
+  ORRERY_RUNNER_NAMESPACE: config.eks.runnerNamespace,
   ORRERY_RUNNER_SERVICE_ACCOUNT: config.eks.runnerServiceAccount,
   ORRERY_RUN_STATE_MACHINE_ARN: stateMachineArn(scope, config, 'run'),
   ORRERY_STOP_RUN_STATE_MACHINE_ARN: stateMachineArn(scope, config, 'stopRun'),
@@ -70,14 +67,42 @@ export const grantTableItems = (fn: IGrantable, data: DataStack, actions: readon
   fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [data.table.tableArn, ...indexes] }));
 };
 
-/** Object access in Orrery's bucket (notebook bodies, run inputs and outputs; keys are made by the server); reads and writes by default. */
-export const grantBucketObjects = (fn: IGrantable & IConstruct, data: DataStack, actions: readonly string[] = ['s3:GetObject', 's3:PutObject']): void => {
-  fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [data.bucket.arnForObjects('*')] }));
-  acknowledge(fn, { [`AwsSolutions-IAM5[Resource::${nagArn(fn, data.bucket, data.bucket.bucketArn)}/*]`]: "Object keys (content hashes, uploads, run ids) are made at run time; access is limited to this one bucket's objects and the use cases authorize each key." });
+/**
+ * The key prefixes of the notebooks bucket, as the S3 adapters write them: version bodies (`bodies/<sha256>`),
+ * presigned uploads (`uploads/<notebook>/<upload>`), run inputs and outputs (`runs/<run>/…`) and the cache of
+ * rendered HTML (`rendered/…`).
+ */
+export const BUCKET_PREFIXES = ['bodies/', 'uploads/', 'runs/', 'rendered/'] as const;
+
+/** One of the notebooks bucket's key prefixes. */
+export type BucketPrefix = (typeof BUCKET_PREFIXES)[number];
+
+/**
+ * Object access in Orrery's bucket, prefix by prefix: each prefix gets exactly the actions named for it, and no
+ * other key can be touched. Keys under a prefix are made at run time (hashes, ids), so each grant is `<prefix>*`.
+ */
+export const grantBucketObjects = (
+  fn: IGrantable & IConstruct,
+  data: DataStack,
+  access: Partial<Record<BucketPrefix, readonly string[]>>,
+): void => {
+  for (const [prefix, actions] of Object.entries(access)) {
+    const resource = data.bucket.arnForObjects(`${prefix}*`);
+    fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [resource] }));
+    acknowledge(fn, {
+      [`AwsSolutions-IAM5[Resource::${nagArn(fn, data.bucket, data.bucket.bucketArn)}/${prefix}*]`]:
+        `Keys under ${prefix} (content hashes, ids) are made at run time; access is limited to that prefix of this one bucket and the use cases authorize each key.`,
+    });
+  }
 };
 
-/** Lets a function read the cursor-signing key (GetSecretValue on that one secret); every function that lists needs it. */
-export const grantCursorSecret = (fn: IGrantable, data: DataStack): void => {
+/**
+ * Lets a function sign and check list cursors: the secret's ARN in its environment (loadCloudConfig reads the
+ * value at cold start, so it never appears in the function's configuration) and GetSecretValue on that one
+ * secret. Only the functions that serve lists get it (LISTING_GROUPS for the API).
+ */
+export const grantCursorSecret = (fn: LambdaFunction, data: DataStack): void => {
+  fn.addEnvironment('ORRERY_CURSOR_SECRET_ARN', data.cursorSecret.secretArn);
   fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [data.cursorSecret.secretArn] }));
 };
 

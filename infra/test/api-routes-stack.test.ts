@@ -4,9 +4,24 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../functions/src/handlers/http/api-routes.ts';
 import { ROUTE_GROUPS } from '../lib/stacks/api-stack.ts';
-import { findingsFor, oidcConfig, render, resourcesOf, synthDataAndApi, synthFailure } from './support-api.ts';
+import { exampleConfig, findingsFor, oidcConfig, render, resourcesOf, synthDataAndApi, synthFailure } from './support-api.ts';
 
 type Route = { RouteKey: string; AuthorizationType?: string; AuthorizerId?: unknown; Target: unknown };
+type Stage = {
+  StageName: string;
+  AutoDeploy: boolean;
+  ApiId: unknown;
+  DefaultRouteSettings: Record<string, number>;
+  RouteSettings?: Record<string, Record<string, number>>;
+  AccessLogSettings: { Format: string; DestinationArn: unknown };
+};
+
+/** The one stage of a routes template, with the logical ids it waits for. */
+const stageOf = (template: Template): { properties: Stage; dependsOn: string[] } => {
+  const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+  expect(stages).toHaveLength(1);
+  return { properties: stages[0]!.Properties as Stage, dependsOn: (stages[0]!.DependsOn as string[] | undefined) ?? [] };
+};
 
 /** The rendered import of another stack's export of `Ref` (or `Fn::GetAtt …Arn`) of a construct's resource. */
 const importOf = (stack: Stack, construct: IConstruct, attribute: 'Ref' | 'Arn' = 'Ref'): RegExp => {
@@ -68,6 +83,48 @@ describe('the API routes stack', () => {
     for (const spec of Object.values(API_ROUTES)) {
       expect(targets.find((t) => t.key === `${spec.method} ${spec.path}`)?.uri, `${spec.method} ${spec.path}`).toMatch(importOf(stacks.api, stacks.api.functions[spec.group], 'Arn'));
     }
+  });
+
+  it('serves one stage named api, after the routes, with the default throttle, JSON access logs into the API stack’s group', () => {
+    // Prepare
+    const { routes, stacks } = synthesized;
+
+    // Act
+    const { properties: stage } = stageOf(routes);
+
+    // Assess
+    expect(stage.StageName).toBe('api');
+    expect(stage.AutoDeploy).toBe(true);
+    expect(render(stage.ApiId)).toMatch(importOf(stacks.api, stacks.api.httpApi));
+    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 });
+    expect(Object.keys(JSON.parse(stage.AccessLogSettings.Format))).toEqual(expect.arrayContaining(['requestId', 'route', 'status', 'latency', 'user', 'ip']));
+    expect(render(stage.AccessLogSettings.DestinationArn)).toMatch(importOf(stacks.api, stacks.api.accessLogs, 'Arn'));
+  });
+
+  it('throttles the unauthenticated activity route on its own, and creates the stage only once that route exists', () => {
+    // Prepare
+    const { routes } = synthesized;
+    const activity = Object.entries(resourcesOf(routes, 'AWS::ApiGatewayV2::Route')).find(([, route]) => route.Properties.RouteKey === 'POST /servers/{name}/activity')!;
+
+    // Act
+    const { properties: stage, dependsOn } = stageOf(routes);
+
+    // Assess (API Gateway refuses settings for a route key the API does not have yet)
+    expect(stage.RouteSettings).toEqual({ 'POST /servers/{name}/activity': { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 } });
+    expect(dependsOn).toContain(activity[0]);
+  });
+
+  it('takes both throttles from the config', () => {
+    // Prepare
+    const config = exampleConfig();
+    const api = { ...config.api, throttle: { rateLimit: 50, burstLimit: 80 }, activityThrottle: { rateLimit: 5, burstLimit: 10 } };
+
+    // Act
+    const { properties: stage } = stageOf(synthDataAndApi({ ...config, api }).routes);
+
+    // Assess
+    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 80 });
+    expect(stage.RouteSettings).toEqual({ 'POST /servers/{name}/activity': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } });
   });
 
   it('trusts the user pool’s tokens issued to the portal client the web stack makes', () => {

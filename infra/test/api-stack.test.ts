@@ -4,8 +4,8 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { routesOf } from '../../functions/src/shared/api-composition.ts';
 import { REPO_ROOT } from '../lib/constructs/orrery-function.ts';
-import { API_ENTRIES, ROUTE_GROUPS } from '../lib/stacks/api-stack.ts';
-import { findingsFor, oidcConfig, resourcesOf, synthDataAndApi, synthFailure } from './support-api.ts';
+import { API_ENTRIES, LISTING_GROUPS, RENDER_GROUPS, ROUTE_GROUPS } from '../lib/stacks/api-stack.ts';
+import { exampleConfig, findingsFor, oidcConfig, render, resourcesOf, synthDataAndApi, synthFailure } from './support-api.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown };
 
@@ -24,24 +24,40 @@ const statementsOf = (template: Template): Statement[] =>
 const functionByGroup = (api: Template): Record<string, string> =>
   Object.fromEntries(Object.entries(resourcesOf(api, 'AWS::Lambda::Function')).map(([id, fn]) => [String(fn.Properties.Description).replace(/^Orrery API: (\w+) routes$/, '$1'), id]));
 
+/** The statements of one route group's role policy. */
+const groupStatements = (api: Template, group: string): Statement[] => {
+  const fn = resourcesOf(api, 'AWS::Lambda::Function')[functionByGroup(api)[group]!]!;
+  const role = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+  const policy = Object.values(resourcesOf(api, 'AWS::IAM::Policy')).find((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))!;
+  return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+};
+
+/** One group's S3 actions by the key pattern they cover, the bucket's ARN shown as `<bucket>`. */
+const bucketAccess = (api: Template, group: string): Record<string, string[]> => {
+  const access: Record<string, string[]> = {};
+  for (const s of groupStatements(api, group).filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')))) {
+    for (const resource of [s.Resource].flat()) {
+      const key = render(resource).replace(/^\$\{Import:orrery-data:ExportsOutputFnGetAttNotebooks\w+Arn\w+\}/, '<bucket>');
+      access[key] = [...(access[key] ?? []), ...[s.Action].flat()].sort();
+    }
+  }
+  return access;
+};
+
 describe('the API stack', () => {
   let api: Template;
   beforeAll(() => {
     api = synthDataAndApi().api;
   });
 
-  it('serves one stage named api with throttling and JSON access logs, and no default stage', () => {
+  it('makes no stage: the API routes stack makes it after the routes its throttles name', () => {
     // Prepare
     // Act
     const stages = Object.values(resourcesOf(api, 'AWS::ApiGatewayV2::Stage'));
 
     // Assess
-    expect(stages).toHaveLength(1);
-    const stage = stages[0]!.Properties as { StageName: string; AutoDeploy: boolean; DefaultRouteSettings: Record<string, number>; AccessLogSettings: { Format: string } };
-    expect(stage.StageName).toBe('api');
-    expect(stage.AutoDeploy).toBe(true);
-    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 });
-    expect(Object.keys(JSON.parse(stage.AccessLogSettings.Format))).toEqual(expect.arrayContaining(['requestId', 'route', 'status', 'latency', 'user']));
+    expect(stages).toEqual([]);
+    api.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/apigateway/orrery-api' });
   });
 
   it('gives each route group a function of its own with its own entry, whose router serves exactly that group', async () => {
@@ -111,25 +127,71 @@ describe('the API stack', () => {
     expect(others.filter((a) => /^(states|eks):/.test(a))).toEqual([]);
   });
 
-  it('lets every function read the cursor secret and no other secret', () => {
+  it('gives the cursor secret (its ARN and the read of it, no other secret) only to the groups that serve lists', () => {
     // Prepare
-    const functions = Object.values(resourcesOf(api, 'AWS::Lambda::Function'));
-    const policies = Object.values(resourcesOf(api, 'AWS::IAM::Policy'));
+    const functions = resourcesOf(api, 'AWS::Lambda::Function');
+    const ids = functionByGroup(api);
 
     // Act
-    const secretReads = functions.map((fn) => {
-      const role = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-      const policy = policies.find((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))!;
-      return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')));
-    });
+    const secrets = Object.fromEntries(ROUTE_GROUPS.map((group) => [group, {
+      reads: groupStatements(api, group).filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:'))),
+      arn: (functions[ids[group]!]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables.ORRERY_CURSOR_SECRET_ARN,
+    }]));
+
+    // Assess (the groups whose routes take a `cursor`: notebooks and versions, runs, the cull log)
+    expect([...LISTING_GROUPS].sort()).toEqual(['admin', 'notebooks', 'runs']);
+    for (const group of ROUTE_GROUPS) {
+      const { reads, arn } = secrets[group]!;
+      if (!LISTING_GROUPS.includes(group)) {
+        expect({ group, reads, arn }).toEqual({ group, reads: [], arn: undefined });
+        continue;
+      }
+      expect(reads.map((s) => s.Action), group).toEqual(['secretsmanager:GetSecretValue']);
+      expect(JSON.stringify(reads[0]!.Resource), group).toMatch(/CursorSecret/);
+      expect(JSON.stringify(arn), group).toMatch(/CursorSecret/);
+    }
+  });
+
+  it('grants the bucket by prefix: notebooks keep bodies and uploads, runs read run outputs, both the rendered-HTML cache', () => {
+    // Prepare
+    const readWrite = ['s3:GetObject', 's3:PutObject'];
+
+    // Act
+    const access = Object.fromEntries(ROUTE_GROUPS.map((group) => [group, bucketAccess(api, group)]));
+
+    // Assess (only uploads may be deleted, and only by the notebooks group; nothing bucket-wide)
+    expect(access.notebooks).toEqual({ '<bucket>/bodies/*': readWrite, '<bucket>/uploads/*': ['s3:DeleteObject', ...readWrite], '<bucket>/rendered/*': readWrite });
+    expect(access.runs).toEqual({ '<bucket>/runs/*': ['s3:GetObject'], '<bucket>/rendered/*': readWrite });
+    for (const group of ['system', 'servers', 'admin']) expect(access[group], group).toEqual({});
+  });
+
+  it('reserves and caps the concurrency of the functions that render notebooks, and of no other', () => {
+    // Prepare
+    const functions = resourcesOf(api, 'AWS::Lambda::Function');
+    const ids = functionByGroup(api);
+
+    // Act
+    const reserved = Object.fromEntries(ROUTE_GROUPS.map((group) => [group, functions[ids[group]!]!.Properties.ReservedConcurrentExecutions]));
 
     // Assess
-    expect(secretReads).toHaveLength(ROUTE_GROUPS.length);
-    for (const statements of secretReads) {
-      expect(statements).toHaveLength(1);
-      expect(statements[0]!.Action).toBe('secretsmanager:GetSecretValue');
-      expect(JSON.stringify(statements[0]!.Resource)).toMatch(/CursorSecret/);
-    }
+    expect([...RENDER_GROUPS].sort()).toEqual(['notebooks', 'runs']);
+    expect(reserved).toEqual({ system: undefined, notebooks: 25, runs: 25, servers: undefined, admin: undefined });
+  });
+
+  it('takes the render functions’ reserved concurrency from the config, or reserves none when it is null', () => {
+    // Prepare
+    const config = exampleConfig();
+    const reservedOf = (renderConcurrency: number | null) =>
+      Object.values(resourcesOf(synthDataAndApi({ ...config, api: { ...config.api, renderConcurrency } }).api, 'AWS::Lambda::Function'))
+        .map((fn) => fn.Properties.ReservedConcurrentExecutions)
+        .filter((value) => value !== undefined);
+
+    // Act
+    const [forty, none] = [reservedOf(40), reservedOf(null)];
+
+    // Assess
+    expect(forty).toEqual([40, 40]);
+    expect(none).toEqual([]);
   });
 
   it('tells every function the state machine ARNs by name', () => {
@@ -148,7 +210,6 @@ describe('the API stack', () => {
       expect(tail(env.ORRERY_RUN_STATE_MACHINE_ARN)).toMatch(/:stateMachine:orrery-run-notebook$/);
       expect(tail(env.ORRERY_STOP_RUN_STATE_MACHINE_ARN)).toMatch(/:stateMachine:orrery-stop-run$/);
       expect(tail(env.ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN)).toMatch(/:stateMachine:orrery-launch-server$/);
-      expect(env.ORRERY_CURSOR_SECRET_ARN).toBeDefined();
       expect(env.ORRERY_CURSOR_SECRET).toBeUndefined();
       // The portal's bearer is a Cognito ID token: `sub` (a UUID), `email`, and the groups in `cognito:groups`.
       expect(env).toMatchObject({ ORRERY_CLAIM_USER: 'sub', ORRERY_CLAIM_NAME: 'email', ORRERY_CLAIM_TEAMS: 'cognito:groups', ORRERY_ADMIN_GROUP: 'orrery-admins' });
@@ -195,6 +256,21 @@ describe('the API stack with the company OIDC issuer', () => {
     api.resourceCountIs('AWS::Cognito::UserPool', 0);
     api.resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
     expect(Object.keys(api.toJSON().Outputs ?? {}).filter((name) => name.includes('UserPool'))).toEqual([]);
+  });
+
+  it('hands the functions a dedicated admin claim and an empty admin group when the configuration names them', () => {
+    // Prepare
+    const base = oidcConfig();
+    if (base.identity.kind !== 'oidc') throw new Error('oidcConfig is not OIDC');
+    const config = { ...base, identity: { ...base.identity, claims: { ...base.identity.claims, adminGroup: '', admin: 'roles=Orrery.Admin' } } };
+
+    // Act
+    const { api } = synthDataAndApi(config);
+    const envs = Object.values(resourcesOf(api, 'AWS::Lambda::Function')).map((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables);
+
+    // Assess
+    expect(envs).toHaveLength(ROUTE_GROUPS.length);
+    for (const env of envs) expect(env).toMatchObject({ ORRERY_CLAIM_TEAMS: 'groups', ORRERY_ADMIN_GROUP: '', ORRERY_ADMIN_CLAIM: 'roles=Orrery.Admin' });
   });
 
   it('leaves cdk-nag nothing unacknowledged in the API stack', () => {

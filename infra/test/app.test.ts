@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_DESIGN } from '../../functions/src/adapters/aws/table-design.ts';
 import { makeApp } from '../lib/app.ts';
 import { loadInfraConfig, InfraConfigSchema } from '../lib/config.ts';
+import { stacksOf } from './support-api.ts';
 
 const EXAMPLE = join(import.meta.dirname, '..', 'orrery.config.example.json');
 const synthesized = () => {
@@ -29,7 +30,7 @@ describe('the CDK app', () => {
     // Act (cdk-nag runs as a validation plugin: synth throws on an error)
     const { assembly } = app;
     // Assess
-    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['orrery-api', 'orrery-api-routes', 'orrery-compute-access', 'orrery-data', 'orrery-observability', 'orrery-schedules', 'orrery-web', 'orrery-workflows']);
+    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['orrery-api', 'orrery-api-routes', 'orrery-compute-access', 'orrery-data', 'orrery-edge', 'orrery-observability', 'orrery-schedules', 'orrery-web', 'orrery-workflows']);
   });
 
   it('sets every feature flag aws-cdk-lib recommends, so synth reports no unconfigured flags', () => {
@@ -46,6 +47,18 @@ describe('the CDK app', () => {
     expect(stacks.api.node.tryGetContext('@aws-cdk/core:defaultCrossStackReferences')).toBe('strong');
   });
 
+  it('deploys the edge stack in us-east-1 and before the web stack, whose distribution carries its web ACL', () => {
+    // Prepare
+    const { stacks } = app;
+
+    // Act
+    const edge = stacks.edge!;
+
+    // Assess
+    expect(edge.region).toBe('us-east-1');
+    expect(stacks.web.dependencies.map((d) => d.stackName)).toContain('orrery-edge');
+  });
+
   it('deploys the web stack between the API and its routes, so Cognito sign-in needs one deploy', () => {
     // Prepare
     const { stacks } = app;
@@ -56,7 +69,7 @@ describe('the CDK app', () => {
 
     // Assess
     expect(order.api).toEqual(['orrery-data']);
-    expect(order.web).toEqual(['orrery-api', 'orrery-data']);
+    expect(order.web).toEqual(['orrery-api', 'orrery-data', 'orrery-edge']);
     expect(order.routes).toEqual(['orrery-api', 'orrery-web']);
   });
 
@@ -70,15 +83,16 @@ describe('the CDK app', () => {
     // Assess
     expect(templates.filter((t) => t.text.includes('resolve:secretsmanager')).map((t) => t.name)).toEqual([]);
     expect(templates.filter((t) => t.text.includes('"ORRERY_CURSOR_SECRET"')).map((t) => t.name)).toEqual([]);
-    expect(templates.filter((t) => t.text.includes('"ORRERY_CURSOR_SECRET_ARN"')).map((t) => t.name).sort()).toEqual(['orrery-api', 'orrery-schedules', 'orrery-workflows']);
+    // Only the API's listing groups sign cursors: no task, no culler.
+    expect(templates.filter((t) => t.text.includes('"ORRERY_CURSOR_SECRET_ARN"')).map((t) => t.name).sort()).toEqual(['orrery-api']);
   });
 
   it('grants no action on every resource anywhere: no "*" action, and no service-wide wildcard on "*"', () => {
     // Prepare
     const { stacks } = app;
     // Act
-    const offending = Object.values(stacks).flatMap((stack) =>
-      Object.values(Template.fromStack(stack as Stack).findResources('AWS::IAM::Policy')).flatMap((policy) =>
+    const offending = stacksOf(stacks).flatMap((stack) =>
+      Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((policy) =>
         ((policy.Properties.PolicyDocument.Statement ?? []) as Statement[])
           .filter((s) => [s.Action].flat().some((a) => a === '*' || (typeof a === 'string' && a.endsWith(':*') && s.Resource === '*')))
           .map((s) => `${stack.stackName}: ${JSON.stringify(s)}`),
@@ -92,8 +106,8 @@ describe('the CDK app', () => {
     // Prepare
     const { stacks } = app;
     // Act
-    const statements = Object.values(stacks).flatMap((stack) =>
-      Object.values(Template.fromStack(stack as Stack).findResources('AWS::IAM::Policy')).flatMap((policy) =>
+    const statements = stacksOf(stacks).flatMap((stack) =>
+      Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((policy) =>
         ((policy.Properties.PolicyDocument.Statement ?? []) as Statement[]).filter((s) => [s.Action].flat().some((a) => typeof a === 'string' && a.startsWith('dynamodb:'))),
       ),
     );
@@ -114,11 +128,28 @@ describe('the CDK app', () => {
     expect(parsed.error?.issues[0]?.path).toEqual(['env', 'account']);
   });
 
+  it('refuses a reserved concurrency of 0 for the render functions (it would stop them), naming the field', () => {
+    // Act
+    const parsed = InfraConfigSchema.safeParse({ ...JSON.parse(JSON.stringify(loadInfraConfig(EXAMPLE))), api: { renderConcurrency: 0 } });
+    // Assess
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(['api', 'renderConcurrency']);
+  });
+
+  it('refuses a Cognito admin group with a comma or a space, which the functions would refuse at cold start', () => {
+    // Act
+    const parsed = ['Reporting, orrery-admins', 'Data Science'].map((adminGroup) =>
+      InfraConfigSchema.safeParse({ ...JSON.parse(JSON.stringify(loadInfraConfig(EXAMPLE))), identity: { kind: 'cognito', adminGroup } }));
+    // Assess
+    expect(parsed.map((p) => p.success)).toEqual([false, false]);
+    expect(parsed.map((p) => p.error?.issues[0]?.path)).toEqual([['identity', 'adminGroup'], ['identity', 'adminGroup']]);
+  });
+
   it('keeps state only in the data stack, protected from deletion', () => {
     // Prepare
     const { stacks } = app;
     // Act
-    const stateful = Object.values(stacks).filter((s) => Object.keys(Template.fromStack(s as Stack).findResources('AWS::DynamoDB::Table')).length > 0);
+    const stateful = stacksOf(stacks).filter((s) => Object.keys(Template.fromStack(s).findResources('AWS::DynamoDB::Table')).length > 0);
     // Assess
     expect(stateful.map((s) => s.stackName)).toEqual(['orrery-data']);
     expect(stacks.data.terminationProtection).toBe(true);

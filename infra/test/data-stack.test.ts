@@ -104,6 +104,28 @@ describe('the data stack', () => {
     );
   });
 
+  it('expires uploads a day after they are written, and their previous versions a day later', () => {
+    // Prepare (S3BodyStore keys an upload `uploads/<notebook>/<upload>`; a commit reads and deletes it within the URL's life)
+    const [, bucket] = notebooksBucket();
+
+    // Act
+    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: { Prefix?: string }[] }).Rules.filter((rule) => rule.Prefix === 'uploads/');
+
+    // Assess
+    expect(rules).toEqual([expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 1, NoncurrentVersionExpiration: { NoncurrentDays: 1 } })]);
+  });
+
+  it('expires cached rendered pages a month after they are written', () => {
+    // Prepare
+    const [, bucket] = notebooksBucket();
+
+    // Act
+    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: { Prefix?: string }[] }).Rules.filter((rule) => rule.Prefix === 'rendered/');
+
+    // Assess
+    expect(rules).toEqual([expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 1 } })]);
+  });
+
   it('logs access to the notebooks bucket into the other bucket', () => {
     // Prepare
     const [id, bucket] = notebooksBucket();
@@ -116,7 +138,7 @@ describe('the data stack', () => {
     expect(Object.keys(data.findResources('AWS::S3::Bucket'))).toContain(logging.DestinationBucketName.Ref);
   });
 
-  it('lets the portal PUT, GET and HEAD presigned bodies and read the ETag, nothing else', () => {
+  it('lets the portal POST uploads, GET and HEAD presigned bodies and read the ETag, nothing else', () => {
     // Prepare
     const [, bucket] = notebooksBucket();
 
@@ -124,7 +146,7 @@ describe('the data stack', () => {
     const cors = bucket.Properties.CorsConfiguration as { CorsRules: { AllowedMethods: string[]; ExposedHeaders: string[] }[] };
 
     // Assess
-    expect(cors.CorsRules.flatMap((rule) => rule.AllowedMethods).sort()).toEqual(['GET', 'HEAD', 'PUT']);
+    expect(cors.CorsRules.flatMap((rule) => rule.AllowedMethods).sort()).toEqual(['GET', 'HEAD', 'POST']);
     expect(cors.CorsRules.flatMap((rule) => rule.ExposedHeaders)).toEqual(['ETag']);
   });
 

@@ -24,7 +24,7 @@ describe('ObservabilityStack', () => {
 
     // Assess
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    for (const name of ['RunsStarted', 'RunsCompleted', 'RunsFailed', 'RunDuration', 'Culls', 'CullWarnings', 'ServersStarted', 'ServerLaunchesFailed', '4xx', '5xx', 'Latency', 'AWS/ApiGateway', 'abc123']) {
+    for (const name of ['RunsStarted', 'RunsCompleted', 'RunsFailed', 'RunDuration', 'Culls', 'CullWarnings', 'CullBreakerTripped', 'ServersStarted', 'ServerLaunchesFailed', '4xx', '5xx', 'Latency', 'AWS/ApiGateway', 'abc123']) {
       expect(body).toContain(`\\"${name}\\"`);
     }
     expect(body).toContain('Active servers by pool');
@@ -56,7 +56,7 @@ describe('ObservabilityStack', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
     // Assess
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(5);
     const topic = { Ref: template.getResourceId('AWS::SNS::Topic') };
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topic]);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
@@ -81,6 +81,46 @@ describe('ObservabilityStack', () => {
       Threshold: 3,
       Metrics: Match.arrayWith([Match.objectLike({ Id: 'launchserver', MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: 'AWS/States', MetricName: 'ExecutionsFailed' }), Period: 900 }) })]),
     });
+  });
+
+  it('alarms when the culler’s circuit breaker holds back heartbeat culls, once in 5 minutes being enough', () => {
+    // Prepare
+    const template = synth();
+
+    // Act
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'CullBreakerTripped' } }));
+
+    // Assess (the culler emits it in namespace Orrery with no dimensions; no sweep, no data: not breaching)
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]!.Properties).toMatchObject({
+      Namespace: 'Orrery',
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: template.getResourceId('AWS::SNS::Topic') }],
+    });
+    expect(alarms[0]!.Properties.Dimensions).toBeUndefined();
+  });
+
+  it('lets CloudWatch use the topic’s key and publish to it only for this account’s alarms', () => {
+    // Prepare
+    const template = synth();
+    const ownAlarms = {
+      StringEquals: { 'aws:SourceAccount': '123456789012' },
+      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:123456789012:alarm:*']] } },
+    };
+    const cloudWatch = (statements: { Principal?: { Service?: string } }[]) => statements.filter((s) => s.Principal?.Service === 'cloudwatch.amazonaws.com');
+
+    // Act
+    const key = cloudWatch(Object.values(template.findResources('AWS::KMS::Key'))[0]!.Properties.KeyPolicy.Statement);
+    const topic = cloudWatch(Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0]!.Properties.PolicyDocument.Statement);
+
+    // Assess
+    expect(key).toEqual([expect.objectContaining({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: ownAlarms })]);
+    expect(topic).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Condition: ownAlarms })]);
   });
 
   it('writes every alarm expression in metric math over the alarm’s own metrics: no Metrics Insights query, no unknown name', () => {

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildLambda, chunksOf, coldStartChunks, LAMBDA_ENTRY_FILE } from '../lib/constructs/bundling.ts';
 import { OrreryFunction, REPO_ROOT } from '../lib/constructs/orrery-function.ts';
 import { API_ENTRIES } from '../lib/stacks/api-stack.ts';
-import { buildApp } from './support-api.ts';
+import { buildApp, stacksOf } from './support-api.ts';
 
 const workdir = mkdtempSync(join(tmpdir(), 'orrery-bundle-test-'));
 afterAll(() => rmSync(workdir, { recursive: true, force: true }));
@@ -102,7 +102,7 @@ describe('OrreryFunction logs', () => {
     const checked: string[] = [];
 
     // Act
-    for (const stack of Object.values(stacks)) {
+    for (const stack of stacksOf(stacks)) {
       const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
       const policies = Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Policy');
       for (const fn of stack.node.findAll().filter((c): c is OrreryFunction => c instanceof OrreryFunction)) {

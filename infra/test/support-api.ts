@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type InfraConfig, loadInfraConfig } from '../lib/config.ts';
-import { App } from 'aws-cdk-lib';
+import { App, type Stack } from 'aws-cdk-lib';
 import { buildOrrery, makeApp } from '../lib/app.ts';
 
 /** The example configuration every infra test starts from. */
@@ -54,6 +54,9 @@ export const synthFailure = (config: InfraConfig = exampleConfig()): string => {
     return (error as Error).message;
   }
 };
+
+/** Every stack the app built (the edge stack only when no web ACL ARN is configured). */
+export const stacksOf = (stacks: ReturnType<typeof buildOrrery>): Stack[] => Object.values(stacks).filter((stack): stack is NonNullable<typeof stack> => stack !== undefined);
 
 /** Resources of one type in a template, by logical id. */
 export const resourcesOf = (template: Template, type: string): Record<string, { Properties: Record<string, unknown> }> =>

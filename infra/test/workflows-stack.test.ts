@@ -35,7 +35,7 @@ describe('WorkflowsStack', () => {
     template = Template.fromStack(stack);
   });
 
-  it('makes one Standard state machine per ASL file, named as names.ts says, logging ALL with tracing', () => {
+  it('makes one Standard state machine per ASL file, named as names.ts says, logging ALL events without execution data, with tracing', () => {
     // Prepare
     const files = readdirSync(STATEMACHINES_DIR).filter((f) => f.endsWith('.asl.json'));
     // Act
@@ -47,7 +47,8 @@ describe('WorkflowsStack', () => {
         StateMachineName: stateMachineName(config, machineKeyOf(file)),
         StateMachineType: 'STANDARD',
         TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+        // Execution data (states' inputs and outputs) carries presigned URLs: never in the month-long log.
+        LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
       });
     }
   });
@@ -99,9 +100,26 @@ describe('WorkflowsStack', () => {
   it('gives the task functions the environment the functions read', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.prepare',
-      Environment: { Variables: Match.objectLike({ ORRERY_EKS_CLUSTER: 'data-platform', ORRERY_RUNNER_NAMESPACE: 'orrery', ORRERY_PUBLIC_API_URL: 'https://api.example.com/api', ORRERY_CURSOR_SECRET_ARN: Match.anyValue(), ORRERY_CURSOR_SECRET: Match.absent(), ORRERY_RUN_STATE_MACHINE_ARN: Match.anyValue() }) },
+      Environment: { Variables: Match.objectLike({ ORRERY_EKS_CLUSTER: 'data-platform', ORRERY_RUNNER_NAMESPACE: 'orrery-runs', ORRERY_PUBLIC_API_URL: 'https://api.example.com/api', ORRERY_CURSOR_SECRET_ARN: Match.absent(), ORRERY_CURSOR_SECRET: Match.absent(), ORRERY_RUN_STATE_MACHINE_ARN: Match.anyValue() }) },
     });
     expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toHaveLength(4);
+  });
+
+  it('lets Prepare read bodies and write runs/, Finalize read runs/, and no task touch uploads or the rendered cache', () => {
+    // Prepare
+    const byHandler = Object.fromEntries(Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => [fn.Properties.Handler, fn.Properties.Role['Fn::GetAtt'][0]]));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    const s3Of = (handler: string) => policies
+      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === byHandler[handler]))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')))
+      .map((st) => `${[st.Action].flat().join('+')} ${JSON.stringify(st.Resource).replace(/.*"(\/[^"]*)".*/, '$1')}`);
+
+    // Act
+    const access = { prepare: s3Of('index.prepare'), markStarted: s3Of('index.markStarted'), finalize: s3Of('index.finalize'), server: s3Of('index.handler') };
+
+    // Assess
+    expect(access).toEqual({ prepare: ['s3:GetObject /bodies/*', 's3:GetObject+s3:PutObject /runs/*'], markStarted: [], finalize: ['s3:GetObject /runs/*'], server: [] });
   });
 
   it('grants no * action and no * resource except where AWS accepts nothing else', () => {

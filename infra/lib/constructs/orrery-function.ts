@@ -20,6 +20,8 @@ export interface OrreryFunctionProps {
   profilesFile: string;
   timeout?: Duration;
   memorySize?: number;
+  /** Concurrency set aside for this function and its ceiling (none: it shares the account's unreserved pool). */
+  reservedConcurrentExecutions?: number;
 }
 
 /** Asset bundling is local only; a Docker fallback would be a second, untested way to build the same code. */
@@ -74,6 +76,7 @@ export class OrreryFunction extends LambdaFunction {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       timeout: props.timeout ?? Duration.seconds(29),
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,

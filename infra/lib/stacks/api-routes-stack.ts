@@ -1,9 +1,12 @@
 import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { HttpApi, type HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CfnStage, HttpApi, type HttpMethod, HttpRoute, HttpRouteKey, HttpStage, type IHttpApi, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Construct } from 'constructs';
 import { API_ROUTES } from '../../../functions/src/handlers/http/api-routes.ts';
+import { routeKey } from '../../../functions/src/shared/http/route-spec.ts';
+import type { InfraConfig } from '../config.ts';
 import { capitalize } from '../names.ts';
 import { type ApiStack, ROUTE_GROUPS } from './api-stack.ts';
 
@@ -15,37 +18,75 @@ export interface JwtTrust {
 
 /** What the API routes stack needs. */
 export interface ApiRoutesStackProps extends StackProps {
+  /** The stage's throttles (`api.throttle`, `api.activityThrottle`). */
+  config: InfraConfig;
   /** The HTTP API and its route-group functions. */
   api: ApiStack;
   /** Cognito: the pool's issuer and the portal client's id (made in the web stack); OIDC: the configured ones. */
   jwt: JwtTrust;
 }
 
+/** The route server pods report activity on (no JWT: a server token), throttled on its own. */
+export const ACTIVITY_ROUTE_KEY = routeKey(API_ROUTES.reportActivity);
+
 /**
- * The API's routes, their Lambda integrations and the JWT authorizer, on the HttpApi of the API stack. A stack of
- * its own, deployed after the web stack: the authorizer's audience is the portal's Cognito client, whose callback
- * URL is only known once the CloudFront distribution exists. The `api` stage deploys new routes by itself.
+ * The API's routes, their Lambda integrations, the JWT authorizer and the `api` stage, on the HttpApi of the API
+ * stack. A stack of its own, deployed after the web stack: the authorizer's audience is the portal's Cognito client,
+ * whose callback URL is only known once the CloudFront distribution exists. The stage (auto-deployed) comes after
+ * the routes because its per-route throttle names one, and API Gateway refuses settings for a route it lacks.
  */
 export class ApiRoutesStack extends Stack {
   constructor(scope: Construct, id: string, props: ApiRoutesStackProps) {
     super(scope, id, props);
-    const { api, jwt } = props;
+    const { api, jwt, config } = props;
     // Imported by id: a route's authorizer is made in the HttpApi construct's scope, which must be this stack
     // (under the API stack's HttpApi it would point the API stack at the web stack's client: a cycle).
     const httpApi = HttpApi.fromHttpApiAttributes(this, 'HttpApi', { httpApiId: api.httpApi.apiId });
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', jwt.issuer, { jwtAudience: jwt.audience });
     const integrations = Object.fromEntries(ROUTE_GROUPS.map((group) => [group, new HttpLambdaIntegration(`${capitalize(group)}Integration`, api.functions[group])]));
+    const routes: Record<string, HttpRoute> = {};
     for (const [name, spec] of Object.entries(API_ROUTES)) {
-      const route = new HttpRoute(this, `Route${capitalize(name)}`, {
+      const route = (routes[routeKey(spec)] = new HttpRoute(this, `Route${capitalize(name)}`, {
         httpApi,
         routeKey: HttpRouteKey.with(spec.path, spec.method as HttpMethod),
         integration: integrations[spec.group]!,
         ...(spec.auth ? { authorizer } : {}),
-      });
+      }));
       if (!spec.auth) {
         const why = 'serverToken' in spec && spec.serverToken ? 'server pods report activity with their own server token, which the handler verifies' : 'public by design (liveness probe or the API description), returns no user data';
         Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: `No JWT authorizer on ${spec.method} ${spec.path}: ${why}.` });
       }
     }
+    const stage = this.addStage(httpApi, api, config);
+    stage.node.addDependency(routes[ACTIVITY_ROUTE_KEY]!);
+  }
+
+  /**
+   * The one stage, `api` (no default stage, so paths match what CloudFront forwards: /api/*), with JSON access logs,
+   * the default route throttle, and the activity route's own: it takes no JWT, so anyone may flood it, and its
+   * bucket of its own keeps such a flood from costing the servers function more than that route's rate.
+   */
+  private addStage(httpApi: IHttpApi, api: ApiStack, config: InfraConfig): HttpStage {
+    const format = {
+      requestId: '$context.requestId',
+      route: '$context.routeKey',
+      status: '$context.status',
+      latency: '$context.responseLatency',
+      integrationLatency: '$context.integrationLatency',
+      user: '$context.authorizer.claims.sub',
+      ip: '$context.identity.sourceIp',
+      error: '$context.error.message',
+      integrationError: '$context.integrationErrorMessage',
+    };
+    const stage = new HttpStage(this, 'ApiStage', {
+      httpApi,
+      stageName: 'api',
+      autoDeploy: true,
+      throttle: { burstLimit: config.api.throttle.burstLimit, rateLimit: config.api.throttle.rateLimit },
+      accessLogSettings: { destination: new LogGroupLogDestination(api.accessLogs), format: AccessLogFormat.custom(JSON.stringify(format)) },
+    });
+    const { rateLimit, burstLimit } = config.api.activityThrottle;
+    (stage.node.defaultChild as CfnStage).routeSettings = { [ACTIVITY_ROUTE_KEY]: { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit } };
+    return stage;
   }
 }

@@ -1,10 +1,10 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { AccountRecovery, FeaturePlan, type IUserPool, Mfa, StandardThreatProtectionMode, UserPool, UserPoolGroup } from 'aws-cdk-lib/aws-cognito';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { API_ROUTES } from '../../../functions/src/handlers/http/api-routes.ts';
 import type { RouteGroup } from '../../../functions/src/shared/http/route-spec.ts';
 import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
@@ -33,9 +33,18 @@ export const API_ENTRIES: Readonly<Record<RouteGroup, string>> = {
   admin: 'functions/src/handlers/http/admin-lambda.ts',
 };
 
-// Presigned URLs are signed with the function's own credentials, so the role needs what the browser does
-// (PutObject covers CreateMultipartUpload, UploadPart and CompleteMultipartUpload).
-const BUCKET_READ_WRITE = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+/** The route groups that serve lists, so sign and check cursors: those with a route taking a `cursor` query parameter. */
+export const LISTING_GROUPS: readonly RouteGroup[] = ROUTE_GROUPS.filter((group) =>
+  Object.values(API_ROUTES).some((spec) => spec.group === group && 'cursor' in ((spec.query as { shape?: object } | undefined)?.shape ?? {})),
+);
+
+/** The route groups that render notebooks to HTML (a route producing text/html): their concurrency is reserved and capped. */
+export const RENDER_GROUPS: readonly RouteGroup[] = ROUTE_GROUPS.filter((group) =>
+  Object.values(API_ROUTES).some((spec) => spec.group === group && spec.produces === 'text/html'),
+);
+
+const READ = ['s3:GetObject'];
+const READ_WRITE = ['s3:GetObject', 's3:PutObject'];
 
 /** The Cognito user pool the portal signs in with: the pool, its issuer and its hosted UI. */
 export interface CognitoPool {
@@ -47,9 +56,10 @@ export interface CognitoPool {
 }
 
 /**
- * The HTTP API, its stage and one Lambda per route group, and (with a Cognito identity) the user pool. The routes
- * and the JWT authorizer are in the API routes stack, after the web stack: the portal's Cognito client lives
- * there, because its callback URL is the CloudFront domain, and the authorizer's audience is that client.
+ * The HTTP API, its access log group and one Lambda per route group, and (with a Cognito identity) the user pool.
+ * The routes, the JWT authorizer and the `api` stage are in the API routes stack, after the web stack: the portal's
+ * Cognito client lives there, because its callback URL is the CloudFront domain, and the authorizer's audience is
+ * that client; the stage's per-route throttles name routes, which must exist before it.
  */
 export class ApiStack extends Stack {
   /** The execute-api domain (CloudFront forwards /api/* to it). */
@@ -60,6 +70,8 @@ export class ApiStack extends Stack {
   readonly clusterRoles: IRole[] = [];
   /** The API itself. */
   readonly httpApi: HttpApi;
+  /** Where the `api` stage (made with the routes, in the API routes stack) writes its access logs. */
+  readonly accessLogs: LogGroup;
   /** The Lambda serving each route group. */
   readonly functions: Record<RouteGroup, OrreryFunction>;
   /** With a Cognito identity: the user pool (state: RETAINed and deletion-protected). */
@@ -71,42 +83,27 @@ export class ApiStack extends Stack {
     this.httpApi = new HttpApi(this, 'HttpApi', { apiName: `${config.name}-api`, description: 'Orrery HTTP API', createDefaultStage: false });
     this.apiDomain = `${this.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
     this.apiUrl = `https://${this.apiDomain}/api`;
-    this.addStage(config);
+    // Kept here across deploys (the stage itself is the API routes stack's: its per-route throttles need the routes).
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { logGroupName: `/aws/apigateway/${config.name}-api`, retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
 
     if (config.identity.kind === 'cognito') this.cognito = this.makeUserPool(config, config.identity.adminGroup);
     const environment = this.functionEnvironment(config, data);
     this.functions = Object.fromEntries(
       ROUTE_GROUPS.map((group) => [
         group,
-        new OrreryFunction(this, `${capitalize(group)}Function`, { entry: API_ENTRIES[group], description: `Orrery API: ${group} routes`, environment, profilesFile: config.profilesFile }),
+        new OrreryFunction(this, `${capitalize(group)}Function`, {
+          entry: API_ENTRIES[group],
+          description: `Orrery API: ${group} routes`,
+          environment,
+          profilesFile: config.profilesFile,
+          reservedConcurrentExecutions: RENDER_GROUPS.includes(group) ? (config.api.renderConcurrency ?? undefined) : undefined,
+        }),
       ]),
     ) as Record<RouteGroup, OrreryFunction>;
     this.grant(config, data);
     // Only the servers group calls the Kubernetes API, so only it needs the VPC when the endpoint is private.
     placeInVpc(this.functions.servers, vpcPlacement(this, config));
     this.clusterRoles.push(this.functions.servers.role!);
-  }
-
-  private addStage(config: InfraConfig): void {
-    const accessLogs = new LogGroup(this, 'AccessLogs', { logGroupName: `/aws/apigateway/${config.name}-api`, retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
-    const format = {
-      requestId: '$context.requestId',
-      route: '$context.routeKey',
-      status: '$context.status',
-      latency: '$context.responseLatency',
-      integrationLatency: '$context.integrationLatency',
-      user: '$context.authorizer.claims.sub',
-      ip: '$context.identity.sourceIp',
-      error: '$context.error.message',
-      integrationError: '$context.integrationErrorMessage',
-    };
-    new HttpStage(this, 'ApiStage', {
-      httpApi: this.httpApi,
-      stageName: 'api',
-      autoDeploy: true,
-      throttle: { burstLimit: 200, rateLimit: 100 },
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(JSON.stringify(format)) },
-    });
   }
 
   /** The user pool and its hosted UI domain; the construct ids are kept so an update never replaces the pool. */
@@ -144,6 +141,7 @@ export class ApiStack extends Stack {
       ORRERY_CLAIM_NAME: claims.name,
       ORRERY_CLAIM_TEAMS: claims.teams,
       ORRERY_ADMIN_GROUP: claims.adminGroup,
+      ...(config.identity.kind === 'oidc' && config.identity.claims.admin ? { ORRERY_ADMIN_CLAIM: config.identity.claims.admin } : {}),
     };
   }
 
@@ -152,14 +150,17 @@ export class ApiStack extends Stack {
     const { system, notebooks, runs, servers, admin } = this.functions;
     for (const fn of [system, admin]) grantTableItems(fn, data, TABLE_READ);
     for (const fn of [notebooks, runs, servers]) grantTableItems(fn, data);
-    for (const fn of [notebooks, runs]) grantBucketObjects(fn, data, BUCKET_READ_WRITE);
+    // Presigned URLs carry the signer's rights, so each grant covers what the browser does with them too. The
+    // notebooks group keeps bodies and uploads (and deletes only uploads, never run outputs); the runs group reads run
+    // outputs only (starting a run reads the version's record, not its body: the Prepare task reads that). Both
+    // read and write the rendered-HTML cache, and nothing else there.
+    grantBucketObjects(notebooks, data, { 'bodies/': READ_WRITE, 'uploads/': [...READ_WRITE, 's3:DeleteObject'], 'rendered/': READ_WRITE });
+    grantBucketObjects(runs, data, { 'runs/': READ, 'rendered/': READ_WRITE });
     allow(runs, ['states:StartExecution'], [stateMachineArn(this, config, 'run'), stateMachineArn(this, config, 'stopRun')]);
     allow(servers, ['states:StartExecution'], [stateMachineArn(this, config, 'launchServer')]);
     allow(servers, ['eks:DescribeCluster'], [clusterArn(this, config)]);
-    for (const fn of Object.values(this.functions)) {
-      // Every entry reads its configuration with loadCloudConfig, which resolves the cursor key at cold start.
-      grantCursorSecret(fn, data);
-      acknowledge(fn, FUNCTION_FINDINGS);
-    }
+    // Only the groups that serve lists sign cursors; loadCloudConfig reads the key at their cold start.
+    for (const group of LISTING_GROUPS) grantCursorSecret(this.functions[group], data);
+    for (const fn of Object.values(this.functions)) acknowledge(fn, FUNCTION_FINDINGS);
   }
 }

@@ -70,16 +70,22 @@ const makeBuckets = (scope: Stack, config: InfraConfig): Bucket => {
     lifecycleRules: [
       { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(30) },
       { id: 'expire-run-outputs', prefix: 'runs/', expiration: Duration.days(365) },
+      // A commit reads its upload within the URL's lifetime (at most 12 hours) and deletes it; one left after a day
+      // was abandoned (or the commit failed), and nothing refers to it. The previous version goes a day later too.
+      { id: 'expire-uploads', prefix: 'uploads/', expiration: Duration.days(1), noncurrentVersionExpiration: Duration.days(1) },
+      // Rendered pages are a cache keyed by content: any of them can be made again, so old ones just go.
+      { id: 'expire-rendered', prefix: 'rendered/', expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) },
       { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
     ],
     cors: [
       {
-        // The portal uploads bodies with presigned PUTs straight to S3 (with a progress bar) and reads the ETag, so S3
-        // must answer its CORS preflight. With a portal domain only that origin may; without one the origin is
-        // CloudFront's generated name, unknown when this stack deploys (it deploys first), and '*' stands in: CORS
-        // only lets a page read a response, and every request still needs a valid, short-lived signature.
+        // The portal uploads bodies with presigned POSTs (a policy bounding their length) straight to S3, with a
+        // progress bar, and reads the answer, so S3 must answer its CORS requests. With a portal domain only that
+        // origin may; without one the origin is CloudFront's generated name, unknown when this stack deploys (it
+        // deploys first), and '*' stands in: CORS only lets a page read a response, and every request still needs a
+        // valid, short-lived signature.
         allowedOrigins: portalOrigins(config),
-        allowedMethods: [HttpMethods.PUT, HttpMethods.GET, HttpMethods.HEAD],
+        allowedMethods: [HttpMethods.POST, HttpMethods.GET, HttpMethods.HEAD],
         allowedHeaders: ['*'],
         exposedHeaders: ['ETag'],
         maxAge: 3000,

@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -19,6 +19,7 @@ import type { Construct } from 'constructs';
 import type { InfraConfig } from '../config.ts';
 import { STATE_MACHINES, stateMachineArn } from '../names.ts';
 import { METRICS_NAMESPACE } from '../../../functions/src/shared/metrics.ts';
+import { CULL_BREAKER_METRIC } from '../../../functions/src/handlers/scheduled/cull-idle-handler.ts';
 
 /** What the observability stack needs. */
 export interface ObservabilityStackProps extends StackProps {
@@ -65,11 +66,22 @@ export class ObservabilityStack extends Stack {
     return new MathExpression({ expression: Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(' + '), usingMetrics, label: 'State machine executions failed', period: Duration.minutes(15) });
   }
 
-  /** The alarm topic, encrypted with a key CloudWatch alarms may use (the AWS-managed SNS key does not allow them). */
+  /**
+   * The alarm topic, encrypted with a key CloudWatch alarms may use (the AWS-managed SNS key does not allow them).
+   * CloudWatch may use the key and publish to the topic only for alarms of this account and region: the
+   * confused-deputy guard, so another account's alarm cannot go through this service principal.
+   */
   private makeTopic(config: InfraConfig): Topic {
+    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    const ownAlarms = {
+      StringEquals: { 'aws:SourceAccount': this.account },
+      ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+    };
     const key = new Key(this, 'AlarmTopicKey', { description: `${config.name} alarm topic`, enableKeyRotation: true });
-    key.addToResourcePolicy(new PolicyStatement({ principals: [new ServicePrincipal('cloudwatch.amazonaws.com')], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] }));
+    key.addToResourcePolicy(new PolicyStatement({ principals: [cloudWatch], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions: ownAlarms }));
     const topic = new Topic(this, 'AlarmTopic', { displayName: `${config.name} alarms`, masterKey: key, enforceSSL: true });
+    // The topic's policy replaces SNS's default one, so the alarms' right to publish is said here, on the same terms.
+    topic.addToResourcePolicy(new PolicyStatement({ principals: [cloudWatch], actions: ['sns:Publish'], resources: [topic.topicArn], conditions: ownAlarms }));
     if (config.alarmEmail) topic.addSubscription(new EmailSubscription(config.alarmEmail));
     return topic;
   }
@@ -83,7 +95,7 @@ export class ObservabilityStack extends Stack {
       graph('Active servers by pool', [new MathExpression({ expression: `SEARCH('{${METRICS_NAMESPACE},Pool} MetricName="ActiveServers"', 'Maximum', 300)`, label: 'Active servers', usingMetrics: {} })]),
       graph('Runs', [count('RunsStarted'), count('RunsCompleted'), count('RunsFailed'), count('RunsStopped')]),
       graph('Run duration', [duration('p50'), duration('p90'), duration('Maximum')]),
-      graph('Culls and warnings', [count('Culls'), count('CullWarnings'), count('CullProblems')]),
+      graph('Culls and warnings', [count('Culls'), count('CullWarnings'), count('CullProblems'), count(CULL_BREAKER_METRIC)]),
       graph('Server launches', [count('ServersStarted'), count('ServerLaunchesFailed')]),
     ];
     if (apiId) {
@@ -101,16 +113,16 @@ export class ObservabilityStack extends Stack {
     return widgets;
   }
 
-  /** Failure rate, Lambda errors (per function group), failed executions and dead letters, all to the alarm topic. */
+  /** Failure rate, Lambda errors (per function group), failed executions, dead letters and the culler's breaker, all to the alarm topic. */
   private makeAlarms(executionsFailed: IMetric, functionNames: Record<string, string[]>, deadLetterQueueNames: string[]): void {
     const action = new SnsAction(this.alarmTopic);
-    const alarm = (id: string, description: string, metric: IMetric, threshold: number) => {
+    const alarm = (id: string, description: string, metric: IMetric, threshold: number, comparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD) => {
       const made = new Alarm(this, id, {
         alarmDescription: description,
         metric,
         threshold,
         evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        comparisonOperator,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
       made.addAlarmAction(action);
@@ -136,5 +148,10 @@ export class ObservabilityStack extends Stack {
     deadLetterQueueNames.forEach((queueName, i) => alarm(`DeadLetters${i}`, `Messages are waiting in the dead-letter queue ${queueName}.`, new Metric({
       namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensionsMap: { QueueName: queueName }, statistic: 'Maximum', period: Duration.minutes(5),
     }), 0));
+    // The culler held back heartbeat culls because too many servers missed their reports at once: the platform (the
+    // activity route, its throttle, the network) is failing, not the users. Someone should look before it clears.
+    const breaker = 'The idle culler held back heartbeat culls: too many servers missed their activity reports in one sweep '
+      + '(a flood of the activity route, its throttle, or a network fault?).';
+    alarm('CullBreakerTripped', breaker, count(CULL_BREAKER_METRIC), 1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
   }
 }

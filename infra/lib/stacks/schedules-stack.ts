@@ -8,7 +8,7 @@ import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
 import { stateMachineArn } from '../names.ts';
 import type { DataStack } from './data-stack.ts';
-import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantCursorSecret, grantSlackWebhookSecret, grantTableItems, placeInVpc, vpcPlacement } from '../function-access.ts';
+import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantSlackWebhookSecret, grantTableItems, placeInVpc, vpcPlacement } from '../function-access.ts';
 
 /** What the schedules stack needs. */
 export interface SchedulesStackProps extends StackProps {
@@ -51,8 +51,8 @@ export class SchedulesStack extends Stack {
       profilesFile: config.profilesFile,
       timeout: Duration.minutes(4),
     }));
+    // No cursor secret: the culler serves no list.
     grantTableItems(culler, data);
-    grantCursorSecret(culler, data);
     grantSlackWebhookSecret(culler, config);
     placeInVpc(culler, vpcPlacement(this, config));
     culler.addToRolePolicy(new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [clusterArn(this, config)] }));

@@ -132,6 +132,8 @@ export interface WebStackProps extends StackProps {
   cognito?: CognitoPool;
   /** The folder deployed as the portal; defaults to web/dist/ when built, else a placeholder page. */
   portalDir?: string;
+  /** The WAFv2 web ACL (CLOUDFRONT scope, in us-east-1) on the distribution: `waf.webAclArn` or the edge stack's. */
+  webAclArn?: string;
 }
 
 /**
@@ -157,7 +159,7 @@ export class WebStack extends Stack {
       serverAccessLogsPrefix: 'portal-bucket/',
     });
     const customDomain = Boolean(config.portal.domainName && config.portal.certificateArn);
-    this.distribution = this.makeDistribution(config, { portal, logs, apiDomain: props.apiDomain, connectSources });
+    this.distribution = this.makeDistribution(config, { portal, logs, apiDomain: props.apiDomain, connectSources, webAclArn: props.webAclArn });
     const origin = portalOrigin(config, this.distribution.distributionDomainName);
     let cognito: CognitoSignIn | undefined;
     if (props.cognito) {
@@ -167,7 +169,7 @@ export class WebStack extends Stack {
     this.deployPortal(portal, props.portalDir ?? (existsSync(BUILT_PORTAL) ? BUILT_PORTAL : PLACEHOLDER), portalConfig(config, cognito));
     new CfnOutput(this, 'PortalUrl', { value: origin, description: 'Where the portal is served; the API is under /api' });
     new CfnOutput(this, 'SignInCallbackUrl', { value: `${origin}/auth/callback`, description: 'The portal\'s sign-in redirect URI (registered with Cognito by this stack; register it with an OIDC provider yourself)' });
-    this.acknowledgeFindings(logs, portal, customDomain);
+    this.acknowledgeFindings(logs, portal, { customDomain, webAcl: Boolean(props.webAclArn) });
   }
 
   /**
@@ -204,7 +206,7 @@ export class WebStack extends Stack {
   }
 
   /** The distribution: the portal bucket by origin access control with the portal's headers, and /api/* to the API. */
-  private makeDistribution(config: InfraConfig, parts: { portal: Bucket; logs: Bucket; apiDomain: string; connectSources: readonly string[] }): Distribution {
+  private makeDistribution(config: InfraConfig, parts: { portal: Bucket; logs: Bucket; apiDomain: string; connectSources: readonly string[]; webAclArn?: string }): Distribution {
     const { domainName, certificateArn } = config.portal;
     const custom = domainName && certificateArn ? { domainNames: [domainName], certificate: Certificate.fromCertificateArn(this, 'PortalCertificate', certificateArn) } : undefined;
     return new Distribution(this, 'Portal', {
@@ -214,6 +216,7 @@ export class WebStack extends Stack {
       priceClass: PriceClass.PRICE_CLASS_100,
       // The default certificate's TLS policy is fixed; a minimum version only applies with the team's own certificate.
       ...(custom ? { ...custom, minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021 } : {}),
+      ...(parts.webAclArn ? { webAclId: parts.webAclArn } : {}),
       enableLogging: true,
       logBucket: parts.logs,
       logFilePrefix: 'cloudfront/',
@@ -284,11 +287,11 @@ export class WebStack extends Stack {
   }
 
   /** cdk-nag findings this stack accepts, each with the reason. */
-  private acknowledgeFindings(logs: Bucket, portal: Bucket, customDomain: boolean): void {
+  private acknowledgeFindings(logs: Bucket, portal: Bucket, { customDomain, webAcl }: { customDomain: boolean; webAcl: boolean }): void {
     const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     ack(logs, 'AwsSolutions-S1', 'This is the access-log bucket itself; logging it into itself would loop, and access to it is audited by CloudTrail.');
     ack(this.distribution, 'AwsSolutions-CFR1', 'Orrery is an internal tool whose users may work from anywhere; access is decided by the identity provider (a JWT on every API route), not by geography.');
-    ack(this.distribution, 'AwsSolutions-CFR2', 'The portal is static files and every /api route but health requires a JWT and is throttled by the HTTP API; a company WAF web ACL can be attached to the distribution without code changes.');
+    if (!webAcl) ack(this.distribution, 'AwsSolutions-CFR2', 'Built without a web ACL (the app always passes one: waf.webAclArn or the edge stack\'s); every /api route but health requires a JWT and is throttled by the HTTP API.');
     if (!customDomain) {
       ack(this.distribution, 'AwsSolutions-CFR4', 'No portal domain and certificate are configured, so the distribution uses the CloudFront default certificate (*.cloudfront.net), whose minimum TLS version cannot be chosen; setting portal.domainName and portal.certificateArn enforces TLSv1.2_2021.');
     }

@@ -10,7 +10,7 @@ import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
 import { STATE_MACHINES, stateMachineName } from '../names.ts';
 import type { DataStack } from './data-stack.ts';
-import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantBucketObjects, grantCursorSecret, grantTableItems, placeInVpc, vpcPlacement } from '../function-access.ts';
+import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantBucketObjects, grantTableItems, placeInVpc, vpcPlacement } from '../function-access.ts';
 
 /** What the workflows stack needs. */
 export interface WorkflowsStackProps extends StackProps {
@@ -52,14 +52,15 @@ export class WorkflowsStack extends Stack {
     const finalize = fn('FinalizeRun', runEntry, 'finalize', 'Run workflow: reads the output notebook and records how the run ended');
     const serverTasks = fn('ServerTasks', 'functions/src/handlers/tasks/server-tasks-lambda.ts', 'handler', 'Launch-server workflow: pod, Service, readiness, failure records');
 
+    // No cursor secret: no task serves a list.
     for (const f of [prepare, markStarted, finalize, serverTasks]) {
       grantTableItems(f, data);
-      grantCursorSecret(f, data);
       acknowledge(f, FUNCTION_FINDINGS);
     }
-    // Prepare writes the input and presigns both ends (a presigned URL carries the signer's rights); Finalize reads the output.
-    grantBucketObjects(prepare, data);
-    grantBucketObjects(finalize, data);
+    // Prepare reads the version's body, writes the input and presigns both ends under runs/ (a presigned URL carries
+    // the signer's rights); Finalize reads the output. Neither touches uploads or the rendered-HTML cache.
+    grantBucketObjects(prepare, data, { 'bodies/': ['s3:GetObject'], 'runs/': ['s3:GetObject', 's3:PutObject'] });
+    grantBucketObjects(finalize, data, { 'runs/': ['s3:GetObject'] });
     serverTasks.addToRolePolicy(new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [cluster] }));
     this.clusterRoles.push(serverTasks.role!);
     // Only the server task calls the Kubernetes API; the run tasks build a Job that the state machine itself runs.
@@ -77,7 +78,7 @@ export class WorkflowsStack extends Stack {
       ClusterName: config.eks.clusterName,
       ClusterCertificateAuthority: config.eks.certificateAuthority,
       ClusterEndpoint: config.eks.endpoint,
-      RunnerNamespace: config.eks.namespace,
+      RunnerNamespace: config.eks.runnerNamespace,
     };
 
     for (const file of readdirSync(STATEMACHINES_DIR).filter((f) => f.endsWith('.asl.json')).sort()) {
@@ -97,7 +98,9 @@ export class WorkflowsStack extends Stack {
       stateMachineName: name,
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromString(substitute(text, values)),
-      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
+      // Without execution data: states' inputs and outputs carry presigned URLs, valid for hours, that the log would
+      // keep for a month. Events (which state, when, errors) are still logged.
+      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
     const used = placeholdersOf(text);
@@ -111,7 +114,7 @@ export class WorkflowsStack extends Stack {
     }
     acknowledge(machine.role, {
       'AwsSolutions-IAM5[Resource::*]':
-        'Step Functions log delivery (logs:*Delivery*, logs:Describe*) and X-Ray tracing accept no resource but *; the execution data itself goes only to this machine\'s log group.',
+        'Step Functions log delivery (logs:*Delivery*, logs:Describe*) and X-Ray tracing accept no resource but *; the events themselves go only to this machine\'s log group.',
     });
     return machine;
   }
