@@ -36,7 +36,10 @@ export interface VersionPage {
 export interface NotebookStore {
   /** Makes a notebook visible (its metadata is the commit point); ConflictError if the id exists. */
   createNotebook(notebook: Notebook): Promise<void>;
-  /** Reads a notebook, archived or not; null when absent. */
+  /**
+   * Reads a notebook, archived or not; null when absent. Its latestVersion is at least the highest
+   * version written: a commit that wrote its version but failed before raising latestVersion still counts.
+   */
   getNotebook(id: string): Promise<Notebook | null>;
   /** Applies changes; NotFoundError when absent or archived. Returns the notebook as now stored. */
   updateNotebook(id: string, changes: NotebookChanges): Promise<Notebook>;

@@ -82,6 +82,22 @@ export const notebookStoreContract = (name: string, make: () => Promise<Notebook
       expect((await store.getNotebook(nb.id))?.latestVersion).toBe(3);
     });
 
+    it('counts a version written without raising latestVersion (a commit that crashed between its two writes) as the latest', async () => {
+      // Prepare
+      const store = await make();
+      const nb = notebook({ latestVersion: 1 });
+      await store.putVersion(version(nb.id, 1));
+      await store.createNotebook(nb);
+      await store.putVersion({ ...version(nb.id, 2), createdAt: '2026-03-01T00:00:00.000Z' });
+      // Act
+      const read = await store.getNotebook(nb.id);
+      const again = await store.getNotebook(nb.id);
+      // Assess
+      expect(read).toMatchObject({ latestVersion: 2, updatedAt: '2026-03-01T00:00:00.000Z' });
+      expect(again).toEqual(read);
+      expect(await store.highestVersion(nb.id)).toBe(2);
+    });
+
     it('never loses a raised latestVersion to an edit that raced it', async () => {
       const store = await make();
       const nb = notebook();

@@ -42,8 +42,22 @@ export class DynamoDbNotebookStore implements NotebookStore {
   }
 
   async getNotebook(id: string): Promise<Notebook | null> {
-    const item = await this.readItem(id);
-    return item ? fromNotebookItem(item) : null;
+    const [item, highest] = await Promise.all([this.readItem(id), this.highestVersion(id)]);
+    if (!item) return null;
+    const notebook = fromNotebookItem(item);
+    return highest > notebook.latestVersion ? this.catchUp(notebook, highest) : notebook;
+  }
+
+  /**
+   * A commit's version item is its commit point; raising latestVersion is its second write. When a
+   * commit failed or crashed between the two, the notebook follows its versions anyway, and the item
+   * is repaired (best effort: a reader without write access still answers right) so listings catch up.
+   */
+  private async catchUp(notebook: Notebook, highest: number): Promise<Notebook> {
+    const top = await this.getVersion(notebook.id, highest);
+    const updatedAt = top && top.createdAt > notebook.updatedAt ? top.createdAt : notebook.updatedAt;
+    await this.advanceLatestVersion(notebook.id, highest, updatedAt).catch(() => undefined);
+    return { ...notebook, latestVersion: highest, updatedAt };
   }
 
   async updateNotebook(id: string, changes: NotebookChanges): Promise<Notebook> {

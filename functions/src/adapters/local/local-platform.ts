@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -8,8 +9,10 @@ import { loadConfig, type Config } from '../../shared/config.ts';
 import { makeApiHandlers } from '../../shared/api-composition.ts';
 import { makePlatformDeps, type PlatformDeps } from '../../shared/container.ts';
 import { log } from '../../shared/logger.ts';
+import { emitMetrics, type EmitMetrics } from '../../shared/metrics.ts';
 import { makeRunTasks } from '../../handlers/tasks/run-tasks.ts';
 import { makeServerTasks } from '../../handlers/tasks/server-tasks.ts';
+import { reportCullBreaker } from '../../handlers/scheduled/cull-idle-handler.ts';
 import { abandonOpenRuns } from '../../use-cases/abandon-open-runs.ts';
 import { abandonRunningServers } from '../../use-cases/abandon-servers.ts';
 import { cullIdle } from '../../use-cases/cull-idle.ts';
@@ -18,7 +21,8 @@ import { serverExited } from '../../use-cases/stop-server.ts';
 import { LocalRunnerCompute } from './local-runner-compute.ts';
 import { LocalServerCompute } from './local-server-compute.ts';
 import { LocalStepFunctions } from './local-step-functions.ts';
-import { dataPaths } from './data-folder.ts';
+import { dataPaths, secureDataFolder } from './data-folder.ts';
+import { extraKernelVariables } from './kernel-environment.ts';
 import { startDynalite, startS3rver, type RunningEmulator } from './emulators.ts';
 import { LocalIssuer } from './local-issuer.ts';
 import { API_PREFIX, makeLocalRequestListener } from './local-http-server.ts';
@@ -77,11 +81,12 @@ const localWorkflows = (deps: () => PlatformDeps, compute: LocalRunnerCompute, p
   );
 };
 
-/** The idle culler on the local cron: the same sweep the cloud's EventBridge schedule runs. */
-const startCuller = (deps: PlatformDeps, pattern: string) =>
+/** The idle culler on the local cron: the same sweep the cloud's EventBridge schedule runs, its breaker reported the same way. */
+const startCuller = (deps: PlatformDeps, pattern: string, emit: EmitMetrics) =>
   new Cron(pattern, { protect: true, catch: (err) => log('warn', 'cull sweep failed', { error: (err as Error).message }) }, async () => {
     const sweep = await cullIdle(deps);
     if (sweep.examined || sweep.problems.length) log(sweep.problems.length ? 'warn' : 'info', 'cull sweep', { ...sweep });
+    reportCullBreaker(sweep, emit);
   });
 const BUCKET = 'orrery-notebooks';
 
@@ -100,9 +105,10 @@ const listen = (server: Server, port: number, host: string) =>
 export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<LocalPlatform> => {
   const host = o.host ?? '127.0.0.1';
   const paths = dataPaths(o.home);
+  secureDataFolder(paths);
   // The port is taken before the emulators start, so answer 503 until the API is wired in.
   let listener: RequestListener = (_req, res) => {
-    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ error: 'starting', message: 'Orrery is starting; try again in a moment' }));
+    res.writeHead(503, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'retry-after': '1' }).end(JSON.stringify({ error: 'starting', message: 'Orrery is starting; try again in a moment' }));
   };
   const server = createServer((req, res) => listener(req, res));
   await listen(server, o.port, host);
@@ -111,7 +117,10 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
     const dynamo = await startDynalite(paths.dynamodb).then((e) => (started.push(e), e));
     const port = (server.address() as AddressInfo).port;
     const origin = `http://${host}:${port}`;
-    const s3 = await startS3rver(paths.s3, BUCKET, [...new Set([origin, `http://127.0.0.1:${port}`, `http://localhost:${port}`])]).then((e) => (started.push(e), e));
+    const origins = [...new Set([origin, `http://127.0.0.1:${port}`, `http://localhost:${port}`])];
+    const lastS3Port = existsSync(paths.s3Port) ? Number(readFileSync(paths.s3Port, 'utf8')) || 0 : 0;
+    const s3 = await startS3rver(paths.s3, BUCKET, origins, lastS3Port).then((e) => (started.push(e), e));
+    writeFileSync(paths.s3Port, new URL(s3.endpoint).port);
     const issuer = await LocalIssuer.open(paths.secrets);
     const config = loadConfig({
       ...o.env,
@@ -130,12 +139,14 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
     if (firstStart) users.upsert(admin, { admin: true, teams: [] });
     const loginFor = Object.entries(users.list()).find(([, u]) => u.admin)?.[0] ?? admin;
     const python = o.env?.ORRERY_PYTHON ?? '/usr/bin/python3';
-    const compute = new LocalRunnerCompute(python, RUNNER_SCRIPT, join(o.home, 'runs'));
+    const kernelVariables = extraKernelVariables(o.env?.ORRERY_KERNEL_ENV);
+    const compute = new LocalRunnerCompute(python, RUNNER_SCRIPT, join(o.home, 'runs'), kernelVariables);
     const servers = new LocalServerCompute({
       python,
       serversDir: join(o.home, 'servers'),
       reporterScript: REPORTER_SCRIPT,
       activityIntervalSeconds: Number(o.env?.ORRERY_ACTIVITY_INTERVAL ?? 60),
+      extraEnvironment: kernelVariables,
       onExit: (serverId, launchId, reason) => void serverExited(deps, { serverId, launchId, reason }).catch((err) => log('warn', 'could not record a server exit', { serverId, error: (err as Error).message })),
     });
     const workflows = localWorkflows(() => deps, compute, Number(o.env?.ORRERY_LAUNCH_POLL_MS ?? 250));
@@ -144,9 +155,9 @@ export const startLocalPlatform = async (o: LocalPlatformOptions): Promise<Local
     servers.reapLeftovers();
     await abandonOpenRuns(deps, 'the local platform stopped while this run was open; start it again');
     await abandonRunningServers(deps, 'the local platform stopped while this server was up; launch it again');
-    const culler = startCuller(deps, o.env?.ORRERY_CULL_SCHEDULE ?? '*/2 * * * *');
+    const culler = startCuller(deps, o.env?.ORRERY_CULL_SCHEDULE ?? '*/2 * * * *', emitMetrics);
     const handlers = makeApiHandlers(deps, { claimNames: config.claimNames });
-    // The portal PUTs uploads straight to s3rver's presigned URLs, another origin than its own.
+    // The portal POSTs uploads straight to s3rver's presigned forms, another origin than its own.
     const portal = makePortalFiles(o.env?.ORRERY_WEB_DIST ?? DEFAULT_WEB_DIST, [s3.endpoint]);
     listener = makeLocalRequestListener({ handlers, issuer, users, portal, maxBodyBytes: config.limits.inlineBytes + 2 * 1024 * 1024 });
     const url = origin;

@@ -34,7 +34,14 @@ export class MemoryNotebookStore implements NotebookStore {
 
   async getNotebook(id: string): Promise<Notebook | null> {
     const nb = this.notebooks.get(id);
-    return nb ? copy(nb) : null;
+    if (!nb) return null;
+    // As the DynamoDB store: a version written without raising latestVersion (a crash between) is still the latest.
+    const highest = await this.highestVersion(id);
+    if (highest > nb.latestVersion) {
+      const top = this.versions.get(`${id}#${highest}`)!;
+      Object.assign(nb, { latestVersion: highest, updatedAt: top.createdAt > nb.updatedAt ? top.createdAt : nb.updatedAt });
+    }
+    return copy(nb);
   }
 
   async updateNotebook(id: string, changes: NotebookChanges): Promise<Notebook> {
