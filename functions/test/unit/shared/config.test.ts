@@ -19,6 +19,16 @@ describe('configuration of servers', () => {
     expect(c.profiles.map((p) => p.slug)).toEqual(['cpu-small', 'cpu-large-spot', 'gpu-t4']);
   });
 
+  it('reads the cull breaker share (default 0.2) and refuses one outside 0 to 1', () => {
+    // Act
+    const defaults = loadConfig(BASE);
+    const half = loadConfig({ ...BASE, ORRERY_CULL_BREAKER_SHARE: '0.5' });
+    // Assess
+    expect(defaults.serverSettings.cull.breakerShare).toBe(0.2);
+    expect(half.serverSettings.cull.breakerShare).toBe(0.5);
+    expect(() => loadConfig({ ...BASE, ORRERY_CULL_BREAKER_SHARE: '20' })).toThrow(/ORRERY_CULL_BREAKER_SHARE: use a share from 0 to 1/);
+  });
+
   it('stops start-up with where and what when the profile registry is wrong', () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'orrery-config-'));
@@ -53,5 +63,28 @@ describe('configuration of servers', () => {
     expect(err).toBeInstanceOf(UpstreamError);
     expect((err as Error).message).toMatch(/^Kubernetes API: read Pod jupyter-a--b-12345678 failed/);
     expect(() => makeCloudWorkflows(loadConfig({ ...BASE, ORRERY_RUN_STATE_MACHINE_ARN: 'a', ORRERY_STOP_RUN_STATE_MACHINE_ARN: 'b' }))).toThrow(/ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN/);
+  });
+});
+
+describe('configuration of identity claims', () => {
+  it('reads a dedicated admin claim, alone or with the value that makes admins', () => {
+    // Prepare
+    // Act
+    const byFlag = loadConfig({ ...BASE, ORRERY_ADMIN_CLAIM: 'orrery_admin' }).claimNames;
+    const byRole = loadConfig({ ...BASE, ORRERY_ADMIN_CLAIM: 'roles=Orrery.Admin', ORRERY_ADMIN_GROUP: '' }).claimNames;
+
+    // Assess
+    expect(byFlag).toMatchObject({ adminGroup: 'orrery-admins', adminClaim: { name: 'orrery_admin' } });
+    expect(byRole).toMatchObject({ adminGroup: '', adminClaim: { name: 'roles', value: 'Orrery.Admin' } });
+  });
+
+  it('stops start-up on an admin group that no usable group name could equal', () => {
+    // Prepare
+    // Act
+    const load = (group: string) => () => loadConfig({ ...BASE, ORRERY_ADMIN_GROUP: group });
+
+    // Assess
+    expect(load('Reporting, orrery-admins')).toThrow(/ORRERY_ADMIN_GROUP: a group name without spaces or commas/);
+    expect(load('Data Science')).toThrow(/ORRERY_ADMIN_GROUP/);
   });
 });
