@@ -9,6 +9,8 @@ export const config = defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ORRERY_LOG_LEVEL: 'silent' },
+    // Logging and metrics follow the configuration an entry hands them; code tested without one stays quiet too.
+    setupFiles: ['./functions/test/support/quiet-observability.ts'],
     reporters: ['default', './scripts/test/summary-reporter.ts'],
   },
 });

@@ -21,7 +21,8 @@ const newestSource = (dir) => {
   return newest;
 };
 
-const stale = () => !existsSync(join(dist, 'index.html')) || newestSource(web) > statSync(join(dist, 'index.html')).mtimeMs;
+const stale = () =>
+  !existsSync(join(dist, 'index.html')) || newestSource(web) > statSync(join(dist, 'index.html')).mtimeMs;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,7 +35,8 @@ const takeLock = async () => {
     } catch (err) {
       if (err.code !== 'EEXIST') throw err;
       // A build that crashed leaves its lock behind; no build takes five minutes.
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 300_000)
+        rmSync(lock, { recursive: true, force: true });
       await sleep(250);
     }
   }
@@ -63,7 +65,9 @@ const build = async () => {
 const main = async () => {
   const ifStale = process.argv.includes('--if-stale');
   if (!existsSync(join(web, 'index.html'))) {
-    console.error('orrery: web/index.html is missing, so there is no portal to build; local mode serves its plain sign-in page');
+    console.error(
+      'orrery: web/index.html is missing, so there is no portal to build; local mode serves its plain sign-in page',
+    );
     if (!ifStale) process.exitCode = 1;
     return;
   }
@@ -71,7 +75,11 @@ const main = async () => {
   await takeLock();
   try {
     if (ifStale && !stale()) return;
-    if (ifStale) console.log(`orrery: building the web portal (${existsSync(join(dist, 'index.html')) ? 'web/ changed since the last build' : 'first build'})`);
+    if (ifStale)
+      console.log(
+        `orrery: building the web portal ` +
+          `(${existsSync(join(dist, 'index.html')) ? 'web/ changed since the last build' : 'first build'})`,
+      );
     await build();
   } finally {
     rmSync(lock, { recursive: true, force: true });

@@ -25,7 +25,10 @@ const render = (value: Json): string => {
   if (Array.isArray(value)) return value.map(render).join(',');
   if (value && typeof value === 'object') {
     const [fn, arg] = Object.entries(value)[0] ?? [];
-    if (fn === 'Fn::Join') { const [sep, parts] = arg as [string, Json[]]; return parts.map(render).join(sep); }
+    if (fn === 'Fn::Join') {
+      const [sep, parts] = arg as [string, Json[]];
+      return parts.map(render).join(sep);
+    }
     if (fn === 'Fn::GetAtt') return `<${(arg as string[]).join('.')}>`;
     if (fn === 'Ref') return `<${String(arg)}>`;
     if (fn === 'Fn::ImportValue') return `<import:${render(arg)}>`;
@@ -38,7 +41,10 @@ const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array
 
 /** The Lambda ARNs a rendered definition names: GetAtt of a function in the stack, or a literal Lambda ARN. */
 const lambdaArnsIn = (definition: string, resources: Record<string, Resource>): string[] => {
-  const fromStack = [...definition.matchAll(/<([A-Za-z0-9]+)\.Arn>/g)].map((m) => m[1]!).filter((id) => resources[id]?.Type === 'AWS::Lambda::Function').map((id) => `<${id}.Arn>`);
+  const fromStack = [...definition.matchAll(/<([A-Za-z0-9]+)\.Arn>/g)]
+    .map((m) => m[1]!)
+    .filter((id) => resources[id]?.Type === 'AWS::Lambda::Function')
+    .map((id) => `<${id}.Arn>`);
   const literal = [...definition.matchAll(/arn:aws[a-z-]*:lambda:[^"\s]+/g)].map((m) => m[0]);
   return [...new Set([...fromStack, ...literal])].sort();
 };
@@ -53,7 +59,8 @@ const invokableBy = (roleId: string, resources: Record<string, Resource>): strin
     const doc = r.Properties?.PolicyDocument as { Statement?: Json[] };
     for (const st of asList(doc?.Statement) as { Effect?: string; Action?: string | string[]; Resource?: Json }[]) {
       const actions = asList(st.Action);
-      if (st.Effect !== 'Allow' || !actions.some((a) => a === 'lambda:InvokeFunction' || a === 'lambda:*' || a === '*')) continue;
+      if (st.Effect !== 'Allow' || !actions.some((a) => a === 'lambda:InvokeFunction' || a === 'lambda:*' || a === '*'))
+        continue;
       for (const res of asList(st.Resource as Json[])) arns.add(render(res));
     }
   }
@@ -63,26 +70,34 @@ const invokableBy = (roleId: string, resources: Record<string, Resource>): strin
 /** Checks every state machine in a synthesized template; a machine with no problems has `problems: []`. */
 export const checkStateMachines = (template: { Resources?: Record<string, Resource> }): MachineCheck[] => {
   const resources = template.Resources ?? {};
-  return Object.entries(resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine').map(([id, r]) => {
-    const props = r.Properties ?? {};
-    const definition = render(props.DefinitionString ?? JSON.stringify(props.Definition ?? ''));
-    const name = typeof props.StateMachineName === 'string' ? props.StateMachineName : id;
-    const placeholders = [...new Set([...definition.matchAll(/\$\{[^}]*\}/g)].map((m) => m[0]))];
-    const roleId = /^<([A-Za-z0-9]+)\.Arn>$/.exec(render(props.RoleArn))?.[1];
-    const referenced = lambdaArnsIn(definition, resources);
-    const invokable = roleId ? invokableBy(roleId, resources) : [];
-    const problems = [
-      ...placeholders.map((p) => `placeholder ${p} left unsubstituted`),
-      ...(roleId ? [] : ['its role is not in this stack, so its permissions cannot be checked']),
-      ...referenced.filter((a) => !invokable.includes(a) && !invokable.includes('*')).map((a) => `names ${a} but its role may not invoke it`),
-      ...invokable.filter((a) => !referenced.includes(a)).map((a) => `its role may invoke ${a}, which it never names`),
-    ];
-    return { name, placeholders, referenced, invokable, problems };
-  });
+  return Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine')
+    .map(([id, r]) => {
+      const props = r.Properties ?? {};
+      const definition = render(props.DefinitionString ?? JSON.stringify(props.Definition ?? ''));
+      const name = typeof props.StateMachineName === 'string' ? props.StateMachineName : id;
+      const placeholders = [...new Set([...definition.matchAll(/\$\{[^}]*\}/g)].map((m) => m[0]))];
+      const roleId = /^<([A-Za-z0-9]+)\.Arn>$/.exec(render(props.RoleArn))?.[1];
+      const referenced = lambdaArnsIn(definition, resources);
+      const invokable = roleId ? invokableBy(roleId, resources) : [];
+      const problems = [
+        ...placeholders.map((p) => `placeholder ${p} left unsubstituted`),
+        ...(roleId ? [] : ['its role is not in this stack, so its permissions cannot be checked']),
+        ...referenced
+          .filter((a) => !invokable.includes(a) && !invokable.includes('*'))
+          .map((a) => `names ${a} but its role may not invoke it`),
+        ...invokable
+          .filter((a) => !referenced.includes(a))
+          .map((a) => `its role may invoke ${a}, which it never names`),
+      ];
+      return { name, placeholders, referenced, invokable, problems };
+    });
 };
 
 /** Synthesizes the app with the example configuration and checks the workflows stack's state machines. */
-export const checkExampleApp = (configPath = join(import.meta.dirname, '..', 'infra', 'orrery.config.example.json')): MachineCheck[] => {
+export const checkExampleApp = (
+  configPath = join(import.meta.dirname, '..', 'infra', 'orrery.config.example.json'),
+): MachineCheck[] => {
   const outdir = mkdtempSync(join(tmpdir(), 'orrery-check-asl-'));
   try {
     const { app, stacks } = makeApp(loadInfraConfig(configPath), { bundle: false, outdir });
@@ -95,7 +110,11 @@ export const checkExampleApp = (configPath = join(import.meta.dirname, '..', 'in
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const checks = checkExampleApp();
-  for (const c of checks) console.log(`${c.problems.length ? 'FAIL' : 'ok  '} ${c.name}: invokes ${c.referenced.length} function(s)${c.problems.map((p) => `\n     - ${p}`).join('')}`);
+  for (const c of checks)
+    console.log(
+      `${c.problems.length ? 'FAIL' : 'ok  '} ${c.name}: invokes ${c.referenced.length} function(s)` +
+        c.problems.map((p) => `\n     - ${p}`).join(''),
+    );
   if (!checks.length) console.log('FAIL no state machines in the workflows stack');
   process.exit(checks.length && checks.every((c) => !c.problems.length) ? 0 : 1);
 }

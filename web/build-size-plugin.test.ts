@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { firstPageFiles, type SizedChunk } from './build-size-plugin.ts';
 
-const chunk = (fileName: string, imports: string[], isEntry = false): SizedChunk => ({ type: 'chunk', fileName, code: '', isEntry, imports });
+const chunk = (fileName: string, imports: string[], isEntry = false): SizedChunk => ({
+  type: 'chunk',
+  fileName,
+  code: '',
+  isEntry,
+  imports,
+});
 
 describe('firstPageFiles', () => {
   it('counts the entry and its static imports, transitively, but not lazy chunks or assets', () => {

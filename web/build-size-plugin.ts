@@ -22,7 +22,8 @@ export const firstPageFiles = (bundle: Record<string, SizedChunk | { type: 'asse
     seen.add(fileName);
     chunk.imports.forEach(visit);
   };
-  for (const [fileName, output] of Object.entries(bundle)) if (output.type === 'chunk' && output.isEntry) visit(fileName);
+  for (const [fileName, output] of Object.entries(bundle))
+    if (output.type === 'chunk' && output.isEntry) visit(fileName);
   return [...seen];
 };
 
@@ -47,10 +48,15 @@ export const buildSizePlugin = (budget = FIRST_PAGE_BUDGET_BYTES): Plugin => ({
       lines.push(`  first page  ${kb(size).padStart(9)}  ${fileName}`);
     }
     for (const [fileName, output] of Object.entries(chunks)) {
-      if (output.type === 'chunk' && !first.has(fileName)) lines.push(`  lazy        ${kb(gz(fileName)).padStart(9)}  ${fileName}`);
+      if (output.type === 'chunk' && !first.has(fileName))
+        lines.push(`  lazy        ${kb(gz(fileName)).padStart(9)}  ${fileName}`);
     }
     const verdict = total <= budget ? 'within' : 'OVER';
-    console.log(`\nJavaScript, gzipped:\n${lines.join('\n')}\nFirst page JavaScript: ${kb(total)} gzipped (${verdict} the ${kb(budget)} budget)\n`);
-    if (total > budget) this.error(`the first page loads ${kb(total)} of gzipped JavaScript, over the ${kb(budget)} budget`);
+    console.log(
+      `\nJavaScript, gzipped:\n${lines.join('\n')}\n` +
+        `First page JavaScript: ${kb(total)} gzipped (${verdict} the ${kb(budget)} budget)\n`,
+    );
+    if (total > budget)
+      this.error(`the first page loads ${kb(total)} of gzipped JavaScript, over the ${kb(budget)} budget`);
   },
 });

@@ -7,5 +7,6 @@ import { makeApp } from '../lib/app.ts';
 const here = join(import.meta.dirname, '..');
 const chosen = process.env.ORRERY_INFRA_CONFIG ?? join(here, 'orrery.config.json');
 const path = existsSync(chosen) ? chosen : join(here, 'orrery.config.example.json');
-if (path !== chosen) console.error(`orrery: ${chosen} not found; synthesizing with the example configuration (${path})`);
+if (path !== chosen)
+  console.error(`orrery: ${chosen} not found; synthesizing with the example configuration (${path})`);
 makeApp(loadInfraConfig(path)).app.synth();

@@ -14,7 +14,9 @@ import { createRequire } from 'node:module';
 
 // A new app takes every feature flag at the value aws-cdk-lib recommends (what `cdk init` writes into cdk.json),
 // so behaviour is today's and the CLI has no unconfigured flags to report; tests and synth share the one list.
-const RECOMMENDED_FLAGS: Record<string, unknown> = createRequire(import.meta.url)('aws-cdk-lib/recommended-feature-flags.json');
+const RECOMMENDED_FLAGS: Record<string, unknown> = createRequire(import.meta.url)(
+  'aws-cdk-lib/recommended-feature-flags.json',
+);
 
 /**
  * Orrery's stacks, in dependency order (no cycles): data → api → workflows, schedules → compute access → edge
@@ -31,19 +33,43 @@ export const buildOrrery = (app: App, config: InfraConfig) => {
   const api = new ApiStack(app, id('api'), { env, config, data });
   const workflows = new WorkflowsStack(app, id('workflows'), { env, config, data, apiUrl: api.apiUrl });
   const schedules = new SchedulesStack(app, id('schedules'), { env, config, data, apiUrl: api.apiUrl });
-  const computeAccess = new ComputeAccessStack(app, id('compute-access'), { env, config, clusterAccess: clusterAccessOf(api, workflows, schedules) });
+  const computeAccess = new ComputeAccessStack(app, id('compute-access'), {
+    env,
+    config,
+    clusterAccess: clusterAccessOf(api, workflows, schedules),
+  });
   // The web ACL lives in us-east-1; from another region the web stack reads its ARN by a cross-region reference.
   const crossRegionReferences = !config.waf.webAclArn && env.region !== EDGE_REGION;
-  const edge = config.waf.webAclArn ? undefined : new EdgeStack(app, id('edge'), { env: { account: env.account, region: EDGE_REGION }, config, crossRegionReferences });
+  const edge = config.waf.webAclArn
+    ? undefined
+    : new EdgeStack(app, id('edge'), {
+        env: { account: env.account, region: EDGE_REGION },
+        config,
+        crossRegionReferences,
+      });
   const webAclArn = config.waf.webAclArn ?? edge!.webAclArn;
-  const web = new WebStack(app, id('web'), { env, config, apiDomain: api.apiDomain, notebookBucketName: data.bucket.bucketName, cognito: api.cognito, webAclArn, crossRegionReferences });
+  const web = new WebStack(app, id('web'), {
+    env,
+    config,
+    apiDomain: api.apiDomain,
+    notebookBucketName: data.bucket.bucketName,
+    cognito: api.cognito,
+    webAclArn,
+    crossRegionReferences,
+  });
   const apiRoutes = new ApiRoutesStack(app, id('api-routes'), { env, config, api, jwt: jwtTrust(config, api, web) });
   const deadLetterQueueNames = [schedules.deadLetterQueue.queueName, schedules.cullDeadLetterQueue.queueName];
   const functionNames = {
     api: Object.values(api.functions).map((fn) => fn.functionName),
     background: [...workflows.functions, schedules.culler].map((fn) => fn.functionName),
   };
-  const observability = new ObservabilityStack(app, id('observability'), { env, config, apiId: api.httpApi.apiId, deadLetterQueueNames, functionNames });
+  const observability = new ObservabilityStack(app, id('observability'), {
+    env,
+    config,
+    apiId: api.httpApi.apiId,
+    deadLetterQueueNames,
+    functionNames,
+  });
   Tags.of(app).add('app', 'orrery');
   return { data, api, workflows, schedules, computeAccess, edge, web, apiRoutes, observability };
 };
@@ -51,7 +77,8 @@ export const buildOrrery = (app: App, config: InfraConfig) => {
 /** Whose tokens the API accepts: the user pool's for the portal's client, or the configured issuer's and audiences. */
 const jwtTrust = (config: InfraConfig, api: ApiStack, web: WebStack): JwtTrust => {
   if (config.identity.kind === 'oidc') return { issuer: config.identity.issuer, audience: config.identity.audience };
-  if (!api.cognito || !web.portalClient) throw new Error('a Cognito identity needs the user pool and the portal client');
+  if (!api.cognito || !web.portalClient)
+    throw new Error('a Cognito identity needs the user pool and the portal client');
   return { issuer: api.cognito.issuer, audience: [web.portalClient.userPoolClientId] };
 };
 
@@ -59,7 +86,11 @@ const jwtTrust = (config: InfraConfig, api: ApiStack, web: WebStack): JwtTrust =
 export const makeApp = (config: InfraConfig, options: { outdir?: string; bundle?: boolean } = {}) => {
   // Tests skip bundling (a placeholder asset); `npm run synth` and deploys bundle with the local esbuild.
   // Strong cross-stack references: a stack cannot drop an export another still imports.
-  const context = { ...RECOMMENDED_FLAGS, '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...(options.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {}) };
+  const context = {
+    ...RECOMMENDED_FLAGS,
+    '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+    ...(options.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {}),
+  };
   const app = new App({ outdir: options.outdir, context });
   Validations.of(app).addPlugins(new AwsSolutionsChecks() as never);
   return { app, stacks: buildOrrery(app, config) };

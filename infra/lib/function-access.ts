@@ -3,13 +3,18 @@ import { type ISecurityGroup, type IVpc, Peer, Port, SecurityGroup, Vpc } from '
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { CfnFunction, type Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
-import { TABLE_DESIGN } from '../../functions/src/adapters/aws/table-design.ts';
+import { TABLE_DESIGN } from '#functions/contracts';
 import type { InfraConfig } from './config.ts';
 import { stateMachineArn } from './names.ts';
 import type { DataStack } from './stacks/data-stack.ts';
 
-/** The environment every Orrery function reads (functions/src/shared/config.ts); the API adds its claim names. */
-export const functionEnvironment = (scope: Stack, config: InfraConfig, data: DataStack, apiUrl: string): Record<string, string> => ({
+/** The environment every Orrery function reads (functions/src/config/config.ts); the API adds its claim names. */
+export const functionEnvironment = (
+  scope: Stack,
+  config: InfraConfig,
+  data: DataStack,
+  apiUrl: string,
+): Record<string, string> => ({
   ORRERY_TABLE: data.table.tableName,
   ORRERY_BUCKET: data.bucket.bucketName,
   ORRERY_EKS_CLUSTER: config.eks.clusterName,
@@ -38,7 +43,9 @@ export const acknowledge = (scope: IConstruct, findings: Record<string, string>)
 
 /** The cdk-nag findings every OrreryFunction raises, with why they are acceptable. */
 export const FUNCTION_FINDINGS: Record<string, string> = {
-  'AwsSolutions-IAM5[Resource::*]': 'X-Ray PutTraceSegments/PutTelemetryRecords accept no resource but *; so do the EC2 network-interface calls Lambda makes for a function in a VPC.',
+  'AwsSolutions-IAM5[Resource::*]':
+    'X-Ray PutTraceSegments/PutTelemetryRecords accept no resource but *; ' +
+    'so do the EC2 network-interface calls Lambda makes for a function in a VPC.',
 };
 
 /**
@@ -48,7 +55,8 @@ export const FUNCTION_FINDINGS: Record<string, string> = {
 export const nagArn = (consumer: IConstruct, resource: IConstruct, arn: string): string => {
   const producer = Stack.of(resource);
   const cfn = resource.node.defaultChild;
-  if (producer === Stack.of(consumer)) return cfn instanceof CfnElement ? `<${producer.getLogicalId(cfn)}.Arn>` : '<unknown.Arn>';
+  if (producer === Stack.of(consumer))
+    return cfn instanceof CfnElement ? `<${producer.getLogicalId(cfn)}.Arn>` : '<unknown.Arn>';
   const imported = Stack.of(consumer).resolve(producer.exportValue(arn)) as { 'Fn::ImportValue'?: string };
   return imported['Fn::ImportValue'] ?? '<unknown.Arn>';
 };
@@ -56,15 +64,26 @@ export const nagArn = (consumer: IConstruct, resource: IConstruct, arn: string):
 /** The item reads the DynamoDB adapters make (no Scan). */
 export const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 /** The item writes the DynamoDB adapters make. */
-export const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+export const TABLE_WRITE = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+];
 
 /**
  * Item access on Orrery's table and each of its indexes by name (TABLE_DESIGN), nothing wider: by default the
  * reads and writes the DynamoDB adapters make (no Scan); read-only functions pass TABLE_READ.
  */
-export const grantTableItems = (fn: IGrantable, data: DataStack, actions: readonly string[] = [...TABLE_READ, ...TABLE_WRITE]): void => {
+export const grantTableItems = (
+  fn: IGrantable,
+  data: DataStack,
+  actions: readonly string[] = [...TABLE_READ, ...TABLE_WRITE],
+): void => {
   const indexes = TABLE_DESIGN.indexes.map((index) => `${data.table.tableArn}/index/${index.name}`);
-  fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [data.table.tableArn, ...indexes] }));
+  fn.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({ actions: [...actions], resources: [data.table.tableArn, ...indexes] }),
+  );
 };
 
 /**
@@ -91,7 +110,8 @@ export const grantBucketObjects = (
     fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [resource] }));
     acknowledge(fn, {
       [`AwsSolutions-IAM5[Resource::${nagArn(fn, data.bucket, data.bucket.bucketArn)}/${prefix}*]`]:
-        `Keys under ${prefix} (content hashes, ids) are made at run time; access is limited to that prefix of this one bucket and the use cases authorize each key.`,
+        `Keys under ${prefix} (content hashes, ids) are made at run time; ` +
+        'access is limited to that prefix of this one bucket and the use cases authorize each key.',
     });
   }
 };
@@ -103,7 +123,9 @@ export const grantBucketObjects = (
  */
 export const grantCursorSecret = (fn: LambdaFunction, data: DataStack): void => {
   fn.addEnvironment('ORRERY_CURSOR_SECRET_ARN', data.cursorSecret.secretArn);
-  fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [data.cursorSecret.secretArn] }));
+  fn.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [data.cursorSecret.secretArn] }),
+  );
 };
 
 /**
@@ -116,12 +138,28 @@ export const grantSlackWebhookSecret = (fn: LambdaFunction, config: InfraConfig)
   if (!name) return;
   const scope = Stack.of(fn);
   fn.addEnvironment('ORRERY_SLACK_WEBHOOK_SECRET_NAME', name);
-  const arn = scope.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-  fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [arn] }));
-  acknowledge(fn, { [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${name}-??????]`]: 'The six characters Secrets Manager appends to a secret\'s name; the ARN names exactly the configured Slack webhook secret.' });
+  const arn = scope.formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${name}-??????`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  fn.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [arn] }),
+  );
+  // cdk-nag names the resource with the ARN's tokens in angle brackets.
+  const secrets = 'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret';
+  acknowledge(fn, {
+    [`AwsSolutions-IAM5[Resource::${secrets}:${name}-??????]`]:
+      "The six characters Secrets Manager appends to a secret's name; " +
+      'the ARN names exactly the configured Slack webhook secret.',
+  });
 };
 
-/** Where a function that calls the Kubernetes API runs when `vpc` is configured: the private subnets and an egress-443 security group. */
+/**
+ * Where a function that calls the Kubernetes API runs when `vpc` is configured: the private subnets and an egress-443
+ * security group.
+ */
 export interface VpcPlacement {
   vpc: IVpc;
   /** Ids only: imported subnet constructs without route tables would warn on every synth. */
@@ -146,7 +184,11 @@ export const vpcPlacement = (scope: IConstruct, config: InfraConfig): VpcPlaceme
   // token nothing reads (no subnet constructs): `stack.availabilityZones` would be a context lookup, which
   // `cdk synth` refuses without AWS credentials.
   const vpc = Vpc.fromVpcAttributes(stack, 'OrreryVpc', { vpcId, availabilityZones: [Fn.select(0, Fn.getAzs())] });
-  const group = new SecurityGroup(stack, 'KubernetesClientSecurityGroup', { vpc, allowAllOutbound: false, description: `${config.name}: functions that call the Kubernetes API (HTTPS out only)` });
+  const group = new SecurityGroup(stack, 'KubernetesClientSecurityGroup', {
+    vpc,
+    allowAllOutbound: false,
+    description: `${config.name}: functions that call the Kubernetes API (HTTPS out only)`,
+  });
   group.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to the EKS endpoint and AWS APIs');
   const placement = { vpc, subnetIds: [...privateSubnetIds], securityGroups: [group] };
   placements.set(stack, placement);
@@ -161,10 +203,22 @@ export const placeInVpc = (fn: IFunction & IConstruct, placement: VpcPlacement |
   if (!placement) return;
   const cfn = fn.node.defaultChild;
   if (!(cfn instanceof CfnFunction)) throw new Error(`${fn.node.path} is not a Lambda function resource`);
-  cfn.vpcConfig = { subnetIds: placement.subnetIds, securityGroupIds: placement.securityGroups.map((g) => g.securityGroupId) };
+  cfn.vpcConfig = {
+    subnetIds: placement.subnetIds,
+    securityGroupIds: placement.securityGroups.map((g) => g.securityGroupId),
+  };
   // What AWSLambdaVPCAccessExecutionRole grants, inline: the managed policy is dropped with the others.
-  fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
-    actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-    resources: ['*'],
-  }));
+  fn.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      resources: ['*'],
+    }),
+  );
 };

@@ -2,9 +2,17 @@ import type { CfnElement, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES } from '../../functions/src/handlers/http/api-routes.ts';
+import { API_ROUTES } from '#functions/contracts';
 import { ROUTE_GROUPS } from '../lib/stacks/api-stack.ts';
-import { exampleConfig, findingsFor, oidcConfig, render, resourcesOf, synthDataAndApi, synthFailure } from './support-api.ts';
+import {
+  exampleConfig,
+  findingsFor,
+  oidcConfig,
+  render,
+  resourcesOf,
+  synthDataAndApi,
+  synthFailure,
+} from './support-api.ts';
 
 type Route = { RouteKey: string; AuthorizationType?: string; AuthorizerId?: unknown; Target: unknown };
 type Stage = {
@@ -20,7 +28,10 @@ type Stage = {
 const stageOf = (template: Template): { properties: Stage; dependsOn: string[] } => {
   const stages = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
   expect(stages).toHaveLength(1);
-  return { properties: stages[0]!.Properties as Stage, dependsOn: (stages[0]!.DependsOn as string[] | undefined) ?? [] };
+  return {
+    properties: stages[0]!.Properties as Stage,
+    dependsOn: (stages[0]!.DependsOn as string[] | undefined) ?? [],
+  };
 };
 
 /** The rendered import of another stack's export of `Ref` (or `Fn::GetAtt …Arn`) of a construct's resource. */
@@ -30,7 +41,8 @@ const importOf = (stack: Stack, construct: IConstruct, attribute: 'Ref' | 'Arn' 
   return new RegExp(`^\\$\\{Import:${stack.stackName}:ExportsOutput${name}[0-9A-F]{8}\\}$`);
 };
 
-const routesOf = (template: Template): Route[] => Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties as unknown as Route);
+const routesOf = (template: Template): Route[] =>
+  Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties as unknown as Route);
 
 describe('the API routes stack', () => {
   let synthesized: ReturnType<typeof synthDataAndApi>;
@@ -47,11 +59,20 @@ describe('the API routes stack', () => {
 
     // Assess
     expect(routes).toHaveLength(Object.keys(API_ROUTES).length);
-    expect(Object.values(API_ROUTES).filter((spec) => !spec.auth).map((spec) => `${spec.method} ${spec.path}`).sort()).toEqual(['GET /healthz', 'GET /openapi.json', 'POST /servers/{name}/activity']);
+    expect(
+      Object.values(API_ROUTES)
+        .filter((spec) => !spec.auth)
+        .map((spec) => `${spec.method} ${spec.path}`)
+        .sort(),
+    ).toEqual(['GET /healthz', 'GET /openapi.json', 'POST /servers/{name}/activity']);
     for (const spec of Object.values(API_ROUTES)) {
       const route = byKey.get(`${spec.method} ${spec.path}`);
       expect(route, `${spec.method} ${spec.path}`).toBeDefined();
-      if (spec.auth) expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: synthesized.routes.getResourceId('AWS::ApiGatewayV2::Authorizer') } });
+      if (spec.auth)
+        expect(route).toMatchObject({
+          AuthorizationType: 'JWT',
+          AuthorizerId: { Ref: synthesized.routes.getResourceId('AWS::ApiGatewayV2::Authorizer') },
+        });
       else expect(route?.AuthorizationType ?? 'NONE').toBe('NONE');
     }
   });
@@ -61,7 +82,9 @@ describe('the API routes stack', () => {
     const { api, routes, stacks } = synthesized;
 
     // Act
-    const apiIds = Object.values(resourcesOf(routes, 'AWS::ApiGatewayV2::Route')).map((route) => render(route.Properties.ApiId));
+    const apiIds = Object.values(resourcesOf(routes, 'AWS::ApiGatewayV2::Route')).map((route) =>
+      render(route.Properties.ApiId),
+    );
 
     // Assess
     api.resourceCountIs('AWS::ApiGatewayV2::Route', 0);
@@ -76,12 +99,19 @@ describe('the API routes stack', () => {
     const integrations = resourcesOf(routes, 'AWS::ApiGatewayV2::Integration');
 
     // Act
-    const targets = routesOf(routes).map((route) => ({ key: route.RouteKey, uri: render(integrations[render(route.Target).replace(/^integrations\/\$\{Ref:(.+)\}$/, '$1')]?.Properties.IntegrationUri) }));
+    const targets = routesOf(routes).map((route) => ({
+      key: route.RouteKey,
+      uri: render(
+        integrations[render(route.Target).replace(/^integrations\/\$\{Ref:(.+)\}$/, '$1')]?.Properties.IntegrationUri,
+      ),
+    }));
 
     // Assess
     expect(Object.keys(integrations)).toHaveLength(ROUTE_GROUPS.length);
     for (const spec of Object.values(API_ROUTES)) {
-      expect(targets.find((t) => t.key === `${spec.method} ${spec.path}`)?.uri, `${spec.method} ${spec.path}`).toMatch(importOf(stacks.api, stacks.api.functions[spec.group], 'Arn'));
+      expect(targets.find((t) => t.key === `${spec.method} ${spec.path}`)?.uri, `${spec.method} ${spec.path}`).toMatch(
+        importOf(stacks.api, stacks.api.functions[spec.group], 'Arn'),
+      );
     }
   });
 
@@ -97,34 +127,46 @@ describe('the API routes stack', () => {
     expect(stage.AutoDeploy).toBe(true);
     expect(render(stage.ApiId)).toMatch(importOf(stacks.api, stacks.api.httpApi));
     expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 });
-    expect(Object.keys(JSON.parse(stage.AccessLogSettings.Format))).toEqual(expect.arrayContaining(['requestId', 'route', 'status', 'latency', 'user', 'ip']));
+    expect(Object.keys(JSON.parse(stage.AccessLogSettings.Format))).toEqual(
+      expect.arrayContaining(['requestId', 'route', 'status', 'latency', 'user', 'ip']),
+    );
     expect(render(stage.AccessLogSettings.DestinationArn)).toMatch(importOf(stacks.api, stacks.api.accessLogs, 'Arn'));
   });
 
   it('throttles the unauthenticated activity route on its own, and creates the stage only once that route exists', () => {
     // Prepare
     const { routes } = synthesized;
-    const activity = Object.entries(resourcesOf(routes, 'AWS::ApiGatewayV2::Route')).find(([, route]) => route.Properties.RouteKey === 'POST /servers/{name}/activity')!;
+    const activity = Object.entries(resourcesOf(routes, 'AWS::ApiGatewayV2::Route')).find(
+      ([, route]) => route.Properties.RouteKey === 'POST /servers/{name}/activity',
+    )!;
 
     // Act
     const { properties: stage, dependsOn } = stageOf(routes);
 
     // Assess (API Gateway refuses settings for a route key the API does not have yet)
-    expect(stage.RouteSettings).toEqual({ 'POST /servers/{name}/activity': { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 } });
+    expect(stage.RouteSettings).toEqual({
+      'POST /servers/{name}/activity': { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+    });
     expect(dependsOn).toContain(activity[0]);
   });
 
   it('takes both throttles from the config', () => {
     // Prepare
     const config = exampleConfig();
-    const api = { ...config.api, throttle: { rateLimit: 50, burstLimit: 80 }, activityThrottle: { rateLimit: 5, burstLimit: 10 } };
+    const api = {
+      ...config.api,
+      throttle: { rateLimit: 50, burstLimit: 80 },
+      activityThrottle: { rateLimit: 5, burstLimit: 10 },
+    };
 
     // Act
     const { properties: stage } = stageOf(synthDataAndApi({ ...config, api }).routes);
 
     // Assess
     expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 80 });
-    expect(stage.RouteSettings).toEqual({ 'POST /servers/{name}/activity': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } });
+    expect(stage.RouteSettings).toEqual({
+      'POST /servers/{name}/activity': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+    });
   });
 
   it('trusts the user pool’s tokens issued to the portal client the web stack makes', () => {
@@ -132,7 +174,10 @@ describe('the API routes stack', () => {
     const { routes, stacks } = synthesized;
 
     // Act
-    const authorizer = Object.values(resourcesOf(routes, 'AWS::ApiGatewayV2::Authorizer'))[0]!.Properties as { AuthorizerType: string; JwtConfiguration: { Issuer: unknown; Audience: unknown[] } };
+    const authorizer = Object.values(resourcesOf(routes, 'AWS::ApiGatewayV2::Authorizer'))[0]!.Properties as {
+      AuthorizerType: string;
+      JwtConfiguration: { Issuer: unknown; Audience: unknown[] };
+    };
 
     // Assess
     expect(authorizer.AuthorizerType).toBe('JWT');
@@ -162,7 +207,10 @@ describe('the API routes stack with the company OIDC issuer', () => {
     const { routes } = synthDataAndApi(config);
 
     // Assess
-    routes.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: { Issuer: 'https://login.example.com/oauth2', Audience: ['orrery-portal'] } });
+    routes.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: 'https://login.example.com/oauth2', Audience: ['orrery-portal'] },
+    });
   });
 
   it('leaves cdk-nag nothing unacknowledged in the API routes stack', () => {

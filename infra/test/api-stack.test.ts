@@ -2,33 +2,52 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { routesOf } from '../../functions/src/shared/api-composition.ts';
+import { routesOf } from '#functions/contracts';
 import { REPO_ROOT } from '../lib/constructs/orrery-function.ts';
 import { API_ENTRIES, LISTING_GROUPS, RENDER_GROUPS, ROUTE_GROUPS } from '../lib/stacks/api-stack.ts';
-import { exampleConfig, findingsFor, oidcConfig, render, resourcesOf, synthDataAndApi, synthFailure } from './support-api.ts';
+import {
+  exampleConfig,
+  findingsFor,
+  oidcConfig,
+  render,
+  resourcesOf,
+  synthDataAndApi,
+  synthFailure,
+} from './support-api.ts';
 
 type Statement = { Action: string | string[]; Resource: unknown };
 
 // What a deployed function's environment holds once loadCloudConfig has read the cursor secret: importing an entry
 // runs its cold start, and without ORRERY_CURSOR_SECRET_ARN it reads no secret (the test has no AWS).
 const ENTRY_ENV = {
-  ORRERY_TABLE: 'orrery', ORRERY_BUCKET: 'orrery-notebooks', ORRERY_CURSOR_SECRET: 'x'.repeat(48),
+  ORRERY_TABLE: 'orrery',
+  ORRERY_BUCKET: 'orrery-notebooks',
+  ORRERY_CURSOR_SECRET: 'x'.repeat(48),
   ORRERY_RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:orrery-run-notebook',
   ORRERY_STOP_RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:orrery-stop-run',
   ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:orrery-launch-server',
 };
 
 const statementsOf = (template: Template): Statement[] =>
-  Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap(
+    (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+  );
 
 const functionByGroup = (api: Template): Record<string, string> =>
-  Object.fromEntries(Object.entries(resourcesOf(api, 'AWS::Lambda::Function')).map(([id, fn]) => [String(fn.Properties.Description).replace(/^Orrery API: (\w+) routes$/, '$1'), id]));
+  Object.fromEntries(
+    Object.entries(resourcesOf(api, 'AWS::Lambda::Function')).map(([id, fn]) => [
+      String(fn.Properties.Description).replace(/^Orrery API: (\w+) routes$/, '$1'),
+      id,
+    ]),
+  );
 
 /** The statements of one route group's role policy. */
 const groupStatements = (api: Template, group: string): Statement[] => {
   const fn = resourcesOf(api, 'AWS::Lambda::Function')[functionByGroup(api)[group]!]!;
   const role = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-  const policy = Object.values(resourcesOf(api, 'AWS::IAM::Policy')).find((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))!;
+  const policy = Object.values(resourcesOf(api, 'AWS::IAM::Policy')).find((p) =>
+    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role),
+  )!;
   return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
 };
 
@@ -37,7 +56,10 @@ const bucketAccess = (api: Template, group: string): Record<string, string[]> =>
   const access: Record<string, string[]> = {};
   for (const s of groupStatements(api, group).filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')))) {
     for (const resource of [s.Resource].flat()) {
-      const key = render(resource).replace(/^\$\{Import:orrery-data:ExportsOutputFnGetAttNotebooks\w+Arn\w+\}/, '<bucket>');
+      const key = render(resource).replace(
+        /^\$\{Import:orrery-data:ExportsOutputFnGetAttNotebooks\w+Arn\w+\}/,
+        '<bucket>',
+      );
       access[key] = [...(access[key] ?? []), ...[s.Action].flat()].sort();
     }
   }
@@ -108,9 +130,13 @@ describe('the API stack', () => {
     const functions = functionByGroup(api);
     const policies = Object.values(resourcesOf(api, 'AWS::IAM::Policy'));
     const actionsOf = (group: string) => {
-      const role = (resourcesOf(api, 'AWS::Lambda::Function')[functions[group]!]!.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+      const role = (
+        resourcesOf(api, 'AWS::Lambda::Function')[functions[group]!]!.Properties.Role as { 'Fn::GetAtt': [string] }
+      )['Fn::GetAtt'][0];
       const policy = policies.find((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))!;
-      return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.flatMap((s) => [s.Action].flat().map((a) => `${a} ${JSON.stringify(s.Resource)}`));
+      return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement.flatMap((s) =>
+        [s.Action].flat().map((a) => `${a} ${JSON.stringify(s.Resource)}`),
+      );
     };
 
     // Act
@@ -123,7 +149,11 @@ describe('the API stack', () => {
     expect(runs.join()).toMatch(/stateMachine:orrery-stop-run/);
     expect(servers.join()).toMatch(/stateMachine:orrery-launch-server/);
     expect(servers.join()).toMatch(/eks:DescribeCluster .*cluster\/data-platform/);
-    expect(actionsOf('system').concat(actionsOf('admin')).filter((a) => /^(states|eks|s3):|dynamodb:(Put|Update|Delete)/.test(a))).toEqual([]);
+    expect(
+      actionsOf('system')
+        .concat(actionsOf('admin'))
+        .filter((a) => /^(states|eks|s3):|dynamodb:(Put|Update|Delete)/.test(a)),
+    ).toEqual([]);
     expect(others.filter((a) => /^(states|eks):/.test(a))).toEqual([]);
   });
 
@@ -133,10 +163,18 @@ describe('the API stack', () => {
     const ids = functionByGroup(api);
 
     // Act
-    const secrets = Object.fromEntries(ROUTE_GROUPS.map((group) => [group, {
-      reads: groupStatements(api, group).filter((s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:'))),
-      arn: (functions[ids[group]!]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables.ORRERY_CURSOR_SECRET_ARN,
-    }]));
+    const secrets = Object.fromEntries(
+      ROUTE_GROUPS.map((group) => [
+        group,
+        {
+          reads: groupStatements(api, group).filter((s) =>
+            [s.Action].flat().some((a) => a.startsWith('secretsmanager:')),
+          ),
+          arn: (functions[ids[group]!]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables
+            .ORRERY_CURSOR_SECRET_ARN,
+        },
+      ]),
+    );
 
     // Assess (the groups whose routes take a `cursor`: notebooks and versions, runs, the cull log)
     expect([...LISTING_GROUPS].sort()).toEqual(['admin', 'notebooks', 'runs']);
@@ -146,7 +184,10 @@ describe('the API stack', () => {
         expect({ group, reads, arn }).toEqual({ group, reads: [], arn: undefined });
         continue;
       }
-      expect(reads.map((s) => s.Action), group).toEqual(['secretsmanager:GetSecretValue']);
+      expect(
+        reads.map((s) => s.Action),
+        group,
+      ).toEqual(['secretsmanager:GetSecretValue']);
       expect(JSON.stringify(reads[0]!.Resource), group).toMatch(/CursorSecret/);
       expect(JSON.stringify(arn), group).toMatch(/CursorSecret/);
     }
@@ -160,7 +201,11 @@ describe('the API stack', () => {
     const access = Object.fromEntries(ROUTE_GROUPS.map((group) => [group, bucketAccess(api, group)]));
 
     // Assess (only uploads may be deleted, and only by the notebooks group; nothing bucket-wide)
-    expect(access.notebooks).toEqual({ '<bucket>/bodies/*': readWrite, '<bucket>/uploads/*': ['s3:DeleteObject', ...readWrite], '<bucket>/rendered/*': readWrite });
+    expect(access.notebooks).toEqual({
+      '<bucket>/bodies/*': readWrite,
+      '<bucket>/uploads/*': ['s3:DeleteObject', ...readWrite],
+      '<bucket>/rendered/*': readWrite,
+    });
     expect(access.runs).toEqual({ '<bucket>/runs/*': ['s3:GetObject'], '<bucket>/rendered/*': readWrite });
     for (const group of ['system', 'servers', 'admin']) expect(access[group], group).toEqual({});
   });
@@ -171,7 +216,9 @@ describe('the API stack', () => {
     const ids = functionByGroup(api);
 
     // Act
-    const reserved = Object.fromEntries(ROUTE_GROUPS.map((group) => [group, functions[ids[group]!]!.Properties.ReservedConcurrentExecutions]));
+    const reserved = Object.fromEntries(
+      ROUTE_GROUPS.map((group) => [group, functions[ids[group]!]!.Properties.ReservedConcurrentExecutions]),
+    );
 
     // Assess
     expect([...RENDER_GROUPS].sort()).toEqual(['notebooks', 'runs']);
@@ -182,7 +229,12 @@ describe('the API stack', () => {
     // Prepare
     const config = exampleConfig();
     const reservedOf = (renderConcurrency: number | null) =>
-      Object.values(resourcesOf(synthDataAndApi({ ...config, api: { ...config.api, renderConcurrency } }).api, 'AWS::Lambda::Function'))
+      Object.values(
+        resourcesOf(
+          synthDataAndApi({ ...config, api: { ...config.api, renderConcurrency } }).api,
+          'AWS::Lambda::Function',
+        ),
+      )
         .map((fn) => fn.Properties.ReservedConcurrentExecutions)
         .filter((value) => value !== undefined);
 
@@ -202,7 +254,9 @@ describe('the API stack', () => {
     };
 
     // Act
-    const envs = Object.values(resourcesOf(api, 'AWS::Lambda::Function')).map((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables);
+    const envs = Object.values(resourcesOf(api, 'AWS::Lambda::Function')).map(
+      (fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    );
 
     // Assess
     expect(envs).toHaveLength(ROUTE_GROUPS.length);
@@ -212,7 +266,12 @@ describe('the API stack', () => {
       expect(tail(env.ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN)).toMatch(/:stateMachine:orrery-launch-server$/);
       expect(env.ORRERY_CURSOR_SECRET).toBeUndefined();
       // The portal's bearer is a Cognito ID token: `sub` (a UUID), `email`, and the groups in `cognito:groups`.
-      expect(env).toMatchObject({ ORRERY_CLAIM_USER: 'sub', ORRERY_CLAIM_NAME: 'email', ORRERY_CLAIM_TEAMS: 'cognito:groups', ORRERY_ADMIN_GROUP: 'orrery-admins' });
+      expect(env).toMatchObject({
+        ORRERY_CLAIM_USER: 'sub',
+        ORRERY_CLAIM_NAME: 'email',
+        ORRERY_CLAIM_TEAMS: 'cognito:groups',
+        ORRERY_ADMIN_GROUP: 'orrery-admins',
+      });
     }
   });
 
@@ -226,9 +285,21 @@ describe('the API stack', () => {
     const [id, pool] = pools[0]!;
     // The logical id is the pool's identity: a new one would make CloudFormation replace (and orphan) the pool.
     expect(id).toMatch(/^UserPool[0-9A-F]{8}$/);
-    expect(pool).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { MfaConfiguration: 'ON', EnabledMfas: ['SOFTWARE_TOKEN_MFA'], AdminCreateUserConfig: { AllowAdminCreateUserOnly: true }, DeletionProtection: 'ACTIVE' } });
+    expect(pool).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        MfaConfiguration: 'ON',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        DeletionProtection: 'ACTIVE',
+      },
+    });
     api.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'orrery-admins' });
-    api.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'orrery-123456789012', UserPoolId: { Ref: id } });
+    api.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: 'orrery-123456789012',
+      UserPoolId: { Ref: id },
+    });
     // The portal's client is the web stack's (its callback URL is CloudFront's); the authorizer is the routes stack's.
     api.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
     api.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
@@ -262,15 +333,25 @@ describe('the API stack with the company OIDC issuer', () => {
     // Prepare
     const base = oidcConfig();
     if (base.identity.kind !== 'oidc') throw new Error('oidcConfig is not OIDC');
-    const config = { ...base, identity: { ...base.identity, claims: { ...base.identity.claims, adminGroup: '', admin: 'roles=Orrery.Admin' } } };
+    const config = {
+      ...base,
+      identity: { ...base.identity, claims: { ...base.identity.claims, adminGroup: '', admin: 'roles=Orrery.Admin' } },
+    };
 
     // Act
     const { api } = synthDataAndApi(config);
-    const envs = Object.values(resourcesOf(api, 'AWS::Lambda::Function')).map((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables);
+    const envs = Object.values(resourcesOf(api, 'AWS::Lambda::Function')).map(
+      (fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    );
 
     // Assess
     expect(envs).toHaveLength(ROUTE_GROUPS.length);
-    for (const env of envs) expect(env).toMatchObject({ ORRERY_CLAIM_TEAMS: 'groups', ORRERY_ADMIN_GROUP: '', ORRERY_ADMIN_CLAIM: 'roles=Orrery.Admin' });
+    for (const env of envs)
+      expect(env).toMatchObject({
+        ORRERY_CLAIM_TEAMS: 'groups',
+        ORRERY_ADMIN_GROUP: '',
+        ORRERY_ADMIN_CLAIM: 'roles=Orrery.Admin',
+      });
   });
 
   it('leaves cdk-nag nothing unacknowledged in the API stack', () => {

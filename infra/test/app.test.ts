@@ -1,18 +1,21 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TABLE_DESIGN } from '../../functions/src/adapters/aws/table-design.ts';
+import { TABLE_DESIGN } from '#functions/contracts';
 import { makeApp } from '../lib/app.ts';
 import { loadInfraConfig, InfraConfigSchema } from '../lib/config.ts';
 import { stacksOf } from './support-api.ts';
 
 const EXAMPLE = join(import.meta.dirname, '..', 'orrery.config.example.json');
 const synthesized = () => {
-  const { app, stacks } = makeApp(loadInfraConfig(EXAMPLE), { bundle: false, outdir: mkdtempSync(join(tmpdir(), 'orrery-cdk-')) });
+  const { app, stacks } = makeApp(loadInfraConfig(EXAMPLE), {
+    bundle: false,
+    outdir: mkdtempSync(join(tmpdir(), 'orrery-cdk-')),
+  });
   const assembly = app.synth();
   return { assembly, stacks };
 };
@@ -30,16 +33,31 @@ describe('the CDK app', () => {
     // Act (cdk-nag runs as a validation plugin: synth throws on an error)
     const { assembly } = app;
     // Assess
-    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(['orrery-api', 'orrery-api-routes', 'orrery-compute-access', 'orrery-data', 'orrery-edge', 'orrery-observability', 'orrery-schedules', 'orrery-web', 'orrery-workflows']);
+    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual([
+      'orrery-api',
+      'orrery-api-routes',
+      'orrery-compute-access',
+      'orrery-data',
+      'orrery-edge',
+      'orrery-observability',
+      'orrery-schedules',
+      'orrery-web',
+      'orrery-workflows',
+    ]);
   });
 
   it('sets every feature flag aws-cdk-lib recommends, so synth reports no unconfigured flags', () => {
     // Prepare
-    const recommended = createRequire(import.meta.url)('aws-cdk-lib/recommended-feature-flags.json') as Record<string, unknown>;
+    const recommended = createRequire(import.meta.url)('aws-cdk-lib/recommended-feature-flags.json') as Record<
+      string,
+      unknown
+    >;
     const { stacks } = app;
 
     // Act
-    const differing = Object.entries(recommended).filter(([flag, value]) => JSON.stringify(stacks.api.node.tryGetContext(flag)) !== JSON.stringify(value));
+    const differing = Object.entries(recommended).filter(
+      ([flag, value]) => JSON.stringify(stacks.api.node.tryGetContext(flag)) !== JSON.stringify(value),
+    );
 
     // Assess (strong cross-stack references are chosen on purpose: a stack cannot drop an export another imports)
     expect(Object.keys(recommended).length).toBeGreaterThan(50);
@@ -84,7 +102,12 @@ describe('the CDK app', () => {
     expect(templates.filter((t) => t.text.includes('resolve:secretsmanager')).map((t) => t.name)).toEqual([]);
     expect(templates.filter((t) => t.text.includes('"ORRERY_CURSOR_SECRET"')).map((t) => t.name)).toEqual([]);
     // Only the API's listing groups sign cursors: no task, no culler.
-    expect(templates.filter((t) => t.text.includes('"ORRERY_CURSOR_SECRET_ARN"')).map((t) => t.name).sort()).toEqual(['orrery-api']);
+    expect(
+      templates
+        .filter((t) => t.text.includes('"ORRERY_CURSOR_SECRET_ARN"'))
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['orrery-api']);
   });
 
   it('grants no action on every resource anywhere: no "*" action, and no service-wide wildcard on "*"', () => {
@@ -94,7 +117,11 @@ describe('the CDK app', () => {
     const offending = stacksOf(stacks).flatMap((stack) =>
       Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((policy) =>
         ((policy.Properties.PolicyDocument.Statement ?? []) as Statement[])
-          .filter((s) => [s.Action].flat().some((a) => a === '*' || (typeof a === 'string' && a.endsWith(':*') && s.Resource === '*')))
+          .filter((s) =>
+            [s.Action]
+              .flat()
+              .some((a) => a === '*' || (typeof a === 'string' && a.endsWith(':*') && s.Resource === '*')),
+          )
           .map((s) => `${stack.stackName}: ${JSON.stringify(s)}`),
       ),
     );
@@ -108,7 +135,9 @@ describe('the CDK app', () => {
     // Act
     const statements = stacksOf(stacks).flatMap((stack) =>
       Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((policy) =>
-        ((policy.Properties.PolicyDocument.Statement ?? []) as Statement[]).filter((s) => [s.Action].flat().some((a) => typeof a === 'string' && a.startsWith('dynamodb:'))),
+        ((policy.Properties.PolicyDocument.Statement ?? []) as Statement[]).filter((s) =>
+          [s.Action].flat().some((a) => typeof a === 'string' && a.startsWith('dynamodb:')),
+        ),
       ),
     );
     const resources = statements.map((s) => JSON.stringify(s.Resource));
@@ -122,15 +151,36 @@ describe('the CDK app', () => {
 
   it('refuses a configuration with a bad field, naming the field', () => {
     // Act
-    const parsed = InfraConfigSchema.safeParse({ ...JSON.parse(JSON.stringify(loadInfraConfig(EXAMPLE))), env: { account: '42', region: 'eu-west-1' } });
+    const parsed = InfraConfigSchema.safeParse({
+      ...JSON.parse(JSON.stringify(loadInfraConfig(EXAMPLE))),
+      env: { account: '42', region: 'eu-west-1' },
+    });
     // Assess
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.path).toEqual(['env', 'account']);
   });
 
+  it('needs no server image, which nothing would read (profiles name theirs), and drops an old one', () => {
+    // Prepare
+    const example = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+    const images = { runner: 'registry.example/runner:1', reporter: 'registry.example/server:1' };
+
+    // Act
+    const withoutServer = InfraConfigSchema.safeParse({ ...example, images });
+    const withServer = InfraConfigSchema.safeParse({ ...example, images: { ...images, server: 'x/server:1' } });
+
+    // Assess
+    expect(example.images).not.toHaveProperty('server');
+    expect(withoutServer.success, JSON.stringify(withoutServer.error?.issues)).toBe(true);
+    expect(withServer.data?.images).toEqual(images);
+  });
+
   it('refuses a reserved concurrency of 0 for the render functions (it would stop them), naming the field', () => {
     // Act
-    const parsed = InfraConfigSchema.safeParse({ ...JSON.parse(JSON.stringify(loadInfraConfig(EXAMPLE))), api: { renderConcurrency: 0 } });
+    const parsed = InfraConfigSchema.safeParse({
+      ...JSON.parse(JSON.stringify(loadInfraConfig(EXAMPLE))),
+      api: { renderConcurrency: 0 },
+    });
     // Assess
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.path).toEqual(['api', 'renderConcurrency']);
@@ -139,17 +189,26 @@ describe('the CDK app', () => {
   it('refuses a Cognito admin group with a comma or a space, which the functions would refuse at cold start', () => {
     // Act
     const parsed = ['Reporting, orrery-admins', 'Data Science'].map((adminGroup) =>
-      InfraConfigSchema.safeParse({ ...JSON.parse(JSON.stringify(loadInfraConfig(EXAMPLE))), identity: { kind: 'cognito', adminGroup } }));
+      InfraConfigSchema.safeParse({
+        ...JSON.parse(JSON.stringify(loadInfraConfig(EXAMPLE))),
+        identity: { kind: 'cognito', adminGroup },
+      }),
+    );
     // Assess
     expect(parsed.map((p) => p.success)).toEqual([false, false]);
-    expect(parsed.map((p) => p.error?.issues[0]?.path)).toEqual([['identity', 'adminGroup'], ['identity', 'adminGroup']]);
+    expect(parsed.map((p) => p.error?.issues[0]?.path)).toEqual([
+      ['identity', 'adminGroup'],
+      ['identity', 'adminGroup'],
+    ]);
   });
 
   it('keeps state only in the data stack, protected from deletion', () => {
     // Prepare
     const { stacks } = app;
     // Act
-    const stateful = stacksOf(stacks).filter((s) => Object.keys(Template.fromStack(s).findResources('AWS::DynamoDB::Table')).length > 0);
+    const stateful = stacksOf(stacks).filter(
+      (s) => Object.keys(Template.fromStack(s).findResources('AWS::DynamoDB::Table')).length > 0,
+    );
     // Assess
     expect(stateful.map((s) => s.stackName)).toEqual(['orrery-data']);
     expect(stacks.data.terminationProtection).toBe(true);

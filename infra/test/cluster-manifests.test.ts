@@ -12,8 +12,8 @@ import { Role as KubeRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { describe, expect, it } from 'vitest';
 import { renderClusterFiles } from '../../functions/src/adapters/k8s/cluster-manifests.ts';
-import { CLUSTER_DEFAULTS, CLUSTER_GROUP_KEYS } from '../../functions/src/adapters/k8s/cluster-setup.ts';
-import { loadConfig } from '../../functions/src/shared/config.ts';
+import { CLUSTER_DEFAULTS, CLUSTER_GROUP_KEYS } from '#functions/contracts';
+import { loadConfig } from '../../functions/src/config/config.ts';
 import { loadInfraConfig } from '../lib/config.ts';
 import { clusterSetupOf, ComputeAccessStack } from '../lib/stacks/compute-access-stack.ts';
 
@@ -21,11 +21,21 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const K8S = join(ROOT, 'infra', 'k8s');
 const EXAMPLE = join(ROOT, 'infra', 'orrery.config.example.json');
 
-const MODELS: Record<string, new (data: any) => { validate(): void }> = { Namespace, ServiceAccount, Role: KubeRole, RoleBinding, NetworkPolicy };
+const MODELS: Record<string, new (data: any) => { validate(): void }> = {
+  Namespace,
+  ServiceAccount,
+  Role: KubeRole,
+  RoleBinding,
+  NetworkPolicy,
+};
 
 /** The committed kustomization's files, and the configuration its header says it was generated from. */
 const committed = () => {
-  const files = Object.fromEntries(readdirSync(K8S).filter((f) => f.endsWith('.yaml')).map((f) => [f, readFileSync(join(K8S, f), 'utf8')]));
+  const files = Object.fromEntries(
+    readdirSync(K8S)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => [f, readFileSync(join(K8S, f), 'utf8')]),
+  );
   const source = /--config (\S+)`/.exec(files['kustomization.yaml'] ?? '')?.[1];
   return { files, source };
 };
@@ -68,15 +78,30 @@ describe('infra/k8s', () => {
     const config = loadInfraConfig(EXAMPLE);
     const app = new App();
     const roles = new Stack(app, 'roles', { env: config.env });
-    const clusterAccess = CLUSTER_GROUP_KEYS.map((group) => ({ group, role: new Role(roles, group, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }) }));
-    const template = Template.fromStack(new ComputeAccessStack(app, 'compute-access', { env: config.env, config, clusterAccess }));
+    const clusterAccess = CLUSTER_GROUP_KEYS.map((group) => ({
+      group,
+      role: new Role(roles, group, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }),
+    }));
+    const template = Template.fromStack(
+      new ComputeAccessStack(app, 'compute-access', { env: config.env, config, clusterAccess }),
+    );
     const objects = objectsOf(committed().files);
     // Act
-    const bound = objects.filter((o) => o.kind === 'RoleBinding').map((o) => o.subjects[0].name).sort();
-    const accounts = objects.filter((o) => o.kind === 'ServiceAccount').map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort();
+    const bound = objects
+      .filter((o) => o.kind === 'RoleBinding')
+      .map((o) => o.subjects[0].name)
+      .sort();
+    const accounts = objects
+      .filter((o) => o.kind === 'ServiceAccount')
+      .map((o) => `${o.metadata.namespace}/${o.metadata.name}`)
+      .sort();
     // Assess
-    const entries = Object.values(template.findResources('AWS::EKS::AccessEntry')).flatMap((r) => r.Properties.KubernetesGroups as string[]);
-    const associations = Object.values(template.findResources('AWS::EKS::PodIdentityAssociation')).map((r) => `${r.Properties.Namespace}/${r.Properties.ServiceAccount}`);
+    const entries = Object.values(template.findResources('AWS::EKS::AccessEntry')).flatMap(
+      (r) => r.Properties.KubernetesGroups as string[],
+    );
+    const associations = Object.values(template.findResources('AWS::EKS::PodIdentityAssociation')).map(
+      (r) => `${r.Properties.Namespace}/${r.Properties.ServiceAccount}`,
+    );
     expect(bound).toEqual([...entries].sort());
     expect(accounts).toEqual([...associations].sort());
   });
@@ -88,7 +113,10 @@ describe('infra/k8s', () => {
     // Act
     const functions = loadConfig({ ORRERY_TABLE: 't', ORRERY_BUCKET: 'b', ORRERY_CURSOR_SECRET: 'x'.repeat(32) });
     // Assess
-    expect([functions.eks.namespace, functions.runSettings.runner.namespace]).toEqual([CLUSTER_DEFAULTS.serverNamespace, CLUSTER_DEFAULTS.runnerNamespace]);
+    expect([functions.eks.namespace, functions.runSettings.runner.namespace]).toEqual([
+      CLUSTER_DEFAULTS.serverNamespace,
+      CLUSTER_DEFAULTS.runnerNamespace,
+    ]);
     expect([infra.eks.serverNamespace, infra.eks.runnerNamespace]).toEqual(['orrery-servers', 'orrery-runs']);
   });
 });

@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterGroupKey } from '../../functions/src/adapters/k8s/cluster-setup.ts';
+import type { ClusterGroupKey } from '#functions/contracts';
 import { makeApp } from '../lib/app.ts';
 import { loadInfraConfig } from '../lib/config.ts';
 import { clusterAccessOf, ComputeAccessStack } from '../lib/stacks/compute-access-stack.ts';
@@ -18,7 +18,10 @@ describe('ComputeAccessStack', () => {
   beforeAll(() => {
     const app = new App();
     const roles = new Stack(app, 'roles', { env: config.env });
-    const clusterAccess = GROUPS.map((group, i) => ({ group, role: new Role(roles, `R${i}`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }) }));
+    const clusterAccess = GROUPS.map((group, i) => ({
+      group,
+      role: new Role(roles, `R${i}`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }),
+    }));
     stack = new ComputeAccessStack(app, 'compute-access', { env: config.env, config, clusterAccess });
     template = Template.fromStack(stack);
   });
@@ -27,7 +30,13 @@ describe('ComputeAccessStack', () => {
     // Act
     const entries = template.findResources('AWS::EKS::AccessEntry');
     // Assess
-    expect(Object.keys(entries).sort()).toEqual(['AccessEntry0', 'AccessEntry1', 'AccessEntry2', 'AccessEntry3', 'AccessEntry4']);
+    expect(Object.keys(entries).sort()).toEqual([
+      'AccessEntry0',
+      'AccessEntry1',
+      'AccessEntry2',
+      'AccessEntry3',
+      'AccessEntry4',
+    ]);
     expect(GROUPS.map((_, i) => entries[`AccessEntry${i}`]!.Properties.KubernetesGroups)).toEqual([
       ['orrery:server-api'],
       ['orrery:server-tasks'],
@@ -35,7 +44,11 @@ describe('ComputeAccessStack', () => {
       ['orrery:run-workflow'],
       ['orrery:culler'],
     ]);
-    template.allResourcesProperties('AWS::EKS::AccessEntry', { ClusterName: 'data-platform', Type: 'STANDARD', AccessPolicies: Match.absent() });
+    template.allResourcesProperties('AWS::EKS::AccessEntry', {
+      ClusterName: 'data-platform',
+      Type: 'STANDARD',
+      AccessPolicies: Match.absent(),
+    });
   });
 
   it('grants no EKS access policy, AmazonEKSEditPolicy least of all: the Roles in infra/k8s decide', () => {
@@ -48,16 +61,31 @@ describe('ComputeAccessStack', () => {
 
   it('binds the runner and server service accounts with Pod Identity in their own namespaces, each to its own role', () => {
     template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 2);
-    for (const [namespace, account, role] of [['orrery-runs', 'orrery-runner', 'RunnerRole'], ['orrery-servers', 'orrery-server', 'ServerRole']] as const) {
+    for (const [namespace, account, role] of [
+      ['orrery-runs', 'orrery-runner', 'RunnerRole'],
+      ['orrery-servers', 'orrery-server', 'ServerRole'],
+    ] as const) {
       template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
-        ClusterName: 'data-platform', Namespace: namespace, ServiceAccount: account, RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${role}`), 'Arn'] },
+        ClusterName: 'data-platform',
+        Namespace: namespace,
+        ServiceAccount: account,
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${role}`), 'Arn'] },
       });
     }
   });
 
   it('lets only the Pod Identity agent assume the pod roles, with session tags, and grants them nothing', () => {
     template.allResourcesProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }], Version: '2012-10-17' },
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'pods.eks.amazonaws.com' },
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+          },
+        ],
+        Version: '2012-10-17',
+      },
     });
     template.resourceCountIs('AWS::IAM::Policy', 0);
     expect(JSON.stringify(template.findResources('AWS::IAM::Role'))).not.toContain('ManagedPolicyArns');

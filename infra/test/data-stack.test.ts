@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TABLE_DESIGN } from '../../functions/src/adapters/aws/table-design.ts';
+import { TABLE_DESIGN } from '#functions/contracts';
 import { DataStack } from '../lib/stacks/data-stack.ts';
 import { exampleConfig, findingsFor, resourcesOf, synthDataAndApi, synthFailure } from './support-api.ts';
 
@@ -12,15 +12,24 @@ describe('the data stack', () => {
   });
 
   const notebooksBucket = () => {
-    const buckets = Object.entries(resourcesOf(data, 'AWS::S3::Bucket')).filter(([, bucket]) => bucket.Properties.VersioningConfiguration);
+    const buckets = Object.entries(resourcesOf(data, 'AWS::S3::Bucket')).filter(
+      ([, bucket]) => bucket.Properties.VersioningConfiguration,
+    );
     expect(buckets).toHaveLength(1);
     return buckets[0]!;
   };
 
   it('keys the table and its four indexes exactly as the table design says', () => {
     // Prepare
-    const key = (hash: string, range: string) => [{ AttributeName: hash, KeyType: 'HASH' }, { AttributeName: range, KeyType: 'RANGE' }];
-    const names = [TABLE_DESIGN.partitionKey, TABLE_DESIGN.sortKey, ...TABLE_DESIGN.indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
+    const key = (hash: string, range: string) => [
+      { AttributeName: hash, KeyType: 'HASH' },
+      { AttributeName: range, KeyType: 'RANGE' },
+    ];
+    const names = [
+      TABLE_DESIGN.partitionKey,
+      TABLE_DESIGN.sortKey,
+      ...TABLE_DESIGN.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+    ];
 
     // Act
     const tables = resourcesOf(data, 'AWS::DynamoDB::Table');
@@ -30,7 +39,11 @@ describe('the data stack', () => {
     data.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: key(TABLE_DESIGN.partitionKey, TABLE_DESIGN.sortKey),
       AttributeDefinitions: Match.arrayWith(names.map((name) => ({ AttributeName: name, AttributeType: 'S' }))),
-      GlobalSecondaryIndexes: TABLE_DESIGN.indexes.map((index) => ({ IndexName: index.name, KeySchema: key(index.partitionKey, index.sortKey), Projection: { ProjectionType: 'ALL' } })),
+      GlobalSecondaryIndexes: TABLE_DESIGN.indexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: key(index.partitionKey, index.sortKey),
+        Projection: { ProjectionType: 'ALL' },
+      })),
       BillingMode: 'PAY_PER_REQUEST',
     });
   });
@@ -56,7 +69,12 @@ describe('the data stack', () => {
 
   it('encrypts every bucket, blocks public access and retains them', () => {
     // Prepare
-    const blockAll = { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true };
+    const blockAll = {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    };
 
     // Act
     const buckets = data.findResources('AWS::S3::Bucket');
@@ -64,7 +82,10 @@ describe('the data stack', () => {
     // Assess
     expect(Object.keys(buckets)).toHaveLength(2);
     for (const bucket of Object.values(buckets)) {
-      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toMatch(/^(AES256|aws:kms)$/);
+      expect(
+        bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault
+          .SSEAlgorithm,
+      ).toMatch(/^(AES256|aws:kms)$/);
       expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual(blockAll);
       expect(bucket.Properties.LifecycleConfiguration.Rules.length).toBeGreaterThan(0);
       expect(bucket.DeletionPolicy).toBe('Retain');
@@ -105,14 +126,23 @@ describe('the data stack', () => {
   });
 
   it('expires uploads a day after they are written, and their previous versions a day later', () => {
-    // Prepare (S3BodyStore keys an upload `uploads/<notebook>/<upload>`; a commit reads and deletes it within the URL's life)
+    // Prepare (S3BodyStore keys an upload `uploads/<notebook>/<upload>`; a commit reads and deletes it within the URL's
+    // life)
     const [, bucket] = notebooksBucket();
 
     // Act
-    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: { Prefix?: string }[] }).Rules.filter((rule) => rule.Prefix === 'uploads/');
+    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: { Prefix?: string }[] }).Rules.filter(
+      (rule) => rule.Prefix === 'uploads/',
+    );
 
     // Assess
-    expect(rules).toEqual([expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 1, NoncurrentVersionExpiration: { NoncurrentDays: 1 } })]);
+    expect(rules).toEqual([
+      expect.objectContaining({
+        Status: 'Enabled',
+        ExpirationInDays: 1,
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+      }),
+    ]);
   });
 
   it('expires cached rendered pages a month after they are written', () => {
@@ -120,10 +150,18 @@ describe('the data stack', () => {
     const [, bucket] = notebooksBucket();
 
     // Act
-    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: { Prefix?: string }[] }).Rules.filter((rule) => rule.Prefix === 'rendered/');
+    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: { Prefix?: string }[] }).Rules.filter(
+      (rule) => rule.Prefix === 'rendered/',
+    );
 
     // Assess
-    expect(rules).toEqual([expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 1 } })]);
+    expect(rules).toEqual([
+      expect.objectContaining({
+        Status: 'Enabled',
+        ExpirationInDays: 30,
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+      }),
+    ]);
   });
 
   it('logs access to the notebooks bucket into the other bucket', () => {
@@ -143,7 +181,9 @@ describe('the data stack', () => {
     const [, bucket] = notebooksBucket();
 
     // Act
-    const cors = bucket.Properties.CorsConfiguration as { CorsRules: { AllowedMethods: string[]; ExposedHeaders: string[] }[] };
+    const cors = bucket.Properties.CorsConfiguration as {
+      CorsRules: { AllowedMethods: string[]; ExposedHeaders: string[] }[];
+    };
 
     // Assess
     expect(cors.CorsRules.flatMap((rule) => rule.AllowedMethods).sort()).toEqual(['GET', 'HEAD', 'POST']);
@@ -152,20 +192,37 @@ describe('the data stack', () => {
 
   it('answers CORS only for the portal’s origin when the portal has its own domain', () => {
     // Prepare
-    const config = { ...exampleConfig(), portal: { domainName: 'notebooks.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' } };
+    const config = {
+      ...exampleConfig(),
+      portal: {
+        domainName: 'notebooks.example.com',
+        certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+      },
+    };
 
     // Act
     const template = Template.fromStack(new DataStack(new App(), 'data', { env: config.env, config }));
-    const buckets = Object.values(resourcesOf(template, 'AWS::S3::Bucket')).filter((b) => b.Properties.CorsConfiguration);
+    const buckets = Object.values(resourcesOf(template, 'AWS::S3::Bucket')).filter(
+      (b) => b.Properties.CorsConfiguration,
+    );
 
     // Assess
     expect(buckets).toHaveLength(1);
-    expect((buckets[0]!.Properties.CorsConfiguration as { CorsRules: { AllowedOrigins: string[] }[] }).CorsRules.map((r) => r.AllowedOrigins)).toEqual([['https://notebooks.example.com']]);
+    expect(
+      (buckets[0]!.Properties.CorsConfiguration as { CorsRules: { AllowedOrigins: string[] }[] }).CorsRules.map(
+        (r) => r.AllowedOrigins,
+      ),
+    ).toEqual([['https://notebooks.example.com']]);
   });
 
   it('generates a 48-character cursor key without punctuation and retains it', () => {
     // Prepare
-    const expected = { Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ PasswordLength: 48, ExcludePunctuation: true }) }), DeletionPolicy: 'Retain' };
+    const expected = {
+      Properties: Match.objectLike({
+        GenerateSecretString: Match.objectLike({ PasswordLength: 48, ExcludePunctuation: true }),
+      }),
+      DeletionPolicy: 'Retain',
+    };
 
     // Act
     const secrets = data.findResources('AWS::SecretsManager::Secret', expected);

@@ -9,14 +9,30 @@ import { buildApp, findingsFor, synthFailure } from './support-api.ts';
 const ACL_ARN = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/company/0123abcd-0000-0000-0000-000000000000';
 const config = (waf: Partial<InfraConfig['waf']> = {}): InfraConfig => InfraConfigSchema.parse({ ...example, waf });
 
-type RateRule = { Name: string; Action: unknown; Statement: { RateBasedStatement: { Limit: number; EvaluationWindowSec: number; AggregateKeyType: string; ScopeDownStatement: unknown } } };
+type RateRule = {
+  Name: string;
+  Action: unknown;
+  Statement: {
+    RateBasedStatement: {
+      Limit: number;
+      EvaluationWindowSec: number;
+      AggregateKeyType: string;
+      ScopeDownStatement: unknown;
+    };
+  };
+};
 
 /** The web ACL an edge stack of its own makes. */
 const webAclOf = (c: InfraConfig) => {
   const stack = new EdgeStack(new App(), 'edge', { env: { account: c.env.account, region: 'us-east-1' }, config: c });
   const acls = Object.values(Template.fromStack(stack).findResources('AWS::WAFv2::WebACL'));
   expect(acls).toHaveLength(1);
-  return acls[0]!.Properties as { Scope: string; DefaultAction: unknown; Rules: RateRule[]; CustomResponseBodies: Record<string, { Content: string }> };
+  return acls[0]!.Properties as {
+    Scope: string;
+    DefaultAction: unknown;
+    Rules: RateRule[];
+    CustomResponseBodies: Record<string, { Content: string }>;
+  };
 };
 
 /** The distribution's WebACLId in the web stack of the whole app. */
@@ -43,9 +59,18 @@ describe('the edge stack', () => {
       Limit: 6000,
       EvaluationWindowSec: 300,
       AggregateKeyType: 'IP',
-      ScopeDownStatement: { ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'STARTS_WITH', SearchString: '/api/', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } },
+      ScopeDownStatement: {
+        ByteMatchStatement: {
+          FieldToMatch: { UriPath: {} },
+          PositionalConstraint: 'STARTS_WITH',
+          SearchString: '/api/',
+          TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+        },
+      },
     });
-    expect(rule!.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'rate-limited' } } });
+    expect(rule!.Action).toEqual({
+      Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'rate-limited' } },
+    });
     expect(JSON.parse(acl.CustomResponseBodies['rate-limited']!.Content)).toMatchObject({ error: 'rate_limited' });
   });
 
@@ -70,7 +95,9 @@ describe('the edge stack', () => {
     // Assess
     expect(stacks.edge?.region).toBe('us-east-1');
     expect(stacks.web.dependencies.map((d) => d.stackName)).toContain('orrery-edge');
-    expect((webAclId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][1]).toMatch(/^\/cdk\/exports\/orrery-web\/orreryedgeuseast1FnGetAttPortalWebAclArn/);
+    expect((webAclId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][1]).toMatch(
+      /^\/cdk\/exports\/orrery-web\/orreryedgeuseast1FnGetAttPortalWebAclArn/,
+    );
   });
 
   it('refers to the edge stack’s ARN directly when the platform itself is in us-east-1', () => {
@@ -98,7 +125,10 @@ describe('the edge stack', () => {
 
   it('refuses a web ACL ARN outside us-east-1, naming the field', () => {
     // Act
-    const parsed = InfraConfigSchema.safeParse({ ...example, waf: { webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/x/y' } });
+    const parsed = InfraConfigSchema.safeParse({
+      ...example,
+      waf: { webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/x/y' },
+    });
 
     // Assess
     expect(parsed.success).toBe(false);
@@ -112,7 +142,11 @@ describe('the edge stack', () => {
     const given = synthFailure(config({ webAclArn: ACL_ARN }));
 
     // Assess
-    expect([...findingsFor(made, 'orrery-edge'), ...findingsFor(made, 'orrery-web'), ...findingsFor(given, 'orrery-web')]).toEqual([]);
+    expect([
+      ...findingsFor(made, 'orrery-edge'),
+      ...findingsFor(made, 'orrery-web'),
+      ...findingsFor(given, 'orrery-web'),
+    ]).toEqual([]);
     expect(made).toBe('');
     expect(given).toBe('');
   });

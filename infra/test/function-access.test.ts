@@ -13,16 +13,31 @@ import { buildApp } from './support-api.ts';
 import { WorkflowsStack } from '../lib/stacks/workflows-stack.ts';
 
 const example = loadInfraConfig(join(import.meta.dirname, '..', 'orrery.config.example.json'));
-const VPC = { vpcId: 'vpc-0123456789abcdef0', privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'] };
+const VPC = {
+  vpcId: 'vpc-0123456789abcdef0',
+  privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
+};
 
 type Statement = { Action: string | string[]; Resource: unknown };
-type Fn = { Properties: { Handler: string; Environment: { Variables: Record<string, unknown> }; VpcConfig?: { SubnetIds: string[]; SecurityGroupIds: unknown[] } } };
+type Fn = {
+  Properties: {
+    Handler: string;
+    Environment: { Variables: Record<string, unknown> };
+    VpcConfig?: { SubnetIds: string[]; SecurityGroupIds: unknown[] };
+  };
+};
 
 /** The workflows and schedules stacks over a stand-in data stack, synthesized. */
 const synth = (config: InfraConfig) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
+  const app = new App({
+    context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:defaultCrossStackReferences': 'strong' },
+  });
   const stack = new Stack(app, 'data', { env: config.env });
-  const data = { table: new Table(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } }), bucket: new Bucket(stack, 'Bucket'), cursorSecret: new Secret(stack, 'CursorSecret') } as unknown as DataStack;
+  const data = {
+    table: new Table(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
+    bucket: new Bucket(stack, 'Bucket'),
+    cursorSecret: new Secret(stack, 'CursorSecret'),
+  } as unknown as DataStack;
   const props = { env: config.env, config, data, apiUrl: 'https://api.example.com/api' };
   const workflows = new WorkflowsStack(app, 'workflows', props);
   const schedules = new SchedulesStack(app, 'schedules', props);
@@ -30,7 +45,12 @@ const synth = (config: InfraConfig) => {
 };
 const functionsOf = (template: Template) => Object.values(template.findResources('AWS::Lambda::Function')) as Fn[];
 const statementsOf = (template: Template) =>
-  Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => (p.Properties.PolicyDocument.Statement as Statement[]).map((s) => ({ ...s, roles: JSON.stringify(p.Properties.Roles) })));
+  Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) =>
+    (p.Properties.PolicyDocument.Statement as Statement[]).map((s) => ({
+      ...s,
+      roles: JSON.stringify(p.Properties.Roles),
+    })),
+  );
 
 describe('secrets in the function configuration', () => {
   it('gives no task function and not the culler the cursor secret: neither its ARN nor a read of it (none serves a list)', () => {
@@ -64,7 +84,9 @@ describe('secrets in the function configuration', () => {
     expect(slack(schedules)).toHaveLength(1);
     expect(JSON.stringify(slack(schedules)[0]!.Resource)).toContain(':secret:orrery/slack-webhook-??????');
     expect(slack(schedules)[0]!.Action).toBe('secretsmanager:GetSecretValue');
-    expect(functionsOf(workflows).map((f) => f.Properties.Environment.Variables.ORRERY_SLACK_WEBHOOK_SECRET_NAME)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(
+      functionsOf(workflows).map((f) => f.Properties.Environment.Variables.ORRERY_SLACK_WEBHOOK_SECRET_NAME),
+    ).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('leaves the Slack secret out entirely when none is configured', () => {
@@ -97,7 +119,12 @@ describe('VPC placement of the Kubernetes clients', () => {
     const placed = templates.flatMap((t) => functionsOf(t).filter((f) => f.Properties.VpcConfig));
     expect(placed.map((f) => f.Properties.Handler).sort()).toEqual(['index.handler', 'index.handler']);
     for (const f of placed) expect(f.Properties.VpcConfig!.SubnetIds).toEqual(VPC.privateSubnetIds);
-    expect(functionsOf(templates[0]).filter((f) => !f.Properties.VpcConfig).map((f) => f.Properties.Handler).sort()).toEqual(['index.finalize', 'index.markStarted', 'index.prepare']);
+    expect(
+      functionsOf(templates[0])
+        .filter((f) => !f.Properties.VpcConfig)
+        .map((f) => f.Properties.Handler)
+        .sort(),
+    ).toEqual(['index.finalize', 'index.markStarted', 'index.prepare']);
     for (const t of templates) {
       t.resourceCountIs('AWS::EC2::SecurityGroup', 1);
       t.hasResourceProperties('AWS::EC2::SecurityGroup', {
@@ -111,7 +138,9 @@ describe('VPC placement of the Kubernetes clients', () => {
     for (const stack of [workflows, schedules]) {
       expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
       const report = new AwsSolutionsChecks().validateScope(stack);
-      expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+      expect(
+        report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+      ).toEqual([]);
     }
   });
 
@@ -126,7 +155,11 @@ describe('VPC placement of the Kubernetes clients', () => {
     // Assess
     // A missing context value is what `cdk synth` would try to look up in the account (and fail without credentials).
     expect(assembly.manifest.missing ?? []).toEqual([]);
-    expect(functionsOf(api).filter((f) => f.Properties.VpcConfig).map((f) => f.Properties.Handler)).toEqual(['index.handler']);
+    expect(
+      functionsOf(api)
+        .filter((f) => f.Properties.VpcConfig)
+        .map((f) => f.Properties.Handler),
+    ).toEqual(['index.handler']);
     expect(statementsOf(api).filter((s) => [s.Action].flat().includes('ec2:CreateNetworkInterface'))).toHaveLength(1);
   }, 180_000);
 });

@@ -6,7 +6,10 @@ import { ObservabilityStack, type ObservabilityStackProps } from '../lib/stacks/
 import example from '../orrery.config.example.json' with { type: 'json' };
 
 const FUNCTIONS = { api: ['orrery-api-system', 'orrery-api-runs'], background: ['orrery-prepare-run'] };
-const config = (overrides: Partial<InfraConfig> = {}): InfraConfig => ({ ...InfraConfigSchema.parse(example), ...overrides });
+const config = (overrides: Partial<InfraConfig> = {}): InfraConfig => ({
+  ...InfraConfigSchema.parse(example),
+  ...overrides,
+});
 const synth = (extra: Partial<ObservabilityStackProps> = {}, c: InfraConfig = config()) =>
   Template.fromStack(new ObservabilityStack(new App(), 'observability', { env: c.env, config: c, ...extra }));
 const dashboardBody = (template: Template): string => {
@@ -24,7 +27,22 @@ describe('ObservabilityStack', () => {
 
     // Assess
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    for (const name of ['RunsStarted', 'RunsCompleted', 'RunsFailed', 'RunDuration', 'Culls', 'CullWarnings', 'CullBreakerTripped', 'ServersStarted', 'ServerLaunchesFailed', '4xx', '5xx', 'Latency', 'AWS/ApiGateway', 'abc123']) {
+    for (const name of [
+      'RunsStarted',
+      'RunsCompleted',
+      'RunsFailed',
+      'RunDuration',
+      'Culls',
+      'CullWarnings',
+      'CullBreakerTripped',
+      'ServersStarted',
+      'ServerLaunchesFailed',
+      '4xx',
+      '5xx',
+      'Latency',
+      'AWS/ApiGateway',
+      'abc123',
+    ]) {
       expect(body).toContain(`\\"${name}\\"`);
     }
     expect(body).toContain('Active servers by pool');
@@ -60,26 +78,58 @@ describe('ObservabilityStack', () => {
     const topic = { Ref: template.getResourceId('AWS::SNS::Topic') };
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topic]);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]) } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]),
+      },
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 0.2,
       ComparisonOperator: 'GreaterThanThreshold',
       Metrics: Match.arrayWith([
         Match.objectLike({ Expression: Match.stringLikeRegexp('FILL\\(failed, 0\\) / \\(FILL\\(completed, 0\\)') }),
-        Match.objectLike({ Id: 'failed', MetricStat: Match.objectLike({ Metric: { MetricName: 'RunsFailed', Namespace: 'Orrery' }, Period: 3600 }) }),
+        Match.objectLike({
+          Id: 'failed',
+          MetricStat: Match.objectLike({ Metric: { MetricName: 'RunsFailed', Namespace: 'Orrery' }, Period: 3600 }),
+        }),
       ]),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 5,
       Metrics: Match.arrayWith([
         Match.objectLike({ Expression: 'FILL(f0, 0) + FILL(f1, 0)' }),
-        Match.objectLike({ Id: 'f1', MetricStat: Match.objectLike({ Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: 'orrery-api-runs' }] }, Period: 300 }) }),
+        Match.objectLike({
+          Id: 'f1',
+          MetricStat: Match.objectLike({
+            Metric: {
+              Namespace: 'AWS/Lambda',
+              MetricName: 'Errors',
+              Dimensions: [{ Name: 'FunctionName', Value: 'orrery-api-runs' }],
+            },
+            Period: 300,
+          }),
+        }),
       ]),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 3,
-      Metrics: Match.arrayWith([Match.objectLike({ Id: 'launchserver', MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: 'AWS/States', MetricName: 'ExecutionsFailed' }), Period: 900 }) })]),
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          Id: 'launchserver',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ Namespace: 'AWS/States', MetricName: 'ExecutionsFailed' }),
+            Period: 900,
+          }),
+        }),
+      ]),
     });
   });
 
@@ -88,7 +138,9 @@ describe('ObservabilityStack', () => {
     const template = synth();
 
     // Act
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'CullBreakerTripped' } }));
+    const alarms = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'CullBreakerTripped' } }),
+    );
 
     // Assess (the culler emits it in namespace Orrery with no dimensions; no sweep, no data: not breaching)
     expect(alarms).toHaveLength(1);
@@ -110,16 +162,29 @@ describe('ObservabilityStack', () => {
     const template = synth();
     const ownAlarms = {
       StringEquals: { 'aws:SourceAccount': '123456789012' },
-      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:123456789012:alarm:*']] } },
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:123456789012:alarm:*']],
+        },
+      },
     };
-    const cloudWatch = (statements: { Principal?: { Service?: string } }[]) => statements.filter((s) => s.Principal?.Service === 'cloudwatch.amazonaws.com');
+    const cloudWatch = (statements: { Principal?: { Service?: string } }[]) =>
+      statements.filter((s) => s.Principal?.Service === 'cloudwatch.amazonaws.com');
 
     // Act
     const key = cloudWatch(Object.values(template.findResources('AWS::KMS::Key'))[0]!.Properties.KeyPolicy.Statement);
-    const topic = cloudWatch(Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0]!.Properties.PolicyDocument.Statement);
+    const topic = cloudWatch(
+      Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0]!.Properties.PolicyDocument.Statement,
+    );
 
     // Assess
-    expect(key).toEqual([expect.objectContaining({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: ownAlarms })]);
+    expect(key).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: ownAlarms,
+      }),
+    ]);
     expect(topic).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Condition: ownAlarms })]);
   });
 
@@ -145,7 +210,9 @@ describe('ObservabilityStack', () => {
 
   it('refuses a function group larger than one alarm may combine', () => {
     // Act / Assess
-    expect(() => synth({ functionNames: { api: Array.from({ length: 11 }, (_, i) => `fn${i}`) } })).toThrow(/at most 10 metrics/);
+    expect(() => synth({ functionNames: { api: Array.from({ length: 11 }, (_, i) => `fn${i}`) } })).toThrow(
+      /at most 10 metrics/,
+    );
   });
 
   it('alarms when any given dead-letter queue holds a message', () => {
@@ -157,7 +224,13 @@ describe('ObservabilityStack', () => {
 
     // Assess
     for (const queue of queues) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: queue }], Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: queue }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
     }
   });
 

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { load as loadYaml } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildLambda, chunksOf, coldStartChunks, LAMBDA_ENTRY_FILE } from '../lib/constructs/bundling.ts';
 import { OrreryFunction, REPO_ROOT } from '../lib/constructs/orrery-function.ts';
@@ -28,11 +29,15 @@ const bundle = (entry: string) => {
     exports: Object.entries(metafile.outputs).find(([path]) => path.endsWith(`/${LAMBDA_ENTRY_FILE}`))![1].exports,
     coldStart: packagesOf([...cold]),
     lazy: packagesOf([...chunks.keys()].filter((path) => !cold.has(path))),
+    // The source files bundled into the cold start's chunks (metafile paths, relative to the working directory).
+    coldStartFiles: Object.entries(metafile.outputs)
+      .filter(([path]) => cold.has(relative(outdir, resolve(path))))
+      .flatMap(([, output]) => Object.keys(output.inputs)),
   };
 };
 
 describe('OrreryFunction bundling', () => {
-  it('leaves the Kubernetes client out of the servers cold start, in a chunk loaded on first use', () => {
+  it('leaves the Kubernetes and Step Functions clients out of the servers cold start, in chunks loaded on first use', () => {
     // Prepare
     // Act
     const servers = bundle(API_ENTRIES.servers);
@@ -41,9 +46,13 @@ describe('OrreryFunction bundling', () => {
     expect(servers.exports).toEqual(['handler']);
     expect(servers.coldStart).not.toContain(KUBERNETES);
     expect(servers.coldStart).not.toContain('undici');
-    expect(servers.coldStart).toContain('@aws-sdk/client-sfn');
-    // The same check finds the client in a lazy chunk, so it is not passing by looking in the wrong place.
+    expect(servers.coldStart).not.toContain('@aws-sdk/client-sfn');
+    // The same check finds the clients in a lazy chunk, so it is not passing by looking in the wrong place.
     expect(servers.lazy).toContain(KUBERNETES);
+    expect(servers.lazy).toContain('@aws-sdk/client-sfn');
+    // The DynamoDB client every route uses stays in the cold start, and nothing of S3 is bundled at all.
+    expect(servers.coldStart).toContain('@aws-sdk/client-dynamodb');
+    expect([...servers.coldStart, ...servers.lazy]).not.toContain('@aws-sdk/client-s3');
     // The renderer's chunk ships only with the functions that render.
     expect(servers.lazy).not.toContain('sanitize-html');
   }, 120_000);
@@ -61,10 +70,31 @@ describe('OrreryFunction bundling', () => {
       expect(packages).not.toContain(KUBERNETES);
       expect(packages).not.toContain('@aws-sdk/client-sfn');
     }
-    expect(notebooks.coldStart).toContain('@aws-sdk/client-s3');
+    // S3 loads with the first route that touches a body or a rendered page; lists and record reads never load it.
+    expect(notebooks.coldStart).not.toContain('@aws-sdk/client-s3');
+    expect(notebooks.lazy).toContain('@aws-sdk/client-s3');
     // The notebook renderer loads on the first render only, not at cold start.
     expect(notebooks.coldStart).not.toContain('sanitize-html');
     expect(notebooks.lazy).toContain('sanitize-html');
+  }, 120_000);
+
+  it('loads no Secrets Manager client and only the part of zod it uses at any cold start', () => {
+    // Prepare
+    const entries = [API_ENTRIES.system, API_ENTRIES.admin];
+
+    // Act
+    const builds = entries.map(bundle);
+
+    // Assess: the client loads on the first secret read (the functions given a secret), never at import; a
+    // named import of zod's namespace (`import { z }`) anywhere brings all of it: every locale, not the English one
+    // alone.
+    for (const build of builds) {
+      expect(build.coldStart).not.toContain('@aws-sdk/client-secrets-manager');
+      expect(build.lazy).toContain('@aws-sdk/client-secrets-manager');
+      expect(build.coldStart).toContain('zod');
+      const locales = build.coldStartFiles.filter((file) => file.includes('node_modules/zod/v4/locales/'));
+      expect(locales).toEqual(['node_modules/zod/v4/locales/en.js']);
+    }
   }, 120_000);
 
   it('deploys what the shared build writes for each entry, with the profile registry, as a Node 24 arm64 function traced and logging JSON', () => {
@@ -74,22 +104,43 @@ describe('OrreryFunction bundling', () => {
     const profilesFile = 'config/profiles.example.yaml';
 
     // Act
-    const system = new OrreryFunction(stack, 'System', { entry: API_ENTRIES.system, description: 'system', environment: {}, profilesFile });
-    const admin = new OrreryFunction(stack, 'Admin', { entry: API_ENTRIES.admin, description: 'admin', environment: {}, profilesFile });
+    const system = new OrreryFunction(stack, 'System', {
+      entry: API_ENTRIES.system,
+      description: 'system',
+      environment: {},
+      profilesFile,
+    });
+    const admin = new OrreryFunction(stack, 'Admin', {
+      entry: API_ENTRIES.admin,
+      description: 'admin',
+      environment: {},
+      profilesFile,
+    });
     const template = Template.fromStack(stack);
 
     // Assess
-    const propsOf = (fn: OrreryFunction) => template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)].Properties;
+    const propsOf = (fn: OrreryFunction) =>
+      template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)].Properties;
     const keys = [system, admin].map((fn) => propsOf(fn).Code.S3Key as string);
-    // Each entry gets its own bundle (CDK's asset cache would hand the first one to both if their options looked alike).
+    // Each entry gets its own bundle (CDK's asset cache would hand the first one to both if their options looked
+    // alike).
     expect(new Set(keys).size).toBe(2);
     for (const fn of [system, admin]) {
       const props = propsOf(fn);
-      expect(props).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: { LogFormat: 'JSON' } });
-      expect(props.Environment.Variables.ORRERY_PROFILES_FILE).toBe('/var/task/profiles.yaml');
+      expect(props).toMatchObject({
+        Handler: 'index.handler',
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON' },
+      });
+      expect(props.Environment.Variables.ORRERY_PROFILES_FILE).toBe('/var/task/profiles.json');
       const asset = join(outdir, `asset.${(props.Code.S3Key as string).replace(/\.zip$/, '')}`);
       expect(existsSync(join(asset, LAMBDA_ENTRY_FILE)), asset).toBe(true);
-      expect(readFileSync(join(asset, 'profiles.yaml'), 'utf8')).toBe(readFileSync(join(REPO_ROOT, profilesFile), 'utf8'));
+      // The registry compiled to JSON, the only form the Lambdas read: the same entries as the YAML.
+      expect(JSON.parse(readFileSync(join(asset, 'profiles.json'), 'utf8'))).toEqual(
+        loadYaml(readFileSync(join(REPO_ROOT, profilesFile), 'utf8')),
+      );
       expect(readdirSync(join(asset, 'chunks')).every((file) => file.endsWith('.mjs'))).toBe(true);
     }
   }, 180_000);
@@ -103,17 +154,29 @@ describe('OrreryFunction logs', () => {
 
     // Act
     for (const stack of stacksOf(stacks)) {
-      const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
+      const template = Template.fromStack(stack).toJSON() as {
+        Resources: Record<string, { Type: string; Properties: Record<string, any> }>;
+      };
       const policies = Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Policy');
       for (const fn of stack.node.findAll().filter((c): c is OrreryFunction => c instanceof OrreryFunction)) {
         const props = template.Resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)]!.Properties;
         const roleId = props.Role['Fn::GetAtt'][0] as string;
-        const statements = policies.filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId)).flatMap((p) => p.Properties.PolicyDocument.Statement);
-        const logs = statements.filter((s: { Action: string | string[] }) => [s.Action].flat().some((a) => a.startsWith('logs:')));
+        const statements = policies
+          .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+          .flatMap((p) => p.Properties.PolicyDocument.Statement);
+        const logs = statements.filter((s: { Action: string | string[] }) =>
+          [s.Action].flat().some((a) => a.startsWith('logs:')),
+        );
 
         // Assess
         expect(template.Resources[roleId]!.Properties.ManagedPolicyArns, fn.node.path).toBeUndefined();
-        expect(logs, fn.node.path).toEqual([{ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [props.LoggingConfig.LogGroup.Ref, 'Arn'] } }]);
+        expect(logs, fn.node.path).toEqual([
+          {
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [props.LoggingConfig.LogGroup.Ref, 'Arn'] },
+          },
+        ]);
         checked.push(fn.node.path);
       }
     }

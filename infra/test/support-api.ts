@@ -7,12 +7,19 @@ import { App, type Stack } from 'aws-cdk-lib';
 import { buildOrrery, makeApp } from '../lib/app.ts';
 
 /** The example configuration every infra test starts from. */
-export const exampleConfig = (): InfraConfig => loadInfraConfig(join(import.meta.dirname, '..', 'orrery.config.example.json'));
+export const exampleConfig = (): InfraConfig =>
+  loadInfraConfig(join(import.meta.dirname, '..', 'orrery.config.example.json'));
 
 /** The example configuration with the company's OIDC issuer instead of a Cognito user pool. */
 export const oidcConfig = (): InfraConfig => ({
   ...exampleConfig(),
-  identity: { kind: 'oidc', issuer: 'https://login.example.com/oauth2', audience: ['orrery-portal'], scope: 'openid email profile', claims: { user: 'sub', name: 'name', teams: 'groups', adminGroup: 'platform-admins' } },
+  identity: {
+    kind: 'oidc',
+    issuer: 'https://login.example.com/oauth2',
+    audience: ['orrery-portal'],
+    scope: 'openid email profile',
+    claims: { user: 'sub', name: 'name', teams: 'groups', adminGroup: 'platform-admins' },
+  },
 });
 
 /**
@@ -33,16 +40,26 @@ export const render = (value: unknown): string => {
 };
 
 /** Builds the whole app without bundling into a fresh temporary folder. */
-export const buildApp = (config: InfraConfig = exampleConfig()) => makeApp(config, { bundle: false, outdir: mkdtempSync(join(tmpdir(), 'orrery-cdk-')) });
+export const buildApp = (config: InfraConfig = exampleConfig()) =>
+  makeApp(config, { bundle: false, outdir: mkdtempSync(join(tmpdir(), 'orrery-cdk-')) });
 
 /**
- * The synthesized templates of the data, API, web and API routes stacks. The stacks are built without the cdk-nag plugin so that
- * findings in other stacks cannot hide these assertions; `synthFailure` runs the real app with it.
+ * The synthesized templates of the data, API, web and API routes stacks. The stacks are built without the cdk-nag
+ * plugin so that findings in other stacks cannot hide these assertions; `synthFailure` runs the real app with it.
  */
 export const synthDataAndApi = (config: InfraConfig = exampleConfig()) => {
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'orrery-cdk-')), context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({
+    outdir: mkdtempSync(join(tmpdir(), 'orrery-cdk-')),
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
   const stacks = buildOrrery(app, config);
-  return { data: Template.fromStack(stacks.data), api: Template.fromStack(stacks.api), web: Template.fromStack(stacks.web), routes: Template.fromStack(stacks.apiRoutes), stacks };
+  return {
+    data: Template.fromStack(stacks.data),
+    api: Template.fromStack(stacks.api),
+    web: Template.fromStack(stacks.web),
+    routes: Template.fromStack(stacks.apiRoutes),
+    stacks,
+  };
 };
 
 /** The message of a synth that throws (cdk-nag findings), or '' when it passes. */
@@ -56,14 +73,22 @@ export const synthFailure = (config: InfraConfig = exampleConfig()): string => {
 };
 
 /** Every stack the app built (the edge stack only when no web ACL ARN is configured). */
-export const stacksOf = (stacks: ReturnType<typeof buildOrrery>): Stack[] => Object.values(stacks).filter((stack): stack is NonNullable<typeof stack> => stack !== undefined);
+export const stacksOf = (stacks: ReturnType<typeof buildOrrery>): Stack[] =>
+  Object.values(stacks).filter((stack): stack is NonNullable<typeof stack> => stack !== undefined);
 
 /** Resources of one type in a template, by logical id. */
-export const resourcesOf = (template: Template, type: string): Record<string, { Properties: Record<string, unknown> }> =>
+export const resourcesOf = (
+  template: Template,
+  type: string,
+): Record<string, { Properties: Record<string, unknown> }> =>
   template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
 
 /** The cdk-nag findings (and other validation lines) a synth of the whole app reports against one stack. */
 export const findingsFor = (failure: string, stackName: string): string[] => {
   const lines = failure.split('\n');
-  return lines.flatMap((line, i) => (line.includes(`${stackName}/`) || line.trim().startsWith(`${stackName} `) ? [`${lines[i - 1]?.trim()} ${line.trim()} ${lines[i + 1]?.trim()}`] : []));
+  return lines.flatMap((line, i) =>
+    line.includes(`${stackName}/`) || line.trim().startsWith(`${stackName} `)
+      ? [`${lines[i - 1]?.trim()} ${line.trim()} ${lines[i + 1]?.trim()}`]
+      : [],
+  );
 };

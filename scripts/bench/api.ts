@@ -1,5 +1,6 @@
 // Seeds 10,000 notebooks into a fresh local platform, then drives three read paths with 16 concurrent
-// clients for 20 s each and prints requests/s, p50 and p99. Usage: npm run bench:api [-- --seconds 20 --notebooks 10000]
+// clients for 20 s each and prints requests/s, p50 and p99.
+// Usage: npm run bench:api [-- --seconds 20 --notebooks 10000]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -10,7 +11,13 @@ import { dataPaths } from '../../functions/src/adapters/local/data-folder.ts';
 import { LocalIssuer } from '../../functions/src/adapters/local/local-issuer.ts';
 import { UserDirectory } from '../../functions/src/adapters/local/user-directory.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, notebooks: { type: 'string', default: '10000' }, clients: { type: 'string', default: '16' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    notebooks: { type: 'string', default: '10000' },
+    clients: { type: 'string', default: '16' },
+  },
+});
 const SECONDS = Number(values.seconds);
 const NOTEBOOKS = Number(values.notebooks);
 const CLIENTS = Number(values.clients);
@@ -25,7 +32,8 @@ const freePort = () =>
     });
   });
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 const drive = async (name: string, makeRequest: (i: number) => [string, string]) => {
   const latencies: number[] = [];
@@ -44,7 +52,11 @@ const drive = async (name: string, makeRequest: (i: number) => [string, string])
     }),
   );
   latencies.sort((a, b) => a - b);
-  const line = `${name.padEnd(34)} ${(latencies.length / SECONDS).toFixed(0).padStart(6)} req/s   p50 ${percentile(latencies, 50).toFixed(1).padStart(6)} ms   p99 ${percentile(latencies, 99).toFixed(1).padStart(6)} ms   errors ${errors}/${latencies.length}`;
+  const rate = (latencies.length / SECONDS).toFixed(0).padStart(6);
+  const at = (p: number) => percentile(latencies, p).toFixed(1).padStart(6);
+  const line =
+    `${name.padEnd(34)} ${rate} req/s   p50 ${at(50)} ms   p99 ${at(99)} ms   ` +
+    `errors ${errors}/${latencies.length}`;
   console.log(line);
 };
 
@@ -57,8 +69,17 @@ const seed = async (api: string, tokens: string[]) => {
     Array.from({ length: 8 }, async () => {
       while (next < NOTEBOOKS) {
         const i = next++;
-        const body = { title: `Notebook ${i}`, tags: [TAGS[i % TAGS.length], TAGS[(i * 7) % TAGS.length]], visibility: ['org', 'team', 'private'][i % 3], group: `g/${i % 25}` };
-        const res = await fetch(`${api}/notebooks`, { method: 'POST', headers: { authorization: `Bearer ${tokens[i % tokens.length]}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const body = {
+          title: `Notebook ${i}`,
+          tags: [TAGS[i % TAGS.length], TAGS[(i * 7) % TAGS.length]],
+          visibility: ['org', 'team', 'private'][i % 3],
+          group: `g/${i % 25}`,
+        };
+        const res = await fetch(`${api}/notebooks`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tokens[i % tokens.length]}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         if (res.status !== 201) throw new Error(`seed failed: ${res.status} ${await res.text()}`);
         ids.push([((await res.json()) as { notebook: { id: string } }).notebook.id, i % tokens.length]);
       }
@@ -71,27 +92,48 @@ const seed = async (api: string, tokens: string[]) => {
 const main = async () => {
   const home = mkdtempSync(join(tmpdir(), 'orrery-bench-'));
   const port = await freePort();
-  const server = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', 'scripts/local/start.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(port), ORRERY_HOME: home }, stdio: 'ignore' });
+  const server = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', 'scripts/local/start.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), ORRERY_HOME: home },
+    stdio: 'ignore',
+  });
   const api = `http://127.0.0.1:${port}/api`;
   try {
     for (let i = 0; i < 150; i += 1) {
-      if (await fetch(`${api}/healthz`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${api}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const paths = dataPaths(home);
     const users = new UserDirectory(paths.users, paths.loginCodes, await LocalIssuer.open(paths.secrets));
     const names = ['ana', 'ben', 'cy'];
-    names.forEach((n, i) => users.upsert(n, { teams: [`team-${i % 2}`] }));
+    for (const [i, n] of names.entries()) users.upsert(n, { teams: [`team-${i % 2}`] });
     const tokens = await Promise.all(names.map((n) => users.tokenFor(n)));
-    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${CLIENTS} clients, ${SECONDS} s per scenario`);
+    console.log(
+      `machine: ${cpus().length} cores, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}; ${CLIENTS} clients, ${SECONDS} s per scenario`,
+    );
     const ids = await seed(api, tokens);
     await drive('GET /notebooks?limit=50', (i) => [`${api}/notebooks?limit=50`, tokens[i % tokens.length]!]);
-    await drive('GET /notebooks?tag=…&limit=50', (i) => [`${api}/notebooks?limit=50&tag=${TAGS[i % TAGS.length]}`, tokens[i % tokens.length]!]);
+    await drive('GET /notebooks?tag=…&limit=50', (i) => [
+      `${api}/notebooks?limit=50&tag=${TAGS[i % TAGS.length]}`,
+      tokens[i % tokens.length]!,
+    ]);
     await drive('GET /notebooks/{id}', (i) => {
       const [id, owner] = ids[(i * 7919) % ids.length]!;
       return [`${api}/notebooks/${id}`, tokens[owner]!];
     });
-    console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `load average after: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     server.kill('SIGINT');
     await new Promise((r) => server.once('exit', r));

@@ -6,12 +6,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalPlatform } from '../../functions/src/adapters/local/local-platform.ts';
+import { readLocalSettings } from '../../functions/src/config/local-variables.ts';
+import { startLocalPlatform } from '../../functions/src/handlers/local/local-platform.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
 const RUNS = Number(values.runs);
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const PYTHON = process.env.ORRERY_PYTHON ?? '/usr/bin/python3';
+const PYTHON = readLocalSettings(process.env).python;
 const NOTEBOOK = readFileSync(join(ROOT, 'functions/test/fixtures/exact-parameters.ipynb'), 'utf8');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -21,48 +22,75 @@ const main = async () => {
   process.env.ORRERY_LOG_LEVEL = 'silent';
   const home = mkdtempSync(join(tmpdir(), 'orrery-bench-runs-'));
   const platform = await startLocalPlatform({ home, port: 0, env: { ...process.env, ORRERY_LOG_LEVEL: 'silent' } });
-  const api = async (method: string, path: string, token: string, body?: unknown) => {
-    const res = await fetch(`${platform.apiUrl}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return (await res.json()) as Record<string, any>;
+  const api = async <T>(method: string, path: string, token: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${platform.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return (await res.json()) as T;
   };
   try {
     platform.users.upsert('bench', { teams: ['bench'] });
     const token = await platform.users.tokenFor('bench');
-    const notebookId = (await api('POST', '/notebooks', token, { title: 'bench', content: NOTEBOOK })).notebook.id as string;
+    const created = await api<{ notebook: { id: string } }>('POST', '/notebooks', token, {
+      title: 'bench',
+      content: NOTEBOOK,
+    });
+    const notebookId = created.notebook.id;
     const file = join(home, 'bench.ipynb');
     writeFileSync(file, NOTEBOOK);
-    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${RUNS} runs each, interleaved`);
+    console.log(
+      `machine: ${cpus().length} cores, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}; ${RUNS} runs each, interleaved`,
+    );
     const platformMs: number[] = [];
     const nbconvertMs: number[] = [];
     const transitions: number[] = [];
     for (let i = 0; i < RUNS; i += 1) {
       let start = performance.now();
-      const run = await api('POST', `/notebooks/${notebookId}/runs`, token, { parameters: { big: i, text: `run ${i}` } });
+      const run = await api<{ id: string }>('POST', `/notebooks/${notebookId}/runs`, token, {
+        parameters: { big: i, text: `run ${i}` },
+      });
       for (;;) {
-        const now = await api('GET', `/runs/${run.id}`, token);
+        const now = await api<{ status: string; error?: unknown }>('GET', `/runs/${run.id}`, token);
         if (['COMPLETED', 'FAILED', 'STOPPED'].includes(now.status)) {
-          if (now.status !== 'COMPLETED') throw new Error(`run ${run.id} ended ${now.status}: ${JSON.stringify(now.error)}`);
+          if (now.status !== 'COMPLETED')
+            throw new Error(`run ${run.id} ended ${now.status}: ${JSON.stringify(now.error)}`);
           break;
         }
         await new Promise((r) => setTimeout(r, 20));
       }
       platformMs.push(performance.now() - start);
       await platform.workflows.idle();
-      transitions.push(platform.workflows.transitions.get(run.id as string) ?? NaN);
+      transitions.push(platform.workflows.transitions.get(run.id) ?? NaN);
       start = performance.now();
       const code = await new Promise<number | null>((done) =>
-        spawn(PYTHON, ['-m', 'nbconvert', '--to', 'notebook', '--execute', file, '--output', join(home, `out-${i}.ipynb`)], { stdio: 'ignore' }).once('close', done),
+        spawn(
+          PYTHON,
+          ['-m', 'nbconvert', '--to', 'notebook', '--execute', file, '--output', join(home, `out-${i}.ipynb`)],
+          { stdio: 'ignore' },
+        ).once('close', done),
       );
       if (code !== 0) throw new Error(`nbconvert exited with ${code}`);
       nbconvertMs.push(performance.now() - start);
     }
     const p = median(platformMs);
     const n = median(nbconvertMs);
-    console.log(`platform (POST → COMPLETED): median ${p.toFixed(0)} ms   [${platformMs.map((x) => x.toFixed(0)).join(', ')}]`);
-    console.log(`nbconvert --execute:         median ${n.toFixed(0)} ms   [${nbconvertMs.map((x) => x.toFixed(0)).join(', ')}]`);
+    console.log(
+      `platform (POST → COMPLETED): median ${p.toFixed(0)} ms   [${platformMs.map((x) => x.toFixed(0)).join(', ')}]`,
+    );
+    console.log(
+      `nbconvert --execute:         median ${n.toFixed(0)} ms   [${nbconvertMs.map((x) => x.toFixed(0)).join(', ')}]`,
+    );
     console.log(`ratio platform / nbconvert:  ${(p / n).toFixed(3)}   (goal: under 1.15)`);
     console.log(`state transitions per run:   ${[...new Set(transitions)].join(', ')} (states entered, success path)`);
-    console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `load average after: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     await platform.close();
     rmSync(home, { recursive: true, force: true });

@@ -7,13 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { makeDocumentClient } from '../../functions/src/adapters/aws/clients.ts';
 import { DynamoDbServerStore } from '../../functions/src/adapters/aws/dynamodb-server-store.ts';
-import { ensureTable } from '../../functions/src/adapters/aws/table-setup.ts';
+import { ensureTable, makeEmulatorDynamoClient } from '../../functions/src/adapters/aws/table-setup.ts';
 import { startDynalite } from '../../functions/src/adapters/local/emulators.ts';
-import { startLocalPlatform } from '../../functions/src/adapters/local/local-platform.ts';
+import { startLocalPlatform } from '../../functions/src/handlers/local/local-platform.ts';
 import { HmacCursorCodec } from '../../functions/src/adapters/system/hmac-cursor-codec.ts';
 import { RandomIds } from '../../functions/src/adapters/system/random-ids.ts';
 import { DEFAULT_CULL_SETTINGS, defaultCullPolicy } from '../../functions/src/domain/cull-policy.ts';
@@ -21,11 +20,18 @@ import { DEFAULT_LAUNCH_SETTINGS, requestedEvent } from '../../functions/src/dom
 import { resolveResources } from '../../functions/src/domain/profile.ts';
 import { hashServerToken, serverIdFor, type Server } from '../../functions/src/domain/server.ts';
 import type { ServerCompute } from '../../functions/src/ports/server-compute.ts';
-import { DEFAULT_PROFILES } from '../../functions/src/shared/profiles-config.ts';
+import { DEFAULT_PROFILES } from '../../functions/src/config/profiles-config.ts';
 import { cullIdle } from '../../functions/src/use-cases/cull-idle.ts';
 import { DEFAULT_SERVER_SETTINGS, type ServerDeps } from '../../functions/src/use-cases/server-deps.ts';
 
-const { values } = parseArgs({ options: { records: { type: 'string', default: '100000' }, idle: { type: 'string', default: '1000' }, owners: { type: 'string', default: '10000' }, concurrency: { type: 'string', default: '64' } } });
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '100000' },
+    idle: { type: 'string', default: '1000' },
+    owners: { type: 'string', default: '10000' },
+    concurrency: { type: 'string', default: '64' },
+  },
+});
 const RECORDS = Number(values.records);
 const IDLE_EVERY = Math.round(RECORDS / Number(values.idle));
 const OWNERS = Number(values.owners);
@@ -41,14 +47,19 @@ const ms = (x: number) => `${x.toFixed(0)} ms`;
 /** POST /servers, then GET every 50 ms until RUNNING; the milliseconds between. */
 const launchToReady = async (api: string, token: string, name: string) => {
   const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${api}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   const start = performance.now();
   const res = await call('POST', '/servers', { name });
   if (res.status !== 202) throw new Error(`launch of ${name} answered ${res.status}: ${await res.text()}`);
   for (;;) {
     const s = (await (await call('GET', `/servers/${name}`)).json()) as { status: string; reason?: string };
     if (s.status === 'RUNNING') return performance.now() - start;
-    if (s.status !== 'PENDING' || performance.now() - start > 2 * MIN) throw new Error(`server ${name} is ${s.status}: ${s.reason ?? 'still not RUNNING after 2 min'}`);
+    if (s.status !== 'PENDING' || performance.now() - start > 2 * MIN)
+      throw new Error(`server ${name} is ${s.status}: ${s.reason ?? 'still not RUNNING after 2 min'}`);
     await sleep(50);
   }
 };
@@ -56,16 +67,24 @@ const launchToReady = async (api: string, token: string, name: string) => {
 /** Stops the servers with DELETE and checks each ended STOPPED. */
 const stopAll = async (api: string, token: string) => {
   for (const name of NAMES) {
-    const res = await fetch(`${api}/servers/${name}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${api}/servers/${name}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
     const body = (await res.json()) as { status?: string };
-    if (res.status !== 200 || body.status !== 'STOPPED') throw new Error(`stopping ${name} answered ${res.status} ${JSON.stringify(body)}`);
+    if (res.status !== 200 || body.status !== 'STOPPED')
+      throw new Error(`stopping ${name} answered ${res.status} ${JSON.stringify(body)}`);
   }
 };
 
 /** Part 1: five launches one after another, then five at once, on a fresh local platform. */
 const benchLaunches = async () => {
   const home = mkdtempSync(join(tmpdir(), 'orrery-bench-servers-'));
-  const platform = await startLocalPlatform({ home, port: 0, env: { ...process.env, ORRERY_LOG_LEVEL: 'silent', ORRERY_SERVER_LIMIT: '5' } });
+  const platform = await startLocalPlatform({
+    home,
+    port: 0,
+    env: { ...process.env, ORRERY_LOG_LEVEL: 'silent', ORRERY_SERVER_LIMIT: '5' },
+  });
   try {
     platform.users.upsert('bench', { teams: ['bench'], admin: false, name: 'Bench' });
     const token = await platform.users.tokenFor('bench');
@@ -74,14 +93,28 @@ const benchLaunches = async () => {
       sequential.push(await launchToReady(platform.apiUrl, token, name));
       console.log(`launch ${name} (one after another): ${ms(sequential.at(-1)!)} to RUNNING`);
     }
-    console.log(`one after another: median ${ms(median(sequential))}, min ${ms(Math.min(...sequential))}, max ${ms(Math.max(...sequential))}`);
+    console.log(
+      `one after another: median ${ms(median(sequential))}, ` +
+        `min ${ms(Math.min(...sequential))}, max ${ms(Math.max(...sequential))}`,
+    );
     await stopAll(platform.apiUrl, token);
     const start = performance.now();
     const parallel = await Promise.all(NAMES.map((name) => launchToReady(platform.apiUrl, token, name)));
     const wall = performance.now() - start;
-    console.log(`5 at once: median ${ms(median(parallel))}   [${parallel.map((x) => x.toFixed(0)).join(', ')}]; all RUNNING after ${ms(wall)}`);
+    console.log(
+      `5 at once: median ${ms(median(parallel))}   [${parallel.map((x) => x.toFixed(0)).join(', ')}]; ` +
+        `all RUNNING after ${ms(wall)}`,
+    );
     await stopAll(platform.apiUrl, token);
-    figures.launch = { sequentialMs: sequential.map(Math.round), medianMs: Math.round(median(sequential)), minMs: Math.round(Math.min(...sequential)), maxMs: Math.round(Math.max(...sequential)), parallelMs: parallel.map(Math.round), parallelMedianMs: Math.round(median(parallel)), parallelWallMs: Math.round(wall) };
+    figures.launch = {
+      sequentialMs: sequential.map(Math.round),
+      medianMs: Math.round(median(sequential)),
+      minMs: Math.round(Math.min(...sequential)),
+      maxMs: Math.round(Math.max(...sequential)),
+      parallelMs: parallel.map(Math.round),
+      parallelMedianMs: Math.round(median(parallel)),
+      parallelWallMs: Math.round(wall),
+    };
   } finally {
     await platform.close();
     rmSync(home, { recursive: true, force: true });
@@ -100,10 +133,24 @@ const serverRecord = (i: number, t0: number): Server => {
   const iso = (agoSeconds: number) => new Date(t0 - agoSeconds * 1000).toISOString();
   const startedAt = iso(idle ? 4 * 3600 : 3600 + (i % 7200));
   const server: Server = {
-    id: serverIdFor(owner, name), owner, name, profile: profile.slug, resources: resolveResources(profile), hourlyPrice: profile.hourlyPrice,
-    idleTimeoutSeconds: profile.idleTimeoutSeconds, maxAgeSeconds: profile.maxAgeSeconds, status: 'RUNNING', slot: Math.floor(i / OWNERS),
-    launchId: `launch-${i}`, tokenHash: hashServerToken(`bench-${i}`), createdAt: startedAt, updatedAt: iso(i % 60), startedAt,
-    lastActivity: iso(idle ? 2 * 3600 + (i % 3600) : i % 600), lastReportAt: iso(i % 60), url: `http://127.0.0.1:1/user/${owner}/${name}/`,
+    id: serverIdFor(owner, name),
+    owner,
+    name,
+    profile: profile.slug,
+    resources: resolveResources(profile),
+    hourlyPrice: profile.hourlyPrice,
+    idleTimeoutSeconds: profile.idleTimeoutSeconds,
+    maxAgeSeconds: profile.maxAgeSeconds,
+    status: 'RUNNING',
+    slot: Math.floor(i / OWNERS),
+    launchId: `launch-${i}`,
+    tokenHash: hashServerToken(`bench-${i}`),
+    createdAt: startedAt,
+    updatedAt: iso(i % 60),
+    startedAt,
+    lastActivity: iso(idle ? 2 * 3600 + (i % 3600) : i % 600),
+    lastReportAt: iso(i % 60),
+    url: `http://127.0.0.1:1/user/${owner}/${name}/`,
     progress: [requestedEvent(startedAt)],
   };
   return { ...server, cullCheckAt: defaultCullPolicy().nextCheck(server) };
@@ -124,8 +171,17 @@ const seed = async (store: DynamoDbServerStore, t0: number) => {
     }),
   );
   const seconds = (performance.now() - start) / 1000;
-  console.log(`seeded ${RECORDS} RUNNING servers (${RECORDS / IDLE_EVERY} idle, ${OWNERS} owners) in ${seconds.toFixed(1)} s: ${(RECORDS / seconds).toFixed(0)} puts/s at concurrency ${CONCURRENCY}`);
-  figures.seed = { records: RECORDS, idle: RECORDS / IDLE_EVERY, owners: OWNERS, seconds: Number(seconds.toFixed(1)), putsPerSecond: Math.round(RECORDS / seconds) };
+  console.log(
+    `seeded ${RECORDS} RUNNING servers (${RECORDS / IDLE_EVERY} idle, ${OWNERS} owners) in ${seconds.toFixed(1)} s: ` +
+      `${(RECORDS / seconds).toFixed(0)} puts/s at concurrency ${CONCURRENCY}`,
+  );
+  figures.seed = {
+    records: RECORDS,
+    idle: RECORDS / IDLE_EVERY,
+    owners: OWNERS,
+    seconds: Number(seconds.toFixed(1)),
+    putsPerSecond: Math.round(RECORDS / seconds),
+  };
 };
 
 /** The naive culler's read: Scan every page of the table, counting items and those due at `now`. */
@@ -139,7 +195,9 @@ const naiveScan = async (doc: DynamoDBDocumentClient, table: string, now: number
     const out = await doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: key }));
     pages += 1;
     items += out.Count ?? 0;
-    due += (out.Items ?? []).filter((s) => s.status === 'RUNNING' && typeof s.cullCheckAt === 'string' && Date.parse(s.cullCheckAt) <= now).length;
+    due += (out.Items ?? []).filter(
+      (s) => s.status === 'RUNNING' && typeof s.cullCheckAt === 'string' && Date.parse(s.cullCheckAt) <= now,
+    ).length;
     key = out.LastEvaluatedKey;
   } while (key);
   const took = performance.now() - start;
@@ -150,12 +208,35 @@ const naiveScan = async (doc: DynamoDBDocumentClient, table: string, now: number
 /** Deps as the culler gets them, on the real store; the compute and workflows are never asked to launch. */
 const cullDeps = (store: DynamoDbServerStore, clock: { at: number }) => {
   const unused = () => Promise.reject(new Error('the culler does not launch'));
-  const compute: ServerCompute = { putToken: unused, create: unused, observe: unused, remove: async () => {}, stopSparkApplications: async () => [] };
-  const notifier = { notices: 0, notify: async () => void (notifier.notices += 1) };
+  const compute: ServerCompute = {
+    putToken: unused,
+    create: unused,
+    observe: unused,
+    remove: async () => {},
+    stopSparkApplications: async () => [],
+  };
+  const notifier = {
+    notices: 0,
+    notify: async () => {
+      notifier.notices += 1;
+    },
+  };
   const deps: ServerDeps = {
-    servers: store, compute, workflows: { launchServer: unused }, notifier, clock: { now: () => new Date(clock.at) }, ids: new RandomIds(),
-    cursors: new HmacCursorCodec('bench-secret-bench-secret'), profiles: DEFAULT_PROFILES,
-    serverSettings: { ...DEFAULT_SERVER_SETTINGS, launch: DEFAULT_LAUNCH_SETTINGS, cull: DEFAULT_CULL_SETTINGS, apiUrl: 'http://127.0.0.1:1/api', progressWaitMs: 0 },
+    servers: store,
+    compute,
+    workflows: { launchServer: unused },
+    notifier,
+    clock: { now: () => new Date(clock.at) },
+    ids: new RandomIds(),
+    cursors: new HmacCursorCodec('bench-secret-bench-secret'),
+    profiles: DEFAULT_PROFILES,
+    serverSettings: {
+      ...DEFAULT_SERVER_SETTINGS,
+      launch: DEFAULT_LAUNCH_SETTINGS,
+      cull: DEFAULT_CULL_SETTINGS,
+      apiUrl: 'http://127.0.0.1:1/api',
+      progressWaitMs: 0,
+    },
     cullPolicy: defaultCullPolicy(DEFAULT_CULL_SETTINGS),
   };
   return { deps, notifier };
@@ -168,8 +249,21 @@ const sweep = async (label: string, deps: ServerDeps, notifier: { notices: numbe
   const s = await cullIdle(deps);
   const took = performance.now() - start;
   const ratio = s.itemsRead / RECORDS;
-  console.log(`${label}: ${ms(took)}; itemsRead ${s.itemsRead}, examined ${s.examined}, warned ${s.warned}, stopped ${s.stopped}, notices ${notifier.notices - before}; itemsRead / records ${ratio.toFixed(4)}`);
-  return { label, at: s.at, ms: Math.round(took), itemsRead: s.itemsRead, examined: s.examined, warned: s.warned, stopped: s.stopped, notices: notifier.notices - before, ratio };
+  console.log(
+    `${label}: ${ms(took)}; itemsRead ${s.itemsRead}, examined ${s.examined}, warned ${s.warned}, ` +
+      `stopped ${s.stopped}, notices ${notifier.notices - before}; itemsRead / records ${ratio.toFixed(4)}`,
+  );
+  return {
+    label,
+    at: s.at,
+    ms: Math.round(took),
+    itemsRead: s.itemsRead,
+    examined: s.examined,
+    warned: s.warned,
+    stopped: s.stopped,
+    notices: notifier.notices - before,
+    ratio,
+  };
 };
 
 /** Part 2: seed, a naive Scan, then the warning sweep and (clock past stopsAt) the stopping sweep. */
@@ -178,7 +272,7 @@ const benchCull = async () => {
   const dynamo = await startDynalite(join(dir, 'dynamodb'));
   try {
     const table = 'bench';
-    await ensureTable(new DynamoDBClient({ region: 'us-east-1', endpoint: dynamo.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }), table);
+    await ensureTable(makeEmulatorDynamoClient('us-east-1', dynamo.endpoint), table);
     const doc = makeDocumentClient({ region: 'us-east-1', dynamoEndpoint: dynamo.endpoint, localCredentials: true });
     const store = new DynamoDbServerStore(doc, table);
     const clock = { at: Date.now() };
@@ -199,10 +293,18 @@ const benchCull = async () => {
 const main = async () => {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.ORRERY_LOG_LEVEL = 'silent';
-  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `machine: ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   await benchLaunches();
   await benchCull();
-  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   console.log(JSON.stringify(figures));
 };
 

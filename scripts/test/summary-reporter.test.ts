@@ -3,7 +3,10 @@ import type { TestModule } from 'vitest/node';
 import { SummaryReporter } from './summary-reporter.ts';
 
 const moduleWith = (state: 'passed' | 'failed', tests: Array<'passed' | 'failed' | 'skipped'>) =>
-  ({ state: () => state, children: { allTests: () => tests.map((t) => ({ result: () => ({ state: t }) })) } }) as unknown as TestModule;
+  ({
+    state: () => state,
+    children: { allTests: () => tests.map((t) => ({ result: () => ({ state: t }) })) },
+  }) as unknown as TestModule;
 
 const lineFor = (modules: TestModule[], errors: unknown[] = []) => {
   const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { chromiumAvailable } from '../../functions/test/support/chromium.ts';
 import { FIXTURES } from '../../functions/test/support/notebooks.ts';
 import { usePortal } from './support/portal-fixture.ts';
-import { createNotebook, maxProgress, pathOf, PAGE_MS, recordProgress, shown, signInWithToken, uniqueTitle } from './support/portal-steps.ts';
+import {
+  createNotebook,
+  maxProgress,
+  pathOf,
+  PAGE_MS,
+  recordProgress,
+  shown,
+  signInWithToken,
+  uniqueTitle,
+} from './support/portal-steps.ts';
 import { join } from 'node:path';
 
 describe.skipIf(!chromiumAvailable())('Folium in the portal', { timeout: 90_000 }, () => {
@@ -24,7 +33,8 @@ describe.skipIf(!chromiumAvailable())('Folium in the portal', { timeout: 90_000 
     const storage = p.t.platform.config.s3Endpoint!;
     const toStorage: Array<{ method: string; type: string }> = [];
     page.on('request', (r) => {
-      if (r.url().startsWith(storage) && r.method() !== 'OPTIONS') toStorage.push({ method: r.method(), type: r.headers()['content-type'] ?? '' });
+      if (r.url().startsWith(storage) && r.method() !== 'OPTIONS')
+        toStorage.push({ method: r.method(), type: r.headers()['content-type'] ?? '' });
     });
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
     await page.waitForURL((u) => /^\/notebooks\/[^/]+$/.test(u.pathname), { timeout: PAGE_MS });
@@ -40,7 +50,9 @@ describe.skipIf(!chromiumAvailable())('Folium in the portal', { timeout: 90_000 
     const id = pathOf(page).split('/')[2]!;
     const stored = await p.t.api('GET', `/notebooks/${id}/versions`, p.t.tokens.alice);
     expect(stored.body.items.map((v: { version: number }) => v.version)).toEqual([1]);
-    expect(await page.locator('iframe[title="Rendered notebook"]').getAttribute('sandbox')).not.toMatch(/allow-scripts.*allow-same-origin|allow-same-origin.*allow-scripts/);
+    expect(await page.locator('iframe[title="Rendered notebook"]').getAttribute('sandbox')).not.toMatch(
+      /allow-scripts.*allow-same-origin|allow-same-origin.*allow-scripts/,
+    );
     await p.shot(page, 'notebook');
   });
 
@@ -79,7 +91,9 @@ describe.skipIf(!chromiumAvailable())('Folium in the portal', { timeout: 90_000 
     await p.shot(page, 'folium-by-title');
     // Assess
     expect([byTag, byTitle]).toEqual([1, 1]);
-    expect((await p.t.api('GET', `/notebooks/${id}`, p.t.tokens.alice)).body.tags).toEqual(expect.arrayContaining([tag, 'sales']));
+    expect((await p.t.api('GET', `/notebooks/${id}`, p.t.tokens.alice)).body.tags).toEqual(
+      expect.arrayContaining([tag, 'sales']),
+    );
     expect((await p.t.api('GET', `/notebooks/${other}`, p.t.tokens.alice)).body.tags).toEqual([]);
     await page.getByRole('link', { name: title }).click();
     await shown(page.getByRole('heading', { level: 1, name: title }));
@@ -103,7 +117,9 @@ describe.skipIf(!chromiumAvailable())('Folium in the portal', { timeout: 90_000 
     await page.goto(`${p.t.platform.url}/notebooks/${secret}`);
     // Assess
     expect(listed).toBe(0);
-    await shown(page.getByRole('heading', { name: /not found/i }).or(page.getByRole('alert').filter({ hasText: /not found/i })));
+    await shown(
+      page.getByRole('heading', { name: /not found/i }).or(page.getByRole('alert').filter({ hasText: /not found/i })),
+    );
     expect(await page.getByRole('heading', { name: `${prefix} private` }).count()).toBe(0);
     await p.shot(page, 'notebook-not-found');
   });

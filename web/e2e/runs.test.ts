@@ -10,7 +10,9 @@ const RUN_MS = 90_000;
 describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())('running notebooks from the portal', () => {
   const p = usePortal('runs');
 
-  it('runs a notebook with a changed parameter, shows COMPLETED and the changed value in the output', { timeout: RUN_MS + 30_000 }, async () => {
+  it('runs a notebook with a changed parameter, shows COMPLETED and the changed value in the output', {
+    timeout: RUN_MS + 30_000,
+  }, async () => {
     // Prepare
     const title = uniqueTitle('Sales run');
     const id = await createNotebook(p.t, p.t.tokens.alice, { title, file: 'parameters-basic.ipynb' });
@@ -33,8 +35,16 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())('running note
     await shown(page.getByRole('status').filter({ hasText: /COMPLETED|FAILED|STOPPED/ }), RUN_MS);
     // Assess
     expect(defaults).toEqual(['eu-west-1', '7']);
-    expect(await page.getByRole('status').filter({ hasText: /COMPLETED|FAILED|STOPPED/ }).first().innerText()).toContain('COMPLETED');
-    await shown(page.frameLocator('iframe[title="Output notebook"]').getByText('Reading 3 days of sales in ap-south-1'));
+    expect(
+      await page
+        .getByRole('status')
+        .filter({ hasText: /COMPLETED|FAILED|STOPPED/ })
+        .first()
+        .innerText(),
+    ).toContain('COMPLETED');
+    await shown(
+      page.frameLocator('iframe[title="Output notebook"]').getByText('Reading 3 days of sales in ap-south-1'),
+    );
     await shown(page.getByRole('link', { name: 'Download output' }));
     await shown(page.getByRole('link', { name: 'Rerun with changes' }));
     const run = await p.t.api('GET', `/runs/${pathOf(page).split('/')[2]}`, p.t.tokens.alice);

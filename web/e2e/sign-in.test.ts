@@ -54,7 +54,8 @@ describe.skipIf(!chromiumAvailable())('signing in to the portal', { timeout: 90_
   });
 
   it('returns to /login?next=… when the token expires while a page is open, and back after signing in again', async () => {
-    // Prepare: the portal leaves 15 s before `exp`, so 30 s leaves 15 to sign in and open a page, even on a loaded machine.
+    // Prepare: the portal leaves 15 s before `exp`, so 30 s leaves 15 to sign in and open a page, even on a loaded
+    // machine.
     const shortLived = await p.t.platform.users.tokenFor('alice', 30);
     const page = await p.newPage();
     await signInWithToken(page, p.t.platform.url, shortLived, '/notebooks');
@@ -79,7 +80,8 @@ describe.skipIf(!chromiumAvailable())('signing in to the portal', { timeout: 90_
     await page.evaluate((token) => {
       for (const key of Object.keys(localStorage)) {
         const value = localStorage.getItem(key) ?? '';
-        if (value.includes('eyJ')) localStorage.setItem(key, value.replace(/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, token));
+        if (value.includes('eyJ'))
+          localStorage.setItem(key, value.replace(/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, token));
       }
     }, forged);
     p.allowErrors(/status of 401/);
@@ -102,7 +104,8 @@ describe.skipIf(!chromiumAvailable())('signing in to the portal', { timeout: 90_
     await alice.goto(`${p.t.platform.url}/admin`);
     // Assess
     await shown(admin.getByRole('heading', { name: 'Admin' }));
-    for (const table of ['Usage by pool', 'Active servers', 'Recent culls']) await shown(admin.getByRole('table', { name: table }));
+    for (const table of ['Usage by pool', 'Active servers', 'Recent culls'])
+      await shown(admin.getByRole('table', { name: table }));
     await p.shot(admin, 'admin');
     await shown(alice.getByText(/not allowed/i));
     expect(await alice.getByRole('table', { name: 'Usage by pool' }).count()).toBe(0);

@@ -15,25 +15,33 @@ const fakeFetch = (answer: () => Response) => {
   return { fn, seen };
 };
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
 const clientWith = (answer: () => Response, token: string | null = 'tok-1') => {
   const fake = fakeFetch(answer);
   let unauthorized = 0;
-  const client = new ApiClient({ apiUrl: '/api/', getToken: () => token, onUnauthorized: () => unauthorized++, fetch: fake.fn });
+  const client = new ApiClient({
+    apiUrl: '/api/',
+    getToken: () => token,
+    onUnauthorized: () => unauthorized++,
+    fetch: fake.fn,
+  });
   return { client, seen: fake.seen, unauthorized: () => unauthorized };
 };
 
 describe('ApiClient', () => {
   it('sends the bearer token to the route under apiUrl and returns the parsed body', async () => {
     // Prepare
-    const { client, seen } = clientWith(() => json(200, { id: 'alice', name: 'Alice', teams: [], admin: false, entitlements: {} }));
+    const { client, seen } = clientWith(() =>
+      json(200, { id: 'alice', name: 'Alice', teams: [], admin: false, entitlements: {} }),
+    );
     // Act
     const me = await client.me();
     // Assess
     expect(me.id).toBe('alice');
     expect(seen[0]?.url).toBe('/api/me');
-    expect((seen[0]?.init.headers as Record<string, string>).authorization).toBe('Bearer tok-1');
+    expect((seen[0]!.init.headers as Record<string, string>).authorization).toBe('Bearer tok-1');
     expect(seen[0]?.init.method).toBe('GET');
   });
 
@@ -43,7 +51,7 @@ describe('ApiClient', () => {
     // Act
     await client.listProfiles();
     // Assess
-    expect((seen[0]?.init.headers as Record<string, string>).authorization).toBeUndefined();
+    expect((seen[0]!.init.headers as Record<string, string>).authorization).toBeUndefined();
   });
 
   it('encodes path segments and leaves empty query values out', async () => {
@@ -65,34 +73,52 @@ describe('ApiClient', () => {
     // Assess
     expect(seen[0]?.init.method).toBe('POST');
     expect(seen[0]?.url).toBe('/api/servers');
-    expect((seen[0]?.init.headers as Record<string, string>)['content-type']).toBe('application/json');
+    expect((seen[0]!.init.headers as Record<string, string>)['content-type']).toBe('application/json');
     expect(JSON.parse(String(seen[0]?.init.body))).toEqual({ name: 'dev', profile: 'small' });
   });
 
   it('turns an error answer into an ApiError with the API code, message and request id', async () => {
     // Prepare
-    const { client, unauthorized } = clientWith(() => json(409, { error: 'conflict', message: 'a server named dev exists', requestId: 'req-9' }));
+    const { client, unauthorized } = clientWith(() =>
+      json(409, { error: 'conflict', message: 'a server named dev exists', requestId: 'req-9' }),
+    );
     // Act
     const error = await client.launchServer({ name: 'dev' }).catch((err: unknown) => err);
     // Assess
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 409, code: 'conflict', message: 'a server named dev exists', requestId: 'req-9' });
+    expect(error).toMatchObject({
+      status: 409,
+      code: 'conflict',
+      message: 'a server named dev exists',
+      requestId: 'req-9',
+    });
     expect(unauthorized()).toBe(0);
   });
 
   it('keeps the per-field details of a 400 and drops malformed ones', async () => {
     // Prepare
-    const details = [{ path: 'parameters.days', message: 'expected int' }, { path: 7, message: 'not a path' }, { path: 'body.profile', message: 'unknown profile' }];
-    const { client } = clientWith(() => json(400, { error: 'validation_error', message: 'parameters.days: expected int', requestId: 'req-3', details }));
+    const details = [
+      { path: 'parameters.days', message: 'expected int' },
+      { path: 7, message: 'not a path' },
+      { path: 'body.profile', message: 'unknown profile' },
+    ];
+    const { client } = clientWith(() =>
+      json(400, { error: 'validation_error', message: 'parameters.days: expected int', requestId: 'req-3', details }),
+    );
     // Act
     const error = await client.startRun('nb-1', { parameters: {} }).catch((err: unknown) => err);
     // Assess
-    expect((error as ApiError).details).toEqual([{ path: 'parameters.days', message: 'expected int' }, { path: 'body.profile', message: 'unknown profile' }]);
+    expect((error as ApiError).details).toEqual([
+      { path: 'parameters.days', message: 'expected int' },
+      { path: 'body.profile', message: 'unknown profile' },
+    ]);
   });
 
   it('calls onUnauthorized on a 401 and still rejects the call', async () => {
     // Prepare
-    const { client, unauthorized } = clientWith(() => json(401, { error: 'unauthorized', message: 'token expired', requestId: 'r' }));
+    const { client, unauthorized } = clientWith(() =>
+      json(401, { error: 'unauthorized', message: 'token expired', requestId: 'r' }),
+    );
     // Act
     const error = await client.listServers().catch((err: unknown) => err);
     // Assess
@@ -102,7 +128,14 @@ describe('ApiClient', () => {
 
   it('describes an answer that is not the API JSON by its status', async () => {
     // Prepare
-    const { client } = clientWith(() => new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway', headers: { 'x-request-id': 'edge-1' } }));
+    const { client } = clientWith(
+      () =>
+        new Response('<html>bad gateway</html>', {
+          status: 502,
+          statusText: 'Bad Gateway',
+          headers: { 'x-request-id': 'edge-1' },
+        }),
+    );
     // Act
     const error = await client.getRun('run-12345678').catch((err: unknown) => err);
     // Assess
@@ -112,7 +145,12 @@ describe('ApiClient', () => {
 
   it('reports a network failure as an ApiError with status 0', async () => {
     // Prepare
-    const client = new ApiClient({ apiUrl: '/api', getToken: () => 't', onUnauthorized: () => {}, fetch: (async () => Promise.reject(new TypeError('Failed to fetch'))) as typeof fetch });
+    const client = new ApiClient({
+      apiUrl: '/api',
+      getToken: () => 't',
+      onUnauthorized: () => {},
+      fetch: (async () => Promise.reject(new TypeError('Failed to fetch'))) as typeof fetch,
+    });
     // Act
     const error = await client.me().catch((err: unknown) => err);
     // Assess
@@ -121,7 +159,13 @@ describe('ApiClient', () => {
 
   it('says a 2xx answer that is not JSON is not the API, as an ApiError', async () => {
     // Prepare
-    const { client } = clientWith(() => new Response('<html>edge page</html>', { status: 200, headers: { 'content-type': 'text/html', 'x-request-id': 'edge-2' } }));
+    const { client } = clientWith(
+      () =>
+        new Response('<html>edge page</html>', {
+          status: 200,
+          headers: { 'content-type': 'text/html', 'x-request-id': 'edge-2' },
+        }),
+    );
     // Act
     const error = await client.me().catch((err: unknown) => err);
     // Assess
@@ -133,7 +177,9 @@ describe('ApiClient', () => {
     // Prepare
     const controller = new AbortController();
     const fetchFn = ((_input: RequestInfo | URL, init?: RequestInit) =>
-      new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))) as typeof fetch;
+      new Promise<Response>((_resolve, reject) =>
+        init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+      )) as typeof fetch;
     const client = new ApiClient({ apiUrl: '/api', getToken: () => 't', onUnauthorized: () => {}, fetch: fetchFn });
     // Act
     const rendering = client.renderVersion('nb-1', 2, controller.signal).catch((err: unknown) => err);
@@ -146,7 +192,9 @@ describe('ApiClient', () => {
 
   it('returns rendered HTML as text', async () => {
     // Prepare
-    const { client, seen } = clientWith(() => new Response('<p>hi</p>', { status: 200, headers: { 'content-type': 'text/html' } }));
+    const { client, seen } = clientWith(
+      () => new Response('<p>hi</p>', { status: 200, headers: { 'content-type': 'text/html' } }),
+    );
     // Act
     const html = await client.renderVersion('nb-12345678', 2);
     // Assess
@@ -157,7 +205,9 @@ describe('ApiClient', () => {
   it('asks for progress after the last event id and parses the batch', async () => {
     // Prepare
     const body = 'retry: 1000\n\nid: 3\ndata: {"id":3,"at":"t","progress":50,"message":"Pulling the image"}\n\n';
-    const { client, seen } = clientWith(() => new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }));
+    const { client, seen } = clientWith(
+      () => new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } }),
+    );
     // Act
     const batch = await client.serverProgress('dev', 2);
     // Assess
@@ -169,7 +219,10 @@ describe('ApiClient', () => {
 describe('parseProgressBatch', () => {
   it('reads several events and is done at a ready event', () => {
     // Prepare
-    const text = 'retry: 1000\n\nid: 1\ndata: {"id":1,"at":"a","progress":10,"message":"Server requested"}\n\nid: 2\ndata: {"id":2,"at":"b","progress":100,"message":"Jupyter is answering","ready":true}\n\n';
+    const text =
+      'retry: 1000\n\n' +
+      'id: 1\ndata: {"id":1,"at":"a","progress":10,"message":"Server requested"}\n\n' +
+      'id: 2\ndata: {"id":2,"at":"b","progress":100,"message":"Jupyter is answering","ready":true}\n\n';
     // Act
     const batch = parseProgressBatch(text);
     // Assess
@@ -179,7 +232,8 @@ describe('parseProgressBatch', () => {
 
   it('is done at a failed event, and reads CRLF line ends and data split over lines', () => {
     // Prepare
-    const text = 'id: 4\r\ndata: {"id":4,"at":"a",\r\ndata: "progress":100,"message":"image pull failed","failed":true}\r\n\r\n';
+    const text =
+      'id: 4\r\ndata: {"id":4,"at":"a",\r\ndata: "progress":100,"message":"image pull failed","failed":true}\r\n\r\n';
     // Act
     const batch = parseProgressBatch(text);
     // Assess
@@ -237,7 +291,14 @@ const fakeXhr = (status: number, responseText = '') => {
   return sent;
 };
 
-const form: Upload = { method: 'POST', url: 'https://bucket.s3.example/', fields: { key: 'uploads/nb-1/up-1', Policy: 'cG9saWN5', 'X-Amz-Signature': 'abc' }, maxBytes: 1000, expiresAt: '2030-01-01T00:00:00Z', uploadId: 'up-1' };
+const form: Upload = {
+  method: 'POST',
+  url: 'https://bucket.s3.example/',
+  fields: { key: 'uploads/nb-1/up-1', Policy: 'cG9saWN5', 'X-Amz-Signature': 'abc' },
+  maxBytes: 1000,
+  expiresAt: '2030-01-01T00:00:00Z',
+  uploadId: 'up-1',
+};
 
 describe('uploadBody', () => {
   afterEach(() => {
@@ -264,19 +325,36 @@ describe('uploadBody', () => {
     // Prepare
     const sent = fakeXhr(204);
     // Act
-    const error = await uploadBody({ ...form, maxBytes: 1024 * 1024 }, new Blob([new Uint8Array(3 * 1024 * 1024)]), () => undefined).catch((e: unknown) => e);
+    const error = await uploadBody(
+      { ...form, maxBytes: 1024 * 1024 },
+      new Blob([new Uint8Array(3 * 1024 * 1024)]),
+      () => undefined,
+    ).catch((e: unknown) => e);
     // Assess
     expect(sent).toEqual([]);
-    expect(error).toMatchObject({ status: 413, message: 'The file is 3.0 MB; the largest notebook this platform takes is 1.0 MB.' });
+    expect(error).toMatchObject({
+      status: 413,
+      message: 'The file is 3.0 MB; the largest notebook this platform takes is 1.0 MB.',
+    });
   });
 
   it('says the file is over the limit when storage refuses it as too large', async () => {
     // Prepare
-    fakeXhr(400, '<?xml version="1.0"?><Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size</Message></Error>');
+    fakeXhr(
+      400,
+      '<?xml version="1.0"?><Error><Code>EntityTooLarge</Code>' +
+        '<Message>Your proposed upload exceeds the maximum allowed size</Message></Error>',
+    );
     // Act
-    const error = await uploadBody({ ...form, maxBytes: 5 * 1024 * 1024 }, new Blob(['x']), () => undefined).catch((e: unknown) => e);
+    const error = await uploadBody({ ...form, maxBytes: 5 * 1024 * 1024 }, new Blob(['x']), () => undefined).catch(
+      (e: unknown) => e,
+    );
     // Assess
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 400, code: 'EntityTooLarge', message: 'Storage refused the file: it is over the 5.0 MB upload limit.' });
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'EntityTooLarge',
+      message: 'Storage refused the file: it is over the 5.0 MB upload limit.',
+    });
   });
 });

@@ -1,15 +1,24 @@
 import type { z } from 'zod';
-import type { API_ROUTES } from '../../functions/src/handlers/http/api-routes.ts';
-import type { NotebookSchema, PresignedSchema, VersionSchema } from '../../functions/src/handlers/http/schemas.ts';
-import type { RunSchema } from '../../functions/src/handlers/http/run-schemas.ts';
-import type { CullSchema, ProfileSchema, ServerSchema, UsageSchema } from '../../functions/src/handlers/http/server-schemas.ts';
+import type {
+  API_ROUTES,
+  CullSchema,
+  NotebookSchema,
+  PresignedSchema,
+  ProfileSchema,
+  RunSchema,
+  ServerSchema,
+  UsageSchema,
+  VersionSchema,
+} from '#functions/contracts';
 
 // Type-only imports: nothing from functions/ reaches the bundle. Requests and responses are typed from the
 // very schemas that validate and document them.
 type Routes = typeof API_ROUTES;
 type ResponseOf<K extends keyof Routes> = z.infer<NonNullable<Routes[K]['response']>>;
 type BodyOf<K extends keyof Routes> = z.input<NonNullable<Routes[K]['body']>>;
-type QueryOf<K extends keyof Routes> = { [P in keyof z.input<NonNullable<Routes[K]['query']>>]?: z.input<NonNullable<Routes[K]['query']>>[P] | number };
+type QueryOf<K extends keyof Routes> = {
+  [P in keyof z.input<NonNullable<Routes[K]['query']>>]?: z.input<NonNullable<Routes[K]['query']>>[P] | number;
+};
 
 /** A page of a list: `nextCursor` is opaque and null on the last page. */
 export interface Page<T> {
@@ -120,25 +129,34 @@ export class ApiClient {
 
   me = () => this.json<Me>('/me');
   listNotebooks = (query: ListNotebooksQuery = {}) => this.json<Page<Notebook>>('/notebooks', { query });
-  createNotebook = (body: CreateNotebookBody) => this.json<ResponseOf<'createNotebook'>>('/notebooks', { method: 'POST', body });
+  createNotebook = (body: CreateNotebookBody) =>
+    this.json<ResponseOf<'createNotebook'>>('/notebooks', { method: 'POST', body });
   getNotebook = (id: string) => this.json<Notebook>(`/notebooks/${seg(id)}`);
-  patchNotebook = (id: string, patch: PatchNotebookBody) => this.json<Notebook>(`/notebooks/${seg(id)}`, { method: 'PATCH', body: patch });
+  patchNotebook = (id: string, patch: PatchNotebookBody) =>
+    this.json<Notebook>(`/notebooks/${seg(id)}`, { method: 'PATCH', body: patch });
   archiveNotebook = (id: string) => this.json<Notebook>(`/notebooks/${seg(id)}`, { method: 'DELETE' });
   createUpload = (id: string) => this.json<Upload>(`/notebooks/${seg(id)}/uploads`, { method: 'POST' });
-  commitVersion = (id: string, body: CommitVersionBody) => this.json<Version>(`/notebooks/${seg(id)}/versions`, { method: 'POST', body });
-  listVersions = (id: string, page: PageQuery = {}) => this.json<Page<Version>>(`/notebooks/${seg(id)}/versions`, { query: page });
-  getVersion = (id: string, v: number) => this.json<ResponseOf<'getVersion'>>(`/notebooks/${seg(id)}/versions/${seg(v)}`);
-  renderVersion = (id: string, v: number, signal?: AbortSignal) => this.text(`/notebooks/${seg(id)}/versions/${seg(v)}/html`, { accept: 'text/html', signal });
-  getParameters = (id: string, version?: number) => this.json<Parameters>(`/notebooks/${seg(id)}/parameters`, { query: { version } });
+  commitVersion = (id: string, body: CommitVersionBody) =>
+    this.json<Version>(`/notebooks/${seg(id)}/versions`, { method: 'POST', body });
+  listVersions = (id: string, page: PageQuery = {}) =>
+    this.json<Page<Version>>(`/notebooks/${seg(id)}/versions`, { query: page });
+  getVersion = (id: string, v: number) =>
+    this.json<ResponseOf<'getVersion'>>(`/notebooks/${seg(id)}/versions/${seg(v)}`);
+  renderVersion = (id: string, v: number, signal?: AbortSignal) =>
+    this.text(`/notebooks/${seg(id)}/versions/${seg(v)}/html`, { accept: 'text/html', signal });
+  getParameters = (id: string, version?: number) =>
+    this.json<Parameters>(`/notebooks/${seg(id)}/parameters`, { query: { version } });
   startRun = (id: string, body: StartRunBody) => this.json<Run>(`/notebooks/${seg(id)}/runs`, { method: 'POST', body });
   listRuns = (query: ListRunsQuery = {}) => this.json<Page<Run>>('/runs', { query });
   getRun = (id: string) => this.json<Run>(`/runs/${seg(id)}`);
   cancelRun = (id: string) => this.json<Run>(`/runs/${seg(id)}/cancel`, { method: 'POST' });
   rerunRun = (id: string, body: RerunBody) => this.json<Run>(`/runs/${seg(id)}/rerun`, { method: 'POST', body });
   getRunOutput = (id: string) => this.json<Presigned>(`/runs/${seg(id)}/output`);
-  renderRunOutput = (id: string, signal?: AbortSignal) => this.text(`/runs/${seg(id)}/output/html`, { accept: 'text/html', signal });
+  renderRunOutput = (id: string, signal?: AbortSignal) =>
+    this.text(`/runs/${seg(id)}/output/html`, { accept: 'text/html', signal });
   listProfiles = () => this.json<{ items: Profile[] }>('/profiles');
-  launchServer = (body: LaunchServerBody) => this.json<ResponseOf<'launchServer'>>('/servers', { method: 'POST', body });
+  launchServer = (body: LaunchServerBody) =>
+    this.json<ResponseOf<'launchServer'>>('/servers', { method: 'POST', body });
   listServers = () => this.json<{ items: Server[] }>('/servers');
   getServer = (name: string) => this.json<Server>(`/servers/${seg(name)}`);
   stopServer = (name: string) => this.json<Server>(`/servers/${seg(name)}`, { method: 'DELETE' });
@@ -146,8 +164,13 @@ export class ApiClient {
   adminUsage = () => this.json<Usage>('/admin/usage');
   listCulls = (query: PageQuery = {}) => this.json<Page<Cull>>('/admin/culls', { query });
 
-  /** POSTs a file to a presigned upload form (the one call outside the API); see the module function of the same name. */
-  uploadBody = (upload: Upload, file: Blob, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<void> => uploadBody(upload, file, onProgress, signal);
+  /** POSTs a file to a presigned upload form (the one call outside the API); see the module function of that name. */
+  uploadBody = (
+    upload: Upload,
+    file: Blob,
+    onProgress: (fraction: number) => void,
+    signal?: AbortSignal,
+  ): Promise<void> => uploadBody(upload, file, onProgress, signal);
 
   /** One batch of spawn progress after event `after`; the server holds the answer up to ~10 s when nothing is new. */
   serverProgress = async (name: string, after?: number): Promise<{ events: ProgressEvent[]; done: boolean }> => {
@@ -161,7 +184,13 @@ export class ApiClient {
       return (await res.json()) as T;
     } catch {
       // A 2xx that is not JSON (a proxy's or CDN's page): say so, as every other failure is said.
-      throw new ApiError(res.status, 'bad_response', `The API answered ${res.status} with something that is not JSON; try again, and if it persists tell your platform team.`, res.headers.get('x-request-id'));
+      throw new ApiError(
+        res.status,
+        'bad_response',
+        `The API answered ${res.status} with something that is not JSON; ` +
+          'try again, and if it persists tell your platform team.',
+        res.headers.get('x-request-id'),
+      );
     }
   }
 
@@ -184,7 +213,11 @@ export class ApiClient {
       });
     } catch (err) {
       if (call.signal?.aborted) throw err;
-      throw new ApiError(0, 'network', `Could not reach the API (${err instanceof Error ? err.message : String(err)}).`);
+      throw new ApiError(
+        0,
+        'network',
+        `Could not reach the API (${err instanceof Error ? err.message : String(err)}).`,
+      );
     }
     if (res.ok) return res;
     const error = await errorOf(res);
@@ -196,7 +229,8 @@ export class ApiClient {
 /** The URL of an API path with its query (undefined, null and empty values left out). */
 export const apiPath = (apiUrl: string, path: string, query: Query = {}): string => {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
   const qs = params.toString();
   return `${apiUrl.replace(/\/+$/, '')}${path}${qs ? `?${qs}` : ''}`;
 };
@@ -206,13 +240,29 @@ const errorOf = async (res: Response): Promise<ApiError> => {
   try {
     const body = JSON.parse(text) as { error?: unknown; message?: unknown; requestId?: unknown; details?: unknown };
     if (typeof body.message === 'string') {
-      const details = Array.isArray(body.details) ? body.details.filter((d): d is { path: string; message: string } => typeof d?.path === 'string' && typeof d?.message === 'string') : [];
-      return new ApiError(res.status, typeof body.error === 'string' ? body.error : `http_${res.status}`, body.message, typeof body.requestId === 'string' ? body.requestId : null, details);
+      const details = Array.isArray(body.details)
+        ? body.details.filter(
+            (d): d is { path: string; message: string } =>
+              typeof d?.path === 'string' && typeof d?.message === 'string',
+          )
+        : [];
+      return new ApiError(
+        res.status,
+        typeof body.error === 'string' ? body.error : `http_${res.status}`,
+        body.message,
+        typeof body.requestId === 'string' ? body.requestId : null,
+        details,
+      );
     }
   } catch {
     // Not the API's JSON (a proxy's page, an empty body): fall through to the status line.
   }
-  return new ApiError(res.status, `http_${res.status}`, `The API answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`, res.headers.get('x-request-id'));
+  return new ApiError(
+    res.status,
+    `http_${res.status}`,
+    `The API answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`,
+    res.headers.get('x-request-id'),
+  );
 };
 
 /**
@@ -239,19 +289,32 @@ export const parseProgressBatch = (text: string): { events: ProgressEvent[]; don
 };
 
 /** Reads `/config.json`, written at deploy time next to the portal. */
-export const loadPortalConfig = async (fetchFn: typeof fetch = (i, init) => globalThis.fetch(i, init)): Promise<PortalConfig> => {
+export const loadPortalConfig = async (
+  fetchFn: typeof fetch = (i, init) => globalThis.fetch(i, init),
+): Promise<PortalConfig> => {
   const res = await fetchFn('/config.json', { headers: { accept: 'application/json' }, cache: 'no-store' });
   if (!res.ok) throw new ApiError(res.status, 'config', `The portal's /config.json could not be read (${res.status}).`);
   const config = (await res.json()) as PortalConfig;
-  if (typeof config.apiUrl !== 'string' || !config.auth || (config.auth.mode !== 'local' && config.auth.mode !== 'oidc')) {
+  if (
+    typeof config.apiUrl !== 'string' ||
+    !config.auth ||
+    (config.auth.mode !== 'local' && config.auth.mode !== 'oidc')
+  ) {
     throw new ApiError(500, 'config', "The portal's /config.json lacks apiUrl or auth.mode.");
   }
   return config;
 };
 
 /** Local mode: spends the one-time code from the login link for a user id and a bearer token. */
-export const exchangeLocalCode = async (code: string, fetchFn: typeof fetch = (i, init) => globalThis.fetch(i, init)): Promise<{ user: string; token: string }> => {
-  const res = await fetchFn('/auth/local/exchange', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ code }) });
+export const exchangeLocalCode = async (
+  code: string,
+  fetchFn: typeof fetch = (i, init) => globalThis.fetch(i, init),
+): Promise<{ user: string; token: string }> => {
+  const res = await fetchFn('/auth/local/exchange', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ code }),
+  });
   if (!res.ok) throw await errorOf(res);
   return (await res.json()) as { user: string; token: string };
 };
@@ -261,9 +324,19 @@ const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 // Storage answers a refused form in XML; its code says whether the file was the problem.
 const storageRefusal = (status: number, body: string, upload: Upload): ApiError => {
   const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1] ?? 'upload_failed';
-  if (code === 'EntityTooLarge') return new ApiError(status, code, `Storage refused the file: it is over the ${megabytes(upload.maxBytes)} upload limit.`);
-  if (code === 'AccessDenied' && /expired/i.test(body)) return new ApiError(status, code, 'The upload form expired; upload again.');
-  return new ApiError(status, code, `Storage refused the upload (${status}${code === 'upload_failed' ? '' : ` ${code}`}).`);
+  if (code === 'EntityTooLarge')
+    return new ApiError(
+      status,
+      code,
+      `Storage refused the file: it is over the ${megabytes(upload.maxBytes)} upload limit.`,
+    );
+  if (code === 'AccessDenied' && /expired/i.test(body))
+    return new ApiError(status, code, 'The upload form expired; upload again.');
+  return new ApiError(
+    status,
+    code,
+    `Storage refused the upload (${status}${code === 'upload_failed' ? '' : ` ${code}`}).`,
+  );
 };
 
 /**
@@ -271,10 +344,22 @@ const storageRefusal = (status: number, body: string, upload: Upload): ApiError 
  * ignores what comes after it), reporting progress (XMLHttpRequest: fetch has no upload progress). A file over
  * the form's limit is refused here, before a byte is sent; storage would refuse it too.
  */
-export const uploadBody = (upload: Upload, file: Blob, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<void> =>
+export const uploadBody = (
+  upload: Upload,
+  file: Blob,
+  onProgress: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<void> =>
   new Promise((resolve, reject) => {
     if (file.size > upload.maxBytes) {
-      reject(new ApiError(413, 'too_large', `The file is ${megabytes(file.size)}; the largest notebook this platform takes is ${megabytes(upload.maxBytes)}.`));
+      reject(
+        new ApiError(
+          413,
+          'too_large',
+          `The file is ${megabytes(file.size)}; ` +
+            `the largest notebook this platform takes is ${megabytes(upload.maxBytes)}.`,
+        ),
+      );
       return;
     }
     const form = new FormData();

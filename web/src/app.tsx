@@ -100,12 +100,23 @@ const Layout = () => {
 const RequireSession = () => {
   const { status, error, signedOut } = useSession();
   const location = useLocation();
-  if (status === 'signed-out') return <Navigate to={signedOut ? '/login' : loginPathFor(`${location.pathname}${location.search}${location.hash}`)} replace />;
+  if (status === 'signed-out')
+    return (
+      <Navigate
+        to={signedOut ? '/login' : loginPathFor(`${location.pathname}${location.search}${location.hash}`)}
+        replace
+      />
+    );
   if (status === 'error') {
     return (
       <main id="main" className="narrow">
         <h1>Orrery</h1>
-        <ErrorAlert error={error} title="The portal could not start" onRetry={() => location && window.location.reload()} size="page" />
+        <ErrorAlert
+          error={error}
+          title="The portal could not start"
+          onRetry={() => location && window.location.reload()}
+          size="page"
+        />
       </main>
     );
   }

@@ -25,17 +25,27 @@ export const formatAge = (iso: string | null | undefined, now: number): string =
 };
 
 /** Seconds between two instants (the second defaulting to `now`), or null when the first is unknown. */
-export const secondsBetween = (fromIso: string | null | undefined, toIso: string | null | undefined, now: number): number | null => {
+export const secondsBetween = (
+  fromIso: string | null | undefined,
+  toIso: string | null | undefined,
+  now: number,
+): number | null => {
   if (!fromIso) return null;
   const from = Date.parse(fromIso);
   const to = toIso ? Date.parse(toIso) : now;
   return Number.isNaN(from) || Number.isNaN(to) ? null : Math.max(0, (to - from) / 1000);
 };
 
-const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 3 });
+const usd = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 3,
+});
 
 /** An hourly price: `$0.192/h`. */
-export const formatHourlyPrice = (price: number | null | undefined): string => (price === null || price === undefined ? '—' : `${usd.format(price)}/h`);
+export const formatHourlyPrice = (price: number | null | undefined): string =>
+  price === null || price === undefined ? '—' : `${usd.format(price)}/h`;
 
 /** A sum of money: `$1.23`. */
 export const formatMoney = (amount: number): string => usd.format(amount);
@@ -57,8 +67,11 @@ export const formatBytes = (bytes: number): string => {
 };
 
 /** A status word for people: `IN_PROGRESS` → `In progress`. */
-export const formatStatus = (status: string): string => status.charAt(0) + status.slice(1).toLowerCase().replace(/_/g, ' ');
+export const formatStatus = (status: string): string =>
+  status.charAt(0) + status.slice(1).toLowerCase().replace(/_/g, ' ');
 
-/** The option label of a profile (launch and run forms): its display name first (the contract), then resources and price. */
+/** A profile's option label (launch and run forms): its display name first (the contract), then resources and price. */
 export const profileLabel = (p: Profile): string =>
-  `${p.displayName} — ${p.cpu.request} CPU, ${p.memory.request} memory${p.gpus ? `, ${p.gpus} GPU` : ''}, ${formatHourlyPrice(p.hourlyPrice)}`;
+  `${p.displayName} — ${p.cpu.request} CPU, ${p.memory.request} memory` +
+  (p.gpus ? `, ${p.gpus} GPU` : '') +
+  `, ${formatHourlyPrice(p.hourlyPrice)}`;

@@ -1,6 +1,7 @@
 import type { Notebook } from './api-client.ts';
 
-// The API's own patterns (functions/src/domain/notebook.ts), checked here so a mistake is explained beside the field before a 400.
+// The API's own patterns (functions/src/domain/notebook.ts), checked here so a mistake is explained beside the field
+// before a 400.
 
 /** A tag: a lowercase slug such as `q3-report`. */
 export const TAG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;

@@ -8,10 +8,15 @@ export const notebookFileProblem = (name: string, text: string): string | null =
   } catch {
     return `${name} is not a notebook: it is not JSON. Choose an .ipynb file saved by Jupyter.`;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `${name} is not a notebook: its JSON is not an object.`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return `${name} is not a notebook: its JSON is not an object.`;
   const nb = value as { nbformat?: unknown; cells?: unknown };
   if (typeof nb.nbformat !== 'number') return `${name} is not a notebook: it has no nbformat version.`;
-  if (nb.nbformat < 4) return `${name} is an nbformat ${nb.nbformat} notebook; open and save it in a current Jupyter to upgrade it to nbformat 4.`;
+  if (nb.nbformat < 4)
+    return (
+      `${name} is an nbformat ${nb.nbformat} notebook; ` +
+      'open and save it in a current Jupyter to upgrade it to nbformat 4.'
+    );
   if (!Array.isArray(nb.cells)) return `${name} is not a notebook: it has no list of cells.`;
   return null;
 };
@@ -32,7 +37,9 @@ export const sha256Hex = async (bytes: ArrayBuffer): Promise<string> => {
 };
 
 /** Reads a chosen file and checks it is a notebook; the bytes are what gets uploaded and hashed. */
-export const readNotebookFile = async (file: Blob & { name: string }): Promise<{ bytes: ArrayBuffer; problem: string | null }> => {
+export const readNotebookFile = async (
+  file: Blob & { name: string },
+): Promise<{ bytes: ArrayBuffer; problem: string | null }> => {
   const bytes = await file.arrayBuffer();
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   return { bytes, problem: notebookFileProblem(file.name, text) };
@@ -45,11 +52,23 @@ export const readNotebookFile = async (file: Blob & { name: string }): Promise<{
  */
 export const uploadVersion = async (
   api: ApiClient,
-  input: { notebookId: string; bytes: ArrayBuffer; message?: string; upload?: Awaited<ReturnType<ApiClient['createUpload']>> | null },
+  input: {
+    notebookId: string;
+    bytes: ArrayBuffer;
+    message?: string;
+    upload?: Awaited<ReturnType<ApiClient['createUpload']>> | null;
+  },
   onProgress: (fraction: number) => void,
   signal?: AbortSignal,
 ): Promise<Version> => {
-  const [upload, sha256] = await Promise.all([input.upload ?? api.createUpload(input.notebookId), sha256Hex(input.bytes)]);
+  const [upload, sha256] = await Promise.all([
+    input.upload ?? api.createUpload(input.notebookId),
+    sha256Hex(input.bytes),
+  ]);
   await uploadBody(upload, new Blob([input.bytes], { type: 'application/x-ipynb+json' }), onProgress, signal);
-  return api.commitVersion(input.notebookId, { uploadId: upload.uploadId, sha256, ...(input.message ? { message: input.message } : {}) });
+  return api.commitVersion(input.notebookId, {
+    uploadId: upload.uploadId,
+    sha256,
+    ...(input.message ? { message: input.message } : {}),
+  });
 };

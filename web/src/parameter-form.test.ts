@@ -1,21 +1,66 @@
 import { describe, expect, it } from 'vitest';
 import { checkParameterValues } from '../../functions/src/domain/parameter-values.ts';
 import type { ParameterInference } from '../../functions/src/domain/parameters.ts';
-import { parseExactJson } from '../../functions/src/shared/http/validate.ts';
-import { fieldErrorsFromApi, fieldsFor, initialValues, readValues, toRequestParameters, type InferredParameter } from './parameter-form.ts';
+import { parseExactJson } from '../../functions/src/http/validate.ts';
+import {
+  fieldErrorsFromApi,
+  fieldsFor,
+  initialValues,
+  readValues,
+  toRequestParameters,
+  type InferredParameter,
+} from './parameter-form.ts';
 
 // The parameters of functions/test/fixtures/parameters-basic.ipynb as the API lists them.
 const BASIC: InferredParameter[] = [
-  { name: 'region', type: 'str', default: 'eu-west-1', defaultSource: '"eu-west-1"', help: 'AWS region to read sales from' },
+  {
+    name: 'region',
+    type: 'str',
+    default: 'eu-west-1',
+    defaultSource: '"eu-west-1"',
+    help: 'AWS region to read sales from',
+  },
   { name: 'days', type: 'int', default: 7, defaultSource: '7', help: 'how many days to look back' },
-  { name: 'threshold', type: 'float', default: 0.25, defaultSource: '0.25', help: 'alert when the drop exceeds this fraction' },
-  { name: 'dry_run', type: 'bool', default: false, defaultSource: 'False', help: 'print the alert instead of sending it' },
-  { name: 'products', type: 'list', default: ['widget', 'gadget'], defaultSource: '["widget", "gadget"]', help: 'products to include' },
-  { name: 'limits', type: 'dict', default: { widget: 100, gadget: 50 }, defaultSource: '{"widget": 100, "gadget": 50}', help: 'minimum daily units per product' },
+  {
+    name: 'threshold',
+    type: 'float',
+    default: 0.25,
+    defaultSource: '0.25',
+    help: 'alert when the drop exceeds this fraction',
+  },
+  {
+    name: 'dry_run',
+    type: 'bool',
+    default: false,
+    defaultSource: 'False',
+    help: 'print the alert instead of sending it',
+  },
+  {
+    name: 'products',
+    type: 'list',
+    default: ['widget', 'gadget'],
+    defaultSource: '["widget", "gadget"]',
+    help: 'products to include',
+  },
+  {
+    name: 'limits',
+    type: 'dict',
+    default: { widget: 100, gadget: 50 },
+    defaultSource: '{"widget": 100, "gadget": 50}',
+    help: 'minimum daily units per product',
+  },
   { name: 'note', type: 'None', default: null, defaultSource: 'None', help: 'optional note for the report header' },
 ];
 
-const inference = (parameters: InferredParameter[]): ParameterInference => ({ cellIndex: 1, problems: [], parameters: parameters.map(({ truncated, ...p }) => ({ ...p, type: p.type as 'int', ...(truncated ? { truncated: true as const } : {}) })) });
+const inference = (parameters: InferredParameter[]): ParameterInference => ({
+  cellIndex: 1,
+  problems: [],
+  parameters: parameters.map(({ truncated, ...p }) => ({
+    ...p,
+    type: p.type as 'int',
+    ...(truncated ? { truncated: true as const } : {}),
+  })),
+});
 
 // A request body as JSON text with the form's raw parameter texts spliced in, as the browser's JSON.stringify
 // with JSON.rawJSON writes it (Node 20 has no JSON.rawJSON); omits `parameters` when there are none.
@@ -61,7 +106,11 @@ describe('fieldsFor', () => {
       { name: 'nested', type: 'dict', default: {}, defaultSource: '{}', help: '' },
     ];
     // Act
-    const fields = fieldsFor(params, { big: '18446744073709551617', ratio: 'nan', nested: { k: [1, '12345678901234567890'] } });
+    const fields = fieldsFor(params, {
+      big: '18446744073709551617',
+      ratio: 'nan',
+      nested: { k: [1, '12345678901234567890'] },
+    });
     // Assess
     expect(fields.map((f) => [f.name, f.initial, f.input])).toEqual([
       ['big', '18446744073709551617', 'number'],
@@ -88,7 +137,9 @@ describe('fieldsFor', () => {
 
   it('leaves a truncated default empty and says how to keep it', () => {
     // Prepare
-    const params: InferredParameter[] = [{ name: 'x', type: 'str', default: null, defaultSource: "'zzz", help: 'big', truncated: true }];
+    const params: InferredParameter[] = [
+      { name: 'x', type: 'str', default: null, defaultSource: "'zzz", help: 'big', truncated: true },
+    ];
     // Act
     const [field] = fieldsFor(params);
     const read = readValues([field!], initialValues([field!]));
@@ -104,7 +155,11 @@ describe('readValues', () => {
     // Prepare
     const fields = fieldsFor(BASIC);
     // Act
-    const read = readValues(fields, { ...initialValues(fields), days: '007', limits: '{ "widget": 100,\n  "gadget": 50 }' });
+    const read = readValues(fields, {
+      ...initialValues(fields),
+      days: '007',
+      limits: '{ "widget": 100,\n  "gadget": 50 }',
+    });
     // Assess
     expect(read).toEqual({ parameters: {}, errors: {} });
   });
@@ -112,7 +167,15 @@ describe('readValues', () => {
   it('sends only the changed fields, typed exactly as the API reads them', () => {
     // Prepare
     const fields = fieldsFor(BASIC);
-    const values = { ...initialValues(fields), region: 'us-east-1', days: '18446744073709551617', threshold: '1', dry_run: true, products: '[1.0, "x"]', note: '"hello"' };
+    const values = {
+      ...initialValues(fields),
+      region: 'us-east-1',
+      days: '18446744073709551617',
+      threshold: '1',
+      dry_run: true,
+      products: '[1.0, "x"]',
+      note: '"hello"',
+    };
     // Act
     const read = readValues(fields, values);
     const typed = asTheApiTypesThem(BASIC, read.parameters);
@@ -124,14 +187,26 @@ describe('readValues', () => {
       days: { type: 'int', value: 18446744073709551617n },
       threshold: { type: 'float', value: 1 },
       dry_run: { type: 'bool', value: true },
-      products: { type: 'list', items: [{ type: 'float', value: 1 }, { type: 'str', value: 'x' }] },
+      products: {
+        type: 'list',
+        items: [
+          { type: 'float', value: 1 },
+          { type: 'str', value: 'x' },
+        ],
+      },
       note: { type: 'str', value: 'hello' },
     });
   });
 
   it('keeps the sign of -0.0 and reads nan and infinity for floats', () => {
     // Prepare
-    const params: InferredParameter[] = ['a', 'b', 'c', 'd'].map((name) => ({ name, type: 'float', default: 0.5, defaultSource: '0.5', help: '' }));
+    const params: InferredParameter[] = ['a', 'b', 'c', 'd'].map((name) => ({
+      name,
+      type: 'float',
+      default: 0.5,
+      defaultSource: '0.5',
+      help: '',
+    }));
     const fields = fieldsFor(params);
     // Act
     const read = readValues(fields, { a: '-0', b: 'NaN', c: '-Infinity', d: '2e3' });
@@ -147,7 +222,14 @@ describe('readValues', () => {
   it('explains each bad field beside it and sends none of them', () => {
     // Prepare
     const fields = fieldsFor(BASIC);
-    const values = { ...initialValues(fields), days: '2.5', threshold: 'lots', products: '{"a": 1}', limits: "{'a': 1}", note: '' };
+    const values = {
+      ...initialValues(fields),
+      days: '2.5',
+      threshold: 'lots',
+      products: '{"a": 1}',
+      limits: "{'a': 1}",
+      note: '',
+    };
     // Act
     const read = readValues(fields, values);
     // Assess
@@ -165,7 +247,10 @@ describe('readValues', () => {
     // Act
     const read = readValues(fields, { ...initialValues(fields), days: '', threshold: '1e400' });
     // Assess
-    expect(read.errors).toEqual({ days: 'Enter a whole number.', threshold: 'Too large for a float; write inf if you mean infinity.' });
+    expect(read.errors).toEqual({
+      days: 'Enter a whole number.',
+      threshold: 'Too large for a float; write inf if you mean infinity.',
+    });
   });
 
   it('lets null replace a list, as papermill lets None replace any parameter', () => {
@@ -188,7 +273,9 @@ describe('the test helper parametersJson', () => {
     const without = parametersJson(body, {});
     const onlyParameters = parametersJson({}, { a: '1' });
     // Assess
-    expect(withParameters).toBe('{"parameters":{"big":18446744073709551617,"odd\\"name":1.0},"profile":"cpu-small","timeoutSeconds":600}');
+    expect(withParameters).toBe(
+      '{"parameters":{"big":18446744073709551617,"odd\\"name":1.0},"profile":"cpu-small","timeoutSeconds":600}',
+    );
     expect(without).toBe('{"profile":"cpu-small","timeoutSeconds":600}');
     expect(onlyParameters).toBe('{"parameters":{"a":1}}');
   });
@@ -199,7 +286,8 @@ describe('toRequestParameters', () => {
     // Prepare
     // Stands in for an engine with source text access: the reviver gets each number's text as written.
     const engine = {
-      parse: (text: string, reviver?: (key: string, value: unknown, context?: { source: string }) => unknown) => reviver!('big', Number(text), { source: text }),
+      parse: (text: string, reviver?: (key: string, value: unknown, context?: { source: string }) => unknown) =>
+        reviver!('big', Number(text), { source: text }),
       rawJSON: (text: string) => ({ rawJSON: text }),
     };
     // Act
@@ -212,7 +300,10 @@ describe('toRequestParameters', () => {
     // Prepare
     const engine = { parse: JSON.parse };
     // Act
-    const values = toRequestParameters({ region: '"us-east-1"', limits: '{"a":[1,2.5]}', flag: 'true', note: 'null' }, engine);
+    const values = toRequestParameters(
+      { region: '"us-east-1"', limits: '{"a":[1,2.5]}', flag: 'true', note: 'null' },
+      engine,
+    );
     // Assess
     expect(values).toEqual({ region: 'us-east-1', limits: { a: [1, 2.5] }, flag: true, note: null });
   });
@@ -245,7 +336,11 @@ describe('fieldErrorsFromApi', () => {
 
   it('reads the fields from the message when the error carries no details', () => {
     // Prepare
-    const error = { message: "parameters.big: expected int, got string 'many'; parameters.unknown_one: not a parameter of this notebook; known: big, text" };
+    const error = {
+      message:
+        "parameters.big: expected int, got string 'many'; " +
+        'parameters.unknown_one: not a parameter of this notebook; known: big, text',
+    };
     // Act
     const placed = fieldErrorsFromApi(error, ['big', 'text']);
     // Assess

@@ -30,7 +30,9 @@ export type FieldInput = 'number' | 'checkbox' | 'text' | 'textarea';
 /** One field of the run form. */
 export interface FieldSpec {
   name: string;
-  /** The parameter's Python type as inferred: int, float, str, bool, list, dict, None (or another name the API may add). */
+  /**
+   * The parameter's Python type as inferred: int, float, str, bool, list, dict, None (or another name the API may add).
+   */
   type: string;
   input: FieldInput;
   /** For number inputs: '1' for ints, 'any' for floats. */
@@ -59,7 +61,11 @@ const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const SPECIAL_FLOAT = /^(?:(nan)|([+-]?)inf(?:inity)?)$/i;
 const JSON_KINDS: Record<string, { label: string; check: (v: unknown) => boolean; hint: string }> = {
   list: { label: 'a JSON list', check: Array.isArray, hint: 'A JSON list, such as ["a", "b"] or [1, 2.5].' },
-  dict: { label: 'a JSON object', check: (v) => v !== null && typeof v === 'object' && !Array.isArray(v), hint: 'A JSON object, such as {"key": 1}.' },
+  dict: {
+    label: 'a JSON object',
+    check: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
+    hint: 'A JSON object, such as {"key": 1}.',
+  },
 };
 const ANY_HINT = 'Any JSON value: "text" in double quotes, 3, 2.5, true, null, [..] or {..}.';
 
@@ -71,7 +77,11 @@ const readInt = (text: string): Parsed => {
   const t = text.trim();
   if (t === '') return bad('Enter a whole number.');
   if (INT.test(t)) return ok(BigInt(t).toString());
-  return bad(DECIMAL.test(t) ? 'Must be a whole number (no decimal point or exponent).' : 'Must be a whole number, such as 7 or -3.');
+  return bad(
+    DECIMAL.test(t)
+      ? 'Must be a whole number (no decimal point or exponent).'
+      : 'Must be a whole number, such as 7 or -3.',
+  );
 };
 
 /** Reads a float; whole values keep a `.0` so the API types them as floats, and -0 keeps its sign. */
@@ -89,7 +99,8 @@ const readFloat = (text: string): Parsed => {
 };
 
 /** Drops the blanks outside JSON strings, so the text compares and travels in one canonical form. */
-const minify = (text: string): string => text.replace(/("(?:[^"\\]|\\.)*")|\s+/g, (_, quoted: string | undefined) => quoted ?? '');
+const minify = (text: string): string =>
+  text.replace(/("(?:[^"\\]|\\.)*")|\s+/g, (_, quoted: string | undefined) => quoted ?? '');
 
 /** Reads JSON text, kept as written (exact numbers), checking the kind when the type names one. */
 const parseJson = (type: string, text: string): Parsed => {
@@ -101,7 +112,11 @@ const parseJson = (type: string, text: string): Parsed => {
     value = JSON.parse(t);
   } catch (err) {
     const pythonic = /'|\b(?:True|False|None)\b/.test(t.replace(/"(?:[^"\\]|\\.)*"/g, ''));
-    return bad(`Not valid JSON: ${(err as Error).message}${pythonic ? ' (JSON writes strings in double quotes, and true, false, null for True, False, None)' : ''}.`);
+    return bad(
+      `Not valid JSON: ${(err as Error).message}` +
+        (pythonic ? ' (JSON writes strings in double quotes, and true, false, null for True, False, None)' : '') +
+        '.',
+    );
   }
   // papermill lets None replace any parameter.
   if (kind && value !== null && !kind.check(value)) return bad(`Must be ${kind.label}.`);
@@ -121,7 +136,8 @@ const specialFloat = (value: unknown): boolean => value === 'nan' || value === '
 
 /** The text a value starts as in its field; null (a truncated or None default) starts empty. */
 const initialText = (type: string, value: unknown): string => {
-  if (value === null || value === undefined) return type === 'None' || !['int', 'float', 'str', 'list', 'dict'].includes(type) ? 'null' : '';
+  if (value === null || value === undefined)
+    return type === 'None' || !['int', 'float', 'str', 'list', 'dict'].includes(type) ? 'null' : '';
   if (type === 'int' || type === 'str') return String(value);
   if (type === 'float') return Object.is(value, -0) ? '-0.0' : String(value);
   const compact = JSON.stringify(value);
@@ -129,19 +145,34 @@ const initialText = (type: string, value: unknown): string => {
 };
 
 // A default JSON cannot show exactly: whole floats (1.0 reads as an int), big ints and nan/inf inside containers.
-const lossyInJson = (source: string): boolean => /\d\.(?!\d*[1-9])|\d{16,}|float\(|\d[eE]/.test(source.replace(/(["'])(?:\\.|(?!\1).)*\1/g, ''));
+const lossyInJson = (source: string): boolean =>
+  /\d\.(?!\d*[1-9])|\d{16,}|float\(|\d[eE]/.test(source.replace(/(["'])(?:\\.|(?!\1).)*\1/g, ''));
 
 const hintFor = (p: InferredParameter, input: FieldInput, fromRun: boolean): string => {
   const base =
-    p.type === 'int' ? 'A whole number.'
-    : p.type === 'float' ? (input === 'number' ? 'A number, such as 0.25 or 1e-6.' : 'A number; nan, inf and -inf are accepted.')
-    : p.type === 'bool' ? 'Checked means True.'
-    : p.type === 'str' ? 'Text, sent as is.'
-    : (JSON_KINDS[p.type]?.hint ?? ANY_HINT);
+    p.type === 'int'
+      ? 'A whole number.'
+      : p.type === 'float'
+        ? input === 'number'
+          ? 'A number, such as 0.25 or 1e-6.'
+          : 'A number; nan, inf and -inf are accepted.'
+        : p.type === 'bool'
+          ? 'Checked means True.'
+          : p.type === 'str'
+            ? 'Text, sent as is.'
+            : (JSON_KINDS[p.type]?.hint ?? ANY_HINT);
   const notes = [base];
-  if (fromRun && (JSON_KINDS[p.type] || p.type === 'None')) notes.push('This is the earlier run’s value as recorded, where big ints show as strings and 1.0 as 1; left as it is, the exact value is kept.');
+  if (fromRun && (JSON_KINDS[p.type] || p.type === 'None'))
+    notes.push(
+      'This is the earlier run’s value as recorded, where big ints show as strings and 1.0 as 1; ' +
+        'left as it is, the exact value is kept.',
+    );
   else if (p.truncated) notes.push('The default is too long to show; leave the field as it is to keep it.');
-  else if (JSON_KINDS[p.type] && lossyInJson(p.defaultSource)) notes.push(`In Python the default is ${p.defaultSource.slice(0, 120)}; write whole floats with a decimal point (1.0) when you edit it.`);
+  else if (JSON_KINDS[p.type] && lossyInJson(p.defaultSource))
+    notes.push(
+      `In Python the default is ${p.defaultSource.slice(0, 120)}; ` +
+        'write whole floats with a decimal point (1.0) when you edit it.',
+    );
   return notes.join(' ');
 };
 
@@ -150,7 +181,10 @@ const inputFor = (p: InferredParameter, initial: string | boolean): Pick<FieldSp
   // A number input cannot hold nan or inf, so such a float is typed as text.
   if (p.type === 'int') return { input: 'number', step: '1' };
   if (p.type === 'float') return specialFloat(initial) ? { input: 'text' } : { input: 'number', step: 'any' };
-  if (p.type === 'str') return { input: typeof initial === 'string' && (initial.includes('\n') || initial.length > 80) ? 'textarea' : 'text' };
+  if (p.type === 'str')
+    return {
+      input: typeof initial === 'string' && (initial.includes('\n') || initial.length > 80) ? 'textarea' : 'text',
+    };
   if (JSON_KINDS[p.type]) return { input: 'textarea' };
   return { input: 'text' };
 };
@@ -169,7 +203,8 @@ export const fieldsFor = (inferred: InferredParameter[], previous: Record<string
   });
 
 /** The values a form starts with. */
-export const initialValues = (fields: FieldSpec[]): FormValues => Object.fromEntries(fields.map((f) => [f.name, f.initial]));
+export const initialValues = (fields: FieldSpec[]): FormValues =>
+  Object.fromEntries(fields.map((f) => [f.name, f.initial]));
 
 /** Whether a field's value is the one it started with, compared in canonical form (so `7` and `07` are the same). */
 const unchanged = (field: FieldSpec, value: string | boolean): boolean => {
@@ -208,7 +243,10 @@ const BODY_FIELD = /^body\.([A-Za-z]+)$/;
  * `details` when present, else splits its message (`path: message; path: message`). What names no known
  * field comes back in `general`.
  */
-export const fieldErrorsFromApi = (error: { message: string; details?: ApiErrorDetail[] }, fieldNames: string[]): { fields: Record<string, string>; general: string[] } => {
+export const fieldErrorsFromApi = (
+  error: { message: string; details?: ApiErrorDetail[] },
+  fieldNames: string[],
+): { fields: Record<string, string>; general: string[] } => {
   const details = error.details?.length ? error.details : splitMessage(error.message);
   const known = new Set(fieldNames);
   const fields: Record<string, string> = {};
@@ -238,8 +276,14 @@ type JsonWithRaw = { parse: typeof JSON.parse; rawJSON?: (text: string) => unkno
  * Chromium, Firefox and Safari), so big ints and `1.0` survive. Where the browser lacks it, the values
  * are plain JSON (an int past 2^53 then loses digits and the API says so; a whole float in a list turns int).
  */
-export const toRequestParameters = (raw: Record<string, string>, json: JsonWithRaw = JSON as JsonWithRaw): Record<string, unknown> => {
+export const toRequestParameters = (
+  raw: Record<string, string>,
+  json: JsonWithRaw = JSON as JsonWithRaw,
+): Record<string, unknown> => {
   const { rawJSON } = json;
-  const exact = (_key: string, value: unknown, context?: { source?: string }) => (typeof value === 'number' && rawJSON && context?.source !== undefined ? rawJSON(context.source) : value);
-  return Object.fromEntries(Object.entries(raw).map(([name, text]) => [name, json.parse(text, exact as Parameters<typeof JSON.parse>[1])]));
+  const exact = (_key: string, value: unknown, context?: { source?: string }) =>
+    typeof value === 'number' && rawJSON && context?.source !== undefined ? rawJSON(context.source) : value;
+  return Object.fromEntries(
+    Object.entries(raw).map(([name, text]) => [name, json.parse(text, exact as Parameters<typeof JSON.parse>[1])]),
+  );
 };

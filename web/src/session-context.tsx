@@ -1,7 +1,16 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { ApiClient, ApiError, loadPortalConfig, type Me, type PortalConfig } from './api-client.ts';
-import { clearSession, loginPathFor, logoutUrl, readSession, scheduleExpiry, writeSession, type KeyValueStore, type Session } from './session.ts';
+import {
+  clearSession,
+  loginPathFor,
+  logoutUrl,
+  readSession,
+  scheduleExpiry,
+  writeSession,
+  type KeyValueStore,
+  type Session,
+} from './session.ts';
 
 /** Where the portal is in signing in. */
 export type SessionStatus = 'loading' | 'signed-out' | 'signed-in' | 'error';
@@ -59,31 +68,41 @@ export const SessionProvider = ({ children }: { children: ReactNode }) => {
   );
 
   const api = useMemo(
-    () => (config ? new ApiClient({ apiUrl: config.apiUrl, getToken: () => tokenRef.current, onUnauthorized: () => (tokenRef.current ? end('expired') : undefined) }) : null),
+    () =>
+      config
+        ? new ApiClient({
+            apiUrl: config.apiUrl,
+            getToken: () => tokenRef.current,
+            onUnauthorized: () => (tokenRef.current ? end('expired') : undefined),
+          })
+        : null,
     [config, end],
   );
 
   // Checks a session with /me; `strict` (a fresh sign-in) throws any failure to the sign-in page instead.
-  const start = useCallback(async (client: ApiClient, s: Session, strict: boolean) => {
-    tokenRef.current = s.token;
-    setSession(s);
-    setStatus('loading');
-    try {
-      setMe(await client.me());
-      setStatus('signed-in');
-      setExpired(false);
-      setSignedOut(false);
-    } catch (err) {
-      if (strict) {
-        end('signed-out');
-        throw err;
+  const start = useCallback(
+    async (client: ApiClient, s: Session, strict: boolean) => {
+      tokenRef.current = s.token;
+      setSession(s);
+      setStatus('loading');
+      try {
+        setMe(await client.me());
+        setStatus('signed-in');
+        setExpired(false);
+        setSignedOut(false);
+      } catch (err) {
+        if (strict) {
+          end('signed-out');
+          throw err;
+        }
+        // A 401 already ended the session through onUnauthorized.
+        if (err instanceof ApiError && err.status === 401) return;
+        setError(err as Error);
+        setStatus('error');
       }
-      // A 401 already ended the session through onUnauthorized.
-      if (err instanceof ApiError && err.status === 401) return;
-      setError(err as Error);
-      setStatus('error');
-    }
-  }, [end]);
+    },
+    [end],
+  );
 
   useEffect(() => {
     let live = true;
@@ -129,7 +148,19 @@ export const SessionProvider = ({ children }: { children: ReactNode }) => {
   }, [config, end, navigate]);
 
   const value = useMemo<SessionValue>(
-    () => ({ status, config, user: me?.id ?? session?.user ?? null, admin: me?.admin ?? false, me, error, expired, signedOut, api, signIn, signOut }),
+    () => ({
+      status,
+      config,
+      user: me?.id ?? session?.user ?? null,
+      admin: me?.admin ?? false,
+      me,
+      error,
+      expired,
+      signedOut,
+      api,
+      signIn,
+      signOut,
+    }),
     [status, config, me, session, error, expired, signedOut, api, signIn, signOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

@@ -1,6 +1,13 @@
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { beginOidcSignIn, completeOidcSignIn, readSession, writeSession, type KeyValueStore, type OidcFetch } from './session.ts';
+import {
+  beginOidcSignIn,
+  completeOidcSignIn,
+  readSession,
+  writeSession,
+  type KeyValueStore,
+  type OidcFetch,
+} from './session.ts';
 
 // The real sign-in code (oauth4webapi included) against a fake OpenID provider reached through an injected fetch.
 
@@ -30,12 +37,19 @@ interface Grant {
 
 const memoryStore = (): KeyValueStore & { map: Map<string, string> } => {
   const map = new Map<string, string>();
-  return { map, getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v), removeItem: (k) => void map.delete(k) };
+  return {
+    map,
+    getItem: (k) => map.get(k) ?? null,
+    setItem: (k, v) => void map.set(k, v),
+    removeItem: (k) => void map.delete(k),
+  };
 };
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
-const s256 = async (verifier: string) => Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))).toString('base64url');
+const s256 = async (verifier: string) =>
+  Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))).toString('base64url');
 
 const fakeProvider = (keys: Keys) => {
   const grants = new Map<string, Grant>();
@@ -49,8 +63,10 @@ const fakeProvider = (keys: Keys) => {
     const refuse = (why: string) => json({ error: 'invalid_grant', error_description: why }, 400);
     if (form.get('grant_type') !== 'authorization_code') return json({ error: 'unsupported_grant_type' }, 400);
     if (!grant) return refuse('unknown or used code');
-    if (form.get('redirect_uri') !== grant.redirectUri || form.get('client_id') !== grant.clientId) return refuse('redirect_uri or client_id differ from the authorization request');
-    if ((await s256(form.get('code_verifier') ?? '')) !== grant.challenge) return refuse('code_verifier does not match code_challenge');
+    if (form.get('redirect_uri') !== grant.redirectUri || form.get('client_id') !== grant.clientId)
+      return refuse('redirect_uri or client_id differ from the authorization request');
+    if ((await s256(form.get('code_verifier') ?? '')) !== grant.challenge)
+      return refuse('code_verifier does not match code_challenge');
     const now = Math.floor(Date.now() / 1000);
     const idToken = await new SignJWT({ nonce: tamper.nonce ?? grant.nonce })
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
@@ -67,24 +83,44 @@ const fakeProvider = (keys: Keys) => {
     const { origin, pathname } = new URL(url);
     seen.push(pathname);
     if (origin !== ISSUER) return json({ error: 'wrong host' }, 404);
-    if (pathname === '/.well-known/openid-configuration') return json({ issuer: ISSUER, authorization_endpoint: `${ISSUER}/authorize`, token_endpoint: `${ISSUER}/token`, jwks_uri: `${ISSUER}/jwks`, id_token_signing_alg_values_supported: ['RS256'] });
+    if (pathname === '/.well-known/openid-configuration')
+      return json({
+        issuer: ISSUER,
+        authorization_endpoint: `${ISSUER}/authorize`,
+        token_endpoint: `${ISSUER}/token`,
+        jwks_uri: `${ISSUER}/jwks`,
+        id_token_signing_alg_values_supported: ['RS256'],
+      });
     if (pathname === '/jwks') return json({ keys: [keys.jwk] });
     if (pathname === '/token' && init.method === 'POST') return token(new URLSearchParams(String(init.body)));
     return json({ error: 'not found' }, 404);
   };
 
-  /** The user approves at the authorization endpoint: the provider keeps the request and redirects with a fresh code. */
+  /** The user approves at the authorization endpoint: the provider keeps the request, redirects with a fresh code. */
   const authorize = (authorizationUrl: URL): URL => {
     const q = authorizationUrl.searchParams;
     const code = `code-${++issued}`;
-    grants.set(code, { challenge: q.get('code_challenge') ?? '', redirectUri: q.get('redirect_uri') ?? '', clientId: q.get('client_id') ?? '', nonce: q.get('nonce') ?? '' });
+    grants.set(code, {
+      challenge: q.get('code_challenge') ?? '',
+      redirectUri: q.get('redirect_uri') ?? '',
+      clientId: q.get('client_id') ?? '',
+      nonce: q.get('nonce') ?? '',
+    });
     const callback = new URL(q.get('redirect_uri') ?? '');
     callback.searchParams.set('code', code);
     callback.searchParams.set('state', q.get('state') ?? '');
     return callback;
   };
 
-  return { fetch, authorize, seen, tamperNext: (t: Tamper) => void (tamper = t), tokenCalls: () => seen.filter((p) => p === '/token').length };
+  return {
+    fetch,
+    authorize,
+    seen,
+    tamperNext: (t: Tamper) => {
+      tamper = t;
+    },
+    tokenCalls: () => seen.filter((p) => p === '/token').length,
+  };
 };
 
 const config = { mode: 'oidc' as const, issuer: ISSUER, clientId: CLIENT_ID, scope: 'openid profile' };
@@ -102,7 +138,11 @@ describe('OIDC sign-in against a provider', () => {
   beforeAll(async () => {
     const provider = await generateKeyPair('RS256');
     const other = await generateKeyPair('RS256');
-    keys = { provider: provider.privateKey, other: other.privateKey, jwk: { ...(await exportJWK(provider.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' } };
+    keys = {
+      provider: provider.privateKey,
+      other: other.privateKey,
+      jwk: { ...(await exportJWK(provider.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' },
+    };
   });
 
   it('signs in through discovery with code, PKCE S256 and nonce, and comes back to the next page with the ID token as bearer', async () => {
@@ -115,10 +155,21 @@ describe('OIDC sign-in against a provider', () => {
     // Assess
     const q = Object.fromEntries(authorizationUrl.searchParams);
     expect(authorizationUrl.origin + authorizationUrl.pathname).toBe(`${ISSUER}/authorize`);
-    expect(q).toMatchObject({ response_type: 'code', client_id: CLIENT_ID, redirect_uri: `${ORIGIN}/auth/callback`, scope: 'openid profile', code_challenge_method: 'S256' });
+    expect(q).toMatchObject({
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      redirect_uri: `${ORIGIN}/auth/callback`,
+      scope: 'openid profile',
+      code_challenge_method: 'S256',
+    });
     expect(q.state).toMatch(/^[\w-]{20,}$/);
     expect(q.nonce).toMatch(/^[\w-]{20,}$/);
-    expect(idp.seen).toEqual(['/.well-known/openid-configuration', '/.well-known/openid-configuration', '/token', '/jwks']);
+    expect(idp.seen).toEqual([
+      '/.well-known/openid-configuration',
+      '/.well-known/openid-configuration',
+      '/token',
+      '/jwks',
+    ]);
     expect(session).toMatchObject({ mode: 'oidc', user: 'user-42' });
     expect(session.token).toBe(session.idToken);
     expect(session.token.split('.')).toHaveLength(3);
@@ -142,9 +193,21 @@ describe('OIDC sign-in against a provider', () => {
   });
 
   const refusals: { name: string; tamper: (k: Keys) => Tamper; message: RegExp }[] = [
-    { name: 'refuses an ID token with the wrong nonce', tamper: () => ({ nonce: 'another-sign-in' }), message: /ID token was refused: .*"nonce"/ },
-    { name: 'refuses an ID token signed by another key', tamper: (k) => ({ key: k.other }), message: /ID token was refused: JWT signature verification failed/ },
-    { name: 'refuses an ID token for another audience', tamper: () => ({ aud: 'some-other-client' }), message: /ID token was refused: .*"aud"/ },
+    {
+      name: 'refuses an ID token with the wrong nonce',
+      tamper: () => ({ nonce: 'another-sign-in' }),
+      message: /ID token was refused: .*"nonce"/,
+    },
+    {
+      name: 'refuses an ID token signed by another key',
+      tamper: (k) => ({ key: k.other }),
+      message: /ID token was refused: JWT signature verification failed/,
+    },
+    {
+      name: 'refuses an ID token for another audience',
+      tamper: () => ({ aud: 'some-other-client' }),
+      message: /ID token was refused: .*"aud"/,
+    },
   ];
 
   for (const { name, tamper, message } of refusals) {

@@ -1,12 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { beginOidcSignIn, completeOidcSignIn, isLive, localSession, loginPathFor, logoutUrl, readSession, safeNextPath, savePending, scheduleExpiry, takePending, tokenExpiry, writeSession, type KeyValueStore, type Session, type Timers } from './session.ts';
+import {
+  beginOidcSignIn,
+  completeOidcSignIn,
+  isLive,
+  localSession,
+  loginPathFor,
+  logoutUrl,
+  readSession,
+  safeNextPath,
+  savePending,
+  scheduleExpiry,
+  takePending,
+  tokenExpiry,
+  writeSession,
+  type KeyValueStore,
+  type Session,
+  type Timers,
+} from './session.ts';
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const jwt = (claims: Record<string, unknown>) => `${b64url({ alg: 'RS256' })}.${b64url(claims)}.c2lnbmF0dXJl`;
 
 const memoryStore = (): KeyValueStore & { map: Map<string, string> } => {
   const map = new Map<string, string>();
-  return { map, getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v), removeItem: (k) => void map.delete(k) };
+  return {
+    map,
+    getItem: (k) => map.get(k) ?? null,
+    setItem: (k, v) => void map.set(k, v),
+    removeItem: (k) => void map.delete(k),
+  };
 };
 
 const fakeClock = (start: number) => {
@@ -51,7 +73,19 @@ describe('safeNextPath', () => {
 
   it('refuses anything that could leave the origin and falls back to /', () => {
     // Prepare
-    const hostile = ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', 'evil.example', '/\t/evil.example', '', null, undefined, '\\\\evil', '/%0a/evil'.replace('%0a', '\n')];
+    const hostile = [
+      '//evil.example/x',
+      '/\\evil.example',
+      'https://evil.example/',
+      'javascript:alert(1)',
+      'evil.example',
+      '/\t/evil.example',
+      '',
+      null,
+      undefined,
+      '\\\\evil',
+      '/%0a/evil'.replace('%0a', '\n'),
+    ];
     // Act
     const results = hostile.map(safeNextPath);
     // Assess
@@ -111,7 +145,11 @@ describe('token expiry', () => {
     let cancelled = 0;
     // Act
     scheduleExpiry({ mode: 'local', token: 't', user: 'a', expiresAt: 5_000_000 }, () => late++, clock);
-    const cancel = scheduleExpiry({ mode: 'local', token: 't', user: 'a', expiresAt: 5_000_000 + 120_000 }, () => cancelled++, clock);
+    const cancel = scheduleExpiry(
+      { mode: 'local', token: 't', user: 'a', expiresAt: 5_000_000 + 120_000 },
+      () => cancelled++,
+      clock,
+    );
     cancel();
     clock.advance(600_000);
     // Assess
@@ -190,7 +228,10 @@ describe('pending OIDC sign-in', () => {
   it('cleans a tampered next path when taken', () => {
     // Prepare
     const store = memoryStore();
-    store.setItem('orrery.oidc.pending', JSON.stringify({ state: 's', verifier: 'v', nonce: 'n', next: '//evil.example' }));
+    store.setItem(
+      'orrery.oidc.pending',
+      JSON.stringify({ state: 's', verifier: 'v', nonce: 'n', next: '//evil.example' }),
+    );
     // Act
     const pending = takePending(store);
     // Assess
@@ -211,18 +252,39 @@ describe('pending OIDC sign-in', () => {
 });
 
 describe('authorization code with PKCE', () => {
-  const config = { mode: 'oidc' as const, issuer: 'https://idp.example', clientId: 'client-1', authorizationEndpoint: 'https://idp.example/authorize', tokenEndpoint: 'https://idp.example/token' };
+  const config = {
+    mode: 'oidc' as const,
+    issuer: 'https://idp.example',
+    clientId: 'client-1',
+    authorizationEndpoint: 'https://idp.example/authorize',
+    tokenEndpoint: 'https://idp.example/token',
+  };
 
   it('sends the S256 challenge of the kept verifier with the kept state and the callback redirect', async () => {
     // Prepare
     const store = memoryStore();
     // Act
     const url = await beginOidcSignIn(config, store, 'https://portal.example', '/runs?status=FAILED');
-    const pending = JSON.parse(store.map.get('orrery.oidc.pending') ?? '{}') as { state: string; verifier: string; nonce: string; next: string };
-    const challenge = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(pending.verifier))).toString('base64url');
+    const pending = JSON.parse(store.map.get('orrery.oidc.pending') ?? '{}') as {
+      state: string;
+      verifier: string;
+      nonce: string;
+      next: string;
+    };
+    const challenge = Buffer.from(
+      await crypto.subtle.digest('SHA-256', new TextEncoder().encode(pending.verifier)),
+    ).toString('base64url');
     // Assess
     expect(url.origin + url.pathname).toBe('https://idp.example/authorize');
-    expect(Object.fromEntries(url.searchParams)).toMatchObject({ client_id: 'client-1', response_type: 'code', redirect_uri: 'https://portal.example/auth/callback', code_challenge_method: 'S256', state: pending.state, nonce: pending.nonce, scope: 'openid email profile' });
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      client_id: 'client-1',
+      response_type: 'code',
+      redirect_uri: 'https://portal.example/auth/callback',
+      code_challenge_method: 'S256',
+      state: pending.state,
+      nonce: pending.nonce,
+      scope: 'openid email profile',
+    });
     expect(url.searchParams.get('code_challenge')).toBe(challenge);
     expect(pending.next).toBe('/runs?status=FAILED');
   });
@@ -232,7 +294,11 @@ describe('authorization code with PKCE', () => {
     const store = memoryStore();
     await beginOidcSignIn(config, store, 'https://portal.example', '/');
     // Act
-    const error = await completeOidcSignIn(config, store, new URL('https://portal.example/auth/callback?code=abc&state=forged')).catch((err: unknown) => err);
+    const error = await completeOidcSignIn(
+      config,
+      store,
+      new URL('https://portal.example/auth/callback?code=abc&state=forged'),
+    ).catch((err: unknown) => err);
     // Assess
     expect(error).toBeInstanceOf(Error);
     expect(store.map.has('orrery.oidc.pending')).toBe(false);
@@ -242,7 +308,11 @@ describe('authorization code with PKCE', () => {
     // Prepare
     const store = memoryStore();
     // Act
-    const error = await completeOidcSignIn(config, store, new URL('https://portal.example/auth/callback?code=abc&state=s')).catch((err: unknown) => err);
+    const error = await completeOidcSignIn(
+      config,
+      store,
+      new URL('https://portal.example/auth/callback?code=abc&state=s'),
+    ).catch((err: unknown) => err);
     // Assess
     expect((error as Error).message).toMatch(/not started in this tab/);
   });

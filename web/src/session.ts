@@ -32,7 +32,7 @@ const MAX_TIMER_MS = 2_147_483_647;
  * a scheme or anything else the browser would resolve to another origin; the login and callback pages fall back to `/`.
  */
 export const safeNextPath = (next: string | null | undefined): string => {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(next)) return '/';
+  if (!next?.startsWith('/') || next.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(next)) return '/';
   let url: URL;
   try {
     url = new URL(next, 'https://portal.invalid');
@@ -55,7 +55,12 @@ export const tokenExpiry = (token: string): number | null => {
   const payload = token.split('.')[1];
   if (!payload) return null;
   try {
-    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
+    const json = atob(
+      payload
+        .replace(/-/g, '+')
+        .replace(/_/g, '/')
+        .padEnd(Math.ceil(payload.length / 4) * 4, '='),
+    );
     const exp = (JSON.parse(json) as { exp?: unknown }).exp;
     return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : null;
   } catch {
@@ -64,7 +69,8 @@ export const tokenExpiry = (token: string): number | null => {
 };
 
 /** Whether a session can still be used at `now` (the margin included). */
-export const isLive = (session: Session, now: number): boolean => session.expiresAt === null || session.expiresAt - EXPIRY_MARGIN_MS > now;
+export const isLive = (session: Session, now: number): boolean =>
+  session.expiresAt === null || session.expiresAt - EXPIRY_MARGIN_MS > now;
 
 /** The timer functions expiry scheduling uses; tests pass a fake clock. */
 export interface Timers {
@@ -81,7 +87,11 @@ export const BROWSER_TIMERS: Timers = {
 };
 
 /** Calls `onExpire` once the session's token is (nearly) expired; returns a function that cancels the timer. */
-export const scheduleExpiry = (session: Session, onExpire: () => void, timers: Timers = BROWSER_TIMERS): (() => void) => {
+export const scheduleExpiry = (
+  session: Session,
+  onExpire: () => void,
+  timers: Timers = BROWSER_TIMERS,
+): (() => void) => {
   if (session.expiresAt === null) return () => {};
   const expiresAt = session.expiresAt;
   let handle: unknown = null;
@@ -116,7 +126,8 @@ export const readSession = (store: KeyValueStore, now: number): Session | null =
 };
 
 /** Keeps a session for later page loads. */
-export const writeSession = (store: KeyValueStore, session: Session): void => store.setItem(SESSION_KEY, JSON.stringify(session));
+export const writeSession = (store: KeyValueStore, session: Session): void =>
+  store.setItem(SESSION_KEY, JSON.stringify(session));
 
 /** Forgets the session. */
 export const clearSession = (store: KeyValueStore): void => store.removeItem(SESSION_KEY);
@@ -131,7 +142,14 @@ export const localSession = (token: string, user?: string): Session => {
 const subjectOf = (token: string): string | null => {
   try {
     const payload = token.split('.')[1] ?? '';
-    const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='))) as { sub?: unknown };
+    const claims = JSON.parse(
+      atob(
+        payload
+          .replace(/-/g, '+')
+          .replace(/_/g, '/')
+          .padEnd(Math.ceil(payload.length / 4) * 4, '='),
+      ),
+    ) as { sub?: unknown };
     return typeof claims.sub === 'string' ? claims.sub : null;
   } catch {
     return null;
@@ -139,7 +157,8 @@ const subjectOf = (token: string): string | null => {
 };
 
 /** Whether a pasted string looks like a JWT at all (three base64url parts), before the API is asked. */
-export const looksLikeJwt = (token: string): boolean => /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token.trim().replace(/^Bearer\s+/i, ''));
+export const looksLikeJwt = (token: string): boolean =>
+  /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token.trim().replace(/^Bearer\s+/i, ''));
 
 /** What an authorization request left behind for its callback: one use only. */
 export interface PendingSignIn {
@@ -150,7 +169,8 @@ export interface PendingSignIn {
 }
 
 /** Keeps a pending sign-in in the tab's sessionStorage. */
-export const savePending = (store: KeyValueStore, pending: PendingSignIn): void => store.setItem(PENDING_KEY, JSON.stringify(pending));
+export const savePending = (store: KeyValueStore, pending: PendingSignIn): void =>
+  store.setItem(PENDING_KEY, JSON.stringify(pending));
 
 /** Takes (and removes) the pending sign-in, so a callback URL can never be replayed in this tab. */
 export const takePending = (store: KeyValueStore): PendingSignIn | null => {
@@ -159,7 +179,8 @@ export const takePending = (store: KeyValueStore): PendingSignIn | null => {
   if (!raw) return null;
   try {
     const p = JSON.parse(raw) as Partial<PendingSignIn>;
-    if (typeof p.state === 'string' && typeof p.verifier === 'string' && typeof p.nonce === 'string') return { state: p.state, verifier: p.verifier, nonce: p.nonce, next: safeNextPath(p.next) };
+    if (typeof p.state === 'string' && typeof p.verifier === 'string' && typeof p.nonce === 'string')
+      return { state: p.state, verifier: p.verifier, nonce: p.nonce, next: safeNextPath(p.next) };
   } catch {
     // Damaged: treat as missing.
   }
@@ -169,31 +190,57 @@ export const takePending = (store: KeyValueStore): PendingSignIn | null => {
 // Loaded on first use: local mode never needs it, and the first page stays smaller.
 const oidcLibrary = () => import('oauth4webapi');
 
-/** The fetch the OIDC calls use; tests pass a fake identity provider's, the browser leaves it out (the global fetch). */
+/** The fetch the OIDC calls use; tests pass a fake identity provider's, the browser none (the global fetch). */
 export type OidcFetch = (url: string, init: RequestInit) => Promise<Response>;
 
-const transport = (oauth: typeof OAuth, fetchImpl: OidcFetch | undefined) => (fetchImpl ? { [oauth.customFetch]: fetchImpl } : {});
+const transport = (oauth: typeof OAuth, fetchImpl: OidcFetch | undefined) =>
+  fetchImpl ? { [oauth.customFetch]: fetchImpl } : {};
 
 /** The OIDC redirect URI of this portal. */
 export const redirectUriFor = (origin: string): string => `${origin}/auth/callback`;
 
 /** The authorization server: the configured endpoints, or discovery from the issuer when they are absent. */
-export const authorizationServer = async (config: OidcAuthConfig, fetchImpl?: OidcFetch): Promise<OAuth.AuthorizationServer> => {
+export const authorizationServer = async (
+  config: OidcAuthConfig,
+  fetchImpl?: OidcFetch,
+): Promise<OAuth.AuthorizationServer> => {
   const oauth = await oidcLibrary();
   if (config.authorizationEndpoint && config.tokenEndpoint) {
-    return { issuer: config.issuer, authorization_endpoint: config.authorizationEndpoint, token_endpoint: config.tokenEndpoint, end_session_endpoint: config.logoutEndpoint };
+    return {
+      issuer: config.issuer,
+      authorization_endpoint: config.authorizationEndpoint,
+      token_endpoint: config.tokenEndpoint,
+      end_session_endpoint: config.logoutEndpoint,
+    };
   }
   const issuer = new URL(config.issuer);
-  const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...transport(oauth, fetchImpl) }));
+  const as = await oauth.processDiscoveryResponse(
+    issuer,
+    await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...transport(oauth, fetchImpl) }),
+  );
   return config.logoutEndpoint ? { ...as, end_session_endpoint: config.logoutEndpoint } : as;
 };
 
-/** Starts authorization code + PKCE: keeps state, verifier, nonce and `next` in sessionStorage; returns the IdP URL to go to. */
-export const beginOidcSignIn = async (config: OidcAuthConfig, store: KeyValueStore, origin: string, next: string, fetchImpl?: OidcFetch): Promise<URL> => {
+/**
+ * Starts authorization code + PKCE: keeps state, verifier, nonce and `next` in sessionStorage; returns the IdP URL to
+ * go to.
+ */
+export const beginOidcSignIn = async (
+  config: OidcAuthConfig,
+  store: KeyValueStore,
+  origin: string,
+  next: string,
+  fetchImpl?: OidcFetch,
+): Promise<URL> => {
   const oauth = await oidcLibrary();
   const as = await authorizationServer(config, fetchImpl);
   if (!as.authorization_endpoint) throw new Error(`the issuer ${config.issuer} names no authorization endpoint`);
-  const pending: PendingSignIn = { state: oauth.generateRandomState(), verifier: oauth.generateRandomCodeVerifier(), nonce: oauth.generateRandomNonce(), next: safeNextPath(next) };
+  const pending: PendingSignIn = {
+    state: oauth.generateRandomState(),
+    verifier: oauth.generateRandomCodeVerifier(),
+    nonce: oauth.generateRandomNonce(),
+    next: safeNextPath(next),
+  };
   savePending(store, pending);
   const url = new URL(as.authorization_endpoint);
   url.searchParams.set('client_id', config.clientId);
@@ -212,7 +259,12 @@ export const beginOidcSignIn = async (config: OidcAuthConfig, store: KeyValueSto
  * returns the session and where to go. The bearer is the ID token: the API's JWT authorizer checks
  * `aud` = the client id, which Cognito puts in ID tokens only (its access tokens carry `client_id`, no `aud`).
  */
-export const completeOidcSignIn = async (config: OidcAuthConfig, store: KeyValueStore, callbackUrl: URL, fetchImpl?: OidcFetch): Promise<{ session: Session; next: string }> => {
+export const completeOidcSignIn = async (
+  config: OidcAuthConfig,
+  store: KeyValueStore,
+  callbackUrl: URL,
+  fetchImpl?: OidcFetch,
+): Promise<{ session: Session; next: string }> => {
   const pending = takePending(store);
   if (!pending) throw new Error('This sign-in was not started in this tab, or was already finished. Sign in again.');
   const oauth = await oidcLibrary();
@@ -220,7 +272,15 @@ export const completeOidcSignIn = async (config: OidcAuthConfig, store: KeyValue
   const client: OAuth.Client = { client_id: config.clientId };
   const http = transport(oauth, fetchImpl);
   const params = oauth.validateAuthResponse(as, client, callbackUrl, pending.state);
-  const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUriFor(callbackUrl.origin), pending.verifier, http);
+  const response = await oauth.authorizationCodeGrantRequest(
+    as,
+    client,
+    oauth.None(),
+    params,
+    redirectUriFor(callbackUrl.origin),
+    pending.verifier,
+    http,
+  );
   const { claims, idToken } = await checkedIdToken(oauth, as, client, response, pending.nonce, http);
   const user = typeof claims.email === 'string' ? claims.email : claims.sub;
   return { session: { mode: 'oidc', token: idToken, idToken, user, expiresAt: claims.exp * 1000 }, next: pending.next };
@@ -228,20 +288,36 @@ export const completeOidcSignIn = async (config: OidcAuthConfig, store: KeyValue
 
 // oauth4webapi checks iss, aud, exp, iat and nonce but leaves the signature to TLS (OIDC Core 3.1.3.7);
 // the issuer's JWKS is checked too when discovery names it, so a forged token never becomes the session.
-const checkedIdToken = async (oauth: typeof OAuth, as: OAuth.AuthorizationServer, client: OAuth.Client, response: Response, nonce: string, http: object) => {
+const checkedIdToken = async (
+  oauth: typeof OAuth,
+  as: OAuth.AuthorizationServer,
+  client: OAuth.Client,
+  response: Response,
+  nonce: string,
+  http: object,
+) => {
   try {
-    const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: nonce, requireIdToken: true });
+    const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
+      expectedNonce: nonce,
+      requireIdToken: true,
+    });
     const claims = oauth.getValidatedIdTokenClaims(result);
     if (!result.id_token || !claims) throw new Error('no ID token in the answer');
     if (as.jwks_uri) await oauth.validateApplicationLevelSignature(as, response, http);
     return { claims, idToken: result.id_token };
   } catch (err) {
-    if (err instanceof oauth.ResponseBodyError) throw new Error(`The identity provider refused the sign-in code: ${err.error_description ?? err.error}. Sign in again.`, { cause: err });
-    throw new Error(`The identity provider's ID token was refused: ${(err as Error).message}. Sign in again.`, { cause: err });
+    if (err instanceof oauth.ResponseBodyError)
+      throw new Error(
+        `The identity provider refused the sign-in code: ${err.error_description ?? err.error}. Sign in again.`,
+        { cause: err },
+      );
+    throw new Error(`The identity provider's ID token was refused: ${(err as Error).message}. Sign in again.`, {
+      cause: err,
+    });
   }
 };
 
-/** The IdP's logout URL when one is configured (Cognito reads `logout_uri`, standard OIDC `post_logout_redirect_uri`). */
+/** The IdP's logout URL, if configured (Cognito reads `logout_uri`, standard OIDC `post_logout_redirect_uri`). */
 export const logoutUrl = (config: OidcAuthConfig, origin: string): URL | null => {
   if (!config.logoutEndpoint) return null;
   const url = new URL(config.logoutEndpoint);

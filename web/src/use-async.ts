@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useRef, useState, type DependencyList } from 'react';
 
-/** What useAsync knows about one load: the last data (kept while reloading, so nothing jumps), the error, and how to reload. */
+/**
+ * What useAsync knows about one load: the last data (kept while reloading, so nothing jumps), the error, and how to
+ * reload.
+ */
 export interface AsyncState<T> {
   data: T | undefined;
   error: Error | undefined;
@@ -44,14 +47,18 @@ export const useAsync = <T>(load: (signal: AbortSignal) => Promise<T>, deps: Dep
       },
     );
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps decide when to load
+    // The caller's deps and a reload's tick decide when to load; `load` itself is read through a ref.
   }, [...deps, tick]);
 
   const reload = useCallback((quiet = false) => {
     quietRef.current = quiet;
     setTick((t) => t + 1);
   }, []);
-  const setData = useCallback((next: T | ((current: T | undefined) => T)) => setDataState((current) => (typeof next === 'function' ? (next as (c: T | undefined) => T)(current) : next)), []);
+  const setData = useCallback(
+    (next: T | ((current: T | undefined) => T)) =>
+      setDataState((current) => (typeof next === 'function' ? (next as (c: T | undefined) => T)(current) : next)),
+    [],
+  );
   return { data, error, loading, reload, setData };
 };
 

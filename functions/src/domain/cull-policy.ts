@@ -1,7 +1,10 @@
 import type { CullReason, Server } from './server.ts';
 
 /** What the culler does with one server at one instant. */
-export type CullDecision = { action: 'keep' } | { action: 'warn'; reason: CullReason; stopsAt: string } | { action: 'stop'; reason: CullReason };
+export type CullDecision =
+  | { action: 'keep' }
+  | { action: 'warn'; reason: CullReason; stopsAt: string }
+  | { action: 'stop'; reason: CullReason };
 
 /** How a sweep asks: `heartbeats: false` while the culler's breaker is tripped (silence then proves nothing). */
 export interface CullDecideOptions {

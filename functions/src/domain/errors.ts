@@ -100,7 +100,7 @@ export class RunnerFailedError extends AppError {
   }
 }
 
-/** A server launch cannot finish: timeout, an image pull error, an unschedulable pod (Step Functions matches this name). */
+/** A launch cannot finish: timeout, an image pull error, an unschedulable pod (Step Functions matches this name). */
 export class ServerLaunchFailedError extends AppError {
   constructor(message: string) {
     super('server_launch_failed', message);

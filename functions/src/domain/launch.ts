@@ -14,7 +14,10 @@ export type ServerObservation =
 export interface LaunchSettings {
   /** Jupyter must answer within this long of the request (KubeSpawner's start_timeout). */
   timeoutSeconds: number;
-  /** A pod the scheduler cannot place for this long fails, with the scheduler's message; an autoscaler gets that long to add a node. */
+  /**
+   * A pod the scheduler cannot place for this long fails, with the scheduler's message; an autoscaler gets that long to
+   * add a node.
+   */
   unschedulableSeconds: number;
 }
 
@@ -22,16 +25,23 @@ export interface LaunchSettings {
 export const DEFAULT_LAUNCH_SETTINGS: LaunchSettings = { timeoutSeconds: 300, unschedulableSeconds: 180 };
 
 /** What the launch workflow does after one look. */
-export type LaunchVerdict = { outcome: 'wait' } | { outcome: 'ready'; url: string } | { outcome: 'fail'; reason: string };
+export type LaunchVerdict =
+  | { outcome: 'wait' }
+  | { outcome: 'ready'; url: string }
+  | { outcome: 'fail'; reason: string };
 
 /** Decides a launch from one observation and the time since it was requested. */
 export const launchVerdict = (obs: ServerObservation, elapsedSeconds: number, s: LaunchSettings): LaunchVerdict => {
   if (obs.state === 'ready') return { outcome: 'ready', url: obs.url };
   if (obs.state === 'failed') return { outcome: 'fail', reason: obs.reason };
-  if (obs.state === 'absent') return { outcome: 'fail', reason: 'the server\'s pod or process is gone before Jupyter answered' };
-  if (obs.unschedulable && elapsedSeconds >= s.unschedulableSeconds) return { outcome: 'fail', reason: `the pod cannot be scheduled: ${obs.unschedulable}` };
+  if (obs.state === 'absent')
+    return { outcome: 'fail', reason: "the server's pod or process is gone before Jupyter answered" };
+  if (obs.unschedulable && elapsedSeconds >= s.unschedulableSeconds)
+    return { outcome: 'fail', reason: `the pod cannot be scheduled: ${obs.unschedulable}` };
   if (elapsedSeconds >= s.timeoutSeconds) {
-    const last = obs.unschedulable ? `unschedulable: ${obs.unschedulable}` : `last seen ${obs.stage}${obs.detail ? ` (${obs.detail})` : ''}`;
+    const last = obs.unschedulable
+      ? `unschedulable: ${obs.unschedulable}`
+      : `last seen ${obs.stage}${obs.detail ? ` (${obs.detail})` : ''}`;
     return { outcome: 'fail', reason: `Jupyter did not answer within ${s.timeoutSeconds} s; ${last}` };
   }
   return { outcome: 'wait' };
@@ -49,14 +59,24 @@ const STAGES: Record<LaunchStage | 'ready', { progress: number; message: string 
  * The progress event an observation adds, or null when it says nothing new: events only move
  * forward, so a poll that sees the same stage again adds nothing.
  */
-export const nextProgressEvent = (events: readonly ProgressEvent[], obs: ServerObservation, at: string): ProgressEvent | null => {
+export const nextProgressEvent = (
+  events: readonly ProgressEvent[],
+  obs: ServerObservation,
+  at: string,
+): ProgressEvent | null => {
   const last = events.at(-1);
   const id = (last?.id ?? 0) + 1;
   if (obs.state === 'failed' || obs.state === 'absent') return null;
   const key = obs.state === 'ready' ? 'ready' : obs.stage;
   const stage = STAGES[key];
-  const message = obs.state === 'waiting' && obs.unschedulable ? `Waiting for a node: ${obs.unschedulable}` : obs.state === 'waiting' && obs.detail ? `${stage.message}: ${obs.detail}` : stage.message;
-  if (last && (last.progress > stage.progress || (last.progress === stage.progress && last.message === message))) return null;
+  const message =
+    obs.state === 'waiting' && obs.unschedulable
+      ? `Waiting for a node: ${obs.unschedulable}`
+      : obs.state === 'waiting' && obs.detail
+        ? `${stage.message}: ${obs.detail}`
+        : stage.message;
+  if (last && (last.progress > stage.progress || (last.progress === stage.progress && last.message === message)))
+    return null;
   return { id, at, progress: stage.progress, message, ...(obs.state === 'ready' ? { ready: true } : {}) };
 };
 

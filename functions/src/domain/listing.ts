@@ -9,8 +9,8 @@ export interface NotebookFilter {
   q?: string;
 }
 
-/** A listing source, as the store understands it (kept structural so the domain needs no port). */
-export type PlannedSource =
+/** Where a listing reads from; the notebook store reads each source as one DynamoDB Query, newest first. */
+export type ListSource =
   | { kind: 'owner'; owner: string }
   | { kind: 'team'; team: string }
   | { kind: 'org' }
@@ -23,12 +23,16 @@ export type PlannedSource =
  * a tag, then a group, then an owner; with no such filter, everything the user may see
  * (their own, their teams', the org's; for admins, all).
  */
-export const planSources = (user: User, filter: NotebookFilter): PlannedSource[] => {
+export const planSources = (user: User, filter: NotebookFilter): ListSource[] => {
   if (filter.tag) return [{ kind: 'tag', tag: filter.tag }];
   if (filter.group) return [{ kind: 'group', group: filter.group }];
   if (filter.owner) return [{ kind: 'owner', owner: filter.owner }];
   if (user.admin) return [{ kind: 'all' }];
-  return [{ kind: 'owner', owner: user.id }, ...user.teams.map((team) => ({ kind: 'team' as const, team })), { kind: 'org' }];
+  return [
+    { kind: 'owner', owner: user.id },
+    ...user.teams.map((team) => ({ kind: 'team' as const, team })),
+    { kind: 'org' },
+  ];
 };
 
 /** Does a notebook belong in this listing for this user? Archived ones never do. */
@@ -43,7 +47,14 @@ export const belongsInListing = (user: User, filter: NotebookFilter, nb: Noteboo
 
 /** The scope a cursor is sealed to, so a cursor from one filter cannot page through another. */
 export const listingScope = (filter: NotebookFilter): string =>
-  JSON.stringify(['notebooks', filter.tag ?? '', filter.group ?? '', filter.owner ?? '', (filter.q ?? '').toLowerCase()]);
+  JSON.stringify([
+    'notebooks',
+    filter.tag ?? '',
+    filter.group ?? '',
+    filter.owner ?? '',
+    (filter.q ?? '').toLowerCase(),
+  ]);
 
 /** Orders notebooks the way every listing does: newest first. */
-export const newestFirst = (a: Notebook, b: Notebook): number => (listingKey(a) < listingKey(b) ? 1 : listingKey(a) > listingKey(b) ? -1 : 0);
+export const newestFirst = (a: Notebook, b: Notebook): number =>
+  listingKey(a) < listingKey(b) ? 1 : listingKey(a) > listingKey(b) ? -1 : 0;

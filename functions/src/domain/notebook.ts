@@ -1,4 +1,5 @@
 import type { ErrorDetail } from './errors.ts';
+import type { KernelInfo } from './nbformat.ts';
 import type { ParameterInference } from './parameters.ts';
 import type { User } from './user.ts';
 
@@ -23,13 +24,6 @@ export interface Notebook {
   latestVersion: number;
   archived: boolean;
   archivedAt?: string;
-}
-
-/** The kernel a version was saved with, from its metadata. */
-export interface KernelInfo {
-  name: string | null;
-  displayName: string | null;
-  language: string | null;
 }
 
 /** One immutable version of a notebook's body. */
@@ -65,10 +59,16 @@ export const GROUP_PATTERN = /^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:\/[a-z0-9]+(?:[-_][
 /** Checks a tag list and returns what is wrong with it, if anything. */
 export const checkTags = (tags: string[]): ErrorDetail[] => {
   const problems: ErrorDetail[] = [];
-  if (tags.length > LIMITS.tags) problems.push({ path: 'tags', message: `at most ${LIMITS.tags} tags, got ${tags.length}` });
+  if (tags.length > LIMITS.tags)
+    problems.push({ path: 'tags', message: `at most ${LIMITS.tags} tags, got ${tags.length}` });
   tags.forEach((tag, i) => {
     if (tag.length > LIMITS.tagLength || !TAG_PATTERN.test(tag)) {
-      problems.push({ path: `tags[${i}]`, message: `'${tag.slice(0, 80)}' is not a slug: use lowercase letters, digits and single dashes, at most ${LIMITS.tagLength} characters` });
+      problems.push({
+        path: `tags[${i}]`,
+        message:
+          `'${tag.slice(0, 80)}' is not a slug: ` +
+          `use lowercase letters, digits and single dashes, at most ${LIMITS.tagLength} characters`,
+      });
     }
   });
   return problems;

@@ -25,14 +25,30 @@ const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0,
 
 const bound = (p: Parameter): Parameter => {
   const help = cut(p.help, PARAMETER_LIMITS.helpChars);
-  if (p.defaultSource.length <= PARAMETER_LIMITS.sourceChars && depthOf(p.default) < PARAMETER_LIMITS.depth) return { ...p, help };
-  return { ...p, help, default: null, defaultSource: cut(p.defaultSource, PARAMETER_LIMITS.sourceChars), truncated: true };
+  if (p.defaultSource.length <= PARAMETER_LIMITS.sourceChars && depthOf(p.default) < PARAMETER_LIMITS.depth)
+    return { ...p, help };
+  return {
+    ...p,
+    help,
+    default: null,
+    defaultSource: cut(p.defaultSource, PARAMETER_LIMITS.sourceChars),
+    truncated: true,
+  };
 };
 
 /** Keeps an inference within PARAMETER_LIMITS: long or deep defaults are cut and flagged, long lists shortened. */
 export const limitInference = (inference: ParameterInference): ParameterInference => {
-  const problems = inference.problems.slice(0, PARAMETER_LIMITS.problems).map((p) => ({ ...p, text: cut(p.text, PARAMETER_LIMITS.problemChars), reason: cut(p.reason, PARAMETER_LIMITS.problemChars) }));
+  const problems = inference.problems.slice(0, PARAMETER_LIMITS.problems).map((p) => ({
+    ...p,
+    text: cut(p.text, PARAMETER_LIMITS.problemChars),
+    reason: cut(p.reason, PARAMETER_LIMITS.problemChars),
+  }));
   const dropped = inference.parameters.length - PARAMETER_LIMITS.parameters;
-  if (dropped > 0) problems.push({ line: 0, text: '', reason: `${dropped} more parameters are not recorded (at most ${PARAMETER_LIMITS.parameters})` });
+  if (dropped > 0)
+    problems.push({
+      line: 0,
+      text: '',
+      reason: `${dropped} more parameters are not recorded (at most ${PARAMETER_LIMITS.parameters})`,
+    });
   return { ...inference, parameters: inference.parameters.slice(0, PARAMETER_LIMITS.parameters).map(bound), problems };
 };

@@ -2,16 +2,7 @@ import { ValidationError, type ErrorDetail } from './errors.ts';
 import type { ParameterInference, ParameterType } from './parameters.ts';
 import { translatorFor } from './translators/registry.ts';
 import { parameterPath, shown } from './translators/translator.ts';
-
-/** A parameter value with its Python type, exact: ints unbounded, floats as IEEE doubles (NaN, ±Infinity, -0.0 included). */
-export type TypedValue =
-  | { type: 'int'; value: bigint }
-  | { type: 'float'; value: number }
-  | { type: 'str'; value: string }
-  | { type: 'bool'; value: boolean }
-  | { type: 'None' }
-  | { type: 'list'; items: TypedValue[] }
-  | { type: 'dict'; entries: Array<[string, TypedValue]> };
+import { FloatLiteral, type TypedValue } from './typed-values.ts';
 
 /** Bounds on the values of one run, checked before anything starts. */
 export const PARAMETER_VALUE_LIMITS = {
@@ -22,14 +13,6 @@ export const PARAMETER_VALUE_LIMITS = {
   // Problems listed in one error; the count of the rest is still given.
   problems: 50,
 } as const;
-
-/**
- * A JSON number written with a fraction or an exponent (`1.0`, `2e3`, `-0.0`): a float, as Python's
- * json module reads it, even when its value is whole. The API's exact parser makes these.
- */
-export class FloatLiteral {
-  constructor(readonly value: number) {}
-}
 
 const NONE: TypedValue = { type: 'None' };
 const SPECIAL_FLOAT = /^(?:(nan)|([+-]?)(?:inf|infinity))$/i;
@@ -54,12 +37,16 @@ const describe = (value: unknown): string => {
   if (typeof value === 'string') return `string ${shown(value)}`;
   if (typeof value === 'number') return `number ${Object.is(value, -0) ? '-0.0' : String(value)}`;
   if (value instanceof FloatLiteral) return `float ${Object.is(value.value, -0) ? '-0.0' : String(value.value)}`;
-  if (typeof value === 'bigint') return `number ${value.toString().length > 40 ? `with ${value.toString().length} digits` : value}`;
+  if (typeof value === 'bigint')
+    return `number ${value.toString().length > 40 ? `with ${value.toString().length} digits` : value}`;
   if (typeof value === 'boolean') return `boolean ${value}`;
   if (Array.isArray(value)) return `list of ${value.length} item${value.length === 1 ? '' : 's'}`;
   if (isPlainObject(value)) return 'object';
   if (value === undefined) return 'undefined';
-  const kind = typeof value === 'object' ? `an instance of ${(value as object).constructor?.name ?? 'a class'}` : `a ${typeof value}`;
+  const kind =
+    typeof value === 'object'
+      ? `an instance of ${(value as object).constructor?.name ?? 'a class'}`
+      : `a ${typeof value}`;
   return `${kind}, which JSON cannot carry`;
 };
 
@@ -75,11 +62,19 @@ const spend = (walk: Walk, chars: number): void => {
 
 const str = (value: string, path: string, walk: Walk): TypedValue | undefined => {
   spend(walk, value.length + 2);
-  if (LONE_SURROGATE.test(value)) return problem(walk, path, `got string ${shown(value)}, which holds a lone UTF-16 surrogate: that is not text any kernel can hold`);
+  if (LONE_SURROGATE.test(value))
+    return problem(
+      walk,
+      path,
+      `got string ${shown(value)}, which holds a lone UTF-16 surrogate: that is not text any kernel can hold`,
+    );
   return { type: 'str', value };
 };
 
-/** Types a JSON value as Python's json module would, but exactly: integral numbers and bigints are ints, other numbers floats. */
+/**
+ * Types a JSON value as Python's json module would, but exactly: integral numbers and bigints are ints, other numbers
+ * floats.
+ */
 const typed = (value: unknown, path: string, depth: number, walk: Walk): TypedValue | undefined => {
   spend(walk, 4);
   if (value === null) return NONE;
@@ -90,21 +85,28 @@ const typed = (value: unknown, path: string, depth: number, walk: Walk): TypedVa
     return { type: 'int', value };
   }
   // A number beyond 2^53 was written as a float in JSON: integer literals that large arrive as bigint.
-  if (typeof value === 'number') return Number.isSafeInteger(value) && !Object.is(value, -0) ? { type: 'int', value: BigInt(value) } : { type: 'float', value };
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) && !Object.is(value, -0)
+      ? { type: 'int', value: BigInt(value) }
+      : { type: 'float', value };
   if (typeof value === 'string') return str(value, path, walk);
   if (!Array.isArray(value) && !isPlainObject(value)) return problem(walk, path, `got ${describe(value)}`);
-  if (depth >= PARAMETER_VALUE_LIMITS.depth) return problem(walk, path, `nested deeper than ${PARAMETER_VALUE_LIMITS.depth} levels of lists and objects`);
+  if (depth >= PARAMETER_VALUE_LIMITS.depth)
+    return problem(walk, path, `nested deeper than ${PARAMETER_VALUE_LIMITS.depth} levels of lists and objects`);
   if (Array.isArray(value)) {
     const items = value.map((item, i) => typed(item, `${path}[${i}]`, depth + 1, walk));
     return items.every((item) => item !== undefined) ? { type: 'list', items: items as TypedValue[] } : undefined;
   }
   const entries = Object.entries(value).map(([key, item]): [string, TypedValue | undefined] => {
     const at = `${path}[${JSON.stringify(key)}]`;
-    if (LONE_SURROGATE.test(key)) problem(walk, at, 'the key holds a lone UTF-16 surrogate: that is not text any kernel can hold');
+    if (LONE_SURROGATE.test(key))
+      problem(walk, at, 'the key holds a lone UTF-16 surrogate: that is not text any kernel can hold');
     spend(walk, key.length + 3);
     return [key, typed(item, at, depth + 1, walk)];
   });
-  return entries.every(([key, item]) => item !== undefined && !LONE_SURROGATE.test(key)) ? { type: 'dict', entries: entries as Array<[string, TypedValue]> } : undefined;
+  return entries.every(([key, item]) => item !== undefined && !LONE_SURROGATE.test(key))
+    ? { type: 'dict', entries: entries as Array<[string, TypedValue]> }
+    : undefined;
 };
 
 type Check = (value: unknown, path: string, walk: Walk) => TypedValue | { hint: string } | null;
@@ -113,7 +115,11 @@ const toInt: Check = (value) => {
   if (typeof value === 'bigint') return { type: 'int', value };
   if (typeof value !== 'number' || !Number.isInteger(value)) return null;
   if (Number.isSafeInteger(value)) return { type: 'int', value: BigInt(value) };
-  return { hint: ' (it arrived as a float: beyond 2^53 send the int as plain JSON digits, without a decimal point or exponent, so no digit is lost)' };
+  return {
+    hint:
+      ' (it arrived as a float: beyond 2^53 send the int as plain JSON digits, ' +
+      'without a decimal point or exponent, so no digit is lost)',
+  };
 };
 
 const toFloat: Check = (value) => {
@@ -129,7 +135,7 @@ const toFloat: Check = (value) => {
   return typeof value === 'string' ? { hint: " (for NaN or infinity send 'nan', 'inf' or '-inf')" } : null;
 };
 
-/** How each inferred type accepts a value: a typed value, a hint to add to the mismatch, or null for a plain mismatch. */
+/** How each inferred type takes a value: a typed value, a hint to add to the mismatch, or null for a plain mismatch. */
 const CHECKS: Record<ParameterType, Check> = {
   int: toInt,
   float: toFloat,
@@ -154,7 +160,11 @@ const checkOne = (type: ParameterType, value: unknown, path: string, walk: Walk)
 const fail = (problems: ErrorDetail[]): never => {
   const listed = problems.slice(0, PARAMETER_VALUE_LIMITS.problems);
   const more = problems.length > listed.length ? `; and ${problems.length - listed.length} more` : '';
-  throw new ValidationError(`${listed.map((d) => `${d.path}: ${d.message}`).join('; ')}${more}`, listed, 'invalid_parameters');
+  throw new ValidationError(
+    `${listed.map((d) => `${d.path}: ${d.message}`).join('; ')}${more}`,
+    listed,
+    'invalid_parameters',
+  );
 };
 
 /**
@@ -162,10 +172,15 @@ const fail = (problems: ErrorDetail[]): never => {
  * Every problem is collected into one 400 naming the parameter, the expected type and what came. Big JSON ints
  * must arrive as bigint; a float parameter also takes 'nan', 'inf', '-inf' and 'infinity' (any case, signed).
  */
-export const checkParameterValues = (inferred: ParameterInference, values: Record<string, unknown>, options: { allowUnknown: boolean }): Record<string, TypedValue> => {
+export const checkParameterValues = (
+  inferred: ParameterInference,
+  values: Record<string, unknown>,
+  options: { allowUnknown: boolean },
+): Record<string, TypedValue> => {
   const known = new Map(inferred.parameters.map((p) => [p.name, p.type]));
   const names = [...known.keys()];
-  const listed = names.length === 0 ? 'it has none' : `known: ${names.slice(0, 30).join(', ')}${names.length > 30 ? ', …' : ''}`;
+  const listed =
+    names.length === 0 ? 'it has none' : `known: ${names.slice(0, 30).join(', ')}${names.length > 30 ? ', …' : ''}`;
   const walk: Walk = { problems: [], chars: 0 };
   const checked: Array<[string, TypedValue | undefined]> = [];
   try {
@@ -173,12 +188,18 @@ export const checkParameterValues = (inferred: ParameterInference, values: Recor
       const path = parameterPath(name);
       spend(walk, name.length + 3);
       const type = known.get(name);
-      if (type === undefined && !options.allowUnknown) checked.push([name, problem(walk, path, `not a parameter of this notebook; ${listed}`)]);
+      if (type === undefined && !options.allowUnknown)
+        checked.push([name, problem(walk, path, `not a parameter of this notebook; ${listed}`)]);
       else checked.push([name, type === undefined ? typed(value, path, 0, walk) : checkOne(type, value, path, walk)]);
     }
   } catch (err) {
     if (!(err instanceof TooLarge)) throw err;
-    fail([{ path: 'parameters', message: `the values are too large: at most about ${PARAMETER_VALUE_LIMITS.jsonChars} characters of JSON in all` }]);
+    fail([
+      {
+        path: 'parameters',
+        message: `the values are too large: at most about ${PARAMETER_VALUE_LIMITS.jsonChars} characters of JSON`,
+      },
+    ]);
   }
   if (walk.problems.length > 0) fail(walk.problems);
   // fromEntries defines own properties, so a parameter named __proto__ stays a parameter.
@@ -190,18 +211,33 @@ export const checkParameterNames = (language: string, names: string[]): void => 
   const translator = translatorFor(language);
   const bad = names.filter((name) => !translator.isIdentifier(name));
   if (bad.length === 0) return;
-  fail(bad.map((name) => ({ path: parameterPath(name), message: `${shown(name)} is not a ${translator.language} identifier, or is a reserved word; a parameter name must be a plain name the notebook's code can assign` })));
+  fail(
+    bad.map((name) => ({
+      path: parameterPath(name),
+      message:
+        `${shown(name)} is not a ${translator.language} identifier, or is a reserved word; ` +
+        "a parameter name must be a plain name the notebook's code can assign",
+    })),
+  );
 };
 
-const intJson = (value: bigint): number | string => (value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString());
-const floatJson = (value: number): number | string => (Number.isNaN(value) ? 'nan' : value === Infinity ? 'inf' : value === -Infinity ? '-inf' : value);
+const intJson = (value: bigint): number | string =>
+  value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(value)
+    : value.toString();
+const floatJson = (value: number): number | string =>
+  Number.isNaN(value) ? 'nan' : value === Infinity ? 'inf' : value === -Infinity ? '-inf' : value;
 
-/** A typed value as papermill records it in notebook metadata, with LiteralResult's conventions: big ints as decimal strings, 'nan'/'inf'/'-inf'. */
+/**
+ * A typed value as papermill records it in notebook metadata, with LiteralResult's conventions: big ints as decimal
+ * strings, 'nan'/'inf'/'-inf'.
+ */
 export const toPapermillJson = (value: TypedValue): unknown => {
   if (value.type === 'int') return intJson(value.value);
   if (value.type === 'float') return floatJson(value.value);
   if (value.type === 'None') return null;
   if (value.type === 'list') return value.items.map(toPapermillJson);
-  if (value.type === 'dict') return Object.fromEntries(value.entries.map(([key, item]) => [key, toPapermillJson(item)]));
+  if (value.type === 'dict')
+    return Object.fromEntries(value.entries.map(([key, item]) => [key, toPapermillJson(item)]));
   return value.value;
 };

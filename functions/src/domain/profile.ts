@@ -17,7 +17,10 @@ export interface Pool {
   tolerations: Toleration[];
 }
 
-/** A range of a resource: the default request, the lowest request a launch may ask for, and the limit (also the highest request). */
+/**
+ * A range of a resource: the default request, the lowest request a launch may ask for, and the limit (also the highest
+ * request).
+ */
 export interface ResourceRange {
   request: number;
   min: number;
@@ -68,18 +71,45 @@ export const mayUseProfile = (user: User, profile: Profile): boolean =>
   user.admin || profile.teams.includes('*') || profile.teams.some((t) => user.teams.includes(t));
 
 /** The profiles a user may use, in registry order. */
-export const profilesFor = (user: User, registry: readonly Profile[]): Profile[] => registry.filter((p) => mayUseProfile(user, p));
+export const profilesFor = (user: User, registry: readonly Profile[]): Profile[] =>
+  registry.filter((p) => mayUseProfile(user, p));
 
 /**
  * Finds a profile by slug for a user: unknown slugs and profiles of other teams are both a 400 that
  * lists what the caller may name (so the registry of other teams does not leak). No slug means the first.
  */
-export const profileFor = (user: User, registry: readonly Profile[], slug: string | undefined, path = 'body.profile'): Profile => {
+export const profileFor = (
+  user: User,
+  registry: readonly Profile[],
+  slug: string | undefined,
+  path = 'body.profile',
+): Profile => {
   const mine = profilesFor(user, registry);
-  if (mine.length === 0) throw new NotFoundError('no profile is open to your teams; ask an admin to add your team to one');
+  if (mine.length === 0)
+    throw new NotFoundError('no profile is open to your teams; ask an admin to add your team to one');
   const profile = slug === undefined ? mine[0]! : mine.find((p) => p.slug === slug);
-  if (!profile) throw new ValidationError(`unknown profile '${slug}'; valid: ${mine.map((p) => p.slug).join(', ')}`, [{ path, message: 'unknown profile' }]);
+  if (!profile)
+    throw new ValidationError(`unknown profile '${slug}'; valid: ${mine.map((p) => p.slug).join(', ')}`, [
+      { path, message: 'unknown profile' },
+    ]);
   return profile;
+};
+
+/**
+ * The profile a run was started with, when it launches. One removed from the registry since is an error that
+ * says so and names what a rerun may use: the profiles open to everyone (the run's readers may be of other
+ * teams, so team-only profiles are not named, as profileFor does not name them).
+ */
+export const profileOfRun = (registry: readonly Profile[], slug: string): Profile => {
+  const profile = registry.find((p) => p.slug === slug);
+  if (profile) return profile;
+  const open = registry.filter((p) => p.teams.includes('*')).map((p) => p.slug);
+  const some = open.length ? `profiles open to everyone: ${open.join(', ')}` : 'no profile is open to everyone';
+  throw new NotFoundError(
+    `the run's profile '${slug}' is no longer in the profile registry (removed since the run was started), ` +
+      `so it was not launched; rerun it with one that exists (${some}; ` +
+      'GET /profiles lists those your teams may use)',
+  );
 };
 
 const within = (name: 'cpu' | 'memory', raw: string | number | undefined, range: ResourceRange): number => {
@@ -87,18 +117,28 @@ const within = (name: 'cpu' | 'memory', raw: string | number | undefined, range:
   const parsed = name === 'cpu' ? parseCpu(raw) : parseMemory(raw);
   const show = name === 'cpu' ? formatCpu : formatMemory;
   const path = `body.overrides.${name}`;
-  if (parsed === null) throw new ValidationError(`overrides.${name} '${raw}' is not a ${name === 'cpu' ? 'CPU quantity such as 2 or 500m' : 'memory quantity such as 4Gi or 512Mi'}`, [{ path, message: 'not a quantity' }]);
+  if (parsed === null)
+    throw new ValidationError(
+      `overrides.${name} '${raw}' is not a ` +
+        (name === 'cpu' ? 'CPU quantity such as 2 or 500m' : 'memory quantity such as 4Gi or 512Mi'),
+      [{ path, message: 'not a quantity' }],
+    );
   if (parsed < range.min || parsed > range.limit) {
-    throw new ValidationError(`overrides.${name} must be between ${show(range.min)} and ${show(range.limit)} for this profile`, [{ path, message: 'out of the profile\'s bounds' }]);
+    throw new ValidationError(
+      `overrides.${name} must be between ${show(range.min)} and ${show(range.limit)} for this profile`,
+      [{ path, message: "out of the profile's bounds" }],
+    );
   }
   return parsed;
 };
 
-/** Merges launch overrides into a profile: an image from its allowed list, CPU and memory requests within its bounds. */
+/** Merges launch overrides into a profile: an image from its allowed list, CPU and memory requests in its bounds. */
 export const resolveResources = (profile: Profile, overrides: LaunchOverrides = {}): Resources => {
   const images = [profile.image, ...profile.allowedImages];
   if (overrides.image !== undefined && !images.includes(overrides.image)) {
-    throw new ValidationError(`overrides.image must be one of: ${images.join(', ')}`, [{ path: 'body.overrides.image', message: 'not an allowed image' }]);
+    throw new ValidationError(`overrides.image must be one of: ${images.join(', ')}`, [
+      { path: 'body.overrides.image', message: 'not an allowed image' },
+    ]);
   }
   return {
     image: overrides.image ?? profile.image,
@@ -119,7 +159,11 @@ export const describeProfile = (p: Profile) => ({
   image: p.image,
   allowedImages: p.allowedImages,
   cpu: { request: formatCpu(p.cpu.request), min: formatCpu(p.cpu.min), limit: formatCpu(p.cpu.limit) },
-  memory: { request: formatMemory(p.memory.request), min: formatMemory(p.memory.min), limit: formatMemory(p.memory.limit) },
+  memory: {
+    request: formatMemory(p.memory.request),
+    min: formatMemory(p.memory.min),
+    limit: formatMemory(p.memory.limit),
+  },
   gpus: p.gpus,
   idleTimeoutSeconds: p.idleTimeoutSeconds,
   maxAgeSeconds: p.maxAgeSeconds,

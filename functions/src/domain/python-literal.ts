@@ -11,7 +11,9 @@ export type LiteralType = 'int' | 'float' | 'str' | 'bool' | 'list' | 'dict' | '
  * shows it as 0); tuples are arrays; None is null; the rest is natural JSON. The same rules apply inside
  * lists and dicts. `source` is the literal's exact text, without surrounding blanks or comments.
  */
-export type LiteralResult = { ok: true; type: LiteralType; value: unknown; source: string } | { ok: false; reason: string };
+export type LiteralResult =
+  | { ok: true; type: LiteralType; value: unknown; source: string }
+  | { ok: false; reason: string };
 
 interface Node {
   type: LiteralType;
@@ -40,33 +42,52 @@ const take = (c: Cursor): Token | undefined => c.tokens[c.at++];
 const orFail = <T>(decoded: Decoded<T>): T => (decoded.ok ? decoded.value : fail(decoded.reason));
 
 const intJson = (value: bigint): number | string =>
-  value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
-const floatJson = (value: number): number | string => (Number.isNaN(value) ? 'nan' : value === Infinity ? 'inf' : value === -Infinity ? '-inf' : value);
-const numberNode = (n: PyNumber): Node => (n.type === 'int' ? { type: 'int', value: intJson(n.value) } : { type: 'float', value: floatJson(n.value) });
+  value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(value)
+    : value.toString();
+const floatJson = (value: number): number | string =>
+  Number.isNaN(value) ? 'nan' : value === Infinity ? 'inf' : value === -Infinity ? '-inf' : value;
+const numberNode = (n: PyNumber): Node =>
+  n.type === 'int' ? { type: 'int', value: intJson(n.value) } : { type: 'float', value: floatJson(n.value) };
 
 /** Explains a token that cannot start or continue a literal, naming the most likely mistake. */
 const unexpected = (c: Cursor, token: Token | undefined, opener?: string): never => {
   if (!token) return fail(opener ? `\`${opener}\` is never closed` : 'the value ends too early');
   const next = c.tokens[c.at];
-  if (opener && token.kind !== 'op') return fail(`expected \`,\` or \`${CLOSER_OF[opener] ?? ''}\` before \`${token.text}\``);
+  if (opener && token.kind !== 'op')
+    return fail(`expected \`,\` or \`${CLOSER_OF[opener] ?? ''}\` before \`${token.text}\``);
   if (token.kind === 'name' && token.text === 'lambda') return fail('a lambda is a function, not a literal');
-  if (token.kind === 'name' && isOp(next, '(')) return fail(`\`${token.text}(…)\` is a call; calls are not literals (only float('nan'), float('inf') and float('-inf') are accepted)`);
-  if (token.kind === 'name' && isOp(next, '.')) return fail(`\`${token.text}.…\` reads an attribute; only literal values can be parameters`);
-  if (token.kind === 'name') return fail(`\`${token.text}\` is a name, not a literal: write the value itself (numbers, strings, True/False/None, lists, tuples, dicts)`);
-  if (isOp(token, '(') || isOp(token, '[') || isOp(token, '.')) return fail(`\`${token.text}\` after a value calls, indexes or reads an attribute; that is not a literal`);
-  if (token.kind === 'op' && /^[-+*/%@&|^<>=!~]+$/.test(token.text)) return fail(`\`${token.text}\` is an operator; expressions are not literals, write the resulting value`);
+  if (token.kind === 'name' && isOp(next, '('))
+    return fail(
+      `\`${token.text}(…)\` is a call; ` +
+        "calls are not literals (only float('nan'), float('inf') and float('-inf') are accepted)",
+    );
+  if (token.kind === 'name' && isOp(next, '.'))
+    return fail(`\`${token.text}.…\` reads an attribute; only literal values can be parameters`);
+  if (token.kind === 'name')
+    return fail(
+      `\`${token.text}\` is a name, not a literal: ` +
+        'write the value itself (numbers, strings, True/False/None, lists, tuples, dicts)',
+    );
+  if (isOp(token, '(') || isOp(token, '[') || isOp(token, '.'))
+    return fail(`\`${token.text}\` after a value calls, indexes or reads an attribute; that is not a literal`);
+  if (token.kind === 'op' && /^[-+*/%@&|^<>=!~]+$/.test(token.text))
+    return fail(`\`${token.text}\` is an operator; expressions are not literals, write the resulting value`);
   return fail(`unexpected \`${token.text}\`${opener ? ` inside \`${opener}…\`` : ''}`);
 };
 
-const isFloatCall = (c: Cursor): boolean => peek(c)?.kind === 'name' && peek(c)?.text === 'float' && isOp(c.tokens[c.at + 1], '(');
+const isFloatCall = (c: Cursor): boolean =>
+  peek(c)?.kind === 'name' && peek(c)?.text === 'float' && isOp(c.tokens[c.at + 1], '(');
 
 /** Reads an optionally signed number or float('…'); literal_eval allows one sign, and none before True/False. */
 const parseNumber = (c: Cursor): PyNumber => {
   const sign = isOp(peek(c), '-') || isOp(peek(c), '+') ? take(c)?.text : undefined;
   const n: PyNumber | undefined =
-    peek(c)?.kind === 'number' ? orFail(decodeNumber(take(c)?.text ?? ''))
-    : isFloatCall(c) ? { type: 'float', value: parseFloatCall(c) }
-    : undefined;
+    peek(c)?.kind === 'number'
+      ? orFail(decodeNumber(take(c)?.text ?? ''))
+      : isFloatCall(c)
+        ? { type: 'float', value: parseFloatCall(c) }
+        : undefined;
   if (!n) return sign ? fail(`\`${sign}\` can only come before a number here`) : unexpected(c, take(c));
   if (sign !== '-') return n;
   return n.type === 'int' ? { type: 'int', value: -n.value } : { type: 'float', value: -n.value };
@@ -119,8 +140,15 @@ const parseBrace = (c: Cursor): Node => {
     if (isOp(peek(c), '**')) return fail('`**` unpacking inside a dict is not a literal');
     const keyStart = c.at;
     const key = parseValue(c);
-    if (!isOp(peek(c), ':')) return first && (isOp(peek(c), ',') || isOp(peek(c), '}')) ? fail('sets are not supported as parameters; use a list') : unexpected(c, take(c), '{');
-    if (key.type !== 'str') return fail(`dict keys must be strings; \`${sourceOf(c, keyStart, c.at)}\` is ${key.type === 'None' ? 'None' : key.type === 'int' ? 'an int' : `a ${key.type}`}`);
+    if (!isOp(peek(c), ':'))
+      return first && (isOp(peek(c), ',') || isOp(peek(c), '}'))
+        ? fail('sets are not supported as parameters; use a list')
+        : unexpected(c, take(c), '{');
+    if (key.type !== 'str')
+      return fail(
+        `dict keys must be strings; \`${sourceOf(c, keyStart, c.at)}\` is ` +
+          (key.type === 'None' ? 'None' : key.type === 'int' ? 'an int' : `a ${key.type}`),
+      );
     take(c);
     // Python keeps the last value of a repeated key, at the place the key first appeared, as a Map does.
     entries.set(key.value as string, parseValue(c).value);
@@ -150,7 +178,8 @@ const parseBracketed = (c: Cursor, opener: Token): Node => {
 const parseValue = (c: Cursor): Node => {
   const start = peek(c);
   if (start?.kind === 'string') return { type: 'str', value: parseStrings(c) };
-  if (start?.kind === 'number' || isOp(start, '-') || isOp(start, '+') || isFloatCall(c)) return numberNode(parseNumber(c));
+  if (start?.kind === 'number' || isOp(start, '-') || isOp(start, '+') || isFloatCall(c))
+    return numberNode(parseNumber(c));
   const token = take(c);
   if (token?.kind === 'op' && token.text in CLOSER_OF) return parseBracketed(c, token);
   if (token?.kind === 'name') {
@@ -173,7 +202,12 @@ export const parsePythonLiteral = (text: string): LiteralResult => {
   const all = tokenizePython(text);
   const broken = all.find((token) => token.kind === 'error');
   if (broken) return { ok: false, reason: broken.message ?? `cannot read \`${broken.text}\`` };
-  const c: Cursor = { text, tokens: all.filter((token) => token.kind !== 'comment' && token.kind !== 'newline'), at: 0, depth: 0 };
+  const c: Cursor = {
+    text,
+    tokens: all.filter((token) => token.kind !== 'comment' && token.kind !== 'newline'),
+    at: 0,
+    depth: 0,
+  };
   if (c.tokens.length === 0) return { ok: false, reason: 'there is no value' };
   try {
     const first = parseValue(c);

@@ -35,33 +35,55 @@ export const floatFromString = (text: string): Decoded<number> => {
 };
 
 const SIMPLE_ESCAPES: Record<string, string> = {
-  '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
 };
 
-const ESCAPE = /\\(?:(\n)|x([0-9a-fA-F]{2})?|u([0-9a-fA-F]{4})?|U([0-9a-fA-F]{8})?|N(\{[^}\n]*\})?|([0-7]{1,3})|([\s\S])?)/g;
+const ESCAPE =
+  /\\(?:(\n)|x([0-9a-fA-F]{2})?|u([0-9a-fA-F]{4})?|U([0-9a-fA-F]{8})?|N(\{[^}\n]*\})?|([0-7]{1,3})|([\s\S])?)/g;
 
 /** Applies backslash escapes as Python does for a str; unknown escapes keep their backslash, like Python. */
-const unescape = (body: string): Decoded<string> => {
+const unescapeBody = (body: string): Decoded<string> => {
   let problem = '';
-  const value = body.replace(ESCAPE, (all, lineBreak?: string, hex2?: string, hex4?: string, hex8?: string, named?: string, octal?: string, other?: string) => {
-    if (lineBreak) return '';
-    const hex = hex2 ?? hex4 ?? hex8 ?? octal;
-    if (hex !== undefined) {
-      const code = Number.parseInt(hex, octal === undefined ? 16 : 8);
-      if (code <= 0x10ffff) return String.fromCodePoint(code);
-      problem ||= `\`${all}\` is beyond the last Unicode code point U+10FFFF`;
-      return '';
-    }
-    if (named !== undefined || all === '\\N') {
-      problem ||= `named escapes such as \`${all}\` are not supported; write the character itself or a \\u escape`;
-      return '';
-    }
-    if (/^\\[xuU]/.test(all)) {
-      problem ||= `\`${all}\` is a truncated escape: \\x takes 2 hex digits, \\u 4 and \\U 8`;
-      return '';
-    }
-    return other === undefined ? all : (SIMPLE_ESCAPES[other] ?? all);
-  });
+  const value = body.replace(
+    ESCAPE,
+    (
+      all,
+      lineBreak?: string,
+      hex2?: string,
+      hex4?: string,
+      hex8?: string,
+      named?: string,
+      octal?: string,
+      other?: string,
+    ) => {
+      if (lineBreak) return '';
+      const hex = hex2 ?? hex4 ?? hex8 ?? octal;
+      if (hex !== undefined) {
+        const code = Number.parseInt(hex, octal === undefined ? 16 : 8);
+        if (code <= 0x10ffff) return String.fromCodePoint(code);
+        problem ||= `\`${all}\` is beyond the last Unicode code point U+10FFFF`;
+        return '';
+      }
+      if (named !== undefined || all === '\\N') {
+        problem ||= `named escapes such as \`${all}\` are not supported; write the character itself or a \\u escape`;
+        return '';
+      }
+      if (/^\\[xuU]/.test(all)) {
+        problem ||= `\`${all}\` is a truncated escape: \\x takes 2 hex digits, \\u 4 and \\U 8`;
+        return '';
+      }
+      return other === undefined ? all : (SIMPLE_ESCAPES[other] ?? all);
+    },
+  );
   return problem ? fail(problem) : { ok: true, value };
 };
 
@@ -69,11 +91,13 @@ const unescape = (body: string): Decoded<string> => {
 export const decodeString = (token: string): Decoded<string> => {
   const quoteAt = token.search(/['"]/);
   const prefix = token.slice(0, quoteAt).toLowerCase();
-  if (prefix.includes('f')) return fail(`\`${token}\` is an f-string: it is computed when the cell runs, so it is not a literal`);
-  if (prefix.includes('t')) return fail(`\`${token}\` is a t-string: it is computed when the cell runs, so it is not a literal`);
+  if (prefix.includes('f'))
+    return fail(`\`${token}\` is an f-string: it is computed when the cell runs, so it is not a literal`);
+  if (prefix.includes('t'))
+    return fail(`\`${token}\` is a t-string: it is computed when the cell runs, so it is not a literal`);
   if (prefix.includes('b')) return fail(`\`${token}\` is a bytes literal; only str values can be parameters`);
   const quoteLength = token.startsWith('"""', quoteAt) || token.startsWith("'''", quoteAt) ? 3 : 1;
   // Python reads source with universal newlines, so a CRLF inside a triple-quoted string is one \n.
   const body = token.slice(quoteAt + quoteLength, token.length - quoteLength).replace(/\r\n?/g, '\n');
-  return prefix.includes('r') ? { ok: true, value: body } : unescape(body);
+  return prefix.includes('r') ? { ok: true, value: body } : unescapeBody(body);
 };

@@ -50,7 +50,10 @@ const draftsOf = (tokens: Token[]): Draft[] => {
   return drafts;
 };
 
-/** Keeps an indented block (and its else/except clauses, or the definition under a decorator) with the statement that opens it. */
+/**
+ * Keeps an indented block (and its else/except clauses, or the definition under a decorator) with the statement that
+ * opens it.
+ */
 const mergeBlocks = (drafts: Draft[]): Draft[] => {
   const merged: Draft[] = [];
   for (const draft of drafts) {

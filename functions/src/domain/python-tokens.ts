@@ -23,9 +23,53 @@ interface Lexer {
 
 // Longest first, so `**=` wins over `**` and `*`.
 const OPERATORS = [
-  '**=', '//=', '>>=', '<<=', '...',
-  '->', ':=', '==', '!=', '<=', '>=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=', '**', '//', '<<', '>>',
-  '+', '-', '*', '/', '%', '@', '&', '|', '^', '~', '<', '>', '(', ')', '[', ']', '{', '}', ',', ':', '.', ';', '=',
+  '**=',
+  '//=',
+  '>>=',
+  '<<=',
+  '...',
+  '->',
+  ':=',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '@=',
+  '**',
+  '//',
+  '<<',
+  '>>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '@',
+  '&',
+  '|',
+  '^',
+  '~',
+  '<',
+  '>',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  ':',
+  '.',
+  ';',
+  '=',
 ];
 const OPENERS = '([{';
 const CLOSERS = ')]}';
@@ -60,11 +104,20 @@ const advance = (lx: Lexer, end: number): void => {
 /** Adds a token from the cursor to `end` and moves past it. */
 const push = (lx: Lexer, kind: TokenKind, end: number, message?: string): void => {
   const text = lx.src.slice(lx.pos, end);
-  lx.tokens.push({ kind, text, start: lx.pos, end, line: lx.line, column: lx.pos - lx.lineStart, ...(message ? { message } : {}) });
+  lx.tokens.push({
+    kind,
+    text,
+    start: lx.pos,
+    end,
+    line: lx.line,
+    column: lx.pos - lx.lineStart,
+    ...(message ? { message } : {}),
+  });
   advance(lx, end);
 };
 
-const lineBreakAt = (src: string, pos: number): number => (src.startsWith('\r\n', pos) ? 2 : src[pos] === '\n' || src[pos] === '\r' ? 1 : 0);
+const lineBreakAt = (src: string, pos: number): number =>
+  src.startsWith('\r\n', pos) ? 2 : src[pos] === '\n' || src[pos] === '\r' ? 1 : 0;
 
 const endOfLine = (src: string, pos: number): number => {
   const m = matchAt(/[^\r\n]*/y, src, pos);
@@ -95,7 +148,12 @@ const lexString = (lx: Lexer): boolean => {
   } else if (quote.length === 3) {
     push(lx, 'error', lx.src.length, `unterminated triple-quoted string: it opens with ${quote} but never closes`);
   } else {
-    push(lx, 'error', endOfLine(lx.src, lx.pos), `unterminated string: a string that opens with ${quote} must close with ${quote} on the same line`);
+    push(
+      lx,
+      'error',
+      endOfLine(lx.src, lx.pos),
+      `unterminated string: a string that opens with ${quote} must close with ${quote} on the same line`,
+    );
   }
   return true;
 };

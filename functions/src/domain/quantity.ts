@@ -1,8 +1,19 @@
-/** Kubernetes resource quantities: CPU in millicores, memory in bytes, parsed and printed the way kubectl writes them. */
+/** Kubernetes resource quantities: CPU in millicores, memory in bytes, parsed and printed as kubectl writes them. */
 
 const CPU = /^(\d+(?:\.\d+)?)(m?)$/;
 const MEMORY = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|K|M|G|T)?$/;
-const MEMORY_UNITS: Record<string, number> = { '': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+const MEMORY_UNITS: Record<string, number> = {
+  '': 1,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+  k: 1e3,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+};
 
 /** Millicores from `2`, `0.5`, `500m` or a number of cores; null when it is not a CPU quantity. */
 export const parseCpu = (value: string | number): number | null => {
@@ -26,6 +37,7 @@ export const formatCpu = (millis: number): string => (millis % 1000 === 0 ? Stri
 
 /** Bytes as the largest binary unit that divides them: `4Gi`, `1536Mi`. */
 export const formatMemory = (bytes: number): string => {
-  for (const unit of ['Ti', 'Gi', 'Mi', 'Ki'] as const) if (bytes % MEMORY_UNITS[unit]! === 0) return `${bytes / MEMORY_UNITS[unit]!}${unit}`;
+  for (const unit of ['Ti', 'Gi', 'Mi', 'Ki'] as const)
+    if (bytes % MEMORY_UNITS[unit]! === 0) return `${bytes / MEMORY_UNITS[unit]!}${unit}`;
   return String(bytes);
 };

@@ -9,7 +9,7 @@ export interface OutputLimits {
   maxNotebookOutputBytes: number;
 }
 
-// The runner always keeps the error that ended a run, cut to this (output_limits.py, ERROR_ALLOWANCE).
+// The runner always keeps the error that ended a run, cut to this (orrery_runner/output_limits.py, ERROR_ALLOWANCE).
 const ERROR_ALLOWANCE_BYTES = 1024 * 1024;
 // What a run adds to each cell (papermill's status and times, nbclient's timings) is a few hundred bytes,
 // at most about four times the smallest cell an input can hold.

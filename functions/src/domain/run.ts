@@ -1,4 +1,4 @@
-import type { Notebook } from './notebook.ts';
+import { canRead, type Notebook } from './notebook.ts';
 import type { StoredTypedValue } from './typed-values.ts';
 import type { User } from './user.ts';
 
@@ -9,7 +9,15 @@ export type RunStatus = 'CREATED' | 'QUEUED' | 'IN_PROGRESS' | 'COMPLETED' | 'FA
 export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set(['COMPLETED', 'FAILED', 'STOPPED']);
 
 /** Every status, for validation and listing. */
-export const RUN_STATUSES: readonly RunStatus[] = ['CREATED', 'QUEUED', 'IN_PROGRESS', 'COMPLETED', 'FAILED', 'STOPPING', 'STOPPED'];
+export const RUN_STATUSES: readonly RunStatus[] = [
+  'CREATED',
+  'QUEUED',
+  'IN_PROGRESS',
+  'COMPLETED',
+  'FAILED',
+  'STOPPING',
+  'STOPPED',
+];
 
 // A run moves forward only; STOPPING may still end as COMPLETED or FAILED when the runner finished first.
 const NEXT: Record<RunStatus, RunStatus[]> = {
@@ -41,7 +49,10 @@ export interface RunError {
 export interface Run {
   id: string;
   notebookId: string;
-  /** The notebook's title when the run was started, kept like a papermill output's name: a rename later does not change it. */
+  /**
+   * The notebook's title when the run was started, kept like a papermill output's name: a rename later does not change
+   * it.
+   */
   notebookTitle: string;
   version: number;
   owner: string;
@@ -73,8 +84,11 @@ export interface Run {
   stopRequestedBy: string | null;
 }
 
-/** Who may start a run of a notebook: its owner, admins, and anyone for an org-wide one. */
-export const canStartRun = (user: User, nb: Notebook): boolean => !nb.archived && (user.admin || nb.owner === user.id || nb.visibility === 'org');
+/**
+ * Who may start a run of a notebook: whoever may read it (its owner, admins, its team for a team notebook, anyone
+ * for an org one), as themselves; an archived notebook runs for no one.
+ */
+export const canStartRun = (user: User, nb: Notebook): boolean => !nb.archived && canRead(user, nb);
 
 /**
  * Who may read a run (its parameters, results and output): who started it, the notebook's owner and admins.

@@ -74,7 +74,10 @@ const NAME = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
 /** Server names are slugs: lowercase letters, digits and inner dashes, at most 32 characters. */
 export const checkServerName = (name: string, path = 'body.name'): string => {
   if (!NAME.test(name)) {
-    throw new ValidationError(`server name '${name.slice(0, 40)}' is not a slug: use 1–32 lowercase letters, digits and inner dashes`, [{ path, message: 'not a slug' }]);
+    throw new ValidationError(
+      `server name '${name.slice(0, 40)}' is not a slug: use 1–32 lowercase letters, digits and inner dashes`,
+      [{ path, message: 'not a slug' }],
+    );
   }
   return name;
 };
@@ -85,7 +88,15 @@ export const checkServerName = (name: string, path = 'body.name'): string => {
  */
 export const safeSlug = (prefix: string, parts: string[], max = 63): string => {
   const hash = createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 8);
-  const clean = parts.map((p) => p.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'x').join('--');
+  const clean = parts
+    .map(
+      (p) =>
+        p
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-+|-+$/g, '') || 'x',
+    )
+    .join('--');
   const room = max - prefix.length - hash.length - 2;
   return `${prefix}-${clean.slice(0, room).replace(/-+$/, '')}-${hash}`;
 };
@@ -100,12 +111,16 @@ export const parseServerToken = (token: string): { serverId: string; launchId: s
 };
 
 /** A server token: names the server and launch (so it can be found) and carries the secret. */
-export const makeServerToken = (serverId: string, launchId: string, secret: string): string => `osv1.${serverId}.${launchId}.${secret}`;
+export const makeServerToken = (serverId: string, launchId: string, secret: string): string =>
+  `osv1.${serverId}.${launchId}.${secret}`;
 
 /** The hash a server's token is stored as. */
 export const hashServerToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-/** What holds a slot of the per-user limit: one launch of a server, so a racing launch of the same name can never give back another's slot. */
+/**
+ * What holds a slot of the per-user limit: one launch of a server, so a racing launch of the same name can never give
+ * back another's slot.
+ */
 export const slotHolder = (serverId: string, launchId: string): string => `${serverId}#${launchId}`;
 
 /** The server and launch a slot holder names. */

@@ -1,4 +1,24 @@
-import type { TypedValue } from './parameter-values.ts';
+/**
+ * A parameter value with its Python type, exact: ints unbounded, floats as IEEE doubles (NaN, ±Infinity, -0.0
+ * included).
+ */
+export type TypedValue =
+  | { type: 'int'; value: bigint }
+  | { type: 'float'; value: number }
+  | { type: 'str'; value: string }
+  | { type: 'bool'; value: boolean }
+  | { type: 'None' }
+  | { type: 'list'; items: TypedValue[] }
+  | { type: 'dict'; entries: Array<[string, TypedValue]> };
+
+/**
+ * A JSON number written with a fraction or an exponent (`1.0`, `2e3`, `-0.0`): a float, as Python's
+ * json module reads it, even when its value is whole. The API's exact parser makes these
+ * (kept here, apart from the translators, so the HTTP layer's parser does not load them).
+ */
+export class FloatLiteral {
+  constructor(readonly value: number) {}
+}
 
 /** A TypedValue as JSON can hold it: ints as decimal strings, so nothing is lost in storage. */
 export type StoredTypedValue =

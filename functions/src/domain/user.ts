@@ -45,7 +45,8 @@ const UNUSABLE_IN_GROUP = /[\s,\p{Cc}]/u;
 export const isUsableGroupName = (name: unknown): name is string =>
   typeof name === 'string' && name.length > 0 && name.length <= 256 && !UNUSABLE_IN_GROUP.test(name);
 
-const listed = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
+const listed = (value: unknown): unknown[] =>
+  Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
 
 /**
  * The groups of a token's groups claim, never split: an array's string elements, or a string as one group.

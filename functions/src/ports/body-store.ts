@@ -40,7 +40,12 @@ export interface BodyStore {
   /** Reads a body by its sha256; NotFoundError if absent. */
   getBody(sha256: string): Promise<Uint8Array>;
   /** A presigned form POST for one upload of one notebook, refused by storage past `maxBytes`. */
-  presignUpload(notebookId: string, uploadId: string, expiresInSeconds: number, maxBytes: number): Promise<PresignedPost>;
+  presignUpload(
+    notebookId: string,
+    uploadId: string,
+    expiresInSeconds: number,
+    maxBytes: number,
+  ): Promise<PresignedPost>;
   /**
    * Reads an upload and its sha256; null when nothing was uploaded. Its size is checked before any byte is
    * read (PayloadTooLargeError past `maxBytes`), and an upload replaced while it is read is a ConflictError
@@ -55,4 +60,8 @@ export interface BodyStore {
 
 /** The 409 every adapter raises for an upload replaced between its size check and its read. */
 export const uploadChanged = (uploadId: string): ConflictError =>
-  new ConflictError(`upload ${uploadId} was replaced while it was being read; commit again, naming the sha256 of the file you uploaded last`, 'upload_changed');
+  new ConflictError(
+    `upload ${uploadId} was replaced while it was being read; ` +
+      'commit again, naming the sha256 of the file you uploaded last',
+    'upload_changed',
+  );

@@ -1,13 +1,7 @@
+import type { ListSource } from '../domain/listing.ts';
 import type { Notebook, NotebookVersion } from '../domain/notebook.ts';
 
-/** Where a listing reads from; each is one DynamoDB Query, newest first. */
-export type ListSource =
-  | { kind: 'owner'; owner: string }
-  | { kind: 'team'; team: string }
-  | { kind: 'org' }
-  | { kind: 'group'; group: string }
-  | { kind: 'tag'; tag: string }
-  | { kind: 'all' };
+export type { ListSource } from '../domain/listing.ts';
 
 /** One page of a source: items whose listing key is below `before`, newest first. */
 export interface SourcePage {

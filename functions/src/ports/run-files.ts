@@ -8,7 +8,9 @@ export interface RunFiles {
   get(key: string): Promise<Uint8Array | null>;
   /** The size in bytes of what is at a key, without reading it; null when nothing is there. */
   size(key: string): Promise<number | null>;
-  /** A tag that changes whenever what is at a key changes (S3's ETag), without reading it; null when nothing is there. */
+  /**
+   * A tag that changes whenever what is at a key changes (S3's ETag), without reading it; null when nothing is there.
+   */
   tag(key: string): Promise<string | null>;
   /**
    * Reads a key of at most `maxBytes`; null when nothing is there. The size is checked before any byte is

@@ -1,10 +1,25 @@
 import type { Run, RunStatus } from '../domain/run.ts';
 
 /** Where run listings read from; each is one Query, newest first. */
-export type RunSource = { kind: 'owner'; owner: string } | { kind: 'notebook'; notebookId: string } | { kind: 'status'; status: RunStatus };
+export type RunSource =
+  | { kind: 'owner'; owner: string }
+  | { kind: 'notebook'; notebookId: string }
+  | { kind: 'status'; status: RunStatus };
 
 /** Changes to a run's record as it moves. */
-export type RunChanges = Partial<Pick<Run, 'status' | 'startedAt' | 'endedAt' | 'durationSeconds' | 'error' | 'hasOutput' | 'outputTruncated' | 'stopRequestedBy'>> & {
+export type RunChanges = Partial<
+  Pick<
+    Run,
+    | 'status'
+    | 'startedAt'
+    | 'endedAt'
+    | 'durationSeconds'
+    | 'error'
+    | 'hasOutput'
+    | 'outputTruncated'
+    | 'stopRequestedBy'
+  >
+> & {
   updatedAt: string;
 };
 

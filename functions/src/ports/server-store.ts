@@ -39,10 +39,21 @@ export interface ServerStore {
   /** A user's servers, by name. */
   listServers(owner: string): Promise<Server[]>;
   /** Applies changes if the status is one of `from` and the expectation holds; the record as now stored, or null. */
-  moveServer(id: string, from: readonly ServerStatus[], changes: ServerChanges, expect?: ServerExpectation): Promise<Server | null>;
+  moveServer(
+    id: string,
+    from: readonly ServerStatus[],
+    changes: ServerChanges,
+    expect?: ServerExpectation,
+  ): Promise<Server | null>;
   /** Servers whose cull check is due (`cullCheckAt` ≤ `due`), earliest first: one Query on a sparse index. */
-  listCullCandidates(due: string, page: { after?: string; limit: number }): Promise<{ items: Server[]; next?: string; itemsRead: number }>;
-  /** Every PENDING, RUNNING or STOPPING server, by cull check: one paged Query on the sparse cull index, which holds exactly those. */
+  listCullCandidates(
+    due: string,
+    page: { after?: string; limit: number },
+  ): Promise<{ items: Server[]; next?: string; itemsRead: number }>;
+  /**
+   * Every PENDING, RUNNING or STOPPING server, by cull check: one paged Query on the sparse cull index, which holds
+   * exactly those.
+   */
   listActiveServers(): Promise<Server[]>;
   /** The slots a user holds. */
   listSlots(owner: string): Promise<ServerSlot[]>;

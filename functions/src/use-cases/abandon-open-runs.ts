@@ -1,6 +1,5 @@
 import type { RunStatus } from '../domain/run.ts';
-import { finalizeRun } from './finalize-run.ts';
-import type { RunDeps } from './run-deps.ts';
+import { finalizeRun, type FinalizeRunDeps } from './finalize-run.ts';
 
 const OPEN: RunStatus[] = ['CREATED', 'QUEUED', 'IN_PROGRESS', 'STOPPING'];
 
@@ -11,7 +10,7 @@ const OPEN: RunStatus[] = ['CREATED', 'QUEUED', 'IN_PROGRESS', 'STOPPING'];
  * 2. Finalize each run as the workflow's RecordFailure would: STOPPED if a stop was asked for,
  *    else FAILED with the reason given, keeping whatever partial output the runner saved.
  */
-export const abandonOpenRuns = async (deps: RunDeps, reason: string): Promise<number> => {
+export const abandonOpenRuns = async (deps: FinalizeRunDeps, reason: string): Promise<number> => {
   let ended = 0;
   for (const status of OPEN) {
     for (let page = await deps.runs.listRuns({ kind: 'status', status }, { limit: 100 }); ; ) {

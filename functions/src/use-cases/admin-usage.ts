@@ -38,7 +38,10 @@ export const adminUsage = async (deps: AdminUsageDeps, input: { user: User }): P
   if (!input.user.admin) throw new ForbiddenError('only admins may read usage');
   const now = deps.clock.now();
   const since = new Date(now.getTime() - DAY_MS).toISOString();
-  const [active, counts] = await Promise.all([deps.servers.listActiveServers(), Promise.all(RUN_STATUSES.map((s) => deps.runs.countRuns(s, since)))]);
+  const [active, counts] = await Promise.all([
+    deps.servers.listActiveServers(),
+    Promise.all(RUN_STATUSES.map((s) => deps.runs.countRuns(s, since))),
+  ]);
   return {
     generatedAt: now.toISOString(),
     hourlyCost: hourlyCostOf(active),

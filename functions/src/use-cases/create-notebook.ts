@@ -1,10 +1,13 @@
 import { ValidationError } from '../domain/errors.ts';
 import { checkTags, teamFor, type Notebook, type NotebookVersion, type Visibility } from '../domain/notebook.ts';
 import type { User } from '../domain/user.ts';
-import { commitBody } from './commit-version.ts';
-import { presignNextUpload, type Upload } from './create-upload.ts';
+import { commitBody, type CommitBodyDeps } from './commit-version.ts';
+import { presignNextUpload, type PresignUploadDeps, type Upload } from './create-upload.ts';
 import type { FoliumDeps } from './folium-deps.ts';
 import { acceptBody, inlineBytes, type InlineContent } from './notebook-body.ts';
+
+/** What creating a notebook needs: a first version committed inline, or an upload form for it. */
+export type CreateNotebookDeps = CommitBodyDeps & PresignUploadDeps & Pick<FoliumDeps, 'clock' | 'ids' | 'limits'>;
 
 /** What a caller sends to create a notebook. */
 export interface CreateNotebookInput {
@@ -32,14 +35,21 @@ export interface CreatedNotebook {
  * 2. With content: store the body and write version 1, then the notebook itself (the commit point).
  * 3. Without: write the notebook with no version and return a presigned upload form for version 1.
  */
-export const createNotebook = async (deps: FoliumDeps, input: CreateNotebookInput): Promise<CreatedNotebook> => {
+export const createNotebook = async (
+  deps: CreateNotebookDeps,
+  input: CreateNotebookInput,
+): Promise<CreatedNotebook> => {
   const tags = [...new Set(input.tags ?? [])];
   const problems = checkTags(tags);
   if (problems.length) throw new ValidationError(problems.map((p) => p.message).join('; '), problems);
   const visibility = input.visibility ?? 'private';
   const team = teamFor(input.user, input.team);
-  if (input.team && !team) throw new ValidationError(`you are not in team '${input.team}'`, [{ path: 'team', message: 'not one of your teams' }]);
-  if (visibility === 'team' && !team) throw new ValidationError(`visibility 'team' needs a team, and you are in none; use 'private' or 'org'`);
+  if (input.team && !team)
+    throw new ValidationError(`you are not in team '${input.team}'`, [
+      { path: 'team', message: 'not one of your teams' },
+    ]);
+  if (visibility === 'team' && !team)
+    throw new ValidationError(`visibility 'team' needs a team, and you are in none; use 'private' or 'org'`);
   const body = input.content === undefined ? null : acceptBody(inlineBytes(input.content, deps.limits.inlineBytes));
   const now = deps.clock.now().toISOString();
   const notebook: Notebook = {

@@ -4,6 +4,12 @@ import type { CullReason, Server } from '../domain/server.ts';
 import { claimEnd, finishEnd } from './end-server.ts';
 import type { ServerDeps } from './server-deps.ts';
 
+/** What a sweep needs: the server records, compute to stop them, the notifier for warnings, the policy and time. */
+export type CullIdleDeps = Pick<
+  ServerDeps,
+  'servers' | 'compute' | 'notifier' | 'clock' | 'ids' | 'serverSettings' | 'cullPolicy'
+>;
+
 /** What one sweep did; `problems` says what failed (a teardown is retried by a later sweep). */
 export interface CullSweep {
   at: string;
@@ -30,38 +36,64 @@ const PARALLEL = 8;
 const RECHECK_MS = 60_000;
 
 const explain = (s: Server, reason: CullReason) =>
-  reason === 'idle' ? `idle since ${s.lastActivity} (timeout ${s.idleTimeoutSeconds} s)` : reason === 'max-age' ? `running since ${s.startedAt} (max age ${s.maxAgeSeconds} s)` : `silent: no report from the server since ${s.lastReportAt ?? s.startedAt}`;
+  reason === 'idle'
+    ? `idle since ${s.lastActivity} (timeout ${s.idleTimeoutSeconds} s)`
+    : reason === 'max-age'
+      ? `running since ${s.startedAt} (max age ${s.maxAgeSeconds} s)`
+      : `silent: no report from the server since ${s.lastReportAt ?? s.startedAt}`;
 
 // Activity or a keepalive answers idleness; only the server's report answers silence; only a relaunch the max age.
 const remedy = (s: Server, reason: CullReason) =>
   reason === 'idle'
     ? `unless you use it or keep it alive: POST /servers/${s.name}/keepalive`
     : reason === 'no-heartbeat'
-      ? 'unless it reports in before then: its pod or activity reporter may be gone; if Jupyter still answers, save your work'
-      : 'because it reached its profile\'s maximum age; save your work and launch it again';
+      ? 'unless it reports in before then: its pod or activity reporter may be gone; ' +
+        'if Jupyter still answers, save your work'
+      : "because it reached its profile's maximum age; save your work and launch it again";
 
 // A silence decision is taken back by any report, which moves the cull check: the write expects the check it read.
 const expectRead = (s: Server, reason: CullReason) =>
-  reason === 'no-heartbeat' ? { lastActivity: s.lastActivity, cullCheckAt: s.cullCheckAt } : { lastActivity: s.lastActivity };
+  reason === 'no-heartbeat'
+    ? { lastActivity: s.lastActivity, cullCheckAt: s.cullCheckAt }
+    : { lastActivity: s.lastActivity };
 
-const warn = async (deps: ServerDeps, s: Server, d: Extract<CullDecision, { action: 'warn' }>, now: Date, sweep: CullSweep) => {
+const warn = async (
+  deps: CullIdleDeps,
+  s: Server,
+  d: Extract<CullDecision, { action: 'warn' }>,
+  now: Date,
+  sweep: CullSweep,
+) => {
   const cullWarning = { reason: d.reason, warnedAt: now.toISOString(), stopsAt: d.stopsAt };
   const next = deps.cullPolicy.nextCheck({ ...s, cullWarning }) ?? null;
-  const moved = await deps.servers.moveServer(s.id, ['RUNNING'], { cullWarning, cullCheckAt: next, updatedAt: now.toISOString() }, { launchId: s.launchId, ...expectRead(s, d.reason) });
+  const moved = await deps.servers.moveServer(
+    s.id,
+    ['RUNNING'],
+    { cullWarning, cullCheckAt: next, updatedAt: now.toISOString() },
+    { launchId: s.launchId, ...expectRead(s, d.reason) },
+  );
   if (!moved) return;
   sweep.warned += 1;
   await deps.notifier.notify({
     user: s.owner,
     subject: `Server '${s.name}' will be stopped at ${d.stopsAt}`,
-    text: `Your Orrery server '${s.name}' (${s.profile}, $${s.hourlyPrice}/h) is ${explain(s, d.reason)}. It will be stopped at ${d.stopsAt} ${remedy(s, d.reason)}.`,
+    text:
+      `Your Orrery server '${s.name}' (${s.profile}, $${s.hourlyPrice}/h) is ${explain(s, d.reason)}. ` +
+      `It will be stopped at ${d.stopsAt} ${remedy(s, d.reason)}.`,
   });
 };
 
 // The cull is logged once the claim is won, even when the teardown fails and a later sweep finishes it.
-const stop = async (deps: ServerDeps, s: Server, reason: CullReason, now: Date, sweep: CullSweep) => {
+const stop = async (deps: CullIdleDeps, s: Server, reason: CullReason, now: Date, sweep: CullSweep) => {
   // A silent server is broken (its pod or process is gone), not merely unused.
   const final = reason === 'no-heartbeat' ? 'FAILED' : 'STOPPED';
-  const claimed = await claimEnd(deps, s, { by: 'culler', reason: `culled: ${explain(s, reason)}`, final, expect: expectRead(s, reason), from: ['RUNNING'] });
+  const claimed = await claimEnd(deps, s, {
+    by: 'culler',
+    reason: `culled: ${explain(s, reason)}`,
+    final,
+    expect: expectRead(s, reason),
+    from: ['RUNNING'],
+  });
   if (!claimed) return;
   sweep.stopped += 1;
   let sparkApplications: string[] = [];
@@ -71,19 +103,47 @@ const stop = async (deps: ServerDeps, s: Server, reason: CullReason, now: Date, 
     if (ended.sparkError) sweep.problems.push(ended.sparkError);
   } finally {
     await deps.servers.recordCull({
-      id: deps.ids.next('cull'), at: now.toISOString(), serverId: s.id, owner: s.owner, name: s.name, profile: s.profile, reason,
-      lastActivity: s.lastActivity, startedAt: s.startedAt, hourlyPrice: s.hourlyPrice, sparkApplications,
+      id: deps.ids.next('cull'),
+      at: now.toISOString(),
+      serverId: s.id,
+      owner: s.owner,
+      name: s.name,
+      profile: s.profile,
+      reason,
+      lastActivity: s.lastActivity,
+      startedAt: s.startedAt,
+      hourlyPrice: s.hourlyPrice,
+      sparkApplications,
     });
-    await deps.notifier.notify({ user: s.owner, subject: `Server '${s.name}' was stopped`, text: `Your Orrery server '${s.name}' was stopped: ${explain(s, reason)}. Your files stay; launch it again when you need it.` });
+    await deps.notifier.notify({
+      user: s.owner,
+      subject: `Server '${s.name}' was stopped`,
+      text:
+        `Your Orrery server '${s.name}' was stopped: ${explain(s, reason)}. ` +
+        'Your files stay; launch it again when you need it.',
+    });
   }
 };
 
-// STOPPING past its retry time: an earlier teardown failed; PENDING past its deadline: the launch's workflow ended without recording how.
-const repair = async (deps: ServerDeps, s: Server, sweep: CullSweep) => {
+// STOPPING past its retry time: an earlier teardown failed; PENDING past its deadline: the launch's workflow ended
+// without recording how.
+const repair = async (deps: CullIdleDeps, s: Server, sweep: CullSweep) => {
   const how =
     s.status === 'STOPPING'
-      ? { by: s.stoppedBy ?? 'platform', reason: s.reason ?? 'stopped', final: s.endAs ?? 'STOPPED', from: ['STOPPING'] as const }
-      : { by: 'platform', reason: `the launch did not finish within ${deps.serverSettings.launch.timeoutSeconds} s and nothing recorded why`, final: 'FAILED' as const, from: ['PENDING'] as const };
+      ? {
+          by: s.stoppedBy ?? 'platform',
+          reason: s.reason ?? 'stopped',
+          final: s.endAs ?? 'STOPPED',
+          from: ['STOPPING'] as const,
+        }
+      : {
+          by: 'platform',
+          reason:
+            `the launch did not finish within ${deps.serverSettings.launch.timeoutSeconds} s ` +
+            'and nothing recorded why',
+          final: 'FAILED' as const,
+          from: ['PENDING'] as const,
+        };
   const claimed = await claimEnd(deps, s, { ...how, expect: { cullCheckAt: s.cullCheckAt } });
   if (!claimed) return;
   sweep.repaired += 1;
@@ -95,18 +155,21 @@ type Breaker = () => Promise<CullBreakerReport | undefined>;
 
 // Read once per sweep, and only when some server is silent, so a healthy sweep still reads only the due servers.
 // A failed count holds silence decisions back: a sweep that cannot tell a platform fault from a dead pod waits.
-const breakerOf = (deps: ServerDeps, now: Date, sweep: CullSweep): Breaker => {
+const breakerOf = (deps: CullIdleDeps, now: Date, sweep: CullSweep): Breaker => {
   let reading: Promise<CullBreakerReport | undefined> | undefined;
   const read = async () => {
     const active = await deps.servers.listActiveServers();
     sweep.itemsRead += active.length;
     const r = readCullBreaker(active, (s) => deps.cullPolicy.silent(s, now), deps.serverSettings.cull.breakerShare);
-    return (sweep.breaker = { ...r, heldBackWarnings: 0, heldBackStops: 0 });
+    sweep.breaker = { ...r, heldBackWarnings: 0, heldBackStops: 0 };
+    return sweep.breaker;
   };
   return () =>
     (reading ??= read().catch((err: unknown) => {
       const why = (err as Error)?.message ?? String(err);
-      sweep.problems.push(`cannot count the running servers for the heartbeat breaker, so none is culled for silence this sweep: ${why}`);
+      sweep.problems.push(
+        `cannot count the running servers for the heartbeat breaker, so none is culled for silence this sweep: ${why}`,
+      );
       return undefined;
     }));
 };
@@ -115,7 +178,7 @@ const breakerOf = (deps: ServerDeps, now: Date, sweep: CullSweep): Breaker => {
 // is judged without its heartbeat (max age alone), and the warning or stop held back is counted. That covers idle
 // decisions too: a silent server's last activity is only as fresh as its last report, so when reports are failing
 // its idleness is unknown (with a 30-minute idle timeout, idle comes due before silence does).
-const decide = async (deps: ServerDeps, s: Server, now: Date, breaker: Breaker): Promise<CullDecision> => {
+const decide = async (deps: CullIdleDeps, s: Server, now: Date, breaker: Breaker): Promise<CullDecision> => {
   const d = deps.cullPolicy.decide(s, now);
   if (d.action === 'keep' || d.reason === 'max-age') return d;
   if (d.reason !== 'no-heartbeat' && !deps.cullPolicy.silent(s, now)) return d;
@@ -125,7 +188,7 @@ const decide = async (deps: ServerDeps, s: Server, now: Date, breaker: Breaker):
   return deps.cullPolicy.decide(s, now, { heartbeats: false });
 };
 
-const cullOne = async (deps: ServerDeps, s: Server, now: Date, sweep: CullSweep, breaker: Breaker) => {
+const cullOne = async (deps: CullIdleDeps, s: Server, now: Date, sweep: CullSweep, breaker: Breaker) => {
   sweep.examined += 1;
   if (s.status === 'PENDING' || s.status === 'STOPPING') return repair(deps, s, sweep);
   const d = await decide(deps, s, now, breaker);
@@ -134,7 +197,12 @@ const cullOne = async (deps: ServerDeps, s: Server, now: Date, sweep: CullSweep,
   // The entry was early (activity raced the read, or the policy changed): put it where it belongs.
   const next = deps.cullPolicy.nextCheck(s);
   const at = next && Date.parse(next) > now.getTime() ? next : new Date(now.getTime() + RECHECK_MS).toISOString();
-  await deps.servers.moveServer(s.id, ['RUNNING'], { cullCheckAt: at, updatedAt: now.toISOString() }, { launchId: s.launchId, lastActivity: s.lastActivity });
+  await deps.servers.moveServer(
+    s.id,
+    ['RUNNING'],
+    { cullCheckAt: at, updatedAt: now.toISOString() },
+    { launchId: s.launchId, lastActivity: s.lastActivity },
+  );
 };
 
 /**
@@ -151,9 +219,17 @@ const cullOne = async (deps: ServerDeps, s: Server, now: Date, sweep: CullSweep,
  * Every change is conditional on the state read, so two sweeps at once stop a server once; one
  * server's failure is reported in `problems` and does not stop the sweep.
  */
-export const cullIdle = async (deps: ServerDeps): Promise<CullSweep> => {
+export const cullIdle = async (deps: CullIdleDeps): Promise<CullSweep> => {
   const now = deps.clock.now();
-  const sweep: CullSweep = { at: now.toISOString(), itemsRead: 0, examined: 0, warned: 0, stopped: 0, repaired: 0, problems: [] };
+  const sweep: CullSweep = {
+    at: now.toISOString(),
+    itemsRead: 0,
+    examined: 0,
+    warned: 0,
+    stopped: 0,
+    repaired: 0,
+    problems: [],
+  };
   const breaker = breakerOf(deps, now, sweep);
   let after: string | undefined;
   do {
@@ -162,7 +238,10 @@ export const cullIdle = async (deps: ServerDeps): Promise<CullSweep> => {
     for (let i = 0; i < page.items.length; i += PARALLEL) {
       const batch = page.items.slice(i, i + PARALLEL);
       const results = await Promise.allSettled(batch.map((s) => cullOne(deps, s, now, sweep, breaker)));
-      results.forEach((r, k) => r.status === 'rejected' && sweep.problems.length < 50 && sweep.problems.push(`${batch[k]!.id}: ${(r.reason as Error)?.message ?? r.reason}`));
+      for (const [k, r] of results.entries()) {
+        if (r.status === 'rejected' && sweep.problems.length < 50)
+          sweep.problems.push(`${batch[k]!.id}: ${(r.reason as Error)?.message ?? r.reason}`);
+      }
     }
     after = page.next;
   } while (after);

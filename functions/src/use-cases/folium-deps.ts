@@ -18,7 +18,7 @@ export interface FoliumLimits {
   renderOutputBytes?: number;
 }
 
-/** Everything the Folium use cases need. */
+/** The archive's ports and limits; each use case declares the few it needs with a Pick. */
 export interface FoliumDeps {
   notebooks: NotebookStore;
   bodies: BodyStore;
@@ -33,4 +33,8 @@ export interface FoliumDeps {
 }
 
 /** The limits used unless configuration says otherwise. */
-export const DEFAULT_LIMITS: FoliumLimits = { inlineBytes: 4 * 1024 * 1024, uploadBytes: 100 * 1024 * 1024, urlSeconds: 900 };
+export const DEFAULT_LIMITS: FoliumLimits = {
+  inlineBytes: 4 * 1024 * 1024,
+  uploadBytes: 100 * 1024 * 1024,
+  urlSeconds: 900,
+};

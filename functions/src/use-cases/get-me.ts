@@ -13,5 +13,10 @@ export interface Me extends User {
  */
 export const getMe = (deps: { profiles: readonly Profile[] }, input: { user: User }): Me => ({
   ...input.user,
-  entitlements: { canCreateNotebooks: true, teams: input.user.teams.length, roles: [], profiles: profilesFor(input.user, deps.profiles).map((p) => p.slug) },
+  entitlements: {
+    canCreateNotebooks: true,
+    teams: input.user.teams.length,
+    roles: [],
+    profiles: profilesFor(input.user, deps.profiles).map((p) => p.slug),
+  },
 });

@@ -1,9 +1,24 @@
 import { AppError, ConflictError, UpstreamError } from '../domain/errors.ts';
 import { requestedEvent } from '../domain/launch.ts';
 import { profileFor, resolveResources, type LaunchOverrides } from '../domain/profile.ts';
-import { ACTIVE_SERVER_STATUSES, checkServerName, hashServerToken, makeServerToken, parseSlotHolder, serverIdFor, slotHolder, type Server } from '../domain/server.ts';
+import {
+  ACTIVE_SERVER_STATUSES,
+  checkServerName,
+  hashServerToken,
+  makeServerToken,
+  parseSlotHolder,
+  serverIdFor,
+  slotHolder,
+  type Server,
+} from '../domain/server.ts';
 import type { User } from '../domain/user.ts';
 import type { ServerDeps } from './server-deps.ts';
+
+/** What launching a server needs: its record and slot, its token in compute, the launch workflow. */
+export type LaunchServerDeps = Pick<
+  ServerDeps,
+  'servers' | 'compute' | 'workflows' | 'clock' | 'ids' | 'profiles' | 'serverSettings'
+>;
 
 /** What a launch asks for. */
 export interface LaunchServerInput {
@@ -19,27 +34,48 @@ const SLOT_SETTLE_MS = 60_000;
 const LAUNCH_GRACE_MS = 10 * 60_000;
 
 // A slot is stale when the launch holding it is no longer its server's current, active launch.
-const isStale = async (deps: ServerDeps, holder: string, slot: number): Promise<boolean> => {
+const isStale = async (deps: Pick<ServerDeps, 'servers'>, holder: string, slot: number): Promise<boolean> => {
   const { serverId, launchId } = parseSlotHolder(holder);
   const server = await deps.servers.getServer(serverId);
-  return !server || !ACTIVE_SERVER_STATUSES.includes(server.status) || server.launchId !== launchId || server.slot !== slot;
+  return (
+    !server || !ACTIVE_SERVER_STATUSES.includes(server.status) || server.launchId !== launchId || server.slot !== slot
+  );
 };
 
-/** Takes one of the owner's slots (the per-user limit) for one launch; a slot whose launch ended without giving it back is reused. */
-const claimSlot = async (deps: ServerDeps, owner: string, holder: string, now: Date): Promise<number> => {
+/**
+ * Takes one of the owner's slots (the per-user limit) for one launch; a slot whose launch ended without giving it back
+ * is reused.
+ */
+const claimSlot = async (
+  deps: Pick<ServerDeps, 'servers' | 'serverSettings'>,
+  owner: string,
+  holder: string,
+  now: Date,
+): Promise<number> => {
   const limit = deps.serverSettings.limitPerUser;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const slots = (await deps.servers.listSlots(owner)).filter((s) => s.slot < limit);
     const used = new Set(slots.map((s) => s.slot));
-    for (let k = 0; k < limit; k += 1) if (!used.has(k) && (await deps.servers.takeSlot(owner, k, holder, now.toISOString()))) return k;
+    for (let k = 0; k < limit; k += 1)
+      if (!used.has(k) && (await deps.servers.takeSlot(owner, k, holder, now.toISOString()))) return k;
     for (const s of slots) {
       if (now.getTime() - Date.parse(s.takenAt) < SLOT_SETTLE_MS) continue;
-      if ((await isStale(deps, s.holder, s.slot)) && (await deps.servers.takeSlot(owner, s.slot, holder, now.toISOString(), s.holder))) return s.slot;
+      if (
+        (await isStale(deps, s.holder, s.slot)) &&
+        (await deps.servers.takeSlot(owner, s.slot, holder, now.toISOString(), s.holder))
+      )
+        return s.slot;
     }
     if (used.size >= limit) break;
   }
-  const active = (await deps.servers.listServers(owner)).filter((s) => ACTIVE_SERVER_STATUSES.includes(s.status)).map((s) => s.name);
-  throw new ConflictError(`you already have ${limit} servers (the limit per user); stop one first: ${active.join(', ') || 'one is still stopping'}`, 'server_limit');
+  const active = (await deps.servers.listServers(owner))
+    .filter((s) => ACTIVE_SERVER_STATUSES.includes(s.status))
+    .map((s) => s.name);
+  throw new ConflictError(
+    `you already have ${limit} servers (the limit per user); ` +
+      `stop one first: ${active.join(', ') || 'one is still stopping'}`,
+    'server_limit',
+  );
 };
 
 /**
@@ -50,13 +86,17 @@ const claimSlot = async (deps: ServerDeps, owner: string, holder: string, now: D
  *    (a Secret, or a file only the process reads), and start the launch-server workflow.
  * The token is returned once, here: it opens Jupyter and is what the server reports activity with.
  */
-export const launchServer = async (deps: ServerDeps, input: LaunchServerInput): Promise<{ server: Server; token: string }> => {
+export const launchServer = async (
+  deps: LaunchServerDeps,
+  input: LaunchServerInput,
+): Promise<{ server: Server; token: string }> => {
   const name = checkServerName(input.name);
   const profile = profileFor(input.user, deps.profiles, input.profile);
   const resources = resolveResources(profile, input.overrides);
   const id = serverIdFor(input.user.id, name);
   const existing = await deps.servers.getServer(id);
-  if (existing && ACTIVE_SERVER_STATUSES.includes(existing.status)) throw new ConflictError(`server '${name}' is ${existing.status}; stop it first or pick another name`);
+  if (existing && ACTIVE_SERVER_STATUSES.includes(existing.status))
+    throw new ConflictError(`server '${name}' is ${existing.status}; stop it first or pick another name`);
   const now = deps.clock.now();
   const launchId = deps.ids.next('launch');
   const holder = slotHolder(id, launchId);
@@ -64,9 +104,25 @@ export const launchServer = async (deps: ServerDeps, input: LaunchServerInput): 
   const token = makeServerToken(id, launchId, deps.ids.secret());
   const at = now.toISOString();
   const server: Server = {
-    id, owner: input.user.id, name, profile: profile.slug, resources, hourlyPrice: profile.hourlyPrice, idleTimeoutSeconds: profile.idleTimeoutSeconds, maxAgeSeconds: profile.maxAgeSeconds,
-    status: 'PENDING', slot, launchId, tokenHash: hashServerToken(token), createdAt: at, updatedAt: at, lastActivity: at, progress: [requestedEvent(at)],
-    cullCheckAt: new Date(now.getTime() + deps.serverSettings.launch.timeoutSeconds * 1000 + LAUNCH_GRACE_MS).toISOString(),
+    id,
+    owner: input.user.id,
+    name,
+    profile: profile.slug,
+    resources,
+    hourlyPrice: profile.hourlyPrice,
+    idleTimeoutSeconds: profile.idleTimeoutSeconds,
+    maxAgeSeconds: profile.maxAgeSeconds,
+    status: 'PENDING',
+    slot,
+    launchId,
+    tokenHash: hashServerToken(token),
+    createdAt: at,
+    updatedAt: at,
+    lastActivity: at,
+    progress: [requestedEvent(at)],
+    cullCheckAt: new Date(
+      now.getTime() + deps.serverSettings.launch.timeoutSeconds * 1000 + LAUNCH_GRACE_MS,
+    ).toISOString(),
   };
   try {
     await deps.servers.putServer(server);
@@ -78,9 +134,20 @@ export const launchServer = async (deps: ServerDeps, input: LaunchServerInput): 
     await deps.compute.putToken(id, token);
     await deps.workflows.launchServer(id, launchId);
   } catch (err) {
-    await deps.servers.moveServer(id, ['PENDING'], { status: 'FAILED', reason: `the launch could not start: ${(err as Error).message}`, updatedAt: deps.clock.now().toISOString() }, { launchId });
+    await deps.servers.moveServer(
+      id,
+      ['PENDING'],
+      {
+        status: 'FAILED',
+        reason: `the launch could not start: ${(err as Error).message}`,
+        updatedAt: deps.clock.now().toISOString(),
+      },
+      { launchId },
+    );
     await deps.servers.releaseSlot(input.user.id, slot, holder);
-    throw err instanceof AppError ? err : new UpstreamError('the server could not be launched just now; try again in a minute');
+    throw err instanceof AppError
+      ? err
+      : new UpstreamError('the server could not be launched just now; try again in a minute');
   }
   return { server, token };
 };

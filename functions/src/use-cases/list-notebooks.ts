@@ -41,7 +41,12 @@ export const listNotebooks = async (
   const scope = listingScope(input.filter);
   const start = input.cursor ? deps.cursors.decode(scope, input.cursor) : undefined;
   const pageSize = Math.min(Math.max(input.limit + 1, 25), 200);
-  const states: SourceState[] = planSources(input.user, input.filter).map((source) => ({ source, buffer: [], next: start, done: false }));
+  const states: SourceState[] = planSources(input.user, input.filter).map((source) => ({
+    source,
+    buffer: [],
+    next: start,
+    done: false,
+  }));
   const items: Notebook[] = [];
   let position: string | undefined;
   let read = 0;

@@ -1,8 +1,12 @@
 import { canReadRun, runListingKey, type Run, type RunStatus } from '../domain/run.ts';
 import type { User } from '../domain/user.ts';
 import type { RunSource } from '../ports/run-store.ts';
-import { viewRun, type RunView } from './get-run.ts';
+import type { FoliumDeps } from './folium-deps.ts';
+import { viewRun, type RunView, type ViewRunDeps } from './get-run.ts';
 import type { RunDeps } from './run-deps.ts';
+
+/** What listing runs needs. */
+export type ListRunsDeps = ViewRunDeps & Pick<RunDeps, 'runs'> & Pick<FoliumDeps, 'cursors'>;
 
 /** Filters of GET /runs. */
 export interface RunFilter {
@@ -28,8 +32,16 @@ const sourceFor = (user: User, f: RunFilter): RunSource => {
  * 2. Page with a cursor sealed to the filter; stop at the page size or the read budget. A page may hold fewer
  *    runs than the limit (even none) and still have a `nextCursor`: null alone means there is no more.
  */
-export const listRuns = async (deps: RunDeps, input: { user: User; filter: RunFilter; limit: number; cursor?: string }): Promise<{ items: RunView[]; nextCursor: string | null }> => {
-  const scope = JSON.stringify(['runs', input.filter.notebookId ?? '', input.filter.owner ?? '', input.filter.status ?? '']);
+export const listRuns = async (
+  deps: ListRunsDeps,
+  input: { user: User; filter: RunFilter; limit: number; cursor?: string },
+): Promise<{ items: RunView[]; nextCursor: string | null }> => {
+  const scope = JSON.stringify([
+    'runs',
+    input.filter.notebookId ?? '',
+    input.filter.owner ?? '',
+    input.filter.status ?? '',
+  ]);
   let before = input.cursor ? deps.cursors.decode(scope, input.cursor) : undefined;
   const source = sourceFor(input.user, input.filter);
   const items: Run[] = [];
@@ -48,8 +60,13 @@ export const listRuns = async (deps: RunDeps, input: { user: User; filter: RunFi
     more = consumed < page.items.length || page.next !== undefined;
     if (!more) break;
   }
-  return { items: await Promise.all(items.map((r) => viewRun(deps, r))), nextCursor: more && before ? deps.cursors.encode(scope, before) : null };
+  return {
+    items: await Promise.all(items.map((r) => viewRun(deps, r))),
+    nextCursor: more && before ? deps.cursors.encode(scope, before) : null,
+  };
 };
 
 const matches = (f: RunFilter, run: Run) =>
-  (!f.notebookId || run.notebookId === f.notebookId) && (!f.owner || run.owner === f.owner) && (!f.status || run.status === f.status);
+  (!f.notebookId || run.notebookId === f.notebookId) &&
+  (!f.owner || run.owner === f.owner) &&
+  (!f.status || run.status === f.status);

@@ -13,7 +13,8 @@ export const loadReadable = async (store: NotebookStore, user: User, id: string)
 /** Loads a live notebook the user may change: 404 if unreadable, 403 if read-only, 409 if archived. */
 export const loadWritable = async (store: NotebookStore, user: User, id: string): Promise<Notebook> => {
   const nb = await loadReadable(store, user, id);
-  if (!canWrite(user, nb)) throw new ForbiddenError(`only the owner (${nb.owner}) and admins may change notebook ${id}`);
+  if (!canWrite(user, nb))
+    throw new ForbiddenError(`only the owner (${nb.owner}) and admins may change notebook ${id}`);
   if (nb.archived) throw new ConflictError(`notebook ${id} is archived; it can no longer change`, 'archived');
   return nb;
 };

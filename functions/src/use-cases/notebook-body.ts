@@ -24,7 +24,9 @@ export const inlineBytes = (content: InlineContent, maxBytes: number): Uint8Arra
   const bytes = encoder.encode(typeof content === 'string' ? content : serialize(content));
   if (bytes.byteLength > maxBytes) {
     throw new PayloadTooLargeError(
-      `inline content is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit; create an upload (POST /notebooks/{id}/uploads), POST the file to its form, then commit with uploadId and sha256`,
+      `inline content is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit; ` +
+        'create an upload (POST /notebooks/{id}/uploads), POST the file to its form, ' +
+        'then commit with uploadId and sha256',
     );
   }
   return bytes;
@@ -36,7 +38,9 @@ const serialize = (content: Record<string, unknown>): string => {
     return `${JSON.stringify(content, null, 1)}\n`;
   } catch {
     // Only a stack overflow gets here: JSON that came in as JSON always serializes otherwise.
-    throw new ValidationError('content is nested too deeply to be a notebook', [{ path: 'body.content', message: 'nested too deeply' }]);
+    throw new ValidationError('content is nested too deeply to be a notebook', [
+      { path: 'body.content', message: 'nested too deeply' },
+    ]);
   }
 };
 

@@ -2,9 +2,17 @@ import { RUNNER_DEADLINE_MARGIN_SECONDS } from '../domain/run-output.ts';
 import { NotFoundError, RunStoppedError } from '../domain/errors.ts';
 import { injectParameters } from '../domain/inject-parameters.ts';
 import { parseNotebook } from '../domain/nbformat.ts';
+import { profileOfRun, type Profile } from '../domain/profile.ts';
 import { TERMINAL_STATUSES } from '../domain/run.ts';
 import { loadTyped } from '../domain/typed-values.ts';
+import type { FoliumDeps } from './folium-deps.ts';
 import type { RunDeps } from './run-deps.ts';
+
+/** What preparing a run needs: its record and profile, the version's body, and the run's files. */
+export type PrepareRunDeps = Pick<RunDeps, 'runs' | 'runFiles' | 'profiles'> & Pick<FoliumDeps, 'notebooks' | 'bodies'>;
+
+/** What marking a run started needs. */
+export type MarkRunStartedDeps = Pick<RunDeps, 'runs'> & Pick<FoliumDeps, 'clock'>;
 
 /** What the launch step needs: where the runner reads and writes, and its deadline. */
 export interface PreparedRun {
@@ -18,6 +26,12 @@ export interface PreparedRun {
   launchTimeoutSeconds: number;
 }
 
+/** The prepared run and the profile it launches with (its pool, image and resources), for the runner Job. */
+export interface PreparedLaunch {
+  prepared: PreparedRun;
+  profile: Profile;
+}
+
 // Room for scheduling, image pulls and the kernel's start before the run's own clock matters.
 const LAUNCH_MARGIN_SECONDS = 300;
 // Past the Job's deadline (the run's timeout plus RUNNER_DEADLINE_MARGIN_SECONDS), room for the pod's grace
@@ -27,14 +41,18 @@ const URL_MARGIN_SECONDS = 60;
 /**
  * The workflow's first step: writes the parameterized input notebook.
  * 1. Load the run; a run already stopping ends here (RunStoppedError), so a cancel during launch never launches.
+ *    Find its profile: one removed from the registry since the run started ends it here too (NotFoundError that
+ *    names the profiles left), rather than launching on another profile's pool and price.
  * 2. Read the version's body, inject the run's exact parameters after the `parameters` cell, store it.
  * 3. Presign the input (GET) and output (PUT) for the runner, valid until the Job's deadline and a minute more,
  *    so a URL that leaks is worth little: hours of validity would let it replace the output long after the run.
  */
-export const prepareRun = async (deps: RunDeps, input: { runId: string }): Promise<PreparedRun> => {
+export const prepareRun = async (deps: PrepareRunDeps, input: { runId: string }): Promise<PreparedLaunch> => {
   const run = await deps.runs.getRun(input.runId);
   if (!run) throw new NotFoundError(`run ${input.runId} not found`);
-  if (run.status === 'STOPPING' || TERMINAL_STATUSES.has(run.status)) throw new RunStoppedError(`run ${run.id} is ${run.status}; not launching it`);
+  if (run.status === 'STOPPING' || TERMINAL_STATUSES.has(run.status))
+    throw new RunStoppedError(`run ${run.id} is ${run.status}; not launching it`);
+  const profile = profileOfRun(deps.profiles, run.profile);
   const version = await deps.notebooks.getVersion(run.notebookId, run.version);
   if (!version) throw new NotFoundError(`version ${run.version} of ${run.notebookId} not found`);
   const { notebook } = parseNotebook(new TextDecoder().decode(await deps.bodies.getBody(version.sha256)));
@@ -42,8 +60,11 @@ export const prepareRun = async (deps: RunDeps, input: { runId: string }): Promi
   const parameterized = injectParameters(notebook, run.language, values);
   await deps.runFiles.put(run.inputKey, new TextEncoder().encode(`${JSON.stringify(parameterized, null, 1)}\n`));
   const seconds = run.timeoutSeconds + RUNNER_DEADLINE_MARGIN_SECONDS + URL_MARGIN_SECONDS;
-  const [inputUrl, outputUrl] = await Promise.all([deps.runFiles.presignGet(run.inputKey, seconds), deps.runFiles.presignPut(run.outputKey, seconds)]);
-  return {
+  const [inputUrl, outputUrl] = await Promise.all([
+    deps.runFiles.presignGet(run.inputKey, seconds),
+    deps.runFiles.presignPut(run.outputKey, seconds),
+  ]);
+  const prepared = {
     runId: run.id,
     inputUrl: inputUrl.url,
     outputUrl: outputUrl.url,
@@ -52,11 +73,16 @@ export const prepareRun = async (deps: RunDeps, input: { runId: string }): Promi
     profile: run.profile,
     launchTimeoutSeconds: run.timeoutSeconds + LAUNCH_MARGIN_SECONDS,
   };
+  return { prepared, profile };
 };
 
 /** The workflow step before launch: QUEUED → IN_PROGRESS; a stopping run ends here. */
-export const markRunStarted = async (deps: RunDeps, input: { runId: string }): Promise<void> => {
+export const markRunStarted = async (deps: MarkRunStartedDeps, input: { runId: string }): Promise<void> => {
   const at = deps.clock.now().toISOString();
-  const moved = await deps.runs.moveRun(input.runId, ['CREATED', 'QUEUED'], { status: 'IN_PROGRESS', startedAt: at, updatedAt: at });
+  const moved = await deps.runs.moveRun(input.runId, ['CREATED', 'QUEUED'], {
+    status: 'IN_PROGRESS',
+    startedAt: at,
+    updatedAt: at,
+  });
   if (!moved) throw new RunStoppedError(`run ${input.runId} is no longer waiting to start`);
 };

@@ -5,6 +5,9 @@ import type { FoliumDeps } from './folium-deps.ts';
 import { loadVersion } from './load-version.ts';
 import { loadReadable } from './notebook-access.ts';
 
+/** What rendering a version needs: the records, the body, the renderer and its cache, the output cap. */
+export type RenderVersionDeps = Pick<FoliumDeps, 'notebooks' | 'bodies' | 'limits' | 'renderer' | 'renderCache'>;
+
 /**
  * Renders one version of a notebook to a self-contained, sanitized HTML page.
  * 1. Load the notebook (the user must be able to read it) and the version record, with its sha256.
@@ -12,7 +15,7 @@ import { loadReadable } from './notebook-access.ts';
  * 3. Otherwise read the body, parse it (it was validated at commit), render it and keep the page.
  */
 export const renderVersion = async (
-  deps: FoliumDeps,
+  deps: RenderVersionDeps,
   input: { user: User; notebookId: string; version?: number },
 ): Promise<string> => {
   const notebook = await loadReadable(deps.notebooks, input.user, input.notebookId);

@@ -1,8 +1,10 @@
 import type { User } from '../domain/user.ts';
-import { viewRun, type RunView } from './get-run.ts';
+import { viewRun, type RunView, type ViewRunDeps } from './get-run.ts';
 import { loadControllableRun } from './run-access.ts';
-import type { RunDeps } from './run-deps.ts';
-import { startRun } from './start-run.ts';
+import { startRun, type StartRunDeps } from './start-run.ts';
+
+/** What rerunning a run needs: what starting one does, and showing it. */
+export type RerunRunDeps = StartRunDeps & ViewRunDeps;
 
 /**
  * Starts a new run with the same inputs as an earlier one, with optional overrides.
@@ -11,8 +13,17 @@ import { startRun } from './start-run.ts';
  *    it records the notebook's title as it is now, which may differ from the earlier run's.
  */
 export const rerunRun = async (
-  deps: RunDeps,
-  input: { user: User; runId: string; parameters?: Record<string, unknown>; allowUnknownParameters?: boolean; profile?: string; timeoutSeconds?: number; cellTimeoutSeconds?: number; idempotencyKey?: string },
+  deps: RerunRunDeps,
+  input: {
+    user: User;
+    runId: string;
+    parameters?: Record<string, unknown>;
+    allowUnknownParameters?: boolean;
+    profile?: string;
+    timeoutSeconds?: number;
+    cellTimeoutSeconds?: number;
+    idempotencyKey?: string;
+  },
 ): Promise<RunView> => {
   const earlier = await loadControllableRun(deps, input.user, input.runId);
   const run = await startRun(deps, {

@@ -3,7 +3,6 @@ import type { RunStore } from '../ports/run-store.ts';
 import type { Workflows } from '../ports/workflows.ts';
 import type { Profile } from '../domain/profile.ts';
 import type { OutputLimits } from '../domain/run-output.ts';
-import type { FoliumDeps } from './folium-deps.ts';
 
 /** Run limits and choices, from configuration. */
 export interface RunSettings {
@@ -17,8 +16,11 @@ export interface RunSettings {
   output: OutputLimits;
 }
 
-/** Everything the run use cases need, on top of Folium's. */
-export interface RunDeps extends FoliumDeps {
+/**
+ * The run's own ports and settings. Each run use case declares the few it needs with a Pick, taking what it
+ * shares with the archive (notebooks, bodies, clock, ids, cursors, limits, renderer) from FoliumDeps.
+ */
+export interface RunDeps {
   runs: RunStore;
   runFiles: RunFiles;
   workflows: Workflows;

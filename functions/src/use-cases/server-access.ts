@@ -8,11 +8,17 @@ import type { ServerDeps } from './server-deps.ts';
  * Finds a caller's server by name. A server belongs to its owner; admins may name another owner.
  * Anyone else's server is a 404, so names of other people's servers do not leak.
  */
-export const findServer = async (deps: Pick<ServerDeps, 'servers'>, user: User, name: string, owner?: string): Promise<Server> => {
+export const findServer = async (
+  deps: Pick<ServerDeps, 'servers'>,
+  user: User,
+  name: string,
+  owner?: string,
+): Promise<Server> => {
   checkServerName(name, 'path.name');
   const whose = owner ?? user.id;
   const server = whose === user.id || user.admin ? await deps.servers.getServer(serverIdFor(whose, name)) : null;
-  if (!server || server.owner !== whose || server.name !== name) throw new NotFoundError(`no server '${name}'${owner ? ` of ${owner}` : ''}; GET /servers lists yours`);
+  if (!server || server.owner !== whose || server.name !== name)
+    throw new NotFoundError(`no server '${name}'${owner ? ` of ${owner}` : ''}; GET /servers lists yours`);
   return server;
 };
 
@@ -24,7 +30,13 @@ export const viewServer = (s: Server) => ({
   status: s.status,
   url: s.url ?? null,
   image: s.resources.image,
-  resources: { cpuRequest: formatCpu(s.resources.cpuRequest), cpuLimit: formatCpu(s.resources.cpuLimit), memoryRequest: formatMemory(s.resources.memoryRequest), memoryLimit: formatMemory(s.resources.memoryLimit), gpus: s.resources.gpus },
+  resources: {
+    cpuRequest: formatCpu(s.resources.cpuRequest),
+    cpuLimit: formatCpu(s.resources.cpuLimit),
+    memoryRequest: formatMemory(s.resources.memoryRequest),
+    memoryLimit: formatMemory(s.resources.memoryLimit),
+    gpus: s.resources.gpus,
+  },
   hourlyPrice: s.hourlyPrice,
   createdAt: s.createdAt,
   startedAt: s.startedAt ?? null,

@@ -21,7 +21,7 @@ export interface ServerSettings {
   progressWaitMs: number;
 }
 
-/** Everything the server use cases need. */
+/** The server use cases' ports and settings; each declares the few it needs with a Pick. */
 export interface ServerDeps {
   servers: ServerStore;
   compute: ServerCompute;
@@ -37,4 +37,7 @@ export interface ServerDeps {
 }
 
 /** Server settings unless configuration says otherwise. */
-export const DEFAULT_SERVER_SETTINGS: Omit<ServerSettings, 'apiUrl' | 'launch' | 'cull'> = { limitPerUser: 3, progressWaitMs: 10_000 };
+export const DEFAULT_SERVER_SETTINGS: Omit<ServerSettings, 'apiUrl' | 'launch' | 'cull'> = {
+  limitPerUser: 3,
+  progressWaitMs: 10_000,
+};

@@ -11,13 +11,30 @@ const POLL_MS = 500;
 // A launch that ended without its own last event (stopped while pending) still tells the page it is over.
 const closing = (s: Server): ProgressMessage | null => {
   const last = s.progress.at(-1);
-  if (s.status === 'RUNNING') return last?.ready ? null : { id: (last?.id ?? 0) + 1, at: s.startedAt ?? s.updatedAt, progress: 100, message: 'Jupyter is answering', ready: true };
+  if (s.status === 'RUNNING')
+    return last?.ready
+      ? null
+      : {
+          id: (last?.id ?? 0) + 1,
+          at: s.startedAt ?? s.updatedAt,
+          progress: 100,
+          message: 'Jupyter is answering',
+          ready: true,
+        };
   if (s.status === 'PENDING' || last?.failed) return null;
-  return { id: (last?.id ?? 0) + 1, at: s.updatedAt, progress: 100, message: `Server ${s.status.toLowerCase()}${s.reason ? `: ${s.reason}` : ''}`, failed: true };
+  return {
+    id: (last?.id ?? 0) + 1,
+    at: s.updatedAt,
+    progress: 100,
+    message: `Server ${s.status.toLowerCase()}${s.reason ? `: ${s.reason}` : ''}`,
+    failed: true,
+  };
 };
 
 const eventsAfter = (s: Server, after: number): ProgressMessage[] => {
-  const events: ProgressMessage[] = s.progress.filter((e) => e.id > after).map((e) => (e.ready && s.url ? { ...e, url: s.url } : e));
+  const events: ProgressMessage[] = s.progress
+    .filter((e) => e.id > after)
+    .map((e) => (e.ready && s.url ? { ...e, url: s.url } : e));
   const end = closing(s);
   if (end && end.id > after) events.push(end.ready && s.url ? { ...end, url: s.url } : end);
   return events;

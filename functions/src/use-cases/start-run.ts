@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, ValidationError } from '../domain/errors.ts';
 import type { NotebookVersion } from '../domain/notebook.ts';
 import { checkParameterNames, checkParameterValues, toPapermillJson } from '../domain/parameter-values.ts';
 import { canStartRun, type Run } from '../domain/run.ts';
@@ -8,7 +8,12 @@ import type { User } from '../domain/user.ts';
 import { loadVersion } from './load-version.ts';
 import { loadReadable } from './notebook-access.ts';
 import { profileFor } from '../domain/profile.ts';
+import type { FoliumDeps } from './folium-deps.ts';
 import type { RunDeps } from './run-deps.ts';
+
+/** What starting a run needs: the notebook's records, the run store and workflow, the registry and settings. */
+export type StartRunDeps = Pick<RunDeps, 'runs' | 'workflows' | 'runSettings' | 'profiles'> &
+  Pick<FoliumDeps, 'notebooks' | 'clock' | 'ids'>;
 
 /** What a caller sends to start a run. */
 export interface StartRunInput {
@@ -28,22 +33,31 @@ export interface StartRunInput {
 
 /**
  * Starts a run of one notebook version with parameters.
- * 1. Load the notebook (404 if unreadable) and check the user may run it (403).
+ * 1. Load the notebook (404 if unreadable): whoever may read it may run it, as themselves (the run is theirs; its
+ *    readers are they, the notebook's owner and admins). An archived notebook runs for no one (409).
  * 2. Load the version (latest by default); validate names and values against its inferred
  *    parameters for its kernel language, all before anything starts (400 naming each problem).
  * 3. Claim the idempotency key: a key used in the last 24 hours returns that run instead.
  * 4. Record the run (CREATED) with the notebook's current title, start its workflow, and mark it QUEUED.
  */
-export const startRun = async (deps: RunDeps, input: StartRunInput): Promise<Run> => {
+export const startRun = async (deps: StartRunDeps, input: StartRunInput): Promise<Run> => {
   const notebook = await loadReadable(deps.notebooks, input.user, input.notebookId);
-  if (!canStartRun(input.user, notebook)) throw new ForbiddenError(`only the owner (${notebook.owner}) and admins may run notebook ${notebook.id}`);
+  if (!canStartRun(input.user, notebook)) {
+    throw new ConflictError(`notebook ${notebook.id} is archived; it can no longer run`, 'archived');
+  }
   const version = await loadVersion(deps, notebook, input.version);
   const { language, typed, profile } = checkInputs(deps, input, version);
   const now = deps.clock.now();
   const id = deps.ids.next('run');
   if (input.idempotencyKey) {
     const expires = new Date(now.getTime() + deps.runSettings.idempotencySeconds * 1000).toISOString();
-    const owner = await deps.runs.claimIdempotencyKey(input.user.id, input.idempotencyKey, id, now.toISOString(), expires);
+    const owner = await deps.runs.claimIdempotencyKey(
+      input.user.id,
+      input.idempotencyKey,
+      id,
+      now.toISOString(),
+      expires,
+    );
     if (owner !== id) return sameRequest(await waitForRun(deps, owner), notebook.id, input.idempotencyKey);
   }
   const run: Run = {
@@ -85,12 +99,15 @@ export const startRun = async (deps: RunDeps, input: StartRunInput): Promise<Run
 };
 
 /** Checks names, values, what the kernel's language can hold, and the profile: every 400 before anything starts. */
-const checkInputs = (deps: RunDeps, input: StartRunInput, version: NotebookVersion) => {
+const checkInputs = (deps: StartRunDeps, input: StartRunInput, version: NotebookVersion) => {
   const language = translatorFor(version.kernel.language ?? 'python').language;
   const values = input.parameters ?? {};
   checkParameterNames(language, Object.keys(values));
   const carried = Object.fromEntries(Object.entries(input.carriedParameters ?? {}).map(([k, v]) => [k, loadTyped(v)]));
-  const typed = { ...carried, ...checkParameterValues(version.parameters, values, { allowUnknown: input.allowUnknownParameters ?? false }) };
+  const typed = {
+    ...carried,
+    ...checkParameterValues(version.parameters, values, { allowUnknown: input.allowUnknownParameters ?? false }),
+  };
   // Translating now turns what the language cannot hold (a list for bash, NUL for R) into a 400, not a failed run.
   const translator = translatorFor(language);
   for (const [name, value] of Object.entries(typed)) translator.assign(name, value);
@@ -100,24 +117,42 @@ const checkInputs = (deps: RunDeps, input: StartRunInput, version: NotebookVersi
 
 // A key names one request: reusing it for another notebook is a mistake worth saying, not a silent replay.
 const sameRequest = (run: Run, notebookId: string, key: string): Run => {
-  if (run.notebookId !== notebookId) throw new ConflictError(`idempotency key '${key}' was used for a run of ${run.notebookId} (${run.id}); use a new key`, 'idempotency_key_reused');
+  if (run.notebookId !== notebookId)
+    throw new ConflictError(
+      `idempotency key '${key}' was used for a run of ${run.notebookId} (${run.id}); use a new key`,
+      'idempotency_key_reused',
+    );
   return run;
 };
 
-const launch = async (deps: RunDeps, run: Run): Promise<Run> => {
+const launch = async (deps: StartRunDeps, run: Run): Promise<Run> => {
   try {
     await deps.workflows.startRun(run.id);
   } catch (err) {
     const at = deps.clock.now().toISOString();
-    const failed = await deps.runs.moveRun(run.id, ['CREATED', 'STOPPING'], { status: 'FAILED', endedAt: at, updatedAt: at, error: { reason: `the run could not be started: ${(err as Error).message}`, cellIndex: null, ename: null, evalue: null, traceback: [] } });
+    const failed = await deps.runs.moveRun(run.id, ['CREATED', 'STOPPING'], {
+      status: 'FAILED',
+      endedAt: at,
+      updatedAt: at,
+      error: {
+        reason: `the run could not be started: ${(err as Error).message}`,
+        cellIndex: null,
+        ename: null,
+        evalue: null,
+        traceback: [],
+      },
+    });
     return failed ?? run;
   }
-  const queued = await deps.runs.moveRun(run.id, ['CREATED'], { status: 'QUEUED', updatedAt: deps.clock.now().toISOString() });
+  const queued = await deps.runs.moveRun(run.id, ['CREATED'], {
+    status: 'QUEUED',
+    updatedAt: deps.clock.now().toISOString(),
+  });
   return queued ?? (await deps.runs.getRun(run.id)) ?? run;
 };
 
 // The winner of an idempotency race records its run a moment after claiming the key.
-const waitForRun = async (deps: RunDeps, id: string): Promise<Run> => {
+const waitForRun = async (deps: StartRunDeps, id: string): Promise<Run> => {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const run = await deps.runs.getRun(id);
     if (run) return run;

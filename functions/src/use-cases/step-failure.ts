@@ -4,7 +4,7 @@ export interface StepFailure {
   Cause?: string;
 }
 
-/** The message of a caught failure: Lambda and local steps put a JSON error in Cause; show its message, not the envelope. */
+/** A caught failure's message: Lambda and local steps put a JSON error in Cause; show its message, not the envelope. */
 export const causeText = (failure: StepFailure, fallback: string): string => {
   try {
     const parsed = JSON.parse(failure.Cause ?? '') as { errorMessage?: string };

@@ -4,6 +4,9 @@ import type { User } from '../domain/user.ts';
 import type { FoliumDeps } from './folium-deps.ts';
 import { loadWritable } from './notebook-access.ts';
 
+/** What changing a notebook's fields needs. */
+export type UpdateNotebookDeps = Pick<FoliumDeps, 'notebooks' | 'clock'>;
+
 /** The metadata fields PATCH may change. */
 export interface NotebookPatch {
   title?: string;
@@ -19,13 +22,22 @@ export interface NotebookPatch {
  * 2. Check tags and that 'team' visibility has a team to share with.
  * 3. Write the changes (the store keeps the tag index in step).
  */
-export const updateNotebook = async (deps: FoliumDeps, input: { user: User; notebookId: string; patch: NotebookPatch }): Promise<Notebook> => {
+export const updateNotebook = async (
+  deps: UpdateNotebookDeps,
+  input: { user: User; notebookId: string; patch: NotebookPatch },
+): Promise<Notebook> => {
   const notebook = await loadWritable(deps.notebooks, input.user, input.notebookId);
   const tags = input.patch.tags ? [...new Set(input.patch.tags)] : undefined;
   const problems = tags ? checkTags(tags) : [];
   if (problems.length) throw new ValidationError(problems.map((p) => p.message).join('; '), problems);
   if (input.patch.visibility === 'team' && !notebook.team) {
-    throw new ValidationError(`notebook ${notebook.id} belongs to no team, so it cannot be shared with one; use 'private' or 'org'`);
+    throw new ValidationError(
+      `notebook ${notebook.id} belongs to no team, so it cannot be shared with one; use 'private' or 'org'`,
+    );
   }
-  return deps.notebooks.updateNotebook(notebook.id, { ...input.patch, tags, updatedAt: deps.clock.now().toISOString() });
+  return deps.notebooks.updateNotebook(notebook.id, {
+    ...input.patch,
+    tags,
+    updatedAt: deps.clock.now().toISOString(),
+  });
 };

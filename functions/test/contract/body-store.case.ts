@@ -50,8 +50,13 @@ export const bodyStoreContract = (name: string, make: () => Promise<BodyStoreHar
       expect(await h.store.readUpload('nb-00000000000000aa', 'up-00000000000000aa', 100)).toBeNull();
       const body = bytesOf('0123456789'.repeat(5));
       await h.upload('nb-00000000000000aa', 'up-00000000000000aa', body);
-      expect(await h.store.readUpload('nb-00000000000000aa', 'up-00000000000000aa', 100)).toEqual({ bytes: expect.anything(), sha256: sha(body) });
-      await expect(h.store.readUpload('nb-00000000000000aa', 'up-00000000000000aa', 49)).rejects.toBeInstanceOf(PayloadTooLargeError);
+      expect(await h.store.readUpload('nb-00000000000000aa', 'up-00000000000000aa', 100)).toEqual({
+        bytes: expect.anything(),
+        sha256: sha(body),
+      });
+      await expect(h.store.readUpload('nb-00000000000000aa', 'up-00000000000000aa', 49)).rejects.toBeInstanceOf(
+        PayloadTooLargeError,
+      );
       await h.store.deleteUpload('nb-00000000000000aa', 'up-00000000000000aa');
       await h.store.deleteUpload('nb-00000000000000aa', 'up-00000000000000aa');
       expect(await h.store.readUpload('nb-00000000000000aa', 'up-00000000000000aa', 100)).toBeNull();
@@ -69,7 +74,9 @@ export const bodyStoreContract = (name: string, make: () => Promise<BodyStoreHar
       expect(await h.postForm(post, new Uint8Array(1001).fill(32))).toBe(400);
       expect(await h.store.readUpload('nb-00000000000000bb', 'up-00000000000000bb', 10_000)).toBeNull();
       expect(await h.postForm(post, new Uint8Array(1000).fill(32))).toBeLessThan(300);
-      expect((await h.store.readUpload('nb-00000000000000bb', 'up-00000000000000bb', 1000))?.bytes.byteLength).toBe(1000);
+      expect((await h.store.readUpload('nb-00000000000000bb', 'up-00000000000000bb', 1000))?.bytes.byteLength).toBe(
+        1000,
+      );
     });
 
     it('refuses with a 409 an upload replaced between its size check and its read, reading none of the new bytes', async () => {
@@ -81,7 +88,10 @@ export const bodyStoreContract = (name: string, make: () => Promise<BodyStoreHar
       const read = h.store.readUpload('nb-00000000000000cc', 'up-00000000000000cc', 100);
       // Assess
       await expect(read).rejects.toBeInstanceOf(ConflictError);
-      await expect(read).rejects.toMatchObject({ code: 'upload_changed', message: expect.stringMatching(/commit again/) });
+      await expect(read).rejects.toMatchObject({
+        code: 'upload_changed',
+        message: expect.stringMatching(/commit again/),
+      });
     });
 
     it('presigns a download that serves the body as an attachment', async () => {

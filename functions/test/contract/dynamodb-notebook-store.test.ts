@@ -11,4 +11,7 @@ afterAll(async () => {
   await emulators?.close();
 });
 
-notebookStoreContract('DynamoDB on dynalite', async () => new DynamoDbNotebookStore(emulators.doc, await emulators.newTable()));
+notebookStoreContract(
+  'DynamoDB on dynalite',
+  async () => new DynamoDbNotebookStore(emulators.doc, await emulators.newTable()),
+);

@@ -21,7 +21,13 @@ describe('DynamoDbRunStore with runs recorded before titles were kept', () => {
     const store = new DynamoDbRunStore(emulators.doc, table);
     const r = sampleRun({ notebookId: 'nb-00000000000000dd' });
     await store.createRun(r);
-    await emulators.doc.send(new UpdateCommand({ TableName: table, Key: { PK: `RUN#${r.id}`, SK: 'META' }, UpdateExpression: 'REMOVE notebookTitle' }));
+    await emulators.doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { PK: `RUN#${r.id}`, SK: 'META' },
+        UpdateExpression: 'REMOVE notebookTitle',
+      }),
+    );
     // Act
     const got = await store.getRun(r.id);
     const listed = await store.listRuns({ kind: 'notebook', notebookId: 'nb-00000000000000dd' }, { limit: 5 });

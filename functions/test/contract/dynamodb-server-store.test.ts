@@ -11,4 +11,7 @@ afterAll(async () => {
   await emulators?.close();
 });
 
-serverStoreContract('DynamoDB on dynalite', async () => new DynamoDbServerStore(emulators.doc, await emulators.newTable()));
+serverStoreContract(
+  'DynamoDB on dynalite',
+  async () => new DynamoDbServerStore(emulators.doc, await emulators.newTable()),
+);

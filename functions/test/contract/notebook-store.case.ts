@@ -8,11 +8,34 @@ let counter = 0;
 const notebook = (over: Partial<Notebook> = {}): Notebook => {
   counter += 1;
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, counter)).toISOString();
-  return { id: `nb-${String(counter).padStart(16, '0')}`, title: `Notebook ${counter}`, description: '', tags: [], group: null, visibility: 'private', owner: 'alice', team: 'ads', createdAt: at, updatedAt: at, latestVersion: 0, archived: false, ...over };
+  return {
+    id: `nb-${String(counter).padStart(16, '0')}`,
+    title: `Notebook ${counter}`,
+    description: '',
+    tags: [],
+    group: null,
+    visibility: 'private',
+    owner: 'alice',
+    team: 'ads',
+    createdAt: at,
+    updatedAt: at,
+    latestVersion: 0,
+    archived: false,
+    ...over,
+  };
 };
 const version = (notebookId: string, n: number): NotebookVersion => ({
-  notebookId, version: n, author: 'alice', message: `v${n}`, sha256: 'a'.repeat(64), size: 10, createdAt: '2026-01-01T00:00:00.000Z',
-  nbformat: 4, nbformatMinor: 5, kernel: { name: 'python3', displayName: 'Python 3', language: 'python' }, parameters: NO_PARAMETERS,
+  notebookId,
+  version: n,
+  author: 'alice',
+  message: `v${n}`,
+  sha256: 'a'.repeat(64),
+  size: 10,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  nbformat: 4,
+  nbformatMinor: 5,
+  kernel: { name: 'python3', displayName: 'Python 3', language: 'python' },
+  parameters: NO_PARAMETERS,
 });
 
 const drain = async (store: NotebookStore, source: ListSource, limit: number): Promise<string[]> => {
@@ -115,11 +138,21 @@ export const notebookStoreContract = (name: string, make: () => Promise<Notebook
       const store = await make();
       const made: Notebook[] = [];
       for (let i = 0; i < 9; i += 1) {
-        const nb = notebook({ owner: i % 2 ? 'alice' : 'bob', visibility: i % 3 === 0 ? 'org' : 'team', team: 'ads', group: 'g1', tags: ['t1'] });
+        const nb = notebook({
+          owner: i % 2 ? 'alice' : 'bob',
+          visibility: i % 3 === 0 ? 'org' : 'team',
+          team: 'ads',
+          group: 'g1',
+          tags: ['t1'],
+        });
         made.push(nb);
         await store.createNotebook(nb);
       }
-      const newest = (f: (n: Notebook) => boolean) => made.filter(f).reverse().map((n) => n.id);
+      const newest = (f: (n: Notebook) => boolean) =>
+        made
+          .filter(f)
+          .reverse()
+          .map((n) => n.id);
       expect(await drain(store, { kind: 'owner', owner: 'alice' }, 2)).toEqual(newest((n) => n.owner === 'alice'));
       expect(await drain(store, { kind: 'org' }, 2)).toEqual(newest((n) => n.visibility === 'org'));
       expect(await drain(store, { kind: 'team', team: 'ads' }, 4)).toEqual(newest((n) => n.visibility === 'team'));
@@ -133,7 +166,13 @@ export const notebookStoreContract = (name: string, make: () => Promise<Notebook
       const store = await make();
       const nb = notebook({ tags: ['old'], group: 'g-old', visibility: 'team' });
       await store.createNotebook(nb);
-      const updated = await store.updateNotebook(nb.id, { tags: ['new'], group: 'g-new', visibility: 'org', title: 'Renamed', updatedAt: '2026-03-01T00:00:00.000Z' });
+      const updated = await store.updateNotebook(nb.id, {
+        tags: ['new'],
+        group: 'g-new',
+        visibility: 'org',
+        title: 'Renamed',
+        updatedAt: '2026-03-01T00:00:00.000Z',
+      });
       expect(updated).toMatchObject({ tags: ['new'], group: 'g-new', visibility: 'org', title: 'Renamed' });
       expect(await drain(store, { kind: 'tag', tag: 'old' }, 10)).toEqual([]);
       expect(await drain(store, { kind: 'tag', tag: 'new' }, 10)).toEqual([nb.id]);
@@ -147,7 +186,11 @@ export const notebookStoreContract = (name: string, make: () => Promise<Notebook
       const store = await make();
       const nb = notebook({ tags: ['x0'] });
       await store.createNotebook(nb);
-      await Promise.all(Array.from({ length: 10 }, (_, i) => store.updateNotebook(nb.id, { tags: [`x${i % 3}`, `y${i}`], updatedAt: `2026-03-01T00:00:0${i}.000Z` })));
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          store.updateNotebook(nb.id, { tags: [`x${i % 3}`, `y${i}`], updatedAt: `2026-03-01T00:00:0${i}.000Z` }),
+        ),
+      );
       const final = (await store.getNotebook(nb.id))!;
       for (const tag of ['x0', 'x1', 'x2', ...Array.from({ length: 10 }, (_, i) => `y${i}`)]) {
         expect(await drain(store, { kind: 'tag', tag }, 10)).toEqual(final.tags.includes(tag) ? [nb.id] : []);
@@ -160,11 +203,20 @@ export const notebookStoreContract = (name: string, make: () => Promise<Notebook
       await store.createNotebook(nb);
       const archived = await store.archiveNotebook(nb.id, '2026-04-01T00:00:00.000Z');
       expect(archived).toMatchObject({ archived: true, archivedAt: '2026-04-01T00:00:00.000Z' });
-      expect(await store.archiveNotebook(nb.id, '2026-05-01T00:00:00.000Z')).toMatchObject({ archivedAt: '2026-04-01T00:00:00.000Z' });
-      for (const source of [{ kind: 'owner', owner: 'zed' }, { kind: 'org' }, { kind: 'group', group: 'g-gone' }, { kind: 'tag', tag: 'gone' }] as ListSource[]) {
+      expect(await store.archiveNotebook(nb.id, '2026-05-01T00:00:00.000Z')).toMatchObject({
+        archivedAt: '2026-04-01T00:00:00.000Z',
+      });
+      for (const source of [
+        { kind: 'owner', owner: 'zed' },
+        { kind: 'org' },
+        { kind: 'group', group: 'g-gone' },
+        { kind: 'tag', tag: 'gone' },
+      ] as ListSource[]) {
         expect(await drain(store, source, 10)).not.toContain(nb.id);
       }
       expect((await store.getNotebook(nb.id))?.archived).toBe(true);
-      await expect(store.updateNotebook(nb.id, { title: 'x', updatedAt: '2026-05-01T00:00:00.000Z' })).rejects.toBeInstanceOf(NotFoundError);
+      await expect(
+        store.updateNotebook(nb.id, { title: 'x', updatedAt: '2026-05-01T00:00:00.000Z' }),
+      ).rejects.toBeInstanceOf(NotFoundError);
     });
   });

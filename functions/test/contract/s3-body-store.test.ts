@@ -44,9 +44,14 @@ bodyStoreContract('S3 on s3rver, uploads through presigned form POSTs', async ()
       const status = await postForm(await store.presignUpload(nb, up, 60, 10_000_000), bytes);
       if (status >= 300) throw new Error(`POST answered ${status}`);
     },
-    replaceDuringRead: (nb, up, bytes) => void (replacement = { key: `uploads/${nb}/${up}`, bytes }),
+    replaceDuringRead: (nb, up, bytes) => {
+      replacement = { key: `uploads/${nb}/${up}`, bytes };
+    },
     postForm,
-    tamper: async (sha, bytes) => void (await emulators.s3.send(new PutObjectCommand({ Bucket: emulators.bucket, Key: `bodies/${sha}`, Body: bytes }))),
+    tamper: async (sha, bytes) =>
+      void (await emulators.s3.send(
+        new PutObjectCommand({ Bucket: emulators.bucket, Key: `bodies/${sha}`, Body: bytes }),
+      )),
     download: async (url) => {
       const res = await fetch(url);
       return { bytes: new Uint8Array(await res.arrayBuffer()), disposition: res.headers.get('content-disposition') };

@@ -20,6 +20,7 @@ renderCacheContract('S3 on s3rver', async () => {
   await emulators.s3.send(new CreateBucketCommand({ Bucket: bucket }));
   return {
     cache: new S3RenderCache(emulators.s3, bucket),
-    storedKeys: async () => (await emulators.s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents?.map((o) => o.Key!) ?? [],
+    storedKeys: async () =>
+      (await emulators.s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents?.map((o) => o.Key!) ?? [],
   };
 });

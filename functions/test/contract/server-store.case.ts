@@ -13,10 +13,28 @@ const server = (over: Partial<Server> = {}): Server => {
   const owner = over.owner ?? 'alice';
   const name = over.name ?? `lab-${n}`;
   return {
-    id: serverIdFor(owner, name), owner, name, profile: 'cpu-small',
-    resources: { image: 'quay.io/jupyter/scipy-notebook:2025-06-30', cpuRequest: 1500, cpuLimit: 2000, memoryRequest: 3 * 1024 ** 3, memoryLimit: 17_179_869_184, gpus: 0 },
-    hourlyPrice: 0.05, idleTimeoutSeconds: 3600, maxAgeSeconds: 43_200, status: 'PENDING', slot: 0,
-    launchId: `launch-${String(n).padStart(8, '0')}`, tokenHash: 'a'.repeat(64), createdAt: iso(0), updatedAt: iso(0), lastActivity: iso(0),
+    id: serverIdFor(owner, name),
+    owner,
+    name,
+    profile: 'cpu-small',
+    resources: {
+      image: 'quay.io/jupyter/scipy-notebook:2025-06-30',
+      cpuRequest: 1500,
+      cpuLimit: 2000,
+      memoryRequest: 3 * 1024 ** 3,
+      memoryLimit: 17_179_869_184,
+      gpus: 0,
+    },
+    hourlyPrice: 0.05,
+    idleTimeoutSeconds: 3600,
+    maxAgeSeconds: 43_200,
+    status: 'PENDING',
+    slot: 0,
+    launchId: `launch-${String(n).padStart(8, '0')}`,
+    tokenHash: 'a'.repeat(64),
+    createdAt: iso(0),
+    updatedAt: iso(0),
+    lastActivity: iso(0),
     progress: [{ id: 1, at: iso(0), progress: 10, message: 'Server requested' }],
     ...over,
   };
@@ -25,17 +43,36 @@ const server = (over: Partial<Server> = {}): Server => {
 // Every optional field set, nested values included.
 const full = (over: Partial<Server> = {}): Server =>
   server({
-    status: 'RUNNING', startedAt: iso(1), lastReportAt: iso(2), url: 'http://10.0.0.7:8888/user/alice/lab/', reason: 'none yet', stoppedBy: 'nobody',
-    cullWarning: { reason: 'idle', warnedAt: iso(45), stopsAt: iso(60) }, cullCheckAt: iso(60),
-    progress: [{ id: 1, at: iso(0), progress: 10, message: 'Server requested' }, { id: 2, at: iso(1), progress: 100, message: 'Jupyter is answering', ready: true }],
+    status: 'RUNNING',
+    startedAt: iso(1),
+    lastReportAt: iso(2),
+    url: 'http://10.0.0.7:8888/user/alice/lab/',
+    reason: 'none yet',
+    stoppedBy: 'nobody',
+    cullWarning: { reason: 'idle', warnedAt: iso(45), stopsAt: iso(60) },
+    cullCheckAt: iso(60),
+    progress: [
+      { id: 1, at: iso(0), progress: 10, message: 'Server requested' },
+      { id: 2, at: iso(1), progress: 100, message: 'Jupyter is answering', ready: true },
+    ],
     ...over,
   });
 
-const running = (cullCheckAt: string | undefined, over: Partial<Server> = {}) => server({ status: 'RUNNING', startedAt: iso(0), ...(cullCheckAt ? { cullCheckAt } : {}), ...over });
+const running = (cullCheckAt: string | undefined, over: Partial<Server> = {}) =>
+  server({ status: 'RUNNING', startedAt: iso(0), ...(cullCheckAt ? { cullCheckAt } : {}), ...over });
 
 const cull = (i: number, at: string, over: Partial<CullRecord> = {}): CullRecord => ({
-  id: `cull-${String(i).padStart(16, '0')}`, at, serverId: serverIdFor('alice', `lab-${i}`), owner: 'alice', name: `lab-${i}`, profile: 'cpu-small',
-  reason: 'idle', lastActivity: iso(-60), hourlyPrice: 0.05, sparkApplications: [], ...over,
+  id: `cull-${String(i).padStart(16, '0')}`,
+  at,
+  serverId: serverIdFor('alice', `lab-${i}`),
+  owner: 'alice',
+  name: `lab-${i}`,
+  profile: 'cpu-small',
+  reason: 'idle',
+  lastActivity: iso(-60),
+  hourlyPrice: 0.05,
+  sparkApplications: [],
+  ...over,
 });
 
 const drainCandidates = async (store: ServerStore, due: string, limit: number) => {
@@ -64,7 +101,8 @@ const drainCulls = async (store: ServerStore, limit: number) => {
   throw new Error('listCulls never ended');
 };
 
-const byCullKey = (servers: Server[]) => [...servers].sort((a, b) => (`${a.cullCheckAt}#${a.id}` < `${b.cullCheckAt}#${b.id}` ? -1 : 1)).map((s) => s.id);
+const byCullKey = (servers: Server[]) =>
+  [...servers].sort((a, b) => (`${a.cullCheckAt}#${a.id}` < `${b.cullCheckAt}#${b.id}` ? -1 : 1)).map((s) => s.id);
 
 /** The behaviour every ServerStore must have; each adapter's test file runs it. */
 export const serverStoreContract = (name: string, make: () => Promise<ServerStore>) =>
@@ -88,30 +126,36 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
         expect(unknown).toBeNull();
       });
 
-      it.each<ServerStatus>(['PENDING', 'RUNNING', 'STOPPING'])('refuses to launch over a %s server and leaves it as it was', async (status) => {
-        // Prepare
-        const store = await make();
-        const held = full({ status, name: 'busy' });
-        await store.putServer(held);
-        // Act
-        const again = store.putServer(server({ name: 'busy' }));
-        // Assess
-        await expect(again).rejects.toBeInstanceOf(ConflictError);
-        expect(await store.getServer(held.id)).toEqual(held);
-      });
+      it.each<ServerStatus>(['PENDING', 'RUNNING', 'STOPPING'])(
+        'refuses to launch over a %s server and leaves it as it was',
+        async (status) => {
+          // Prepare
+          const store = await make();
+          const held = full({ status, name: 'busy' });
+          await store.putServer(held);
+          // Act
+          const again = store.putServer(server({ name: 'busy' }));
+          // Assess
+          await expect(again).rejects.toBeInstanceOf(ConflictError);
+          expect(await store.getServer(held.id)).toEqual(held);
+        },
+      );
 
-      it.each<ServerStatus>(['STOPPED', 'FAILED'])('replaces a %s server whole, dropping fields of the old launch', async (status) => {
-        // Prepare
-        const store = await make();
-        const old = full({ status, name: 'again', stoppedAt: iso(90), reason: 'culled', stoppedBy: 'culler' });
-        await store.putServer(old);
-        const fresh = server({ name: 'again' });
-        // Act
-        await store.putServer(fresh);
-        // Assess
-        expect(await store.getServer(fresh.id)).toStrictEqual(fresh);
-        expect(await drainCandidates(store, iso(10_000), 10)).toEqual([]);
-      });
+      it.each<ServerStatus>(['STOPPED', 'FAILED'])(
+        'replaces a %s server whole, dropping fields of the old launch',
+        async (status) => {
+          // Prepare
+          const store = await make();
+          const old = full({ status, name: 'again', stoppedAt: iso(90), reason: 'culled', stoppedBy: 'culler' });
+          await store.putServer(old);
+          const fresh = server({ name: 'again' });
+          // Act
+          await store.putServer(fresh);
+          // Assess
+          expect(await store.getServer(fresh.id)).toStrictEqual(fresh);
+          expect(await drainCandidates(store, iso(10_000), 10)).toEqual([]);
+        },
+      );
 
       it('lets exactly one of many racing launches of one name win', async () => {
         // Prepare
@@ -121,13 +165,25 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
         const results = await Promise.allSettled(launches.map((s) => store.putServer(s)));
         // Assess
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-        expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof ConflictError)).toBe(true);
+        expect(
+          results
+            .filter((r) => r.status === 'rejected')
+            .every((r) => (r as PromiseRejectedResult).reason instanceof ConflictError),
+        ).toBe(true);
       });
 
       it('lists one owner’s servers only, sorted by name', async () => {
         // Prepare
         const store = await make();
-        for (const [owner, name] of [['alice', 'zeta'], ['bob', 'alpha'], ['alice', 'mid-2'], ['alice-b', 'beta'], ['alice', 'alpha'], ['ali', 'gamma'], ['alice', 'mid-10']] as const) {
+        for (const [owner, name] of [
+          ['alice', 'zeta'],
+          ['bob', 'alpha'],
+          ['alice', 'mid-2'],
+          ['alice-b', 'beta'],
+          ['alice', 'alpha'],
+          ['ali', 'gamma'],
+          ['alice', 'mid-10'],
+        ] as const) {
           await store.putServer(server({ owner, name }));
         }
         // Act
@@ -160,7 +216,12 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
         // Act
         const wrong = await store.moveServer(s.id, ['RUNNING', 'STOPPING'], { status: 'STOPPED', updatedAt: iso(5) });
         const afterWrong = await store.getServer(s.id);
-        const moved = await store.moveServer(s.id, ['PENDING'], { status: 'RUNNING', startedAt: iso(3), url: 'http://x/', updatedAt: iso(3) });
+        const moved = await store.moveServer(s.id, ['PENDING'], {
+          status: 'RUNNING',
+          startedAt: iso(3),
+          url: 'http://x/',
+          updatedAt: iso(3),
+        });
         // Assess
         expect(wrong).toBeNull();
         expect(afterWrong).toEqual(s);
@@ -185,9 +246,24 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
         const s = running(iso(60));
         await store.putServer(s);
         // Act
-        const otherLaunch = await store.moveServer(s.id, ['RUNNING'], { status: 'STOPPING', updatedAt: iso(1) }, { launchId: 'launch-older' });
-        const newerActivity = await store.moveServer(s.id, ['RUNNING'], { status: 'STOPPING', updatedAt: iso(1) }, { launchId: s.launchId, lastActivity: iso(-5) });
-        const both = await store.moveServer(s.id, ['RUNNING'], { status: 'STOPPING', updatedAt: iso(1) }, { launchId: s.launchId, lastActivity: s.lastActivity });
+        const otherLaunch = await store.moveServer(
+          s.id,
+          ['RUNNING'],
+          { status: 'STOPPING', updatedAt: iso(1) },
+          { launchId: 'launch-older' },
+        );
+        const newerActivity = await store.moveServer(
+          s.id,
+          ['RUNNING'],
+          { status: 'STOPPING', updatedAt: iso(1) },
+          { launchId: s.launchId, lastActivity: iso(-5) },
+        );
+        const both = await store.moveServer(
+          s.id,
+          ['RUNNING'],
+          { status: 'STOPPING', updatedAt: iso(1) },
+          { launchId: s.launchId, lastActivity: s.lastActivity },
+        );
         // Assess
         expect(otherLaunch).toBeNull();
         expect(newerActivity).toBeNull();
@@ -199,9 +275,18 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
         const store = await make();
         const s = full();
         await store.putServer(s);
-        const progress = [...s.progress, { id: 3, at: iso(9), progress: 100, message: 'Spawn failed: x', failed: true }];
+        const progress = [
+          ...s.progress,
+          { id: 3, at: iso(9), progress: 100, message: 'Spawn failed: x', failed: true },
+        ];
         // Act
-        const moved = await store.moveServer(s.id, ['RUNNING'], { url: null, cullWarning: null, reason: undefined, progress, updatedAt: iso(9) });
+        const moved = await store.moveServer(s.id, ['RUNNING'], {
+          url: null,
+          cullWarning: null,
+          reason: undefined,
+          progress,
+          updatedAt: iso(9),
+        });
         const stored = await store.getServer(s.id);
         // Assess
         const { url: _url, cullWarning: _warning, ...rest } = s;
@@ -218,7 +303,15 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
         const s = running(iso(60));
         await store.putServer(s);
         // Act
-        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.moveServer(s.id, ['RUNNING'], { status: i % 2 ? 'STOPPING' : 'FAILED', stoppedBy: `u${i}`, updatedAt: iso(i) })));
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            store.moveServer(s.id, ['RUNNING'], {
+              status: i % 2 ? 'STOPPING' : 'FAILED',
+              stoppedBy: `u${i}`,
+              updatedAt: iso(i),
+            }),
+          ),
+        );
         // Assess
         const winners = results.filter((r) => r !== null);
         expect(winners).toHaveLength(1);
@@ -231,7 +324,17 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
         // Prepare
         const store = await make();
         const due = iso(100);
-        const seeded = [running(iso(99)), running(iso(100)), running(iso(101)), running(iso(5)), running(undefined), running(iso(50)), running(iso(50)), server({ status: 'STOPPED' }), running('2027-01-01T00:00:00.000Z')];
+        const seeded = [
+          running(iso(99)),
+          running(iso(100)),
+          running(iso(101)),
+          running(iso(5)),
+          running(undefined),
+          running(iso(50)),
+          running(iso(50)),
+          server({ status: 'STOPPED' }),
+          running('2027-01-01T00:00:00.000Z'),
+        ];
         for (const s of seeded) await store.putServer(s);
         // Act
         const page = await store.listCullCandidates(due, { limit: 100 });
@@ -260,7 +363,12 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
       it('drops a server whose cull check was removed or moved past the due time, and adds one moved before it', async () => {
         // Prepare
         const store = await make();
-        const [removed, later, earlier, kept] = [running(iso(10)), running(iso(20)), running(iso(300)), running(iso(30))];
+        const [removed, later, earlier, kept] = [
+          running(iso(10)),
+          running(iso(20)),
+          running(iso(300)),
+          running(iso(30)),
+        ];
         for (const s of [removed, later, earlier, kept]) await store.putServer(s);
         // Act
         await store.moveServer(removed!.id, ['RUNNING'], { status: 'STOPPING', cullCheckAt: null, updatedAt: iso(40) });
@@ -288,7 +396,13 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
           seen.push(...page.items.map((s) => s.id));
           await Promise.all(
             page.items.map((s, i) =>
-              store.moveServer(s.id, ['RUNNING'], i % 2 ? { status: 'STOPPING', cullCheckAt: null, updatedAt: iso(100) } : { cullCheckAt: iso(1000), updatedAt: iso(100) }),
+              store.moveServer(
+                s.id,
+                ['RUNNING'],
+                i % 2
+                  ? { status: 'STOPPING', cullCheckAt: null, updatedAt: iso(100) }
+                  : { cullCheckAt: iso(1000), updatedAt: iso(100) },
+              ),
             ),
           );
           if (!page.next) break;
@@ -303,9 +417,14 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
         // Prepare: 300 servers, 7 of them due; the rest due later or not running.
         const store = await make();
         const seeded = Array.from({ length: 300 }, (_, i) =>
-          i % 43 === 0 ? running(iso(i % 10)) : i % 2 ? running(iso(1000 + i)) : server({ status: i % 4 ? 'STOPPED' : 'PENDING' }),
+          i % 43 === 0
+            ? running(iso(i % 10))
+            : i % 2
+              ? running(iso(1000 + i))
+              : server({ status: i % 4 ? 'STOPPED' : 'PENDING' }),
         );
-        for (let i = 0; i < seeded.length; i += 25) await Promise.all(seeded.slice(i, i + 25).map((s) => store.putServer(s)));
+        for (let i = 0; i < seeded.length; i += 25)
+          await Promise.all(seeded.slice(i, i + 25).map((s) => store.putServer(s)));
         // Act
         const page = await store.listCullCandidates(iso(100), { limit: 100 });
         // Assess
@@ -322,7 +441,10 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
         const pending = server({ owner: 'bob', cullCheckAt: iso(30) });
         const runningNow = running(iso(60), { owner: 'carol' });
         const stopping = full({ status: 'STOPPING', cullCheckAt: iso(2) });
-        const ended = [server({ status: 'STOPPED', stoppedAt: iso(5) }), server({ status: 'FAILED', reason: 'image pull failed' })];
+        const ended = [
+          server({ status: 'STOPPED', stoppedAt: iso(5) }),
+          server({ status: 'FAILED', reason: 'image pull failed' }),
+        ];
         for (const s of [pending, runningNow, stopping, ...ended]) await store.putServer(s);
         // Act
         const active = await store.listActiveServers();
@@ -336,7 +458,12 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
         const [ends, moves] = [running(iso(10)), running(iso(20))];
         for (const s of [ends, moves]) await store.putServer(s);
         // Act
-        await store.moveServer(ends!.id, ['RUNNING'], { status: 'STOPPED', stoppedAt: iso(40), cullCheckAt: null, updatedAt: iso(40) });
+        await store.moveServer(ends!.id, ['RUNNING'], {
+          status: 'STOPPED',
+          stoppedAt: iso(40),
+          cullCheckAt: null,
+          updatedAt: iso(40),
+        });
         await store.moveServer(moves!.id, ['RUNNING'], { cullCheckAt: iso(900), updatedAt: iso(40) });
         const active = await store.listActiveServers();
         // Assess
@@ -348,7 +475,8 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
         const store = await make();
         const note = 'x'.repeat(12_000);
         const seeded = Array.from({ length: 120 }, (_, i) => running(iso(i), { reason: note }));
-        for (let i = 0; i < seeded.length; i += 20) await Promise.all(seeded.slice(i, i + 20).map((s) => store.putServer(s)));
+        for (let i = 0; i < seeded.length; i += 20)
+          await Promise.all(seeded.slice(i, i + 20).map((s) => store.putServer(s)));
         // Act
         const active = await store.listActiveServers();
         // Assess
@@ -424,10 +552,14 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
         // Prepare
         const store = await make();
         // Act
-        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.takeSlot('alice', 0, `server-${i}`, iso(i))));
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.takeSlot('alice', 0, `server-${i}`, iso(i))),
+        );
         // Assess
         expect(results.filter(Boolean)).toHaveLength(1);
-        expect(await store.listSlots('alice')).toEqual([{ slot: 0, holder: `server-${results.indexOf(true)}`, takenAt: iso(results.indexOf(true)) }]);
+        expect(await store.listSlots('alice')).toEqual([
+          { slot: 0, holder: `server-${results.indexOf(true)}`, takenAt: iso(results.indexOf(true)) },
+        ]);
       });
     });
 
@@ -435,7 +567,11 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
       it('reads back a cull exactly', async () => {
         // Prepare
         const store = await make();
-        const c = cull(1, iso(10), { startedAt: iso(-120), sparkApplications: ['spark-abc', 'spark-def'], reason: 'max-age' });
+        const c = cull(1, iso(10), {
+          startedAt: iso(-120),
+          sparkApplications: ['spark-abc', 'spark-def'],
+          reason: 'max-age',
+        });
         // Act
         await store.recordCull(c);
         const { items } = await store.listCulls({ limit: 10 });

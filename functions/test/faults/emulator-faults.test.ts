@@ -8,7 +8,14 @@ import { sha256 } from './support/client.ts';
 import { DynaliteFaults, S3rverFaults } from './support/emulator-faults.ts';
 import { bigNotebook, sleepyNotebook, uniqueNotebook } from './support/fault-notebooks.ts';
 import { checkNotebooks, Ledger, type Target } from './support/ledger.ts';
-import { commitInline, commitOnce, createInline, createThenUpload, readWhile, uploadAndCommit } from './support/notebook-ops.ts';
+import {
+  commitInline,
+  commitOnce,
+  createInline,
+  createThenUpload,
+  readWhile,
+  uploadAndCommit,
+} from './support/notebook-ops.ts';
 import type { OpResult, ReadLog } from './support/notebook-ops.ts';
 import { killHard, processesOf, processesOfHome, waitGone } from './support/processes.ts';
 import { formatTable, writeReport, type IterationRecord } from './support/report.ts';
@@ -108,25 +115,31 @@ const storeOp = (p: Planned): Promise<OpResult> => {
   if (p.op === 'commit-once') return commitOnce(target, ledger, nb, uniqueNotebook(label));
   if (p.op === 'create') return createInline(target, ledger, `fault ${label}`, uniqueNotebook(label), RETRY_BUDGET_MS);
   if (p.op === 'upload') return uploadAndCommit(target, ledger, nb, uniqueNotebook(label), RETRY_BUDGET_MS);
-  if (p.op === 'create+upload') return createThenUpload(target, ledger, `fault ${label}`, uniqueNotebook(label), RETRY_BUDGET_MS);
+  if (p.op === 'create+upload')
+    return createThenUpload(target, ledger, `fault ${label}`, uniqueNotebook(label), RETRY_BUDGET_MS);
   // The same bytes again: storage rewrites a body that acknowledged versions already point at.
   return commitInline(target, ledger, bigNotebookId, big, RETRY_BUDGET_MS);
 };
 
-const touchedBy = (before: Set<string>) => [...ledger.notebooks].filter((id) => !before.has(id)).concat(pool, bigNotebookId);
+const touchedBy = (before: Set<string>) =>
+  [...ledger.notebooks].filter((id) => !before.has(id)).concat(pool, bigNotebookId);
 
 // While the same bytes are committed again, a reader of the acknowledged version must get them whole;
 // with storage cut off a read may fail, but never return other bytes.
 const readProblems = (p: Planned, log: ReadLog | null): string[] => {
   if (!log) return [];
   const wrong = log.wrong.map((w) => `a reader of acknowledged ${bigNotebookId} v1 got other bytes: ${w}`);
-  const failed = p.fault === 's3rver' ? [] : log.failed.map((f) => `a reader of ${bigNotebookId} v1 failed while storage was up: ${f}`);
+  const failed =
+    p.fault === 's3rver'
+      ? []
+      : log.failed.map((f) => `a reader of ${bigNotebookId} v1 failed while storage was up: ${f}`);
   return [...wrong, ...failed];
 };
 
 const runStoreIteration = async (p: Planned): Promise<Omit<IterationRecord, 'ms'>> => {
   const before = new Set(ledger.notebooks);
-  const version = p.op === 'recommit-big' ? await t.api('GET', `/notebooks/${bigNotebookId}/versions/1`, t.tokens.alice) : null;
+  const version =
+    p.op === 'recommit-big' ? await t.api('GET', `/notebooks/${bigNotebookId}/versions/1`, t.tokens.alice) : null;
   const download: string | null = version?.body.download.url ?? null;
   const operation = storeOp(p);
   const striking = strike(p);
@@ -134,19 +147,30 @@ const runStoreIteration = async (p: Planned): Promise<Omit<IterationRecord, 'ms'
   const [result, hit, read] = await Promise.all([operation, striking, reading]);
   const checked = await checkNotebooks(target, ledger, { deep: false, touched: touchedBy(before) });
   const outcome = read ? `${result.outcome}, ${read.reads} reads` : result.outcome;
-  return { ...p, hit, trace: result.trace, outcome, problems: [...result.problems, ...readProblems(p, read), ...checked] };
+  return {
+    ...p,
+    hit,
+    trace: result.trace,
+    outcome,
+    problems: [...result.problems, ...readProblems(p, read), ...checked],
+  };
 };
 
-/** SIGKILLs the run's runner once it is up and has worked `atMs`: its kernel is orphaned; the platform must end the run and reap it. */
+/**
+ * SIGKILLs the run's runner once it is up and has worked `atMs`: its kernel is orphaned; the platform must end the run
+ * and reap it.
+ */
 const killRunner = async (runId: string, atMs: number): Promise<string> => {
   const find = () =>
-    processesOf({ markers: [`ORRERY_RUN_ID=${runId}`], folders: [`${t.home}/runs/${runId}`] }).filter((x) => x.cmdline.includes('runner.py'));
+    processesOf({ markers: [`ORRERY_RUN_ID=${runId}`], folders: [`${t.home}/runs/${runId}`] }).filter((x) =>
+      x.cmdline.includes('runner.py'),
+    );
   const deadline = Date.now() + 20_000;
   while (!find().length && Date.now() < deadline) await pause(25);
   if (!find().length) return 'no runner seen';
   await pause(atMs);
   const runners = find();
-  runners.forEach((r) => killHard(r.pid));
+  for (const r of runners) killHard(r.pid);
   return runners.length ? `killed runner ${runners.map((r) => r.pid).join(',')}` : 'runner already gone';
 };
 
@@ -163,7 +187,8 @@ const runRunIteration = async (p: Planned): Promise<Omit<IterationRecord, 'ms'>>
   const why = `${answer.status} ${answer.error ?? answer.body?.error ?? ''}`;
   if (!runId) return { ...p, hit, trace, outcome: 'not started', problems: [`starting a run did not recover: ${why}`] };
   const settled = await settleRun(target, t.home, runId, postedAt + RUN_TIMEOUT_SECONDS * 1000 + FINALIZE_GRACE_MS);
-  if (!/^(FAILED|STOPPED)/.test(settled.outcome)) return { ...p, hit, trace, outcome: settled.outcome, problems: settled.problems };
+  if (!/^(FAILED|STOPPED)/.test(settled.outcome))
+    return { ...p, hit, trace, outcome: settled.outcome, problems: settled.problems };
   // Restart what the fault ended: the same run again, which must now complete.
   const again = await rerunToCompletion(target, ledger, t.home, runId, RUN_TIMEOUT_SECONDS, RETRY_BUDGET_MS);
   const outcome = `${settled.outcome.split(':')[0]}, ${again.outcome}`;
@@ -219,16 +244,20 @@ describe(`store, runner and launch faults on the local platform (seed ${SEED}; O
   for (const p of PLAN) {
     const timeout = p.op === 'run' ? 120_000 : p.op === 'launch' ? 120_000 : 60_000;
     const name = `#${p.n} ${p.op} under a ${p.fault} fault ${p.atMs} ms in (down ${p.downMs} ms) keeps every invariant`;
-    it.skipIf(skipped(p))(name, async () => {
-      // Prepare
-      const begun = Date.now();
-      // Act
-      const iterate = p.op === 'run' ? runRunIteration : p.op === 'launch' ? runLaunchIteration : runStoreIteration;
-      const found = await iterate(p);
-      records.push({ ...found, ms: Date.now() - begun });
-      // Assess
-      expect(found.problems).toEqual([]);
-    }, timeout);
+    it.skipIf(skipped(p))(
+      name,
+      async () => {
+        // Prepare
+        const begun = Date.now();
+        // Act
+        const iterate = p.op === 'run' ? runRunIteration : p.op === 'launch' ? runLaunchIteration : runStoreIteration;
+        const found = await iterate(p);
+        records.push({ ...found, ms: Date.now() - begun });
+        // Assess
+        expect(found.problems).toEqual([]);
+      },
+      timeout,
+    );
   }
 
   it('still holds every acknowledged version with its exact bytes after all the faults', async () => {
@@ -244,7 +273,10 @@ describe(`store, runner and launch faults on the local platform (seed ${SEED}; O
     const home = t.home;
     await t.close(true);
     await dynalite.close();
-    const left = await waitGone(processesOfHome(home).map((x) => x.pid), 10_000);
+    const left = await waitGone(
+      processesOfHome(home).map((x) => x.pid),
+      10_000,
+    );
     // Assess
     expect(left.map((pid) => processesOfHome(home).find((x) => x.pid === pid)?.cmdline ?? pid)).toEqual([]);
   }, 60_000);

@@ -33,12 +33,13 @@ afterAll(async () => {
 }, 60_000);
 
 describe('local storage under faults', () => {
-  it('serves a version\'s exact bytes to every reader while the same bytes are committed again', async () => {
+  it("serves a version's exact bytes to every reader while the same bytes are committed again", async () => {
     // Prepare
     const t = await start(newHome());
     const big = bigNotebook(1500);
     const created = await t.api('POST', '/notebooks', t.tokens.alice, { title: 'big', content: big });
-    const url = (await t.api('GET', `/notebooks/${created.body.notebook.id}/versions/1`, t.tokens.alice)).body.download.url;
+    const url = (await t.api('GET', `/notebooks/${created.body.notebook.id}/versions/1`, t.tokens.alice)).body.download
+      .url;
     let committing = true;
     const seen: string[] = [];
     const reader = (async () => {
@@ -49,7 +50,8 @@ describe('local storage under faults', () => {
       }
     })();
     // Act
-    for (let i = 0; i < 5; i += 1) await t.api('POST', `/notebooks/${created.body.notebook.id}/versions`, t.tokens.alice, { content: big });
+    for (let i = 0; i < 5; i += 1)
+      await t.api('POST', `/notebooks/${created.body.notebook.id}/versions`, t.tokens.alice, { content: big });
     committing = false;
     await reader;
     // Assess
@@ -67,7 +69,12 @@ describe('local storage under faults', () => {
     // Act
     const put = await sendUpload(created.body.upload, text);
     const named = { uploadId: created.body.upload.uploadId, sha256: sha256(text) };
-    const commit = await second.api('POST', `/notebooks/${created.body.notebook.id}/versions`, second.tokens.alice, named);
+    const commit = await second.api(
+      'POST',
+      `/notebooks/${created.body.notebook.id}/versions`,
+      second.tokens.alice,
+      named,
+    );
     // Assess
     expect(Date.parse(created.body.upload.expiresAt)).toBeGreaterThan(Date.now());
     expect(acknowledged(put), `${put.status} ${put.error ?? ''}`).toBe(true);
@@ -82,8 +89,14 @@ describe('local storage under faults', () => {
     // Some time passes between the crash and the stop (the platform has noticed its child is gone).
     await new Promise((r) => setTimeout(r, 1000));
     // Act
-    const closing = await t.close(true).then(() => 'closed', (err: Error) => err.message);
-    const left = await waitGone(processesOfHome(home).map((p) => p.pid), 10_000);
+    const closing = await t.close(true).then(
+      () => 'closed',
+      (err: Error) => err.message,
+    );
+    const left = await waitGone(
+      processesOfHome(home).map((p) => p.pid),
+      10_000,
+    );
     // Assess
     expect(closing).toBe('closed');
     expect(left).toEqual([]);

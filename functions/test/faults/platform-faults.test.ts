@@ -38,13 +38,21 @@ const LAUNCH_TIMEOUT_SECONDS = 20;
 const LAUNCH_GRACE_MS = 20_000;
 // Long enough for the client to ride out a restart (a few seconds here, more on a busy CI machine).
 const RETRY_BUDGET_MS = 45_000;
-const WINDOW_MS: Record<Op, number> = { commit: 150, upload: 400, 'create+upload': 400, 'recommit-big': 300, run: 4000, launch: 3000 };
+const WINDOW_MS: Record<Op, number> = {
+  commit: 150,
+  upload: 400,
+  'create+upload': 400,
+  'recommit-big': 300,
+  run: 4000,
+  launch: 3000,
+};
 
 const plan = (seed: number): Planned[] => {
   const rng = new Seeded(seed).fork('platform-faults');
   // Every kind of operation at least once, the rest drawn at random.
   const ops: Op[] = ['commit', 'upload', 'recommit-big', 'run', 'launch'];
-  while (ops.length < ITERATIONS) ops.push(rng.pick<Op>(['commit', 'upload', 'create+upload', 'recommit-big', 'run', 'launch']));
+  while (ops.length < ITERATIONS)
+    ops.push(rng.pick<Op>(['commit', 'upload', 'create+upload', 'recommit-big', 'run', 'launch']));
   const shuffled = ops.map((op) => ({ op, key: rng.next() })).sort((a, b) => a.key - b.key);
   return shuffled.map(({ op }, i) => ({
     n: i + 1,
@@ -70,7 +78,10 @@ const pool: string[] = [];
 let bigNotebookId = '';
 let runNotebookId = '';
 
-/** SIGKILLs the platform `atMs` into the operation and starts it again `downMs` later; the old life's processes must all go. */
+/**
+ * SIGKILLs the platform `atMs` into the operation and starts it again `downMs` later; the old life's processes must all
+ * go.
+ */
 const strike = async (p: Planned): Promise<{ hit: string; problems: string[] }> => {
   await pause(p.atMs);
   const oldLife = processesOfHome(home);
@@ -79,11 +90,20 @@ const strike = async (p: Planned): Promise<{ hit: string; problems: string[] }> 
   try {
     await platform.start();
   } catch (err) {
-    return { hit: 'restart failed', problems: [`the platform did not start again on its data: ${(err as Error).message}`] };
+    return {
+      hit: 'restart failed',
+      problems: [`the platform did not start again on its data: ${(err as Error).message}`],
+    };
   }
-  const left = await waitGone(oldLife.map((x) => x.pid), 10_000);
+  const left = await waitGone(
+    oldLife.map((x) => x.pid),
+    10_000,
+  );
   const named = left.map((pid) => oldLife.find((x) => x.pid === pid)?.cmdline.slice(0, 100));
-  return { hit: `killed ${oldLife.length} procs`, problems: named.map((c) => `the killed platform's process outlived its restart: ${c}`) };
+  return {
+    hit: `killed ${oldLife.length} procs`,
+    problems: named.map((c) => `the killed platform's process outlived its restart: ${c}`),
+  };
 };
 
 const storeOp = (p: Planned): Promise<OpResult> => {
@@ -91,7 +111,8 @@ const storeOp = (p: Planned): Promise<OpResult> => {
   const nb = pool[p.n % pool.length]!;
   if (p.op === 'commit') return commitInline(target, ledger, nb, uniqueNotebook(label), RETRY_BUDGET_MS);
   if (p.op === 'upload') return uploadAndCommit(target, ledger, nb, uniqueNotebook(label), RETRY_BUDGET_MS);
-  if (p.op === 'create+upload') return createThenUpload(target, ledger, `fault ${label}`, uniqueNotebook(label), RETRY_BUDGET_MS);
+  if (p.op === 'create+upload')
+    return createThenUpload(target, ledger, `fault ${label}`, uniqueNotebook(label), RETRY_BUDGET_MS);
   return commitInline(target, ledger, bigNotebookId, big, RETRY_BUDGET_MS);
 };
 
@@ -99,8 +120,14 @@ const runOp = async (): Promise<OpResult> => {
   const postedAt = Date.now();
   const started = await startRun(target, ledger, runNotebookId, RUN_TIMEOUT_SECONDS, RETRY_BUDGET_MS);
   const why = `${started.answer.status} ${started.answer.text.slice(0, 160)}`;
-  if (!started.runId) return { trace: started.trace, outcome: 'not started', problems: [`starting a run did not recover: ${why}`] };
-  const settled = await settleRun(target, home, started.runId, postedAt + RUN_TIMEOUT_SECONDS * 1000 + FINALIZE_GRACE_MS);
+  if (!started.runId)
+    return { trace: started.trace, outcome: 'not started', problems: [`starting a run did not recover: ${why}`] };
+  const settled = await settleRun(
+    target,
+    home,
+    started.runId,
+    postedAt + RUN_TIMEOUT_SECONDS * 1000 + FINALIZE_GRACE_MS,
+  );
   return { ...settled, trace: started.trace };
 };
 
@@ -109,8 +136,15 @@ const launchOp = async (p: Planned): Promise<OpResult> => {
   const name = `p${p.n}`;
   const launch = await launchServer(target, ledger, name, RETRY_BUDGET_MS);
   const why = `${launch.answer.status} ${launch.answer.text.slice(0, 160)}`;
-  if (!launch.launched) return { trace: launch.trace, outcome: 'not launched', problems: [`a launch did not recover: ${why}`] };
-  const settled = await settleServer(target, home, name, postedAt + LAUNCH_TIMEOUT_SECONDS * 1000 + LAUNCH_GRACE_MS, RETRY_BUDGET_MS);
+  if (!launch.launched)
+    return { trace: launch.trace, outcome: 'not launched', problems: [`a launch did not recover: ${why}`] };
+  const settled = await settleServer(
+    target,
+    home,
+    name,
+    postedAt + LAUNCH_TIMEOUT_SECONDS * 1000 + LAUNCH_GRACE_MS,
+    RETRY_BUDGET_MS,
+  );
   return { ...settled, trace: `${launch.trace} ${settled.trace}` };
 };
 
@@ -118,7 +152,11 @@ const iterate = async (p: Planned): Promise<Omit<IterationRecord, 'ms'>> => {
   const operation = p.op === 'run' ? runOp() : p.op === 'launch' ? launchOp(p) : storeOp(p);
   const [result, struck] = await Promise.all([operation, strike(p)]);
   const touched = [...pool, bigNotebookId, ...ledger.notebooks];
-  const problems = [...struck.problems, ...result.problems, ...(await checkNotebooks(target, ledger, { deep: false, touched }))];
+  const problems = [
+    ...struck.problems,
+    ...result.problems,
+    ...(await checkNotebooks(target, ledger, { deep: false, touched })),
+  ];
   return { ...p, hit: struck.hit, trace: result.trace, outcome: result.outcome, problems };
 };
 
@@ -137,7 +175,8 @@ describe(`the local platform SIGKILLed and started again (seed ${SEED}; ORRERY_F
     platform = new PlatformProcess(home, await freePort(), env);
     await platform.start();
     target = { apiUrl: platform.apiUrl, token: await platform.tokenFor('alice'), owner: 'alice' };
-    const create = (title: string, content: string) => call(target.apiUrl, target.token, 'POST', '/notebooks', { title, content });
+    const create = (title: string, content: string) =>
+      call(target.apiUrl, target.token, 'POST', '/notebooks', { title, content });
     for (let i = 0; i < 2; i += 1) pool.push((await create(`pool ${i}`, uniqueNotebook(`pp${i}`))).body.notebook.id);
     const bigCreated = await create('big', big);
     bigNotebookId = bigCreated.body.notebook.id;
@@ -157,16 +196,22 @@ describe(`the local platform SIGKILLed and started again (seed ${SEED}; ORRERY_F
   }, 60_000);
 
   for (const p of PLAN) {
-    const name = `#${p.n} ${p.op} with the platform SIGKILLed ${p.atMs} ms in (restarted ${p.downMs} ms later) keeps every invariant`;
-    it.skipIf(skipped(p))(name, async () => {
-      // Prepare
-      const begun = Date.now();
-      // Act
-      const found = await iterate(p);
-      records.push({ ...found, ms: Date.now() - begun });
-      // Assess
-      expect(found.problems).toEqual([]);
-    }, 150_000);
+    const name =
+      `#${p.n} ${p.op} with the platform SIGKILLed ${p.atMs} ms in ` +
+      `(restarted ${p.downMs} ms later) keeps every invariant`;
+    it.skipIf(skipped(p))(
+      name,
+      async () => {
+        // Prepare
+        const begun = Date.now();
+        // Act
+        const found = await iterate(p);
+        records.push({ ...found, ms: Date.now() - begun });
+        // Assess
+        expect(found.problems).toEqual([]);
+      },
+      150_000,
+    );
   }
 
   it('still holds every acknowledged version with its exact bytes after all the restarts', async () => {
@@ -179,7 +224,10 @@ describe(`the local platform SIGKILLed and started again (seed ${SEED}; ORRERY_F
   it('stops on SIGTERM after the restarts and leaves no process behind', async () => {
     // Act
     const how = await platform.stop();
-    const left = await waitGone(processesOfHome(home).map((x) => x.pid), 10_000);
+    const left = await waitGone(
+      processesOfHome(home).map((x) => x.pid),
+      10_000,
+    );
     // Assess
     expect(how).toBe('exit 0');
     expect(left.map((pid) => processesOfHome(home).find((x) => x.pid === pid)?.cmdline ?? pid)).toEqual([]);

@@ -11,7 +11,7 @@ const REPORTER_DIR = join(import.meta.dirname, '..', '..', '..', 'images', 'note
 const REPORTER = join(REPORTER_DIR, 'activity_reporter.py');
 const TOKEN = 'osv1.jupyter-alice--lab-27ad1cd5.launch-1.secretsecretsecretsecretsecretsecret';
 
-/** Whether the system Python is here (the reporter needs nothing else); with CI=true its absence is a failure, not a skip. */
+/** Whether the system Python is here (all the reporter needs); with CI=true its absence is a failure, not a skip. */
 const pythonAvailable = (): boolean => {
   const ok = existsSync(PYTHON);
   if (!ok && process.env.CI === 'true') throw new Error(`${PYTHON} is missing and CI=true: apt-get install python3`);
@@ -34,11 +34,15 @@ const startStandIn = async (script: Answer[]) => {
     const path = req.url ?? '';
     if (req.method === 'GET' && path.startsWith('/user/alice/lab/api/status?no_track_activity=1')) {
       log.push('GET status');
-      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ last_activity: '2026-01-05T09:00:00.000Z' }));
+      return res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ last_activity: '2026-01-05T09:00:00.000Z' }));
     }
     if (req.method === 'GET' && path.startsWith('/user/alice/lab/api/kernels?no_track_activity=1')) {
       log.push('GET kernels');
-      return res.writeHead(200, { 'content-type': 'application/json' }).end('[{"execution_state": "idle", "connections": 0}]');
+      return res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end('[{"execution_state": "idle", "connections": 0}]');
     }
     if (req.method === 'POST' && path === '/api/servers/lab/activity') {
       const answer = script.shift() ?? 200;
@@ -53,11 +57,24 @@ const startStandIn = async (script: Answer[]) => {
   };
   const server: Server = createServer((req, res) => {
     let body = '';
-    req.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => handle(req, res, body));
+    req
+      .setEncoding('utf8')
+      .on('data', (c: string) => (body += c))
+      .on('end', () => handle(req, res, body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, log, bodies, auth, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) };
+  return {
+    base,
+    log,
+    bodies,
+    auth,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 };
 
 type StandIn = Awaited<ReturnType<typeof startStandIn>>;
@@ -78,7 +95,10 @@ const runReporter = (standIn: StandIn, env: Record<string, string>, limitMs = 20
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-    child.on('exit', (code) => (clearTimeout(timer), resolve({ code, stderr })));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
   });
 
 /**
@@ -103,11 +123,26 @@ status = r.post_with_retries({"kernels": [], "jupyterReachable": True}, deadline
 print(json.dumps({"status": status, "waits": waits, "elapsed": clock[0], "left": answers}))
 `;
 
-const retriesOf = async (answers: Array<[number, number | null]>, deadline: number, env: Record<string, string> = {}) => {
-  const { stdout } = await promisify(execFile)(PYTHON, ['-c', RETRY_DRIVER, REPORTER_DIR, JSON.stringify(answers), String(deadline)], {
-    // Importing the script must leave no __pycache__ beside it in the image's folder.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1', JUPYTER_URL: 'http://127.0.0.1:9/', ORRERY_ACTIVITY_URL: 'http://127.0.0.1:9/a', ORRERY_SERVER_TOKEN: TOKEN, ...env },
-  });
+const retriesOf = async (
+  answers: Array<[number, number | null]>,
+  deadline: number,
+  env: Record<string, string> = {},
+) => {
+  const { stdout } = await promisify(execFile)(
+    PYTHON,
+    ['-c', RETRY_DRIVER, REPORTER_DIR, JSON.stringify(answers), String(deadline)],
+    {
+      // Importing the script must leave no __pycache__ beside it in the image's folder.
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        PYTHONDONTWRITEBYTECODE: '1',
+        JUPYTER_URL: 'http://127.0.0.1:9/',
+        ORRERY_ACTIVITY_URL: 'http://127.0.0.1:9/a',
+        ORRERY_SERVER_TOKEN: TOKEN,
+        ...env,
+      },
+    },
+  );
   return JSON.parse(stdout) as { status: number; waits: number[]; elapsed: number; left: unknown[] };
 };
 
@@ -122,16 +157,33 @@ describe.skipIf(!pythonAvailable())('the activity reporter', () => {
     // Prepare: report 1 meets a dropped connection, 429, 503, then 200; report 2 a 400; report 3 a 401.
     standIn = await startStandIn(['drop', 429, 503, 200, 400, 401]);
     // Act
-    const run = await runReporter(standIn, { ORRERY_ACTIVITY_INTERVAL: '0.3', ORRERY_RETRY_BASE_SECONDS: '0.02', ORRERY_RETRY_BUDGET_SECONDS: '15' });
+    const run = await runReporter(standIn, {
+      ORRERY_ACTIVITY_INTERVAL: '0.3',
+      ORRERY_RETRY_BASE_SECONDS: '0.02',
+      ORRERY_RETRY_BUDGET_SECONDS: '15',
+    });
     // Assess
     expect(run.code).toBe(0);
     expect(standIn.log).toEqual([
-      'GET status', 'GET kernels', 'POST drop', 'POST 429', 'POST 503', 'POST 200',
-      'GET status', 'GET kernels', 'POST 400',
-      'GET status', 'GET kernels', 'POST 401',
+      'GET status',
+      'GET kernels',
+      'POST drop',
+      'POST 429',
+      'POST 503',
+      'POST 200',
+      'GET status',
+      'GET kernels',
+      'POST 400',
+      'GET status',
+      'GET kernels',
+      'POST 401',
     ]);
     expect(new Set(standIn.bodies.slice(0, 4)).size).toBe(1);
-    expect(JSON.parse(standIn.bodies[0]!)).toEqual({ lastActivity: '2026-01-05T09:00:00.000Z', kernels: [{ executionState: 'idle', lastActivity: null, connections: 0 }], jupyterReachable: true });
+    expect(JSON.parse(standIn.bodies[0]!)).toEqual({
+      lastActivity: '2026-01-05T09:00:00.000Z',
+      kernels: [{ executionState: 'idle', lastActivity: null, connections: 0 }],
+      jupyterReachable: true,
+    });
     expect(new Set(standIn.auth)).toEqual(new Set([`token ${TOKEN}`]));
     expect(run.stderr).toMatch(/answered 401; the reporter stops/);
   });
@@ -142,15 +194,28 @@ describe.skipIf(!pythonAvailable())('the activity reporter', () => {
     // Assess
     expect(r.status).toBe(503);
     expect(r.waits.length).toBeGreaterThanOrEqual(3);
-    r.waits.forEach((w, i) => expect(w).toBeLessThanOrEqual(Math.min(60, 2 * 2 ** i)));
+    for (const [i, w] of r.waits.entries()) expect(w).toBeLessThanOrEqual(Math.min(60, 2 * 2 ** i));
     expect(new Set(r.waits).size).toBe(r.waits.length);
     expect(r.elapsed).toBeLessThanOrEqual(150);
   });
 
   it('waits at least what a Retry-After asks, and not at all after a 400', async () => {
     // Act
-    const throttled = await retriesOf([[429, 7], [200, null]], 150, { ORRERY_RETRY_BASE_SECONDS: '0.1' });
-    const refused = await retriesOf([[400, null], [200, null]], 150);
+    const throttled = await retriesOf(
+      [
+        [429, 7],
+        [200, null],
+      ],
+      150,
+      { ORRERY_RETRY_BASE_SECONDS: '0.1' },
+    );
+    const refused = await retriesOf(
+      [
+        [400, null],
+        [200, null],
+      ],
+      150,
+    );
     // Assess
     expect(throttled).toMatchObject({ status: 200, left: [] });
     expect(throttled.waits).toHaveLength(1);

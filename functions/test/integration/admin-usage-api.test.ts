@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageSchema } from '../../src/handlers/http/server-schemas.ts';
+import { UsageSchema } from '../../src/contracts/server-schemas.ts';
 import { tinyNotebook } from '../support/notebooks.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { jupyterServerAvailable, waitForServer } from '../support/servers.ts';
@@ -32,21 +32,26 @@ describe('GET /admin/usage on the local platform', () => {
     expect(openapi.body.paths['/admin/usage'].get.responses['200']).toBeDefined();
   });
 
-  it.skipIf(!jupyterServerAvailable())('counts a running server in its pool with its hourly price, and not once it is stopped', async () => {
-    // Prepare
-    await t.api('POST', '/servers', t.tokens.alice, { name: 'usage' });
-    const server = await waitForServer(t, 'usage', t.tokens.alice, ['RUNNING', 'FAILED']);
-    // Act
-    const running = (await t.api('GET', '/admin/usage', t.tokens.root)).body;
-    await t.api('DELETE', '/servers/usage', t.tokens.alice);
-    await waitForServer(t, 'usage', t.tokens.alice, ['STOPPED']);
-    const stopped = (await t.api('GET', '/admin/usage', t.tokens.root)).body;
-    // Assess
-    expect(server.status).toBe('RUNNING');
-    expect(running.activeServers).toEqual([expect.objectContaining({ owner: 'alice', name: 'usage', status: 'RUNNING' })]);
-    expect(running.pools).toContainEqual({ pool: 'cpu-on-demand', activeServers: 1, hourlyCost: server.hourlyPrice });
-    expect(running.hourlyCost).toBe(server.hourlyPrice);
-    expect(stopped.activeServers).toEqual([]);
-    expect(stopped.hourlyCost).toBe(0);
-  });
+  it.skipIf(!jupyterServerAvailable())(
+    'counts a running server in its pool with its hourly price, and not once it is stopped',
+    async () => {
+      // Prepare
+      await t.api('POST', '/servers', t.tokens.alice, { name: 'usage' });
+      const server = await waitForServer(t, 'usage', t.tokens.alice, ['RUNNING', 'FAILED']);
+      // Act
+      const running = (await t.api('GET', '/admin/usage', t.tokens.root)).body;
+      await t.api('DELETE', '/servers/usage', t.tokens.alice);
+      await waitForServer(t, 'usage', t.tokens.alice, ['STOPPED']);
+      const stopped = (await t.api('GET', '/admin/usage', t.tokens.root)).body;
+      // Assess
+      expect(server.status).toBe('RUNNING');
+      expect(running.activeServers).toEqual([
+        expect.objectContaining({ owner: 'alice', name: 'usage', status: 'RUNNING' }),
+      ]);
+      expect(running.pools).toContainEqual({ pool: 'cpu-on-demand', activeServers: 1, hourlyCost: server.hourlyPrice });
+      expect(running.hourlyCost).toBe(server.hourlyPrice);
+      expect(stopped.activeServers).toEqual([]);
+      expect(stopped.hourlyCost).toBe(0);
+    },
+  );
 });

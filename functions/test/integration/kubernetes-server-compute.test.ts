@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { groupRules } from '../../src/adapters/k8s/cluster-rbac.ts';
-import { CLUSTER_DEFAULTS, type ClusterGroupKey } from '../../src/adapters/k8s/cluster-setup.ts';
+import { CLUSTER_DEFAULTS, type ClusterGroupKey } from '../../src/contracts/cluster-setup.ts';
 import { KubernetesServerCompute, makeKubernetesClients } from '../../src/adapters/k8s/kubernetes-server-compute.ts';
 import { makeServerPod, makeServerService, makeServerTokenSecret } from '../../src/adapters/k8s/server-manifests.ts';
 import { ServerLaunchFailedError, UpstreamError } from '../../src/domain/errors.ts';
@@ -94,8 +94,13 @@ describe('KubernetesServerCompute.create and putToken', () => {
       ['POST', `/api/v1/namespaces/${NAMESPACE}/secrets`],
       ['PUT', `/api/v1/namespaces/${NAMESPACE}/secrets/${ID}`],
     ]);
-    expect(fake.requests[0]!.body).toEqual(asSent(makeServerTokenSecret({ serverId: ID, namespace: NAMESPACE, launchId: 'ln-1' }, first)));
-    expect(fake.state.secrets.get(ID)).toMatchObject({ stringData: { token: second }, metadata: { labels: { 'orrery.dev/launch': 'ln-2' } } });
+    expect(fake.requests[0]!.body).toEqual(
+      asSent(makeServerTokenSecret({ serverId: ID, namespace: NAMESPACE, launchId: 'ln-1' }, first)),
+    );
+    expect(fake.state.secrets.get(ID)).toMatchObject({
+      stringData: { token: second },
+      metadata: { labels: { 'orrery.dev/launch': 'ln-2' } },
+    });
   });
 });
 
@@ -104,31 +109,71 @@ describe('KubernetesServerCompute.observe', () => {
     [
       'a pod no node can take is waiting for a node, with the scheduler’s message',
       {},
-      { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient cpu.' }] },
+      {
+        phase: 'Pending',
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message: '0/3 nodes are available: 3 Insufficient cpu.',
+          },
+        ],
+      },
       { state: 'waiting', stage: 'requested', unschedulable: '0/3 nodes are available: 3 Insufficient cpu.' },
     ],
     [
       'a scheduled pod whose containers are being created is pulling, on its node',
       { nodeName: 'ip-10-0-1-2' },
-      { phase: 'Pending', conditions: [scheduled], containerStatuses: [{ name: 'notebook', ready: false, state: { waiting: { reason: 'ContainerCreating' } } }] },
+      {
+        phase: 'Pending',
+        conditions: [scheduled],
+        containerStatuses: [{ name: 'notebook', ready: false, state: { waiting: { reason: 'ContainerCreating' } } }],
+      },
       { state: 'waiting', stage: 'pulling', detail: 'on node ip-10-0-1-2' },
     ],
     [
       'an image that cannot be pulled fails the launch with the kubelet’s message',
       { nodeName: 'ip-10-0-1-2' },
-      { phase: 'Pending', conditions: [scheduled], containerStatuses: [{ name: 'notebook', ready: false, state: { waiting: { reason: 'ErrImagePull', message: 'manifest for orrery/notebook:nope not found' } } }] },
+      {
+        phase: 'Pending',
+        conditions: [scheduled],
+        containerStatuses: [
+          {
+            name: 'notebook',
+            ready: false,
+            state: { waiting: { reason: 'ErrImagePull', message: 'manifest for orrery/notebook:nope not found' } },
+          },
+        ],
+      },
       { state: 'failed', reason: 'image pull failed: manifest for orrery/notebook:nope not found' },
     ],
     [
       'a notebook container killed for memory fails the launch, saying so',
       { nodeName: 'ip-10-0-1-2' },
-      { phase: 'Running', conditions: [scheduled], containerStatuses: [{ name: 'notebook', ready: false, state: { terminated: { reason: 'OOMKilled', exitCode: 137 } } }] },
+      {
+        phase: 'Running',
+        conditions: [scheduled],
+        containerStatuses: [
+          { name: 'notebook', ready: false, state: { terminated: { reason: 'OOMKilled', exitCode: 137 } } },
+        ],
+      },
       { state: 'failed', reason: 'the notebook container exited: OOMKilled (exit code 137)' },
     ],
     [
       'a Secret the container cannot read fails the launch instead of waiting forever',
       { nodeName: 'ip-10-0-1-2' },
-      { phase: 'Pending', conditions: [scheduled], containerStatuses: [{ name: 'notebook', ready: false, state: { waiting: { reason: 'CreateContainerConfigError', message: 'secret "x" not found' } } }] },
+      {
+        phase: 'Pending',
+        conditions: [scheduled],
+        containerStatuses: [
+          {
+            name: 'notebook',
+            ready: false,
+            state: { waiting: { reason: 'CreateContainerConfigError', message: 'secret "x" not found' } },
+          },
+        ],
+      },
       { state: 'failed', reason: 'container config error: secret "x" not found' },
     ],
     [
@@ -146,7 +191,11 @@ describe('KubernetesServerCompute.observe', () => {
     [
       'a running notebook container that is not ready yet has started',
       { nodeName: 'ip-10-0-1-2' },
-      { phase: 'Running', conditions: [scheduled, { type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'notebook', ready: false, state: { running: {} } }] },
+      {
+        phase: 'Running',
+        conditions: [scheduled, { type: 'Ready', status: 'False' }],
+        containerStatuses: [{ name: 'notebook', ready: false, state: { running: {} } }],
+      },
       { state: 'waiting', stage: 'started' },
     ],
   ])('%s', async (_name, podSpecPatch, status, expected) => {
@@ -166,13 +215,21 @@ describe('KubernetesServerCompute.observe', () => {
     const compute = makeCompute();
     await compute.create(spec);
     pod().spec.nodeName = 'ip-10-0-1-2';
-    pod().status = { phase: 'Running', conditions: [scheduled, { type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'notebook', ready: true, state: { running: {} } }] };
+    pod().status = {
+      phase: 'Running',
+      conditions: [scheduled, { type: 'Ready', status: 'True' }],
+      containerStatuses: [{ name: 'notebook', ready: true, state: { running: {} } }],
+    };
     fake.state.proxy.set('/user/ada@example.com/default/api', 200);
     // Act
     const observed = await compute.observe(ID);
     // Assess
     expect(observed).toEqual({ state: 'ready', url: 'https://orrery.test/user/ada@example.com/default/' });
-    expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', rawPath: `/api/v1/namespaces/${NAMESPACE}/services/${ID}:8888/proxy/user/ada@example.com/default/api`, authorization: 'Bearer token-4' });
+    expect(fake.requests.at(-1)).toMatchObject({
+      method: 'GET',
+      rawPath: `/api/v1/namespaces/${NAMESPACE}/services/${ID}:8888/proxy/user/ada@example.com/default/api`,
+      authorization: 'Bearer token-4',
+    });
   });
 
   it('goes by the notebook container’s readiness, so a failed sidecar does not hide a Jupyter that answers', async () => {
@@ -180,8 +237,16 @@ describe('KubernetesServerCompute.observe', () => {
     const compute = makeCompute();
     await compute.create(spec);
     pod().spec.nodeName = 'ip-10-0-1-2';
-    const reporterDied = { name: 'activity-reporter', ready: false, state: { terminated: { reason: 'Error', exitCode: 2 } } };
-    pod().status = { phase: 'Running', conditions: [scheduled, { type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'notebook', ready: true, state: { running: {} } }, reporterDied] };
+    const reporterDied = {
+      name: 'activity-reporter',
+      ready: false,
+      state: { terminated: { reason: 'Error', exitCode: 2 } },
+    };
+    pod().status = {
+      phase: 'Running',
+      conditions: [scheduled, { type: 'Ready', status: 'False' }],
+      containerStatuses: [{ name: 'notebook', ready: true, state: { running: {} } }, reporterDied],
+    };
     fake.state.proxy.set('/user/ada@example.com/default/api', 200);
     // Act
     const observed = await compute.observe(ID);
@@ -194,7 +259,11 @@ describe('KubernetesServerCompute.observe', () => {
     const compute = makeCompute();
     await compute.create(spec);
     pod().spec.nodeName = 'ip-10-0-1-2';
-    pod().status = { phase: 'Running', conditions: [scheduled, { type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'notebook', ready: true, state: { running: {} } }] };
+    pod().status = {
+      phase: 'Running',
+      conditions: [scheduled, { type: 'Ready', status: 'True' }],
+      containerStatuses: [{ name: 'notebook', ready: true, state: { running: {} } }],
+    };
     fake.state.proxy.set('/user/ada@example.com/default/api', 503);
     // Act
     const observed = await compute.observe(ID);
@@ -232,7 +301,9 @@ describe('KubernetesServerCompute.remove', () => {
 });
 
 describe('KubernetesServerCompute.stopSparkApplications', () => {
-  const sparkObject = (name: string, server: string, labels: Record<string, string> = {}) => ({ metadata: { name, namespace: NAMESPACE, labels: { 'orrery.dev/server': server, ...labels } } });
+  const sparkObject = (name: string, server: string, labels: Record<string, string> = {}) => ({
+    metadata: { name, namespace: NAMESPACE, labels: { 'orrery.dev/server': server, ...labels } },
+  });
 
   it('deletes only this server’s Spark applications and Spark pods and names what it stopped', async () => {
     // Prepare
@@ -240,9 +311,21 @@ describe('KubernetesServerCompute.stopSparkApplications', () => {
     await compute.create(spec);
     fake.state.sparkapplications.set('etl-daily', sparkObject('etl-daily', ID));
     fake.state.sparkapplications.set('someone-elses', sparkObject('someone-elses', 'jupyter-bob--default-99999999'));
-    fake.state.pods.set('shell-driver', sparkObject('shell-driver', ID, { 'spark-role': 'driver', 'spark-app-selector': 'spark-0a1b' }));
-    fake.state.pods.set('shell-exec-1', sparkObject('shell-exec-1', ID, { 'spark-role': 'executor', 'spark-app-selector': 'spark-0a1b' }));
-    fake.state.pods.set('bob-exec-1', sparkObject('bob-exec-1', 'jupyter-bob--default-99999999', { 'spark-role': 'executor', 'spark-app-selector': 'spark-ffff' }));
+    fake.state.pods.set(
+      'shell-driver',
+      sparkObject('shell-driver', ID, { 'spark-role': 'driver', 'spark-app-selector': 'spark-0a1b' }),
+    );
+    fake.state.pods.set(
+      'shell-exec-1',
+      sparkObject('shell-exec-1', ID, { 'spark-role': 'executor', 'spark-app-selector': 'spark-0a1b' }),
+    );
+    fake.state.pods.set(
+      'bob-exec-1',
+      sparkObject('bob-exec-1', 'jupyter-bob--default-99999999', {
+        'spark-role': 'executor',
+        'spark-app-selector': 'spark-ffff',
+      }),
+    );
     // Act
     const stopped = await compute.stopSparkApplications(ID);
     // Assess
@@ -266,21 +349,27 @@ describe('KubernetesServerCompute errors', () => {
     // Prepare
     fake.state.failures.push({ method: 'POST', path: /\/pods$/ });
     // Act
-    const error = await makeCompute().create(spec).catch((err: unknown) => err);
+    const error = await makeCompute()
+      .create(spec)
+      .catch((err: unknown) => err);
     // Assess
     expect(error).toBeInstanceOf(UpstreamError);
-    expect((error as UpstreamError).message).toBe(`Kubernetes API: create Pod ${ID} failed with HTTP 500 InternalError`);
+    expect((error as UpstreamError).message).toBe(
+      `Kubernetes API: create Pod ${ID} failed with HTTP 500 InternalError`,
+    );
     expect(JSON.stringify(error)).not.toContain('token-1');
     expect(String((error as Error).stack)).not.toContain('token-1');
   });
 });
 
 describe('KubernetesServerCompute under each function group’s Role', () => {
-  /** The fake API server grants exactly what the group's Role (infra/k8s/rbac.yaml) grants, in the servers' namespace. */
+  /** The fake API server grants just what the group's Role (infra/k8s/rbac.yaml) grants, in the servers' namespace. */
   const allowOnly = (key: ClusterGroupKey) => {
     fake.state.authorize = (_request, a) => a.namespace === NAMESPACE && rbacAllows(groupRules(key), a);
   };
-  const sparkObject = (name: string, labels: Record<string, string> = {}) => ({ metadata: { name, namespace: NAMESPACE, labels: { 'orrery.dev/server': ID, ...labels } } });
+  const sparkObject = (name: string, labels: Record<string, string> = {}) => ({
+    metadata: { name, namespace: NAMESPACE, labels: { 'orrery.dev/server': ID, ...labels } },
+  });
   const seedServer = (compute: KubernetesServerCompute) => {
     fake.state.authorize = undefined;
     return Promise.all([compute.putToken(ID, 'token-value'), compute.create(spec)]);
@@ -294,7 +383,11 @@ describe('KubernetesServerCompute under each function group’s Role', () => {
     await compute.create(spec);
     await compute.create(spec);
     pod().spec.nodeName = 'ip-10-0-1-2';
-    pod().status = { phase: 'Running', conditions: [scheduled], containerStatuses: [{ name: 'notebook', ready: true, state: { running: {} } }] };
+    pod().status = {
+      phase: 'Running',
+      conditions: [scheduled],
+      containerStatuses: [{ name: 'notebook', ready: true, state: { running: {} } }],
+    };
     fake.state.proxy.set('/user/ada@example.com/default/api', 200);
     const observed = await compute.observe(ID);
     await compute.remove(ID);
@@ -308,7 +401,10 @@ describe('KubernetesServerCompute under each function group’s Role', () => {
     const compute = makeCompute();
     await seedServer(compute);
     fake.state.sparkapplications.set('etl', sparkObject('etl'));
-    fake.state.pods.set('etl-exec-1', sparkObject('etl-exec-1', { 'spark-role': 'executor', 'spark-app-selector': 'spark-1' }));
+    fake.state.pods.set(
+      'etl-exec-1',
+      sparkObject('etl-exec-1', { 'spark-role': 'executor', 'spark-app-selector': 'spark-1' }),
+    );
     allowOnly('serverApi');
     // Act
     await compute.putToken(ID, makeServerToken(ID, 'ln-2', 'b'.repeat(43)));
@@ -316,7 +412,12 @@ describe('KubernetesServerCompute under each function group’s Role', () => {
     const stopped = await compute.stopSparkApplications(ID);
     // Assess
     expect(stopped).toEqual(['etl', 'spark-1']);
-    expect([fake.state.pods.size, fake.state.services.size, fake.state.secrets.size, fake.state.sparkapplications.size]).toEqual([0, 0, 0, 0]);
+    expect([
+      fake.state.pods.size,
+      fake.state.services.size,
+      fake.state.secrets.size,
+      fake.state.sparkapplications.size,
+    ]).toEqual([0, 0, 0, 0]);
   });
 
   it('tears a server down, Spark included, with only the culler’s Role', async () => {
@@ -330,14 +431,21 @@ describe('KubernetesServerCompute under each function group’s Role', () => {
     const stopped = await compute.stopSparkApplications(ID);
     // Assess
     expect(stopped).toEqual(['etl']);
-    expect([fake.state.pods.size, fake.state.services.size, fake.state.secrets.size, fake.state.sparkapplications.size]).toEqual([0, 0, 0, 0]);
+    expect([
+      fake.state.pods.size,
+      fake.state.services.size,
+      fake.state.secrets.size,
+      fake.state.sparkapplications.size,
+    ]).toEqual([0, 0, 0, 0]);
   });
 
   it('is refused what its Role leaves out: the culler cannot start a server', async () => {
     // Prepare
     allowOnly('culler');
     // Act
-    const error = await makeCompute().create(spec).catch((err: unknown) => err);
+    const error = await makeCompute()
+      .create(spec)
+      .catch((err: unknown) => err);
     // Assess
     expect((error as Error).message).toBe(`Kubernetes API: create Pod ${ID} failed with HTTP 403 Forbidden`);
     expect(fake.state.pods.size).toBe(0);

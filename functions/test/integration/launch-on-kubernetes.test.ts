@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupRules } from '../../src/adapters/k8s/cluster-rbac.ts';
-import { CLUSTER_DEFAULTS, type ClusterGroupKey } from '../../src/adapters/k8s/cluster-setup.ts';
+import { CLUSTER_DEFAULTS, type ClusterGroupKey } from '../../src/contracts/cluster-setup.ts';
 import { KubernetesServerCompute, makeKubernetesClients } from '../../src/adapters/k8s/kubernetes-server-compute.ts';
 import { LocalStepFunctions } from '../../src/adapters/local/local-step-functions.ts';
 import { makeServerTasks } from '../../src/handlers/tasks/server-tasks.ts';
@@ -13,8 +13,12 @@ import { eventually } from '../support/servers.ts';
 const NAMESPACE = CLUSTER_DEFAULTS.serverNamespace;
 let fake: FakeKubernetes;
 
-// Each Lambda signs in as its own role, and the fake API server grants each only its group's Role (infra/k8s/rbac.yaml).
-const GROUP_BY_TOKEN: Record<string, ClusterGroupKey> = { 'Bearer k8s-aws-v1.server-api': 'serverApi', 'Bearer k8s-aws-v1.server-tasks': 'serverTasks' };
+// Each Lambda signs in as its own role, and the fake API server grants each only its group's Role
+// (infra/k8s/rbac.yaml).
+const GROUP_BY_TOKEN: Record<string, ClusterGroupKey> = {
+  'Bearer k8s-aws-v1.server-api': 'serverApi',
+  'Bearer k8s-aws-v1.server-tasks': 'serverTasks',
+};
 
 /**
  * The cloud's launch path end to end, short of AWS: launch-server.asl.json run by aws-local-stepfunctions
@@ -25,7 +29,13 @@ const cloudLike = () => {
   const deps = memoryServerDeps();
   const computeAs = (token: string) => {
     const clients = makeKubernetesClients({ endpoint: fake.url, skipTlsVerify: true, token: async () => token });
-    return new KubernetesServerCompute({ ...clients, namespace: NAMESPACE, serviceAccount: 'orrery-server', reporterImage: 'orrery/notebook-server:test', publicBaseUrl: 'https://notebooks.example.com' });
+    return new KubernetesServerCompute({
+      ...clients,
+      namespace: NAMESPACE,
+      serviceAccount: 'orrery-server',
+      reporterImage: 'orrery/notebook-server:test',
+      publicBaseUrl: 'https://notebooks.example.com',
+    });
   };
   const compute = computeAs('k8s-aws-v1.server-api');
   const taskCompute = computeAs('k8s-aws-v1.server-tasks');
@@ -62,9 +72,20 @@ describe('launching a server on EKS through the launch-server workflow', () => {
     await eventually(async () => fake.state.pods.get(server.id), 'the pod');
     const pod = fake.state.pods.get(server.id)!;
     pod.spec.nodeName = 'ip-10-0-1-2';
-    pod.status = { phase: 'Pending', conditions: [scheduled], containerStatuses: [{ name: 'notebook', ready: false, state: { waiting: { reason: 'ContainerCreating' } } }] };
-    await eventually(async () => (await deps.servers.getServer(server.id))!.progress.some((e) => e.message.startsWith('Pulling')), 'the pulling stage');
-    pod.status = { phase: 'Running', conditions: [scheduled], containerStatuses: [{ name: 'notebook', ready: true, state: { running: {} } }] };
+    pod.status = {
+      phase: 'Pending',
+      conditions: [scheduled],
+      containerStatuses: [{ name: 'notebook', ready: false, state: { waiting: { reason: 'ContainerCreating' } } }],
+    };
+    await eventually(
+      async () => (await deps.servers.getServer(server.id))!.progress.some((e) => e.message.startsWith('Pulling')),
+      'the pulling stage',
+    );
+    pod.status = {
+      phase: 'Running',
+      conditions: [scheduled],
+      containerStatuses: [{ name: 'notebook', ready: true, state: { running: {} } }],
+    };
     fake.state.proxy.set('/user/alice/lab/api', 200);
     const running = await eventually(async () => {
       const s = await deps.servers.getServer(server.id);
@@ -87,7 +108,19 @@ describe('launching a server on EKS through the launch-server workflow', () => {
     await eventually(async () => fake.state.pods.get(server.id), 'the pod');
     const pod = fake.state.pods.get(server.id)!;
     pod.spec.nodeName = 'ip-10-0-1-2';
-    pod.status = { phase: 'Pending', conditions: [scheduled], containerStatuses: [{ name: 'notebook', ready: false, state: { waiting: { reason: 'ErrImagePull', message: 'manifest for quay.io/jupyter/scipy-notebook:nope not found' } } }] };
+    pod.status = {
+      phase: 'Pending',
+      conditions: [scheduled],
+      containerStatuses: [
+        {
+          name: 'notebook',
+          ready: false,
+          state: {
+            waiting: { reason: 'ErrImagePull', message: 'manifest for quay.io/jupyter/scipy-notebook:nope not found' },
+          },
+        },
+      ],
+    };
     const failed = await eventually(async () => {
       const s = await deps.servers.getServer(server.id);
       return s?.status === 'FAILED' ? s : null;

@@ -7,7 +7,8 @@ let sha: string;
 
 beforeAll(async () => {
   t = await startTestPlatform();
-  sha = (await t.api('POST', '/notebooks', t.tokens.alice, { title: 'Secret', content: tinyNotebook('secret') })).body.version.sha256;
+  sha = (await t.api('POST', '/notebooks', t.tokens.alice, { title: 'Secret', content: tinyNotebook('secret') })).body
+    .version.sha256;
 });
 afterAll(async () => {
   await t?.close();
@@ -17,7 +18,9 @@ describe('the embedded emulators of local mode', () => {
   it('refuse anonymous reads and writes of the bucket', async () => {
     const s3 = t.platform.config.s3Endpoint!;
     expect((await fetch(`${s3}/orrery-notebooks/bodies/${sha}`)).status).toBe(403);
-    expect((await fetch(`${s3}/orrery-notebooks/bodies/${sha}`, { method: 'PUT', body: 'overwritten' })).status).toBe(403);
+    expect((await fetch(`${s3}/orrery-notebooks/bodies/${sha}`, { method: 'PUT', body: 'overwritten' })).status).toBe(
+      403,
+    );
     expect((await fetch(`${s3}/orrery-notebooks?list-type=2`)).status).toBe(403);
   });
 
@@ -27,12 +30,22 @@ describe('the embedded emulators of local mode', () => {
     const nb = (await t.api('POST', '/notebooks', t.tokens.alice, { title: 'Form' })).body.notebook.id;
     const { body: upload } = await t.api('POST', `/notebooks/${nb}/uploads`, t.tokens.alice);
     // Act
-    const anonymous = await postToUploadForm({ url: `${s3}/orrery-notebooks`, fields: { key: `bodies/${sha}` } }, 'overwritten');
-    const reaimed = await postToUploadForm({ url: upload.url, fields: { ...upload.fields, key: `bodies/${sha}` } }, 'overwritten');
+    const anonymous = await postToUploadForm(
+      { url: `${s3}/orrery-notebooks`, fields: { key: `bodies/${sha}` } },
+      'overwritten',
+    );
+    const reaimed = await postToUploadForm(
+      { url: upload.url, fields: { ...upload.fields, key: `bodies/${sha}` } },
+      'overwritten',
+    );
     const signed = await postToUploadForm(upload, tinyNotebook('via form'));
     // Assess
     expect([anonymous.status, reaimed.status, signed.status]).toEqual([403, 403, 204]);
-    const stored = await t.api('GET', `/notebooks/${(await t.api('GET', '/notebooks?q=Secret', t.tokens.alice)).body.items[0].id}/versions/1`, t.tokens.alice);
+    const stored = await t.api(
+      'GET',
+      `/notebooks/${(await t.api('GET', '/notebooks?q=Secret', t.tokens.alice)).body.items[0].id}/versions/1`,
+      t.tokens.alice,
+    );
     expect(await (await fetch(stored.body.download.url)).text()).toBe(tinyNotebook('secret'));
   });
 
@@ -45,7 +58,9 @@ describe('the embedded emulators of local mode', () => {
       build(form);
       return fetch(upload.url, { method: 'POST', body: form, headers });
     };
-    const signedFields = (form: FormData) => Object.entries(upload.fields as Record<string, string>).forEach(([k, v]) => form.append(k, v));
+    const signedFields = (form: FormData) => {
+      for (const [k, v] of Object.entries(upload.fields as Record<string, string>)) form.append(k, v);
+    };
     // Act
     const repeated = await send((f) => {
       f.append('key', `bodies/${sha}`);
@@ -58,20 +73,33 @@ describe('the embedded emulators of local mode', () => {
       f.append('file', new Blob(['overwritten']));
       f.append('x-ignore-tail', 'x');
     });
-    const withHeader = await send((f) => {
-      f.append('key', `bodies/${sha}`);
-      f.append('file', new Blob(['overwritten']));
-    }, { authorization: 'AWS4-HMAC-SHA256 Credential=S3RVER/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00' });
+    const withHeader = await send(
+      (f) => {
+        f.append('key', `bodies/${sha}`);
+        f.append('file', new Blob(['overwritten']));
+      },
+      {
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=S3RVER/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00',
+      },
+    );
     // Assess
     expect([repeated.status, afterFile.status, withHeader.status]).toEqual([400, 400, 403]);
-    const stored = await t.api('GET', `/notebooks/${(await t.api('GET', '/notebooks?q=Secret', t.tokens.alice)).body.items[0].id}/versions/1`, t.tokens.alice);
+    const stored = await t.api(
+      'GET',
+      `/notebooks/${(await t.api('GET', '/notebooks?q=Secret', t.tokens.alice)).body.items[0].id}/versions/1`,
+      t.tokens.alice,
+    );
     expect(await (await fetch(stored.body.download.url)).text()).toBe(tinyNotebook('secret'));
   });
 
   it('let only the platform’s own origin upload from a browser', async () => {
     const s3 = t.platform.config.s3Endpoint!;
     const preflight = (origin: string) =>
-      fetch(`${s3}/orrery-notebooks`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+      fetch(`${s3}/orrery-notebooks`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
     const own = await preflight(t.platform.url);
     expect(own.status).toBe(200);
     expect(own.headers.get('access-control-allow-methods')).toContain('POST');
@@ -83,7 +111,11 @@ describe('the embedded emulators of local mode', () => {
   it('refuse any browser request to the DynamoDB emulator', async () => {
     const res = await fetch(t.platform.config.dynamoEndpoint!, {
       method: 'POST',
-      headers: { origin: 'https://evil.example', 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' },
+      headers: {
+        origin: 'https://evil.example',
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+      },
       body: '{}',
     });
     expect(res.status).toBe(403);

@@ -10,13 +10,22 @@ import { callApi, startTestPlatform } from '../support/platform.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const tsx = (script: string, args: string[], env: Record<string, string>) =>
-  spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 
 describe('the local platform', () => {
   it('keeps every notebook and body across a restart on the same data folder', async () => {
     // Prepare
     const first = await startTestPlatform(undefined);
-    const created = await first.api('POST', '/notebooks', first.tokens.alice, { title: 'Survivor', tags: ['keep'], content: tinyNotebook('still here') });
+    const created = await first.api('POST', '/notebooks', first.tokens.alice, {
+      title: 'Survivor',
+      tags: ['keep'],
+      content: tinyNotebook('still here'),
+    });
     await first.close(true);
     // Act
     const second = await startTestPlatform(first.home);
@@ -57,7 +66,8 @@ describe('the local platform', () => {
       const code = new URL(t.platform.loginLink).hash.replace('#code=', '');
       const page = await fetch(`${t.platform.url}/login`);
       expect(page.headers.get('content-security-policy')).toMatch(/script-src 'sha256-/);
-      const exchange = () => fetch(`${t.platform.url}/auth/local/exchange`, { method: 'POST', body: JSON.stringify({ code }) });
+      const exchange = () =>
+        fetch(`${t.platform.url}/auth/local/exchange`, { method: 'POST', body: JSON.stringify({ code }) });
       const first = await exchange();
       const { token, user } = (await first.json()) as { token: string; user: string };
       expect(user).toBe('admin');
@@ -89,16 +99,23 @@ describe('the local platform', () => {
     await new Promise((r) => probe.once('listening', r));
     const { port } = probe.address() as AddressInfo;
     probe.close();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local/start.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(port), ORRERY_HOME: home } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/local/start.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), ORRERY_HOME: home },
+    });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     try {
-      for (let i = 0; i < 100 && !out.includes('Stop with Ctrl-C'); i += 1) await new Promise((r) => setTimeout(r, 200));
+      for (let i = 0; i < 100 && !out.includes('Stop with Ctrl-C'); i += 1)
+        await new Promise((r) => setTimeout(r, 200));
       expect(out).toContain(`http://127.0.0.1:${port}/login#code=`);
       expect(out).toContain(home);
       expect((await callApi(`http://127.0.0.1:${port}/api`, 'GET', '/healthz')).body).toEqual({ status: 'ok' });
       const token = tsx('scripts/local/token.ts', ['carol', '--team', 'ml'], { ORRERY_HOME: home }).stdout.trim();
-      expect((await callApi(`http://127.0.0.1:${port}/api`, 'GET', '/me', token)).body).toMatchObject({ id: 'carol', teams: ['ml'] });
+      expect((await callApi(`http://127.0.0.1:${port}/api`, 'GET', '/me', token)).body).toMatchObject({
+        id: 'carol',
+        teams: ['ml'],
+      });
       const exited = new Promise<number | null>((r) => child.once('exit', r));
       child.kill('SIGINT');
       expect(await exited).toBe(0);

@@ -1,5 +1,15 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +24,8 @@ const RUNNER_FIXTURES = join(FIXTURES, 'runner');
 const INSTALL = 'apt-get install python3-nbclient python3-ipykernel jupyter-client';
 
 const jupyterAvailable = (): boolean =>
-  existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import nbclient, nbformat, ipykernel'], { stdio: 'ignore', timeout: 30_000 }).status === 0;
+  existsSync(PYTHON) &&
+  spawnSync(PYTHON, ['-c', 'import nbclient, nbformat, ipykernel'], { stdio: 'ignore', timeout: 30_000 }).status === 0;
 const available = jupyterAvailable();
 // CI must never pass by skipping: there the suite runs and fails with what to install.
 const runSuite = available || process.env.CI === 'true';
@@ -40,14 +51,29 @@ interface CellPapermill {
 
 interface OutputNotebook {
   metadata: {
-    papermill: Record<string, unknown> & { start_time: string; end_time: string | null; duration: number | null; exception: boolean | null };
-    orrery: { status: string; reason: string | null; error: RunnerResult['error']; outputTruncated?: { outputs: number; omittedBytes: number } | null };
+    papermill: Record<string, unknown> & {
+      start_time: string;
+      end_time: string | null;
+      duration: number | null;
+      exception: boolean | null;
+    };
+    orrery: {
+      status: string;
+      reason: string | null;
+      error: RunnerResult['error'];
+      outputTruncated?: { outputs: number; omittedBytes: number } | null;
+    };
     language_info?: { name: string };
   };
   cells: Array<{
     cell_type: string;
     execution_count?: number | null;
-    outputs?: Array<{ output_type: string; text?: string | string[]; data?: Record<string, string | string[]>; ename?: string }>;
+    outputs?: Array<{
+      output_type: string;
+      text?: string | string[];
+      data?: Record<string, string | string[]>;
+      ename?: string;
+    }>;
     metadata: { papermill: CellPapermill };
   }>;
 }
@@ -97,7 +123,11 @@ interface RunnerLaunch {
 /** Starts the runner and watches `ps` for the kernels it starts. */
 const startRunner = (args: string[], launch: RunnerLaunch = {}): StartedRun => {
   const [command, ...rest] = [...(launch.prefix ?? []), PYTHON, RUNNER, ...args];
-  const child = spawn(command!, rest, { cwd: workDir, env: { ...process.env, ...launch.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command!, rest, {
+    cwd: workDir,
+    env: { ...process.env, ...launch.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -105,14 +135,22 @@ const startRunner = (args: string[], launch: RunnerLaunch = {}): StartedRun => {
   const kernelPids = new Set<number>();
   const watch = setInterval(() => {
     processTable()
-      .then((table) => table.filter((p) => p.ppid === child.pid && p.args.includes('ipykernel_launcher')).forEach((p) => kernelPids.add(p.pid)))
+      .then((table) => {
+        for (const p of table) if (p.ppid === child.pid && p.args.includes('ipykernel_launcher')) kernelPids.add(p.pid);
+      })
       .catch(() => undefined);
   }, 100);
   const finished = new Promise<FinishedRun>((resolve) =>
     child.on('close', (code) => {
       clearInterval(watch);
       const last = stdout.trim().split('\n').at(-1) ?? '';
-      resolve({ code, stdout, stderr, result: JSON.parse(last || 'null') as RunnerResult, kernelPids: [...kernelPids] });
+      resolve({
+        code,
+        stdout,
+        stderr,
+        result: JSON.parse(last || 'null') as RunnerResult,
+        kernelPids: [...kernelPids],
+      });
     }),
   );
   return { child, finished, kernelPids };
@@ -186,7 +224,10 @@ const startNotebookServer = async (notebook: string) => {
 
 describe.skipIf(!runSuite)('the notebook runner on a real Jupyter kernel', () => {
   it('finds nbclient, nbformat and ipykernel under the interpreter', () => {
-    expect(available, `${PYTHON} cannot import nbclient, nbformat and ipykernel; with CI=true this suite must run: ${INSTALL}`).toBe(true);
+    expect(
+      available,
+      `${PYTHON} cannot import nbclient, nbformat and ipykernel; with CI=true this suite must run: ${INSTALL}`,
+    ).toBe(true);
   });
 
   afterEach(() => {
@@ -208,13 +249,32 @@ describe.skipIf(!runSuite)('the notebook runner on a real Jupyter kernel', () =>
     expect(done.code, done.stderr).toBe(0);
     expect(done.result).toMatchObject({ status: 'COMPLETED', reason: null, error: null, outputWritten: true });
     const nb = readNotebook(output);
-    expect(nb.metadata.papermill).toMatchObject({ exception: false, version: 'orrery-runner', parameters: {}, environment_variables: {}, input_path: join(dir, 'ok.ipynb'), output_path: output });
+    expect(nb.metadata.papermill).toMatchObject({
+      exception: false,
+      version: 'orrery-runner',
+      parameters: {},
+      environment_variables: {},
+      input_path: join(dir, 'ok.ipynb'),
+      output_path: output,
+    });
     expect(nb.metadata.papermill.duration).toBeCloseTo(done.result.durationSeconds, 3);
-    expect(Date.parse(nb.metadata.papermill.end_time ?? '')).toBeGreaterThanOrEqual(Date.parse(nb.metadata.papermill.start_time));
+    expect(Date.parse(nb.metadata.papermill.end_time ?? '')).toBeGreaterThanOrEqual(
+      Date.parse(nb.metadata.papermill.start_time),
+    );
     expect(nb.metadata.orrery).toEqual({ status: 'COMPLETED', reason: null, error: null, outputTruncated: null });
     expect(nb.metadata.language_info?.name).toBe('python');
-    expect(nb.cells.map((c) => c.metadata.papermill.status)).toEqual(['completed', 'completed', 'completed', 'completed', 'completed']);
-    expect(nb.cells.every((c) => c.metadata.papermill.exception === false && typeof c.metadata.papermill.duration === 'number')).toBe(true);
+    expect(nb.cells.map((c) => c.metadata.papermill.status)).toEqual([
+      'completed',
+      'completed',
+      'completed',
+      'completed',
+      'completed',
+    ]);
+    expect(
+      nb.cells.every(
+        (c) => c.metadata.papermill.exception === false && typeof c.metadata.papermill.duration === 'number',
+      ),
+    ).toBe(true);
     expect(textOf(nb.cells[1])).toBe('hello from the runner\n');
     expect(textOf(nb.cells[2])).toBe('total 285\n');
     expect(textOf(nb.cells[3])).toBe('570');
@@ -249,7 +309,11 @@ describe.skipIf(!runSuite)('the notebook runner on a real Jupyter kernel', () =>
     const done = await runRunner(['--input', input('dies.ipynb'), '--output', output]);
     // Assess
     expect(done.code, done.stderr).toBe(1);
-    expect(done.result).toMatchObject({ status: 'FAILED', reason: 'kernel died', error: { cellIndex: 1, ename: 'DeadKernelError' } });
+    expect(done.result).toMatchObject({
+      status: 'FAILED',
+      reason: 'kernel died',
+      error: { cellIndex: 1, ename: 'DeadKernelError' },
+    });
     const nb = readNotebook(output);
     expect(textOf(nb.cells[0])).toBe('alive\n');
     expect(nb.cells.map((c) => c.metadata.papermill.status)).toEqual(['completed', 'failed', 'pending']);
@@ -266,7 +330,11 @@ describe.skipIf(!runSuite)('the notebook runner on a real Jupyter kernel', () =>
     expect(done.result).toMatchObject({ status: 'FAILED', error: { cellIndex: 1, ename: 'CellTimeoutError' } });
     expect(done.result.reason).toMatch(/cell 1 .*2 s/);
     expect(done.result.durationSeconds).toBeLessThan(20);
-    expect(readNotebook(output).cells.map((c) => c.metadata.papermill.status)).toEqual(['completed', 'failed', 'pending']);
+    expect(readNotebook(output).cells.map((c) => c.metadata.papermill.status)).toEqual([
+      'completed',
+      'failed',
+      'pending',
+    ]);
     expect(await stillRunning(done.kernelPids)).toEqual([]);
   });
 
@@ -313,7 +381,9 @@ describe.skipIf(!runSuite)('the notebook runner on a real Jupyter kernel', () =>
     const started = startRunner(['--input', input('slow.ipynb'), '--output', output, '--progress-seconds', '1']);
     await eventually(() => progressWhileSlowCellRuns(output), 20_000);
     await eventually(() => (started.kernelPids.size > 0 ? true : undefined), 5_000);
-    const kernelsBefore = (await processTable()).filter((p) => p.ppid === started.child.pid && p.args.includes('ipykernel_launcher'));
+    const kernelsBefore = (await processTable()).filter(
+      (p) => p.ppid === started.child.pid && p.args.includes('ipykernel_launcher'),
+    );
     // Act
     started.child.kill('SIGTERM');
     const done = await started.finished;
@@ -326,7 +396,9 @@ describe.skipIf(!runSuite)('the notebook runner on a real Jupyter kernel', () =>
     expect(textOf(nb.cells[0])).toBe('fast cell\n');
     expect(nb.cells[2]?.metadata.papermill.status).toBe('pending');
     expect(await stillRunning(kernelsBefore.map((p) => p.pid))).toEqual([]);
-    expect((await processTable()).filter((p) => p.ppid === started.child.pid && p.args.includes('ipykernel_launcher'))).toEqual([]);
+    expect(
+      (await processTable()).filter((p) => p.ppid === started.child.pid && p.args.includes('ipykernel_launcher')),
+    ).toEqual([]);
   });
 
   itWithJupyter('reads the input from a URL and PUTs the output to a presigned URL', async () => {
@@ -335,7 +407,12 @@ describe.skipIf(!runSuite)('the notebook runner on a real Jupyter kernel', () =>
     const server = await startNotebookServer(readFileSync(join(RUNNER_FIXTURES, 'ok.ipynb'), 'utf8'));
     try {
       // Act
-      const done = await runRunner(['--input', `${server.base}/input.ipynb?X-Amz-Signature=secret-in`, '--output', `${server.base}/output.ipynb?X-Amz-Signature=secret-out`]);
+      const done = await runRunner([
+        '--input',
+        `${server.base}/input.ipynb?X-Amz-Signature=secret-in`,
+        '--output',
+        `${server.base}/output.ipynb?X-Amz-Signature=secret-out`,
+      ]);
       // Assess
       expect(done.code, done.stderr).toBe(0);
       expect(done.result).toMatchObject({ status: 'COMPLETED', outputWritten: true });
@@ -346,49 +423,67 @@ describe.skipIf(!runSuite)('the notebook runner on a real Jupyter kernel', () =>
       expect(nb.metadata.orrery.status).toBe('COMPLETED');
       expect(textOf(nb.cells[3])).toBe('570');
       // Presigned signatures are credentials: they must not be written into the notebook.
-      expect(nb.metadata.papermill).toMatchObject({ input_path: `${server.base}/input.ipynb`, output_path: `${server.base}/output.ipynb` });
+      expect(nb.metadata.papermill).toMatchObject({
+        input_path: `${server.base}/input.ipynb`,
+        output_path: `${server.base}/output.ipynb`,
+      });
       expect(last?.body).not.toContain('secret');
     } finally {
       await server.close();
     }
   });
 
-  itWithJupyter('takes its URLs from the environment and hides them from the kernel: not inherited, not in argv, not in /proc', async () => {
-    // Prepare: the runner's pod runs it as uid 1000 without capabilities; as root here, drop to nobody the same way.
-    const dir = freshDir();
-    const server = await startNotebookServer(readFileSync(join(RUNNER_FIXTURES, 'snoops.ipynb'), 'utf8'));
-    const asRoot = process.getuid?.() === 0;
-    if (asRoot) {
-      chownSync(dir, 65534, 65534);
-      chmodSync(dir, 0o700);
-    }
-    const env = {
-      ORRERY_INPUT_URL: `${server.base}/input.ipynb?X-Amz-Signature=secret-in`,
-      ORRERY_OUTPUT_URL: `${server.base}/output.ipynb?X-Amz-Signature=secret-out`,
-      HOME: dir,
-      JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
-    };
-    try {
-      // Act
-      const done = await runRunner(['--non-dumpable'], { env, prefix: asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [] });
-      // Assess
-      expect(done.code, done.stderr).toBe(0);
-      const nb = JSON.parse(server.puts.at(-1)?.body ?? '{}') as OutputNotebook;
-      const seen = textOf(nb.cells[0]);
-      expect(seen).toMatch(/^CMDLINE .*runner\.py --non-dumpable/m);
-      expect(seen).toMatch(/^ENVIRON denied: PermissionError$/m);
-      expect(seen).not.toMatch(/secret-(in|out)|ORRERY_(INPUT|OUTPUT)_URL/);
-      expect(done.stderr).not.toContain('secret');
-    } finally {
-      await server.close();
-    }
-  });
+  itWithJupyter(
+    'takes its URLs from the environment and hides them from the kernel: not inherited, not in argv, not in /proc',
+    async () => {
+      // Prepare: the runner's pod runs it as uid 1000 without capabilities; as root here, drop to nobody the same way.
+      const dir = freshDir();
+      const server = await startNotebookServer(readFileSync(join(RUNNER_FIXTURES, 'snoops.ipynb'), 'utf8'));
+      const asRoot = process.getuid?.() === 0;
+      if (asRoot) {
+        chownSync(dir, 65534, 65534);
+        chmodSync(dir, 0o700);
+      }
+      const env = {
+        ORRERY_INPUT_URL: `${server.base}/input.ipynb?X-Amz-Signature=secret-in`,
+        ORRERY_OUTPUT_URL: `${server.base}/output.ipynb?X-Amz-Signature=secret-out`,
+        HOME: dir,
+        JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
+      };
+      try {
+        // Act
+        const done = await runRunner(['--non-dumpable'], {
+          env,
+          prefix: asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [],
+        });
+        // Assess
+        expect(done.code, done.stderr).toBe(0);
+        const nb = JSON.parse(server.puts.at(-1)?.body ?? '{}') as OutputNotebook;
+        const seen = textOf(nb.cells[0]);
+        expect(seen).toMatch(/^CMDLINE .*runner\.py --non-dumpable/m);
+        expect(seen).toMatch(/^ENVIRON denied: PermissionError$/m);
+        expect(seen).not.toMatch(/secret-(in|out)|ORRERY_(INPUT|OUTPUT)_URL/);
+        expect(done.stderr).not.toContain('secret');
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
   itWithJupyter('caps a flood of output, keeping its head and its tail, and says so', async () => {
     // Prepare
     const output = join(freshDir(), 'out.ipynb');
     // Act
-    const done = await runRunner(['--input', input('floods.ipynb'), '--output', output, '--max-output-bytes', '100000', '--max-notebook-output-bytes', '150000']);
+    const done = await runRunner([
+      '--input',
+      input('floods.ipynb'),
+      '--output',
+      output,
+      '--max-output-bytes',
+      '100000',
+      '--max-notebook-output-bytes',
+      '150000',
+    ]);
     // Assess
     expect(done.code, done.stderr).toBe(0);
     expect(done.result).toMatchObject({ status: 'COMPLETED', outputTruncated: true });
@@ -399,7 +494,9 @@ describe.skipIf(!runSuite)('the notebook runner on a real Jupyter kernel', () =>
     expect(flood).toMatch(/… output truncated \(\d+(\.\d)? (KB|MB) more\) …/);
     expect(flood).toMatch(/done after \d+ lines\n$/);
     expect(nb.cells[0]?.outputs).toHaveLength(1);
-    expect(textOf(nb.cells[1])).toMatch(/output truncated \(\d+\.\d KB more\): this text\/html, text\/plain output was over the 97\.7 KB limit/);
+    expect(textOf(nb.cells[1])).toMatch(
+      /output truncated \(\d+\.\d KB more\): this text\/html, text\/plain output was over the 97\.7 KB limit/,
+    );
     expect(textOf(nb.cells[2])).toBe('last cell\n');
     // The notebook's cap is reached in the last cell: it keeps the head and the tail of what fits.
     expect(textOf(nb.cells[3])).toMatch(/^z+\n… output truncated \(\d+\.\d KB more\) …\nz+\n$/);
@@ -410,7 +507,15 @@ describe.skipIf(!runSuite)('the notebook runner on a real Jupyter kernel', () =>
   itWithJupyter.each([
     ['text that is not JSON', 'not a notebook {'],
     ['JSON that is not a notebook', '{"hello": "world"}'],
-    ['a notebook whose cell has no source', JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: 'x', cell_type: 'code', metadata: {}, outputs: [] }] })],
+    [
+      'a notebook whose cell has no source',
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: {},
+        cells: [{ id: 'x', cell_type: 'code', metadata: {}, outputs: [] }],
+      }),
+    ],
   ])('rejects %s with exit 2 and writes nothing', async (_name, content) => {
     // Prepare
     const dir = freshDir();
@@ -450,7 +555,11 @@ describe.skipIf(!runSuite)('the notebook runner on a real Jupyter kernel', () =>
     // Prepare: -I -S hides site-packages, so the interpreter has the standard library only.
     const dir = freshDir();
     // Act
-    const child = spawnSync(PYTHON, ['-I', '-S', RUNNER, '--input', input('ok.ipynb'), '--output', join(dir, 'out.ipynb')], { encoding: 'utf8' });
+    const child = spawnSync(
+      PYTHON,
+      ['-I', '-S', RUNNER, '--input', input('ok.ipynb'), '--output', join(dir, 'out.ipynb')],
+      { encoding: 'utf8' },
+    );
     // Assess
     expect(child.status).toBe(3);
     expect(child.stderr).toContain('apt-get install python3-nbclient');

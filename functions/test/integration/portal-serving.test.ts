@@ -3,26 +3,30 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PORTAL_CSP } from '../../src/shared/portal-csp.ts';
+import { PORTAL_CSP } from '../../src/contracts/portal-csp.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 const APP_JS = 'console.log("portal")';
-const INDEX = '<!doctype html><html><head><script type="module" src="/assets/app-Ab12Cd.js"></script></head><body><div id="root"></div></body></html>';
+const INDEX =
+  '<!doctype html><html><head><script type="module" src="/assets/app-Ab12Cd.js"></script></head>' +
+  '<body><div id="root"></div></body></html>';
 const SECRET = 'outside the portal folder';
 
 /** One request with the path sent exactly as written (fetch would normalise `..` away). */
 const rawGet = (base: string, path: string, headers: Record<string, string> = {}, method = 'GET') =>
-  new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
-    const url = new URL(base);
-    const req = request({ host: url.hostname, port: url.port, path, method, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>(
+    (resolve, reject) => {
+      const url = new URL(base);
+      const req = request({ host: url.hostname, port: url.port, path, method, headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    },
+  );
 
 describe('the local platform serving the built portal', () => {
   let t: TestPlatform;
@@ -56,7 +60,9 @@ describe('the local platform serving the built portal', () => {
       expect(res.body).toBe(INDEX);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.headers['cache-control']).toBe('no-store');
-      expect(res.headers['content-security-policy']).toBe(PORTAL_CSP.replace("connect-src 'self'", `connect-src 'self' ${s3}`));
+      expect(res.headers['content-security-policy']).toBe(
+        PORTAL_CSP.replace("connect-src 'self'", `connect-src 'self' ${s3}`),
+      );
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['x-frame-options']).toBe('DENY');
       expect(res.headers['referrer-policy']).toBe('no-referrer');
@@ -80,9 +86,18 @@ describe('the local platform serving the built portal', () => {
     const svg = await rawGet(t.platform.url, '/favicon.svg');
     const head = await rawGet(t.platform.url, '/assets/app-Ab12Cd.js', {}, 'HEAD');
     // Assess
-    expect([js.status, js.headers['content-type'], js.headers['cache-control'], js.body]).toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable', APP_JS]);
+    expect([js.status, js.headers['content-type'], js.headers['cache-control'], js.body]).toEqual([
+      200,
+      'text/javascript; charset=utf-8',
+      'public, max-age=31536000, immutable',
+      APP_JS,
+    ]);
     expect([css.status, css.headers['content-type']]).toEqual([200, 'text/css; charset=utf-8']);
-    expect([svg.status, svg.headers['content-type'], svg.headers['cache-control']]).toEqual([200, 'image/svg+xml', 'no-cache']);
+    expect([svg.status, svg.headers['content-type'], svg.headers['cache-control']]).toEqual([
+      200,
+      'image/svg+xml',
+      'no-cache',
+    ]);
     expect([head.status, head.headers['content-length'], head.body]).toEqual([200, String(APP_JS.length), '']);
   });
 
@@ -99,7 +114,16 @@ describe('the local platform serving the built portal', () => {
   });
 
   it('refuses paths that step out of the portal folder, encoded or not, and symlinks that point out of it', async () => {
-    for (const path of ['/../secret.txt', '/assets/../../secret.txt', '/assets/..%2f..%2fsecret.txt', '/%2e%2e/secret.txt', '/assets/%2e%2e%5c%2e%2e%5csecret.txt', '/assets/leak.js', '/assets/a%00.js', '/%E0%A4%A']) {
+    for (const path of [
+      '/../secret.txt',
+      '/assets/../../secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/%2e%2e%5c%2e%2e%5csecret.txt',
+      '/assets/leak.js',
+      '/assets/a%00.js',
+      '/%E0%A4%A',
+    ]) {
       // Act
       const res = await rawGet(t.platform.url, path);
       // Assess
@@ -114,7 +138,11 @@ describe('the local platform serving the built portal', () => {
     const health = await rawGet(t.platform.url, '/api/healthz');
     const unknown = await rawGet(t.platform.url, '/api/no-such-route');
     const me = await t.api('GET', '/me', t.tokens.alice);
-    const exchange = await fetch(`${t.platform.url}/auth/local/exchange`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'not-a-code' }) });
+    const exchange = await fetch(`${t.platform.url}/auth/local/exchange`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'not-a-code' }),
+    });
     const exchangeGet = await rawGet(t.platform.url, '/auth/local/exchange');
     // Assess
     expect(health.status).toBe(200);
@@ -130,7 +158,10 @@ describe('the local platform serving the built portal', () => {
     // Prepare
     const port = new URL(t.platform.url).port;
     const preflight = (origin: string, method = 'POST') =>
-      fetch(`${s3}/orrery-notebooks`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type' } });
+      fetch(`${s3}/orrery-notebooks`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type' },
+      });
     // Act
     const own = await preflight(`http://127.0.0.1:${port}`);
     const byName = await preflight(`http://localhost:${port}`);

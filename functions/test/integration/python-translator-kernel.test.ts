@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { injectParameters } from '../../src/domain/inject-parameters.ts';
 import { joinSource, type NotebookJson } from '../../src/domain/nbformat.ts';
-import type { TypedValue } from '../../src/domain/parameter-values.ts';
+import type { TypedValue } from '../../src/domain/typed-values.ts';
 import { translatorFor } from '../../src/domain/translators/registry.ts';
 import { floatText } from '../../src/domain/translators/text.ts';
 
@@ -19,15 +19,68 @@ const list = (...items: TypedValue[]): TypedValue => ({ type: 'list', items });
 const dict = (...entries: Array<[string, TypedValue]>): TypedValue => ({ type: 'dict', entries });
 
 const STRINGS = [
-  '', "it's", 'say "hi"', 'both \' and "', '"""triple"""', "'''", 'back\\slash\\', 'ends with a backslash \\', 'line\nbreak\r\n',
-  'tab\there', 'nul\0byte', '\0', '\x07\x1b[31m\x7f\x85\xa0', 'café naïve Ωμέγα 日本語 עברית', '😀', '👨‍👩‍👧‍👦', '🏳️‍🌈', 'e\u0301',
-  '\u2028\u2029', '\u202eevil', '\ufeffbom', '\ue000 private', '\u0378 unassigned', '\u{e0041} tag', '\u{10ffff}', '\\x00 \\u1234 \\N{DASH}',
-  '{x} %s $HOME', '\\\n', 'a'.repeat(5000),
+  '',
+  "it's",
+  'say "hi"',
+  'both \' and "',
+  '"""triple"""',
+  "'''",
+  'back\\slash\\',
+  'ends with a backslash \\',
+  'line\nbreak\r\n',
+  'tab\there',
+  'nul\0byte',
+  '\0',
+  '\x07\x1b[31m\x7f\x85\xa0',
+  'café naïve Ωμέγα 日本語 עברית',
+  '😀',
+  '👨‍👩‍👧‍👦',
+  '🏳️‍🌈',
+  'e\u0301',
+  '\u2028\u2029',
+  '\u202eevil',
+  '\ufeffbom',
+  '\ue000 private',
+  '\u0378 unassigned',
+  '\u{e0041} tag',
+  '\u{10ffff}',
+  '\\x00 \\u1234 \\N{DASH}',
+  '{x} %s $HOME',
+  '\\\n',
+  'a'.repeat(5000),
 ];
 
-const INTS = [0n, -1n, 2n ** 53n + 1n, 2n ** 63n, -(2n ** 63n) - 1n, 2n ** 64n, 10n ** 30n, 16n ** 4000n, -(10n ** 5000n)];
+const INTS = [
+  0n,
+  -1n,
+  2n ** 53n + 1n,
+  2n ** 63n,
+  -(2n ** 63n) - 1n,
+  2n ** 64n,
+  10n ** 30n,
+  16n ** 4000n,
+  -(10n ** 5000n),
+];
 
-const SPECIAL_FLOATS = [NaN, Infinity, -Infinity, -0, 0, 0.1, 1e-320, 5e-324, 1.7976931348623157e308, 1e16, 1e-5, 1e-4, 5, 1e21, 123456789.125, -2.5e-300, 2 ** 53 + 2];
+const SPECIAL_FLOATS = [
+  NaN,
+  Infinity,
+  -Infinity,
+  -0,
+  0,
+  0.1,
+  1e-320,
+  5e-324,
+  1.7976931348623157e308,
+  1e16,
+  1e-5,
+  1e-4,
+  5,
+  1e21,
+  123456789.125,
+  -2.5e-300,
+  2 ** 53 + 2,
+];
 
 /** Doubles from random bit patterns (a fixed seed), so every exponent range and digit count shows up. */
 const randomFloats = (count: number): number[] => {
@@ -49,7 +102,7 @@ const FLOATS = [...SPECIAL_FLOATS, ...randomFloats(300)];
 
 const NESTED = dict(
   ['list', list(int(1n), float(1), float(-0), str('😀'), { type: 'None' }, { type: 'bool', value: true }, list())],
-  ["key with 'quotes' and \"\"\"", dict(['', int(2n ** 70n)], ['\n', float(NaN)])],
+  ['key with \'quotes\' and """', dict(['', int(2n ** 70n)], ['\n', float(NaN)])],
   ['empty', dict()],
 );
 
@@ -57,7 +110,8 @@ const NESTED = dict(
 const encode = (value: TypedValue): string => {
   if (value.type === 'None') return 'N';
   if (value.type === 'bool') return value.value ? 'T' : 'F';
-  if (value.type === 'int') return `i${value.value < 0n ? '-' : ''}0x${(value.value < 0n ? -value.value : value.value).toString(16)}`;
+  if (value.type === 'int')
+    return `i${value.value < 0n ? '-' : ''}0x${(value.value < 0n ? -value.value : value.value).toString(16)}`;
   if (value.type === 'float') {
     if (Number.isNaN(value.value)) return 'fnan';
     const view = new DataView(new ArrayBuffer(8));
@@ -92,7 +146,11 @@ const injectedSource = (language: string, values: TypedValue[]): string => {
 };
 
 const run = (command: string, args: string[]): string => {
-  const result = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, PYTHONUTF8: '1', LC_ALL: 'C.UTF-8' }, maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONUTF8: '1', LC_ALL: 'C.UTF-8' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (result.error) throw result.error;
   if (result.status !== 0) throw new Error(`${command} exited with ${result.status}: ${result.stderr}`);
   return result.stdout;
@@ -100,7 +158,9 @@ const run = (command: string, args: string[]): string => {
 
 /** What Python holds after running the injected cell, one encoded value per parameter. */
 const inPython = (values: TypedValue[]): string[] => {
-  const program = `${injectedSource('python', values)}${PYTHON_ENCODER}\nfor _i in range(${values.length}): print(_enc(globals()['p%d' % _i]))\n`;
+  const program =
+    `${injectedSource('python', values)}${PYTHON_ENCODER}\n` +
+    `for _i in range(${values.length}): print(_enc(globals()['p%d' % _i]))\n`;
   return run(PYTHON, ['-c', program]).trimEnd().split('\n');
 };
 
@@ -151,10 +211,14 @@ describe.skipIf(!existsSync(PYTHON) && !MUST_RUN)('the Python translator against
       view.setFloat64(0, n);
       return view.getBigUint64(0).toString(16);
     });
-    const program = `import sys, struct\nfor bits in sys.argv[1:]: print(repr(struct.unpack('>d', int(bits, 16).to_bytes(8, 'big'))[0]))`;
+    const program =
+      'import sys, struct\n' +
+      "for bits in sys.argv[1:]: print(repr(struct.unpack('>d', int(bits, 16).to_bytes(8, 'big'))[0]))";
 
     // Act
-    const reprs = run(PYTHON, ['-c', program, ...bits]).trimEnd().split('\n');
+    const reprs = run(PYTHON, ['-c', program, ...bits])
+      .trimEnd()
+      .split('\n');
 
     // Assess
     expect(finite.map(floatText)).toEqual(reprs);
@@ -162,7 +226,13 @@ describe.skipIf(!existsSync(PYTHON) && !MUST_RUN)('the Python translator against
 
   it('gives Python exactly the booleans, None and nested lists and dicts sent', () => {
     // Prepare
-    const values: TypedValue[] = [{ type: 'bool', value: true }, { type: 'bool', value: false }, { type: 'None' }, NESTED, list(NESTED, NESTED)];
+    const values: TypedValue[] = [
+      { type: 'bool', value: true },
+      { type: 'bool', value: false },
+      { type: 'None' },
+      NESTED,
+      list(NESTED, NESTED),
+    ];
 
     // Act
     const held = inPython(values);
@@ -177,37 +247,92 @@ describe.skipIf(!existsSync(PYTHON) && !MUST_RUN)('Python parameter names agains
     // Prepare
     const ascii = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
     const names = [
-      ...ascii, ...ascii.map((c) => `a${c}`), 'class', 'None', 'match', 'case', 'type', '_', '__debug__', 'größe', 'π', 'ﬁle', 'ℌ', 'a·', '·a',
-      '𝔘𝔫𝔦', 'a\u200d', '٣a', 'a٣', 'e\u0301', '\u00e9', 'a b', 'a\n', '',
+      ...ascii,
+      ...ascii.map((c) => `a${c}`),
+      'class',
+      'None',
+      'match',
+      'case',
+      'type',
+      '_',
+      '__debug__',
+      'größe',
+      'π',
+      'ﬁle',
+      'ℌ',
+      'a·',
+      '·a',
+      '𝔘𝔫𝔦',
+      'a\u200d',
+      '٣a',
+      'a٣',
+      'e\u0301',
+      '\u00e9',
+      'a b',
+      'a\n',
+      '',
     ];
     const program = [
       'import sys, keyword, unicodedata',
       "for n in sys.stdin.read().split('\\0'):",
-      "    print(int(n.isidentifier() and not keyword.iskeyword(n) and n != '__debug__' and unicodedata.normalize('NFKC', n) == n))",
+      "    print(int(n.isidentifier() and not keyword.iskeyword(n) and n != '__debug__'",
+      "              and unicodedata.normalize('NFKC', n) == n))",
     ].join('\n');
 
     // Act
-    const result = spawnSync(PYTHON, ['-c', program], { input: names.join('\0'), encoding: 'utf8', env: { ...process.env, PYTHONUTF8: '1' } });
+    const result = spawnSync(PYTHON, ['-c', program], {
+      input: names.join('\0'),
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONUTF8: '1' },
+    });
 
     // Assess
-    expect(result.stdout.trimEnd().split('\n').map((bit) => bit === '1')).toEqual(names.map((name) => translatorFor('python').isIdentifier(name)));
+    expect(
+      result.stdout
+        .trimEnd()
+        .split('\n')
+        .map((bit) => bit === '1'),
+    ).toEqual(names.map((name) => translatorFor('python').isIdentifier(name)));
   });
 });
 
 describe.skipIf(!existsSync(BASH) && !MUST_RUN)('the bash translator against the real shell', () => {
   it('gives bash exactly the text of each scalar sent', () => {
     // Prepare
-    const strings = [...STRINGS.filter((s) => !s.includes('\0')), "'", "'\\''", '$(echo pwned)', '`echo pwned`', '-n', '*', '!x', 'trailing\n\n'];
+    const strings = [
+      ...STRINGS.filter((s) => !s.includes('\0')),
+      "'",
+      "'\\''",
+      '$(echo pwned)',
+      '`echo pwned`',
+      '-n',
+      '*',
+      '!x',
+      'trailing\n\n',
+    ];
     const scalars: Array<[TypedValue, string]> = [
       ...strings.map((s): [TypedValue, string] => [str(s), s]),
       ...INTS.slice(0, 7).map((n): [TypedValue, string] => [int(n), n.toString()]),
-      [float(NaN), 'nan'], [float(Infinity), 'inf'], [float(-Infinity), '-inf'], [float(-0), '-0.0'], [float(5), '5.0'], [float(0.1), '0.1'], [float(1e16), '1e+16'],
-      [{ type: 'bool', value: true }, 'true'], [{ type: 'None' }, ''],
+      [float(NaN), 'nan'],
+      [float(Infinity), 'inf'],
+      [float(-Infinity), '-inf'],
+      [float(-0), '-0.0'],
+      [float(5), '5.0'],
+      [float(0.1), '0.1'],
+      [float(1e16), '1e+16'],
+      [{ type: 'bool', value: true }, 'true'],
+      [{ type: 'None' }, ''],
     ];
     const printed = scalars.map((_, i) => `"$p${i}"`).join(' ');
 
     // Act
-    const output = run(BASH, ['-c', `${injectedSource('bash', scalars.map(([value]) => value))}printf '%s\\0' ${printed}`]);
+    const output = run(BASH, [
+      '-c',
+      `${injectedSource(
+        'bash',
+        scalars.map(([value]) => value),
+      )}printf '%s\\0' ${printed}`,
+    ]);
 
     // Assess
     expect(output.split('\0').slice(0, -1)).toEqual(scalars.map(([, text]) => text));

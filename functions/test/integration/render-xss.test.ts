@@ -15,7 +15,8 @@ const TEST_TIMEOUT_MS = 60_000;
 // Everything in the notebook's body a browser could turn into script, navigation or a request,
 // or that could clobber window.__xss, if it survived sanitizing. The head is the renderer's own.
 const FORBIDDEN_SELECTOR =
-  'script, style, iframe, object, embed, form, button, meta, base, link, svg, math, template, noscript, [style], [id], [name], [srcset]';
+  'script, style, iframe, object, embed, form, button, meta, base, link, svg, math, template, noscript, ' +
+  '[style], [id], [name], [srcset]';
 
 interface Observed {
   dialogs: string[];
@@ -24,7 +25,9 @@ interface Observed {
 }
 
 const renderCorpus = (): string =>
-  renderNotebookHtml(parseNotebook(readFileSync(CORPUS_PATH, 'utf8')).notebook, { title: 'XSS corpus <script>window.__xss=1;alert("title")</script>' });
+  renderNotebookHtml(parseNotebook(readFileSync(CORPUS_PATH, 'utf8')).notebook, {
+    title: 'XSS corpus <script>window.__xss=1;alert("title")</script>',
+  });
 
 const serve = async (html: string, headers: Record<string, string>): Promise<{ server: Server; url: string }> => {
   const server = createServer((request, response) => {
@@ -37,6 +40,10 @@ const serve = async (html: string, headers: Record<string, string>): Promise<{ s
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
 };
+
+// The corpus's good attachments are data: images: counting those that loaded shows the corpus itself was served.
+const countLoadedImages = (page: Page): Promise<number> =>
+  page.evaluate(() => [...document.images].filter((image) => image.naturalWidth > 0).length);
 
 const closeServer = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
 
@@ -87,9 +94,9 @@ describe.skipIf(!chromiumAvailable())('the XSS corpus rendered and opened in Chr
     const page = await context.newPage();
     // Observed from here on, so the page we opened ourselves is not counted as a popup.
     const observed = observe(context);
-    await page.goto(url, { waitUntil: 'load' });
+    const response = await page.goto(url, { waitUntil: 'load' });
     await exercise(page);
-    return { context, observed, page, url };
+    return { context, observed, page, url, response };
   };
 
   const assertNothingRan = async ({ observed, page, url }: Awaited<ReturnType<typeof openCorpus>>) => {
@@ -100,15 +107,23 @@ describe.skipIf(!chromiumAvailable())('the XSS corpus rendered and opened in Chr
     expect(page.frames()).toHaveLength(1);
     expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
     expect(await page.locator('body').locator(FORBIDDEN_SELECTOR).count()).toBe(0);
-    expect(await page.evaluate(() => [...document.querySelectorAll('*')].flatMap((el) => el.getAttributeNames().filter((name) => name.startsWith('on'))))).toEqual([]);
+    expect(
+      await page.evaluate(() =>
+        [...document.querySelectorAll('*')].flatMap((el) =>
+          el.getAttributeNames().filter((name) => name.startsWith('on')),
+        ),
+      ),
+    ).toEqual([]);
   };
 
-  it('runs no payload, opens no dialog and sends no request when served with the notebook CSP', { timeout: TEST_TIMEOUT_MS }, async () => {
+  it('runs no payload, opens no dialog and sends no request when served with the notebook CSP', {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     // Prepare
     const opened = await openCorpus({ 'content-security-policy': NOTEBOOK_HTML_CSP });
 
     // Act
-    const loadedImages = await opened.page.evaluate(() => [...document.images].filter((image) => image.naturalWidth > 0).length);
+    const loadedImages = await countLoadedImages(opened.page);
 
     // Assess
     await assertNothingRan(opened);
@@ -116,17 +131,36 @@ describe.skipIf(!chromiumAvailable())('the XSS corpus rendered and opened in Chr
     await opened.context.close();
   });
 
-  it('runs no payload through the real API route, which serves the page with its CSP', { timeout: TEST_TIMEOUT_MS }, async () => {
+  it('runs no payload through the real API route, which serves the page with its CSP', {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     // Prepare
     const platform = await startTestPlatform();
     try {
-      const created = await platform.api('POST', '/notebooks', platform.tokens.alice, { title: 'XSS <script>alert(1)</script>', content: readFileSync(CORPUS_PATH, 'utf8') });
+      const created = await platform.api('POST', '/notebooks', platform.tokens.alice, {
+        title: 'XSS <script>alert(1)</script>',
+        content: readFileSync(CORPUS_PATH, 'utf8'),
+      });
       const url = `${platform.platform.apiUrl}/notebooks/${created.body.notebook.id}/versions/1/html`;
 
       // Act
       const opened = await openUrl(url, { authorization: `Bearer ${platform.tokens.alice}` });
+      const response = opened.response!;
+      const served = await response.text();
+      const loadedImages = await countLoadedImages(opened.page);
 
-      // Assess
+      // Assess: the corpus itself came back (an error page would pass every check of assertNothingRan).
+      expect(response.status()).toBe(200);
+      expect(response.headers()).toMatchObject({
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': NOTEBOOK_HTML_CSP,
+      });
+      expect(served).toMatch(/<title>XSS &lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+      for (const cell of ['styled div', 'clobbering anchor', 'relative link under base']) {
+        expect(served).toContain(cell);
+      }
+      expect(served).not.toMatch(/<script|<iframe|javascript:window/i);
+      expect(loadedImages).toBeGreaterThanOrEqual(2);
       await assertNothingRan(opened);
       await opened.context.close();
     } finally {
@@ -134,7 +168,9 @@ describe.skipIf(!chromiumAvailable())('the XSS corpus rendered and opened in Chr
     }
   });
 
-  it('stops every payload with the sanitizer alone when the page is served without a CSP', { timeout: TEST_TIMEOUT_MS }, async () => {
+  it('stops every payload with the sanitizer alone when the page is served without a CSP', {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     // Prepare
     const opened = await openCorpus({});
 

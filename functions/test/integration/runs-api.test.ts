@@ -1,18 +1,13 @@
 import { execSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'lossless-json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../support/notebooks.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { printed, readOutput, waitForRun } from '../support/runs.ts';
+import { jupyterKernelAvailable, printed, readOutput, waitForRun } from '../support/runs.ts';
 
 const PYTHON = '/usr/bin/python3';
-const jupyterAvailable = () => {
-  const ok = existsSync(PYTHON) && (() => { try { execSync(`${PYTHON} -c 'import nbclient, ipykernel'`, { stdio: 'ignore' }); return true; } catch { return false; } })();
-  if (!ok && process.env.CI === 'true') throw new Error('Jupyter is missing and CI=true: apt-get install python3-nbclient python3-ipykernel jupyter-client');
-  return ok;
-};
 
 // Every process a run starts (runner, kernel, whatever the notebook spawns) inherits the runner's environment.
 const runnerProcesses = (home: string) =>
@@ -30,9 +25,10 @@ let t: TestPlatform;
 const ids: Record<string, string> = {};
 
 const notebookFrom = async (name: string, visibility = 'private') =>
-  (await t.api('POST', '/notebooks', t.tokens.alice, { title: name, visibility, content: fixture(name) })).body.notebook.id as string;
+  (await t.api('POST', '/notebooks', t.tokens.alice, { title: name, visibility, content: fixture(name) })).body.notebook
+    .id as string;
 
-describe.skipIf(!jupyterAvailable())('parameterized runs on a real Jupyter kernel', () => {
+describe.skipIf(!jupyterKernelAvailable())('parameterized runs on a real Jupyter kernel', () => {
   beforeAll(async () => {
     t = await startTestPlatform();
     ids.exact = await notebookFrom('exact-parameters.ipynb');
@@ -46,10 +42,25 @@ describe.skipIf(!jupyterAvailable())('parameterized runs on a real Jupyter kerne
 
   it('runs with new parameters and every value arrives in the kernel exactly as sent', async () => {
     // Prepare
-    const parameters = { text: 'it\'s "quoted" """ \\ back\nline \u0000 nul — é 🚀👩‍💻', big: 2n ** 64n + 1n, ratio: 'nan', neg_zero: -0, flag: false, nothing: null, nested: { k: [1, 2.5, 'x', null, true, 'ONE_POINT_ZERO'], deep: { n: -(2n ** 63n) } } };
+    const parameters = {
+      text: 'it\'s "quoted" """ \\ back\nline \u0000 nul — é 🚀👩‍💻',
+      big: 2n ** 64n + 1n,
+      ratio: 'nan',
+      neg_zero: -0,
+      flag: false,
+      nothing: null,
+      nested: { k: [1, 2.5, 'x', null, true, 'ONE_POINT_ZERO'], deep: { n: -(2n ** 63n) } },
+    };
     // Act
     // -0.0 must go out as written: JSON.stringify(-0) would send 0.
-    const started = await t.raw('POST', `/notebooks/${ids.exact}/runs`, t.tokens.alice, stringify({ parameters: { ...parameters, neg_zero: 'NEG_ZERO' } })!.replace('"NEG_ZERO"', '-0.0').replace('"ONE_POINT_ZERO"', '1.0'));
+    const started = await t.raw(
+      'POST',
+      `/notebooks/${ids.exact}/runs`,
+      t.tokens.alice,
+      stringify({ parameters: { ...parameters, neg_zero: 'NEG_ZERO' } })!
+        .replace('"NEG_ZERO"', '-0.0')
+        .replace('"ONE_POINT_ZERO"', '1.0'),
+    );
     const run = await waitForRun(t, started.body.id, t.tokens.alice);
     // Assess
     expect(started.status).toBe(202);
@@ -69,7 +80,10 @@ describe.skipIf(!jupyterAvailable())('parameterized runs on a real Jupyter kerne
       '',
     ]);
     const textLine = printed(output.cells[3]!).split('\n')[0]!;
-    const pyRepr = execSync(`${PYTHON} -c 'import sys, json; print(repr(json.loads(sys.stdin.read())))'`, { input: JSON.stringify(parameters.text), encoding: 'utf8' }).trim();
+    const pyRepr = execSync(`${PYTHON} -c 'import sys, json; print(repr(json.loads(sys.stdin.read())))'`, {
+      input: JSON.stringify(parameters.text),
+      encoding: 'utf8',
+    }).trim();
     expect(textLine).toBe(`text = ${pyRepr}`);
     expect(output.metadata.papermill).toMatchObject({ exception: false });
     expect(output.metadata.papermill.duration).toBeGreaterThan(0);
@@ -123,7 +137,8 @@ describe.skipIf(!jupyterAvailable())('parameterized runs on a real Jupyter kerne
     // A 3 MB body keeps the Prepare step busy for far longer than the cancel takes to land.
     const big = JSON.parse(fixture('runner/slow.ipynb'));
     big.cells.unshift({ id: 'ballast', cell_type: 'markdown', metadata: {}, source: 'x'.repeat(3_000_000) });
-    const nb = (await t.api('POST', '/notebooks', t.tokens.alice, { title: 'ballast', content: JSON.stringify(big) })).body.notebook.id;
+    const nb = (await t.api('POST', '/notebooks', t.tokens.alice, { title: 'ballast', content: JSON.stringify(big) }))
+      .body.notebook.id;
     const started = await t.api('POST', `/notebooks/${nb}/runs`, t.tokens.alice, {});
     await t.api('POST', `/runs/${started.body.id}/cancel`, t.tokens.alice);
     const run = await waitForRun(t, started.body.id, t.tokens.alice);
@@ -137,7 +152,9 @@ describe.skipIf(!jupyterAvailable())('parameterized runs on a real Jupyter kerne
     const started = await t.api('POST', `/notebooks/${ids.slow}/runs`, t.tokens.alice, {});
     await waitForRun(t, started.body.id, t.tokens.alice, ['IN_PROGRESS']);
     await new Promise((r) => setTimeout(r, 3000));
-    const runner = execSync('ps -eo pid,args', { encoding: 'utf8' }).split('\n').find((l) => l.includes('runner.py') && l.includes(started.body.id));
+    const runner = execSync('ps -eo pid,args', { encoding: 'utf8' })
+      .split('\n')
+      .find((l) => l.includes('runner.py') && l.includes(started.body.id));
     process.kill(Number(runner!.trim().split(' ')[0]), 'SIGKILL');
     const run = await waitForRun(t, started.body.id, t.tokens.alice);
     expect(run.status).toBe('FAILED');
@@ -147,41 +164,61 @@ describe.skipIf(!jupyterAvailable())('parameterized runs on a real Jupyter kerne
   });
 
   it('returns the same run for one idempotency key when fifty requests race', async () => {
-    const results = await Promise.all(Array.from({ length: 50 }, () => t.api('POST', `/notebooks/${ids.exact}/runs`, t.tokens.alice, { idempotencyKey: 'weekly-2026-48' })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        t.api('POST', `/notebooks/${ids.exact}/runs`, t.tokens.alice, { idempotencyKey: 'weekly-2026-48' }),
+      ),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(202));
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
     await waitForRun(t, results[0]!.body.id, t.tokens.alice);
   });
 
   it('refuses bad parameters before anything starts, naming the parameter and the type', async () => {
-    const res = await t.api('POST', `/notebooks/${ids.exact}/runs`, t.tokens.alice, { parameters: { big: 'many', unknown_one: 1 } });
+    const res = await t.api('POST', `/notebooks/${ids.exact}/runs`, t.tokens.alice, {
+      parameters: { big: 'many', unknown_one: 1 },
+    });
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/big/);
     expect(res.body.message).toMatch(/int/);
     expect(res.body.message).toMatch(/unknown_one/);
-    const injection = await t.api('POST', `/notebooks/${ids.exact}/runs`, t.tokens.alice, { parameters: { 'x = 1\nimport os': 1 }, allowUnknownParameters: true });
+    const injection = await t.api('POST', `/notebooks/${ids.exact}/runs`, t.tokens.alice, {
+      parameters: { 'x = 1\nimport os': 1 },
+      allowUnknownParameters: true,
+    });
     expect(injection.status).toBe(400);
   });
 
   it('lists runs by notebook and status, and reruns with overrides', async () => {
-    const byNotebook = await t.api('GET', `/runs?notebook=${ids.raises}`, t.tokens.alice);
-    expect(byNotebook.body.items.map((r: { status: string }) => r.status)).toEqual(['FAILED']);
+    // Prepare: a notebook of its own, so no other test's runs show in its listing.
+    const notebookId = await notebookFrom('runner/raises.ipynb');
+    const started = await t.api('POST', `/notebooks/${notebookId}/runs`, t.tokens.alice, {});
+    const ended = await waitForRun(t, started.body.id, t.tokens.alice);
+    // Act
+    const byNotebook = await t.api('GET', `/runs?notebook=${notebookId}`, t.tokens.alice);
     const failed = await t.api('GET', '/runs?status=FAILED&limit=50', t.tokens.alice);
-    expect(failed.body.items.length).toBeGreaterThanOrEqual(3);
     const first = byNotebook.body.items[0];
     const again = await t.api('POST', `/runs/${first.id}/rerun`, t.tokens.alice, {});
+    // Assess
+    const listed = byNotebook.body.items.map((r: { id: string; status: string }) => [r.id, r.status]);
+    expect(listed).toEqual([[ended.id, 'FAILED']]);
+    expect(failed.body.items.map((r: { id: string }) => r.id)).toContain(ended.id);
+    expect(failed.body.items.every((r: { status: string }) => r.status === 'FAILED')).toBe(true);
     expect(again.status).toBe(202);
-    expect(again.body).toMatchObject({ rerunOf: first.id, notebookId: ids.raises, notebookTitle: 'runner/raises.ipynb' });
+    expect(again.body).toMatchObject({ rerunOf: first.id, notebookId, notebookTitle: 'runner/raises.ipynb' });
     expect(first.notebookTitle).toBe('runner/raises.ipynb');
     await waitForRun(t, again.body.id, t.tokens.alice);
     expect((await t.api('GET', `/runs/${first.id}`, t.tokens.bob)).status).toBe(404);
   });
 });
 
-describe.skipIf(!jupyterAvailable())('what a run’s notebook can reach and write in local mode', () => {
+describe.skipIf(!jupyterKernelAvailable())('what a run’s notebook can reach and write in local mode', () => {
   let p: TestPlatform;
   beforeAll(async () => {
-    p = await startTestPlatform(undefined, { ORRERY_RUN_MAX_OUTPUT_BYTES: '100000', ORRERY_RUN_MAX_NOTEBOOK_OUTPUT_BYTES: '150000' });
+    p = await startTestPlatform(undefined, {
+      ORRERY_RUN_MAX_OUTPUT_BYTES: '100000',
+      ORRERY_RUN_MAX_NOTEBOOK_OUTPUT_BYTES: '150000',
+    });
   });
   afterAll(async () => {
     await p?.close();
@@ -189,11 +226,21 @@ describe.skipIf(!jupyterAvailable())('what a run’s notebook can reach and writ
 
   it('gives the kernel none of the platform’s keys or settings: a notebook that prints its environment shows none', async () => {
     // Prepare: what a developer's shell may hold when they start the platform.
-    const planted = { AWS_ACCESS_KEY_ID: 'AKIAPLANTED', AWS_SECRET_ACCESS_KEY: 'planted-aws-secret', AWS_SESSION_TOKEN: 'planted-session', ORRERY_CURSOR_SECRET: 'planted-cursor-secret-0123456789' };
+    const planted = {
+      AWS_ACCESS_KEY_ID: 'AKIAPLANTED',
+      AWS_SECRET_ACCESS_KEY: 'planted-aws-secret',
+      AWS_SESSION_TOKEN: 'planted-session',
+      ORRERY_CURSOR_SECRET: 'planted-cursor-secret-0123456789',
+    };
     const before = Object.fromEntries(Object.keys(planted).map((k) => [k, process.env[k]]));
     Object.assign(process.env, planted);
-    const secrets = JSON.parse(readFileSync(join(p.home, 'secrets.json'), 'utf8')) as { cursorSecret: string; signingKey: { d: string } };
-    const nb = (await p.api('POST', '/notebooks', p.tokens.alice, { title: 'environ', content: fixture('runner/snoops.ipynb') })).body.notebook.id;
+    const secrets = JSON.parse(readFileSync(join(p.home, 'secrets.json'), 'utf8')) as {
+      cursorSecret: string;
+      signingKey: { d: string };
+    };
+    const nb = (
+      await p.api('POST', '/notebooks', p.tokens.alice, { title: 'environ', content: fixture('runner/snoops.ipynb') })
+    ).body.notebook.id;
     try {
       // Act
       const started = await p.api('POST', `/notebooks/${nb}/runs`, p.tokens.alice, {});
@@ -202,7 +249,8 @@ describe.skipIf(!jupyterAvailable())('what a run’s notebook can reach and writ
       expect(run.status, JSON.stringify(run.error)).toBe('COMPLETED');
       const seen = printed((await readOutput(run)).cells.find((c) => c.id === 'snoops-0')!);
       expect(seen).toMatch(/^ENV .*'PATH'/m);
-      for (const secret of [...Object.values(planted), secrets.cursorSecret, secrets.signingKey.d]) expect(seen).not.toContain(secret);
+      for (const secret of [...Object.values(planted), secrets.cursorSecret, secrets.signingKey.d])
+        expect(seen).not.toContain(secret);
       expect(statSync(join(p.home, 'secrets.json')).mode & 0o777).toBe(0o600);
     } finally {
       for (const [k, v] of Object.entries(before)) {
@@ -214,12 +262,18 @@ describe.skipIf(!jupyterAvailable())('what a run’s notebook can reach and writ
 
   it('caps a flood of output at the configured limits, keeps its head and tail, and says so on the run', async () => {
     // Prepare
-    const nb = (await p.api('POST', '/notebooks', p.tokens.alice, { title: 'flood', content: fixture('runner/floods.ipynb') })).body.notebook.id;
+    const nb = (
+      await p.api('POST', '/notebooks', p.tokens.alice, { title: 'flood', content: fixture('runner/floods.ipynb') })
+    ).body.notebook.id;
     // Act
     const started = await p.api('POST', `/notebooks/${nb}/runs`, p.tokens.alice, {});
     const run = await waitForRun(p, started.body.id, p.tokens.alice);
     // Assess
-    expect(run, JSON.stringify(run.error)).toMatchObject({ status: 'COMPLETED', hasOutput: true, outputTruncated: true });
+    expect(run, JSON.stringify(run.error)).toMatchObject({
+      status: 'COMPLETED',
+      hasOutput: true,
+      outputTruncated: true,
+    });
     const flood = printed((await readOutput(run)).cells.find((c) => c.id === 'floods-0')!);
     expect(flood).toMatch(/^line 0 /);
     expect(flood).toMatch(/… output truncated \(\d+(\.\d)? (KB|MB) more\) …/);
@@ -232,7 +286,9 @@ describe('runs where no kernel is installed', () => {
   it('fail at once with a message that says what to install', async () => {
     const p = await startTestPlatform(undefined, { ORRERY_PYTHON: '/nonexistent/python3' });
     try {
-      const nb = (await p.api('POST', '/notebooks', p.tokens.alice, { title: 'x', content: fixture('exact-parameters.ipynb') })).body.notebook.id;
+      const nb = (
+        await p.api('POST', '/notebooks', p.tokens.alice, { title: 'x', content: fixture('exact-parameters.ipynb') })
+      ).body.notebook.id;
       const started = await p.api('POST', `/notebooks/${nb}/runs`, p.tokens.alice, {});
       const run = await waitForRun(p, started.body.id, p.tokens.alice, undefined, 20_000);
       expect(run.status).toBe('FAILED');

@@ -41,7 +41,8 @@ while not heard or jupyter_state() == "starting":
 msg_id = kc.execute(code)
 while True:
     msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
-    if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "busy":
+    if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+            and msg["content"]["execution_state"] == "busy"):
         break
 kc.stop_channels()
 `;
@@ -62,10 +63,16 @@ const serverId = serverIdFor('alice', 'kernels');
 
 // `no_track_activity` keeps the test's own looks at Jupyter from counting as the user's activity.
 const jupyterKernels = async (): Promise<JupyterKernel[]> =>
-  (await fetch(`${server.url}api/kernels?no_track_activity=1`, { headers: { authorization: `token ${token}` } })).json() as Promise<JupyterKernel[]>;
+  (
+    await fetch(`${server.url}api/kernels?no_track_activity=1`, { headers: { authorization: `token ${token}` } })
+  ).json() as Promise<JupyterKernel[]>;
 const kernelState = async (id: string) => (await jupyterKernels()).find((k) => k.id === id)?.execution_state;
 const startKernel = async (): Promise<JupyterKernel> => {
-  const res = await fetch(`${server.url}api/kernels`, { method: 'POST', headers: { authorization: `token ${token}`, 'content-type': 'application/json' }, body: '{}' });
+  const res = await fetch(`${server.url}api/kernels`, {
+    method: 'POST',
+    headers: { authorization: `token ${token}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
   expect(res.status).toBe(201);
   return (await res.json()) as JupyterKernel;
 };
@@ -74,7 +81,10 @@ const lastReportAt = async () => Date.parse((await t.platform.deps.servers.getSe
 
 describe.skipIf(!jupyterServerAvailable())('activity of a notebook server’s kernels', () => {
   beforeAll(async () => {
-    t = await startTestPlatform(undefined, { ORRERY_ACTIVITY_INTERVAL: '0.5', ORRERY_CULL_HEARTBEAT_SECONDS: '864000' });
+    t = await startTestPlatform(undefined, {
+      ORRERY_ACTIVITY_INTERVAL: '0.5',
+      ORRERY_CULL_HEARTBEAT_SECONDS: '864000',
+    });
     const launch = await t.api('POST', '/servers', t.tokens.alice, { name: 'kernels' });
     token = launch.body.token;
     server = await waitForServer(t, 'kernels', t.tokens.alice, ['RUNNING', 'FAILED']);
@@ -107,7 +117,8 @@ describe.skipIf(!jupyterServerAvailable())('activity of a notebook server’s ke
     // Assess
     expect(kernel.execution_state).toBe('starting');
     expect(seen).toMatchObject({ execution_state: 'starting', connections: 0 });
-    // Jupyter folds the kernel's one start-up message (its last_activity) into /api/status: it may count too, nothing later may.
+    // Jupyter folds the kernel's one start-up message (its last_activity) into /api/status: it may count too, nothing
+    // later may.
     const startedUp = Date.parse(seen.last_activity);
     const distinct = [...new Set(readings)];
     expect(distinct.filter((at) => at > answeredAt && at !== startedUp)).toEqual([]);
@@ -123,15 +134,34 @@ describe.skipIf(!jupyterServerAvailable())('activity of a notebook server’s ke
     expect(existsSync(connectionFile)).toBe(true);
     const beforeRun = await lastActivity();
     // Act (the client runs asynchronously: the platform that answers the reporter lives in this process)
-    await promisify(execFile)('/usr/bin/python3', ['-c', FIRE_AND_FORGET, connectionFile, 'import time; time.sleep(8)', `${server.url}api/kernels/${kernel.id}`, token], { timeout: 40_000 });
-    const busySeenAt = await eventually(async () => ((await kernelState(kernel.id)) === 'busy' ? Date.now() : null), 'Jupyter to see the kernel busy', 5000);
+    await promisify(execFile)(
+      '/usr/bin/python3',
+      [
+        '-c',
+        FIRE_AND_FORGET,
+        connectionFile,
+        'import time; time.sleep(8)',
+        `${server.url}api/kernels/${kernel.id}`,
+        token,
+      ],
+      { timeout: 40_000 },
+    );
+    const busySeenAt = await eventually(
+      async () => ((await kernelState(kernel.id)) === 'busy' ? Date.now() : null),
+      'Jupyter to see the kernel busy',
+      5000,
+    );
     // Past the kernel's last message (its execute_input): from here on only the busy state can move activity.
     await eventually(async () => (await lastReportAt()) > busySeenAt + 300, 'a report of the busy kernel', 5000);
     const first = await lastActivity();
     await pause(1200);
     const second = await lastActivity();
     const busyAfterSecond = await kernelState(kernel.id);
-    const idleSeenAt = await eventually(async () => ((await kernelState(kernel.id)) === 'idle' ? Date.now() : null), 'the kernel to finish', 20_000);
+    const idleSeenAt = await eventually(
+      async () => ((await kernelState(kernel.id)) === 'idle' ? Date.now() : null),
+      'the kernel to finish',
+      20_000,
+    );
     await eventually(async () => (await lastReportAt()) > idleSeenAt, 'a report after the kernel went idle', 5000);
     const settled = await lastActivity();
     await pause(2500);

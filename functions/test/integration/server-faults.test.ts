@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverIdFor } from '../../src/domain/server.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { eventually, jupyterServerAvailable, readProgress, serverProcesses, waitForServer } from '../support/servers.ts';
+import {
+  eventually,
+  jupyterServerAvailable,
+  readProgress,
+  serverProcesses,
+  waitForServer,
+} from '../support/servers.ts';
 
 /**
  * Stands in for ORRERY_PYTHON. Jupyter misbehaves by the server's name (the last part of its
@@ -48,7 +54,13 @@ describe.skipIf(!jupyterServerAvailable())('notebook servers whose Jupyter hangs
     const python = join(home, 'faulty-python.sh');
     writeFileSync(python, FAULTY_PYTHON);
     chmodSync(python, 0o755);
-    t = await startTestPlatform(home, { ORRERY_PYTHON: python, ORRERY_LAUNCH_TIMEOUT_SECONDS: '5', ORRERY_SERVER_LIMIT: '1', ORRERY_ACTIVITY_INTERVAL: '0.5', ORRERY_PROGRESS_WAIT_MS: '1000' });
+    t = await startTestPlatform(home, {
+      ORRERY_PYTHON: python,
+      ORRERY_LAUNCH_TIMEOUT_SECONDS: '5',
+      ORRERY_SERVER_LIMIT: '1',
+      ORRERY_ACTIVITY_INTERVAL: '0.5',
+      ORRERY_PROGRESS_WAIT_MS: '1000',
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -59,7 +71,10 @@ describe.skipIf(!jupyterServerAvailable())('notebook servers whose Jupyter hangs
     const id = serverIdFor('alice', 'hang');
     const launch = await t.api('POST', '/servers', t.tokens.alice, { name: 'hang' });
     expect(launch.status).toBe(202);
-    await eventually(async () => serverProcesses(t.home, id).some((pid) => cmdline(pid).startsWith('sleep infinity')), 'the hanging Jupyter to start');
+    await eventually(
+      async () => serverProcesses(t.home, id).some((pid) => cmdline(pid).startsWith('sleep infinity')),
+      'the hanging Jupyter to start',
+    );
     // Act
     const failed = await waitForServer(t, 'hang', t.tokens.alice, ['FAILED', 'RUNNING', 'STOPPED'], 30_000);
     const progress = await readProgress(t, 'hang', t.tokens.alice);
@@ -101,7 +116,10 @@ describe.skipIf(!jupyterServerAvailable())('notebook servers whose Jupyter hangs
     // Prepare
     const id = serverIdFor('amir', 'hang-late');
     await t.api('POST', '/servers', t.tokens.amir, { name: 'hang-late' });
-    await eventually(async () => serverProcesses(t.home, id).some((pid) => cmdline(pid).startsWith('sleep infinity')), 'the hanging Jupyter to start');
+    await eventually(
+      async () => serverProcesses(t.home, id).some((pid) => cmdline(pid).startsWith('sleep infinity')),
+      'the hanging Jupyter to start',
+    );
     const pending = (await t.api('GET', '/servers/hang-late', t.tokens.amir)).body;
     // Act
     const stopped = await t.api('DELETE', '/servers/hang-late', t.tokens.amir);
@@ -116,7 +134,13 @@ describe.skipIf(!jupyterServerAvailable())('notebook servers whose Jupyter hangs
     expect(stopped.status).toBe(200);
     expect(stopped.body).toMatchObject({ status: 'STOPPED', stoppedBy: 'owner' });
     expect(leftovers).toEqual([]);
-    expect(later).toMatchObject({ status: 'STOPPED', stoppedBy: 'owner', reason: 'stopped by owner', url: null, startedAt: null });
+    expect(later).toMatchObject({
+      status: 'STOPPED',
+      stoppedBy: 'owner',
+      reason: 'stopped by owner',
+      url: null,
+      startedAt: null,
+    });
     expect(serverProcesses(t.home, id)).toEqual([]);
     expect(progress.events.at(-1)).toMatchObject({ failed: true, message: 'Server stopped: stopped by owner' });
   }, 60_000);

@@ -6,7 +6,14 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 // Quiet flags: no sandbox (containers), no GPU, and nothing that phones home, so every request
 // a test sees comes from the page under test.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /**
  * Says whether browser tests can run. Outside CI a missing Chromium skips them; in CI
@@ -15,7 +22,10 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 export const chromiumAvailable = (): boolean => {
   if (existsSync(CHROMIUM_PATH)) return true;
   if (process.env.CI === 'true') {
-    throw new Error(`Chromium is missing at ${CHROMIUM_PATH} and CI=true, so browser tests cannot be skipped: apt-get install chromium`);
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM_PATH} and CI=true, ` +
+        'so browser tests cannot be skipped: apt-get install chromium',
+    );
   }
   return false;
 };

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { makeDocumentClient, makeS3Client } from '../../src/adapters/aws/clients.ts';
+import { makeDocumentClient } from '../../src/adapters/aws/clients.ts';
+import { makeS3Client } from '../../src/adapters/aws/s3-client.ts';
 import { ensureTable } from '../../src/adapters/aws/table-setup.ts';
 import { startDynalite, startS3rver } from '../../src/adapters/local/emulators.ts';
 
@@ -12,7 +13,12 @@ export const startEmulators = async () => {
   const dynamo = await startDynalite(join(dir, 'dynamodb'));
   const bucket = 'test-bucket';
   const s3 = await startS3rver(join(dir, 's3'), bucket, 'http://127.0.0.1:1');
-  const options = { region: 'us-east-1', dynamoEndpoint: dynamo.endpoint, s3Endpoint: s3.endpoint, localCredentials: true };
+  const options = {
+    region: 'us-east-1',
+    dynamoEndpoint: dynamo.endpoint,
+    s3Endpoint: s3.endpoint,
+    localCredentials: true,
+  };
   let tables = 0;
   return {
     doc: makeDocumentClient(options),
@@ -24,7 +30,14 @@ export const startEmulators = async () => {
     newTable: async () => {
       tables += 1;
       const name = `table-${tables}`;
-      await ensureTable(new DynamoDBClient({ region: 'us-east-1', endpoint: dynamo.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }), name);
+      await ensureTable(
+        new DynamoDBClient({
+          region: 'us-east-1',
+          endpoint: dynamo.endpoint,
+          credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+        }),
+        name,
+      );
       return name;
     },
     close: async () => {

@@ -12,7 +12,10 @@ export interface FakeKubernetesState {
   sparkapplications: Map<string, KubeObject>;
   /** Without the Spark operator's CRD, its URLs answer 404 as a real API server does. */
   sparkCrdInstalled: boolean;
-  /** The status Jupyter answers through the service proxy, by proxied path (`/user/a/b/api`); 503 otherwise, as with no endpoints. */
+  /**
+   * The status Jupyter answers through the service proxy, by proxied path (`/user/a/b/api`); 503 otherwise, as with no
+   * endpoints.
+   */
   proxy: Map<string, number>;
   /** Requests that answer a 500 instead: by method and a pattern on the path. */
   failures: { method: string; path: RegExp }[];
@@ -38,7 +41,13 @@ export interface RbacRule {
 
 /** Whether any rule grants the request, as the API server's RBAC authorizer matches them (`*` included). */
 export const rbacAllows = (rules: readonly RbacRule[], a: RequestAttributes): boolean =>
-  rules.some((r) => [[r.apiGroups, a.apiGroup], [r.resources, a.resource], [r.verbs, a.verb]].every(([allowed, value]) => (allowed as string[]).some((x) => x === '*' || x === value)));
+  rules.some((r) =>
+    [
+      [r.apiGroups, a.apiGroup],
+      [r.resources, a.resource],
+      [r.verbs, a.verb],
+    ].every(([allowed, value]) => (allowed as string[]).some((x) => x === '*' || x === value)),
+  );
 
 const RESOURCE_PATH = /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?/;
 const VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch' };
@@ -51,7 +60,13 @@ export const requestAttributes = (r: RecordedRequest): RequestAttributes | null 
   const name = rawName === undefined ? undefined : decodeURIComponent(rawName).replace(/:\d+$/, '');
   const collection = r.method === 'GET' ? (r.query.get('watch') === 'true' ? 'watch' : 'list') : 'deletecollection';
   const verb = VERBS[r.method] ?? (name === undefined ? collection : r.method === 'GET' ? 'get' : 'delete');
-  return { verb, apiGroup: group, resource: subresource ? `${resource}/${subresource}` : resource, namespace, ...(name ? { name } : {}) };
+  return {
+    verb,
+    apiGroup: group,
+    resource: subresource ? `${resource}/${subresource}` : resource,
+    namespace,
+    ...(name ? { name } : {}),
+  };
 };
 
 /** One request the fake received, as it arrived. */
@@ -80,7 +95,15 @@ const CORE = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|services|secrets)(?:\/([^/]
 const SPARK = /^\/apis\/sparkoperator\.k8s\.io\/v1beta2\/namespaces\/([^/]+)\/(sparkapplications)(?:\/([^/]+))?$/;
 const PROXY = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/:]+):(\d+)\/proxy(\/.*)$/;
 
-const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: code < 400 ? 'Success' : 'Failure', reason, message, code });
+const status = (code: number, reason: string, message: string) => ({
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: code < 400 ? 'Success' : 'Failure',
+  reason,
+  message,
+  code,
+});
 
 // Equality (`a=b`) and existence (`a`) requirements, the two forms the adapter sends.
 const matches = (labels: Record<string, string> = {}, selector: string | null): boolean =>
@@ -114,18 +137,27 @@ const emptyState = (): FakeKubernetesState => ({
 });
 
 /** Create, read, replace, delete and list one kind of object in one namespace. */
-const serveObjects = (state: FakeKubernetesState, r: RecordedRequest, namespace: string, kind: Kind, name: string | undefined): [number, unknown] => {
+const serveObjects = (
+  state: FakeKubernetesState,
+  r: RecordedRequest,
+  namespace: string,
+  kind: Kind,
+  name: string | undefined,
+): [number, unknown] => {
   const store = state[kind];
   const found = name ? store.get(name) : undefined;
   const existing = found?.metadata?.namespace === namespace ? found : undefined;
   const missing = status(404, 'NotFound', `${kind} "${name}" not found`);
   if (!name && r.method === 'GET') {
-    const items = [...store.values()].filter((o) => o.metadata?.namespace === namespace && matches(o.metadata?.labels, r.query.get('labelSelector')));
+    const items = [...store.values()].filter(
+      (o) => o.metadata?.namespace === namespace && matches(o.metadata?.labels, r.query.get('labelSelector')),
+    );
     return [200, { apiVersion: 'v1', kind: 'List', metadata: {}, items }];
   }
   if (!name && r.method === 'POST') {
     const object = { ...r.body, metadata: { ...r.body?.metadata, namespace } };
-    if (store.has(object.metadata.name)) return [409, status(409, 'AlreadyExists', `${kind} "${object.metadata.name}" already exists`)];
+    if (store.has(object.metadata.name))
+      return [409, status(409, 'AlreadyExists', `${kind} "${object.metadata.name}" already exists`)];
     store.set(object.metadata.name, object);
     return [201, object];
   }
@@ -147,7 +179,15 @@ const route = (state: FakeKubernetesState, r: RecordedRequest): [number, unknown
   const attributes = requestAttributes(r);
   if (state.authorize && attributes && !state.authorize(r, attributes)) {
     const what = `${attributes.resource}${attributes.apiGroup ? `.${attributes.apiGroup}` : ''}`;
-    return [403, status(403, 'Forbidden', `${what} is forbidden: cannot ${attributes.verb} resource "${attributes.resource}" in namespace "${attributes.namespace}"`)];
+    return [
+      403,
+      status(
+        403,
+        'Forbidden',
+        `${what} is forbidden: cannot ${attributes.verb} resource "${attributes.resource}" ` +
+          `in namespace "${attributes.namespace}"`,
+      ),
+    ];
   }
   if (state.failures.some((f) => f.method === r.method && f.path.test(path))) {
     // A careless client would repeat this message, credentials and all.
@@ -156,12 +196,18 @@ const route = (state: FakeKubernetesState, r: RecordedRequest): [number, unknown
   const proxy = PROXY.exec(r.rawPath);
   if (proxy) {
     const code = state.proxy.get(decodeURIComponent(proxy[4]!)) ?? 503;
-    return [code, code === 200 ? { version: '2.14.0' } : status(code, 'ServiceUnavailable', `no endpoints available for service "${proxy[2]}"`)];
+    return [
+      code,
+      code === 200
+        ? { version: '2.14.0' }
+        : status(code, 'ServiceUnavailable', `no endpoints available for service "${proxy[2]}"`),
+    ];
   }
   const core = CORE.exec(path);
   if (core) return serveObjects(state, r, core[1]!, core[2] as Kind, core[3]);
   const spark = SPARK.exec(path);
-  if (spark && !state.sparkCrdInstalled) return [404, status(404, 'NotFound', 'the server could not find the requested resource')];
+  if (spark && !state.sparkCrdInstalled)
+    return [404, status(404, 'NotFound', 'the server could not find the requested resource')];
   if (spark) return serveObjects(state, r, spark[1]!, 'sparkapplications', spark[3]);
   return [404, status(404, 'NotFound', `no route for ${r.method} ${path}`)];
 };
@@ -173,7 +219,13 @@ export const startFakeKubernetes = async (): Promise<FakeKubernetes> => {
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://fake');
-      const recorded: RecordedRequest = { method: req.method ?? 'GET', rawPath: url.pathname, query: url.searchParams, authorization: req.headers.authorization, body: await readBody(req) };
+      const recorded: RecordedRequest = {
+        method: req.method ?? 'GET',
+        rawPath: url.pathname,
+        query: url.searchParams,
+        authorization: req.headers.authorization,
+        body: await readBody(req),
+      };
       requests.push(recorded);
       const [code, body] = route(state, recorded);
       send(res, code, body);

@@ -8,7 +8,7 @@ import { DEFAULT_CULL_SETTINGS, defaultCullPolicy } from '../../src/domain/cull-
 import { DEFAULT_LAUNCH_SETTINGS, type ServerObservation } from '../../src/domain/launch.ts';
 import type { Notice, Notifier } from '../../src/ports/notifier.ts';
 import type { ServerCompute, ServerLaunchSpec } from '../../src/ports/server-compute.ts';
-import { DEFAULT_PROFILES } from '../../src/shared/profiles-config.ts';
+import { DEFAULT_PROFILES } from '../../src/config/profiles-config.ts';
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from '../../src/use-cases/server-deps.ts';
 import { DEFAULT_RUN_SETTINGS } from '../../src/use-cases/run-deps.ts';
 import { HmacCursorCodec } from '../../src/adapters/system/hmac-cursor-codec.ts';
@@ -45,7 +45,12 @@ export class SequentialIds implements Ids {
 }
 
 /** Folium deps on memory adapters, a fake clock that ticks a millisecond per read, and counting ids. */
-export const memoryDeps = (): FoliumDeps & { notebooks: MemoryNotebookStore; bodies: MemoryBodyStore; clock: FakeClock; renderCache: MemoryRenderCache } => {
+export const memoryDeps = (): FoliumDeps & {
+  notebooks: MemoryNotebookStore;
+  bodies: MemoryBodyStore;
+  clock: FakeClock;
+  renderCache: MemoryRenderCache;
+} => {
   const clock = new FakeClock();
   const ticking = Object.assign(clock, {
     now: () => {
@@ -150,7 +155,14 @@ export const memoryServerDeps = (over: Partial<ServerSettings> = {}) => {
     ids: new SequentialIds(),
     cursors: new HmacCursorCodec('test-secret-test-secret'),
     profiles: DEFAULT_PROFILES,
-    serverSettings: { ...DEFAULT_SERVER_SETTINGS, launch: DEFAULT_LAUNCH_SETTINGS, cull: DEFAULT_CULL_SETTINGS, apiUrl: 'http://127.0.0.1:1/api', progressWaitMs: 0, ...over },
+    serverSettings: {
+      ...DEFAULT_SERVER_SETTINGS,
+      launch: DEFAULT_LAUNCH_SETTINGS,
+      cull: DEFAULT_CULL_SETTINGS,
+      apiUrl: 'http://127.0.0.1:1/api',
+      progressWaitMs: 0,
+      ...over,
+    },
     cullPolicy: defaultCullPolicy(over.cull ?? DEFAULT_CULL_SETTINGS),
   };
 };

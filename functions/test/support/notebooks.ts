@@ -13,11 +13,28 @@ export const tinyNotebook = (text = 'hello', extra: Record<string, unknown> = {}
     {
       nbformat: 4,
       nbformat_minor: 5,
-      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' }, language_info: { name: 'python' } },
+      metadata: {
+        kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' },
+        language_info: { name: 'python' },
+      },
       cells: [
         { id: 'a1', cell_type: 'markdown', metadata: {}, source: ['# Title\n', 'Some *text*'] },
-        { id: 'b2', cell_type: 'code', metadata: { tags: ['parameters'] }, source: 'n = 3  # how many\n', outputs: [], execution_count: null },
-        { id: 'c3', cell_type: 'code', metadata: {}, source: `print(${JSON.stringify(text)})`, outputs: [{ output_type: 'stream', name: 'stdout', text: [`${text}\n`] }], execution_count: 1 },
+        {
+          id: 'b2',
+          cell_type: 'code',
+          metadata: { tags: ['parameters'] },
+          source: 'n = 3  # how many\n',
+          outputs: [],
+          execution_count: null,
+        },
+        {
+          id: 'c3',
+          cell_type: 'code',
+          metadata: {},
+          source: `print(${JSON.stringify(text)})`,
+          outputs: [{ output_type: 'stream', name: 'stdout', text: [`${text}\n`] }],
+          execution_count: 1,
+        },
       ],
       ...extra,
     },
@@ -26,7 +43,10 @@ export const tinyNotebook = (text = 'hello', extra: Record<string, unknown> = {}
   )}\n`;
 
 /** POSTs a file to a presigned upload form as a browser would: every field as it is, then the file last. */
-export const postToUploadForm = async (upload: { url: string; fields: Record<string, string> }, body: string | Uint8Array): Promise<Response> => {
+export const postToUploadForm = async (
+  upload: { url: string; fields: Record<string, string> },
+  body: string | Uint8Array,
+): Promise<Response> => {
   const form = new FormData();
   for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
   form.append('file', new Blob([typeof body === 'string' ? body : new Uint8Array(body)]), 'notebook.ipynb');

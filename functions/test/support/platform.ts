@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { stringify } from 'lossless-json';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalPlatform, type LocalPlatform } from '../../src/adapters/local/local-platform.ts';
+import { startLocalPlatform, type LocalPlatform } from '../../src/handlers/local/local-platform.ts';
 import { people } from './fakes.ts';
 
 /** A JSON response as tests read it. */
@@ -14,11 +14,22 @@ export interface ApiResponse<T = any> {
 }
 
 /** Calls the local API with an optional token. */
-export const callApi = async (base: string, method: string, path: string, token?: string | null, body?: unknown, raw?: string): Promise<ApiResponse> => {
+export const callApi = async (
+  base: string,
+  method: string,
+  path: string,
+  token?: string | null,
+  body?: unknown,
+  raw?: string,
+): Promise<ApiResponse> => {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : stringify(body)) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    body: raw ?? (body === undefined ? undefined : stringify(body)),
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -34,8 +45,15 @@ export const callApi = async (base: string, method: string, path: string, token?
  * It serves no portal (so the plain sign-in page) unless `env.ORRERY_WEB_DIST` names a built one:
  * whether a developer happened to build web/ must not change what API tests see.
  */
-export const startTestPlatform = async (home = mkdtempSync(join(tmpdir(), 'orrery-home-')), env: Record<string, string> = {}) => {
-  const platform: LocalPlatform = await startLocalPlatform({ home, port: 0, env: { ORRERY_LOG_LEVEL: 'silent', ORRERY_WEB_DIST: join(home, 'no-portal-built'), ...env } });
+export const startTestPlatform = async (
+  home = mkdtempSync(join(tmpdir(), 'orrery-home-')),
+  env: Record<string, string> = {},
+) => {
+  const platform: LocalPlatform = await startLocalPlatform({
+    home,
+    port: 0,
+    env: { ORRERY_LOG_LEVEL: 'silent', ORRERY_WEB_DIST: join(home, 'no-portal-built'), ...env },
+  });
   const tokens: Record<keyof typeof people, string> = {} as never;
   for (const [key, p] of Object.entries(people)) {
     platform.users.upsert(p.id, { teams: p.teams, admin: p.admin, name: p.name });
@@ -45,8 +63,10 @@ export const startTestPlatform = async (home = mkdtempSync(join(tmpdir(), 'orrer
     platform,
     home,
     tokens,
-    api: (method: string, path: string, token?: string | null, body?: unknown) => callApi(platform.apiUrl, method, path, token, body),
-    raw: (method: string, path: string, token: string | null, raw: string) => callApi(platform.apiUrl, method, path, token, undefined, raw),
+    api: (method: string, path: string, token?: string | null, body?: unknown) =>
+      callApi(platform.apiUrl, method, path, token, body),
+    raw: (method: string, path: string, token: string | null, raw: string) =>
+      callApi(platform.apiUrl, method, path, token, undefined, raw),
     close: async (keep = false) => {
       await platform.close();
       if (!keep) rmSync(home, { recursive: true, force: true });

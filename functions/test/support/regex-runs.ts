@@ -29,5 +29,5 @@ export const recordRegexRuns = <T>(fn: () => T): { result: T; runs: RegexRun[] }
   }
 };
 
-/** Patterns that can read far past where they start over and over: lazy spans of anything, or a run pinned to the end. */
+/** Patterns that can read far past their start over and over: lazy spans of anything, or a run pinned to the end. */
 export const UNBOUNDED_SPAN = /\[\\s\\S\][*+]\?|(?<!\\)\.[*+]\?|^[^^].*[^\\][*+]\$$/;

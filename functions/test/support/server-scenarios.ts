@@ -2,7 +2,7 @@ import type { ActivityReport } from '../../src/domain/activity.ts';
 import type { User } from '../../src/domain/user.ts';
 import { launchServer } from '../../src/use-cases/launch-server.ts';
 import { createServerResources, markServerRunning } from '../../src/use-cases/launch-steps.ts';
-import { memoryServerDeps, people } from './fakes.ts';
+import { type memoryServerDeps, people } from './fakes.ts';
 
 /** The server deps unit tests get from memoryServerDeps. */
 export type ServerTestDeps = ReturnType<typeof memoryServerDeps>;
@@ -19,9 +19,12 @@ export const at = (ms: number) => new Date(T0 + ms).toISOString();
 /** A report from a reporter whose Jupyter shows a busy kernel. */
 export const busy: ActivityReport = { kernels: [{ executionState: 'busy', connections: 1 }], jupyterReachable: true };
 /** A report that shows nothing new: it only proves the server is alive. */
-export const heartbeat: ActivityReport = { kernels: [{ executionState: 'idle', lastActivity: at(0) }], jupyterReachable: true };
+export const heartbeat: ActivityReport = {
+  kernels: [{ executionState: 'idle', lastActivity: at(0) }],
+  jupyterReachable: true,
+};
 
-/** Launches a server (cpu-small: idle timeout 60 min, max age 12 h), lets it through its launch steps and returns its launch and token. */
+/** Launches a server (cpu-small: idle 60 min, max age 12 h) through its launch steps; returns its launch and token. */
 export const runningServer = async (deps: ServerTestDeps, user: User = people.alice, name = 'lab') => {
   const { server, token } = await launchServer(deps, { user, name });
   const ref = { serverId: server.id, launchId: server.launchId };

@@ -1,6 +1,7 @@
-import { copyFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
+import { load as loadYaml } from 'js-yaml';
 
 /*
  * How every Orrery Lambda is bundled, in one place: OrreryFunction's asset bundling and `npm run bench:bundles`
@@ -19,8 +20,20 @@ import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 /** The file Lambda loads: handlers are named `index.<export>`. */
 export const LAMBDA_ENTRY_FILE = 'index.mjs';
 
-/** The profile registry's name beside the code (the functions read /var/task/profiles.yaml). */
-export const PROFILES_FILE = 'profiles.yaml';
+/** The profile registry's name beside the code (the functions read /var/task/profiles.json). */
+export const PROFILES_FILE = 'profiles.json';
+
+/**
+ * The profile registry (YAML or JSON, as `profilesFile` is written) compiled to JSON, which is all the Lambdas
+ * read: their bundles then carry no YAML parser. The functions check the entries at cold start, as local mode does.
+ */
+export const compileProfiles = (profilesFile: string): string => {
+  try {
+    return `${JSON.stringify(loadYaml(readFileSync(profilesFile, 'utf8')), null, 2)}\n`;
+  } catch (err) {
+    throw new Error(`profilesFile ${profilesFile} is not YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+};
 
 // esbuild's options for one entry split into chunks under outdir, `index.mjs` the entry.
 const lambdaEsbuildOptions = (entryPoint: string, outdir: string): BuildOptions & { metafile: true } => ({
@@ -37,7 +50,7 @@ const lambdaEsbuildOptions = (entryPoint: string, outdir: string): BuildOptions 
   target: 'node24',
   minify: true,
   mainFields: ['module', 'main'],
-  // CommonJS dependencies (sanitize-html, js-yaml's users, client-node's) call require(); an ESM chunk has none unless one is made.
+  // CommonJS dependencies (sanitize-html, client-node's) call require(); an ESM chunk has none unless one is made.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   metafile: true,
   logLevel: 'error',
@@ -45,11 +58,11 @@ const lambdaEsbuildOptions = (entryPoint: string, outdir: string): BuildOptions 
 
 /**
  * Bundles one Lambda entry into outdir as it is deployed: `index.mjs`, its chunks, and the profile registry
- * (when given) as profiles.yaml. Returns esbuild's metafile (what went into which chunk).
+ * (when given) compiled to profiles.json. Returns esbuild's metafile (what went into which chunk).
  */
 export const buildLambda = (entryPoint: string, outdir: string, profilesFile?: string): Metafile => {
   const { metafile } = buildSync(lambdaEsbuildOptions(entryPoint, outdir));
-  if (profilesFile) copyFileSync(profilesFile, join(outdir, PROFILES_FILE));
+  if (profilesFile) writeFileSync(join(outdir, PROFILES_FILE), compileProfiles(profilesFile));
   return metafile;
 };
 

@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import { AssetHashType, BundlingOutput, DockerImage, Duration, type ILocalBundling, RemovalPolicy } from 'aws-cdk-lib';
 import { CfnRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { buildLambda, PROFILES_FILE } from './bundling.ts';
@@ -16,7 +23,7 @@ export interface OrreryFunctionProps {
   handler?: string;
   description: string;
   environment: Record<string, string>;
-  /** The profile registry file (relative to the root), bundled beside the code as profiles.yaml. */
+  /** The profile registry file (relative to the root), compiled to JSON beside the code as profiles.json. */
   profilesFile: string;
   timeout?: Duration;
   memorySize?: number;
@@ -30,7 +37,10 @@ class NoDockerImage extends DockerImage {
     super('orrery-bundles-locally');
   }
   override run(): void {
-    throw new Error('Orrery bundles its Lambdas with the local esbuild only (infra/lib/constructs/bundling.ts); the local build did not run');
+    throw new Error(
+      'Orrery bundles its Lambdas with the local esbuild only (infra/lib/constructs/bundling.ts); ' +
+        'the local build did not run',
+    );
   }
 }
 
@@ -54,13 +64,17 @@ const lambdaCode = (props: OrreryFunctionProps): Code =>
   Code.fromAsset(REPO_ROOT, {
     // Hashed by what is deployed: hashing the source would walk the whole repository, node_modules included.
     assetHashType: AssetHashType.OUTPUT,
-    bundling: { image: new NoDockerImage(), outputType: BundlingOutput.NOT_ARCHIVED, local: new LocalBuild(props.entry, props.profilesFile) },
+    bundling: {
+      image: new NoDockerImage(),
+      outputType: BundlingOutput.NOT_ARCHIVED,
+      local: new LocalBuild(props.entry, props.profilesFile),
+    },
   });
 
 /**
  * A Lambda with the house defaults: its entry bundled by the local esbuild (no Docker) as `buildLambda` says,
  * lazily imported modules in chunks a cold start does not load, the latest Node runtime on arm64, X-Ray
- * tracing, JSON logs into a log group of its own kept a month, the profile registry copied beside the code
+ * tracing, JSON logs into a log group of its own kept a month, the profile registry as JSON beside the code
  * (Lambda environments are capped at 4 KB), and a role that may write to that log group and no other.
  */
 export class OrreryFunction extends LambdaFunction {
@@ -68,7 +82,10 @@ export class OrreryFunction extends LambdaFunction {
   readonly entry: string;
 
   constructor(scope: Construct, id: string, props: OrreryFunctionProps) {
-    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     super(scope, id, {
       code: lambdaCode(props),
       handler: `index.${props.handler ?? 'handler'}`,
@@ -93,6 +110,11 @@ export class OrreryFunction extends LambdaFunction {
   private writeOwnLogsOnly(logGroup: LogGroup): void {
     const role = this.role?.node.defaultChild;
     if (role instanceof CfnRole) role.managedPolicyArns = undefined;
-    this.addToRolePolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
   }
 }

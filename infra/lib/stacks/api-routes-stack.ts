@@ -1,11 +1,19 @@
 import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CfnStage, HttpApi, type HttpMethod, HttpRoute, HttpRouteKey, HttpStage, type IHttpApi, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  type CfnStage,
+  HttpApi,
+  type HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  type IHttpApi,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Construct } from 'constructs';
-import { API_ROUTES } from '../../../functions/src/handlers/http/api-routes.ts';
-import { routeKey } from '../../../functions/src/shared/http/route-spec.ts';
+import { API_ROUTES, routeKey } from '#functions/contracts';
 import type { InfraConfig } from '../config.ts';
 import { capitalize } from '../names.ts';
 import { type ApiStack, ROUTE_GROUPS } from './api-stack.ts';
@@ -43,18 +51,30 @@ export class ApiRoutesStack extends Stack {
     // (under the API stack's HttpApi it would point the API stack at the web stack's client: a cycle).
     const httpApi = HttpApi.fromHttpApiAttributes(this, 'HttpApi', { httpApiId: api.httpApi.apiId });
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', jwt.issuer, { jwtAudience: jwt.audience });
-    const integrations = Object.fromEntries(ROUTE_GROUPS.map((group) => [group, new HttpLambdaIntegration(`${capitalize(group)}Integration`, api.functions[group])]));
+    const integrations = Object.fromEntries(
+      ROUTE_GROUPS.map((group) => [
+        group,
+        new HttpLambdaIntegration(`${capitalize(group)}Integration`, api.functions[group]),
+      ]),
+    );
     const routes: Record<string, HttpRoute> = {};
     for (const [name, spec] of Object.entries(API_ROUTES)) {
-      const route = (routes[routeKey(spec)] = new HttpRoute(this, `Route${capitalize(name)}`, {
+      const route = new HttpRoute(this, `Route${capitalize(name)}`, {
         httpApi,
         routeKey: HttpRouteKey.with(spec.path, spec.method as HttpMethod),
         integration: integrations[spec.group]!,
         ...(spec.auth ? { authorizer } : {}),
-      }));
+      });
+      routes[routeKey(spec)] = route;
       if (!spec.auth) {
-        const why = 'serverToken' in spec && spec.serverToken ? 'server pods report activity with their own server token, which the handler verifies' : 'public by design (liveness probe or the API description), returns no user data';
-        Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: `No JWT authorizer on ${spec.method} ${spec.path}: ${why}.` });
+        const why =
+          'serverToken' in spec && spec.serverToken
+            ? 'server pods report activity with their own server token, which the handler verifies'
+            : 'public by design (liveness probe or the API description), returns no user data';
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `No JWT authorizer on ${spec.method} ${spec.path}: ${why}.`,
+        });
       }
     }
     const stage = this.addStage(httpApi, api, config);
@@ -83,10 +103,15 @@ export class ApiRoutesStack extends Stack {
       stageName: 'api',
       autoDeploy: true,
       throttle: { burstLimit: config.api.throttle.burstLimit, rateLimit: config.api.throttle.rateLimit },
-      accessLogSettings: { destination: new LogGroupLogDestination(api.accessLogs), format: AccessLogFormat.custom(JSON.stringify(format)) },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(api.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(format)),
+      },
     });
     const { rateLimit, burstLimit } = config.api.activityThrottle;
-    (stage.node.defaultChild as CfnStage).routeSettings = { [ACTIVITY_ROUTE_KEY]: { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit } };
+    (stage.node.defaultChild as CfnStage).routeSettings = {
+      [ACTIVITY_ROUTE_KEY]: { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit },
+    };
     return stage;
   }
 }

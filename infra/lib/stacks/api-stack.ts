@@ -1,14 +1,32 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { AccountRecovery, FeaturePlan, type IUserPool, Mfa, StandardThreatProtectionMode, UserPool, UserPoolGroup } from 'aws-cdk-lib/aws-cognito';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  type IUserPool,
+  Mfa,
+  StandardThreatProtectionMode,
+  UserPool,
+  UserPoolGroup,
+} from 'aws-cdk-lib/aws-cognito';
 import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { API_ROUTES } from '../../../functions/src/handlers/http/api-routes.ts';
-import type { RouteGroup } from '../../../functions/src/shared/http/route-spec.ts';
+import { API_ROUTES, type RouteGroup } from '#functions/contracts';
 import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
-import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantBucketObjects, grantCursorSecret, grantTableItems, placeInVpc, TABLE_READ, vpcPlacement } from '../function-access.ts';
+import {
+  acknowledge,
+  clusterArn,
+  FUNCTION_FINDINGS,
+  functionEnvironment,
+  grantBucketObjects,
+  grantCursorSecret,
+  grantTableItems,
+  placeInVpc,
+  TABLE_READ,
+  vpcPlacement,
+} from '../function-access.ts';
 import { capitalize, stateMachineArn } from '../names.ts';
 import type { DataStack } from './data-stack.ts';
 
@@ -33,12 +51,14 @@ export const API_ENTRIES: Readonly<Record<RouteGroup, string>> = {
   admin: 'functions/src/handlers/http/admin-lambda.ts',
 };
 
-/** The route groups that serve lists, so sign and check cursors: those with a route taking a `cursor` query parameter. */
+/** The route groups that serve lists, so sign and check cursors: those with a route taking a `cursor` query. */
 export const LISTING_GROUPS: readonly RouteGroup[] = ROUTE_GROUPS.filter((group) =>
-  Object.values(API_ROUTES).some((spec) => spec.group === group && 'cursor' in ((spec.query as { shape?: object } | undefined)?.shape ?? {})),
+  Object.values(API_ROUTES).some(
+    (spec) => spec.group === group && 'cursor' in ((spec.query as { shape?: object } | undefined)?.shape ?? {}),
+  ),
 );
 
-/** The route groups that render notebooks to HTML (a route producing text/html): their concurrency is reserved and capped. */
+/** The route groups that render notebooks (a route producing text/html): their concurrency is reserved and capped. */
 export const RENDER_GROUPS: readonly RouteGroup[] = ROUTE_GROUPS.filter((group) =>
   Object.values(API_ROUTES).some((spec) => spec.group === group && spec.produces === 'text/html'),
 );
@@ -80,11 +100,19 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     const { config, data } = props;
     // No default stage: the one stage is `api`, so paths match what CloudFront forwards (/api/*).
-    this.httpApi = new HttpApi(this, 'HttpApi', { apiName: `${config.name}-api`, description: 'Orrery HTTP API', createDefaultStage: false });
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: `${config.name}-api`,
+      description: 'Orrery HTTP API',
+      createDefaultStage: false,
+    });
     this.apiDomain = `${this.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
     this.apiUrl = `https://${this.apiDomain}/api`;
     // Kept here across deploys (the stage itself is the API routes stack's: its per-route throttles need the routes).
-    this.accessLogs = new LogGroup(this, 'AccessLogs', { logGroupName: `/aws/apigateway/${config.name}-api`, retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      logGroupName: `/aws/apigateway/${config.name}-api`,
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
 
     if (config.identity.kind === 'cognito') this.cognito = this.makeUserPool(config, config.identity.adminGroup);
     const environment = this.functionEnvironment(config, data);
@@ -96,7 +124,9 @@ export class ApiStack extends Stack {
           description: `Orrery API: ${group} routes`,
           environment,
           profilesFile: config.profilesFile,
-          reservedConcurrentExecutions: RENDER_GROUPS.includes(group) ? (config.api.renderConcurrency ?? undefined) : undefined,
+          reservedConcurrentExecutions: RENDER_GROUPS.includes(group)
+            ? (config.api.renderConcurrency ?? undefined)
+            : undefined,
         }),
       ]),
     ) as Record<RouteGroup, OrreryFunction>;
@@ -114,7 +144,14 @@ export class ApiStack extends Stack {
       signInAliases: { email: true },
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
-      passwordPolicy: { minLength: 14, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       accountRecovery: AccountRecovery.EMAIL_ONLY,
@@ -122,7 +159,11 @@ export class ApiStack extends Stack {
       // The pool holds users and their MFA secrets: state, even though it lives in a stateless stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    new UserPoolGroup(this, 'AdminGroup', { userPool: pool, groupName: adminGroup, description: 'Orrery administrators' });
+    new UserPoolGroup(this, 'AdminGroup', {
+      userPool: pool,
+      groupName: adminGroup,
+      description: 'Orrery administrators',
+    });
     const domain = pool.addDomain('LoginDomain', { cognitoDomain: { domainPrefix: `${config.name}-${this.account}` } });
     // The `iss` of the pool's tokens, spelled as API Gateway's own Cognito authorizer spells it.
     const issuer = `https://cognito-idp.${this.region}.${this.urlSuffix}/${pool.userPoolId}`;
@@ -135,18 +176,22 @@ export class ApiStack extends Stack {
         ? { user: 'sub', name: 'email', teams: 'cognito:groups', adminGroup: config.identity.adminGroup }
         : config.identity.claims;
     return {
-      // The API's own id within this stack: no cross-stack reference, no cycle (routes depend on functions, not the reverse).
+      // The API's own id within this stack: no cross-stack reference, no cycle (routes depend on functions, not the
+      // reverse).
       ...functionEnvironment(this, config, data, this.apiUrl),
       ORRERY_CLAIM_USER: claims.user,
       ORRERY_CLAIM_NAME: claims.name,
       ORRERY_CLAIM_TEAMS: claims.teams,
       ORRERY_ADMIN_GROUP: claims.adminGroup,
-      ...(config.identity.kind === 'oidc' && config.identity.claims.admin ? { ORRERY_ADMIN_CLAIM: config.identity.claims.admin } : {}),
+      ...(config.identity.kind === 'oidc' && config.identity.claims.admin
+        ? { ORRERY_ADMIN_CLAIM: config.identity.claims.admin }
+        : {}),
     };
   }
 
   private grant(config: InfraConfig, data: DataStack): void {
-    const allow = (fn: OrreryFunction, actions: string[], resources: string[]) => fn.addToRolePolicy(new PolicyStatement({ actions, resources }));
+    const allow = (fn: OrreryFunction, actions: string[], resources: string[]) =>
+      fn.addToRolePolicy(new PolicyStatement({ actions, resources }));
     const { system, notebooks, runs, servers, admin } = this.functions;
     for (const fn of [system, admin]) grantTableItems(fn, data, TABLE_READ);
     for (const fn of [notebooks, runs, servers]) grantTableItems(fn, data);
@@ -154,9 +199,17 @@ export class ApiStack extends Stack {
     // notebooks group keeps bodies and uploads (and deletes only uploads, never run outputs); the runs group reads run
     // outputs only (starting a run reads the version's record, not its body: the Prepare task reads that). Both
     // read and write the rendered-HTML cache, and nothing else there.
-    grantBucketObjects(notebooks, data, { 'bodies/': READ_WRITE, 'uploads/': [...READ_WRITE, 's3:DeleteObject'], 'rendered/': READ_WRITE });
+    grantBucketObjects(notebooks, data, {
+      'bodies/': READ_WRITE,
+      'uploads/': [...READ_WRITE, 's3:DeleteObject'],
+      'rendered/': READ_WRITE,
+    });
     grantBucketObjects(runs, data, { 'runs/': READ, 'rendered/': READ_WRITE });
-    allow(runs, ['states:StartExecution'], [stateMachineArn(this, config, 'run'), stateMachineArn(this, config, 'stopRun')]);
+    allow(
+      runs,
+      ['states:StartExecution'],
+      [stateMachineArn(this, config, 'run'), stateMachineArn(this, config, 'stopRun')],
+    );
     allow(servers, ['states:StartExecution'], [stateMachineArn(this, config, 'launchServer')]);
     allow(servers, ['eks:DescribeCluster'], [clusterArn(this, config)]);
     // Only the groups that serve lists sign cursors; loadCloudConfig reads the key at their cold start.

@@ -2,11 +2,7 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnAccessEntry, CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
 import { Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import {
-  clusterGroupName,
-  type ClusterGroupKey,
-  type ClusterSetup,
-} from '../../../functions/src/adapters/k8s/cluster-setup.ts';
+import { clusterGroupName, type ClusterGroupKey, type ClusterSetup } from '#functions/contracts';
 import type { InfraConfig } from '../config.ts';
 import type { ApiStack } from './api-stack.ts';
 import type { SchedulesStack } from './schedules-stack.ts';
@@ -89,11 +85,19 @@ export class ComputeAccessStack extends Stack {
 
     // The runner reads its input and writes its output through presigned URLs Prepare made, which carry the
     // signer's rights: the pod itself needs no S3 permission (and this stack no bucket), so its role has none.
-    this.runnerRole = this.podRole('RunnerRole', 'Notebook runner pods (Pod Identity); no AWS permissions: S3 access comes from presigned URLs');
+    this.runnerRole = this.podRole(
+      'RunnerRole',
+      'Notebook runner pods (Pod Identity); no AWS permissions: S3 access comes from presigned URLs',
+    );
     // Notebook servers get AWS credentials from the credentials capability (per user, short-lived), not from this role.
     this.serverRole = this.podRole('ServerRole', 'Notebook server pods (Pod Identity); no AWS permissions by default');
     const bind = (id: string, namespace: string, serviceAccount: string, role: IRole) =>
-      new CfnPodIdentityAssociation(this, id, { clusterName: eks.clusterName, namespace, serviceAccount, roleArn: role.roleArn });
+      new CfnPodIdentityAssociation(this, id, {
+        clusterName: eks.clusterName,
+        namespace,
+        serviceAccount,
+        roleArn: role.roleArn,
+      });
     bind('RunnerPodIdentity', eks.runnerNamespace, eks.runnerServiceAccount, this.runnerRole);
     bind('ServerPodIdentity', eks.serverNamespace, eks.serverServiceAccount, this.serverRole);
   }
@@ -101,6 +105,9 @@ export class ComputeAccessStack extends Stack {
   /** A role only the EKS Pod Identity agent may assume (it tags sessions with the pod's namespace and account). */
   private podRole(id: string, description: string): Role {
     // withSessionTags adds sts:TagSession beside sts:AssumeRole, which the Pod Identity agent requires.
-    return new Role(this, id, { description, assumedBy: new ServicePrincipal('pods.eks.amazonaws.com').withSessionTags() });
+    return new Role(this, id, {
+      description,
+      assumedBy: new ServicePrincipal('pods.eks.amazonaws.com').withSessionTags(),
+    });
   }
 }

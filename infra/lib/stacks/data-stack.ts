@@ -1,9 +1,23 @@
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, type ITable, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  AttributeType,
+  BillingMode,
+  type ITable,
+  ProjectionType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  type IBucket,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { TABLE_DESIGN } from '../../../functions/src/adapters/aws/table-design.ts';
+import { TABLE_DESIGN } from '#functions/contracts';
 import type { InfraConfig } from '../config.ts';
 
 /** What the stateful stack needs. */
@@ -41,7 +55,12 @@ const makeTable = (scope: Stack): Table => {
     removalPolicy: RemovalPolicy.RETAIN,
   });
   for (const index of TABLE_DESIGN.indexes) {
-    table.addGlobalSecondaryIndex({ indexName: index.name, partitionKey: key(index.partitionKey), sortKey: key(index.sortKey), projectionType: ProjectionType.ALL });
+    table.addGlobalSecondaryIndex({
+      indexName: index.name,
+      partitionKey: key(index.partitionKey),
+      sortKey: key(index.sortKey),
+      projectionType: ProjectionType.ALL,
+    });
   }
   return table;
 };
@@ -53,12 +72,21 @@ const makeBuckets = (scope: Stack, config: InfraConfig): Bucket => {
     blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
     objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
     enforceSSL: true,
-    lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+    lifecycleRules: [
+      {
+        id: 'expire-access-logs',
+        expiration: Duration.days(365),
+        abortIncompleteMultipartUploadAfter: Duration.days(7),
+      },
+    ],
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  Validations.of(logs).acknowledge(
-    { id: 'AwsSolutions-S1', reason: 'This is the server access log bucket of the notebooks bucket; logging it into itself (or another bucket, recursively) adds no audit value.' },
-  );
+  Validations.of(logs).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason:
+      'This is the server access log bucket of the notebooks bucket; ' +
+      'logging it into itself (or another bucket, recursively) adds no audit value.',
+  });
   const bucket = new Bucket(scope, 'Notebooks', {
     encryption: BucketEncryption.S3_MANAGED,
     blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -72,9 +100,19 @@ const makeBuckets = (scope: Stack, config: InfraConfig): Bucket => {
       { id: 'expire-run-outputs', prefix: 'runs/', expiration: Duration.days(365) },
       // A commit reads its upload within the URL's lifetime (at most 12 hours) and deletes it; one left after a day
       // was abandoned (or the commit failed), and nothing refers to it. The previous version goes a day later too.
-      { id: 'expire-uploads', prefix: 'uploads/', expiration: Duration.days(1), noncurrentVersionExpiration: Duration.days(1) },
+      {
+        id: 'expire-uploads',
+        prefix: 'uploads/',
+        expiration: Duration.days(1),
+        noncurrentVersionExpiration: Duration.days(1),
+      },
       // Rendered pages are a cache keyed by content: any of them can be made again, so old ones just go.
-      { id: 'expire-rendered', prefix: 'rendered/', expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) },
+      {
+        id: 'expire-rendered',
+        prefix: 'rendered/',
+        expiration: Duration.days(30),
+        noncurrentVersionExpiration: Duration.days(1),
+      },
       { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
     ],
     cors: [
@@ -97,7 +135,8 @@ const makeBuckets = (scope: Stack, config: InfraConfig): Bucket => {
 };
 
 /** The origins the notebooks bucket answers CORS requests from: the portal's own, when its domain is configured. */
-export const portalOrigins = (config: InfraConfig): string[] => (config.portal.domainName ? [`https://${config.portal.domainName}`] : ['*']);
+export const portalOrigins = (config: InfraConfig): string[] =>
+  config.portal.domainName ? [`https://${config.portal.domainName}`] : ['*'];
 
 const makeCursorSecret = (scope: Stack, config: InfraConfig): Secret => {
   const secret = new Secret(scope, 'CursorSecret', {
@@ -105,12 +144,12 @@ const makeCursorSecret = (scope: Stack, config: InfraConfig): Secret => {
     generateSecretString: { passwordLength: 48, excludePunctuation: true },
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  Validations.of(secret).acknowledge(
-    {
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Not a credential: the key only signs opaque pagination cursors that carry no authority (every read is authorized again). Rotating it would only invalidate cursors in flight; rotate by hand with `aws secretsmanager put-secret-value` and a redeploy of the API stack if needed.',
-    },
-  );
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'Not a credential: the key only signs opaque pagination cursors that carry no authority ' +
+      '(every read is authorized again). Rotating it would only invalidate cursors in flight; ' +
+      'rotate by hand with `aws secretsmanager put-secret-value` and a redeploy of the API stack if needed.',
+  });
   return secret;
 };

@@ -7,7 +7,10 @@ import type { InfraConfig } from '../config.ts';
 export const EDGE_REGION = 'us-east-1';
 
 // The API's error shape, so the portal shows the message as it shows the API's own 429s.
-const RATE_LIMITED_BODY = JSON.stringify({ error: 'rate_limited', message: 'too many requests from your address; wait a few minutes and try again' });
+const RATE_LIMITED_BODY = JSON.stringify({
+  error: 'rate_limited',
+  message: 'too many requests from your address; wait a few minutes and try again',
+});
 
 /** What the edge stack needs. */
 export interface EdgeStackProps extends StackProps {
@@ -26,7 +29,11 @@ export class EdgeStack extends Stack {
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+    const visibility = (metricName: string) => ({
+      cloudWatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName,
+    });
     const acl = new CfnWebACL(this, 'PortalWebAcl', {
       name: `${config.name}-portal`,
       description: `${config.name}: a rate limit per client address on /api/ requests to the portal`,
@@ -46,7 +53,12 @@ export class EdgeStack extends Stack {
               aggregateKeyType: 'IP',
               // The API is what a flood costs (Lambda time, the stage's throttle); static files are CloudFront's cache.
               scopeDownStatement: {
-                byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'STARTS_WITH', searchString: '/api/', textTransformations: [{ priority: 0, type: 'NONE' }] },
+                byteMatchStatement: {
+                  fieldToMatch: { uriPath: {} },
+                  positionalConstraint: 'STARTS_WITH',
+                  searchString: '/api/',
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
               },
             },
           },

@@ -1,4 +1,4 @@
-import { CfnElement, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Schedule, ScheduleExpression, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -8,7 +8,16 @@ import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
 import { stateMachineArn } from '../names.ts';
 import type { DataStack } from './data-stack.ts';
-import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantSlackWebhookSecret, grantTableItems, placeInVpc, vpcPlacement } from '../function-access.ts';
+import {
+  acknowledge,
+  clusterArn,
+  FUNCTION_FINDINGS,
+  functionEnvironment,
+  grantSlackWebhookSecret,
+  grantTableItems,
+  placeInVpc,
+  vpcPlacement,
+} from '../function-access.ts';
 
 /** What the schedules stack needs. */
 export interface SchedulesStackProps extends StackProps {
@@ -17,7 +26,10 @@ export interface SchedulesStackProps extends StackProps {
   apiUrl: string;
 }
 
-const DLQ_FINDING = { 'AwsSolutions-SQS3': 'This queue is itself a dead-letter queue; a DLQ of a DLQ only moves the problem. Its depth is alarmed on.' };
+const DLQ_FINDING = {
+  'AwsSolutions-SQS3':
+    'This queue is itself a dead-letter queue; a DLQ of a DLQ only moves the problem. Its depth is alarmed on.',
+};
 
 /** The culler's schedule and the schedule group (with its DLQ) for notebook reruns. */
 export class SchedulesStack extends Stack {
@@ -38,38 +50,55 @@ export class SchedulesStack extends Stack {
     super(scope, id, props);
     const { config, data } = props;
     const dlq = (qid: string) => {
-      const queue = new Queue(this, qid, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+      const queue = new Queue(this, qid, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
       acknowledge(queue, DLQ_FINDING);
       return queue;
     };
 
     // The Slack webhook is a secret: the culler gets its name and reads the URL at cold start (loadCloudConfig).
-    const culler = (this.culler = new OrreryFunction(this, 'CullIdle', {
+    const culler = new OrreryFunction(this, 'CullIdle', {
       entry: 'functions/src/handlers/scheduled/cull-idle-lambda.ts',
-      description: 'The idle culler: warns, then stops servers idle past their profile\'s limit',
+      description: "The idle culler: warns, then stops servers idle past their profile's limit",
       environment: functionEnvironment(this, config, data, props.apiUrl),
       profilesFile: config.profilesFile,
       timeout: Duration.minutes(4),
-    }));
+    });
+    this.culler = culler;
     // No cursor secret: the culler serves no list.
     grantTableItems(culler, data);
     grantSlackWebhookSecret(culler, config);
     placeInVpc(culler, vpcPlacement(this, config));
-    culler.addToRolePolicy(new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [clusterArn(this, config)] }));
+    culler.addToRolePolicy(
+      new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [clusterArn(this, config)] }),
+    );
     acknowledge(culler, FUNCTION_FINDINGS);
     this.clusterRoles.push(culler.role!);
 
     this.cullDeadLetterQueue = dlq('CullDeadLetterQueue');
     const cullRole = new Role(this, 'CullSchedulerRole', {
       description: 'Runs the culler schedule: invokes the culler, reports to its DLQ',
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
     });
-    acknowledge(cullRole, { [`AwsSolutions-IAM5[Resource::<${this.getLogicalId(culler.node.defaultChild as CfnElement)}.Arn>:*]`]: 'The scheduler target grants lambda:InvokeFunction on the culler and its versions (ARN:*); it is one function.' });
+    acknowledge(cullRole, {
+      [`AwsSolutions-IAM5[Resource::<${this.getLogicalId(culler.node.defaultChild as CfnElement)}.Arn>:*]`]:
+        'The scheduler target grants lambda:InvokeFunction on the culler and its versions (ARN:*); it is one function.',
+    });
     // A sweep older than the next one is worth nothing: retry briefly, then leave it to the DLQ and the next tick.
     new Schedule(this, 'CullSchedule', {
       description: 'One idle-culler sweep every 5 minutes',
       schedule: ScheduleExpression.rate(Duration.minutes(5)),
-      target: new LambdaInvoke(culler, { role: cullRole, deadLetterQueue: this.cullDeadLetterQueue, retryAttempts: 2, maxEventAge: Duration.minutes(4) }),
+      target: new LambdaInvoke(culler, {
+        role: cullRole,
+        deadLetterQueue: this.cullDeadLetterQueue,
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(4),
+      }),
     });
 
     this.rerunGroup = new ScheduleGroup(this, 'RerunGroup', { scheduleGroupName: `${config.name}-reruns` });
@@ -78,10 +107,21 @@ export class SchedulesStack extends Stack {
       description: 'Runs notebook rerun schedules: starts the run state machine, nothing else',
       // Only schedules of this account (and this group) may assume it: the confused-deputy guard Scheduler documents.
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account }, ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${config.name}-reruns/*` }) } },
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({
+              service: 'scheduler',
+              resource: 'schedule',
+              resourceName: `${config.name}-reruns/*`,
+            }),
+          },
+        },
       }),
     });
-    rerunRole.addToPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn(this, config, 'run')] }));
+    rerunRole.addToPolicy(
+      new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn(this, config, 'run')] }),
+    );
     // Scheduler sends undeliverable invocations to the DLQ with the schedule's own role.
     this.deadLetterQueue.grantSendMessages(rerunRole);
     this.rerunRole = rerunRole;

@@ -11,7 +11,7 @@ import {
   FunctionRuntime,
   Function as CloudFrontFunction,
   HeadersFrameOption,
-  HeadersReferrerPolicy,
+  type HeadersReferrerPolicy,
   HttpVersion,
   OriginProtocolPolicy,
   OriginRequestPolicy,
@@ -26,7 +26,7 @@ import { OAuthScope, UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
-import { PORTAL_REFERRER_POLICY, portalCsp } from '../../../functions/src/shared/portal-csp.ts';
+import { PORTAL_REFERRER_POLICY, portalCsp } from '#functions/contracts';
 import type { InfraConfig } from '../config.ts';
 import type { CognitoPool } from './api-stack.ts';
 
@@ -59,28 +59,55 @@ export interface CognitoSignIn {
 /** The portal's sign-in settings in /config.json (the contract the portal reads at start). */
 export type PortalAuth =
   | { mode: 'local' }
-  | { mode: 'oidc'; issuer: string; clientId: string; scope: string; authorizationEndpoint?: string; tokenEndpoint?: string; logoutEndpoint?: string };
+  | {
+      mode: 'oidc';
+      issuer: string;
+      clientId: string;
+      scope: string;
+      authorizationEndpoint?: string;
+      tokenEndpoint?: string;
+      logoutEndpoint?: string;
+    };
 
 /**
  * The portal's /config.json: the API on the same origin, and how to sign in. Cognito's endpoints are its hosted
  * UI's; an OIDC provider's come from the config, and any left out the portal finds by discovery at the issuer.
  */
-export const portalConfig = (config: InfraConfig, cognito: CognitoSignIn | undefined): { apiUrl: string; auth?: PortalAuth } => {
+export const portalConfig = (
+  config: InfraConfig,
+  cognito: CognitoSignIn | undefined,
+): { apiUrl: string; auth?: PortalAuth } => {
   const identity = config.identity;
   if (identity.kind === 'oidc') {
     const { issuer, scope, authorizationEndpoint, tokenEndpoint, logoutEndpoint } = identity;
-    const endpoints = Object.fromEntries(Object.entries({ authorizationEndpoint, tokenEndpoint, logoutEndpoint }).filter(([, v]) => v));
-    return { apiUrl: '/api', auth: { mode: 'oidc', issuer, clientId: identity.clientId ?? identity.audience[0]!, scope, ...endpoints } };
+    const endpoints = Object.fromEntries(
+      Object.entries({ authorizationEndpoint, tokenEndpoint, logoutEndpoint }).filter(([, v]) => v),
+    );
+    return {
+      apiUrl: '/api',
+      auth: { mode: 'oidc', issuer, clientId: identity.clientId ?? identity.audience[0]!, scope, ...endpoints },
+    };
   }
   if (!cognito) throw new Error('a Cognito identity needs the user pool and the portal client');
   const base = cognito.domainBaseUrl;
   return {
     apiUrl: '/api',
-    auth: { mode: 'oidc', issuer: cognito.issuer, clientId: cognito.clientId, scope: 'openid email profile', authorizationEndpoint: `${base}/oauth2/authorize`, tokenEndpoint: `${base}/oauth2/token`, logoutEndpoint: `${base}/logout` },
+    auth: {
+      mode: 'oidc',
+      issuer: cognito.issuer,
+      clientId: cognito.clientId,
+      scope: 'openid email profile',
+      authorizationEndpoint: `${base}/oauth2/authorize`,
+      tokenEndpoint: `${base}/oauth2/token`,
+      logoutEndpoint: `${base}/logout`,
+    },
   };
 };
 
-/** The portal's address: its own domain when configured, else CloudFront's. Sign-in redirects back to `<origin>/auth/callback`. */
+/**
+ * The portal's address: its own domain when configured, else CloudFront's. Sign-in redirects back to
+ * `<origin>/auth/callback`.
+ */
 export const portalOrigin = (config: InfraConfig, cloudFrontDomain: string): string =>
   `https://${config.portal.domainName && config.portal.certificateArn ? config.portal.domainName : cloudFrontDomain}`;
 
@@ -89,7 +116,10 @@ export const portalOrigin = (config: InfraConfig, cloudFrontDomain: string): str
  * sign-out (the portal sends Cognito `logout_uri=<origin>/login`, which must match exactly), for the portal and
  * for every extra callback URL in the config.
  */
-export const signInRedirects = (origin: string, extraCallbackUrls: readonly string[] = []): { callbackUrls: string[]; logoutUrls: string[] } => ({
+export const signInRedirects = (
+  origin: string,
+  extraCallbackUrls: readonly string[] = [],
+): { callbackUrls: string[]; logoutUrls: string[] } => ({
   callbackUrls: [...new Set([`${origin}/auth/callback`, ...extraCallbackUrls])],
   logoutUrls: [...new Set([`${origin}/login`, ...extraCallbackUrls.map((url) => `${new URL(url).origin}/login`)])],
 });
@@ -148,7 +178,12 @@ export class WebStack extends Stack {
   constructor(scope: Construct, id: string, props: WebStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const connectSources = portalConnectSources(config, { notebookBucketName: props.notebookBucketName, region: this.region, urlSuffix: this.urlSuffix, cognitoDomainBaseUrl: props.cognito?.domainBaseUrl });
+    const connectSources = portalConnectSources(config, {
+      notebookBucketName: props.notebookBucketName,
+      region: this.region,
+      urlSuffix: this.urlSuffix,
+      cognitoDomainBaseUrl: props.cognito?.domainBaseUrl,
+    });
     const logs = this.makeLogBucket();
     const portal = new Bucket(this, 'PortalBucket', {
       encryption: BucketEncryption.S3_MANAGED,
@@ -159,16 +194,42 @@ export class WebStack extends Stack {
       serverAccessLogsPrefix: 'portal-bucket/',
     });
     const customDomain = Boolean(config.portal.domainName && config.portal.certificateArn);
-    this.distribution = this.makeDistribution(config, { portal, logs, apiDomain: props.apiDomain, connectSources, webAclArn: props.webAclArn });
+    this.distribution = this.makeDistribution(config, {
+      portal,
+      logs,
+      apiDomain: props.apiDomain,
+      connectSources,
+      webAclArn: props.webAclArn,
+    });
     const origin = portalOrigin(config, this.distribution.distributionDomainName);
     let cognito: CognitoSignIn | undefined;
     if (props.cognito) {
-      this.portalClient = this.makePortalClient(props.cognito, origin, config.identity.kind === 'cognito' ? config.identity.callbackUrls : []);
-      cognito = { issuer: props.cognito.issuer, clientId: this.portalClient.userPoolClientId, domainBaseUrl: props.cognito.domainBaseUrl };
+      this.portalClient = this.makePortalClient(
+        props.cognito,
+        origin,
+        config.identity.kind === 'cognito' ? config.identity.callbackUrls : [],
+      );
+      cognito = {
+        issuer: props.cognito.issuer,
+        clientId: this.portalClient.userPoolClientId,
+        domainBaseUrl: props.cognito.domainBaseUrl,
+      };
     }
-    this.deployPortal(portal, props.portalDir ?? (existsSync(BUILT_PORTAL) ? BUILT_PORTAL : PLACEHOLDER), portalConfig(config, cognito));
-    new CfnOutput(this, 'PortalUrl', { value: origin, description: 'Where the portal is served; the API is under /api' });
-    new CfnOutput(this, 'SignInCallbackUrl', { value: `${origin}/auth/callback`, description: 'The portal\'s sign-in redirect URI (registered with Cognito by this stack; register it with an OIDC provider yourself)' });
+    this.deployPortal(
+      portal,
+      props.portalDir ?? (existsSync(BUILT_PORTAL) ? BUILT_PORTAL : PLACEHOLDER),
+      portalConfig(config, cognito),
+    );
+    new CfnOutput(this, 'PortalUrl', {
+      value: origin,
+      description: 'Where the portal is served; the API is under /api',
+    });
+    new CfnOutput(this, 'SignInCallbackUrl', {
+      value: `${origin}/auth/callback`,
+      description:
+        "The portal's sign-in redirect URI " +
+        '(registered with Cognito by this stack; register it with an OIDC provider yourself)',
+    });
     this.acknowledgeFindings(logs, portal, { customDomain, webAcl: Boolean(props.webAclArn) });
   }
 
@@ -206,9 +267,18 @@ export class WebStack extends Stack {
   }
 
   /** The distribution: the portal bucket by origin access control with the portal's headers, and /api/* to the API. */
-  private makeDistribution(config: InfraConfig, parts: { portal: Bucket; logs: Bucket; apiDomain: string; connectSources: readonly string[]; webAclArn?: string }): Distribution {
+  private makeDistribution(
+    config: InfraConfig,
+    parts: { portal: Bucket; logs: Bucket; apiDomain: string; connectSources: readonly string[]; webAclArn?: string },
+  ): Distribution {
     const { domainName, certificateArn } = config.portal;
-    const custom = domainName && certificateArn ? { domainNames: [domainName], certificate: Certificate.fromCertificateArn(this, 'PortalCertificate', certificateArn) } : undefined;
+    const custom =
+      domainName && certificateArn
+        ? {
+            domainNames: [domainName],
+            certificate: Certificate.fromCertificateArn(this, 'PortalCertificate', certificateArn),
+          }
+        : undefined;
     return new Distribution(this, 'Portal', {
       comment: `${config.name} portal and API`,
       defaultRootObject: 'index.html',
@@ -227,13 +297,26 @@ export class WebStack extends Stack {
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: this.makeHeadersPolicy(config.name, parts.connectSources),
         compress: true,
-        // Page routes to index.html here, never by errorResponses, which would also turn the API's 403s and 404s into the page.
-        functionAssociations: [{ eventType: FunctionEventType.VIEWER_REQUEST, function: new CloudFrontFunction(this, 'SpaRouting', { runtime: FunctionRuntime.JS_2_0, code: FunctionCode.fromInline(SPA_ROUTING_CODE), comment: 'Serves index.html for the portal\'s page routes' }) }],
+        // Page routes to index.html here, never by errorResponses, which would also turn the API's 403s and 404s into
+        // the page.
+        functionAssociations: [
+          {
+            eventType: FunctionEventType.VIEWER_REQUEST,
+            function: new CloudFrontFunction(this, 'SpaRouting', {
+              runtime: FunctionRuntime.JS_2_0,
+              code: FunctionCode.fromInline(SPA_ROUTING_CODE),
+              comment: "Serves index.html for the portal's page routes",
+            }),
+          },
+        ],
       },
       additionalBehaviors: {
         // The API sets its own headers (rendered notebooks are framed by the portal), so no portal CSP here.
         '/api/*': {
-          origin: new HttpOrigin(parts.apiDomain, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY, originSslProtocols: [OriginSslPolicy.TLS_V1_2] }),
+          origin: new HttpOrigin(parts.apiDomain, {
+            protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+            originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+          }),
           viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
           allowedMethods: AllowedMethods.ALLOW_ALL,
           cachePolicy: CachePolicy.CACHING_DISABLED,
@@ -257,7 +340,11 @@ export class WebStack extends Stack {
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(1),
-      oAuth: { flows: { authorizationCodeGrant: true }, scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE], ...signInRedirects(origin, extraCallbackUrls) },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        ...signInRedirects(origin, extraCallbackUrls),
+      },
     });
   }
 
@@ -278,7 +365,12 @@ export class WebStack extends Stack {
       responseHeadersPolicyName: `${name}-portal-security-headers`,
       securityHeadersBehavior: {
         contentSecurityPolicy: { contentSecurityPolicy: portalCsp({ connectSources }), override: true },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(730),
+          includeSubdomains: true,
+          preload: true,
+          override: true,
+        },
         contentTypeOptions: { override: true },
         referrerPolicy: { referrerPolicy: PORTAL_REFERRER_POLICY as HeadersReferrerPolicy, override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
@@ -287,30 +379,77 @@ export class WebStack extends Stack {
   }
 
   /** cdk-nag findings this stack accepts, each with the reason. */
-  private acknowledgeFindings(logs: Bucket, portal: Bucket, { customDomain, webAcl }: { customDomain: boolean; webAcl: boolean }): void {
+  private acknowledgeFindings(
+    logs: Bucket,
+    portal: Bucket,
+    { customDomain, webAcl }: { customDomain: boolean; webAcl: boolean },
+  ): void {
     const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
-    ack(logs, 'AwsSolutions-S1', 'This is the access-log bucket itself; logging it into itself would loop, and access to it is audited by CloudTrail.');
-    ack(this.distribution, 'AwsSolutions-CFR1', 'Orrery is an internal tool whose users may work from anywhere; access is decided by the identity provider (a JWT on every API route), not by geography.');
-    if (!webAcl) ack(this.distribution, 'AwsSolutions-CFR2', 'Built without a web ACL (the app always passes one: waf.webAclArn or the edge stack\'s); every /api route but health requires a JWT and is throttled by the HTTP API.');
+    ack(
+      logs,
+      'AwsSolutions-S1',
+      'This is the access-log bucket itself; ' +
+        'logging it into itself would loop, and access to it is audited by CloudTrail.',
+    );
+    ack(
+      this.distribution,
+      'AwsSolutions-CFR1',
+      'Orrery is an internal tool whose users may work from anywhere; ' +
+        'access is decided by the identity provider (a JWT on every API route), not by geography.',
+    );
+    if (!webAcl)
+      ack(
+        this.distribution,
+        'AwsSolutions-CFR2',
+        "Built without a web ACL (the app always passes one: waf.webAclArn or the edge stack's); " +
+          'every /api route but health requires a JWT and is throttled by the HTTP API.',
+      );
     if (!customDomain) {
-      ack(this.distribution, 'AwsSolutions-CFR4', 'No portal domain and certificate are configured, so the distribution uses the CloudFront default certificate (*.cloudfront.net), whose minimum TLS version cannot be chosen; setting portal.domainName and portal.certificateArn enforces TLSv1.2_2021.');
+      ack(
+        this.distribution,
+        'AwsSolutions-CFR4',
+        'No portal domain and certificate are configured, so the distribution uses the CloudFront default ' +
+          'certificate (*.cloudfront.net), whose minimum TLS version cannot be chosen; ' +
+          'setting portal.domainName and portal.certificateArn enforces TLSv1.2_2021.',
+      );
     }
-    // BucketDeployment's provider Lambda is a CDK singleton at stack level whose runtime and policies aws-cdk-lib controls.
+    // BucketDeployment's provider Lambda is a CDK singleton at stack level whose runtime and policies aws-cdk-lib
+    // controls.
     const portalArn = `<${this.getLogicalId(portal.node.defaultChild as CfnBucket)}.Arn>`;
+    const partition = Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition;
     const wildcards = {
       'Action::s3:GetObject*': 'read the CDK asset holding the portal files and the portal bucket objects',
       'Action::s3:GetBucket*': 'read the location and settings of the asset and portal buckets',
       'Action::s3:List*': 'list the asset and portal buckets to sync them',
-      'Action::s3:DeleteObject*': 'delete portal files (granted with read-write by aws-cdk-lib; the portal deployments never prune) in the portal bucket only',
+      'Action::s3:DeleteObject*':
+        'delete portal files (granted with read-write by aws-cdk-lib; the portal deployments never prune) ' +
+        'in the portal bucket only',
       'Action::s3:Abort*': 'abort its own multipart uploads to the portal bucket',
-      [`Resource::arn:${Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition}:s3:::cdk-hnb659fds-assets-${this.account}-${this.region}/*`]: 'read objects of the CDK bootstrap asset bucket, whose key is only known at deploy time',
+      [`Resource::arn:${partition}:s3:::cdk-hnb659fds-assets-${this.account}-${this.region}/*`]:
+        'read objects of the CDK bootstrap asset bucket, whose key is only known at deploy time',
       [`Resource::${portalArn}/*`]: 'write any object of the portal bucket, which holds only the portal build',
-      'Resource::*': 'create and check CloudFront invalidations; aws-cdk-lib grants these on * for the singleton provider',
+      'Resource::*':
+        'create and check CloudFront invalidations; aws-cdk-lib grants these on * for the singleton provider',
     };
     for (const child of this.node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))) {
-      ack(child, 'AwsSolutions-L1', 'The BucketDeployment custom resource Lambda runtime is pinned by aws-cdk-lib and upgraded with it; it runs only during deploys.');
-      ack(child, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'The BucketDeployment custom resource Lambda uses AWSLambdaBasicExecutionRole, which only allows writing its own CloudWatch logs.');
-      for (const [finding, why] of Object.entries(wildcards)) ack(child, `AwsSolutions-IAM5[${finding}]`, `The BucketDeployment custom resource Lambda (deploy time only) needs this wildcard to ${why}.`);
+      ack(
+        child,
+        'AwsSolutions-L1',
+        'The BucketDeployment custom resource Lambda runtime is pinned by aws-cdk-lib and upgraded with it; ' +
+          'it runs only during deploys.',
+      );
+      ack(
+        child,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'The BucketDeployment custom resource Lambda uses AWSLambdaBasicExecutionRole, ' +
+          'which only allows writing its own CloudWatch logs.',
+      );
+      for (const [finding, why] of Object.entries(wildcards))
+        ack(
+          child,
+          `AwsSolutions-IAM5[${finding}]`,
+          `The BucketDeployment custom resource Lambda (deploy time only) needs this wildcard to ${why}.`,
+        );
     }
   }
 }

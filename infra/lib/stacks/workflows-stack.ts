@@ -5,12 +5,21 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { placeholdersOf, readAsl, STATEMACHINES_DIR, substitute } from '../../../functions/src/shared/asl.ts';
+import { placeholdersOf, readAsl, STATEMACHINES_DIR, substitute } from '#functions/contracts';
 import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
 import { STATE_MACHINES, stateMachineName } from '../names.ts';
 import type { DataStack } from './data-stack.ts';
-import { acknowledge, clusterArn, FUNCTION_FINDINGS, functionEnvironment, grantBucketObjects, grantTableItems, placeInVpc, vpcPlacement } from '../function-access.ts';
+import {
+  acknowledge,
+  clusterArn,
+  FUNCTION_FINDINGS,
+  functionEnvironment,
+  grantBucketObjects,
+  grantTableItems,
+  placeInVpc,
+  vpcPlacement,
+} from '../function-access.ts';
 
 /** What the workflows stack needs. */
 export interface WorkflowsStackProps extends StackProps {
@@ -25,7 +34,11 @@ type MachineKey = keyof typeof STATE_MACHINES;
 export const machineKeyOf = (file: string): MachineKey => {
   const name = file.replace(/\.asl\.json$/, '');
   const key = (Object.keys(STATE_MACHINES) as MachineKey[]).find((k) => STATE_MACHINES[k] === name);
-  if (!key) throw new Error(`statemachines/${file} is not a known state machine; known: ${Object.values(STATE_MACHINES).join(', ')} (add it to STATE_MACHINES in infra/lib/names.ts)`);
+  if (!key)
+    throw new Error(
+      `statemachines/${file} is not a known state machine; known: ${Object.values(STATE_MACHINES).join(', ')} ` +
+        '(add it to STATE_MACHINES in infra/lib/names.ts)',
+    );
   return key;
 };
 
@@ -44,13 +57,35 @@ export class WorkflowsStack extends Stack {
     const environment = functionEnvironment(this, config, data, props.apiUrl);
     const cluster = clusterArn(this, config);
     const fn = (fid: string, entry: string, handler: string, description: string) =>
-      new OrreryFunction(this, fid, { entry, handler, description, environment, profilesFile: config.profilesFile, timeout: Duration.minutes(2) });
+      new OrreryFunction(this, fid, {
+        entry,
+        handler,
+        description,
+        environment,
+        profilesFile: config.profilesFile,
+        timeout: Duration.minutes(2),
+      });
 
     const runEntry = 'functions/src/handlers/tasks/run-tasks-lambda.ts';
-    const prepare = fn('PrepareRun', runEntry, 'prepare', 'Run workflow: writes the parameterized input notebook and presigns its URLs');
+    const prepare = fn(
+      'PrepareRun',
+      runEntry,
+      'prepare',
+      'Run workflow: writes the parameterized input notebook and presigns its URLs',
+    );
     const markStarted = fn('MarkRunStarted', runEntry, 'markStarted', 'Run workflow: QUEUED to IN_PROGRESS');
-    const finalize = fn('FinalizeRun', runEntry, 'finalize', 'Run workflow: reads the output notebook and records how the run ended');
-    const serverTasks = fn('ServerTasks', 'functions/src/handlers/tasks/server-tasks-lambda.ts', 'handler', 'Launch-server workflow: pod, Service, readiness, failure records');
+    const finalize = fn(
+      'FinalizeRun',
+      runEntry,
+      'finalize',
+      'Run workflow: reads the output notebook and records how the run ended',
+    );
+    const serverTasks = fn(
+      'ServerTasks',
+      'functions/src/handlers/tasks/server-tasks-lambda.ts',
+      'handler',
+      'Launch-server workflow: pod, Service, readiness, failure records',
+    );
 
     // No cursor secret: no task serves a list.
     for (const f of [prepare, markStarted, finalize, serverTasks]) {
@@ -81,7 +116,9 @@ export class WorkflowsStack extends Stack {
       RunnerNamespace: config.eks.runnerNamespace,
     };
 
-    for (const file of readdirSync(STATEMACHINES_DIR).filter((f) => f.endsWith('.asl.json')).sort()) {
+    for (const file of readdirSync(STATEMACHINES_DIR)
+      .filter((f) => f.endsWith('.asl.json'))
+      .sort()) {
       const key = machineKeyOf(file);
       const text = readAsl(STATE_MACHINES[key]);
       this.stateMachines[key] = this.addMachine(config, key, text, values, functions, cluster);
@@ -89,11 +126,22 @@ export class WorkflowsStack extends Stack {
   }
 
   /** One Standard state machine from its ASL text, its role allowed exactly what the text names. */
-  private addMachine(config: InfraConfig, key: MachineKey, text: string, values: Record<string, string>, functions: Record<string, IFunction>, cluster: string) {
+  private addMachine(
+    config: InfraConfig,
+    key: MachineKey,
+    text: string,
+    values: Record<string, string>,
+    functions: Record<string, IFunction>,
+    cluster: string,
+  ) {
     const id = `${key[0]!.toUpperCase()}${key.slice(1)}`;
     const name = stateMachineName(config, key);
     // The /aws/vendedlogs/ prefix keeps the log group out of the account's size-limited log resource policy.
-    const logs = new LogGroup(this, `${id}Logs`, { logGroupName: `/aws/vendedlogs/states/${name}`, retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logs = new LogGroup(this, `${id}Logs`, {
+      logGroupName: `/aws/vendedlogs/states/${name}`,
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const machine = new StateMachine(this, `${id}StateMachine`, {
       stateMachineName: name,
       stateMachineType: StateMachineType.STANDARD,
@@ -106,15 +154,18 @@ export class WorkflowsStack extends Stack {
     const used = placeholdersOf(text);
     const invoked = used.filter((p) => functions[p]).map((p) => functions[p]!.functionArn);
     // Unqualified ARNs only: the definitions invoke $LATEST, so no `:*` version wildcard is needed.
-    if (invoked.length) machine.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked }));
+    if (invoked.length)
+      machine.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: invoked }));
     if (/"arn:aws:states:::eks:/.test(text)) {
-      // eks:runJob.sync / eks:call authenticate as this role: it needs DescribeCluster here and an access entry in the cluster.
+      // eks:runJob.sync / eks:call authenticate as this role: it needs DescribeCluster here and an access entry in the
+      // cluster.
       machine.addToRolePolicy(new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [cluster] }));
       this.clusterRoles.push(machine.role);
     }
     acknowledge(machine.role, {
       'AwsSolutions-IAM5[Resource::*]':
-        'Step Functions log delivery (logs:*Delivery*, logs:Describe*) and X-Ray tracing accept no resource but *; the events themselves go only to this machine\'s log group.',
+        'Step Functions log delivery (logs:*Delivery*, logs:Describe*) and X-Ray tracing accept no resource but *; ' +
+        "the events themselves go only to this machine's log group.",
     });
     return machine;
   }

@@ -13,9 +13,20 @@ export const installLayoutShiftProbe = async (page: Page): Promise<void> => {
   await page.addInitScript(() => {
     const w = window as unknown as QualityWindow;
     w.__cls = { total: 0, shifts: [] };
-    const describe = (node: Node | null) => (node instanceof Element ? `${node.tagName.toLowerCase()}${node.id ? `#${node.id}` : ''}${node.className && typeof node.className === 'string' ? `.${node.className.trim().split(/\s+/).join('.')}` : ''}` : String(node?.nodeName));
+    const describe = (node: Node | null) =>
+      node instanceof Element
+        ? node.tagName.toLowerCase() +
+          (node.id ? `#${node.id}` : '') +
+          (node.className && typeof node.className === 'string'
+            ? `.${node.className.trim().split(/\s+/).join('.')}`
+            : '')
+        : String(node?.nodeName);
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries() as unknown as { value: number; hadRecentInput: boolean; sources?: { node: Node | null }[] }[]) {
+      for (const entry of list.getEntries() as unknown as {
+        value: number;
+        hadRecentInput: boolean;
+        sources?: { node: Node | null }[];
+      }[]) {
         if (entry.hadRecentInput) continue;
         w.__cls.total += entry.value;
         w.__cls.shifts.push({ value: entry.value, sources: (entry.sources ?? []).map((s) => describe(s.node)) });
@@ -31,13 +42,19 @@ export const layoutShift = async (page: Page): Promise<QualityWindow['__cls']> =
 };
 
 /** The page's width against the viewport's, and the deepest elements that stick out past its right edge. */
-export const horizontalOverflow = (page: Page): Promise<{ scrollWidth: number; innerWidth: number; offenders: string[] }> =>
+export const horizontalOverflow = (
+  page: Page,
+): Promise<{ scrollWidth: number; innerWidth: number; offenders: string[] }> =>
   page.evaluate(() => {
     const offenders = [...document.querySelectorAll<HTMLElement>('body *')]
       .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5 && el.checkVisibility())
       .filter((el) => ![...el.children].some((c) => c.getBoundingClientRect().right > window.innerWidth + 0.5))
       .slice(0, 5)
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className} right=${Math.round(el.getBoundingClientRect().right)} "${(el.textContent ?? '').trim().slice(0, 40)}"`);
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}.${el.className} right=${Math.round(el.getBoundingClientRect().right)} ` +
+          `"${(el.textContent ?? '').trim().slice(0, 40)}"`,
+      );
     return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, offenders };
   });
 
@@ -54,7 +71,14 @@ export const installNameProbe = async (page: Page): Promise<void> => {
       return `${own} ${alts}`.trim();
     };
     (window as unknown as { __accName: (el: Element) => string }).__accName = (el: Element) => {
-      const byIds = (el.getAttribute('aria-labelledby') ?? '').split(/\s+/).filter(Boolean).map((id) => document.getElementById(id)).filter((n): n is HTMLElement => n !== null).map(text).join(' ').trim();
+      const byIds = (el.getAttribute('aria-labelledby') ?? '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((id) => document.getElementById(id))
+        .filter((n): n is HTMLElement => n !== null)
+        .map(text)
+        .join(' ')
+        .trim();
       if (byIds) return byIds;
       const aria = (el.getAttribute('aria-label') ?? '').trim();
       if (aria) return aria;
@@ -62,7 +86,8 @@ export const installNameProbe = async (page: Page): Promise<void> => {
       if (labels) return labels;
       const isField = ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName);
       const input = el as HTMLInputElement;
-      if (el.tagName === 'INPUT' && ['submit', 'button', 'reset'].includes(input.type) && input.value.trim()) return input.value.trim();
+      if (el.tagName === 'INPUT' && ['submit', 'button', 'reset'].includes(input.type) && input.value.trim())
+        return input.value.trim();
       if (!isField && text(el)) return text(el);
       return (el.getAttribute('title') ?? '').trim();
     };
@@ -73,9 +98,12 @@ export const installNameProbe = async (page: Page): Promise<void> => {
 export const unlabelledControls = (page: Page): Promise<string[]> =>
   page.evaluate(() => {
     const name = (window as unknown as { __accName: (el: Element) => string }).__accName;
-    const hiddenBehindLabelledZone = (el: Element) => el.tagName === 'INPUT' && (el as HTMLInputElement).type === 'file' && !el.checkVisibility();
+    const hiddenBehindLabelledZone = (el: Element) =>
+      el.tagName === 'INPUT' && (el as HTMLInputElement).type === 'file' && !el.checkVisibility();
     return [...document.querySelectorAll('input, select, textarea, button, [role=button], a[href]')]
-      .filter((el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) && !hiddenBehindLabelledZone(el))
+      .filter(
+        (el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) && !hiddenBehindLabelledZone(el),
+      )
       .filter((el) => name(el) === '')
       .map((el) => el.outerHTML.slice(0, 160));
   });
@@ -117,5 +145,7 @@ export const tabTo = async (page: Page, name: string, limit = 40): Promise<Focus
     stops.push(stop);
     if (stop.name === name) return stops;
   }
-  throw new Error(`Tab never reached "${name}" in ${limit} presses; stops: ${stops.map((s) => `${s.tag} "${s.name}"`).join(', ')}`);
+  throw new Error(
+    `Tab never reached "${name}" in ${limit} presses; stops: ${stops.map((s) => `${s.tag} "${s.name}"`).join(', ')}`,
+  );
 };

@@ -12,5 +12,9 @@ export const BUILD_TIMEOUT_MS = 300_000;
  * script's lock makes parallel files wait for one build instead of racing.
  */
 export const ensurePortalBuilt = (): void => {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs'), '--if-stale'], { cwd: ROOT, stdio: 'inherit', timeout: BUILD_TIMEOUT_MS });
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs'), '--if-stale'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    timeout: BUILD_TIMEOUT_MS,
+  });
 };

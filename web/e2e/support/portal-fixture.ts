@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import { DEFAULT_WEB_DIST } from '../../../functions/src/adapters/local/portal-files.ts';
+import { DEFAULT_WEB_DIST } from '../../../functions/src/handlers/local/portal-files.ts';
 import { launchChromium } from '../../../functions/test/support/chromium.ts';
 import { startTestPlatform, type TestPlatform } from '../../../functions/test/support/platform.ts';
 import { BUILD_TIMEOUT_MS, ensurePortalBuilt } from './portal-build.ts';
@@ -31,7 +31,12 @@ export interface PortalFixture {
   allowErrors(...patterns: RegExp[]): void;
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
 
 /**
  * Registers the suite's hooks: builds the portal if stale, starts the local platform serving it and
@@ -80,7 +85,8 @@ export const usePortal = (suite: string, env: Record<string, string> = {}): Port
     // The pages are still open here (vitest calls afterEach before onTestFailed), so a failure leaves a picture.
     if (task.result?.state === 'fail') {
       const pages = contexts.flatMap((c) => c.pages());
-      for (const [i, page] of pages.entries()) await fixture.shot(page, `FAILED-${slug(task.name).slice(0, 60)}-${i}`).catch(() => undefined);
+      for (const [i, page] of pages.entries())
+        await fixture.shot(page, `FAILED-${slug(task.name).slice(0, 60)}-${i}`).catch(() => undefined);
     }
     for (const c of contexts) await c.close();
     contexts = [];

@@ -8,7 +8,27 @@ export type Column = string | { label: string; num: true };
  * heading already says it), one header row, the rows, and a one-cell row saying so when there are none.
  * Rows are the caller's own `<tr>`s, so each table keeps its cells' meaning in its own file.
  */
-export const DataTable = <T,>({ name, hideName = false, columns, rows, row, empty, busy, className, children }: { name: string; hideName?: boolean; columns: Column[]; rows: T[]; row: (item: T) => ReactNode; empty?: ReactNode; busy?: boolean; className?: string; children?: ReactNode }) => (
+export const DataTable = <T,>({
+  name,
+  hideName = false,
+  columns,
+  rows,
+  row,
+  empty,
+  busy,
+  className,
+  children,
+}: {
+  name: string;
+  hideName?: boolean;
+  columns: Column[];
+  rows: T[];
+  row: (item: T) => ReactNode;
+  empty?: ReactNode;
+  busy?: boolean;
+  className?: string;
+  children?: ReactNode;
+}) => (
   <div className={className ? `table-wrap ${className}` : 'table-wrap'} aria-busy={busy}>
     <table>
       <caption className={hideName ? 'visually-hidden' : undefined}>{name}</caption>

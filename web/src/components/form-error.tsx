@@ -5,7 +5,15 @@ import type { ReactNode } from 'react';
  * `announce` adds role "alert" for an error that appears while the person is elsewhere (a file read late);
  * forms that announce a summary of all their errors leave it off, so one submit is not read out twice.
  */
-export const FieldError = ({ id, announce = false, children }: { id: string; announce?: boolean; children: ReactNode }) => (
+export const FieldError = ({
+  id,
+  announce = false,
+  children,
+}: {
+  id: string;
+  announce?: boolean;
+  children: ReactNode;
+}) => (
   <p id={id} className="alert-inline" role={announce ? 'alert' : undefined}>
     {children}
   </p>

@@ -8,7 +8,11 @@ const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
 
 /** Why a server name is refused before asking the API, or null when it is fine. */
 export const serverNameProblem = (name: string): string | null =>
-  !name ? 'Give the server a name.' : NAME_PATTERN.test(name) ? null : 'Use 1–32 lowercase letters, digits and inner dashes (e.g. analysis-1).';
+  !name
+    ? 'Give the server a name.'
+    : NAME_PATTERN.test(name)
+      ? null
+      : 'Use 1–32 lowercase letters, digits and inner dashes (e.g. analysis-1).';
 
 /** What a profile gives you, shown before launching. */
 const ProfileFacts = ({ profile }: { profile: Profile }) => (
@@ -33,7 +37,17 @@ const ProfileFacts = ({ profile }: { profile: Profile }) => (
 );
 
 /** Launch a server: name, profile (resources and price shown first), button "Launch server". */
-export const LaunchForm = ({ profiles, profilesError, onRetryProfiles, onLaunch }: { profiles: Profile[] | undefined; profilesError: unknown; onRetryProfiles: () => void; onLaunch: (name: string, profile: string) => Promise<void> }) => {
+export const LaunchForm = ({
+  profiles,
+  profilesError,
+  onRetryProfiles,
+  onLaunch,
+}: {
+  profiles: Profile[] | undefined;
+  profilesError: unknown;
+  onRetryProfiles: () => void;
+  onLaunch: (name: string, profile: string) => Promise<void>;
+}) => {
   const id = useId();
   const [name, setName] = useState('');
   const [slug, setSlug] = useState('');
@@ -90,7 +104,12 @@ export const LaunchForm = ({ profiles, profilesError, onRetryProfiles, onLaunch 
           </div>
           <div className="field">
             <label htmlFor={`${id}-profile`}>Profile</label>
-            <select id={`${id}-profile`} value={chosen?.slug ?? ''} onChange={(e) => setSlug(e.target.value)} disabled={!profiles?.length}>
+            <select
+              id={`${id}-profile`}
+              value={chosen?.slug ?? ''}
+              onChange={(e) => setSlug(e.target.value)}
+              disabled={!profiles?.length}
+            >
               {!profiles ? <option value="">Loading profiles…</option> : null}
               {profiles?.length === 0 ? <option value="">No profiles available to you</option> : null}
               {profiles?.map((p) => (
@@ -103,7 +122,20 @@ export const LaunchForm = ({ profiles, profilesError, onRetryProfiles, onLaunch 
           </div>
         </div>
         <div className="profile-facts">
-          {profilesError ? <ErrorAlert error={profilesError} title="Profiles could not be loaded" onRetry={onRetryProfiles} size="inline" /> : chosen ? <ProfileFacts profile={chosen} /> : profiles ? <p className="muted">Ask an admin for a profile.</p> : <Loading size="inline" label="Loading profiles…" />}
+          {profilesError ? (
+            <ErrorAlert
+              error={profilesError}
+              title="Profiles could not be loaded"
+              onRetry={onRetryProfiles}
+              size="inline"
+            />
+          ) : chosen ? (
+            <ProfileFacts profile={chosen} />
+          ) : profiles ? (
+            <p className="muted">Ask an admin for a profile.</p>
+          ) : (
+            <Loading size="inline" label="Loading profiles…" />
+          )}
         </div>
         {error ? <ErrorAlert error={error} size="inline" title="The server did not launch" /> : null}
         <div className="actions">

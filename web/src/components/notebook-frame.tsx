@@ -25,7 +25,20 @@ export const sanitizeNotebookHtml = (html: string): string => {
     WHOLE_DOCUMENT: true,
     ADD_TAGS: ['style'],
     ADD_ATTR: ['target'],
-    FORBID_TAGS: ['script', 'form', 'input', 'button', 'textarea', 'select', 'meta', 'base', 'iframe', 'object', 'embed', 'link'],
+    FORBID_TAGS: [
+      'script',
+      'form',
+      'input',
+      'button',
+      'textarea',
+      'select',
+      'meta',
+      'base',
+      'iframe',
+      'object',
+      'embed',
+      'link',
+    ],
   });
 };
 
@@ -36,8 +49,19 @@ export const sanitizeNotebookHtml = (html: string): string => {
  * (most of the viewport), scrolls inside, and can be resized by its corner; the loading and error
  * states reserve the same height so nothing shifts when the HTML arrives.
  */
-export const NotebookFrame = ({ title, load, loadKey }: { title: string; load: (signal: AbortSignal) => Promise<string>; loadKey: string }) => {
-  const { data, error, loading, reload } = useAsync(async (signal) => sanitizeNotebookHtml(await load(signal)), [loadKey]);
+export const NotebookFrame = ({
+  title,
+  load,
+  loadKey,
+}: {
+  title: string;
+  load: (signal: AbortSignal) => Promise<string>;
+  loadKey: string;
+}) => {
+  const { data, error, loading, reload } = useAsync(
+    async (signal) => sanitizeNotebookHtml(await load(signal)),
+    [loadKey],
+  );
   if (error) {
     return (
       <div className="notebook-frame-box">

@@ -6,7 +6,10 @@ import { ErrorAlert } from './states.tsx';
  * the rest of the portal stays usable and the page says what happened, with a reload to fetch the new build.
  * `resetKey` (the location) clears the error when the user moves to another page.
  */
-export class PageErrorBoundary extends Component<{ children: ReactNode; resetKey: string }, { error: unknown; key: string }> {
+export class PageErrorBoundary extends Component<
+  { children: ReactNode; resetKey: string },
+  { error: unknown; key: string }
+> {
   override state = { error: undefined as unknown, key: this.props.resetKey };
 
   static getDerivedStateFromProps(props: { resetKey: string }, state: { error: unknown; key: string }) {
@@ -19,6 +22,13 @@ export class PageErrorBoundary extends Component<{ children: ReactNode; resetKey
 
   override render() {
     if (this.state.error === undefined) return this.props.children;
-    return <ErrorAlert size="page" title="This page could not be shown" error={this.state.error} onRetry={() => window.location.reload()} />;
+    return (
+      <ErrorAlert
+        size="page"
+        title="This page could not be shown"
+        error={this.state.error}
+        onRetry={() => window.location.reload()}
+      />
+    );
   }
 }

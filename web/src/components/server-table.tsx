@@ -12,19 +12,54 @@ export interface ServerActions {
 }
 
 /** Your servers as a table: name, status, pool, age, idle time, hourly price, Open / Stop / keep-alive. */
-export const ServerTable = ({ servers, profiles, tokenOf, hideOpenFor, now, actions }: { servers: Server[]; profiles: Profile[] | undefined; tokenOf: (name: string) => string | null; hideOpenFor: string | null; now: number; actions: ServerActions }) => (
+export const ServerTable = ({
+  servers,
+  profiles,
+  tokenOf,
+  hideOpenFor,
+  now,
+  actions,
+}: {
+  servers: Server[];
+  profiles: Profile[] | undefined;
+  tokenOf: (name: string) => string | null;
+  hideOpenFor: string | null;
+  now: number;
+  actions: ServerActions;
+}) => (
   <DataTable
     name="Your servers"
     hideName
     columns={['Name', 'Status', 'Pool', 'Age', 'Idle', { label: 'Price', num: true }, 'Actions']}
     rows={servers}
-    row={(s) => <ServerRow key={s.name} server={s} pool={profiles?.find((p) => p.slug === s.profile)?.pool ?? s.profile} token={s.name === hideOpenFor ? null : tokenOf(s.name)} now={now} actions={actions} />}
+    row={(s) => (
+      <ServerRow
+        key={s.name}
+        server={s}
+        pool={profiles?.find((p) => p.slug === s.profile)?.pool ?? s.profile}
+        token={s.name === hideOpenFor ? null : tokenOf(s.name)}
+        now={now}
+        actions={actions}
+      />
+    )}
   />
 );
 
 const active = (s: Server) => s.status === 'PENDING' || s.status === 'RUNNING';
 
-const ServerRow = ({ server: s, pool, token, now, actions }: { server: Server; pool: string; token: string | null; now: number; actions: ServerActions }) => {
+const ServerRow = ({
+  server: s,
+  pool,
+  token,
+  now,
+  actions,
+}: {
+  server: Server;
+  pool: string;
+  token: string | null;
+  now: number;
+  actions: ServerActions;
+}) => {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -76,7 +111,12 @@ const ServerRow = ({ server: s, pool, token, now, actions }: { server: Server; p
             </a>
           ) : null}
           {s.cullWarning?.reason === 'idle' && s.status === 'RUNNING' ? (
-            <button type="button" className="secondary" disabled={busy} onClick={() => run(() => actions.keepAlive(s.name))}>
+            <button
+              type="button"
+              className="secondary"
+              disabled={busy}
+              onClick={() => run(() => actions.keepAlive(s.name))}
+            >
               Keep {s.name} running
             </button>
           ) : null}
@@ -95,7 +135,13 @@ const ServerRow = ({ server: s, pool, token, now, actions }: { server: Server; p
               }}
             >
               <span>Stop {s.name}? Unsaved work is lost.</span>
-              <button type="button" className="danger" ref={confirmRef} disabled={busy} onClick={() => run(() => actions.stop(s.name))}>
+              <button
+                type="button"
+                className="danger"
+                ref={confirmRef}
+                disabled={busy}
+                onClick={() => run(() => actions.stop(s.name))}
+              >
                 Yes, stop {s.name}
               </button>
               <button type="button" className="secondary" disabled={busy} onClick={cancel}>

@@ -44,8 +44,25 @@ export const useSpawnProgress = (name: string | null, attempt: number) => {
   return { events, done, ready, failed, error };
 };
 
-/** The live log of a launch (role "log", named "Spawn progress"), with a progress bar, what to do next, and a Dismiss button when `onDismiss` is given. */
-export const SpawnProgress = ({ name, events, error, onRetry, onDismiss, children }: { name: string; events: ProgressEvent[]; error: unknown; onRetry: () => void; onDismiss?: () => void; children?: React.ReactNode }) => {
+/**
+ * The live log of a launch (role "log", named "Spawn progress"), with a progress bar, what to do next, and a Dismiss
+ * button when `onDismiss` is given.
+ */
+export const SpawnProgress = ({
+  name,
+  events,
+  error,
+  onRetry,
+  onDismiss,
+  children,
+}: {
+  name: string;
+  events: ProgressEvent[];
+  error: unknown;
+  onRetry: () => void;
+  onDismiss?: () => void;
+  children?: React.ReactNode;
+}) => {
   const listRef = useRef<HTMLOListElement>(null);
   useEffect(() => {
     const list = listRef.current;

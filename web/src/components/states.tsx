@@ -13,8 +13,18 @@ export const Loading = ({ label = 'Loading…', size = 'block' }: { label?: stri
   </div>
 );
 
-/** The error state: role "alert" with the API's message (and its request id, for a bug report), plus an optional retry. */
-export const ErrorAlert = ({ error, onRetry, size = 'block', title }: { error: unknown; onRetry?: () => void; size?: StateSize; title?: string }) => {
+/** The error state: role "alert" with the API's message (and request id, for a bug report), plus an optional retry. */
+export const ErrorAlert = ({
+  error,
+  onRetry,
+  size = 'block',
+  title,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  size?: StateSize;
+  title?: string;
+}) => {
   const message = error instanceof Error ? error.message : String(error);
   const requestId = error instanceof ApiError ? error.requestId : null;
   return (
@@ -23,7 +33,11 @@ export const ErrorAlert = ({ error, onRetry, size = 'block', title }: { error: u
         {title ? <strong>{title}: </strong> : null}
         {message}
       </p>
-      {requestId ? <p className="muted small">Request id: <code>{requestId}</code></p> : null}
+      {requestId ? (
+        <p className="muted small">
+          Request id: <code>{requestId}</code>
+        </p>
+      ) : null}
       {onRetry ? (
         <button type="button" className="button secondary" onClick={onRetry}>
           Try again
@@ -34,10 +48,13 @@ export const ErrorAlert = ({ error, onRetry, size = 'block', title }: { error: u
 };
 
 /** The empty state: says there is nothing yet and, through children, what to do about it. */
-export const EmptyState = ({ children, size = 'block' }: { children: ReactNode; size?: StateSize }) => <div className={`state state-${size} state-empty`}>{children}</div>;
+export const EmptyState = ({ children, size = 'block' }: { children: ReactNode; size?: StateSize }) => (
+  <div className={`state state-${size} state-empty`}>{children}</div>
+);
 
 /** A 403 or 404 from an admin route: the caller is not an admin. */
-export const isNotAllowed = (error: unknown): boolean => error instanceof ApiError && (error.status === 403 || error.status === 404);
+export const isNotAllowed = (error: unknown): boolean =>
+  error instanceof ApiError && (error.status === 403 || error.status === 404);
 
 /** A 404: the thing does not exist, or it is not shared with you (the API answers the same for both). */
 export const isNotFound = (error: unknown): boolean => error instanceof ApiError && error.status === 404;
@@ -56,7 +73,17 @@ export const NotFoundState = ({ what, back }: { what: string; back: { to: string
 );
 
 /** A page that could not load what it is about: its generic heading, then the error with a retry. */
-export const PageLoadError = ({ heading, error, title, onRetry }: { heading: string; error: unknown; title: string; onRetry: () => void }) => (
+export const PageLoadError = ({
+  heading,
+  error,
+  title,
+  onRetry,
+}: {
+  heading: string;
+  error: unknown;
+  title: string;
+  onRetry: () => void;
+}) => (
   <>
     <h1>{heading}</h1>
     <ErrorAlert error={error} title={title} onRetry={onRetry} size="page" />

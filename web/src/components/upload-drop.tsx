@@ -20,7 +20,14 @@ export interface UploadDropProps {
  * with Tab and open the file chooser with Enter or Space; dropping a file on it does the same as choosing
  * one. The labelled input stays visible for those who prefer it (and for tests that set files on it).
  */
-export const UploadDrop = ({ inputLabel, zoneLabel = 'Drop a notebook here or choose a file', file, onFile, disabled = false, errorId }: UploadDropProps) => {
+export const UploadDrop = ({
+  inputLabel,
+  zoneLabel = 'Drop a notebook here or choose a file',
+  file,
+  onFile,
+  disabled = false,
+  errorId,
+}: UploadDropProps) => {
   const inputId = useId();
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);

@@ -37,7 +37,15 @@ const AdminData = () => {
   return (
     <>
       <h2 id="usage-heading">Usage</h2>
-      {usage.error ? <ErrorAlert error={usage.error} title="Usage could not be loaded" onRetry={() => usage.reload()} /> : !usage.data ? <div className="usage-reserve"><Loading /></div> : <UsageTables usage={usage.data} />}
+      {usage.error ? (
+        <ErrorAlert error={usage.error} title="Usage could not be loaded" onRetry={() => usage.reload()} />
+      ) : !usage.data ? (
+        <div className="usage-reserve">
+          <Loading />
+        </div>
+      ) : (
+        <UsageTables usage={usage.data} />
+      )}
       <h2 id="culls-heading">Recent culls</h2>
       <Culls />
     </>
@@ -49,7 +57,8 @@ const UsageTables = ({ usage }: { usage: Usage }) => {
   return (
     <>
       <p className="muted small">
-        As of {formatDateTime(usage.generatedAt)}: {formatMoney(usage.hourlyCost)} an hour across {usage.activeServers.length} active servers.
+        As of {formatDateTime(usage.generatedAt)}: {formatMoney(usage.hourlyCost)} an hour across{' '}
+        {usage.activeServers.length} active servers.
       </p>
       <DataTable
         name="Usage by pool"
@@ -65,7 +74,8 @@ const UsageTables = ({ usage }: { usage: Usage }) => {
         )}
       />
       <p className="small">
-        Runs since {formatDateTime(usage.runs.since)}: {runs.length ? runs.map(([s, n]) => `${s} ${n}`).join(', ') : 'none'}.
+        Runs since {formatDateTime(usage.runs.since)}:{' '}
+        {runs.length ? runs.map(([s, n]) => `${s} ${n}`).join(', ') : 'none'}.
       </p>
       <h2>Active servers</h2>
       <DataTable
@@ -96,11 +106,14 @@ const Culls = () => {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [earlier, setEarlier] = useState<Cull[]>([]);
   const page = useAsync(() => api.listCulls({ cursor, limit: 25 }), [api, cursor]);
-  if (page.error && !isNotAllowed(page.error)) return <ErrorAlert error={page.error} title="The cull log could not be loaded" onRetry={() => page.reload()} />;
+  if (page.error && !isNotAllowed(page.error))
+    return <ErrorAlert error={page.error} title="The cull log could not be loaded" onRetry={() => page.reload()} />;
   if (page.error) return null;
   if (!page.data && earlier.length === 0) return <Loading />;
   // The previous page stays in `data` until the next arrives: drop repeats rather than show them twice.
-  const culls = [...earlier, ...(page.data?.items ?? [])].filter((c, i, all) => all.findIndex((o) => o.id === c.id) === i);
+  const culls = [...earlier, ...(page.data?.items ?? [])].filter(
+    (c, i, all) => all.findIndex((o) => o.id === c.id) === i,
+  );
   return (
     <>
       <DataTable
@@ -116,7 +129,9 @@ const Culls = () => {
             <td>{c.profile}</td>
             <td>
               {REASONS[c.reason] ?? c.reason}
-              {c.sparkApplications.length ? <div className="small muted">Also stopped Spark: {c.sparkApplications.join(', ')}</div> : null}
+              {c.sparkApplications.length ? (
+                <div className="small muted">Also stopped Spark: {c.sparkApplications.join(', ')}</div>
+              ) : null}
             </td>
             <td>{formatDateTime(c.lastActivity)}</td>
             <td className="num">{formatHourlyPrice(c.hourlyPrice)}</td>

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { Notebook, Page } from '../api-client.ts';
 import { FieldError } from '../components/form-error.tsx';
@@ -17,11 +17,14 @@ type Filters = Record<FilterName, string>;
 
 const PAGE_SIZE = 20;
 
-const filtersOf = (params: URLSearchParams): Filters => Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])) as Filters;
+const filtersOf = (params: URLSearchParams): Filters =>
+  Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ''])) as Filters;
 
 /** Why a filter cannot be sent as typed, or nothing. */
 const filterProblems = (f: Filters): Partial<Filters> => ({
-  ...(f.tag && !TAG_PATTERN.test(f.tag) ? { tag: 'A tag is a lowercase slug: letters, digits and single dashes (q3-report).' } : {}),
+  ...(f.tag && !TAG_PATTERN.test(f.tag)
+    ? { tag: 'A tag is a lowercase slug: letters, digits and single dashes (q3-report).' }
+    : {}),
   ...(f.group && !GROUP_PATTERN.test(f.group) ? { group: GROUP_PROBLEM } : {}),
 });
 
@@ -30,7 +33,13 @@ const useNotebookList = (filters: Filters) => {
   const api = useApi();
   const key = JSON.stringify(filters);
   const first = useAsync((): Promise<Page<Notebook>> => api.listNotebooks({ ...filters, limit: PAGE_SIZE }), [key]);
-  const [extra, setExtra] = useState<{ key: string; items: Notebook[]; cursor: string | null; loading: boolean; error: Error | null }>({ key, items: [], cursor: null, loading: false, error: null });
+  const [extra, setExtra] = useState<{
+    key: string;
+    items: Notebook[];
+    cursor: string | null;
+    loading: boolean;
+    error: Error | null;
+  }>({ key, items: [], cursor: null, loading: false, error: null });
   const current = extra.key === key ? extra : { key, items: [], cursor: null, loading: false, error: null };
   const cursor = current.cursor ?? first.data?.nextCursor ?? null;
   const more = async () => {
@@ -38,39 +47,63 @@ const useNotebookList = (filters: Filters) => {
     setExtra({ ...current, loading: true, error: null });
     try {
       const page = await api.listNotebooks({ ...filters, limit: PAGE_SIZE, cursor });
-      setExtra((e) => (e.key === key ? { key, items: [...current.items, ...page.items], cursor: page.nextCursor ?? '', loading: false, error: null } : e));
+      setExtra((e) =>
+        e.key === key
+          ? {
+              key,
+              items: [...current.items, ...page.items],
+              cursor: page.nextCursor ?? '',
+              loading: false,
+              error: null,
+            }
+          : e,
+      );
     } catch (err) {
       setExtra((e) => (e.key === key ? { ...current, loading: false, error: err as Error } : e));
     }
   };
   // An empty string marks "no further page" once a later page said so.
   const hasMore = current.cursor === null ? Boolean(first.data?.nextCursor) : current.cursor !== '';
-  return { first, items: [...(first.data?.items ?? []), ...current.items], more, hasMore, loadingMore: current.loading, moreError: current.error };
+  return {
+    first,
+    items: [...(first.data?.items ?? []), ...current.items],
+    more,
+    hasMore,
+    loadingMore: current.loading,
+    moreError: current.error,
+  };
 };
 
 /** Folium: search and filter the notebooks you may see (filters live in the URL), and upload new ones. */
 export const FoliumPage = () => {
   const [params, setParams] = useSearchParams();
-  const applied = filtersOf(params);
+  // Filters are compared by value: each render reads a fresh object from the URL, so the effects below depend on
+  // objects that change only when a filter does.
+  const appliedKey = JSON.stringify(filtersOf(params));
+  const applied = useMemo(() => JSON.parse(appliedKey) as Filters, [appliedKey]);
   const [draft, setDraft] = useState<Filters>(applied);
   const problems = filterProblems(draft);
-  const appliedKey = JSON.stringify(applied);
+  const draftKey = JSON.stringify(draft);
+  const pending = useMemo(() => JSON.parse(draftKey) as Filters, [draftKey]);
 
   // Back and Forward change the URL: the fields follow it.
-  useEffect(() => setDraft(filtersOf(params)), [appliedKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => setDraft(applied), [applied]);
 
-  const apply = (next: Filters) => {
-    if (Object.keys(filterProblems(next)).length > 0) return;
-    const search = new URLSearchParams();
-    for (const f of FILTERS) if (next[f].trim()) search.set(f, next[f].trim());
-    if (search.toString() !== params.toString()) setParams(search, { replace: true });
-  };
+  const apply = useCallback(
+    (next: Filters) => {
+      if (Object.keys(filterProblems(next)).length > 0) return;
+      const search = new URLSearchParams();
+      for (const f of FILTERS) if (next[f].trim()) search.set(f, next[f].trim());
+      if (search.toString() !== params.toString()) setParams(search, { replace: true });
+    },
+    [params, setParams],
+  );
 
   // Typing filters as it goes, a moment after the last key; each keystroke is not a history entry.
   useEffect(() => {
-    const handle = setTimeout(() => apply(draft), 350);
+    const handle = setTimeout(() => apply(pending), 350);
     return () => clearTimeout(handle);
-  }, [JSON.stringify(draft)]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [apply, pending]);
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -98,9 +131,24 @@ export const FoliumPage = () => {
 };
 
 const LABELS: Record<FilterName, string> = { q: 'Search titles', tag: 'Tag', group: 'Group', owner: 'Owner' };
-const PLACEHOLDERS: Record<FilterName, string> = { q: 'Title starts with…', tag: 'q3-report', group: 'ads/reports', owner: 'user id' };
+const PLACEHOLDERS: Record<FilterName, string> = {
+  q: 'Title starts with…',
+  tag: 'q3-report',
+  group: 'ads/reports',
+  owner: 'user id',
+};
 
-const SearchForm = ({ draft, problems, onChange, onSubmit }: { draft: Filters; problems: Partial<Filters>; onChange: (f: Filters) => void; onSubmit: (e: FormEvent) => void }) => {
+const SearchForm = ({
+  draft,
+  problems,
+  onChange,
+  onSubmit,
+}: {
+  draft: Filters;
+  problems: Partial<Filters>;
+  onChange: (f: Filters) => void;
+  onSubmit: (e: FormEvent) => void;
+}) => {
   const base = useId();
   return (
     <form role="search" aria-label="Notebooks" className="card search-form" onSubmit={onSubmit} noValidate>
@@ -140,7 +188,10 @@ const SearchForm = ({ draft, problems, onChange, onSubmit }: { draft: Filters; p
 const NotebookResults = ({ filters }: { filters: Filters }) => {
   const list = useNotebookList(filters);
   const filtered = FILTERS.some((f) => filters[f]);
-  if (list.first.error) return <ErrorAlert error={list.first.error} title="Notebooks could not be listed" onRetry={() => list.first.reload()} />;
+  if (list.first.error)
+    return (
+      <ErrorAlert error={list.first.error} title="Notebooks could not be listed" onRetry={() => list.first.reload()} />
+    );
   if (list.first.loading && !list.first.data) return <Loading label="Loading notebooks…" />;
   if (list.items.length === 0) {
     return (

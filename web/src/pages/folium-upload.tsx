@@ -11,7 +11,12 @@ import './folium.css';
 
 type Phase = 'idle' | 'creating' | 'uploading' | 'committing';
 
-const PHASE_TEXT: Record<Phase, string> = { idle: '', creating: 'Creating the notebook…', uploading: 'Uploading…', committing: 'Checking the notebook and inferring its parameters…' };
+const PHASE_TEXT: Record<Phase, string> = {
+  idle: '',
+  creating: 'Creating the notebook…',
+  uploading: 'Uploading…',
+  committing: 'Checking the notebook and inferring its parameters…',
+};
 
 /** Reads a chosen file: its bytes and, if it is not a notebook, why (shown beside the file input). */
 const useChosenFile = (signal: () => AbortSignal) => {
@@ -25,7 +30,10 @@ const useChosenFile = (signal: () => AbortSignal) => {
     setBytes(null);
     setProblem(null);
     if (!next) return;
-    const read = await readNotebookFile(next).catch((err: unknown) => ({ bytes: null, problem: `${next.name} could not be read: ${(err as Error).message}` }));
+    const read = await readNotebookFile(next).catch((err: unknown) => ({
+      bytes: null,
+      problem: `${next.name} could not be read: ${(err as Error).message}`,
+    }));
     // A file chosen while this one was read wins; so does leaving the page.
     if (latest.current !== next || signal().aborted) return;
     setBytes(read.bytes);
@@ -81,10 +89,15 @@ export const FoliumUpload = () => {
       const answer = await api.createNotebook({ title: title.trim(), visibility });
       created = answer.notebook;
       setPhase('uploading');
-      await uploadVersion(api, { notebookId: created.id, bytes: chosen.bytes, upload: answer.upload }, (fraction) => {
-        if (!signal.aborted) setProgress(fraction);
-        if (fraction >= 1 && !signal.aborted) setPhase('committing');
-      }, signal);
+      await uploadVersion(
+        api,
+        { notebookId: created.id, bytes: chosen.bytes, upload: answer.upload },
+        (fraction) => {
+          if (!signal.aborted) setProgress(fraction);
+          if (fraction >= 1 && !signal.aborted) setPhase('committing');
+        },
+        signal,
+      );
       if (!signal.aborted) navigate(`/notebooks/${created.id}`);
     } catch (err) {
       const message = (err as Error).message;
@@ -92,7 +105,9 @@ export const FoliumUpload = () => {
       if (signal.aborted) return;
       setPhase('idle');
       setProgress(0);
-      setErrors({ form: created ? `The upload failed: ${message} ${cleanup}` : `The notebook could not be created: ${message}` });
+      setErrors({
+        form: created ? `The upload failed: ${message} ${cleanup}` : `The notebook could not be created: ${message}`,
+      });
     }
   };
 
@@ -101,7 +116,10 @@ export const FoliumUpload = () => {
       await api.archiveNotebook(id);
       return 'The empty notebook was removed; press Upload to try again.';
     } catch {
-      return `The empty notebook ${id} could not be removed; archive it from its page, or press Upload to try again with a new one.`;
+      return (
+        `The empty notebook ${id} could not be removed; ` +
+        'archive it from its page, or press Upload to try again with a new one.'
+      );
     }
   };
 
@@ -111,7 +129,13 @@ export const FoliumUpload = () => {
   return (
     <form className="card upload-form" onSubmit={submit} noValidate aria-labelledby="upload-heading">
       <h2 id="upload-heading">Upload a notebook</h2>
-      <UploadDrop inputLabel="Notebook file" file={chosen.file} onFile={onFile} disabled={busy} errorId={fileError ? ids.fileError : undefined} />
+      <UploadDrop
+        inputLabel="Notebook file"
+        file={chosen.file}
+        onFile={onFile}
+        disabled={busy}
+        errorId={fileError ? ids.fileError : undefined}
+      />
       {fileError ? (
         <FieldError id={ids.fileError} announce>
           {fileError}
@@ -140,7 +164,12 @@ export const FoliumUpload = () => {
         </div>
         <div className="field">
           <label htmlFor={ids.visibility}>Visibility</label>
-          <select id={ids.visibility} value={visibility} disabled={busy} onChange={(e) => setVisibility(e.target.value as Notebook['visibility'])}>
+          <select
+            id={ids.visibility}
+            value={visibility}
+            disabled={busy}
+            onChange={(e) => setVisibility(e.target.value as Notebook['visibility'])}
+          >
             <VisibilityOptions />
           </select>
         </div>

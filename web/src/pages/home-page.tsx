@@ -8,7 +8,8 @@ import { LaunchForm } from '../components/launch-form.tsx';
 import { ServerTable } from '../components/server-table.tsx';
 import { SpawnProgress, useSpawnProgress } from '../components/spawn-progress.tsx';
 
-const busy = (servers: Server[] | undefined) => servers?.some((s) => s.status === 'PENDING' || s.status === 'STOPPING') ?? false;
+const busy = (servers: Server[] | undefined) =>
+  servers?.some((s) => s.status === 'PENDING' || s.status === 'STOPPING') ?? false;
 
 /** `/`: your servers with state, pool, age, idle time and price; launch one and watch it start; open and stop them. */
 export const HomePage = () => {
@@ -88,11 +89,26 @@ export const HomePage = () => {
           <p className="small">Launch one below: pick a profile, and it starts in a minute or two.</p>
         </EmptyState>
       ) : (
-        <ServerTable servers={servers.data} profiles={profiles.data} tokenOf={(name) => serverToken(sessionStorage, name)} hideOpenFor={progress.ready ? launching : null} now={now} actions={actions} />
+        <ServerTable
+          servers={servers.data}
+          profiles={profiles.data}
+          tokenOf={(name) => serverToken(sessionStorage, name)}
+          hideOpenFor={progress.ready ? launching : null}
+          now={now}
+          actions={actions}
+        />
       )}
-      {servers.error && servers.data ? <ErrorAlert error={servers.error} size="inline" title="Refreshing failed" onRetry={() => servers.reload()} /> : null}
+      {servers.error && servers.data ? (
+        <ErrorAlert error={servers.error} size="inline" title="Refreshing failed" onRetry={() => servers.reload()} />
+      ) : null}
       {launching ? (
-        <SpawnProgress name={launching} events={progress.events} error={progress.error} onRetry={() => setAttempt((a) => a + 1)} onDismiss={progress.ready || progress.failed ? dismiss : undefined}>
+        <SpawnProgress
+          name={launching}
+          events={progress.events}
+          error={progress.error}
+          onRetry={() => setAttempt((a) => a + 1)}
+          onDismiss={progress.ready || progress.failed ? dismiss : undefined}
+        >
           {progress.ready && launched?.url && launchedToken ? (
             <p>
               <a className="button" href={jupyterLabUrl(launched.url, launchedToken)} target="_blank" rel="noopener">
@@ -109,7 +125,12 @@ export const HomePage = () => {
           ) : null}
         </SpawnProgress>
       ) : null}
-      <LaunchForm profiles={profiles.data} profilesError={profiles.error} onRetryProfiles={() => profiles.reload()} onLaunch={launch} />
+      <LaunchForm
+        profiles={profiles.data}
+        profilesError={profiles.error}
+        onRetryProfiles={() => profiles.reload()}
+        onLaunch={launch}
+      />
     </>
   );
 };

@@ -25,7 +25,15 @@ export const LoginPage = () => {
         </p>
       ) : null}
       {!config ? (
-        startError ? <ErrorAlert error={startError} title="The portal could not load its settings" onRetry={() => window.location.reload()} /> : <Loading />
+        startError ? (
+          <ErrorAlert
+            error={startError}
+            title="The portal could not load its settings"
+            onRetry={() => window.location.reload()}
+          />
+        ) : (
+          <Loading />
+        )
       ) : config.auth.mode === 'local' ? (
         <LocalSignIn next={next} />
       ) : (
@@ -64,7 +72,9 @@ const LocalSignIn = ({ next }: { next: string }) => {
     event.preventDefault();
     setError(null);
     if (!looksLikeJwt(token)) {
-      setError(new Error('That does not look like a token: paste the whole line that `npm run token -- <user>` printed.'));
+      setError(
+        new Error('That does not look like a token: paste the whole line that `npm run token -- <user>` printed.'),
+      );
       return;
     }
     setBusy(true);
@@ -77,7 +87,8 @@ const LocalSignIn = ({ next }: { next: string }) => {
     }
   };
 
-  // A token is one line: Enter signs in, as it would in a one-line field (the box is tall only to show the whole token).
+  // A token is one line: Enter signs in, as it would in a one-line field (the box is tall only to show the whole
+  // token).
   const submitOnEnter = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return;
     event.preventDefault();
@@ -87,11 +98,23 @@ const LocalSignIn = ({ next }: { next: string }) => {
   return (
     <form className="card" onSubmit={submit} noValidate>
       <p>
-        Open the login link that <code>npm start</code> printed, or paste a token from <code>npm run token -- &lt;user&gt;</code>.
+        Open the login link that <code>npm start</code> printed, or paste a token from{' '}
+        <code>npm run token -- &lt;user&gt;</code>.
       </p>
       <div className="field">
         <label htmlFor="token">Bearer token</label>
-        <textarea id="token" name="token" value={token} onChange={(e) => setToken(e.target.value)} onKeyDown={submitOnEnter} spellCheck={false} autoComplete="off" rows={4} aria-describedby="token-hint" aria-invalid={error ? true : undefined} />
+        <textarea
+          id="token"
+          name="token"
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          onKeyDown={submitOnEnter}
+          spellCheck={false}
+          autoComplete="off"
+          rows={4}
+          aria-describedby="token-hint"
+          aria-invalid={error ? true : undefined}
+        />
         <span id="token-hint" className="hint">
           A JWT: three dot-separated parts.
         </span>
@@ -117,7 +140,9 @@ const OidcSignIn = ({ next }: { next: string }) => {
     setBusy(true);
     setError(null);
     try {
-      window.location.assign((await beginOidcSignIn(config.auth, sessionStorage, window.location.origin, next)).toString());
+      window.location.assign(
+        (await beginOidcSignIn(config.auth, sessionStorage, window.location.origin, next)).toString(),
+      );
     } catch (err) {
       setError(err);
       setBusy(false);

@@ -5,7 +5,6 @@ import { GROUP_PATTERN, GROUP_PROBLEM, TAG_PATTERN, VisibilityOptions } from '..
 import { useApi } from '../session-context.tsx';
 import './folium.css';
 
-
 interface Draft {
   title: string;
   description: string;
@@ -15,8 +14,21 @@ interface Draft {
 }
 type DraftErrors = Partial<Record<keyof Draft | 'form', string>>;
 
-const draftOf = (nb: Notebook): Draft => ({ title: nb.title, description: nb.description, tags: nb.tags.join(', '), group: nb.group ?? '', visibility: nb.visibility });
-const tagsOf = (text: string): string[] => [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
+const draftOf = (nb: Notebook): Draft => ({
+  title: nb.title,
+  description: nb.description,
+  tags: nb.tags.join(', '),
+  group: nb.group ?? '',
+  visibility: nb.visibility,
+});
+const tagsOf = (text: string): string[] => [
+  ...new Set(
+    text
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  ),
+];
 
 /** The fields that changed, as a PATCH body, or the errors that stop it. */
 export const patchFrom = (nb: Notebook, d: Draft): { patch: PatchNotebookBody; errors: DraftErrors } => {
@@ -24,7 +36,8 @@ export const patchFrom = (nb: Notebook, d: Draft): { patch: PatchNotebookBody; e
   const tags = tagsOf(d.tags);
   const badTags = tags.filter((t) => !TAG_PATTERN.test(t));
   if (!d.title.trim()) errors.title = 'A notebook needs a title.';
-  if (badTags.length) errors.tags = `Tags are lowercase slugs (letters, digits, single dashes); not: ${badTags.join(', ')}.`;
+  if (badTags.length)
+    errors.tags = `Tags are lowercase slugs (letters, digits, single dashes); not: ${badTags.join(', ')}.`;
   if (tags.length > 50) errors.tags = 'At most 50 tags.';
   if (d.group.trim() && !GROUP_PATTERN.test(d.group.trim())) errors.group = GROUP_PROBLEM;
   const patch: PatchNotebookBody = {};
@@ -90,10 +103,20 @@ export const EditDetails = ({ notebook, onSaved }: { notebook: Notebook; onSaved
       </button>
     );
   }
-  const field = (name: keyof Draft, label: string, input: (props: { id: string; 'aria-invalid'?: boolean; 'aria-describedby'?: string }) => ReactNode, hint?: string) => (
+  const field = (
+    name: keyof Draft,
+    label: string,
+    input: (props: { id: string; 'aria-invalid'?: boolean; 'aria-describedby'?: string }) => ReactNode,
+    hint?: string,
+  ) => (
     <div className="field">
       <label htmlFor={`${id}-${name}`}>{label}</label>
-      {input({ id: `${id}-${name}`, 'aria-invalid': errors[name] ? true : undefined, 'aria-describedby': [hint ? `${id}-${name}-hint` : '', errors[name] ? `${id}-${name}-error` : ''].join(' ').trim() || undefined })}
+      {input({
+        id: `${id}-${name}`,
+        'aria-invalid': errors[name] ? true : undefined,
+        'aria-describedby':
+          [hint ? `${id}-${name}-hint` : '', errors[name] ? `${id}-${name}-error` : ''].join(' ').trim() || undefined,
+      })}
       {hint ? (
         <p id={`${id}-${name}-hint`} className="hint">
           {hint}
@@ -106,7 +129,8 @@ export const EditDetails = ({ notebook, onSaved }: { notebook: Notebook; onSaved
       ) : null}
     </div>
   );
-  const set = (name: keyof Draft) => (e: { target: { value: string } }) => setDraft({ ...draft, [name]: e.target.value });
+  const set = (name: keyof Draft) => (e: { target: { value: string } }) =>
+    setDraft({ ...draft, [name]: e.target.value });
   return (
     <form
       ref={form}
@@ -119,11 +143,29 @@ export const EditDetails = ({ notebook, onSaved }: { notebook: Notebook; onSaved
       }}
     >
       <h2 id={`${id}-heading`}>Edit details</h2>
-      {field('title', 'Title', (p) => <input {...p} value={draft.title} maxLength={200} onChange={set('title')} />)}
-      {field('description', 'Description', (p) => <textarea {...p} value={draft.description} maxLength={4000} rows={4} onChange={set('description')} />)}
-      {field('tags', 'Tags', (p) => <input {...p} value={draft.tags} onChange={set('tags')} />, 'Comma separated, such as q3, sales-report.')}
+      {field('title', 'Title', (p) => (
+        <input {...p} value={draft.title} maxLength={200} onChange={set('title')} />
+      ))}
+      {field('description', 'Description', (p) => (
+        <textarea {...p} value={draft.description} maxLength={4000} rows={4} onChange={set('description')} />
+      ))}
+      {field(
+        'tags',
+        'Tags',
+        (p) => (
+          <input {...p} value={draft.tags} onChange={set('tags')} />
+        ),
+        'Comma separated, such as q3, sales-report.',
+      )}
       <div className="field-row">
-        {field('group', 'Group', (p) => <input {...p} value={draft.group} onChange={set('group')} />, 'A path such as ads/reports; empty for none.')}
+        {field(
+          'group',
+          'Group',
+          (p) => (
+            <input {...p} value={draft.group} onChange={set('group')} />
+          ),
+          'A path such as ads/reports; empty for none.',
+        )}
         {field('visibility', 'Visibility', (p) => (
           <select {...p} value={draft.visibility} onChange={set('visibility')}>
             <VisibilityOptions />

@@ -12,7 +12,11 @@ import { EditDetails } from './notebook-details.tsx';
 import { NewVersionForm, VersionList } from './notebook-versions.tsx';
 import './folium.css';
 
-const VISIBILITY_TEXT: Record<Notebook['visibility'], string> = { private: 'Private', team: 'Team', org: 'Organisation' };
+const VISIBILITY_TEXT: Record<Notebook['visibility'], string> = {
+  private: 'Private',
+  team: 'Team',
+  org: 'Organisation',
+};
 
 /** One notebook: details (editable by its owner), versions, the rendered notebook, its parameters and runs. */
 export const NotebookPage = () => {
@@ -23,9 +27,19 @@ export const NotebookPage = () => {
   const [versionsKey, setVersionsKey] = useState(0);
   const notebook = useAsync(() => api.getNotebook(id), [id]);
 
-  if (isNotFound(notebook.error)) return <NotFoundState what="Notebook" back={{ to: '/notebooks', text: 'Back to Folium' }} />;
-  if (notebook.error) return <PageLoadError heading="Notebook" error={notebook.error} title="The notebook could not be loaded" onRetry={() => notebook.reload()} />;
-  // Another notebook's page (a link from this one) keeps the old data until the new arrives: not shown under the new address.
+  if (isNotFound(notebook.error))
+    return <NotFoundState what="Notebook" back={{ to: '/notebooks', text: 'Back to Folium' }} />;
+  if (notebook.error)
+    return (
+      <PageLoadError
+        heading="Notebook"
+        error={notebook.error}
+        title="The notebook could not be loaded"
+        onRetry={() => notebook.reload()}
+      />
+    );
+  // Another notebook's page (a link from this one) keeps the old data until the new arrives: not shown under the new
+  // address.
   if (notebook.data?.id !== id) return <Loading size="page" label="Loading the notebook…" />;
 
   const nb = notebook.data;
@@ -45,19 +59,30 @@ export const NotebookPage = () => {
         <h1>{nb.title}</h1>
         <div className="actions">
           {nb.latestVersion > 0 && !nb.archived ? (
-            <Link className="button" to={`/notebooks/${nb.id}/run${selected !== nb.latestVersion ? `?version=${selected}` : ''}`}>
+            <Link
+              className="button"
+              to={`/notebooks/${nb.id}/run${selected !== nb.latestVersion ? `?version=${selected}` : ''}`}
+            >
               Run this notebook
             </Link>
           ) : null}
           {writable ? <EditDetails notebook={nb} onSaved={(saved) => notebook.setData(saved)} /> : null}
         </div>
       </div>
-      {nb.archived ? <p className="notice">This notebook is archived: it is hidden from lists and cannot be run.</p> : null}
+      {nb.archived ? (
+        <p className="notice">This notebook is archived: it is hidden from lists and cannot be run.</p>
+      ) : null}
       <NotebookFacts nb={nb} />
       <div className="notebook-layout">
         <div>
-          <h2>{selected > 0 ? `Version ${selected}${selected === nb.latestVersion ? ' (latest)' : ''}` : 'Notebook'}</h2>
-          {selected > 0 ? <VersionView notebookId={nb.id} version={selected} /> : <EmptyState>This notebook has no version yet.</EmptyState>}
+          <h2>
+            {selected > 0 ? `Version ${selected}${selected === nb.latestVersion ? ' (latest)' : ''}` : 'Notebook'}
+          </h2>
+          {selected > 0 ? (
+            <VersionView notebookId={nb.id} version={selected} />
+          ) : (
+            <EmptyState>This notebook has no version yet.</EmptyState>
+          )}
           <h2>Runs</h2>
           <NotebookRuns notebookId={nb.id} />
         </div>
@@ -73,7 +98,11 @@ export const NotebookPage = () => {
 
 const NotebookFacts = ({ nb }: { nb: Notebook }) => (
   <section className="card" aria-label="Details">
-    {nb.description ? <p className="notebook-description">{nb.description}</p> : <p className="muted">No description.</p>}
+    {nb.description ? (
+      <p className="notebook-description">{nb.description}</p>
+    ) : (
+      <p className="muted">No description.</p>
+    )}
     <dl className="facts">
       <dt>Owner</dt>
       <dd>{nb.owner}</dd>
@@ -88,9 +117,7 @@ const NotebookFacts = ({ nb }: { nb: Notebook }) => (
         <time dateTime={nb.updatedAt}>{formatDateTime(nb.updatedAt)}</time>
       </dd>
       <dt>Tags</dt>
-      <dd>
-        {nb.tags.length ? <TagList tags={nb.tags} label="Tags" /> : <span className="muted">None</span>}
-      </dd>
+      <dd>{nb.tags.length ? <TagList tags={nb.tags} label="Tags" /> : <span className="muted">None</span>}</dd>
     </dl>
   </section>
 );
@@ -101,7 +128,11 @@ const VersionView = ({ notebookId, version }: { notebookId: string; version: num
   const detail = useAsync(() => api.getVersion(notebookId, version), [notebookId, version]);
   return (
     <>
-      <NotebookFrame title="Rendered notebook" load={(signal) => api.renderVersion(notebookId, version, signal)} loadKey={`${notebookId}@${version}`} />
+      <NotebookFrame
+        title="Rendered notebook"
+        load={(signal) => api.renderVersion(notebookId, version, signal)}
+        loadKey={`${notebookId}@${version}`}
+      />
       <h3>Parameters</h3>
       {detail.error ? <ErrorAlert error={detail.error} onRetry={() => detail.reload()} /> : null}
       {!detail.error && (detail.loading || !detail.data) ? <Loading label="Loading parameters…" /> : null}
@@ -122,7 +153,10 @@ const VersionView = ({ notebookId, version }: { notebookId: string; version: num
 const ParametersTable = ({ parameters }: { parameters: Version['parameters'] }) => (
   <>
     {parameters.cellIndex === null ? (
-      <p className="muted">No cell is tagged “parameters”, so runs take no parameters. Tag one code cell “parameters” in Jupyter to add them.</p>
+      <p className="muted">
+        No cell is tagged “parameters”, so runs take no parameters. Tag one code cell “parameters” in Jupyter to add
+        them.
+      </p>
     ) : null}
     <DataTable
       name="Parameters"
@@ -146,7 +180,8 @@ const ParametersTable = ({ parameters }: { parameters: Version['parameters'] }) 
     {parameters.problems.length ? (
       <details>
         <summary>
-          {parameters.problems.length} line{parameters.problems.length === 1 ? '' : 's'} of the parameters cell {parameters.problems.length === 1 ? 'is' : 'are'} not a parameter
+          {parameters.problems.length} line{parameters.problems.length === 1 ? '' : 's'} of the parameters cell{' '}
+          {parameters.problems.length === 1 ? 'is' : 'are'} not a parameter
         </summary>
         <ul className="parameter-problems">
           {parameters.problems.map((p) => (
@@ -163,7 +198,8 @@ const ParametersTable = ({ parameters }: { parameters: Version['parameters'] }) 
 const NotebookRuns = ({ notebookId }: { notebookId: string }) => {
   const api = useApi();
   const runs = useAsync(() => api.listRuns({ notebook: notebookId, limit: 20 }), [notebookId]);
-  if (runs.error) return <ErrorAlert error={runs.error} title="Runs could not be listed" onRetry={() => runs.reload()} />;
+  if (runs.error)
+    return <ErrorAlert error={runs.error} title="Runs could not be listed" onRetry={() => runs.reload()} />;
   if (!runs.data) return <Loading label="Loading runs…" />;
   if (runs.data.items.length === 0) return <EmptyState>No runs of this notebook that you can see.</EmptyState>;
   return (
@@ -171,7 +207,8 @@ const NotebookRuns = ({ notebookId }: { notebookId: string }) => {
       {runs.data.items.map((run) => (
         <li key={run.id}>
           <p>
-            <Link to={`/runs/${run.id}`}>Run of {formatDateTime(run.createdAt)}</Link> <span className={`badge badge-${run.status}`}>{formatStatus(run.status)}</span>
+            <Link to={`/runs/${run.id}`}>Run of {formatDateTime(run.createdAt)}</Link>{' '}
+            <span className={`badge badge-${run.status}`}>{formatStatus(run.status)}</span>
           </p>
           <p className="small muted">
             Version {run.version}, by {run.owner}

@@ -10,7 +10,17 @@ import { useAsync, useUnmountSignal } from '../use-async.ts';
 import './folium.css';
 
 /** Every version of a notebook, oldest first as the API pages them; `reloadKey` refetches after a new one. */
-export const VersionList = ({ notebookId, selected, onSelect, reloadKey }: { notebookId: string; selected: number; onSelect: (v: number) => void; reloadKey: number }) => {
+export const VersionList = ({
+  notebookId,
+  selected,
+  onSelect,
+  reloadKey,
+}: {
+  notebookId: string;
+  selected: number;
+  onSelect: (v: number) => void;
+  reloadKey: number;
+}) => {
   const api = useApi();
   const versions = useAsync(async () => {
     const items: Version[] = [];
@@ -25,7 +35,8 @@ export const VersionList = ({ notebookId, selected, onSelect, reloadKey }: { not
     return items.reverse();
   }, [notebookId, reloadKey]);
 
-  if (versions.error) return <ErrorAlert error={versions.error} title="Versions could not be listed" onRetry={() => versions.reload()} />;
+  if (versions.error)
+    return <ErrorAlert error={versions.error} title="Versions could not be listed" onRetry={() => versions.reload()} />;
   if (!versions.data) return <Loading label="Loading versions…" />;
   if (versions.data.length === 0) return <EmptyState>No version yet: upload the notebook file below.</EmptyState>;
   return (
@@ -33,7 +44,8 @@ export const VersionList = ({ notebookId, selected, onSelect, reloadKey }: { not
       {versions.data.map((v) => (
         <li key={v.version} aria-current={v.version === selected ? 'true' : undefined}>
           <p>
-            <strong>Version {v.version}</strong> <span className="muted small">{v.version === selected ? '(shown)' : ''}</span>
+            <strong>Version {v.version}</strong>{' '}
+            <span className="muted small">{v.version === selected ? '(shown)' : ''}</span>
           </p>
           <p>{v.message || <span className="muted">No message</span>}</p>
           <p className="small muted">
@@ -51,7 +63,13 @@ export const VersionList = ({ notebookId, selected, onSelect, reloadKey }: { not
 };
 
 /** Uploads a new version with a message: straight to storage with progress, then the commit. */
-export const NewVersionForm = ({ notebookId, onCommitted }: { notebookId: string; onCommitted: (v: Version) => void }) => {
+export const NewVersionForm = ({
+  notebookId,
+  onCommitted,
+}: {
+  notebookId: string;
+  onCommitted: (v: Version) => void;
+}) => {
   const api = useApi();
   const id = useId();
   const [file, setFile] = useState<File | null>(null);
@@ -76,7 +94,12 @@ export const NewVersionForm = ({ notebookId, onCommitted }: { notebookId: string
       if (signal.aborted) return;
       if (read.problem) return setFileError(read.problem);
       setFileError(null);
-      const version = await uploadVersion(api, { notebookId, bytes: read.bytes, message: message.trim() }, (f) => !signal.aborted && setProgress(f), signal);
+      const version = await uploadVersion(
+        api,
+        { notebookId, bytes: read.bytes, message: message.trim() },
+        (f) => !signal.aborted && setProgress(f),
+        signal,
+      );
       if (signal.aborted) return;
       setFile(null);
       setMessage('');
@@ -112,7 +135,14 @@ export const NewVersionForm = ({ notebookId, onCommitted }: { notebookId: string
       ) : null}
       <div className="field">
         <label htmlFor={`${id}-message`}>Version message</label>
-        <input id={`${id}-message`} value={message} maxLength={1000} disabled={busy} onChange={(e) => setMessage(e.target.value)} aria-describedby={`${id}-message-hint`} />
+        <input
+          id={`${id}-message`}
+          value={message}
+          maxLength={1000}
+          disabled={busy}
+          onChange={(e) => setMessage(e.target.value)}
+          aria-describedby={`${id}-message-hint`}
+        />
         <p id={`${id}-message-hint`} className="hint">
           What changed, for whoever reads the history.
         </p>

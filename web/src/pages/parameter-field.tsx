@@ -7,10 +7,27 @@ import './run.css';
  * One parameter of the run form, labelled exactly with the parameter's name; the notebook's help and
  * how to write the type are tied to it by aria-describedby, and so is the error beside it.
  */
-export const ParameterField = ({ field, value, error, onChange }: { field: FieldSpec; value: string | boolean; error?: string; onChange: (value: string | boolean) => void }) => {
+export const ParameterField = ({
+  field,
+  value,
+  error,
+  onChange,
+}: {
+  field: FieldSpec;
+  value: string | boolean;
+  error?: string;
+  onChange: (value: string | boolean) => void;
+}) => {
   const id = useId();
-  const described = [field.help ? `${id}-help` : '', `${id}-hint`, error ? `${id}-error` : ''].filter(Boolean).join(' ');
-  const common = { id, 'data-field': field.name, 'aria-invalid': error ? true : undefined, 'aria-describedby': described } as const;
+  const described = [field.help ? `${id}-help` : '', `${id}-hint`, error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  const common = {
+    id,
+    'data-field': field.name,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': described,
+  } as const;
   const label = (
     <label htmlFor={id}>
       <code>{field.name}</code>
@@ -27,7 +44,13 @@ export const ParameterField = ({ field, value, error, onChange }: { field: Field
         <>
           {label}
           {field.input === 'textarea' ? (
-            <textarea {...common} value={String(value)} rows={Math.min(10, Math.max(3, String(value).split('\n').length + 1))} spellCheck={false} onChange={(e) => onChange(e.target.value)} />
+            <textarea
+              {...common}
+              value={String(value)}
+              rows={Math.min(10, Math.max(3, String(value).split('\n').length + 1))}
+              spellCheck={false}
+              onChange={(e) => onChange(e.target.value)}
+            />
           ) : (
             <input
               {...common}
@@ -43,7 +66,8 @@ export const ParameterField = ({ field, value, error, onChange }: { field: Field
       )}
       <p className="hint">
         <span className="parameter-type">{field.type}</span>
-        {field.help ? <span id={`${id}-help`}> {field.help.replace(/[.\s]+$/, '')}.</span> : null} <span id={`${id}-hint`}>{field.hint}</span>
+        {field.help ? <span id={`${id}-help`}> {field.help.replace(/[.\s]+$/, '')}.</span> : null}{' '}
+        <span id={`${id}-hint`}>{field.hint}</span>
       </p>
       {error ? <FieldError id={`${id}-error`}>{error}</FieldError> : null}
     </div>

@@ -4,13 +4,21 @@ import type { ApiClient, ApiError, Notebook, Parameters, Profile, Run } from '..
 import { FieldError, FormError } from '../components/form-error.tsx';
 import { isNotFound, Loading, NotFoundState, PageLoadError } from '../components/states.tsx';
 import { profileLabel } from '../format.ts';
-import { fieldErrorsFromApi, fieldsFor, initialValues, readValues, toRequestParameters, type FieldSpec, type FormValues } from '../parameter-form.ts';
+import {
+  fieldErrorsFromApi,
+  fieldsFor,
+  initialValues,
+  readValues,
+  toRequestParameters,
+  type FieldSpec,
+  type FormValues,
+} from '../parameter-form.ts';
 import { useApi } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
 import { ParameterField } from './parameter-field.tsx';
 import './run.css';
 
-// The API's bounds on timeoutSeconds (functions/src/handlers/http/run-schemas.ts) and its default.
+// The API's bounds on timeoutSeconds (functions/src/contracts/run-schemas.ts) and its default.
 const TIMEOUT = { min: 10, max: 86_400, default: 3600 };
 
 interface FormSource {
@@ -22,10 +30,19 @@ interface FormSource {
 }
 
 /** Loads what the form needs, for `/notebooks/:id/run?version=` or `/runs/:id/rerun`. */
-const loadSource = async (api: ApiClient, rerun: boolean, id: string, version: number | undefined): Promise<FormSource> => {
+const loadSource = async (
+  api: ApiClient,
+  rerun: boolean,
+  id: string,
+  version: number | undefined,
+): Promise<FormSource> => {
   const earlier = rerun ? await api.getRun(id) : null;
   const notebookId = earlier?.notebookId ?? id;
-  const [notebook, parameters, profiles] = await Promise.all([api.getNotebook(notebookId), api.getParameters(notebookId, earlier?.version ?? version), api.listProfiles()]);
+  const [notebook, parameters, profiles] = await Promise.all([
+    api.getNotebook(notebookId),
+    api.getParameters(notebookId, earlier?.version ?? version),
+    api.listProfiles(),
+  ]);
   return { notebook, parameters, profiles: profiles.items, earlier };
 };
 
@@ -40,9 +57,21 @@ export const RunFormPage = () => {
   const source = useAsync(() => loadSource(api, rerun, id, version), [rerun, id, version]);
 
   if (isNotFound(source.error)) {
-    return rerun ? <NotFoundState what="Run" back={{ to: '/runs', text: 'Back to your runs' }} /> : <NotFoundState what="Notebook" back={{ to: '/notebooks', text: 'Back to Folium' }} />;
+    return rerun ? (
+      <NotFoundState what="Run" back={{ to: '/runs', text: 'Back to your runs' }} />
+    ) : (
+      <NotFoundState what="Notebook" back={{ to: '/notebooks', text: 'Back to Folium' }} />
+    );
   }
-  if (source.error) return <PageLoadError heading={rerun ? 'Rerun' : 'Run a notebook'} error={source.error} title="The run form could not be prepared" onRetry={() => source.reload()} />;
+  if (source.error)
+    return (
+      <PageLoadError
+        heading={rerun ? 'Rerun' : 'Run a notebook'}
+        error={source.error}
+        title="The run form could not be prepared"
+        onRetry={() => source.reload()}
+      />
+    );
   if (!source.data) return <Loading size="page" label="Loading the run form…" />;
   return <RunForm key={`${rerun}:${id}:${version}`} source={source.data} />;
 };
@@ -67,7 +96,10 @@ const RunForm = ({ source }: { source: FormSource }) => {
 
   const focusFirstError = (found: Errors) => {
     const first = [...fields.map((f) => f.name), 'profile', 'timeoutSeconds'].find((name) => found[name]);
-    if (first) requestAnimationFrame(() => form.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(first)}"]`)?.focus());
+    if (first)
+      requestAnimationFrame(() =>
+        form.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(first)}"]`)?.focus(),
+      );
   };
 
   const submit = async (event: FormEvent) => {
@@ -76,7 +108,8 @@ const RunForm = ({ source }: { source: FormSource }) => {
     const read = readValues(fields, values);
     const found: Errors = { ...read.errors };
     const seconds = Number(timeout);
-    if (!/^\d+$/.test(timeout.trim()) || seconds < TIMEOUT.min || seconds > TIMEOUT.max) found.timeoutSeconds = `A whole number of seconds from ${TIMEOUT.min} to ${TIMEOUT.max} (24 h).`;
+    if (!/^\d+$/.test(timeout.trim()) || seconds < TIMEOUT.min || seconds > TIMEOUT.max)
+      found.timeoutSeconds = `A whole number of seconds from ${TIMEOUT.min} to ${TIMEOUT.max} (24 h).`;
     if (!profile) found.profile = 'Choose a profile.';
     setErrors(found);
     setGeneral([]);
@@ -84,7 +117,9 @@ const RunForm = ({ source }: { source: FormSource }) => {
     setSubmitting(true);
     const body = { parameters: toRequestParameters(read.parameters), profile, timeoutSeconds: seconds, idempotencyKey };
     try {
-      const run = earlier ? await api.rerunRun(earlier.id, body) : await api.startRun(notebook.id, { ...body, version: parameters.version });
+      const run = earlier
+        ? await api.rerunRun(earlier.id, body)
+        : await api.startRun(notebook.id, { ...body, version: parameters.version });
       navigate(`/runs/${run.id}`);
     } catch (err) {
       setSubmitting(false);
@@ -104,27 +139,53 @@ const RunForm = ({ source }: { source: FormSource }) => {
       <p className="muted">
         {earlier ? (
           <>
-            Rerun of <Link to={`/runs/${earlier.id}`}>run {earlier.id}</Link> with changes, version {earlier.version}. Only what you change is sent; the rest stays as in that run.
+            Rerun of <Link to={`/runs/${earlier.id}`}>run {earlier.id}</Link> with changes, version {earlier.version}.
+            Only what you change is sent; the rest stays as in that run.
           </>
         ) : (
           <>
-            Version {parameters.version} of <Link to={`/notebooks/${notebook.id}`}>{notebook.title}</Link>. Fields you leave as they are keep the notebook’s defaults.
+            Version {parameters.version} of <Link to={`/notebooks/${notebook.id}`}>{notebook.title}</Link>. Fields you
+            leave as they are keep the notebook’s defaults.
           </>
         )}
       </p>
       <form ref={form} className="run-form" onSubmit={submit} noValidate>
-        <FormError messages={[...(errorCount > 0 ? [`${errorCount === 1 ? 'One field needs' : `${errorCount} fields need`} a change before the run can start.`] : []), ...general]} />
+        <FormError
+          messages={[
+            ...(errorCount > 0
+              ? [
+                  `${errorCount === 1 ? 'One field needs' : `${errorCount} fields need`} ` +
+                    'a change before the run can start.',
+                ]
+              : []),
+            ...general,
+          ]}
+        />
         <fieldset className="card">
           <legend>Parameters</legend>
-          {fields.length === 0 ? <p className="muted">This notebook has no parameters cell; it runs as it is.</p> : null}
+          {fields.length === 0 ? (
+            <p className="muted">This notebook has no parameters cell; it runs as it is.</p>
+          ) : null}
           {fields.map((field: FieldSpec) => (
-            <ParameterField key={field.name} field={field} value={values[field.name] ?? field.initial} error={errors[field.name]} onChange={(value) => setValues((v) => ({ ...v, [field.name]: value }))} />
+            <ParameterField
+              key={field.name}
+              field={field}
+              value={values[field.name] ?? field.initial}
+              error={errors[field.name]}
+              onChange={(value) => setValues((v) => ({ ...v, [field.name]: value }))}
+            />
           ))}
         </fieldset>
         <fieldset className="card">
           <legend>Where and how long</legend>
           <div className="field-row">
-            <ProfileField id={`${uid}-profile`} profiles={profiles} value={profile} onChange={setProfile} error={errors.profile} />
+            <ProfileField
+              id={`${uid}-profile`}
+              profiles={profiles}
+              value={profile}
+              onChange={setProfile}
+              error={errors.profile}
+            />
             <div className="field">
               <label htmlFor={`${uid}-timeout`}>Timeout (seconds)</label>
               <input
@@ -143,7 +204,9 @@ const RunForm = ({ source }: { source: FormSource }) => {
               <p id={`${uid}-timeout-hint`} className="hint">
                 The run fails when it takes longer: {TIMEOUT.min} s to 24 h.
               </p>
-              {errors.timeoutSeconds ? <FieldError id={`${uid}-timeout-error`}>{errors.timeoutSeconds}</FieldError> : null}
+              {errors.timeoutSeconds ? (
+                <FieldError id={`${uid}-timeout-error`}>{errors.timeoutSeconds}</FieldError>
+              ) : null}
             </div>
           </div>
         </fieldset>
@@ -158,10 +221,29 @@ const RunForm = ({ source }: { source: FormSource }) => {
   );
 };
 
-const ProfileField = ({ id, profiles, value, onChange, error }: { id: string; profiles: Profile[]; value: string; onChange: (v: string) => void; error?: string }) => (
+const ProfileField = ({
+  id,
+  profiles,
+  value,
+  onChange,
+  error,
+}: {
+  id: string;
+  profiles: Profile[];
+  value: string;
+  onChange: (v: string) => void;
+  error?: string;
+}) => (
   <div className="field">
     <label htmlFor={id}>Profile</label>
-    <select id={id} data-field="profile" value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+    <select
+      id={id}
+      data-field="profile"
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      aria-invalid={error ? true : undefined}
+      aria-describedby={error ? `${id}-error` : undefined}
+    >
       {profiles.length === 0 ? <option value="">No profile is open to your teams</option> : null}
       {profiles.map((p) => (
         <option key={p.slug} value={p.slug}>

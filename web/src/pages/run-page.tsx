@@ -28,15 +28,20 @@ export const RunPage = () => {
   useInterval(() => setNow(Date.now()), run.data && !final ? 1000 : null);
 
   if (isNotFound(run.error)) return <NotFoundState what="Run" back={{ to: '/runs', text: 'Back to your runs' }} />;
-  if (run.error && run.data?.id !== id) return <PageLoadError heading="Run" error={run.error} title="The run could not be loaded" onRetry={() => run.reload()} />;
-  // A link to another run (Rerun of) keeps the old run's data until the new one arrives: not shown under the new address.
+  if (run.error && run.data?.id !== id)
+    return (
+      <PageLoadError heading="Run" error={run.error} title="The run could not be loaded" onRetry={() => run.reload()} />
+    );
+  // A link to another run (Rerun of) keeps the old run's data until the new one arrives: not shown under the new
+  // address.
   if (run.data?.id !== id) return <Loading size="page" label="Loading the run…" />;
 
   const r = run.data;
   return (
     <>
       <div className="page-header">
-        {/* The title when the run started, recorded with the run: no notebook fetch, and readable when the notebook is not. */}
+        {/* The title when the run started, recorded with the run: no notebook fetch, and readable when the
+            notebook is not. */}
         <h1>Run of {r.notebookTitle}</h1>
         <div className="actions">
           {CANCELLABLE.has(r.status) ? <CancelButton run={r} onCancelled={(next) => run.setData(next)} /> : null}
@@ -45,7 +50,9 @@ export const RunPage = () => {
           </Link>
         </div>
       </div>
-      {run.error ? <ErrorAlert error={run.error} title="The status could not be refreshed; trying again" size="inline" /> : null}
+      {run.error ? (
+        <ErrorAlert error={run.error} title="The status could not be refreshed; trying again" size="inline" />
+      ) : null}
       <RunFacts run={r} now={now} />
       {r.error ? <RunFailure run={r} /> : null}
       <h2>Parameters</h2>
@@ -57,9 +64,16 @@ export const RunPage = () => {
             <DownloadOutput run={r} />
           </p>
           {r.outputTruncated ? (
-            <p className="muted small">Some outputs were too large to keep whole: their beginning and end are shown around an “output truncated” line.</p>
+            <p className="muted small">
+              Some outputs were too large to keep whole: their beginning and end are shown around an “output truncated”
+              line.
+            </p>
           ) : null}
-          <NotebookFrame title="Output notebook" load={(signal) => api.renderRunOutput(r.id, signal)} loadKey={`${r.id}:${r.status}`} />
+          <NotebookFrame
+            title="Output notebook"
+            load={(signal) => api.renderRunOutput(r.id, signal)}
+            loadKey={`${r.id}:${r.status}`}
+          />
         </>
       ) : (
         <div className="state state-block state-empty">
@@ -116,9 +130,17 @@ const RunFacts = ({ run, now }: { run: Run; now: number }) => {
 
 const RunFailure = ({ run }: { run: Run }) => {
   const error = run.error!;
-  const where = error.cellIndex !== null ? `Failed at cell ${error.cellIndex + 1} (index ${error.cellIndex})` : run.status === 'STOPPED' ? 'Stopped' : 'The run failed';
+  const where =
+    error.cellIndex !== null
+      ? `Failed at cell ${error.cellIndex + 1} (index ${error.cellIndex})`
+      : run.status === 'STOPPED'
+        ? 'Stopped'
+        : 'The run failed';
   return (
-    <section className={`card run-failure${run.status === 'STOPPED' ? ' run-stopped' : ''}`} aria-labelledby="failure-heading">
+    <section
+      className={`card run-failure${run.status === 'STOPPED' ? ' run-stopped' : ''}`}
+      aria-labelledby="failure-heading"
+    >
       <h2 id="failure-heading">{where}</h2>
       <p>{error.reason}</p>
       {error.ename ? (
@@ -140,7 +162,8 @@ const RunFailure = ({ run }: { run: Run }) => {
 
 const RunParameters = ({ parameters }: { parameters: Record<string, unknown> }) => {
   const entries = Object.entries(parameters);
-  if (entries.length === 0) return <p className="muted">No parameters were overridden: the notebook ran with its own defaults.</p>;
+  if (entries.length === 0)
+    return <p className="muted">No parameters were overridden: the notebook ran with its own defaults.</p>;
   return (
     <DataTable
       name="Run parameters"
@@ -158,7 +181,9 @@ const RunParameters = ({ parameters }: { parameters: Record<string, unknown> }) 
         </tr>
       )}
     >
-      <p className="small muted table-note">Parameters not listed kept the notebook’s defaults. Big ints show as strings, as papermill records them.</p>
+      <p className="small muted table-note">
+        Parameters not listed kept the notebook’s defaults. Big ints show as strings, as papermill records them.
+      </p>
     </DataTable>
   );
 };

@@ -7,7 +7,15 @@ import { DataTable } from '../components/data-table.tsx';
 import { EmptyState, ErrorAlert, Loading } from '../components/states.tsx';
 
 // An object keyed by every status, so a status added to the API's enum fails the typecheck here until listed.
-const STATUS_SET = { CREATED: true, QUEUED: true, IN_PROGRESS: true, COMPLETED: true, FAILED: true, STOPPING: true, STOPPED: true } satisfies Record<RunStatus, true>;
+const STATUS_SET = {
+  CREATED: true,
+  QUEUED: true,
+  IN_PROGRESS: true,
+  COMPLETED: true,
+  FAILED: true,
+  STOPPING: true,
+  STOPPED: true,
+} satisfies Record<RunStatus, true>;
 const STATUSES = Object.keys(STATUS_SET) as RunStatus[];
 const isStatus = (s: string | null): s is RunStatus => s !== null && s in STATUS_SET;
 const PAGE_SIZE = 25;
@@ -97,13 +105,16 @@ const RunTable = ({ runs, busy }: { runs: Run[]; busy: boolean }) => (
           <div className="muted small">{r.id}</div>
         </th>
         <td>
-          <Link to={`/notebooks/${encodeURIComponent(r.notebookId)}`}>{r.notebookId}</Link> <span className="muted small">v{r.version}</span>
+          <Link to={`/notebooks/${encodeURIComponent(r.notebookId)}`}>{r.notebookId}</Link>{' '}
+          <span className="muted small">v{r.version}</span>
         </td>
         <td>
           <span className={`badge badge-${r.status}`}>{r.status}</span>
         </td>
         <td>{formatDateTime(r.createdAt)}</td>
-        <td className="num">{formatDuration(r.durationSeconds ?? secondsBetween(r.startedAt, r.endedAt, Date.now()))}</td>
+        <td className="num">
+          {formatDuration(r.durationSeconds ?? secondsBetween(r.startedAt, r.endedAt, Date.now()))}
+        </td>
         <td>{r.profile}</td>
       </tr>
     )}

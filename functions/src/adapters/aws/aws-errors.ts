@@ -5,7 +5,8 @@ export const isConditionFailure = (err: unknown): boolean =>
   err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
 
 /** DynamoDB refused an item over its 400 KB limit. */
-export const isItemTooLarge = (err: unknown): boolean => (err as Error)?.name === 'ValidationException' && /item size/i.test((err as Error).message);
+export const isItemTooLarge = (err: unknown): boolean =>
+  (err as Error)?.name === 'ValidationException' && /item size/i.test((err as Error).message);
 
 /**
  * S3 refused to say whether the key exists: without s3:ListBucket (which Orrery's functions do not get, so they

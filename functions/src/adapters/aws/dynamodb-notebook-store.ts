@@ -1,10 +1,32 @@
-import { BatchGetCommand, type BatchGetCommandOutput, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, PayloadTooLargeError } from '../../domain/errors.ts';
 import { listingKey, type Notebook, type NotebookVersion } from '../../domain/notebook.ts';
-import type { ListSource, NotebookChanges, NotebookStore, SourcePage, VersionPage } from '../../ports/notebook-store.ts';
+import type {
+  ListSource,
+  NotebookChanges,
+  NotebookStore,
+  SourcePage,
+  VersionPage,
+} from '../../ports/notebook-store.ts';
 import { isConditionFailure, isItemTooLarge } from './aws-errors.ts';
-import { fromNotebookItem, fromVersionItem, notebookPk, tagPk, toNotebookItem, toVersionItem, versionSk } from './notebook-items.ts';
-
+import {
+  fromNotebookItem,
+  fromVersionItem,
+  notebookPk,
+  tagPk,
+  toNotebookItem,
+  toVersionItem,
+  versionSk,
+} from './notebook-items.ts';
 
 const INDEX_OF: Record<Exclude<ListSource['kind'], 'tag'>, { index: string; pk: string; sk: string }> = {
   owner: { index: 'gsi1', pk: 'GSI1PK', sk: 'GSI1SK' },
@@ -15,7 +37,15 @@ const INDEX_OF: Record<Exclude<ListSource['kind'], 'tag'>, { index: string; pk: 
 };
 
 const partitionOf = (source: Exclude<ListSource, { kind: 'tag' }>): string =>
-  source.kind === 'owner' ? `OWNER#${source.owner}` : source.kind === 'team' ? `AUD#TEAM#${source.team}` : source.kind === 'org' ? 'AUD#ORG' : source.kind === 'group' ? `GROUP#${source.group}` : 'NOTEBOOKS';
+  source.kind === 'owner'
+    ? `OWNER#${source.owner}`
+    : source.kind === 'team'
+      ? `AUD#TEAM#${source.team}`
+      : source.kind === 'org'
+        ? 'AUD#ORG'
+        : source.kind === 'group'
+          ? `GROUP#${source.group}`
+          : 'NOTEBOOKS';
 
 // Concurrent edits of one notebook retry on a lost revision race; the bound only stops a runaway loop.
 const MAX_EDIT_ATTEMPTS = 20;
@@ -34,7 +64,13 @@ export class DynamoDbNotebookStore implements NotebookStore {
   async createNotebook(notebook: Notebook): Promise<void> {
     await this.putTags(notebook, notebook.tags, 1);
     try {
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: toNotebookItem(notebook, 1), ConditionExpression: 'attribute_not_exists(PK)' }));
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: toNotebookItem(notebook, 1),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
     } catch (err) {
       if (isConditionFailure(err)) throw new ConflictError(`notebook ${notebook.id} exists`);
       throw err;
@@ -69,7 +105,9 @@ export class DynamoDbNotebookStore implements NotebookStore {
   }
 
   async archiveNotebook(id: string, at: string): Promise<Notebook> {
-    return this.edit(id, (current) => (current.archived ? null : { ...current, archived: true, archivedAt: at, updatedAt: at }));
+    return this.edit(id, (current) =>
+      current.archived ? null : { ...current, archived: true, archivedAt: at, updatedAt: at },
+    );
   }
 
   async listSource(source: ListSource, page: { before?: string; limit: number }): Promise<SourcePage> {
@@ -93,10 +131,21 @@ export class DynamoDbNotebookStore implements NotebookStore {
 
   async putVersion(version: NotebookVersion): Promise<void> {
     try {
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: toVersionItem(version), ConditionExpression: 'attribute_not_exists(PK)' }));
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: toVersionItem(version),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
     } catch (err) {
-      if (isConditionFailure(err)) throw new ConflictError(`version ${version.version} of ${version.notebookId} exists`, 'version_taken');
-      if (isItemTooLarge(err)) throw new PayloadTooLargeError('what this version records (its inferred parameters) is over DynamoDB\'s 400 KB item limit; shorten the parameters cell');
+      if (isConditionFailure(err))
+        throw new ConflictError(`version ${version.version} of ${version.notebookId} exists`, 'version_taken');
+      if (isItemTooLarge(err))
+        throw new PayloadTooLargeError(
+          "what this version records (its inferred parameters) is over DynamoDB's 400 KB item limit; " +
+            'shorten the parameters cell',
+        );
       throw err;
     }
   }
@@ -136,7 +185,13 @@ export class DynamoDbNotebookStore implements NotebookStore {
 
   async getVersion(id: string, version: number): Promise<NotebookVersion | null> {
     // Consistent, like highestVersion: "latest" must never 404 right after a commit.
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { PK: notebookPk(id), SK: versionSk(version) }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { PK: notebookPk(id), SK: versionSk(version) },
+        ConsistentRead: true,
+      }),
+    );
     return out.Item ? fromVersionItem(out.Item) : null;
   }
 
@@ -154,7 +209,9 @@ export class DynamoDbNotebookStore implements NotebookStore {
   }
 
   private async readItem(id: string): Promise<Record<string, unknown> | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { PK: notebookPk(id), SK: 'META' }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { PK: notebookPk(id), SK: 'META' }, ConsistentRead: true }),
+    );
     return out.Item;
   }
 
@@ -171,16 +228,29 @@ export class DynamoDbNotebookStore implements NotebookStore {
       if (!next) return current;
       const rev = Number(item.rev ?? 0) + 1;
       const live = next.archived ? [] : next.tags;
-      await this.putTags(next, live.filter((t) => !current.tags.includes(t) || current.archived), rev);
+      await this.putTags(
+        next,
+        live.filter((t) => !current.tags.includes(t) || current.archived),
+        rev,
+      );
       try {
         await this.doc.send(
-          new PutCommand({ TableName: this.table, Item: toNotebookItem(next, rev), ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': rev - 1 } }),
+          new PutCommand({
+            TableName: this.table,
+            Item: toNotebookItem(next, rev),
+            ConditionExpression: 'rev = :rev',
+            ExpressionAttributeValues: { ':rev': rev - 1 },
+          }),
         );
       } catch (err) {
         if (isConditionFailure(err)) continue;
         throw err;
       }
-      await this.dropTags(next, current.tags.filter((t) => !live.includes(t)), rev);
+      await this.dropTags(
+        next,
+        current.tags.filter((t) => !live.includes(t)),
+        rev,
+      );
       return next;
     }
     throw new ConflictError(`notebook ${id} is being edited by many requests at once; try again`, 'edit_contended');
@@ -189,7 +259,12 @@ export class DynamoDbNotebookStore implements NotebookStore {
   private async putTags(nb: Notebook, tags: string[], rev: number): Promise<void> {
     await Promise.all(
       tags.map((tag) =>
-        this.doc.send(new PutCommand({ TableName: this.table, Item: { PK: tagPk(tag), SK: listingKey(nb), notebookId: nb.id, rev, entity: 'tag' } })),
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { PK: tagPk(tag), SK: listingKey(nb), notebookId: nb.id, rev, entity: 'tag' },
+          }),
+        ),
       ),
     );
   }
@@ -199,7 +274,12 @@ export class DynamoDbNotebookStore implements NotebookStore {
       tags.map(async (tag) => {
         try {
           await this.doc.send(
-            new DeleteCommand({ TableName: this.table, Key: { PK: tagPk(tag), SK: listingKey(nb) }, ConditionExpression: 'rev <= :rev', ExpressionAttributeValues: { ':rev': rev } }),
+            new DeleteCommand({
+              TableName: this.table,
+              Key: { PK: tagPk(tag), SK: listingKey(nb) },
+              ConditionExpression: 'rev <= :rev',
+              ExpressionAttributeValues: { ':rev': rev },
+            }),
           );
         } catch (err) {
           if (!isConditionFailure(err)) throw err;
@@ -221,7 +301,9 @@ export class DynamoDbNotebookStore implements NotebookStore {
     );
     const entries = out.Items ?? [];
     const found = await this.batchGetNotebooks(entries.map((e) => e.notebookId as string));
-    const items = entries.map((e) => found.get(e.notebookId as string)).filter((nb): nb is Notebook => !!nb && !nb.archived && nb.tags.includes(tag));
+    const items = entries
+      .map((e) => found.get(e.notebookId as string))
+      .filter((nb): nb is Notebook => !!nb && !nb.archived && nb.tags.includes(tag));
     const last = entries.at(-1);
     return { items, next: out.LastEvaluatedKey && last ? (last.SK as string) : undefined };
   }
@@ -229,9 +311,14 @@ export class DynamoDbNotebookStore implements NotebookStore {
   private async batchGetNotebooks(ids: string[]): Promise<Map<string, Notebook>> {
     const found = new Map<string, Notebook>();
     for (let i = 0; i < ids.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = [...new Set(ids.slice(i, i + 100))].map((id) => ({ PK: notebookPk(id), SK: 'META' }));
+      let keys: Record<string, unknown>[] | undefined = [...new Set(ids.slice(i, i + 100))].map((id) => ({
+        PK: notebookPk(id),
+        SK: 'META',
+      }));
       for (let round = 0; keys?.length && round < 8; round += 1) {
-        const out: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
+        const out: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }),
+        );
         for (const item of out.Responses?.[this.table] ?? []) found.set(item.id as string, fromNotebookItem(item));
         keys = out.UnprocessedKeys?.[this.table]?.Keys;
       }

@@ -1,15 +1,37 @@
-import { DeleteCommand, GetCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  paginateQuery,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError, PayloadTooLargeError } from '../../domain/errors.ts';
 import { runListingKey, type Run, type RunStatus } from '../../domain/run.ts';
 import type { RunChanges, RunSource, RunStore } from '../../ports/run-store.ts';
 import { isConditionFailure, isItemTooLarge } from './aws-errors.ts';
 
-
 // gsi1: runs by owner · gsi2: by notebook · gsi3: by status (the status key moves with the run).
 const SOURCES = {
-  owner: { index: 'gsi1', pk: 'GSI1PK', sk: 'GSI1SK', value: (s: RunSource) => `RUNOWNER#${(s as { owner: string }).owner}` },
-  notebook: { index: 'gsi2', pk: 'GSI2PK', sk: 'GSI2SK', value: (s: RunSource) => `RUNNB#${(s as { notebookId: string }).notebookId}` },
-  status: { index: 'gsi3', pk: 'GSI3PK', sk: 'GSI3SK', value: (s: RunSource) => `RUNSTATUS#${(s as { status: string }).status}` },
+  owner: {
+    index: 'gsi1',
+    pk: 'GSI1PK',
+    sk: 'GSI1SK',
+    value: (s: RunSource) => `RUNOWNER#${(s as { owner: string }).owner}`,
+  },
+  notebook: {
+    index: 'gsi2',
+    pk: 'GSI2PK',
+    sk: 'GSI2SK',
+    value: (s: RunSource) => `RUNNB#${(s as { notebookId: string }).notebookId}`,
+  },
+  status: {
+    index: 'gsi3',
+    pk: 'GSI3PK',
+    sk: 'GSI3SK',
+    value: (s: RunSource) => `RUNSTATUS#${(s as { status: string }).status}`,
+  },
 } as const;
 
 // Parameter values are kept as JSON text: DynamoDB numbers refuse floats past 2^53 or below 1e-130,
@@ -21,20 +43,45 @@ const toItem = (run: Run) => {
     ...rest,
     parametersJson: JSON.stringify(parameters),
     typedParametersJson: JSON.stringify(typedParameters),
-    PK: `RUN#${run.id}`, SK: 'META', entity: 'run',
-    GSI1PK: `RUNOWNER#${run.owner}`, GSI1SK: lk, GSI2PK: `RUNNB#${run.notebookId}`, GSI2SK: lk, GSI3PK: `RUNSTATUS#${run.status}`, GSI3SK: lk,
+    PK: `RUN#${run.id}`,
+    SK: 'META',
+    entity: 'run',
+    GSI1PK: `RUNOWNER#${run.owner}`,
+    GSI1SK: lk,
+    GSI2PK: `RUNNB#${run.notebookId}`,
+    GSI2SK: lk,
+    GSI3PK: `RUNSTATUS#${run.status}`,
+    GSI3SK: lk,
   };
 };
 
 const fromItem = (item: Record<string, unknown>): Run => {
-  const { PK: _a, SK: _b, entity: _c, GSI1PK: _d, GSI1SK: _e, GSI2PK: _f, GSI2SK: _g, GSI3PK: _h, GSI3SK: _i, parametersJson, typedParametersJson, ...run } = item;
+  const {
+    PK: _a,
+    SK: _b,
+    entity: _c,
+    GSI1PK: _d,
+    GSI1SK: _e,
+    GSI2PK: _f,
+    GSI2SK: _g,
+    GSI3PK: _h,
+    GSI3SK: _i,
+    parametersJson,
+    typedParametersJson,
+    ...run
+  } = item;
   // Runs recorded before titles were kept have none: the notebook id stands in, as the portal showed before.
   const notebookTitle = typeof run.notebookTitle === 'string' ? run.notebookTitle : run.notebookId;
   // Runs recorded before outputs were capped were never cut.
   const outputTruncated = run.outputTruncated === true;
-  return { ...run, notebookTitle, outputTruncated, parameters: JSON.parse(parametersJson as string), typedParameters: JSON.parse(typedParametersJson as string) } as unknown as Run;
+  return {
+    ...run,
+    notebookTitle,
+    outputTruncated,
+    parameters: JSON.parse(parametersJson as string),
+    typedParameters: JSON.parse(typedParametersJson as string),
+  } as unknown as Run;
 };
-
 
 /** Runs in the single table; a status change is one conditional update that also moves the run in the status index. */
 export class DynamoDbRunStore implements RunStore {
@@ -45,16 +92,23 @@ export class DynamoDbRunStore implements RunStore {
 
   async createRun(run: Run): Promise<void> {
     try {
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: toItem(run), ConditionExpression: 'attribute_not_exists(PK)' }));
+      await this.doc.send(
+        new PutCommand({ TableName: this.table, Item: toItem(run), ConditionExpression: 'attribute_not_exists(PK)' }),
+      );
     } catch (err) {
       if (isConditionFailure(err)) throw new ConflictError(`run ${run.id} exists`);
-      if (isItemTooLarge(err)) throw new PayloadTooLargeError('the run\'s parameters are over DynamoDB\'s 400 KB item limit; pass large inputs as a path or URL instead');
+      if (isItemTooLarge(err))
+        throw new PayloadTooLargeError(
+          "the run's parameters are over DynamoDB's 400 KB item limit; pass large inputs as a path or URL instead",
+        );
       throw err;
     }
   }
 
   async getRun(id: string): Promise<Run | null> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { PK: `RUN#${id}`, SK: 'META' }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { PK: `RUN#${id}`, SK: 'META' }, ConsistentRead: true }),
+    );
     return out.Item ? fromItem(out.Item) : null;
   }
 
@@ -90,7 +144,10 @@ export class DynamoDbRunStore implements RunStore {
     }
   }
 
-  async listRuns(source: RunSource, page: { before?: string; limit: number }): Promise<{ items: Run[]; next?: string }> {
+  async listRuns(
+    source: RunSource,
+    page: { before?: string; limit: number },
+  ): Promise<{ items: Run[]; next?: string }> {
     const s = SOURCES[source.kind];
     const out = await this.doc.send(
       new QueryCommand({
@@ -125,7 +182,13 @@ export class DynamoDbRunStore implements RunStore {
     return count;
   }
 
-  async claimIdempotencyKey(scope: string, key: string, runId: string, now: string, expiresAt: string): Promise<string> {
+  async claimIdempotencyKey(
+    scope: string,
+    key: string,
+    runId: string,
+    now: string,
+    expiresAt: string,
+  ): Promise<string> {
     const Key = { PK: `IDEM#${scope}#${key}`, SK: 'IDEM' };
     try {
       await this.doc.send(
@@ -148,7 +211,12 @@ export class DynamoDbRunStore implements RunStore {
   async releaseIdempotencyKey(scope: string, key: string, runId: string): Promise<void> {
     try {
       await this.doc.send(
-        new DeleteCommand({ TableName: this.table, Key: { PK: `IDEM#${scope}#${key}`, SK: 'IDEM' }, ConditionExpression: 'runId = :runId', ExpressionAttributeValues: { ':runId': runId } }),
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { PK: `IDEM#${scope}#${key}`, SK: 'IDEM' },
+          ConditionExpression: 'runId = :runId',
+          ExpressionAttributeValues: { ':runId': runId },
+        }),
       );
     } catch (err) {
       if (!isConditionFailure(err)) throw err;

@@ -1,11 +1,26 @@
-import { DeleteCommand, GetCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  paginateQuery,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.ts';
 import type { Server, ServerStatus } from '../../domain/server.ts';
-import type { CullRecord, ServerChanges, ServerExpectation, ServerSlot, ServerStore } from '../../ports/server-store.ts';
+import type {
+  CullRecord,
+  ServerChanges,
+  ServerExpectation,
+  ServerSlot,
+  ServerStore,
+} from '../../ports/server-store.ts';
 import { isConditionFailure } from './aws-errors.ts';
 
 // gsi1: a user's servers by name · gsi2: active (PENDING, RUNNING, STOPPING) servers by when the culler must
-// look (sparse: only items with a cullCheckAt carry GSI2 keys, and ended servers have none) · gsi3: the cull log, newest first.
+// look (sparse: only items with a cullCheckAt carry GSI2 keys, and ended servers have none) · gsi3: the cull log,
+// newest first.
 const CULL_PK = 'SRVCULL';
 const CULLS_PK = 'CULLS';
 const cullSk = (at: string, id: string) => `${at}#${id}`;
@@ -13,12 +28,16 @@ const KEYS = ['PK', 'SK', 'entity', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI
 
 const toItem = (s: Server) => ({
   ...s,
-  PK: `SERVER#${s.id}`, SK: 'META', entity: 'server',
-  GSI1PK: `SRVOWNER#${s.owner}`, GSI1SK: s.name,
+  PK: `SERVER#${s.id}`,
+  SK: 'META',
+  entity: 'server',
+  GSI1PK: `SRVOWNER#${s.owner}`,
+  GSI1SK: s.name,
   ...(s.cullCheckAt ? { GSI2PK: CULL_PK, GSI2SK: cullSk(s.cullCheckAt, s.id) } : {}),
 });
 
-const strip = <T>(item: Record<string, unknown>): T => Object.fromEntries(Object.entries(item).filter(([k]) => !KEYS.includes(k))) as T;
+const strip = <T>(item: Record<string, unknown>): T =>
+  Object.fromEntries(Object.entries(item).filter(([k]) => !KEYS.includes(k))) as T;
 
 // Builds SET/REMOVE clauses; the cull index keys follow cullCheckAt so the index never disagrees with the record.
 const updateClauses = (id: string, changes: ServerChanges) => {
@@ -30,14 +49,23 @@ const updateClauses = (id: string, changes: ServerChanges) => {
     if (v === undefined) return;
     names[`#f${i}`] = k;
     if (v === null) removes.push(`#f${i}`);
-    else (sets.push(`#f${i} = :v${i}`), (values[`:v${i}`] = v));
+    else {
+      sets.push(`#f${i} = :v${i}`);
+      values[`:v${i}`] = v;
+    }
   });
   if (changes.cullCheckAt === null) removes.push('GSI2PK', 'GSI2SK');
   if (typeof changes.cullCheckAt === 'string') {
     sets.push('GSI2PK = :cullPk', 'GSI2SK = :cullSk');
     Object.assign(values, { ':cullPk': CULL_PK, ':cullSk': cullSk(changes.cullCheckAt, id) });
   }
-  return { names, values, expression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim() };
+  return {
+    names,
+    values,
+    expression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+      .join(' ')
+      .trim(),
+  };
 };
 
 /** Servers, slots and the cull log in the single table; every state change is one conditional write. */
@@ -59,27 +87,43 @@ export class DynamoDbServerStore implements ServerStore {
         }),
       );
     } catch (err) {
-      if (isConditionFailure(err)) throw new ConflictError(`server ${server.name} is already running or starting; stop it first`);
+      if (isConditionFailure(err))
+        throw new ConflictError(`server ${server.name} is already running or starting; stop it first`);
       throw err;
     }
   }
 
   async getServer(id: string): Promise<Server | null> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { PK: `SERVER#${id}`, SK: 'META' }, ConsistentRead: true }));
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { PK: `SERVER#${id}`, SK: 'META' }, ConsistentRead: true }),
+    );
     return out.Item ? strip<Server>(out.Item) : null;
   }
 
   async listServers(owner: string): Promise<Server[]> {
     const items: Server[] = [];
-    const pages = paginateQuery({ client: this.doc }, { TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': `SRVOWNER#${owner}` } });
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': `SRVOWNER#${owner}` },
+      },
+    );
     for await (const out of pages) items.push(...(out.Items ?? []).map((i) => strip<Server>(i)));
     return items;
   }
 
-  async moveServer(id: string, from: readonly ServerStatus[], changes: ServerChanges, expect: ServerExpectation = {}): Promise<Server | null> {
+  async moveServer(
+    id: string,
+    from: readonly ServerStatus[],
+    changes: ServerChanges,
+    expect: ServerExpectation = {},
+  ): Promise<Server | null> {
     const { names, values, expression } = updateClauses(id, changes);
     names['#status'] = 'status';
-    from.forEach((s, i) => (values[`:from${i}`] = s));
+    for (const [i, s] of from.entries()) values[`:from${i}`] = s;
     const conditions = ['attribute_exists(PK)', `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`];
     for (const [k, v] of Object.entries(expect)) {
       if (v === undefined) continue;
@@ -116,12 +160,23 @@ export class DynamoDbServerStore implements ServerStore {
         KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :bound',
         ExpressionAttributeValues: { ':pk': CULL_PK, ':bound': bound },
         Limit: page.limit,
-        ExclusiveStartKey: page.after ? { GSI2PK: CULL_PK, GSI2SK: page.after, PK: `SERVER#${page.after.slice(page.after.indexOf('#') + 1)}`, SK: 'META' } : undefined,
+        ExclusiveStartKey: page.after
+          ? {
+              GSI2PK: CULL_PK,
+              GSI2SK: page.after,
+              PK: `SERVER#${page.after.slice(page.after.indexOf('#') + 1)}`,
+              SK: 'META',
+            }
+          : undefined,
       }),
     );
     const items = (out.Items ?? []).map((i) => strip<Server>(i));
     const last = out.Items?.at(-1);
-    return { items, next: out.LastEvaluatedKey && last ? (last.GSI2SK as string) : undefined, itemsRead: out.ScannedCount ?? items.length };
+    return {
+      items,
+      next: out.LastEvaluatedKey && last ? (last.GSI2SK as string) : undefined,
+      itemsRead: out.ScannedCount ?? items.length,
+    };
   }
 
   async listActiveServers(): Promise<Server[]> {
@@ -135,7 +190,12 @@ export class DynamoDbServerStore implements ServerStore {
         // The index holds only active servers; the filter keeps that true even for a record written against the rule.
         FilterExpression: '#status IN (:pending, :running, :stopping)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': CULL_PK, ':pending': 'PENDING', ':running': 'RUNNING', ':stopping': 'STOPPING' },
+        ExpressionAttributeValues: {
+          ':pk': CULL_PK,
+          ':pending': 'PENDING',
+          ':running': 'RUNNING',
+          ':stopping': 'STOPPING',
+        },
       },
     );
     for await (const out of pages) items.push(...(out.Items ?? []).map((i) => strip<Server>(i)));
@@ -144,9 +204,18 @@ export class DynamoDbServerStore implements ServerStore {
 
   async listSlots(owner: string): Promise<ServerSlot[]> {
     const out = await this.doc.send(
-      new QueryCommand({ TableName: this.table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `SRVSLOTS#${owner}` }, ConsistentRead: true }),
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': `SRVSLOTS#${owner}` },
+        ConsistentRead: true,
+      }),
     );
-    return (out.Items ?? []).map((i) => ({ slot: Number(i.slot), holder: i.holder as string, takenAt: i.takenAt as string }));
+    return (out.Items ?? []).map((i) => ({
+      slot: Number(i.slot),
+      holder: i.holder as string,
+      takenAt: i.takenAt as string,
+    }));
   }
 
   async takeSlot(owner: string, slot: number, holder: string, takenAt: string, replacing?: string): Promise<boolean> {
@@ -155,7 +224,9 @@ export class DynamoDbServerStore implements ServerStore {
         new PutCommand({
           TableName: this.table,
           Item: { PK: `SRVSLOTS#${owner}`, SK: `SLOT#${slot}`, entity: 'server-slot', slot, holder, takenAt },
-          ConditionExpression: replacing ? 'attribute_not_exists(PK) OR holder = :replacing' : 'attribute_not_exists(PK)',
+          ConditionExpression: replacing
+            ? 'attribute_not_exists(PK) OR holder = :replacing'
+            : 'attribute_not_exists(PK)',
           ExpressionAttributeValues: replacing ? { ':replacing': replacing } : undefined,
         }),
       );
@@ -169,7 +240,12 @@ export class DynamoDbServerStore implements ServerStore {
   async releaseSlot(owner: string, slot: number, holder: string): Promise<void> {
     try {
       await this.doc.send(
-        new DeleteCommand({ TableName: this.table, Key: { PK: `SRVSLOTS#${owner}`, SK: `SLOT#${slot}` }, ConditionExpression: 'holder = :holder', ExpressionAttributeValues: { ':holder': holder } }),
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { PK: `SRVSLOTS#${owner}`, SK: `SLOT#${slot}` },
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
       );
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
@@ -177,7 +253,19 @@ export class DynamoDbServerStore implements ServerStore {
   }
 
   async recordCull(cull: CullRecord): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...cull, PK: `CULL#${cull.id}`, SK: 'META', entity: 'cull', GSI3PK: CULLS_PK, GSI3SK: cullSk(cull.at, cull.id) } }));
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          ...cull,
+          PK: `CULL#${cull.id}`,
+          SK: 'META',
+          entity: 'cull',
+          GSI3PK: CULLS_PK,
+          GSI3SK: cullSk(cull.at, cull.id),
+        },
+      }),
+    );
   }
 
   async listCulls(page: { before?: string; limit: number }) {

@@ -19,11 +19,14 @@ const REUSE_MS = 13 * 60_000;
 const CREDENTIAL_MARGIN_MS = 60_000;
 
 // SigV4 wants RFC 3986 encoding; encodeURIComponent leaves !'()* alone.
-const encode = (value: string): string => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const encode = (value: string): string =>
+  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 const queryString = (query: QueryParameterBag = {}): string =>
   Object.entries(query)
-    .flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((v) => (v === null ? encode(key) : `${encode(key)}=${encode(v)}`)))
+    .flatMap(([key, value]) =>
+      (Array.isArray(value) ? value : [value]).map((v) => (v === null ? encode(key) : `${encode(key)}=${encode(v)}`)),
+    )
     .join('&');
 
 /**
@@ -53,7 +56,12 @@ export class EksTokenProvider {
     const signedAt = this.now();
     const identity = await this.options.credentials();
     const hostname = `sts.${region}.amazonaws.com`;
-    const signer = new SignatureV4({ service: 'sts', region, credentials: identity, sha256: Hash.bind(null, 'sha256') });
+    const signer = new SignatureV4({
+      service: 'sts',
+      region,
+      credentials: identity,
+      sha256: Hash.bind(null, 'sha256'),
+    });
     const request = new HttpRequest({
       method: 'GET',
       protocol: 'https:',

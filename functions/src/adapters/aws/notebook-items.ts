@@ -21,9 +21,15 @@ export const indexKeys = (nb: Notebook): Record<string, string> => {
   return nb.archived ? {} : keys;
 };
 
-
 /** Builds the stored item of a notebook at a revision. */
-export const toNotebookItem = (nb: Notebook, rev: number): NotebookItem => ({ ...nb, ...indexKeys(nb), PK: notebookPk(nb.id), SK: 'META', rev, entity: 'notebook' });
+export const toNotebookItem = (nb: Notebook, rev: number): NotebookItem => ({
+  ...nb,
+  ...indexKeys(nb),
+  PK: notebookPk(nb.id),
+  SK: 'META',
+  rev,
+  entity: 'notebook',
+});
 
 /** Reads a notebook back from its item, dropping storage-only attributes. */
 export const fromNotebookItem = (item: Record<string, unknown>): Notebook => {
@@ -46,7 +52,12 @@ export const fromNotebookItem = (item: Record<string, unknown>): Notebook => {
 };
 
 /** Builds the stored item of a version. */
-export const toVersionItem = (v: NotebookVersion) => ({ ...v, PK: notebookPk(v.notebookId), SK: versionSk(v.version), entity: 'version' });
+export const toVersionItem = (v: NotebookVersion) => ({
+  ...v,
+  PK: notebookPk(v.notebookId),
+  SK: versionSk(v.version),
+  entity: 'version',
+});
 
 /** Reads a version back from its item. */
 export const fromVersionItem = (item: Record<string, unknown>): NotebookVersion => {

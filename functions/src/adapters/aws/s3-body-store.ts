@@ -3,11 +3,18 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client 
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { NotFoundError, PayloadTooLargeError, UpstreamError } from '../../domain/errors.ts';
 import { presignRequest, readObject, readObjectBounded } from './s3-objects.ts';
-import { uploadChanged, type BodyStore, type PresignedPost, type PresignedRequest, type ReadUpload, type StoredBody } from '../../ports/body-store.ts';
+import {
+  uploadChanged,
+  type BodyStore,
+  type PresignedPost,
+  type PresignedRequest,
+  type ReadUpload,
+  type StoredBody,
+} from '../../ports/body-store.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-/** Notebook bodies in S3 under `bodies/<sha256>`, uploads under `uploads/<notebook>/<upload>`; keys never come from users. */
+/** Notebook bodies in S3 at `bodies/<sha256>`, uploads at `uploads/<notebook>/<upload>`; no key comes from users. */
 export class S3BodyStore implements BodyStore {
   constructor(
     private readonly s3: S3Client,
@@ -19,7 +26,9 @@ export class S3BodyStore implements BodyStore {
     const key = `bodies/${hash}`;
     // No HEAD first: the key is the content, so writing it again stores the same single copy, and a
     // HEAD on a missing key is a 403 (not 404) for roles without s3:ListBucket.
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: 'application/x-ipynb+json' }));
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: 'application/x-ipynb+json' }),
+    );
     return { key, sha256: hash, size: bytes.byteLength };
   }
 
@@ -31,7 +40,12 @@ export class S3BodyStore implements BodyStore {
     return bytes;
   }
 
-  async presignUpload(notebookId: string, uploadId: string, expiresInSeconds: number, maxBytes: number): Promise<PresignedPost> {
+  async presignUpload(
+    notebookId: string,
+    uploadId: string,
+    expiresInSeconds: number,
+    maxBytes: number,
+  ): Promise<PresignedPost> {
     // A form POST, not a PUT: only a POST policy can bound the length (content-length-range) of what S3 takes.
     const { url, fields } = await createPresignedPost(this.s3, {
       Bucket: this.bucket,
@@ -40,13 +54,22 @@ export class S3BodyStore implements BodyStore {
       Fields: { 'Content-Type': 'application/x-ipynb+json' },
       Expires: expiresInSeconds,
     });
-    return { method: 'POST', url, fields, maxBytes, expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString() };
+    return {
+      method: 'POST',
+      url,
+      fields,
+      maxBytes,
+      expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString(),
+    };
   }
 
   async readUpload(notebookId: string, uploadId: string, maxBytes: number): Promise<ReadUpload | null> {
     const read = await readObjectBounded(this.s3, this.bucket, this.uploadKey(notebookId, uploadId), maxBytes);
     if (read.kind === 'missing') return null;
-    if (read.kind === 'too_large') throw new PayloadTooLargeError(`the upload is ${read.size} bytes, over the ${maxBytes}-byte limit for a notebook`);
+    if (read.kind === 'too_large')
+      throw new PayloadTooLargeError(
+        `the upload is ${read.size} bytes, over the ${maxBytes}-byte limit for a notebook`,
+      );
     if (read.kind === 'changed') throw uploadChanged(uploadId);
     return { bytes: read.bytes, sha256: sha256(read.bytes) };
   }
@@ -56,7 +79,11 @@ export class S3BodyStore implements BodyStore {
   }
 
   async presignDownload(hash: string, fileName: string, expiresInSeconds: number): Promise<PresignedRequest> {
-    const command = new GetObjectCommand({ Bucket: this.bucket, Key: `bodies/${hash}`, ResponseContentDisposition: `attachment; filename="${fileName}"` });
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: `bodies/${hash}`,
+      ResponseContentDisposition: `attachment; filename="${fileName}"`,
+    });
     return presignRequest(this.s3, 'GET', command, expiresInSeconds);
   }
 

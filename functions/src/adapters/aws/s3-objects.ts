@@ -1,4 +1,11 @@
-import { GetObjectCommand, HeadObjectCommand, type PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  type PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { PresignedRequest } from '../../ports/body-store.ts';
 import { isMissingObject, isUnlistedObject } from './aws-errors.ts';
@@ -15,7 +22,11 @@ export const readObject = async (s3: S3Client, bucket: string, key: string): Pro
 };
 
 /** How a bounded read ended: the bytes, or why there are none. */
-export type BoundedRead = { kind: 'read'; bytes: Uint8Array } | { kind: 'missing' } | { kind: 'too_large'; size: number } | { kind: 'changed' };
+export type BoundedRead =
+  | { kind: 'read'; bytes: Uint8Array }
+  | { kind: 'missing' }
+  | { kind: 'too_large'; size: number }
+  | { kind: 'changed' };
 
 const isPreconditionFailure = (err: unknown): boolean => {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -39,8 +50,13 @@ const collect = async (body: AsyncIterable<Uint8Array>, maxBytes: number): Promi
  * is still the object that HEAD saw: the GET carries IfMatch on the HEAD's ETag (S3 answers 412 otherwise),
  * and the GET's own ETag and length are compared too (s3rver ignores IfMatch).
  */
-export const readObjectBounded = async (s3: S3Client, bucket: string, key: string, maxBytes: number): Promise<BoundedRead> => {
-  let head;
+export const readObjectBounded = async (
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  maxBytes: number,
+): Promise<BoundedRead> => {
+  let head: HeadObjectCommandOutput;
   try {
     head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   } catch (err) {
@@ -50,7 +66,7 @@ export const readObjectBounded = async (s3: S3Client, bucket: string, key: strin
   }
   const size = head.ContentLength ?? 0;
   if (size > maxBytes) return { kind: 'too_large', size };
-  let out;
+  let out: GetObjectCommandOutput;
   try {
     out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: head.ETag }));
   } catch (err) {
@@ -71,7 +87,12 @@ export const readObjectBounded = async (s3: S3Client, bucket: string, key: strin
 };
 
 /** Presigns a GET or PUT for a client to make straight to S3. */
-export const presignRequest = async (s3: S3Client, method: 'GET' | 'PUT', command: GetObjectCommand | PutObjectCommand, expiresIn: number): Promise<PresignedRequest> => ({
+export const presignRequest = async (
+  s3: S3Client,
+  method: 'GET' | 'PUT',
+  command: GetObjectCommand | PutObjectCommand,
+  expiresIn: number,
+): Promise<PresignedRequest> => ({
   method,
   url: await getSignedUrl(s3, command, { expiresIn }),
   headers: {},

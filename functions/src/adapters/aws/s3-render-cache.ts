@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { RenderCache } from '../../ports/render-cache.ts';
-import { log } from '../../shared/logger.ts';
+import { log } from '../../observability/logger.ts';
 import { isMissingObject } from './aws-errors.ts';
 
 const PREFIX = 'rendered/';

@@ -13,7 +13,9 @@ export class S3RunFiles implements RunFiles {
   ) {}
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: 'application/x-ipynb+json' }));
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: 'application/x-ipynb+json' }),
+    );
   }
 
   get(key: string): Promise<Uint8Array | null> {
@@ -41,13 +43,18 @@ export class S3RunFiles implements RunFiles {
   async getBounded(key: string, maxBytes: number): Promise<Uint8Array | null> {
     const read = await readObjectBounded(this.s3, this.bucket, key, maxBytes);
     if (read.kind === 'missing') return null;
-    if (read.kind === 'too_large') throw new PayloadTooLargeError(`${key} is ${read.size} bytes, over the ${maxBytes}-byte limit`);
+    if (read.kind === 'too_large')
+      throw new PayloadTooLargeError(`${key} is ${read.size} bytes, over the ${maxBytes}-byte limit`);
     if (read.kind === 'changed') throw new ConflictError(`${key} was replaced while it was read`, 'object_changed');
     return read.bytes;
   }
 
   presignGet(key: string, expiresIn: number, fileName?: string): Promise<PresignedRequest> {
-    const command = new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(fileName ? { ResponseContentDisposition: `attachment; filename="${fileName}"` } : {}) });
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ...(fileName ? { ResponseContentDisposition: `attachment; filename="${fileName}"` } : {}),
+    });
     return presignRequest(this.s3, 'GET', command, expiresIn);
   }
 

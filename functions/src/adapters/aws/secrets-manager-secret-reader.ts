@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SecretReader } from '../../shared/cloud-config.ts';
+import type { SecretReader } from '../../ports/secret-reader.ts';
 
 /** The one Secrets Manager call the reader makes, so tests can pass a hand-written client. */
 export type SecretsManagerSend = Pick<SecretsManagerClient, 'send'>;
@@ -11,7 +11,8 @@ export class SecretsManagerSecretReader implements SecretReader {
   /** The current value of one secret as a string. */
   async read(secretId: string): Promise<string> {
     const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    if (typeof out.SecretString !== 'string') throw new Error('the secret has no string value (binary secrets are not supported)');
+    if (typeof out.SecretString !== 'string')
+      throw new Error('the secret has no string value (binary secrets are not supported)');
     return out.SecretString;
   }
 }

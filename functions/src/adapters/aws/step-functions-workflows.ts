@@ -1,4 +1,4 @@
-import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { ServerWorkflows, Workflows } from '../../ports/workflows.ts';
 
 /**
@@ -33,6 +33,15 @@ export class StepFunctionsWorkflows implements Workflows, ServerWorkflows {
    * run no Catch, and runJob.sync leaves its Job behind).
    */
   async stopRun(runId: string): Promise<void> {
-    await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.machines.stopRun, name: `stop-${runId}-${Date.now()}`, input: JSON.stringify({ runId }) }));
+    await this.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: this.machines.stopRun,
+        name: `stop-${runId}-${Date.now()}`,
+        input: JSON.stringify({ runId }),
+      }),
+    );
   }
 }
+
+/** A Step Functions client for the function's own region and role. */
+export const makeSfnClient = (region: string): SFNClient => new SFNClient({ region });

@@ -1,9 +1,12 @@
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { TABLE_DESIGN } from './table-design.ts';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TABLE_DESIGN } from '../../contracts/table-design.ts';
+import { EMULATOR_CREDENTIALS } from './emulator-credentials.ts';
 
 const isActive = async (client: DynamoDBClient, table: string): Promise<boolean> => {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
-  return Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
+  return (
+    Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE')
+  );
 };
 
 /** Waits until the table and every index are ACTIVE: a new table answers ResourceNotFound for a while. */
@@ -15,7 +18,7 @@ const untilActive = async (client: DynamoDBClient, table: string): Promise<void>
   throw new Error(`table ${table} did not become ACTIVE within 30 s`);
 };
 
-/** Creates the table with its indexes when it does not exist, and returns once it is usable (local mode; the cloud's comes from CDK). */
+/** Creates the table and its indexes if missing, and returns once it is usable (local mode; CDK makes the cloud's). */
 export const ensureTable = async (client: DynamoDBClient, table: string): Promise<void> => {
   try {
     await client.send(new DescribeTableCommand({ TableName: table }));
@@ -23,7 +26,11 @@ export const ensureTable = async (client: DynamoDBClient, table: string): Promis
   } catch (err) {
     if ((err as Error).name !== 'ResourceNotFoundException') throw err;
   }
-  const keyNames = [TABLE_DESIGN.partitionKey, TABLE_DESIGN.sortKey, ...TABLE_DESIGN.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const keyNames = [
+    TABLE_DESIGN.partitionKey,
+    TABLE_DESIGN.sortKey,
+    ...TABLE_DESIGN.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
   await client.send(
     new CreateTableCommand({
       TableName: table,
@@ -45,3 +52,7 @@ export const ensureTable = async (client: DynamoDBClient, table: string): Promis
   );
   await untilActive(client, table);
 };
+
+/** A DynamoDB client for an emulator (dynalite), signed with the emulators' one account. */
+export const makeEmulatorDynamoClient = (region: string, endpoint: string): DynamoDBClient =>
+  new DynamoDBClient({ region, endpoint, credentials: EMULATOR_CREDENTIALS });

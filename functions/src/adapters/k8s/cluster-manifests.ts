@@ -1,6 +1,6 @@
 import { dump } from 'js-yaml';
 import { makeGroupRole, makeGroupRoleBinding } from './cluster-rbac.ts';
-import { CLUSTER_GROUP_KEYS, type ClusterSetup } from './cluster-setup.ts';
+import { CLUSTER_GROUP_KEYS, type ClusterSetup } from '../../contracts/cluster-setup.ts';
 import { makeApiServerIngress, makeDefaultDeny, makeProxyIngress, makeUserEgress } from './network-policies.ts';
 
 const PART_OF = { 'app.kubernetes.io/part-of': 'orrery' };
@@ -47,7 +47,10 @@ export const makeClusterManifests = (setup: ClusterSetup): ClusterManifestFile[]
       makeServiceAccount(setup.runnerServiceAccount, setup.runnerNamespace),
     ],
   },
-  { file: 'rbac.yaml', objects: CLUSTER_GROUP_KEYS.flatMap((k) => [makeGroupRole(setup, k), makeGroupRoleBinding(setup, k)]) },
+  {
+    file: 'rbac.yaml',
+    objects: CLUSTER_GROUP_KEYS.flatMap((k) => [makeGroupRole(setup, k), makeGroupRoleBinding(setup, k)]),
+  },
   {
     file: 'network-policies.yaml',
     objects: [

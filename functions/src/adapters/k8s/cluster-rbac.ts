@@ -1,5 +1,5 @@
 import type { ServerCompute } from '../../ports/server-compute.ts';
-import { clusterGroupName, type ClusterGroupKey, type ClusterSetup } from './cluster-setup.ts';
+import { clusterGroupName, type ClusterGroupKey, type ClusterSetup } from '../../contracts/cluster-setup.ts';
 
 /** One RBAC rule: verbs on resources of one API group. */
 export interface PolicyRule {
@@ -73,7 +73,9 @@ export const mergeRules = (rules: PolicyRule[]): PolicyRule[] => {
 
 /** The rules of one function group's Role. */
 export const groupRules = (key: ClusterGroupKey): PolicyRule[] =>
-  mergeRules(key === 'runWorkflow' ? RUN_WORKFLOW_RULES : GROUP_OPERATIONS[key].flatMap((o) => COMPUTE_OPERATION_RULES[o]));
+  mergeRules(
+    key === 'runWorkflow' ? RUN_WORKFLOW_RULES : GROUP_OPERATIONS[key].flatMap((o) => COMPUTE_OPERATION_RULES[o]),
+  );
 
 /** The namespace a function group works in: runner Jobs in the runs namespace, everything else with the servers. */
 export const groupNamespace = (setup: ClusterSetup, key: ClusterGroupKey): string =>

@@ -1,10 +1,26 @@
 import type { RequestOptions } from 'node:https';
-import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig, Observable, type ObservableMiddleware, type User, type V1Pod } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  Observable,
+  type ObservableMiddleware,
+  type User,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import { ServerLaunchFailedError, UpstreamError } from '../../domain/errors.ts';
 import type { ServerObservation } from '../../domain/launch.ts';
 import { parseServerToken } from '../../domain/server.ts';
 import type { ServerCompute, ServerLaunchSpec } from '../../ports/server-compute.ts';
-import { BASE_PATH_ANNOTATION, JUPYTER_PORT, SERVER_LABEL, makeServerPod, makeServerService, makeServerTokenSecret } from './server-manifests.ts';
+import {
+  BASE_PATH_ANNOTATION,
+  JUPYTER_PORT,
+  SERVER_LABEL,
+  makeServerPod,
+  makeServerService,
+  makeServerTokenSecret,
+} from './server-manifests.ts';
 
 /** The API clients and names the adapter works with; clients come ready-made from `makeKubernetesClients`. */
 export interface KubernetesServerComputeOptions {
@@ -77,7 +93,10 @@ const statusReason = (body: unknown): string | undefined => {
 // ApiException's message carries response headers and body; only the status and the Status reason are safe to repeat.
 const upstream = (operation: string, err: unknown): UpstreamError => {
   const status = statusOf(err);
-  if (status === undefined) return new UpstreamError(`Kubernetes API: ${operation} failed: ${err instanceof Error ? err.message : String(err)}`);
+  if (status === undefined)
+    return new UpstreamError(
+      `Kubernetes API: ${operation} failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
   const reason = statusReason((err as ApiException<unknown>).body);
   return new UpstreamError(`Kubernetes API: ${operation} failed with HTTP ${status}${reason ? ` ${reason}` : ''}`);
 };
@@ -94,7 +113,8 @@ const call = async <T>(operation: string, fn: () => Promise<T>, tolerated: numbe
 };
 
 const terminatedReason = (t: { reason?: string; exitCode?: number; message?: string }): string =>
-  `the notebook container exited: ${t.reason ?? 'terminated'} (exit code ${t.exitCode ?? 'unknown'})${t.message ? `: ${t.message}` : ''}`;
+  `the notebook container exited: ${t.reason ?? 'terminated'} (exit code ${t.exitCode ?? 'unknown'})` +
+  (t.message ? `: ${t.message}` : '');
 
 const waitingFailure = (name: string, w: { reason?: string; message?: string }): string | null => {
   const what = w.message ?? `${w.reason} in ${name}`;
@@ -110,7 +130,13 @@ const podObservation = (pod: V1Pod): ServerObservation | null => {
   const notebook = containers.find((c) => c.name === 'notebook');
   if (notebook?.state?.terminated) return { state: 'failed', reason: terminatedReason(notebook.state.terminated) };
   if (status.phase === 'Failed' || status.phase === 'Succeeded') {
-    return { state: 'failed', reason: `the pod ${status.phase === 'Failed' ? 'failed' : 'ended'}${status.reason ? `: ${status.reason}` : ''}${status.message ? `: ${status.message}` : ''}` };
+    return {
+      state: 'failed',
+      reason:
+        `the pod ${status.phase === 'Failed' ? 'failed' : 'ended'}` +
+        (status.reason ? `: ${status.reason}` : '') +
+        (status.message ? `: ${status.message}` : ''),
+    };
   }
   for (const c of containers) {
     const failure = c.state?.waiting ? waitingFailure(c.name, c.state.waiting) : null;
@@ -126,7 +152,9 @@ const podObservation = (pod: V1Pod): ServerObservation | null => {
   if (notebook?.ready) return null;
   if (notebook?.state?.running) return { state: 'waiting', stage: 'started' };
   const detail = `on node ${pod.spec.nodeName}`;
-  return containers.length === 0 ? { state: 'waiting', stage: 'scheduled', detail } : { state: 'waiting', stage: 'pulling', detail };
+  return containers.length === 0
+    ? { state: 'waiting', stage: 'scheduled', detail }
+    : { state: 'waiting', stage: 'pulling', detail };
 };
 
 /** Jupyter servers as pods, Services and Secrets in one namespace of a Kubernetes cluster (EKS in the cloud). */
@@ -137,24 +165,44 @@ export class KubernetesServerCompute implements ServerCompute {
   async putToken(serverId: string, token: string): Promise<void> {
     const { core, namespace } = this.o;
     const body = makeServerTokenSecret({ serverId, namespace, launchId: parseServerToken(token)?.launchId }, token);
-    const created = await call(`create Secret ${serverId}`, () => core.createNamespacedSecret({ namespace, body }), [409]);
-    if (created === null) await call(`replace Secret ${serverId}`, () => core.replaceNamespacedSecret({ name: serverId, namespace, body }));
+    const created = await call(
+      `create Secret ${serverId}`,
+      () => core.createNamespacedSecret({ namespace, body }),
+      [409],
+    );
+    if (created === null)
+      await call(`replace Secret ${serverId}`, () => core.replaceNamespacedSecret({ name: serverId, namespace, body }));
   }
 
   /** Creates the pod and its Service; objects that already exist are left as they are. */
   async create(spec: ServerLaunchSpec): Promise<void> {
     const { core, namespace, serviceAccount, reporterImage } = this.o;
     const full = { ...spec, namespace, serviceAccount, ...(reporterImage ? { reporterImage } : {}) };
-    const created = await call(`create Pod ${spec.serverId}`, () => core.createNamespacedPod({ namespace, body: makeServerPod(full) }), [409]);
+    const created = await call(
+      `create Pod ${spec.serverId}`,
+      () => core.createNamespacedPod({ namespace, body: makeServerPod(full) }),
+      [409],
+    );
     if (created === null) await this.refuseEarlierPod(spec);
-    await call(`create Service ${spec.serverId}`, () => core.createNamespacedService({ namespace, body: makeServerService(full) }), [409]);
+    await call(
+      `create Service ${spec.serverId}`,
+      () => core.createNamespacedService({ namespace, body: makeServerService(full) }),
+      [409],
+    );
   }
 
   // A pod of an earlier launch (stopped moments ago, still terminating) must not pass for this launch's.
   private async refuseEarlierPod(spec: ServerLaunchSpec): Promise<void> {
-    const pod = await call(`read Pod ${spec.serverId}`, () => this.o.core.readNamespacedPod({ name: spec.serverId, namespace: this.o.namespace }), [404]);
+    const pod = await call(
+      `read Pod ${spec.serverId}`,
+      () => this.o.core.readNamespacedPod({ name: spec.serverId, namespace: this.o.namespace }),
+      [404],
+    );
     const launch = pod?.metadata?.labels?.['orrery.dev/launch'];
-    if (launch !== spec.launchId) throw new ServerLaunchFailedError('the pod of this server\'s previous launch is still shutting down; launch it again in a minute');
+    if (launch !== spec.launchId)
+      throw new ServerLaunchFailedError(
+        "the pod of this server's previous launch is still shutting down; launch it again in a minute",
+      );
   }
 
   /** Reads the pod and, once Kubernetes calls it Ready, asks Jupyter through the API server's service proxy. */
@@ -190,7 +238,10 @@ export class KubernetesServerCompute implements ServerCompute {
       },
     };
     try {
-      await core.connectGetNamespacedServiceProxyWithPath({ name: `${serverId}:${JUPYTER_PORT}`, namespace, path: 'api' }, { middleware: [middleware], middlewareMergeStrategy: 'append' });
+      await core.connectGetNamespacedServiceProxyWithPath(
+        { name: `${serverId}:${JUPYTER_PORT}`, namespace, path: 'api' },
+        { middleware: [middleware], middlewareMergeStrategy: 'append' },
+      );
     } catch (err) {
       if (status === 0) throw upstream(`proxy to ${serverId}`, err);
     }
@@ -200,7 +251,11 @@ export class KubernetesServerCompute implements ServerCompute {
   /** Deletes the pod (giving Jupyter time to save), its Service and its Secret; missing ones are fine. */
   async remove(serverId: string): Promise<void> {
     const { core, namespace } = this.o;
-    await call(`delete Pod ${serverId}`, () => core.deleteNamespacedPod({ name: serverId, namespace, gracePeriodSeconds: 30 }), [404]);
+    await call(
+      `delete Pod ${serverId}`,
+      () => core.deleteNamespacedPod({ name: serverId, namespace, gracePeriodSeconds: 30 }),
+      [404],
+    );
     await call(`delete Service ${serverId}`, () => core.deleteNamespacedService({ name: serverId, namespace }), [404]);
     await call(`delete Secret ${serverId}`, () => core.deleteNamespacedSecret({ name: serverId, namespace }), [404]);
   }
@@ -210,12 +265,24 @@ export class KubernetesServerCompute implements ServerCompute {
     const { core, custom, namespace } = this.o;
     const selector = `${SERVER_LABEL}=${serverId}`;
     // A 404 on the list means the Spark operator's CRD is not installed: there are no applications to stop.
-    const apps = await call('list SparkApplications', () => custom.listNamespacedCustomObject({ ...SPARK, namespace, labelSelector: selector }), [404]);
-    const appNames: string[] = ((apps?.items ?? []) as { metadata?: { name?: string } }[]).flatMap((a) => (a.metadata?.name ? [a.metadata.name] : []));
+    const apps = await call(
+      'list SparkApplications',
+      () => custom.listNamespacedCustomObject({ ...SPARK, namespace, labelSelector: selector }),
+      [404],
+    );
+    const appNames: string[] = ((apps?.items ?? []) as { metadata?: { name?: string } }[]).flatMap((a) =>
+      a.metadata?.name ? [a.metadata.name] : [],
+    );
     for (const name of appNames) {
-      await call(`delete SparkApplication ${name}`, () => custom.deleteNamespacedCustomObject({ ...SPARK, namespace, name }), [404]);
+      await call(
+        `delete SparkApplication ${name}`,
+        () => custom.deleteNamespacedCustomObject({ ...SPARK, namespace, name }),
+        [404],
+      );
     }
-    const pods = await call('list Spark pods', () => core.listNamespacedPod({ namespace, labelSelector: `${selector},spark-role` }));
+    const pods = await call('list Spark pods', () =>
+      core.listNamespacedPod({ namespace, labelSelector: `${selector},spark-role` }),
+    );
     const selectors: string[] = [];
     for (const pod of pods?.items ?? []) {
       const name = pod.metadata?.name;

@@ -1,4 +1,9 @@
-import { LINK_LOCAL_CIDRS, POD_IDENTITY_AGENT_CIDRS, type ClusterNetwork, type ClusterSetup } from './cluster-setup.ts';
+import {
+  LINK_LOCAL_CIDRS,
+  POD_IDENTITY_AGENT_CIDRS,
+  type ClusterNetwork,
+  type ClusterSetup,
+} from '../../contracts/cluster-setup.ts';
 import { JUPYTER_PORT, SERVER_APP } from './server-manifests.ts';
 
 const API = 'networking.k8s.io/v1';
@@ -64,7 +69,10 @@ const toServers = (name: string, namespace: string, from: object[]) => ({
 /** Jupyter's port open to the proxy that serves users their servers (its pods, and its CIDRs if it is no pod). */
 export const makeProxyIngress = (setup: ClusterSetup) => {
   const { proxy } = setup.network;
-  const pods = { namespaceSelector: inNamespace(proxy.namespace), podSelector: { matchLabels: { ...proxy.podLabels } } };
+  const pods = {
+    namespaceSelector: inNamespace(proxy.namespace),
+    podSelector: { matchLabels: { ...proxy.podLabels } },
+  };
   return toServers('allow-proxy-to-servers', setup.serverNamespace, [pods, ...ipBlocks(proxy.cidrs)]);
 };
 
@@ -78,7 +86,7 @@ export const makeApiServerIngress = (setup: ClusterSetup) => {
   const cidrs = setup.network.controlPlaneCidrs;
   if (cidrs.length === 0) {
     throw new Error(
-      'eks.network.controlPlaneCidrs is empty: list the CIDRs of the subnets your cluster\'s control plane uses ' +
+      "eks.network.controlPlaneCidrs is empty: list the CIDRs of the subnets your cluster's control plane uses " +
         '(aws eks describe-cluster --query cluster.resourcesVpcConfig.subnetIds, then aws ec2 describe-subnets)',
     );
   }

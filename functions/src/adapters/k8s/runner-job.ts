@@ -1,10 +1,14 @@
+import type { Pool } from '../../domain/profile.ts';
 import { RUNNER_DEADLINE_MARGIN_SECONDS, type OutputLimits } from '../../domain/run-output.ts';
 
 /** What a runner Job needs. */
 export interface RunnerJobSpec {
   runId: string;
   namespace: string;
+  /** The notebook's image: the run's profile's, so a run has the libraries (and CUDA) a server of that profile has. */
   image: string;
+  /** The notebook-runner image, which only brings the runner program into the pod (RUNNER_PROGRAM). */
+  runnerImage: string;
   serviceAccount: string;
   inputUrl: string;
   outputUrl: string;
@@ -15,27 +19,82 @@ export interface RunnerJobSpec {
   cpu: string;
   memory: string;
   gpus?: number;
-  nodeSelector?: Record<string, string>;
+  /** The profile's pool whole: the nodes it selects and the taints of theirs it tolerates. */
+  pool: Pick<Pool, 'nodeSelector' | 'tolerations'>;
 }
+
+/**
+ * Where the runner program is in the runner image (`source`), where the notebook container finds a copy of it
+ * (`mount`, read-only) and the file it runs there (`entry`, images/notebook-runner/Dockerfile's ENTRYPOINT).
+ */
+export const RUNNER_PROGRAM = { source: '/opt/orrery', mount: '/opt/orrery-runner', entry: 'runner.py' } as const;
 
 /** The environment variables the runner reads its presigned input and output URLs from (runner.py). */
 export const RUNNER_URL_VARIABLES = { input: 'ORRERY_INPUT_URL', output: 'ORRERY_OUTPUT_URL' } as const;
 
-
 /** The DNS-safe name of a run's Job: run ids are already lowercase letters, digits and one dash. */
 export const runnerJobName = (runId: string): string => `orrery-${runId}`.slice(0, 63);
 
-/** The runner's command line (no URL: anyone who can read the pod's processes can read it); no caps given, the runner's own. */
-export const runnerArgs = (s: Pick<RunnerJobSpec, 'timeoutSeconds' | 'cellTimeoutSeconds'> & Partial<Pick<RunnerJobSpec, 'output'>>): string[] => [
+/** The runner's command line (no URL: whoever reads the pod's processes reads it); no caps given, the runner's own. */
+export const runnerArgs = (
+  s: Pick<RunnerJobSpec, 'timeoutSeconds' | 'cellTimeoutSeconds'> & Partial<Pick<RunnerJobSpec, 'output'>>,
+): string[] => [
   '--timeout',
   String(s.timeoutSeconds),
   ...(s.cellTimeoutSeconds ? ['--cell-timeout', String(s.cellTimeoutSeconds)] : []),
-  ...(s.output ? ['--max-output-bytes', String(s.output.maxOutputBytes), '--max-notebook-output-bytes', String(s.output.maxNotebookOutputBytes)] : []),
+  ...(s.output
+    ? [
+        '--max-output-bytes',
+        String(s.output.maxOutputBytes),
+        '--max-notebook-output-bytes',
+        String(s.output.maxNotebookOutputBytes),
+      ]
+    : []),
 ];
 
+const CONTAINER_SECURITY = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: false,
+  capabilities: { drop: ['ALL'] },
+};
+const PROGRAM_VOLUME = 'runner-program';
+
+const runnerResources = (s: RunnerJobSpec) => {
+  // Kubernetes requires extended resources such as GPUs to be requested exactly as limited.
+  const gpu = s.gpus ? { 'nvidia.com/gpu': String(s.gpus) } : {};
+  return { requests: { cpu: s.cpu, memory: s.memory, ...gpu }, limits: { memory: s.memory, ...gpu } };
+};
+
+// The runner image only carries the program: this copies it into a volume the notebook container reads.
+const programCopier = (s: RunnerJobSpec) => ({
+  name: 'runner-program',
+  image: s.runnerImage,
+  command: ['cp', '-R', `${RUNNER_PROGRAM.source}/.`, `${RUNNER_PROGRAM.mount}/`],
+  volumeMounts: [{ name: PROGRAM_VOLUME, mountPath: RUNNER_PROGRAM.mount }],
+  resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '32Mi' } },
+  securityContext: CONTAINER_SECURITY,
+});
+
+// Mounted read-only: the notebook's code, same uid, must not be able to rewrite the program that reports on it.
+const runnerContainer = (s: RunnerJobSpec) => ({
+  name: 'runner',
+  image: s.image,
+  command: ['python3', `${RUNNER_PROGRAM.mount}/${RUNNER_PROGRAM.entry}`],
+  args: ['--non-dumpable', ...runnerArgs(s)],
+  env: [
+    { name: RUNNER_URL_VARIABLES.input, value: s.inputUrl },
+    { name: RUNNER_URL_VARIABLES.output, value: s.outputUrl },
+  ],
+  volumeMounts: [{ name: PROGRAM_VOLUME, mountPath: RUNNER_PROGRAM.mount, readOnly: true }],
+  resources: runnerResources(s),
+  securityContext: CONTAINER_SECURITY,
+});
+
 /**
- * The Kubernetes Job that executes one run with the notebook-runner image: no retries (a rerun is
- * a new run), a hard deadline a little past the run's own timeout, and cleanup after an hour.
+ * The Kubernetes Job that executes one run: no retries (a rerun is a new run), a hard deadline a little past
+ * the run's own timeout, and cleanup after an hour. The notebook runs in the profile's image on the profile's
+ * pool (its node selector and tolerations), as a server of that profile would; an init container copies the
+ * runner program in from the notebook-runner image, so any image that runs `jupyter server` can run notebooks.
  * The presigned URLs go in the environment, never the arguments (/proc/1/cmdline is readable by the
  * notebook's kernel); the runner takes them out of its environment before the kernel starts and makes
  * itself non-dumpable, so the kernel (same uid, no capabilities) cannot read /proc/1/environ either.
@@ -43,7 +102,11 @@ export const runnerArgs = (s: Pick<RunnerJobSpec, 'timeoutSeconds' | 'cellTimeou
 export const makeRunnerJob = (s: RunnerJobSpec) => ({
   apiVersion: 'batch/v1',
   kind: 'Job',
-  metadata: { name: runnerJobName(s.runId), namespace: s.namespace, labels: { 'app.kubernetes.io/name': 'orrery-runner', 'orrery.dev/run': s.runId } },
+  metadata: {
+    name: runnerJobName(s.runId),
+    namespace: s.namespace,
+    labels: { 'app.kubernetes.io/name': 'orrery-runner', 'orrery.dev/run': s.runId },
+  },
   spec: {
     backoffLimit: 0,
     activeDeadlineSeconds: s.timeoutSeconds + RUNNER_DEADLINE_MARGIN_SECONDS,
@@ -55,23 +118,11 @@ export const makeRunnerJob = (s: RunnerJobSpec) => ({
         serviceAccountName: s.serviceAccount,
         automountServiceAccountToken: false,
         securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 },
-        ...(s.nodeSelector && Object.keys(s.nodeSelector).length ? { nodeSelector: s.nodeSelector } : {}),
-        ...(s.gpus ? { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] } : {}),
-        containers: [
-          {
-            name: 'runner',
-            image: s.image,
-            args: ['--non-dumpable', ...runnerArgs(s)],
-            env: [
-              { name: RUNNER_URL_VARIABLES.input, value: s.inputUrl },
-              { name: RUNNER_URL_VARIABLES.output, value: s.outputUrl },
-            ],
-            resources: s.gpus
-              ? { requests: { cpu: s.cpu, memory: s.memory, 'nvidia.com/gpu': String(s.gpus) }, limits: { memory: s.memory, 'nvidia.com/gpu': String(s.gpus) } }
-              : { requests: { cpu: s.cpu, memory: s.memory }, limits: { memory: s.memory } },
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ['ALL'] } },
-          },
-        ],
+        nodeSelector: { ...s.pool.nodeSelector },
+        tolerations: s.pool.tolerations.map((t) => ({ ...t })),
+        volumes: [{ name: PROGRAM_VOLUME, emptyDir: { sizeLimit: '64Mi' } }],
+        initContainers: [programCopier(s)],
+        containers: [runnerContainer(s)],
       },
     },
   },

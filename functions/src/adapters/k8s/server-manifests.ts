@@ -43,12 +43,22 @@ const metadataFor = (s: ServerPodSpec) => ({
   name: s.serverId,
   namespace: s.namespace,
   labels: labelsFor(s),
-  annotations: { 'orrery.dev/owner': s.owner, 'orrery.dev/name': s.name, 'orrery.dev/profile': s.profile, [BASE_PATH_ANNOTATION]: s.basePath },
+  annotations: {
+    'orrery.dev/owner': s.owner,
+    'orrery.dev/name': s.name,
+    'orrery.dev/profile': s.profile,
+    [BASE_PATH_ANNOTATION]: s.basePath,
+  },
 });
 
 const tokenFrom = (s: { serverId: string }) => ({ secretKeyRef: { name: s.serverId, key: TOKEN_KEY } });
 
-const SECURITY_CONTEXT = { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+const SECURITY_CONTEXT = {
+  runAsNonRoot: true,
+  runAsUser: 1000,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+};
 
 const notebookResources = (s: ServerPodSpec) => {
   const r = s.resources;
@@ -64,7 +74,12 @@ const notebookContainer = (s: ServerPodSpec) => ({
   name: 'notebook',
   image: s.resources.image,
   command: ['jupyter', 'server'],
-  args: ['--ServerApp.ip=0.0.0.0', `--ServerApp.port=${JUPYTER_PORT}`, `--ServerApp.base_url=${s.basePath}`, '--ServerApp.open_browser=False'],
+  args: [
+    '--ServerApp.ip=0.0.0.0',
+    `--ServerApp.port=${JUPYTER_PORT}`,
+    `--ServerApp.base_url=${s.basePath}`,
+    '--ServerApp.open_browser=False',
+  ],
   env: [
     { name: 'JUPYTER_TOKEN', valueFrom: tokenFrom(s) },
     { name: 'ORRERY_SERVER_ID', value: s.serverId },
@@ -89,7 +104,10 @@ const reporterContainer = (s: ServerPodSpec) => ({
   securityContext: SECURITY_CONTEXT,
 });
 
-/** The pod of one Jupyter server: the notebook container and its activity reporter, never restarted (a relaunch is a new pod). */
+/**
+ * The pod of one Jupyter server: the notebook container and its activity reporter, never restarted (a relaunch is a new
+ * pod).
+ */
 export const makeServerPod = (s: ServerPodSpec) => ({
   apiVersion: 'v1',
   kind: 'Pod',
@@ -97,7 +115,8 @@ export const makeServerPod = (s: ServerPodSpec) => ({
   spec: {
     restartPolicy: 'Never',
     serviceAccountName: s.serviceAccount,
-    // Notebook users run arbitrary code: neither the API token nor every Service's address belongs in their environment.
+    // Notebook users run arbitrary code: neither the API token nor every Service's address belongs in their
+    // environment.
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     nodeSelector: { ...s.pool.nodeSelector },

@@ -3,9 +3,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, w
 import { dirname, join } from 'node:path';
 
 /** Reads a JSON file of the data folder, or the fallback when it does not exist yet. */
-export const readJson = <T>(file: string, fallback: T): T => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : fallback);
+export const readJson = <T>(file: string, fallback: T): T =>
+  existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : fallback;
 
-/** Writes a JSON file atomically (temp file, then rename) so a crash never leaves half a file; owner-only by default. */
+/** Writes a JSON file atomically (temp file, then rename): a crash never leaves half a file. Owner-only by default. */
 export const writeJson = (file: string, value: unknown, mode = 0o600): void => {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;

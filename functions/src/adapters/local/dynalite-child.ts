@@ -11,7 +11,9 @@ const serve = inner.listeners('request')[0] as (req: unknown, res: unknown) => v
 // dynalite answers any browser's CORS preflight with '*'; the platform's SDK never sends an Origin.
 const server = createServer((req, res) => {
   if (req.headers.origin) {
-    res.writeHead(403, { 'content-type': 'application/json' }).end('{"message":"browsers may not call the local DynamoDB emulator"}');
+    res
+      .writeHead(403, { 'content-type': 'application/json' })
+      .end('{"message":"browsers may not call the local DynamoDB emulator"}');
     return;
   }
   serve(req, res);

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import S3rver from 's3rver';
+import { EMULATOR_CREDENTIALS } from '../aws/emulator-credentials.ts';
 import { checkPostPolicy, type PolicyRefusal } from './post-policy.ts';
 import { makePutsAtomic, type S3rverStore } from './s3rver-atomic-puts.ts';
 
@@ -40,7 +41,11 @@ export const startDynalite = async (dir: string): Promise<RunningEmulator> => {
 };
 
 const cors = (origins: readonly string[]) =>
-  `<CORSConfiguration><CORSRule>${origins.map((o) => `<AllowedOrigin>${o}</AllowedOrigin>`).join('')}<AllowedMethod>POST</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+  '<CORSConfiguration><CORSRule>' +
+  origins.map((o) => `<AllowedOrigin>${o}</AllowedOrigin>`).join('') +
+  '<AllowedMethod>POST</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod>' +
+  '<AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds>' +
+  '</CORSRule></CORSConfiguration>';
 
 type KoaContext = {
   method: string;
@@ -54,8 +59,8 @@ type KoaContext = {
   set(name: string, value: string): void;
 };
 
-// The emulators' fixed account (clients.ts signs with it); s3rver itself checks no POST policy at all.
-const LOCAL_SECRET_KEY = 'S3RVER';
+// The emulators' fixed account (every client signs with it); s3rver itself checks no POST policy at all.
+const LOCAL_SECRET_KEY = EMULATOR_CREDENTIALS.secretAccessKey;
 // A form is held in memory while its policy is checked; past this the POST is refused before it is read.
 const MAX_FORM_BYTES = 1024 * 1024 * 1024;
 
@@ -82,25 +87,38 @@ const formShapeProblem = (names: readonly string[]): string | null => {
   const lower = names.map((n) => n.toLowerCase());
   const repeated = lower.find((n, i) => lower.indexOf(n) !== i);
   if (repeated) return `the form names the field '${repeated}' twice; send each field once`;
-  if (lower.indexOf('file') !== lower.length - 1) return 'the file must be the form\'s last field';
+  if (lower.indexOf('file') !== lower.length - 1) return "the file must be the form's last field";
   return null;
 };
 
 /** Why S3 would refuse this browser-form POST to `bucket`, or null; the body is then replayed to s3rver. */
 const checkForm = async (ctx: KoaContext, bucket: string): Promise<PolicyRefusal | null> => {
   const body = await readForm(ctx.req);
-  if (!body) return { status: 400, code: 'EntityTooLarge', message: 'Your proposed upload exceeds the maximum allowed size' };
+  if (!body)
+    return { status: 400, code: 'EntityTooLarge', message: 'Your proposed upload exceeds the maximum allowed size' };
   let form: FormData;
   try {
-    form = await new Response(new Uint8Array(body), { headers: { 'content-type': ctx.headers['content-type'] ?? '' } }).formData();
+    form = await new Response(new Uint8Array(body), {
+      headers: { 'content-type': ctx.headers['content-type'] ?? '' },
+    }).formData();
   } catch {
-    return { status: 400, code: 'MalformedPOSTRequest', message: 'The body of your POST request is not well-formed multipart/form-data.' };
+    return {
+      status: 400,
+      code: 'MalformedPOSTRequest',
+      message: 'The body of your POST request is not well-formed multipart/form-data.',
+    };
   }
   const shapeProblem = formShapeProblem([...form.keys()]);
   if (shapeProblem) return { status: 400, code: 'InvalidArgument', message: shapeProblem };
   const file = form.get('file');
   const fields = new Map([...form.entries()].filter(([, v]) => typeof v === 'string') as Array<[string, string]>);
-  const refusal = checkPostPolicy(fields, typeof file === 'object' && file ? file.size : 0, bucket, LOCAL_SECRET_KEY, new Date());
+  const refusal = checkPostPolicy(
+    fields,
+    typeof file === 'object' && file ? file.size : 0,
+    bucket,
+    LOCAL_SECRET_KEY,
+    new Date(),
+  );
   // s3rver parses the form itself: hand it the same bytes again.
   ctx.req = Object.assign(Readable.from([body]), { headers: ctx.req.headers }) as unknown as IncomingMessage;
   return refusal;
@@ -110,19 +128,22 @@ const checkForm = async (ctx: KoaContext, bucket: string): Promise<PolicyRefusal
  * s3rver serves anonymous requests; the platform only ever sends signed ones: SDK calls, presigned URLs, and
  * browser-form POSTs whose policy (signature, expiry, conditions, content-length-range) is checked here as S3 would.
  */
-const signedOnly = (bucket: string, origins: readonly string[]) => async (ctx: KoaContext, next: () => Promise<void>) => {
-  if (ctx.method === 'OPTIONS') return next();
-  const isForm = ctx.method === 'POST' && ctx.path.replace(/\/+$/, '') === `/${bucket}`
-    && /^multipart\/form-data/i.test(ctx.headers['content-type'] ?? '');
-  // A form is judged by its policy alone, whatever headers ride along (s3rver never checks a V4 signature).
-  if (!isForm && (ctx.headers.authorization || ctx.query['X-Amz-Signature'])) return next();
-  if (!isForm) return answer(ctx, 403, 'AccessDenied', 'Anonymous access is not allowed');
-  const refusal = await checkForm(ctx, bucket);
-  if (!refusal) return next();
-  // S3 answers a refused form with CORS headers too, so the portal can read why.
-  if (origins.includes(ctx.headers.origin ?? '')) ctx.set('Access-Control-Allow-Origin', ctx.headers.origin!);
-  answer(ctx, refusal.status, refusal.code, refusal.message);
-};
+const signedOnly =
+  (bucket: string, origins: readonly string[]) => async (ctx: KoaContext, next: () => Promise<void>) => {
+    if (ctx.method === 'OPTIONS') return next();
+    const isForm =
+      ctx.method === 'POST' &&
+      ctx.path.replace(/\/+$/, '') === `/${bucket}` &&
+      /^multipart\/form-data/i.test(ctx.headers['content-type'] ?? '');
+    // A form is judged by its policy alone, whatever headers ride along (s3rver never checks a V4 signature).
+    if (!isForm && (ctx.headers.authorization || ctx.query['X-Amz-Signature'])) return next();
+    if (!isForm) return answer(ctx, 403, 'AccessDenied', 'Anonymous access is not allowed');
+    const refusal = await checkForm(ctx, bucket);
+    if (!refusal) return next();
+    // S3 answers a refused form with CORS headers too, so the portal can read why.
+    if (origins.includes(ctx.headers.origin ?? '')) ctx.set('Access-Control-Allow-Origin', ctx.headers.origin!);
+    answer(ctx, refusal.status, refusal.code, refusal.message);
+  };
 
 /**
  * Starts s3rver on loopback, persisted under `<dir>`, with the bucket made. Browsers upload straight to

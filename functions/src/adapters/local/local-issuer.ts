@@ -29,11 +29,18 @@ export class LocalIssuer {
     let secrets = readJson<Secrets | null>(secretsFile, null);
     if (!secrets) {
       const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-      secrets = { signingKey: { ...(await exportJWK(privateKey)), alg: 'ES256' }, cursorSecret: randomBytes(32).toString('base64url') };
+      secrets = {
+        signingKey: { ...(await exportJWK(privateKey)), alg: 'ES256' },
+        cursorSecret: randomBytes(32).toString('base64url'),
+      };
       writeJson(secretsFile, secrets);
     }
     const { d: _d, ...publicJwk } = secrets.signingKey;
-    return new LocalIssuer(await importJWK(secrets.signingKey, 'ES256'), await importJWK(publicJwk, 'ES256'), secrets.cursorSecret);
+    return new LocalIssuer(
+      await importJWK(secrets.signingKey, 'ES256'),
+      await importJWK(publicJwk, 'ES256'),
+      secrets.cursorSecret,
+    );
   }
 
   /** Signs a token for a subject with the given claims, expiring `ttlSeconds` from now (negative: already expired). */
@@ -51,10 +58,18 @@ export class LocalIssuer {
   /** Verifies signature, issuer, audience and expiry (ES256 only, so `alg: none` never passes). */
   async verify(token: string): Promise<JWTPayload> {
     try {
-      const { payload } = await jwtVerify(token, this.publicKey, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: ['ES256'], requiredClaims: ['exp', 'sub'] });
+      const { payload } = await jwtVerify(token, this.publicKey, {
+        issuer: LOCAL_ISSUER,
+        audience: LOCAL_AUDIENCE,
+        algorithms: ['ES256'],
+        requiredClaims: ['exp', 'sub'],
+      });
       return payload;
     } catch (err) {
-      const reason = (err as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'the token has expired; get a new one' : 'the token is not valid here';
+      const reason =
+        (err as { code?: string }).code === 'ERR_JWT_EXPIRED'
+          ? 'the token has expired; get a new one'
+          : 'the token is not valid here';
       throw new UnauthorizedError(reason);
     }
   }

@@ -24,7 +24,8 @@ export interface LocalRunnerJob {
 }
 
 const INSTALL_HINT =
-  "install Debian's Jupyter (apt-get install python3-nbclient python3-ipykernel jupyter-client) or set ORRERY_PYTHON to a Python that has nbclient and ipykernel";
+  "install Debian's Jupyter (apt-get install python3-nbclient python3-ipykernel jupyter-client) " +
+  'or set ORRERY_PYTHON to a Python that has nbclient and ipykernel';
 
 // The runner saves its partial output on SIGTERM; give it that long before the whole group is killed.
 const GRACE_MS = 15_000;
@@ -54,11 +55,15 @@ export class LocalRunnerCompute {
   environmentProblem(): Promise<string | null> {
     this.environment ??= new Promise((resolve) => {
       let stderr = '';
-      const probe = spawn(this.python, ['-c', 'import nbclient, nbformat, ipykernel'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const probe = spawn(this.python, ['-c', 'import nbclient, nbformat, ipykernel'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       probe.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const fail = (why: string) => resolve(`cannot run notebooks with ${this.python}: ${why}; ${INSTALL_HINT}`);
       probe.once('error', (err) => fail(err.message));
-      probe.once('close', (code) => (code === 0 ? resolve(null) : fail(stderr.trim().split('\n').at(-1) ?? `exit ${code}`)));
+      probe.once('close', (code) =>
+        code === 0 ? resolve(null) : fail(stderr.trim().split('\n').at(-1) ?? `exit ${code}`),
+      );
     });
     return this.environment;
   }
@@ -73,9 +78,19 @@ export class LocalRunnerCompute {
     const [inputUrl, outputUrl] = [env(RUNNER_URL_VARIABLES.input), env(RUNNER_URL_VARIABLES.output)];
     if (!runId || !inputUrl || !outputUrl) throw new RunnerFailedError('the runner Job names no run, input or output');
     const numberOf = (name: string) => (arg(name) ? Number(arg(name)) : undefined);
-    const [maxOutputBytes, maxNotebookOutputBytes] = [numberOf('--max-output-bytes'), numberOf('--max-notebook-output-bytes')];
+    const [maxOutputBytes, maxNotebookOutputBytes] = [
+      numberOf('--max-output-bytes'),
+      numberOf('--max-notebook-output-bytes'),
+    ];
     const output = maxOutputBytes && maxNotebookOutputBytes ? { maxOutputBytes, maxNotebookOutputBytes } : undefined;
-    await this.run({ runId, inputUrl, outputUrl, timeoutSeconds: numberOf('--timeout') ?? 3600, cellTimeoutSeconds: numberOf('--cell-timeout'), output });
+    await this.run({
+      runId,
+      inputUrl,
+      outputUrl,
+      timeoutSeconds: numberOf('--timeout') ?? 3600,
+      cellTimeoutSeconds: numberOf('--cell-timeout'),
+      output,
+    });
   }
 
   /** Runs the notebook to the end; throws the error the workflow's Catch matches when it did not complete. */
@@ -99,10 +114,13 @@ export class LocalRunnerCompute {
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
     // The runner enforces the timeout itself; this is the Job's activeDeadlineSeconds for a runner that hangs.
     let overdue = false;
-    const deadline = setTimeout(() => {
-      overdue = true;
-      killGroup(child, 'SIGKILL');
-    }, (launch.timeoutSeconds + RUNNER_DEADLINE_MARGIN_SECONDS) * 1000);
+    const deadline = setTimeout(
+      () => {
+        overdue = true;
+        killGroup(child, 'SIGKILL');
+      },
+      (launch.timeoutSeconds + RUNNER_DEADLINE_MARGIN_SECONDS) * 1000,
+    );
     const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('close', (c, s) => resolve({ code: c, signal: s })),
     );
@@ -114,11 +132,16 @@ export class LocalRunnerCompute {
     if (code === 0) return;
     if (stopped || code === 143 || code === 130) throw new RunStoppedError(`run ${launch.runId} was stopped`);
     if (signal) throw new RunnerFailedError(`the runner was killed (${signal}) before the notebook completed`);
-    if (code === 3) throw new RunnerUnavailableError(`${stderr.trim().split('\n').at(-1) ?? 'no kernel'}; ${INSTALL_HINT}`);
-    throw new RunnerFailedError(code === 1 ? 'the notebook did not complete' : `the runner exited with ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`);
+    if (code === 3)
+      throw new RunnerUnavailableError(`${stderr.trim().split('\n').at(-1) ?? 'no kernel'}; ${INSTALL_HINT}`);
+    throw new RunnerFailedError(
+      code === 1
+        ? 'the notebook did not complete'
+        : `the runner exited with ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`,
+    );
   }
 
-  /** Stops a run's runner (SIGTERM to its group, SIGKILL after a grace period); remembers the stop if it has not launched. */
+  /** Stops a run's runner (SIGTERM to its group, SIGKILL after a grace period); remembers it if not launched yet. */
   async stop(runId: string): Promise<void> {
     this.stopped.add(runId);
     await this.kill(runId);
@@ -143,6 +166,10 @@ export class LocalRunnerCompute {
   async stopAll(): Promise<void> {
     const children = [...this.running.entries()];
     await Promise.all(children.map(([id]) => this.stop(id)));
-    await Promise.all(children.map(([, c]) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('close', r)) : undefined)));
+    await Promise.all(
+      children.map(([, c]) =>
+        c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('close', r)) : undefined,
+      ),
+    );
   }
 }

@@ -82,25 +82,59 @@ export class LocalServerCompute implements ServerCompute {
       ORRERY_SERVER_ID: spec.serverId,
       ORRERY_SERVERS_DIR: this.o.serversDir,
     });
-    const args = ['-m', 'jupyter_server', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, '--ServerApp.port_retries=0', `--ServerApp.base_url=${spec.basePath}`, '--ServerApp.open_browser=False', `--ServerApp.root_dir=${join(dir, 'work')}`];
+    const args = [
+      '-m',
+      'jupyter_server',
+      '--ServerApp.ip=127.0.0.1',
+      `--ServerApp.port=${port}`,
+      '--ServerApp.port_retries=0',
+      `--ServerApp.base_url=${spec.basePath}`,
+      '--ServerApp.open_browser=False',
+      `--ServerApp.root_dir=${join(dir, 'work')}`,
+    ];
     // Local mode may run as root (CI, containers); in a pod Jupyter runs as uid 1000.
     if (process.getuid?.() === 0) args.push('--ServerApp.allow_root=True');
-    const jupyter = spawn(this.o.python, args, { cwd: join(dir, 'work'), env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-    const server: LocalServer = { launchId: spec.launchId, port, basePath: spec.basePath, jupyter, stderr: '', removing: false };
+    const jupyter = spawn(this.o.python, args, {
+      cwd: join(dir, 'work'),
+      env,
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const server: LocalServer = {
+      launchId: spec.launchId,
+      port,
+      basePath: spec.basePath,
+      jupyter,
+      stderr: '',
+      removing: false,
+    };
     this.servers.set(spec.serverId, server);
     jupyter.stderr?.on('data', (chunk: Buffer) => (server.stderr = (server.stderr + chunk.toString()).slice(-4000)));
     jupyter.once('error', (err) => (server.exited = `could not start ${this.o.python}: ${err.message}`));
     jupyter.once('close', (code, signal) => this.onJupyterExit(spec.serverId, server, code, signal));
     server.reporter = spawn(this.o.python, [this.o.reporterScript], {
-      env: { ...env, JUPYTER_URL: `http://127.0.0.1:${port}${spec.basePath}`, ORRERY_ACTIVITY_URL: spec.activityUrl, ORRERY_SERVER_TOKEN: token, ORRERY_ACTIVITY_INTERVAL: String(this.o.activityIntervalSeconds) },
+      env: {
+        ...env,
+        JUPYTER_URL: `http://127.0.0.1:${port}${spec.basePath}`,
+        ORRERY_ACTIVITY_URL: spec.activityUrl,
+        ORRERY_SERVER_TOKEN: token,
+        ORRERY_ACTIVITY_INTERVAL: String(this.o.activityIntervalSeconds),
+      },
       detached: true,
       stdio: 'ignore',
     });
   }
 
   private onJupyterExit(serverId: string, server: LocalServer, code: number | null, signal: NodeJS.Signals | null) {
-    const last = server.stderr.trim().split('\n').filter((l) => !/^\s*$/.test(l)).at(-1) ?? '';
-    server.exited ??= `jupyter server exited ${signal ? `on ${signal}` : `with code ${code}`}${last ? `: ${last.slice(0, 300)}` : ''}`;
+    const last =
+      server.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !/^\s*$/.test(l))
+        .at(-1) ?? '';
+    server.exited ??=
+      `jupyter server exited ${signal ? `on ${signal}` : `with code ${code}`}` +
+      (last ? `: ${last.slice(0, 300)}` : '');
     if (server.reporter) killGroup(server.reporter, 'SIGTERM');
     reapProcessesMarked(`ORRERY_SERVER_ID=${serverId}`);
     if (!server.removing) this.o.onExit(serverId, server.launchId, server.exited);
@@ -111,7 +145,9 @@ export class LocalServerCompute implements ServerCompute {
     if (!server) return { state: 'absent' };
     if (server.exited) return { state: 'failed', reason: server.exited };
     try {
-      const res = await fetch(`http://127.0.0.1:${server.port}${server.basePath}api`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`http://127.0.0.1:${server.port}${server.basePath}api`, {
+        signal: AbortSignal.timeout(2000),
+      });
       if (res.ok) return { state: 'ready', url: `http://127.0.0.1:${server.port}${server.basePath}` };
     } catch {
       // Not listening yet.

@@ -1,8 +1,8 @@
 import './promise-with-resolvers.ts';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { ServerWorkflows, Workflows } from '../../ports/workflows.ts';
-import { readAsl, substitute } from '../../shared/asl.ts';
-import { log } from '../../shared/logger.ts';
+import { readAsl, substitute } from '../../contracts/asl.ts';
+import { log } from '../../observability/logger.ts';
 
 /** The Kubernetes Job the launch state would run on EKS, as far as local mode reads it. */
 export interface LaunchJob {
@@ -18,7 +18,11 @@ export interface RunWorkflowBindings {
   prepare(input: { runId: string }): Promise<unknown>;
   markStarted(input: { runId: string }): Promise<void>;
   launch(job: LaunchJob): Promise<void>;
-  finalize(input: { runId: string; failure?: { Error?: string; Cause?: string }; skipOutput?: boolean }): Promise<{ status: string }>;
+  finalize(input: {
+    runId: string;
+    failure?: { Error?: string; Cause?: string };
+    skipOutput?: boolean;
+  }): Promise<{ status: string }>;
   cleanup(jobPath: string): Promise<void>;
   stop(runId: string): Promise<void>;
 }
@@ -41,14 +45,24 @@ export interface ServerWorkflowBindings {
   pollMs: number;
 }
 
-const SERVER_TASK_STATES = ['CreateResources', 'CheckLaunch', 'MarkRunning', 'CleanUpCancelled', 'CleanUp', 'RecordFailure'];
+const SERVER_TASK_STATES = [
+  'CreateResources',
+  'CheckLaunch',
+  'MarkRunning',
+  'CleanUpCancelled',
+  'CleanUp',
+  'RecordFailure',
+];
 
 type LambdaParameters = { Payload: never };
 
 // Lambda invoke integrations take and return a Payload; local bindings do the same so the ASL's paths match.
-const lambda = <T>(fn: (payload: never) => Promise<T>) => async (parameters: unknown) => ({ Payload: (await fn((parameters as LambdaParameters).Payload)) ?? {} });
+const lambda =
+  <T>(fn: (payload: never) => Promise<T>) =>
+  async (parameters: unknown) => ({ Payload: (await fn((parameters as LambdaParameters).Payload)) ?? {} });
 
-const machineOf = (name: string) => new StateMachine(JSON.parse(substitute(readAsl(name), LOCAL_VALUES)), { validationOptions: { checkArn: false } });
+const machineOf = (name: string) =>
+  new StateMachine(JSON.parse(substitute(readAsl(name), LOCAL_VALUES)), { validationOptions: { checkArn: false } });
 
 /**
  * Runs `statemachines/run-notebook.asl.json` and `launch-server.asl.json` with aws-local-stepfunctions,
@@ -73,12 +87,21 @@ export class LocalStepFunctions implements Workflows, ServerWorkflows {
     const task = lambda(this.server.task);
     const execution = this.launchMachine.run(
       { serverId, launchId },
-      { overrides: { taskResourceLocalHandlers: Object.fromEntries(SERVER_TASK_STATES.map((s) => [s, task])), waitTimeOverrides: { WaitForJupyter: this.server.pollMs } } },
+      {
+        overrides: {
+          taskResourceLocalHandlers: Object.fromEntries(SERVER_TASK_STATES.map((s) => [s, task])),
+          waitTimeOverrides: { WaitForJupyter: this.server.pollMs },
+        },
+      },
     );
     const done = execution.result.catch((err: Error) => {
-      if (err.name !== 'ExecutionError' || !/ServerLaunchFailed/.test(err.message)) log('warn', 'launch workflow ended with an error', { serverId, error: err.message });
+      if (err.name !== 'ExecutionError' || !/ServerLaunchFailed/.test(err.message))
+        log('warn', 'launch workflow ended with an error', { serverId, error: err.message });
     });
-    this.executions.set(key, done.finally(() => this.executions.delete(key)));
+    this.executions.set(
+      key,
+      done.finally(() => this.executions.delete(key)),
+    );
   }
 
   async startRun(runId: string): Promise<void> {
@@ -91,9 +114,15 @@ export class LocalStepFunctions implements Workflows, ServerWorkflows {
           taskResourceLocalHandlers: {
             Prepare: lambda(b.prepare),
             MarkStarted: lambda(b.markStarted),
-            LaunchRunner: async (p) => (await b.launch((p as unknown as { Job: LaunchJob }).Job), {}),
+            LaunchRunner: async (p) => {
+              await b.launch((p as unknown as { Job: LaunchJob }).Job);
+              return {};
+            },
             Finalize: lambda(b.finalize),
-            Cleanup: async (p) => (await b.cleanup((p as unknown as { Path: string }).Path), {}),
+            Cleanup: async (p) => {
+              await b.cleanup((p as unknown as { Path: string }).Path);
+              return {};
+            },
             RecordFailure: lambda(b.finalize),
             RecordFailureWithoutOutput: lambda(b.finalize),
           },
@@ -101,9 +130,13 @@ export class LocalStepFunctions implements Workflows, ServerWorkflows {
       },
     );
     const done = execution.result.catch((err: Error) => {
-      if (err.name !== 'ExecutionError' || !/RunDidNotComplete/.test(err.message)) log('warn', 'run workflow ended with an error', { runId, error: err.message });
+      if (err.name !== 'ExecutionError' || !/RunDidNotComplete/.test(err.message))
+        log('warn', 'run workflow ended with an error', { runId, error: err.message });
     });
-    this.executions.set(runId, done.finally(() => this.executions.delete(runId)));
+    this.executions.set(
+      runId,
+      done.finally(() => this.executions.delete(runId)),
+    );
     void this.countTransitions(runId, execution.eventLogs);
   }
 
@@ -118,6 +151,10 @@ export class LocalStepFunctions implements Workflows, ServerWorkflows {
 
   private async countTransitions(runId: string, events: AsyncGenerator<{ type: string }>): Promise<void> {
     let entered = 0;
-    for await (const event of events) if (event.type === 'StateEntered') this.transitions.set(runId, (entered += 1));
+    for await (const event of events) {
+      if (event.type !== 'StateEntered') continue;
+      entered += 1;
+      this.transitions.set(runId, entered);
+    }
   }
 }

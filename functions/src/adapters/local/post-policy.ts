@@ -25,8 +25,16 @@ const SIGNATURE_MISMATCH: PolicyRefusal = {
 
 // What S3 answers when the file is outside the policy's content-length-range.
 const SIZE_REFUSALS: Record<string, PolicyRefusal> = {
-  EntityTooLarge: { status: 400, code: 'EntityTooLarge', message: 'Your proposed upload exceeds the maximum allowed size' },
-  EntityTooSmall: { status: 400, code: 'EntityTooSmall', message: 'Your proposed upload is smaller than the minimum allowed size' },
+  EntityTooLarge: {
+    status: 400,
+    code: 'EntityTooLarge',
+    message: 'Your proposed upload exceeds the maximum allowed size',
+  },
+  EntityTooSmall: {
+    status: 400,
+    code: 'EntityTooSmall',
+    message: 'Your proposed upload is smaller than the minimum allowed size',
+  },
 };
 
 // The form fields a policy need not name (AWS: the signature itself, the policy, the file, x-ignore-*).

@@ -32,4 +32,3 @@ export const reapProcessesMarked = (marker: string): void => {
     }
   }
 };
-

@@ -1,5 +1,7 @@
 // aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks; import this module first.
-const P = Promise as unknown as { withResolvers?: <T>() => { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } };
+const P = Promise as unknown as {
+  withResolvers?: <T>() => { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void };
+};
 
 if (!P.withResolvers) {
   P.withResolvers = <T>() => {

@@ -21,8 +21,8 @@ export interface S3rverStore {
 
 /**
  * Makes s3rver's PUTs atomic, as S3's are. s3rver truncates the old files (bytes and metadata) before writing
- * the new ones and answers before they are on disk, so a reader of an existing key saw it cut short and a crash in that window
- * lost an acknowledged body (found by the fault suite). The bytes go to a file beside it, then a rename.
+ * the new ones and answers before they are on disk, so a reader of an existing key saw it cut short and a crash in that
+ * window lost an acknowledged body (found by the fault suite). The bytes go to a file beside it, then a rename.
  */
 export const makePutsAtomic = (store: S3rverStore): void => {
   // The metadata (size, ETag) is two small files s3rver rewrites in place too, and a GET reads them first: write

@@ -70,7 +70,10 @@ export class UserDirectory {
   redeemLoginCode(code: string, now: Date): string | null {
     const codes = readJson<LoginCode[]>(this.codesFile, []);
     const found = codes.find((c) => c.hash === hash(code) && new Date(c.expiresAt) > now);
-    writeJson(this.codesFile, codes.filter((c) => c !== found && new Date(c.expiresAt) > now));
+    writeJson(
+      this.codesFile,
+      codes.filter((c) => c !== found && new Date(c.expiresAt) > now),
+    );
     return found?.user ?? null;
   }
 }

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError, PayloadTooLargeError, UpstreamError } from '../../domain/errors.ts';
-import { uploadChanged, type BodyStore, type PresignedPost, type PresignedRequest, type ReadUpload, type StoredBody } from '../../ports/body-store.ts';
+import {
+  uploadChanged,
+  type BodyStore,
+  type PresignedPost,
+  type PresignedRequest,
+  type ReadUpload,
+  type StoredBody,
+} from '../../ports/body-store.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -24,9 +31,20 @@ export class MemoryBodyStore implements BodyStore {
     return body;
   }
 
-  async presignUpload(notebookId: string, uploadId: string, expiresInSeconds: number, maxBytes: number): Promise<PresignedPost> {
+  async presignUpload(
+    notebookId: string,
+    uploadId: string,
+    expiresInSeconds: number,
+    maxBytes: number,
+  ): Promise<PresignedPost> {
     const expiresAt = new Date(Date.now() + expiresInSeconds * 1000).toISOString();
-    return { method: 'POST', url: 'memory://uploads', fields: { key: `uploads/${notebookId}/${uploadId}` }, maxBytes, expiresAt };
+    return {
+      method: 'POST',
+      url: 'memory://uploads',
+      fields: { key: `uploads/${notebookId}/${uploadId}` },
+      maxBytes,
+      expiresAt,
+    };
   }
 
   /** Stands in for the client's POST to the presigned form. */
@@ -37,7 +55,8 @@ export class MemoryBodyStore implements BodyStore {
   async readUpload(notebookId: string, uploadId: string, maxBytes: number): Promise<ReadUpload | null> {
     const seen = this.uploads.get(`${notebookId}/${uploadId}`);
     if (!seen) return null;
-    if (seen.byteLength > maxBytes) throw new PayloadTooLargeError(`the upload is ${seen.byteLength} bytes, over the ${maxBytes}-byte limit`);
+    if (seen.byteLength > maxBytes)
+      throw new PayloadTooLargeError(`the upload is ${seen.byteLength} bytes, over the ${maxBytes}-byte limit`);
     await this.betweenCheckAndRead?.(notebookId, uploadId);
     const bytes = this.uploads.get(`${notebookId}/${uploadId}`);
     if (bytes !== seen) throw uploadChanged(uploadId);
@@ -49,6 +68,11 @@ export class MemoryBodyStore implements BodyStore {
   }
 
   async presignDownload(hash: string, fileName: string, expiresInSeconds: number): Promise<PresignedRequest> {
-    return { method: 'GET', url: `memory://bodies/${hash}?name=${encodeURIComponent(fileName)}`, headers: {}, expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString() };
+    return {
+      method: 'GET',
+      url: `memory://bodies/${hash}?name=${encodeURIComponent(fileName)}`,
+      headers: {},
+      expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString(),
+    };
   }
 }

@@ -1,6 +1,12 @@
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import { listingKey, type Notebook, type NotebookVersion } from '../../domain/notebook.ts';
-import type { ListSource, NotebookChanges, NotebookStore, SourcePage, VersionPage } from '../../ports/notebook-store.ts';
+import type {
+  ListSource,
+  NotebookChanges,
+  NotebookStore,
+  SourcePage,
+  VersionPage,
+} from '../../ports/notebook-store.ts';
 
 const inSource = (source: ListSource, nb: Notebook): boolean => {
   if (nb.archived) return false;
@@ -39,7 +45,10 @@ export class MemoryNotebookStore implements NotebookStore {
     const highest = await this.highestVersion(id);
     if (highest > nb.latestVersion) {
       const top = this.versions.get(`${id}#${highest}`)!;
-      Object.assign(nb, { latestVersion: highest, updatedAt: top.createdAt > nb.updatedAt ? top.createdAt : nb.updatedAt });
+      Object.assign(nb, {
+        latestVersion: highest,
+        updatedAt: top.createdAt > nb.updatedAt ? top.createdAt : nb.updatedAt,
+      });
     }
     return copy(nb);
   }
@@ -93,7 +102,8 @@ export class MemoryNotebookStore implements NotebookStore {
   async listVersions(id: string, page: { after?: number; limit: number }): Promise<VersionPage> {
     const highest = await this.highestVersion(id);
     const items: NotebookVersion[] = [];
-    for (let n = (page.after ?? 0) + 1; n <= highest && items.length < page.limit; n += 1) items.push(copy(this.versions.get(`${id}#${n}`)!));
+    for (let n = (page.after ?? 0) + 1; n <= highest && items.length < page.limit; n += 1)
+      items.push(copy(this.versions.get(`${id}#${n}`)!));
     const last = items.at(-1)?.version;
     return { items, next: last !== undefined && last < highest ? last : undefined };
   }

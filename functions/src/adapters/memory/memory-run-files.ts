@@ -27,15 +27,26 @@ export class MemoryRunFiles implements RunFiles {
 
   async getBounded(key: string, maxBytes: number): Promise<Uint8Array | null> {
     const bytes = this.files.get(key);
-    if (bytes && bytes.byteLength > maxBytes) throw new PayloadTooLargeError(`${key} is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit`);
+    if (bytes && bytes.byteLength > maxBytes)
+      throw new PayloadTooLargeError(`${key} is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit`);
     return bytes ?? null;
   }
 
   async presignGet(key: string, expiresIn: number, fileName?: string): Promise<PresignedRequest> {
-    return { method: 'GET', url: `memory://${key}${fileName ? `?name=${encodeURIComponent(fileName)}` : ''}`, headers: {}, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() };
+    return {
+      method: 'GET',
+      url: `memory://${key}${fileName ? `?name=${encodeURIComponent(fileName)}` : ''}`,
+      headers: {},
+      expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(),
+    };
   }
 
   async presignPut(key: string, expiresIn: number): Promise<PresignedRequest> {
-    return { method: 'PUT', url: `memory://${key}`, headers: {}, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() };
+    return {
+      method: 'PUT',
+      url: `memory://${key}`,
+      headers: {},
+      expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString(),
+    };
   }
 }

@@ -3,7 +3,11 @@ import { runListingKey, type Run, type RunStatus } from '../../domain/run.ts';
 import type { RunChanges, RunSource, RunStore } from '../../ports/run-store.ts';
 
 const inSource = (source: RunSource, run: Run) =>
-  source.kind === 'owner' ? run.owner === source.owner : source.kind === 'notebook' ? run.notebookId === source.notebookId : run.status === source.status;
+  source.kind === 'owner'
+    ? run.owner === source.owner
+    : source.kind === 'notebook'
+      ? run.notebookId === source.notebookId
+      : run.status === source.status;
 
 /** Runs in Maps, for unit tests; the contract suite keeps it honest with the DynamoDB store. */
 export class MemoryRunStore implements RunStore {
@@ -27,7 +31,10 @@ export class MemoryRunStore implements RunStore {
     return structuredClone(run);
   }
 
-  async listRuns(source: RunSource, page: { before?: string; limit: number }): Promise<{ items: Run[]; next?: string }> {
+  async listRuns(
+    source: RunSource,
+    page: { before?: string; limit: number },
+  ): Promise<{ items: Run[]; next?: string }> {
     const all = [...this.runs.values()]
       .filter((r) => inSource(source, r) && (page.before === undefined || runListingKey(r) < page.before))
       .sort((a, b) => (runListingKey(a) < runListingKey(b) ? 1 : -1));
@@ -40,7 +47,13 @@ export class MemoryRunStore implements RunStore {
     return [...this.runs.values()].filter((r) => r.status === status && runListingKey(r) >= since).length;
   }
 
-  async claimIdempotencyKey(scope: string, key: string, runId: string, now: string, expiresAt: string): Promise<string> {
+  async claimIdempotencyKey(
+    scope: string,
+    key: string,
+    runId: string,
+    now: string,
+    expiresAt: string,
+  ): Promise<string> {
     const id = `${scope}#${key}`;
     const held = this.keys.get(id);
     if (held && held.expiresAt > now) return held.runId;

@@ -1,6 +1,12 @@
 import { ConflictError } from '../../domain/errors.ts';
 import { ACTIVE_SERVER_STATUSES, type Server, type ServerStatus } from '../../domain/server.ts';
-import type { CullRecord, ServerChanges, ServerExpectation, ServerSlot, ServerStore } from '../../ports/server-store.ts';
+import type {
+  CullRecord,
+  ServerChanges,
+  ServerExpectation,
+  ServerSlot,
+  ServerStore,
+} from '../../ports/server-store.ts';
 
 const cullKey = (s: Server) => `${s.cullCheckAt}#${s.id}`;
 
@@ -12,7 +18,8 @@ export class MemoryServerStore implements ServerStore {
 
   async putServer(server: Server): Promise<void> {
     const held = this.servers.get(server.id);
-    if (held && held.status !== 'STOPPED' && held.status !== 'FAILED') throw new ConflictError(`server ${server.id} is ${held.status}`);
+    if (held && held.status !== 'STOPPED' && held.status !== 'FAILED')
+      throw new ConflictError(`server ${server.id} is ${held.status}`);
     this.servers.set(server.id, structuredClone(server));
   }
 
@@ -22,10 +29,18 @@ export class MemoryServerStore implements ServerStore {
   }
 
   async listServers(owner: string): Promise<Server[]> {
-    return [...this.servers.values()].filter((s) => s.owner === owner).sort((a, b) => (a.name < b.name ? -1 : 1)).map((s) => structuredClone(s));
+    return [...this.servers.values()]
+      .filter((s) => s.owner === owner)
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((s) => structuredClone(s));
   }
 
-  async moveServer(id: string, from: readonly ServerStatus[], changes: ServerChanges, expect: ServerExpectation = {}): Promise<Server | null> {
+  async moveServer(
+    id: string,
+    from: readonly ServerStatus[],
+    changes: ServerChanges,
+    expect: ServerExpectation = {},
+  ): Promise<Server | null> {
     const s = this.servers.get(id);
     if (!s || !from.includes(s.status)) return null;
     if (Object.entries(expect).some(([k, v]) => v !== undefined && s[k as keyof Server] !== v)) return null;
@@ -38,18 +53,26 @@ export class MemoryServerStore implements ServerStore {
 
   async listCullCandidates(due: string, page: { after?: string; limit: number }) {
     const all = [...this.servers.values()]
-      .filter((s) => s.cullCheckAt !== undefined && s.cullCheckAt <= due && (page.after === undefined || cullKey(s) > page.after))
+      .filter(
+        (s) =>
+          s.cullCheckAt !== undefined && s.cullCheckAt <= due && (page.after === undefined || cullKey(s) > page.after),
+      )
       .sort((a, b) => (cullKey(a) < cullKey(b) ? -1 : 1));
     const items = all.slice(0, page.limit).map((s) => structuredClone(s));
     return { items, next: all.length > page.limit ? cullKey(items.at(-1)!) : undefined, itemsRead: items.length };
   }
 
   async listActiveServers(): Promise<Server[]> {
-    return [...this.servers.values()].filter((s) => s.cullCheckAt !== undefined && ACTIVE_SERVER_STATUSES.includes(s.status)).sort((a, b) => (cullKey(a) < cullKey(b) ? -1 : 1)).map((s) => structuredClone(s));
+    return [...this.servers.values()]
+      .filter((s) => s.cullCheckAt !== undefined && ACTIVE_SERVER_STATUSES.includes(s.status))
+      .sort((a, b) => (cullKey(a) < cullKey(b) ? -1 : 1))
+      .map((s) => structuredClone(s));
   }
 
   async listSlots(owner: string): Promise<ServerSlot[]> {
-    return [...this.slots.entries()].filter(([k]) => k.startsWith(`${owner}\0`)).map(([k, v]) => ({ slot: Number(k.split('\0')[1]), ...v }));
+    return [...this.slots.entries()]
+      .filter(([k]) => k.startsWith(`${owner}\0`))
+      .map(([k, v]) => ({ slot: Number(k.split('\0')[1]), ...v }));
   }
 
   async takeSlot(owner: string, slot: number, holder: string, takenAt: string, replacing?: string): Promise<boolean> {
@@ -70,7 +93,9 @@ export class MemoryServerStore implements ServerStore {
 
   async listCulls(page: { before?: string; limit: number }) {
     const key = (c: CullRecord) => `${c.at}#${c.id}`;
-    const all = this.culls.filter((c) => page.before === undefined || key(c) < page.before).sort((a, b) => (key(a) < key(b) ? 1 : -1));
+    const all = this.culls
+      .filter((c) => page.before === undefined || key(c) < page.before)
+      .sort((a, b) => (key(a) < key(b) ? 1 : -1));
     const items = all.slice(0, page.limit).map((c) => structuredClone(c));
     return { items, next: all.length > page.limit ? key(items.at(-1)!) : undefined };
   }

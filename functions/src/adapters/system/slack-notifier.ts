@@ -1,5 +1,5 @@
 import type { Notice, Notifier } from '../../ports/notifier.ts';
-import { log } from '../../shared/logger.ts';
+import { log } from '../../observability/logger.ts';
 
 /** Posts notices to a Slack incoming webhook; a failed delivery is logged, never thrown into the culler's work. */
 export class SlackWebhookNotifier implements Notifier {

@@ -5,11 +5,22 @@ type Rgb = readonly [number, number, number];
 // The sixteen ansi_up class names with the colours ansi_up gives them, for rounding 256-colour
 // and truecolour codes to a class: the page allows no style attributes.
 const PALETTE: ReadonlyArray<readonly [string, Rgb]> = [
-  ['ansi-black', [0, 0, 0]], ['ansi-red', [187, 0, 0]], ['ansi-green', [0, 187, 0]], ['ansi-yellow', [187, 187, 0]],
-  ['ansi-blue', [0, 0, 187]], ['ansi-magenta', [187, 0, 187]], ['ansi-cyan', [0, 187, 187]], ['ansi-white', [255, 255, 255]],
-  ['ansi-bright-black', [85, 85, 85]], ['ansi-bright-red', [255, 85, 85]], ['ansi-bright-green', [0, 255, 0]],
-  ['ansi-bright-yellow', [255, 255, 85]], ['ansi-bright-blue', [85, 85, 255]], ['ansi-bright-magenta', [255, 85, 255]],
-  ['ansi-bright-cyan', [85, 255, 255]], ['ansi-bright-white', [255, 255, 255]],
+  ['ansi-black', [0, 0, 0]],
+  ['ansi-red', [187, 0, 0]],
+  ['ansi-green', [0, 187, 0]],
+  ['ansi-yellow', [187, 187, 0]],
+  ['ansi-blue', [0, 0, 187]],
+  ['ansi-magenta', [187, 0, 187]],
+  ['ansi-cyan', [0, 187, 187]],
+  ['ansi-white', [255, 255, 255]],
+  ['ansi-bright-black', [85, 85, 85]],
+  ['ansi-bright-red', [255, 85, 85]],
+  ['ansi-bright-green', [0, 255, 0]],
+  ['ansi-bright-yellow', [255, 255, 85]],
+  ['ansi-bright-blue', [85, 85, 255]],
+  ['ansi-bright-magenta', [255, 85, 255]],
+  ['ansi-bright-cyan', [85, 255, 255]],
+  ['ansi-bright-white', [255, 255, 255]],
 ];
 
 const STYLE_CLASSES: Readonly<Record<string, string>> = {
@@ -24,7 +35,8 @@ const OSC8 = /\x1b\]8;[^\x07\x1b]*(?:\x07|\x1b\\)/g;
 const ANSI_SPAN = /<span(?: style="([^"]*)")?(?: class="([^"]*)")?>/g;
 
 const nearestColour = (rgb: Rgb): string => {
-  const distance = ([, c]: readonly [string, Rgb]) => (c[0] - rgb[0]) ** 2 + (c[1] - rgb[1]) ** 2 + (c[2] - rgb[2]) ** 2;
+  const distance = ([, c]: readonly [string, Rgb]) =>
+    (c[0] - rgb[0]) ** 2 + (c[1] - rgb[1]) ** 2 + (c[2] - rgb[2]) ** 2;
   return PALETTE.reduce((best, entry) => (distance(entry) < distance(best) ? entry : best))[0];
 };
 
@@ -61,9 +73,21 @@ export const ansiToHtml = (text: string): string => {
 };
 
 const FOREGROUNDS: Readonly<Record<string, string>> = {
-  black: '#3e424d', red: '#e75c58', green: '#00a250', yellow: '#ddb62b', blue: '#208ffb', magenta: '#d160c4',
-  cyan: '#60c6c8', white: '#c5c1b4', 'bright-black': '#282c36', 'bright-red': '#b22b31', 'bright-green': '#007427',
-  'bright-yellow': '#b27d12', 'bright-blue': '#0065ca', 'bright-magenta': '#a03196', 'bright-cyan': '#258f8f',
+  black: '#3e424d',
+  red: '#e75c58',
+  green: '#00a250',
+  yellow: '#ddb62b',
+  blue: '#208ffb',
+  magenta: '#d160c4',
+  cyan: '#60c6c8',
+  white: '#c5c1b4',
+  'bright-black': '#282c36',
+  'bright-red': '#b22b31',
+  'bright-green': '#007427',
+  'bright-yellow': '#b27d12',
+  'bright-blue': '#0065ca',
+  'bright-magenta': '#a03196',
+  'bright-cyan': '#258f8f',
   'bright-white': '#a1a6b2',
 };
 

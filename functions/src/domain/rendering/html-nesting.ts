@@ -1,7 +1,20 @@
 // Elements that never hold content, and those whose opening closes an open sibling at the top of the stack, as
 // htmlparser2 (sanitize-html's parser) treats them; everything else nests.
 const VOID = new Set([
-  'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr',
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr',
 ]);
 const CLOSES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['p', new Set(['p'])],

@@ -23,7 +23,11 @@ const markdown = new Marked({ gfm: true, breaks: false, async: false }, MATH_EXT
 const toHtml = (source: string, meter: WorkMeter): string => {
   // Fresh options and a fresh tokenizer per document: MarkdownLexer bounds the tokenizer's rules and wraps some of
   // its methods for this document only.
-  const options = { ...markdown.defaults, tokenizer: null, hooks: { emStrongMask: maskMath } } as unknown as MarkedOptions;
+  const options = {
+    ...markdown.defaults,
+    tokenizer: null,
+    hooks: { emStrongMask: maskMath },
+  } as unknown as MarkedOptions;
   const tokens = new MarkdownLexer(options, meter).lex(source);
   return Parser.parse(tokens, options) as string;
 };

@@ -106,7 +106,10 @@ export class MathScan {
     if (this.inlineRanges) return this.inlineRanges;
     const { src } = this;
     const ranges: Array<[number, number]> = [];
-    if (this.isPlain()) return (this.inlineRanges = ranges);
+    if (this.isPlain()) {
+      this.inlineRanges = ranges;
+      return ranges;
+    }
     let at = 0;
     while (at < src.length) {
       this.meter.charge(1);
@@ -220,8 +223,15 @@ export class MathScan {
     const { src } = this;
     this.meter.charge(src.length);
     const t: Tables = {
-      dollars: [], doubleDollars: [], bracketClosers: [], parenClosers: [], blockBracketClosers: [], candidates: [],
-      runStarts: [], runEnds: [], runsByLength: new Map(),
+      dollars: [],
+      doubleDollars: [],
+      bracketClosers: [],
+      parenClosers: [],
+      blockBracketClosers: [],
+      candidates: [],
+      runStarts: [],
+      runEnds: [],
+      runsByLength: new Map(),
     };
     let backslashes = 0;
     for (let i = 0; i < src.length; i += 1) {

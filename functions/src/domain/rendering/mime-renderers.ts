@@ -11,8 +11,11 @@ import { sanitizeUntrustedHtml } from './sanitize.ts';
  * Renders one MIME type's data to safe HTML, or returns undefined when the payload is unusable. Text longer than
  * the budget's per-output cap shows its head and a marker; an image over it shows a note instead.
  */
-export type MimeRenderer = (data: unknown, metadata: Record<string, unknown>, budget: RenderBudget) =>
-  string | undefined;
+export type MimeRenderer = (
+  data: unknown,
+  metadata: Record<string, unknown>,
+  budget: RenderBudget,
+) => string | undefined;
 
 const IMAGE_ALT = 'No description has been provided for this image';
 
@@ -37,11 +40,13 @@ const tooLarge = (text: string, budget: RenderBudget): string | undefined => {
 };
 
 // The base64 check is what keeps a quote or a second URI out of the src attribute.
-const rasterImage = (mime: string): MimeRenderer => (data, metadata, budget) => {
-  const text = textOf(data);
-  const base64 = text === undefined ? undefined : cleanBase64(text);
-  return base64 ? (tooLarge(base64, budget) ?? image(mime, base64, metadata)) : undefined;
-};
+const rasterImage =
+  (mime: string): MimeRenderer =>
+  (data, metadata, budget) => {
+    const text = textOf(data);
+    const base64 = text === undefined ? undefined : cleanBase64(text);
+    return base64 ? (tooLarge(base64, budget) ?? image(mime, base64, metadata)) : undefined;
+  };
 
 // SVG is never inlined: as an <img> it cannot run script or reach the page.
 const svgImage: MimeRenderer = (data, metadata, budget) => {
@@ -50,12 +55,14 @@ const svgImage: MimeRenderer = (data, metadata, budget) => {
   return tooLarge(text, budget) ?? image('image/svg+xml', encodeBase64Utf8(text), metadata);
 };
 
-const text = (render: (text: string, budget: RenderBudget) => string): MimeRenderer => (data, _metadata, budget) => {
-  const value = textOf(data);
-  if (value === undefined) return undefined;
-  const { head, omittedBytes } = capText(value, budget.limits.maxOutputBytes);
-  return render(head, budget) + truncationMarker(omittedBytes);
-};
+const text =
+  (render: (text: string, budget: RenderBudget) => string): MimeRenderer =>
+  (data, _metadata, budget) => {
+    const value = textOf(data);
+    if (value === undefined) return undefined;
+    const { head, omittedBytes } = capText(value, budget.limits.maxOutputBytes);
+    return render(head, budget) + truncationMarker(omittedBytes);
+  };
 
 // HTML nested too deep for the sanitizer to clean in linear time is shown as its source.
 const html = (source: string): string => {
@@ -76,8 +83,10 @@ export const MIME_RENDERERS: ReadonlyMap<string, MimeRenderer> = new Map<string,
   ['image/svg+xml', svgImage],
   ['image/png', rasterImage('image/png')],
   ['image/jpeg', rasterImage('image/jpeg')],
-  ['text/markdown', text((source, budget) =>
-    `<div class="nb-output-markdown">${renderMarkdown(source, { budget })}</div>`)],
+  [
+    'text/markdown',
+    text((source, budget) => `<div class="nb-output-markdown">${renderMarkdown(source, { budget })}</div>`),
+  ],
   ['text/latex', text((latex) => `<pre class="nb-output-latex">${escapeHtml(latex)}</pre>`)],
   ['text/plain', text((plain) => `<pre class="nb-output-text">${ansiToHtml(plain)}</pre>`)],
 ]);
@@ -89,7 +98,11 @@ export const MIME_PREFERENCE: readonly string[] = [...MIME_RENDERERS.keys()];
 export const mimeRenderer = (mime: string): MimeRenderer => {
   const renderer = MIME_RENDERERS.get(mime);
   if (!renderer) {
-    throw new ValidationError(`no renderer for ${mime}; known types: ${MIME_PREFERENCE.join(', ')}`, undefined, 'unknown_mime_type');
+    throw new ValidationError(
+      `no renderer for ${mime}; known types: ${MIME_PREFERENCE.join(', ')}`,
+      undefined,
+      'unknown_mime_type',
+    );
   }
   return renderer;
 };

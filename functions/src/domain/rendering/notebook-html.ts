@@ -20,21 +20,25 @@ export interface RenderNotebookOptions {
 export { NOTEBOOK_HTML_CSP } from './notebook-csp.ts';
 
 type CellOf<K extends Cell['cell_type']> = Extract<Cell, { cell_type: K }>;
-type CellRenderers = { [K in Cell['cell_type']]: (cell: CellOf<K>, language: string | null, budget: RenderBudget) => string };
+type CellRenderers = {
+  [K in Cell['cell_type']]: (cell: CellOf<K>, language: string | null, budget: RenderBudget) => string;
+};
 
 const ATTACHMENT_TYPES = ['image/png', 'image/jpeg', 'image/gif'];
 
 /** Resolves `attachment:name` to a data: URI, for PNG, JPEG and GIF attachments with clean base64 only. */
-export const attachmentResolver = (attachments: Record<string, unknown> | undefined): AttachmentResolver => (name) => {
-  const bundle = attachments && Object.hasOwn(attachments, name) ? attachments[name] : undefined;
-  if (!bundle || typeof bundle !== 'object') return undefined;
-  for (const mime of ATTACHMENT_TYPES) {
-    const text = textOf((bundle as Record<string, unknown>)[mime]);
-    const base64 = text === undefined ? undefined : cleanBase64(text);
-    if (base64) return `data:${mime};base64,${base64}`;
-  }
-  return undefined;
-};
+export const attachmentResolver =
+  (attachments: Record<string, unknown> | undefined): AttachmentResolver =>
+  (name) => {
+    const bundle = attachments && Object.hasOwn(attachments, name) ? attachments[name] : undefined;
+    if (!bundle || typeof bundle !== 'object') return undefined;
+    for (const mime of ATTACHMENT_TYPES) {
+      const text = textOf((bundle as Record<string, unknown>)[mime]);
+      const base64 = text === undefined ? undefined : cleanBase64(text);
+      if (base64) return `data:${mime};base64,${base64}`;
+    }
+    return undefined;
+  };
 
 // The kernel's language ends up in a class name: anything but a plain language name gets no class.
 const languageClass = (language: string | null): string => {
@@ -43,7 +47,8 @@ const languageClass = (language: string | null): string => {
 };
 
 const cellBlock = (kind: string, bodyClass: string, promptHtml: string, body: string, after = ''): string =>
-  `<div class="nb-cell nb-${kind}-cell">${promptHtml}<div class="nb-cell-body ${bodyClass}">${body}</div>${after}</div>\n`;
+  `<div class="nb-cell nb-${kind}-cell">${promptHtml}` +
+  `<div class="nb-cell-body ${bodyClass}">${body}</div>${after}</div>\n`;
 
 const emptyPrompt = '<div class="nb-prompt"></div>';
 
@@ -56,10 +61,14 @@ const CELL_RENDERERS: CellRenderers = {
     return cellBlock('code', 'nb-input', promptHtml, source, outputs ? `<div class="nb-outputs">${outputs}</div>` : '');
   },
   markdown: (cell, _language, budget) => {
-    const html = renderMarkdown(joinSource(cell.source), { resolveAttachment: attachmentResolver(cell.attachments), budget });
+    const html = renderMarkdown(joinSource(cell.source), {
+      resolveAttachment: attachmentResolver(cell.attachments),
+      budget,
+    });
     return cellBlock('markdown', 'nb-markdown', emptyPrompt, html);
   },
-  raw: (cell) => cellBlock('raw', 'nb-raw-source', emptyPrompt, `<pre class="nb-raw">${escapeHtml(joinSource(cell.source))}</pre>`),
+  raw: (cell) =>
+    cellBlock('raw', 'nb-raw-source', emptyPrompt, `<pre class="nb-raw">${escapeHtml(joinSource(cell.source))}</pre>`),
 };
 
 /**
@@ -67,7 +76,11 @@ const CELL_RENDERERS: CellRenderers = {
  * the page's (its limits are shared by every cell of a notebook).
  */
 export const renderCell = (cell: Cell, language: string | null, budget: RenderBudget = new RenderBudget()): string =>
-  (CELL_RENDERERS[cell.cell_type] as (cell: Cell, language: string | null, budget: RenderBudget) => string)(cell, language, budget);
+  (CELL_RENDERERS[cell.cell_type] as (cell: Cell, language: string | null, budget: RenderBudget) => string)(
+    cell,
+    language,
+    budget,
+  );
 
 /** The page budget for one render: the options' limits over the defaults. */
 export const pageBudget = (options: Omit<RenderNotebookOptions, 'title'>): RenderBudget =>

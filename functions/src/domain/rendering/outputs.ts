@@ -10,7 +10,7 @@ type OutputRenderers = { [K in Output['output_type']]: (output: OutputOf<K>, bud
 
 type StreamOutput = OutputOf<'stream'>;
 
-const ANSI_ESCAPE = /\x1b\[[0-9;?]*[ -\/]*[@-~]/g;
+const ANSI_ESCAPE = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
 
 const prompt = (label: string): string => `<div class="nb-prompt nb-output-prompt">${label}</div>`;
 
@@ -85,4 +85,6 @@ export const renderOutput = (output: Output, budget: RenderBudget = new RenderBu
 
 /** Renders a code cell's outputs, streams merged, in order; each output longer than the page's cap shows its head. */
 export const renderOutputs = (outputs: readonly Output[], budget: RenderBudget = new RenderBudget()): string =>
-  coalesceStreams(outputs).map((output) => renderOutput(output, budget)).join('');
+  coalesceStreams(outputs)
+    .map((output) => renderOutput(output, budget))
+    .join('');

@@ -17,18 +17,95 @@ const SAFE_LINK = /^(?:https?:\/\/|mailto:)/i;
 const DIMENSION = /^\d{1,5}(?:%|px)?$/;
 
 const ALLOWED_TAGS = [
-  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'div', 'span', 'br', 'hr', 'blockquote', 'pre', 'code',
-  'ul', 'ol', 'li', 'dl', 'dt', 'dd', 'a', 'img', 'input', 'em', 'strong', 'b', 'i', 'u', 's', 'del', 'ins',
-  'sub', 'sup', 'small', 'mark', 'abbr', 'cite', 'q', 'kbd', 'samp', 'var', 'dfn', 'bdi', 'bdo', 'wbr',
-  'table', 'caption', 'colgroup', 'col', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td',
-  'figure', 'figcaption', 'details', 'summary', 'section', 'article', 'aside', 'header', 'footer', 'address',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'p',
+  'div',
+  'span',
+  'br',
+  'hr',
+  'blockquote',
+  'pre',
+  'code',
+  'ul',
+  'ol',
+  'li',
+  'dl',
+  'dt',
+  'dd',
+  'a',
+  'img',
+  'input',
+  'em',
+  'strong',
+  'b',
+  'i',
+  'u',
+  's',
+  'del',
+  'ins',
+  'sub',
+  'sup',
+  'small',
+  'mark',
+  'abbr',
+  'cite',
+  'q',
+  'kbd',
+  'samp',
+  'var',
+  'dfn',
+  'bdi',
+  'bdo',
+  'wbr',
+  'table',
+  'caption',
+  'colgroup',
+  'col',
+  'thead',
+  'tbody',
+  'tfoot',
+  'tr',
+  'th',
+  'td',
+  'figure',
+  'figcaption',
+  'details',
+  'summary',
+  'section',
+  'article',
+  'aside',
+  'header',
+  'footer',
+  'address',
 ];
 
 // Content of these is dropped with the tag: it is code, raw text or a parser context the browser
 // may read differently from htmlparser2 (the mutation-XSS family).
 const DROPPED_WITH_CONTENT = [
-  'script', 'style', 'textarea', 'option', 'xmp', 'noscript', 'noembed', 'noframes', 'iframe', 'template',
-  'title', 'object', 'embed', 'applet', 'select', 'svg', 'math', 'plaintext', 'listing',
+  'script',
+  'style',
+  'textarea',
+  'option',
+  'xmp',
+  'noscript',
+  'noembed',
+  'noframes',
+  'iframe',
+  'template',
+  'title',
+  'object',
+  'embed',
+  'applet',
+  'select',
+  'svg',
+  'math',
+  'plaintext',
+  'listing',
 ];
 
 // No id or name anywhere: they would clobber window properties and collide with the page.
@@ -70,7 +147,9 @@ const safeDecode = (text: string): string => {
 };
 
 const pick = (attribs: sanitizeHtml.Attributes, names: string[], valid: RegExp = /[\s\S]*/): sanitizeHtml.Attributes =>
-  Object.fromEntries(names.flatMap((name) => (attribs[name] !== undefined && valid.test(attribs[name]) ? [[name, attribs[name]]] : [])));
+  Object.fromEntries(
+    names.flatMap((name) => (attribs[name] !== undefined && valid.test(attribs[name]) ? [[name, attribs[name]]] : [])),
+  );
 
 // Links open outside the sandboxed frame; relative links are dropped because a rendered page
 // has no siblings to point at, and anything not http(s)/mailto is dropped before the scheme check.
@@ -81,11 +160,13 @@ const transformLink: sanitizeHtml.Transformer = (tagName, attribs) => {
   return { tagName, attribs: safe ? { ...kept, href, target: '_blank', rel: 'noopener noreferrer nofollow' } : kept };
 };
 
-const transformImage = (options: SanitizeOptions): sanitizeHtml.Transformer => (tagName, attribs) => {
-  const src = resolveImageSrc(attribs.src, options);
-  const kept = { ...pick(attribs, ['class', 'title', 'alt']), ...pick(attribs, ['width', 'height'], DIMENSION) };
-  return { tagName, attribs: src ? { ...kept, src } : kept };
-};
+const transformImage =
+  (options: SanitizeOptions): sanitizeHtml.Transformer =>
+  (tagName, attribs) => {
+    const src = resolveImageSrc(attribs.src, options);
+    const kept = { ...pick(attribs, ['class', 'title', 'alt']), ...pick(attribs, ['width', 'height'], DIMENSION) };
+    return { tagName, attribs: src ? { ...kept, src } : kept };
+  };
 
 // GitHub task lists are the one input markdown makes; every other input is removed by
 // dropNonCheckboxes, and a checkbox can never be edited.
@@ -98,7 +179,8 @@ const transformInput: sanitizeHtml.Transformer = (tagName, attribs) => ({
   },
 });
 
-const dropNonCheckboxes = (frame: sanitizeHtml.IFrame): boolean => frame.tag === 'input' && frame.attribs.type !== 'checkbox';
+const dropNonCheckboxes = (frame: sanitizeHtml.IFrame): boolean =>
+  frame.tag === 'input' && frame.attribs.type !== 'checkbox';
 
 // sanitize-html does work proportional to its stack on every tag; real pages nest a few dozen elements deep.
 const MAX_HTML_NESTING = 256;

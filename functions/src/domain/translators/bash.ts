@@ -1,4 +1,4 @@
-import type { TypedValue } from '../parameter-values.ts';
+import type { TypedValue } from '../typed-values.ts';
 import { floatText } from './text.ts';
 import { CannotTranslate, defineTranslator } from './translator.ts';
 
@@ -6,8 +6,40 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 // Variables bash (or the loader) acts on: a value there runs as code (PROMPT_COMMAND, PS1's $(…),
 // BASH_ENV) or changes what every later command means (PATH, IFS). Never a parameter.
-const SPECIAL = new Set(['PROMPT_COMMAND', 'PS0', 'PS1', 'PS2', 'PS3', 'PS4', 'ENV', 'PATH', 'IFS', 'CDPATH', 'GLOBIGNORE', 'SHELLOPTS', 'HOME', 'SHELL', 'TERM', 'HISTFILE', 'MAIL', 'MAILPATH', 'OPTIND', 'OPTARG', 'PWD', 'OLDPWD', 'UID', 'EUID', 'PPID', 'RANDOM', 'SECONDS', 'LINENO', 'REPLY', 'TMOUT']);
-const isSpecial = (name: string) => SPECIAL.has(name) || /^(BASH|LD_|LC_|DYLD_)/.test(name) || name === 'LANG' || name === 'FUNCNEST';
+const SPECIAL = new Set([
+  'PROMPT_COMMAND',
+  'PS0',
+  'PS1',
+  'PS2',
+  'PS3',
+  'PS4',
+  'ENV',
+  'PATH',
+  'IFS',
+  'CDPATH',
+  'GLOBIGNORE',
+  'SHELLOPTS',
+  'HOME',
+  'SHELL',
+  'TERM',
+  'HISTFILE',
+  'MAIL',
+  'MAILPATH',
+  'OPTIND',
+  'OPTARG',
+  'PWD',
+  'OLDPWD',
+  'UID',
+  'EUID',
+  'PPID',
+  'RANDOM',
+  'SECONDS',
+  'LINENO',
+  'REPLY',
+  'TMOUT',
+]);
+const isSpecial = (name: string) =>
+  SPECIAL.has(name) || /^(BASH|LD_|LC_|DYLD_)/.test(name) || name === 'LANG' || name === 'FUNCNEST';
 
 // Bash variables hold text: a number is its digits, a float Python's repr of it (nan, inf, -0.0), None an empty string.
 const floatWord = (value: number): string =>

@@ -1,22 +1,25 @@
-import type { TypedValue } from '../parameter-values.ts';
+import type { TypedValue } from '../typed-values.ts';
 import { hex, floatText, isPrintableAscii, isVisible } from './text.ts';
 import { defineTranslator } from './translator.ts';
 
 // Hard keywords only: soft keywords (match, case, type, _) are ordinary names when assigned.
 // `__debug__` is not a keyword but Python refuses to assign it all the same.
 const KEYWORDS = new Set(
-  ('False None True and as assert async await break class continue def del elif else except finally for from global if ' +
-    'import in is lambda nonlocal not or pass raise return try while with yield __debug__').split(' '),
+  (
+    'False None True and as assert async await break class continue def del elif else except finally for from ' +
+    'global if import in is lambda nonlocal not or pass raise return try while with yield __debug__'
+  ).split(' '),
 );
 const IDENTIFIER = /^[\p{ID_Start}_][\p{ID_Continue}]*$/u;
 const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 // Python 3.11+ refuses to parse decimal int literals longer than this (int_max_str_digits); hex has no limit.
 const MAX_DECIMAL_DIGITS = 4300;
 
-// Unicode 15.1 made ZWJ and ZWNJ identifier characters; Pythons before 3.13 refuse them, and invisible names mislead anyway.
+// Unicode 15.1 made ZWJ and ZWNJ identifier characters; Pythons before 3.13 refuse them, and invisible names mislead
+// anyway.
 const INVISIBLE = /\p{Cf}/u;
 
-/** A Python identifier as `str.isidentifier()` sees it, already in NFKC form (Python would silently rename it otherwise). */
+/** A Python identifier as `str.isidentifier()` sees it, already in NFKC form (else Python would silently rename it). */
 const isIdentifier = (name: string): boolean =>
   IDENTIFIER.test(name) && !INVISIBLE.test(name) && name === name.normalize('NFKC') && !KEYWORDS.has(name);
 

@@ -1,9 +1,12 @@
-import type { TypedValue } from '../parameter-values.ts';
+import type { TypedValue } from '../typed-values.ts';
 import { floatText, hex, isPrintableAscii } from './text.ts';
 import { CannotTranslate, defineTranslator } from './translator.ts';
 
 const RESERVED = new Set(
-  ('if else repeat while function for in next break TRUE FALSE NULL Inf NaN NA NA_integer_ NA_real_ NA_character_ NA_complex_').split(' '),
+  (
+    'if else repeat while function for in next break TRUE FALSE NULL Inf NaN NA ' +
+    'NA_integer_ NA_real_ NA_character_ NA_complex_'
+  ).split(' '),
 );
 // A syntactic R name: a letter, or a dot not followed by a digit, then letters, digits, dots and underscores.
 const IDENTIFIER = /^(?:\p{L}|\.(?![0-9]))[\p{L}0-9._]*$/u;
@@ -27,7 +30,8 @@ export const rString = (text: string): string => {
   return `"${Array.from(text, escapeChar).join('')}"`;
 };
 
-// R has no 64-bit or big ints: ints become doubles, as papermill's `x = 5` does, and the line says so when digits are lost.
+// R has no 64-bit or big ints: ints become doubles, as papermill's `x = 5` does, and the line says so when digits are
+// lost.
 const intLiteral = (value: bigint, notes: string[]): string => {
   const held = Number(value);
   if (!Number.isFinite(held)) notes.push(`${value} is beyond a double: R holds ${held > 0 ? 'Inf' : '-Inf'}`);

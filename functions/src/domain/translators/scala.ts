@@ -1,17 +1,27 @@
-import type { TypedValue } from '../parameter-values.ts';
+import type { TypedValue } from '../typed-values.ts';
 import { floatText, hex, isPrintableAscii, isVisible } from './text.ts';
 import { defineTranslator } from './translator.ts';
 
 const KEYWORDS = new Set(
-  ('abstract case catch class def do else extends false final finally for forSome if implicit import lazy macro match new ' +
-    'null object override package private protected return sealed super this throw trait try true type val var while with ' +
-    'yield enum export given then _').split(' '),
+  (
+    'abstract case catch class def do else extends false final finally for forSome if implicit import lazy ' +
+    'macro match new null object override package private protected return sealed super this throw trait try ' +
+    'true type val var while with yield enum export given then _'
+  ).split(' '),
 );
 // Alphanumeric identifiers only: no `$` (the compiler's), no operator suffixes, no backticks.
 const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_]*$/u;
 const INT_MAX = 2n ** 31n - 1n;
 const LONG_MAX = 2n ** 63n - 1n;
-const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '"': '\\"',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+};
 
 const escapeChar = (char: string): string => {
   if (SIMPLE_ESCAPES[char] !== undefined) return SIMPLE_ESCAPES[char];
@@ -48,7 +58,8 @@ const literal = (value: TypedValue): string => {
   if (value.type === 'None') return 'null';
   // Typed as Any: Seq(1, 2.5) would widen the 1 to 1.0.
   if (value.type === 'list') return `Seq[Any](${value.items.map(literal).join(', ')})`;
-  return `Map[String, Any](${value.entries.map(([key, item]) => `${scalaString(key)} -> ${literal(item)}`).join(', ')})`;
+  const entries = value.entries.map(([key, item]) => `${scalaString(key)} -> ${literal(item)}`);
+  return `Map[String, Any](${entries.join(', ')})`;
 };
 
 /** Scala: Int, Long or BigInt, Double with its NaN and infinities, null, `Seq[Any]` and `Map[String, Any]`. */

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.ts';
-import type { TypedValue } from '../parameter-values.ts';
+import type { TypedValue } from '../typed-values.ts';
 
 /** Turns typed parameter values into assignments in one kernel language, as papermill's translators do. */
 export interface Translator {
@@ -7,7 +7,7 @@ export interface Translator {
   language: string;
   /** Whether `name` can be assigned as it is: an identifier of the language that is not a reserved word. */
   isIdentifier(name: string): boolean;
-  /** One line that gives `name` exactly `value`; throws a ValidationError for a name or value the language cannot take. */
+  /** One line that gives `name` exactly `value`; a ValidationError for a name or value the language cannot take. */
   assign(name: string, value: TypedValue): string;
   /** A one-line comment. */
   comment(text: string): string;
@@ -17,7 +17,10 @@ export interface Translator {
 export interface TranslatorParts {
   language: string;
   isIdentifier(name: string): boolean;
-  /** The literal of `value`; may push a note (for a value the language holds only approximately) that ends the line as a comment. */
+  /**
+   * The literal of `value`; may push a note (for a value the language holds only approximately) that ends the line as a
+   * comment.
+   */
   literal(value: TypedValue, notes: string[]): string;
   /** The statement that assigns an already translated literal. */
   statement(name: string, literal: string): string;
@@ -31,9 +34,12 @@ export class CannotTranslate extends Error {}
 const cut = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** A string as error messages show it: single-quoted, control characters escaped, cut to `max` characters. */
-export const shown = (text: string, max = 40): string => `'${JSON.stringify(cut(text, max)).slice(1, -1).replaceAll("'", "\\'")}'`;
+export const shown = (text: string, max = 40): string =>
+  `'${JSON.stringify(cut(text, max)).slice(1, -1).replaceAll("'", "\\'")}'`;
 
-/** Where a parameter is in a request: `parameters.days`, or `parameters["odd name"]` for names that are not plain words. */
+/**
+ * Where a parameter is in a request: `parameters.days`, or `parameters["odd name"]` for names that are not plain words.
+ */
 export const parameterPath = (name: string): string =>
   /^[\p{L}\p{N}_]{1,64}$/u.test(name) ? `parameters.${name}` : `parameters[${JSON.stringify(cut(name, 64))}]`;
 
@@ -47,7 +53,8 @@ export const defineTranslator = (parts: TranslatorParts): Translator => ({
     const refuse = (message: string): never => {
       throw new ValidationError(`${path}: ${message}`, [{ path, message }], 'invalid_parameters');
     };
-    if (!parts.isIdentifier(name)) refuse(`${shown(name)} is not a ${parts.language} identifier, or is a reserved word`);
+    if (!parts.isIdentifier(name))
+      refuse(`${shown(name)} is not a ${parts.language} identifier, or is a reserved word`);
     const notes: string[] = [];
     try {
       const line = parts.statement(name, parts.literal(value, notes));

@@ -1,9 +1,4 @@
-import { makeApiRouter } from '../../shared/api-router.ts';
-import { loadCloudConfig } from '../../shared/cloud-config.ts';
-import { makeAdminCloudDeps } from '../../shared/cloud-composition.ts';
-import { makeAdminHandlers } from './admin-handlers.ts';
-
-const config = await loadCloudConfig();
+import { makeAdminFunction } from '../../composition/admin.ts';
 
 /** Lambda entry of the admin routes (usage, the cull log): reads DynamoDB only. */
-export const handler = makeApiRouter(makeAdminHandlers(makeAdminCloudDeps(config), { claimNames: config.claimNames }));
+export const handler = await makeAdminFunction();

@@ -1,10 +1,11 @@
 import * as z from 'zod';
-import type { RouteSpec } from '../../shared/http/route-spec.ts';
-import { API_ROUTES } from './api-routes.ts';
+import type { RouteSpec } from '../../contracts/route-spec.ts';
+import { API_ROUTES } from '../../contracts/api-routes.ts';
 
 type Json = Record<string, unknown>;
 
-const schemaOf = (schema: z.ZodType, io: 'input' | 'output'): Json => z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
+const schemaOf = (schema: z.ZodType, io: 'input' | 'output'): Json =>
+  z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
 
 const ERROR = {
   type: 'object',
@@ -13,7 +14,10 @@ const ERROR = {
     error: { type: 'string', description: 'stable error code' },
     message: { type: 'string', description: 'what went wrong and what to do' },
     requestId: { type: 'string' },
-    details: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+    details: {
+      type: 'array',
+      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+    },
   },
 };
 
@@ -22,7 +26,12 @@ const parametersOf = (spec: RouteSpec): Json[] => {
     const json = schema ? schemaOf(schema, 'input') : {};
     const props = (json.properties ?? {}) as Record<string, Json>;
     const required = new Set((json.required as string[]) ?? []);
-    return Object.entries(props).map(([name, s]) => ({ name, in: where, required: where === 'path' || required.has(name), schema: s }));
+    return Object.entries(props).map(([name, s]) => ({
+      name,
+      in: where,
+      required: where === 'path' || required.has(name),
+      schema: s,
+    }));
   };
   return [...fields(spec.params, 'path'), ...fields(spec.query, 'query')];
 };
@@ -30,9 +39,15 @@ const parametersOf = (spec: RouteSpec): Json[] => {
 const operationOf = (name: string, spec: RouteSpec): Json => {
   const success = spec.produces
     ? { description: 'OK', content: { [spec.produces]: { schema: { type: 'string' } } } }
-    : { description: 'OK', content: { 'application/json': { schema: spec.response ? schemaOf(spec.response, 'output') : {} } } };
+    : {
+        description: 'OK',
+        content: { 'application/json': { schema: spec.response ? schemaOf(spec.response, 'output') : {} } },
+      };
   const errors = Object.fromEntries(
-    ['400', '401', '403', '404', '409', '413', '422', '429', '503'].map((code) => [code, { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]),
+    ['400', '401', '403', '404', '409', '413', '422', '429', '503'].map((code) => [
+      code,
+      { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    ]),
   );
   return {
     operationId: name,
@@ -40,7 +55,9 @@ const operationOf = (name: string, spec: RouteSpec): Json => {
     tags: [spec.group],
     ...(spec.serverToken ? { security: [{ serverToken: [] }] } : spec.auth ? {} : { security: [] }),
     parameters: parametersOf(spec),
-    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(spec.body, 'input') } } } } : {}),
+    ...(spec.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(spec.body, 'input') } } } }
+      : {}),
     responses: { [String(spec.status)]: success, ...errors },
   };
 };
@@ -53,12 +70,26 @@ export const buildOpenApi = (): Json => {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Orrery API', version: '1', description: 'Notebook servers and the idle culler, the Folium archive and parameterized runs. Errors are { error, message, requestId }.' },
+    info: {
+      title: 'Orrery API',
+      version: '1',
+      description:
+        'Notebook servers and the idle culler, the Folium archive and parameterized runs. ' +
+        'Errors are { error, message, requestId }.',
+    },
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        serverToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: '`token <server token>`: the token a server got at launch; it opens only that server\'s activity route' },
-      }, schemas: { Error: ERROR } },
+        serverToken: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description:
+            "`token <server token>`: the token a server got at launch; it opens only that server's activity route",
+        },
+      },
+      schemas: { Error: ERROR },
+    },
     security: [{ bearer: [] }],
     paths,
   };

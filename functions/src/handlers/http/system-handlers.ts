@@ -1,8 +1,8 @@
 import type { Profile } from '../../domain/profile.ts';
 import { getMe } from '../../use-cases/get-me.ts';
-import { httpHandler, type HttpOptions } from '../../shared/http/http-handler.ts';
-import { ok } from '../../shared/http/responses.ts';
-import { API_ROUTES } from './api-routes.ts';
+import { httpHandler, type HttpOptions } from '../../http/http-handler.ts';
+import { ok } from '../../http/responses.ts';
+import { API_ROUTES } from '../../contracts/api-routes.ts';
 import { buildOpenApi } from './openapi.ts';
 
 /** GET /healthz — liveness, no auth. */
@@ -11,8 +11,16 @@ export const makeHealthz = (o: HttpOptions) => httpHandler(API_ROUTES.healthz, a
 /** GET /openapi.json — the API description, generated from the schemas that validate requests. */
 export const makeOpenApi = (o: HttpOptions) => {
   let doc: unknown;
-  return httpHandler(API_ROUTES.openapi, async () => ok((doc ??= buildOpenApi())), o);
+  return httpHandler(
+    API_ROUTES.openapi,
+    async () => {
+      doc ??= buildOpenApi();
+      return ok(doc);
+    },
+    o,
+  );
 };
 
 /** GET /me — who the token says the caller is, and the profiles they may use. */
-export const makeMe = (deps: { profiles: readonly Profile[] }, o: HttpOptions) => httpHandler(API_ROUTES.me, async ({ user }) => ok(getMe(deps, { user })), o);
+export const makeMe = (deps: { profiles: readonly Profile[] }, o: HttpOptions) =>
+  httpHandler(API_ROUTES.me, async ({ user }) => ok(getMe(deps, { user })), o);

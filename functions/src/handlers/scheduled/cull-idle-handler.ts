@@ -1,11 +1,12 @@
+import { CULL_BREAKER_METRIC } from '../../contracts/metric-names.ts';
 import { usageByPool } from '../../domain/pool-usage.ts';
-import { log } from '../../shared/logger.ts';
-import type { EmitMetrics } from '../../shared/metrics.ts';
-import { cullIdle, type CullSweep } from '../../use-cases/cull-idle.ts';
+import { log } from '../../observability/logger.ts';
+import type { EmitMetrics } from '../../observability/metrics.ts';
+import { cullIdle, type CullIdleDeps, type CullSweep } from '../../use-cases/cull-idle.ts';
 import type { ServerDeps } from '../../use-cases/server-deps.ts';
 
-/** The metric a tripped cull breaker emits (namespace Orrery, no dimensions, Count); an alarm watches it. */
-export const CULL_BREAKER_METRIC = 'CullBreakerTripped';
+/** What the culler needs: a sweep's ports, and the profile registry to count active servers by pool. */
+export type CullerDeps = CullIdleDeps & Pick<ServerDeps, 'profiles'>;
 
 /**
  * Says so when the sweep's breaker tripped: a warning in the log with how many servers were silent and how
@@ -16,7 +17,8 @@ export const reportCullBreaker = (sweep: CullSweep, emit: EmitMetrics): void => 
   if (!b?.tripped) return;
   const share = +(b.maxShare * 100).toFixed(1);
   const message =
-    `cull breaker tripped: ${b.silent} of ${b.running} running servers missed their heartbeat (more than ${share} %); ` +
+    `cull breaker tripped: ${b.silent} of ${b.running} running servers missed their heartbeat ` +
+    `(more than ${share} %); ` +
     `held back ${b.heldBackWarnings} warnings and ${b.heldBackStops} stops for missing heartbeats`;
   log('warn', message, { ...b });
   emit({}, { [CULL_BREAKER_METRIC]: 1 }, { [CULL_BREAKER_METRIC]: 'Count' });
@@ -29,13 +31,14 @@ export const reportCullBreaker = (sweep: CullSweep, emit: EmitMetrics): void => 
  * are not counted; a failed count is logged, never fails the sweep (the schedule would retry a sweep that
  * already happened).
  */
-export const makeCullHandler = (deps: ServerDeps, emit: EmitMetrics) => async () => {
+export const makeCullHandler = (deps: CullerDeps, emit: EmitMetrics) => async () => {
   const sweep = await cullIdle(deps);
   log(sweep.problems.length ? 'warn' : 'info', 'cull sweep', { ...sweep });
   emit({}, { Culls: sweep.stopped, CullWarnings: sweep.warned, CullProblems: sweep.problems.length });
   reportCullBreaker(sweep, emit);
   try {
-    for (const { pool, activeServers } of usageByPool(await deps.servers.listActiveServers(), deps.profiles)) emit({ Pool: pool }, { ActiveServers: activeServers });
+    for (const { pool, activeServers } of usageByPool(await deps.servers.listActiveServers(), deps.profiles))
+      emit({ Pool: pool }, { ActiveServers: activeServers });
   } catch (err) {
     log('warn', 'cannot count active servers', { error: (err as Error).message });
   }

@@ -1,11 +1,6 @@
-import { loadCloudConfig } from '../../shared/cloud-config.ts';
-import { makeRunCloudDeps, rendererNotWired } from '../../shared/cloud-composition.ts';
-import { workflowsNotWired } from '../../shared/cloud-workflows.ts';
-import { emitMetrics } from '../../shared/metrics.ts';
-import { makeRunTasks } from './run-tasks.ts';
+import { makeRunTaskFunctions } from '../../composition/run-tasks.ts';
 
-const config = await loadCloudConfig();
-const tasks = makeRunTasks(makeRunCloudDeps(config, workflowsNotWired('the run workflow\'s tasks'), rendererNotWired('the run workflow\'s tasks')), emitMetrics);
+const tasks = await makeRunTaskFunctions();
 
 /** Lambda entry of the Prepare state (counts the run as started). */
 export const prepare = tasks.prepare;

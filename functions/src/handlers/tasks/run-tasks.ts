@@ -1,43 +1,68 @@
 import { formatCpu, formatMemory } from '../../domain/quantity.ts';
+import type { Profile } from '../../domain/profile.ts';
 import type { Run, RunStatus } from '../../domain/run.ts';
-import { makeRunnerJob } from '../../adapters/k8s/runner-job.ts';
-import type { EmitMetrics } from '../../shared/metrics.ts';
-import { finalizeRun, type FinalizeRunInput } from '../../use-cases/finalize-run.ts';
-import { markRunStarted, prepareRun } from '../../use-cases/prepare-run.ts';
-import type { RunDeps } from '../../use-cases/run-deps.ts';
+import { makeRunnerJob, type RunnerJobSpec } from '../../adapters/k8s/runner-job.ts';
+import type { EmitMetrics } from '../../observability/metrics.ts';
+import { finalizeRun, type FinalizeRunDeps, type FinalizeRunInput } from '../../use-cases/finalize-run.ts';
+import {
+  markRunStarted,
+  prepareRun,
+  type MarkRunStartedDeps,
+  type PrepareRunDeps,
+  type PreparedRun,
+} from '../../use-cases/prepare-run.ts';
+import type { RunDeps, RunSettings } from '../../use-cases/run-deps.ts';
+
+/** What the run workflow's tasks need, together: no renderer, no workflows, no cursors. */
+export type RunTaskDeps = PrepareRunDeps & MarkRunStartedDeps & FinalizeRunDeps & Pick<RunDeps, 'runSettings'>;
 
 // The dashboard and the failure-rate alarm read these names; a status not listed (none today) counts nothing.
-const ENDED_METRIC: Partial<Record<RunStatus, string>> = { COMPLETED: 'RunsCompleted', FAILED: 'RunsFailed', STOPPED: 'RunsStopped' };
+const ENDED_METRIC: Partial<Record<RunStatus, string>> = {
+  COMPLETED: 'RunsCompleted',
+  FAILED: 'RunsFailed',
+  STOPPED: 'RunsStopped',
+};
 
 /** The metrics of a run that just ended: its count by status and, when known, its duration in seconds. */
 export const runEndMetrics = (run: Pick<Run, 'status' | 'durationSeconds'>): Record<string, number> => {
   const name = ENDED_METRIC[run.status];
   if (!name) return {};
-  return { [name]: 1, ...(typeof run.durationSeconds === 'number' && Number.isFinite(run.durationSeconds) ? { RunDuration: run.durationSeconds } : {}) };
+  return {
+    [name]: 1,
+    ...(typeof run.durationSeconds === 'number' && Number.isFinite(run.durationSeconds)
+      ? { RunDuration: run.durationSeconds }
+      : {}),
+  };
 };
+
+/** A prepared run's runner Job: its profile's image, pool and requests; the runner program from the runner image. */
+export const runnerJobSpec = (settings: RunSettings, prepared: PreparedRun, profile: Profile): RunnerJobSpec => ({
+  namespace: settings.runner.namespace,
+  serviceAccount: settings.runner.serviceAccount,
+  runnerImage: settings.runner.image,
+  image: profile.image,
+  pool: profile.pool,
+  cpu: formatCpu(profile.cpu.request),
+  memory: formatMemory(profile.memory.request),
+  gpus: profile.gpus,
+  runId: prepared.runId,
+  inputUrl: prepared.inputUrl,
+  outputUrl: prepared.outputUrl,
+  timeoutSeconds: prepared.timeoutSeconds,
+  cellTimeoutSeconds: prepared.cellTimeoutSeconds,
+  output: settings.output,
+});
 
 /**
  * The Step Functions Task handlers of the run workflow; errors keep their class names, which Catch matches.
  * With `emit` (the Lambda entries pass `emitMetrics`; local mode passes nothing) they publish RunsStarted once
  * a run is prepared, and RunsCompleted/RunsFailed/RunsStopped with RunDuration when it ends.
  */
-export const makeRunTasks = (deps: RunDeps, emit?: EmitMetrics) => ({
-  /** Prepare: the parameterized input, presigned URLs, and the runner Job for EKS. */
+export const makeRunTasks = (deps: RunTaskDeps, emit?: EmitMetrics) => ({
+  /** Prepare: the parameterized input, presigned URLs, and the runner Job for EKS on the run's profile. */
   prepare: async (input: { runId: string }) => {
-    const prepared = await prepareRun(deps, input);
-    const r = deps.runSettings.runner;
-    const profile = deps.profiles.find((p) => p.slug === prepared.profile) ?? deps.profiles[0]!;
-    const resources = { cpu: formatCpu(profile.cpu.request), memory: formatMemory(profile.memory.request), gpus: profile.gpus, nodeSelector: profile.pool.nodeSelector };
-    const job = makeRunnerJob({
-      ...r,
-      ...resources,
-      runId: prepared.runId,
-      inputUrl: prepared.inputUrl,
-      outputUrl: prepared.outputUrl,
-      timeoutSeconds: prepared.timeoutSeconds,
-      cellTimeoutSeconds: prepared.cellTimeoutSeconds,
-      output: deps.runSettings.output,
-    });
+    const { prepared, profile } = await prepareRun(deps, input);
+    const job = makeRunnerJob(runnerJobSpec(deps.runSettings, prepared, profile));
     emit?.({}, { RunsStarted: 1 });
     return { ...prepared, job };
   },

@@ -37,7 +37,12 @@ export const send = async (url: string, init: RequestInit = {}): Promise<Answer>
     return await read(await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }));
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code;
-    return { status: 0, body: null, text: '', error: (err as Error).name === 'TimeoutError' ? 'timed out' : (cause ?? (err as Error).message) };
+    return {
+      status: 0,
+      body: null,
+      text: '',
+      error: (err as Error).name === 'TimeoutError' ? 'timed out' : (cause ?? (err as Error).message),
+    };
   }
 };
 
@@ -45,7 +50,10 @@ export const send = async (url: string, init: RequestInit = {}): Promise<Answer>
 export const call = (base: string, token: string, method: string, path: string, body?: unknown): Promise<Answer> =>
   send(`${base}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 

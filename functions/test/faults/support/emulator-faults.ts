@@ -30,7 +30,10 @@ export class DynaliteFaults {
   /** Starts the replacement on the same port; retries while the port is briefly held. */
   async restart(): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
-      const child = fork(REPLACEMENT, [this.dir, String(this.port)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      const child = fork(REPLACEMENT, [this.dir, String(this.port)], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
       const answer = await new Promise<{ port?: number; error?: string }>((resolve) => {
         child.once('message', (m) => resolve(m as { port?: number; error?: string }));
         child.once('exit', (code) => resolve({ error: `exited with ${code}` }));
@@ -74,10 +77,12 @@ export class S3rverFaults {
   /** Resets every connection s3rver holds and stops it listening; returns how many connections were cut. */
   sever(): number {
     const all = handles();
-    this.server ??= all.find((h): h is Server => h instanceof Server && (h.address() as AddressInfo | null)?.port === this.port);
+    this.server ??= all.find(
+      (h): h is Server => h instanceof Server && (h.address() as AddressInfo | null)?.port === this.port,
+    );
     if (!this.server) throw new Error(`no server listens on port ${this.port} in this process`);
     const sockets = all.filter((h): h is Socket => h instanceof Socket && h.localPort === this.port && !h.destroyed);
-    sockets.forEach((s) => s.resetAndDestroy());
+    for (const s of sockets) s.resetAndDestroy();
     if (this.server.listening) this.server.close();
     return sockets.length;
   }

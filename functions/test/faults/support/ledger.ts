@@ -38,8 +38,12 @@ const get = (t: Target, path: string) => call(t.apiUrl, t.token, 'GET', path);
 const pages = async (t: Target, path: string, what: string): Promise<{ items: any[]; problem?: string }> => {
   const items: any[] = [];
   for (let cursor: string | null = null, n = 0; n < 50; n += 1) {
-    const page: Answer = await get(t, `${path}${path.includes('?') ? '&' : '?'}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    if (page.status !== 200) return { items, problem: `${what} answered ${page.status} ${page.error ?? page.text.slice(0, 120)}` };
+    const page: Answer = await get(
+      t,
+      `${path}${path.includes('?') ? '&' : '?'}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    if (page.status !== 200)
+      return { items, problem: `${what} answered ${page.status} ${page.error ?? page.text.slice(0, 120)}` };
     items.push(...page.body.items);
     cursor = page.body.nextCursor;
     if (!cursor) return { items };
@@ -57,7 +61,9 @@ const checkVersions = async (t: Target, id: string): Promise<string[]> => {
   const problems: string[] = [];
   if (numbers.some((v, i) => v !== i + 1)) problems.push(`versions of ${id} are not contiguous: ${numbers.join(',')}`);
   if (nb.body.latestVersion !== numbers.length) {
-    problems.push(`${id} shows latestVersion ${nb.body.latestVersion} but has versions ${numbers.join(',') || 'none'} (half-made)`);
+    problems.push(
+      `${id} shows latestVersion ${nb.body.latestVersion} but has versions ${numbers.join(',') || 'none'} (half-made)`,
+    );
   }
   if (nb.body.latestVersion > 0) {
     const latest = await get(t, `/notebooks/${id}/versions/${nb.body.latestVersion}`);
@@ -70,12 +76,19 @@ const checkVersions = async (t: Target, id: string): Promise<string[]> => {
 const checkAcked = async (t: Target, v: AckedVersion, deep: boolean): Promise<string[]> => {
   const got = await get(t, `/notebooks/${v.notebookId}/versions/${v.version}`);
   if (got.status !== 200) return [`acknowledged ${v.notebookId} v${v.version} is lost: GET answers ${got.status}`];
-  if (got.body.sha256 !== v.sha256) return [`acknowledged ${v.notebookId} v${v.version} changed: sha256 ${got.body.sha256}, acknowledged ${v.sha256}`];
+  if (got.body.sha256 !== v.sha256)
+    return [`acknowledged ${v.notebookId} v${v.version} changed: sha256 ${got.body.sha256}, acknowledged ${v.sha256}`];
   if (!deep) return [];
   const body = await send(got.body.download.url);
-  if (body.status !== 200) return [`acknowledged ${v.notebookId} v${v.version}: its body answers ${body.status} ${body.error ?? ''}`];
+  if (body.status !== 200)
+    return [`acknowledged ${v.notebookId} v${v.version}: its body answers ${body.status} ${body.error ?? ''}`];
   const hash = sha256(body.text);
-  return hash === v.sha256 ? [] : [`acknowledged ${v.notebookId} v${v.version}: its body (${body.text.length} bytes) hashes to ${hash}, not ${v.sha256}`];
+  return hash === v.sha256
+    ? []
+    : [
+        `acknowledged ${v.notebookId} v${v.version}: ` +
+          `its body (${body.text.length} bytes) hashes to ${hash}, not ${v.sha256}`,
+      ];
 };
 
 /** Which notebooks a check looks into: all of them (and their bodies), or those touched and those never seen. */
@@ -96,12 +109,14 @@ export const checkNotebooks = async (t: Target, ledger: Ledger, scope: CheckScop
   const listed = new Set(listing.items.map((n) => n.id as string));
   const focus = new Set(scope.touched ?? []);
   const problems: string[] = [];
-  for (const id of ledger.notebooks) if (!listed.has(id)) problems.push(`acknowledged notebook ${id} is missing from its owner's listing`);
+  for (const id of ledger.notebooks)
+    if (!listed.has(id)) problems.push(`acknowledged notebook ${id} is missing from its owner's listing`);
   for (const id of listed) {
     if (!scope.deep && ledger.seen.has(id) && !focus.has(id)) continue;
     ledger.seen.add(id);
     problems.push(...(await checkVersions(t, id)));
   }
-  for (const v of ledger.versions) if (scope.deep || focus.has(v.notebookId)) problems.push(...(await checkAcked(t, v, scope.deep)));
+  for (const v of ledger.versions)
+    if (scope.deep || focus.has(v.notebookId)) problems.push(...(await checkAcked(t, v, scope.deep)));
   return problems;
 };

@@ -43,14 +43,21 @@ export class PlatformProcess {
   /** Starts it and waits until it says it is running; rejects with its last words if it exits first. */
   async start(timeoutMs = 60_000): Promise<void> {
     const env = { ...process.env, ...this.env, ORRERY_HOME: this.home, PORT: String(this.port) };
-    const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', START], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', START], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     this.lives += 1;
     let out = '';
     const keep = (chunk: Buffer) => (out = (out + chunk.toString()).slice(-4000));
     child.stderr!.on('data', keep);
     await new Promise<void>((resolveStart, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the platform did not start within ${timeoutMs} ms: ${out}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`the platform did not start within ${timeoutMs} ms: ${out}`)),
+        timeoutMs,
+      );
       child.stdout!.on('data', (chunk: Buffer) => {
         keep(chunk);
         if (READY.test(out)) {
@@ -60,7 +67,11 @@ export class PlatformProcess {
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`the platform exited (${signal ?? code}) while starting: ${out.trim().split('\n').slice(-5).join(' | ')}`));
+        reject(
+          new Error(
+            `the platform exited (${signal ?? code}) while starting: ${out.trim().split('\n').slice(-5).join(' | ')}`,
+          ),
+        );
       });
     });
     // Keep draining its output, or a chatty platform would block on a full pipe.

@@ -38,7 +38,8 @@ export const processesOf = (o: { markers?: string[]; fragments?: string[]; folde
     const env = o.markers?.length ? `\0${read(pid, 'environ') ?? ''}` : '';
     const marked = o.markers?.some((m) => env.includes(`\0${m}\0`)) ?? false;
     const within = o.folders?.length ? o.folders.some((f) => `${cwdOf(pid)}/`.startsWith(`${f}/`)) : false;
-    if ((marked || within || o.fragments?.some((f) => cmdline.includes(f))) && alive(pid)) found.push({ pid: Number(pid), cmdline });
+    if ((marked || within || o.fragments?.some((f) => cmdline.includes(f))) && alive(pid))
+      found.push({ pid: Number(pid), cmdline });
   }
   return found;
 };

@@ -22,7 +22,8 @@ export interface IterationRecord {
 // Column widths of the table; the last column (what was found) is as long as it needs.
 const WIDTHS = [4, 16, 10, 12, 18, 30, 34, 7, 20];
 
-const cell = (text: string, width: number) => (text.length > width - 1 ? `${text.slice(0, width - 2)}… ` : text.padEnd(width));
+const cell = (text: string, width: number) =>
+  text.length > width - 1 ? `${text.slice(0, width - 2)}… ` : text.padEnd(width);
 
 /** The records as a compact table, one line per iteration, each broken invariant on a line of its own below. */
 export const formatTable = (title: string, records: IterationRecord[]): string => {
@@ -30,15 +31,20 @@ export const formatTable = (title: string, records: IterationRecord[]): string =
   const lines = [title, row(['#', 'operation', 'fault', 'at/down ms', 'hit', 'statuses', 'outcome', 'ms', 'found'])];
   for (const r of records) {
     const found = r.problems.length ? `${r.problems.length} broken` : 'ok';
-    lines.push(row([String(r.n), r.op, r.fault, `${r.atMs}/${r.downMs}`, r.hit, r.trace, r.outcome, String(r.ms), found]));
+    lines.push(
+      row([String(r.n), r.op, r.fault, `${r.atMs}/${r.downMs}`, r.hit, r.trace, r.outcome, String(r.ms), found]),
+    );
     for (const p of r.problems) lines.push(`      ! ${p}`);
   }
   const broken = records.filter((r) => r.problems.length).length;
-  lines.push(`${records.length} iterations, ${broken} with a broken invariant, ${Math.round(records.reduce((s, r) => s + r.ms, 0) / 1000)} s`);
+  lines.push(
+    `${records.length} iterations, ${broken} with a broken invariant, ` +
+      `${Math.round(records.reduce((s, r) => s + r.ms, 0) / 1000)} s`,
+  );
   return lines.join('\n');
 };
 
-/** Writes the records as JSON beside the other runs' reports (kept after the test's data folder goes) and returns the path. */
+/** Writes the records as JSON beside other runs' reports (kept after the test's data folder goes); returns the path. */
 export const writeReport = (suite: string, seed: number, records: IterationRecord[]): string => {
   const dir = join(tmpdir(), 'orrery-fault-reports');
   mkdirSync(dir, { recursive: true });

@@ -54,6 +54,7 @@ export const faultSeed = (): number => {
   const given = process.env.ORRERY_FAULT_SEED;
   if (given === undefined || given === '') return seedOfThisRun();
   const seed = Number(given);
-  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new Error(`ORRERY_FAULT_SEED must be a whole number below 2^32, not '${given}'`);
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
+    throw new Error(`ORRERY_FAULT_SEED must be a whole number below 2^32, not '${given}'`);
   return seed;
 };

@@ -5,10 +5,20 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { describe, expect, it } from 'vitest';
-import { makeClusterManifests, makeServiceAccount, makeUserNamespace, renderClusterFiles } from '../../../src/adapters/k8s/cluster-manifests.ts';
+import {
+  makeClusterManifests,
+  makeServiceAccount,
+  makeUserNamespace,
+  renderClusterFiles,
+} from '../../../src/adapters/k8s/cluster-manifests.ts';
 import { groupRules, makeGroupRole, makeGroupRoleBinding } from '../../../src/adapters/k8s/cluster-rbac.ts';
-import { CLUSTER_GROUP_KEYS, ClusterNetworkSchema, type ClusterSetup } from '../../../src/adapters/k8s/cluster-setup.ts';
-import { makeApiServerIngress, makeDefaultDeny, makeProxyIngress, makeUserEgress } from '../../../src/adapters/k8s/network-policies.ts';
+import { CLUSTER_GROUP_KEYS, ClusterNetworkSchema, type ClusterSetup } from '../../../src/contracts/cluster-setup.ts';
+import {
+  makeApiServerIngress,
+  makeDefaultDeny,
+  makeProxyIngress,
+  makeUserEgress,
+} from '../../../src/adapters/k8s/network-policies.ts';
 
 const setup: ClusterSetup = {
   name: 'orrery',
@@ -25,14 +35,24 @@ const core = (resource: string, ...verbs: string[]) => ({ apiGroups: [''], resou
 // The schemas judge what goes on the wire: JSON, not the builders' TypeScript types.
 const asSent = (manifest: object) => JSON.parse(JSON.stringify(manifest)) as Record<string, any>;
 
-const MODELS: Record<string, new (data: any) => { validate(): void }> = { Namespace, ServiceAccount, Role, RoleBinding, NetworkPolicy };
+const MODELS: Record<string, new (data: any) => { validate(): void }> = {
+  Namespace,
+  ServiceAccount,
+  Role,
+  RoleBinding,
+  NetworkPolicy,
+};
 
 /** An address as a number and its bit width, for CIDR arithmetic (IPv4 dotted, IPv6 with at most one `::`). */
 const address = (ip: string): [bigint, number] => {
   if (!ip.includes(':')) return [ip.split('.').reduce((n, part) => (n << 8n) + BigInt(part), 0n), 32];
   const [head = '', tail] = ip.split('::');
   const words = (s: string) => (s ? s.split(':') : []);
-  const all = [...words(head), ...Array(8 - words(head).length - words(tail ?? '').length).fill('0'), ...words(tail ?? '')];
+  const all = [
+    ...words(head),
+    ...Array(8 - words(head).length - words(tail ?? '').length).fill('0'),
+    ...words(tail ?? ''),
+  ];
   return [all.reduce((n, w) => (n << 16n) + BigInt(parseInt(w, 16)), 0n), 128];
 };
 
@@ -51,15 +71,44 @@ const egressAllows = (policies: Record<string, any>[], ip: string, port: number)
     (p.spec.egress ?? []).some(
       (rule: any) =>
         rule.ports.some((x: any) => x.protocol === 'TCP' && x.port === port) &&
-        rule.to.some((peer: any) => peer.ipBlock && inCidr(ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((e: string) => inCidr(ip, e))),
+        rule.to.some(
+          (peer: any) =>
+            peer.ipBlock &&
+            inCidr(ip, peer.ipBlock.cidr) &&
+            !(peer.ipBlock.except ?? []).some((e: string) => inCidr(ip, e)),
+        ),
     ),
   );
 
 describe('the function groups’ Roles', () => {
   it.each([
-    ['serverApi', [core('pods', 'list', 'delete'), core('secrets', 'create', 'update', 'delete'), core('services', 'delete'), { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications'], verbs: ['list', 'delete'] }]],
-    ['serverTasks', [core('pods', 'get', 'create', 'delete'), core('secrets', 'delete'), core('services', 'create', 'delete'), core('services/proxy', 'get')]],
-    ['culler', [core('pods', 'list', 'delete'), core('secrets', 'delete'), core('services', 'delete'), { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications'], verbs: ['list', 'delete'] }]],
+    [
+      'serverApi',
+      [
+        core('pods', 'list', 'delete'),
+        core('secrets', 'create', 'update', 'delete'),
+        core('services', 'delete'),
+        { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications'], verbs: ['list', 'delete'] },
+      ],
+    ],
+    [
+      'serverTasks',
+      [
+        core('pods', 'get', 'create', 'delete'),
+        core('secrets', 'delete'),
+        core('services', 'create', 'delete'),
+        core('services/proxy', 'get'),
+      ],
+    ],
+    [
+      'culler',
+      [
+        core('pods', 'list', 'delete'),
+        core('secrets', 'delete'),
+        core('services', 'delete'),
+        { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications'], verbs: ['list', 'delete'] },
+      ],
+    ],
     ['runWorkflow', [{ apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'create', 'delete'] }]],
   ] as const)('grants %s exactly the calls it makes', (key, expected) => {
     // Act
@@ -79,9 +128,13 @@ describe('the function groups’ Roles', () => {
 
   it('puts the run workflow’s Role in the runs namespace and every other one with the servers, each bound to its group', () => {
     // Act
-    const roles = CLUSTER_GROUP_KEYS.map((key) => [makeGroupRole(setup, key), makeGroupRoleBinding(setup, key)] as const);
+    const roles = CLUSTER_GROUP_KEYS.map(
+      (key) => [makeGroupRole(setup, key), makeGroupRoleBinding(setup, key)] as const,
+    );
     // Assess
-    expect(roles.map(([role, binding]) => [role.metadata.namespace, role.metadata.name, binding.subjects[0]!.name])).toEqual([
+    expect(
+      roles.map(([role, binding]) => [role.metadata.namespace, role.metadata.name, binding.subjects[0]!.name]),
+    ).toEqual([
       ['orrery-servers', 'orrery-server-api', 'orrery:server-api'],
       ['orrery-servers', 'orrery-server-tasks', 'orrery:server-tasks'],
       ['orrery-servers', 'orrery-culler', 'orrery:culler'],
@@ -107,7 +160,12 @@ describe('the namespaces and service accounts', () => {
       kind: 'Namespace',
       metadata: {
         name: 'orrery-runs',
-        labels: { ...PART_OF, 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' },
+        labels: {
+          ...PART_OF,
+          'pod-security.kubernetes.io/enforce': 'baseline',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
       },
     });
   });
@@ -116,7 +174,12 @@ describe('the namespaces and service accounts', () => {
     // Act
     const account = makeServiceAccount('orrery-server', 'orrery-servers');
     // Assess
-    expect(account).toEqual({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'orrery-server', namespace: 'orrery-servers', labels: PART_OF }, automountServiceAccountToken: false });
+    expect(account).toEqual({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'orrery-server', namespace: 'orrery-servers', labels: PART_OF },
+      automountServiceAccountToken: false,
+    });
   });
 });
 
@@ -135,9 +198,23 @@ describe('the NetworkPolicies', () => {
 
   it('lets user pods out to DNS, the Pod Identity agent and public HTTPS, one address family per policy', () => {
     // Act
-    const [v4, v6] = [makeUserEgress('orrery-servers', setup.network, 4), makeUserEgress('orrery-servers', setup.network, 6)];
+    const [v4, v6] = [
+      makeUserEgress('orrery-servers', setup.network, 4),
+      makeUserEgress('orrery-servers', setup.network, 6),
+    ];
     // Assess
-    const dns = { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
+    const dns = {
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        },
+      ],
+      ports: [
+        { protocol: 'UDP', port: 53 },
+        { protocol: 'TCP', port: 53 },
+      ],
+    };
     expect(v4.metadata.name).toBe('allow-egress');
     expect(v4.spec).toEqual({
       podSelector: {},
@@ -145,13 +222,26 @@ describe('the NetworkPolicies', () => {
       egress: [
         dns,
         { to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [{ protocol: 'TCP', port: 80 }] },
-        { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'] } }], ports: [{ protocol: 'TCP', port: 443 }] },
+        {
+          to: [
+            {
+              ipBlock: {
+                cidr: '0.0.0.0/0',
+                except: ['169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'],
+              },
+            },
+          ],
+          ports: [{ protocol: 'TCP', port: 443 }],
+        },
       ],
     });
     expect(v6.metadata.name).toBe('allow-egress-ipv6');
     expect(v6.spec.egress.slice(1)).toEqual([
       { to: [{ ipBlock: { cidr: 'fd00:ec2::23/128' } }], ports: [{ protocol: 'TCP', port: 80 }] },
-      { to: [{ ipBlock: { cidr: '::/0', except: ['fe80::/10', 'fd00:ec2::/32', 'fc00::/7'] } }], ports: [{ protocol: 'TCP', port: 443 }] },
+      {
+        to: [{ ipBlock: { cidr: '::/0', except: ['fe80::/10', 'fd00:ec2::/32', 'fc00::/7'] } }],
+        ports: [{ protocol: 'TCP', port: 443 }],
+      },
     ]);
   });
 
@@ -189,7 +279,10 @@ describe('the NetworkPolicies', () => {
         ingress: [
           {
             from: [
-              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } },
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+                podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+              },
               { ipBlock: { cidr: '10.0.64.0/24' } },
             ],
             ports: [{ protocol: 'TCP', port: 8888 }],
@@ -204,7 +297,9 @@ describe('the NetworkPolicies', () => {
     const policy = makeApiServerIngress(setup);
     // Assess
     expect(policy.metadata.name).toBe('allow-api-server-to-servers');
-    expect(policy.spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: '10.0.0.0/28' } }], ports: [{ protocol: 'TCP', port: 8888 }] }]);
+    expect(policy.spec.ingress).toEqual([
+      { from: [{ ipBlock: { cidr: '10.0.0.0/28' } }], ports: [{ protocol: 'TCP', port: 8888 }] },
+    ]);
   });
 
   it('refuses to build the API server rule without CIDRs, which would admit everyone', () => {
@@ -237,8 +332,18 @@ describe('makeClusterManifests and renderClusterFiles', () => {
     // Act
     const files = renderClusterFiles(setup, 'infra/orrery.config.json');
     // Assess
-    expect(Object.keys(files)).toEqual(['kustomization.yaml', 'namespaces.yaml', 'service-accounts.yaml', 'rbac.yaml', 'network-policies.yaml']);
-    expect(load(files['kustomization.yaml']!)).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['namespaces.yaml', 'service-accounts.yaml', 'rbac.yaml', 'network-policies.yaml'] });
+    expect(Object.keys(files)).toEqual([
+      'kustomization.yaml',
+      'namespaces.yaml',
+      'service-accounts.yaml',
+      'rbac.yaml',
+      'network-policies.yaml',
+    ]);
+    expect(load(files['kustomization.yaml']!)).toEqual({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: ['namespaces.yaml', 'service-accounts.yaml', 'rbac.yaml', 'network-policies.yaml'],
+    });
     for (const { file, objects } of makeClusterManifests(setup)) {
       expect(files[file]).toMatch(/^# Generated by `npm run k8s:manifests -- --config infra\/orrery\.config\.json`/);
       expect(loadAll(files[file]!)).toEqual(objects.map(asSent));

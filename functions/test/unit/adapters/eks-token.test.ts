@@ -3,7 +3,10 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
 import { EksTokenProvider } from '../../../src/adapters/aws/eks-token.ts';
 
-const CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+const CREDENTIALS: AwsCredentialIdentity = {
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+};
 const SIGNED_AT = new Date('2026-03-04T05:06:07.000Z');
 
 /** A provider on a clock the test moves, counting how often it asks for credentials. */
@@ -22,9 +25,11 @@ const provider = (credentials: AwsCredentialIdentity = CREDENTIALS) => {
   return { tokens, clock, calls };
 };
 
-const decode = (token: string): URL => new URL(Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString('utf8'));
+const decode = (token: string): URL =>
+  new URL(Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString('utf8'));
 
-const rfc3986 = (value: string): string => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const rfc3986 = (value: string): string =>
+  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
 const sha256Hex = (data: string): string => createHash('sha256').update(data, 'utf8').digest('hex');
 
@@ -36,7 +41,14 @@ const expectedSignature = (url: URL, clusterName: string, secretAccessKey: strin
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, value]) => `${key}=${value}`)
     .join('&');
-  const canonicalRequest = ['GET', '/', canonicalQuery, `host:${url.host}\nx-k8s-aws-id:${clusterName}\n`, 'host;x-k8s-aws-id', sha256Hex('')].join('\n');
+  const canonicalRequest = [
+    'GET',
+    '/',
+    canonicalQuery,
+    `host:${url.host}\nx-k8s-aws-id:${clusterName}\n`,
+    'host;x-k8s-aws-id',
+    sha256Hex(''),
+  ].join('\n');
   const amzDate = url.searchParams.get('X-Amz-Date')!;
   const [, date, region, service] = url.searchParams.get('X-Amz-Credential')!.split('/');
   const scope = `${date}/${region}/${service}/aws4_request`;
@@ -76,8 +88,12 @@ describe('EksTokenProvider', () => {
     const url = decode(await tokens.token());
     // Assess
     expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
-    expect(url.searchParams.get('X-Amz-Signature')).toBe(expectedSignature(url, 'orrery-prod', CREDENTIALS.secretAccessKey));
-    expect(url.searchParams.get('X-Amz-Signature')).not.toBe(expectedSignature(url, 'another-cluster', CREDENTIALS.secretAccessKey));
+    expect(url.searchParams.get('X-Amz-Signature')).toBe(
+      expectedSignature(url, 'orrery-prod', CREDENTIALS.secretAccessKey),
+    );
+    expect(url.searchParams.get('X-Amz-Signature')).not.toBe(
+      expectedSignature(url, 'another-cluster', CREDENTIALS.secretAccessKey),
+    );
   });
 
   it('carries and signs the session token of temporary credentials', async () => {
@@ -88,7 +104,9 @@ describe('EksTokenProvider', () => {
     const url = decode(await tokens.token());
     // Assess
     expect(url.searchParams.get('X-Amz-Security-Token')).toBe(sessionToken);
-    expect(url.searchParams.get('X-Amz-Signature')).toBe(expectedSignature(url, 'orrery-prod', CREDENTIALS.secretAccessKey));
+    expect(url.searchParams.get('X-Amz-Signature')).toBe(
+      expectedSignature(url, 'orrery-prod', CREDENTIALS.secretAccessKey),
+    );
   });
 
   it('reuses the token for 13 minutes and signs a new one after that', async () => {
@@ -119,7 +137,11 @@ describe('EksTokenProvider', () => {
 
   it('renews early when the credentials that signed the token expire first', async () => {
     // Prepare
-    const { tokens, clock } = provider({ ...CREDENTIALS, sessionToken: 'session', expiration: new Date(SIGNED_AT.getTime() + 5 * 60_000) });
+    const { tokens, clock } = provider({
+      ...CREDENTIALS,
+      sessionToken: 'session',
+      expiration: new Date(SIGNED_AT.getTime() + 5 * 60_000),
+    });
     const first = await tokens.token();
     // Act
     clock.now += 4 * 60_000;

@@ -4,11 +4,26 @@ import { extraKernelVariables, kernelEnvironment } from '../../../src/adapters/l
 describe('kernelEnvironment', () => {
   it('passes only the allowlisted variables and the launch’s own, never keys or platform settings', () => {
     // Prepare
-    const platform = { PATH: '/usr/bin', HOME: '/home/dev', LANG: 'C.UTF-8', AWS_SECRET_ACCESS_KEY: 'k', AWS_ACCESS_KEY_ID: 'id', ORRERY_CURSOR_SECRET: 's', GITHUB_TOKEN: 't', JUPYTER_PATH: '/j' };
+    const platform = {
+      PATH: '/usr/bin',
+      HOME: '/home/dev',
+      LANG: 'C.UTF-8',
+      AWS_SECRET_ACCESS_KEY: 'k',
+      AWS_ACCESS_KEY_ID: 'id',
+      ORRERY_CURSOR_SECRET: 's',
+      GITHUB_TOKEN: 't',
+      JUPYTER_PATH: '/j',
+    };
     // Act
     const env = kernelEnvironment(platform, [], { ORRERY_RUN_ID: 'run-1', PATH: '/override' });
     // Assess
-    expect(env).toEqual({ PATH: '/override', HOME: '/home/dev', LANG: 'C.UTF-8', JUPYTER_PATH: '/j', ORRERY_RUN_ID: 'run-1' });
+    expect(env).toEqual({
+      PATH: '/override',
+      HOME: '/home/dev',
+      LANG: 'C.UTF-8',
+      JUPYTER_PATH: '/j',
+      ORRERY_RUN_ID: 'run-1',
+    });
   });
 
   it('adds the names a developer lists in ORRERY_KERNEL_ENV, and ignores what is not a name', () => {

@@ -1,6 +1,6 @@
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { describe, expect, it } from 'vitest';
-import { makeS3Client } from '../../../src/adapters/aws/clients.ts';
+import { makeS3Client } from '../../../src/adapters/aws/s3-client.ts';
 import { checkPostPolicy } from '../../../src/adapters/local/post-policy.ts';
 
 const s3 = makeS3Client({ region: 'us-east-1', s3Endpoint: 'http://127.0.0.1:1', localCredentials: true });
@@ -42,11 +42,19 @@ describe('checkPostPolicy, as S3 checks a browser-form POST', () => {
     // Prepare
     const form = await signedForm();
     const policy = JSON.parse(Buffer.from(form.get('Policy')!, 'base64').toString());
-    policy.conditions = policy.conditions.map((c: unknown) => (Array.isArray(c) ? ['content-length-range', 1, 10 ** 12] : c));
+    policy.conditions = policy.conditions.map((c: unknown) =>
+      Array.isArray(c) ? ['content-length-range', 1, 10 ** 12] : c,
+    );
     const now = new Date();
     // Act
     const otherKey = checkPostPolicy(new Map([...form, ['key', 'bodies/abc']]), 10, 'b', 'S3RVER', now);
-    const stretched = checkPostPolicy(new Map([...form, ['Policy', Buffer.from(JSON.stringify(policy)).toString('base64')]]), 10, 'b', 'S3RVER', now);
+    const stretched = checkPostPolicy(
+      new Map([...form, ['Policy', Buffer.from(JSON.stringify(policy)).toString('base64')]]),
+      10,
+      'b',
+      'S3RVER',
+      now,
+    );
     const wrongSecret = checkPostPolicy(form, 10, 'b', 'other', now);
     const otherBucket = checkPostPolicy(form, 10, 'other-bucket', 'S3RVER', now);
     const expired = checkPostPolicy(form, 10, 'b', 'S3RVER', new Date(now.getTime() + 120_000));
@@ -57,10 +65,15 @@ describe('checkPostPolicy, as S3 checks a browser-form POST', () => {
     expect(wrongSecret).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
     expect(otherBucket).toMatchObject({ status: 403, message: expect.stringMatching(/\$bucket/) });
     expect(expired).toMatchObject({ status: 403, message: expect.stringMatching(/expired/) });
-    expect(extraField).toMatchObject({ status: 403, message: expect.stringMatching(/Extra input fields: x-amz-meta-owner/) });
+    expect(extraField).toMatchObject({
+      status: 403,
+      message: expect.stringMatching(/Extra input fields: x-amz-meta-owner/),
+    });
   });
 
   it('refuses a form with no policy at all', () => {
-    expect(checkPostPolicy(new Map([['key', 'bodies/abc']]), 10, 'b', 'S3RVER', new Date())).toMatchObject({ status: 403 });
+    expect(checkPostPolicy(new Map([['key', 'bodies/abc']]), 10, 'b', 'S3RVER', new Date())).toMatchObject({
+      status: 403,
+    });
   });
 });

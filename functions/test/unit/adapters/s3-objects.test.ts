@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { readObjectBounded } from '../../../src/adapters/aws/s3-objects.ts';
 
 // What the SDK throws for a HEAD that S3 answered with a bare status (HEAD answers carry no error body).
-const headError = (status: number, name: string) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+const headError = (status: number, name: string) =>
+  Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 
 const s3Answering = (err: Error) =>
   ({

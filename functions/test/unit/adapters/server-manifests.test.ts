@@ -3,7 +3,12 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
 import { CPU_LAUNCH_SPEC, GiB } from '../../support/server-specs.ts';
-import { makeServerPod, makeServerService, makeServerTokenSecret, type ServerPodSpec } from '../../../src/adapters/k8s/server-manifests.ts';
+import {
+  makeServerPod,
+  makeServerService,
+  makeServerTokenSecret,
+  type ServerPodSpec,
+} from '../../../src/adapters/k8s/server-manifests.ts';
 
 const cpuSpec: ServerPodSpec = {
   ...CPU_LAUNCH_SPEC,
@@ -16,8 +21,19 @@ const gpuSpec: ServerPodSpec = {
   serverId: 'jupyter-ada-example-com--gpu-5e6f7a8b',
   name: 'gpu',
   profile: 'gpu-a10',
-  resources: { image: 'orrery/notebook-gpu:2026.1', cpuRequest: 4000, cpuLimit: 8000, memoryRequest: 16 * GiB, memoryLimit: 32 * GiB, gpus: 1 },
-  pool: { kind: 'gpu', nodeSelector: { 'orrery.dev/pool': 'gpu', 'node.kubernetes.io/instance-type': 'g5.2xlarge' }, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] },
+  resources: {
+    image: 'orrery/notebook-gpu:2026.1',
+    cpuRequest: 4000,
+    cpuLimit: 8000,
+    memoryRequest: 16 * GiB,
+    memoryLimit: 32 * GiB,
+    gpus: 1,
+  },
+  pool: {
+    kind: 'gpu',
+    nodeSelector: { 'orrery.dev/pool': 'gpu', 'node.kubernetes.io/instance-type': 'g5.2xlarge' },
+    tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+  },
   basePath: '/user/ada@example.com/gpu/',
   activityUrl: 'https://api.orrery.test/servers/gpu/activity',
   reporterImage: 'orrery/activity-reporter:1',
@@ -26,7 +42,12 @@ const gpuSpec: ServerPodSpec = {
 // The schemas judge what goes on the wire: JSON, not the builders' TypeScript types.
 const asSent = (manifest: object) => JSON.parse(JSON.stringify(manifest));
 
-const SECURITY = { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+const SECURITY = {
+  runAsNonRoot: true,
+  runAsUser: 1000,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+};
 
 describe('makeServerPod', () => {
   it('builds the pod of a CPU server: Jupyter on 8888 under its base path, the token from the Secret, and the activity reporter', () => {
@@ -45,7 +66,12 @@ describe('makeServerPod', () => {
           'orrery.dev/server': 'jupyter-ada-example-com--default-1a2b3c4d',
           'orrery.dev/launch': 'ln-0000000000000001',
         },
-        annotations: { 'orrery.dev/owner': 'ada@example.com', 'orrery.dev/name': 'default', 'orrery.dev/profile': 'cpu-small', 'orrery.dev/base-path': '/user/ada@example.com/default/' },
+        annotations: {
+          'orrery.dev/owner': 'ada@example.com',
+          'orrery.dev/name': 'default',
+          'orrery.dev/profile': 'cpu-small',
+          'orrery.dev/base-path': '/user/ada@example.com/default/',
+        },
       },
       spec: {
         restartPolicy: 'Never',
@@ -59,9 +85,17 @@ describe('makeServerPod', () => {
             name: 'notebook',
             image: 'orrery/notebook:2026.1',
             command: ['jupyter', 'server'],
-            args: ['--ServerApp.ip=0.0.0.0', '--ServerApp.port=8888', '--ServerApp.base_url=/user/ada@example.com/default/', '--ServerApp.open_browser=False'],
+            args: [
+              '--ServerApp.ip=0.0.0.0',
+              '--ServerApp.port=8888',
+              '--ServerApp.base_url=/user/ada@example.com/default/',
+              '--ServerApp.open_browser=False',
+            ],
             env: [
-              { name: 'JUPYTER_TOKEN', valueFrom: { secretKeyRef: { name: 'jupyter-ada-example-com--default-1a2b3c4d', key: 'token' } } },
+              {
+                name: 'JUPYTER_TOKEN',
+                valueFrom: { secretKeyRef: { name: 'jupyter-ada-example-com--default-1a2b3c4d', key: 'token' } },
+              },
               { name: 'ORRERY_SERVER_ID', value: 'jupyter-ada-example-com--default-1a2b3c4d' },
             ],
             ports: [{ name: 'http', containerPort: 8888, protocol: 'TCP' }],
@@ -75,7 +109,10 @@ describe('makeServerPod', () => {
             command: ['python3', '/opt/orrery/activity_reporter.py'],
             env: [
               { name: 'ORRERY_ACTIVITY_URL', value: 'https://api.orrery.test/servers/default/activity' },
-              { name: 'ORRERY_SERVER_TOKEN', valueFrom: { secretKeyRef: { name: 'jupyter-ada-example-com--default-1a2b3c4d', key: 'token' } } },
+              {
+                name: 'ORRERY_SERVER_TOKEN',
+                valueFrom: { secretKeyRef: { name: 'jupyter-ada-example-com--default-1a2b3c4d', key: 'token' } },
+              },
               { name: 'JUPYTER_URL', value: 'http://127.0.0.1:8888/user/ada@example.com/default/' },
             ],
             resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
@@ -90,19 +127,33 @@ describe('makeServerPod', () => {
     // Act
     const pod = makeServerPod(gpuSpec);
     // Assess
-    expect(pod.spec.nodeSelector).toEqual({ 'orrery.dev/pool': 'gpu', 'node.kubernetes.io/instance-type': 'g5.2xlarge' });
+    expect(pod.spec.nodeSelector).toEqual({
+      'orrery.dev/pool': 'gpu',
+      'node.kubernetes.io/instance-type': 'g5.2xlarge',
+    });
     expect(pod.spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(pod.spec.containers[0]).toEqual({
       name: 'notebook',
       image: 'orrery/notebook-gpu:2026.1',
       command: ['jupyter', 'server'],
-      args: ['--ServerApp.ip=0.0.0.0', '--ServerApp.port=8888', '--ServerApp.base_url=/user/ada@example.com/gpu/', '--ServerApp.open_browser=False'],
+      args: [
+        '--ServerApp.ip=0.0.0.0',
+        '--ServerApp.port=8888',
+        '--ServerApp.base_url=/user/ada@example.com/gpu/',
+        '--ServerApp.open_browser=False',
+      ],
       env: [
-        { name: 'JUPYTER_TOKEN', valueFrom: { secretKeyRef: { name: 'jupyter-ada-example-com--gpu-5e6f7a8b', key: 'token' } } },
+        {
+          name: 'JUPYTER_TOKEN',
+          valueFrom: { secretKeyRef: { name: 'jupyter-ada-example-com--gpu-5e6f7a8b', key: 'token' } },
+        },
         { name: 'ORRERY_SERVER_ID', value: 'jupyter-ada-example-com--gpu-5e6f7a8b' },
       ],
       ports: [{ name: 'http', containerPort: 8888, protocol: 'TCP' }],
-      resources: { requests: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': '1' }, limits: { cpu: '8', memory: '32Gi', 'nvidia.com/gpu': '1' } },
+      resources: {
+        requests: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': '1' },
+        limits: { cpu: '8', memory: '32Gi', 'nvidia.com/gpu': '1' },
+      },
       readinessProbe: { httpGet: { path: '/user/ada@example.com/gpu/api', port: 8888 }, periodSeconds: 2 },
       securityContext: SECURITY,
     });
@@ -114,7 +165,7 @@ describe('makeServerPod', () => {
     const pod = makeServerPod(gpuSpec);
     // Act
     pod.spec.tolerations[0]!.key = 'changed';
-    pod.spec.nodeSelector['extra'] = 'x';
+    pod.spec.nodeSelector.extra = 'x';
     // Assess
     expect(gpuSpec.pool.tolerations[0]!.key).toBe('nvidia.com/gpu');
     expect(gpuSpec.pool.nodeSelector).not.toHaveProperty('extra');
@@ -145,7 +196,11 @@ describe('makeServerService and makeServerTokenSecret', () => {
     expect(secret).toEqual({
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: 'jupyter-ada-example-com--default-1a2b3c4d', namespace: 'orrery-users', labels: makeServerPod(cpuSpec).metadata.labels },
+      metadata: {
+        name: 'jupyter-ada-example-com--default-1a2b3c4d',
+        namespace: 'orrery-users',
+        labels: makeServerPod(cpuSpec).metadata.labels,
+      },
       type: 'Opaque',
       stringData: { token: 'osv1.secret-value' },
     });
@@ -168,7 +223,13 @@ describe('the manifests against the Kubernetes schemas', () => {
   it('rejects a pod whose container port is a string, so the checks above can fail', () => {
     // Prepare
     const pod = makeServerPod(cpuSpec);
-    const broken = { ...pod, spec: { ...pod.spec, containers: [{ ...pod.spec.containers[0]!, ports: [{ name: 'http', containerPort: '8888' }] }] } };
+    const broken = {
+      ...pod,
+      spec: {
+        ...pod.spec,
+        containers: [{ ...pod.spec.containers[0]!, ports: [{ name: 'http', containerPort: '8888' }] }],
+      },
+    };
     // Act
     const validate = () => new Pod(asSent(broken)).validate();
     // Assess

@@ -7,11 +7,21 @@ const MIN = 60_000;
 describe('lastActivityOf', () => {
   const clock = new FakeClock(new Date('2026-01-05T09:00:00.000Z'));
   const ago = (ms: number) => new Date(clock.now().getTime() - ms).toISOString();
-  const report = (over: Partial<ActivityReport> = {}): ActivityReport => ({ kernels: [], jupyterReachable: true, ...over });
+  const report = (over: Partial<ActivityReport> = {}): ActivityReport => ({
+    kernels: [],
+    jupyterReachable: true,
+    ...over,
+  });
 
   it('takes a busy kernel as activity now, however old the other times are', () => {
     // Prepare
-    const r = report({ lastActivity: ago(3 * 60 * MIN), kernels: [{ executionState: 'idle', lastActivity: ago(60 * MIN) }, { executionState: 'busy', lastActivity: ago(120 * MIN) }] });
+    const r = report({
+      lastActivity: ago(3 * 60 * MIN),
+      kernels: [
+        { executionState: 'idle', lastActivity: ago(60 * MIN) },
+        { executionState: 'busy', lastActivity: ago(120 * MIN) },
+      ],
+    });
     // Act
     const seen = lastActivityOf(r, clock.now());
     // Assess
@@ -20,7 +30,13 @@ describe('lastActivityOf', () => {
 
   it('ignores kernels still starting, even with a recent time', () => {
     // Prepare
-    const r = report({ lastActivity: ago(90 * MIN), kernels: [{ executionState: 'starting', lastActivity: ago(1000) }, { executionState: 'idle', lastActivity: ago(60 * MIN) }] });
+    const r = report({
+      lastActivity: ago(90 * MIN),
+      kernels: [
+        { executionState: 'starting', lastActivity: ago(1000) },
+        { executionState: 'idle', lastActivity: ago(60 * MIN) },
+      ],
+    });
     // Act
     const seen = lastActivityOf(r, clock.now());
     // Assess
@@ -38,8 +54,17 @@ describe('lastActivityOf', () => {
 
   it('takes the newest of the status time and the kernels’ times', () => {
     // Prepare
-    const fromStatus = report({ lastActivity: ago(5 * MIN), kernels: [{ executionState: 'idle', lastActivity: ago(50 * MIN) }] });
-    const fromKernel = report({ lastActivity: ago(50 * MIN), kernels: [{ executionState: 'idle', lastActivity: ago(70 * MIN) }, { executionState: 'idle', lastActivity: ago(7 * MIN) }] });
+    const fromStatus = report({
+      lastActivity: ago(5 * MIN),
+      kernels: [{ executionState: 'idle', lastActivity: ago(50 * MIN) }],
+    });
+    const fromKernel = report({
+      lastActivity: ago(50 * MIN),
+      kernels: [
+        { executionState: 'idle', lastActivity: ago(70 * MIN) },
+        { executionState: 'idle', lastActivity: ago(7 * MIN) },
+      ],
+    });
     // Act
     const a = lastActivityOf(fromStatus, clock.now());
     const b = lastActivityOf(fromKernel, clock.now());
@@ -50,7 +75,14 @@ describe('lastActivityOf', () => {
 
   it('skips times it cannot read instead of failing or answering NaN', () => {
     // Prepare
-    const r = report({ lastActivity: 'yesterday', kernels: [{ executionState: 'idle', lastActivity: '' }, { executionState: 'idle' }, { executionState: 'idle', lastActivity: ago(3 * MIN) }] });
+    const r = report({
+      lastActivity: 'yesterday',
+      kernels: [
+        { executionState: 'idle', lastActivity: '' },
+        { executionState: 'idle' },
+        { executionState: 'idle', lastActivity: ago(3 * MIN) },
+      ],
+    });
     // Act
     const seen = lastActivityOf(r, clock.now());
     // Assess

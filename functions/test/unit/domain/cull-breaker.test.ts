@@ -5,9 +5,11 @@ import type { Server, ServerStatus } from '../../../src/domain/server.ts';
 // Only the fields the breaker reads matter; `silent` marks what the policy would call silent.
 const fleet = (counts: { running: number; silent: number; other?: Partial<Record<ServerStatus, number>> }) => {
   const servers: Array<Server & { quiet: boolean }> = [];
-  const add = (status: ServerStatus, quiet: boolean) => servers.push({ id: `s${servers.length}`, status, quiet } as Server & { quiet: boolean });
+  const add = (status: ServerStatus, quiet: boolean) =>
+    servers.push({ id: `s${servers.length}`, status, quiet } as Server & { quiet: boolean });
   for (let i = 0; i < counts.running; i += 1) add('RUNNING', i < counts.silent);
-  for (const [status, n] of Object.entries(counts.other ?? {})) for (let i = 0; i < n; i += 1) add(status as ServerStatus, true);
+  for (const [status, n] of Object.entries(counts.other ?? {}))
+    for (let i = 0; i < n; i += 1) add(status as ServerStatus, true);
   return servers;
 };
 const quiet = (s: Server) => (s as Server & { quiet: boolean }).quiet;

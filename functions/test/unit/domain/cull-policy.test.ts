@@ -16,10 +16,24 @@ const plus = (ms: number) => START.getTime() + ms;
 
 // Idle timeout one hour, max age twelve hours, started at START and idle since.
 const server = (over: Partial<Server> = {}): Server => ({
-  id: 'jupyter-alice--lab-27ad1cd5', owner: 'alice', name: 'lab', profile: 'cpu-small',
+  id: 'jupyter-alice--lab-27ad1cd5',
+  owner: 'alice',
+  name: 'lab',
+  profile: 'cpu-small',
   resources: { image: 'img', cpuRequest: 1000, cpuLimit: 2000, memoryRequest: 2 ** 31, memoryLimit: 2 ** 32, gpus: 0 },
-  hourlyPrice: 0.05, idleTimeoutSeconds: 3600, maxAgeSeconds: 43_200, status: 'RUNNING', slot: 0, launchId: 'launch-1', tokenHash: 'h',
-  createdAt: iso(plus(-MIN)), updatedAt: iso(plus(0)), startedAt: iso(plus(0)), lastActivity: iso(plus(0)), lastReportAt: iso(plus(0)), progress: [],
+  hourlyPrice: 0.05,
+  idleTimeoutSeconds: 3600,
+  maxAgeSeconds: 43_200,
+  status: 'RUNNING',
+  slot: 0,
+  launchId: 'launch-1',
+  tokenHash: 'h',
+  createdAt: iso(plus(-MIN)),
+  updatedAt: iso(plus(0)),
+  startedAt: iso(plus(0)),
+  lastActivity: iso(plus(0)),
+  lastReportAt: iso(plus(0)),
+  progress: [],
   ...over,
 });
 
@@ -33,17 +47,25 @@ const warned = (s: Server, d: CullDecision, now: Date): Server => {
 };
 
 describe('defaultCullPolicy.decide', () => {
-  it.each<ServerStatus>(['PENDING', 'STOPPING', 'STOPPED', 'FAILED'])('keeps a %s server however idle, old and silent it is', (status) => {
-    // Prepare
-    const s = server({ status, lastActivity: iso(plus(-100 * HOUR)), startedAt: iso(plus(-100 * HOUR)), lastReportAt: iso(plus(-100 * HOUR)) });
-    const clock = new FakeClock(new Date(plus(100 * HOUR)));
-    // Act
-    const decision = policy.decide(s, clock.now());
-    const next = policy.nextCheck(s);
-    // Assess
-    expect(decision).toEqual({ action: 'keep' });
-    expect(next).toBeUndefined();
-  });
+  it.each<ServerStatus>(['PENDING', 'STOPPING', 'STOPPED', 'FAILED'])(
+    'keeps a %s server however idle, old and silent it is',
+    (status) => {
+      // Prepare
+      const s = server({
+        status,
+        lastActivity: iso(plus(-100 * HOUR)),
+        startedAt: iso(plus(-100 * HOUR)),
+        lastReportAt: iso(plus(-100 * HOUR)),
+      });
+      const clock = new FakeClock(new Date(plus(100 * HOUR)));
+      // Act
+      const decision = policy.decide(s, clock.now());
+      const next = policy.nextCheck(s);
+      // Assess
+      expect(decision).toEqual({ action: 'keep' });
+      expect(next).toBeUndefined();
+    },
+  );
 
   it('keeps an idle server until the warning time before its idle deadline, then warns with the full warning time', () => {
     // Prepare
@@ -75,7 +97,8 @@ describe('defaultCullPolicy.decide', () => {
     expect(stopsAt).toBeGreaterThanOrEqual(clock.now().getTime() + WARN * S);
     // Act
     const decisions: CullDecision[] = [];
-    for (const t of [clock.now().getTime() + 1, stopsAt - 1]) decisions.push(policy.decide(reporting(s, new FakeClock(new Date(t))), new Date(t)));
+    for (const t of [clock.now().getTime() + 1, stopsAt - 1])
+      decisions.push(policy.decide(reporting(s, new FakeClock(new Date(t))), new Date(t)));
     clock.advance(stopsAt - clock.now().getTime());
     const atStop = policy.decide(reporting(s, clock), clock.now());
     // Assess
@@ -142,7 +165,12 @@ describe('defaultCullPolicy.decide', () => {
 
   it('counts max age from creation when the server never recorded a start', () => {
     // Prepare
-    const s = server({ startedAt: undefined, createdAt: iso(plus(-2 * HOUR)), maxAgeSeconds: 7200, lastActivity: iso(plus(-MIN)) });
+    const s = server({
+      startedAt: undefined,
+      createdAt: iso(plus(-2 * HOUR)),
+      maxAgeSeconds: 7200,
+      lastActivity: iso(plus(-MIN)),
+    });
     const clock = new FakeClock(new Date(plus(-WARN * S)));
     // Act
     const d = policy.decide(reporting(s, clock), clock.now());
@@ -181,13 +209,20 @@ describe('defaultCullPolicy.decide', () => {
   it('keeps a server warned for silence that reported since, and warns afresh before a later silence stop', () => {
     // Prepare: warned at 30 min, reported at 40 min (the warning left on the record), silent again after.
     const s0 = server({ lastActivity: iso(plus(0)), lastReportAt: iso(plus(0)), idleTimeoutSeconds: 86_400 });
-    const s = { ...warned(s0, policy.decide(s0, new Date(plus(HEARTBEAT * S))), new Date(plus(HEARTBEAT * S))), lastReportAt: iso(plus(40 * MIN)) };
+    const s = {
+      ...warned(s0, policy.decide(s0, new Date(plus(HEARTBEAT * S))), new Date(plus(HEARTBEAT * S))),
+      lastReportAt: iso(plus(40 * MIN)),
+    };
     // Act
     const atOldStop = policy.decide(s, new Date(plus(HEARTBEAT * S + WARN * S)));
     const silentAgain = policy.decide(s, new Date(plus(40 * MIN + HEARTBEAT * S)));
     // Assess
     expect(atOldStop).toEqual({ action: 'keep' });
-    expect(silentAgain).toEqual({ action: 'warn', reason: 'no-heartbeat', stopsAt: iso(plus(40 * MIN + HEARTBEAT * S + WARN * S)) });
+    expect(silentAgain).toEqual({
+      action: 'warn',
+      reason: 'no-heartbeat',
+      stopsAt: iso(plus(40 * MIN + HEARTBEAT * S + WARN * S)),
+    });
   });
 
   it('counts the heartbeat from the start when the server never reported', () => {
@@ -282,14 +317,50 @@ describe('defaultCullPolicy.nextCheck', () => {
       server({ idleTimeoutSeconds: 600, lastReportAt: iso(plus(5 * HOUR)) }),
       server({ lastActivity: iso(plus(3 * HOUR)), lastReportAt: iso(plus(4 * HOUR)) }),
       server({ lastActivity: iso(plus(11 * HOUR)), lastReportAt: iso(plus(11 * HOUR)) }),
-      server({ lastReportAt: iso(plus(5 * HOUR)), cullWarning: { reason: 'idle', warnedAt: iso(plus(45 * MIN)), stopsAt: iso(plus(HOUR)) } }),
-      server({ lastReportAt: iso(plus(5 * HOUR)), cullWarning: { reason: 'idle', warnedAt: iso(plus(2 * HOUR)), stopsAt: iso(plus(2 * HOUR + WARN * S)) } }),
-      server({ lastReportAt: iso(plus(5 * HOUR)), cullWarning: { reason: 'max-age', warnedAt: iso(plus(45 * MIN)), stopsAt: iso(plus(HOUR)) } }),
-      server({ lastActivity: iso(plus(2 * HOUR)), lastReportAt: iso(plus(5 * HOUR)), cullWarning: { reason: 'idle', warnedAt: iso(plus(45 * MIN)), stopsAt: iso(plus(HOUR)) } }),
-      server({ maxAgeSeconds: 7200, lastActivity: iso(plus(110 * MIN)), lastReportAt: iso(plus(5 * HOUR)), cullWarning: { reason: 'max-age', warnedAt: iso(plus(100 * MIN)), stopsAt: iso(plus(2 * HOUR)) } }),
-      server({ idleTimeoutSeconds: 86_400, cullWarning: { reason: 'no-heartbeat', warnedAt: iso(plus(HEARTBEAT * S)), stopsAt: iso(plus(HEARTBEAT * S + WARN * S)) } }),
-      server({ lastReportAt: iso(plus(40 * MIN)), cullWarning: { reason: 'no-heartbeat', warnedAt: iso(plus(HEARTBEAT * S)), stopsAt: iso(plus(HEARTBEAT * S + WARN * S)) } }),
-      server({ lastActivity: iso(plus(3 * HOUR)), lastReportAt: iso(plus(3 * HOUR)), cullWarning: { reason: 'idle', warnedAt: iso(plus(45 * MIN)), stopsAt: iso(plus(HOUR)) } }),
+      server({
+        lastReportAt: iso(plus(5 * HOUR)),
+        cullWarning: { reason: 'idle', warnedAt: iso(plus(45 * MIN)), stopsAt: iso(plus(HOUR)) },
+      }),
+      server({
+        lastReportAt: iso(plus(5 * HOUR)),
+        cullWarning: { reason: 'idle', warnedAt: iso(plus(2 * HOUR)), stopsAt: iso(plus(2 * HOUR + WARN * S)) },
+      }),
+      server({
+        lastReportAt: iso(plus(5 * HOUR)),
+        cullWarning: { reason: 'max-age', warnedAt: iso(plus(45 * MIN)), stopsAt: iso(plus(HOUR)) },
+      }),
+      server({
+        lastActivity: iso(plus(2 * HOUR)),
+        lastReportAt: iso(plus(5 * HOUR)),
+        cullWarning: { reason: 'idle', warnedAt: iso(plus(45 * MIN)), stopsAt: iso(plus(HOUR)) },
+      }),
+      server({
+        maxAgeSeconds: 7200,
+        lastActivity: iso(plus(110 * MIN)),
+        lastReportAt: iso(plus(5 * HOUR)),
+        cullWarning: { reason: 'max-age', warnedAt: iso(plus(100 * MIN)), stopsAt: iso(plus(2 * HOUR)) },
+      }),
+      server({
+        idleTimeoutSeconds: 86_400,
+        cullWarning: {
+          reason: 'no-heartbeat',
+          warnedAt: iso(plus(HEARTBEAT * S)),
+          stopsAt: iso(plus(HEARTBEAT * S + WARN * S)),
+        },
+      }),
+      server({
+        lastReportAt: iso(plus(40 * MIN)),
+        cullWarning: {
+          reason: 'no-heartbeat',
+          warnedAt: iso(plus(HEARTBEAT * S)),
+          stopsAt: iso(plus(HEARTBEAT * S + WARN * S)),
+        },
+      }),
+      server({
+        lastActivity: iso(plus(3 * HOUR)),
+        lastReportAt: iso(plus(3 * HOUR)),
+        cullWarning: { reason: 'idle', warnedAt: iso(plus(45 * MIN)), stopsAt: iso(plus(HOUR)) },
+      }),
     ];
     const clock = new FakeClock(new Date(plus(-HOUR)));
     const early: string[] = [];
@@ -299,7 +370,8 @@ describe('defaultCullPolicy.nextCheck', () => {
       servers.forEach((s, i) => {
         const d = policy.decide(s, now);
         const next = policy.nextCheck(s);
-        if (d.action !== 'keep' && (next === undefined || now.getTime() < Date.parse(next))) early.push(`server ${i} at ${now.toISOString()}: ${d.action} before ${next}`);
+        if (d.action !== 'keep' && (next === undefined || now.getTime() < Date.parse(next)))
+          early.push(`server ${i} at ${now.toISOString()}: ${d.action} before ${next}`);
       });
       clock.advance(37 * S);
     }
@@ -309,7 +381,12 @@ describe('defaultCullPolicy.nextCheck', () => {
 
   it('never stops for idleness or age sooner than the warning time after the warning, as a culler following it sees', () => {
     // Prepare: a culler that looks only when nextCheck says, and a server that reports but is never used.
-    const shapes = [server(), server({ maxAgeSeconds: 5000 }), server({ idleTimeoutSeconds: 600 }), server({ idleTimeoutSeconds: 300, maxAgeSeconds: 600 })];
+    const shapes = [
+      server(),
+      server({ maxAgeSeconds: 5000 }),
+      server({ idleTimeoutSeconds: 600 }),
+      server({ idleTimeoutSeconds: 300, maxAgeSeconds: 600 }),
+    ];
     const outcomes: Array<{ warnedAt?: number; stoppedAt?: number; reason?: string }> = [];
     // Act
     for (const shape of shapes) {
@@ -321,8 +398,14 @@ describe('defaultCullPolicy.nextCheck', () => {
         s = reporting(s, clock);
         if (clock.now().getTime() < Date.parse(policy.nextCheck(s)!)) continue;
         const d = policy.decide(s, clock.now());
-        if (d.action === 'warn') (s = warned(s, d, clock.now())), (outcome.warnedAt ??= clock.now().getTime());
-        if (d.action === 'stop') (outcome.stoppedAt = clock.now().getTime()), (outcome.reason = d.reason);
+        if (d.action === 'warn') {
+          s = warned(s, d, clock.now());
+          outcome.warnedAt ??= clock.now().getTime();
+        }
+        if (d.action === 'stop') {
+          outcome.stoppedAt = clock.now().getTime();
+          outcome.reason = d.reason;
+        }
       }
       outcomes.push(outcome);
     }
@@ -346,11 +429,19 @@ describe('defaultCullPolicy.nextCheck', () => {
       const outcome: { warnedAt?: number; stoppedAt?: number; reasons: string[] } = { reasons: [] };
       while (outcome.stoppedAt === undefined && clock.now().getTime() < plus(24 * HOUR)) {
         clock.advance(MIN);
-        if (clock.now().getTime() < plus(silentFrom)) s = { ...reporting(s, clock), lastActivity: clock.now().toISOString() };
+        if (clock.now().getTime() < plus(silentFrom))
+          s = { ...reporting(s, clock), lastActivity: clock.now().toISOString() };
         if (clock.now().getTime() < Date.parse(policy.nextCheck(s)!)) continue;
         const d = policy.decide(s, clock.now());
-        if (d.action === 'warn') (s = warned(s, d, clock.now())), (outcome.warnedAt ??= clock.now().getTime()), outcome.reasons.push(d.reason);
-        if (d.action === 'stop') (outcome.stoppedAt = clock.now().getTime()), outcome.reasons.push(d.reason);
+        if (d.action === 'warn') {
+          s = warned(s, d, clock.now());
+          outcome.warnedAt ??= clock.now().getTime();
+          outcome.reasons.push(d.reason);
+        }
+        if (d.action === 'stop') {
+          outcome.stoppedAt = clock.now().getTime();
+          outcome.reasons.push(d.reason);
+        }
       }
       outcomes.push(outcome);
     }

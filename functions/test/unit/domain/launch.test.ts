@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { failedEvent, launchVerdict, nextProgressEvent, requestedEvent, type LaunchSettings, type ServerObservation } from '../../../src/domain/launch.ts';
+import {
+  failedEvent,
+  launchVerdict,
+  nextProgressEvent,
+  requestedEvent,
+  type LaunchSettings,
+  type ServerObservation,
+} from '../../../src/domain/launch.ts';
 import type { ProgressEvent } from '../../../src/domain/server.ts';
 
 const SETTINGS: LaunchSettings = { timeoutSeconds: 300, unschedulableSeconds: 180 };
@@ -153,7 +160,13 @@ describe('progress events', () => {
     // Act
     const last = failedEvent(events, '2026-01-05T09:05:00.000Z', 'ErrImagePull');
     // Assess
-    expect(last).toEqual({ id: 3, at: '2026-01-05T09:05:00.000Z', progress: 100, message: 'Spawn failed: ErrImagePull', failed: true });
+    expect(last).toEqual({
+      id: 3,
+      at: '2026-01-05T09:05:00.000Z',
+      progress: 100,
+      message: 'Spawn failed: ErrImagePull',
+      failed: true,
+    });
     expect(failedEvent([], AT, 'x').id).toBe(1);
   });
 });

@@ -4,12 +4,18 @@ import {
   checkParameterValues,
   PARAMETER_VALUE_LIMITS,
   toPapermillJson,
-  type TypedValue,
 } from '../../../src/domain/parameter-values.ts';
+import type { TypedValue } from '../../../src/domain/typed-values.ts';
 import type { Parameter, ParameterInference, ParameterType } from '../../../src/domain/parameters.ts';
 import { rejection } from '../../support/rejection.ts';
 
-const param = (name: string, type: ParameterType): Parameter => ({ name, type, default: null, defaultSource: 'None', help: '' });
+const param = (name: string, type: ParameterType): Parameter => ({
+  name,
+  type,
+  default: null,
+  defaultSource: 'None',
+  help: '',
+});
 
 const inference = (...parameters: Parameter[]): ParameterInference => ({ cellIndex: 0, parameters, problems: [] });
 
@@ -23,13 +29,20 @@ const NOTEBOOK = inference(
   param('note', 'None'),
 );
 
-
 const strict = { allowUnknown: false };
 
 describe('checkParameterValues', () => {
   it('types each value as its parameter expects', () => {
     // Prepare
-    const values = { days: 7, threshold: 0.25, region: 'eu-west-1', dry_run: true, products: ['a'], limits: { a: 1 }, note: 'hi' };
+    const values = {
+      days: 7,
+      threshold: 0.25,
+      region: 'eu-west-1',
+      dry_run: true,
+      products: ['a'],
+      limits: { a: 1 },
+      note: 'hi',
+    };
 
     // Act
     const typed = checkParameterValues(NOTEBOOK, values, strict);
@@ -68,7 +81,16 @@ describe('checkParameterValues', () => {
     const negativeZero = checkParameterValues(NOTEBOOK, { threshold: -0 }, strict).threshold;
 
     // Assess
-    expect(floats.map((f) => (f?.type === 'float' ? f.value : undefined))).toEqual([NaN, NaN, Infinity, Infinity, Infinity, -Infinity, -Infinity, Infinity]);
+    expect(floats.map((f) => (f?.type === 'float' ? f.value : undefined))).toEqual([
+      NaN,
+      NaN,
+      Infinity,
+      Infinity,
+      Infinity,
+      -Infinity,
+      -Infinity,
+      Infinity,
+    ]);
     expect(five).toEqual({ type: 'float', value: 5 });
     expect(negativeZero?.type === 'float' && Object.is(negativeZero.value, -0)).toBe(true);
   });
@@ -117,7 +139,10 @@ describe('checkParameterValues', () => {
     expect(error.code).toBe('invalid_parameters');
     expect(error.details).toEqual([
       { path: 'parameters.days', message: "expected int, got string 'seven'" },
-      { path: 'parameters.threshold', message: "expected float, got string '0.5' (for NaN or infinity send 'nan', 'inf' or '-inf')" },
+      {
+        path: 'parameters.threshold',
+        message: "expected float, got string '0.5' (for NaN or infinity send 'nan', 'inf' or '-inf')",
+      },
       { path: 'parameters.region', message: 'expected str, got number 3' },
       { path: 'parameters.dry_run', message: "expected bool, got string 'yes'" },
       { path: 'parameters.products', message: 'expected list, got object' },
@@ -128,7 +153,9 @@ describe('checkParameterValues', () => {
 
   it('refuses booleans, fractions and floats beyond 2^53 for an int, saying how to send a big int', () => {
     // Act
-    const messages = [true, 3.5, 1e20].map((days) => rejection(() => checkParameterValues(NOTEBOOK, { days }, strict)).details?.[0]?.message);
+    const messages = [true, 3.5, 1e20].map(
+      (days) => rejection(() => checkParameterValues(NOTEBOOK, { days }, strict)).details?.[0]?.message,
+    );
 
     // Assess
     expect(messages[0]).toBe('expected int, got boolean true');
@@ -148,7 +175,9 @@ describe('checkParameterValues', () => {
 
   it('rejects unknown names and lists the known ones', () => {
     // Act
-    const error = rejection(() => checkParameterValues(inference(param('a', 'int'), param('b', 'str')), { c: 1, d: 2 }, strict));
+    const error = rejection(() =>
+      checkParameterValues(inference(param('a', 'int'), param('b', 'str')), { c: 1, d: 2 }, strict),
+    );
 
     // Assess
     expect(error.details).toEqual([
@@ -162,12 +191,18 @@ describe('checkParameterValues', () => {
     const typed = checkParameterValues(inference(), { extra: 2.5, count: 3, label: null }, { allowUnknown: true });
 
     // Assess
-    expect(typed).toEqual({ extra: { type: 'float', value: 2.5 }, count: { type: 'int', value: 3n }, label: { type: 'None' } });
+    expect(typed).toEqual({
+      extra: { type: 'float', value: 2.5 },
+      count: { type: 'int', value: 3n },
+      label: { type: 'None' },
+    });
   });
 
   it('refuses strings and keys holding a lone surrogate, which no kernel can hold as text', () => {
     // Act
-    const error = rejection(() => checkParameterValues(NOTEBOOK, { region: 'a\ud800', limits: { ['\udc00']: 1 }, note: '😀 is fine' }, strict));
+    const error = rejection(() =>
+      checkParameterValues(NOTEBOOK, { region: 'a\ud800', limits: { '\udc00': 1 }, note: '😀 is fine' }, strict),
+    );
 
     // Assess
     expect(error.details?.map((d) => d.path)).toEqual(['parameters.region', 'parameters.limits["\\udc00"]']);
@@ -184,7 +219,9 @@ describe('checkParameterValues', () => {
     const tooLarge = rejection(() => checkParameterValues(NOTEBOOK, { region: large }, strict));
 
     // Assess
-    expect(tooDeep.details?.[0]?.message).toBe(`nested deeper than ${PARAMETER_VALUE_LIMITS.depth} levels of lists and objects`);
+    expect(tooDeep.details?.[0]?.message).toBe(
+      `nested deeper than ${PARAMETER_VALUE_LIMITS.depth} levels of lists and objects`,
+    );
     expect(tooLarge.details).toEqual([{ path: 'parameters', message: expect.stringContaining('too large') }]);
   });
 
@@ -226,7 +263,12 @@ describe('checkParameterNames', () => {
     const error = rejection(() => checkParameterNames('python', ['ok', 'class', '1st', 'a; import os', 'x\ny']));
 
     // Assess
-    expect(error.details?.map((d) => d.path)).toEqual(['parameters.class', 'parameters.1st', 'parameters["a; import os"]', 'parameters["x\\ny"]']);
+    expect(error.details?.map((d) => d.path)).toEqual([
+      'parameters.class',
+      'parameters.1st',
+      'parameters["a; import os"]',
+      'parameters["x\\ny"]',
+    ]);
     expect(error.details?.[0]?.message).toContain("'class' is not a python identifier, or is a reserved word");
   });
 
@@ -248,7 +290,13 @@ describe('toPapermillJson', () => {
       entries: [
         ['small', { type: 'int', value: 5n }],
         ['big', { type: 'int', value: 2n ** 64n }],
-        ['floats', { type: 'list', items: [NaN, Infinity, -Infinity, 0.5].map((n): TypedValue => ({ type: 'float', value: n })) }],
+        [
+          'floats',
+          {
+            type: 'list',
+            items: [NaN, Infinity, -Infinity, 0.5].map((n): TypedValue => ({ type: 'float', value: n })),
+          },
+        ],
         ['none', { type: 'None' }],
         ['flag', { type: 'bool', value: true }],
       ],
@@ -258,6 +306,12 @@ describe('toPapermillJson', () => {
     const json = toPapermillJson(value);
 
     // Assess
-    expect(json).toEqual({ small: 5, big: '18446744073709551616', floats: ['nan', 'inf', '-inf', 0.5], none: null, flag: true });
+    expect(json).toEqual({
+      small: 5,
+      big: '18446744073709551616',
+      floats: ['nan', 'inf', '-inf', 0.5],
+      none: null,
+      flag: true,
+    });
   });
 });

@@ -32,13 +32,49 @@ describe('inferParameters', () => {
       expect(inference).toEqual({
         cellIndex: 1,
         parameters: [
-          { name: 'region', type: 'str', default: 'eu-west-1', defaultSource: '"eu-west-1"', help: 'AWS region to read sales from' },
+          {
+            name: 'region',
+            type: 'str',
+            default: 'eu-west-1',
+            defaultSource: '"eu-west-1"',
+            help: 'AWS region to read sales from',
+          },
           { name: 'days', type: 'int', default: 7, defaultSource: '7', help: 'how many days to look back' },
-          { name: 'threshold', type: 'float', default: 0.25, defaultSource: '0.25', help: 'alert when the drop exceeds this fraction' },
-          { name: 'dry_run', type: 'bool', default: false, defaultSource: 'False', help: 'print the alert instead of sending it' },
-          { name: 'products', type: 'list', default: ['widget', 'gadget'], defaultSource: '["widget", "gadget"]', help: 'products to include' },
-          { name: 'limits', type: 'dict', default: { widget: 100, gadget: 50 }, defaultSource: '{"widget": 100, "gadget": 50}', help: 'minimum daily units per product' },
-          { name: 'note', type: 'None', default: null, defaultSource: 'None', help: 'optional note for the report header' },
+          {
+            name: 'threshold',
+            type: 'float',
+            default: 0.25,
+            defaultSource: '0.25',
+            help: 'alert when the drop exceeds this fraction',
+          },
+          {
+            name: 'dry_run',
+            type: 'bool',
+            default: false,
+            defaultSource: 'False',
+            help: 'print the alert instead of sending it',
+          },
+          {
+            name: 'products',
+            type: 'list',
+            default: ['widget', 'gadget'],
+            defaultSource: '["widget", "gadget"]',
+            help: 'products to include',
+          },
+          {
+            name: 'limits',
+            type: 'dict',
+            default: { widget: 100, gadget: 50 },
+            defaultSource: '{"widget": 100, "gadget": 50}',
+            help: 'minimum daily units per product',
+          },
+          {
+            name: 'note',
+            type: 'None',
+            default: null,
+            defaultSource: 'None',
+            help: 'optional note for the report header',
+          },
         ],
         problems: [],
       });
@@ -86,7 +122,12 @@ describe('inferParameters', () => {
     it('uses the first tagged code cell and ignores tagged markdown cells', () => {
       // Prepare
       const markdown: Cell = { cell_type: 'markdown', metadata: { tags: ['parameters'] }, source: 'x = 0' };
-      const notebook = notebookOf(markdown, code('a = 1'), code('b = 2', ['parameters']), code('c = 3', ['parameters']));
+      const notebook = notebookOf(
+        markdown,
+        code('a = 1'),
+        code('b = 2', ['parameters']),
+        code('c = 3', ['parameters']),
+      );
 
       // Act
       const inference = inferParameters(notebook);
@@ -101,7 +142,11 @@ describe('inferParameters', () => {
     });
 
     it('reads a source stored as a list of lines', () => {
-      expect(inferParameters(notebookOf({ ...code(''), source: ['a = 1\n', 'b = 2'], metadata: { tags: ['parameters'] } })).parameters.map((p) => p.name)).toEqual(['a', 'b']);
+      expect(
+        inferParameters(
+          notebookOf({ ...code(''), source: ['a = 1\n', 'b = 2'], metadata: { tags: ['parameters'] } }),
+        ).parameters.map((p) => p.name),
+      ).toEqual(['a', 'b']);
     });
 
     it('keeps NO_PARAMETERS frozen so no caller can change it for the others', () => {
@@ -120,19 +165,31 @@ describe('inferParameters', () => {
 
       // Assess
       expect(parameters.map((p) => [p.name, p.type])).toEqual([
-        ['i', 'int'], ['f', 'float'], ['s', 'str'], ['b', 'bool'], ['l', 'list'], ['t', 'list'], ['d', 'dict'], ['n', 'None'],
+        ['i', 'int'],
+        ['f', 'float'],
+        ['s', 'str'],
+        ['b', 'bool'],
+        ['l', 'list'],
+        ['t', 'list'],
+        ['d', 'dict'],
+        ['n', 'None'],
       ]);
     });
 
     it('passes big ints, nan, inf and -0.0 through the JSON rules of the literal parser', () => {
       // Prepare
-      const source = "big = 2_305_843_009_213_693_952_000\nnan = float('nan')\nninf = float(\"-inf\")\nzero = -0.0";
+      const source = 'big = 2_305_843_009_213_693_952_000\nnan = float(\'nan\')\nninf = float("-inf")\nzero = -0.0';
 
       // Act
       const { parameters } = infer(source);
 
       // Assess
-      expect(parameters.map((p) => [p.type, p.default])).toEqual([['int', '2305843009213693952000'], ['float', 'nan'], ['float', '-inf'], ['float', -0]]);
+      expect(parameters.map((p) => [p.type, p.default])).toEqual([
+        ['int', '2305843009213693952000'],
+        ['float', 'nan'],
+        ['float', '-inf'],
+        ['float', -0],
+      ]);
       expect(Object.is(parameters[3]?.default, -0)).toBe(true);
       expect(parameters[0]?.defaultSource).toBe('2_305_843_009_213_693_952_000');
     });
@@ -157,27 +214,48 @@ describe('inferParameters', () => {
 
       // Assess
       expect(problems).toEqual([]);
-      expect(parameters.map((p) => p.type)).toEqual(['float', 'list', 'dict', 'int', 'int', 'dict', 'str', 'float', 'None', 'list']);
+      expect(parameters.map((p) => p.type)).toEqual([
+        'float',
+        'list',
+        'dict',
+        'int',
+        'int',
+        'dict',
+        'str',
+        'float',
+        'None',
+        'list',
+      ]);
     });
 
     it('falls back to the literal when the annotation names no known type', () => {
-      expect(infer("p: Path = 'data.csv'\nq: Union[int, str] = 3\nr: Any = True").parameters.map((p) => p.type)).toEqual(['str', 'int', 'bool']);
+      expect(
+        infer("p: Path = 'data.csv'\nq: Union[int, str] = 3\nr: Any = True").parameters.map((p) => p.type),
+      ).toEqual(['str', 'int', 'bool']);
     });
 
     it('reads a papermill type comment as the annotation, and what follows it as help', () => {
-      expect(infer('n = 1  # type: float  the rate').parameters).toEqual([{ name: 'n', type: 'float', default: 1, defaultSource: '1', help: 'the rate' }]);
+      expect(infer('n = 1  # type: float  the rate').parameters).toEqual([
+        { name: 'n', type: 'float', default: 1, defaultSource: '1', help: 'the rate' },
+      ]);
     });
 
     it('reads quotes, escapes, emoji and non-ASCII text in defaults and names', () => {
       // Prepare
-      const source = 'greeting = "héllo \\"wörld\\" 🎉\\n"  # 挨拶\nnaïve = \'\'\'a\nb\'\'\'';
+      const source = "greeting = \"héllo \\\"wörld\\\" 🎉\\n\"  # 挨拶\nnaïve = '''a\nb'''";
 
       // Act
       const { parameters } = infer(source);
 
       // Assess
       expect(parameters).toEqual([
-        { name: 'greeting', type: 'str', default: 'héllo "wörld" 🎉\n', defaultSource: '"héllo \\"wörld\\" 🎉\\n"', help: '挨拶' },
+        {
+          name: 'greeting',
+          type: 'str',
+          default: 'héllo "wörld" 🎉\n',
+          defaultSource: '"héllo \\"wörld\\" 🎉\\n"',
+          help: '挨拶',
+        },
         { name: 'naïve', type: 'str', default: 'a\nb', defaultSource: "'''a\nb'''", help: '' },
       ]);
     });
@@ -203,7 +281,9 @@ describe('inferParameters', () => {
 
       // Assess
       expect(inference.problems).toEqual([]);
-      expect(inference.parameters).toEqual([{ name: 'alpha', type: 'float', default: 0.1, defaultSource: '0.1', help: '' }]);
+      expect(inference.parameters).toEqual([
+        { name: 'alpha', type: 'float', default: 0.1, defaultSource: '0.1', help: '' },
+      ]);
     });
 
     it('reads a value spread over lines, with help from the comment on its last line', () => {
@@ -225,11 +305,19 @@ describe('inferParameters', () => {
     });
 
     it('reads values continued with a backslash and CRLF line ends', () => {
-      expect(infer("a = \\\r\n  'x'  # the a\r\nb = 2\r\n").parameters.map((p) => [p.name, p.default, p.help])).toEqual([['a', 'x', 'the a'], ['b', 2, '']]);
+      expect(infer("a = \\\r\n  'x'  # the a\r\nb = 2\r\n").parameters.map((p) => [p.name, p.default, p.help])).toEqual(
+        [
+          ['a', 'x', 'the a'],
+          ['b', 2, ''],
+        ],
+      );
     });
 
     it('reads statements separated by semicolons, giving the comment to the last', () => {
-      expect(infer('a = 1; b = 2  # the b').parameters.map((p) => [p.name, p.help])).toEqual([['a', ''], ['b', 'the b']]);
+      expect(infer('a = 1; b = 2  # the b').parameters.map((p) => [p.name, p.help])).toEqual([
+        ['a', ''],
+        ['b', 'the b'],
+      ]);
     });
 
     it('lets a later assignment of a name replace the earlier one in place', () => {
@@ -240,7 +328,10 @@ describe('inferParameters', () => {
       const { parameters } = infer(source);
 
       // Assess
-      expect(parameters.map((p) => [p.name, p.default, p.help])).toEqual([['mode', 'slow', 'second'], ['level', 1, '']]);
+      expect(parameters.map((p) => [p.name, p.default, p.help])).toEqual([
+        ['mode', 'slow', 'second'],
+        ['level', 1, ''],
+      ]);
     });
 
     it('drops a parameter whose later assignment is not a literal, and says so', () => {
@@ -276,7 +367,11 @@ describe('inferParameters', () => {
       expect(parameters.map((p) => p.name)).toEqual(['x']);
       expect(problems).toEqual([
         { line: 2, text: 'import os', reason: 'an import is not a parameter; move imports to another cell' },
-        { line: 4, text: 'y = foo()  # computed', reason: expect.stringContaining('the value is not a literal: `foo(…)` is a call') },
+        {
+          line: 4,
+          text: 'y = foo()  # computed',
+          reason: expect.stringContaining('the value is not a literal: `foo(…)` is a call'),
+        },
       ]);
     });
 
@@ -326,7 +421,9 @@ describe('inferParameters', () => {
       const { parameters, problems } = infer(source);
 
       // Assess
-      expect(problems).toEqual([{ line: 1, text: 'for i in range(3):\n    total = i', reason: expect.stringContaining('compound `for`') }]);
+      expect(problems).toEqual([
+        { line: 1, text: 'for i in range(3):\n    total = i', reason: expect.stringContaining('compound `for`') },
+      ]);
       expect(parameters.map((p) => p.name)).toEqual(['after']);
     });
 
@@ -338,12 +435,25 @@ describe('inferParameters', () => {
       const { parameters, problems } = infer(source);
 
       // Assess
-      expect(problems).toEqual([{ line: 1, text: "name = 'unfinished", reason: expect.stringContaining('unterminated string') }]);
+      expect(problems).toEqual([
+        { line: 1, text: "name = 'unfinished", reason: expect.stringContaining('unterminated string') },
+      ]);
       expect(parameters.map((p) => p.name)).toEqual(['limit']);
     });
 
     it('never throws, whatever the cell holds', () => {
-      const sources = ['[[[[', ')))', '"""', 'x = [' + '['.repeat(10_000), '\\', 'x = (1,\n', '= 1', ';;', 'x: = 1', '\u0000\uFFFF'];
+      const sources = [
+        '[[[[',
+        ')))',
+        '"""',
+        `x = [${'['.repeat(10_000)}`,
+        '\\',
+        'x = (1,\n',
+        '= 1',
+        ';;',
+        'x: = 1',
+        '\u0000\uFFFF',
+      ];
       for (const source of sources) expect(() => infer(source)).not.toThrow();
     });
   });

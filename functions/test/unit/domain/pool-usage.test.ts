@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hourlyCostOf, usageByPool } from '../../../src/domain/pool-usage.ts';
-import { DEFAULT_PROFILES } from '../../../src/shared/profiles-config.ts';
+import { DEFAULT_PROFILES } from '../../../src/config/profiles-config.ts';
 
 const poolOf = (slug: string) => DEFAULT_PROFILES.find((p) => p.slug === slug)!.pool.kind;
 
@@ -19,7 +19,12 @@ describe('usageByPool', () => {
 
     // Assess
     const byPool = Object.fromEntries(usage.map((u) => [u.pool, [u.activeServers, u.hourlyCost]]));
-    expect(byPool).toEqual({ [poolOf('cpu-small')]: [2, 0.3], [poolOf('cpu-large-spot')]: [0, 0], [poolOf('gpu-t4')]: [1, 0.75], unknown: [1, 1] });
+    expect(byPool).toEqual({
+      [poolOf('cpu-small')]: [2, 0.3],
+      [poolOf('cpu-large-spot')]: [0, 0],
+      [poolOf('gpu-t4')]: [1, 0.75],
+      unknown: [1, 1],
+    });
     expect(usage.map((u) => u.pool)).toEqual([...usage.map((u) => u.pool)].sort());
   });
 

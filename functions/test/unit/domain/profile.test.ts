@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../../src/domain/errors.ts';
-import { profileFor, profilesFor, resolveResources, type Profile } from '../../../src/domain/profile.ts';
+import { profileFor, profileOfRun, profilesFor, resolveResources, type Profile } from '../../../src/domain/profile.ts';
 import type { User } from '../../../src/domain/user.ts';
+import { thrown } from '../../support/rejection.ts';
 
 const GI = 1024 ** 3;
 
@@ -37,15 +38,6 @@ const loner = user('loner', []);
 const root = user('root', [], true);
 
 const slugs = (ps: Profile[]) => ps.map((p) => p.slug);
-
-const caught = (f: () => unknown): unknown => {
-  try {
-    f();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a throw');
-};
 
 describe('profilesFor', () => {
   it('gives a user the profiles of their teams and those open to everyone, in registry order', () => {
@@ -103,7 +95,7 @@ describe('profileFor', () => {
     // Prepare
     const registry = REGISTRY;
     // Act
-    const err = caught(() => profileFor(alice, registry, 'nope', 'body.profile'));
+    const err = thrown(() => profileFor(alice, registry, 'nope', 'body.profile'));
     // Assess
     expect(err).toBeInstanceOf(ValidationError);
     const message = (err as ValidationError).message;
@@ -116,8 +108,8 @@ describe('profileFor', () => {
     // Prepare
     const registry = REGISTRY;
     // Act
-    const foreign = caught(() => profileFor(alice, registry, 'risk-big')) as ValidationError;
-    const unknown = caught(() => profileFor(alice, registry, 'zzzz-zzz')) as ValidationError;
+    const foreign = thrown(() => profileFor(alice, registry, 'risk-big')) as ValidationError;
+    const unknown = thrown(() => profileFor(alice, registry, 'zzzz-zzz')) as ValidationError;
     // Assess
     expect(foreign).toBeInstanceOf(ValidationError);
     expect(foreign.code).toBe(unknown.code);
@@ -129,12 +121,44 @@ describe('profileFor', () => {
     // Prepare
     const registry = [profile('risk-only', ['risk'])];
     // Act
-    const withSlug = caught(() => profileFor(alice, registry, 'risk-only'));
-    const withoutSlug = caught(() => profileFor(alice, registry, undefined));
+    const withSlug = thrown(() => profileFor(alice, registry, 'risk-only'));
+    const withoutSlug = thrown(() => profileFor(alice, registry, undefined));
     // Assess
     expect(withSlug).toBeInstanceOf(NotFoundError);
     expect(withoutSlug).toBeInstanceOf(NotFoundError);
     expect((withSlug as Error).message).not.toContain('risk-only');
+  });
+});
+
+describe('profileOfRun', () => {
+  it('finds the profile a run was started with, whoever may use it', () => {
+    // Act
+    const found = profileOfRun(REGISTRY, 'ads-gpu');
+
+    // Assess
+    expect(found).toBe(REGISTRY[2]);
+  });
+
+  it('refuses a profile removed since, saying so and naming only the profiles open to everyone', () => {
+    // Act
+    const err = thrown(() => profileOfRun(REGISTRY, 'gpu-t4'));
+
+    // Assess
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect((err as Error).message).toBe(
+      "the run's profile 'gpu-t4' is no longer in the profile registry (removed since the run was started), " +
+        'so it was not launched; rerun it with one that exists (profiles open to everyone: everyone; ' +
+        'GET /profiles lists those your teams may use)',
+    );
+  });
+
+  it('says when no profile is open to everyone rather than naming another team’s', () => {
+    // Act
+    const err = thrown(() => profileOfRun([profile('risk-only', ['risk'])], 'gone'));
+
+    // Assess
+    expect((err as Error).message).toContain('(no profile is open to everyone; GET /profiles lists those your teams');
+    expect((err as Error).message).not.toContain('risk-only');
   });
 });
 
@@ -147,7 +171,14 @@ describe('resolveResources', () => {
     // Act
     const resources = resolveResources(p, overrides);
     // Assess
-    expect(resources).toEqual({ image: p.image, cpuRequest: 1000, cpuLimit: 2000, memoryRequest: 2 * GI, memoryLimit: 4 * GI, gpus: 1 });
+    expect(resources).toEqual({
+      image: p.image,
+      cpuRequest: 1000,
+      cpuLimit: 2000,
+      memoryRequest: 2 * GI,
+      memoryLimit: 4 * GI,
+      gpus: 1,
+    });
     expect(resolveResources(p)).toEqual(resources);
   });
 
@@ -166,7 +197,7 @@ describe('resolveResources', () => {
     // Prepare
     const overrides = { image: 'docker.io/evil/miner:latest' };
     // Act
-    const err = caught(() => resolveResources(p, overrides)) as ValidationError;
+    const err = thrown(() => resolveResources(p, overrides)) as ValidationError;
     // Assess
     expect(err).toBeInstanceOf(ValidationError);
     expect(err.message).toContain(p.image);
@@ -189,16 +220,19 @@ describe('resolveResources', () => {
     expect(resources.cpuLimit).toBe(2000);
   });
 
-  it.each(['499m', '100m', '2001m', '3', 4])('refuses a CPU request of %j outside [min, limit], naming the bounds', (cpu) => {
-    // Prepare
-    const overrides = { cpu };
-    // Act
-    const err = caught(() => resolveResources(p, overrides)) as ValidationError;
-    // Assess
-    expect(err).toBeInstanceOf(ValidationError);
-    expect(err.message).toContain('between 500m and 2');
-    expect(err.details?.[0]?.path).toBe('body.overrides.cpu');
-  });
+  it.each(['499m', '100m', '2001m', '3', 4])(
+    'refuses a CPU request of %j outside [min, limit], naming the bounds',
+    (cpu) => {
+      // Prepare
+      const overrides = { cpu };
+      // Act
+      const err = thrown(() => resolveResources(p, overrides)) as ValidationError;
+      // Assess
+      expect(err).toBeInstanceOf(ValidationError);
+      expect(err.message).toContain('between 500m and 2');
+      expect(err.details?.[0]?.path).toBe('body.overrides.cpu');
+    },
+  );
 
   it.each([
     ['1Gi', GI],
@@ -215,16 +249,19 @@ describe('resolveResources', () => {
     expect(resources.memoryLimit).toBe(4 * GI);
   });
 
-  it.each(['512Mi', '8Gi', '5G', '4097Mi'])('refuses a memory request of %j outside [min, limit], naming the bounds', (memory) => {
-    // Prepare
-    const overrides = { memory };
-    // Act
-    const err = caught(() => resolveResources(p, overrides)) as ValidationError;
-    // Assess
-    expect(err).toBeInstanceOf(ValidationError);
-    expect(err.message).toContain('between 1Gi and 4Gi');
-    expect(err.details?.[0]?.path).toBe('body.overrides.memory');
-  });
+  it.each(['512Mi', '8Gi', '5G', '4097Mi'])(
+    'refuses a memory request of %j outside [min, limit], naming the bounds',
+    (memory) => {
+      // Prepare
+      const overrides = { memory };
+      // Act
+      const err = thrown(() => resolveResources(p, overrides)) as ValidationError;
+      // Assess
+      expect(err).toBeInstanceOf(ValidationError);
+      expect(err.message).toContain('between 1Gi and 4Gi');
+      expect(err.details?.[0]?.path).toBe('body.overrides.memory');
+    },
+  );
 
   it.each([
     [{ cpu: 'lots' }, 'body.overrides.cpu'],
@@ -235,7 +272,7 @@ describe('resolveResources', () => {
     // Prepare
     const input = overrides;
     // Act
-    const err = caught(() => resolveResources(p, input)) as ValidationError;
+    const err = thrown(() => resolveResources(p, input)) as ValidationError;
     // Assess
     expect(err).toBeInstanceOf(ValidationError);
     expect(err.details).toEqual([{ path, message: 'not a quantity' }]);

@@ -24,7 +24,9 @@ describe('parsePythonLiteral', () => {
     });
 
     it('reads hex, octal and binary ints in either case, with underscores', () => {
-      expect([value('0xff'), value('0XFF'), value('0x_ff'), value('0o17'), value('0O17'), value('0b1_01')]).toEqual([255, 255, 255, 15, 15, 5]);
+      expect([value('0xff'), value('0XFF'), value('0x_ff'), value('0o17'), value('0O17'), value('0b1_01')]).toEqual([
+        255, 255, 255, 15, 15, 5,
+      ]);
     });
 
     it('keeps ints up to 2^53 - 1 as numbers', () => {
@@ -33,7 +35,12 @@ describe('parsePythonLiteral', () => {
     });
 
     it('gives ints beyond 2^53 - 1 as exact decimal strings', () => {
-      expect(parsePythonLiteral('9007199254740992')).toEqual({ ok: true, type: 'int', value: '9007199254740992', source: '9007199254740992' });
+      expect(parsePythonLiteral('9007199254740992')).toEqual({
+        ok: true,
+        type: 'int',
+        value: '9007199254740992',
+        source: '9007199254740992',
+      });
       expect(value('18446744073709551616')).toBe('18446744073709551616');
       expect(value('-9223372036854775809')).toBe('-9223372036854775809');
       expect(value('0xFFFF_FFFF_FFFF_FFFF_FFFF')).toBe('1208925819614629174706175');
@@ -55,7 +62,15 @@ describe('parsePythonLiteral', () => {
 
   describe('floats', () => {
     it('reads decimal points, exponents and underscores', () => {
-      expect([value('1.5'), value('1.'), value('.5'), value('1e3'), value('1E+3'), value('1.5e-3'), value('1_0.0_1')]).toEqual([1.5, 1, 0.5, 1000, 1000, 0.0015, 10.01]);
+      expect([
+        value('1.5'),
+        value('1.'),
+        value('.5'),
+        value('1e3'),
+        value('1E+3'),
+        value('1.5e-3'),
+        value('1_0.0_1'),
+      ]).toEqual([1.5, 1, 0.5, 1000, 1000, 0.0015, 10.01]);
       expect(parsePythonLiteral('2.0')).toMatchObject({ type: 'float', value: 2 });
     });
 
@@ -72,7 +87,12 @@ describe('parsePythonLiteral', () => {
     });
 
     it("reads float('nan') and the infinities as the strings 'nan', 'inf' and '-inf'", () => {
-      expect(parsePythonLiteral("float('nan')")).toEqual({ ok: true, type: 'float', value: 'nan', source: "float('nan')" });
+      expect(parsePythonLiteral("float('nan')")).toEqual({
+        ok: true,
+        type: 'float',
+        value: 'nan',
+        source: "float('nan')",
+      });
       expect(value("float('inf')")).toBe('inf');
       expect(value('float("-inf")')).toBe('-inf');
       expect(value("float(' +Infinity ')")).toBe('inf');
@@ -93,7 +113,13 @@ describe('parsePythonLiteral', () => {
 
   describe('strings', () => {
     it('reads single, double and triple quotes', () => {
-      expect([value("'a'"), value('"b"'), value("'''c\nd'''"), value('"""e\'f"g"""'), value("''")]).toEqual(['a', 'b', 'c\nd', 'e\'f"g', '']);
+      expect([value("'a'"), value('"b"'), value("'''c\nd'''"), value('"""e\'f"g"""'), value("''")]).toEqual([
+        'a',
+        'b',
+        'c\nd',
+        'e\'f"g',
+        '',
+      ]);
     });
 
     it('applies escapes as Python does', () => {
@@ -119,7 +145,12 @@ describe('parsePythonLiteral', () => {
     });
 
     it('treats # inside a string as text and a comment after it as a comment', () => {
-      expect(parsePythonLiteral("'a # b'  # note")).toEqual({ ok: true, type: 'str', value: 'a # b', source: "'a # b'" });
+      expect(parsePythonLiteral("'a # b'  # note")).toEqual({
+        ok: true,
+        type: 'str',
+        value: 'a # b',
+        source: "'a # b'",
+      });
     });
 
     it('refuses f-strings, t-strings and bytes', () => {
@@ -175,7 +206,10 @@ describe('parsePythonLiteral', () => {
     });
 
     it('keeps the last value of a repeated dict key at its first place, as Python does', () => {
-      expect(Object.entries(value("{'k': 1, 'j': 2, 'k': 3}") as object)).toEqual([['k', 3], ['j', 2]]);
+      expect(Object.entries(value("{'k': 1, 'j': 2, 'k': 3}") as object)).toEqual([
+        ['k', 3],
+        ['j', 2],
+      ]);
     });
 
     it('stores a __proto__ key as an ordinary key', () => {

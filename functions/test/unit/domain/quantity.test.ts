@@ -34,17 +34,35 @@ describe('parseCpu', () => {
     expect(wrong).toEqual([]);
   });
 
-  it.each(['', 'abc', '2 cores', '1e3', '-1', '-500m', '0', '0m', '0.0', '0.0001', '0.0005', '1.5m', '500M', '500mm', 'm', '.5', 0, -1, 0.0001, Number.NaN])(
-    'refuses %j: junk, zero, negative or finer than a millicore',
-    (input) => {
-      // Prepare
-      const value = input;
-      // Act
-      const parsed = parseCpu(value);
-      // Assess
-      expect(parsed).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    'abc',
+    '2 cores',
+    '1e3',
+    '-1',
+    '-500m',
+    '0',
+    '0m',
+    '0.0',
+    '0.0001',
+    '0.0005',
+    '1.5m',
+    '500M',
+    '500mm',
+    'm',
+    '.5',
+    0,
+    -1,
+    0.0001,
+    Number.NaN,
+  ])('refuses %j: junk, zero, negative or finer than a millicore', (input) => {
+    // Prepare
+    const value = input;
+    // Act
+    const parsed = parseCpu(value);
+    // Assess
+    expect(parsed).toBeNull();
+  });
 });
 
 describe('parseMemory', () => {
@@ -68,7 +86,23 @@ describe('parseMemory', () => {
     expect(parsed).toBe(bytes);
   });
 
-  it.each(['', 'lots', '4GB', '4gi', '4 Gi', '-1Gi', '0', '0Gi', '0.0Mi', 'Gi', '4Gi4', '0.5', 0, -4, Number.POSITIVE_INFINITY])('refuses %j: junk, zero or negative', (input) => {
+  it.each([
+    '',
+    'lots',
+    '4GB',
+    '4gi',
+    '4 Gi',
+    '-1Gi',
+    '0',
+    '0Gi',
+    '0.0Mi',
+    'Gi',
+    '4Gi4',
+    '0.5',
+    0,
+    -4,
+    Number.POSITIVE_INFINITY,
+  ])('refuses %j: junk, zero or negative', (input) => {
     // Prepare
     const value = input;
     // Act
@@ -108,7 +142,21 @@ describe('formatCpu and formatMemory', () => {
 
   it('reads back every memory quantity it writes, in every unit', () => {
     // Prepare
-    const bytes = [1, 1000, 1023, 1024, 1025, 3 * 1024, 1e9, 512 * MI, 1536 * MI, 4 * GI, 7 * GI + MI, 32 * GI, 3 * 1024 ** 4];
+    const bytes = [
+      1,
+      1000,
+      1023,
+      1024,
+      1025,
+      3 * 1024,
+      1e9,
+      512 * MI,
+      1536 * MI,
+      4 * GI,
+      7 * GI + MI,
+      32 * GI,
+      3 * 1024 ** 4,
+    ];
     // Act
     const mismatches = bytes.filter((b) => parseMemory(formatMemory(b)) !== b);
     // Assess

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { injectParameters, INJECTED_TAG } from '../../../src/domain/inject-parameters.ts';
 import { joinSource, type Cell, type NotebookJson } from '../../../src/domain/nbformat.ts';
-import type { TypedValue } from '../../../src/domain/parameter-values.ts';
+import type { TypedValue } from '../../../src/domain/typed-values.ts';
 import { TRANSLATORS, translatorFor } from '../../../src/domain/translators/registry.ts';
 import { rejection } from '../../support/rejection.ts';
 
@@ -17,8 +17,10 @@ const NASTY = 'it\'s "q" """ \\ \n\t\0é😀👨‍👩‍👧\u2028$x';
 const NESTED = list(int(1n), float(2.5), NONE, dict(['k', str('v')]));
 
 /** The literal a language writes for a value, from the line that assigns it to `x`. */
-const literal = (language: string, value: TypedValue): string => translatorFor(language).assign('x', value).replace(/^(val )?x ?= ?/, '');
-
+const literal = (language: string, value: TypedValue): string =>
+  translatorFor(language)
+    .assign('x', value)
+    .replace(/^(val )?x ?= ?/, '');
 
 const VALUES: Record<string, TypedValue> = {
   bigInt: int(2n ** 63n),
@@ -40,25 +42,74 @@ const VALUES: Record<string, TypedValue> = {
 
 const EXPECTED: Record<string, Record<string, string>> = {
   python: {
-    bigInt: '9223372036854775808', negativeBigInt: '-9223372036854775809', huge: '1000000000000000000000000000000',
-    nan: "float('nan')", inf: "float('inf')", minusInf: "float('-inf')", minusZero: '-0.0', five: '5.0', tenth: '0.1',
-    large: '1e+16', tiny: '1e-320', yes: 'True', none: 'None', nested: "[1, 2.5, None, {'k': 'v'}]", empty: '{}',
+    bigInt: '9223372036854775808',
+    negativeBigInt: '-9223372036854775809',
+    huge: '1000000000000000000000000000000',
+    nan: "float('nan')",
+    inf: "float('inf')",
+    minusInf: "float('-inf')",
+    minusZero: '-0.0',
+    five: '5.0',
+    tenth: '0.1',
+    large: '1e+16',
+    tiny: '1e-320',
+    yes: 'True',
+    none: 'None',
+    nested: "[1, 2.5, None, {'k': 'v'}]",
+    empty: '{}',
   },
   R: {
-    bigInt: '9223372036854775808', negativeBigInt: '-9223372036854775809  # R holds -9223372036854775809 as the double -9223372036854775808',
-    huge: '1000000000000000000000000000000  # R holds 1000000000000000000000000000000 as the double 1000000000000000019884624838656',
-    nan: 'NaN', inf: 'Inf', minusInf: '-Inf', minusZero: '-0', five: '5.0', tenth: '0.1', large: '1e+16', tiny: '1e-320',
-    yes: 'TRUE', none: 'NULL', nested: 'list(1, 2.5, NULL, list("k" = "v"))', empty: 'setNames(list(), character(0))',
+    bigInt: '9223372036854775808',
+    negativeBigInt: '-9223372036854775809  # R holds -9223372036854775809 as the double -9223372036854775808',
+    huge:
+      '1000000000000000000000000000000  ' +
+      '# R holds 1000000000000000000000000000000 as the double 1000000000000000019884624838656',
+    nan: 'NaN',
+    inf: 'Inf',
+    minusInf: '-Inf',
+    minusZero: '-0',
+    five: '5.0',
+    tenth: '0.1',
+    large: '1e+16',
+    tiny: '1e-320',
+    yes: 'TRUE',
+    none: 'NULL',
+    nested: 'list(1, 2.5, NULL, list("k" = "v"))',
+    empty: 'setNames(list(), character(0))',
   },
   julia: {
-    bigInt: 'big"9223372036854775808"', negativeBigInt: 'big"-9223372036854775809"', huge: 'big"1000000000000000000000000000000"',
-    nan: 'NaN', inf: 'Inf', minusInf: '-Inf', minusZero: '-0.0', five: '5.0', tenth: '0.1', large: '1e+16', tiny: '1e-320',
-    yes: 'true', none: 'nothing', nested: 'Any[1, 2.5, nothing, Dict{String,Any}("k" => "v")]', empty: 'Dict{String,Any}()',
+    bigInt: 'big"9223372036854775808"',
+    negativeBigInt: 'big"-9223372036854775809"',
+    huge: 'big"1000000000000000000000000000000"',
+    nan: 'NaN',
+    inf: 'Inf',
+    minusInf: '-Inf',
+    minusZero: '-0.0',
+    five: '5.0',
+    tenth: '0.1',
+    large: '1e+16',
+    tiny: '1e-320',
+    yes: 'true',
+    none: 'nothing',
+    nested: 'Any[1, 2.5, nothing, Dict{String,Any}("k" => "v")]',
+    empty: 'Dict{String,Any}()',
   },
   scala: {
-    bigInt: 'BigInt("9223372036854775808")', negativeBigInt: 'BigInt("-9223372036854775809")', huge: 'BigInt("1000000000000000000000000000000")',
-    nan: 'Double.NaN', inf: 'Double.PositiveInfinity', minusInf: 'Double.NegativeInfinity', minusZero: '-0.0', five: '5.0', tenth: '0.1',
-    large: '1e+16', tiny: '1e-320', yes: 'true', none: 'null', nested: 'Seq[Any](1, 2.5, null, Map[String, Any]("k" -> "v"))', empty: 'Map[String, Any]()',
+    bigInt: 'BigInt("9223372036854775808")',
+    negativeBigInt: 'BigInt("-9223372036854775809")',
+    huge: 'BigInt("1000000000000000000000000000000")',
+    nan: 'Double.NaN',
+    inf: 'Double.PositiveInfinity',
+    minusInf: 'Double.NegativeInfinity',
+    minusZero: '-0.0',
+    five: '5.0',
+    tenth: '0.1',
+    large: '1e+16',
+    tiny: '1e-320',
+    yes: 'true',
+    none: 'null',
+    nested: 'Seq[Any](1, 2.5, null, Map[String, Any]("k" -> "v"))',
+    empty: 'Map[String, Any]()',
   },
 };
 
@@ -67,7 +118,9 @@ describe('translators', () => {
     for (const [language, expected] of Object.entries(EXPECTED)) {
       it(`writes every kind of value exactly in ${language}`, () => {
         // Act
-        const written = Object.fromEntries(Object.entries(VALUES).map(([name, value]) => [name, literal(language, value)]));
+        const written = Object.fromEntries(
+          Object.entries(VALUES).map(([name, value]) => [name, literal(language, value)]),
+        );
 
         // Assess
         expect(written).toEqual(expected);
@@ -122,7 +175,9 @@ describe('translators', () => {
 
     it('picks Int, Long or BigInt in Scala and names the minimum values', () => {
       // Act
-      const written = [2n ** 31n - 1n, -(2n ** 31n), 2n ** 31n, -(2n ** 63n), 2n ** 63n - 1n].map((n) => literal('scala', int(n)));
+      const written = [2n ** 31n - 1n, -(2n ** 31n), 2n ** 31n, -(2n ** 63n), 2n ** 63n - 1n].map((n) =>
+        literal('scala', int(n)),
+      );
 
       // Assess
       expect(written).toEqual(['2147483647', 'Int.MinValue', '2147483648L', 'Long.MinValue', '9223372036854775807L']);
@@ -138,7 +193,9 @@ describe('translators', () => {
 
     it('writes bash scalars as shell words and quotes strings with the close-escape-reopen trick', () => {
       // Act
-      const lines = [str("it's $(rm -rf /) `x`"), int(-5n), float(NaN), float(-0), bool(false), NONE].map((value) => translatorFor('bash').assign('x', value));
+      const lines = [str("it's $(rm -rf /) `x`"), int(-5n), float(NaN), float(-0), bool(false), NONE].map((value) =>
+        translatorFor('bash').assign('x', value),
+      );
 
       // Assess
       expect(lines).toEqual(["x='it'\\''s $(rm -rf /) `x`'", 'x=-5', 'x=nan', 'x=-0.0', 'x=false', "x=''"]);
@@ -162,7 +219,9 @@ describe('translators', () => {
 
     it('comments in each language', () => {
       // Act
-      const comments = ['python', 'R', 'julia', 'scala', 'bash'].map((language) => translatorFor(language).comment('Parameters'));
+      const comments = ['python', 'R', 'julia', 'scala', 'bash'].map((language) =>
+        translatorFor(language).comment('Parameters'),
+      );
 
       // Assess
       expect(comments).toEqual(['# Parameters', '# Parameters', '# Parameters', '// Parameters', '# Parameters']);
@@ -171,8 +230,14 @@ describe('translators', () => {
 
   describe('names', () => {
     const CASES: Record<string, { good: string[]; bad: string[] }> = {
-      python: { good: ['a', '_x1', 'match', 'case', 'type', '_', 'größe', 'π'], bad: ['class', 'None', '__debug__', '1a', 'a-b', 'a b', 'ﬁle', 'a;b', '', 'a\n'] },
-      R: { good: ['a', 'a.b', '.hidden', 'a_1', 'élan'], bad: ['_a', '.1a', '1a', 'if', 'TRUE', 'NA_real_', '...', '..2', 'a-b', 'function'] },
+      python: {
+        good: ['a', '_x1', 'match', 'case', 'type', '_', 'größe', 'π'],
+        bad: ['class', 'None', '__debug__', '1a', 'a-b', 'a b', 'ﬁle', 'a;b', '', 'a\n'],
+      },
+      R: {
+        good: ['a', 'a.b', '.hidden', 'a_1', 'élan'],
+        bad: ['_a', '.1a', '1a', 'if', 'TRUE', 'NA_real_', '...', '..2', 'a-b', 'function'],
+      },
       julia: { good: ['a', '_b', 'x1', 'type', 'δ'], bad: ['end', 'function', 'true', 'in', '1a', 'a!', 'a.b'] },
       scala: { good: ['a', '_b', 'x1', 'using', 'Name'], bad: ['val', 'type', 'given', '_', 'a$', '`a`', '1a', 'a+'] },
       bash: { good: ['a', '_B', 'PATH_2'], bad: ['1a', 'a-b', 'é', 'a b', '$a', ''] },
@@ -203,7 +268,9 @@ describe('translators', () => {
   describe('registry', () => {
     it('finds translators by language and alias in any case', () => {
       // Act
-      const found = ['python', 'Python3', 'R', 'r', 'julia', 'scala', 'bash', 'sh'].map((language) => translatorFor(language).language);
+      const found = ['python', 'Python3', 'R', 'r', 'julia', 'scala', 'bash', 'sh'].map(
+        (language) => translatorFor(language).language,
+      );
 
       // Assess
       expect(found).toEqual(['python', 'python', 'R', 'R', 'julia', 'scala', 'bash', 'bash']);
@@ -216,7 +283,10 @@ describe('translators', () => {
       const unknown = rejection(() => translatorFor('matlab'));
 
       // Assess
-      expect(missing.message).toBe("the notebook's kernel names no language; parameters can be injected into notebooks in: python, python3, r, julia, scala, bash, sh");
+      expect(missing.message).toBe(
+        "the notebook's kernel names no language; " +
+          'parameters can be injected into notebooks in: python, python3, r, julia, scala, bash, sh',
+      );
       expect(unknown.message).toContain("there is no parameter translator for the language 'matlab'");
       expect(unknown.code).toBe('unsupported_language');
     });
@@ -232,7 +302,12 @@ const code = (source: string, tags?: string[], id?: string): Cell => ({
   execution_count: null,
 });
 
-const notebookOf = (cells: Cell[], nbformatMinor = 5, metadata: Record<string, unknown> = {}): NotebookJson => ({ nbformat: 4, nbformat_minor: nbformatMinor, metadata, cells });
+const notebookOf = (cells: Cell[], nbformatMinor = 5, metadata: Record<string, unknown> = {}): NotebookJson => ({
+  nbformat: 4,
+  nbformat_minor: nbformatMinor,
+  metadata,
+  cells,
+});
 
 const deepFreeze = <T>(value: T): T => {
   if (value && typeof value === 'object') Object.values(value).forEach(deepFreeze);
@@ -242,7 +317,11 @@ const deepFreeze = <T>(value: T): T => {
 describe('injectParameters', () => {
   it('puts a tagged cell right after the parameters cell, with one line per value in the order given', () => {
     // Prepare
-    const notebook = notebookOf([code('import x', [], 'a'), code('days = 1', ['parameters'], 'b'), code('print(days)', [], 'c')]);
+    const notebook = notebookOf([
+      code('import x', [], 'a'),
+      code('days = 1', ['parameters'], 'b'),
+      code('print(days)', [], 'c'),
+    ]);
 
     // Act
     const injected = injectParameters(notebook, 'python', { days: int(7n), region: str('eu') });
@@ -315,7 +394,9 @@ describe('injectParameters', () => {
 
   it('never changes the notebook it is given', () => {
     // Prepare
-    const notebook = deepFreeze(notebookOf([code('n = 1', ['parameters'], 'p'), code('old', [INJECTED_TAG], 'i')], 5, { papermill: {} }));
+    const notebook = deepFreeze(
+      notebookOf([code('n = 1', ['parameters'], 'p'), code('old', [INJECTED_TAG], 'i')], 5, { papermill: {} }),
+    );
     const before = structuredClone(notebook);
 
     // Act

@@ -46,7 +46,14 @@ describe('userFromClaims', () => {
 
   it('makes admins of the admin group and of no name that merely contains it', () => {
     // Prepare
-    const hostile = ['orrery-admins ', ' orrery-admins', 'orrery-admins\n', 'orrery-admins,x', 'orrery-admins\u00a0', 'orrery-admins\u0000'];
+    const hostile = [
+      'orrery-admins ',
+      ' orrery-admins',
+      'orrery-admins\n',
+      'orrery-admins,x',
+      'orrery-admins\u00a0',
+      'orrery-admins\u0000',
+    ];
 
     // Act
     const admins = hostile.map((g) => userFromClaims({ sub: 'u', groups: [g] }, OIDC).admin);
@@ -67,9 +74,24 @@ describe('userFromClaims', () => {
     const role = (v: unknown) => userFromClaims({ sub: 'u', roles: v }, byRole).admin;
 
     // Assess
-    expect([flag(true), flag('true'), flag(1), flag([true]), flag(undefined)]).toEqual([true, false, false, false, false]);
-    expect([role(['Reader', 'Orrery.Admin']), role('Orrery.Admin'), role('Orrery.Admin Reader'), role(['Orrery.Admins']), role(undefined)]).toEqual([true, true, false, false, false]);
-    expect(userFromClaims({ sub: 'u', groups: ['orrery-admins'] }, byRole)).toMatchObject({ admin: false, teams: ['orrery-admins'] });
+    expect([flag(true), flag('true'), flag(1), flag([true]), flag(undefined)]).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect([
+      role(['Reader', 'Orrery.Admin']),
+      role('Orrery.Admin'),
+      role('Orrery.Admin Reader'),
+      role(['Orrery.Admins']),
+      role(undefined),
+    ]).toEqual([true, true, false, false, false]);
+    expect(userFromClaims({ sub: 'u', groups: ['orrery-admins'] }, byRole)).toMatchObject({
+      admin: false,
+      teams: ['orrery-admins'],
+    });
   });
 
   it('refuses a token without a usable user claim', () => {

@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { makeCullHandler } from '../../../src/handlers/scheduled/cull-idle-handler.ts';
-import type { EmitMetrics, MetricDimensions, MetricUnit } from '../../../src/shared/metrics.ts';
-import { DEFAULT_PROFILES } from '../../../src/shared/profiles-config.ts';
+import type { EmitMetrics, MetricDimensions, MetricUnit } from '../../../src/observability/metrics.ts';
+import { DEFAULT_PROFILES } from '../../../src/config/profiles-config.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
 import { busy, minutes, runningServer } from '../../support/server-scenarios.ts';
 import { reportActivity } from '../../../src/use-cases/report-activity.ts';
 
 const recorder = () => {
-  const emitted: { dimensions: MetricDimensions; values: Record<string, number>; units?: Partial<Record<string, MetricUnit>> }[] = [];
-  const emit: EmitMetrics = (dimensions, values, units) => void emitted.push({ dimensions, values, ...(units ? { units } : {}) });
+  const emitted: {
+    dimensions: MetricDimensions;
+    values: Record<string, number>;
+    units?: Partial<Record<string, MetricUnit>>;
+  }[] = [];
+  const emit: EmitMetrics = (dimensions, values, units) =>
+    void emitted.push({ dimensions, values, ...(units ? { units } : {}) });
   return { emitted, emit };
 };
 const poolOf = (slug: string) => DEFAULT_PROFILES.find((p) => p.slug === slug)!.pool.kind;
@@ -27,7 +32,12 @@ describe('the culler’s scheduled handler', () => {
     // Assess
     expect(sweep).toMatchObject({ stopped: 0, problems: [] });
     expect(emitted[0]).toEqual({ dimensions: {}, values: { Culls: 0, CullWarnings: 0, CullProblems: 0 } });
-    expect(emitted.slice(1)).toEqual(expect.arrayContaining([{ dimensions: { Pool: poolOf('cpu-small') }, values: { ActiveServers: 2 } }, { dimensions: { Pool: poolOf('gpu-t4') }, values: { ActiveServers: 0 } }]));
+    expect(emitted.slice(1)).toEqual(
+      expect.arrayContaining([
+        { dimensions: { Pool: poolOf('cpu-small') }, values: { ActiveServers: 2 } },
+        { dimensions: { Pool: poolOf('gpu-t4') }, values: { ActiveServers: 0 } },
+      ]),
+    );
   });
 
   it('does not count the servers the sweep stopped', async () => {
@@ -62,8 +72,16 @@ describe('the culler’s scheduled handler', () => {
     const sweep = await makeCullHandler(deps, emit)();
 
     // Assess
-    expect(sweep).toMatchObject({ warned: 0, stopped: 0, breaker: { running: 10, silent: 8, tripped: true, heldBackWarnings: 8 } });
-    expect(emitted).toContainEqual({ dimensions: {}, values: { CullBreakerTripped: 1 }, units: { CullBreakerTripped: 'Count' } });
+    expect(sweep).toMatchObject({
+      warned: 0,
+      stopped: 0,
+      breaker: { running: 10, silent: 8, tripped: true, heldBackWarnings: 8 },
+    });
+    expect(emitted).toContainEqual({
+      dimensions: {},
+      values: { CullBreakerTripped: 1 },
+      units: { CullBreakerTripped: 'Count' },
+    });
     expect(deps.notifier.notices).toEqual([]);
   });
 
@@ -89,7 +107,9 @@ describe('the culler’s scheduled handler', () => {
     // Prepare
     const deps = memoryServerDeps();
     const { emitted, emit } = recorder();
-    deps.servers.listActiveServers = async () => { throw new Error('throttled'); };
+    deps.servers.listActiveServers = async () => {
+      throw new Error('throttled');
+    };
 
     // Act
     const sweep = await makeCullHandler(deps, emit)();

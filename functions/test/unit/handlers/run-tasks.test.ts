@@ -1,21 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import { makeRunTasks, runEndMetrics } from '../../../src/handlers/tasks/run-tasks.ts';
-import type { MetricDimensions, MetricUnit } from '../../../src/shared/metrics.ts';
+import type { MetricDimensions, MetricUnit } from '../../../src/observability/metrics.ts';
 import { createNotebook } from '../../../src/use-cases/create-notebook.ts';
 import { startRun } from '../../../src/use-cases/start-run.ts';
 import { memoryRunDeps, people } from '../../support/fakes.ts';
 import { fixture } from '../../support/notebooks.ts';
 
-type Emitted = { dimensions: MetricDimensions; values: Record<string, number>; units?: Partial<Record<string, MetricUnit>> };
+type Emitted = {
+  dimensions: MetricDimensions;
+  values: Record<string, number>;
+  units?: Partial<Record<string, MetricUnit>>;
+};
 const recorder = () => {
   const emitted: Emitted[] = [];
-  return { emitted, emit: (dimensions: MetricDimensions, values: Record<string, number>, units?: Partial<Record<string, MetricUnit>>) => void emitted.push({ dimensions, values, units }) };
+  return {
+    emitted,
+    emit: (dimensions: MetricDimensions, values: Record<string, number>, units?: Partial<Record<string, MetricUnit>>) =>
+      void emitted.push({ dimensions, values, units }),
+  };
 };
 const outputWith = (status: string, duration: number) =>
-  new TextEncoder().encode(JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { orrery: { status, reason: null, error: null }, papermill: { duration } }, cells: [] }));
+  new TextEncoder().encode(
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { orrery: { status, reason: null, error: null }, papermill: { duration } },
+      cells: [],
+    }),
+  );
 
 const startedRun = async (deps: ReturnType<typeof memoryRunDeps>) => {
-  const notebookId = (await createNotebook(deps, { user: people.alice, title: 'Report', content: fixture('parameters-basic.ipynb') })).notebook.id;
+  const notebookId = (
+    await createNotebook(deps, { user: people.alice, title: 'Report', content: fixture('parameters-basic.ipynb') })
+  ).notebook.id;
   return startRun(deps, { user: people.alice, notebookId });
 };
 
@@ -48,7 +65,10 @@ describe('the run tasks’ metrics', () => {
     const run = await startedRun(deps);
 
     // Act
-    await makeRunTasks(deps, emit).finalize({ runId: run.id, failure: { Error: 'RunnerFailedError', Cause: '{"errorMessage":"boom"}' } });
+    await makeRunTasks(deps, emit).finalize({
+      runId: run.id,
+      failure: { Error: 'RunnerFailedError', Cause: '{"errorMessage":"boom"}' },
+    });
 
     // Assess
     expect(emitted.map((e) => Object.keys(e.values))).toEqual([['RunsFailed']]);
@@ -78,7 +98,65 @@ describe('the prepare task’s runner Job', () => {
       { name: 'ORRERY_INPUT_URL', value: expect.stringContaining(run.inputKey) },
       { name: 'ORRERY_OUTPUT_URL', value: outputUrl },
     ]);
-    expect(container.args).toEqual(['--non-dumpable', '--timeout', '3600', '--max-output-bytes', '2048', '--max-notebook-output-bytes', '8192']);
+    expect(container.args).toEqual([
+      '--non-dumpable',
+      '--timeout',
+      '3600',
+      '--max-output-bytes',
+      '2048',
+      '--max-notebook-output-bytes',
+      '8192',
+    ]);
+  });
+
+  it('places a run on the spot profile on spot nodes with the spot toleration, in the profile’s image', async () => {
+    // Prepare
+    const deps = memoryRunDeps();
+    const runnerImage = 'registry.example/orrery/notebook-runner:7';
+    deps.runSettings = { ...deps.runSettings, runner: { ...deps.runSettings.runner, image: runnerImage } };
+    const content = fixture('parameters-basic.ipynb');
+    const { notebook } = await createNotebook(deps, { user: people.alice, title: 'Big', content });
+    const run = await startRun(deps, { user: people.alice, notebookId: notebook.id, profile: 'cpu-large-spot' });
+
+    // Act
+    const { job } = await makeRunTasks(deps).prepare({ runId: run.id });
+
+    // Assess
+    const pod = job.spec.template.spec;
+    expect(pod.nodeSelector).toEqual({ 'orrery.dev/pool': 'cpu-spot' });
+    expect(pod.tolerations).toEqual([{ key: 'orrery.dev/spot', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(pod.containers.map((c) => c.image)).toEqual(['quay.io/jupyter/scipy-notebook:2025-06-30']);
+    expect(pod.initContainers.map((c) => c.image)).toEqual([runnerImage]);
+    expect(pod.containers[0]?.resources).toEqual({
+      requests: { cpu: '4', memory: '16Gi' },
+      limits: { memory: '16Gi' },
+    });
+  });
+
+  it('ends FAILED, launching nothing, a run whose profile was removed, naming the profiles left', async () => {
+    // Prepare
+    const deps = memoryRunDeps();
+    const content = fixture('parameters-basic.ipynb');
+    const { notebook } = await createNotebook(deps, { user: people.alice, title: 'GPU', content });
+    const run = await startRun(deps, { user: people.alice, notebookId: notebook.id, profile: 'gpu-t4' });
+    deps.profiles = deps.profiles.filter((p) => p.slug !== 'gpu-t4');
+    const tasks = makeRunTasks(deps);
+
+    // Act
+    const refused = await tasks.prepare({ runId: run.id }).catch((err: Error) => err);
+    const { name, message } = refused as Error;
+    const failure = { Error: name, Cause: JSON.stringify({ errorMessage: message }) };
+    const ended = await tasks.finalize({ runId: run.id, failure });
+
+    // Assess
+    expect(refused).toMatchObject({ name: 'NotFoundError' });
+    expect(ended).toEqual({ status: 'FAILED' });
+    expect((await deps.runs.getRun(run.id))?.error?.reason).toBe(
+      "the run's profile 'gpu-t4' is no longer in the profile registry (removed since the run was started), " +
+        'so it was not launched; rerun it with one that exists (profiles open to everyone: cpu-small, ' +
+        'cpu-large-spot; GET /profiles lists those your teams may use)',
+    );
+    expect(await deps.runFiles.get(run.inputKey)).toBeNull();
   });
 });
 

@@ -12,7 +12,11 @@ describe('abandonRunningServers (local mode at start-up)', () => {
     const { server: pending } = await launchServer(deps, { user: people.alice, name: 'launching' });
     const running = await runningServer(deps, people.alice, 'running');
     const stopping = await runningServer(deps, people.amir, 'stopping');
-    await deps.servers.moveServer(stopping.serverId, ['RUNNING'], { status: 'STOPPING', cullCheckAt: '2026-01-05T09:05:00.000Z', updatedAt: '2026-01-05T09:00:00.000Z' });
+    await deps.servers.moveServer(stopping.serverId, ['RUNNING'], {
+      status: 'STOPPING',
+      cullCheckAt: '2026-01-05T09:05:00.000Z',
+      updatedAt: '2026-01-05T09:00:00.000Z',
+    });
     const stopped = await runningServer(deps, people.bob, 'stopped');
     await stopServer(deps, { user: people.bob, name: 'stopped' });
     // Act
@@ -20,10 +24,16 @@ describe('abandonRunningServers (local mode at start-up)', () => {
     // Assess
     expect(ended).toBe(3);
     for (const id of [pending.id, running.serverId, stopping.serverId]) {
-      expect(await deps.servers.getServer(id)).toMatchObject({ status: 'STOPPED', reason: 'the local platform stopped while this server was up', stoppedBy: 'platform' });
+      expect(await deps.servers.getServer(id)).toMatchObject({
+        status: 'STOPPED',
+        reason: 'the local platform stopped while this server was up',
+        stoppedBy: 'platform',
+      });
     }
     expect((await deps.servers.getServer(stopped.serverId))!.reason).toBe('stopped by owner');
     expect(await deps.servers.listSlots('alice')).toEqual([]);
-    expect(await deps.servers.listCullCandidates('9999-12-31T23:59:59.999Z', { limit: 10 })).toMatchObject({ items: [] });
+    expect(await deps.servers.listCullCandidates('9999-12-31T23:59:59.999Z', { limit: 10 })).toMatchObject({
+      items: [],
+    });
   });
 });

@@ -16,9 +16,32 @@ const run = (status: RunStatus, createdAt: string): Run => {
   n += 1;
   const id = `run-${String(n).padStart(16, '0')}`;
   return {
-    id, notebookId: 'nb-0000000000000001', notebookTitle: 'Sales', version: 1, owner: 'alice', notebookOwner: 'alice', language: 'python', parameters: {}, typedParameters: {},
-    profile: 'cpu-small', timeoutSeconds: 60, cellTimeoutSeconds: null, status, createdAt, updatedAt: createdAt, startedAt: null, endedAt: null, durationSeconds: null,
-    error: null, idempotencyKey: null, rerunOf: null, inputKey: `runs/${id}/input.ipynb`, outputKey: `runs/${id}/output.ipynb`, hasOutput: false, outputTruncated: false, stopRequestedBy: null,
+    id,
+    notebookId: 'nb-0000000000000001',
+    notebookTitle: 'Sales',
+    version: 1,
+    owner: 'alice',
+    notebookOwner: 'alice',
+    language: 'python',
+    parameters: {},
+    typedParameters: {},
+    profile: 'cpu-small',
+    timeoutSeconds: 60,
+    cellTimeoutSeconds: null,
+    status,
+    createdAt,
+    updatedAt: createdAt,
+    startedAt: null,
+    endedAt: null,
+    durationSeconds: null,
+    error: null,
+    idempotencyKey: null,
+    rerunOf: null,
+    inputKey: `runs/${id}/input.ipynb`,
+    outputKey: `runs/${id}/output.ipynb`,
+    hasOutput: false,
+    outputTruncated: false,
+    stopRequestedBy: null,
   };
 };
 
@@ -39,7 +62,11 @@ describe('adminUsage', () => {
     await runningServer(deps, people.bob, 'b');
     await launchServer(deps, { user: people.amir, name: 'gpu', profile: 'gpu-t4' });
     const { server: spot } = await launchServer(deps, { user: people.bob, name: 'spot', profile: 'cpu-large-spot' });
-    await deps.servers.moveServer(spot.id, ['PENDING'], { status: 'STOPPING', cullCheckAt: at(minutes(5)), updatedAt: at(0) });
+    await deps.servers.moveServer(spot.id, ['PENDING'], {
+      status: 'STOPPING',
+      cullCheckAt: at(minutes(5)),
+      updatedAt: at(0),
+    });
     await runningServer(deps, people.alice, 'gone');
     await stopServer(deps, { user: people.alice, name: 'gone' });
     // Act
@@ -51,7 +78,12 @@ describe('adminUsage', () => {
       { pool: 'gpu', activeServers: 1, hourlyCost: 0.53 },
     ]);
     expect(usage.hourlyCost).toBe(0.7);
-    expect(usage.activeServers.map((s) => [s.owner, s.name, s.status]).sort()).toEqual([['alice', 'a', 'RUNNING'], ['amir', 'gpu', 'PENDING'], ['bob', 'b', 'RUNNING'], ['bob', 'spot', 'STOPPING']]);
+    expect(usage.activeServers.map((s) => [s.owner, s.name, s.status]).sort()).toEqual([
+      ['alice', 'a', 'RUNNING'],
+      ['amir', 'gpu', 'PENDING'],
+      ['bob', 'b', 'RUNNING'],
+      ['bob', 'spot', 'STOPPING'],
+    ]);
     expect(usage.activeServers[0]).not.toHaveProperty('tokenHash');
   });
 
@@ -59,7 +91,11 @@ describe('adminUsage', () => {
     // Prepare
     const deps = usageDeps();
     const { serverId } = await runningServer(deps, people.alice, 'old');
-    await deps.servers.moveServer(serverId, ['RUNNING'], { profile: 'retired-profile', hourlyPrice: 1.25, updatedAt: at(0) });
+    await deps.servers.moveServer(serverId, ['RUNNING'], {
+      profile: 'retired-profile',
+      hourlyPrice: 1.25,
+      updatedAt: at(0),
+    });
     // Act
     const usage = await adminUsage(deps, { user: people.root });
     // Assess
@@ -77,12 +113,22 @@ describe('adminUsage', () => {
     deps.clock.advance(hours(48));
     const now = deps.clock.now().getTime();
     const ago = (ms: number) => new Date(now - ms).toISOString();
-    const seeded = [run('COMPLETED', ago(hours(24) + 1)), run('COMPLETED', ago(hours(24))), run('COMPLETED', ago(hours(1))), run('FAILED', ago(minutes(5))), run('IN_PROGRESS', ago(1)), run('FAILED', ago(hours(30)))];
+    const seeded = [
+      run('COMPLETED', ago(hours(24) + 1)),
+      run('COMPLETED', ago(hours(24))),
+      run('COMPLETED', ago(hours(1))),
+      run('FAILED', ago(minutes(5))),
+      run('IN_PROGRESS', ago(1)),
+      run('FAILED', ago(hours(30))),
+    ];
     for (const r of seeded) await deps.runs.createRun(r);
     // Act
     const usage = await adminUsage(deps, { user: people.root });
     // Assess
     expect(usage.generatedAt).toBe(new Date(now).toISOString());
-    expect(usage.runs).toEqual({ since: ago(hours(24)), byStatus: { CREATED: 0, QUEUED: 0, IN_PROGRESS: 1, COMPLETED: 2, FAILED: 1, STOPPING: 0, STOPPED: 0 } });
+    expect(usage.runs).toEqual({
+      since: ago(hours(24)),
+      byStatus: { CREATED: 0, QUEUED: 0, IN_PROGRESS: 1, COMPLETED: 2, FAILED: 1, STOPPING: 0, STOPPED: 0 },
+    });
   });
 });

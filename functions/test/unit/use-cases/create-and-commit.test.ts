@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnprocessableError, ValidationError } from '../../../src/domain/errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnprocessableError,
+  ValidationError,
+} from '../../../src/domain/errors.ts';
 import { archiveNotebook } from '../../../src/use-cases/archive-notebook.ts';
 import { commitVersion } from '../../../src/use-cases/commit-version.ts';
 import { createNotebook } from '../../../src/use-cases/create-notebook.ts';
@@ -18,11 +25,30 @@ describe('createNotebook', () => {
     const deps = memoryDeps();
     const body = tinyNotebook('hé 🚀').replace('\n', '\r\n');
     // Act
-    const created = await createNotebook(deps, { user: people.alice, title: 'Churn', tags: ['ads', 'ads', 'q3'], content: body });
+    const created = await createNotebook(deps, {
+      user: people.alice,
+      title: 'Churn',
+      tags: ['ads', 'ads', 'q3'],
+      content: body,
+    });
     // Assess
-    expect(created.notebook).toMatchObject({ owner: 'alice', team: 'ads', visibility: 'private', tags: ['ads', 'q3'], latestVersion: 1 });
-    expect(created.version).toMatchObject({ version: 1, author: 'alice', sha256: sha(body), nbformat: 4, kernel: { name: 'python3', language: 'python' } });
-    expect(created.version?.parameters.parameters).toEqual([expect.objectContaining({ name: 'n', type: 'int', default: 3, help: 'how many' })]);
+    expect(created.notebook).toMatchObject({
+      owner: 'alice',
+      team: 'ads',
+      visibility: 'private',
+      tags: ['ads', 'q3'],
+      latestVersion: 1,
+    });
+    expect(created.version).toMatchObject({
+      version: 1,
+      author: 'alice',
+      sha256: sha(body),
+      nbformat: 4,
+      kernel: { name: 'python3', language: 'python' },
+    });
+    expect(created.version?.parameters.parameters).toEqual([
+      expect.objectContaining({ name: 'n', type: 'int', default: 3, help: 'how many' }),
+    ]);
     const read = await readVersionBody(deps, { user: people.alice, notebookId: created.notebook.id });
     expect(new TextDecoder().decode(read.bytes)).toBe(body);
   });
@@ -31,7 +57,11 @@ describe('createNotebook', () => {
     const deps = memoryDeps();
     const created = await createNotebook(deps, { user: people.alice, title: 'Later' });
     expect(created.version).toBeNull();
-    expect(created.upload).toMatchObject({ method: 'POST', maxBytes: deps.limits.uploadBytes, uploadId: expect.stringMatching(/^up-/) });
+    expect(created.upload).toMatchObject({
+      method: 'POST',
+      maxBytes: deps.limits.uploadBytes,
+      uploadId: expect.stringMatching(/^up-/),
+    });
     expect(created.notebook.latestVersion).toBe(0);
   });
 
@@ -47,23 +77,39 @@ describe('createNotebook', () => {
 
   it('tells how to upgrade an nbformat 3 notebook', async () => {
     const deps = memoryDeps();
-    const err = await createNotebook(deps, { user: people.alice, title: 'Old', content: '{"nbformat": 3, "nbformat_minor": 0, "worksheets": []}' }).catch((e) => e);
+    const err = await createNotebook(deps, {
+      user: people.alice,
+      title: 'Old',
+      content: '{"nbformat": 3, "nbformat_minor": 0, "worksheets": []}',
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(UnprocessableError);
     expect(err.message).toMatch(/nbformat 3.*nbconvert --to notebook --nbformat 4/s);
   });
 
   it('refuses tags that are not slugs, too many tags, and team visibility without a team', async () => {
     const deps = memoryDeps();
-    await expect(createNotebook(deps, { user: people.alice, title: 'x', tags: ['Not A Slug'] })).rejects.toBeInstanceOf(ValidationError);
-    await expect(createNotebook(deps, { user: people.alice, title: 'x', tags: Array.from({ length: 51 }, (_, i) => `t${i}`) })).rejects.toBeInstanceOf(ValidationError);
-    await expect(createNotebook(deps, { user: people.loner, title: 'x', visibility: 'team' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(createNotebook(deps, { user: people.alice, title: 'x', team: 'risk' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(createNotebook(deps, { user: people.alice, title: 'x', tags: ['Not A Slug'] })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(
+      createNotebook(deps, { user: people.alice, title: 'x', tags: Array.from({ length: 51 }, (_, i) => `t${i}`) }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(createNotebook(deps, { user: people.loner, title: 'x', visibility: 'team' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(createNotebook(deps, { user: people.alice, title: 'x', team: 'risk' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 
   it('refuses inline content over the limit with a hint to use an upload', async () => {
     const deps = { ...memoryDeps(), limits: { inlineBytes: 100, uploadBytes: 1000, urlSeconds: 60 } };
-    await expect(createNotebook(deps, { user: people.alice, title: 'Big', content: tinyNotebook() })).rejects.toThrow(PayloadTooLargeError);
-    await expect(createNotebook(deps, { user: people.alice, title: 'Big', content: tinyNotebook() })).rejects.toThrow(/upload/);
+    await expect(createNotebook(deps, { user: people.alice, title: 'Big', content: tinyNotebook() })).rejects.toThrow(
+      PayloadTooLargeError,
+    );
+    await expect(createNotebook(deps, { user: people.alice, title: 'Big', content: tinyNotebook() })).rejects.toThrow(
+      /upload/,
+    );
   });
 });
 
@@ -73,7 +119,13 @@ describe('commitVersion', () => {
     const { notebook, upload } = await createNotebook(deps, { user: people.alice, title: 'Two step' });
     const body = tinyNotebook('uploaded');
     deps.bodies.simulateUpload(notebook.id, upload!.uploadId, bytes(body));
-    const version = await commitVersion(deps, { user: people.alice, notebookId: notebook.id, uploadId: upload!.uploadId, sha256: sha(body), message: 'first' });
+    const version = await commitVersion(deps, {
+      user: people.alice,
+      notebookId: notebook.id,
+      uploadId: upload!.uploadId,
+      sha256: sha(body),
+      message: 'first',
+    });
     expect(version).toMatchObject({ version: 1, message: 'first', sha256: sha(body), size: bytes(body).byteLength });
     expect((await deps.notebooks.getNotebook(notebook.id))?.latestVersion).toBe(1);
     expect(deps.bodies.uploads.size).toBe(0);
@@ -83,7 +135,14 @@ describe('commitVersion', () => {
     const deps = memoryDeps();
     const { notebook, upload } = await createNotebook(deps, { user: people.alice, title: 'Mismatch' });
     deps.bodies.simulateUpload(notebook.id, upload!.uploadId, bytes(tinyNotebook()));
-    await expect(commitVersion(deps, { user: people.alice, notebookId: notebook.id, uploadId: upload!.uploadId, sha256: 'a'.repeat(64) })).rejects.toMatchObject({ code: 'hash_mismatch' });
+    await expect(
+      commitVersion(deps, {
+        user: people.alice,
+        notebookId: notebook.id,
+        uploadId: upload!.uploadId,
+        sha256: 'a'.repeat(64),
+      }),
+    ).rejects.toMatchObject({ code: 'hash_mismatch' });
     expect(await deps.notebooks.highestVersion(notebook.id)).toBe(0);
     expect(deps.bodies.bodies.size).toBe(0);
   });
@@ -94,12 +153,21 @@ describe('commitVersion', () => {
     const { notebook, upload } = await createNotebook(deps, { user: people.alice, title: 'Swapped' });
     const body = tinyNotebook('first');
     deps.bodies.simulateUpload(notebook.id, upload!.uploadId, bytes(body));
-    deps.bodies.betweenCheckAndRead = async (nb, up) => deps.bodies.simulateUpload(nb, up, bytes(tinyNotebook('x'.repeat(10_000))));
+    deps.bodies.betweenCheckAndRead = async (nb, up) =>
+      deps.bodies.simulateUpload(nb, up, bytes(tinyNotebook('x'.repeat(10_000))));
     // Act
-    const commit = commitVersion(deps, { user: people.alice, notebookId: notebook.id, uploadId: upload!.uploadId, sha256: sha(body) });
+    const commit = commitVersion(deps, {
+      user: people.alice,
+      notebookId: notebook.id,
+      uploadId: upload!.uploadId,
+      sha256: sha(body),
+    });
     // Assess
     await expect(commit).rejects.toBeInstanceOf(ConflictError);
-    await expect(commit).rejects.toMatchObject({ code: 'upload_changed', message: expect.stringMatching(/commit again/) });
+    await expect(commit).rejects.toMatchObject({
+      code: 'upload_changed',
+      message: expect.stringMatching(/commit again/),
+    });
     expect(await deps.notebooks.highestVersion(notebook.id)).toBe(0);
     expect(deps.bodies.bodies.size).toBe(0);
   });
@@ -107,13 +175,24 @@ describe('commitVersion', () => {
   it('refuses a commit when nothing was uploaded', async () => {
     const deps = memoryDeps();
     const { notebook, upload } = await createNotebook(deps, { user: people.alice, title: 'Nothing' });
-    await expect(commitVersion(deps, { user: people.alice, notebookId: notebook.id, uploadId: upload!.uploadId, sha256: 'a'.repeat(64) })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      commitVersion(deps, {
+        user: people.alice,
+        notebookId: notebook.id,
+        uploadId: upload!.uploadId,
+        sha256: 'a'.repeat(64),
+      }),
+    ).rejects.toBeInstanceOf(ConflictError);
   });
 
   it('keeps versions contiguous when twenty commits race', async () => {
     const deps = memoryDeps();
     const { notebook } = await createNotebook(deps, { user: people.alice, title: 'Race', content: tinyNotebook('v1') });
-    await Promise.all(Array.from({ length: 20 }, (_, i) => commitVersion(deps, { user: people.alice, notebookId: notebook.id, content: tinyNotebook(`r${i}`) })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        commitVersion(deps, { user: people.alice, notebookId: notebook.id, content: tinyNotebook(`r${i}`) }),
+      ),
+    );
     const { items } = await listVersions(deps, { user: people.alice, notebookId: notebook.id, limit: 100 });
     expect(items.map((v) => v.version)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
     expect((await deps.notebooks.getNotebook(notebook.id))?.latestVersion).toBe(21);
@@ -121,16 +200,29 @@ describe('commitVersion', () => {
 
   it('lets only the owner and admins commit: 403 for a teammate who can read, 404 for one who cannot', async () => {
     const deps = memoryDeps();
-    const { notebook } = await createNotebook(deps, { user: people.alice, title: 'Shared', visibility: 'team', content: tinyNotebook() });
-    await expect(commitVersion(deps, { user: people.amir, notebookId: notebook.id, content: tinyNotebook() })).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(commitVersion(deps, { user: people.bob, notebookId: notebook.id, content: tinyNotebook() })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(commitVersion(deps, { user: people.root, notebookId: notebook.id, content: tinyNotebook() })).resolves.toMatchObject({ version: 2, author: 'root' });
+    const { notebook } = await createNotebook(deps, {
+      user: people.alice,
+      title: 'Shared',
+      visibility: 'team',
+      content: tinyNotebook(),
+    });
+    await expect(
+      commitVersion(deps, { user: people.amir, notebookId: notebook.id, content: tinyNotebook() }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      commitVersion(deps, { user: people.bob, notebookId: notebook.id, content: tinyNotebook() }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      commitVersion(deps, { user: people.root, notebookId: notebook.id, content: tinyNotebook() }),
+    ).resolves.toMatchObject({ version: 2, author: 'root' });
   });
 
   it('refuses commits to an archived notebook', async () => {
     const deps = memoryDeps();
     const { notebook } = await createNotebook(deps, { user: people.alice, title: 'Old', content: tinyNotebook() });
     await archiveNotebook(deps, { user: people.alice, notebookId: notebook.id });
-    await expect(commitVersion(deps, { user: people.alice, notebookId: notebook.id, content: tinyNotebook() })).rejects.toMatchObject({ code: 'archived' });
+    await expect(
+      commitVersion(deps, { user: people.alice, notebookId: notebook.id, content: tinyNotebook() }),
+    ).rejects.toMatchObject({ code: 'archived' });
   });
 });

@@ -9,12 +9,21 @@ import { listCulls } from '../../../src/use-cases/list-culls.ts';
 import { reportActivity } from '../../../src/use-cases/report-activity.ts';
 import { stopServer } from '../../../src/use-cases/stop-server.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
-import { at, busy, heartbeat, hours, minutes, runningServer, type ServerTestDeps as Deps } from '../../support/server-scenarios.ts';
+import {
+  at,
+  busy,
+  heartbeat,
+  hours,
+  minutes,
+  runningServer,
+  type ServerTestDeps as Deps,
+} from '../../support/server-scenarios.ts';
 import { createServerResources, markServerRunning } from '../../../src/use-cases/launch-steps.ts';
 
 type Running = Awaited<ReturnType<typeof runningServer>>;
 
-const report = (deps: Deps, s: Running, r: ActivityReport) => reportActivity(deps, { name: s.name, token: s.token, report: r });
+const report = (deps: Deps, s: Running, r: ActivityReport) =>
+  reportActivity(deps, { name: s.name, token: s.token, report: r });
 const stored = async (deps: Deps, serverId: string) => (await deps.servers.getServer(serverId))!;
 const allCulls = async (deps: Deps) => (await deps.servers.listCulls({ limit: 1000 })).items;
 
@@ -45,8 +54,13 @@ describe('cullIdle', () => {
     // Assess
     expect(sweep).toMatchObject({ warned: 1, stopped: 0 });
     expect(again).toMatchObject({ warned: 0, stopped: 0 });
-    expect(await stored(deps, s.serverId)).toMatchObject({ status: 'RUNNING', cullWarning: { reason: 'idle', warnedAt: at(minutes(45)), stopsAt: at(minutes(60)) } });
-    expect(deps.notifier.notices).toEqual([expect.objectContaining({ user: 'alice', text: expect.stringContaining('POST /servers/lab/keepalive') })]);
+    expect(await stored(deps, s.serverId)).toMatchObject({
+      status: 'RUNNING',
+      cullWarning: { reason: 'idle', warnedAt: at(minutes(45)), stopsAt: at(minutes(60)) },
+    });
+    expect(deps.notifier.notices).toEqual([
+      expect.objectContaining({ user: 'alice', text: expect.stringContaining('POST /servers/lab/keepalive') }),
+    ]);
     expect(deps.compute.removed).toEqual([]);
   });
 
@@ -60,9 +74,23 @@ describe('cullIdle', () => {
     const sweep = await cullIdle(deps);
     // Assess
     expect(sweep).toMatchObject({ stopped: 1, warned: 0 });
-    expect(await stored(deps, s.serverId)).toMatchObject({ status: 'STOPPED', stoppedBy: 'culler', stoppedAt: at(minutes(60)), reason: expect.stringContaining('culled: idle since') });
+    expect(await stored(deps, s.serverId)).toMatchObject({
+      status: 'STOPPED',
+      stoppedBy: 'culler',
+      stoppedAt: at(minutes(60)),
+      reason: expect.stringContaining('culled: idle since'),
+    });
     expect(deps.compute.removed).toEqual([s.serverId]);
-    expect(await allCulls(deps)).toEqual([expect.objectContaining({ serverId: s.serverId, owner: 'alice', name: 'lab', reason: 'idle', lastActivity: at(0), sparkApplications: ['spark-1'] })]);
+    expect(await allCulls(deps)).toEqual([
+      expect.objectContaining({
+        serverId: s.serverId,
+        owner: 'alice',
+        name: 'lab',
+        reason: 'idle',
+        lastActivity: at(0),
+        sparkApplications: ['spark-1'],
+      }),
+    ]);
     expect(deps.notifier.notices.at(-1)).toMatchObject({ user: 'alice', subject: "Server 'lab' was stopped" });
     expect(await deps.servers.listSlots('alice')).toEqual([]);
   });
@@ -81,7 +109,11 @@ describe('cullIdle', () => {
     }
     // Assess
     expect(warnings[0]).toBe(at(hours(12) - minutes(15)));
-    expect(await stored(deps, s.serverId)).toMatchObject({ status: 'STOPPED', stoppedBy: 'culler', stoppedAt: at(hours(12)) });
+    expect(await stored(deps, s.serverId)).toMatchObject({
+      status: 'STOPPED',
+      stoppedBy: 'culler',
+      stoppedAt: at(hours(12)),
+    });
     expect(await allCulls(deps)).toEqual([expect.objectContaining({ reason: 'max-age' })]);
   });
 
@@ -93,7 +125,8 @@ describe('cullIdle', () => {
     for (let t = minutes(5); t <= hours(14) && (await stored(deps, s.serverId)).status === 'RUNNING'; t += minutes(5)) {
       deps.clock.advance(minutes(5));
       await report(deps, s, heartbeat);
-      if ((await stored(deps, s.serverId)).cullWarning) await keepServerAlive(deps, { user: people.alice, name: 'lab' });
+      if ((await stored(deps, s.serverId)).cullWarning)
+        await keepServerAlive(deps, { user: people.alice, name: 'lab' });
       await cullIdle(deps);
     }
     // Assess
@@ -137,7 +170,10 @@ describe('cullIdle', () => {
     // Assess
     expect(failedStop).toBeInstanceOf(UpstreamError);
     expect(sweep).toMatchObject({ examined: 2, repaired: 2, stopped: 0, problems: [] });
-    expect(await stored(deps, pending.id)).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/did not finish within 300 s/) });
+    expect(await stored(deps, pending.id)).toMatchObject({
+      status: 'FAILED',
+      reason: expect.stringMatching(/did not finish within 300 s/),
+    });
     expect(await stored(deps, stopping.serverId)).toMatchObject({ status: 'STOPPED', stoppedBy: 'owner' });
     expect(deps.compute.removed.sort()).toEqual([pending.id, stopping.serverId].sort());
     expect(await deps.servers.listSlots('alice')).toEqual([]);
@@ -231,7 +267,9 @@ describe('cullIdle', () => {
     const sweep = await cullIdle(deps);
     // Assess
     expect(sweep).toMatchObject({ itemsRead: 3, examined: 3, warned: 3, stopped: 0 });
-    expect(deps.notifier.notices.map((n) => n.subject).sort()).toEqual(['lab-0', 'lab-1', 'lab-2'].map((n) => `Server '${n}' will be stopped at ${at(minutes(60))}`));
+    expect(deps.notifier.notices.map((n) => n.subject).sort()).toEqual(
+      ['lab-0', 'lab-1', 'lab-2'].map((n) => `Server '${n}' will be stopped at ${at(minutes(60))}`),
+    );
   });
 });
 
@@ -260,11 +298,22 @@ describe('cullIdle, servers that fall silent', () => {
     const stop = await cullIdle(deps);
     // Assess
     expect(warning).toMatchObject({ warned: 1, stopped: 0 });
-    expect(warned).toMatchObject({ status: 'RUNNING', cullWarning: { reason: 'no-heartbeat', warnedAt: at(minutes(31)), stopsAt: at(minutes(46)) } });
-    expect(deps.notifier.notices[0]).toMatchObject({ user: 'alice', subject: `Server 'lab' will be stopped at ${at(minutes(46))}`, text: expect.stringContaining('unless it reports in') });
+    expect(warned).toMatchObject({
+      status: 'RUNNING',
+      cullWarning: { reason: 'no-heartbeat', warnedAt: at(minutes(31)), stopsAt: at(minutes(46)) },
+    });
+    expect(deps.notifier.notices[0]).toMatchObject({
+      user: 'alice',
+      subject: `Server 'lab' will be stopped at ${at(minutes(46))}`,
+      text: expect.stringContaining('unless it reports in'),
+    });
     expect(early).toMatchObject({ warned: 0, stopped: 0 });
     expect(stop).toMatchObject({ warned: 0, stopped: 1 });
-    expect(await stored(deps, s.serverId)).toMatchObject({ status: 'FAILED', stoppedBy: 'culler', reason: expect.stringContaining('culled: silent') });
+    expect(await stored(deps, s.serverId)).toMatchObject({
+      status: 'FAILED',
+      stoppedBy: 'culler',
+      reason: expect.stringContaining('culled: silent'),
+    });
     expect(await allCulls(deps)).toEqual([expect.objectContaining({ serverId: s.serverId, reason: 'no-heartbeat' })]);
   });
 
@@ -325,10 +374,15 @@ describe('cullIdle, servers that fall silent', () => {
     deps.clock.advance(minutes(11));
     const second = await cullIdle(deps);
     // Assess
-    expect(first).toMatchObject({ warned: 4, stopped: 0, breaker: { running: 40, silent: 32, tripped: true, heldBackWarnings: 32, heldBackStops: 0 } });
+    expect(first).toMatchObject({
+      warned: 4,
+      stopped: 0,
+      breaker: { running: 40, silent: 32, tripped: true, heldBackWarnings: 32, heldBackStops: 0 },
+    });
     expect(second).toMatchObject({ stopped: 4, breaker: { silent: 32, tripped: true } });
     expect((await allCulls(deps)).map((c) => c.reason)).toEqual(['idle', 'idle', 'idle', 'idle']);
-    for (const s of silentOnes) expect(await stored(deps, s.serverId)).toMatchObject({ status: 'RUNNING', lastActivity: at(0) });
+    for (const s of silentOnes)
+      expect(await stored(deps, s.serverId)).toMatchObject({ status: 'RUNNING', lastActivity: at(0) });
     for (const s of silentOnes) expect((await stored(deps, s.serverId)).cullWarning).toBeUndefined();
     expect(deps.notifier.notices.filter((n) => n.text.includes('silent'))).toEqual([]);
   });
@@ -339,7 +393,11 @@ describe('cullIdle, servers that fall silent', () => {
     const deps = memoryServerDeps({ limitPerUser: 50 });
     const servers: Running[] = [];
     for (let i = 0; i < 10; i += 1) {
-      const { server, token } = await launchServer(deps, { user: people.alice, name: `spot-${i}`, profile: 'cpu-large-spot' });
+      const { server, token } = await launchServer(deps, {
+        user: people.alice,
+        name: `spot-${i}`,
+        profile: 'cpu-large-spot',
+      });
       const ref = { serverId: server.id, launchId: server.launchId };
       await createServerResources(deps, ref);
       await markServerRunning(deps, { ...ref, url: `http://${server.id}.orrery.svc:8888/` });
@@ -369,7 +427,11 @@ describe('cullIdle, servers that fall silent', () => {
     // Act
     const after = await cullIdle(deps);
     // Assess
-    expect(held).toMatchObject({ warned: 0, stopped: 0, breaker: { running: 10, silent: 10, tripped: true, heldBackWarnings: 10 } });
+    expect(held).toMatchObject({
+      warned: 0,
+      stopped: 0,
+      breaker: { running: 10, silent: 10, tripped: true, heldBackWarnings: 10 },
+    });
     expect(after).toMatchObject({ examined: 0, warned: 0, stopped: 0 });
     expect(after.breaker).toBeUndefined();
   });
@@ -389,7 +451,11 @@ describe('cullIdle, servers that fall silent', () => {
     deps.clock.advance(minutes(11));
     const second = await cullIdle(deps);
     // Assess
-    expect(first).toMatchObject({ warned: 2, stopped: 0, breaker: { running: 40, silent: 2, tripped: false, heldBackWarnings: 0, heldBackStops: 0 } });
+    expect(first).toMatchObject({
+      warned: 2,
+      stopped: 0,
+      breaker: { running: 40, silent: 2, tripped: false, heldBackWarnings: 0, heldBackStops: 0 },
+    });
     expect(second).toMatchObject({ warned: 0, stopped: 2 });
     for (const s of silentOnes) expect((await stored(deps, s.serverId)).status).toBe('FAILED');
     expect((await allCulls(deps)).map((c) => c.reason)).toEqual(['no-heartbeat', 'no-heartbeat']);
@@ -411,7 +477,11 @@ describe('cullIdle, servers that fall silent', () => {
     deps.clock.advance(minutes(2));
     const next = await cullIdle(deps);
     // Assess
-    expect(failed).toMatchObject({ warned: 0, stopped: 0, problems: [expect.stringMatching(/cannot count the running servers.*throttled/)] });
+    expect(failed).toMatchObject({
+      warned: 0,
+      stopped: 0,
+      problems: [expect.stringMatching(/cannot count the running servers.*throttled/)],
+    });
     expect(next).toMatchObject({ warned: 1, stopped: 0, problems: [] });
     expect((await stored(deps, s.serverId)).cullWarning).toMatchObject({ reason: 'no-heartbeat' });
   });
@@ -419,8 +489,16 @@ describe('cullIdle, servers that fall silent', () => {
 
 describe('listCulls', () => {
   const cull = (n: number): CullRecord => ({
-    id: `cull-${n}`, at: at(minutes(n)), serverId: `jupyter-s${n}`, owner: 'alice', name: `s${n}`, profile: 'cpu-small',
-    reason: 'idle', lastActivity: at(0), hourlyPrice: 0.05, sparkApplications: [],
+    id: `cull-${n}`,
+    at: at(minutes(n)),
+    serverId: `jupyter-s${n}`,
+    owner: 'alice',
+    name: `s${n}`,
+    profile: 'cpu-small',
+    reason: 'idle',
+    lastActivity: at(0),
+    hourlyPrice: 0.05,
+    sparkApplications: [],
   });
 
   it('refuses anyone but an admin', async () => {
@@ -442,8 +520,14 @@ describe('listCulls', () => {
     const second = await listCulls(deps, { user: people.root, limit: 2, cursor: first.nextCursor! });
     const third = await listCulls(deps, { user: people.root, limit: 2, cursor: second.nextCursor! });
     // Assess
-    expect([first, second, third].map((p) => p.items.map((c) => c.id))).toEqual([['cull-5', 'cull-4'], ['cull-3', 'cull-2'], ['cull-1']]);
+    expect([first, second, third].map((p) => p.items.map((c) => c.id))).toEqual([
+      ['cull-5', 'cull-4'],
+      ['cull-3', 'cull-2'],
+      ['cull-1'],
+    ]);
     expect(third.nextCursor).toBeNull();
-    await expect(listCulls(deps, { user: people.root, limit: 2, cursor: `${first.nextCursor}x` })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      listCulls(deps, { user: people.root, limit: 2, cursor: `${first.nextCursor}x` }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 });

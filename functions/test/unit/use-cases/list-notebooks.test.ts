@@ -52,7 +52,10 @@ describe('listNotebooks', () => {
     expect(await all(deps, people.bob, { group: 'ads/reports' })).toEqual([s.aliceOrg]);
     expect(await all(deps, people.bob, { owner: 'alice' })).toEqual([s.aliceOrg]);
     expect(await all(deps, people.alice, { q: 'alice T' })).toEqual([s.aliceTeam]);
-    expect(await all(deps, people.alice, { tag: 'q3', owner: 'alice', q: 'alice' })).toEqual([s.aliceTeam, s.alicePrivate]);
+    expect(await all(deps, people.alice, { tag: 'q3', owner: 'alice', q: 'alice' })).toEqual([
+      s.aliceTeam,
+      s.alicePrivate,
+    ]);
   });
 
   it('pages through many notebooks from several sources with no gap and nothing twice', async () => {
@@ -62,7 +65,8 @@ describe('listNotebooks', () => {
       const user = [people.alice, people.amir, people.bob][i % 3]!;
       const visibility: Visibility = (['private', 'team', 'org'] as const)[i % 3]!;
       const { notebook } = await createNotebook(deps, { user, title: `n${i}`, visibility });
-      if (user.id === 'alice' || visibility === 'org' || (visibility === 'team' && user.teams.includes('ads'))) expected.unshift(notebook.id);
+      if (user.id === 'alice' || visibility === 'org' || (visibility === 'team' && user.teams.includes('ads')))
+        expected.unshift(notebook.id);
     }
     expect(await all(deps, people.alice, {}, 4)).toEqual(expected);
   });
@@ -73,16 +77,26 @@ describe('listNotebooks', () => {
     const page = await listNotebooks(deps, { user: people.alice, filter: { tag: 't' }, limit: 1 });
     const cursor = page.nextCursor!;
     const flipped = `${cursor.slice(0, 2)}${cursor[2] === 'A' ? 'B' : 'A'}${cursor.slice(3)}`;
-    await expect(listNotebooks(deps, { user: people.alice, filter: { tag: 't' }, limit: 1, cursor: flipped })).rejects.toBeInstanceOf(ValidationError);
-    await expect(listNotebooks(deps, { user: people.alice, filter: {}, limit: 1, cursor })).rejects.toMatchObject({ code: 'invalid_cursor' });
-    await expect(listNotebooks(deps, { user: people.alice, filter: { tag: 't' }, limit: 1, cursor: 'garbage' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      listNotebooks(deps, { user: people.alice, filter: { tag: 't' }, limit: 1, cursor: flipped }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(listNotebooks(deps, { user: people.alice, filter: {}, limit: 1, cursor })).rejects.toMatchObject({
+      code: 'invalid_cursor',
+    });
+    await expect(
+      listNotebooks(deps, { user: people.alice, filter: { tag: 't' }, limit: 1, cursor: 'garbage' }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('drops archived notebooks from every listing and follows edits of tags and visibility', async () => {
     const deps = memoryDeps();
     const s = await seed(deps);
     await archiveNotebook(deps, { user: people.alice, notebookId: s.aliceOrg });
-    await updateNotebook(deps, { user: people.bob, notebookId: s.bobTeam, patch: { visibility: 'org', tags: ['moved'] } });
+    await updateNotebook(deps, {
+      user: people.bob,
+      notebookId: s.bobTeam,
+      patch: { visibility: 'org', tags: ['moved'] },
+    });
     expect(await all(deps, people.loner)).toEqual([s.bobOrg, s.bobTeam]);
     expect(await all(deps, people.alice, { tag: 'moved' })).toEqual([s.bobTeam]);
     expect(await all(deps, people.alice)).not.toContain(s.aliceOrg);

@@ -6,6 +6,7 @@ import { createNotebook } from '../../../src/use-cases/create-notebook.ts';
 import { finalizeRun } from '../../../src/use-cases/finalize-run.ts';
 import { markRunStarted } from '../../../src/use-cases/prepare-run.ts';
 import { renderVersion } from '../../../src/use-cases/render-version.ts';
+import type { FoliumDeps } from '../../../src/use-cases/folium-deps.ts';
 import type { RunDeps } from '../../../src/use-cases/run-deps.ts';
 import { renderRunOutput } from '../../../src/use-cases/run-output.ts';
 import { startRun } from '../../../src/use-cases/start-run.ts';
@@ -18,7 +19,12 @@ const countRenders = <D extends { renderer: NotebookRenderer }>(deps: D): D & { 
   let renders = 0;
   const inner = deps.renderer;
   return Object.assign(deps, {
-    renderer: { render: async (...args: Parameters<NotebookRenderer['render']>) => ((renders += 1), inner.render(...args)) },
+    renderer: {
+      render: async (...args: Parameters<NotebookRenderer['render']>) => {
+        renders += 1;
+        return inner.render(...args);
+      },
+    },
     renders: () => renders,
   });
 };
@@ -38,13 +44,20 @@ const brokenCache = (fail: { get?: boolean; put?: boolean }): RenderCache & { pu
   return cache;
 };
 
-const outputNotebook = (text: string) => new TextEncoder().encode(tinyNotebook(text, { metadata: { orrery: { status: 'COMPLETED', reason: null, error: null } } }));
+const outputNotebook = (text: string) =>
+  new TextEncoder().encode(
+    tinyNotebook(text, { metadata: { orrery: { status: 'COMPLETED', reason: null, error: null } } }),
+  );
 
 describe('rendering a version through the cache', () => {
   it('renders a version once and serves the second view from the cache', async () => {
     // Prepare
     const deps = countRenders(memoryDeps());
-    const { notebook } = await createNotebook(deps, { user: people.alice, title: 'Sales', content: tinyNotebook('first') });
+    const { notebook } = await createNotebook(deps, {
+      user: people.alice,
+      title: 'Sales',
+      content: tinyNotebook('first'),
+    });
 
     // Act
     const first = await renderVersion(deps, { user: people.alice, notebookId: notebook.id });
@@ -54,13 +67,19 @@ describe('rendering a version through the cache', () => {
     expect(second).toBe(first);
     expect(deps.renders()).toBe(1);
     expect(deps.renderCache.gets).toBe(2);
-    expect([...deps.renderCache.pages.keys()]).toEqual([expect.stringMatching(/^v\d+\/versions\/[0-9a-f]{64}\/[0-9a-f]{64}\.html$/)]);
+    expect([...deps.renderCache.pages.keys()]).toEqual([
+      expect.stringMatching(/^v\d+\/versions\/[0-9a-f]{64}\/[0-9a-f]{64}\.html$/),
+    ]);
   });
 
   it('renders anew when the content or the title changes, under a different key', async () => {
     // Prepare
     const deps = countRenders(memoryDeps());
-    const { notebook } = await createNotebook(deps, { user: people.alice, title: 'Sales', content: tinyNotebook('first') });
+    const { notebook } = await createNotebook(deps, {
+      user: people.alice,
+      title: 'Sales',
+      content: tinyNotebook('first'),
+    });
     await renderVersion(deps, { user: people.alice, notebookId: notebook.id });
 
     // Act
@@ -79,7 +98,11 @@ describe('rendering a version through the cache', () => {
   it('still serves the view when the cache can neither be read nor written', async () => {
     // Prepare
     const deps = countRenders({ ...memoryDeps(), renderCache: brokenCache({ get: true, put: true }) });
-    const { notebook } = await createNotebook(deps, { user: people.alice, title: 'Sales', content: tinyNotebook('kept') });
+    const { notebook } = await createNotebook(deps, {
+      user: people.alice,
+      title: 'Sales',
+      content: tinyNotebook('kept'),
+    });
 
     // Act
     const html = await renderVersion(deps, { user: people.alice, notebookId: notebook.id });
@@ -92,7 +115,11 @@ describe('rendering a version through the cache', () => {
   it('checks who may read before it looks in the cache', async () => {
     // Prepare
     const deps = memoryDeps();
-    const { notebook } = await createNotebook(deps, { user: people.alice, title: 'Private', content: tinyNotebook('secret') });
+    const { notebook } = await createNotebook(deps, {
+      user: people.alice,
+      title: 'Private',
+      content: tinyNotebook('secret'),
+    });
     await renderVersion(deps, { user: people.alice, notebookId: notebook.id });
 
     // Act
@@ -104,8 +131,12 @@ describe('rendering a version through the cache', () => {
 });
 
 describe('rendering a run output through the cache', () => {
-  const finishedRun = async (deps: RunDeps) => {
-    const { notebook } = await createNotebook(deps, { user: people.alice, title: 'Sales', content: tinyNotebook('input') });
+  const finishedRun = async (deps: FoliumDeps & RunDeps) => {
+    const { notebook } = await createNotebook(deps, {
+      user: people.alice,
+      title: 'Sales',
+      content: tinyNotebook('input'),
+    });
     const run = await startRun(deps, { user: people.alice, notebookId: notebook.id });
     await markRunStarted(deps, { runId: run.id });
     await deps.runFiles.put(run.outputKey, outputNotebook('run one'));

@@ -8,7 +8,14 @@ import { reportActivity } from '../../../src/use-cases/report-activity.ts';
 import { serverProgress } from '../../../src/use-cases/server-progress.ts';
 import { serverExited, stopServer } from '../../../src/use-cases/stop-server.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
-import { at, busy, heartbeat, minutes, runningServer, type ServerTestDeps as Deps } from '../../support/server-scenarios.ts';
+import {
+  at,
+  busy,
+  heartbeat,
+  minutes,
+  runningServer,
+  type ServerTestDeps as Deps,
+} from '../../support/server-scenarios.ts';
 
 /** Lets a server go idle until the culler warns it: a heartbeat at 25 min, the sweep at 45 min. */
 const warnedServer = async (deps: Deps) => {
@@ -23,7 +30,7 @@ const warnedServer = async (deps: Deps) => {
 const stored = async (deps: Deps, serverId: string) => (await deps.servers.getServer(serverId))!;
 
 describe('stopServer', () => {
-  it('stops the owner\'s server, removing its pod and giving its slot back', async () => {
+  it("stops the owner's server, removing its pod and giving its slot back", async () => {
     // Prepare
     const deps = memoryServerDeps();
     const s = await runningServer(deps);
@@ -49,7 +56,7 @@ describe('stopServer', () => {
     expect(deps.compute.removed).toHaveLength(1);
   });
 
-  it('hides another user\'s server as not found', async () => {
+  it("hides another user's server as not found", async () => {
     // Prepare
     const deps = memoryServerDeps();
     const s = await runningServer(deps);
@@ -70,7 +77,7 @@ describe('stopServer', () => {
     expect(view).toMatchObject({ owner: 'alice', status: 'STOPPED', stoppedBy: 'admin root' });
   });
 
-  it('stops a launching server, and the launch\'s next check answers cancelled', async () => {
+  it("stops a launching server, and the launch's next check answers cancelled", async () => {
     // Prepare
     const deps = memoryServerDeps();
     const { server } = await launchServer(deps, { user: people.alice, name: 'lab' });
@@ -96,7 +103,11 @@ describe('serverExited', () => {
     // Act
     await serverExited(deps, { serverId: s.serverId, launchId: s.launchId, reason: 'jupyter exited with code 1' });
     // Assess
-    expect(await stored(deps, s.serverId)).toMatchObject({ status: 'FAILED', reason: 'jupyter exited with code 1', stoppedBy: 'platform' });
+    expect(await stored(deps, s.serverId)).toMatchObject({
+      status: 'FAILED',
+      reason: 'jupyter exited with code 1',
+      stoppedBy: 'platform',
+    });
     expect(deps.compute.removed).toEqual([s.serverId]);
     expect(await deps.servers.listSlots('alice')).toEqual([]);
   });
@@ -144,13 +155,28 @@ describe('reportActivity', () => {
     const deps = memoryServerDeps();
     const s = await runningServer(deps);
     deps.clock.advance(minutes(20));
-    await reportActivity(deps, { name: 'lab', token: s.token, report: { lastActivity: at(minutes(15)), kernels: [], jupyterReachable: true } });
+    await reportActivity(deps, {
+      name: 'lab',
+      token: s.token,
+      report: { lastActivity: at(minutes(15)), kernels: [], jupyterReachable: true },
+    });
     deps.clock.advance(minutes(5));
     // Act
-    const result = await reportActivity(deps, { name: 'lab', token: s.token, report: { lastActivity: at(minutes(5)), kernels: [{ executionState: 'idle', lastActivity: at(minutes(1)) }], jupyterReachable: true } });
+    const result = await reportActivity(deps, {
+      name: 'lab',
+      token: s.token,
+      report: {
+        lastActivity: at(minutes(5)),
+        kernels: [{ executionState: 'idle', lastActivity: at(minutes(1)) }],
+        jupyterReachable: true,
+      },
+    });
     // Assess
     expect(result.lastActivity).toBe(at(minutes(15)));
-    expect(await stored(deps, s.serverId)).toMatchObject({ lastActivity: at(minutes(15)), lastReportAt: at(minutes(25)) });
+    expect(await stored(deps, s.serverId)).toMatchObject({
+      lastActivity: at(minutes(15)),
+      lastReportAt: at(minutes(25)),
+    });
   });
 
   it('does not count a kernel stuck in starting as activity', async () => {
@@ -159,7 +185,11 @@ describe('reportActivity', () => {
     const s = await runningServer(deps);
     deps.clock.advance(minutes(10));
     // Act
-    const result = await reportActivity(deps, { name: 'lab', token: s.token, report: { kernels: [{ executionState: 'starting', lastActivity: at(minutes(10)) }], jupyterReachable: true } });
+    const result = await reportActivity(deps, {
+      name: 'lab',
+      token: s.token,
+      report: { kernels: [{ executionState: 'starting', lastActivity: at(minutes(10)) }], jupyterReachable: true },
+    });
     // Assess
     expect(result.lastActivity).toBe(at(0));
     expect((await stored(deps, s.serverId)).lastActivity).toBe(at(0));
@@ -171,7 +201,11 @@ describe('reportActivity', () => {
     const s = await runningServer(deps);
     const forged = `osv1.${s.serverId}.${s.launchId}.${'A'.repeat(43)}`;
     // Act
-    const errors = await Promise.all([undefined, '', 'garbage', forged].map((token) => reportActivity(deps, { name: 'lab', token, report: busy }).catch((e: unknown) => e)));
+    const errors = await Promise.all(
+      [undefined, '', 'garbage', forged].map((token) =>
+        reportActivity(deps, { name: 'lab', token, report: busy }).catch((e: unknown) => e),
+      ),
+    );
     // Assess
     for (const err of errors) expect(err).toBeInstanceOf(UnauthorizedError);
     expect((await stored(deps, s.serverId)).lastActivity).toBe(at(0));
@@ -188,17 +222,21 @@ describe('reportActivity', () => {
     const err = await reportActivity(deps, { name: 'lab', token: first.token, report: busy }).catch((e: unknown) => e);
     // Assess
     expect(err).toBeInstanceOf(UnauthorizedError);
-    await expect(reportActivity(deps, { name: 'lab', token: second.token, report: busy })).resolves.toMatchObject({ lastActivity: at(minutes(5)) });
+    await expect(reportActivity(deps, { name: 'lab', token: second.token, report: busy })).resolves.toMatchObject({
+      lastActivity: at(minutes(5)),
+    });
   });
 
-  it('forbids one server\'s valid token on another server\'s path', async () => {
+  it("forbids one server's valid token on another server's path", async () => {
     // Prepare
     const deps = memoryServerDeps();
     const lab = await runningServer(deps, people.alice, 'lab');
     const scratch = await runningServer(deps, people.alice, 'scratch');
     deps.clock.advance(minutes(5));
     // Act
-    const err = await reportActivity(deps, { name: 'lab', token: scratch.token, report: busy }).catch((e: unknown) => e);
+    const err = await reportActivity(deps, { name: 'lab', token: scratch.token, report: busy }).catch(
+      (e: unknown) => e,
+    );
     // Assess
     expect(err).toBeInstanceOf(ForbiddenError);
     expect((await stored(deps, lab.serverId)).lastActivity).toBe(at(0));
@@ -222,10 +260,17 @@ describe('reportActivity', () => {
     const deps = memoryServerDeps();
     const s = await runningServer(deps);
     // Act
-    const result = await reportActivity(deps, { name: 'lab', token: s.token, report: { kernels: [], jupyterReachable: false } });
+    const result = await reportActivity(deps, {
+      name: 'lab',
+      token: s.token,
+      report: { kernels: [], jupyterReachable: false },
+    });
     // Assess
     expect(result.status).toBe('FAILED');
-    expect(await stored(deps, s.serverId)).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('stopped answering') });
+    expect(await stored(deps, s.serverId)).toMatchObject({
+      status: 'FAILED',
+      reason: expect.stringContaining('stopped answering'),
+    });
     expect(deps.compute.removed).toEqual([s.serverId]);
     expect(await deps.servers.listSlots('alice')).toEqual([]);
   });
@@ -237,7 +282,11 @@ describe('reportActivity', () => {
     const warned = await stored(deps, s.serverId);
     deps.clock.advance(minutes(5));
     // Act
-    const result = await reportActivity(deps, { name: 'lab', token: s.token, report: { lastActivity: at(minutes(49)), kernels: [], jupyterReachable: true } });
+    const result = await reportActivity(deps, {
+      name: 'lab',
+      token: s.token,
+      report: { lastActivity: at(minutes(49)), kernels: [], jupyterReachable: true },
+    });
     // Assess
     const after = await stored(deps, s.serverId);
     expect(warned.cullWarning).toMatchObject({ reason: 'idle' });
@@ -273,7 +322,7 @@ describe('reportActivity and keepServerAlive after a silence warning', () => {
     expect(after.cullCheckAt).toBe(deps.cullPolicy.nextCheck(after));
   });
 
-  it('keeps a silence warning through a keepalive: only the server\'s own report answers it', async () => {
+  it("keeps a silence warning through a keepalive: only the server's own report answers it", async () => {
     // Prepare
     const deps = memoryServerDeps();
     const s = await silentServer(deps);
@@ -320,13 +369,15 @@ describe('keepServerAlive', () => {
     expect(err).toMatchObject({ code: 'server_not_running' });
   });
 
-  it('hides someone else\'s server as not found', async () => {
+  it("hides someone else's server as not found", async () => {
     // Prepare
     const deps = memoryServerDeps();
     const s = await runningServer(deps);
     deps.clock.advance(minutes(5));
     // Act
-    const err = await keepServerAlive(deps, { user: people.amir, name: 'lab', owner: 'alice' }).catch((e: unknown) => e);
+    const err = await keepServerAlive(deps, { user: people.amir, name: 'lab', owner: 'alice' }).catch(
+      (e: unknown) => e,
+    );
     // Assess
     expect(err).toBeInstanceOf(NotFoundError);
     expect((await stored(deps, s.serverId)).lastActivity).toBe(at(0));
@@ -370,7 +421,11 @@ describe('serverProgress', () => {
     const result = await serverProgress({ ...deps, pause: noPause }, { user: people.alice, name: 'lab', after: 1 });
     // Assess
     expect(result.done).toBe(true);
-    expect(result.events.at(-1)).toMatchObject({ ready: true, progress: 100, url: `http://${s.serverId}.orrery.svc:8888/user/alice/lab/` });
+    expect(result.events.at(-1)).toMatchObject({
+      ready: true,
+      progress: 100,
+      url: `http://${s.serverId}.orrery.svc:8888/user/alice/lab/`,
+    });
   });
 
   it('ends with a failed event when the server was stopped while launching', async () => {
@@ -381,7 +436,10 @@ describe('serverProgress', () => {
     // Act
     const result = await serverProgress({ ...deps, pause: noPause }, { user: people.alice, name: 'lab', after: 1 });
     // Assess
-    expect(result).toEqual({ events: [expect.objectContaining({ id: 2, failed: true, message: expect.stringContaining('stopped by owner') })], done: true });
+    expect(result).toEqual({
+      events: [expect.objectContaining({ id: 2, failed: true, message: expect.stringContaining('stopped by owner') })],
+      done: true,
+    });
   });
 
   it('waits for a new event and gives up with none once the wait time is over', async () => {

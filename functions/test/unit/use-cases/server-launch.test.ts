@@ -1,13 +1,25 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AppError, ConflictError, ServerLaunchFailedError, UpstreamError, ValidationError } from '../../../src/domain/errors.ts';
+import {
+  AppError,
+  ConflictError,
+  ServerLaunchFailedError,
+  UpstreamError,
+  ValidationError,
+} from '../../../src/domain/errors.ts';
 import type { Profile } from '../../../src/domain/profile.ts';
 import { parseSlotHolder, serverIdFor, slotHolder } from '../../../src/domain/server.ts';
 import { makeServerTasks } from '../../../src/handlers/tasks/server-tasks.ts';
-import { DEFAULT_PROFILES } from '../../../src/shared/profiles-config.ts';
+import { DEFAULT_PROFILES } from '../../../src/config/profiles-config.ts';
 import { getMe } from '../../../src/use-cases/get-me.ts';
 import { launchServer } from '../../../src/use-cases/launch-server.ts';
-import { checkServerLaunch, cleanUpServer, createServerResources, markServerRunning, recordServerFailure } from '../../../src/use-cases/launch-steps.ts';
+import {
+  checkServerLaunch,
+  cleanUpServer,
+  createServerResources,
+  markServerRunning,
+  recordServerFailure,
+} from '../../../src/use-cases/launch-steps.ts';
 import { listProfiles } from '../../../src/use-cases/server-queries.ts';
 import { stopServer } from '../../../src/use-cases/stop-server.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
@@ -19,7 +31,12 @@ const seconds = (n: number) => n * 1000;
 const URL_OF_LAB = 'http://jupyter-lab.orrery.svc:8888/user/alice/lab/';
 
 /** A profile like the default one, open only to `teams`. */
-const teamProfile = (slug: string, teams: string[]): Profile => ({ ...DEFAULT_PROFILES[0]!, slug, displayName: slug, teams });
+const teamProfile = (slug: string, teams: string[]): Profile => ({
+  ...DEFAULT_PROFILES[0]!,
+  slug,
+  displayName: slug,
+  teams,
+});
 
 /** Launches one of alice's servers and returns the launch the workflow would be started for. */
 const launched = async (deps: Deps, name = 'lab') => {
@@ -34,8 +51,20 @@ describe('launchServer', () => {
     // Act
     const { server, token } = await launchServer(deps, { user: people.alice, name: 'lab' });
     // Assess
-    expect(server).toMatchObject({ id: serverIdFor('alice', 'lab'), owner: 'alice', name: 'lab', profile: 'cpu-small', status: 'PENDING', progress: [{ id: 1, progress: 10, message: 'Server requested' }] });
-    expect(server.resources).toMatchObject({ cpuRequest: 1000, cpuLimit: 2000, memoryRequest: 2 * 1024 ** 3, memoryLimit: 4 * 1024 ** 3 });
+    expect(server).toMatchObject({
+      id: serverIdFor('alice', 'lab'),
+      owner: 'alice',
+      name: 'lab',
+      profile: 'cpu-small',
+      status: 'PENDING',
+      progress: [{ id: 1, progress: 10, message: 'Server requested' }],
+    });
+    expect(server.resources).toMatchObject({
+      cpuRequest: 1000,
+      cpuLimit: 2000,
+      memoryRequest: 2 * 1024 ** 3,
+      memoryLimit: 4 * 1024 ** 3,
+    });
     expect(token).toMatch(/^osv1\./);
     expect(deps.compute.tokens.get(server.id)).toBe(token);
     expect(deps.workflows.launched).toEqual([{ serverId: server.id, launchId: server.launchId }]);
@@ -76,32 +105,46 @@ describe('launchServer', () => {
     // Prepare
     const deps = { ...memoryServerDeps(), profiles: [DEFAULT_PROFILES[0]!, teamProfile('ads-only', ['ads'])] };
     // Act
-    const err = await launchServer(deps, { user: people.bob, name: 'lab', profile: 'ads-only' }).catch((e: unknown) => e);
+    const err = await launchServer(deps, { user: people.bob, name: 'lab', profile: 'ads-only' }).catch(
+      (e: unknown) => e,
+    );
     // Assess
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as Error).message).toMatch(/valid: cpu-small$/);
-    await expect(launchServer(deps, { user: people.amir, name: 'lab', profile: 'ads-only' })).resolves.toMatchObject({ server: { profile: 'ads-only' } });
+    await expect(launchServer(deps, { user: people.amir, name: 'lab', profile: 'ads-only' })).resolves.toMatchObject({
+      server: { profile: 'ads-only' },
+    });
   });
 
   it('refuses overrides outside the profile bounds, naming the bounds', async () => {
     // Prepare
     const deps = memoryServerDeps();
     // Act
-    const cpu = await launchServer(deps, { user: people.alice, name: 'lab', overrides: { cpu: '3' } }).catch((e: unknown) => e);
-    const memory = await launchServer(deps, { user: people.alice, name: 'lab', overrides: { memory: '512Mi' } }).catch((e: unknown) => e);
+    const cpu = await launchServer(deps, { user: people.alice, name: 'lab', overrides: { cpu: '3' } }).catch(
+      (e: unknown) => e,
+    );
+    const memory = await launchServer(deps, { user: people.alice, name: 'lab', overrides: { memory: '512Mi' } }).catch(
+      (e: unknown) => e,
+    );
     // Assess
     expect(cpu).toBeInstanceOf(ValidationError);
     expect((cpu as Error).message).toContain('between 500m and 2');
     expect(memory).toBeInstanceOf(ValidationError);
     expect((memory as Error).message).toContain('between 1Gi and 4Gi');
-    await expect(launchServer(deps, { user: people.alice, name: 'lab', overrides: { cpu: '500m', memory: '4Gi' } })).resolves.toMatchObject({ server: { resources: { cpuRequest: 500, memoryRequest: 4 * 1024 ** 3 } } });
+    await expect(
+      launchServer(deps, { user: people.alice, name: 'lab', overrides: { cpu: '500m', memory: '4Gi' } }),
+    ).resolves.toMatchObject({ server: { resources: { cpuRequest: 500, memoryRequest: 4 * 1024 ** 3 } } });
   });
 
   it('refuses an image the profile does not allow, listing the allowed ones', async () => {
     // Prepare
     const deps = memoryServerDeps();
     // Act
-    const err = await launchServer(deps, { user: people.alice, name: 'lab', overrides: { image: 'docker.io/evil/miner:latest' } }).catch((e: unknown) => e);
+    const err = await launchServer(deps, {
+      user: people.alice,
+      name: 'lab',
+      overrides: { image: 'docker.io/evil/miner:latest' },
+    }).catch((e: unknown) => e);
     // Assess
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as Error).message).toContain('quay.io/jupyter/pyspark-notebook:2025-06-30');
@@ -129,7 +172,9 @@ describe('launchServer', () => {
     // Assess
     expect(err).toBeInstanceOf(ConflictError);
     expect(err).toMatchObject({ code: 'server_limit', message: expect.stringContaining('one, two') });
-    await expect(launchServer(deps, { user: people.bob, name: 'three' })).resolves.toMatchObject({ server: { owner: 'bob' } });
+    await expect(launchServer(deps, { user: people.bob, name: 'three' })).resolves.toMatchObject({
+      server: { owner: 'bob' },
+    });
   });
 
   it('fits a new launch once one of the servers at the limit is stopped', async () => {
@@ -142,7 +187,9 @@ describe('launchServer', () => {
     const { server } = await launchServer(deps, { user: people.alice, name: 'three' });
     // Assess
     expect(server).toMatchObject({ status: 'PENDING', slot: 0 });
-    expect((await deps.servers.listSlots('alice')).map((s) => parseSlotHolder(s.holder).serverId).sort()).toEqual([serverIdFor('alice', 'three'), serverIdFor('alice', 'two')].sort());
+    expect((await deps.servers.listSlots('alice')).map((s) => parseSlotHolder(s.holder).serverId).sort()).toEqual(
+      [serverIdFor('alice', 'three'), serverIdFor('alice', 'two')].sort(),
+    );
   });
 
   it('reuses a slot an ended server never gave back once it is a minute old, but not while it is fresh', async () => {
@@ -158,20 +205,29 @@ describe('launchServer', () => {
     // Assess
     expect(fresh).toMatchObject({ code: 'server_limit' });
     expect(server.slot).toBe(0);
-    expect(await deps.servers.listSlots('alice')).toEqual([expect.objectContaining({ slot: 0, holder: slotHolder(server.id, server.launchId) })]);
+    expect(await deps.servers.listSlots('alice')).toEqual([
+      expect.objectContaining({ slot: 0, holder: slotHolder(server.id, server.launchId) }),
+    ]);
   });
 
   it('keeps the winner’s slot when two launches of the same name race, so the limit still holds', async () => {
     // Prepare
     const deps = memoryServerDeps({ limitPerUser: 2 });
     // Act
-    const race = await Promise.allSettled([launchServer(deps, { user: people.alice, name: 'lab' }), launchServer(deps, { user: people.alice, name: 'lab' })]);
+    const race = await Promise.allSettled([
+      launchServer(deps, { user: people.alice, name: 'lab' }),
+      launchServer(deps, { user: people.alice, name: 'lab' }),
+    ]);
     await launchServer(deps, { user: people.alice, name: 'other' });
     const past = await launchServer(deps, { user: people.alice, name: 'third' }).catch((e: unknown) => e);
     // Assess
     expect(race.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
-    const winner = (race.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ server: { id: string; launchId: string } }>).value.server;
-    expect((await deps.servers.listSlots('alice')).map((s) => s.holder)).toContain(slotHolder(winner.id, winner.launchId));
+    const winner = (
+      race.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ server: { id: string; launchId: string } }>
+    ).value.server;
+    expect((await deps.servers.listSlots('alice')).map((s) => s.holder)).toContain(
+      slotHolder(winner.id, winner.launchId),
+    );
     expect(past).toMatchObject({ code: 'server_limit' });
   });
 
@@ -199,7 +255,10 @@ describe('launchServer', () => {
     // Assess
     expect(err).toBeInstanceOf(UpstreamError);
     expect(err).toBeInstanceOf(AppError);
-    expect(await deps.servers.getServer(serverIdFor('alice', 'lab'))).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('Step Functions is unavailable') });
+    expect(await deps.servers.getServer(serverIdFor('alice', 'lab'))).toMatchObject({
+      status: 'FAILED',
+      reason: expect.stringContaining('Step Functions is unavailable'),
+    });
     expect(await deps.servers.listSlots('alice')).toEqual([]);
   });
 });
@@ -214,7 +273,15 @@ describe('launch steps', () => {
     // Assess
     expect(result).toEqual({ state: 'created' });
     expect(deps.compute.created).toEqual([
-      expect.objectContaining({ serverId: ref.serverId, launchId: ref.launchId, owner: 'alice', name: 'lab', basePath: '/user/alice/lab/', activityUrl: 'http://127.0.0.1:1/api/servers/lab/activity', pool: DEFAULT_PROFILES[0]!.pool }),
+      expect.objectContaining({
+        serverId: ref.serverId,
+        launchId: ref.launchId,
+        owner: 'alice',
+        name: 'lab',
+        basePath: '/user/alice/lab/',
+        activityUrl: 'http://127.0.0.1:1/api/servers/lab/activity',
+        pool: DEFAULT_PROFILES[0]!.pool,
+      }),
     ]);
   });
 
@@ -253,7 +320,11 @@ describe('launch steps', () => {
     // Assess
     expect(states).toEqual(['waiting', 'waiting', 'waiting', 'waiting']);
     const progress = (await deps.servers.getServer(ref.serverId))!.progress;
-    expect(progress.map((e) => [e.id, e.message])).toEqual([[1, 'Server requested'], [2, 'Pod scheduled'], [3, 'Pulling the image']]);
+    expect(progress.map((e) => [e.id, e.message])).toEqual([
+      [1, 'Server requested'],
+      [2, 'Pod scheduled'],
+      [3, 'Pulling the image'],
+    ]);
   });
 
   it('fails a launch whose Jupyter did not answer within the launch timeout', async () => {
@@ -285,7 +356,9 @@ describe('launch steps', () => {
     const err = await checkServerLaunch(deps, ref).catch((e: unknown) => e);
     // Assess
     expect(before.state).toBe('waiting');
-    expect((await deps.servers.getServer(ref.serverId))!.progress.at(-1)?.message).toBe(`Waiting for a node: ${scheduler}`);
+    expect((await deps.servers.getServer(ref.serverId))!.progress.at(-1)?.message).toBe(
+      `Waiting for a node: ${scheduler}`,
+    );
     expect(err).toBeInstanceOf(ServerLaunchFailedError);
     expect((err as Error).message).toContain(scheduler);
   });
@@ -294,7 +367,9 @@ describe('launch steps', () => {
     // Prepare
     const deps = memoryServerDeps();
     const { ref } = await launched(deps);
-    deps.compute.observations.set(ref.serverId, [{ state: 'failed', reason: 'ErrImagePull: quay.io/jupyter/nope:1 not found' }]);
+    deps.compute.observations.set(ref.serverId, [
+      { state: 'failed', reason: 'ErrImagePull: quay.io/jupyter/nope:1 not found' },
+    ]);
     // Act
     const err = await checkServerLaunch(deps, ref).catch((e: unknown) => e);
     // Assess
@@ -312,7 +387,12 @@ describe('launch steps', () => {
     // Assess
     const stored = (await deps.servers.getServer(ref.serverId))!;
     expect(result).toEqual({ state: 'running' });
-    expect(stored).toMatchObject({ status: 'RUNNING', url: URL_OF_LAB, startedAt: '2026-01-05T09:00:40.000Z', lastActivity: '2026-01-05T09:00:40.000Z' });
+    expect(stored).toMatchObject({
+      status: 'RUNNING',
+      url: URL_OF_LAB,
+      startedAt: '2026-01-05T09:00:40.000Z',
+      lastActivity: '2026-01-05T09:00:40.000Z',
+    });
     // With nothing reported yet the heartbeat (30 min) comes before the idle warning (60 − 15 min).
     expect(stored.cullCheckAt).toBe('2026-01-05T09:30:40.000Z');
     expect(stored.cullCheckAt).toBe(deps.cullPolicy.nextCheck(stored));
@@ -323,14 +403,27 @@ describe('launch steps', () => {
     // Prepare
     const deps = memoryServerDeps();
     const { ref } = await launched(deps);
-    const failure = { Error: 'ServerLaunchFailedError', Cause: JSON.stringify({ errorType: 'ServerLaunchFailedError', errorMessage: 'Jupyter did not answer within 300 s; last seen started', trace: [] }) };
+    const failure = {
+      Error: 'ServerLaunchFailedError',
+      Cause: JSON.stringify({
+        errorType: 'ServerLaunchFailedError',
+        errorMessage: 'Jupyter did not answer within 300 s; last seen started',
+        trace: [],
+      }),
+    };
     // Act
     const result = await recordServerFailure(deps, { ...ref, failure });
     // Assess
     const stored = (await deps.servers.getServer(ref.serverId))!;
     expect(result).toEqual({ status: 'FAILED' });
-    expect(stored).toMatchObject({ status: 'FAILED', reason: 'Jupyter did not answer within 300 s; last seen started' });
-    expect(stored.progress.at(-1)).toMatchObject({ failed: true, message: 'Spawn failed: Jupyter did not answer within 300 s; last seen started' });
+    expect(stored).toMatchObject({
+      status: 'FAILED',
+      reason: 'Jupyter did not answer within 300 s; last seen started',
+    });
+    expect(stored.progress.at(-1)).toMatchObject({
+      failed: true,
+      message: 'Spawn failed: Jupyter did not answer within 300 s; last seen started',
+    });
     expect(await deps.servers.listSlots('alice')).toEqual([]);
   });
 
@@ -342,7 +435,10 @@ describe('launch steps', () => {
     const first = await deps.servers.getServer(ref.serverId);
     deps.clock.advance(seconds(10));
     // Act
-    const again = await recordServerFailure(deps, { ...ref, failure: { Error: 'States.Timeout', Cause: 'something else' } });
+    const again = await recordServerFailure(deps, {
+      ...ref,
+      failure: { Error: 'States.Timeout', Cause: 'something else' },
+    });
     // Assess
     expect(again).toEqual({ status: 'FAILED' });
     expect(await deps.servers.getServer(ref.serverId)).toEqual(first);
@@ -372,7 +468,10 @@ describe('makeServerTasks', () => {
     const deps = memoryServerDeps();
     const tasks = makeServerTasks(deps);
     const { ref } = await launched(deps);
-    deps.compute.observations.set(ref.serverId, [{ state: 'waiting', stage: 'scheduled' }, { state: 'ready', url: URL_OF_LAB }]);
+    deps.compute.observations.set(ref.serverId, [
+      { state: 'waiting', stage: 'scheduled' },
+      { state: 'ready', url: URL_OF_LAB },
+    ]);
     // Act
     const created = await tasks({ step: 'create', ...ref });
     const waiting = await tasks({ step: 'check', ...ref });
@@ -402,14 +501,20 @@ describe('makeServerTasks', () => {
 describe('listProfiles', () => {
   it('shows a user only the profiles open to their teams or to everyone', async () => {
     // Prepare
-    const deps = { ...memoryServerDeps(), profiles: [DEFAULT_PROFILES[0]!, teamProfile('ads-gpu', ['ads']), teamProfile('risk-big', ['risk', 'quant'])] };
+    const deps = {
+      ...memoryServerDeps(),
+      profiles: [DEFAULT_PROFILES[0]!, teamProfile('ads-gpu', ['ads']), teamProfile('risk-big', ['risk', 'quant'])],
+    };
     // Act
     const bob = listProfiles(deps, { user: people.bob });
     const root = listProfiles(deps, { user: people.root });
     const me = getMe(deps, { user: people.bob });
     // Assess
     expect(bob.items.map((p) => p.slug)).toEqual(['cpu-small', 'risk-big']);
-    expect(bob.items[0]).toMatchObject({ cpu: { request: '1', min: '500m', limit: '2' }, memory: { request: '2Gi', min: '1Gi', limit: '4Gi' } });
+    expect(bob.items[0]).toMatchObject({
+      cpu: { request: '1', min: '500m', limit: '2' },
+      memory: { request: '2Gi', min: '1Gi', limit: '4Gi' },
+    });
     expect(root.items.map((p) => p.slug)).toEqual(['cpu-small', 'ads-gpu', 'risk-big']);
     expect(me.entitlements.profiles).toEqual(['cpu-small', 'risk-big']);
   });

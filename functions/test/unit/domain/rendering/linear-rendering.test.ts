@@ -22,7 +22,13 @@ const notebookOf = (cells: Cell[]): NotebookJson => ({
   cells,
 });
 const markdownCell = (source: string): Cell => ({ cell_type: 'markdown', metadata: {}, source });
-const codeCell = (outputs: Output[]): Cell => ({ cell_type: 'code', metadata: {}, source: '', outputs, execution_count: 1 });
+const codeCell = (outputs: Output[]): Cell => ({
+  cell_type: 'code',
+  metadata: {},
+  source: '',
+  outputs,
+  execution_count: 1,
+});
 const streamOf = (text: string): Output => ({ output_type: 'stream', name: 'stdout', text });
 
 const work = (runs: RegexRun[]) => ({ runs: runs.length, starts: runs.reduce((sum, run) => sum + run.startsTried, 0) });
@@ -30,10 +36,13 @@ const work = (runs: RegexRun[]) => ({ runs: runs.length, starts: runs.reduce((su
 // marked's own rules (our copies bound the e-mail look-ahead to 64 characters) and ansi_up's template compiler
 // are the libraries' business; this suite checks the patterns the renderer itself runs over notebook text.
 const LIBRARY_SOURCES = new Set<string>([
-  ...[Lexer.rules.block, Lexer.rules.inline].flatMap((grammar) => Object.values(grammar).flatMap((rules) => Object.values(rules as Record<string, RegExp>))).map((rule) => rule.source),
+  ...[Lexer.rules.block, Lexer.rules.inline]
+    .flatMap((grammar) => Object.values(grammar).flatMap((rules) => Object.values(rules as Record<string, RegExp>)))
+    .map((rule) => rule.source),
   '^\\s+|\\s+\\n|\\s*#[\\s\\S]*?\\n|\\n',
 ]);
-const isLibraryRule = (source: string): boolean => LIBRARY_SOURCES.has(source.replaceAll('{1,64}@', '+@').replaceAll('{1,64}(@)', '+(@)'));
+const isLibraryRule = (source: string): boolean =>
+  LIBRARY_SOURCES.has(source.replaceAll('{1,64}@', '+@').replaceAll('{1,64}(@)', '+(@)'));
 
 describe('rendering cost', () => {
   it.each(Object.entries(ADVERSARIAL))('grows linearly in regular-expression work for %s', (_name, make) => {
@@ -52,7 +61,9 @@ describe('rendering cost', () => {
 
   it('runs no pattern of its own with an unbounded lazy span or an end-pinned run over notebook text', () => {
     // Prepare
-    const corpus = parseNotebook(readFileSync(new URL('../../../fixtures/xss-corpus.ipynb', import.meta.url), 'utf8')).notebook;
+    const corpus = parseNotebook(
+      readFileSync(new URL('../../../fixtures/xss-corpus.ipynb', import.meta.url), 'utf8'),
+    ).notebook;
     const adversarial = notebookOf([
       ...Object.values(ADVERSARIAL).map((make) => markdownCell(make(20))),
       markdownCell('Text $a_1$ and $$x$$ and `code $y$` and \\(z\\) and \\[w\\]\n\n$$\nblock\n$$\n'),
@@ -60,7 +71,10 @@ describe('rendering cost', () => {
     ]);
 
     // Act
-    const { runs } = recordRegexRuns(() => [renderNotebookHtml(corpus, { title: 'c' }), renderNotebookHtml(adversarial, { title: 'a' })]);
+    const { runs } = recordRegexRuns(() => [
+      renderNotebookHtml(corpus, { title: 'c' }),
+      renderNotebookHtml(adversarial, { title: 'a' }),
+    ]);
 
     // Assess
     const ours = [...new Set(runs.map((run) => run.source))].filter((source) => !isLibraryRule(source));
@@ -130,12 +144,16 @@ describe('adversarial markdown renders as before', () => {
     expect(html[0]).toBe('<p>[x</p>\n'.repeat(300));
     expect(html[1]).toBe(`<p>${'a ('.repeat(300)}</p>\n`);
     expect(html[2]).toBe(`<p>${'( *a '.repeat(300)}</p>\n`);
-    expect(html[3]).toBe(`<p>${'<span class="nb-math">$x$</span> <span class="nb-math">\\(*a*\\)</span> '.repeat(300)}</p>\n`);
+    expect(html[3]).toBe(
+      `<p>${'<span class="nb-math">$x$</span> <span class="nb-math">\\(*a*\\)</span> '.repeat(300)}</p>\n`,
+    );
   });
 
   it('keeps a carriage-return progress bar of 40,000 rewrites to its last state', () => {
     // Prepare
-    const notebook = notebookOf([codeCell([streamOf(`${'\r'.repeat(40_000)}x\n${'.'.repeat(10)}\r${'#'.repeat(10)}\r\r`)])]);
+    const notebook = notebookOf([
+      codeCell([streamOf(`${'\r'.repeat(40_000)}x\n${'.'.repeat(10)}\r${'#'.repeat(10)}\r\r`)]),
+    ]);
 
     // Act
     const html = renderNotebookHtml(notebook, { title: 's' });
@@ -149,8 +167,8 @@ describe('markdown the parser cannot handle in linear time', () => {
   const NOTE = /<p class="nb-render-note">Shown as plain text because [^<]+\.<\/p><pre class="nb-plain-text">/;
 
   it.each([
-    ['block quotes nested 5,000 deep', '>'.repeat(5000) + ' a'],
-    ['lists nested 5,000 deep', '- '.repeat(5000) + 'a'],
+    ['block quotes nested 5,000 deep', `${'>'.repeat(5000)} a`],
+    ['lists nested 5,000 deep', `${'- '.repeat(5000)}a`],
     ['a list item with 20,000 lazy lines', `- a\n${'b\n'.repeat(20_000)}`],
     ['emphasis openers that each search to the end', '_www.'.repeat(4000)],
     ['HTML nested 300 elements deep', `${'<div>'.repeat(300)}x`],

@@ -34,14 +34,35 @@ const codeOracle = (src: string, at: number): number => {
 };
 
 // A seeded generator of strings dense in delimiters, escapes, backticks and line breaks.
-const PIECES = ['$', '$$', '\\', '\\\\', '\\(', '\\)', '\\[', '\\]', '`', '``', 'a', ' ', '   ', '\n', '\n\n', '*', '_', ']'];
+const PIECES = [
+  '$',
+  '$$',
+  '\\',
+  '\\\\',
+  '\\(',
+  '\\)',
+  '\\[',
+  '\\]',
+  '`',
+  '``',
+  'a',
+  ' ',
+  '   ',
+  '\n',
+  '\n\n',
+  '*',
+  '_',
+  ']',
+];
 const strings = (count: number, seed: number): string[] => {
   let state = seed;
   const next = () => {
     state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
     return state >>> 8;
   };
-  return Array.from({ length: count }, () => Array.from({ length: 1 + (next() % 30) }, () => PIECES[next() % PIECES.length]).join(''));
+  return Array.from({ length: count }, () =>
+    Array.from({ length: 1 + (next() % 30) }, () => PIECES[next() % PIECES.length]).join(''),
+  );
 };
 
 describe('MathScan', () => {
@@ -56,10 +77,14 @@ describe('MathScan', () => {
       for (let at = 0; at < src.length; at += 1) {
         const block = scan.blockAt(at);
         const inline = scan.inlineAt(at);
-        const got = { inline, block: block && { rawEnd: block.rawEnd, math: src.slice(block.mathStart, block.mathEnd) } };
+        const got = {
+          inline,
+          block: block && { rawEnd: block.rawEnd, math: src.slice(block.mathStart, block.mathEnd) },
+        };
         const want = { inline: inlineOracle(src, at), block: blockOracle(src, at) };
         if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`${JSON.stringify(src)} @${at}`);
-        if (src[at] === '`' && scan.codeSpanAt(at) !== codeOracle(src, at)) mismatches.push(`code ${JSON.stringify(src)} @${at}`);
+        if (src[at] === '`' && scan.codeSpanAt(at) !== codeOracle(src, at))
+          mismatches.push(`code ${JSON.stringify(src)} @${at}`);
       }
     }
 

@@ -17,14 +17,23 @@ const notebookOf = (cells: Cell[], metadata: Record<string, unknown> = {}): Note
   cells,
 });
 const codeCell = (source: string, outputs: Output[] = [], executionCount: number | null = 1): Cell => ({
-  cell_type: 'code', metadata: {}, source, outputs, execution_count: executionCount,
+  cell_type: 'code',
+  metadata: {},
+  source,
+  outputs,
+  execution_count: executionCount,
 });
 const markdownCell = (source: string, attachments?: Record<string, unknown>): Cell => ({
-  cell_type: 'markdown', metadata: {}, source, ...(attachments ? { attachments } : {}),
+  cell_type: 'markdown',
+  metadata: {},
+  source,
+  ...(attachments ? { attachments } : {}),
 });
-const render = (cells: Cell[], metadata?: Record<string, unknown>): string => renderNotebookHtml(notebookOf(cells, metadata), { title: 'T' });
+const render = (cells: Cell[], metadata?: Record<string, unknown>): string =>
+  renderNotebookHtml(notebookOf(cells, metadata), { title: 'T' });
 const body = (html: string): string => html.slice(html.indexOf('<main'));
-const decodeDataUri = (html: string): string => Buffer.from(/base64,([^"]+)"/.exec(html)![1]!, 'base64').toString('utf8');
+const decodeDataUri = (html: string): string =>
+  Buffer.from(/base64,([^"]+)"/.exec(html)![1]!, 'base64').toString('utf8');
 // Every real tag in the output: escaped text cannot produce a `<` followed by a letter.
 const tagsOf = (html: string): string[] => html.match(/<[a-z][^>]*>/gi) ?? [];
 
@@ -67,7 +76,9 @@ describe('renderNotebookHtml', () => {
     // Assess
     expect(html).toContain('In [7]:');
     expect(html).toContain('In [ ]:');
-    expect(html).toContain('<pre><code class="language-python">if a &lt; b and c &gt; d: print(&quot;&lt;/code&gt;&quot;)</code></pre>');
+    expect(html).toContain(
+      '<pre><code class="language-python">if a &lt; b and c &gt; d: print(&quot;&lt;/code&gt;&quot;)</code></pre>',
+    );
   });
 
   it('gives code no language class when the kernel language is not a plain name', () => {
@@ -100,13 +111,20 @@ describe('renderNotebookHtml', () => {
 
   it('shows an error traceback with ANSI colours as classes and escaped text', () => {
     // Prepare
-    const error: Output = { output_type: 'error', ename: 'ValueError', evalue: 'bad <value>', traceback: ['\x1b[0;31mValueError\x1b[0m: bad <value>'] };
+    const error: Output = {
+      output_type: 'error',
+      ename: 'ValueError',
+      evalue: 'bad <value>',
+      traceback: ['\x1b[0;31mValueError\x1b[0m: bad <value>'],
+    };
 
     // Act
     const html = render([codeCell('raise', [error])]);
 
     // Assess
-    expect(html).toContain('<pre class="nb-error"><span class="ansi-red-fg">ValueError</span>: bad &lt;value&gt;</pre>');
+    expect(html).toContain(
+      '<pre class="nb-error"><span class="ansi-red-fg">ValueError</span>: bad &lt;value&gt;</pre>',
+    );
   });
 
   it('falls back to ename and evalue when a kernel sends an empty traceback', () => {
@@ -122,7 +140,12 @@ describe('renderNotebookHtml', () => {
 
   it('labels an execute result with its Out prompt', () => {
     // Prepare
-    const result: Output = { output_type: 'execute_result', execution_count: 4, data: { 'text/plain': '42' }, metadata: {} };
+    const result: Output = {
+      output_type: 'execute_result',
+      execution_count: 4,
+      data: { 'text/plain': '42' },
+      metadata: {},
+    };
 
     // Act
     const html = render([codeCell('6 * 7', [result], 4)]);
@@ -145,14 +168,20 @@ describe('renderNotebookHtml', () => {
 
   it('renders the XSS corpus fixture with no script, event handler or script URL in any tag', () => {
     // Prepare
-    const { notebook } = parseNotebook(readFileSync(new URL('../../../fixtures/xss-corpus.ipynb', import.meta.url), 'utf8'));
+    const { notebook } = parseNotebook(
+      readFileSync(new URL('../../../fixtures/xss-corpus.ipynb', import.meta.url), 'utf8'),
+    );
 
     // Act
     const tags = tagsOf(body(renderNotebookHtml(notebook, { title: 'corpus' })));
 
     // Assess
     expect(tags.length).toBeGreaterThan(100);
-    expect(tags.filter((tag) => /^<(script|iframe|object|embed|form|meta|base|link|svg|math|style|template|noscript)\b/i.test(tag))).toEqual([]);
+    expect(
+      tags.filter((tag) =>
+        /^<(script|iframe|object|embed|form|meta|base|link|svg|math|style|template|noscript)\b/i.test(tag),
+      ),
+    ).toEqual([]);
     expect(tags.filter((tag) => /\son\w+\s*=|javascript:|vbscript:|\sstyle=|\sid=|\sname=/i.test(tag))).toEqual([]);
   });
 });
@@ -160,7 +189,11 @@ describe('renderNotebookHtml', () => {
 describe('NOTEBOOK_HTML_CSP', () => {
   it('loads nothing but data: images and inline styles, runs no script and may be framed by the portal', () => {
     // Prepare
-    const directives = new Map(NOTEBOOK_HTML_CSP.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const directives = new Map(
+      NOTEBOOK_HTML_CSP.split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values]),
+    );
 
     // Act
     const sandbox = directives.get('sandbox');
@@ -185,7 +218,15 @@ describe('rich outputs', () => {
 
   it('prefers text/html, then SVG, PNG, JPEG, markdown, LaTeX and plain text, as nbconvert does', () => {
     // Prepare
-    const expected = ['text/html', 'image/svg+xml', 'image/png', 'image/jpeg', 'text/markdown', 'text/latex', 'text/plain'];
+    const expected = [
+      'text/html',
+      'image/svg+xml',
+      'image/png',
+      'image/jpeg',
+      'text/markdown',
+      'text/latex',
+      'text/plain',
+    ];
 
     // Act
     const html = outputHtml({ 'text/plain': 'plain', 'image/png': PNG_1X1, 'text/html': '<b>rich</b>' });
@@ -217,7 +258,9 @@ describe('rich outputs', () => {
     const html = outputHtml({ [mime]: `${PNG_1X1.slice(0, 40)}\n${PNG_1X1.slice(40)}\n` }, metadata);
 
     // Assess
-    expect(html).toContain(`<img src="data:${mime};base64,${PNG_1X1}" alt="No description has been provided for this image" width="320">`);
+    expect(html).toContain(
+      `<img src="data:${mime};base64,${PNG_1X1}" alt="No description has been provided for this image" width="320">`,
+    );
   });
 
   it('falls back to text/plain when an image payload is not pure base64', () => {
@@ -272,14 +315,16 @@ describe('rich outputs', () => {
 describe('ANSI colours', () => {
   it('turns colour, bold, italic and underline codes into classes and never into style attributes', () => {
     // Prepare
-    const text = '\x1b[1;31mbold red\x1b[0m \x1b[3;4;42mmarked\x1b[0m \x1b[38;5;208morange\x1b[0m \x1b[48;2;10;10;200mrgb\x1b[0m';
+    const text =
+      '\x1b[1;31mbold red\x1b[0m \x1b[3;4;42mmarked\x1b[0m \x1b[38;5;208morange\x1b[0m \x1b[48;2;10;10;200mrgb\x1b[0m';
 
     // Act
     const html = ansiToHtml(text);
 
     // Assess
     expect(html).toBe(
-      '<span class="ansi-red-fg ansi-bold">bold red</span> <span class="ansi-green-bg ansi-italic ansi-underline">marked</span> ' +
+      '<span class="ansi-red-fg ansi-bold">bold red</span> ' +
+        '<span class="ansi-green-bg ansi-italic ansi-underline">marked</span> ' +
         '<span class="ansi-yellow-fg">orange</span> <span class="ansi-blue-bg">rgb</span>',
     );
   });
@@ -368,7 +413,10 @@ describe('markdown cells', () => {
     const html = renderMarkdown(source);
 
     // Assess
-    expect(html).toBe('<p><span class="nb-math">$&lt;img src=x onerror=alert(1)&gt;$</span> and <code>$HOME_dir</code> cost $5 or $6</p>\n');
+    expect(html).toBe(
+      '<p><span class="nb-math">$&lt;img src=x onerror=alert(1)&gt;$</span> ' +
+        'and <code>$HOME_dir</code> cost $5 or $6</p>\n',
+    );
   });
 
   it('resolves PNG, JPEG and GIF attachments to data: images and nothing else', () => {
@@ -379,7 +427,9 @@ describe('markdown cells', () => {
       'vector.svg': { 'image/svg+xml': '<svg onload="alert(1)"/>' },
       'evil.gif': { 'image/gif': 'R0lGOD" onerror="alert(1)' },
     };
-    const source = '![p](attachment:plot.png) ![j](attachment:my%20photo.jpg) ![s](attachment:vector.svg) <img src="attachment:evil.gif"> ![m](attachment:missing.png)';
+    const source =
+      '![p](attachment:plot.png) ![j](attachment:my%20photo.jpg) ![s](attachment:vector.svg) ' +
+      '<img src="attachment:evil.gif"> ![m](attachment:missing.png)';
 
     // Act
     const html = body(render([markdownCell(source, attachments)]));
@@ -405,17 +455,38 @@ describe('the sanitizer', () => {
     ['a relative link that a <base> could redirect', '<a href="next.html">x</a>', '<a>x</a>'],
     ['an inline svg with onload', '<svg onload="alert(1)"><circle r="1"/></svg>ok', 'ok'],
     ['an iframe with srcdoc', '<iframe srcdoc="<script>alert(1)</script>">inner</iframe>ok', 'ok'],
-    ['an object and an embed', '<object data="javascript:alert(1)">inner</object><embed src="javascript:alert(1)">ok', 'ok'],
+    [
+      'an object and an embed',
+      '<object data="javascript:alert(1)">inner</object><embed src="javascript:alert(1)">ok',
+      'ok',
+    ],
     ['a meta refresh', '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">ok', 'ok'],
     ['a base element', '<base href="javascript:alert(1)//">ok', 'ok'],
-    ['a form, a button with formaction and a text input', '<form action="javascript:alert(1)"><button formaction="javascript:alert(1)">go</button><input onfocus="alert(1)" autofocus></form>', 'go'],
-    ['a style attribute with expression and url(javascript:)', '<p style="width:expression(alert(1));background:url(javascript:alert(1))">x</p>', '<p>x</p>'],
+    [
+      'a form, a button with formaction and a text input',
+      '<form action="javascript:alert(1)"><button formaction="javascript:alert(1)">go</button>' +
+        '<input onfocus="alert(1)" autofocus></form>',
+      'go',
+    ],
+    [
+      'a style attribute with expression and url(javascript:)',
+      '<p style="width:expression(alert(1));background:url(javascript:alert(1))">x</p>',
+      '<p>x</p>',
+    ],
     ['a style element', '<style>p { background: url("javascript:alert(1)") }</style>ok', 'ok'],
     ['a <math> mutation-XSS payload', '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>', ''],
-    ['a <noscript> mutation-XSS payload', '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>ok', 'ok'],
+    [
+      'a <noscript> mutation-XSS payload',
+      '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>ok',
+      'ok',
+    ],
     ['a template payload', '<template><img src=x onerror=alert(1)><script>alert(1)</script></template>ok', 'ok'],
     ['id and name attributes that could clobber window properties', '<a id="__xss" name="__xss">x</a>', '<a>x</a>'],
-    ['an image loaded from the network', '<img src="https://tracker.example/p.gif" srcset="https://x/1.png 1x">', '<img />'],
+    [
+      'an image loaded from the network',
+      '<img src="https://tracker.example/p.gif" srcset="https://x/1.png 1x">',
+      '<img />',
+    ],
     ['an image whose data: URI is not an image', '<img src="data:text/html;base64,PHNjcmlwdD4=">', '<img />'],
   ])('drops %s', (_vector, input, expected) => {
     // Prepare
@@ -437,25 +508,33 @@ describe('the sanitizer', () => {
 
     // Assess
     expect(clean).toBe(
-      '<a title="t" href="https://example.org/a?b=1&amp;c=2" target="_blank" rel="noopener noreferrer nofollow">site</a> ' +
+      '<a title="t" href="https://example.org/a?b=1&amp;c=2" ' +
+        'target="_blank" rel="noopener noreferrer nofollow">site</a> ' +
         '<a href="mailto:me@example.org" target="_blank" rel="noopener noreferrer nofollow">mail</a>',
     );
   });
 
   it('keeps tables, classes and base64 data: images such as a pandas frame with an embedded plot', () => {
     // Prepare
-    const html = `<table class="dataframe"><tr><th colspan="2">x</th></tr></table><img src="data:image/png;base64,${PNG_1X1}" width="10">`;
+    const html =
+      '<table class="dataframe"><tr><th colspan="2">x</th></tr></table>' +
+      `<img src="data:image/png;base64,${PNG_1X1}" width="10">`;
 
     // Act
     const clean = sanitizeUntrustedHtml(html);
 
     // Assess
-    expect(clean).toBe(`<table class="dataframe"><tr><th colspan="2">x</th></tr></table><img width="10" src="data:image/png;base64,${PNG_1X1}" />`);
+    expect(clean).toBe(
+      '<table class="dataframe"><tr><th colspan="2">x</th></tr></table>' +
+        `<img width="10" src="data:image/png;base64,${PNG_1X1}" />`,
+    );
   });
 
   it('drops javascript: links written as markdown, plain, reference-style or entity-obfuscated', () => {
     // Prepare
-    const source = '[a](javascript:alert(1)) [b](jav&#x61;script:alert(1)) ![c](javascript:alert(1)) [d][r]\n\n[r]: javascript:alert(1)';
+    const source =
+      '[a](javascript:alert(1)) [b](jav&#x61;script:alert(1)) ![c](javascript:alert(1)) [d][r]\n\n' +
+      '[r]: javascript:alert(1)';
 
     // Act
     const html = renderMarkdown(source);
@@ -466,7 +545,8 @@ describe('the sanitizer', () => {
 
   it('lets raw HTML in markdown through only as far as the sanitizer allows', () => {
     // Prepare
-    const source = 'Text with <kbd>Ctrl</kbd> and <span onclick="alert(1)" class="note">note</span>\n\n<script>alert(1)</script>\n';
+    const source =
+      'Text with <kbd>Ctrl</kbd> and <span onclick="alert(1)" class="note">note</span>\n\n<script>alert(1)</script>\n';
 
     // Act
     const html = renderMarkdown(source);
@@ -477,16 +557,19 @@ describe('the sanitizer', () => {
 });
 
 describe('base64', () => {
-  it.each(['', 'a', 'ab', 'abc', 'température', '✓ 🚀 日本語', '<svg>\u0000</svg>'])('encodes %j as the base64 of its UTF-8 bytes', (text) => {
-    // Prepare
-    const expected = Buffer.from(text, 'utf8').toString('base64');
+  it.each(['', 'a', 'ab', 'abc', 'température', '✓ 🚀 日本語', '<svg>\u0000</svg>'])(
+    'encodes %j as the base64 of its UTF-8 bytes',
+    (text) => {
+      // Prepare
+      const expected = Buffer.from(text, 'utf8').toString('base64');
 
-    // Act
-    const encoded = encodeBase64Utf8(text);
+      // Act
+      const encoded = encodeBase64Utf8(text);
 
-    // Assess
-    expect(encoded).toBe(expected);
-  });
+      // Assess
+      expect(encoded).toBe(expected);
+    },
+  );
 
   it('accepts base64 with nbformat line breaks and rejects anything that could leave a data: URI', () => {
     // Prepare

@@ -8,7 +8,13 @@ const notebookOf = (cells: Cell[]): NotebookJson => ({
   metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
   cells,
 });
-const codeCell = (outputs: Output[]): Cell => ({ cell_type: 'code', metadata: {}, source: 'x', outputs, execution_count: 1 });
+const codeCell = (outputs: Output[]): Cell => ({
+  cell_type: 'code',
+  metadata: {},
+  source: 'x',
+  outputs,
+  execution_count: 1,
+});
 const markdownCell = (source: string): Cell => ({ cell_type: 'markdown', metadata: {}, source });
 const stream = (text: string): Output => ({ output_type: 'stream', name: 'stdout', text });
 const display = (data: Record<string, unknown>): Output => ({ output_type: 'display_data', data, metadata: {} });
@@ -52,7 +58,9 @@ describe('the per-output cap', () => {
 
     // Assess
     expect(html).toContain(`<pre class="nb-output-text">${'p'.repeat(1024)}</pre>${marker(2)}`);
-    expect(html).toContain(`<div class="nb-output-html"><table><tr><td>${'h'.repeat(1024 - 15)}</td></tr></table></div>${marker(2)}`);
+    expect(html).toContain(
+      `<div class="nb-output-html"><table><tr><td>${'h'.repeat(1024 - 15)}</td></tr></table></div>${marker(2)}`,
+    );
     expect(html).toContain(`<pre class="nb-error">${'t'.repeat(1024)}</pre>${marker(2)}`);
   });
 
@@ -91,7 +99,10 @@ describe('the markdown allowance of a page', () => {
 
     // Assess
     expect(html).toContain('<h1>One</h1>');
-    expect(html).toContain('<p class="nb-render-note">Shown as plain text because the notebook has more than 1 K characters of markdown.</p>');
+    expect(html).toContain(
+      '<p class="nb-render-note">' +
+        'Shown as plain text because the notebook has more than 1 K characters of markdown.</p>',
+    );
     expect(html).toContain(`<pre class="nb-plain-text"># Two\n${'b'.repeat(600)}</pre>`);
   });
 });

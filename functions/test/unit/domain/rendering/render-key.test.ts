@@ -17,13 +17,25 @@ const SAMPLE: NotebookJson = {
   nbformat_minor: 5,
   metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
   cells: [
-    { cell_type: 'markdown', metadata: {}, source: '# T\n\n*a $x_1*y$* and \\(z\\)\n\n$$\n- b\n$$\n\n| a | b |\n|-|-|\n| 1 | 2 |\n' },
     {
-      cell_type: 'code', metadata: {}, source: 'x', execution_count: 1,
+      cell_type: 'markdown',
+      metadata: {},
+      source: '# T\n\n*a $x_1*y$* and \\(z\\)\n\n$$\n- b\n$$\n\n| a | b |\n|-|-|\n| 1 | 2 |\n',
+    },
+    {
+      cell_type: 'code',
+      metadata: {},
+      source: 'x',
+      execution_count: 1,
       outputs: [
         { output_type: 'stream', name: 'stdout', text: `10%\r100%\n\x1b[1;31mred\x1b[0m ${'y'.repeat(2000)}` },
         { output_type: 'error', ename: 'E', evalue: 'v', traceback: ['\x1b[32mtb\x1b[0m'] },
-        { output_type: 'execute_result', execution_count: 1, metadata: {}, data: { 'text/html': '<b>bold</b><script>x</script>' } },
+        {
+          output_type: 'execute_result',
+          execution_count: 1,
+          metadata: {},
+          data: { 'text/html': '<b>bold</b><script>x</script>' },
+        },
       ],
     },
   ],
@@ -48,7 +60,9 @@ describe('renderKey', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys[0]).toMatch(new RegExp(`^v${RENDERER_VERSION}/versions/${SHA_A}/[0-9a-f]{64}\\.html$`));
     expect(keys[4]).toMatch(new RegExp(`^v${RENDERER_VERSION}/runs/run-0000000000000001/[0-9a-f]{64}\\.html$`));
-    expect(renderKey({ kind: 'version', sha256: SHA_A }, { title: 'Sales · v1', maxOutputBytes: 10 * 1024 * 1024 })).toBe(keys[0]);
+    expect(
+      renderKey({ kind: 'version', sha256: SHA_A }, { title: 'Sales · v1', maxOutputBytes: 10 * 1024 * 1024 }),
+    ).toBe(keys[0]);
   });
 
   it('refuses a source that could put anything else into a storage key', () => {
@@ -67,10 +81,15 @@ describe('renderKey', () => {
     const notebooks = [fixture('xss-corpus.ipynb'), fixture('parameters-messy.ipynb'), SAMPLE];
 
     // Act
-    const pages = notebooks.map((notebook, i) => renderNotebookHtml(notebook, { title: `page ${i}`, maxOutputBytes: 1000 }));
+    const pages = notebooks.map((notebook, i) =>
+      renderNotebookHtml(notebook, { title: `page ${i}`, maxOutputBytes: 1000 }),
+    );
     const fingerprint = createHash('sha256').update(pages.join('\n')).digest('hex');
 
     // Assess: when this fails, bump RENDERER_VERSION and record the new fingerprint with it
-    expect({ version: RENDERER_VERSION, fingerprint }).toEqual({ version: '2', fingerprint: '5fdee97578145effd2fe36b2fe974cc334cb74e70bab60227d74b3d19456e3c3' });
+    expect({ version: RENDERER_VERSION, fingerprint }).toEqual({
+      version: '2',
+      fingerprint: '5fdee97578145effd2fe36b2fe974cc334cb74e70bab60227d74b3d19456e3c3',
+    });
   });
 });

@@ -1,0 +1,29 @@
+import { DynamoDbServerStore } from '../adapters/aws/dynamodb-server-store.ts';
+import { RandomIds } from '../adapters/system/random-ids.ts';
+import { SystemClock } from '../adapters/system/system-clock.ts';
+import type { Config } from '../config/config.ts';
+import { defaultCullPolicy } from '../domain/cull-policy.ts';
+import { makeCullHandler, type CullerDeps } from '../handlers/scheduled/cull-idle-handler.ts';
+import { emitMetrics } from '../observability/metrics.ts';
+import { makeCloudCompute } from './cloud-compute.ts';
+import { documentClient, makeNotifier } from './cloud-ports.ts';
+import { loadLambdaConfig } from './lambda-config.ts';
+
+/**
+ * The idle culler's deps in the cloud: server records, the Kubernetes API to stop servers, Slack or the log for
+ * warnings.
+ */
+export const makeCullerDeps = (config: Config): CullerDeps => ({
+  servers: new DynamoDbServerStore(documentClient(config), config.table),
+  compute: makeCloudCompute(config),
+  notifier: makeNotifier(config),
+  clock: new SystemClock(),
+  ids: new RandomIds(),
+  profiles: config.profiles,
+  serverSettings: config.serverSettings,
+  cullPolicy: defaultCullPolicy(config.serverSettings.cull),
+});
+
+/** The idle culler's function, with metrics in the log. */
+export const makeCullerFunction = async (): Promise<ReturnType<typeof makeCullHandler>> =>
+  makeCullHandler(makeCullerDeps(await loadLambdaConfig()), emitMetrics);

@@ -1,0 +1,34 @@
+import { DynamoDbNotebookStore } from '../adapters/aws/dynamodb-notebook-store.ts';
+import { RandomIds } from '../adapters/system/random-ids.ts';
+import { SystemClock } from '../adapters/system/system-clock.ts';
+import type { Config } from '../config/config.ts';
+import { makeNotebookHandlers, type NotebookRouteDeps } from '../handlers/http/notebook-handlers.ts';
+import { makeApiRouter, type ApiRouter } from '../http/api-router.ts';
+import { lazyBucketPorts } from './cloud-bucket.ts';
+import { cursorCodec, documentClient } from './cloud-ports.ts';
+import { makeCloudRenderer } from './cloud-renderer.ts';
+import { loadLambdaConfig } from './lambda-config.ts';
+
+/**
+ * The Folium routes' deps in the cloud: notebook records in DynamoDB; bodies and rendered pages in S3 and the
+ * renderer, both loaded on the first request that needs them (a list or a record read needs neither).
+ */
+export const makeNotebookDeps = (config: Config): NotebookRouteDeps => {
+  const bucket = lazyBucketPorts(config);
+  return {
+    notebooks: new DynamoDbNotebookStore(documentClient(config), config.table),
+    bodies: bucket.bodies,
+    renderCache: bucket.renderCache,
+    renderer: makeCloudRenderer(),
+    clock: new SystemClock(),
+    ids: new RandomIds(),
+    cursors: cursorCodec(config),
+    limits: config.limits,
+  };
+};
+
+/** The notebooks function (Folium). */
+export const makeNotebooksFunction = async (): Promise<ApiRouter> => {
+  const config = await loadLambdaConfig();
+  return makeApiRouter(makeNotebookHandlers(makeNotebookDeps(config), { claimNames: config.claimNames }));
+};

@@ -1,0 +1,42 @@
+import { DynamoDbNotebookStore } from '../adapters/aws/dynamodb-notebook-store.ts';
+import { DynamoDbRunStore } from '../adapters/aws/dynamodb-run-store.ts';
+import { RandomIds } from '../adapters/system/random-ids.ts';
+import { SystemClock } from '../adapters/system/system-clock.ts';
+import type { Config } from '../config/config.ts';
+import { makeRunHandlers, type RunRouteDeps } from '../handlers/http/run-handlers.ts';
+import { makeApiRouter, type ApiRouter } from '../http/api-router.ts';
+import { lazyBucketPorts } from './cloud-bucket.ts';
+import { cursorCodec, documentClient } from './cloud-ports.ts';
+import { makeCloudRenderer } from './cloud-renderer.ts';
+import { makeCloudWorkflows } from './cloud-workflows.ts';
+import { loadLambdaConfig } from './lambda-config.ts';
+
+/**
+ * The run routes' deps in the cloud: run and notebook records in DynamoDB (a start reads the version's record,
+ * never its body); run outputs and rendered pages in S3, the run workflow and the renderer, each loaded on the
+ * first request that needs it.
+ */
+export const makeRunRouteDeps = (config: Config): RunRouteDeps => {
+  const doc = documentClient(config);
+  const bucket = lazyBucketPorts(config);
+  return {
+    notebooks: new DynamoDbNotebookStore(doc, config.table),
+    runs: new DynamoDbRunStore(doc, config.table),
+    runFiles: bucket.runFiles,
+    renderCache: bucket.renderCache,
+    renderer: makeCloudRenderer(),
+    workflows: makeCloudWorkflows(config),
+    clock: new SystemClock(),
+    ids: new RandomIds(),
+    cursors: cursorCodec(config),
+    limits: config.limits,
+    runSettings: config.runSettings,
+    profiles: config.profiles,
+  };
+};
+
+/** The runs function. */
+export const makeRunsFunction = async (): Promise<ApiRouter> => {
+  const config = await loadLambdaConfig();
+  return makeApiRouter(makeRunHandlers(makeRunRouteDeps(config), { claimNames: config.claimNames }));
+};

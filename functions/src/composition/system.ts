@@ -1,0 +1,18 @@
+import type { Profile } from '../domain/profile.ts';
+import { makeHealthz, makeMe, makeOpenApi } from '../handlers/http/system-handlers.ts';
+import { makeApiRouter, type ApiRouter } from '../http/api-router.ts';
+import type { HttpOptions } from '../http/http-handler.ts';
+import { loadLambdaConfig } from './lambda-config.ts';
+
+/** The system routes: liveness, the API description and the caller; they need only the profile registry. */
+export const makeSystemHandlers = (deps: { profiles: readonly Profile[] }, options: HttpOptions) => ({
+  healthz: makeHealthz(options),
+  openapi: makeOpenApi(options),
+  me: makeMe(deps, options),
+});
+
+/** The system function (liveness, the API description, the caller): no table, no bucket. */
+export const makeSystemFunction = async (): Promise<ApiRouter> => {
+  const config = await loadLambdaConfig();
+  return makeApiRouter(makeSystemHandlers(config, { claimNames: config.claimNames }));
+};

@@ -1,0 +1,125 @@
+import type { Profile } from '../domain/profile.ts';
+import type { AdminClaim, ClaimNames } from '../domain/user.ts';
+import type { ObservabilitySettings } from '../observability/settings.ts';
+import type { FoliumLimits } from '../use-cases/folium-deps.ts';
+import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../use-cases/run-deps.ts';
+import type { ServerSettings } from '../use-cases/server-deps.ts';
+import { parseVariables } from './variable-docs.ts';
+import { FUNCTION_VARIABLES, type FunctionVariables } from './variables.ts';
+
+/** Everything the functions read from their environment, validated once. */
+export interface Config {
+  region: string;
+  table: string;
+  bucket: string;
+  dynamoEndpoint?: string;
+  s3Endpoint?: string;
+  /** The key that signs list cursors; absent in functions that serve no list. */
+  cursorSecret?: string;
+  claimNames: ClaimNames;
+  limits: FoliumLimits;
+  runSettings: RunSettings;
+  /** The profile registry servers and runs choose from. */
+  profiles: Profile[];
+  /** Server limits and timings; `apiUrl` is empty until the public API URL is known. */
+  serverSettings: ServerSettings;
+  /** Where culler notices go; none means they are only logged. */
+  slackWebhookUrl?: string;
+  /** The EKS cluster servers run in (cloud only). */
+  eks: {
+    cluster?: string;
+    endpoint?: string;
+    certificateAuthority?: string;
+    namespace: string;
+    serviceAccount: string;
+    publicUrl?: string;
+    reporterImage: string;
+  };
+  /** The state machines (cloud only; local mode runs the ASL itself). */
+  stateMachines: { run?: string; stopRun?: string; launchServer?: string };
+  /** The log level the entry hands to logging and metrics. */
+  observability: ObservabilitySettings;
+}
+
+/** Reads the profile registry from ORRERY_PROFILES_FILE or ORRERY_PROFILES (each mode its own formats). */
+export type ProfileReader = (file: string | undefined, inline: string | undefined) => Profile[];
+
+const adminClaimOf = (text: string | undefined): AdminClaim | undefined => {
+  if (!text) return undefined;
+  const at = text.indexOf('=');
+  return at < 0 ? { name: text } : { name: text.slice(0, at), value: text.slice(at + 1) };
+};
+
+const runSettingsOf = (e: FunctionVariables): RunSettings => ({
+  ...DEFAULT_RUN_SETTINGS,
+  runner: {
+    ...DEFAULT_RUN_SETTINGS.runner,
+    image: e.ORRERY_RUNNER_IMAGE,
+    namespace: e.ORRERY_RUNNER_NAMESPACE,
+    serviceAccount: e.ORRERY_RUNNER_SERVICE_ACCOUNT,
+  },
+  output: {
+    maxOutputBytes: e.ORRERY_RUN_MAX_OUTPUT_BYTES,
+    maxNotebookOutputBytes: e.ORRERY_RUN_MAX_NOTEBOOK_OUTPUT_BYTES,
+  },
+});
+
+const serverSettingsOf = (e: FunctionVariables): ServerSettings => ({
+  limitPerUser: e.ORRERY_SERVER_LIMIT,
+  launch: { timeoutSeconds: e.ORRERY_LAUNCH_TIMEOUT_SECONDS, unschedulableSeconds: e.ORRERY_UNSCHEDULABLE_SECONDS },
+  cull: {
+    warnBeforeSeconds: e.ORRERY_CULL_WARN_SECONDS,
+    heartbeatSeconds: e.ORRERY_CULL_HEARTBEAT_SECONDS,
+    breakerShare: e.ORRERY_CULL_BREAKER_SHARE,
+  },
+  apiUrl: e.ORRERY_PUBLIC_API_URL ?? '',
+  progressWaitMs: e.ORRERY_PROGRESS_WAIT_MS,
+});
+
+/**
+ * The configuration from the functions' variables (FUNCTION_VARIABLES), with the profile registry read as the
+ * mode reads it; a bad value stops start-up naming the variable and what it should be.
+ */
+export const configFrom = (env: Record<string, string | undefined>, readProfiles: ProfileReader): Config => {
+  const e = parseVariables(FUNCTION_VARIABLES, env);
+  return {
+    region: e.AWS_REGION,
+    table: e.ORRERY_TABLE,
+    bucket: e.ORRERY_BUCKET,
+    dynamoEndpoint: e.ORRERY_DYNAMODB_ENDPOINT,
+    s3Endpoint: e.ORRERY_S3_ENDPOINT,
+    cursorSecret: e.ORRERY_CURSOR_SECRET,
+    claimNames: {
+      user: e.ORRERY_CLAIM_USER,
+      name: e.ORRERY_CLAIM_NAME,
+      teams: e.ORRERY_CLAIM_TEAMS,
+      adminGroup: e.ORRERY_ADMIN_GROUP,
+      adminClaim: adminClaimOf(e.ORRERY_ADMIN_CLAIM),
+    },
+    limits: {
+      inlineBytes: e.ORRERY_INLINE_MAX_BYTES,
+      uploadBytes: e.ORRERY_UPLOAD_MAX_BYTES,
+      urlSeconds: e.ORRERY_URL_SECONDS,
+      renderOutputBytes: e.ORRERY_RENDER_OUTPUT_MAX_BYTES,
+    },
+    runSettings: runSettingsOf(e),
+    profiles: readProfiles(e.ORRERY_PROFILES_FILE, e.ORRERY_PROFILES),
+    serverSettings: serverSettingsOf(e),
+    slackWebhookUrl: e.ORRERY_SLACK_WEBHOOK_URL,
+    eks: {
+      cluster: e.ORRERY_EKS_CLUSTER,
+      endpoint: e.ORRERY_EKS_ENDPOINT,
+      certificateAuthority: e.ORRERY_EKS_CA,
+      namespace: e.ORRERY_SERVER_NAMESPACE,
+      serviceAccount: e.ORRERY_SERVER_SERVICE_ACCOUNT,
+      publicUrl: e.ORRERY_SERVER_PUBLIC_URL,
+      reporterImage: e.ORRERY_REPORTER_IMAGE,
+    },
+    stateMachines: {
+      run: e.ORRERY_RUN_STATE_MACHINE_ARN,
+      stopRun: e.ORRERY_STOP_RUN_STATE_MACHINE_ARN,
+      launchServer: e.ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN,
+    },
+    observability: { logLevel: e.ORRERY_LOG_LEVEL },
+  };
+};

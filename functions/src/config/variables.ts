@@ -1,0 +1,333 @@
+import * as z from 'zod';
+import { CLUSTER_DEFAULTS } from '../contracts/cluster-setup.ts';
+import { DEFAULT_CULL_BREAKER_SHARE } from '../domain/cull-breaker.ts';
+import { DEFAULT_CULL_SETTINGS } from '../domain/cull-policy.ts';
+import { DEFAULT_LAUNCH_SETTINGS } from '../domain/launch.ts';
+import { DEFAULT_RENDER_LIMITS } from '../domain/rendering/render-limits.ts';
+import { DEFAULT_CLAIM_NAMES, isUsableGroupName } from '../domain/user.ts';
+import { LOG_LEVELS } from '../observability/settings.ts';
+import { DEFAULT_LIMITS } from '../use-cases/folium-deps.ts';
+import { DEFAULT_RUN_SETTINGS } from '../use-cases/run-deps.ts';
+import { DEFAULT_SERVER_SETTINGS } from '../use-cases/server-deps.ts';
+import { documented as v, optionalUrl, wholeNumber } from './variable-docs.ts';
+
+// The variables the functions read, in the cloud and in local mode, each with its reference entry
+// (docs/configuration.md is generated from them: `npm run docs:config`). Local mode's own settings are in
+// local-variables.ts, which no Lambda loads.
+
+const BOTH = ['cloud', 'local'] as const;
+const CLOUD = ['cloud'] as const;
+const text = () => z.string().min(1, 'a value, not empty (leave it unset instead)');
+const required = (what: string) => z.string({ error: `set it to ${what}` }).min(1, `set it to ${what}`);
+const bytes = (fallback: number) => wholeNumber(fallback, 1);
+const CURSOR_SECRET = 'at least 16 random characters';
+const SHARE = 'use a share from 0 to 1 (0.2 is a fifth';
+// Local tokens carry these claims (adapters/local/user-directory.ts), so local mode fixes the names.
+const localClaim = (name: string) => `${name}, what local tokens carry`;
+
+const STORAGE = {
+  AWS_REGION: v(text().default('us-east-1'), {
+    description: 'The AWS region of the table, bucket and state machines.',
+    modes: BOTH,
+    deploy: "Lambda itself (the function's region)",
+    setLocally: '`us-east-1`',
+  }),
+  ORRERY_TABLE: v(required('the DynamoDB table name'), {
+    description: 'The DynamoDB table that holds every record.',
+    modes: BOTH,
+    deploy: "the data stack's table",
+    setLocally: '`orrery`, in dynalite',
+  }),
+  ORRERY_BUCKET: v(required('the S3 bucket for notebook bodies'), {
+    description: 'The S3 bucket of notebook bodies, uploads, run files and rendered pages.',
+    modes: BOTH,
+    deploy: "the data stack's bucket",
+    setLocally: '`orrery-notebooks`, in s3rver',
+  }),
+  ORRERY_DYNAMODB_ENDPOINT: v(optionalUrl(), {
+    description: "A DynamoDB endpoint other than AWS's: the emulator.",
+    modes: ['local'],
+    setLocally: "dynalite's address",
+  }),
+  ORRERY_S3_ENDPOINT: v(optionalUrl(), {
+    description: "An S3 endpoint other than AWS's: the emulator.",
+    modes: ['local'],
+    setLocally: "s3rver's address",
+  }),
+  ORRERY_CURSOR_SECRET: v(z.string().min(16, `set ORRERY_CURSOR_SECRET to ${CURSOR_SECRET}`).optional(), {
+    description:
+      `The key that seals list cursors (${CURSOR_SECRET}); only the functions that serve lists need one. In the ` +
+      'cloud it is read from the secret `ORRERY_CURSOR_SECRET_ARN` names, which wins over a value set here.',
+    modes: BOTH,
+    setLocally: 'the cursor secret in `ORRERY_HOME/secrets.json`',
+    secret: true,
+  }),
+  ORRERY_CURSOR_SECRET_ARN: v(text().optional(), {
+    description:
+      'The Secrets Manager secret whose value becomes `ORRERY_CURSOR_SECRET`, read at cold start (so the value ' +
+      "never appears in the function's configuration).",
+    modes: CLOUD,
+    deploy: "the data stack's cursor secret (the notebooks, runs and admin functions)",
+  }),
+};
+
+const IDENTITY = {
+  ORRERY_CLAIM_USER: v(text().default(DEFAULT_CLAIM_NAMES.user), {
+    description: 'The token claim that names the user.',
+    modes: BOTH,
+    deploy: '`identity.claims.user` (Cognito: `sub`; the API functions)',
+    setLocally: localClaim('`sub`'),
+  }),
+  ORRERY_CLAIM_NAME: v(text().default(DEFAULT_CLAIM_NAMES.name), {
+    description: 'The claim with the name shown.',
+    modes: BOTH,
+    deploy: '`identity.claims.name` (Cognito: `email`; the API functions)',
+    setLocally: localClaim('`name`'),
+  }),
+  ORRERY_CLAIM_TEAMS: v(text().default(DEFAULT_CLAIM_NAMES.teams), {
+    description:
+      'The groups claim: a JSON array of group names (a string is one group). Names are taken whole, never ' +
+      "split: one with whitespace, a comma or a control character is left out of the user's teams and logged " +
+      'as `group names refused`.',
+    modes: BOTH,
+    deploy: '`identity.claims.teams` (Cognito: `cognito:groups`; the API functions)',
+    setLocally: localClaim('`cognito:groups`'),
+  }),
+  ORRERY_ADMIN_GROUP: v(
+    z
+      .string()
+      .refine(
+        (g) => g === '' || isUsableGroupName(g),
+        'a group name without spaces or commas (empty: no group makes admins)',
+      )
+      .default(DEFAULT_CLAIM_NAMES.adminGroup),
+    {
+      description:
+        'Members of this group (its name, or its id where the IdP puts ids in the claim, as Entra ID does) are ' +
+        'admins; empty: no group makes admins.',
+      modes: BOTH,
+      deploy: '`identity.adminGroup` or `identity.claims.adminGroup` (the API functions)',
+      setLocally: localClaim('`orrery-admins`'),
+    },
+  ),
+  ORRERY_ADMIN_CLAIM: v(
+    z
+      .string()
+      .regex(/^([^=\s]+(=.+)?)?$/, 'a claim name, or claim=value')
+      .optional(),
+    {
+      description:
+        'A dedicated admin claim instead of, or beside, the group: `claim` makes admins of tokens whose `claim` is ' +
+        '`true`; `claim=value` of those whose `claim` is `value` or a list holding it (e.g. `roles=Orrery.Admin`).',
+      modes: BOTH,
+      deploy: '`identity.claims.admin` (OIDC, when set; the API functions)',
+      setLocally: localClaim('none'),
+    },
+  ),
+};
+
+const NOTEBOOKS = {
+  ORRERY_INLINE_MAX_BYTES: v(bytes(DEFAULT_LIMITS.inlineBytes), {
+    description: 'The largest notebook accepted inline in a JSON request.',
+    modes: BOTH,
+  }),
+  ORRERY_UPLOAD_MAX_BYTES: v(bytes(DEFAULT_LIMITS.uploadBytes), {
+    description:
+      'The largest notebook accepted through an upload form (its signed policy makes storage refuse a larger ' +
+      'file; the commit checks the size again).',
+    modes: BOTH,
+  }),
+  ORRERY_URL_SECONDS: v(wholeNumber(DEFAULT_LIMITS.urlSeconds, 60, 43_200), {
+    description: 'The lifetime of presigned upload forms and download URLs.',
+    modes: BOTH,
+  }),
+  ORRERY_RENDER_OUTPUT_MAX_BYTES: v(bytes(DEFAULT_RENDER_LIMITS.maxOutputBytes), {
+    description:
+      'Rendered pages (the `/html` routes) show at most this many bytes of one output: the head, then ' +
+      '`output truncated (N KB more)`; an image over it becomes a note. See [rendering.md](rendering.md).',
+    modes: BOTH,
+  }),
+  ORRERY_PROFILES_FILE: v(text().optional(), {
+    description:
+      'The profile registry servers and runs choose from (see `config/profiles.example.yaml`): YAML or JSON in ' +
+      'local mode, JSON in the cloud. Without it or `ORRERY_PROFILES`: `cpu-small`, `cpu-large-spot`, `gpu-t4`.',
+    modes: BOTH,
+    deploy: '`profilesFile`, compiled to JSON at build (`/var/task/profiles.json`)',
+  }),
+  ORRERY_PROFILES: v(text().optional(), {
+    description:
+      'The profile registry inline, read when `ORRERY_PROFILES_FILE` is unset: YAML or JSON in local mode, ' +
+      'JSON in the cloud.',
+    modes: BOTH,
+  }),
+};
+
+const RUNS = {
+  ORRERY_RUN_STATE_MACHINE_ARN: v(text().optional(), {
+    description: 'The run workflow (local mode runs the same ASL itself).',
+    modes: CLOUD,
+    deploy: "the workflows stack's run state machine",
+  }),
+  ORRERY_STOP_RUN_STATE_MACHINE_ARN: v(text().optional(), {
+    description: 'The workflow that cancels a run.',
+    modes: CLOUD,
+    deploy: "the workflows stack's stop-run state machine",
+  }),
+  ORRERY_RUNNER_IMAGE: v(text().default(DEFAULT_RUN_SETTINGS.runner.image), {
+    description: 'The image of the runner Job (local runs use `ORRERY_PYTHON`).',
+    modes: CLOUD,
+    deploy: '`images.runner`',
+  }),
+  ORRERY_RUNNER_NAMESPACE: v(text().default(CLUSTER_DEFAULTS.runnerNamespace), {
+    description: 'The namespace runner Jobs go to.',
+    modes: CLOUD,
+    deploy: '`eks.runnerNamespace`',
+  }),
+  ORRERY_RUNNER_SERVICE_ACCOUNT: v(text().default(DEFAULT_RUN_SETTINGS.runner.serviceAccount), {
+    description: 'The service account of runner Jobs.',
+    modes: CLOUD,
+    deploy: '`eks.runnerServiceAccount`',
+  }),
+  ORRERY_RUN_MAX_OUTPUT_BYTES: v(bytes(DEFAULT_RUN_SETTINGS.output.maxOutputBytes), {
+    description:
+      "The runner's cap of one output of a run (bytes as saved): a longer stream keeps its head and tail around " +
+      'an `… output truncated …` line, a bigger image or table only its text form.',
+    modes: BOTH,
+  }),
+  ORRERY_RUN_MAX_NOTEBOOK_OUTPUT_BYTES: v(bytes(DEFAULT_RUN_SETTINGS.output.maxNotebookOutputBytes), {
+    description:
+      "The runner's cap of all outputs of a run together: later outputs are dropped with a marker and the run " +
+      'says `outputTruncated: true`. An output notebook over these caps ends the run FAILED, unread.',
+    modes: BOTH,
+  }),
+};
+
+const SERVERS = {
+  ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN: v(text().optional(), {
+    description: 'The server launch workflow.',
+    modes: CLOUD,
+    deploy: "the workflows stack's launch state machine",
+  }),
+  ORRERY_PUBLIC_API_URL: v(optionalUrl(), {
+    description: "The API's address, which servers report their activity to.",
+    modes: BOTH,
+    deploy: "the HTTP API's URL",
+    setLocally: "the local server's `/api`",
+  }),
+  ORRERY_SERVER_LIMIT: v(wholeNumber(DEFAULT_SERVER_SETTINGS.limitPerUser, 1, 100), {
+    description: 'Servers (pending, running or stopping) one user may have at once.',
+    modes: BOTH,
+  }),
+  // The launch workflow's own timeout is 2 h; the launch must fail well inside it so its Catch records why.
+  ORRERY_LAUNCH_TIMEOUT_SECONDS: v(wholeNumber(DEFAULT_LAUNCH_SETTINGS.timeoutSeconds, 5, 3600), {
+    description: 'Jupyter must answer this soon after a launch, or it ends FAILED and is cleaned up.',
+    modes: BOTH,
+  }),
+  ORRERY_UNSCHEDULABLE_SECONDS: v(wholeNumber(DEFAULT_LAUNCH_SETTINGS.unschedulableSeconds, 0), {
+    description: "A pod the scheduler cannot place this long fails with the scheduler's message.",
+    modes: CLOUD,
+  }),
+  ORRERY_CULL_WARN_SECONDS: v(wholeNumber(DEFAULT_CULL_SETTINGS.warnBeforeSeconds, 0), {
+    description: 'How long before a cull the owner is warned (the warning always gives at least this long).',
+    modes: BOTH,
+  }),
+  ORRERY_CULL_HEARTBEAT_SECONDS: v(wholeNumber(DEFAULT_CULL_SETTINGS.heartbeatSeconds, 60), {
+    description:
+      'A running server that has not reported for this long is warned, then stopped FAILED ' +
+      '`ORRERY_CULL_WARN_SECONDS` later if still silent (its pod or process is gone).',
+    modes: BOTH,
+  }),
+  // A share of running servers, not a percentage: 0.2 trips the culler's breaker when more than a fifth are silent.
+  ORRERY_CULL_BREAKER_SHARE: v(
+    z.coerce
+      .number({ error: `${SHARE})` })
+      .min(0, `${SHARE})`)
+      .max(1, `${SHARE}; 1 turns the breaker off)`)
+      .default(DEFAULT_CULL_BREAKER_SHARE),
+    {
+      description:
+        "The culler's breaker: when more than this share (0 to 1) of running servers, and at least two, are " +
+        'silent in one sweep, none is warned or stopped for silence; it logs `cull breaker tripped` and emits the ' +
+        'metric `CullBreakerTripped`. `1` turns it off.',
+      modes: BOTH,
+    },
+  ),
+  ORRERY_PROGRESS_WAIT_MS: v(wholeNumber(DEFAULT_SERVER_SETTINGS.progressWaitMs, 0, 25_000), {
+    description: 'How long a progress request waits for the next spawn event before answering with none.',
+    modes: BOTH,
+  }),
+  ORRERY_SLACK_WEBHOOK_URL: v(optionalUrl(), {
+    description:
+      'Where cull warnings and stops are posted; without it they go to the log. In the cloud it is read from the ' +
+      'secret `ORRERY_SLACK_WEBHOOK_SECRET_NAME` names, which wins over a value set here.',
+    modes: BOTH,
+    secret: true,
+  }),
+  ORRERY_SLACK_WEBHOOK_SECRET_NAME: v(text().optional(), {
+    description:
+      'The Secrets Manager secret whose value (the webhook URL, or a JSON object holding only it) becomes ' +
+      '`ORRERY_SLACK_WEBHOOK_URL`, read at cold start.',
+    modes: CLOUD,
+    deploy: '`slackWebhookSecretName`, when set (the culler)',
+  }),
+};
+
+const CLUSTER = {
+  ORRERY_EKS_CLUSTER: v(text().optional(), {
+    description:
+      'The EKS cluster servers run in; without it, its endpoint and the public URLs, server routes answer ' + '503.',
+    modes: CLOUD,
+    deploy: '`eks.clusterName`',
+  }),
+  ORRERY_EKS_ENDPOINT: v(optionalUrl(), {
+    description: "The cluster's API server.",
+    modes: CLOUD,
+    deploy: '`eks.endpoint`',
+  }),
+  ORRERY_EKS_CA: v(text().optional(), {
+    description: "The cluster's certificate authority (base64).",
+    modes: CLOUD,
+    deploy: '`eks.certificateAuthority`',
+  }),
+  ORRERY_SERVER_NAMESPACE: v(text().default(CLUSTER_DEFAULTS.serverNamespace), {
+    description: 'The namespace user servers go to.',
+    modes: CLOUD,
+    deploy: '`eks.serverNamespace`',
+  }),
+  ORRERY_SERVER_SERVICE_ACCOUNT: v(text().default(CLUSTER_DEFAULTS.serverServiceAccount), {
+    description: 'The service account of server pods.',
+    modes: CLOUD,
+    deploy: '`eks.serverServiceAccount`',
+  }),
+  ORRERY_SERVER_PUBLIC_URL: v(optionalUrl(), {
+    description: 'Where users reach servers: the proxy in front of their Services.',
+    modes: CLOUD,
+    deploy: '`serverPublicUrl`',
+  }),
+  ORRERY_REPORTER_IMAGE: v(text().default('orrery/notebook-server:latest'), {
+    description: 'The image of the activity reporter beside each server pod.',
+    modes: CLOUD,
+    deploy: '`images.reporter`',
+  }),
+};
+
+const OBSERVABILITY = {
+  ORRERY_LOG_LEVEL: v(z.enum(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`).default('info'), {
+    description: 'The least level of the JSON log that is written; `silent` writes no log line and no metric.',
+    modes: BOTH,
+  }),
+};
+
+/** Every variable the functions read, in both modes: the schema the Lambdas and local mode parse. */
+export const FUNCTION_VARIABLES = z.object({
+  ...STORAGE,
+  ...IDENTITY,
+  ...NOTEBOOKS,
+  ...RUNS,
+  ...SERVERS,
+  ...CLUSTER,
+  ...OBSERVABILITY,
+});
+
+/** The functions' variables, parsed and checked. */
+export type FunctionVariables = z.output<typeof FUNCTION_VARIABLES>;

@@ -1,0 +1,142 @@
+import * as z from 'zod';
+import { PageQuery } from './schemas.ts';
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, 'must be a slug: 1–32 lowercase letters, digits and inner dashes');
+const quantity = z.union([z.string().max(32), z.number()]);
+
+/** A server name in a path. */
+export const ServerNameParams = z.strictObject({ name: slug.describe("the server's name") });
+
+/** Whose server: admins may name another owner; everyone else gets their own. */
+export const OwnerQuery = z.strictObject({
+  owner: z.string().max(128).optional().describe('admins: whose server (a user id); default yours'),
+});
+
+/** POST /servers. */
+export const LaunchServerBody = z.strictObject({
+  name: slug.describe('a name of your choice, unique among your active servers'),
+  profile: z.string().max(64).optional().describe('the profile (GET /profiles); default the first open to you'),
+  overrides: z
+    .strictObject({
+      image: z.string().max(512).optional().describe("the profile's image or one of its allowedImages"),
+      cpu: quantity.optional().describe("CPU such as 2 or 500m, within the profile's range"),
+      memory: quantity.optional().describe("memory such as 4Gi or 512Mi, within the profile's range"),
+    })
+    .optional()
+    .describe("changes to the profile's image and resources, within what it allows"),
+});
+
+/** GET /servers/{name}/progress: events after this id (EventSource sends it as Last-Event-ID on reconnect). */
+export const ProgressQuery = OwnerQuery.extend({
+  after: z.coerce.number().int().min(0).optional().describe('only events after this id (a Last-Event-ID header wins)'),
+});
+
+/** POST /servers/{name}/activity: what the server's reporter read from Jupyter's `/api/status` and `/api/kernels`. */
+export const ActivityBody = z.strictObject({
+  lastActivity: z.iso
+    .datetime({ offset: true })
+    .nullable()
+    .optional()
+    .describe("Jupyter's last_activity (/api/status)"),
+  kernels: z
+    .array(
+      z.strictObject({
+        executionState: z.string().max(32).describe('idle, busy, starting…'),
+        lastActivity: z.iso.datetime({ offset: true }).nullable().optional(),
+        connections: z.number().int().min(0).optional(),
+      }),
+    )
+    .max(500)
+    .describe('the kernels /api/kernels lists'),
+  jupyterReachable: z
+    .boolean()
+    .default(true)
+    .describe('false when Jupyter stopped answering: a running server ends FAILED'),
+});
+
+/** GET /admin/culls. */
+export const CullsQuery = PageQuery;
+
+const range = z.object({ request: z.string(), min: z.string(), limit: z.string() });
+
+/** A profile as GET /profiles shows it. */
+export const ProfileSchema = z.object({
+  slug: z.string(),
+  displayName: z.string(),
+  description: z.string(),
+  pool: z.enum(['cpu-on-demand', 'cpu-spot', 'gpu']).describe('the node pool its servers and runs are scheduled on'),
+  image: z.string().describe('the default image'),
+  allowedImages: z.array(z.string()).describe('other images a launch may pick'),
+  cpu: range.describe('the request, and the range an override may pick from'),
+  memory: range.describe('the request, and the range an override may pick from'),
+  gpus: z.number(),
+  idleTimeoutSeconds: z.number().describe('the culler stops a server idle this long'),
+  maxAgeSeconds: z.number().describe('the culler stops a server this old, busy or not'),
+  hourlyPrice: z.number().describe('US dollars per hour while a server of this profile runs'),
+});
+
+const Progress = z.object({
+  id: z.number(),
+  at: z.string(),
+  progress: z.number(),
+  message: z.string(),
+  ready: z.boolean().optional(),
+  failed: z.boolean().optional(),
+});
+
+/** A server as the API shows it. */
+export const ServerSchema = z.object({
+  name: z.string(),
+  owner: z.string(),
+  profile: z.string(),
+  status: z.enum(['PENDING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED']),
+  url: z.string().nullable().describe('where Jupyter answers once it runs; open `<url>lab?token=<token>`'),
+  image: z.string(),
+  resources: z.object({
+    cpuRequest: z.string(),
+    cpuLimit: z.string(),
+    memoryRequest: z.string(),
+    memoryLimit: z.string(),
+    gpus: z.number(),
+  }),
+  hourlyPrice: z.number().describe('US dollars per hour while it runs'),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  stoppedAt: z.string().nullable(),
+  lastActivity: z.string().describe('the last activity its reporter or a keepalive recorded'),
+  idleTimeoutSeconds: z.number(),
+  maxAgeSeconds: z.number(),
+  reason: z.string().nullable().describe('why it stopped or failed'),
+  stoppedBy: z.string().nullable().describe('`owner`, `admin <id>`, `culler` or `platform`'),
+  cullWarning: z
+    .object({ reason: z.string(), warnedAt: z.string(), stopsAt: z.string() })
+    .nullable()
+    .describe('the culler stops it at stopsAt unless the reason goes away (an idle warning: use it or keep it alive)'),
+  progress: Progress.nullable().describe('the latest launch progress event'),
+});
+
+/** One entry of the cull log. */
+export const CullSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  serverId: z.string(),
+  owner: z.string(),
+  name: z.string(),
+  profile: z.string(),
+  reason: z.enum(['idle', 'max-age', 'no-heartbeat']),
+  lastActivity: z.string(),
+  startedAt: z.string().optional(),
+  hourlyPrice: z.number(),
+  sparkApplications: z.array(z.string()),
+});
+
+/** GET /admin/usage: what is running now, by pool, and what runs did in the last day (admins). */
+export const UsageSchema = z.object({
+  generatedAt: z.string(),
+  hourlyCost: z.number().describe('US dollars per hour of every active server'),
+  pools: z.array(z.object({ pool: z.string(), activeServers: z.number(), hourlyCost: z.number() })),
+  activeServers: z.array(ServerSchema),
+  runs: z.object({ since: z.string(), byStatus: z.record(z.string(), z.number()) }),
+});
