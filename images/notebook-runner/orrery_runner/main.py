@@ -16,6 +16,7 @@ from .log import log
 from .notebook_io import public_location, read_notebook
 from .outcome import (EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_ON_SIGNAL, BadInput, EnvironmentMissing, Outcome,
                       StopRequested, end_line, result_line, with_save_result)
+from .run_credentials import serve_run_credentials, take_run_credentials
 
 
 def raise_stop(signum: int, _frame: Any) -> None:
@@ -30,17 +31,24 @@ def report(outcome: Outcome, duration: float, output_written: bool, output_trunc
 
 
 def main(argv: Optional[list] = None) -> int:
-    """Runs the notebook the command line names; returns the exit code."""
+    """Runs the notebook the command line names; returns the exit code.
+
+    A run with a role (run_credentials.py) gets the credentials server before its kernel starts, and loses it
+    once the kernel is gone, however the run ended.
+    """
     began = time.monotonic()
     for signum in EXIT_ON_SIGNAL:
         signal.signal(signum, raise_stop)
+    credentials_server = None
     try:
         options = parse_args(argv, os.environ)
+        credentials = take_run_credentials(os.environ)
         if options.non_dumpable:
             make_non_dumpable()
         jupyter = import_jupyter()
         nb = read_notebook(options.input, jupyter.nbformat)
         execution = Execution(nb, options, resolve_kernel(options.kernel, nb, jupyter), jupyter)
+        credentials_server = serve_run_credentials(credentials, options.cwd, os.environ)
         outcome, duration, saved = asyncio.run(execution.run())
     except BadInput as exc:
         log(str(exc))
@@ -52,6 +60,9 @@ def main(argv: Optional[list] = None) -> int:
         log('STOPPED before the run started')
         outcome = Outcome('STOPPED', 'stopped', None, EXIT_ON_SIGNAL[exc.signum])
         return report(outcome, time.monotonic() - began, False)
+    finally:
+        if credentials_server is not None:
+            credentials_server.close()
     outcome = with_save_result(outcome, saved, public_location(options.output))
     log(end_line(outcome, duration))
     truncated = execution.limiter.summary()
