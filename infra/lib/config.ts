@@ -128,6 +128,8 @@ export const InfraConfigSchema = z.object({
     .default({}),
   serverPublicUrl: z.url(),
   profilesFile: z.string().default('config/profiles.example.yaml'),
+  // The AWS roles POST /credentials may assume (config/roles.example.yaml shows the form); none: no roles.
+  rolesFile: z.string().optional(),
   slackWebhookSecretName: z.string().optional(),
   // No server image: each profile names its own (profilesFile), and runs use their profile's too. A leftover
   // `images.server` from older configurations is dropped unread, as it always was.

@@ -64,7 +64,13 @@ describe('the API routes stack', () => {
         .filter((spec) => !spec.auth)
         .map((spec) => `${spec.method} ${spec.path}`)
         .sort(),
-    ).toEqual(['GET /healthz', 'GET /openapi.json', 'POST /servers/{name}/activity']);
+    ).toEqual([
+      'GET /healthz',
+      'GET /openapi.json',
+      'POST /runs/{id}/credentials',
+      'POST /servers/{name}/activity',
+      'POST /servers/{name}/credentials',
+    ]);
     for (const spec of Object.values(API_ROUTES)) {
       const route = byKey.get(`${spec.method} ${spec.path}`);
       expect(route, `${spec.method} ${spec.path}`).toBeDefined();
@@ -133,21 +139,22 @@ describe('the API routes stack', () => {
     expect(render(stage.AccessLogSettings.DestinationArn)).toMatch(importOf(stacks.api, stacks.api.accessLogs, 'Arn'));
   });
 
-  it('throttles the unauthenticated activity route on its own, and creates the stage only once that route exists', () => {
+  it('throttles the routes without a JWT on their own, and creates the stage only once those routes exist', () => {
     // Prepare
     const { routes } = synthesized;
-    const activity = Object.entries(resourcesOf(routes, 'AWS::ApiGatewayV2::Route')).find(
-      ([, route]) => route.Properties.RouteKey === 'POST /servers/{name}/activity',
-    )!;
+    const keys = ['POST /servers/{name}/activity', 'POST /servers/{name}/credentials', 'POST /runs/{id}/credentials'];
+    const logicalIds = Object.entries(resourcesOf(routes, 'AWS::ApiGatewayV2::Route'))
+      .filter(([, route]) => keys.includes(route.Properties.RouteKey as string))
+      .map(([id]) => id);
 
     // Act
     const { properties: stage, dependsOn } = stageOf(routes);
 
     // Assess (API Gateway refuses settings for a route key the API does not have yet)
-    expect(stage.RouteSettings).toEqual({
-      'POST /servers/{name}/activity': { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
-    });
-    expect(dependsOn).toContain(activity[0]);
+    const limit = { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 };
+    expect(stage.RouteSettings).toEqual(Object.fromEntries(keys.map((key) => [key, limit])));
+    expect(logicalIds).toHaveLength(3);
+    expect(dependsOn).toEqual(expect.arrayContaining(logicalIds));
   });
 
   it('takes both throttles from the config', () => {
@@ -166,6 +173,8 @@ describe('the API routes stack', () => {
     expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 80 });
     expect(stage.RouteSettings).toEqual({
       'POST /servers/{name}/activity': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+      'POST /servers/{name}/credentials': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+      'POST /runs/{id}/credentials': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
     });
   });
 

@@ -4,6 +4,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { routesOf } from '#functions/contracts';
 import { REPO_ROOT } from '../lib/constructs/orrery-function.ts';
+import { brokerRoleArn, brokerRoleName, trustPolicyFor } from '../lib/credential-roles.ts';
 import { API_ENTRIES, LISTING_GROUPS, RENDER_GROUPS, ROUTE_GROUPS } from '../lib/stacks/api-stack.ts';
 import {
   exampleConfig,
@@ -176,8 +177,8 @@ describe('the API stack', () => {
       ]),
     );
 
-    // Assess (the groups whose routes take a `cursor`: notebooks and versions, runs, the cull log)
-    expect([...LISTING_GROUPS].sort()).toEqual(['admin', 'notebooks', 'runs']);
+    // Assess (the groups whose routes take a `cursor`: notebooks and versions, runs, the cull log, the credential log)
+    expect([...LISTING_GROUPS].sort()).toEqual(['admin', 'credentials', 'notebooks', 'runs']);
     for (const group of ROUTE_GROUPS) {
       const { reads, arn } = secrets[group]!;
       if (!LISTING_GROUPS.includes(group)) {
@@ -207,7 +208,65 @@ describe('the API stack', () => {
       '<bucket>/rendered/*': readWrite,
     });
     expect(access.runs).toEqual({ '<bucket>/runs/*': ['s3:GetObject'], '<bucket>/rendered/*': readWrite });
-    for (const group of ['system', 'servers', 'admin']) expect(access[group], group).toEqual({});
+    for (const group of ['system', 'servers', 'admin', 'credentials']) expect(access[group], group).toEqual({});
+  });
+
+  it("lets the credentials group assume exactly the registry's roles, and only add to the table", () => {
+    // Prepare
+    const withRoles = synthDataAndApi({ ...exampleConfig(), rolesFile: 'config/roles.example.yaml' }).api;
+    const withoutRoles = synthDataAndApi({ ...exampleConfig(), rolesFile: undefined }).api;
+    const stsOf = (template: Template, group: string) =>
+      groupStatements(template, group)
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('sts:')))
+        .map((s) => ({ actions: [s.Action].flat().sort(), resources: [s.Resource].flat() }));
+    const tableOf = (template: Template) =>
+      groupStatements(template, 'credentials')
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))
+        .flatMap((s) => [s.Action].flat());
+
+    // Act
+    const granted = stsOf(withRoles, 'credentials');
+    const others = ROUTE_GROUPS.filter((g) => g !== 'credentials').flatMap((g) => stsOf(withRoles, g));
+
+    // Assess
+    expect(granted).toEqual([
+      {
+        actions: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
+        resources: [
+          'arn:aws:iam::123456789012:role/orrery/ads-analyst',
+          'arn:aws:iam::210987654321:role/risk-readonly',
+          'arn:aws:iam::123456789012:role/orrery/sandbox',
+        ],
+      },
+    ]);
+    expect(others).toEqual([]);
+    expect(stsOf(withoutRoles, 'credentials')).toEqual([]);
+    expect(tableOf(withRoles).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
+  });
+
+  it('names the broker role as `npm run trust-policy` computes it, and outputs its ARN and the trust policy', () => {
+    // Prepare
+    const config = exampleConfig();
+    const fn = resourcesOf(api, 'AWS::Lambda::Function')[functionByGroup(api).credentials!]!;
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const outputs = api.findOutputs('*') as Record<string, { Value: unknown }>;
+
+    // Act
+    const role = resourcesOf(api, 'AWS::IAM::Role')[roleId]!;
+    const others = Object.entries(resourcesOf(api, 'AWS::IAM::Role')).filter(([id]) => id !== roleId);
+
+    // Assess (a name and no path: the deployed ARN is exactly brokerRoleArn's; only this role is named)
+    expect(role.Properties.RoleName).toBe(brokerRoleName(config));
+    expect(role.Properties.Path).toBeUndefined();
+    expect(brokerRoleArn(config)).toBe(`arn:aws:iam::123456789012:role/${brokerRoleName(config)}`);
+    expect(others.filter(([, r]) => r.Properties.RoleName !== undefined)).toEqual([]);
+    expect(render(outputs.CredentialsBrokerRoleArn!.Value)).toBe(`\${${roleId}.Arn}`);
+    expect(JSON.parse(render(outputs.CredentialsTrustPolicy!.Value))).toEqual(trustPolicyFor(`\${${roleId}.Arn}`));
   });
 
   it('reserves and caps the concurrency of the functions that render notebooks, and of no other', () => {

@@ -59,19 +59,14 @@ describe('ComputeAccessStack', () => {
     expect(text).not.toContain('cluster-access-policy');
   });
 
-  it('binds the runner and server service accounts with Pod Identity in their own namespaces, each to its own role', () => {
-    template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 2);
-    for (const [namespace, account, role] of [
-      ['orrery-runs', 'orrery-runner', 'RunnerRole'],
-      ['orrery-servers', 'orrery-server', 'ServerRole'],
-    ] as const) {
-      template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
-        ClusterName: 'data-platform',
-        Namespace: namespace,
-        ServiceAccount: account,
-        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${role}`), 'Arn'] },
-      });
-    }
+  it('binds only the runner service account with Pod Identity, so nothing shadows the server pods’ credentials sidecar', () => {
+    template.resourceCountIs('AWS::EKS::PodIdentityAssociation', 1);
+    template.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      ClusterName: 'data-platform',
+      Namespace: 'orrery-runs',
+      ServiceAccount: 'orrery-runner',
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RunnerRole'), 'Arn'] },
+    });
   });
 
   it('lets only the Pod Identity agent assume the pod roles, with session tags, and grants them nothing', () => {

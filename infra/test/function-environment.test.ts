@@ -26,11 +26,15 @@ const deployedFunctions = (config: InfraConfig) => {
   });
 };
 
-// Both identity kinds, with every optional setting that adds a variable: the OIDC admin claim and Slack.
+// Both identity kinds, with every optional setting that adds a variable: the OIDC admin claim, Slack, the roles.
 const withOidcAdmin = (): InfraConfig => {
   const oidc = oidcConfig();
   if (oidc.identity.kind !== 'oidc') throw new Error('oidcConfig is not OIDC');
-  return { ...oidc, identity: { ...oidc.identity, claims: { ...oidc.identity.claims, admin: 'roles=Orrery.Admin' } } };
+  return {
+    ...oidc,
+    rolesFile: 'config/roles.example.yaml',
+    identity: { ...oidc.identity, claims: { ...oidc.identity.claims, admin: 'roles=Orrery.Admin' } },
+  };
 };
 
 describe('the environment the deploy gives the functions', () => {

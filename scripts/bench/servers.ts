@@ -230,6 +230,7 @@ const cullDeps = (store: DynamoDbServerStore, clock: { at: number }) => {
     ids: new RandomIds(),
     cursors: new HmacCursorCodec('bench-secret-bench-secret'),
     profiles: DEFAULT_PROFILES,
+    roles: [],
     serverSettings: {
       ...DEFAULT_SERVER_SETTINGS,
       launch: DEFAULT_LAUNCH_SETTINGS,

@@ -53,7 +53,8 @@ describe('the API reference (docs/api.md)', () => {
       expect(text, `${name} has no section`).not.toBe('');
       expect(text).toContain(`- Operation: \`${name}\``);
       expect(text).toContain(`- Success: ${spec.status} `);
-      expect(text).toContain(`- Auth: ${spec.serverToken ? 'server token' : spec.auth ? 'JWT' : 'none'}`);
+      const auth = spec.serverToken ? 'server token' : spec.runToken ? 'run token' : spec.auth ? 'JWT' : 'none';
+      expect(text).toContain(`- Auth: ${auth}`);
     }
   });
 

@@ -9,11 +9,13 @@ import { pathToFileURL } from 'node:url';
 import * as z from 'zod';
 import {
   API_ROUTES,
+  CredentialIssueSchema,
   CullSchema,
   NotebookSchema,
   ParametersSchema,
   PresignedSchema,
   ProfileSchema,
+  RoleSchema,
   RunSchema,
   ServerSchema,
   UsageSchema,
@@ -45,6 +47,8 @@ const SHAPES: [string, z.ZodType | undefined][] = [
   ['Server', ServerSchema],
   ['Cull', CullSchema],
   ['Usage', UsageSchema],
+  ['Role', RoleSchema],
+  ['CredentialIssue', CredentialIssueSchema],
 ];
 
 const GROUPS: Record<RouteGroup, string> = {
@@ -53,9 +57,10 @@ const GROUPS: Record<RouteGroup, string> = {
   runs: 'Runs',
   servers: 'Servers',
   admin: 'Admin',
+  credentials: 'Credentials (temporary AWS keys)',
 };
 
-const AUTH = { jwt: 'JWT', serverToken: 'server token', none: 'none' } as const;
+const AUTH = { jwt: 'JWT', serverToken: 'server token', runToken: 'run token', none: 'none' } as const;
 
 // What each error status means across the API; a status added to the error table must be explained here.
 const STATUS_MEANING: Record<number, string> = {
@@ -65,26 +70,33 @@ const STATUS_MEANING: Record<number, string> = {
   401: "no valid credentials: no token, an expired or foreign one, or a server token that is not the current launch's",
   403:
     'you are known but may not do this: change a notebook you may only read, read admin pages without being an ' +
-    'admin, report activity for another server',
+    'admin, report activity for another server, assume a role you do not hold (or that does not exist: the same ' +
+    "answer) or start a run with one, ask for a run's keys with a wrong token or after it ended, or AWS refused to " +
+    'let Orrery assume a role',
   404: 'it does not exist, or you may not know that it does (a notebook you may not read is a 404, never a 403)',
   409:
     'it conflicts with the current state: an archived notebook, a finished run, a server that is not running or ' +
-    'already is, the per-user server limit, an upload replaced meanwhile, a reused idempotency key',
+    'already is, the per-user server limit, an upload replaced meanwhile, a reused idempotency key, keys for a run ' +
+    'started without a role',
   413:
     'too large: a request body over the size limit, inline content over the inline limit, an upload or a run ' +
     'output over the upload limit',
   422:
     'well-formed but not acceptable: a body that is not an nbformat 4 notebook (`details` names each problem), an ' +
     'upload whose sha256 is not the one named',
-  429: "too many requests: the stage's throttle, or the web ACL's per-address rate rule in front of `/api/*`",
+  429:
+    "too many requests: the stage's throttle, the web ACL's per-address rate rule in front of `/api/*`, or AWS STS " +
+    'throttling the credential broker',
   503:
     'something the platform depends on is unavailable: the Kubernetes API, servers not configured here, a stored ' +
-    'body that fails its integrity check',
+    'body that fails its integrity check, AWS STS (or no AWS credentials for the broker in local mode: the message ' +
+    'says what to set), the credential log',
 };
 
 /** How a route is authenticated. */
 export const authOf = (spec: RouteSpec): string => {
   if (spec.serverToken) return AUTH.serverToken;
+  if (spec.runToken) return AUTH.runToken;
   return spec.auth ? AUTH.jwt : AUTH.none;
 };
 
@@ -96,7 +108,7 @@ export const authOf = (spec: RouteSpec): string => {
 export const errorStatusesOf = (spec: RouteSpec): number[] => {
   const statuses = new Set(spec.errors ?? []);
   if (spec.params || spec.query || spec.body || spec.method !== 'GET') statuses.add(400);
-  if (spec.auth || spec.serverToken) statuses.add(401);
+  if (spec.auth || spec.serverToken || spec.runToken) statuses.add(401);
   if (spec.body) statuses.add(413);
   return [...statuses].sort((a, b) => a - b);
 };

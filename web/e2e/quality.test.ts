@@ -18,6 +18,18 @@ import { createNotebook, PAGE_MS, shown, signInWithToken, uniqueTitle } from './
 const GOOD_CLS = 0.1;
 // Seeding runs a real kernel: seconds when warm, far more on a busy two-core machine.
 const RUN_MS = 90_000;
+// A role alice's team holds, so the Credentials page shows its table and form (listing roles needs no AWS).
+const ROLES = [
+  {
+    name: 'ads-analyst',
+    roleArn: 'arn:aws:iam::123456789012:role/orrery/ads-analyst',
+    account: 'ads-dev',
+    environment: 'dev',
+    maxSessionSeconds: 7200,
+    teams: ['ads'],
+    description: 'Read the ads data lake',
+  },
+];
 
 /** The launch form on Home; its profile facts (the hourly price) show once profiles have loaded. */
 const launchForm = (page: Page) => page.locator('form', { has: page.getByRole('button', { name: 'Launch server' }) });
@@ -34,7 +46,7 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())(
   'portal quality: layout, zoom, labels and keyboard',
   { timeout: 180_000 },
   () => {
-    const p = usePortal('quality');
+    const p = usePortal('quality', { ORRERY_ROLES: JSON.stringify(ROLES) });
     const title = uniqueTitle('Quality sales');
     const otherTitle = uniqueTitle('Quality other');
     let pages: PortalPage[] = [];
@@ -110,6 +122,18 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())(
           },
         },
         {
+          name: 'Credentials',
+          path: '/credentials',
+          arrived: async (page) => {
+            await shown(page.getByRole('heading', { name: 'Credentials', level: 1 }));
+            await shown(
+              page.getByRole('table', { name: 'Your AWS roles' }).getByRole('rowheader', { name: 'ads-analyst' }),
+            );
+            await shown(page.getByRole('button', { name: 'Get credentials' }));
+            await shown(page.getByText('No credentials issued to you yet'));
+          },
+        },
+        {
           name: 'Admin',
           path: '/admin',
           admin: true,
@@ -171,7 +195,7 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())(
           .join(', ')}`,
       );
       // Assess
-      expect(Object.keys(figures)).toHaveLength(7);
+      expect(Object.keys(figures)).toHaveLength(8);
       for (const [name, f] of Object.entries(figures))
         expect(f.cls, `${name}: ${f.sources.join('; ')}`).toBeLessThan(GOOD_CLS);
     });
@@ -187,7 +211,7 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())(
           await p.shot(page, `zoom-${width}-${portalPage.name}`);
         });
         // Assess
-        expect(Object.keys(overflows)).toHaveLength(7);
+        expect(Object.keys(overflows)).toHaveLength(8);
         for (const [name, o] of Object.entries(overflows))
           expect(o.scrollWidth, `${name} overflows: ${o.offenders.join('; ')}`).toBeLessThanOrEqual(o.innerWidth);
       },
@@ -202,7 +226,7 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())(
         unlabelled[portalPage.name] = await unlabelledControls(page);
       });
       // Assess
-      expect(Object.keys(unlabelled)).toHaveLength(7);
+      expect(Object.keys(unlabelled)).toHaveLength(8);
       expect(unlabelled).toEqual(Object.fromEntries(Object.keys(unlabelled).map((name) => [name, []])));
     });
 

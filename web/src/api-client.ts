@@ -1,10 +1,13 @@
 import type { z } from 'zod';
 import type {
   API_ROUTES,
+  CredentialIssueSchema,
   CullSchema,
+  IssuedCredentialsSchema,
   NotebookSchema,
   PresignedSchema,
   ProfileSchema,
+  RoleSchema,
   RunSchema,
   ServerSchema,
   UsageSchema,
@@ -51,6 +54,12 @@ export type ProgressEvent = NonNullable<Server['progress']>;
 export type Cull = z.infer<typeof CullSchema>;
 /** GET /admin/usage. */
 export type Usage = z.infer<typeof UsageSchema>;
+/** An AWS role the caller may assume (GET /credentials/roles). */
+export type Role = z.infer<typeof RoleSchema>;
+/** Temporary AWS keys (POST /credentials): shown once, never stored. */
+export type IssuedCredentials = z.infer<typeof IssuedCredentialsSchema>;
+/** One entry of the credential log (no keys). */
+export type CredentialIssue = z.infer<typeof CredentialIssueSchema>;
 /** GET /me: the caller, their teams, admin flag and entitlements. */
 export type Me = ResponseOf<'me'>;
 /** Request bodies and queries, typed from the route table. */
@@ -60,6 +69,8 @@ export type CommitVersionBody = BodyOf<'commitVersion'>;
 export type StartRunBody = BodyOf<'startRun'>;
 export type RerunBody = BodyOf<'rerunRun'>;
 export type LaunchServerBody = BodyOf<'launchServer'>;
+export type SetServerRoleBody = BodyOf<'setServerRole'>;
+export type IssueCredentialsBody = BodyOf<'issueCredentials'>;
 export type ListNotebooksQuery = QueryOf<'listNotebooks'>;
 export type ListRunsQuery = QueryOf<'listRuns'>;
 export type PageQuery = QueryOf<'listVersions'>;
@@ -109,7 +120,7 @@ export interface ApiClientOptions {
 
 type Query = Record<string, string | number | boolean | undefined | null>;
 interface Call {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   query?: Query;
   body?: unknown;
   accept?: string;
@@ -160,9 +171,16 @@ export class ApiClient {
   listServers = () => this.json<{ items: Server[] }>('/servers');
   getServer = (name: string) => this.json<Server>(`/servers/${seg(name)}`);
   stopServer = (name: string) => this.json<Server>(`/servers/${seg(name)}`, { method: 'DELETE' });
+  setServerRole = (name: string, body: SetServerRoleBody) =>
+    this.json<Server>(`/servers/${seg(name)}/role`, { method: 'PUT', body });
   keepServerAlive = (name: string) => this.json<Server>(`/servers/${seg(name)}/keepalive`, { method: 'POST' });
   adminUsage = () => this.json<Usage>('/admin/usage');
   listCulls = (query: PageQuery = {}) => this.json<Page<Cull>>('/admin/culls', { query });
+  listRoles = () => this.json<{ items: Role[] }>('/credentials/roles');
+  issueCredentials = (body: IssueCredentialsBody) =>
+    this.json<IssuedCredentials>('/credentials', { method: 'POST', body });
+  listCredentialLog = (query: PageQuery = {}) => this.json<Page<CredentialIssue>>('/credentials/log', { query });
+  listAllCredentials = (query: PageQuery = {}) => this.json<Page<CredentialIssue>>('/admin/credentials', { query });
 
   /** POSTs a file to a presigned upload form (the one call outside the API); see the module function of that name. */
   uploadBody = (

@@ -15,6 +15,9 @@ const NotebookPage = lazy(() => import('./pages/notebook-page.tsx').then((m) => 
 const RunFormPage = lazy(() => import('./pages/run-form-page.tsx').then((m) => ({ default: m.RunFormPage })));
 const RunPage = lazy(() => import('./pages/run-page.tsx').then((m) => ({ default: m.RunPage })));
 const RunsPage = lazy(() => import('./pages/runs-page.tsx').then((m) => ({ default: m.RunsPage })));
+const CredentialsPage = lazy(() =>
+  import('./pages/credentials-page.tsx').then((m) => ({ default: m.CredentialsPage })),
+);
 const AdminPage = lazy(() => import('./pages/admin-page.tsx').then((m) => ({ default: m.AdminPage })));
 
 const TITLES: [RegExp, string][] = [
@@ -25,6 +28,7 @@ const TITLES: [RegExp, string][] = [
   [/^\/runs\/?$/, 'Your runs'],
   [/^\/runs\/[^/]+\/rerun$/, 'Rerun'],
   [/^\/runs\/[^/]+$/, 'Run'],
+  [/^\/credentials$/, 'Credentials'],
   [/^\/admin$/, 'Admin'],
   [/^\/login$/, 'Sign in'],
 ];
@@ -70,6 +74,9 @@ const Layout = () => {
             </li>
             <li>
               <NavLink to="/runs">Runs</NavLink>
+            </li>
+            <li>
+              <NavLink to="/credentials">Credentials</NavLink>
             </li>
             {admin ? (
               <li>
@@ -143,6 +150,7 @@ export const AppRoutes = () => (
       <Route path="runs" element={<RunsPage />} />
       <Route path="runs/:id" element={<RunPage />} />
       <Route path="runs/:id/rerun" element={<RunFormPage />} />
+      <Route path="credentials" element={<CredentialsPage />} />
       <Route path="admin" element={<AdminPage />} />
       <Route path="*" element={<NotFoundPage />} />
     </Route>

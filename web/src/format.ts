@@ -1,6 +1,6 @@
 /** Durations, ages, prices and dates as the portal shows them (English, the browser's time zone). */
 
-import type { Profile } from './api-client.ts';
+import type { Profile, Role } from './api-client.ts';
 
 const plural = (n: number, unit: string) => `${n} ${unit}`;
 
@@ -75,3 +75,6 @@ export const profileLabel = (p: Profile): string =>
   `${p.displayName} — ${p.cpu.request} CPU, ${p.memory.request} memory` +
   (p.gpus ? `, ${p.gpus} GPU` : '') +
   `, ${formatHourlyPrice(p.hourlyPrice)}`;
+
+/** An AWS role's option label (launch, run and server-role pickers): name, account and environment. */
+export const roleLabel = (r: Role): string => `${r.name} — ${r.account} (${r.environment})`;

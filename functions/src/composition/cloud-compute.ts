@@ -29,8 +29,15 @@ export const makeCloudCompute = (config: Config): ServerCompute => {
     const credentials = lambdaCredentials();
     const tokens = new EksTokenProvider({ clusterName: cluster, region: config.region, credentials });
     const clients = makeKubernetesClients({ endpoint, caData: certificateAuthority, token: () => tokens.token() });
-    // The reporter sidecar runs Orrery's image, so a profile may name any Jupyter image.
-    const where = { namespace, serviceAccount, reporterImage, publicBaseUrl: publicUrl };
+    // The reporter sidecar runs Orrery's image, so a profile may name any Jupyter image; the credentials sidecar
+    // runs the notebook-runner image, which ships the credentials server.
+    const where = {
+      namespace,
+      serviceAccount,
+      reporterImage,
+      credentialsImage: config.runSettings.runner.image,
+      publicBaseUrl: publicUrl,
+    };
     return new KubernetesServerCompute({ ...clients, ...where });
   }, COMPUTE);
 };

@@ -9,6 +9,7 @@ import { LocalRunnerCompute } from '../adapters/local/local-runner-compute.ts';
 import { LocalServerCompute } from '../adapters/local/local-server-compute.ts';
 import { LocalStepFunctions } from '../adapters/local/local-step-functions.ts';
 import { UserDirectory } from '../adapters/local/user-directory.ts';
+import { DynamoDbCredentialLog } from '../adapters/aws/dynamodb-credential-log.ts';
 import { DynamoDbNotebookStore } from '../adapters/aws/dynamodb-notebook-store.ts';
 import { DynamoDbRunStore } from '../adapters/aws/dynamodb-run-store.ts';
 import { DynamoDbServerStore } from '../adapters/aws/dynamodb-server-store.ts';
@@ -22,6 +23,7 @@ import { defaultCullPolicy } from '../domain/cull-policy.ts';
 import { DEFAULT_CLAIM_NAMES } from '../domain/user.ts';
 import type { RouteName } from '../contracts/api-routes.ts';
 import { makeAdminHandlers } from '../handlers/http/admin-handlers.ts';
+import { makeCredentialHandlers } from '../handlers/http/credential-handlers.ts';
 import { makeNotebookHandlers } from '../handlers/http/notebook-handlers.ts';
 import { makeRunHandlers } from '../handlers/http/run-handlers.ts';
 import { makeServerHandlers } from '../handlers/http/server-handlers.ts';
@@ -39,19 +41,21 @@ import { abandonOpenRuns } from '../use-cases/abandon-open-runs.ts';
 import { abandonRunningServers } from '../use-cases/abandon-servers.ts';
 import { cullIdle } from '../use-cases/cull-idle.ts';
 import { endServer } from '../use-cases/end-server.ts';
+import type { CredentialDeps } from '../use-cases/credential-deps.ts';
 import type { FoliumDeps } from '../use-cases/folium-deps.ts';
 import type { RunDeps } from '../use-cases/run-deps.ts';
 import type { ServerDeps } from '../use-cases/server-deps.ts';
 import { serverExited } from '../use-cases/stop-server.ts';
 import { makeBucketPorts } from './bucket-ports.ts';
 import { clientOptions, cursorCodec, documentClient, makeNotifier } from './cloud-ports.ts';
+import { makeStsBroker } from './credentials.ts';
 import { makeSystemHandlers } from './system.ts';
 
 // Local mode's wiring: the emulators, the local compute and workflows, and every use case's deps in one process.
 // The HTTP server in front of it is an entry point (handlers/local/local-platform.ts), as the Lambdas are.
 
-/** Every port of every use case: Folium, runs and servers. */
-export type PlatformDeps = FoliumDeps & RunDeps & ServerDeps;
+/** Every port of every use case: Folium, runs, servers and credentials. */
+export type PlatformDeps = FoliumDeps & RunDeps & ServerDeps & CredentialDeps;
 
 /** What differs between the cloud and local mode besides endpoints: workflows and compute. */
 export interface ModeAdapters {
@@ -70,6 +74,7 @@ export const makePlatformDeps = (config: Config, { workflows, compute }: ModeAda
     notebooks: new DynamoDbNotebookStore(doc, config.table),
     runs: new DynamoDbRunStore(doc, config.table),
     servers: new DynamoDbServerStore(doc, config.table),
+    credentialLog: new DynamoDbCredentialLog(doc, config.table),
     ...makeBucketPorts(clientOptions(config), config.bucket),
     renderer: new HtmlNotebookRenderer(),
     workflows,
@@ -81,6 +86,12 @@ export const makePlatformDeps = (config: Config, { workflows, compute }: ModeAda
     limits: config.limits,
     runSettings: config.runSettings,
     profiles: config.profiles,
+    roles: config.roles,
+    // The developer's own AWS credentials (the SDK's default chain) are the broker; without any, only issuing
+    // credentials fails (503, saying what to set).
+    broker: makeStsBroker(config.region),
+    // Locally the developer's credentials may be long-term keys (no chaining): each role's own maximum, unless set.
+    sessionCapSeconds: config.credentialSessionCapSeconds,
     serverSettings: config.serverSettings,
     cullPolicy: defaultCullPolicy(config.serverSettings.cull),
   };
@@ -97,6 +108,7 @@ export const makeApiHandlers = (deps: PlatformDeps, options: HttpOptions): Recor
   ...makeRunHandlers(deps, options),
   ...makeServerHandlers(deps, options),
   ...makeAdminHandlers(deps, options),
+  ...makeCredentialHandlers(deps, options),
 });
 
 /** Where local mode keeps its data and how its server is reached. */
@@ -210,6 +222,7 @@ const localCompute = (o: LocalServicesOptions, settings: LocalSettings, deps: ()
     python,
     serversDir: join(o.home, 'servers'),
     reporterScript: REPORTER_SCRIPT,
+    credentialsSidecarDir: join(IMAGES, 'notebook-runner'),
     activityIntervalSeconds: settings.activityIntervalSeconds,
     extraEnvironment: kernelVariables,
     onExit: (serverId, launchId, reason) =>

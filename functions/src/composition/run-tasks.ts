@@ -1,5 +1,6 @@
 import { DynamoDbNotebookStore } from '../adapters/aws/dynamodb-notebook-store.ts';
 import { DynamoDbRunStore } from '../adapters/aws/dynamodb-run-store.ts';
+import { RandomIds } from '../adapters/system/random-ids.ts';
 import { SystemClock } from '../adapters/system/system-clock.ts';
 import type { Config } from '../config/config.ts';
 import { makeRunTasks, type RunTaskDeps } from '../handlers/tasks/run-tasks.ts';
@@ -21,6 +22,7 @@ export const makeRunTaskDeps = (config: Config): RunTaskDeps => {
     bodies: bucket.bodies,
     runFiles: bucket.runFiles,
     clock: new SystemClock(),
+    ids: new RandomIds(),
     runSettings: config.runSettings,
     profiles: config.profiles,
   };

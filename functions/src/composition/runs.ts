@@ -14,7 +14,7 @@ import { loadLambdaConfig } from './lambda-config.ts';
 /**
  * The run routes' deps in the cloud: run and notebook records in DynamoDB (a start reads the version's record,
  * never its body); run outputs and rendered pages in S3, the run workflow and the renderer, each loaded on the
- * first request that needs it.
+ * first request that needs it; the role registry, which a run's role is checked against.
  */
 export const makeRunRouteDeps = (config: Config): RunRouteDeps => {
   const doc = documentClient(config);
@@ -32,6 +32,7 @@ export const makeRunRouteDeps = (config: Config): RunRouteDeps => {
     limits: config.limits,
     runSettings: config.runSettings,
     profiles: config.profiles,
+    roles: config.roles,
   };
 };
 

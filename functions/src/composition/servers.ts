@@ -21,6 +21,7 @@ export const makeServerRouteDeps = (config: Config): ServerRouteDeps => ({
   clock: new SystemClock(),
   ids: new RandomIds(),
   profiles: config.profiles,
+  roles: config.roles,
   serverSettings: config.serverSettings,
   cullPolicy: defaultCullPolicy(config.serverSettings.cull),
 });

@@ -1,11 +1,11 @@
-import type { Profile } from '../domain/profile.ts';
 import { makeHealthz, makeMe, makeOpenApi } from '../handlers/http/system-handlers.ts';
 import { makeApiRouter, type ApiRouter } from '../http/api-router.ts';
 import type { HttpOptions } from '../http/http-handler.ts';
+import type { MeDeps } from '../use-cases/get-me.ts';
 import { loadLambdaConfig } from './lambda-config.ts';
 
-/** The system routes: liveness, the API description and the caller; they need only the profile registry. */
-export const makeSystemHandlers = (deps: { profiles: readonly Profile[] }, options: HttpOptions) => ({
+/** The system routes: liveness, the API description and the caller; they need only the profile and role registries. */
+export const makeSystemHandlers = (deps: MeDeps, options: HttpOptions) => ({
   healthz: makeHealthz(options),
   openapi: makeOpenApi(options),
   me: makeMe(deps, options),

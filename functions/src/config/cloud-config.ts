@@ -1,5 +1,6 @@
 import type { SecretReader } from '../ports/secret-reader.ts';
 import { loadProfilesJson } from './profile-registry.ts';
+import { loadRolesJson } from './role-registry.ts';
 import { type Config, configFrom } from './settings.ts';
 import { parseVariables } from './variable-docs.ts';
 import { FUNCTION_VARIABLES } from './variables.ts';
@@ -19,6 +20,9 @@ const SECRET_NAMES = FUNCTION_VARIABLES.pick({
   ORRERY_SLACK_WEBHOOK_SECRET_NAME: true,
 });
 
+// The Lambdas read both registries as JSON only (the deploy compiles them), so no YAML parser weighs on a cold start.
+const JSON_REGISTRIES = { profiles: loadProfilesJson, roles: loadRolesJson };
+
 /** The region a Lambda's clients use (AWS_REGION through the schema), known before the configuration is read. */
 export const cloudRegion = (env: Record<string, string | undefined>): string =>
   parseVariables(FUNCTION_VARIABLES.pick({ AWS_REGION: true }), env).AWS_REGION;
@@ -28,8 +32,8 @@ export const cloudRegion = (env: Record<string, string | undefined>): string =>
  * and ORRERY_SLACK_WEBHOOK_SECRET_NAME name, read through `secrets` (Secrets Manager, which the composition
  * passes) into the settings they feed (a read secret wins over a value set directly). A secret that cannot be
  * read stops the cold start with its id and the reason, so the failure is in the function's log rather than a
- * later 500. The profile registry is read as JSON only (the deploy compiles profilesFile), so no YAML parser
- * weighs on the cold start.
+ * later 500. The profile and role registries are read as JSON only (the deploy compiles profilesFile and
+ * rolesFile), so no YAML parser weighs on the cold start.
  */
 export const loadCloudConfig = async (
   env: Record<string, string | undefined>,
@@ -37,11 +41,11 @@ export const loadCloudConfig = async (
 ): Promise<Config> => {
   const names = parseVariables(SECRET_NAMES, env);
   const wanted = SECRET_VARIABLES.filter((v) => names[v.secret]);
-  if (wanted.length === 0) return configFrom(env, loadProfilesJson);
+  if (wanted.length === 0) return configFrom(env, JSON_REGISTRIES);
   const read = async (v: (typeof wanted)[number]) =>
     [v.value, await readSecret(secrets, v.secret, names[v.secret] as string)] as const;
   const values = await Promise.all(wanted.map(read));
-  return configFrom({ ...env, ...Object.fromEntries(values) }, loadProfilesJson);
+  return configFrom({ ...env, ...Object.fromEntries(values) }, JSON_REGISTRIES);
 };
 
 const readSecret = async (reader: SecretReader, variable: string, secretId: string): Promise<string> => {

@@ -1,10 +1,12 @@
 import { loadProfiles } from './profiles-config.ts';
+import { loadRoles } from './roles-config.ts';
 import { type Config, configFrom } from './settings.ts';
 
-// Local mode's loader (and the tests'): the profile registry may be YAML or JSON. The Lambdas load theirs with
-// loadCloudConfig (cloud-config.ts), which reads JSON only and so never bundles js-yaml.
+// Local mode's loader (and the tests'): the profile and role registries may be YAML or JSON. The Lambdas load
+// theirs with loadCloudConfig (cloud-config.ts), which reads JSON only and so never bundles js-yaml.
 
 export type { Config } from './settings.ts';
 
 /** Reads and validates the environment once; a bad value stops start-up naming the variable and what to set. */
-export const loadConfig = (env: Record<string, string | undefined>): Config => configFrom(env, loadProfiles);
+export const loadConfig = (env: Record<string, string | undefined>): Config =>
+  configFrom(env, { profiles: loadProfiles, roles: loadRoles });

@@ -1,4 +1,5 @@
 import type { Profile } from '../domain/profile.ts';
+import type { Role } from '../domain/role.ts';
 import type { AdminClaim, ClaimNames } from '../domain/user.ts';
 import type { ObservabilitySettings } from '../observability/settings.ts';
 import type { FoliumLimits } from '../use-cases/folium-deps.ts';
@@ -21,6 +22,10 @@ export interface Config {
   runSettings: RunSettings;
   /** The profile registry servers and runs choose from. */
   profiles: Profile[];
+  /** The role registry credentials are issued for (empty: none are). */
+  roles: Role[];
+  /** The longest session the broker issues, set explicitly (unset: each composition's own default). */
+  credentialSessionCapSeconds?: number;
   /** Server limits and timings; `apiUrl` is empty until the public API URL is known. */
   serverSettings: ServerSettings;
   /** Where culler notices go; none means they are only logged. */
@@ -44,6 +49,15 @@ export interface Config {
 /** Reads the profile registry from ORRERY_PROFILES_FILE or ORRERY_PROFILES (each mode its own formats). */
 export type ProfileReader = (file: string | undefined, inline: string | undefined) => Profile[];
 
+/** Reads the role registry from ORRERY_ROLES_FILE or ORRERY_ROLES (each mode its own formats). */
+export type RoleReader = (file: string | undefined, inline: string | undefined) => Role[];
+
+/** How a mode reads its registries: JSON only in the Lambdas, YAML or JSON locally. */
+export interface RegistryReaders {
+  profiles: ProfileReader;
+  roles: RoleReader;
+}
+
 const adminClaimOf = (text: string | undefined): AdminClaim | undefined => {
   if (!text) return undefined;
   const at = text.indexOf('=');
@@ -58,6 +72,7 @@ const runSettingsOf = (e: FunctionVariables): RunSettings => ({
     namespace: e.ORRERY_RUNNER_NAMESPACE,
     serviceAccount: e.ORRERY_RUNNER_SERVICE_ACCOUNT,
   },
+  apiUrl: e.ORRERY_PUBLIC_API_URL ?? '',
   output: {
     maxOutputBytes: e.ORRERY_RUN_MAX_OUTPUT_BYTES,
     maxNotebookOutputBytes: e.ORRERY_RUN_MAX_NOTEBOOK_OUTPUT_BYTES,
@@ -77,10 +92,10 @@ const serverSettingsOf = (e: FunctionVariables): ServerSettings => ({
 });
 
 /**
- * The configuration from the functions' variables (FUNCTION_VARIABLES), with the profile registry read as the
- * mode reads it; a bad value stops start-up naming the variable and what it should be.
+ * The configuration from the functions' variables (FUNCTION_VARIABLES), with the profile and role registries read
+ * as the mode reads them; a bad value stops start-up naming the variable and what it should be.
  */
-export const configFrom = (env: Record<string, string | undefined>, readProfiles: ProfileReader): Config => {
+export const configFrom = (env: Record<string, string | undefined>, read: RegistryReaders): Config => {
   const e = parseVariables(FUNCTION_VARIABLES, env);
   return {
     region: e.AWS_REGION,
@@ -103,7 +118,9 @@ export const configFrom = (env: Record<string, string | undefined>, readProfiles
       renderOutputBytes: e.ORRERY_RENDER_OUTPUT_MAX_BYTES,
     },
     runSettings: runSettingsOf(e),
-    profiles: readProfiles(e.ORRERY_PROFILES_FILE, e.ORRERY_PROFILES),
+    profiles: read.profiles(e.ORRERY_PROFILES_FILE, e.ORRERY_PROFILES),
+    roles: read.roles(e.ORRERY_ROLES_FILE, e.ORRERY_ROLES),
+    credentialSessionCapSeconds: e.ORRERY_CREDENTIALS_MAX_SESSION_SECONDS,
     serverSettings: serverSettingsOf(e),
     slackWebhookUrl: e.ORRERY_SLACK_WEBHOOK_URL,
     eks: {

@@ -4,6 +4,7 @@ import { DEFAULT_CULL_BREAKER_SHARE } from '../domain/cull-breaker.ts';
 import { DEFAULT_CULL_SETTINGS } from '../domain/cull-policy.ts';
 import { DEFAULT_LAUNCH_SETTINGS } from '../domain/launch.ts';
 import { DEFAULT_RENDER_LIMITS } from '../domain/rendering/render-limits.ts';
+import { MAX_SESSION_SECONDS, MIN_SESSION_SECONDS } from '../domain/role.ts';
 import { DEFAULT_CLAIM_NAMES, isUsableGroupName } from '../domain/user.ts';
 import { LOG_LEVELS } from '../observability/settings.ts';
 import { DEFAULT_LIMITS } from '../use-cases/folium-deps.ts';
@@ -20,6 +21,15 @@ const CLOUD = ['cloud'] as const;
 const text = () => z.string().min(1, 'a value, not empty (leave it unset instead)');
 const required = (what: string) => z.string({ error: `set it to ${what}` }).min(1, `set it to ${what}`);
 const bytes = (fallback: number) => wholeNumber(fallback, 1);
+// STS's bounds for a session, in whole seconds.
+const sessionCap = () => {
+  const message = `a whole number of seconds from ${MIN_SESSION_SECONDS} to ${MAX_SESSION_SECONDS}`;
+  return z.coerce
+    .number({ error: message })
+    .int(message)
+    .min(MIN_SESSION_SECONDS, message)
+    .max(MAX_SESSION_SECONDS, message);
+};
 const CURSOR_SECRET = 'at least 16 random characters';
 const SHARE = 'use a share from 0 to 1 (0.2 is a fifth';
 // Local tokens carry these claims (adapters/local/user-directory.ts), so local mode fixes the names.
@@ -209,7 +219,7 @@ const SERVERS = {
     deploy: "the workflows stack's launch state machine",
   }),
   ORRERY_PUBLIC_API_URL: v(optionalUrl(), {
-    description: "The API's address, which servers report their activity to.",
+    description: "The API's address, which servers report their activity to and runners fetch AWS keys from.",
     modes: BOTH,
     deploy: "the HTTP API's URL",
     setLocally: "the local server's `/api`",
@@ -311,6 +321,33 @@ const CLUSTER = {
   }),
 };
 
+const CREDENTIALS = {
+  ORRERY_ROLES_FILE: v(text().optional(), {
+    description:
+      'The role registry: the AWS roles `POST /credentials` may assume and who holds each (see ' +
+      '`config/roles.example.yaml`): YAML or JSON in local mode, JSON in the cloud. Without it or `ORRERY_ROLES`, ' +
+      'no roles: the credentials routes list none and issue none. A bad entry stops start-up with the path and ' +
+      'the problem.',
+    modes: BOTH,
+    deploy: '`rolesFile`, compiled to JSON at build (`/var/task/roles.json`)',
+  }),
+  ORRERY_ROLES: v(text().optional(), {
+    description:
+      'The role registry inline, read when `ORRERY_ROLES_FILE` is unset: YAML or JSON in local mode, JSON in the ' +
+      'cloud.',
+    modes: BOTH,
+  }),
+  ORRERY_CREDENTIALS_MAX_SESSION_SECONDS: v(sessionCap().optional(), {
+    description:
+      'The longest session the broker issues, whatever a role allows: `POST /credentials` refuses a longer ' +
+      '`durationSeconds` with a 400 that explains the cap, `GET /credentials/roles` shows each maximum lowered to ' +
+      "it, and servers and runs simply refresh sooner. A broker whose own credentials are a role session (a Lambda's, " +
+      'or an SSO profile locally) is role chaining, which AWS caps at 3600 seconds: set 3600 locally in that case.',
+    modes: BOTH,
+    defaultText: "3600 in the cloud (the functions' credentials are a role session); none locally (each role's own)",
+  }),
+};
+
 const OBSERVABILITY = {
   ORRERY_LOG_LEVEL: v(z.enum(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`).default('info'), {
     description: 'The least level of the JSON log that is written; `silent` writes no log line and no metric.',
@@ -326,6 +363,7 @@ export const FUNCTION_VARIABLES = z.object({
   ...RUNS,
   ...SERVERS,
   ...CLUSTER,
+  ...CREDENTIALS,
   ...OBSERVABILITY,
 });
 

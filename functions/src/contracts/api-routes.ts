@@ -1,4 +1,13 @@
 import * as z from 'zod';
+import {
+  CredentialIssueSchema,
+  CredentialLogQuery,
+  IssueCredentialsBody,
+  IssuedCredentialsSchema,
+  RoleSchema,
+  RunCredentialsBody,
+  ServerCredentialsBody,
+} from './credential-schemas.ts';
 import { route, type RouteGroup } from './route-spec.ts';
 import {
   CommitVersionBody,
@@ -26,6 +35,7 @@ import {
   ProgressQuery,
   ServerNameParams,
   ServerSchema,
+  SetServerRoleBody,
   UsageSchema,
 } from './server-schemas.ts';
 
@@ -209,7 +219,7 @@ export const API_ROUTES = {
     body: StartRunBody,
     exactNumbersIn: 'parameters',
     status: 202,
-    errors: [404, 409],
+    errors: [403, 404, 409],
     response: RunSchema,
   }),
   listRuns: route({
@@ -254,7 +264,7 @@ export const API_ROUTES = {
     body: RerunBody,
     exactNumbersIn: 'parameters',
     status: 202,
-    errors: [404, 409],
+    errors: [403, 404, 409],
     response: RunSchema,
   }),
   getRunOutput: route({
@@ -362,6 +372,20 @@ export const API_ROUTES = {
     errors: [403, 409, 503],
     response: z.object({ status: z.string(), lastActivity: z.string(), cullWarning: ServerSchema.shape.cullWarning }),
   }),
+  setServerRole: route({
+    method: 'PUT',
+    path: '/servers/{name}/role',
+    group: 'servers',
+    summary:
+      "Switch (or clear, with null) the AWS role a launching or running server's notebooks get keys for, " +
+      'without a relaunch (owner only; 403 for a role you do not hold)',
+    auth: true,
+    params: ServerNameParams,
+    body: SetServerRoleBody,
+    status: 200,
+    errors: [403, 404, 409],
+    response: ServerSchema,
+  }),
   keepServerAlive: route({
     method: 'POST',
     path: '/servers/{name}/keepalive',
@@ -394,6 +418,80 @@ export const API_ROUTES = {
     status: 200,
     errors: [403],
     response: pageOf(CullSchema),
+  }),
+  listRoles: route({
+    method: 'GET',
+    path: '/credentials/roles',
+    group: 'credentials',
+    summary: 'The AWS roles you may assume, with account, environment and longest session',
+    auth: true,
+    status: 200,
+    response: z.object({ items: z.array(RoleSchema) }),
+  }),
+  issueCredentials: route({
+    method: 'POST',
+    path: '/credentials',
+    group: 'credentials',
+    summary:
+      'Temporary AWS keys for a role you hold (shown once, never stored; the issue is recorded in the ' +
+      'credential log first). 403 for a role you do not hold, whether or not it exists',
+    auth: true,
+    body: IssueCredentialsBody,
+    status: 200,
+    errors: [403, 429, 503],
+    response: IssuedCredentialsSchema,
+  }),
+  listCredentialLog: route({
+    method: 'GET',
+    path: '/credentials/log',
+    group: 'credentials',
+    summary: 'The credentials issued to you, newest first (no keys)',
+    auth: true,
+    query: CredentialLogQuery,
+    status: 200,
+    response: pageOf(CredentialIssueSchema),
+  }),
+  issueServerCredentials: route({
+    method: 'POST',
+    path: '/servers/{name}/credentials',
+    group: 'credentials',
+    summary:
+      "Keys for the server's role, from its credentials sidecar with the launch's credentials token " +
+      '(Authorization: token …; not the server token). 403: the token is dead (stopped, culled, relaunched); ' +
+      '409: no role set, or the role cannot be assumed now',
+    auth: false,
+    serverToken: true,
+    params: ServerNameParams,
+    body: ServerCredentialsBody,
+    status: 200,
+    errors: [403, 409, 429, 503],
+    response: IssuedCredentialsSchema,
+  }),
+  issueRunCredentials: route({
+    method: 'POST',
+    path: '/runs/{id}/credentials',
+    group: 'credentials',
+    summary:
+      "Keys for the run's role, from its runner with the run token (Authorization: token …), which it serves to " +
+      "the run's kernel. 403: a wrong token, or the run has ended; 409: the run has no role",
+    auth: false,
+    runToken: true,
+    params: RunIdParams,
+    body: RunCredentialsBody,
+    status: 200,
+    errors: [403, 409, 429, 503],
+    response: IssuedCredentialsSchema,
+  }),
+  listAllCredentials: route({
+    method: 'GET',
+    path: '/admin/credentials',
+    group: 'credentials',
+    summary: 'Every credential issued, newest first (admins; no keys)',
+    auth: true,
+    query: CredentialLogQuery,
+    status: 200,
+    errors: [403],
+    response: pageOf(CredentialIssueSchema),
   }),
 };
 

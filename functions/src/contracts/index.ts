@@ -5,6 +5,7 @@
 export * from './api-routes.ts';
 export * from './asl.ts';
 export * from './cluster-setup.ts';
+export * from './credential-schemas.ts';
 export * from './metric-names.ts';
 export * from './portal-csp.ts';
 export * from './route-spec.ts';

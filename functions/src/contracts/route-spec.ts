@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /** Which Lambda serves a route in the cloud; local mode serves every group from one process. */
-export type RouteGroup = 'system' | 'notebooks' | 'runs' | 'servers' | 'admin';
+export type RouteGroup = 'system' | 'notebooks' | 'runs' | 'servers' | 'admin' | 'credentials';
 
 /** One route of the HTTP API: the schemas that validate it are the ones the OpenAPI document shows. */
 export interface RouteSpec<
@@ -19,6 +19,8 @@ export interface RouteSpec<
   auth: A;
   /** The route takes a server token instead of a JWT (no JWT authorizer in front; the use case checks it). */
   serverToken?: boolean;
+  /** The route takes a run token (a runner's own) instead of a JWT, checked by the use case as a server token is. */
+  runToken?: boolean;
   body?: B;
   query?: Q;
   params?: P;

@@ -43,6 +43,15 @@ export const StartRunBody = z.strictObject({
   idempotencyKey: idempotencyKey
     .optional()
     .describe('the same key within 24 hours answers with that run, not a new one (another notebook: 409)'),
+  role: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe(
+      "an AWS role you hold (GET /credentials/roles): the run's kernel gets its keys, refreshed as they age " +
+        "(403 for a role you do not hold; a rerun: the earlier run's)",
+    ),
 });
 
 /** POST /runs/{id}/rerun: the same inputs with optional overrides (the version is the earlier run's). */
@@ -110,6 +119,7 @@ export const RunSchema = z.object({
     .boolean()
     .describe('the runner cut or dropped outputs past its caps; the output notebook marks where'),
   stopRequestedBy: z.string().nullable().describe('who asked for the stop'),
+  role: z.string().nullable().describe("the AWS role whose keys the run's kernel gets; null for none"),
   output: PresignedSchema.nullable().describe('a presigned download of the output notebook'),
   outputHtmlPath: z.string().nullable().describe("the API path of the output's rendered page"),
 });

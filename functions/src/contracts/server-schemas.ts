@@ -26,6 +26,25 @@ export const LaunchServerBody = z.strictObject({
     })
     .optional()
     .describe("changes to the profile's image and resources, within what it allows"),
+  role: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe(
+      'an AWS role you hold (GET /credentials/roles): the server gets keys for it that refresh themselves; ' +
+        'none: PUT /servers/{name}/role sets one later',
+    ),
+});
+
+/** PUT /servers/{name}/role. */
+export const SetServerRoleBody = z.strictObject({
+  role: z
+    .string()
+    .min(1)
+    .max(64)
+    .nullable()
+    .describe("an AWS role you hold, or null for none; the server's sidecar switches on its next refresh"),
 });
 
 /** GET /servers/{name}/progress: events after this id (EventSource sends it as Last-Event-ID on reconnect). */
@@ -94,6 +113,10 @@ export const ServerSchema = z.object({
   status: z.enum(['PENDING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED']),
   url: z.string().nullable().describe('where Jupyter answers once it runs; open `<url>lab?token=<token>`'),
   image: z.string(),
+  role: z
+    .string()
+    .nullable()
+    .describe('the AWS role its notebooks get keys for (PUT /servers/{name}/role switches it)'),
   resources: z.object({
     cpuRequest: z.string(),
     cpuLimit: z.string(),

@@ -1,4 +1,5 @@
 import { canRead, type Notebook } from './notebook.ts';
+import { tokenDigest } from './token-digest.ts';
 import type { StoredTypedValue } from './typed-values.ts';
 import type { User } from './user.ts';
 
@@ -82,6 +83,15 @@ export interface Run {
   /** The runner cut or dropped outputs past its caps: the output notebook says where, with "output truncated". */
   outputTruncated: boolean;
   stopRequestedBy: string | null;
+  /** The AWS role (the registry's name) whose credentials the run's kernel gets; null for none. */
+  role: string | null;
+  /**
+   * The team the role's sessions are tagged with, decided at start from the starter's teams (a run has no caller
+   * later to read them from); the role must still name it, or hold the owner otherwise, when keys are issued.
+   */
+  roleTeam: string | null;
+  /** sha256 of the run token the runner fetches the role's keys with; null until the run is prepared. */
+  runTokenHash: string | null;
 }
 
 /**
@@ -99,3 +109,6 @@ export const canReadRun = (user: User, run: Pick<Run, 'owner' | 'notebookOwner'>
 
 /** Sort key of run listings: newest first. */
 export const runListingKey = (run: Pick<Run, 'createdAt' | 'id'>): string => `${run.createdAt}#${run.id}`;
+
+/** The hash a run's token is stored as; the token itself only ever goes to the runner. */
+export const hashRunToken = tokenDigest;

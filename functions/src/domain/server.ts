@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from './errors.ts';
 import type { Resources } from './profile.ts';
+import { tokenDigest } from './token-digest.ts';
 
 /** A server's life, in JupyterHub's words. */
 export type ServerStatus = 'PENDING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
@@ -47,6 +48,18 @@ export interface Server {
   launchId: string;
   /** sha256 of the server token; the token itself is only ever handed to the owner and the server. */
   tokenHash: string;
+  /**
+   * sha256 of the launch's credentials token, which only the credentials sidecar holds: the server token is Jupyter's
+   * (JUPYTER_TOKEN, readable by notebook code), so it must not fetch AWS keys. Absent on records older than it.
+   */
+  credentialsTokenHash?: string;
+  /** The AWS role (registry name) its credentials sidecar serves keys for; none: the sidecar answers 503. */
+  role?: string;
+  /**
+   * The owner's teams when the role was last chosen (launch or PUT role): the sidecar fetches keys without the owner
+   * present, so entitlement and the session's team tag are decided from these.
+   */
+  ownerTeams?: string[];
   createdAt: string;
   updatedAt: string;
   startedAt?: string;
@@ -104,18 +117,30 @@ export const safeSlug = (prefix: string, parts: string[], max = 63): string => {
 /** The id of a user's named server: pod, Service and folder name. */
 export const serverIdFor = (owner: string, name: string): string => safeSlug('jupyter', [owner, name]);
 
-/** The server token's parts: which server it is for and the secret; null when it is not a server token. */
-export const parseServerToken = (token: string): { serverId: string; launchId: string } | null => {
-  const match = /^osv1\.([a-z][a-z0-9-]{0,62})\.([a-z0-9-]{1,64})\.[A-Za-z0-9_-]{32,}$/.exec(token);
-  return match ? { serverId: match[1]!, launchId: match[2]! } : null;
+// A launch's tokens: `<prefix>.<server id>.<launch id>.<secret>`, so the token alone finds its server record.
+const parseLaunchToken = (prefix: string, token: string): { serverId: string; launchId: string } | null => {
+  const match = /^([a-z0-9]+)\.([a-z][a-z0-9-]{0,62})\.([a-z0-9-]{1,64})\.[A-Za-z0-9_-]{32,}$/.exec(token);
+  return match && match[1] === prefix ? { serverId: match[2]!, launchId: match[3]! } : null;
 };
+
+/** The server token's parts: which server it is for and the secret; null when it is not a server token. */
+export const parseServerToken = (token: string): { serverId: string; launchId: string } | null =>
+  parseLaunchToken('osv1', token);
 
 /** A server token: names the server and launch (so it can be found) and carries the secret. */
 export const makeServerToken = (serverId: string, launchId: string, secret: string): string =>
   `osv1.${serverId}.${launchId}.${secret}`;
 
-/** The hash a server's token is stored as. */
-export const hashServerToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+/** A server's credentials token (its sidecar's, for POST /servers/{name}/credentials): another prefix, another secret. */
+export const makeServerCredentialsToken = (serverId: string, launchId: string, secret: string): string =>
+  `osc1.${serverId}.${launchId}.${secret}`;
+
+/** The credentials token's parts; null when it is not one (a server token included). */
+export const parseServerCredentialsToken = (token: string): { serverId: string; launchId: string } | null =>
+  parseLaunchToken('osc1', token);
+
+/** The hash a server's token (and its credentials token) is stored as. */
+export const hashServerToken = tokenDigest;
 
 /**
  * What holds a slot of the per-user limit: one launch of a server, so a racing launch of the same name can never give

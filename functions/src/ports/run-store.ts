@@ -18,6 +18,7 @@ export type RunChanges = Partial<
     | 'hasOutput'
     | 'outputTruncated'
     | 'stopRequestedBy'
+    | 'runTokenHash'
   >
 > & {
   updatedAt: string;

@@ -14,12 +14,18 @@ export interface ServerLaunchSpec {
   basePath: string;
   /** Where the activity reporter posts: `<api>/servers/<name>/activity`. */
   activityUrl: string;
+  /** The API's base URL, which the credentials sidecar asks for keys (`<api>/servers/<name>/credentials`). */
+  apiUrl: string;
 }
 
 /** Where servers run: pods and Services on EKS, or `jupyter server` processes locally. */
 export interface ServerCompute {
-  /** Keeps the server's token where only its pod or process can read it (a Secret, a 0600 file). */
-  putToken(serverId: string, token: string): Promise<void>;
+  /**
+   * Keeps the server's token where only its pod or process can read it (a Secret, a 0600 file), and the credentials
+   * token where only its credentials sidecar can (a Secret key mounted in the sidecar alone, the sidecar's
+   * environment).
+   */
+  putToken(serverId: string, token: string, credentialsToken: string): Promise<void>;
   /** Creates the pod (or process) and its Service; a second call for the same launch is harmless. */
   create(spec: ServerLaunchSpec): Promise<void>;
   /** What the pod or process is doing now. */

@@ -11,15 +11,15 @@ export type ViewRunDeps = Pick<RunDeps, 'runFiles'> & Pick<FoliumDeps, 'limits'>
 /** What reading a run needs. */
 export type GetRunDeps = ViewRunDeps & Pick<RunDeps, 'runs'>;
 
-/** A run as the API shows it, with links to its output when there is one. */
-export type RunView = Omit<Run, 'typedParameters' | 'inputKey' | 'outputKey'> & {
+/** A run as the API shows it, with links to its output when there is one (never its token's hash). */
+export type RunView = Omit<Run, 'typedParameters' | 'inputKey' | 'outputKey' | 'runTokenHash' | 'roleTeam'> & {
   output: PresignedRequest | null;
   outputHtmlPath: string | null;
 };
 
-/** Turns a run into what the API returns: storage keys hidden, output presigned. */
+/** Turns a run into what the API returns: storage keys and the token's hash hidden, output presigned. */
 export const viewRun = async (deps: ViewRunDeps, run: Run): Promise<RunView> => {
-  const { typedParameters: _t, inputKey: _i, outputKey, ...shown } = run;
+  const { typedParameters: _t, inputKey: _i, outputKey, runTokenHash: _h, roleTeam: _r, ...shown } = run;
   const output = run.hasOutput
     ? await deps.runFiles.presignGet(outputKey, deps.limits.urlSeconds, `${run.id}-output.ipynb`)
     : null;

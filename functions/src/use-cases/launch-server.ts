@@ -5,19 +5,21 @@ import {
   ACTIVE_SERVER_STATUSES,
   checkServerName,
   hashServerToken,
+  makeServerCredentialsToken,
   makeServerToken,
   parseSlotHolder,
   serverIdFor,
   slotHolder,
   type Server,
 } from '../domain/server.ts';
+import { roleFor } from '../domain/role.ts';
 import type { User } from '../domain/user.ts';
 import type { ServerDeps } from './server-deps.ts';
 
-/** What launching a server needs: its record and slot, its token in compute, the launch workflow. */
+/** What launching a server needs: its record and slot, its tokens in compute, the launch workflow. */
 export type LaunchServerDeps = Pick<
   ServerDeps,
-  'servers' | 'compute' | 'workflows' | 'clock' | 'ids' | 'profiles' | 'serverSettings'
+  'servers' | 'compute' | 'workflows' | 'clock' | 'ids' | 'profiles' | 'roles' | 'serverSettings'
 >;
 
 /** What a launch asks for. */
@@ -26,6 +28,8 @@ export interface LaunchServerInput {
   name: string;
   profile?: string;
   overrides?: LaunchOverrides;
+  /** The AWS role its credentials sidecar serves keys for (one the user holds); none: no keys until one is set. */
+  role?: string;
 }
 
 // A slot taken this recently may belong to a launch that has not written its record yet.
@@ -80,11 +84,14 @@ const claimSlot = async (
 
 /**
  * Launches a named server (202):
- * 1. Check the name, the profile (the caller's teams must be allowed) and the overrides against it.
+ * 1. Check the name, the profile (the caller's teams must be allowed) and the overrides against it, and the role
+ *    (one the caller holds: an unknown role and one not held are the same 403 as POST /credentials).
  * 2. Refuse a name that is active; take a slot of the per-user limit (409 past it).
- * 3. Record the server PENDING with the hash of a new random token, hand the token to the backend
- *    (a Secret, or a file only the process reads), and start the launch-server workflow.
- * The token is returned once, here: it opens Jupyter and is what the server reports activity with.
+ * 3. Record the server PENDING with the hashes of two new random tokens, hand both to the backend (a Secret, or a
+ *    file and the sidecar's environment), and start the launch-server workflow.
+ * The server token is returned once, here: it opens Jupyter and is what the server reports activity with. The
+ * credentials token is never returned: only the credentials sidecar gets it, since notebook code can read
+ * JUPYTER_TOKEN and must not be able to fetch keys with it from anywhere else.
  */
 export const launchServer = async (
   deps: LaunchServerDeps,
@@ -93,6 +100,7 @@ export const launchServer = async (
   const name = checkServerName(input.name);
   const profile = profileFor(input.user, deps.profiles, input.profile);
   const resources = resolveResources(profile, input.overrides);
+  const role = input.role === undefined ? undefined : roleFor(input.user, deps.roles, input.role);
   const id = serverIdFor(input.user.id, name);
   const existing = await deps.servers.getServer(id);
   if (existing && ACTIVE_SERVER_STATUSES.includes(existing.status))
@@ -102,6 +110,7 @@ export const launchServer = async (
   const holder = slotHolder(id, launchId);
   const slot = await claimSlot(deps, input.user.id, holder, now);
   const token = makeServerToken(id, launchId, deps.ids.secret());
+  const credentialsToken = makeServerCredentialsToken(id, launchId, deps.ids.secret());
   const at = now.toISOString();
   const server: Server = {
     id,
@@ -116,6 +125,8 @@ export const launchServer = async (
     slot,
     launchId,
     tokenHash: hashServerToken(token),
+    credentialsTokenHash: hashServerToken(credentialsToken),
+    ...(role ? { role: role.name, ownerTeams: [...input.user.teams] } : {}),
     createdAt: at,
     updatedAt: at,
     lastActivity: at,
@@ -131,7 +142,7 @@ export const launchServer = async (
     throw err;
   }
   try {
-    await deps.compute.putToken(id, token);
+    await deps.compute.putToken(id, token, credentialsToken);
     await deps.workflows.launchServer(id, launchId);
   } catch (err) {
     await deps.servers.moveServer(

@@ -41,7 +41,8 @@ export const createServerResources = async (
   const profile = deps.profiles.find((p) => p.slug === s.profile);
   if (!profile) throw new ServerLaunchFailedError(`profile '${s.profile}' is no longer in the registry`);
   const basePath = `/user/${encodeURIComponent(s.owner)}/${s.name}/`;
-  const activityUrl = `${deps.serverSettings.apiUrl.replace(/\/$/, '')}/servers/${s.name}/activity`;
+  const apiUrl = deps.serverSettings.apiUrl.replace(/\/$/, '');
+  const activityUrl = `${apiUrl}/servers/${s.name}/activity`;
   await deps.compute.create({
     serverId: s.id,
     owner: s.owner,
@@ -52,6 +53,7 @@ export const createServerResources = async (
     pool: profile.pool,
     basePath,
     activityUrl,
+    apiUrl,
   });
   return { state: 'created' };
 };

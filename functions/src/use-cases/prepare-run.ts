@@ -3,13 +3,14 @@ import { NotFoundError, RunStoppedError } from '../domain/errors.ts';
 import { injectParameters } from '../domain/inject-parameters.ts';
 import { parseNotebook } from '../domain/nbformat.ts';
 import { profileOfRun, type Profile } from '../domain/profile.ts';
-import { TERMINAL_STATUSES } from '../domain/run.ts';
+import { hashRunToken, TERMINAL_STATUSES } from '../domain/run.ts';
 import { loadTyped } from '../domain/typed-values.ts';
 import type { FoliumDeps } from './folium-deps.ts';
 import type { RunDeps } from './run-deps.ts';
 
-/** What preparing a run needs: its record and profile, the version's body, and the run's files. */
-export type PrepareRunDeps = Pick<RunDeps, 'runs' | 'runFiles' | 'profiles'> & Pick<FoliumDeps, 'notebooks' | 'bodies'>;
+/** What preparing a run needs: its record and profile, the version's body, the run's files, and a secret. */
+export type PrepareRunDeps = Pick<RunDeps, 'runs' | 'runFiles' | 'profiles'> &
+  Pick<FoliumDeps, 'notebooks' | 'bodies' | 'clock' | 'ids'>;
 
 /** What marking a run started needs. */
 export type MarkRunStartedDeps = Pick<RunDeps, 'runs'> & Pick<FoliumDeps, 'clock'>;
@@ -22,14 +23,21 @@ export interface PreparedRun {
   timeoutSeconds: number;
   cellTimeoutSeconds: number | null;
   profile: string;
+  /** The AWS role the runner serves its kernel keys for; null for none. */
+  role: string | null;
   /** The Step Functions deadline of the launch: the run's own timeout plus room to schedule and pull. */
   launchTimeoutSeconds: number;
 }
 
-/** The prepared run and the profile it launches with (its pool, image and resources), for the runner Job. */
+/**
+ * The prepared run, the profile it launches with (its pool, image and resources) and its run token, for the runner
+ * Job. The token is kept out of PreparedRun, which the workflow's state carries on to later steps.
+ */
 export interface PreparedLaunch {
   prepared: PreparedRun;
   profile: Profile;
+  /** The secret that opens POST /runs/{id}/credentials while the run lasts; only its hash is stored. */
+  runToken: string;
 }
 
 // Room for scheduling, image pulls and the kernel's start before the run's own clock matters.
@@ -46,6 +54,8 @@ const URL_MARGIN_SECONDS = 60;
  * 2. Read the version's body, inject the run's exact parameters after the `parameters` cell, store it.
  * 3. Presign the input (GET) and output (PUT) for the runner, valid until the Job's deadline and a minute more,
  *    so a URL that leaks is worth little: hours of validity would let it replace the output long after the run.
+ * 4. Mint the run token and store its hash (a preparation retried mints a new one: the last Job's counts); a run
+ *    stopped meanwhile ends here. Its credentials route refuses it once the run has ended.
  */
 export const prepareRun = async (deps: PrepareRunDeps, input: { runId: string }): Promise<PreparedLaunch> => {
   const run = await deps.runs.getRun(input.runId);
@@ -64,6 +74,12 @@ export const prepareRun = async (deps: PrepareRunDeps, input: { runId: string })
     deps.runFiles.presignGet(run.inputKey, seconds),
     deps.runFiles.presignPut(run.outputKey, seconds),
   ]);
+  const runToken = deps.ids.secret();
+  const hashed = await deps.runs.moveRun(run.id, ['CREATED', 'QUEUED'], {
+    runTokenHash: hashRunToken(runToken),
+    updatedAt: deps.clock.now().toISOString(),
+  });
+  if (!hashed) throw new RunStoppedError(`run ${run.id} stopped while it was prepared; not launching it`);
   const prepared = {
     runId: run.id,
     inputUrl: inputUrl.url,
@@ -71,9 +87,10 @@ export const prepareRun = async (deps: PrepareRunDeps, input: { runId: string })
     timeoutSeconds: run.timeoutSeconds,
     cellTimeoutSeconds: run.cellTimeoutSeconds ?? null,
     profile: run.profile,
+    role: run.role ?? null,
     launchTimeoutSeconds: run.timeoutSeconds + LAUNCH_MARGIN_SECONDS,
   };
-  return { prepared, profile };
+  return { prepared, profile, runToken };
 };
 
 /** The workflow step before launch: QUEUED → IN_PROGRESS; a stopping run ends here. */

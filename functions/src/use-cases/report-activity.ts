@@ -1,6 +1,7 @@
 import { ConflictError, ForbiddenError, UnauthorizedError } from '../domain/errors.ts';
 import { lastActivityOf, type ActivityReport } from '../domain/activity.ts';
-import { hashServerToken, parseServerToken, type Server } from '../domain/server.ts';
+import { parseServerToken, type Server } from '../domain/server.ts';
+import { matchesDigest } from '../domain/token-digest.ts';
 import { endServer, type EndServerDeps } from './end-server.ts';
 import type { ServerDeps } from './server-deps.ts';
 
@@ -19,7 +20,7 @@ const serverOfToken = async (deps: Pick<ServerDeps, 'servers'>, token: string | 
   const parsed = token ? parseServerToken(token) : null;
   if (!parsed || !token) throw new UnauthorizedError('send the server token: Authorization: token <server token>');
   const server = await deps.servers.getServer(parsed.serverId);
-  if (!server || server.launchId !== parsed.launchId || server.tokenHash !== hashServerToken(token))
+  if (!server || server.launchId !== parsed.launchId || !matchesDigest(token, server.tokenHash))
     throw new UnauthorizedError('this server token is not valid (the server was relaunched or never existed)');
   return server;
 };

@@ -9,8 +9,9 @@ export type RerunRunDeps = StartRunDeps & ViewRunDeps;
 /**
  * Starts a new run with the same inputs as an earlier one, with optional overrides.
  * 1. Load the earlier run; who started it, the notebook's owner and admins may rerun it.
- * 2. Start a run of the same version, profile and timeout, its parameters merged with the overrides;
- *    it records the notebook's title as it is now, which may differ from the earlier run's.
+ * 2. Start a run of the same version, profile, timeout and role, its parameters merged with the overrides;
+ *    it records the notebook's title as it is now, which may differ from the earlier run's. The role is checked
+ *    against whoever reruns: the notebook's owner or an admin rerunning someone's run needs to hold it too.
  */
 export const rerunRun = async (
   deps: RerunRunDeps,
@@ -23,6 +24,7 @@ export const rerunRun = async (
     timeoutSeconds?: number;
     cellTimeoutSeconds?: number;
     idempotencyKey?: string;
+    role?: string;
   },
 ): Promise<RunView> => {
   const earlier = await loadControllableRun(deps, input.user, input.runId);
@@ -37,6 +39,7 @@ export const rerunRun = async (
     timeoutSeconds: input.timeoutSeconds ?? earlier.timeoutSeconds,
     cellTimeoutSeconds: input.cellTimeoutSeconds ?? earlier.cellTimeoutSeconds,
     idempotencyKey: input.idempotencyKey,
+    role: input.role ?? earlier.role,
     rerunOf: earlier.id,
   });
   return viewRun(deps, run);

@@ -12,6 +12,8 @@ export interface RunSettings {
   idempotencySeconds: number;
   /** Where runner Jobs go in the cloud, and the image they run. */
   runner: { namespace: string; image: string; serviceAccount: string };
+  /** The API's public URL, which a runner fetches its run's AWS keys from; empty until it is known. */
+  apiUrl: string;
   /** The runner's caps on outputs: each output, and all of a notebook's together (bytes as saved). */
   output: OutputLimits;
 }
@@ -35,6 +37,7 @@ export const DEFAULT_RUN_SETTINGS: RunSettings = {
   maxTimeoutSeconds: 86_400,
   idempotencySeconds: 86_400,
   runner: { namespace: 'orrery', image: 'orrery/notebook-runner:latest', serviceAccount: 'orrery-runner' },
+  apiUrl: '',
   // Far above a notebook of plots and tables (a Plotly figure with its library inlined is ~4 MB), far below what
   // a loop that prints without end writes in a minute; the runner's own defaults are the same.
   output: { maxOutputBytes: 10 * 1024 * 1024, maxNotebookOutputBytes: 50 * 1024 * 1024 },

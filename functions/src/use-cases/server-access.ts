@@ -30,6 +30,7 @@ export const viewServer = (s: Server) => ({
   status: s.status,
   url: s.url ?? null,
   image: s.resources.image,
+  role: s.role ?? null,
   resources: {
     cpuRequest: formatCpu(s.resources.cpuRequest),
     cpuLimit: formatCpu(s.resources.cpuLimit),

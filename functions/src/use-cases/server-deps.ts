@@ -1,6 +1,7 @@
 import type { CullPolicy, CullSettings } from '../domain/cull-policy.ts';
 import type { LaunchSettings } from '../domain/launch.ts';
 import type { Profile } from '../domain/profile.ts';
+import type { Role } from '../domain/role.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CursorCodec } from '../ports/cursor-codec.ts';
 import type { Ids } from '../ports/ids.ts';
@@ -32,6 +33,8 @@ export interface ServerDeps {
   cursors: CursorCodec;
   /** The profile registry, in the order users see it. */
   profiles: readonly Profile[];
+  /** The role registry: a server's role is checked against it at launch and when its owner switches it. */
+  roles: readonly Role[];
   serverSettings: ServerSettings;
   cullPolicy: CullPolicy;
 }

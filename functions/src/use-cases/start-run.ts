@@ -8,12 +8,15 @@ import type { User } from '../domain/user.ts';
 import { loadVersion } from './load-version.ts';
 import { loadReadable } from './notebook-access.ts';
 import { profileFor } from '../domain/profile.ts';
+import { roleFor, teamFor } from '../domain/role.ts';
+import type { CredentialDeps } from './credential-deps.ts';
 import type { FoliumDeps } from './folium-deps.ts';
 import type { RunDeps } from './run-deps.ts';
 
-/** What starting a run needs: the notebook's records, the run store and workflow, the registry and settings. */
+/** What starting a run needs: the notebook's records, the run store and workflow, the registries and settings. */
 export type StartRunDeps = Pick<RunDeps, 'runs' | 'workflows' | 'runSettings' | 'profiles'> &
-  Pick<FoliumDeps, 'notebooks' | 'clock' | 'ids'>;
+  Pick<FoliumDeps, 'notebooks' | 'clock' | 'ids'> &
+  Pick<CredentialDeps, 'roles'>;
 
 /** What a caller sends to start a run. */
 export interface StartRunInput {
@@ -26,6 +29,8 @@ export interface StartRunInput {
   timeoutSeconds?: number;
   cellTimeoutSeconds?: number | null;
   idempotencyKey?: string;
+  /** The AWS role whose credentials the run's kernel gets (GET /credentials/roles); none by default. */
+  role?: string | null;
   rerunOf?: string | null;
   /** Exact values carried over from an earlier run; `parameters` override them. */
   carriedParameters?: Record<string, StoredTypedValue>;
@@ -36,7 +41,8 @@ export interface StartRunInput {
  * 1. Load the notebook (404 if unreadable): whoever may read it may run it, as themselves (the run is theirs; its
  *    readers are they, the notebook's owner and admins). An archived notebook runs for no one (409).
  * 2. Load the version (latest by default); validate names and values against its inferred
- *    parameters for its kernel language, all before anything starts (400 naming each problem).
+ *    parameters for its kernel language, the profile, and the role (one the caller does not hold: the 403 of
+ *    POST /credentials), all before anything starts (400 naming each problem).
  * 3. Claim the idempotency key: a key used in the last 24 hours returns that run instead.
  * 4. Record the run (CREATED) with the notebook's current title, start its workflow, and mark it QUEUED.
  */
@@ -46,7 +52,7 @@ export const startRun = async (deps: StartRunDeps, input: StartRunInput): Promis
     throw new ConflictError(`notebook ${notebook.id} is archived; it can no longer run`, 'archived');
   }
   const version = await loadVersion(deps, notebook, input.version);
-  const { language, typed, profile } = checkInputs(deps, input, version);
+  const { language, typed, profile, role } = checkInputs(deps, input, version);
   const now = deps.clock.now();
   const id = deps.ids.next('run');
   if (input.idempotencyKey) {
@@ -88,6 +94,10 @@ export const startRun = async (deps: StartRunDeps, input: StartRunInput): Promis
     hasOutput: false,
     outputTruncated: false,
     stopRequestedBy: null,
+    role: role?.name ?? null,
+    // The tag's team is decided now: later, when the runner asks for keys, no caller's teams are at hand.
+    roleTeam: role ? teamFor(input.user, role) : null,
+    runTokenHash: null,
   };
   try {
     await deps.runs.createRun(run);
@@ -98,7 +108,7 @@ export const startRun = async (deps: StartRunDeps, input: StartRunInput): Promis
   return launch(deps, run);
 };
 
-/** Checks names, values, what the kernel's language can hold, and the profile: every 400 before anything starts. */
+/** Checks names, values, what the kernel's language can hold, the profile and the role, before anything starts. */
 const checkInputs = (deps: StartRunDeps, input: StartRunInput, version: NotebookVersion) => {
   const language = translatorFor(version.kernel.language ?? 'python').language;
   const values = input.parameters ?? {};
@@ -112,7 +122,8 @@ const checkInputs = (deps: StartRunDeps, input: StartRunInput, version: Notebook
   const translator = translatorFor(language);
   for (const [name, value] of Object.entries(typed)) translator.assign(name, value);
   const profile = profileFor(input.user, deps.profiles, input.profile).slug;
-  return { language, typed, profile };
+  const role = input.role ? roleFor(input.user, deps.roles, input.role) : null;
+  return { language, typed, profile, role };
 };
 
 // A key names one request: reusing it for another notebook is a mistake worth saying, not a silent replay.

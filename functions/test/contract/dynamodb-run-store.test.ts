@@ -36,3 +36,25 @@ describe('DynamoDbRunStore with runs recorded before titles were kept', () => {
     expect(listed.items.map((i) => i.notebookTitle)).toEqual(['nb-00000000000000dd']);
   });
 });
+
+describe('DynamoDbRunStore with runs recorded before roles were kept', () => {
+  it('answers no role, no team and no token hash for a run item that has none of them', async () => {
+    // Prepare: an item as the store wrote it before runs had roles.
+    const table = await emulators.newTable();
+    const store = new DynamoDbRunStore(emulators.doc, table);
+    const r = sampleRun({ notebookId: 'nb-00000000000000ee' });
+    await store.createRun(r);
+    await emulators.doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { PK: `RUN#${r.id}`, SK: 'META' },
+        UpdateExpression: 'REMOVE #role, roleTeam, runTokenHash',
+        ExpressionAttributeNames: { '#role': 'role' },
+      }),
+    );
+    // Act
+    const got = await store.getRun(r.id);
+    // Assess
+    expect(got).toMatchObject({ role: null, roleTeam: null, runTokenHash: null });
+  });
+});

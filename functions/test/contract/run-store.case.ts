@@ -43,6 +43,9 @@ export const sampleRun = (over: Partial<Run> = {}): Run => {
     hasOutput: false,
     outputTruncated: false,
     stopRequestedBy: null,
+    role: null,
+    roleTeam: null,
+    runTokenHash: null,
     ...over,
   };
 };
@@ -110,6 +113,25 @@ export const runStoreContract = (name: string, make: () => Promise<RunStore>) =>
         'Quarterly forecast (draft 2)',
         'Quarterly forecast (draft 2)',
       ]);
+    });
+
+    it('keeps a run’s role and team, and records its token hash only while the run is in a status given', async () => {
+      // Prepare
+      const store = await make();
+      const r = sampleRun({ role: 'ads-analyst', roleTeam: 'ads', status: 'QUEUED' });
+      await store.createRun(r);
+      // Act
+      const refused = await store.moveRun(r.id, ['CREATED'], { runTokenHash: 'a'.repeat(64), updatedAt: 'x' });
+      const hashed = await store.moveRun(r.id, ['CREATED', 'QUEUED'], { runTokenHash: 'b'.repeat(64), updatedAt: 'y' });
+      const [got, listed] = await Promise.all([
+        store.getRun(r.id),
+        store.listRuns({ kind: 'owner', owner: r.owner }, { limit: 200 }),
+      ]);
+      // Assess
+      expect(refused).toBeNull();
+      expect(hashed).toMatchObject({ role: 'ads-analyst', roleTeam: 'ads', runTokenHash: 'b'.repeat(64) });
+      expect(got).toEqual({ ...r, runTokenHash: 'b'.repeat(64), updatedAt: 'y' });
+      expect(listed.items.find((i) => i.id === r.id)).toMatchObject({ role: 'ads-analyst', roleTeam: 'ads' });
     });
 
     it('lets exactly one of many racing moves win', async () => {

@@ -51,6 +51,9 @@ const full = (over: Partial<Server> = {}): Server =>
     stoppedBy: 'nobody',
     cullWarning: { reason: 'idle', warnedAt: iso(45), stopsAt: iso(60) },
     cullCheckAt: iso(60),
+    credentialsTokenHash: 'c'.repeat(64),
+    role: 'ads-lake',
+    ownerTeams: ['ads', 'data'],
     progress: [
       { id: 1, at: iso(0), progress: 10, message: 'Server requested' },
       { id: 2, at: iso(1), progress: 100, message: 'Jupyter is answering', ready: true },
@@ -295,6 +298,36 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
         expect(stored).not.toHaveProperty('url');
         expect(stored).not.toHaveProperty('cullWarning');
         expect(stored!.reason).toBe('none yet');
+      });
+
+      it('switches a server’s role and the teams kept with it, and removes both given null', async () => {
+        // Prepare
+        const store = await make();
+        const s = full();
+        await store.putServer(s);
+        // Act
+        const switched = await store.moveServer(
+          s.id,
+          ['PENDING', 'RUNNING'],
+          { role: 'risk-prod', ownerTeams: ['risk'], updatedAt: iso(5) },
+          { launchId: s.launchId },
+        );
+        const cleared = await store.moveServer(
+          s.id,
+          ['PENDING', 'RUNNING'],
+          { role: null, ownerTeams: null, updatedAt: iso(6) },
+          { launchId: s.launchId },
+        );
+        const stored = await store.getServer(s.id);
+        // Assess
+        expect(switched).toMatchObject({
+          role: 'risk-prod',
+          ownerTeams: ['risk'],
+          credentialsTokenHash: 'c'.repeat(64),
+        });
+        const { role: _role, ownerTeams: _teams, ...rest } = s;
+        expect(cleared).toStrictEqual({ ...rest, updatedAt: iso(6) });
+        expect(stored).toStrictEqual(cleared);
       });
 
       it('lets exactly one of many racing moves from one status win', async () => {

@@ -10,7 +10,8 @@ import { rbacAllows, startFakeKubernetes, type FakeKubernetes, type KubeObject }
 
 const NAMESPACE = CLUSTER_DEFAULTS.serverNamespace;
 const spec = CPU_LAUNCH_SPEC;
-const podSpec = { ...spec, namespace: NAMESPACE, serviceAccount: 'orrery-server' };
+const CREDENTIALS_IMAGE = 'orrery/notebook-runner:test';
+const podSpec = { ...spec, namespace: NAMESPACE, serviceAccount: 'orrery-server', credentialsImage: CREDENTIALS_IMAGE };
 const ID = spec.serverId;
 
 let fake: FakeKubernetes;
@@ -22,6 +23,7 @@ const makeCompute = () =>
     ...makeKubernetesClients({ endpoint: fake.url, skipTlsVerify: true, token: async () => `token-${++issued}` }),
     namespace: NAMESPACE,
     serviceAccount: 'orrery-server',
+    credentialsImage: CREDENTIALS_IMAGE,
     publicBaseUrl: 'https://orrery.test/',
   });
 
@@ -85,9 +87,9 @@ describe('KubernetesServerCompute.create and putToken', () => {
     const compute = makeCompute();
     const first = makeServerToken(ID, 'ln-1', 'a'.repeat(43));
     const second = makeServerToken(ID, 'ln-2', 'b'.repeat(43));
-    await compute.putToken(ID, first);
+    await compute.putToken(ID, first, 'osc1.first');
     // Act
-    await compute.putToken(ID, second);
+    await compute.putToken(ID, second, 'osc1.second');
     // Assess
     expect(fake.requests.map((r) => [r.method, r.rawPath])).toEqual([
       ['POST', `/api/v1/namespaces/${NAMESPACE}/secrets`],
@@ -95,10 +97,10 @@ describe('KubernetesServerCompute.create and putToken', () => {
       ['PUT', `/api/v1/namespaces/${NAMESPACE}/secrets/${ID}`],
     ]);
     expect(fake.requests[0]!.body).toEqual(
-      asSent(makeServerTokenSecret({ serverId: ID, namespace: NAMESPACE, launchId: 'ln-1' }, first)),
+      asSent(makeServerTokenSecret({ serverId: ID, namespace: NAMESPACE, launchId: 'ln-1' }, first, 'osc1.first')),
     );
     expect(fake.state.secrets.get(ID)).toMatchObject({
-      stringData: { token: second },
+      stringData: { token: second, 'credentials-token': 'osc1.second' },
       metadata: { labels: { 'orrery.dev/launch': 'ln-2' } },
     });
   });
@@ -283,7 +285,7 @@ describe('KubernetesServerCompute.remove', () => {
   it('deletes the pod with a grace period, the Service and the Secret, and is harmless a second time', async () => {
     // Prepare
     const compute = makeCompute();
-    await compute.putToken(ID, 'token-value');
+    await compute.putToken(ID, 'token-value', 'credentials-token-value');
     await compute.create(spec);
     fake.requests.length = 0;
     // Act
@@ -372,7 +374,7 @@ describe('KubernetesServerCompute under each function group’s Role', () => {
   });
   const seedServer = (compute: KubernetesServerCompute) => {
     fake.state.authorize = undefined;
-    return Promise.all([compute.putToken(ID, 'token-value'), compute.create(spec)]);
+    return Promise.all([compute.putToken(ID, 'token-value', 'credentials-token-value'), compute.create(spec)]);
   };
 
   it('creates, follows to ready and removes a server with only the launch task’s Role', async () => {
@@ -407,7 +409,7 @@ describe('KubernetesServerCompute under each function group’s Role', () => {
     );
     allowOnly('serverApi');
     // Act
-    await compute.putToken(ID, makeServerToken(ID, 'ln-2', 'b'.repeat(43)));
+    await compute.putToken(ID, makeServerToken(ID, 'ln-2', 'b'.repeat(43)), 'osc1.c');
     await compute.remove(ID);
     const stopped = await compute.stopSparkApplications(ID);
     // Assess

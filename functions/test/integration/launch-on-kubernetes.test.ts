@@ -34,6 +34,7 @@ const cloudLike = () => {
       namespace: NAMESPACE,
       serviceAccount: 'orrery-server',
       reporterImage: 'orrery/notebook-server:test',
+      credentialsImage: 'orrery/notebook-runner:test',
       publicBaseUrl: 'https://notebooks.example.com',
     });
   };

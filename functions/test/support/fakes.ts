@@ -15,6 +15,7 @@ import { HmacCursorCodec } from '../../src/adapters/system/hmac-cursor-codec.ts'
 import { HtmlNotebookRenderer } from '../../src/adapters/system/html-notebook-renderer.ts';
 import { MemoryRenderCache } from '../../src/adapters/memory/memory-render-cache.ts';
 import type { User } from '../../src/domain/user.ts';
+import type { Role } from '../../src/domain/role.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 import type { Ids } from '../../src/ports/ids.ts';
 import { DEFAULT_LIMITS, type FoliumDeps } from '../../src/use-cases/folium-deps.ts';
@@ -80,6 +81,30 @@ export const people = {
   loner: { id: 'loner', name: 'Loner', teams: [], admin: false },
 } satisfies Record<string, User>;
 
+/** Roles for server tests: `ads-lake` for the ads team (alice, amir), `risk-prod` for risk (bob). */
+export const SERVER_TEST_ROLES: Role[] = [
+  {
+    name: 'ads-lake',
+    roleArn: 'arn:aws:iam::123456789012:role/ads-lake',
+    account: 'ads-dev',
+    environment: 'dev',
+    maxSessionSeconds: 7200,
+    teams: ['ads'],
+    users: [],
+    description: 'the ads lake',
+  },
+  {
+    name: 'risk-prod',
+    roleArn: 'arn:aws:iam::210987654321:role/risk-prod',
+    account: 'risk-prod',
+    environment: 'prod',
+    maxSessionSeconds: 1800,
+    teams: ['risk'],
+    users: [],
+    description: '',
+  },
+];
+
 /** Workflows that only remember what they were asked to do. */
 export class RecordingWorkflows implements Workflows, ServerWorkflows {
   readonly started: string[] = [];
@@ -107,17 +132,21 @@ export const memoryRunDeps = () => ({
   workflows: new RecordingWorkflows(),
   runSettings: DEFAULT_RUN_SETTINGS,
   profiles: DEFAULT_PROFILES,
+  roles: [] as Role[],
 });
 
 /** Compute that records what it was asked and answers observations a test scripts. */
 export class ScriptedCompute implements ServerCompute {
   readonly tokens = new Map<string, string>();
+  /** The credentials token of each server's latest launch (its sidecar's). */
+  readonly credentialsTokens = new Map<string, string>();
   readonly created: ServerLaunchSpec[] = [];
   readonly removed: string[] = [];
   readonly observations = new Map<string, ServerObservation[]>();
   sparkApps: string[] = [];
-  async putToken(serverId: string, token: string): Promise<void> {
+  async putToken(serverId: string, token: string, credentialsToken: string): Promise<void> {
     this.tokens.set(serverId, token);
+    this.credentialsTokens.set(serverId, credentialsToken);
   }
   async create(spec: ServerLaunchSpec): Promise<void> {
     this.created.push(spec);
@@ -155,6 +184,7 @@ export const memoryServerDeps = (over: Partial<ServerSettings> = {}) => {
     ids: new SequentialIds(),
     cursors: new HmacCursorCodec('test-secret-test-secret'),
     profiles: DEFAULT_PROFILES,
+    roles: SERVER_TEST_ROLES,
     serverSettings: {
       ...DEFAULT_SERVER_SETTINGS,
       launch: DEFAULT_LAUNCH_SETTINGS,

@@ -56,3 +56,16 @@ export const jupyterKernelAvailable = (): boolean => {
     );
   return ok;
 };
+
+/** Whether Debian's boto3 is there for notebooks that use AWS; with CI=true its absence is a failure, not a skip. */
+export const boto3Available = (): boolean => {
+  let ok = false;
+  try {
+    execSync(`/usr/bin/python3 -c 'import boto3'`, { stdio: 'ignore' });
+    ok = true;
+  } catch {
+    ok = false;
+  }
+  if (!ok && process.env.CI === 'true') throw new Error('boto3 is missing and CI=true: apt-get install python3-boto3');
+  return ok;
+};

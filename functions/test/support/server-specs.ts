@@ -21,4 +21,5 @@ export const CPU_LAUNCH_SPEC: ServerLaunchSpec = {
   pool: { kind: 'cpu-on-demand', nodeSelector: { 'orrery.dev/pool': 'cpu' }, tolerations: [] },
   basePath: '/user/ada@example.com/default/',
   activityUrl: 'https://api.orrery.test/servers/default/activity',
+  apiUrl: 'https://api.orrery.test',
 };

@@ -35,6 +35,21 @@ export const compileProfiles = (profilesFile: string): string => {
   }
 };
 
+/** The role registry's name beside the code (the functions read /var/task/roles.json when one is deployed). */
+export const ROLES_FILE = 'roles.json';
+
+/**
+ * The role registry (YAML or JSON, as `rolesFile` is written) compiled to JSON, as the profiles are: the Lambdas
+ * read JSON only and check the entries at cold start. An empty file is an empty registry.
+ */
+export const compileRoles = (rolesFile: string): string => {
+  try {
+    return `${JSON.stringify(loadYaml(readFileSync(rolesFile, 'utf8')) ?? [], null, 2)}\n`;
+  } catch (err) {
+    throw new Error(`rolesFile ${rolesFile} is not YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+};
+
 // esbuild's options for one entry split into chunks under outdir, `index.mjs` the entry.
 const lambdaEsbuildOptions = (entryPoint: string, outdir: string): BuildOptions & { metafile: true } => ({
   entryPoints: { index: entryPoint },
@@ -57,12 +72,19 @@ const lambdaEsbuildOptions = (entryPoint: string, outdir: string): BuildOptions 
 });
 
 /**
- * Bundles one Lambda entry into outdir as it is deployed: `index.mjs`, its chunks, and the profile registry
- * (when given) compiled to profiles.json. Returns esbuild's metafile (what went into which chunk).
+ * Bundles one Lambda entry into outdir as it is deployed: `index.mjs`, its chunks, and the profile and role
+ * registries (when given) compiled to profiles.json and roles.json. Returns esbuild's metafile (what went into
+ * which chunk).
  */
-export const buildLambda = (entryPoint: string, outdir: string, profilesFile?: string): Metafile => {
+export const buildLambda = (
+  entryPoint: string,
+  outdir: string,
+  profilesFile?: string,
+  rolesFile?: string,
+): Metafile => {
   const { metafile } = buildSync(lambdaEsbuildOptions(entryPoint, outdir));
   if (profilesFile) writeFileSync(join(outdir, PROFILES_FILE), compileProfiles(profilesFile));
+  if (rolesFile) writeFileSync(join(outdir, ROLES_FILE), compileRoles(rolesFile));
   return metafile;
 };
 

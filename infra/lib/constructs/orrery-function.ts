@@ -11,7 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { buildLambda, PROFILES_FILE } from './bundling.ts';
+import { buildLambda, PROFILES_FILE, ROLES_FILE } from './bundling.ts';
 
 /** The repository root: entries and the profile registry are read relative to it. */
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -25,10 +25,14 @@ export interface OrreryFunctionProps {
   environment: Record<string, string>;
   /** The profile registry file (relative to the root), compiled to JSON beside the code as profiles.json. */
   profilesFile: string;
+  /** The role registry file (relative to the root), compiled to JSON beside the code as roles.json; none: no roles. */
+  rolesFile?: string;
   timeout?: Duration;
   memorySize?: number;
   /** Concurrency set aside for this function and its ceiling (none: it shares the account's unreserved pool). */
   reservedConcurrentExecutions?: number;
+  /** A fixed name for the function's role, where others must name it before it exists (none: CDK's generated one). */
+  roleName?: string;
 }
 
 /** Asset bundling is local only; a Docker fallback would be a second, untested way to build the same code. */
@@ -52,9 +56,11 @@ class LocalBuild implements ILocalBundling {
   constructor(
     readonly entry: string,
     readonly profilesFile: string,
+    readonly rolesFile?: string,
   ) {}
   tryBundle(outputDir: string): boolean {
-    buildLambda(join(REPO_ROOT, this.entry), outputDir, join(REPO_ROOT, this.profilesFile));
+    const roles = this.rolesFile ? join(REPO_ROOT, this.rolesFile) : undefined;
+    buildLambda(join(REPO_ROOT, this.entry), outputDir, join(REPO_ROOT, this.profilesFile), roles);
     return true;
   }
 }
@@ -67,7 +73,7 @@ const lambdaCode = (props: OrreryFunctionProps): Code =>
     bundling: {
       image: new NoDockerImage(),
       outputType: BundlingOutput.NOT_ARCHIVED,
-      local: new LocalBuild(props.entry, props.profilesFile),
+      local: new LocalBuild(props.entry, props.profilesFile, props.rolesFile),
     },
   });
 
@@ -98,10 +104,16 @@ export class OrreryFunction extends LambdaFunction {
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
       logGroup,
-      environment: { ...props.environment, ORRERY_PROFILES_FILE: `/var/task/${PROFILES_FILE}` },
+      environment: {
+        ...props.environment,
+        ORRERY_PROFILES_FILE: `/var/task/${PROFILES_FILE}`,
+        ...(props.rolesFile ? { ORRERY_ROLES_FILE: `/var/task/${ROLES_FILE}` } : {}),
+      },
     });
     this.entry = props.entry;
     this.writeOwnLogsOnly(logGroup);
+    const role = this.role?.node.defaultChild;
+    if (props.roleName && role instanceof CfnRole) role.roleName = props.roleName;
   }
 
   // Function attaches AWSLambdaBasicExecutionRole to the role it makes, which may create log groups and write

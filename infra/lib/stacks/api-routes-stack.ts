@@ -38,6 +38,17 @@ export interface ApiRoutesStackProps extends StackProps {
 export const ACTIVITY_ROUTE_KEY = routeKey(API_ROUTES.reportActivity);
 
 /**
+ * The routes without a JWT that machines call with a token of their own (activity reports, the credentials servers
+ * of servers and runs): anyone may send to them, so each gets the lower `api.activityThrottle` and a flood of one
+ * leaves the signed-in routes their own limits.
+ */
+export const TOKEN_ROUTE_KEYS = [
+  ACTIVITY_ROUTE_KEY,
+  routeKey(API_ROUTES.issueServerCredentials),
+  routeKey(API_ROUTES.issueRunCredentials),
+];
+
+/**
  * The API's routes, their Lambda integrations, the JWT authorizer and the `api` stage, on the HttpApi of the API
  * stack. A stack of its own, deployed after the web stack: the authorizer's audience is the portal's Cognito client,
  * whose callback URL is only known once the CloudFront distribution exists. The stage (auto-deployed) comes after
@@ -70,7 +81,9 @@ export class ApiRoutesStack extends Stack {
         const why =
           'serverToken' in spec && spec.serverToken
             ? 'server pods report activity with their own server token, which the handler verifies'
-            : 'public by design (liveness probe or the API description), returns no user data';
+            : 'runToken' in spec && spec.runToken
+              ? "a run's runner fetches its keys with the run's own token, which the handler verifies"
+              : 'public by design (liveness probe or the API description), returns no user data';
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason: `No JWT authorizer on ${spec.method} ${spec.path}: ${why}.`,
@@ -78,7 +91,7 @@ export class ApiRoutesStack extends Stack {
       }
     }
     const stage = this.addStage(httpApi, api, config);
-    stage.node.addDependency(routes[ACTIVITY_ROUTE_KEY]!);
+    for (const key of TOKEN_ROUTE_KEYS) stage.node.addDependency(routes[key]!);
   }
 
   /**
@@ -109,9 +122,9 @@ export class ApiRoutesStack extends Stack {
       },
     });
     const { rateLimit, burstLimit } = config.api.activityThrottle;
-    (stage.node.defaultChild as CfnStage).routeSettings = {
-      [ACTIVITY_ROUTE_KEY]: { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit },
-    };
+    (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+      TOKEN_ROUTE_KEYS.map((key) => [key, { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit }]),
+    );
     return stage;
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AccountRecovery,
@@ -15,6 +15,7 @@ import type { Construct } from 'constructs';
 import { API_ROUTES, type RouteGroup } from '#functions/contracts';
 import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
+import { BROKER_ACTIONS, brokerRoleName, registryRoleArns, trustPolicyFor } from '../credential-roles.ts';
 import {
   acknowledge,
   clusterArn,
@@ -37,7 +38,7 @@ export interface ApiStackProps extends StackProps {
 }
 
 /** The route groups, one Lambda each. */
-export const ROUTE_GROUPS: readonly RouteGroup[] = ['system', 'notebooks', 'runs', 'servers', 'admin'];
+export const ROUTE_GROUPS: readonly RouteGroup[] = ['system', 'notebooks', 'runs', 'servers', 'admin', 'credentials'];
 
 /**
  * Each route group's Lambda entry, relative to the repository root: its own composition root, importing only
@@ -49,6 +50,7 @@ export const API_ENTRIES: Readonly<Record<RouteGroup, string>> = {
   runs: 'functions/src/handlers/http/runs-lambda.ts',
   servers: 'functions/src/handlers/http/servers-lambda.ts',
   admin: 'functions/src/handlers/http/admin-lambda.ts',
+  credentials: 'functions/src/handlers/http/credentials-lambda.ts',
 };
 
 /** The route groups that serve lists, so sign and check cursors: those with a route taking a `cursor` query. */
@@ -124,9 +126,11 @@ export class ApiStack extends Stack {
           description: `Orrery API: ${group} routes`,
           environment,
           profilesFile: config.profilesFile,
+          rolesFile: config.rolesFile,
           reservedConcurrentExecutions: RENDER_GROUPS.includes(group)
             ? (config.api.renderConcurrency ?? undefined)
             : undefined,
+          roleName: group === 'credentials' ? brokerRoleName(config) : undefined,
         }),
       ]),
     ) as Record<RouteGroup, OrreryFunction>;
@@ -134,6 +138,21 @@ export class ApiStack extends Stack {
     // Only the servers group calls the Kubernetes API, so only it needs the VPC when the endpoint is private.
     placeInVpc(this.functions.servers, vpcPlacement(this, config));
     this.clusterRoles.push(this.functions.servers.role!);
+    this.outputTrustPolicy();
+  }
+
+  // What each role in the registry must trust, printed by the deploy (and offline by `npm run trust-policy`): the
+  // same document for every role, since only the broker and Orrery's tag keys appear in it.
+  private outputTrustPolicy(): void {
+    const broker = this.functions.credentials.role!.roleArn;
+    new CfnOutput(this, 'CredentialsBrokerRoleArn', {
+      description: "The role that assumes users' roles (POST /credentials): each role in rolesFile must trust it",
+      value: broker,
+    });
+    new CfnOutput(this, 'CredentialsTrustPolicy', {
+      description: 'The trust policy each role in rolesFile needs (npm run trust-policy -- <role> prints it too)',
+      value: this.toJsonString(trustPolicyFor(broker)),
+    });
   }
 
   /** The user pool and its hosted UI domain; the construct ids are kept so an update never replaces the pool. */
@@ -192,9 +211,15 @@ export class ApiStack extends Stack {
   private grant(config: InfraConfig, data: DataStack): void {
     const allow = (fn: OrreryFunction, actions: string[], resources: string[]) =>
       fn.addToRolePolicy(new PolicyStatement({ actions, resources }));
-    const { system, notebooks, runs, servers, admin } = this.functions;
+    const { system, notebooks, runs, servers, admin, credentials } = this.functions;
     for (const fn of [system, admin]) grantTableItems(fn, data, TABLE_READ);
     for (const fn of [notebooks, runs, servers]) grantTableItems(fn, data);
+    // The credential log only ever adds items.
+    grantTableItems(credentials, data, [...TABLE_READ, 'dynamodb:PutItem']);
+    // The broker may assume exactly the registry's roles, setting the source identity and tagging the session
+    // (each role's trust policy must allow the same); without a registry, no STS rights at all.
+    const roleArns = registryRoleArns(config);
+    if (roleArns.length) allow(credentials, [...BROKER_ACTIONS], roleArns);
     // Presigned URLs carry the signer's rights, so each grant covers what the browser does with them too. The
     // notebooks group keeps bodies and uploads (and deletes only uploads, never run outputs); the runs group reads run
     // outputs only (starting a run reads the version's record, not its body: the Prepare task reads that). Both

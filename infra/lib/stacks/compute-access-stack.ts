@@ -57,7 +57,7 @@ export const clusterAccessOf = (
 };
 
 /**
- * EKS access entries for Orrery's roles, and Pod Identity for runner and server pods.
+ * EKS access entries for Orrery's roles, and Pod Identity for runner pods (not for server pods: see below).
  *
  * An access entry puts a role in its function group's Kubernetes group and grants nothing else (no access policy):
  * the Roles and RoleBindings of `infra/k8s` (applied with `kubectl apply -k infra/k8s`, before this stack) say what
@@ -67,8 +67,6 @@ export const clusterAccessOf = (
 export class ComputeAccessStack extends Stack {
   /** The role runner pods run as (Pod Identity). */
   readonly runnerRole: IRole;
-  /** The role notebook-server pods run as (Pod Identity). */
-  readonly serverRole: IRole;
 
   constructor(scope: Construct, id: string, props: ComputeAccessStackProps) {
     super(scope, id, props);
@@ -89,17 +87,16 @@ export class ComputeAccessStack extends Stack {
       'RunnerRole',
       'Notebook runner pods (Pod Identity); no AWS permissions: S3 access comes from presigned URLs',
     );
-    // Notebook servers get AWS credentials from the credentials capability (per user, short-lived), not from this role.
-    this.serverRole = this.podRole('ServerRole', 'Notebook server pods (Pod Identity); no AWS permissions by default');
-    const bind = (id: string, namespace: string, serviceAccount: string, role: IRole) =>
-      new CfnPodIdentityAssociation(this, id, {
-        clusterName: eks.clusterName,
-        namespace,
-        serviceAccount,
-        roleArn: role.roleArn,
-      });
-    bind('RunnerPodIdentity', eks.runnerNamespace, eks.runnerServiceAccount, this.runnerRole);
-    bind('ServerPodIdentity', eks.serverNamespace, eks.serverServiceAccount, this.serverRole);
+    new CfnPodIdentityAssociation(this, 'RunnerPodIdentity', {
+      clusterName: eks.clusterName,
+      namespace: eks.runnerNamespace,
+      serviceAccount: eks.runnerServiceAccount,
+      roleArn: this.runnerRole.roleArn,
+    });
+    // The server service account deliberately has no association. Server pods get AWS keys for their owner's role
+    // from their credentials sidecar (AWS_CONTAINER_CREDENTIALS_FULL_URI on 127.0.0.1); with an association the Pod
+    // Identity webhook would inject its own FULL_URI and token file into every container, shadowing the sidecar's
+    // with one role shared by every user's server.
   }
 
   /** A role only the EKS Pod Identity agent may assume (it tags sessions with the pod's namespace and account). */

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { Profile } from '../api-client.ts';
-import { formatDuration, formatHourlyPrice, profileLabel } from '../format.ts';
+import type { Profile, Role } from '../api-client.ts';
+import { formatDuration, formatHourlyPrice, profileLabel, roleLabel } from '../format.ts';
 import { FieldError } from './form-error.tsx';
 import { ErrorAlert, Loading } from './states.tsx';
 
@@ -36,21 +36,25 @@ const ProfileFacts = ({ profile }: { profile: Profile }) => (
   </dl>
 );
 
-/** Launch a server: name, profile (resources and price shown first), button "Launch server". */
+/** Launch a server: name, profile (resources and price shown first), AWS role, button "Launch server". */
 export const LaunchForm = ({
   profiles,
   profilesError,
   onRetryProfiles,
+  roles,
   onLaunch,
 }: {
   profiles: Profile[] | undefined;
   profilesError: unknown;
   onRetryProfiles: () => void;
-  onLaunch: (name: string, profile: string) => Promise<void>;
+  /** The caller's AWS roles; undefined while loading (the picker then offers only "No AWS role"). */
+  roles: Role[] | undefined;
+  onLaunch: (name: string, profile: string, role: string | null) => Promise<void>;
 }) => {
   const id = useId();
   const [name, setName] = useState('');
   const [slug, setSlug] = useState('');
+  const [role, setRole] = useState('');
   const [nameError, setNameError] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -68,7 +72,7 @@ export const LaunchForm = ({
     if (!chosen) return;
     setBusy(true);
     try {
-      await onLaunch(name, chosen.slug);
+      await onLaunch(name, chosen.slug, role || null);
       setName('');
     } catch (err) {
       setError(err);
@@ -119,6 +123,25 @@ export const LaunchForm = ({
               ))}
             </select>
             {chosen ? <span className="hint">{chosen.description}</span> : null}
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-role`}>AWS role</label>
+            <select
+              id={`${id}-role`}
+              value={role}
+              onChange={(e) => setRole(e.target.value)}
+              aria-describedby={`${id}-role-hint`}
+            >
+              <option value="">No AWS role</option>
+              {roles?.map((r) => (
+                <option key={r.name} value={r.name}>
+                  {roleLabel(r)}
+                </option>
+              ))}
+            </select>
+            <span id={`${id}-role-hint`} className="hint">
+              Its notebooks get keys for this role that refresh themselves; you can switch it later.
+            </span>
           </div>
         </div>
         <div className="profile-facts">

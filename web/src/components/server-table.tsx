@@ -1,20 +1,23 @@
 import { useEffect, useRef, useState } from 'react';
-import type { Profile, Server } from '../api-client.ts';
+import type { Profile, Role, Server } from '../api-client.ts';
 import { formatAge, formatDateTime, formatHourlyPrice } from '../format.ts';
 import { jupyterLabUrl } from '../server-tokens.ts';
 import { DataTable } from './data-table.tsx';
+import { ServerRole } from './server-role.tsx';
 import { ErrorAlert } from './states.tsx';
 
 /** What a row can do to its server. */
 export interface ServerActions {
   stop(name: string): Promise<void>;
   keepAlive(name: string): Promise<void>;
+  setRole(name: string, role: string | null): Promise<void>;
 }
 
-/** Your servers as a table: name, status, pool, age, idle time, hourly price, Open / Stop / keep-alive. */
+/** Your servers as a table: name, status, pool, AWS role, age, idle time, hourly price, Open / Stop / keep-alive. */
 export const ServerTable = ({
   servers,
   profiles,
+  roles,
   tokenOf,
   hideOpenFor,
   now,
@@ -22,6 +25,7 @@ export const ServerTable = ({
 }: {
   servers: Server[];
   profiles: Profile[] | undefined;
+  roles: Role[] | undefined;
   tokenOf: (name: string) => string | null;
   hideOpenFor: string | null;
   now: number;
@@ -30,13 +34,14 @@ export const ServerTable = ({
   <DataTable
     name="Your servers"
     hideName
-    columns={['Name', 'Status', 'Pool', 'Age', 'Idle', { label: 'Price', num: true }, 'Actions']}
+    columns={['Name', 'Status', 'Pool', 'AWS role', 'Age', 'Idle', { label: 'Price', num: true }, 'Actions']}
     rows={servers}
     row={(s) => (
       <ServerRow
         key={s.name}
         server={s}
         pool={profiles?.find((p) => p.slug === s.profile)?.pool ?? s.profile}
+        roles={roles}
         token={s.name === hideOpenFor ? null : tokenOf(s.name)}
         now={now}
         actions={actions}
@@ -50,12 +55,14 @@ const active = (s: Server) => s.status === 'PENDING' || s.status === 'RUNNING';
 const ServerRow = ({
   server: s,
   pool,
+  roles,
   token,
   now,
   actions,
 }: {
   server: Server;
   pool: string;
+  roles: Role[] | undefined;
   token: string | null;
   now: number;
   actions: ServerActions;
@@ -100,6 +107,9 @@ const ServerRow = ({
         ) : null}
       </td>
       <td>{pool}</td>
+      <td>
+        <ServerRole server={s} roles={roles} onSave={actions.setRole} />
+      </td>
       <td>{formatAge(s.startedAt ?? s.createdAt, active(s) ? now : Date.parse(s.stoppedAt ?? '') || now)}</td>
       <td>{s.status === 'RUNNING' ? formatAge(s.lastActivity, now) : '—'}</td>
       <td className="num">{formatHourlyPrice(s.hourlyPrice)}</td>

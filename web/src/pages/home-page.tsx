@@ -16,6 +16,7 @@ export const HomePage = () => {
   const api = useApi();
   const servers = useAsync(() => api.listServers().then((r) => r.items), [api]);
   const profiles = useAsync(() => api.listProfiles().then((r) => r.items), [api]);
+  const roles = useAsync(() => api.listRoles().then((r) => r.items), [api]);
   const [launching, setLaunching] = useState<string | null>(null);
   // The launch whose panel was dismissed: a list refresh that still says PENDING must not bring it back.
   const [dismissed, setDismissed] = useState<string | null>(null);
@@ -40,8 +41,8 @@ export const HomePage = () => {
   }, [pending, launching, dismissed]);
 
   const launch = useCallback(
-    async (name: string, profile: string) => {
-      const { server, token } = await api.launchServer({ name, profile });
+    async (name: string, profile: string, role: string | null) => {
+      const { server, token } = await api.launchServer({ name, profile, ...(role ? { role } : {}) });
       keepServerToken(sessionStorage, name, token);
       servers.setData((current) => [server, ...(current ?? []).filter((s) => s.name !== name)]);
       setDismissed(null);
@@ -56,6 +57,10 @@ export const HomePage = () => {
       forgetServerToken(sessionStorage, name);
       if (launching === name) setLaunching(null);
       servers.setData((current) => (current ?? []).map((s) => (s.name === name ? stopped : s)));
+    },
+    setRole: async (name: string, role: string | null) => {
+      const changed = await api.setServerRole(name, { role });
+      servers.setData((current) => (current ?? []).map((s) => (s.name === name ? changed : s)));
     },
     keepAlive: async (name: string) => {
       const kept = await api.keepServerAlive(name);
@@ -92,6 +97,7 @@ export const HomePage = () => {
         <ServerTable
           servers={servers.data}
           profiles={profiles.data}
+          roles={roles.data}
           tokenOf={(name) => serverToken(sessionStorage, name)}
           hideOpenFor={progress.ready ? launching : null}
           now={now}
@@ -129,6 +135,7 @@ export const HomePage = () => {
         profiles={profiles.data}
         profilesError={profiles.error}
         onRetryProfiles={() => profiles.reload()}
+        roles={roles.data}
         onLaunch={launch}
       />
     </>

@@ -1,9 +1,9 @@
 import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
-import type { ApiClient, ApiError, Notebook, Parameters, Profile, Run } from '../api-client.ts';
+import type { ApiClient, ApiError, Notebook, Parameters, Profile, Role, Run } from '../api-client.ts';
 import { FieldError, FormError } from '../components/form-error.tsx';
 import { isNotFound, Loading, NotFoundState, PageLoadError } from '../components/states.tsx';
-import { profileLabel } from '../format.ts';
+import { profileLabel, roleLabel } from '../format.ts';
 import {
   fieldErrorsFromApi,
   fieldsFor,
@@ -25,6 +25,8 @@ interface FormSource {
   notebook: Notebook;
   parameters: Parameters;
   profiles: Profile[];
+  /** The caller's AWS roles, for the role picker. */
+  roles: Role[];
   /** Set for a rerun: the run whose inputs the form starts from. */
   earlier: Run | null;
 }
@@ -38,12 +40,13 @@ const loadSource = async (
 ): Promise<FormSource> => {
   const earlier = rerun ? await api.getRun(id) : null;
   const notebookId = earlier?.notebookId ?? id;
-  const [notebook, parameters, profiles] = await Promise.all([
+  const [notebook, parameters, profiles, roles] = await Promise.all([
     api.getNotebook(notebookId),
     api.getParameters(notebookId, earlier?.version ?? version),
     api.listProfiles(),
+    api.listRoles(),
   ]);
-  return { notebook, parameters, profiles: profiles.items, earlier };
+  return { notebook, parameters, profiles: profiles.items, roles: roles.items, earlier };
 };
 
 /** The run form: one field per inferred parameter, profile and timeout; also the rerun form, prefilled from a run. */
@@ -82,11 +85,12 @@ const RunForm = ({ source }: { source: FormSource }) => {
   const api = useApi();
   const navigate = useNavigate();
   const uid = useId();
-  const { notebook, parameters, profiles, earlier } = source;
+  const { notebook, parameters, profiles, roles, earlier } = source;
   const fields = useMemo(() => fieldsFor(parameters.parameters, earlier?.parameters ?? {}), [parameters, earlier]);
   const [values, setValues] = useState<FormValues>(() => initialValues(fields));
   const [profile, setProfile] = useState(earlier?.profile ?? profiles[0]?.slug ?? '');
   const [timeout, setTimeoutText] = useState(String(earlier?.timeoutSeconds ?? TIMEOUT.default));
+  const [role, setRole] = useState(earlier?.role ?? '');
   const [errors, setErrors] = useState<Errors>({});
   const [general, setGeneral] = useState<string[]>([]);
   const [submitting, setSubmitting] = useState(false);
@@ -95,7 +99,7 @@ const RunForm = ({ source }: { source: FormSource }) => {
   const form = useRef<HTMLFormElement>(null);
 
   const focusFirstError = (found: Errors) => {
-    const first = [...fields.map((f) => f.name), 'profile', 'timeoutSeconds'].find((name) => found[name]);
+    const first = [...fields.map((f) => f.name), 'profile', 'role', 'timeoutSeconds'].find((name) => found[name]);
     if (first)
       requestAnimationFrame(() =>
         form.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(first)}"]`)?.focus(),
@@ -115,7 +119,13 @@ const RunForm = ({ source }: { source: FormSource }) => {
     setGeneral([]);
     if (Object.keys(found).length) return focusFirstError(found);
     setSubmitting(true);
-    const body = { parameters: toRequestParameters(read.parameters), profile, timeoutSeconds: seconds, idempotencyKey };
+    const body = {
+      parameters: toRequestParameters(read.parameters),
+      profile,
+      timeoutSeconds: seconds,
+      idempotencyKey,
+      ...(role ? { role } : {}),
+    };
     try {
       const run = earlier
         ? await api.rerunRun(earlier.id, body)
@@ -125,7 +135,7 @@ const RunForm = ({ source }: { source: FormSource }) => {
       setSubmitting(false);
       const error = err as ApiError;
       if (error.status !== 400) return setGeneral([error.message]);
-      const placed = fieldErrorsFromApi(error, [...fields.map((f) => f.name), 'profile', 'timeoutSeconds']);
+      const placed = fieldErrorsFromApi(error, [...fields.map((f) => f.name), 'profile', 'role', 'timeoutSeconds']);
       setErrors(placed.fields);
       setGeneral(placed.general.length ? placed.general : Object.keys(placed.fields).length ? [] : [error.message]);
       focusFirstError(placed.fields);
@@ -185,6 +195,14 @@ const RunForm = ({ source }: { source: FormSource }) => {
               value={profile}
               onChange={setProfile}
               error={errors.profile}
+            />
+            <RoleField
+              id={`${uid}-role`}
+              roles={roles}
+              value={role}
+              onChange={setRole}
+              error={errors.role}
+              kept={earlier?.role ?? null}
             />
             <div className="field">
               <label htmlFor={`${uid}-timeout`}>Timeout (seconds)</label>
@@ -251,6 +269,52 @@ const ProfileField = ({
         </option>
       ))}
     </select>
+    {error ? <FieldError id={`${id}-error`}>{error}</FieldError> : null}
+  </div>
+);
+
+/**
+ * The AWS role whose keys the run's kernel gets. A rerun keeps the earlier run's role unless another is chosen (the
+ * API has no way to clear it on a rerun), so "No AWS role" is offered only when there is none to keep.
+ */
+const RoleField = ({
+  id,
+  roles,
+  value,
+  onChange,
+  error,
+  kept,
+}: {
+  id: string;
+  roles: Role[];
+  value: string;
+  onChange: (v: string) => void;
+  error?: string;
+  kept: string | null;
+}) => (
+  <div className="field">
+    <label htmlFor={id}>AWS role</label>
+    <select
+      id={id}
+      data-field="role"
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      aria-invalid={error ? true : undefined}
+      aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
+    >
+      {kept ? null : <option value="">No AWS role</option>}
+      {kept && !roles.some((r) => r.name === kept) ? <option value={kept}>{kept}</option> : null}
+      {roles.map((r) => (
+        <option key={r.name} value={r.name}>
+          {roleLabel(r)}
+        </option>
+      ))}
+    </select>
+    <p id={`${id}-hint`} className="hint">
+      {kept
+        ? `The earlier run's role, ${kept}, unless you choose another.`
+        : "The run's kernel gets keys for it that refresh themselves."}
+    </p>
     {error ? <FieldError id={`${id}-error`}>{error}</FieldError> : null}
   </div>
 );

@@ -74,10 +74,15 @@ const fromItem = (item: Record<string, unknown>): Run => {
   const notebookTitle = typeof run.notebookTitle === 'string' ? run.notebookTitle : run.notebookId;
   // Runs recorded before outputs were capped were never cut.
   const outputTruncated = run.outputTruncated === true;
+  // Runs recorded before roles were kept had none, and no run token.
+  const [role, roleTeam, runTokenHash] = [run.role ?? null, run.roleTeam ?? null, run.runTokenHash ?? null];
   return {
     ...run,
     notebookTitle,
     outputTruncated,
+    role,
+    roleTeam,
+    runTokenHash,
     parameters: JSON.parse(parametersJson as string),
     typedParameters: JSON.parse(typedParametersJson as string),
   } as unknown as Run;

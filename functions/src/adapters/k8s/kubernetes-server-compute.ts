@@ -29,6 +29,8 @@ export interface KubernetesServerComputeOptions {
   namespace: string;
   serviceAccount: string;
   reporterImage?: string;
+  /** The credentials sidecar's image (the notebook-runner image). */
+  credentialsImage: string;
   /** Where users reach servers (the proxy in front of the Services), without the base path. */
   publicBaseUrl: string;
 }
@@ -161,10 +163,11 @@ const podObservation = (pod: V1Pod): ServerObservation | null => {
 export class KubernetesServerCompute implements ServerCompute {
   constructor(private readonly o: KubernetesServerComputeOptions) {}
 
-  /** Stores the token in the server's Secret, replacing the token of an earlier launch. */
-  async putToken(serverId: string, token: string): Promise<void> {
+  /** Stores the tokens in the server's Secret, replacing those of an earlier launch. */
+  async putToken(serverId: string, token: string, credentialsToken: string): Promise<void> {
     const { core, namespace } = this.o;
-    const body = makeServerTokenSecret({ serverId, namespace, launchId: parseServerToken(token)?.launchId }, token);
+    const launchId = parseServerToken(token)?.launchId;
+    const body = makeServerTokenSecret({ serverId, namespace, launchId }, token, credentialsToken);
     const created = await call(
       `create Secret ${serverId}`,
       () => core.createNamespacedSecret({ namespace, body }),
@@ -176,8 +179,8 @@ export class KubernetesServerCompute implements ServerCompute {
 
   /** Creates the pod and its Service; objects that already exist are left as they are. */
   async create(spec: ServerLaunchSpec): Promise<void> {
-    const { core, namespace, serviceAccount, reporterImage } = this.o;
-    const full = { ...spec, namespace, serviceAccount, ...(reporterImage ? { reporterImage } : {}) };
+    const { core, namespace, serviceAccount, reporterImage, credentialsImage } = this.o;
+    const full = { ...spec, namespace, serviceAccount, credentialsImage, ...(reporterImage ? { reporterImage } : {}) };
     const created = await call(
       `create Pod ${spec.serverId}`,
       () => core.createNamespacedPod({ namespace, body: makeServerPod(full) }),

@@ -21,6 +21,15 @@ export interface RunnerJobSpec {
   gpus?: number;
   /** The profile's pool whole: the nodes it selects and the taints of theirs it tolerates. */
   pool: Pick<Pool, 'nodeSelector' | 'tolerations'>;
+  /** A run with a role: the runner serves its kernel the role's keys, fetched from the API with the run token. */
+  credentials?: RunnerCredentials;
+}
+
+/** What a runner needs to fetch its run's AWS keys: the role (for its log), the API's URL and the run token. */
+export interface RunnerCredentials {
+  role: string;
+  apiUrl: string;
+  runToken: string;
 }
 
 /**
@@ -31,6 +40,29 @@ export const RUNNER_PROGRAM = { source: '/opt/orrery', mount: '/opt/orrery-runne
 
 /** The environment variables the runner reads its presigned input and output URLs from (runner.py). */
 export const RUNNER_URL_VARIABLES = { input: 'ORRERY_INPUT_URL', output: 'ORRERY_OUTPUT_URL' } as const;
+
+/**
+ * The environment variables that make the runner serve its kernel a role's keys (images/notebook-runner/README.md,
+ * "AWS credentials for notebooks"): set only for a run with a role. The runner removes the token (and the role and
+ * URL) from its environment before the kernel starts; the run id stays, it marks the run's processes locally.
+ */
+export const RUNNER_CREDENTIAL_VARIABLES = {
+  role: 'ORRERY_RUN_ROLE',
+  apiUrl: 'ORRERY_API_URL',
+  runId: 'ORRERY_RUN_ID',
+  runToken: 'ORRERY_RUN_TOKEN',
+} as const;
+
+/** The runner's credential variables for a run with a role; none for a run without. */
+export const runnerCredentialEnvironment = (runId: string, c: RunnerCredentials | undefined): Record<string, string> =>
+  c
+    ? {
+        [RUNNER_CREDENTIAL_VARIABLES.role]: c.role,
+        [RUNNER_CREDENTIAL_VARIABLES.apiUrl]: c.apiUrl,
+        [RUNNER_CREDENTIAL_VARIABLES.runId]: runId,
+        [RUNNER_CREDENTIAL_VARIABLES.runToken]: c.runToken,
+      }
+    : {};
 
 /** The DNS-safe name of a run's Job: run ids are already lowercase letters, digits and one dash. */
 export const runnerJobName = (runId: string): string => `orrery-${runId}`.slice(0, 63);
@@ -84,6 +116,7 @@ const runnerContainer = (s: RunnerJobSpec) => ({
   env: [
     { name: RUNNER_URL_VARIABLES.input, value: s.inputUrl },
     { name: RUNNER_URL_VARIABLES.output, value: s.outputUrl },
+    ...Object.entries(runnerCredentialEnvironment(s.runId, s.credentials)).map(([name, value]) => ({ name, value })),
   ],
   volumeMounts: [{ name: PROGRAM_VOLUME, mountPath: RUNNER_PROGRAM.mount, readOnly: true }],
   resources: runnerResources(s),
@@ -98,6 +131,11 @@ const runnerContainer = (s: RunnerJobSpec) => ({
  * The presigned URLs go in the environment, never the arguments (/proc/1/cmdline is readable by the
  * notebook's kernel); the runner takes them out of its environment before the kernel starts and makes
  * itself non-dumpable, so the kernel (same uid, no capabilities) cannot read /proc/1/environ either.
+ * A run with a role gets its run token the same way, as a plain value rather than a Secret: the Job is made by
+ * Step Functions' eks:runJob.sync from the workflow's state, which holds it (and the URLs) already, and a Secret
+ * would need a step of its own to make and another to delete while adding nothing the pod spec's readers
+ * (the runners' namespace, RBAC-guarded, and the workflow's history) do not already have. The token is worth
+ * something only while the run lasts: the credentials route refuses it once the run has ended.
  */
 export const makeRunnerJob = (s: RunnerJobSpec) => ({
   apiVersion: 'batch/v1',

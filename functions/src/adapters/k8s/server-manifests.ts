@@ -7,6 +7,8 @@ export interface ServerPodSpec extends ServerLaunchSpec {
   serviceAccount: string;
   /** The activity reporter's image; the notebook image when absent (it ships the reporter script). */
   reporterImage?: string;
+  /** The credentials sidecar's image: the notebook-runner image, which ships `orrery_runner` in /opt/orrery. */
+  credentialsImage: string;
 }
 
 /** What the token Secret needs: the adapter only learns the launch from the token itself. */
@@ -31,6 +33,17 @@ export const SERVER_APP = 'orrery-server';
 /** The Secret key that holds the server token. */
 export const TOKEN_KEY = 'token';
 
+/** The Secret key that holds the credentials token: only the credentials sidecar's environment reads it. */
+export const CREDENTIALS_TOKEN_KEY = 'credentials-token';
+
+/** The credentials sidecar's loopback port: fixed, since the notebook's environment is written before it starts. */
+export const CREDENTIALS_PORT = 9911;
+
+/** Where the sidecar writes the authorization token the notebook's SDKs send: an emptyDir both containers mount. */
+export const CREDENTIALS_DIR = '/var/run/orrery/credentials';
+
+const CREDENTIALS_VOLUME = 'aws-credentials';
+
 const labelsFor = (s: { serverId: string; launchId?: string }): Record<string, string> => ({
   'app.kubernetes.io/name': SERVER_APP,
   'app.kubernetes.io/managed-by': 'orrery',
@@ -51,7 +64,7 @@ const metadataFor = (s: ServerPodSpec) => ({
   },
 });
 
-const tokenFrom = (s: { serverId: string }) => ({ secretKeyRef: { name: s.serverId, key: TOKEN_KEY } });
+const tokenFrom = (s: { serverId: string }, key = TOKEN_KEY) => ({ secretKeyRef: { name: s.serverId, key } });
 
 const SECURITY_CONTEXT = {
   runAsNonRoot: true,
@@ -83,9 +96,14 @@ const notebookContainer = (s: ServerPodSpec) => ({
   env: [
     { name: 'JUPYTER_TOKEN', valueFrom: tokenFrom(s) },
     { name: 'ORRERY_SERVER_ID', value: s.serverId },
+    // Every AWS SDK's default chain reads these two (Jupyter images carry SDKs recent enough for the _FILE form);
+    // the token never goes in the environment itself, which notebook code prints and shares.
+    { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: `http://127.0.0.1:${CREDENTIALS_PORT}/credentials` },
+    { name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', value: `${CREDENTIALS_DIR}/token` },
   ],
   ports: [{ name: 'http', containerPort: JUPYTER_PORT, protocol: 'TCP' }],
   resources: notebookResources(s),
+  volumeMounts: [{ name: CREDENTIALS_VOLUME, mountPath: CREDENTIALS_DIR, readOnly: true }],
   // Jupyter answers `<base>api` without a token, so readiness means "Jupyter is serving", not "a user signed in".
   readinessProbe: { httpGet: { path: `${s.basePath}api`, port: JUPYTER_PORT }, periodSeconds: 2 },
   securityContext: SECURITY_CONTEXT,
@@ -105,8 +123,35 @@ const reporterContainer = (s: ServerPodSpec) => ({
 });
 
 /**
- * The pod of one Jupyter server: the notebook container and its activity reporter, never restarted (a relaunch is a new
- * pod).
+ * The credentials sidecar: serves the container-credentials protocol on 127.0.0.1:9911 with keys for the server's
+ * role, fetched with the credentials token, which only this container's environment holds (the notebook container
+ * reads JUPYTER_TOKEN, never this key of the Secret). Same uid as Jupyter, so the 0600 token file it writes in the
+ * shared emptyDir is readable by the notebook and by nothing else.
+ */
+const credentialsContainer = (s: ServerPodSpec) => ({
+  name: 'aws-credentials',
+  image: s.credentialsImage,
+  command: ['python', '-m', 'orrery_runner.credentials_sidecar'],
+  workingDir: '/opt/orrery',
+  env: [
+    { name: 'ORRERY_API_URL', value: s.apiUrl },
+    { name: 'ORRERY_SERVER_NAME', value: s.name },
+    { name: 'ORRERY_SERVER_TOKEN', valueFrom: tokenFrom(s, CREDENTIALS_TOKEN_KEY) },
+    { name: 'ORRERY_CREDENTIALS_TOKEN_FILE', value: `${CREDENTIALS_DIR}/token` },
+    { name: 'ORRERY_CREDENTIALS_PORT', value: String(CREDENTIALS_PORT) },
+  ],
+  resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } },
+  volumeMounts: [{ name: CREDENTIALS_VOLUME, mountPath: CREDENTIALS_DIR }],
+  securityContext: SECURITY_CONTEXT,
+});
+
+/**
+ * The pod of one Jupyter server: the notebook container, its activity reporter and its credentials sidecar, never
+ * restarted (a relaunch is a new pod).
+ *
+ * Its service account has no EKS Pod Identity association (infra's compute-access stack binds only the runner's):
+ * with one, the Pod Identity webhook would put its own AWS_CONTAINER_CREDENTIALS_FULL_URI and token file into every
+ * container, shadowing the sidecar's with a role shared by every user's server.
  */
 export const makeServerPod = (s: ServerPodSpec) => ({
   apiVersion: 'v1',
@@ -121,7 +166,9 @@ export const makeServerPod = (s: ServerPodSpec) => ({
     enableServiceLinks: false,
     nodeSelector: { ...s.pool.nodeSelector },
     tolerations: s.pool.tolerations.map((t) => ({ ...t })),
-    containers: [notebookContainer(s), reporterContainer(s)],
+    containers: [notebookContainer(s), reporterContainer(s), credentialsContainer(s)],
+    // In memory: the token never touches the node's disk; it is a few dozen bytes.
+    volumes: [{ name: CREDENTIALS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }],
   },
 });
 
@@ -137,11 +184,14 @@ export const makeServerService = (s: ServerPodSpec) => ({
   },
 });
 
-/** The Secret that holds a server's token, read by its two containers through secretKeyRef. */
-export const makeServerTokenSecret = (s: ServerSecretSpec, token: string) => ({
+/**
+ * The Secret that holds a server's tokens: the server token (Jupyter and the reporter read it through secretKeyRef)
+ * and the credentials token (only the credentials sidecar does).
+ */
+export const makeServerTokenSecret = (s: ServerSecretSpec, token: string, credentialsToken: string) => ({
   apiVersion: 'v1',
   kind: 'Secret',
   metadata: { name: s.serverId, namespace: s.namespace, labels: labelsFor(s) },
   type: 'Opaque',
-  stringData: { [TOKEN_KEY]: token },
+  stringData: { [TOKEN_KEY]: token, [CREDENTIALS_TOKEN_KEY]: credentialsToken },
 });

@@ -3,7 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunnerFailedError, RunnerUnavailableError, RunStoppedError } from '../../domain/errors.ts';
 import { RUNNER_DEADLINE_MARGIN_SECONDS } from '../../domain/run-output.ts';
-import { RUNNER_URL_VARIABLES, runnerArgs, type RunnerJobSpec } from '../k8s/runner-job.ts';
+import {
+  RUNNER_CREDENTIAL_VARIABLES,
+  RUNNER_URL_VARIABLES,
+  runnerArgs,
+  runnerCredentialEnvironment,
+  type RunnerCredentials,
+  type RunnerJobSpec,
+} from '../k8s/runner-job.ts';
 import { kernelEnvironment } from './kernel-environment.ts';
 import { killGroup, reapProcessesMarked } from './process-tree.ts';
 
@@ -15,6 +22,8 @@ export interface LocalLaunch {
   timeoutSeconds: number;
   cellTimeoutSeconds?: number;
   output?: RunnerJobSpec['output'];
+  /** A run with a role: the runner serves its kernel the role's keys (the Job's credential variables). */
+  credentials?: RunnerCredentials;
 }
 
 /** The part of a runner Job local mode reads: its run label, and its one container's arguments and environment. */
@@ -33,8 +42,9 @@ const GRACE_MS = 15_000;
 /**
  * Local mode's stand-in for the runner Job: `runner.py` (the program the image runs) as a
  * process group of its own per run, so stopping a run ends exactly that runner and its kernel.
- * The runner gets the presigned URLs in its environment, as the Job's container does, and otherwise only
- * an allowlisted environment (kernel-environment.ts): never the platform's own (keys, settings).
+ * The runner gets the presigned URLs (and, for a run with a role, the run token) in its environment, as the Job's
+ * container does, and otherwise only an allowlisted environment (kernel-environment.ts): never the platform's own
+ * (keys, settings).
  * It is not made non-dumpable here: the platform finds a crashed life's runners by their environment,
  * and a kernel running as the developer can read their files and processes anyway.
  */
@@ -83,6 +93,12 @@ export class LocalRunnerCompute {
       numberOf('--max-notebook-output-bytes'),
     ];
     const output = maxOutputBytes && maxNotebookOutputBytes ? { maxOutputBytes, maxNotebookOutputBytes } : undefined;
+    const [role, apiUrl, runToken] = [
+      env(RUNNER_CREDENTIAL_VARIABLES.role),
+      env(RUNNER_CREDENTIAL_VARIABLES.apiUrl),
+      env(RUNNER_CREDENTIAL_VARIABLES.runToken),
+    ];
+    const credentials = role && apiUrl && runToken ? { role, apiUrl, runToken } : undefined;
     await this.run({
       runId,
       inputUrl,
@@ -90,6 +106,7 @@ export class LocalRunnerCompute {
       timeoutSeconds: numberOf('--timeout') ?? 3600,
       cellTimeoutSeconds: numberOf('--cell-timeout'),
       output,
+      credentials,
     });
   }
 
@@ -107,6 +124,7 @@ export class LocalRunnerCompute {
       ORRERY_RUNS_DIR: this.workDir,
       [RUNNER_URL_VARIABLES.input]: launch.inputUrl,
       [RUNNER_URL_VARIABLES.output]: launch.outputUrl,
+      ...runnerCredentialEnvironment(launch.runId, launch.credentials),
     });
     const child = spawn(this.python, args, { cwd, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     this.running.set(launch.runId, child);

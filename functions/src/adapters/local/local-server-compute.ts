@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { ServerObservation } from '../../domain/launch.ts';
 import type { ServerCompute, ServerLaunchSpec } from '../../ports/server-compute.ts';
 import { kernelEnvironment } from './kernel-environment.ts';
@@ -14,6 +15,10 @@ export interface LocalServerOptions {
   /** Where each server gets its folder: token, Jupyter runtime files, and `work/` (Jupyter's root). */
   serversDir: string;
   reporterScript: string;
+  /** Where `orrery_runner` lives (images/notebook-runner): the credentials sidecar runs from there. */
+  credentialsSidecarDir: string;
+  /** How long the credentials sidecar may take to say it serves (default 15 s). */
+  sidecarReadyMs?: number;
   /** Seconds between activity reports (the pod sidecar's default is 300). */
   activityIntervalSeconds: number;
   /** A server's process ended without being asked to. */
@@ -28,12 +33,60 @@ interface LocalServer {
   basePath: string;
   jupyter: ChildProcess;
   reporter?: ChildProcess;
+  sidecar: ChildProcess;
   stderr: string;
   exited?: string;
   removing: boolean;
 }
 
 const GRACE_MS = 5000;
+const SIDECAR_READY_MS = 15_000;
+
+/** What the credentials sidecar prints on stdout once it serves. */
+interface SidecarReady {
+  port: number;
+  url: string;
+  tokenFile: string;
+}
+
+/**
+ * Waits for the sidecar's ready line (one JSON object on stdout); rejects with its last stderr line when it exits
+ * or stays silent too long.
+ */
+const sidecarReady = (child: ChildProcess, timeoutMs: number, tail: () => string): Promise<SidecarReady> =>
+  new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const fail = (why: string) => {
+      cleanup();
+      const last = tail().trim().split('\n').at(-1) ?? '';
+      reject(new Error(`the credentials sidecar ${why}${last ? `: ${last.slice(0, 300)}` : ''}`));
+    };
+    const onLine = (line: string) => {
+      try {
+        const ready = JSON.parse(line) as Partial<SidecarReady> & { ready?: boolean };
+        if (ready.ready && ready.url && ready.tokenFile && ready.port) {
+          cleanup();
+          resolve(ready as SidecarReady);
+        }
+      } catch {
+        // Not the ready line.
+      }
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      fail(`exited ${signal ? `on ${signal}` : `with code ${code}`}`);
+    const onError = (err: Error) => fail(`could not start: ${err.message}`);
+    const timer = setTimeout(() => fail(`did not start serving within ${timeoutMs} ms`), timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      lines.off('line', onLine);
+      lines.close();
+      child.off('exit', onExit);
+      child.off('error', onError);
+    };
+    lines.on('line', onLine);
+    child.once('exit', onExit);
+    child.once('error', onError);
+  });
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -54,6 +107,9 @@ const ended = (child: ChildProcess) => child.exitCode !== null || child.signalCo
  */
 export class LocalServerCompute implements ServerCompute {
   private readonly servers = new Map<string, LocalServer>();
+  // In memory only: the server's kernels run as this same user and can read its folder; the sidecar that gets it
+  // makes itself non-dumpable, so its environment is out of their reach too.
+  private readonly credentialsTokens = new Map<string, string>();
 
   constructor(private readonly o: LocalServerOptions) {}
 
@@ -61,10 +117,50 @@ export class LocalServerCompute implements ServerCompute {
     return join(this.o.serversDir, serverId);
   }
 
-  async putToken(serverId: string, token: string): Promise<void> {
+  async putToken(serverId: string, token: string, credentialsToken: string): Promise<void> {
     mkdirSync(this.folder(serverId), { recursive: true, mode: 0o700 });
     writeFileSync(join(this.folder(serverId), 'token'), token, { mode: 0o600 });
     chmodSync(join(this.folder(serverId), 'token'), 0o600);
+    this.credentialsTokens.set(serverId, credentialsToken);
+  }
+
+  /**
+   * Starts the credentials sidecar, the local stand-in for the pod's: it fetches keys with the credentials token
+   * (an environment variable it removes from itself) and writes the authorization token for Jupyter's kernels into
+   * the server's folder, outside `work/`, whose files notebooks list, save and share. Every server gets one, with or
+   * without a role: a role set later (PUT /servers/{name}/role) then works without a relaunch.
+   */
+  private async startSidecar(spec: ServerLaunchSpec, dir: string, env: Record<string, string>) {
+    const credentialsToken = this.credentialsTokens.get(spec.serverId);
+    if (!credentialsToken) throw new Error(`no credentials token was kept for ${spec.serverId}`);
+    const folder = join(dir, 'credentials');
+    rmSync(folder, { recursive: true, force: true });
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    let stderr = '';
+    const sidecar = spawn(this.o.python, ['-B', '-m', 'orrery_runner.credentials_sidecar'], {
+      cwd: this.o.credentialsSidecarDir,
+      env: {
+        ...env,
+        ORRERY_API_URL: spec.apiUrl,
+        ORRERY_SERVER_NAME: spec.name,
+        ORRERY_SERVER_TOKEN: credentialsToken,
+        ORRERY_CREDENTIALS_PORT: '0',
+        ORRERY_CREDENTIALS_TOKEN_FILE: join(folder, 'token'),
+        ORRERY_PARENT_PID: String(process.pid),
+      },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    sidecar.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    try {
+      const ready = await sidecarReady(sidecar, this.o.sidecarReadyMs ?? SIDECAR_READY_MS, () => stderr);
+      // Keep reading: a full pipe would block the sidecar's next write.
+      sidecar.stdout?.resume();
+      return { sidecar, url: ready.url, authorization: readFileSync(ready.tokenFile, 'utf8').trim() };
+    } catch (err) {
+      killGroup(sidecar, 'SIGKILL');
+      throw err;
+    }
   }
 
   async create(spec: ServerLaunchSpec): Promise<void> {
@@ -75,12 +171,17 @@ export class LocalServerCompute implements ServerCompute {
     mkdirSync(join(dir, 'work'), { recursive: true });
     const token = readFileSync(join(dir, 'token'), 'utf8');
     const port = await freePort();
+    const marks = { ORRERY_SERVER_ID: spec.serverId, ORRERY_SERVERS_DIR: this.o.serversDir };
+    const credentials = await this.startSidecar(spec, dir, kernelEnvironment(process.env, [], marks));
     // Kernels inherit the server's environment: the allowlist and this server's own variables, never the platform's.
+    // AWS keys come from the sidecar: Debian 12's botocore (1.29) reads only AWS_CONTAINER_AUTHORIZATION_TOKEN, not
+    // the _FILE form a pod uses, so locally the kernels get the token itself (only one of the two is ever set).
     const env = kernelEnvironment(process.env, this.o.extraEnvironment ?? [], {
       JUPYTER_TOKEN: token,
       JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
-      ORRERY_SERVER_ID: spec.serverId,
-      ORRERY_SERVERS_DIR: this.o.serversDir,
+      ...marks,
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: credentials.url,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: credentials.authorization,
     });
     const args = [
       '-m',
@@ -105,6 +206,7 @@ export class LocalServerCompute implements ServerCompute {
       port,
       basePath: spec.basePath,
       jupyter,
+      sidecar: credentials.sidecar,
       stderr: '',
       removing: false,
     };
@@ -136,6 +238,7 @@ export class LocalServerCompute implements ServerCompute {
       `jupyter server exited ${signal ? `on ${signal}` : `with code ${code}`}` +
       (last ? `: ${last.slice(0, 300)}` : '');
     if (server.reporter) killGroup(server.reporter, 'SIGTERM');
+    killGroup(server.sidecar, 'SIGTERM');
     reapProcessesMarked(`ORRERY_SERVER_ID=${serverId}`);
     if (!server.removing) this.o.onExit(serverId, server.launchId, server.exited);
   }
@@ -158,9 +261,12 @@ export class LocalServerCompute implements ServerCompute {
   async remove(serverId: string): Promise<void> {
     const server = this.servers.get(serverId);
     rmSync(join(this.folder(serverId), 'token'), { force: true });
+    this.credentialsTokens.delete(serverId);
     if (!server) return;
     server.removing = true;
     if (server.reporter) killGroup(server.reporter, 'SIGTERM');
+    // The sidecar removes its token file as it stops; its keys die with it.
+    killGroup(server.sidecar, 'SIGTERM');
     if (!ended(server.jupyter)) {
       const closed = new Promise((r) => server.jupyter.once('close', r));
       killGroup(server.jupyter, 'SIGTERM');

@@ -53,7 +53,13 @@ const operationOf = (name: string, spec: RouteSpec): Json => {
     operationId: name,
     summary: spec.summary,
     tags: [spec.group],
-    ...(spec.serverToken ? { security: [{ serverToken: [] }] } : spec.auth ? {} : { security: [] }),
+    ...(spec.serverToken
+      ? { security: [{ serverToken: [] }] }
+      : spec.runToken
+        ? { security: [{ runToken: [] }] }
+        : spec.auth
+          ? {}
+          : { security: [] }),
     parameters: parametersOf(spec),
     ...(spec.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(spec.body, 'input') } } } }
@@ -85,7 +91,8 @@ export const buildOpenApi = (): Json => {
           in: 'header',
           name: 'Authorization',
           description:
-            "`token <server token>`: the token a server got at launch; it opens only that server's activity route",
+            '`token <token>`: a token a server got at launch: the server token opens only its activity route, ' +
+            "the credentials token (its sidecar's) only its credentials route",
         },
       },
       schemas: { Error: ERROR },

@@ -6,6 +6,7 @@ import { viewServer } from '../../use-cases/server-access.ts';
 import type { ServerDeps } from '../../use-cases/server-deps.ts';
 import { serverProgress, type ProgressMessage } from '../../use-cases/server-progress.ts';
 import { getServer, listProfiles, listServers } from '../../use-cases/server-queries.ts';
+import { setServerRole, type SetServerRoleDeps } from '../../use-cases/set-server-role.ts';
 import { stopServer } from '../../use-cases/stop-server.ts';
 import type { EndServerDeps } from '../../use-cases/end-server.ts';
 import { httpHandler, type HttpOptions } from '../../http/http-handler.ts';
@@ -34,6 +35,7 @@ export type ServerRouteDeps = LaunchServerDeps &
   EndServerDeps &
   ReportActivityDeps &
   KeepServerAliveDeps &
+  SetServerRoleDeps &
   Pick<ServerDeps, 'servers' | 'profiles' | 'serverSettings' | 'clock'>;
 
 /** The server routes, each one use case behind the shared middleware chain. */
@@ -85,6 +87,11 @@ export const makeServerHandlers = (deps: ServerRouteDeps, o: HttpOptions) => ({
       };
       return ok(await reportActivity(deps, { name: params.name, token: serverToken(headers), report }));
     },
+    o,
+  ),
+  setServerRole: httpHandler(
+    R.setServerRole,
+    async ({ params, body, user }) => ok(await setServerRole(deps, { user, name: params.name, role: body.role })),
     o,
   ),
   keepServerAlive: httpHandler(

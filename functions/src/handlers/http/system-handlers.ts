@@ -1,5 +1,4 @@
-import type { Profile } from '../../domain/profile.ts';
-import { getMe } from '../../use-cases/get-me.ts';
+import { getMe, type MeDeps } from '../../use-cases/get-me.ts';
 import { httpHandler, type HttpOptions } from '../../http/http-handler.ts';
 import { ok } from '../../http/responses.ts';
 import { API_ROUTES } from '../../contracts/api-routes.ts';
@@ -21,6 +20,6 @@ export const makeOpenApi = (o: HttpOptions) => {
   );
 };
 
-/** GET /me — who the token says the caller is, and the profiles they may use. */
-export const makeMe = (deps: { profiles: readonly Profile[] }, o: HttpOptions) =>
+/** GET /me — who the token says the caller is, and the profiles and roles they may use. */
+export const makeMe = (deps: MeDeps, o: HttpOptions) =>
   httpHandler(API_ROUTES.me, async ({ user }) => ok(getMe(deps, { user })), o);

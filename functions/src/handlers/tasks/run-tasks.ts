@@ -1,6 +1,7 @@
 import { formatCpu, formatMemory } from '../../domain/quantity.ts';
 import type { Profile } from '../../domain/profile.ts';
 import type { Run, RunStatus } from '../../domain/run.ts';
+import { RunnerUnavailableError } from '../../domain/errors.ts';
 import { makeRunnerJob, type RunnerJobSpec } from '../../adapters/k8s/runner-job.ts';
 import type { EmitMetrics } from '../../observability/metrics.ts';
 import { finalizeRun, type FinalizeRunDeps, type FinalizeRunInput } from '../../use-cases/finalize-run.ts';
@@ -35,8 +36,16 @@ export const runEndMetrics = (run: Pick<Run, 'status' | 'durationSeconds'>): Rec
   };
 };
 
-/** A prepared run's runner Job: its profile's image, pool and requests; the runner program from the runner image. */
-export const runnerJobSpec = (settings: RunSettings, prepared: PreparedRun, profile: Profile): RunnerJobSpec => ({
+/**
+ * A prepared run's runner Job: its profile's image, pool and requests; the runner program from the runner image;
+ * for a run with a role, what its runner needs to fetch the role's keys (the API's URL and the run token).
+ */
+export const runnerJobSpec = (
+  settings: RunSettings,
+  prepared: PreparedRun,
+  profile: Profile,
+  runToken?: string,
+): RunnerJobSpec => ({
   namespace: settings.runner.namespace,
   serviceAccount: settings.runner.serviceAccount,
   runnerImage: settings.runner.image,
@@ -51,7 +60,17 @@ export const runnerJobSpec = (settings: RunSettings, prepared: PreparedRun, prof
   timeoutSeconds: prepared.timeoutSeconds,
   cellTimeoutSeconds: prepared.cellTimeoutSeconds,
   output: settings.output,
+  ...(prepared.role && runToken ? { credentials: runnerCredentials(settings, prepared.role, runToken) } : {}),
 });
+
+// A run with a role and nowhere to fetch its keys from would fail at its first AWS call; it fails here instead.
+const runnerCredentials = (settings: RunSettings, role: string, runToken: string) => {
+  if (!settings.apiUrl)
+    throw new RunnerUnavailableError(
+      `the run has role '${role}' but the runner cannot fetch its keys: set ORRERY_PUBLIC_API_URL`,
+    );
+  return { role, apiUrl: settings.apiUrl.replace(/\/$/, ''), runToken };
+};
 
 /**
  * The Step Functions Task handlers of the run workflow; errors keep their class names, which Catch matches.
@@ -61,8 +80,8 @@ export const runnerJobSpec = (settings: RunSettings, prepared: PreparedRun, prof
 export const makeRunTasks = (deps: RunTaskDeps, emit?: EmitMetrics) => ({
   /** Prepare: the parameterized input, presigned URLs, and the runner Job for EKS on the run's profile. */
   prepare: async (input: { runId: string }) => {
-    const { prepared, profile } = await prepareRun(deps, input);
-    const job = makeRunnerJob(runnerJobSpec(deps.runSettings, prepared, profile));
+    const { prepared, profile, runToken } = await prepareRun(deps, input);
+    const job = makeRunnerJob(runnerJobSpec(deps.runSettings, prepared, profile, runToken));
     emit?.({}, { RunsStarted: 1 });
     return { ...prepared, job };
   },

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { makeRunnerJob } from '../../../src/adapters/k8s/runner-job.ts';
-import { makeServerPod, type ServerPodSpec } from '../../../src/adapters/k8s/server-manifests.ts';
+import {
+  CREDENTIALS_TOKEN_KEY,
+  makeServerPod,
+  type ServerPodSpec,
+} from '../../../src/adapters/k8s/server-manifests.ts';
 import { CPU_LAUNCH_SPEC } from '../../support/server-specs.ts';
 
 // One field per test: the whole-manifest comparisons in server-manifests and runner-job tests break on any change
@@ -39,7 +43,12 @@ const GPU_POOL = {
   tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists' as const, effect: 'NoSchedule' as const }],
 };
 
-const serverSpec: ServerPodSpec = { ...CPU_LAUNCH_SPEC, namespace: 'orrery-users', serviceAccount: 'orrery-server' };
+const serverSpec: ServerPodSpec = {
+  ...CPU_LAUNCH_SPEC,
+  namespace: 'orrery-users',
+  serviceAccount: 'orrery-server',
+  credentialsImage: 'orrery/notebook-runner:1',
+};
 const gpuServerSpec: ServerPodSpec = { ...serverSpec, resources: { ...serverSpec.resources, gpus: 1 }, pool: GPU_POOL };
 
 const runnerSpec = {
@@ -135,5 +144,36 @@ describe('the runner Job’s notebook container', () => {
     // Assess
     expect(runner.volumeMounts?.length).toBeGreaterThan(0);
     for (const mount of runner.volumeMounts ?? []) expect(mount.readOnly, mount.name).toBe(true);
+  });
+});
+
+describe('the server pod’s AWS credentials', () => {
+  it('hands the credentials token to the credentials sidecar alone, never to the notebook or the reporter', () => {
+    // Act
+    const pod = makeServerPod(serverSpec).spec;
+    // Assess
+    const readers = pod.containers
+      .filter((c) => c.env.some((e) => e.valueFrom?.secretKeyRef.key === CREDENTIALS_TOKEN_KEY))
+      .map((c) => c.name);
+    expect(readers).toEqual(['aws-credentials']);
+  });
+
+  it('gives the notebook the token file and the sidecar’s URI, never a token in its environment', () => {
+    // Act
+    const notebook = makeServerPod(serverSpec).spec.containers.find((c) => c.name === 'notebook')!;
+    // Assess
+    const aws = notebook.env.filter((e) => e.name.startsWith('AWS_')).map((e) => [e.name, e.value]);
+    expect(aws).toEqual([
+      ['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'http://127.0.0.1:9911/credentials'],
+      ['AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', '/var/run/orrery/credentials/token'],
+    ]);
+  });
+
+  it('runs the sidecar as the notebook’s user, so the 0600 token file it writes is readable by the notebook', () => {
+    // Act
+    const containers = makeServerPod(serverSpec).spec.containers;
+    // Assess
+    const uid = (name: string) => containers.find((c) => c.name === name)!.securityContext.runAsUser;
+    expect(uid('aws-credentials')).toBe(uid('notebook'));
   });
 });

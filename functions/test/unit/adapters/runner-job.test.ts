@@ -104,6 +104,25 @@ describe('makeRunnerJob', () => {
     ).toEqual(['--cell-timeout', '30']);
   });
 
+  it('gives the runner of a run with a role its API, run id and run token in the environment, never the arguments', () => {
+    // Prepare
+    const credentials = { role: 'ads-analyst', apiUrl: 'https://api.example.com/api', runToken: 'r'.repeat(43) };
+
+    // Act
+    const container = makeRunnerJob({ ...spec, credentials }).spec.template.spec.containers[0]!;
+
+    // Assess
+    expect(container.env).toEqual([
+      { name: 'ORRERY_INPUT_URL', value: 'https://in?X-Amz-Signature=s1' },
+      { name: 'ORRERY_OUTPUT_URL', value: 'https://out?X-Amz-Signature=s2' },
+      { name: 'ORRERY_RUN_ROLE', value: 'ads-analyst' },
+      { name: 'ORRERY_API_URL', value: 'https://api.example.com/api' },
+      { name: 'ORRERY_RUN_ID', value: 'run-abc123' },
+      { name: 'ORRERY_RUN_TOKEN', value: 'r'.repeat(43) },
+    ]);
+    expect(container.args.join(' ')).not.toContain('r'.repeat(43));
+  });
+
   it('tolerates exactly the taints the profile’s pool names, a GPU pool’s included, and requests its GPUs', () => {
     // Prepare
     const taint = { key: 'example.com/gpu', operator: 'Equal' as const, value: 'a10', effect: 'NoExecute' as const };

@@ -14,6 +14,7 @@ const cpuSpec: ServerPodSpec = {
   ...CPU_LAUNCH_SPEC,
   namespace: 'orrery-users',
   serviceAccount: 'orrery-server',
+  credentialsImage: 'orrery/notebook-runner:2026.1',
 };
 
 const gpuSpec: ServerPodSpec = {
@@ -50,7 +51,7 @@ const SECURITY = {
 };
 
 describe('makeServerPod', () => {
-  it('builds the pod of a CPU server: Jupyter on 8888 under its base path, the token from the Secret, and the activity reporter', () => {
+  it('builds the pod of a CPU server: Jupyter on 8888 under its base path, the token from the Secret, the activity reporter and the credentials sidecar', () => {
     // Act
     const pod = makeServerPod(cpuSpec);
     // Assess
@@ -97,9 +98,12 @@ describe('makeServerPod', () => {
                 valueFrom: { secretKeyRef: { name: 'jupyter-ada-example-com--default-1a2b3c4d', key: 'token' } },
               },
               { name: 'ORRERY_SERVER_ID', value: 'jupyter-ada-example-com--default-1a2b3c4d' },
+              { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://127.0.0.1:9911/credentials' },
+              { name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', value: '/var/run/orrery/credentials/token' },
             ],
             ports: [{ name: 'http', containerPort: 8888, protocol: 'TCP' }],
             resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+            volumeMounts: [{ name: 'aws-credentials', mountPath: '/var/run/orrery/credentials', readOnly: true }],
             readinessProbe: { httpGet: { path: '/user/ada@example.com/default/api', port: 8888 }, periodSeconds: 2 },
             securityContext: SECURITY,
           },
@@ -118,7 +122,29 @@ describe('makeServerPod', () => {
             resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
             securityContext: SECURITY,
           },
+          {
+            name: 'aws-credentials',
+            image: 'orrery/notebook-runner:2026.1',
+            command: ['python', '-m', 'orrery_runner.credentials_sidecar'],
+            workingDir: '/opt/orrery',
+            env: [
+              { name: 'ORRERY_API_URL', value: 'https://api.orrery.test' },
+              { name: 'ORRERY_SERVER_NAME', value: 'default' },
+              {
+                name: 'ORRERY_SERVER_TOKEN',
+                valueFrom: {
+                  secretKeyRef: { name: 'jupyter-ada-example-com--default-1a2b3c4d', key: 'credentials-token' },
+                },
+              },
+              { name: 'ORRERY_CREDENTIALS_TOKEN_FILE', value: '/var/run/orrery/credentials/token' },
+              { name: 'ORRERY_CREDENTIALS_PORT', value: '9911' },
+            ],
+            resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } },
+            volumeMounts: [{ name: 'aws-credentials', mountPath: '/var/run/orrery/credentials' }],
+            securityContext: SECURITY,
+          },
         ],
+        volumes: [{ name: 'aws-credentials', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }],
       },
     });
   });
@@ -148,6 +174,8 @@ describe('makeServerPod', () => {
           valueFrom: { secretKeyRef: { name: 'jupyter-ada-example-com--gpu-5e6f7a8b', key: 'token' } },
         },
         { name: 'ORRERY_SERVER_ID', value: 'jupyter-ada-example-com--gpu-5e6f7a8b' },
+        { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://127.0.0.1:9911/credentials' },
+        { name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', value: '/var/run/orrery/credentials/token' },
       ],
       ports: [{ name: 'http', containerPort: 8888, protocol: 'TCP' }],
       resources: {
@@ -156,6 +184,7 @@ describe('makeServerPod', () => {
       },
       readinessProbe: { httpGet: { path: '/user/ada@example.com/gpu/api', port: 8888 }, periodSeconds: 2 },
       securityContext: SECURITY,
+      volumeMounts: [{ name: 'aws-credentials', mountPath: '/var/run/orrery/credentials', readOnly: true }],
     });
     expect(pod.spec.containers[1]?.image).toBe('orrery/activity-reporter:1');
   });
@@ -189,9 +218,9 @@ describe('makeServerService and makeServerTokenSecret', () => {
     });
   });
 
-  it('keeps the token in an Opaque Secret named after the server, with the server’s labels', () => {
+  it('keeps both tokens in an Opaque Secret named after the server, with the server’s labels', () => {
     // Act
-    const secret = makeServerTokenSecret(cpuSpec, 'osv1.secret-value');
+    const secret = makeServerTokenSecret(cpuSpec, 'osv1.secret-value', 'osc1.credentials-value');
     // Assess
     expect(secret).toEqual({
       apiVersion: 'v1',
@@ -202,7 +231,7 @@ describe('makeServerService and makeServerTokenSecret', () => {
         labels: makeServerPod(cpuSpec).metadata.labels,
       },
       type: 'Opaque',
-      stringData: { token: 'osv1.secret-value' },
+      stringData: { token: 'osv1.secret-value', 'credentials-token': 'osc1.credentials-value' },
     });
   });
 });
@@ -212,7 +241,7 @@ describe('the manifests against the Kubernetes schemas', () => {
     ['the CPU pod', () => new Pod(asSent(makeServerPod(cpuSpec)))],
     ['the GPU pod', () => new Pod(asSent(makeServerPod(gpuSpec)))],
     ['the Service', () => new Service(asSent(makeServerService(cpuSpec)))],
-    ['the Secret', () => new Secret(asSent(makeServerTokenSecret(cpuSpec, 'token')))],
+    ['the Secret', () => new Secret(asSent(makeServerTokenSecret(cpuSpec, 'token', 'credentials-token')))],
   ])('validates %s', (_name, build) => {
     // Act
     const validate = () => build().validate();

@@ -15,7 +15,7 @@ const WITH_CURSORS = loadConfig(CLOUD_ENV_WITH_CURSORS);
 const keysOf = (deps: object) => Object.keys(deps).sort();
 
 describe('what each function is given', () => {
-  it('gives the run workflow tasks no renderer, workflows or cursors: only records, files, time and settings', () => {
+  it('gives the run workflow tasks no renderer, workflows or cursors: only records, files, time, ids and settings', () => {
     // Act
     const deps = makeRunTaskDeps(WITHOUT_CURSORS);
 
@@ -23,7 +23,16 @@ describe('what each function is given', () => {
     expect(deps).not.toHaveProperty('renderer');
     expect(deps).not.toHaveProperty('workflows');
     expect(deps).not.toHaveProperty('cursors');
-    expect(keysOf(deps)).toEqual(['bodies', 'clock', 'notebooks', 'profiles', 'runFiles', 'runSettings', 'runs']);
+    expect(keysOf(deps)).toEqual([
+      'bodies',
+      'clock',
+      'ids',
+      'notebooks',
+      'profiles',
+      'runFiles',
+      'runSettings',
+      'runs',
+    ]);
   });
 
   it('gives the launch-server tasks and the culler no workflows, and only the culler a notifier', () => {
@@ -76,6 +85,7 @@ describe('what each function is given', () => {
       'profiles',
       'renderCache',
       'renderer',
+      'roles',
       'runFiles',
       'runSettings',
       'runs',
@@ -87,6 +97,7 @@ describe('what each function is given', () => {
       'cullPolicy',
       'ids',
       'profiles',
+      'roles',
       'serverSettings',
       'servers',
       'workflows',

@@ -57,7 +57,7 @@ describe('configuration of servers', () => {
     // Prepare
     const compute = makeCloudCompute(loadConfig({ ...BASE, ORRERY_EKS_CLUSTER: 'data' }));
     // Act
-    const err = await compute.putToken('jupyter-a--b-12345678', 'osv1.x').catch((e: unknown) => e);
+    const err = await compute.putToken('jupyter-a--b-12345678', 'osv1.x', 'osc1.x').catch((e: unknown) => e);
     // Assess
     expect(err).toBeInstanceOf(UpstreamError);
     expect((err as Error).message).toMatch(/ORRERY_EKS_ENDPOINT.*ORRERY_PUBLIC_API_URL/);

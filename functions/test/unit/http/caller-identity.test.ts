@@ -60,7 +60,7 @@ const cloudEvent = (
     },
   }) as unknown as ApiEvent;
 
-const me = makeMe({ profiles: DEFAULT_PROFILES }, { claimNames: NAMES });
+const me = makeMe({ profiles: DEFAULT_PROFILES, roles: [] }, { claimNames: NAMES });
 const call = async (handler: (e: ApiEvent, c: Context) => Promise<ApiResult>, event: ApiEvent) => {
   const res = (await handler(event, {} as Context)) as {
     statusCode: number;

@@ -7,6 +7,7 @@ import { finalizeRun } from '../../../src/use-cases/finalize-run.ts';
 import { markRunStarted } from '../../../src/use-cases/prepare-run.ts';
 import { renderVersion } from '../../../src/use-cases/render-version.ts';
 import type { FoliumDeps } from '../../../src/use-cases/folium-deps.ts';
+import type { CredentialDeps } from '../../../src/use-cases/credential-deps.ts';
 import type { RunDeps } from '../../../src/use-cases/run-deps.ts';
 import { renderRunOutput } from '../../../src/use-cases/run-output.ts';
 import { startRun } from '../../../src/use-cases/start-run.ts';
@@ -131,7 +132,7 @@ describe('rendering a version through the cache', () => {
 });
 
 describe('rendering a run output through the cache', () => {
-  const finishedRun = async (deps: FoliumDeps & RunDeps) => {
+  const finishedRun = async (deps: FoliumDeps & RunDeps & Pick<CredentialDeps, 'roles'>) => {
     const { notebook } = await createNotebook(deps, {
       user: people.alice,
       title: 'Sales',

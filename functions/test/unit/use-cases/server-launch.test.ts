@@ -280,6 +280,7 @@ describe('launch steps', () => {
         name: 'lab',
         basePath: '/user/alice/lab/',
         activityUrl: 'http://127.0.0.1:1/api/servers/lab/activity',
+        apiUrl: 'http://127.0.0.1:1/api',
         pool: DEFAULT_PROFILES[0]!.pool,
       }),
     ]);
@@ -508,7 +509,7 @@ describe('listProfiles', () => {
     // Act
     const bob = listProfiles(deps, { user: people.bob });
     const root = listProfiles(deps, { user: people.root });
-    const me = getMe(deps, { user: people.bob });
+    const me = getMe({ ...deps, roles: [] }, { user: people.bob });
     // Assess
     expect(bob.items.map((p) => p.slug)).toEqual(['cpu-small', 'risk-big']);
     expect(bob.items[0]).toMatchObject({
