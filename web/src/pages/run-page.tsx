@@ -111,6 +111,8 @@ const RunFacts = ({ run, now }: { run: Run; now: number }) => {
         </dd>
         <dt>Profile</dt>
         <dd>{run.profile}</dd>
+        <dt>AWS role</dt>
+        <dd>{run.role ?? 'none'}</dd>
         <dt>Timeout</dt>
         <dd>{formatDuration(run.timeoutSeconds)}</dd>
         <dt>Started by</dt>
