@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable } from '../../functions/test/support/chromium.ts';
-import { FAKE_STS_CALLER, type FakeSts, startFakeSts } from '../../functions/test/support/fake-sts.ts';
+import { fakeStsBroker, setAwsEnvironment } from '../../functions/test/support/aws-environment.ts';
+import { type FakeSts, startFakeSts } from '../../functions/test/support/fake-sts.ts';
 import { eventually, jupyterServerAvailable } from '../../functions/test/support/servers.ts';
 import { horizontalOverflow, installLayoutShiftProbe, layoutShift } from './support/page-quality.ts';
 import { usePortal } from './support/portal-fixture.ts';
@@ -31,20 +31,6 @@ const ROLES = [
   },
 ];
 
-// The broker's SDK reads its credentials and endpoint from the process environment, as under `npm start`.
-const AWS_NAMES = [
-  'AWS_PROFILE',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_ENDPOINT_URL',
-  'AWS_ENDPOINT_URL_STS',
-  'AWS_CONFIG_FILE',
-  'AWS_SHARED_CREDENTIALS_FILE',
-  'AWS_EC2_METADATA_DISABLED',
-];
-const saved = Object.fromEntries(AWS_NAMES.map((n) => [n, process.env[n]]));
-
 /** Records what each Copy button puts on the clipboard, beside the clipboard itself, before any page script runs. */
 const recordCopies = (page: Page) =>
   page.addInitScript(() => {
@@ -59,26 +45,16 @@ const recordCopies = (page: Page) =>
 
 describe.skipIf(!chromiumAvailable())('AWS credentials from the portal', { timeout: 90_000 }, () => {
   let sts: FakeSts;
+  let restoreAwsEnvironment: () => void;
   // Registered before usePortal's hooks, so the endpoint and the broker's keys exist when the platform starts.
   beforeAll(async () => {
     sts = await startFakeSts();
-    for (const name of AWS_NAMES) delete process.env[name];
-    Object.assign(process.env, {
-      AWS_CONFIG_FILE: join('/nonexistent', 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: join('/nonexistent', 'credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ENDPOINT_URL_STS: sts.url,
-      AWS_ACCESS_KEY_ID: FAKE_STS_CALLER.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: FAKE_STS_CALLER.secretAccessKey,
-    });
+    restoreAwsEnvironment = setAwsEnvironment(fakeStsBroker(sts));
     sts.state.maxSessionSeconds.set(ROLES[0]!.roleArn, 7200);
   });
   afterAll(async () => {
     await sts?.close();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreAwsEnvironment?.();
   });
   const p = usePortal('credentials', { ORRERY_ROLES: JSON.stringify(ROLES) });
 

@@ -1,5 +1,5 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeStsBroker, setAwsEnvironment } from '../support/aws-environment.ts';
 import { FAKE_STS_CALLER, type FakeSts, startFakeSts } from '../support/fake-sts.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
@@ -33,50 +33,14 @@ const ROLES = [
   },
 ];
 
-// The SDK's default chain and endpoint settings are read from the process environment, as `npm start` has them.
-const AWS_NAMES = [
-  'AWS_PROFILE',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_ENDPOINT_URL',
-  'AWS_ENDPOINT_URL_STS',
-  'AWS_CONFIG_FILE',
-  'AWS_SHARED_CREDENTIALS_FILE',
-  'AWS_EC2_METADATA_DISABLED',
-  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-  'AWS_WEB_IDENTITY_TOKEN_FILE',
-];
-const saved = Object.fromEntries(AWS_NAMES.map((n) => [n, process.env[n]]));
-const setAwsEnvironment = (values: Record<string, string>) => {
-  for (const name of AWS_NAMES) delete process.env[name];
-  // No shared files and no instance metadata: only what a test sets counts.
-  Object.assign(process.env, {
-    AWS_CONFIG_FILE: join('/nonexistent', 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join('/nonexistent', 'credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...values,
-  });
-};
-const restoreAwsEnvironment = () => {
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-};
-
 describe('credentials over HTTP, with the real STS adapter against a test-owned STS endpoint', () => {
   let t: TestPlatform;
   let sts: FakeSts;
+  let restoreAwsEnvironment: () => void;
 
   beforeAll(async () => {
     sts = await startFakeSts();
-    setAwsEnvironment({
-      AWS_ENDPOINT_URL_STS: sts.url,
-      AWS_ACCESS_KEY_ID: FAKE_STS_CALLER.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: FAKE_STS_CALLER.secretAccessKey,
-    });
+    restoreAwsEnvironment = setAwsEnvironment(fakeStsBroker(sts));
     sts.state.maxSessionSeconds.set(ROLES[0]!.roleArn, 3600);
     sts.state.deny.add(ROLES[2]!.roleArn);
     t = await startTestPlatform(undefined, { ORRERY_ROLES: JSON.stringify(ROLES) });
@@ -84,7 +48,7 @@ describe('credentials over HTTP, with the real STS adapter against a test-owned 
   afterAll(async () => {
     await t?.close();
     await sts?.close();
-    restoreAwsEnvironment();
+    restoreAwsEnvironment?.();
   });
 
   it("lists each caller's roles only, and /me names them", async () => {
@@ -217,14 +181,15 @@ describe('credentials over HTTP, with the real STS adapter against a test-owned 
 
 describe('credentials over HTTP on a machine without AWS credentials', () => {
   let t: TestPlatform;
+  let restoreAwsEnvironment: () => void;
 
   beforeAll(async () => {
-    setAwsEnvironment({});
+    restoreAwsEnvironment = setAwsEnvironment({});
     t = await startTestPlatform(undefined, { ORRERY_ROLES: JSON.stringify(ROLES) });
   });
   afterAll(async () => {
     await t?.close();
-    restoreAwsEnvironment();
+    restoreAwsEnvironment?.();
   });
 
   it('starts, lists roles, and answers an issue 503 saying what to set, recording nothing', async () => {

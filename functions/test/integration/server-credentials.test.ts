@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { fromHttp } from '@aws-sdk/credential-provider-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverIdFor } from '../../src/domain/server.ts';
+import { fakeStsBroker, setAwsEnvironment } from '../support/aws-environment.ts';
 import { FAKE_STS_CALLER, type FakeSts, startFakeSts } from '../support/fake-sts.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { boto3Available } from '../support/runs.ts';
@@ -60,26 +61,13 @@ if reply["content"]["status"] != "ok":
     sys.exit(1)
 `;
 
-// The SDK's chain, as the platform's broker reads it from this process: the fake STS and its caller's keys only.
-const AWS_NAMES = [
-  'AWS_PROFILE',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_ENDPOINT_URL',
-  'AWS_ENDPOINT_URL_STS',
-  'AWS_CONFIG_FILE',
-  'AWS_SHARED_CREDENTIALS_FILE',
-  'AWS_EC2_METADATA_DISABLED',
-];
-const saved = Object.fromEntries(AWS_NAMES.map((n) => [n, process.env[n]]));
-
 const NAME = 'lab';
 const serverId = serverIdFor('alice', NAME);
 const run = promisify(execFile);
 
 let t: TestPlatform;
 let sts: FakeSts;
+let restoreAwsEnvironment: () => void;
 let jupyter: { url: string; token: string };
 let kernelConnection: string;
 const credentialsTokens = new Map<string, string>();
@@ -105,15 +93,7 @@ describe.skipIf(!jupyterServerAvailable() || !boto3Available())(
     beforeAll(async () => {
       sts = await startFakeSts();
       sts.state.expiresInSeconds = KEY_LIFETIME_SECONDS;
-      for (const name of AWS_NAMES) delete process.env[name];
-      Object.assign(process.env, {
-        AWS_ENDPOINT_URL_STS: sts.url,
-        AWS_ACCESS_KEY_ID: FAKE_STS_CALLER.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: FAKE_STS_CALLER.secretAccessKey,
-        AWS_CONFIG_FILE: '/nonexistent/config',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      });
+      restoreAwsEnvironment = setAwsEnvironment(fakeStsBroker(sts));
       t = await startTestPlatform(mkdtempSync(join(tmpdir(), 'orrery-server-credentials-')), {
         ORRERY_ROLES: JSON.stringify(ROLES),
         ORRERY_CULL_HEARTBEAT_SECONDS: '864000',
@@ -146,10 +126,7 @@ describe.skipIf(!jupyterServerAvailable() || !boto3Available())(
     afterAll(async () => {
       await t?.close();
       await sts?.close();
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      restoreAwsEnvironment?.();
     });
 
     it('shows the role in the server’s view', async () => {
