@@ -47,10 +47,11 @@ export const StartRunBody = z.strictObject({
     .string()
     .min(1)
     .max(64)
+    .nullable()
     .optional()
     .describe(
       "an AWS role you hold (GET /credentials/roles): the run's kernel gets its keys, refreshed as they age " +
-        "(403 for a role you do not hold; a rerun: the earlier run's)",
+        "(403 for a role you do not hold); null for none; a rerun without it keeps the earlier run's",
     ),
 });
 

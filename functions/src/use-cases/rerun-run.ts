@@ -24,7 +24,7 @@ export const rerunRun = async (
     timeoutSeconds?: number;
     cellTimeoutSeconds?: number;
     idempotencyKey?: string;
-    role?: string;
+    role?: string | null;
   },
 ): Promise<RunView> => {
   const earlier = await loadControllableRun(deps, input.user, input.runId);
@@ -39,7 +39,8 @@ export const rerunRun = async (
     timeoutSeconds: input.timeoutSeconds ?? earlier.timeoutSeconds,
     cellTimeoutSeconds: input.cellTimeoutSeconds ?? earlier.cellTimeoutSeconds,
     idempotencyKey: input.idempotencyKey,
-    role: input.role ?? earlier.role,
+    // Left out, the earlier run's role; null, none.
+    role: input.role === undefined ? earlier.role : input.role,
     rerunOf: earlier.id,
   });
   return viewRun(deps, run);

@@ -124,7 +124,8 @@ const RunForm = ({ source }: { source: FormSource }) => {
       profile,
       timeoutSeconds: seconds,
       idempotencyKey,
-      ...(role ? { role } : {}),
+      // A rerun says "none" explicitly, or it would keep the earlier run's role.
+      ...(role ? { role } : earlier ? { role: null } : {}),
     };
     try {
       const run = earlier
@@ -273,10 +274,7 @@ const ProfileField = ({
   </div>
 );
 
-/**
- * The AWS role whose keys the run's kernel gets. A rerun keeps the earlier run's role unless another is chosen (the
- * API has no way to clear it on a rerun), so "No AWS role" is offered only when there is none to keep.
- */
+/** The AWS role whose keys the run's kernel gets; a rerun starts from the earlier run's, which may be cleared. */
 const RoleField = ({
   id,
   roles,
@@ -302,7 +300,7 @@ const RoleField = ({
       aria-invalid={error ? true : undefined}
       aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
     >
-      {kept ? null : <option value="">No AWS role</option>}
+      <option value="">No AWS role</option>
       {kept && !roles.some((r) => r.name === kept) ? <option value={kept}>{kept}</option> : null}
       {roles.map((r) => (
         <option key={r.name} value={r.name}>
@@ -312,7 +310,7 @@ const RoleField = ({
     </select>
     <p id={`${id}-hint`} className="hint">
       {kept
-        ? `The earlier run's role, ${kept}, unless you choose another.`
+        ? `The earlier run's role was ${kept}; the kernel gets keys for the one chosen here.`
         : "The run's kernel gets keys for it that refresh themselves."}
     </p>
     {error ? <FieldError id={`${id}-error`}>{error}</FieldError> : null}

@@ -107,7 +107,7 @@ describe('starting a run with a role', () => {
     expect(run).toMatchObject({ role: null, roleTeam: null });
   });
 
-  it('keeps the role on a rerun, checked against whoever reruns it, and lets a rerun change it', async () => {
+  it('keeps the role on a rerun, checked against whoever reruns it, and lets a rerun change or clear it', async () => {
     // Prepare
     const d = deps();
     d.roles.push(role('everyone', { teams: ['*'] }));
@@ -119,10 +119,12 @@ describe('starting a run with a role', () => {
     // Act
     const again = await rerunRun(d, { user: people.alice, runId: first.id });
     const changed = await rerunRun(d, { user: people.alice, runId: first.id, role: 'everyone' });
+    const cleared = await rerunRun(d, { user: people.alice, runId: first.id, role: null });
     const byAdmin = await rerunRun(d, { user: people.root, runId: first.id }).catch((e) => e);
     // Assess
     expect(again).toMatchObject({ rerunOf: first.id, role: 'ads-analyst' });
     expect(changed.role).toBe('everyone');
+    expect(cleared.role).toBeNull();
     expect(byAdmin).toBeInstanceOf(ForbiddenError);
   });
 });
