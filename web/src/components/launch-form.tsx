@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { Profile, Role } from '../api-client.ts';
-import { formatDuration, formatHourlyPrice, profileLabel, roleLabel } from '../format.ts';
+import { formatDuration, formatHourlyPrice, profileLabel } from '../format.ts';
+import { RoleOptions } from './role-options.tsx';
 import { FieldError } from './form-error.tsx';
 import { ErrorAlert, Loading } from './states.tsx';
 
@@ -132,12 +133,7 @@ export const LaunchForm = ({
               onChange={(e) => setRole(e.target.value)}
               aria-describedby={`${id}-role-hint`}
             >
-              <option value="">No AWS role</option>
-              {roles?.map((r) => (
-                <option key={r.name} value={r.name}>
-                  {roleLabel(r)}
-                </option>
-              ))}
+              <RoleOptions roles={roles} />
             </select>
             <span id={`${id}-role-hint`} className="hint">
               Its notebooks get keys for this role that refresh themselves; you can switch it later.

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { Role, Server } from '../api-client.ts';
+import { RoleOptions } from './role-options.tsx';
 import { ErrorAlert } from './states.tsx';
 
 /**
@@ -52,14 +53,8 @@ export const ServerRole = ({
           setSaved(false);
         }}
       >
-        <option value="">No AWS role</option>
-        {/* Names only, to keep the row narrow. A role the owner no longer holds stays listed, so the select shows the truth until it is changed. */}
-        {current && !roles.some((r) => r.name === current) ? <option value={current}>{current}</option> : null}
-        {roles.map((r) => (
-          <option key={r.name} value={r.name}>
-            {r.name}
-          </option>
-        ))}
+        {/* Names only, to keep the row narrow. */}
+        <RoleOptions roles={roles} current={current} label={(r) => r.name} />
       </select>
       <button type="submit" className="secondary" disabled={busy || chosen === current}>
         Save<span className="visually-hidden"> role of {server.name}</span>

@@ -3,7 +3,8 @@ import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'reac
 import type { ApiClient, ApiError, Notebook, Parameters, Profile, Role, Run } from '../api-client.ts';
 import { FieldError, FormError } from '../components/form-error.tsx';
 import { isNotFound, Loading, NotFoundState, PageLoadError } from '../components/states.tsx';
-import { profileLabel, roleLabel } from '../format.ts';
+import { RoleOptions } from '../components/role-options.tsx';
+import { profileLabel } from '../format.ts';
 import {
   fieldErrorsFromApi,
   fieldsFor,
@@ -300,13 +301,7 @@ const RoleField = ({
       aria-invalid={error ? true : undefined}
       aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
     >
-      <option value="">No AWS role</option>
-      {kept && !roles.some((r) => r.name === kept) ? <option value={kept}>{kept}</option> : null}
-      {roles.map((r) => (
-        <option key={r.name} value={r.name}>
-          {roleLabel(r)}
-        </option>
-      ))}
+      <RoleOptions roles={roles} current={kept} />
     </select>
     <p id={`${id}-hint`} className="hint">
       {kept
