@@ -81,6 +81,19 @@ export const people = {
   loner: { id: 'loner', name: 'Loner', teams: [], admin: false },
 } satisfies Record<string, User>;
 
+/** A role of the registry for tests: held by nobody, an hour at most, unless `over` says otherwise. */
+export const testRole = (name: string, over: Partial<Role> = {}): Role => ({
+  name,
+  roleArn: `arn:aws:iam::123456789012:role/${name}`,
+  account: 'ads-dev',
+  environment: 'dev',
+  maxSessionSeconds: 3600,
+  teams: [],
+  users: [],
+  description: '',
+  ...over,
+});
+
 /** Roles for server tests: `ads-lake` for the ads team (alice, amir), `risk-prod` for risk (bob). */
 export const SERVER_TEST_ROLES: Role[] = [
   {

@@ -10,18 +10,9 @@ import {
   teamFor,
 } from '../../../src/domain/role.ts';
 import type { User } from '../../../src/domain/user.ts';
+import { testRole } from '../../support/fakes.ts';
 
-const role = (name: string, over: Partial<Role> = {}): Role => ({
-  name,
-  roleArn: `arn:aws:iam::123456789012:role/${name}`,
-  account: 'ads-dev',
-  environment: 'dev',
-  maxSessionSeconds: 3600,
-  teams: [],
-  users: [],
-  description: '',
-  ...over,
-});
+const role = testRole;
 
 const user = (id: string, teams: string[] = [], admin = false): User => ({ id, name: id, teams, admin });
 

@@ -7,17 +7,9 @@ import {
   cappedSessionSeconds,
   ROLE_CHAINING_MAX_SECONDS,
 } from '../../../src/domain/session-cap.ts';
+import { testRole } from '../../support/fakes.ts';
 
-const role = (maxSessionSeconds: number): Role => ({
-  name: 'sandbox',
-  roleArn: 'arn:aws:iam::123456789012:role/sandbox',
-  account: 'ads-dev',
-  environment: 'dev',
-  maxSessionSeconds,
-  teams: ['*'],
-  users: [],
-  description: '',
-});
+const role = (maxSessionSeconds: number): Role => testRole('sandbox', { maxSessionSeconds, teams: ['*'] });
 
 const refusal = (fn: () => unknown): ValidationError => {
   try {

@@ -8,7 +8,7 @@ import { makeCredentialHandlers } from '../../../src/handlers/http/credential-ha
 import type { ApiEvent, ApiResult } from '../../../src/http/api-event.ts';
 import { configureObservability } from '../../../src/observability/settings.ts';
 import { FakeCredentialBroker } from '../../support/fake-credential-broker.ts';
-import { FakeClock, SequentialIds } from '../../support/fakes.ts';
+import { FakeClock, SequentialIds, testRole } from '../../support/fakes.ts';
 
 const EXP = Math.floor(Date.now() / 1000) + 3600;
 const ISSUER = 'https://login.example.com';
@@ -36,18 +36,7 @@ const event = (routeKey: string, sub: string, groups: string[], body?: unknown):
 
 const handlers = () => {
   const deps = {
-    roles: [
-      {
-        name: 'sandbox',
-        roleArn: 'arn:aws:iam::123456789012:role/sandbox',
-        account: 'sandbox',
-        environment: 'dev' as const,
-        maxSessionSeconds: 3600,
-        teams: ['*'],
-        users: [],
-        description: '',
-      },
-    ],
+    roles: [testRole('sandbox', { account: 'sandbox', teams: ['*'] })],
     broker: new FakeCredentialBroker(),
     credentialLog: new MemoryCredentialLog(),
     clock: new FakeClock(),

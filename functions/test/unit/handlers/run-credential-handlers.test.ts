@@ -9,7 +9,7 @@ import { makeCredentialHandlers } from '../../../src/handlers/http/credential-ha
 import type { ApiEvent, ApiResult } from '../../../src/http/api-event.ts';
 import { sampleRun } from '../../contract/run-store.case.ts';
 import { FakeCredentialBroker } from '../../support/fake-credential-broker.ts';
-import { FakeClock, SequentialIds } from '../../support/fakes.ts';
+import { FakeClock, SequentialIds, testRole } from '../../support/fakes.ts';
 
 const TOKEN = 'run-token-'.padEnd(43, 'x');
 
@@ -32,18 +32,7 @@ const handlers = async () => {
   const run = sampleRun({ status: 'IN_PROGRESS', role: 'sandbox', roleTeam: null, runTokenHash: hashRunToken(TOKEN) });
   await runs.createRun(run);
   const deps = {
-    roles: [
-      {
-        name: 'sandbox',
-        roleArn: 'arn:aws:iam::123456789012:role/sandbox',
-        account: 'sandbox',
-        environment: 'dev' as const,
-        maxSessionSeconds: 3600,
-        teams: ['*'],
-        users: [],
-        description: '',
-      },
-    ],
+    roles: [testRole('sandbox', { account: 'sandbox', teams: ['*'] })],
     broker: new FakeCredentialBroker(),
     credentialLog: new MemoryCredentialLog(),
     clock: new FakeClock(),

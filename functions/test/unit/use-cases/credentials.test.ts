@@ -9,19 +9,10 @@ import { issueCredentials, issueRoleSession } from '../../../src/use-cases/issue
 import { listAllCredentialLog, listOwnCredentialLog } from '../../../src/use-cases/list-credential-log.ts';
 import { listRoles } from '../../../src/use-cases/list-roles.ts';
 import { FakeCredentialBroker } from '../../support/fake-credential-broker.ts';
-import { FakeClock, people, SequentialIds } from '../../support/fakes.ts';
+import { FakeClock, people, SequentialIds, testRole } from '../../support/fakes.ts';
 
-const role = (name: string, over: Partial<Role> = {}): Role => ({
-  name,
-  roleArn: `arn:aws:iam::123456789012:role/${name}`,
-  account: 'ads-dev',
-  environment: 'dev',
-  maxSessionSeconds: 3600,
-  teams: [],
-  users: [],
-  description: `the ${name} role`,
-  ...over,
-});
+const role = (name: string, over: Partial<Role> = {}): Role =>
+  testRole(name, { description: `the ${name} role`, ...over });
 
 const ROLES = [
   role('ads-analyst', { teams: ['ads'], maxSessionSeconds: 7200 }),

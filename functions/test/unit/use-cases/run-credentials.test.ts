@@ -18,20 +18,10 @@ import { markRunStarted, prepareRun } from '../../../src/use-cases/prepare-run.t
 import { rerunRun } from '../../../src/use-cases/rerun-run.ts';
 import { startRun } from '../../../src/use-cases/start-run.ts';
 import { FakeCredentialBroker } from '../../support/fake-credential-broker.ts';
-import { memoryRunDeps, people } from '../../support/fakes.ts';
+import { memoryRunDeps, people, testRole } from '../../support/fakes.ts';
 import { fixture } from '../../support/notebooks.ts';
 
-const role = (name: string, over: Partial<Role> = {}): Role => ({
-  name,
-  roleArn: `arn:aws:iam::123456789012:role/${name}`,
-  account: 'ads-dev',
-  environment: 'dev',
-  maxSessionSeconds: 7200,
-  teams: [],
-  users: [],
-  description: '',
-  ...over,
-});
+const role = (name: string, over: Partial<Role> = {}): Role => testRole(name, { maxSessionSeconds: 7200, ...over });
 
 const ROLES = [role('ads-analyst', { teams: ['ads'] }), role('risk-prod', { teams: ['risk'] })];
 
