@@ -1,8 +1,8 @@
-import { useState } from 'react';
 import type { Cull, Usage } from '../api-client.ts';
 import { formatDateTime, formatHourlyPrice, formatMoney } from '../format.ts';
 import { useApi, useSession } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
+import { useCursorList } from '../use-cursor-list.ts';
 import { DataTable } from '../components/data-table.tsx';
 import { EmptyState, ErrorAlert, isNotAllowed, Loading } from '../components/states.tsx';
 
@@ -103,17 +103,13 @@ const UsageTables = ({ usage }: { usage: Usage }) => {
 
 const Culls = () => {
   const api = useApi();
-  const [cursor, setCursor] = useState<string | undefined>(undefined);
-  const [earlier, setEarlier] = useState<Cull[]>([]);
-  const page = useAsync(() => api.listCulls({ cursor, limit: 25 }), [api, cursor]);
+  const log = useCursorList((cursor) => api.listCulls({ cursor, limit: 25 }), [api]);
+  const { page } = log;
   if (page.error && !isNotAllowed(page.error))
     return <ErrorAlert error={page.error} title="The cull log could not be loaded" onRetry={() => page.reload()} />;
   if (page.error) return null;
-  if (!page.data && earlier.length === 0) return <Loading />;
-  // The previous page stays in `data` until the next arrives: drop repeats rather than show them twice.
-  const culls = [...earlier, ...(page.data?.items ?? [])].filter(
-    (c, i, all) => all.findIndex((o) => o.id === c.id) === i,
-  );
+  if (log.empty) return <Loading />;
+  const culls = log.items;
   return (
     <>
       <DataTable
@@ -140,15 +136,7 @@ const Culls = () => {
       />
       {page.data?.nextCursor ? (
         <div className="pager">
-          <button
-            type="button"
-            className="secondary"
-            disabled={page.loading}
-            onClick={() => {
-              setEarlier(culls);
-              setCursor(page.data?.nextCursor ?? undefined);
-            }}
-          >
+          <button type="button" className="secondary" disabled={page.loading} onClick={log.more}>
             {page.loading ? 'Loading older culls…' : 'Show older culls'}
           </button>
         </div>

@@ -14,6 +14,7 @@ import {
 import { formatDateTime, formatDuration, roleLabel } from '../format.ts';
 import { useApi, useSession } from '../session-context.tsx';
 import { useAsync, useUnmountSignal } from '../use-async.ts';
+import { useCursorList } from '../use-cursor-list.ts';
 
 const LOG_PAGE = 10;
 
@@ -222,24 +223,19 @@ const PURPOSES: Record<CredentialIssue['purpose'], string> = {
 /** The credentials issued to you, newest first, LOG_PAGE at a time with *More*. */
 const CredentialLog = ({ refresh }: { refresh: number }) => {
   const api = useApi();
-  const [cursor, setCursor] = useState<string | undefined>(undefined);
-  const [earlier, setEarlier] = useState<CredentialIssue[]>([]);
-  const page = useAsync(() => api.listCredentialLog({ cursor, limit: LOG_PAGE }), [api, cursor]);
+  const log = useCursorList((cursor) => api.listCredentialLog({ cursor, limit: LOG_PAGE }), [api]);
+  const { page, reset } = log;
   const { reload } = page;
   useEffect(() => {
     if (refresh === 0) return;
-    setEarlier([]);
-    setCursor(undefined);
+    reset();
     reload(true);
-  }, [refresh, reload]);
+  }, [refresh, reset, reload]);
 
   if (page.error && !page.data)
     return <ErrorAlert error={page.error} title="Your credential log could not be loaded" onRetry={() => reload()} />;
-  if (!page.data && earlier.length === 0) return <Loading />;
-  // The previous page stays in `data` until the next arrives: drop repeats rather than show them twice.
-  const issues = [...earlier, ...(page.data?.items ?? [])].filter(
-    (c, i, all) => all.findIndex((o) => o.id === c.id) === i,
-  );
+  if (log.empty) return <Loading />;
+  const issues = log.items;
   return (
     <>
       <DataTable
@@ -266,15 +262,7 @@ const CredentialLog = ({ refresh }: { refresh: number }) => {
       {page.error ? <ErrorAlert error={page.error} size="inline" title="Loading more failed" /> : null}
       {page.data?.nextCursor ? (
         <div className="pager">
-          <button
-            type="button"
-            className="secondary"
-            disabled={page.loading}
-            onClick={() => {
-              setEarlier(issues);
-              setCursor(page.data?.nextCursor ?? undefined);
-            }}
-          >
+          <button type="button" className="secondary" disabled={page.loading} onClick={log.more}>
             {page.loading ? 'Loading…' : 'More'}
           </button>
         </div>
