@@ -24,3 +24,19 @@ def missing(what, why):
     if os.environ.get('CI') == 'true':
         pytest.fail(f'{what} is missing and CI=true: {why}')
     pytest.skip(f'{what} is missing: {why}')
+
+
+@pytest.fixture
+def api():
+    """Starts fake Orrery APIs (fake_api.FakeApi) for a test, closed after it."""
+    from fake_api import FakeApi
+
+    made = []
+
+    def make(*answers):
+        made.append(FakeApi(*answers))
+        return made[-1]
+
+    yield make
+    for fake in made:
+        fake.close()

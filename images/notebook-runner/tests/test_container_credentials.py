@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import missing, require
-from fake_api import FakeApi, iso, issued
+from fake_api import iso, issued
 
 from orrery_runner import container_credentials, credential_cache
 from orrery_runner.container_credentials import ContainerCredentialsServer
@@ -364,18 +364,6 @@ def test_an_expiration_that_is_not_iso_8601_with_a_zone_is_a_failed_fetch(text):
     with pytest.raises(FetchFailed):
         parse_expiration(text)
 
-
-@pytest.fixture
-def api():
-    apis = []
-
-    def start(*answers):
-        apis.append(FakeApi(*answers))
-        return apis[-1]
-
-    yield start
-    for fake in apis:
-        fake.close()
 
 
 def test_the_api_fetch_posts_with_the_token_and_returns_the_json(api):

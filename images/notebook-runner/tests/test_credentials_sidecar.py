@@ -15,24 +15,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from fake_api import FakeApi, issued
+from fake_api import issued
 
 from orrery_runner.credentials_sidecar import ConfigurationError, read_settings
 
 RUNNER = Path(__file__).resolve().parents[1]
 
-
-@pytest.fixture
-def api():
-    apis = []
-
-    def start(*answers):
-        apis.append(FakeApi(*answers))
-        return apis[-1]
-
-    yield start
-    for fake in apis:
-        fake.close()
 
 
 def sidecar_environment(api_url, tmp_path, **extra):

@@ -7,7 +7,7 @@ import time
 
 import pytest
 from conftest import require
-from fake_api import FakeApi, issued
+from fake_api import issued
 
 from orrery_runner import main as entry
 from orrery_runner.outcome import BadInput
@@ -16,20 +16,6 @@ from orrery_runner.run_credentials import RunCredentials, serve_run_credentials,
 SETTINGS = {'ORRERY_RUN_ROLE': 'analyst', 'ORRERY_API_URL': 'http://127.0.0.1:1/api', 'ORRERY_RUN_ID': 'run-1',
             'ORRERY_RUN_TOKEN': 'run-token-secret'}
 
-
-@pytest.fixture
-def api():
-    """Fake APIs for the test, closed after it."""
-    made = []
-
-    def make(*answers):
-        fake = FakeApi(*answers)
-        made.append(fake)
-        return fake
-
-    yield make
-    for fake in made:
-        fake.close()
 
 
 def test_takes_the_token_role_and_url_out_of_the_environment_and_keeps_the_run_id():
