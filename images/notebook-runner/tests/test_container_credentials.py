@@ -365,7 +365,6 @@ def test_an_expiration_that_is_not_iso_8601_with_a_zone_is_a_failed_fetch(text):
         parse_expiration(text)
 
 
-
 def test_the_api_fetch_posts_with_the_token_and_returns_the_json(api):
     # Prepare
     fake = api((200, issued('ONE', NOW + 3600)))

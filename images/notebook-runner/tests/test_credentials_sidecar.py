@@ -22,7 +22,6 @@ from orrery_runner.credentials_sidecar import ConfigurationError, read_settings
 RUNNER = Path(__file__).resolve().parents[1]
 
 
-
 def sidecar_environment(api_url, tmp_path, **extra):
     environment = {'PATH': os.environ.get('PATH', '/usr/bin:/bin'), 'ORRERY_API_URL': api_url,
                    'ORRERY_SERVER_NAME': 'lab one', 'ORRERY_SERVER_TOKEN': 'srv.secret',

@@ -17,7 +17,6 @@ SETTINGS = {'ORRERY_RUN_ROLE': 'analyst', 'ORRERY_API_URL': 'http://127.0.0.1:1/
             'ORRERY_RUN_TOKEN': 'run-token-secret'}
 
 
-
 def test_takes_the_token_role_and_url_out_of_the_environment_and_keeps_the_run_id():
     # Prepare
     environ = {**SETTINGS, 'PATH': '/usr/bin'}
