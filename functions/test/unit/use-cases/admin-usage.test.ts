@@ -5,48 +5,14 @@ import type { Run, RunStatus } from '../../../src/domain/run.ts';
 import { adminUsage } from '../../../src/use-cases/admin-usage.ts';
 import { launchServer } from '../../../src/use-cases/launch-server.ts';
 import { stopServer } from '../../../src/use-cases/stop-server.ts';
+import { sampleRun } from '../../contract/run-store.case.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
 import { at, hours, minutes, runningServer } from '../../support/server-scenarios.ts';
 
 const usageDeps = () => ({ ...memoryServerDeps(), runs: new MemoryRunStore() });
 
-let n = 0;
 // Only what the count reads matters: status and creation time.
-const run = (status: RunStatus, createdAt: string): Run => {
-  n += 1;
-  const id = `run-${String(n).padStart(16, '0')}`;
-  return {
-    id,
-    notebookId: 'nb-0000000000000001',
-    notebookTitle: 'Sales',
-    version: 1,
-    owner: 'alice',
-    notebookOwner: 'alice',
-    language: 'python',
-    parameters: {},
-    typedParameters: {},
-    profile: 'cpu-small',
-    timeoutSeconds: 60,
-    cellTimeoutSeconds: null,
-    role: null,
-    roleTeam: null,
-    runTokenHash: null,
-    status,
-    createdAt,
-    updatedAt: createdAt,
-    startedAt: null,
-    endedAt: null,
-    durationSeconds: null,
-    error: null,
-    idempotencyKey: null,
-    rerunOf: null,
-    inputKey: `runs/${id}/input.ipynb`,
-    outputKey: `runs/${id}/output.ipynb`,
-    hasOutput: false,
-    outputTruncated: false,
-    stopRequestedBy: null,
-  };
-};
+const run = (status: RunStatus, createdAt: string): Run => sampleRun({ status, createdAt, updatedAt: createdAt });
 
 describe('adminUsage', () => {
   it('refuses anyone but an admin, as the cull log does', async () => {
