@@ -15,7 +15,6 @@ import json
 import os
 import secrets
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -23,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from .credential_cache import CredentialCache, FetchFailed, TokenDead
+from .notebook_io import write_atomically
 
 FULL_URI_VARIABLE = 'AWS_CONTAINER_CREDENTIALS_FULL_URI'
 TOKEN_FILE_VARIABLE = 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE'
@@ -124,18 +124,7 @@ class CredentialsHTTPServer(ThreadingHTTPServer):
 
 def write_token_file(path: str, token: str) -> None:
     """Writes the token with mode 0600, atomically, and without a newline (the SDKs send the file verbatim)."""
-    directory, name = os.path.split(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(prefix=f'.{name}.', dir=directory)  # mkstemp creates it 0600
-    try:
-        with os.fdopen(fd, 'w') as handle:
-            handle.write(token)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+    write_atomically(path, token.encode(), mode=0o600)
 
 
 def stderr_log(message: str) -> None:

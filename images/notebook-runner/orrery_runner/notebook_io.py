@@ -60,14 +60,15 @@ def http_request(method: str, url: str, body: Optional[bytes] = None) -> bytes:
     raise AssertionError('unreachable')
 
 
-def write_atomically(path: str, data: bytes) -> None:
-    """Writes a file so that readers see the old or the new content, never half of it."""
+def write_atomically(path: str, data: bytes, mode: int = 0o644) -> None:
+    """Writes a file with `mode` so that readers see the old or the new content, never half of it."""
     directory, name = os.path.split(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(prefix=f'.{name}.', suffix='.tmp', dir=directory)
+    fd, temp = tempfile.mkstemp(prefix=f'.{name}.', suffix='.tmp', dir=directory)  # mkstemp makes it 0600
     try:
         with os.fdopen(fd, 'wb') as handle:
             handle.write(data)
-        os.chmod(temp, 0o644)  # mkstemp makes 0600; the platform reads outputs as another step
+        if mode != 0o600:
+            os.chmod(temp, mode)  # outputs: the platform reads them as another step
         os.replace(temp, path)
     except BaseException:
         try:
