@@ -7,13 +7,10 @@ import { listRoles } from '../../use-cases/list-roles.ts';
 import { httpHandler, type HttpOptions } from '../../http/http-handler.ts';
 import { ok } from '../../http/responses.ts';
 import { API_ROUTES as R } from '../../contracts/api-routes.ts';
+import { machineToken } from '../../http/machine-token.ts';
 
 // Keys must not stay in a browser's, proxy's or CDN's cache once shown.
 const NO_STORE = { 'cache-control': 'no-store' };
-
-// `Authorization: token <token>` (or Bearer) from a server's sidecar or a runner.
-const launchToken = (headers: Record<string, string | undefined>) =>
-  /^(?:token|Bearer)\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
 
 /** The credentials routes: roles, issuing keys, and the audit log (one's own; everyone's for admins). */
 export const makeCredentialHandlers = (
@@ -29,7 +26,7 @@ export const makeCredentialHandlers = (
   issueServerCredentials: httpHandler(
     R.issueServerCredentials,
     async ({ params, headers }) => ({
-      ...ok(await issueServerCredentials(deps, { name: params.name, token: launchToken(headers) })),
+      ...ok(await issueServerCredentials(deps, { name: params.name, token: machineToken(headers) })),
       headers: NO_STORE,
     }),
     o,
@@ -37,7 +34,7 @@ export const makeCredentialHandlers = (
   issueRunCredentials: httpHandler(
     R.issueRunCredentials,
     async ({ params, headers }) => ({
-      ...ok(await issueRunCredentials(deps, { runId: params.id, token: launchToken(headers) })),
+      ...ok(await issueRunCredentials(deps, { runId: params.id, token: machineToken(headers) })),
       headers: NO_STORE,
     }),
     o,

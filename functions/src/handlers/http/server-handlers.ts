@@ -12,6 +12,7 @@ import type { EndServerDeps } from '../../use-cases/end-server.ts';
 import { httpHandler, type HttpOptions } from '../../http/http-handler.ts';
 import { accepted, ok, textResult } from '../../http/responses.ts';
 import { API_ROUTES as R } from '../../contracts/api-routes.ts';
+import { machineToken } from '../../http/machine-token.ts';
 
 // EventSource reconnects after `retry` ms and sends the last id it saw; each answer is one batch.
 const sse = (events: ProgressMessage[], done: boolean) =>
@@ -23,9 +24,6 @@ const sse = (events: ProgressMessage[], done: boolean) =>
       'cache-control': 'no-store',
     },
   );
-
-const serverToken = (headers: Record<string, string | undefined>) =>
-  /^(?:token|Bearer)\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
 
 /**
  * What the server routes' use cases need, together: no notifier (only the culler warns) and no cursors (no list
@@ -85,7 +83,7 @@ export const makeServerHandlers = (deps: ServerRouteDeps, o: HttpOptions) => ({
         kernels: body.kernels.map((k) => ({ ...k, lastActivity: k.lastActivity ?? undefined })),
         jupyterReachable: body.jupyterReachable,
       };
-      return ok(await reportActivity(deps, { name: params.name, token: serverToken(headers), report }));
+      return ok(await reportActivity(deps, { name: params.name, token: machineToken(headers), report }));
     },
     o,
   ),
