@@ -1,6 +1,9 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { ApiError } from '../api-client.ts';
+import { canRetry, isNotFound } from '../error-kinds.ts';
+
+export { isNotFound };
 
 /** How much room a state reserves, so the page does not jump when the data arrives. */
 export type StateSize = 'inline' | 'block' | 'page';
@@ -13,7 +16,10 @@ export const Loading = ({ label = 'Loading…', size = 'block' }: { label?: stri
   </div>
 );
 
-/** The error state: role "alert" with the API's message (and request id, for a bug report), plus an optional retry. */
+/**
+ * The error state: role "alert" with the API's message (and request id, for a bug report), plus a retry when one is
+ * given and asking again may help (never for a 4xx: the same request gets the same answer).
+ */
 export const ErrorAlert = ({
   error,
   onRetry,
@@ -38,7 +44,7 @@ export const ErrorAlert = ({
           Request id: <code>{requestId}</code>
         </p>
       ) : null}
-      {onRetry ? (
+      {onRetry && canRetry(error) ? (
         <button type="button" className="button secondary" onClick={onRetry}>
           Try again
         </button>
@@ -56,15 +62,21 @@ export const EmptyState = ({ children, size = 'block' }: { children: ReactNode; 
 export const isNotAllowed = (error: unknown): boolean =>
   error instanceof ApiError && (error.status === 403 || error.status === 404);
 
-/** A 404: the thing does not exist, or it is not shared with you (the API answers the same for both). */
-export const isNotFound = (error: unknown): boolean => error instanceof ApiError && error.status === 404;
-
-/** A page whose thing answered 404: a heading that says so and the way back. */
-export const NotFoundState = ({ what, back }: { what: string; back: { to: string; text: string } }) => (
+/** A page whose address names nothing the caller can see: a heading that says so, why, and the way back. */
+export const NotFoundState = ({
+  what,
+  back,
+  children = 'It does not exist, or it is not shared with you.',
+}: {
+  what: string;
+  back: { to: string; text: string };
+  /** What is missing, in words for this page; by default, "it does not exist, or it is not shared with you". */
+  children?: ReactNode;
+}) => (
   <>
     <h1>{what} not found</h1>
     <EmptyState size="page">
-      <p>It does not exist, or it is not shared with you.</p>
+      <p>{children}</p>
       <p>
         <Link to={back.to}>{back.text}</Link>
       </p>

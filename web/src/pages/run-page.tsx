@@ -1,10 +1,10 @@
-import { useState, type MouseEvent } from 'react';
+import { useEffect, useRef, useState, type MouseEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import type { Run } from '../api-client.ts';
 import { NotebookFrame } from '../components/notebook-frame.tsx';
 import { DataTable } from '../components/data-table.tsx';
 import { ErrorAlert, isNotFound, Loading, NotFoundState, PageLoadError } from '../components/states.tsx';
-import { formatDateTime, formatDuration, secondsBetween } from '../format.ts';
+import { formatDateTime, formatDuration, formatStatus, secondsBetween } from '../format.ts';
 import { useApi } from '../session-context.tsx';
 import { useAsync, useInterval } from '../use-async.ts';
 import './run.css';
@@ -27,7 +27,12 @@ export const RunPage = () => {
   useInterval(() => run.reload(true), run.data && !final && !run.loading ? POLL_MS : null);
   useInterval(() => setNow(Date.now()), run.data && !final ? 1000 : null);
 
-  if (isNotFound(run.error)) return <NotFoundState what="Run" back={{ to: '/runs', text: 'Back to your runs' }} />;
+  if (isNotFound(run.error))
+    return (
+      <NotFoundState what="Run" back={{ to: '/runs', text: 'Back to your runs' }}>
+        No run you can see has the id <code>{id}</code>.
+      </NotFoundState>
+    );
   if (run.error && run.data?.id !== id)
     return (
       <PageLoadError heading="Run" error={run.error} title="The run could not be loaded" onRetry={() => run.reload()} />
@@ -90,7 +95,7 @@ const RunFacts = ({ run, now }: { run: Run; now: number }) => {
   return (
     <section className="card run-facts" aria-label="Status">
       <p role="status" className="run-status">
-        Status: <span className={`badge badge-${run.status}`}>{run.status}</span>
+        Status: <span className={`badge badge-${run.status}`}>{formatStatus(run.status)}</span>
         {run.stopRequestedBy ? <span className="muted small"> (stop requested by {run.stopRequestedBy})</span> : null}
       </p>
       <dl className="facts">
@@ -190,15 +195,27 @@ const RunParameters = ({ parameters }: { parameters: Record<string, unknown> }) 
   );
 };
 
+/** *Cancel run*, then a confirmation that says what cancelling does (as *Stop* does for a server), Escape to keep it. */
 const CancelButton = ({ run, onCancelled }: { run: Run; onCancelled: (run: Run) => void }) => {
   const api = useApi();
+  const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
+  const yes = useRef<HTMLButtonElement>(null);
+  const ask = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) yes.current?.focus();
+  }, [confirming]);
+  const keep = () => {
+    setConfirming(false);
+    requestAnimationFrame(() => ask.current?.focus());
+  };
   const cancel = async () => {
     setBusy(true);
     setError(null);
     try {
       onCancelled(await api.cancelRun(run.id));
+      setConfirming(false);
     } catch (err) {
       setError(err as Error);
     } finally {
@@ -207,9 +224,28 @@ const CancelButton = ({ run, onCancelled }: { run: Run; onCancelled: (run: Run) 
   };
   return (
     <>
-      <button type="button" className="danger" onClick={() => void cancel()} disabled={busy}>
-        {busy ? 'Cancelling…' : 'Cancel run'}
-      </button>
+      {confirming ? (
+        <span
+          className="confirm"
+          role="group"
+          aria-label="Confirm cancelling the run"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && !busy) keep();
+          }}
+        >
+          <span>Cancel this run? It stops now; a rerun starts over.</span>
+          <button type="button" className="danger" ref={yes} onClick={() => void cancel()} disabled={busy}>
+            {busy ? 'Cancelling…' : 'Yes, cancel the run'}
+          </button>
+          <button type="button" className="secondary" onClick={keep} disabled={busy}>
+            Keep it running
+          </button>
+        </span>
+      ) : (
+        <button type="button" className="danger" ref={ask} onClick={() => setConfirming(true)}>
+          Cancel run
+        </button>
+      )}
       {error ? (
         <span role="alert" className="alert-inline">
           {error.message}

@@ -1,6 +1,6 @@
 import { Link, useSearchParams } from 'react-router';
 import type { Run, RunStatus } from '../api-client.ts';
-import { formatDateTime, formatDuration, secondsBetween } from '../format.ts';
+import { formatDateTime, formatDuration, formatStatus, secondsBetween } from '../format.ts';
 import { useApi } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
 import { DataTable } from '../components/data-table.tsx';
@@ -52,7 +52,7 @@ export const RunsPage = () => {
           <option value="">All</option>
           {STATUSES.map((s) => (
             <option key={s} value={s}>
-              {s}
+              {formatStatus(s)}
             </option>
           ))}
         </select>
@@ -63,7 +63,7 @@ export const RunsPage = () => {
         <Loading size="page" />
       ) : runs.data.items.length === 0 ? (
         <EmptyState size="page">
-          <p>{status ? `No runs with status ${status}` : 'No runs yet'}</p>
+          <p>{status ? `No runs with status “${formatStatus(status)}”` : 'No runs yet'}</p>
           <p className="small">
             Start one from a notebook in <Link to="/notebooks">Folium</Link>.
           </p>
@@ -89,29 +89,31 @@ export const RunsPage = () => {
   );
 };
 
+/**
+ * One row per run: the run named by when it started (its link), the notebook by its title (linking to the version
+ * that ran), the status in words. The title is the one the notebook had when the run started, kept with the run.
+ */
 const RunTable = ({ runs, busy }: { runs: Run[]; busy: boolean }) => (
   <DataTable
     name="Your runs"
     hideName
     className="state-page"
     busy={busy}
-    columns={['Run', 'Notebook', 'Status', 'Created', { label: 'Duration', num: true }, 'Profile']}
+    columns={['Run', 'Notebook', 'Status', { label: 'Duration', num: true }, 'Profile']}
     rows={runs}
     row={(r) => (
       <tr key={r.id}>
         <th scope="row">
-          {/* The title the notebook had when this run started (runs from before titles were kept show the id). */}
-          <Link to={`/runs/${encodeURIComponent(r.id)}`}>{r.notebookTitle}</Link>
+          <Link to={`/runs/${encodeURIComponent(r.id)}`}>{formatDateTime(r.createdAt)}</Link>
           <div className="muted small">{r.id}</div>
         </th>
         <td>
-          <Link to={`/notebooks/${encodeURIComponent(r.notebookId)}`}>{r.notebookId}</Link>{' '}
+          <Link to={`/notebooks/${encodeURIComponent(r.notebookId)}?version=${r.version}`}>{r.notebookTitle}</Link>{' '}
           <span className="muted small">v{r.version}</span>
         </td>
         <td>
-          <span className={`badge badge-${r.status}`}>{r.status}</span>
+          <span className={`badge badge-${r.status}`}>{formatStatus(r.status)}</span>
         </td>
-        <td>{formatDateTime(r.createdAt)}</td>
         <td className="num">
           {formatDuration(r.durationSeconds ?? secondsBetween(r.startedAt, r.endedAt, Date.now()))}
         </td>
