@@ -1,4 +1,4 @@
-import { uploadBody, type ApiClient, type Version } from './api-client.ts';
+import { ApiError, uploadBody, type ApiClient, type Version } from './api-client.ts';
 
 /** Why a chosen file cannot be a notebook, in words for the person who chose it; null when it can. */
 export const notebookFileProblem = (name: string, text: string): string | null => {
@@ -71,4 +71,26 @@ export const uploadVersion = async (
     sha256,
     ...(input.message ? { message: input.message } : {}),
   });
+};
+
+/**
+ * What to tell the person whose upload of `fileName` failed: what was wrong with the file and what to do about it,
+ * or, when the file was not the problem, that sending it again may work (`button` is the one that sends it).
+ */
+export const uploadFailureText = (fileName: string, error: unknown, button = 'Upload'): string => {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof ApiError)) return `The upload failed: ${message}. Press ${button} to try again.`;
+  if (error.code === 'invalid_notebook') {
+    const problems = error.details.map((d) => `${d.path} ${d.message}`);
+    const shown = problems.slice(0, 3).join('; ');
+    const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
+    return (
+      `${fileName} is not a valid Jupyter notebook${shown ? `: ${shown}${more}` : ''}. ` +
+      'Open it in Jupyter and save it again, or choose another file.'
+    );
+  }
+  if (error.status === 413)
+    return `${fileName} is too large to keep: ${message}. Clear large outputs in Jupyter, save, and choose it again.`;
+  if (error.code === 'hash_mismatch') return `${fileName} changed while it was sent. Press ${button} to send it again.`;
+  return `The upload failed: ${message}. Press ${button} to try again.`;
 };

@@ -4,7 +4,7 @@ import '../pages/folium.css';
 
 /** What UploadDrop needs: the labels the page names it by, the chosen file, and what to do with a new one. */
 export interface UploadDropProps {
-  /** Label of the file input ("Notebook file", "New version file"). */
+  /** Name of the hidden file input ("Notebook file", "New version file"), by which tests set a file. */
   inputLabel: string;
   /** Text (and so the accessible name) of the drop zone, which also opens the file chooser. */
   zoneLabel?: string;
@@ -16,9 +16,9 @@ export interface UploadDropProps {
 }
 
 /**
- * A drop zone and a file input for one notebook. The zone is a real button, so keyboard users reach it
- * with Tab and open the file chooser with Enter or Space; dropping a file on it does the same as choosing
- * one. The labelled input stays visible for those who prefer it (and for tests that set files on it).
+ * One control for one notebook file: a drop zone that is a real button (Tab reaches it, Enter or Space opens the file
+ * chooser, dropping a file on it chooses that file) and says which file is chosen. The native file input behind it is
+ * hidden and out of the tab order; it keeps `inputLabel` as its name for tests that set files on it.
  */
 export const UploadDrop = ({
   inputLabel,
@@ -28,7 +28,8 @@ export const UploadDrop = ({
   disabled = false,
   errorId,
 }: UploadDropProps) => {
-  const inputId = useId();
+  const zoneId = useId();
+  const chosenId = useId();
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
 
@@ -41,7 +42,7 @@ export const UploadDrop = ({
     setOver(false);
     const dropped = event.dataTransfer.files[0];
     if (disabled || !dropped) return;
-    // The input then shows the dropped file too, so both controls tell the same story.
+    // The input then holds the dropped file too, so a form reading it sees the same file.
     if (input.current) input.current.files = event.dataTransfer.files;
     onFile(dropped);
   };
@@ -55,32 +56,33 @@ export const UploadDrop = ({
     <div className="upload-drop">
       <button
         type="button"
-        className={`drop-zone${over ? ' drop-zone-over' : ''}`}
+        className={`drop-zone${over ? ' drop-zone-over' : ''}${file ? ' drop-zone-chosen' : ''}`}
         disabled={disabled}
+        aria-labelledby={zoneId}
+        aria-describedby={[chosenId, errorId].filter(Boolean).join(' ')}
         onClick={() => input.current?.click()}
         onDragOver={onDragOver}
         onDragEnter={onDragOver}
         onDragLeave={() => setOver(false)}
         onDrop={onDrop}
       >
-        {zoneLabel}
+        <span id={zoneId}>{zoneLabel}</span>
+        <span id={chosenId} className="file-chosen small" aria-live="polite">
+          {file ? `Chosen: ${file.name}, ${formatBytes(file.size)}` : 'No file chosen yet'}
+        </span>
       </button>
-      <div className="field">
-        <label htmlFor={inputId}>{inputLabel}</label>
-        <input
-          ref={input}
-          id={inputId}
-          type="file"
-          accept=".ipynb,application/x-ipynb+json,application/json"
-          disabled={disabled}
-          aria-invalid={errorId ? true : undefined}
-          aria-describedby={errorId}
-          onChange={(event) => onFile(event.target.files?.[0] ?? null)}
-        />
-        <p className="hint file-chosen" aria-live="polite">
-          {file ? `${file.name}, ${formatBytes(file.size)}` : 'No file chosen yet.'}
-        </p>
-      </div>
+      {/* Hidden from assistive technology too: the drop zone is the one control, and it opens this chooser. */}
+      <input
+        ref={input}
+        type="file"
+        className="visually-hidden"
+        tabIndex={-1}
+        aria-hidden="true"
+        aria-label={inputLabel}
+        accept=".ipynb,application/x-ipynb+json,application/json"
+        disabled={disabled}
+        onChange={(event) => onFile(event.target.files?.[0] ?? null)}
+      />
     </div>
   );
 };

@@ -4,7 +4,7 @@ import type { Notebook } from '../api-client.ts';
 import { FieldError, FormError } from '../components/form-error.tsx';
 import { UploadDrop } from '../components/upload-drop.tsx';
 import { VisibilityOptions } from '../notebook-fields.tsx';
-import { readNotebookFile, titleFromFileName, uploadVersion } from '../notebook-upload.ts';
+import { readNotebookFile, titleFromFileName, uploadFailureText, uploadVersion } from '../notebook-upload.ts';
 import { useApi } from '../session-context.tsx';
 import { useUnmountSignal } from '../use-async.ts';
 import './folium.css';
@@ -43,10 +43,10 @@ const useChosenFile = (signal: () => AbortSignal) => {
 };
 
 /**
- * Uploads a new notebook: create it, POST the file straight to storage (progress shown), commit version 1,
- * then open its page. Nothing half-made is left behind: if the upload or the commit fails after the
- * notebook was created, the empty notebook is archived at once (so it never shows in lists with no
- * version), and "Upload" starts over with a new one. An archive that fails too is said, with the id.
+ * Uploads a new notebook: create it, POST the file straight to storage (progress shown while it goes), commit
+ * version 1, then open its page. Nothing half-made is left behind: if the upload or the commit fails after the
+ * notebook was created, the empty notebook is archived at once (so it never shows in lists with no version). The
+ * message says what was wrong with the file and what to do; an archive that fails too is said, with the id.
  */
 export const FoliumUpload = () => {
   const api = useApi();
@@ -100,26 +100,26 @@ export const FoliumUpload = () => {
       );
       if (!signal.aborted) navigate(`/notebooks/${created.id}`);
     } catch (err) {
-      const message = (err as Error).message;
-      const cleanup = created ? await archiveQuietly(created.id) : '';
+      const left = created ? await archiveQuietly(created) : '';
       if (signal.aborted) return;
       setPhase('idle');
       setProgress(0);
+      const name = chosen.file?.name ?? 'The file';
       setErrors({
-        form: created ? `The upload failed: ${message} ${cleanup}` : `The notebook could not be created: ${message}`,
+        form: created
+          ? `${uploadFailureText(name, err)}${left}`
+          : `The notebook could not be created: ${(err as Error).message}`,
       });
     }
   };
 
-  const archiveQuietly = async (id: string): Promise<string> => {
+  // The notebook made for a failed upload has no version: archived at once, said only when that fails too.
+  const archiveQuietly = async (made: Notebook): Promise<string> => {
     try {
-      await api.archiveNotebook(id);
-      return 'The empty notebook was removed; press Upload to try again.';
+      await api.archiveNotebook(made.id);
+      return '';
     } catch {
-      return (
-        `The empty notebook ${id} could not be removed; ` +
-        'archive it from its page, or press Upload to try again with a new one.'
-      );
+      return ` A notebook “${made.title}” (${made.id}) was left without a version; archive it from its page.`;
     }
   };
 
@@ -175,7 +175,7 @@ export const FoliumUpload = () => {
         </div>
       </div>
       <div className="upload-status">
-        <progress aria-label="Upload progress" max={1} value={progress} />
+        {busy ? <progress aria-label="Upload progress" max={1} value={progress} /> : null}
         <span className="small muted" aria-live="polite">
           {busy ? `${PHASE_TEXT[phase]} ${Math.round(progress * 100)}%` : ''}
         </span>

@@ -4,7 +4,7 @@ import { FieldError, FormError } from '../components/form-error.tsx';
 import { UploadDrop } from '../components/upload-drop.tsx';
 import { EmptyState, ErrorAlert, Loading } from '../components/states.tsx';
 import { formatBytes, formatDateTime } from '../format.ts';
-import { readNotebookFile, uploadVersion } from '../notebook-upload.ts';
+import { readNotebookFile, uploadFailureText, uploadVersion } from '../notebook-upload.ts';
 import { useApi } from '../session-context.tsx';
 import { useAsync, useUnmountSignal } from '../use-async.ts';
 import './folium.css';
@@ -107,7 +107,8 @@ export const NewVersionForm = ({
       onCommitted(version);
     } catch (err) {
       // A failed upload commits nothing: the notebook keeps its versions, and the form can be sent again.
-      if (!signal.aborted) setFormError(`The new version was not saved: ${(err as Error).message}`);
+      if (!signal.aborted)
+        setFormError(`The new version was not saved. ${uploadFailureText(file.name, err, 'Upload version')}`);
     } finally {
       if (!signal.aborted) setBusy(false);
     }
@@ -148,7 +149,7 @@ export const NewVersionForm = ({
         </p>
       </div>
       <div className="upload-status">
-        <progress aria-label="Upload progress" max={1} value={progress} />
+        {busy ? <progress aria-label="Upload progress" max={1} value={progress} /> : null}
         <span className="small muted" aria-live="polite">
           {busy ? `Uploading… ${Math.round(progress * 100)}%` : (done ?? '')}
         </span>
