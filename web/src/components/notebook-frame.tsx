@@ -1,5 +1,7 @@
 import DOMPurify from 'dompurify';
+import { useEffect, useRef, useState } from 'react';
 import { ErrorAlert, Loading } from './states.tsx';
+import { fittedFrameHeight, NOTEBOOK_FRAME_SANDBOX } from '../frame-fit.ts';
 import { useAsync } from '../use-async.ts';
 import '../pages/folium.css';
 
@@ -43,11 +45,30 @@ export const sanitizeNotebookHtml = (html: string): string => {
 };
 
 /**
- * A rendered notebook in a sandboxed iframe fed by `srcdoc`. The sandbox allows popups only (links open
- * in a new tab, unsandboxed) and never scripts or same-origin, so nothing in it can act as the portal.
- * Without same-origin the portal cannot measure the document to size the frame, so the frame is tall
- * (most of the viewport), scrolls inside, and can be resized by its corner; the loading and error
- * states reserve the same height so nothing shifts when the HTML arrives.
+ * Keeps a frame as tall as its document: measured when it loads and again whenever the document's size changes
+ * (the window narrows, an image decodes), so the page scrolls, not the frame.
+ */
+const useFittedHeight = () => {
+  const [height, setHeight] = useState<number | null>(null);
+  const observer = useRef<ResizeObserver | null>(null);
+  useEffect(() => () => observer.current?.disconnect(), []);
+  const onLoad = (frame: HTMLIFrameElement) => {
+    const measure = () => {
+      const next = fittedFrameHeight(frame);
+      if (next !== null) setHeight(next);
+    };
+    measure();
+    observer.current?.disconnect();
+    const root = frame.contentDocument?.documentElement;
+    observer.current = root ? new ResizeObserver(measure) : null;
+    if (root) observer.current?.observe(root);
+  };
+  return { height, onLoad };
+};
+
+/**
+ * A rendered notebook in a sandboxed iframe fed by `srcdoc`, as tall as the notebook (see NOTEBOOK_FRAME_SANDBOX:
+ * same-origin to measure it, popups for links, never scripts). The loading and error states take a modest box.
  */
 export const NotebookFrame = ({
   title,
@@ -62,6 +83,7 @@ export const NotebookFrame = ({
     async (signal) => sanitizeNotebookHtml(await load(signal)),
     [loadKey],
   );
+  const fitted = useFittedHeight();
   if (error) {
     return (
       <div className="notebook-frame-box">
@@ -82,8 +104,10 @@ export const NotebookFrame = ({
       className="notebook-frame"
       title={title}
       srcDoc={data}
-      sandbox="allow-popups allow-popups-to-escape-sandbox"
+      sandbox={NOTEBOOK_FRAME_SANDBOX}
       referrerPolicy="no-referrer"
+      style={fitted.height === null ? undefined : { height: fitted.height }}
+      onLoad={(event) => fitted.onLoad(event.currentTarget)}
     />
   );
 };
