@@ -107,7 +107,7 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())(
           path: `/runs/${run.id}`,
           arrived: async (page) => {
             await shown(page.getByRole('heading', { name: `Run of ${title}` }));
-            await shown(page.getByRole('status').filter({ hasText: 'COMPLETED' }));
+            await shown(page.getByRole('status').filter({ hasText: 'Status: Completed' }));
             await shown(
               page.frameLocator('iframe[title="Output notebook"]').getByText('Reading 3 days of sales in ap-south-1'),
             );
