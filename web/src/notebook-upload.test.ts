@@ -83,7 +83,7 @@ describe('uploadFailureText', () => {
     expect(uploadFailureText('a.ipynb', new TypeError('Failed to fetch'), 'Upload version')).toBe(
       'The upload failed: Failed to fetch. Press Upload version to try again.',
     );
-    expect(uploadFailureText('a.ipynb', new ApiError(503, 'upstream', 'storage is unavailable'))).toBe(
+    expect(uploadFailureText('a.ipynb', new ApiError(503, 'upstream', 'storage is unavailable.'))).toBe(
       'The upload failed: storage is unavailable. Press Upload to try again.',
     );
     expect(uploadFailureText('a.ipynb', new ApiError(413, 'payload_too_large', 'over 100 MB'))).toMatch(

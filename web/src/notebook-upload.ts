@@ -78,7 +78,8 @@ export const uploadVersion = async (
  * or, when the file was not the problem, that sending it again may work (`button` is the one that sends it).
  */
 export const uploadFailureText = (fileName: string, error: unknown, button = 'Upload'): string => {
-  const message = error instanceof Error ? error.message : String(error);
+  // Sentences are joined after it: a message's own full stop would double.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\.+$/, '');
   if (!(error instanceof ApiError)) return `The upload failed: ${message}. Press ${button} to try again.`;
   if (error.code === 'invalid_notebook') {
     const problems = error.details.map((d) => `${d.path} ${d.message}`);
