@@ -323,6 +323,7 @@ describe('KubernetesServerCompute homes', () => {
     // Assess
     expect(fake.requests.map((r) => `${r.method} ${r.rawPath}`)).toEqual([
       `POST /api/v1/namespaces/${NAMESPACE}/persistentvolumeclaims`,
+      `GET /api/v1/namespaces/${NAMESPACE}/persistentvolumeclaims/${HOME}`,
       `POST /api/v1/namespaces/${NAMESPACE}/pods`,
       `POST /api/v1/namespaces/${NAMESPACE}/services`,
     ]);
@@ -330,6 +331,20 @@ describe('KubernetesServerCompute homes', () => {
     expect(fake.state.persistentvolumeclaims.get(HOME)!.spec.resources).toEqual({ requests: { storage: '10Gi' } });
     expect(pod().spec.volumes).toContainEqual({ name: 'home', persistentVolumeClaim: { claimName: HOME } });
     expect(pod().metadata.labels['orrery.dev/launch']).toBe('ln-0000000000000002');
+  });
+
+  it('refuses to launch onto the home claim of a deleted server that is still terminating', async () => {
+    // Prepare
+    const compute = makeCompute();
+    await compute.create(spec);
+    await compute.remove(ID);
+    fake.state.persistentvolumeclaims.get(HOME)!.metadata.deletionTimestamp = '2026-01-05T09:00:00Z';
+    // Act
+    const error = await compute.create({ ...spec, launchId: 'ln-0000000000000002' }).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(ServerLaunchFailedError);
+    expect((error as Error).message).toMatch(/home volume of a deleted server of this name is still being deleted/);
+    expect(fake.state.pods.size).toBe(0);
   });
 
   it('keeps the home when the server is removed (stopped or culled)', async () => {

@@ -27,10 +27,10 @@ const rule = (apiGroup: string, resource: string, ...verbs: string[]): PolicyRul
  */
 export const COMPUTE_OPERATION_RULES: Record<keyof ServerCompute, PolicyRule[]> = {
   putToken: [rule('', 'secrets', 'create', 'update')],
-  // `get` reads back a pod that already exists, to refuse one left by an earlier launch. The home claim is created
-  // (a 409 means an earlier launch made it), never read.
+  // `get` reads back a pod that already exists, to refuse one left by an earlier launch, and a home claim that
+  // already exists, to refuse one still being deleted (a 409 otherwise means an earlier launch made it).
   create: [
-    rule('', 'persistentvolumeclaims', 'create'),
+    rule('', 'persistentvolumeclaims', 'create', 'get'),
     rule('', 'pods', 'create', 'get'),
     rule('', 'services', 'create'),
   ],

@@ -104,11 +104,12 @@ export class KubernetesServerCompute implements ServerCompute {
   async create(spec: ServerLaunchSpec): Promise<void> {
     const { core, namespace, serviceAccount, reporterImage, credentialsImage } = this.o;
     const full = { ...spec, namespace, serviceAccount, credentialsImage, ...(reporterImage ? { reporterImage } : {}) };
-    await call(
+    const claim = await call(
       `create PersistentVolumeClaim ${homeClaimName(spec.serverId)}`,
       () => core.createNamespacedPersistentVolumeClaim({ namespace, body: makeServerHomeClaim(full) }),
       [409],
     );
+    if (claim === null) await this.refuseDeletedHome(spec.serverId);
     const created = await call(
       `create Pod ${spec.serverId}`,
       () => core.createNamespacedPod({ namespace, body: makeServerPod(full) }),
@@ -120,6 +121,21 @@ export class KubernetesServerCompute implements ServerCompute {
       () => core.createNamespacedService({ namespace, body: makeServerService(full) }),
       [409],
     );
+  }
+
+  // The claim of a server deleted moments ago (same name, so same claim) may still be terminating: a pod mounting it
+  // would wait forever, and the files it held are gone anyway.
+  private async refuseDeletedHome(serverId: string): Promise<void> {
+    const name = homeClaimName(serverId);
+    const claim = await call(
+      `read PersistentVolumeClaim ${name}`,
+      () => this.o.core.readNamespacedPersistentVolumeClaim({ name, namespace: this.o.namespace }),
+      [404],
+    );
+    if (claim?.metadata?.deletionTimestamp)
+      throw new ServerLaunchFailedError(
+        'the home volume of a deleted server of this name is still being deleted; launch it again in a minute',
+      );
   }
 
   // A pod of an earlier launch (stopped moments ago, still terminating) must not pass for this launch's.

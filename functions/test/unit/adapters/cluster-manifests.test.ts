@@ -98,7 +98,7 @@ describe('the function groups’ Roles', () => {
     [
       'serverTasks',
       [
-        core('persistentvolumeclaims', 'create'),
+        core('persistentvolumeclaims', 'get', 'create'),
         core('pods', 'get', 'create', 'delete'),
         core('secrets', 'delete'),
         core('services', 'create', 'delete'),
