@@ -98,6 +98,10 @@ export const InfraConfigSchema = z.object({
       serverServiceAccount: z.string().default(CLUSTER_DEFAULTS.serverServiceAccount),
       runnerServiceAccount: z.string().default(CLUSTER_DEFAULTS.runnerServiceAccount),
       network: ClusterNetworkSchema.prefault({}),
+      // Server homes are EBS volumes (the orrery-gp3 StorageClass): the compute-access stack installs the EBS CSI
+      // driver add-on with its Pod Identity role; false when the cluster already runs the driver (an add-on that
+      // exists cannot be created twice).
+      ebsCsiDriverAddon: z.boolean().default(true),
     })
     .refine((eks) => eks.serverNamespace !== eks.runnerNamespace, {
       message: 'serverNamespace and runnerNamespace must differ: user servers and runner Jobs are kept apart',

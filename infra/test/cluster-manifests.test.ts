@@ -10,6 +10,7 @@ import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { Role as KubeRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import { describe, expect, it } from 'vitest';
 import { renderClusterFiles } from '../../functions/src/adapters/k8s/cluster-manifests.ts';
 import { CLUSTER_DEFAULTS, CLUSTER_GROUP_KEYS } from '#functions/contracts';
@@ -27,6 +28,7 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   Role: KubeRole,
   RoleBinding,
   NetworkPolicy,
+  StorageClass,
 };
 
 /** The committed kustomization's files, and the configuration its header says it was generated from. */
@@ -67,7 +69,7 @@ describe('infra/k8s', () => {
     // Act
     const objects = objectsOf(committed().files);
     // Assess
-    expect(objects).toHaveLength(20);
+    expect(objects).toHaveLength(21);
     for (const object of objects) {
       expect(() => new MODELS[object.kind]!(object).validate(), `${object.kind} ${object.metadata.name}`).not.toThrow();
     }

@@ -69,7 +69,7 @@ describe('ComputeAccessStack', () => {
     });
   });
 
-  it('lets only the Pod Identity agent assume the pod roles, with session tags, and grants them nothing', () => {
+  it('lets only the Pod Identity agent assume the pod roles, with session tags, and grants the runner’s nothing', () => {
     template.allResourcesProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
@@ -83,7 +83,46 @@ describe('ComputeAccessStack', () => {
       },
     });
     template.resourceCountIs('AWS::IAM::Policy', 0);
-    expect(JSON.stringify(template.findResources('AWS::IAM::Role'))).not.toContain('ManagedPolicyArns');
+    const roles = template.findResources('AWS::IAM::Role');
+    const runner = Object.entries(roles).find(([id]) => id.startsWith('RunnerRole'))![1];
+    expect(runner.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('installs the EBS CSI driver add-on for server homes, its controller on a role with only the driver’s policy', () => {
+    // Act
+    const roles = template.findResources('AWS::IAM::Role');
+    const [driverRoleId, driverRole] = Object.entries(roles).find(([id]) => id.startsWith('EbsCsiDriverRole'))!;
+    // Assess
+    template.resourceCountIs('AWS::EKS::Addon', 1);
+    template.hasResourceProperties('AWS::EKS::Addon', {
+      ClusterName: 'data-platform',
+      AddonName: 'aws-ebs-csi-driver',
+      PodIdentityAssociations: [
+        { ServiceAccount: 'ebs-csi-controller-sa', RoleArn: { 'Fn::GetAtt': [driverRoleId, 'Arn'] } },
+      ],
+    });
+    expect(driverRole.Properties.ManagedPolicyArns).toEqual([
+      {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy']],
+      },
+    ]);
+    expect(
+      Object.keys(roles)
+        .sort()
+        .map((id) => id.replace(/[0-9A-F]{8}$/, '')),
+    ).toEqual(['EbsCsiDriverRole', 'RunnerRole']);
+  });
+
+  it('leaves the EBS CSI driver alone when the configuration says the cluster already runs it', () => {
+    // Prepare
+    const app = new App();
+    const own = { ...config, eks: { ...config.eks, ebsCsiDriverAddon: false } };
+    // Act
+    const stack = new ComputeAccessStack(app, 'no-driver', { env: config.env, config: own, clusterAccess: [] });
+    // Assess
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::EKS::Addon', 0);
+    t.resourceCountIs('AWS::IAM::Role', 1);
   });
 
   it('passes cdk-nag AwsSolutions', () => {

@@ -213,6 +213,9 @@ const cullDeps = (store: DynamoDbServerStore, clock: { at: number }) => {
     create: unused,
     observe: unused,
     remove: async () => {},
+    deleteHome: unused,
+    listHomes: unused,
+    describeHome: async () => 'its home volume',
     stopSparkApplications: async () => [],
   };
   const notifier = {

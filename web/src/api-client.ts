@@ -54,6 +54,8 @@ export type ProgressEvent = NonNullable<Server['progress']>;
 export type Cull = z.infer<typeof CullSchema>;
 /** GET /admin/usage. */
 export type Usage = z.infer<typeof UsageSchema>;
+/** GET /admin/volumes: homes of servers unused for the configured days, with size and monthly cost. */
+export type UnusedVolumes = ResponseOf<'listUnusedVolumes'>;
 /** An AWS role the caller may assume (GET /credentials/roles). */
 export type Role = z.infer<typeof RoleSchema>;
 /** Temporary AWS keys (POST /credentials): shown once, never stored. */
@@ -171,11 +173,14 @@ export class ApiClient {
   listServers = () => this.json<{ items: Server[] }>('/servers');
   getServer = (name: string) => this.json<Server>(`/servers/${seg(name)}`);
   stopServer = (name: string) => this.json<Server>(`/servers/${seg(name)}`, { method: 'DELETE' });
+  deleteServer = (name: string) =>
+    this.json<Server>(`/servers/${seg(name)}`, { method: 'DELETE', query: { remove: 'true' } });
   setServerRole = (name: string, body: SetServerRoleBody) =>
     this.json<Server>(`/servers/${seg(name)}/role`, { method: 'PUT', body });
   keepServerAlive = (name: string) => this.json<Server>(`/servers/${seg(name)}/keepalive`, { method: 'POST' });
   adminUsage = () => this.json<Usage>('/admin/usage');
   listCulls = (query: PageQuery = {}) => this.json<Page<Cull>>('/admin/culls', { query });
+  listUnusedVolumes = () => this.json<UnusedVolumes>('/admin/volumes');
   listRoles = () => this.json<{ items: Role[] }>('/credentials/roles');
   issueCredentials = (body: IssueCredentialsBody) =>
     this.json<IssuedCredentials>('/credentials', { method: 'POST', body });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatDuration, formatHourlyPrice, secondsBetween } from './format.ts';
+import { formatAge, formatDuration, formatHourlyPrice, formatMemoryQuantity, secondsBetween } from './format.ts';
 
 describe('format', () => {
   it('shows durations in their two largest units', () => {
@@ -30,5 +30,14 @@ describe('format', () => {
     const shown = prices.map(formatHourlyPrice);
     // Assess
     expect(shown).toEqual(['$0.05/h', '$1.50/h', '$0.193/h']);
+  });
+
+  it('writes memory quantities in the binary units profile descriptions use, leaving others as they are', () => {
+    // Prepare
+    const quantities = ['2Gi', '512Mi', '1.5Ti', '4G', '1000'];
+    // Act
+    const shown = quantities.map(formatMemoryQuantity);
+    // Assess
+    expect(shown).toEqual(['2 GiB', '512 MiB', '1.5 TiB', '4G', '1000']);
   });
 });

@@ -70,9 +70,17 @@ export const formatBytes = (bytes: number): string => {
 export const formatStatus = (status: string): string =>
   status.charAt(0) + status.slice(1).toLowerCase().replace(/_/g, ' ');
 
+const BINARY_UNITS: Record<string, string> = { Ki: 'KiB', Mi: 'MiB', Gi: 'GiB', Ti: 'TiB' };
+
+/** A Kubernetes memory quantity as people read it, as profile descriptions write it: `2Gi` → `2 GiB`. */
+export const formatMemoryQuantity = (quantity: string): string => {
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti)$/.exec(quantity);
+  return match ? `${match[1]} ${BINARY_UNITS[match[2]!]}` : quantity;
+};
+
 /** A profile's option label (launch and run forms): its display name first (the contract), then resources and price. */
 export const profileLabel = (p: Profile): string =>
-  `${p.displayName} — ${p.cpu.request} CPU, ${p.memory.request} memory` +
+  `${p.displayName} — ${p.cpu.request} CPU, ${formatMemoryQuantity(p.memory.request)} memory` +
   (p.gpus ? `, ${p.gpus} GPU` : '') +
   `, ${formatHourlyPrice(p.hourlyPrice)}`;
 

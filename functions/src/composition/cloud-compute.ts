@@ -9,6 +9,9 @@ const COMPUTE: PortMethods<ServerCompute> = {
   create: true,
   observe: true,
   remove: true,
+  deleteHome: true,
+  listHomes: true,
+  describeHome: true,
   stopSparkApplications: true,
 };
 
@@ -61,6 +64,16 @@ class UnconfiguredCompute implements ServerCompute {
   }
   async remove(): Promise<void> {
     this.fail();
+  }
+  async deleteHome(): Promise<void> {
+    this.fail();
+  }
+  async listHomes(): Promise<never> {
+    this.fail();
+  }
+  // Words only, no call: a cull notice must not fail for want of a cluster.
+  async describeHome(): Promise<string> {
+    return 'its home volume';
   }
   async stopSparkApplications(): Promise<string[]> {
     this.fail();

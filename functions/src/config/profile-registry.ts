@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import type { Profile } from '../domain/profile.ts';
+import { DEFAULT_HOME_VOLUME, type Profile } from '../domain/profile.ts';
 import { parseCpu, parseMemory } from '../domain/quantity.ts';
 
 // The profile registry's schema and the JSON reader the Lambdas use; local mode also reads YAML
@@ -46,6 +46,16 @@ const ProfileEntry = z.object({
   maxAgeSeconds: z.number().int().min(60),
   hourlyPrice: z.number().min(0),
   teams: z.array(z.string().min(1)).min(1, "name the teams that may use it, or ['*'] for everyone"),
+  // Absent: DEFAULT_HOME_VOLUME (domain/profile.ts); a relaunch keeps the volume its first launch made.
+  home: z
+    .object({
+      storageClass: z
+        .string()
+        .regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, 'a StorageClass name')
+        .default(DEFAULT_HOME_VOLUME.storageClass),
+      size: memory.default(DEFAULT_HOME_VOLUME.size),
+    })
+    .optional(),
 });
 
 const Registry = z

@@ -89,6 +89,7 @@ const serverSettingsOf = (e: FunctionVariables): ServerSettings => ({
   },
   apiUrl: e.ORRERY_PUBLIC_API_URL ?? '',
   progressWaitMs: e.ORRERY_PROGRESS_WAIT_MS,
+  volumes: { unusedDays: e.ORRERY_VOLUME_UNUSED_DAYS, pricePerGiBMonth: e.ORRERY_VOLUME_PRICE_PER_GIB_MONTH },
 });
 
 /**

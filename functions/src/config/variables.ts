@@ -266,6 +266,25 @@ const SERVERS = {
     description: 'How long a progress request waits for the next spawn event before answering with none.',
     modes: BOTH,
   }),
+  ORRERY_VOLUME_UNUSED_DAYS: v(wholeNumber(DEFAULT_SERVER_SETTINGS.volumes.unusedDays, 0, 3650), {
+    description:
+      'A stopped server unused this many days has its home (its volume; locally its folder) listed for admins on ' +
+      '`GET /admin/volumes` with its size and monthly cost. Nothing is deleted: only the owner or an admin deleting ' +
+      'the server removes it.',
+    modes: BOTH,
+  }),
+  ORRERY_VOLUME_PRICE_PER_GIB_MONTH: v(
+    z.coerce
+      .number({ error: 'a price in US dollars, such as 0.08' })
+      .min(0, 'a price in US dollars, such as 0.08')
+      .default(DEFAULT_SERVER_SETTINGS.volumes.pricePerGiBMonth),
+    {
+      description:
+        "What a GiB-month of server homes costs, in US dollars, for the admins' list of unused volumes (default: " +
+        "gp3's list price in us-east-1; use your region's).",
+      modes: BOTH,
+    },
+  ),
   ORRERY_SLACK_WEBHOOK_URL: v(optionalUrl(), {
     description:
       'Where cull warnings and stops are posted; without it they go to the log. In the cloud it is read from the ' +

@@ -36,6 +36,8 @@ import {
   ServerNameParams,
   ServerSchema,
   SetServerRoleBody,
+  StopServerQuery,
+  UnusedVolumesSchema,
   UsageSchema,
 } from './server-schemas.ts';
 
@@ -337,12 +339,15 @@ export const API_ROUTES = {
     method: 'DELETE',
     path: '/servers/{name}',
     group: 'servers',
-    summary: 'Stop a server (launching or running); its pod or process and Spark applications go',
+    summary:
+      'Stop a server (launching or running); its pod or process and Spark applications go, its home (files) stays. ' +
+      'With `remove=true` (as JupyterHub), delete a STOPPED or FAILED server for good: its home volume (or local ' +
+      'folder) and every file in it, then its record, so the name is free; 409 while it is not stopped',
     auth: true,
     params: ServerNameParams,
-    query: OwnerQuery,
+    query: StopServerQuery,
     status: 200,
-    errors: [404, 503],
+    errors: [404, 409, 503],
     response: ServerSchema,
   }),
   serverProgress: route({
@@ -407,6 +412,19 @@ export const API_ROUTES = {
     status: 200,
     errors: [403],
     response: UsageSchema,
+  }),
+  listUnusedVolumes: route({
+    method: 'GET',
+    path: '/admin/volumes',
+    // Served by the servers function: it is the one with Kubernetes access (listing the home claims).
+    group: 'servers',
+    summary:
+      'Homes of servers unused for `ORRERY_VOLUME_UNUSED_DAYS` (and volumes no server names), with owner, size, ' +
+      'monthly cost and last use (admins). Lists only: nothing is deleted',
+    auth: true,
+    status: 200,
+    errors: [403, 503],
+    response: UnusedVolumesSchema,
   }),
   listCulls: route({
     method: 'GET',

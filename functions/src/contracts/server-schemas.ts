@@ -14,6 +14,18 @@ export const OwnerQuery = z.strictObject({
   owner: z.string().max(128).optional().describe('admins: whose server (a user id); default yours'),
 });
 
+/** DELETE /servers/{name}: `remove=true` deletes a stopped server for good (JupyterHub's `remove`). */
+export const StopServerQuery = OwnerQuery.extend({
+  remove: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true')
+    .describe(
+      'true: delete the server, which must be STOPPED or FAILED (409 otherwise): its home (the volume, or the ' +
+        'local folder) and all its files, then its record, so the name is free; false or absent: stop it',
+    ),
+});
+
 /** POST /servers. */
 export const LaunchServerBody = z.strictObject({
   name: slug.describe('a name of your choice, unique among your active servers'),
@@ -162,4 +174,28 @@ export const UsageSchema = z.object({
   pools: z.array(z.object({ pool: z.string(), activeServers: z.number(), hourlyCost: z.number() })),
   activeServers: z.array(ServerSchema),
   runs: z.object({ since: z.string(), byStatus: z.record(z.string(), z.number()) }),
+});
+
+/** One server home on GET /admin/volumes: whose, how big, what it costs a month, when its server was last used. */
+export const UnusedVolumeSchema = z.object({
+  serverId: z.string(),
+  owner: z.string().nullable().describe('null: no server record names this volume (an orphan)'),
+  name: z.string().nullable(),
+  status: z.string().nullable().describe("the server's status; null without a record"),
+  storageClass: z.string(),
+  location: z.string().describe('the PersistentVolumeClaim, or the local folder'),
+  sizeBytes: z.number(),
+  size: z.string().describe('the size for people: `10 GiB`'),
+  monthlyCost: z.number().describe('US dollars a month at the configured price per GiB-month'),
+  lastUsed: z.string().nullable().describe("the server's last activity (or stop); null without a record"),
+  unusedDays: z.number().nullable().describe('whole days since lastUsed'),
+});
+
+/** GET /admin/volumes. */
+export const UnusedVolumesSchema = z.object({
+  generatedAt: z.string(),
+  unusedDays: z.number().describe('the threshold: volumes of servers unused at least this long are listed'),
+  pricePerGiBMonth: z.number(),
+  monthlyCost: z.number().describe('the listed volumes together, US dollars a month'),
+  items: z.array(UnusedVolumeSchema),
 });

@@ -6,7 +6,14 @@ export type LaunchStage = 'requested' | 'scheduled' | 'pulling' | 'started';
 /** What the compute backend reports about a server's pod or process. */
 export type ServerObservation =
   | { state: 'absent' }
-  | { state: 'waiting'; stage: LaunchStage; detail?: string; unschedulable?: string }
+  | {
+      state: 'waiting';
+      stage: LaunchStage;
+      /** What happened in the backend's own words, when the stage's (a pod's) would not be true: a local process. */
+      message?: string;
+      detail?: string;
+      unschedulable?: string;
+    }
   | { state: 'ready'; url: string }
   | { state: 'failed'; reason: string };
 
@@ -69,12 +76,13 @@ export const nextProgressEvent = (
   if (obs.state === 'failed' || obs.state === 'absent') return null;
   const key = obs.state === 'ready' ? 'ready' : obs.stage;
   const stage = STAGES[key];
+  const said = (obs.state === 'waiting' && obs.message) || stage.message;
   const message =
     obs.state === 'waiting' && obs.unschedulable
       ? `Waiting for a node: ${obs.unschedulable}`
       : obs.state === 'waiting' && obs.detail
-        ? `${stage.message}: ${obs.detail}`
-        : stage.message;
+        ? `${said}: ${obs.detail}`
+        : said;
   if (last && (last.progress > stage.progress || (last.progress === stage.progress && last.message === message)))
     return null;
   return { id, at, progress: stage.progress, message, ...(obs.state === 'ready' ? { ready: true } : {}) };

@@ -27,6 +27,16 @@ export interface ResourceRange {
   limit: number;
 }
 
+/** A server's persistent home: the storage class of its volume and the volume's size in bytes. */
+export interface HomeVolume {
+  storageClass: string;
+  /** Bytes. */
+  size: number;
+}
+
+/** The home a profile gives unless it names one: 10 GiB on Orrery's encrypted gp3 class (`makeHomeStorageClass`). */
+export const DEFAULT_HOME_VOLUME: HomeVolume = { storageClass: 'orrery-gp3', size: 10 * 1024 ** 3 };
+
 /** One entry of the profile registry (KubeSpawner's profile_list): what a server or run gets. */
 export interface Profile {
   slug: string;
@@ -47,7 +57,12 @@ export interface Profile {
   hourlyPrice: number;
   /** Teams that may use it; `*` means everyone. */
   teams: string[];
+  /** Each server's persistent home (on EKS a PersistentVolumeClaim); absent: DEFAULT_HOME_VOLUME. */
+  home?: HomeVolume;
 }
+
+/** The home volume a server of this profile gets on its first launch. */
+export const homeVolumeOf = (p: Pick<Profile, 'home'>): HomeVolume => p.home ?? DEFAULT_HOME_VOLUME;
 
 /** What a caller may change at launch; everything is checked against the profile. */
 export interface LaunchOverrides {

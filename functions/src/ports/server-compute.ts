@@ -1,5 +1,5 @@
 import type { ServerObservation } from '../domain/launch.ts';
-import type { Pool, Resources } from '../domain/profile.ts';
+import type { HomeVolume, Pool, Resources } from '../domain/profile.ts';
 
 /** Everything a backend needs to start one server: who, what, where, and how it reports back. */
 export interface ServerLaunchSpec {
@@ -16,6 +16,22 @@ export interface ServerLaunchSpec {
   activityUrl: string;
   /** The API's base URL, which the credentials sidecar asks for keys (`<api>/servers/<name>/credentials`). */
   apiUrl: string;
+  /** The server's persistent home, made on its first launch and mounted again by every later one. */
+  home: HomeVolume;
+}
+
+/** One server's home as the backend holds it: a PersistentVolumeClaim on EKS, a folder locally. */
+export interface HomeUsage {
+  serverId: string;
+  /** From the volume's annotations (EKS) or absent (locally: the server record says). */
+  owner?: string;
+  name?: string;
+  /** Bytes: the claim's requested size (what EBS bills), or the folder's files. */
+  size: number;
+  /** The storage class, or `local-folder`. */
+  storageClass: string;
+  /** Where it lives: the claim's name or the folder's path. */
+  location: string;
 }
 
 /** Where servers run: pods and Services on EKS, or `jupyter server` processes locally. */
@@ -30,8 +46,14 @@ export interface ServerCompute {
   create(spec: ServerLaunchSpec): Promise<void>;
   /** What the pod or process is doing now. */
   observe(serverId: string): Promise<ServerObservation>;
-  /** Deletes the pod (or process tree), its Service and token; harmless when they are gone. */
+  /** Deletes the pod (or process tree), its Service and token; harmless when they are gone. The home stays. */
   remove(serverId: string): Promise<void>;
+  /** Deletes the server's home (its volume, or its folder) for good; harmless when it is gone. */
+  deleteHome(serverId: string): Promise<void>;
+  /** Every server home the backend holds, for the admins' list of unused volumes. */
+  listHomes(): Promise<HomeUsage[]>;
+  /** Where a server's files stay between launches, in words for its owner (the cull notice). */
+  describeHome(serverId: string): Promise<string>;
   /** Stops the Spark applications a server started; returns their names. */
   stopSparkApplications(serverId: string): Promise<string[]>;
 }

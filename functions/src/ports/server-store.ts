@@ -45,6 +45,11 @@ export interface ServerStore {
     changes: ServerChanges,
     expect?: ServerExpectation,
   ): Promise<Server | null>;
+  /**
+   * Deletes a server's record if its status is one of `from` and its launch is still `launchId`; false when it is
+   * gone or moved on (relaunched meanwhile).
+   */
+  deleteServer(id: string, from: readonly ServerStatus[], launchId: string): Promise<boolean>;
   /** Servers whose cull check is due (`cullCheckAt` ≤ `due`), earliest first: one Query on a sparse index. */
   listCullCandidates(
     due: string,

@@ -115,12 +115,14 @@ const stop = async (deps: CullIdleDeps, s: Server, reason: CullReason, now: Date
       hourlyPrice: s.hourlyPrice,
       sparkApplications,
     });
+    // True in both modes: a stop keeps the home (the volume, the folder); only deleting the server removes it.
+    const home = await deps.compute.describeHome(s.id).catch(() => 'its home');
     await deps.notifier.notify({
       user: s.owner,
       subject: `Server '${s.name}' was stopped`,
       text:
         `Your Orrery server '${s.name}' was stopped: ${explain(s, reason)}. ` +
-        'Your files stay; launch it again when you need it.',
+        `Your files stay in ${home}; launch '${s.name}' again to work on them.`,
     });
   }
 };

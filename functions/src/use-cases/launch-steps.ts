@@ -1,5 +1,6 @@
 import { ServerLaunchFailedError } from '../domain/errors.ts';
 import { failedEvent, launchVerdict, nextProgressEvent } from '../domain/launch.ts';
+import { homeVolumeOf } from '../domain/profile.ts';
 import { slotHolder, type Server } from '../domain/server.ts';
 import type { ServerDeps } from './server-deps.ts';
 import { causeText, type StepFailure } from './step-failure.ts';
@@ -54,6 +55,7 @@ export const createServerResources = async (
     basePath,
     activityUrl,
     apiUrl,
+    home: homeVolumeOf(profile),
   });
   return { state: 'created' };
 };

@@ -1,4 +1,5 @@
 import type { CullPolicy, CullSettings } from '../domain/cull-policy.ts';
+import { DEFAULT_VOLUME_SETTINGS, type VolumeSettings } from '../domain/home-volumes.ts';
 import type { LaunchSettings } from '../domain/launch.ts';
 import type { Profile } from '../domain/profile.ts';
 import type { Role } from '../domain/role.ts';
@@ -20,6 +21,8 @@ export interface ServerSettings {
   apiUrl: string;
   /** How long a progress request waits for a new event before it answers with none. */
   progressWaitMs: number;
+  /** When an ended server's home counts as unused, and what volumes cost (the admins' list). */
+  volumes: VolumeSettings;
 }
 
 /** The server use cases' ports and settings; each declares the few it needs with a Pick. */
@@ -43,4 +46,5 @@ export interface ServerDeps {
 export const DEFAULT_SERVER_SETTINGS: Omit<ServerSettings, 'apiUrl' | 'launch' | 'cull'> = {
   limitPerUser: 3,
   progressWaitMs: 10_000,
+  volumes: DEFAULT_VOLUME_SETTINGS,
 };

@@ -210,6 +210,39 @@ export const serverStoreContract = (name: string, make: () => Promise<ServerStor
       });
     });
 
+    describe('deleteServer', () => {
+      it('deletes an ended server of the launch named, freeing its name and leaving its owner’s list without it', async () => {
+        // Prepare
+        const store = await make();
+        const ended = full({ owner: 'erin', name: 'gone', status: 'STOPPED', cullCheckAt: undefined });
+        await store.putServer(ended);
+        // Act
+        const deleted = await store.deleteServer(ended.id, ['STOPPED', 'FAILED'], ended.launchId);
+        // Assess
+        expect(deleted).toBe(true);
+        expect(await store.getServer(ended.id)).toBeNull();
+        expect(await store.listServers('erin')).toEqual([]);
+        await expect(store.putServer(server({ owner: 'erin', name: 'gone' }))).resolves.toBeUndefined();
+      });
+
+      it('keeps a server whose status or launch is not the one named, and answers false for one already gone', async () => {
+        // Prepare
+        const store = await make();
+        const running = full({ owner: 'erin', name: 'busy' });
+        const stopped = full({ owner: 'erin', name: 'relaunched', status: 'STOPPED' });
+        await store.putServer(running);
+        await store.putServer(stopped);
+        // Act
+        const wrongStatus = await store.deleteServer(running.id, ['STOPPED', 'FAILED'], running.launchId);
+        const wrongLaunch = await store.deleteServer(stopped.id, ['STOPPED', 'FAILED'], 'launch-older');
+        const missing = await store.deleteServer(serverIdFor('erin', 'never'), ['STOPPED'], 'launch-x');
+        // Assess
+        expect([wrongStatus, wrongLaunch, missing]).toEqual([false, false, false]);
+        expect(await store.getServer(running.id)).toEqual(running);
+        expect(await store.getServer(stopped.id)).toEqual(stopped);
+      });
+    });
+
     describe('moveServer', () => {
       it('moves a server only from the statuses given and answers the record as now stored', async () => {
         // Prepare

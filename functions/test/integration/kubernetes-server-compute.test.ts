@@ -2,7 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { groupRules } from '../../src/adapters/k8s/cluster-rbac.ts';
 import { CLUSTER_DEFAULTS, type ClusterGroupKey } from '../../src/contracts/cluster-setup.ts';
 import { KubernetesServerCompute, makeKubernetesClients } from '../../src/adapters/k8s/kubernetes-server-compute.ts';
-import { makeServerPod, makeServerService, makeServerTokenSecret } from '../../src/adapters/k8s/server-manifests.ts';
+import {
+  makeServerHomeClaim,
+  makeServerPod,
+  makeServerService,
+  makeServerTokenSecret,
+} from '../../src/adapters/k8s/server-manifests.ts';
 import { ServerLaunchFailedError, UpstreamError } from '../../src/domain/errors.ts';
 import { makeServerToken } from '../../src/domain/server.ts';
 import { CPU_LAUNCH_SPEC } from '../support/server-specs.ts';
@@ -13,6 +18,7 @@ const spec = CPU_LAUNCH_SPEC;
 const CREDENTIALS_IMAGE = 'orrery/notebook-runner:test';
 const podSpec = { ...spec, namespace: NAMESPACE, serviceAccount: 'orrery-server', credentialsImage: CREDENTIALS_IMAGE };
 const ID = spec.serverId;
+const HOME = `${ID}-home`;
 
 let fake: FakeKubernetes;
 let issued = 0;
@@ -45,18 +51,20 @@ beforeEach(() => {
 });
 
 describe('KubernetesServerCompute.create and putToken', () => {
-  it('sends exactly the built pod and Service, each request with a fresh bearer token', async () => {
+  it('sends exactly the built home claim, pod and Service, each request with a fresh bearer token', async () => {
     // Prepare
     const compute = makeCompute();
     // Act
     await compute.create(spec);
     // Assess
     expect(fake.requests.map((r) => [r.method, r.rawPath, r.authorization])).toEqual([
-      ['POST', `/api/v1/namespaces/${NAMESPACE}/pods`, 'Bearer token-1'],
-      ['POST', `/api/v1/namespaces/${NAMESPACE}/services`, 'Bearer token-2'],
+      ['POST', `/api/v1/namespaces/${NAMESPACE}/persistentvolumeclaims`, 'Bearer token-1'],
+      ['POST', `/api/v1/namespaces/${NAMESPACE}/pods`, 'Bearer token-2'],
+      ['POST', `/api/v1/namespaces/${NAMESPACE}/services`, 'Bearer token-3'],
     ]);
-    expect(fake.requests[0]!.body).toEqual(asSent(makeServerPod(podSpec)));
-    expect(fake.requests[1]!.body).toEqual(asSent(makeServerService(podSpec)));
+    expect(fake.requests[0]!.body).toEqual(asSent(makeServerHomeClaim(podSpec)));
+    expect(fake.requests[1]!.body).toEqual(asSent(makeServerPod(podSpec)));
+    expect(fake.requests[2]!.body).toEqual(asSent(makeServerService(podSpec)));
   });
 
   it('treats a second create for the same launch as harmless', async () => {
@@ -230,7 +238,7 @@ describe('KubernetesServerCompute.observe', () => {
     expect(fake.requests.at(-1)).toMatchObject({
       method: 'GET',
       rawPath: `/api/v1/namespaces/${NAMESPACE}/services/${ID}:8888/proxy/user/ada@example.com/default/api`,
-      authorization: 'Bearer token-4',
+      authorization: 'Bearer token-5',
     });
   });
 
@@ -299,6 +307,112 @@ describe('KubernetesServerCompute.remove', () => {
       `DELETE /api/v1/namespaces/${NAMESPACE}/secrets/${ID}`,
     ]);
     expect(fake.requests[0]!.query.get('gracePeriodSeconds')).toBe('30');
+  });
+});
+
+describe('KubernetesServerCompute homes', () => {
+  it('creates the home claim once: a relaunch mounts the same claim and sends no second one', async () => {
+    // Prepare
+    const compute = makeCompute();
+    await compute.create(spec);
+    await compute.remove(ID);
+    const relaunch = { ...spec, launchId: 'ln-0000000000000002', home: { storageClass: 'orrery-gp3', size: 1 } };
+    fake.requests.length = 0;
+    // Act
+    await compute.create(relaunch);
+    // Assess
+    expect(fake.requests.map((r) => `${r.method} ${r.rawPath}`)).toEqual([
+      `POST /api/v1/namespaces/${NAMESPACE}/persistentvolumeclaims`,
+      `GET /api/v1/namespaces/${NAMESPACE}/persistentvolumeclaims/${HOME}`,
+      `POST /api/v1/namespaces/${NAMESPACE}/pods`,
+      `POST /api/v1/namespaces/${NAMESPACE}/services`,
+    ]);
+    expect(fake.state.persistentvolumeclaims.size).toBe(1);
+    expect(fake.state.persistentvolumeclaims.get(HOME)!.spec.resources).toEqual({ requests: { storage: '10Gi' } });
+    expect(pod().spec.volumes).toContainEqual({ name: 'home', persistentVolumeClaim: { claimName: HOME } });
+    expect(pod().metadata.labels['orrery.dev/launch']).toBe('ln-0000000000000002');
+  });
+
+  it('refuses to launch onto the home claim of a deleted server that is still terminating', async () => {
+    // Prepare
+    const compute = makeCompute();
+    await compute.create(spec);
+    await compute.remove(ID);
+    fake.state.persistentvolumeclaims.get(HOME)!.metadata.deletionTimestamp = '2026-01-05T09:00:00Z';
+    // Act
+    const error = await compute.create({ ...spec, launchId: 'ln-0000000000000002' }).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(ServerLaunchFailedError);
+    expect((error as Error).message).toMatch(/home volume of a deleted server of this name is still being deleted/);
+    expect(fake.state.pods.size).toBe(0);
+  });
+
+  it('keeps the home when the server is removed (stopped or culled)', async () => {
+    // Prepare
+    const compute = makeCompute();
+    await compute.putToken(ID, 'token-value', 'credentials-token-value');
+    await compute.create(spec);
+    // Act
+    await compute.remove(ID);
+    // Assess
+    expect([fake.state.pods.size, fake.state.services.size, fake.state.secrets.size]).toEqual([0, 0, 0]);
+    expect([...fake.state.persistentvolumeclaims.keys()]).toEqual([HOME]);
+  });
+
+  it('deletes the home claim, and is harmless when it is already gone', async () => {
+    // Prepare
+    const compute = makeCompute();
+    await compute.create(spec);
+    await compute.remove(ID);
+    fake.requests.length = 0;
+    // Act
+    await compute.deleteHome(ID);
+    await compute.deleteHome(ID);
+    // Assess
+    expect(fake.state.persistentvolumeclaims.size).toBe(0);
+    expect(fake.requests.map((r) => `${r.method} ${r.rawPath}`)).toEqual([
+      `DELETE /api/v1/namespaces/${NAMESPACE}/persistentvolumeclaims/${HOME}`,
+      `DELETE /api/v1/namespaces/${NAMESPACE}/persistentvolumeclaims/${HOME}`,
+    ]);
+  });
+
+  it('lists the home claims of servers only, with the bound size, class and the owner they were made for', async () => {
+    // Prepare
+    const compute = makeCompute();
+    await compute.create(spec);
+    fake.state.persistentvolumeclaims.get(HOME)!.status = { phase: 'Bound', capacity: { storage: '12Gi' } };
+    fake.state.persistentvolumeclaims.set('someone-elses-data', {
+      metadata: { name: 'someone-elses-data', namespace: NAMESPACE, labels: { app: 'db' } },
+      spec: { storageClassName: 'gp2', resources: { requests: { storage: '100Gi' } } },
+    });
+    // Act
+    const homes = await compute.listHomes();
+    // Assess
+    expect(homes).toEqual([
+      {
+        serverId: ID,
+        owner: 'ada@example.com',
+        name: 'default',
+        size: 12 * 1024 ** 3,
+        storageClass: 'orrery-gp3',
+        location: `PersistentVolumeClaim ${NAMESPACE}/${HOME}`,
+      },
+    ]);
+  });
+
+  it('creates, lists and deletes homes with only the Roles that do so: the launch task’s and the servers routes’', async () => {
+    // Prepare
+    const compute = makeCompute();
+    fake.state.authorize = (_r, a) => a.namespace === NAMESPACE && rbacAllows(groupRules('serverTasks'), a);
+    await compute.create(spec);
+    await compute.remove(ID);
+    fake.state.authorize = (_r, a) => a.namespace === NAMESPACE && rbacAllows(groupRules('serverApi'), a);
+    // Act
+    const listed = await compute.listHomes();
+    await compute.deleteHome(ID);
+    // Assess
+    expect(listed.map((h) => h.serverId)).toEqual([ID]);
+    expect(fake.state.persistentvolumeclaims.size).toBe(0);
   });
 });
 
@@ -449,7 +563,9 @@ describe('KubernetesServerCompute under each function group’s Role', () => {
       .create(spec)
       .catch((err: unknown) => err);
     // Assess
-    expect((error as Error).message).toBe(`Kubernetes API: create Pod ${ID} failed with HTTP 403 Forbidden`);
-    expect(fake.state.pods.size).toBe(0);
+    expect((error as Error).message).toBe(
+      `Kubernetes API: create PersistentVolumeClaim ${HOME} failed with HTTP 403 Forbidden`,
+    );
+    expect([fake.state.persistentvolumeclaims.size, fake.state.pods.size]).toEqual([0, 0]);
   });
 });

@@ -9,6 +9,7 @@ export interface FakeKubernetesState {
   pods: Map<string, KubeObject>;
   services: Map<string, KubeObject>;
   secrets: Map<string, KubeObject>;
+  persistentvolumeclaims: Map<string, KubeObject>;
   sparkapplications: Map<string, KubeObject>;
   /** Without the Spark operator's CRD, its URLs answer 404 as a real API server does. */
   sparkCrdInstalled: boolean;
@@ -89,9 +90,9 @@ export interface FakeKubernetes {
   close(): Promise<void>;
 }
 
-type Kind = 'pods' | 'services' | 'secrets' | 'sparkapplications';
+type Kind = 'pods' | 'services' | 'secrets' | 'persistentvolumeclaims' | 'sparkapplications';
 
-const CORE = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|services|secrets)(?:\/([^/]+))?$/;
+const CORE = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|services|secrets|persistentvolumeclaims)(?:\/([^/]+))?$/;
 const SPARK = /^\/apis\/sparkoperator\.k8s\.io\/v1beta2\/namespaces\/([^/]+)\/(sparkapplications)(?:\/([^/]+))?$/;
 const PROXY = /^\/api\/v1\/namespaces\/([^/]+)\/services\/([^/:]+):(\d+)\/proxy(\/.*)$/;
 
@@ -129,6 +130,7 @@ const emptyState = (): FakeKubernetesState => ({
   pods: new Map(),
   services: new Map(),
   secrets: new Map(),
+  persistentvolumeclaims: new Map(),
   sparkapplications: new Map(),
   sparkCrdInstalled: true,
   proxy: new Map(),
@@ -169,7 +171,7 @@ const serveObjects = (
   }
   if (r.method === 'DELETE') {
     store.delete(name!);
-    return [200, kind === 'pods' || kind === 'services' ? existing : status(200, '', '')];
+    return [200, kind === 'secrets' || kind === 'sparkapplications' ? status(200, '', '') : existing];
   }
   return [405, status(405, 'MethodNotAllowed', r.method)];
 };

@@ -7,7 +7,7 @@ import { MemoryServerStore } from '../../src/adapters/memory/memory-server-store
 import { DEFAULT_CULL_SETTINGS, defaultCullPolicy } from '../../src/domain/cull-policy.ts';
 import { DEFAULT_LAUNCH_SETTINGS, type ServerObservation } from '../../src/domain/launch.ts';
 import type { Notice, Notifier } from '../../src/ports/notifier.ts';
-import type { ServerCompute, ServerLaunchSpec } from '../../src/ports/server-compute.ts';
+import type { HomeUsage, ServerCompute, ServerLaunchSpec } from '../../src/ports/server-compute.ts';
 import { DEFAULT_PROFILES } from '../../src/config/profiles-config.ts';
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from '../../src/use-cases/server-deps.ts';
 import { DEFAULT_RUN_SETTINGS } from '../../src/use-cases/run-deps.ts';
@@ -163,6 +163,9 @@ export class ScriptedCompute implements ServerCompute {
   }
   async create(spec: ServerLaunchSpec): Promise<void> {
     this.created.push(spec);
+    const { serverId, owner, name, home } = spec;
+    if (!this.homes.has(serverId))
+      this.homes.set(serverId, { serverId, owner, name, ...home, location: `${serverId}-home` });
   }
   /** The next scripted observation (the last one repeats); absent when none is scripted. */
   async observe(serverId: string): Promise<ServerObservation> {
@@ -171,6 +174,22 @@ export class ScriptedCompute implements ServerCompute {
   }
   async remove(serverId: string): Promise<void> {
     this.removed.push(serverId);
+  }
+  /** Homes the backend holds: kept by stops, gone only with deleteHome. */
+  readonly homes = new Map<string, HomeUsage>();
+  readonly deletedHomes: string[] = [];
+  /** When set, deleteHome fails with it (a Kubernetes API that is down). */
+  deleteHomeError?: Error;
+  async deleteHome(serverId: string): Promise<void> {
+    if (this.deleteHomeError) throw this.deleteHomeError;
+    this.deletedHomes.push(serverId);
+    this.homes.delete(serverId);
+  }
+  async listHomes(): Promise<HomeUsage[]> {
+    return [...this.homes.values()];
+  }
+  async describeHome(serverId: string): Promise<string> {
+    return `its volume ${serverId}-home`;
   }
   async stopSparkApplications(): Promise<string[]> {
     return this.sparkApps;

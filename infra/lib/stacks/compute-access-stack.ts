@@ -1,9 +1,10 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
-import { CfnAccessEntry, CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
-import { Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import { CfnAccessEntry, CfnAddon, CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
+import { ManagedPolicy, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { clusterGroupName, type ClusterGroupKey, type ClusterSetup } from '#functions/contracts';
 import type { InfraConfig } from '../config.ts';
+import { acknowledge } from '../function-access.ts';
 import type { ApiStack } from './api-stack.ts';
 import type { SchedulesStack } from './schedules-stack.ts';
 import type { WorkflowsStack } from './workflows-stack.ts';
@@ -93,10 +94,31 @@ export class ComputeAccessStack extends Stack {
       serviceAccount: eks.runnerServiceAccount,
       roleArn: this.runnerRole.roleArn,
     });
+    if (eks.ebsCsiDriverAddon) this.ebsCsiDriver(eks.clusterName);
     // The server service account deliberately has no association. Server pods get AWS keys for their owner's role
     // from their credentials sidecar (AWS_CONTAINER_CREDENTIALS_FULL_URI on 127.0.0.1); with an association the Pod
     // Identity webhook would inject its own FULL_URI and token file into every container, shadowing the sidecar's
     // with one role shared by every user's server.
+  }
+
+  /**
+   * The EBS CSI driver add-on, which makes, attaches and deletes the server homes' gp3 volumes (the orrery-gp3
+   * StorageClass of `infra/k8s`), and the role its controller's service account gets through Pod Identity, as the
+   * add-on documents it: AWS's AmazonEBSCSIDriverPolicy. That policy limits deletes and detaches to volumes the driver
+   * tagged; its creates cannot name a volume that does not exist yet.
+   */
+  private ebsCsiDriver(clusterName: string): void {
+    const role = this.podRole('EbsCsiDriverRole', 'EBS CSI driver controller (Pod Identity): server home volumes');
+    role.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonEBSCSIDriverPolicy'));
+    new CfnAddon(this, 'EbsCsiDriver', {
+      clusterName,
+      addonName: 'aws-ebs-csi-driver',
+      podIdentityAssociations: [{ serviceAccount: 'ebs-csi-controller-sa', roleArn: role.roleArn }],
+    });
+    acknowledge(role, {
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy]':
+        "AmazonEBSCSIDriverPolicy is the add-on's documented policy, kept by AWS in step with the driver's calls.",
+    });
   }
 
   /** A role only the EKS Pod Identity agent may assume (it tags sessions with the pod's namespace and account). */

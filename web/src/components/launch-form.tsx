@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { Profile, Role } from '../api-client.ts';
-import { formatDuration, formatHourlyPrice, profileLabel } from '../format.ts';
+import { formatDuration, formatHourlyPrice, formatMemoryQuantity, profileLabel } from '../format.ts';
 import { RoleOptions } from './role-options.tsx';
 import { FieldError } from './form-error.tsx';
 import { ErrorAlert, Loading } from './states.tsx';
@@ -24,7 +24,7 @@ const ProfileFacts = ({ profile }: { profile: Profile }) => (
     </dd>
     <dt>Memory</dt>
     <dd>
-      {profile.memory.request} (limit {profile.memory.limit})
+      {formatMemoryQuantity(profile.memory.request)} (limit {formatMemoryQuantity(profile.memory.limit)})
     </dd>
     <dt>GPUs</dt>
     <dd>{profile.gpus}</dd>

@@ -9,11 +9,18 @@ import { ErrorAlert } from './states.tsx';
 /** What a row can do to its server. */
 export interface ServerActions {
   stop(name: string): Promise<void>;
+  /** Launches a stopped server again: same name (so the same home), profile and role. */
+  startAgain(server: Server): Promise<void>;
+  /** Deletes a stopped server for good, its home and files with it. */
+  remove(name: string): Promise<void>;
   keepAlive(name: string): Promise<void>;
   setRole(name: string, role: string | null): Promise<void>;
 }
 
-/** Your servers as a table: name, status, pool, AWS role, age, idle time, hourly price, Open / Stop / keep-alive. */
+/**
+ * Your servers as a table: name, status, pool, AWS role, age, idle time, hourly price; Open / Stop / keep-alive while
+ * active, Start again / Delete once stopped.
+ */
 export const ServerTable = ({
   servers,
   profiles,
@@ -67,11 +74,12 @@ const ServerRow = ({
   now: number;
   actions: ServerActions;
 }) => {
-  const [confirming, setConfirming] = useState(false);
+  // Which question the row is asking: stop (active) or delete (stopped); one at a time.
+  const [confirming, setConfirming] = useState<'stop' | 'delete' | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const confirmRef = useRef<HTMLButtonElement>(null);
-  const stopRef = useRef<HTMLButtonElement>(null);
+  const askRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (confirming) confirmRef.current?.focus();
   }, [confirming]);
@@ -81,7 +89,7 @@ const ServerRow = ({
     setError(null);
     try {
       await what();
-      setConfirming(false);
+      setConfirming(null);
     } catch (err) {
       setError(err);
     } finally {
@@ -89,9 +97,10 @@ const ServerRow = ({
     }
   };
   const cancel = () => {
-    setConfirming(false);
-    requestAnimationFrame(() => stopRef.current?.focus());
+    setConfirming(null);
+    requestAnimationFrame(() => askRef.current?.focus());
   };
+  const ended = s.status === 'STOPPED' || s.status === 'FAILED';
 
   return (
     <tr>
@@ -131,28 +140,48 @@ const ServerRow = ({
             </button>
           ) : null}
           {active(s) && !confirming ? (
-            <button type="button" className="danger" ref={stopRef} disabled={busy} onClick={() => setConfirming(true)}>
+            <button type="button" className="danger" ref={askRef} disabled={busy} onClick={() => setConfirming('stop')}>
               Stop {s.name}
             </button>
+          ) : null}
+          {ended && !confirming ? (
+            <>
+              <button type="button" disabled={busy} onClick={() => run(() => actions.startAgain(s))}>
+                Start {s.name} again
+              </button>
+              <button
+                type="button"
+                className="danger"
+                ref={askRef}
+                disabled={busy}
+                onClick={() => setConfirming('delete')}
+              >
+                Delete {s.name}
+              </button>
+            </>
           ) : null}
           {confirming ? (
             <span
               className="confirm"
               role="group"
-              aria-label={`Confirm stopping ${s.name}`}
+              aria-label={`Confirm ${confirming === 'stop' ? 'stopping' : 'deleting'} ${s.name}`}
               onKeyDown={(e) => {
                 if (e.key === 'Escape' && !busy) cancel();
               }}
             >
-              <span>Stop {s.name}? Unsaved work is lost.</span>
+              <span>
+                {confirming === 'stop'
+                  ? `Stop ${s.name}? Unsaved work is lost; saved files stay in its home.`
+                  : `Delete ${s.name}? Its home and every file saved in it are deleted for good.`}
+              </span>
               <button
                 type="button"
                 className="danger"
                 ref={confirmRef}
                 disabled={busy}
-                onClick={() => run(() => actions.stop(s.name))}
+                onClick={() => run(() => (confirming === 'stop' ? actions.stop(s.name) : actions.remove(s.name)))}
               >
-                Yes, stop {s.name}
+                Yes, {confirming} {s.name}
               </button>
               <button type="button" className="secondary" disabled={busy} onClick={cancel}>
                 Cancel

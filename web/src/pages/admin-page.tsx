@@ -1,4 +1,4 @@
-import type { Cull, Usage } from '../api-client.ts';
+import type { Cull, UnusedVolumes, Usage } from '../api-client.ts';
 import { formatDateTime, formatHourlyPrice, formatMoney } from '../format.ts';
 import { useApi, useSession } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
@@ -19,7 +19,7 @@ const NotAllowed = () => (
   </EmptyState>
 );
 
-/** `/admin` (admins only): usage by pool, active servers, recent culls and why. */
+/** `/admin` (admins only): usage by pool, active servers, unused volumes and their cost, recent culls and why. */
 export const AdminPage = () => {
   const { admin } = useSession();
   return (
@@ -46,6 +46,8 @@ const AdminData = () => {
       ) : (
         <UsageTables usage={usage.data} />
       )}
+      <h2 id="volumes-heading">Unused volumes</h2>
+      <UnusedVolumesSection />
       <h2 id="culls-heading">Recent culls</h2>
       <Culls />
     </>
@@ -80,6 +82,7 @@ const UsageTables = ({ usage }: { usage: Usage }) => {
       <h2>Active servers</h2>
       <DataTable
         name="Active servers"
+        hideName
         columns={['Owner', 'Server', 'Profile', 'Status', 'Started', 'Last activity', { label: 'Price', num: true }]}
         rows={usage.activeServers}
         empty="No active servers"
@@ -101,6 +104,55 @@ const UsageTables = ({ usage }: { usage: Usage }) => {
   );
 };
 
+const UnusedVolumesSection = () => {
+  const api = useApi();
+  const volumes = useAsync(() => api.listUnusedVolumes(), [api]);
+  if (volumes.error && isNotAllowed(volumes.error)) return null;
+  if (volumes.error)
+    return <ErrorAlert error={volumes.error} title="Volumes could not be loaded" onRetry={() => volumes.reload()} />;
+  if (!volumes.data) return <Loading />;
+  return <UnusedVolumesTable volumes={volumes.data} />;
+};
+
+const UnusedVolumesTable = ({ volumes: v }: { volumes: UnusedVolumes }) => (
+  <>
+    <p className="muted small">
+      Homes of servers stopped and unused for {v.unusedDays} days or more, and volumes no server names: together{' '}
+      {formatMoney(v.monthlyCost)} a month at {formatMoney(v.pricePerGiBMonth)} per GiB-month. Nothing here is deleted
+      automatically: the owner (or an admin) deletes a server from its row on the servers page.
+    </p>
+    <DataTable
+      name="Unused volumes"
+      hideName
+      columns={[
+        'Owner',
+        'Server',
+        'Status',
+        { label: 'Size', num: true },
+        { label: 'Monthly cost', num: true },
+        'Last used',
+        'Where',
+      ]}
+      rows={v.items}
+      empty={`No volume has been unused for ${v.unusedDays} days`}
+      row={(i) => (
+        <tr key={i.serverId}>
+          <td>{i.owner ?? '—'}</td>
+          <th scope="row">{i.name ?? i.serverId}</th>
+          <td>{i.status ? <span className={`badge badge-${i.status}`}>{i.status}</span> : 'no server record'}</td>
+          <td className="num">{i.size}</td>
+          <td className="num">{formatMoney(i.monthlyCost)}</td>
+          <td>
+            {formatDateTime(i.lastUsed)}
+            {i.unusedDays !== null ? <div className="small muted">{i.unusedDays} days ago</div> : null}
+          </td>
+          <td className="small">{i.location}</td>
+        </tr>
+      )}
+    />
+  </>
+);
+
 const Culls = () => {
   const api = useApi();
   const log = useCursorList((cursor) => api.listCulls({ cursor, limit: 25 }), [api]);
@@ -114,6 +166,7 @@ const Culls = () => {
     <>
       <DataTable
         name="Recent culls"
+        hideName
         columns={['When', 'Owner', 'Server', 'Profile', 'Why', 'Last activity', { label: 'Price', num: true }]}
         rows={culls}
         empty="The culler has stopped nothing yet"

@@ -11,7 +11,10 @@ import { SpawnProgress, useSpawnProgress } from '../components/spawn-progress.ts
 const busy = (servers: Server[] | undefined) =>
   servers?.some((s) => s.status === 'PENDING' || s.status === 'STOPPING') ?? false;
 
-/** `/`: your servers with state, pool, age, idle time and price; launch one and watch it start; open and stop them. */
+/**
+ * `/`: your servers with state, pool, age, idle time and price; launch one and watch it start; open and stop them;
+ * start a stopped one again (its home kept) or delete it.
+ */
 export const HomePage = () => {
   const api = useApi();
   const servers = useAsync(() => api.listServers().then((r) => r.items), [api]);
@@ -57,6 +60,13 @@ export const HomePage = () => {
       forgetServerToken(sessionStorage, name);
       if (launching === name) setLaunching(null);
       servers.setData((current) => (current ?? []).map((s) => (s.name === name ? stopped : s)));
+    },
+    startAgain: (s: Server) => launch(s.name, s.profile, s.role),
+    remove: async (name: string) => {
+      await api.deleteServer(name);
+      forgetServerToken(sessionStorage, name);
+      if (launching === name) setLaunching(null);
+      servers.setData((current) => (current ?? []).filter((s) => s.name !== name));
     },
     setRole: async (name: string, role: string | null) => {
       const changed = await api.setServerRole(name, { role });

@@ -150,6 +150,26 @@ export class DynamoDbServerStore implements ServerStore {
     }
   }
 
+  async deleteServer(id: string, from: readonly ServerStatus[], launchId: string): Promise<boolean> {
+    const values: Record<string, unknown> = { ':launch': launchId };
+    for (const [i, s] of from.entries()) values[`:from${i}`] = s;
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { PK: `SERVER#${id}`, SK: 'META' },
+          ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')}) AND launchId = :launch`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
   async listCullCandidates(due: string, page: { after?: string; limit: number }) {
     // `~` sorts after every id character, so the bound takes every server due at exactly `due`.
     const bound = `${due}#~`;

@@ -1,4 +1,5 @@
 import { dump } from 'js-yaml';
+import { DEFAULT_HOME_VOLUME } from '../../domain/profile.ts';
 import { makeGroupRole, makeGroupRoleBinding } from './cluster-rbac.ts';
 import { CLUSTER_GROUP_KEYS, type ClusterSetup } from '../../contracts/cluster-setup.ts';
 import { makeApiServerIngress, makeDefaultDeny, makeProxyIngress, makeUserEgress } from './network-policies.ts';
@@ -31,6 +32,26 @@ export const makeServiceAccount = (name: string, namespace: string) => ({
   automountServiceAccountToken: false,
 });
 
+/** The default home StorageClass's name: the profiles' `home.storageClass` unless they name another. */
+export const HOME_STORAGE_CLASS = DEFAULT_HOME_VOLUME.storageClass;
+
+/**
+ * The StorageClass of server homes: encrypted gp3 EBS volumes through the EBS CSI driver. WaitForFirstConsumer makes
+ * each volume in the zone of the node its first pod is scheduled to (not a random zone no node of the pool is in);
+ * the volume's node affinity then keeps later pods in that zone. Expansion is allowed, so an admin can grow a claim
+ * in place; Delete: deleting the claim (deleting the server) deletes the EBS volume, which nothing else would.
+ */
+export const makeHomeStorageClass = (name: string = HOME_STORAGE_CLASS) => ({
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name, labels: { ...PART_OF } },
+  provisioner: 'ebs.csi.aws.com',
+  parameters: { type: 'gp3', encrypted: 'true', 'csi.storage.k8s.io/fstype': 'ext4' },
+  volumeBindingMode: 'WaitForFirstConsumer',
+  allowVolumeExpansion: true,
+  reclaimPolicy: 'Delete',
+});
+
 /** One YAML file of the kustomization and the objects in it. */
 export interface ClusterManifestFile {
   file: string;
@@ -47,6 +68,7 @@ export const makeClusterManifests = (setup: ClusterSetup): ClusterManifestFile[]
       makeServiceAccount(setup.runnerServiceAccount, setup.runnerNamespace),
     ],
   },
+  { file: 'storage.yaml', objects: [makeHomeStorageClass()] },
   {
     file: 'rbac.yaml',
     objects: CLUSTER_GROUP_KEYS.flatMap((k) => [makeGroupRole(setup, k), makeGroupRoleBinding(setup, k)]),

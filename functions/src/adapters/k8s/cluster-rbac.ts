@@ -27,10 +27,18 @@ const rule = (apiGroup: string, resource: string, ...verbs: string[]): PolicyRul
  */
 export const COMPUTE_OPERATION_RULES: Record<keyof ServerCompute, PolicyRule[]> = {
   putToken: [rule('', 'secrets', 'create', 'update')],
-  // `get` reads back a pod that already exists, to refuse one left by an earlier launch.
-  create: [rule('', 'pods', 'create', 'get'), rule('', 'services', 'create')],
+  // `get` reads back a pod that already exists, to refuse one left by an earlier launch, and a home claim that
+  // already exists, to refuse one still being deleted (a 409 otherwise means an earlier launch made it).
+  create: [
+    rule('', 'persistentvolumeclaims', 'create', 'get'),
+    rule('', 'pods', 'create', 'get'),
+    rule('', 'services', 'create'),
+  ],
   observe: [rule('', 'pods', 'get'), rule('', 'services/proxy', 'get')],
   remove: [rule('', 'pods', 'delete'), rule('', 'services', 'delete'), rule('', 'secrets', 'delete')],
+  deleteHome: [rule('', 'persistentvolumeclaims', 'delete')],
+  listHomes: [rule('', 'persistentvolumeclaims', 'list')],
+  describeHome: [],
   stopSparkApplications: [
     rule(SPARK_API_GROUP, 'sparkapplications', 'list', 'delete'),
     rule('', 'pods', 'list', 'delete'),
@@ -39,11 +47,12 @@ export const COMPUTE_OPERATION_RULES: Record<keyof ServerCompute, PolicyRule[]> 
 
 /** Which operations each server-side function group runs (the use cases its handlers call). */
 export const GROUP_OPERATIONS: Record<Exclude<ClusterGroupKey, 'runWorkflow'>, (keyof ServerCompute)[]> = {
-  // Launch stores the token; stop and a server's own end request tear down (endServer).
-  serverApi: ['putToken', 'remove', 'stopSparkApplications'],
+  // Launch stores the token; stop and a server's own end request tear down (endServer); deleting a server deletes
+  // its home; the admins' list of unused volumes (GET /admin/volumes, served here for this access) lists homes.
+  serverApi: ['putToken', 'remove', 'stopSparkApplications', 'deleteHome', 'listHomes'],
   // The launch workflow's task: create, follow to ready, clean up a failed launch.
   serverTasks: ['create', 'observe', 'remove'],
-  culler: ['remove', 'stopSparkApplications'],
+  culler: ['remove', 'stopSparkApplications', 'describeHome'],
 };
 
 /**

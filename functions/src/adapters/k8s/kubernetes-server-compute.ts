@@ -1,22 +1,27 @@
 import type { RequestOptions } from 'node:https';
 import {
-  ApiException,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
   Observable,
   type ObservableMiddleware,
   type User,
-  type V1Pod,
 } from '@kubernetes/client-node';
-import { ServerLaunchFailedError, UpstreamError } from '../../domain/errors.ts';
+import { ServerLaunchFailedError } from '../../domain/errors.ts';
 import type { ServerObservation } from '../../domain/launch.ts';
+import { podObservation } from './pod-observation.ts';
+import { parseMemory } from '../../domain/quantity.ts';
 import { parseServerToken } from '../../domain/server.ts';
-import type { ServerCompute, ServerLaunchSpec } from '../../ports/server-compute.ts';
+import type { HomeUsage, ServerCompute, ServerLaunchSpec } from '../../ports/server-compute.ts';
+import { call, upstream } from './kube-calls.ts';
 import {
   BASE_PATH_ANNOTATION,
+  HOME_PATH,
   JUPYTER_PORT,
+  SERVER_APP,
   SERVER_LABEL,
+  homeClaimName,
+  makeServerHomeClaim,
   makeServerPod,
   makeServerService,
   makeServerTokenSecret,
@@ -46,7 +51,6 @@ export interface KubernetesConnection {
 
 const AUTH_PROVIDER = 'orrery-bearer';
 const SPARK = { group: 'sparkoperator.k8s.io', version: 'v1beta2', plural: 'sparkapplications' };
-const IMAGE_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName']);
 
 // The package does not export its Authenticator interface; addAuthenticator's parameter is that interface.
 type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];
@@ -75,90 +79,6 @@ export const makeKubernetesClients = (c: KubernetesConnection): { core: CoreV1Ap
   return { core: kc.makeApiClient(CoreV1Api), custom: kc.makeApiClient(CustomObjectsApi) };
 };
 
-const statusOf = (err: unknown): number | undefined => (err instanceof ApiException ? err.code : undefined);
-
-// The Status `reason` (NotFound, Forbidden, InternalError) is an enum; its `message` is free text, kept out on purpose.
-const statusReason = (body: unknown): string | undefined => {
-  let parsed = body;
-  // For statuses the OpenAPI document does not list, the client hands the body over as unparsed text.
-  if (typeof body === 'string') {
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return undefined;
-    }
-  }
-  const reason = (parsed as { reason?: unknown } | undefined)?.reason;
-  return typeof reason === 'string' && /^[A-Za-z]+$/.test(reason) ? reason : undefined;
-};
-
-// ApiException's message carries response headers and body; only the status and the Status reason are safe to repeat.
-const upstream = (operation: string, err: unknown): UpstreamError => {
-  const status = statusOf(err);
-  if (status === undefined)
-    return new UpstreamError(
-      `Kubernetes API: ${operation} failed: ${err instanceof Error ? err.message : String(err)}`,
-    );
-  const reason = statusReason((err as ApiException<unknown>).body);
-  return new UpstreamError(`Kubernetes API: ${operation} failed with HTTP ${status}${reason ? ` ${reason}` : ''}`);
-};
-
-/** Runs one API call; a status in `tolerated` yields null instead of an error. */
-const call = async <T>(operation: string, fn: () => Promise<T>, tolerated: number[] = []): Promise<T | null> => {
-  try {
-    return await fn();
-  } catch (err) {
-    const status = statusOf(err);
-    if (status !== undefined && tolerated.includes(status)) return null;
-    throw upstream(operation, err);
-  }
-};
-
-const terminatedReason = (t: { reason?: string; exitCode?: number; message?: string }): string =>
-  `the notebook container exited: ${t.reason ?? 'terminated'} (exit code ${t.exitCode ?? 'unknown'})` +
-  (t.message ? `: ${t.message}` : '');
-
-const waitingFailure = (name: string, w: { reason?: string; message?: string }): string | null => {
-  const what = w.message ?? `${w.reason} in ${name}`;
-  if (w.reason && IMAGE_FAILURES.has(w.reason)) return `image pull failed: ${what}`;
-  if (w.reason === 'CreateContainerConfigError') return `container config error: ${what}`;
-  return null;
-};
-
-/** What a pod's status says, or null when it is Ready and only Jupyter itself can say more. */
-const podObservation = (pod: V1Pod): ServerObservation | null => {
-  const status = pod.status ?? {};
-  const containers = status.containerStatuses ?? [];
-  const notebook = containers.find((c) => c.name === 'notebook');
-  if (notebook?.state?.terminated) return { state: 'failed', reason: terminatedReason(notebook.state.terminated) };
-  if (status.phase === 'Failed' || status.phase === 'Succeeded') {
-    return {
-      state: 'failed',
-      reason:
-        `the pod ${status.phase === 'Failed' ? 'failed' : 'ended'}` +
-        (status.reason ? `: ${status.reason}` : '') +
-        (status.message ? `: ${status.message}` : ''),
-    };
-  }
-  for (const c of containers) {
-    const failure = c.state?.waiting ? waitingFailure(c.name, c.state.waiting) : null;
-    if (failure) return { state: 'failed', reason: failure };
-  }
-  const condition = (type: string) => status.conditions?.find((c) => c.type === type);
-  const scheduled = condition('PodScheduled');
-  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
-    return { state: 'waiting', stage: 'requested', unschedulable: scheduled.message ?? 'no node fits the pod' };
-  }
-  if (scheduled?.status !== 'True' || !pod.spec?.nodeName) return { state: 'waiting', stage: 'requested' };
-  // The notebook container's own readiness, not the pod's: a sidecar that fails must not hide a Jupyter that answers.
-  if (notebook?.ready) return null;
-  if (notebook?.state?.running) return { state: 'waiting', stage: 'started' };
-  const detail = `on node ${pod.spec.nodeName}`;
-  return containers.length === 0
-    ? { state: 'waiting', stage: 'scheduled', detail }
-    : { state: 'waiting', stage: 'pulling', detail };
-};
-
 /** Jupyter servers as pods, Services and Secrets in one namespace of a Kubernetes cluster (EKS in the cloud). */
 export class KubernetesServerCompute implements ServerCompute {
   constructor(private readonly o: KubernetesServerComputeOptions) {}
@@ -177,10 +97,19 @@ export class KubernetesServerCompute implements ServerCompute {
       await call(`replace Secret ${serverId}`, () => core.replaceNamespacedSecret({ name: serverId, namespace, body }));
   }
 
-  /** Creates the pod and its Service; objects that already exist are left as they are. */
+  /**
+   * Creates the home claim (once: a 409 means an earlier launch made it, and this launch mounts the same volume), the
+   * pod and its Service; objects that already exist are left as they are.
+   */
   async create(spec: ServerLaunchSpec): Promise<void> {
     const { core, namespace, serviceAccount, reporterImage, credentialsImage } = this.o;
     const full = { ...spec, namespace, serviceAccount, credentialsImage, ...(reporterImage ? { reporterImage } : {}) };
+    const claim = await call(
+      `create PersistentVolumeClaim ${homeClaimName(spec.serverId)}`,
+      () => core.createNamespacedPersistentVolumeClaim({ namespace, body: makeServerHomeClaim(full) }),
+      [409],
+    );
+    if (claim === null) await this.refuseDeletedHome(spec.serverId);
     const created = await call(
       `create Pod ${spec.serverId}`,
       () => core.createNamespacedPod({ namespace, body: makeServerPod(full) }),
@@ -192,6 +121,21 @@ export class KubernetesServerCompute implements ServerCompute {
       () => core.createNamespacedService({ namespace, body: makeServerService(full) }),
       [409],
     );
+  }
+
+  // The claim of a server deleted moments ago (same name, so same claim) may still be terminating: a pod mounting it
+  // would wait forever, and the files it held are gone anyway.
+  private async refuseDeletedHome(serverId: string): Promise<void> {
+    const name = homeClaimName(serverId);
+    const claim = await call(
+      `read PersistentVolumeClaim ${name}`,
+      () => this.o.core.readNamespacedPersistentVolumeClaim({ name, namespace: this.o.namespace }),
+      [404],
+    );
+    if (claim?.metadata?.deletionTimestamp)
+      throw new ServerLaunchFailedError(
+        'the home volume of a deleted server of this name is still being deleted; launch it again in a minute',
+      );
   }
 
   // A pod of an earlier launch (stopped moments ago, still terminating) must not pass for this launch's.
@@ -261,6 +205,51 @@ export class KubernetesServerCompute implements ServerCompute {
     );
     await call(`delete Service ${serverId}`, () => core.deleteNamespacedService({ name: serverId, namespace }), [404]);
     await call(`delete Secret ${serverId}`, () => core.deleteNamespacedSecret({ name: serverId, namespace }), [404]);
+  }
+
+  /**
+   * Deletes the home claim; with the class's Delete reclaim policy the EBS volume goes with it. Kubernetes keeps a
+   * claim a pod still mounts until that pod is gone (its protection finalizer), so this never pulls a volume from
+   * under a running Jupyter.
+   */
+  async deleteHome(serverId: string): Promise<void> {
+    const { core, namespace } = this.o;
+    const name = homeClaimName(serverId);
+    await call(
+      `delete PersistentVolumeClaim ${name}`,
+      () => core.deleteNamespacedPersistentVolumeClaim({ name, namespace }),
+      [404],
+    );
+  }
+
+  /** Every server's home claim, with its size as requested (what EBS bills) and the owner and name it was made for. */
+  async listHomes(): Promise<HomeUsage[]> {
+    const { core, namespace } = this.o;
+    const claims = await call('list PersistentVolumeClaims', () =>
+      core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector: `app.kubernetes.io/name=${SERVER_APP}` }),
+    );
+    return (claims?.items ?? []).flatMap((c) => {
+      const serverId = c.metadata?.labels?.[SERVER_LABEL];
+      if (!serverId || !c.metadata?.name) return [];
+      // status.capacity is the volume's real size once bound (an expansion shows there); before, the request.
+      const quantity = c.status?.capacity?.storage ?? c.spec?.resources?.requests?.storage ?? '0';
+      const notes = c.metadata.annotations ?? {};
+      return [
+        {
+          serverId,
+          ...(notes['orrery.dev/owner'] ? { owner: notes['orrery.dev/owner'] } : {}),
+          ...(notes['orrery.dev/name'] ? { name: notes['orrery.dev/name'] } : {}),
+          size: parseMemory(String(quantity)) ?? 0,
+          storageClass: c.spec?.storageClassName ?? '',
+          location: `PersistentVolumeClaim ${namespace}/${c.metadata.name}`,
+        },
+      ];
+    });
+  }
+
+  /** The claim that keeps the server's home. */
+  async describeHome(serverId: string): Promise<string> {
+    return `its volume (PersistentVolumeClaim ${homeClaimName(serverId)}, mounted at ${HOME_PATH})`;
   }
 
   /** Deletes the server's SparkApplications and its client-mode Spark pods; returns the applications' names. */

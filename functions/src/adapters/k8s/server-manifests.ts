@@ -43,6 +43,19 @@ export const CREDENTIALS_PORT = 9911;
 export const CREDENTIALS_DIR = '/var/run/orrery/credentials';
 
 const CREDENTIALS_VOLUME = 'aws-credentials';
+const HOME_VOLUME = 'home';
+
+/** Where the Jupyter Docker Stacks images keep the user's work (their WORKDIR and `$HOME`); the volume goes there. */
+export const HOME_PATH = '/home/jovyan';
+
+/**
+ * The group the Jupyter Docker Stacks images give their user (`users`, NB_GID=100): the kubelet makes the volume's
+ * files this group's and group-writable, so uid 1000 can write to a volume formatted as root.
+ */
+export const HOME_FS_GROUP = 100;
+
+/** The name of a server's home PersistentVolumeClaim: its id (already a unique safe slug) and `-home`. */
+export const homeClaimName = (serverId: string): string => `${serverId}-home`;
 
 const labelsFor = (s: { serverId: string; launchId?: string }): Record<string, string> => ({
   'app.kubernetes.io/name': SERVER_APP,
@@ -103,7 +116,10 @@ const notebookContainer = (s: ServerPodSpec) => ({
   ],
   ports: [{ name: 'http', containerPort: JUPYTER_PORT, protocol: 'TCP' }],
   resources: notebookResources(s),
-  volumeMounts: [{ name: CREDENTIALS_VOLUME, mountPath: CREDENTIALS_DIR, readOnly: true }],
+  volumeMounts: [
+    { name: CREDENTIALS_VOLUME, mountPath: CREDENTIALS_DIR, readOnly: true },
+    { name: HOME_VOLUME, mountPath: HOME_PATH },
+  ],
   // Jupyter answers `<base>api` without a token, so readiness means "Jupyter is serving", not "a user signed in".
   readinessProbe: { httpGet: { path: `${s.basePath}api`, port: JUPYTER_PORT }, periodSeconds: 2 },
   securityContext: SECURITY_CONTEXT,
@@ -164,11 +180,43 @@ export const makeServerPod = (s: ServerPodSpec) => ({
     // environment.
     automountServiceAccountToken: false,
     enableServiceLinks: false,
+    // OnRootMismatch: the kubelet walks the volume only when its root is not yet the group's, so a home with many
+    // files does not slow every launch.
+    securityContext: { fsGroup: HOME_FS_GROUP, fsGroupChangePolicy: 'OnRootMismatch' },
     nodeSelector: { ...s.pool.nodeSelector },
     tolerations: s.pool.tolerations.map((t) => ({ ...t })),
     containers: [notebookContainer(s), reporterContainer(s), credentialsContainer(s)],
-    // In memory: the token never touches the node's disk; it is a few dozen bytes.
-    volumes: [{ name: CREDENTIALS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }],
+    // In memory: the token never touches the node's disk; it is a few dozen bytes. The home is the server's claim,
+    // which outlives the pod: a relaunch mounts the same volume.
+    volumes: [
+      { name: CREDENTIALS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+      { name: HOME_VOLUME, persistentVolumeClaim: { claimName: homeClaimName(s.serverId) } },
+    ],
+  },
+});
+
+/** What a home claim needs: the server, its namespace, and the volume its profile asks for. */
+export type ServerHomeSpec = Pick<ServerPodSpec, 'serverId' | 'namespace' | 'owner' | 'name' | 'profile' | 'home'>;
+
+/**
+ * The PersistentVolumeClaim of a server's home: made on the first launch, kept by stops and culls, deleted only with
+ * the server. Its class binds on first use (WaitForFirstConsumer), so the volume is made in the zone of the node the
+ * first pod lands on; the PersistentVolume then carries that zone as node affinity, and the scheduler places every
+ * later pod of the server in a zone where the volume can attach. No launch label: it belongs to every launch.
+ */
+export const makeServerHomeClaim = (s: ServerHomeSpec) => ({
+  apiVersion: 'v1',
+  kind: 'PersistentVolumeClaim',
+  metadata: {
+    name: homeClaimName(s.serverId),
+    namespace: s.namespace,
+    labels: labelsFor({ serverId: s.serverId }),
+    annotations: { 'orrery.dev/owner': s.owner, 'orrery.dev/name': s.name, 'orrery.dev/profile': s.profile },
+  },
+  spec: {
+    accessModes: ['ReadWriteOnce'],
+    storageClassName: s.home.storageClass,
+    resources: { requests: { storage: formatMemory(s.home.size) } },
   },
 });
 

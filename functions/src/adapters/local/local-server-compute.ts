@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ServerObservation } from '../../domain/launch.ts';
-import type { ServerCompute, ServerLaunchSpec } from '../../ports/server-compute.ts';
+import { ConflictError } from '../../domain/errors.ts';
+import type { HomeUsage, ServerCompute, ServerLaunchSpec } from '../../ports/server-compute.ts';
 import { kernelEnvironment } from './kernel-environment.ts';
 import { killGroup, reapProcessesMarked } from './process-tree.ts';
 
@@ -97,6 +98,16 @@ const freePort = () =>
       probe.close(() => resolve(port));
     });
   });
+
+// Files only, links not followed: what the folder itself holds on disk.
+const folderBytes = (dir: string): number => {
+  if (!existsSync(dir)) return 0;
+  let total = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) total += lstatSync(join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+};
 
 const ended = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
@@ -255,7 +266,12 @@ export class LocalServerCompute implements ServerCompute {
     } catch {
       // Not listening yet.
     }
-    return { state: 'waiting', stage: 'started', detail: `pid ${server.jupyter.pid}, port ${server.port}` };
+    return {
+      state: 'waiting',
+      stage: 'started',
+      message: 'Jupyter process started; waiting for it to answer',
+      detail: `pid ${server.jupyter.pid}, port ${server.port}`,
+    };
   }
 
   async remove(serverId: string): Promise<void> {
@@ -276,6 +292,33 @@ export class LocalServerCompute implements ServerCompute {
     }
     reapProcessesMarked(`ORRERY_SERVER_ID=${serverId}`);
     if (this.servers.get(serverId) === server) this.servers.delete(serverId);
+  }
+
+  /**
+   * Deletes the server's folder, its `work/` (Jupyter's root, the home that outlives stops) included. The delete use
+   * case only calls this for a stopped server; a process still running would lose its files under it, so it is
+   * refused here as well.
+   */
+  async deleteHome(serverId: string): Promise<void> {
+    const live = this.servers.get(serverId);
+    if (live && !live.exited) throw new ConflictError(`server ${serverId} is still running; stop it first`);
+    rmSync(this.folder(serverId), { recursive: true, force: true });
+  }
+
+  /** Every server folder under the data folder, with the size of the files in its `work/`. */
+  async listHomes(): Promise<HomeUsage[]> {
+    const ids = existsSync(this.o.serversDir)
+      ? readdirSync(this.o.serversDir, { withFileTypes: true }).filter((d) => d.isDirectory())
+      : [];
+    return ids.map((d) => {
+      const work = join(this.o.serversDir, d.name, 'work');
+      return { serverId: d.name, size: folderBytes(work), storageClass: 'local-folder', location: work };
+    });
+  }
+
+  /** The folder a server's Jupyter works in. */
+  async describeHome(serverId: string): Promise<string> {
+    return `its folder on this machine (${join(this.folder(serverId), 'work')})`;
   }
 
   async stopSparkApplications(): Promise<string[]> {

@@ -51,6 +51,13 @@ export class MemoryServerStore implements ServerStore {
     return structuredClone(s);
   }
 
+  async deleteServer(id: string, from: readonly ServerStatus[], launchId: string): Promise<boolean> {
+    const s = this.servers.get(id);
+    if (!s || !from.includes(s.status) || s.launchId !== launchId) return false;
+    this.servers.delete(id);
+    return true;
+  }
+
   async listCullCandidates(due: string, page: { after?: string; limit: number }) {
     const all = [...this.servers.values()]
       .filter(

@@ -8,6 +8,8 @@ import { serverProgress, type ProgressMessage } from '../../use-cases/server-pro
 import { getServer, listProfiles, listServers } from '../../use-cases/server-queries.ts';
 import { setServerRole, type SetServerRoleDeps } from '../../use-cases/set-server-role.ts';
 import { stopServer } from '../../use-cases/stop-server.ts';
+import { deleteServer, type DeleteServerDeps } from '../../use-cases/delete-server.ts';
+import { listUnusedVolumes, type ListUnusedVolumesDeps } from '../../use-cases/list-unused-volumes.ts';
 import type { EndServerDeps } from '../../use-cases/end-server.ts';
 import { httpHandler, type HttpOptions } from '../../http/http-handler.ts';
 import { accepted, ok, textResult } from '../../http/responses.ts';
@@ -34,6 +36,8 @@ export type ServerRouteDeps = LaunchServerDeps &
   ReportActivityDeps &
   KeepServerAliveDeps &
   SetServerRoleDeps &
+  DeleteServerDeps &
+  ListUnusedVolumesDeps &
   Pick<ServerDeps, 'servers' | 'profiles' | 'serverSettings' | 'clock'>;
 
 /** The server routes, each one use case behind the shared middleware chain. */
@@ -59,7 +63,15 @@ export const makeServerHandlers = (deps: ServerRouteDeps, o: HttpOptions) => ({
   ),
   stopServer: httpHandler(
     R.stopServer,
-    async ({ params, query, user }) => ok(await stopServer(deps, { user, name: params.name, owner: query.owner })),
+    async ({ params, query, user }) => {
+      const input = { user, name: params.name, owner: query.owner };
+      return ok(query.remove ? await deleteServer(deps, input) : await stopServer(deps, input));
+    },
+    o,
+  ),
+  listUnusedVolumes: httpHandler(
+    R.listUnusedVolumes,
+    async ({ user }) => ok(await listUnusedVolumes(deps, { user })),
     o,
   ),
   serverProgress: httpHandler(

@@ -1,9 +1,11 @@
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
 import { CPU_LAUNCH_SPEC, GiB } from '../../support/server-specs.ts';
 import {
+  makeServerHomeClaim,
   makeServerPod,
   makeServerService,
   makeServerTokenSecret,
@@ -50,6 +52,49 @@ const SECURITY = {
   capabilities: { drop: ['ALL'] },
 };
 
+describe('makeServerHomeClaim', () => {
+  it('claims the profile’s class and size for the server’s home, named from its id, with no launch label', () => {
+    // Act
+    const claim = makeServerHomeClaim({ ...cpuSpec, home: { storageClass: 'orrery-gp3', size: 25 * GiB } });
+    // Assess
+    expect(claim).toEqual({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: {
+        name: 'jupyter-ada-example-com--default-1a2b3c4d-home',
+        namespace: 'orrery-users',
+        labels: {
+          'app.kubernetes.io/name': 'orrery-server',
+          'app.kubernetes.io/managed-by': 'orrery',
+          'orrery.dev/server': 'jupyter-ada-example-com--default-1a2b3c4d',
+        },
+        annotations: {
+          'orrery.dev/owner': 'ada@example.com',
+          'orrery.dev/name': 'default',
+          'orrery.dev/profile': 'cpu-small',
+        },
+      },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: 'orrery-gp3',
+        resources: { requests: { storage: '25Gi' } },
+      },
+    });
+    expect(() => new PersistentVolumeClaim(asSent(claim)).validate()).not.toThrow();
+  });
+
+  it('keeps the claim’s name a valid object name for the longest server id', () => {
+    // Prepare
+    const serverId = `jupyter-${'a'.repeat(46)}-1a2b3c4d`;
+    // Act
+    const claim = makeServerHomeClaim({ ...cpuSpec, serverId });
+    // Assess
+    expect(serverId).toHaveLength(63);
+    expect(claim.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    expect(claim.metadata.name.length).toBeLessThanOrEqual(253);
+  });
+});
+
 describe('makeServerPod', () => {
   it('builds the pod of a CPU server: Jupyter on 8888 under its base path, the token from the Secret, the activity reporter and the credentials sidecar', () => {
     // Act
@@ -79,6 +124,7 @@ describe('makeServerPod', () => {
         serviceAccountName: 'orrery-server',
         automountServiceAccountToken: false,
         enableServiceLinks: false,
+        securityContext: { fsGroup: 100, fsGroupChangePolicy: 'OnRootMismatch' },
         nodeSelector: { 'orrery.dev/pool': 'cpu' },
         tolerations: [],
         containers: [
@@ -103,7 +149,10 @@ describe('makeServerPod', () => {
             ],
             ports: [{ name: 'http', containerPort: 8888, protocol: 'TCP' }],
             resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
-            volumeMounts: [{ name: 'aws-credentials', mountPath: '/var/run/orrery/credentials', readOnly: true }],
+            volumeMounts: [
+              { name: 'aws-credentials', mountPath: '/var/run/orrery/credentials', readOnly: true },
+              { name: 'home', mountPath: '/home/jovyan' },
+            ],
             readinessProbe: { httpGet: { path: '/user/ada@example.com/default/api', port: 8888 }, periodSeconds: 2 },
             securityContext: SECURITY,
           },
@@ -144,7 +193,10 @@ describe('makeServerPod', () => {
             securityContext: SECURITY,
           },
         ],
-        volumes: [{ name: 'aws-credentials', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }],
+        volumes: [
+          { name: 'aws-credentials', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+          { name: 'home', persistentVolumeClaim: { claimName: 'jupyter-ada-example-com--default-1a2b3c4d-home' } },
+        ],
       },
     });
   });
@@ -184,7 +236,10 @@ describe('makeServerPod', () => {
       },
       readinessProbe: { httpGet: { path: '/user/ada@example.com/gpu/api', port: 8888 }, periodSeconds: 2 },
       securityContext: SECURITY,
-      volumeMounts: [{ name: 'aws-credentials', mountPath: '/var/run/orrery/credentials', readOnly: true }],
+      volumeMounts: [
+        { name: 'aws-credentials', mountPath: '/var/run/orrery/credentials', readOnly: true },
+        { name: 'home', mountPath: '/home/jovyan' },
+      ],
     });
     expect(pod.spec.containers[1]?.image).toBe('orrery/activity-reporter:1');
   });

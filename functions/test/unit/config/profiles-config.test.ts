@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILES, loadProfiles, parseProfiles } from '../../../src/config/profiles-config.ts';
+import { homeVolumeOf } from '../../../src/domain/profile.ts';
 import { thrownMessage } from '../../support/rejection.ts';
 
 const GI = 1024 ** 3;
@@ -124,6 +125,32 @@ describe('parseProfiles', () => {
     // Assess
     expect(message).toContain('profiles.json');
     expect(message).toContain(`${path}: needs min ≤ request ≤ limit`);
+  });
+
+  it('reads a profile’s home volume, filling what it leaves out, and gives none to a profile that names none', () => {
+    // Prepare
+    const text = JSON.stringify([
+      entry({ slug: 'big-home', home: { size: '50Gi' } }),
+      entry({ slug: 'own-class', home: { storageClass: 'fast-io2', size: '5Gi' } }),
+      entry({ slug: 'plain' }),
+    ]);
+    // Act
+    const [big, own, plain] = parseProfiles(text, 'profiles.json');
+    // Assess
+    expect(big!.home).toEqual({ storageClass: 'orrery-gp3', size: 50 * 1024 ** 3 });
+    expect(own!.home).toEqual({ storageClass: 'fast-io2', size: 5 * 1024 ** 3 });
+    expect(plain!.home).toBeUndefined();
+    expect(homeVolumeOf(plain!)).toEqual({ storageClass: 'orrery-gp3', size: 10 * 1024 ** 3 });
+  });
+
+  it('refuses a home whose size is no quantity or whose class is no StorageClass name, naming the field', () => {
+    // Prepare
+    const text = JSON.stringify([entry({ home: { storageClass: 'Fast IO', size: 'big' } })]);
+    // Act
+    const message = thrownMessage(() => parseProfiles(text, 'profiles.json'));
+    // Assess
+    expect(message).toContain('0.home.storageClass: a StorageClass name');
+    expect(message).toContain("0.home.size: 'big' is not a memory quantity");
   });
 
   it('refuses two profiles with one slug', () => {

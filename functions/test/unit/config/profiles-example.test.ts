@@ -16,6 +16,7 @@ describe('the example profile registry in config/', () => {
       teams: ['ml', 'ads'],
       cpu: { request: 4000, min: 4000, limit: 4000 },
       memory: { limit: 16 * 1024 ** 3 },
+      home: { storageClass: 'orrery-gp3', size: 50 * 1024 ** 3 },
     });
   });
 });

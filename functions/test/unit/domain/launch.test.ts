@@ -169,4 +169,16 @@ describe('progress events', () => {
     });
     expect(failedEvent([], AT, 'x').id).toBe(1);
   });
+
+  it('says what a backend without pods says it did, not the pod’s words, when it names that itself', () => {
+    // Prepare
+    const events: ProgressEvent[] = [requestedEvent(AT)];
+    const local = { state: 'waiting', stage: 'started', message: 'Jupyter process started', detail: 'pid 7' } as const;
+    // Act
+    const said = nextProgressEvent(events, local, AT);
+    const pod = nextProgressEvent(events, { state: 'waiting', stage: 'started' }, AT);
+    // Assess
+    expect(said?.message).toBe('Jupyter process started: pid 7');
+    expect(pod?.message).toBe('Image pulled, container started; waiting for Jupyter');
+  });
 });
