@@ -348,6 +348,18 @@ const CREDENTIALS = {
   }),
 };
 
+const LAB = {
+  ORRERY_TABLE_TEMPLATES_FILE: v(text().optional(), {
+    description:
+      "The code templates of JupyterLab's data-tables panel, per catalog (`sqlite`, `glue`), replacing the " +
+      'defaults of each catalog it names (see `config/table-templates.example.yaml`): YAML or JSON in local mode, ' +
+      'JSON in the cloud. Placeholders are checked at start-up: in Python every value is written as a string ' +
+      'literal (`{{ table | py }}`), in SQL only quoted identifiers (`{{ sql_table }}`).',
+    modes: BOTH,
+    deploy: 'not set by the deploy (the defaults), unless you add it to the functions yourself',
+  }),
+};
+
 const OBSERVABILITY = {
   ORRERY_LOG_LEVEL: v(z.enum(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`).default('info'), {
     description: 'The least level of the JSON log that is written; `silent` writes no log line and no metric.',
@@ -364,6 +376,7 @@ export const FUNCTION_VARIABLES = z.object({
   ...SERVERS,
   ...CLUSTER,
   ...CREDENTIALS,
+  ...LAB,
   ...OBSERVABILITY,
 });
 
