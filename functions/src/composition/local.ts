@@ -182,6 +182,8 @@ const BUCKET = 'orrery-notebooks';
 const IMAGES = join(import.meta.dirname, '..', '..', '..', 'images');
 const RUNNER_SCRIPT = join(IMAGES, 'notebook-runner', 'runner.py');
 const REPORTER_SCRIPT = join(IMAGES, 'notebook-server', 'activity_reporter.py');
+// The JupyterLab local servers serve (lab/build) and the orrery_lab server extension (lab/orrery_lab).
+const LAB_DIR = join(import.meta.dirname, '..', '..', '..', 'lab');
 
 /**
  * The workflows with their Task states bound to the same task handlers Lambda runs: the run's
@@ -245,6 +247,7 @@ const localCompute = (o: LocalServicesOptions, settings: LocalSettings, deps: ()
     serversDir: join(o.home, 'servers'),
     reporterScript: REPORTER_SCRIPT,
     credentialsSidecarDir: join(IMAGES, 'notebook-runner'),
+    labDir: LAB_DIR,
     activityIntervalSeconds: settings.activityIntervalSeconds,
     extraEnvironment: kernelVariables,
     onExit: (serverId, launchId, reason) =>
@@ -270,6 +273,7 @@ const checkEnvironment = (o: LocalServicesOptions) => {
     ORRERY_TABLE: TABLE,
     ORRERY_BUCKET: BUCKET,
     ORRERY_PUBLIC_API_URL: o.apiUrl,
+    ORRERY_PORTAL_URL: o.origin,
   };
   configureObservability(loadConfig(env).observability);
   for (const { name, meant } of unknownVariables(o.env ?? {})) {
@@ -301,8 +305,9 @@ export const startLocalServices = async (o: LocalServicesOptions): Promise<Local
     const { users, firstStart, loginFor } = openUsers(paths, issuer, o.adminUser);
     const { compute, servers } = localCompute(o, settings, () => deps);
     const workflows = localWorkflows(() => deps, compute, settings.launchPollMs);
-    mkdirSync(settings.tablesDir, { recursive: true });
-    const deps = makePlatformDeps(config, { workflows, compute: servers, tablesDir: settings.tablesDir });
+    const tablesDir = settings.tablesDir ?? join(o.home, 'tables');
+    mkdirSync(tablesDir, { recursive: true });
+    const deps = makePlatformDeps(config, { workflows, compute: servers, tablesDir });
     compute.reapLeftovers();
     servers.reapLeftovers();
     await abandonOpenRuns(deps, 'the local platform stopped while this run was open; start it again');

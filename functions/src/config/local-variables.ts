@@ -110,8 +110,8 @@ export const LOCAL_VARIABLES = z.object({
 export interface LocalSettings {
   port: number;
   home: string;
-  /** The folder of SQLite files the data-tables panel lists. */
-  tablesDir: string;
+  /** The folder of SQLite files the data-tables panel lists, when set (otherwise `tables/` in the data folder). */
+  tablesDir?: string;
   python: string;
   /** Variable names runs and servers also take from the platform's environment. */
   kernelVariables: string[];
@@ -127,7 +127,7 @@ export const readLocalSettings = (env: Record<string, string | undefined>): Loca
   return {
     port: e.PORT,
     home: e.ORRERY_HOME,
-    tablesDir: e.ORRERY_TABLES_DIR ?? join(e.ORRERY_HOME, 'tables'),
+    tablesDir: e.ORRERY_TABLES_DIR,
     python: e.ORRERY_PYTHON,
     kernelVariables: e.ORRERY_KERNEL_ENV ?? [],
     activityIntervalSeconds: e.ORRERY_ACTIVITY_INTERVAL,
