@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/config.ts';
 import { checkTableTemplates, DEFAULT_TABLE_TEMPLATES } from '../../../src/config/table-templates.ts';
 import type { CatalogTable } from '../../../src/domain/data-table.ts';
 import {
@@ -92,5 +94,19 @@ describe('table templates', () => {
     // Assess
     expect(unsafe).toThrow(/x\.yaml: template 'bad': write/);
     expect(unknownKey).toThrow(/x\.yaml: .*athena/);
+  });
+});
+
+describe('the example template registry in config/', () => {
+  it('loads through ORRERY_TABLE_TEMPLATES_FILE, replacing both catalogs’ templates', () => {
+    // Prepare
+    const file = join(import.meta.dirname, '..', '..', '..', '..', 'config', 'table-templates.example.yaml');
+    // Act
+    const config = loadConfig({ ORRERY_TABLE: 't', ORRERY_BUCKET: 'b', ORRERY_TABLE_TEMPLATES_FILE: file });
+    const unset = loadConfig({ ORRERY_TABLE: 't', ORRERY_BUCKET: 'b' });
+    // Assess
+    expect(config.tableTemplates.sqlite.map((t) => t.id)).toEqual(['sqlite3-rows', 'count']);
+    expect(config.tableTemplates.glue.map((t) => t.id)).toEqual(['spark']);
+    expect(unset.tableTemplates).toEqual(DEFAULT_TABLE_TEMPLATES);
   });
 });
