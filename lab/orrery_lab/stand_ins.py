@@ -73,9 +73,9 @@ class TreeRedirectHandler(JupyterHandler):
     """``/tree[/path]`` → ``/lab/tree[/path]``, keeping the query (a ``?token=``)."""
 
     @web.authenticated
-    def get(self, path=""):
-        target = url_path_join(self.base_url, "lab", "tree", path.lstrip("/")) if path.strip("/") else None
-        target = target or url_path_join(self.base_url, "lab")
+    def get(self, path=None):
+        path = (path or "").strip("/")
+        target = url_path_join(self.base_url, "lab", "tree", path) if path else url_path_join(self.base_url, "lab")
         query = self.request.query
         self.redirect(f"{target}?{query}" if query else target)
 

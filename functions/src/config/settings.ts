@@ -95,6 +95,7 @@ const serverSettingsOf = (e: FunctionVariables): ServerSettings => ({
     breakerShare: e.ORRERY_CULL_BREAKER_SHARE,
   },
   apiUrl: e.ORRERY_PUBLIC_API_URL ?? '',
+  portalUrl: e.ORRERY_PORTAL_URL ?? '',
   progressWaitMs: e.ORRERY_PROGRESS_WAIT_MS,
 });
 

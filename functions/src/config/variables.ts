@@ -224,6 +224,14 @@ const SERVERS = {
     deploy: "the HTTP API's URL",
     setLocally: "the local server's `/api`",
   }),
+  ORRERY_PORTAL_URL: v(optionalUrl(), {
+    description:
+      "The portal's address, which servers hand JupyterLab's Orrery extension for its links (a notebook in Folium, " +
+      'the run form); without it those links are left out.',
+    modes: BOTH,
+    deploy: "`https://<portal.domainName>` when the portal has a domain of its own (CloudFront's is known too late)",
+    setLocally: "the local server's address",
+  }),
   ORRERY_SERVER_LIMIT: v(wholeNumber(DEFAULT_SERVER_SETTINGS.limitPerUser, 1, 100), {
     description: 'Servers (pending, running or stopping) one user may have at once.',
     modes: BOTH,

@@ -16,6 +16,8 @@ export interface ServerLaunchSpec {
   activityUrl: string;
   /** The API's base URL, which the credentials sidecar asks for keys (`<api>/servers/<name>/credentials`). */
   apiUrl: string;
+  /** The portal's base URL (no trailing slash), for JupyterLab's links to it; empty when unknown. */
+  portalUrl: string;
 }
 
 /** Where servers run: pods and Services on EKS, or `jupyter server` processes locally. */

@@ -54,6 +54,7 @@ export const createServerResources = async (
     basePath,
     activityUrl,
     apiUrl,
+    portalUrl: deps.serverSettings.portalUrl.replace(/\/$/, ''),
   });
   return { state: 'created' };
 };

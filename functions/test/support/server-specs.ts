@@ -22,4 +22,5 @@ export const CPU_LAUNCH_SPEC: ServerLaunchSpec = {
   basePath: '/user/ada@example.com/default/',
   activityUrl: 'https://api.orrery.test/servers/default/activity',
   apiUrl: 'https://api.orrery.test',
+  portalUrl: 'https://orrery.test',
 };
