@@ -362,9 +362,9 @@ const LAB = {
       "The code templates of JupyterLab's data-tables panel, per catalog (`sqlite`, `glue`), replacing the " +
       'defaults of each catalog it names (see `config/table-templates.example.yaml`): YAML or JSON in local mode, ' +
       'JSON in the cloud. Placeholders are checked at start-up: in Python every value is written as a string ' +
-      'literal (`{{ table | py }}`), in SQL only quoted identifiers (`{{ sql_table }}`).',
+      'literal (`{{ table | py }}`), in SQL only quoted identifiers (`{{ sql_table }}`). The deploy sets none: ' +
+      'the functions use the defaults.',
     modes: BOTH,
-    deploy: 'not set by the deploy (the defaults), unless you add it to the functions yourself',
   }),
 };
 
