@@ -19,7 +19,7 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 const HOSTILE = `sales"; DROP TABLE keep; --'`;
 
 describe.skipIf(!hasPython)('the SQLite templates in a plain Debian Python', () => {
-  it('prints the rows of a table found by the catalog, however odd its name and path, and changes nothing', async () => {
+  it('prints the rows of a table the catalog found, however odd its name and path, changing nothing', async () => {
     // Prepare (the file is written by Python's own sqlite3, as a user's would be)
     const file = join(folder, 'shop #1?.sqlite');
     const create = `
@@ -27,7 +27,8 @@ import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
 con.execute('CREATE TABLE keep (x)')
 con.execute('CREATE TABLE "' + sys.argv[2].replace('"', '""') + '" (id INTEGER, customer TEXT, total REAL)')
-con.executemany('INSERT INTO "' + sys.argv[2].replace('"', '""') + '" VALUES (?, ?, ?)', [(1, 'ann', 3.5), (2, 'bo', 7.25)])
+table = '"' + sys.argv[2].replace('"', '""') + '"'
+con.executemany('INSERT INTO ' + table + ' VALUES (?, ?, ?)', [(1, 'ann', 3.5), (2, 'bo', 7.25)])
 con.commit()
 con.close()
 `;

@@ -56,7 +56,7 @@ describe('the tables of a server', () => {
     expect(deps.broker.requests).toEqual([]);
   });
 
-  it('with a role: Glue is listed with keys for that role, issued to the owner for the server and recorded', async () => {
+  it('with a role: Glue is listed with keys for it, issued to the owner for the server and recorded', async () => {
     // Prepare
     const { deps, sqlite, glue, caller } = await tablesSetup();
     await setServerRole(deps, { user: people.alice, name: 'lab', role: 'ads-lake' });
@@ -105,7 +105,7 @@ describe('the tables of a server', () => {
     expect(glue.keysSeen).toEqual([]);
   });
 
-  it('keeps the tables whose database, name or a column holds the search, in any case, with templates filled in', async () => {
+  it('keeps tables whose database, name or a column holds the search (any case), templates filled in', async () => {
     // Prepare
     const { deps, caller } = await tablesSetup();
     // Act

@@ -74,7 +74,7 @@ describe('the caller of a server token', () => {
     expect(err).toBeInstanceOf(ForbiddenError);
   });
 
-  it('refuses a token with the right server and launch but another secret (403), and no token at all (401)', async () => {
+  it('refuses a token of the right launch with another secret (403), and no token at all (401)', async () => {
     // Prepare
     const deps = labDeps();
     const { token } = await runningServer(deps);
@@ -127,7 +127,7 @@ describe('the owner’s use cases, called with a server token', () => {
     expect(roles.items.map((r) => r.name)).toEqual(['ads-lake']);
   });
 
-  it('keeps the server alive, and shuts it down as the owner would: STOPPED, stopped by owner, token dead', async () => {
+  it('keeps the server alive, then shuts it down as the owner would: STOPPED by owner, token dead', async () => {
     // Prepare
     const deps = labDeps();
     const { token } = await runningServer(deps);
