@@ -55,6 +55,13 @@ const plan = () => {
   return { install, build: reason !== null, reason };
 };
 
+// The log has the whole story; the console and the failure note (which /lab shows) get its first line.
+const firstLine = (err) =>
+  String(err?.message ?? err)
+    .split('\n')
+    .map((line) => line.trim())
+    .find(Boolean) ?? 'unknown error';
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const alive = (pid) => {
@@ -188,8 +195,7 @@ const run = async (ifStale) => {
     note(`built in ${seconds.toFixed(1)} s (${total} s with the install)`);
     console.log(`orrery: JupyterLab built into ${build} in ${total} s; servers serve it at /lab`);
   } catch (err) {
-    const message = String(err?.message ?? err).split('\n')[0];
-    writeFileSync(failedNote, `${message}\n`);
+    writeFileSync(failedNote, `${firstLine(err)}\n`);
     note(`build failed: ${err?.stack ?? err}`);
     throw err;
   } finally {
@@ -207,7 +213,7 @@ const main = async () => {
 
 main()
   .catch((err) => {
-    console.error(`orrery: the JupyterLab build failed: ${err?.message ?? err} (log: ${logFile})`);
+    console.error(`orrery: the JupyterLab build failed: ${firstLine(err)} (log: ${logFile})`);
     process.exitCode = 1;
   })
   .finally(() => logStream?.end());

@@ -58,6 +58,10 @@ const app = {
     // @jupyterlab/@lumino package, even when lab/extension has a node_modules of its own (the image build's).
     modules: [path.join(lab, 'node_modules'), 'node_modules'],
     alias: { 'orrery-lab-styles$': path.join(out, 'style.js') },
+    // The @jupyterlab packages are CommonJS and require() what @jupyter/ydoc import()s. For a package that ships
+    // both builds (yjs, lib0), each style would get its own copy: two Yjs modules, and every notebook then fails
+    // ("Not same Y.Doc", cells that never run). require() takes the ESM build too, so there is one of each.
+    byDependency: { commonjs: { conditionNames: ['import', 'module', 'browser', 'require', 'default'] } },
   },
   resolveLoader,
   performance: { hints: false },
