@@ -15,9 +15,13 @@ import json
 
 from jupyter_server import version_info as server_version
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
-from jupyter_server.base.zmqhandlers import WebSocketMixin
 from jupyter_server.utils import url_path_join
 from tornado import web, websocket
+
+try:  # jupyter_server 2 moved it (and warns on the old name)
+    from jupyter_server.base.websocket import WebSocketMixin
+except ImportError:  # jupyter_server 1.x, Debian's
+    from jupyter_server.base.zmqhandlers import WebSocketMixin
 
 
 class IdentityHandler(APIHandler):

@@ -196,3 +196,22 @@ describe('npm start’s background JupyterLab build', () => {
     }
   });
 });
+
+describe('the JupyterLab pins', () => {
+  it('keep lab/, its lockfile, the builder’s core metadata and the notebook-server image on one JupyterLab minor', () => {
+    // Prepare
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'lab', 'package.json'), 'utf8'));
+    const lock = JSON.parse(readFileSync(join(ROOT, 'lab', 'package-lock.json'), 'utf8'));
+    const dockerfile = readFileSync(join(ROOT, 'images', 'notebook-server', 'Dockerfile'), 'utf8');
+    // Act
+    const ranges = Object.entries<string>(pkg.dependencies).filter(([name]) => name.startsWith('@jupyterlab/'));
+    const minorOf = (version: string) => version.split('.').slice(0, 2).join('.');
+    const app = lock.packages['node_modules/@jupyterlab/application'].version as string;
+    const coreMeta = lock.packages['node_modules/@jupyterlab/core-meta'].version as string;
+    const image = /^ARG JUPYTERLAB_VERSION=(\d+\.\d+)\.\*$/m.exec(dockerfile)?.[1];
+    // Assess
+    expect(ranges.length).toBeGreaterThan(30);
+    expect(ranges.filter(([, range]) => !/^~\d+\.\d+\.\d+$/.test(range))).toEqual([]);
+    expect([minorOf(app), minorOf(coreMeta), image]).toEqual(['4.6', '4.6', '4.6']);
+  });
+});
