@@ -87,9 +87,11 @@ class _BuildAware:
                 [
                     f"Orrery serves JupyterLab from {build}, and there is no build there."
                     + (f" The last build failed: {note}" if note else ""),
-                    f"Build it with `npm run build:lab` in the Orrery checkout (log: {log}), then reload this page.",
+                    f'Build it with "npm run build:lab" in the Orrery checkout (log: {log}), then reload this page.',
                     "The server itself runs: its kernels and REST API (/api) work.",
                 ],
+                # A build npm start is about to begin takes its lock a moment after the server starts: look again.
+                refresh_seconds=None if state == "failed" else RELOAD_SECONDS * 3,
             )
         self.finish(page)
 

@@ -202,7 +202,7 @@ def test_the_events_socket_stays_open_for_the_token_holder_and_refuses_a_strange
     assert posted[0] == 204
 
 
-def test_lab_says_it_is_being_built_while_the_build_runs_then_serves_it_without_a_restart(tmp_path):
+def test_lab_says_whether_jupyterlab_is_being_built_failed_or_missing_then_serves_it_without_a_restart(tmp_path):
     # Prepare
     lab = tmp_path / 'checkout-lab'
     build = fake_build(lab)
@@ -217,6 +217,8 @@ def test_lab_says_it_is_being_built_while_the_build_runs_then_serves_it_without_
         (lab / '.build-lock').rmdir()
         (lab / '.build-failed').write_text('npm ci in lab/ failed (exit 1)\n')
         failed = server.get('lab')
+        (lab / '.build-failed').unlink()
+        missing = server.get('lab')
         (build / 'bundle.js').write_text('/* stand-in */\n')
         ready = server.get('lab')
     finally:
@@ -230,6 +232,8 @@ def test_lab_says_it_is_being_built_while_the_build_runs_then_serves_it_without_
     assert failed[0] == 503 and 'JupyterLab is not built' in failed[2]
     assert 'npm ci in lab/ failed (exit 1)' in failed[2] and 'npm run build:lab' in failed[2]
     assert 'http-equiv="refresh"' not in failed[2]
+    assert missing[0] == 503 and 'JupyterLab is not built' in missing[2] and 'The last build failed' not in missing[2]
+    assert 'http-equiv="refresh" content="30"' in missing[2]
     assert ready[0] == 200 and 'jupyter-config-data' in ready[2]
 
 
