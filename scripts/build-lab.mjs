@@ -98,10 +98,10 @@ const takeLock = async () => {
   }
 };
 
-// Opened by the first build step, so --status and a fresh --if-stale write nothing.
+// The last build's log, opened by its first step: --status and a fresh --if-stale leave the previous one.
 let logStream = null;
 const log = () => {
-  logStream ??= createWriteStream(logFile, { flags: 'a' });
+  logStream ??= createWriteStream(logFile);
   return logStream;
 };
 const note = (line) => log().write(`${new Date().toISOString()} ${line}\n`);
