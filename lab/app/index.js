@@ -4,7 +4,6 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import { DISABLED_PLUGINS } from './plugins.js';
 
 // Chunks and assets load from the static URL the server hands the page (it carries the server's base path).
-// biome-ignore lint: a bundler global, assigned before any chunk loads.
 __webpack_public_path__ = `${PageConfig.getOption('fullStaticUrl')}/`;
 
 // Written by the build (Build.ensureAssets): one import per package's stylesheet, in a stable order.

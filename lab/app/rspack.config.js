@@ -2,6 +2,7 @@
 // base rules (css, svg, fonts, `fullySpecified: false` for the packages' extensionless ESM imports), plus swc for
 // the Orrery extension's TypeScript. scripts/build-lab.mjs runs it with ORRERY_LAB_OUT set to a fresh folder and
 // swaps that folder in when the build succeeds.
+const fs = require('node:fs');
 const path = require('node:path');
 const rspack = require('@rspack/core');
 const { Build } = require('@jupyter/builder');
@@ -9,6 +10,16 @@ const base = require('@jupyter/builder/lib/webpack.config.base');
 const { EXTENSION_PACKAGES, MIME_PACKAGES } = require('./plugins.js');
 
 const lab = path.resolve(__dirname, '..');
+
+// index.js must import exactly the packages plugins.js lists (their assets are copied from that list).
+const entry = fs.readFileSync(path.join(__dirname, 'index.js'), 'utf8');
+const imported = [...entry.matchAll(/import\('(@jupyterlab\/[^']+)'\)/g)]
+  .map((m) => m[1])
+  .filter((name) => name !== '@jupyterlab/application');
+const listed = [...EXTENSION_PACKAGES, ...MIME_PACKAGES];
+const differ = [...imported.filter((n) => !listed.includes(n)), ...listed.filter((n) => !imported.includes(n))];
+if (differ.length) throw new Error(`lab/app/index.js and plugins.js disagree about: ${differ.join(', ')}`);
+
 const out = path.resolve(process.env.ORRERY_LAB_OUT || path.join(lab, 'build'));
 
 // Copies every package's schemas (out/schemas) and builds its theme (out/themes), and writes out/style.js, the
