@@ -94,7 +94,8 @@ class ServerActionHandler(OrreryHandler):
 
     @web.authenticated
     async def post(self, action: str) -> None:
-        await self.answer(lambda: self.lab('POST', f'/{action}', {}))
+        # No body: the API's keepalive and shutdown routes take none and refuse one.
+        await self.answer(lambda: self.lab('POST', f'/{action}'))
 
 
 class RolesHandler(OrreryHandler):

@@ -36,6 +36,7 @@ def test_a_write_from_the_browser_session_without_the_xsrf_token_is_refused(jupy
     assert refused == 403
     assert (accepted, body) == (200, SERVER)
     assert len(orrery.made('POST', f'{API}/keepalive')) == 1
+    assert orrery.made('POST', f'{API}/keepalive')[0]['body'] is None
 
 
 def test_the_server_record_is_asked_with_the_server_token(jupyter, orrery):

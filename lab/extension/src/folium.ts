@@ -255,5 +255,11 @@ export const openFromFolium = async (docs: IDocumentManager, directory: string):
   }
 };
 
-/** The notebook panel the commands act on. */
-export const currentNotebook = (tracker: INotebookTracker): NotebookPanel | null => tracker.currentWidget;
+/**
+ * The notebook the commands act on: the main area's current tab when it is a notebook (the tracker's own current
+ * widget follows focus, which a restored layout may have left on another tab), else the tracker's.
+ */
+export const currentNotebook = (tracker: INotebookTracker, shell: { currentWidget: unknown }): NotebookPanel | null => {
+  const current = shell.currentWidget;
+  return current && tracker.has(current as NotebookPanel) ? (current as NotebookPanel) : tracker.currentWidget;
+};

@@ -51,7 +51,7 @@ const addCommands = ({ app, tracker, docs, browser, watch, credentials, config }
     label: 'Upload to Folium…',
     caption: 'Save this notebook and upload it to Folium (a new notebook, or a new version of the one it came from)',
     isEnabled: hasNotebook,
-    execute: () => uploadToFolium(currentNotebook(tracker)),
+    execute: () => uploadToFolium(currentNotebook(tracker, shell)),
   });
   commands.addCommand(COMMANDS.open, {
     label: 'Open from Folium…',
@@ -62,7 +62,7 @@ const addCommands = ({ app, tracker, docs, browser, watch, credentials, config }
     label: 'Run in Folium',
     caption: "Open the portal's run form for this notebook in a new tab",
     execute: async () => {
-      if (await runInFolium(currentNotebook(tracker), config())) await commands.execute(COMMANDS.upload);
+      if (await runInFolium(currentNotebook(tracker, shell), config())) await commands.execute(COMMANDS.upload);
     },
   });
   commands.addCommand(COMMANDS.credentials, {
@@ -126,7 +126,7 @@ const activate = (
   const credentials = (status: CredentialsStatus) => item.set(status);
   addCommands({ app, tracker, docs, browser, watch, credentials, config: () => config });
   addMenu(app, mainMenu, palette);
-  app.shell.add(new TablesPanel(tracker), 'left', { rank: 600 });
+  app.shell.add(new TablesPanel(() => currentNotebook(tracker, app.shell)), 'left', { rank: 600 });
   const readCredentials = () => void orrery<CredentialsStatus>('credentials').then(credentials, () => undefined);
   void orrery<OrreryConfig>('config').then((answer) => {
     config = answer;

@@ -1,5 +1,5 @@
 import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
-import { messageOf, orrery, type ServerRecord } from './api.ts';
+import { messageOf, OrreryRequestError, orrery, type ServerRecord } from './api.ts';
 import { timeLeft } from './dom.ts';
 
 // The server as Orrery sees it: polled so a cull warning reaches the user where they work (a notification with the
@@ -86,14 +86,20 @@ export class ServerWatch {
       buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Shut down' })],
     });
     if (!result.button.accept) return;
+    const stopping = Notification.emit('Orrery is stopping this server…', 'in-progress', { autoClose: false });
     try {
-      await orrery<ServerRecord>('shutdown', 'POST', {});
-      this.stopped = true;
-      if (this.timer !== null) window.clearInterval(this.timer);
-      if (this.notification) Notification.dismiss(this.notification);
-      Notification.info('Orrery is stopping this server. You can close this tab.', { autoClose: false });
+      await orrery<ServerRecord>('shutdown', 'POST');
     } catch (err) {
-      Notification.error(`Shutting down failed: ${messageOf(err)}`, { autoClose: false });
+      // The answer may never come back: the server that relays it is the one stopping (status 0, no answer).
+      if (!(err instanceof OrreryRequestError && err.status === 0)) {
+        Notification.update({ id: stopping, message: `Shutting down failed: ${messageOf(err)}`, type: 'error' });
+        return;
+      }
     }
+    this.stopped = true;
+    if (this.timer !== null) window.clearInterval(this.timer);
+    if (this.notification) Notification.dismiss(this.notification);
+    const message = 'Orrery is stopping this server: its kernels end. You can close this tab.';
+    Notification.update({ id: stopping, message, type: 'info', autoClose: false });
   }
 }

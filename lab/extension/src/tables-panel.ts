@@ -1,5 +1,5 @@
 import { Notification } from '@jupyterlab/apputils';
-import { type INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
+import { NotebookActions, type NotebookPanel } from '@jupyterlab/notebook';
 import { tableRowsIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import { type DataTable, messageOf, orrery, type TableTemplate } from './api.ts';
@@ -9,14 +9,15 @@ import { el } from './dom.ts';
 // searchable, each with Insert code per template: a new cell below the active one, with the template's code.
 
 /** Adds a code cell with `code` below the active cell of the current notebook; false when no notebook is open. */
-export const insertCode = (tracker: INotebookTracker, code: string): boolean => {
-  const panel = tracker.currentWidget;
+export const insertCode = (panel: NotebookPanel | null, code: string): boolean => {
   if (!panel) return false;
   const notebook = panel.content;
   NotebookActions.insertBelow(notebook);
   if (notebook.activeCell?.model.type !== 'code') NotebookActions.changeCellType(notebook, 'code');
   notebook.activeCell?.model.sharedModel.setSource(code);
-  notebook.activeCell?.editor?.focus();
+  // Into the new cell, after the click has settled, so Shift+Enter runs it (the button would keep the focus).
+  notebook.mode = 'edit';
+  requestAnimationFrame(() => notebook.activeCell?.editor?.focus());
   return true;
 };
 
@@ -32,7 +33,7 @@ export class TablesPanel extends Widget {
   private loaded = false;
   private debounce: number | null = null;
 
-  constructor(private readonly tracker: INotebookTracker) {
+  constructor(private readonly notebook: () => NotebookPanel | null) {
     super();
     this.id = 'orrery-data-tables';
     this.addClass('orrery-tables');
@@ -93,7 +94,7 @@ export class TablesPanel extends Widget {
         el('span', { class: 'orrery-muted', text: ` ${table.database} · ${table.catalog}` }),
       ]),
       el('div', { class: 'orrery-muted orrery-columns', text: columns, title: columns }),
-      el('div', { class: 'orrery-row' }, buttons),
+      el('div', { class: 'orrery-inserts' }, buttons),
     ]);
   }
 
@@ -106,7 +107,7 @@ export class TablesPanel extends Widget {
     });
     button.addEventListener('click', () => {
       try {
-        if (!insertCode(this.tracker, template.code)) {
+        if (!insertCode(this.notebook(), template.code)) {
           Notification.info('Open a notebook first: the code goes below its active cell.', { autoClose: 5000 });
         }
       } catch (err) {
