@@ -31,6 +31,11 @@ export const functionEnvironment = (
   ORRERY_RUN_STATE_MACHINE_ARN: stateMachineArn(scope, config, 'run'),
   ORRERY_STOP_RUN_STATE_MACHINE_ARN: stateMachineArn(scope, config, 'stopRun'),
   ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN: stateMachineArn(scope, config, 'launchServer'),
+  // For JupyterLab's links to the portal. Only a domain of its own is known here: CloudFront's comes from the web
+  // stack, which is built after the stacks whose functions read this.
+  ...(config.portal.domainName && config.portal.certificateArn
+    ? { ORRERY_PORTAL_URL: `https://${config.portal.domainName}` }
+    : {}),
 });
 
 /** The ARN of the configured EKS cluster (for eks:DescribeCluster). */

@@ -14,6 +14,24 @@ import {
   synthFailure,
 } from './support-api.ts';
 
+/** The routes a machine calls with a token of its own: activity, the two credentials servers, and JupyterLab's. */
+const TOKEN_ROUTES = [
+  'POST /servers/{name}/activity',
+  'POST /servers/{name}/credentials',
+  'POST /runs/{id}/credentials',
+  'GET /servers/{name}/lab/server',
+  'POST /servers/{name}/lab/keepalive',
+  'POST /servers/{name}/lab/shutdown',
+  'PUT /servers/{name}/lab/role',
+  'GET /servers/{name}/lab/roles',
+  'GET /servers/{name}/lab/notebooks',
+  'GET /servers/{name}/lab/notebooks/{id}/versions',
+  'GET /servers/{name}/lab/notebooks/{id}/versions/{v}',
+  'POST /servers/{name}/lab/notebooks',
+  'POST /servers/{name}/lab/notebooks/{id}/versions',
+  'GET /servers/{name}/lab/tables',
+];
+
 type Route = { RouteKey: string; AuthorizationType?: string; AuthorizerId?: unknown; Target: unknown };
 type Stage = {
   StageName: string;
@@ -64,13 +82,7 @@ describe('the API routes stack', () => {
         .filter((spec) => !spec.auth)
         .map((spec) => `${spec.method} ${spec.path}`)
         .sort(),
-    ).toEqual([
-      'GET /healthz',
-      'GET /openapi.json',
-      'POST /runs/{id}/credentials',
-      'POST /servers/{name}/activity',
-      'POST /servers/{name}/credentials',
-    ]);
+    ).toEqual(['GET /healthz', 'GET /openapi.json', ...TOKEN_ROUTES].sort());
     for (const spec of Object.values(API_ROUTES)) {
       const route = byKey.get(`${spec.method} ${spec.path}`);
       expect(route, `${spec.method} ${spec.path}`).toBeDefined();
@@ -142,7 +154,7 @@ describe('the API routes stack', () => {
   it('throttles the routes without a JWT on their own, and creates the stage only once those routes exist', () => {
     // Prepare
     const { routes } = synthesized;
-    const keys = ['POST /servers/{name}/activity', 'POST /servers/{name}/credentials', 'POST /runs/{id}/credentials'];
+    const keys = TOKEN_ROUTES;
     const logicalIds = Object.entries(resourcesOf(routes, 'AWS::ApiGatewayV2::Route'))
       .filter(([, route]) => keys.includes(route.Properties.RouteKey as string))
       .map(([id]) => id);
@@ -153,7 +165,7 @@ describe('the API routes stack', () => {
     // Assess (API Gateway refuses settings for a route key the API does not have yet)
     const limit = { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 };
     expect(stage.RouteSettings).toEqual(Object.fromEntries(keys.map((key) => [key, limit])));
-    expect(logicalIds).toHaveLength(3);
+    expect(logicalIds).toHaveLength(TOKEN_ROUTES.length);
     expect(dependsOn).toEqual(expect.arrayContaining(logicalIds));
   });
 
@@ -171,11 +183,9 @@ describe('the API routes stack', () => {
 
     // Assess
     expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 80 });
-    expect(stage.RouteSettings).toEqual({
-      'POST /servers/{name}/activity': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
-      'POST /servers/{name}/credentials': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
-      'POST /runs/{id}/credentials': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
-    });
+    expect(stage.RouteSettings).toEqual(
+      Object.fromEntries(TOKEN_ROUTES.map((key) => [key, { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 }])),
+    );
   });
 
   it('trusts the user pool’s tokens issued to the portal client the web stack makes', () => {

@@ -78,6 +78,17 @@ describe('OrreryFunction bundling', () => {
     expect(notebooks.lazy).toContain('sanitize-html');
   }, 120_000);
 
+  it('loads the Glue client in the credentials function on the first tables listing only, and never SQLite', () => {
+    // Prepare
+    // Act
+    const credentials = bundle(API_ENTRIES.credentials);
+
+    // Assess: listing roles or issuing keys never pays for Glue; the local SQLite catalog (sql.js) is not deployed.
+    expect(credentials.coldStart).not.toContain('@aws-sdk/client-glue');
+    expect(credentials.lazy).toContain('@aws-sdk/client-glue');
+    expect([...credentials.coldStart, ...credentials.lazy]).not.toContain('sql.js');
+  }, 120_000);
+
   it('loads no Secrets Manager client and only the part of zod it uses at any cold start', () => {
     // Prepare
     const entries = [API_ENTRIES.system, API_ENTRIES.admin];

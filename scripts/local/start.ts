@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readLocalSettings } from '../../functions/src/config/local-variables.ts';
 import { type LocalPlatform, startLocalPlatform } from '../../functions/src/handlers/local/local-platform.ts';
+import { startLabBuild } from './lab-build.ts';
 
 // Every variable goes through the configuration schema: a bad one stops here, named, before anything starts.
 const settings = (() => {
@@ -20,6 +21,8 @@ const { home, port } = settings;
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const main = async () => {
+  // In the background: a first start installs lab/'s packages (about a minute) while the platform comes up.
+  const lab = startLabBuild(join(import.meta.dirname, '..', '..'));
   let platform: LocalPlatform;
   try {
     platform = await startLocalPlatform({ home, port, env: process.env });
@@ -46,6 +49,7 @@ const main = async () => {
       `  Portal:     ${portalBuilt ? `${p.url}/` : 'not built (npm run build:web); a plain sign-in page stands in'}`,
       `  API:        ${p.apiUrl}  (description: ${p.apiUrl}/openapi.json)`,
       `  Data:       ${home}${p.firstStart ? '  (new: table, bucket and admin user created)' : ''}`,
+      `  ${lab.banner}`,
       '',
       '  To sign in, open this one-time link (it works once, for a day):',
       `      ${p.loginLink}`,
@@ -60,6 +64,7 @@ const main = async () => {
     if (stopping) return;
     stopping = true;
     console.log(`orrery: ${signal} — stopping`);
+    if (lab.child && lab.child.exitCode === null) lab.child.kill('SIGTERM');
     await p.close();
     process.exit(0);
   };

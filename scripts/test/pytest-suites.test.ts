@@ -6,10 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { junitCases, type JunitCase } from './junit-report.ts';
 
 // The Python suites npm test runs, each a folder with its pytest.ini. Every pytest case becomes a vitest case,
-// so the summary line counts them; they test pure Python, so Debian's interpreter with python3-pytest is enough.
+// so the summary line counts them; Debian's interpreter with python3-pytest (and, for lab/, its jupyter_server) is
+// enough.
 const PYTHON = '/usr/bin/python3';
 const ROOT = join(import.meta.dirname, '..', '..');
-const SUITES = ['images/notebook-runner'];
+const SUITES = ['images/notebook-runner', 'lab'];
 
 /** Whether pytest is here; with CI=true its absence is a failure, not a skip. */
 const pytestAvailable = (): boolean => {

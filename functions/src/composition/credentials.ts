@@ -8,12 +8,15 @@ import { ROLE_CHAINING_MAX_SECONDS } from '../domain/session-cap.ts';
 import { makeCredentialHandlers } from '../handlers/http/credential-handlers.ts';
 import { makeApiRouter, type ApiRouter } from '../http/api-router.ts';
 import type { CredentialBroker } from '../ports/credential-broker.ts';
+import type { DataCatalog } from '../ports/data-catalog.ts';
+import { makeLabCredentialHandlers } from '../handlers/http/lab-handlers.ts';
+import type { ListTablesDeps } from '../use-cases/list-tables.ts';
 import type { CredentialDeps } from '../use-cases/credential-deps.ts';
 import type { IssueRunCredentialsDeps } from '../use-cases/issue-run-credentials.ts';
 import type { IssueServerCredentialsDeps } from '../use-cases/issue-server-credentials.ts';
 import { cursorCodec, documentClient } from './cloud-ports.ts';
 import { loadLambdaConfig } from './lambda-config.ts';
-import { lazyPort } from './lazy-port.ts';
+import { lazyPort, loadOnce } from './lazy-port.ts';
 
 /**
  * The credential broker: STS with the SDK's default credential chain (the function's role in the cloud, the
@@ -31,6 +34,18 @@ export const makeStsBroker = (region: string): CredentialBroker =>
   );
 
 /**
+ * The Glue Data Catalog, listed with keys for a server's role: the Glue client loads on the first listing, so no
+ * other credentials route pays for it.
+ */
+export const makeGlueCatalog = (region: string): DataCatalog => {
+  const load = loadOnce(async () => {
+    const { GlueDataCatalog, glueClientFor } = await import('../adapters/aws/glue-data-catalog.ts');
+    return new GlueDataCatalog(glueClientFor(region));
+  });
+  return { kind: 'glue', needsKeys: true, listTables: async (request) => (await load()).listTables(request) };
+};
+
+/**
  * The broker's cap in the cloud: a Lambda's own credentials are always a role session, so every AssumeRole it makes
  * is role chaining, which AWS caps at one hour; ORRERY_CREDENTIALS_MAX_SESSION_SECONDS may set it lower.
  */
@@ -43,7 +58,10 @@ export const cloudSessionCap = (config: Pick<Config, 'credentialSessionCapSecond
  */
 export const makeCredentialDeps = (
   config: Config,
-): CredentialDeps & Pick<IssueServerCredentialsDeps, 'servers'> & Pick<IssueRunCredentialsDeps, 'runs'> => {
+): CredentialDeps &
+  Pick<IssueServerCredentialsDeps, 'servers'> &
+  Pick<IssueRunCredentialsDeps, 'runs'> &
+  Pick<ListTablesDeps, 'catalogs' | 'tableTemplates'> => {
   const doc = documentClient(config);
   return {
     roles: config.roles,
@@ -55,11 +73,15 @@ export const makeCredentialDeps = (
     ids: new RandomIds(),
     cursors: cursorCodec(config),
     sessionCapSeconds: cloudSessionCap(config),
+    catalogs: [makeGlueCatalog(config.region)],
+    tableTemplates: config.tableTemplates,
   };
 };
 
 /** The credentials function. */
 export const makeCredentialsFunction = async (): Promise<ApiRouter> => {
   const config = await loadLambdaConfig();
-  return makeApiRouter(makeCredentialHandlers(makeCredentialDeps(config), { claimNames: config.claimNames }));
+  const deps = makeCredentialDeps(config);
+  const options = { claimNames: config.claimNames };
+  return makeApiRouter({ ...makeCredentialHandlers(deps, options), ...makeLabCredentialHandlers(deps, options) });
 };

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cron } from 'croner';
 import { ensureTable, makeEmulatorDynamoClient } from '../adapters/aws/table-setup.ts';
@@ -8,6 +8,7 @@ import { LocalIssuer } from '../adapters/local/local-issuer.ts';
 import { LocalRunnerCompute } from '../adapters/local/local-runner-compute.ts';
 import { LocalServerCompute } from '../adapters/local/local-server-compute.ts';
 import { LocalStepFunctions } from '../adapters/local/local-step-functions.ts';
+import { SqliteDataCatalog } from '../adapters/local/sqlite-data-catalog.ts';
 import { UserDirectory } from '../adapters/local/user-directory.ts';
 import { DynamoDbCredentialLog } from '../adapters/aws/dynamodb-credential-log.ts';
 import { DynamoDbNotebookStore } from '../adapters/aws/dynamodb-notebook-store.ts';
@@ -24,6 +25,11 @@ import { DEFAULT_CLAIM_NAMES } from '../domain/user.ts';
 import type { RouteName } from '../contracts/api-routes.ts';
 import { makeAdminHandlers } from '../handlers/http/admin-handlers.ts';
 import { makeCredentialHandlers } from '../handlers/http/credential-handlers.ts';
+import {
+  makeLabCredentialHandlers,
+  makeLabNotebookHandlers,
+  makeLabServerHandlers,
+} from '../handlers/http/lab-handlers.ts';
 import { makeNotebookHandlers } from '../handlers/http/notebook-handlers.ts';
 import { makeRunHandlers } from '../handlers/http/run-handlers.ts';
 import { makeServerHandlers } from '../handlers/http/server-handlers.ts';
@@ -42,25 +48,32 @@ import { abandonRunningServers } from '../use-cases/abandon-servers.ts';
 import { cullIdle } from '../use-cases/cull-idle.ts';
 import { endServer } from '../use-cases/end-server.ts';
 import type { CredentialDeps } from '../use-cases/credential-deps.ts';
+import type { ListTablesDeps } from '../use-cases/list-tables.ts';
 import type { FoliumDeps } from '../use-cases/folium-deps.ts';
 import type { RunDeps } from '../use-cases/run-deps.ts';
 import type { ServerDeps } from '../use-cases/server-deps.ts';
 import { serverExited } from '../use-cases/stop-server.ts';
 import { makeBucketPorts } from './bucket-ports.ts';
 import { clientOptions, cursorCodec, documentClient, makeNotifier } from './cloud-ports.ts';
-import { makeStsBroker } from './credentials.ts';
+import { makeGlueCatalog, makeStsBroker } from './credentials.ts';
 import { makeSystemHandlers } from './system.ts';
 
 // Local mode's wiring: the emulators, the local compute and workflows, and every use case's deps in one process.
 // The HTTP server in front of it is an entry point (handlers/local/local-platform.ts), as the Lambdas are.
 
-/** Every port of every use case: Folium, runs, servers and credentials. */
-export type PlatformDeps = FoliumDeps & RunDeps & ServerDeps & CredentialDeps;
+/** Every port of every use case: Folium, runs, servers, credentials and the data catalogs. */
+export type PlatformDeps = FoliumDeps &
+  RunDeps &
+  ServerDeps &
+  CredentialDeps &
+  Pick<ListTablesDeps, 'catalogs' | 'tableTemplates'>;
 
 /** What differs between the cloud and local mode besides endpoints: workflows and compute. */
 export interface ModeAdapters {
   workflows: Workflows & ServerWorkflows;
   compute: ServerCompute;
+  /** The folder of SQLite files the data-tables panel lists (local mode); none: no SQLite catalog. */
+  tablesDir?: string;
 }
 
 /**
@@ -68,7 +81,7 @@ export interface ModeAdapters {
  * adapters the Lambdas use, over the emulators' endpoints, with the mode's workflows and compute, and the bucket's
  * ports and the renderer built up front (a long-lived process has no cold start to spare them).
  */
-export const makePlatformDeps = (config: Config, { workflows, compute }: ModeAdapters): PlatformDeps => {
+export const makePlatformDeps = (config: Config, { workflows, compute, tablesDir }: ModeAdapters): PlatformDeps => {
   const doc = documentClient(config);
   return {
     notebooks: new DynamoDbNotebookStore(doc, config.table),
@@ -94,6 +107,12 @@ export const makePlatformDeps = (config: Config, { workflows, compute }: ModeAda
     sessionCapSeconds: config.credentialSessionCapSeconds,
     serverSettings: config.serverSettings,
     cullPolicy: defaultCullPolicy(config.serverSettings.cull),
+    // The SQLite files of the tables folder; Glue too once roles are configured (listed with a server role's keys).
+    catalogs: [
+      ...(tablesDir ? [new SqliteDataCatalog(tablesDir)] : []),
+      ...(config.roles.length ? [makeGlueCatalog(config.region)] : []),
+    ],
+    tableTemplates: config.tableTemplates,
   };
 };
 
@@ -109,6 +128,9 @@ export const makeApiHandlers = (deps: PlatformDeps, options: HttpOptions): Recor
   ...makeServerHandlers(deps, options),
   ...makeAdminHandlers(deps, options),
   ...makeCredentialHandlers(deps, options),
+  ...makeLabServerHandlers(deps, options),
+  ...makeLabNotebookHandlers(deps, options),
+  ...makeLabCredentialHandlers(deps, options),
 });
 
 /** Where local mode keeps its data and how its server is reached. */
@@ -160,6 +182,8 @@ const BUCKET = 'orrery-notebooks';
 const IMAGES = join(import.meta.dirname, '..', '..', '..', 'images');
 const RUNNER_SCRIPT = join(IMAGES, 'notebook-runner', 'runner.py');
 const REPORTER_SCRIPT = join(IMAGES, 'notebook-server', 'activity_reporter.py');
+// The JupyterLab local servers serve (lab/build) and the orrery_lab server extension (lab/orrery_lab).
+const LAB_DIR = join(import.meta.dirname, '..', '..', '..', 'lab');
 
 /**
  * The workflows with their Task states bound to the same task handlers Lambda runs: the run's
@@ -223,6 +247,7 @@ const localCompute = (o: LocalServicesOptions, settings: LocalSettings, deps: ()
     serversDir: join(o.home, 'servers'),
     reporterScript: REPORTER_SCRIPT,
     credentialsSidecarDir: join(IMAGES, 'notebook-runner'),
+    labDir: LAB_DIR,
     activityIntervalSeconds: settings.activityIntervalSeconds,
     extraEnvironment: kernelVariables,
     onExit: (serverId, launchId, reason) =>
@@ -248,6 +273,7 @@ const checkEnvironment = (o: LocalServicesOptions) => {
     ORRERY_TABLE: TABLE,
     ORRERY_BUCKET: BUCKET,
     ORRERY_PUBLIC_API_URL: o.apiUrl,
+    ORRERY_PORTAL_URL: o.origin,
   };
   configureObservability(loadConfig(env).observability);
   for (const { name, meant } of unknownVariables(o.env ?? {})) {
@@ -279,7 +305,9 @@ export const startLocalServices = async (o: LocalServicesOptions): Promise<Local
     const { users, firstStart, loginFor } = openUsers(paths, issuer, o.adminUser);
     const { compute, servers } = localCompute(o, settings, () => deps);
     const workflows = localWorkflows(() => deps, compute, settings.launchPollMs);
-    const deps = makePlatformDeps(config, { workflows, compute: servers });
+    const tablesDir = settings.tablesDir ?? join(o.home, 'tables');
+    mkdirSync(tablesDir, { recursive: true });
+    const deps = makePlatformDeps(config, { workflows, compute: servers, tablesDir });
     compute.reapLeftovers();
     servers.reapLeftovers();
     await abandonOpenRuns(deps, 'the local platform stopped while this run was open; start it again');

@@ -3,6 +3,7 @@ import { RandomIds } from '../adapters/system/random-ids.ts';
 import { SystemClock } from '../adapters/system/system-clock.ts';
 import type { Config } from '../config/config.ts';
 import { defaultCullPolicy } from '../domain/cull-policy.ts';
+import { makeLabServerHandlers } from '../handlers/http/lab-handlers.ts';
 import { makeServerHandlers, type ServerRouteDeps } from '../handlers/http/server-handlers.ts';
 import { makeApiRouter, type ApiRouter } from '../http/api-router.ts';
 import { makeCloudCompute } from './cloud-compute.ts';
@@ -29,5 +30,7 @@ export const makeServerRouteDeps = (config: Config): ServerRouteDeps => ({
 /** The servers function. */
 export const makeServersFunction = async (): Promise<ApiRouter> => {
   const config = await loadLambdaConfig();
-  return makeApiRouter(makeServerHandlers(makeServerRouteDeps(config), { claimNames: config.claimNames }));
+  const deps = makeServerRouteDeps(config);
+  const options = { claimNames: config.claimNames };
+  return makeApiRouter({ ...makeServerHandlers(deps, options), ...makeLabServerHandlers(deps, options) });
 };

@@ -2,6 +2,7 @@ import type { SecretReader } from '../ports/secret-reader.ts';
 import { loadProfilesJson } from './profile-registry.ts';
 import { loadRolesJson } from './role-registry.ts';
 import { type Config, configFrom } from './settings.ts';
+import { parseJsonTemplates, readTableTemplates } from './table-templates.ts';
 import { parseVariables } from './variable-docs.ts';
 import { FUNCTION_VARIABLES } from './variables.ts';
 
@@ -21,7 +22,11 @@ const SECRET_NAMES = FUNCTION_VARIABLES.pick({
 });
 
 // The Lambdas read both registries as JSON only (the deploy compiles them), so no YAML parser weighs on a cold start.
-const JSON_REGISTRIES = { profiles: loadProfilesJson, roles: loadRolesJson };
+const JSON_REGISTRIES = {
+  profiles: loadProfilesJson,
+  roles: loadRolesJson,
+  templates: (file: string | undefined) => readTableTemplates(file, parseJsonTemplates),
+};
 
 /** The region a Lambda's clients use (AWS_REGION through the schema), known before the configuration is read. */
 export const cloudRegion = (env: Record<string, string | undefined>): string =>

@@ -53,6 +53,20 @@ export const LOCAL_VARIABLES = z.object({
       defaultText: '`.orrery/` in the checkout',
     },
   ),
+  ORRERY_TABLES_DIR: v(
+    z
+      .string()
+      .min(1)
+      .transform((path) => resolve(path))
+      .optional(),
+    {
+      description:
+        "The SQLite databases JupyterLab's data-tables panel lists: every `.sqlite`, `.sqlite3` and `.db` file " +
+        'in it (and its subfolders), read without being locked or changed. Created on start.',
+      modes: LOCAL,
+      defaultText: '`tables/` in `ORRERY_HOME`',
+    },
+  ),
   ORRERY_PYTHON: v(z.string().min(1).default('/usr/bin/python3'), {
     description:
       'The Python that runs the runner, the kernels of runs, local `jupyter server`s and their activity ' + 'reporter.',
@@ -96,6 +110,8 @@ export const LOCAL_VARIABLES = z.object({
 export interface LocalSettings {
   port: number;
   home: string;
+  /** The folder of SQLite files the data-tables panel lists, when set (otherwise `tables/` in the data folder). */
+  tablesDir?: string;
   python: string;
   /** Variable names runs and servers also take from the platform's environment. */
   kernelVariables: string[];
@@ -111,6 +127,7 @@ export const readLocalSettings = (env: Record<string, string | undefined>): Loca
   return {
     port: e.PORT,
     home: e.ORRERY_HOME,
+    tablesDir: e.ORRERY_TABLES_DIR,
     python: e.ORRERY_PYTHON,
     kernelVariables: e.ORRERY_KERNEL_ENV ?? [],
     activityIntervalSeconds: e.ORRERY_ACTIVITY_INTERVAL,

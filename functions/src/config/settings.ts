@@ -1,5 +1,6 @@
 import type { Profile } from '../domain/profile.ts';
 import type { Role } from '../domain/role.ts';
+import type { TemplateRegistry } from '../domain/table-templates.ts';
 import type { AdminClaim, ClaimNames } from '../domain/user.ts';
 import type { ObservabilitySettings } from '../observability/settings.ts';
 import type { FoliumLimits } from '../use-cases/folium-deps.ts';
@@ -24,6 +25,8 @@ export interface Config {
   profiles: Profile[];
   /** The role registry credentials are issued for (empty: none are). */
   roles: Role[];
+  /** The data-tables panel's code templates, per catalog. */
+  tableTemplates: TemplateRegistry;
   /** The longest session the broker issues, set explicitly (unset: each composition's own default). */
   credentialSessionCapSeconds?: number;
   /** Server limits and timings; `apiUrl` is empty until the public API URL is known. */
@@ -52,10 +55,14 @@ export type ProfileReader = (file: string | undefined, inline: string | undefine
 /** Reads the role registry from ORRERY_ROLES_FILE or ORRERY_ROLES (each mode its own formats). */
 export type RoleReader = (file: string | undefined, inline: string | undefined) => Role[];
 
+/** Reads the table templates from ORRERY_TABLE_TEMPLATES_FILE (each mode its own formats). */
+export type TemplatesReader = (file: string | undefined) => TemplateRegistry;
+
 /** How a mode reads its registries: JSON only in the Lambdas, YAML or JSON locally. */
 export interface RegistryReaders {
   profiles: ProfileReader;
   roles: RoleReader;
+  templates: TemplatesReader;
 }
 
 const adminClaimOf = (text: string | undefined): AdminClaim | undefined => {
@@ -88,6 +95,7 @@ const serverSettingsOf = (e: FunctionVariables): ServerSettings => ({
     breakerShare: e.ORRERY_CULL_BREAKER_SHARE,
   },
   apiUrl: e.ORRERY_PUBLIC_API_URL ?? '',
+  portalUrl: e.ORRERY_PORTAL_URL ?? '',
   progressWaitMs: e.ORRERY_PROGRESS_WAIT_MS,
   volumes: { unusedDays: e.ORRERY_VOLUME_UNUSED_DAYS, pricePerGiBMonth: e.ORRERY_VOLUME_PRICE_PER_GIB_MONTH },
 });
@@ -121,6 +129,7 @@ export const configFrom = (env: Record<string, string | undefined>, read: Regist
     runSettings: runSettingsOf(e),
     profiles: read.profiles(e.ORRERY_PROFILES_FILE, e.ORRERY_PROFILES),
     roles: read.roles(e.ORRERY_ROLES_FILE, e.ORRERY_ROLES),
+    tableTemplates: read.templates(e.ORRERY_TABLE_TEMPLATES_FILE),
     credentialSessionCapSeconds: e.ORRERY_CREDENTIALS_MAX_SESSION_SECONDS,
     serverSettings: serverSettingsOf(e),
     slackWebhookUrl: e.ORRERY_SLACK_WEBHOOK_URL,

@@ -224,6 +224,14 @@ const SERVERS = {
     deploy: "the HTTP API's URL",
     setLocally: "the local server's `/api`",
   }),
+  ORRERY_PORTAL_URL: v(optionalUrl(), {
+    description:
+      "The portal's address, which servers hand JupyterLab's Orrery extension for its links (a notebook in Folium, " +
+      'the run form); without it those links are left out.',
+    modes: BOTH,
+    deploy: "`https://<portal.domainName>` when the portal has a domain of its own (CloudFront's is known too late)",
+    setLocally: "the local server's address",
+  }),
   ORRERY_SERVER_LIMIT: v(wholeNumber(DEFAULT_SERVER_SETTINGS.limitPerUser, 1, 100), {
     description: 'Servers (pending, running or stopping) one user may have at once.',
     modes: BOTH,
@@ -367,6 +375,18 @@ const CREDENTIALS = {
   }),
 };
 
+const LAB = {
+  ORRERY_TABLE_TEMPLATES_FILE: v(text().optional(), {
+    description:
+      "The code templates of JupyterLab's data-tables panel, per catalog (`sqlite`, `glue`), replacing the " +
+      'defaults of each catalog it names (see `config/table-templates.example.yaml`): YAML or JSON in local mode, ' +
+      'JSON in the cloud. Placeholders are checked at start-up: in Python every value is written as a string ' +
+      'literal (`{{ table | py }}`), in SQL only quoted identifiers (`{{ sql_table }}`). The deploy sets none: ' +
+      'the functions use the defaults.',
+    modes: BOTH,
+  }),
+};
+
 const OBSERVABILITY = {
   ORRERY_LOG_LEVEL: v(z.enum(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`).default('info'), {
     description: 'The least level of the JSON log that is written; `silent` writes no log line and no metric.',
@@ -383,6 +403,7 @@ export const FUNCTION_VARIABLES = z.object({
   ...SERVERS,
   ...CLUSTER,
   ...CREDENTIALS,
+  ...LAB,
   ...OBSERVABILITY,
 });
 

@@ -56,8 +56,9 @@ export interface Server {
   /** The AWS role (registry name) its credentials sidecar serves keys for; none: the sidecar answers 503. */
   role?: string;
   /**
-   * The owner's teams when the role was last chosen (launch or PUT role): the sidecar fetches keys without the owner
-   * present, so entitlement and the session's team tag are decided from these.
+   * The owner's teams at launch and at each role change (PUT role): the sidecar fetches keys and the server token's
+   * routes act without the owner present, so entitlement and the session's team tag are decided from these. Absent
+   * on records older than it: such a server's token acts with no team.
    */
   ownerTeams?: string[];
   createdAt: string;

@@ -18,6 +18,8 @@ export interface ServerLaunchSpec {
   apiUrl: string;
   /** The server's persistent home, made on its first launch and mounted again by every later one. */
   home: HomeVolume;
+  /** The portal's base URL (no trailing slash), for JupyterLab's links to it; empty when unknown. */
+  portalUrl: string;
 }
 
 /** One server's home as the backend holds it: a PersistentVolumeClaim on EKS, a folder locally. */

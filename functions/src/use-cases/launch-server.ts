@@ -126,7 +126,9 @@ export const launchServer = async (
     launchId,
     tokenHash: hashServerToken(token),
     credentialsTokenHash: hashServerToken(credentialsToken),
-    ...(role ? { role: role.name, ownerTeams: [...input.user.teams] } : {}),
+    // The owner's teams, role or not: the sidecar and the server token's routes act for the owner without them.
+    ...(role ? { role: role.name } : {}),
+    ownerTeams: [...input.user.teams],
     createdAt: at,
     updatedAt: at,
     lastActivity: at,

@@ -56,6 +56,7 @@ export const createServerResources = async (
     activityUrl,
     apiUrl,
     home: homeVolumeOf(profile),
+    portalUrl: deps.serverSettings.portalUrl.replace(/\/$/, ''),
   });
   return { state: 'created' };
 };

@@ -19,6 +19,8 @@ export interface ServerSettings {
   cull: CullSettings;
   /** The API's public base URL, which servers report activity to. */
   apiUrl: string;
+  /** The portal's base URL, for the links JupyterLab's Orrery extension shows; empty when unknown. */
+  portalUrl: string;
   /** How long a progress request waits for a new event before it answers with none. */
   progressWaitMs: number;
   /** When an ended server's home counts as unused, and what volumes cost (the admins' list). */
@@ -45,6 +47,7 @@ export interface ServerDeps {
 /** Server settings unless configuration says otherwise. */
 export const DEFAULT_SERVER_SETTINGS: Omit<ServerSettings, 'apiUrl' | 'launch' | 'cull'> = {
   limitPerUser: 3,
+  portalUrl: '',
   progressWaitMs: 10_000,
   volumes: DEFAULT_VOLUME_SETTINGS,
 };

@@ -13,7 +13,7 @@ export type SetServerRoleDeps = Pick<ServerDeps, 'servers' | 'clock' | 'roles'>;
  * 1. Only the owner: an admin may see another's server but not put their own AWS access into it (404 as for
  *    anyone else's).
  * 2. The role must be one the owner holds now (the same 403 as POST /credentials); the owner's teams are kept
- *    with it, for the issues the sidecar asks for later.
+ *    (with a role or without), for the issues the sidecar asks for later and the server token's routes.
  * 3. Only a PENDING or RUNNING server (409 otherwise). Keys already handed out stay valid, and the sidecar (like
  *    botocore in the kernel) keeps the old role's keys until they come within 15 minutes of their end (up to 45
  *    minutes with hour-long sessions); its next fetch gets the new role.
@@ -35,7 +35,7 @@ export const setServerRole = async (
     ['PENDING', 'RUNNING'],
     {
       role: role?.name ?? null,
-      ownerTeams: role ? [...input.user.teams] : null,
+      ownerTeams: [...input.user.teams],
       updatedAt: deps.clock.now().toISOString(),
     },
     { launchId: server.launchId },

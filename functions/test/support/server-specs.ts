@@ -23,4 +23,5 @@ export const CPU_LAUNCH_SPEC: ServerLaunchSpec = {
   activityUrl: 'https://api.orrery.test/servers/default/activity',
   apiUrl: 'https://api.orrery.test',
   home: { storageClass: 'orrery-gp3', size: 10 * GiB },
+  portalUrl: 'https://orrery.test',
 };

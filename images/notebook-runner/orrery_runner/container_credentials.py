@@ -4,8 +4,11 @@ The AWS SDKs' container provider (botocore's ContainerProvider, the JS SDK's fro
 ContainerCredentialsProvider) reads `AWS_CONTAINER_CREDENTIALS_FULL_URI` and sends the content of
 `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` as the `Authorization` header, verbatim. This server answers it with
 `{"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}` from keys it gets through a pluggable `fetch()` (the
-API, with a server or run token the notebook does not hold). The server pod's sidecar (`credentials_sidecar`) and
-the runner (`credentials_api.start_for_run`) both run it. Standard library only, Python >= 3.9.
+API, with a server or run token the notebook does not hold). With the same token, `GET /credentials/status` says
+which role and account the keys are for and until when (never the keys: the Jupyter server's Orrery extension shows
+it in the browser), and `POST /credentials/refresh` fetches new keys at once (after a role switch). The server
+pod's sidecar (`credentials_sidecar`) and the runner (`credentials_api.start_for_run`) both run it. Standard library
+only, Python >= 3.9.
 """
 
 from __future__ import annotations
@@ -27,6 +30,11 @@ from .notebook_io import write_atomically
 FULL_URI_VARIABLE = 'AWS_CONTAINER_CREDENTIALS_FULL_URI'
 TOKEN_FILE_VARIABLE = 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE'
 CREDENTIALS_PATH = '/credentials'
+# What the keys are for and until when (no keys), and a forced refresh: for the Jupyter server's Orrery extension,
+# with the same authorization token as the keys themselves.
+STATUS_PATH = '/credentials/status'
+REFRESH_PATH = '/credentials/refresh'
+METHODS = {CREDENTIALS_PATH: 'GET', STATUS_PATH: 'GET', REFRESH_PATH: 'POST'}
 LOOPBACK = '127.0.0.1'
 # Headers a browser adds (and SDKs never send): a page the user visits cannot make its browser read the keys.
 BROWSER_HEADERS = ('Origin', 'Referer', 'X-Forwarded-For')
@@ -46,7 +54,7 @@ def error_body(code: str, message: str) -> dict:
 
 
 class CredentialsHandler(BaseHTTPRequestHandler):
-    """GET /credentials and the refusals; everything else is 404 or 405."""
+    """GET /credentials, GET /credentials/status, POST /credentials/refresh; everything else is 404 or 405."""
 
     server: 'CredentialsHTTPServer'
     protocol_version = 'HTTP/1.1'  # keep-alive: botocore and the JS SDK reuse connections
@@ -62,10 +70,22 @@ class CredentialsHandler(BaseHTTPRequestHandler):
         self.reply(status, body)
 
     def do_other(self) -> None:
+        self.drain_body()
         status, body = self.server.answer(self.command, self.path, self.headers)
         self.reply(status, body)
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_other  # noqa: N815
+
+    def drain_body(self) -> None:
+        """Reads a small request body (the refresh needs none) so a kept-alive connection stays in step."""
+        try:
+            length = int(self.headers.get('Content-Length') or 0)
+        except ValueError:
+            length = -1
+        if 0 < length <= 65536:
+            self.rfile.read(length)
+        elif length:
+            self.close_connection = True
 
     def reply(self, status: int, body: dict) -> None:
         data = json.dumps(body).encode()
@@ -75,7 +95,7 @@ class CredentialsHandler(BaseHTTPRequestHandler):
         # Keys must land in no cache between here and the client.
         self.send_header('Cache-Control', 'no-store')
         if status == 405:
-            self.send_header('Allow', 'GET')
+            self.send_header('Allow', METHODS.get(urllib.parse.urlsplit(self.path).path, 'GET'))
         self.end_headers()
         if self.command != 'HEAD':
             self.wfile.write(data)
@@ -102,10 +122,11 @@ class CredentialsHTTPServer(ThreadingHTTPServer):
             why = f'header {browser[0]}' if browser else f'Host {str(headers.get("Host"))[:60]!r}'
             self.log(f'refused a browser-shaped or non-loopback request ({why})')
             return 403, error_body('Forbidden', 'browser-shaped or non-loopback requests are refused')
-        if urllib.parse.urlsplit(path).path != CREDENTIALS_PATH:
-            return 404, error_body('NotFound', f'only {CREDENTIALS_PATH} is served')
-        if method != 'GET':
-            return 405, error_body('MethodNotAllowed', f'{CREDENTIALS_PATH} answers GET only')
+        route = urllib.parse.urlsplit(path).path
+        if route not in METHODS:
+            return 404, error_body('NotFound', f'only {", ".join(METHODS)} are served')
+        if method != METHODS[route]:
+            return 405, error_body('MethodNotAllowed', f'{route} answers {METHODS[route]} only')
         given = (headers.get('Authorization') or '').encode('utf-8', 'replace')
         if not hmac.compare_digest(given, self.token):
             self.log('refused a request without the right authorization token')
@@ -114,7 +135,10 @@ class CredentialsHTTPServer(ThreadingHTTPServer):
         if self.closed:
             return 503, error_body('CredentialsUnavailable', 'the credentials server is stopping')
         try:
-            return 200, self.cache.get().answer()
+            if route == CREDENTIALS_PATH:
+                return 200, self.cache.get().answer()
+            keys = self.cache.refresh() if route == REFRESH_PATH else self.cache.get()
+            return 200, keys.status(self.cache.now())
         except TokenDead:
             return 403, error_body('TokenRevoked', 'this server or run no longer gets credentials (stopped, culled '
                                                    'or relaunched)')

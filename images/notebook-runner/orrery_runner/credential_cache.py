@@ -35,14 +35,15 @@ class FetchFailed(Exception):
 
 
 class Keys:
-    """One set of keys and when they expire (aware UTC datetime)."""
+    """One set of keys, when they expire (aware UTC datetime), and the role and account they are for (if told)."""
 
-    __slots__ = ('access_key_id', 'secret_access_key', 'session_token', 'expiration')
+    __slots__ = ('access_key_id', 'secret_access_key', 'session_token', 'expiration', 'role', 'account')
 
     def __init__(self, access_key_id: str, secret_access_key: str, session_token: str,
-                 expiration: datetime.datetime) -> None:
+                 expiration: datetime.datetime, role: Optional[str] = None, account: Optional[str] = None) -> None:
         self.access_key_id, self.secret_access_key = access_key_id, secret_access_key
         self.session_token, self.expiration = session_token, expiration
+        self.role, self.account = role, account
 
     def seconds_left(self, now: float) -> float:
         """Seconds until these keys expire, at epoch time `now`."""
@@ -52,6 +53,12 @@ class Keys:
         """The container-credentials answer, with Expiration as RFC 3339 UTC with Z (what every SDK parses)."""
         return {'AccessKeyId': self.access_key_id, 'SecretAccessKey': self.secret_access_key,
                 'Token': self.session_token, 'Expiration': self.expiration.strftime('%Y-%m-%dT%H:%M:%SZ')}
+
+    def status(self, now: float) -> dict:
+        """What the keys are for and until when, without the keys: safe to show anyone who may see the server."""
+        return {'role': self.role, 'account': self.account,
+                'expiration': self.expiration.strftime('%Y-%m-%dT%H:%M:%SZ'),
+                'secondsLeft': max(0, int(self.seconds_left(now)))}
 
 
 ISO_8601 = re.compile(r'(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|z|[+-]\d\d:?\d\d)$')
@@ -86,8 +93,9 @@ def keys_of(payload: Any) -> Keys:
     missing = [name for name in fields if not isinstance(payload.get(name), str) or not payload[name]]
     if missing:
         raise FetchFailed(f'the API answered without {", ".join(missing)}')
+    text = {name: payload[name] if isinstance(payload.get(name), str) else None for name in ('role', 'account')}
     return Keys(payload['accessKeyId'], payload['secretAccessKey'], payload['sessionToken'],
-                parse_expiration(payload.get('expiration')))
+                parse_expiration(payload.get('expiration')), text['role'], text['account'])
 
 
 class CredentialCache:
@@ -129,6 +137,25 @@ class CredentialCache:
             if fetched is not None:
                 return fetched
             return self._through_failure(error)
+
+    def refresh(self) -> Keys:
+        """New keys now, whatever the cached ones have left (after a role switch, or when asked).
+
+        Raises TokenDead or FetchFailed (the cached keys stay and still serve). Requests that waited for the lock
+        while another fetch ran take that fetch's outcome: a burst of clicks makes one call to the API.
+        """
+        seen = self._generation
+        with self._lock:
+            if self._dead:
+                raise TokenDead('the token of this server or run is no longer valid')
+            fetched, error = self._outcome if self._generation != seen else self._fetch_now()
+            if fetched is None:
+                raise error if error is not None else FetchFailed('no keys')
+            return fetched
+
+    def now(self) -> float:
+        """The cache's clock (epoch seconds)."""
+        return self._clock()
 
     def _fresh(self, keys: Optional[Keys]) -> bool:
         """Whether cached keys serve without a fetch: more than 15 minutes left, or fetched moments ago.

@@ -34,19 +34,16 @@ export interface ApiRoutesStackProps extends StackProps {
   jwt: JwtTrust;
 }
 
-/** The route server pods report activity on (no JWT: a server token), throttled on its own. */
-export const ACTIVITY_ROUTE_KEY = routeKey(API_ROUTES.reportActivity);
-
 /**
  * The routes without a JWT that machines call with a token of their own (activity reports, the credentials servers
- * of servers and runs): anyone may send to them, so each gets the lower `api.activityThrottle` and a flood of one
- * leaves the signed-in routes their own limits.
+ * of servers and runs, JupyterLab's calls for the owner under /servers/{name}/lab): anyone may send to them, so each
+ * gets the lower `api.activityThrottle` and a flood of one leaves the signed-in routes their own limits.
  */
-export const TOKEN_ROUTE_KEYS = [
-  ACTIVITY_ROUTE_KEY,
-  routeKey(API_ROUTES.issueServerCredentials),
-  routeKey(API_ROUTES.issueRunCredentials),
-];
+export const TOKEN_ROUTE_KEYS = Object.values(API_ROUTES)
+  .filter(
+    (spec) => !spec.auth && (('serverToken' in spec && spec.serverToken) || ('runToken' in spec && spec.runToken)),
+  )
+  .map(routeKey);
 
 /**
  * The API's routes, their Lambda integrations, the JWT authorizer and the `api` stage, on the HttpApi of the API
@@ -80,7 +77,7 @@ export class ApiRoutesStack extends Stack {
       if (!spec.auth) {
         const why =
           'serverToken' in spec && spec.serverToken
-            ? 'server pods report activity with their own server token, which the handler verifies'
+            ? "a server calls it with its own launch's token, which the handler verifies before anything else"
             : 'runToken' in spec && spec.runToken
               ? "a run's runner fetches its keys with the run's own token, which the handler verifies"
               : 'public by design (liveness probe or the API description), returns no user data';

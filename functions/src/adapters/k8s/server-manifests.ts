@@ -109,6 +109,10 @@ const notebookContainer = (s: ServerPodSpec) => ({
   env: [
     { name: 'JUPYTER_TOKEN', valueFrom: tokenFrom(s) },
     { name: 'ORRERY_SERVER_ID', value: s.serverId },
+    // For the image's orrery_lab handlers, which call the API with JUPYTER_TOKEN and link to the portal.
+    { name: 'ORRERY_API_URL', value: s.apiUrl },
+    { name: 'ORRERY_SERVER_NAME', value: s.name },
+    { name: 'ORRERY_PORTAL_URL', value: s.portalUrl },
     // Every AWS SDK's default chain reads these two (Jupyter images carry SDKs recent enough for the _FILE form);
     // the token never goes in the environment itself, which notebook code prints and shares.
     { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: `http://127.0.0.1:${CREDENTIALS_PORT}/credentials` },

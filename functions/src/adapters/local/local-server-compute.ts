@@ -7,6 +7,7 @@ import type { ServerObservation } from '../../domain/launch.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { HomeUsage, ServerCompute, ServerLaunchSpec } from '../../ports/server-compute.ts';
 import { kernelEnvironment } from './kernel-environment.ts';
+import { labServerArgs, labServerEnvironment } from './local-lab.ts';
 import { killGroup, reapProcessesMarked } from './process-tree.ts';
 
 /** How local servers are started, and who hears when one ends by itself. */
@@ -18,6 +19,8 @@ export interface LocalServerOptions {
   reporterScript: string;
   /** Where `orrery_runner` lives (images/notebook-runner): the credentials sidecar runs from there. */
   credentialsSidecarDir: string;
+  /** The checkout's lab/ (the orrery_lab extension and the JupyterLab build); without it, a bare Jupyter server. */
+  labDir?: string;
   /** How long the credentials sidecar may take to say it serves (default 15 s). */
   sidecarReadyMs?: number;
   /** Seconds between activity reports (the pod sidecar's default is 300). */
@@ -191,6 +194,7 @@ export class LocalServerCompute implements ServerCompute {
       JUPYTER_TOKEN: token,
       JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
       ...marks,
+      ...labServerEnvironment(this.o.labDir, spec),
       AWS_CONTAINER_CREDENTIALS_FULL_URI: credentials.url,
       AWS_CONTAINER_AUTHORIZATION_TOKEN: credentials.authorization,
     });
@@ -203,6 +207,7 @@ export class LocalServerCompute implements ServerCompute {
       `--ServerApp.base_url=${spec.basePath}`,
       '--ServerApp.open_browser=False',
       `--ServerApp.root_dir=${join(dir, 'work')}`,
+      ...(this.o.labDir ? labServerArgs(dir) : []),
     ];
     // Local mode may run as root (CI, containers); in a pod Jupyter runs as uid 1000.
     if (process.getuid?.() === 0) args.push('--ServerApp.allow_root=True');

@@ -91,8 +91,9 @@ export const buildOpenApi = (): Json => {
           in: 'header',
           name: 'Authorization',
           description:
-            '`token <token>`: a token a server got at launch: the server token opens only its activity route, ' +
-            "the credentials token (its sidecar's) only its credentials route",
+            '`token <token>`: a token a server got at launch: the server token opens its activity route and the ' +
+            "owner's routes under /servers/{name}/lab (for that server's owner, never as an admin), the credentials " +
+            "token (its sidecar's) only its credentials route",
         },
       },
       schemas: { Error: ERROR },

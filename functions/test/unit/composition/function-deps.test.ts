@@ -75,6 +75,7 @@ describe('what each function is given', () => {
       'notebooks',
       'renderCache',
       'renderer',
+      'servers',
     ]);
     expect(keysOf(groups.runs)).toEqual([
       'clock',

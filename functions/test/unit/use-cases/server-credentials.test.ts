@@ -48,13 +48,14 @@ describe('launching a server with a role', () => {
     expect(deps.workflows.launched).toEqual([]);
   });
 
-  it('launches without a role: no role is recorded and the view says null', async () => {
+  it('launches without a role: no role is recorded, the owner’s teams are, and the view says null', async () => {
     // Prepare
     const deps = credentialDeps();
     // Act
     const { server } = await launchServer(deps, { user: people.alice, name: 'lab' });
     // Assess
     expect(server.role).toBeUndefined();
+    expect(server.ownerTeams).toEqual(['ads']);
     expect(server.credentialsTokenHash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
@@ -173,7 +174,7 @@ describe('PUT /servers/{name}/role', () => {
     expect((await deps.servers.getServer(serverId))!.launchId).toBe(launchId);
   });
 
-  it('clears the role with null: the sidecar’s next fetch is a 409', async () => {
+  it('clears the role with null, keeping the owner’s teams: the sidecar’s next fetch is a 409', async () => {
     // Prepare
     const deps = credentialDeps();
     const { serverId } = await runningServer(deps);
@@ -184,7 +185,8 @@ describe('PUT /servers/{name}/role', () => {
     const err = await issueServerCredentials(deps, { name: 'lab', token }).catch((e) => e);
     // Assess
     expect(view.role).toBeNull();
-    expect(await deps.servers.getServer(serverId)).not.toHaveProperty('ownerTeams');
+    expect(await deps.servers.getServer(serverId)).toMatchObject({ ownerTeams: ['ads'] });
+    expect(await deps.servers.getServer(serverId)).not.toHaveProperty('role');
     expect(err).toBeInstanceOf(ConflictError);
   });
 
