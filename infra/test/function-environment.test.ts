@@ -26,13 +26,18 @@ const deployedFunctions = (config: InfraConfig) => {
   });
 };
 
-// Both identity kinds, with every optional setting that adds a variable: the OIDC admin claim, Slack, the roles.
+// Both identity kinds, with every optional setting that adds a variable: the OIDC admin claim, Slack, the roles, the
+// portal's own domain.
 const withOidcAdmin = (): InfraConfig => {
   const oidc = oidcConfig();
   if (oidc.identity.kind !== 'oidc') throw new Error('oidcConfig is not OIDC');
   return {
     ...oidc,
     rolesFile: 'config/roles.example.yaml',
+    portal: {
+      domainName: 'notebooks.example.com',
+      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+    },
     identity: { ...oidc.identity, claims: { ...oidc.identity.claims, admin: 'roles=Orrery.Admin' } },
   };
 };

@@ -21,6 +21,7 @@ import {
   toastText,
   writeNotebook,
 } from './support/jupyterlab-steps.ts';
+import { ensureLabBuilt, LAB_BUILD_TIMEOUT_MS, labServerAvailable } from './support/lab-build.ts';
 import { usePortal } from './support/portal-fixture.ts';
 import { shown } from './support/portal-steps.ts';
 
@@ -56,7 +57,7 @@ con.executemany('INSERT INTO orders VALUES (?, ?, ?)', [(1, 'lamp', 12.5), (2, '
 con.commit()
 `;
 
-describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable())(
+describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable() || !labServerAvailable())(
   'the Orrery menu and panel in JupyterLab',
   {
     timeout: 180_000,
@@ -67,11 +68,12 @@ describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable())(
     let restoreAwsEnvironment: () => void;
     let server: LabServer;
     beforeAll(async () => {
+      ensureLabBuilt();
       execFileSync('/usr/bin/python3', ['-c', SHOP, join(tables, 'shop.sqlite')]);
       sts = await startFakeSts();
       // With roles configured the platform lists Glue too: a closed loopback port keeps it off the internet.
       restoreAwsEnvironment = setAwsEnvironment({ ...fakeStsBroker(sts), AWS_ENDPOINT_URL_GLUE: 'http://127.0.0.1:9' });
-    });
+    }, LAB_BUILD_TIMEOUT_MS);
     afterAll(async () => {
       await sts?.close();
       restoreAwsEnvironment?.();

@@ -152,6 +152,6 @@ export const orreryPlugin: JupyterFrontEndPlugin<void> = {
 /** The Orrery JupyterLab plugins. */
 export const plugins: JupyterFrontEndPlugin<void>[] = [orreryPlugin];
 
-// JupyterLab loads an extension's plugins from its module's default export (prebuilt extensions included).
-// biome-ignore lint/style/noDefaultExport: JupyterLab's plugin loader reads `default`.
+// JupyterLab loads an extension's plugins from its module's default export (prebuilt extensions included): the
+// one default export of the project.
 export default plugins;
