@@ -131,5 +131,8 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())('running note
     expect((await p.t.api('GET', `/runs/${id}`, p.t.tokens.alice)).body.stopRequestedBy).toBe('alice');
     await shown(page.getByRole('status').filter({ hasText: 'Status: Stopped' }), RUN_MS);
     await p.shot(page, 'run-cancelled');
+    // Who stopped it is said once, in the Stopped card, not again beside the status.
+    expect(await page.getByRole('status').filter({ hasText: 'stop requested by' }).count()).toBe(0);
+    expect(await page.getByText(/(stopped|stop requested) by alice/i).count()).toBe(1);
   });
 });

@@ -96,7 +96,10 @@ const RunFacts = ({ run, now }: { run: Run; now: number }) => {
     <section className="card run-facts" aria-label="Status">
       <p role="status" className="run-status">
         Status: <span className={`badge badge-${run.status}`}>{formatStatus(run.status)}</span>
-        {run.stopRequestedBy ? <span className="muted small"> (stop requested by {run.stopRequestedBy})</span> : null}
+        {/* Once it has stopped, the Stopped card below says who stopped it. */}
+        {run.stopRequestedBy && run.status !== 'STOPPED' ? (
+          <span className="muted small"> (stop requested by {run.stopRequestedBy})</span>
+        ) : null}
       </p>
       <dl className="facts">
         <dt>Duration</dt>

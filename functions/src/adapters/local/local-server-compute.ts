@@ -255,7 +255,7 @@ export class LocalServerCompute implements ServerCompute {
       (last ? `: ${last.slice(0, 300)}` : '');
     if (server.reporter) killGroup(server.reporter, 'SIGTERM');
     killGroup(server.sidecar, 'SIGTERM');
-    reapProcessesMarked(`ORRERY_SERVER_ID=${serverId}`);
+    reapProcessesMarked(`ORRERY_SERVER_ID=${serverId}`, `ORRERY_SERVERS_DIR=${this.o.serversDir}`);
     if (!server.removing) this.o.onExit(serverId, server.launchId, server.exited);
   }
 
@@ -295,7 +295,7 @@ export class LocalServerCompute implements ServerCompute {
       await closed;
       clearTimeout(timer);
     }
-    reapProcessesMarked(`ORRERY_SERVER_ID=${serverId}`);
+    reapProcessesMarked(`ORRERY_SERVER_ID=${serverId}`, `ORRERY_SERVERS_DIR=${this.o.serversDir}`);
     if (this.servers.get(serverId) === server) this.servers.delete(serverId);
   }
 

@@ -11,22 +11,24 @@ export const killGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
 };
 
 /**
- * Kills every process that carries a marker in its environment. A runner killed with SIGKILL cannot
+ * Kills every process that carries all the markers in its environment (a server's id and its platform's
+ * folder: two platforms on one machine may hold servers of the same id). A runner killed with SIGKILL cannot
  * stop its kernel, Jupyter starts kernels in a session of their own, and a notebook may start
  * daemons that change folder and session; all of them inherit the runner's environment.
  * Reads /proc (Linux); elsewhere it does nothing.
  */
-export const reapProcessesMarked = (marker: string): void => {
+export const reapProcessesMarked = (...markers: string[]): void => {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid);
   } catch {
     return;
   }
-  const needle = `\0${marker}\0`;
+  const needles = markers.map((marker) => `\0${marker}\0`);
   for (const pid of pids) {
     try {
-      if (`\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`.includes(needle)) process.kill(Number(pid), 'SIGKILL');
+      const environ = `\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}`;
+      if (needles.every((needle) => environ.includes(needle))) process.kill(Number(pid), 'SIGKILL');
     } catch {
       // Gone already, or not ours to read.
     }
