@@ -47,7 +47,9 @@ describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable() || !labServerA
       await lab.locator('.jp-LauncherCard[data-category="Notebook"]').first().click();
       const cell = lab.locator('.jp-Notebook .jp-Cell').first();
       await shown(cell, LAB_MS);
-      await lab.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').waitFor({ timeout: LAB_MS });
+      // The kernel must be connected before a run: a cell run earlier is dropped, not queued. The status bar says
+      // "Idle" only then (the toolbar's indicator starts out idle).
+      await shown(lab.locator('#jp-main-statusbar').getByText(/ipykernel\) \| Idle/), LAB_MS);
       await cell.locator('.cm-content').click();
       await lab.keyboard.type('print(6*7)');
       await lab.keyboard.press('Shift+Enter');
