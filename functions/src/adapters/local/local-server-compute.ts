@@ -114,6 +114,17 @@ const folderBytes = (dir: string): number => {
 
 const ended = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
+// Until the child is reaped (it leaves /proc then), or `ms` passed.
+const reaped = (child: ChildProcess | undefined, ms: number) =>
+  new Promise<void>((resolve) => {
+    if (!child || ended(child)) return resolve();
+    const timer = setTimeout(resolve, ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
 /**
  * Local mode's stand-in for a server pod: a real `jupyter server` on a free loopback port, in a
  * process group of its own, with its own token and folder under the data folder, and the same
@@ -296,6 +307,8 @@ export class LocalServerCompute implements ServerCompute {
       clearTimeout(timer);
     }
     reapProcessesMarked(`ORRERY_SERVER_ID=${serverId}`, `ORRERY_SERVERS_DIR=${this.o.serversDir}`);
+    // A stop answers once the reporter and the sidecar are gone too, not merely signalled.
+    await Promise.all([reaped(server.reporter, GRACE_MS), reaped(server.sidecar, GRACE_MS)]);
     if (this.servers.get(serverId) === server) this.servers.delete(serverId);
   }
 
