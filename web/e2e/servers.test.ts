@@ -48,7 +48,7 @@ describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable())('notebook ser
       `${link.origin}${link.pathname.replace(/lab$/, '')}api/status?token=${link.searchParams.get('token')}`,
     );
     const refused = await fetch(`${link.origin}${link.pathname.replace(/lab$/, '')}api/status`);
-    await shown(page.getByText('RUNNING', { exact: true }));
+    await shown(page.getByText('Running', { exact: true }));
     await p.shot(page, 'home-running');
     const openBeforeDismiss = await open.count();
     await page.getByRole('button', { name: 'Dismiss progress of e2e-dev', exact: true }).click();

@@ -118,10 +118,11 @@ export const showCredentials = async (changed: (status: CredentialsStatus) => vo
   const result = await showDialog({
     title: 'AWS credentials',
     body,
+    // With no role there are no keys to refresh, and with no role held there is nothing to switch to.
     buttons: [
       Dialog.cancelButton({ label: 'Close' }),
-      Dialog.createButton({ label: 'Refresh now', actions: ['refresh'] }),
-      Dialog.okButton({ label: 'Switch role' }),
+      ...(status.role ? [Dialog.createButton({ label: 'Refresh now', actions: ['refresh'] })] : []),
+      ...(roles.length ? [Dialog.okButton({ label: 'Switch role' })] : []),
     ],
   });
   if (result.button.actions.includes('refresh')) await refreshCredentials(changed);

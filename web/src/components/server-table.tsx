@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Profile, Role, Server } from '../api-client.ts';
-import { formatAge, formatDateTime, formatHourlyPrice } from '../format.ts';
+import { formatAge, formatDateTime, formatHourlyPrice, formatStatus } from '../format.ts';
 import { jupyterLabUrl } from '../server-tokens.ts';
 import { DataTable } from './data-table.tsx';
 import { ServerRole } from './server-role.tsx';
@@ -106,7 +106,7 @@ const ServerRow = ({
     <tr>
       <th scope="row">{s.name}</th>
       <td>
-        <span className={`badge badge-${s.status}`}>{s.status}</span>
+        <span className={`badge badge-${s.status}`}>{formatStatus(s.status)}</span>
         {s.status === 'PENDING' && s.progress ? <div className="small muted">{s.progress.message}</div> : null}
         {s.reason && !active(s) ? <div className="small muted">{s.reason}</div> : null}
         {s.cullWarning ? (

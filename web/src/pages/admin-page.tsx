@@ -1,5 +1,5 @@
 import type { Cull, UnusedVolumes, Usage } from '../api-client.ts';
-import { formatDateTime, formatHourlyPrice, formatMoney } from '../format.ts';
+import { formatDateTime, formatHourlyPrice, formatMoney, formatStatus } from '../format.ts';
 import { useApi, useSession } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
 import { useCursorList } from '../use-cursor-list.ts';
@@ -92,7 +92,7 @@ const UsageTables = ({ usage }: { usage: Usage }) => {
             <th scope="row">{s.name}</th>
             <td>{s.profile}</td>
             <td>
-              <span className={`badge badge-${s.status}`}>{s.status}</span>
+              <span className={`badge badge-${s.status}`}>{formatStatus(s.status)}</span>
             </td>
             <td>{formatDateTime(s.startedAt ?? s.createdAt)}</td>
             <td>{formatDateTime(s.lastActivity)}</td>
@@ -139,7 +139,13 @@ const UnusedVolumesTable = ({ volumes: v }: { volumes: UnusedVolumes }) => (
         <tr key={i.serverId}>
           <td>{i.owner ?? '—'}</td>
           <th scope="row">{i.name ?? i.serverId}</th>
-          <td>{i.status ? <span className={`badge badge-${i.status}`}>{i.status}</span> : 'no server record'}</td>
+          <td>
+            {i.status ? (
+              <span className={`badge badge-${i.status}`}>{formatStatus(i.status)}</span>
+            ) : (
+              'no server record'
+            )}
+          </td>
           <td className="num">{i.size}</td>
           <td className="num">{formatMoney(i.monthlyCost)}</td>
           <td>

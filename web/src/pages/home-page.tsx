@@ -130,7 +130,7 @@ export const HomePage = () => {
               <a className="button" href={jupyterLabUrl(launched.url, launchedToken)} target="_blank" rel="noopener">
                 Open {launching}
               </a>{' '}
-              <span className="muted small">(opens Jupyter in a new tab)</span>
+              <span className="muted small">(opens JupyterLab in a new tab)</span>
             </p>
           ) : progress.ready ? (
             <Loading size="inline" label="Ready; fetching its address…" />
