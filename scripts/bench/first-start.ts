@@ -24,12 +24,14 @@ try {
   spawnSync('git', ['clone', '--quiet', root, clone], { stdio: 'inherit' });
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: values.port, CI: '' };
   if (values['cold-cache']) env.npm_config_cache = join(scratch, 'npm-cache');
+  // `npm run -s bench:…` would make the clone's npm silent too, hiding the install's own summary line.
+  delete env.npm_config_loglevel;
   const started = Date.now();
   const marks: Record<string, number> = {};
   const child = spawn('npm', ['start'], { cwd: clone, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const seen = (line: string) => {
     const at = Date.now() - started;
-    if (line.includes('added ') && line.includes(' packages') && marks.installed === undefined) marks.installed = at;
+    if (/added \d+ packages?/.test(line) && marks.installed === undefined) marks.installed = at;
     if (line.includes('Orrery is running at')) marks.serving = at;
     if (line.includes('JupyterLab built into')) marks.lab = at;
     if (line.includes('the JupyterLab build failed')) marks.labFailed = at;
