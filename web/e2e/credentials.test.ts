@@ -7,29 +7,10 @@ import { eventually, jupyterServerAvailable } from '../../functions/test/support
 import { horizontalOverflow, installLayoutShiftProbe, layoutShift } from './support/page-quality.ts';
 import { usePortal } from './support/portal-fixture.ts';
 import { PAGE_MS, shown, signInWithToken } from './support/portal-steps.ts';
+import { ADS_ANALYST_ROLE, RISK_PROD_ROLE } from './support/test-roles.ts';
 
 // people.alice is in team `ads` and named on risk-prod; people.loner is in no team and named nowhere.
-const ROLES = [
-  {
-    name: 'ads-analyst',
-    roleArn: 'arn:aws:iam::123456789012:role/orrery/ads-analyst',
-    account: 'ads-dev',
-    environment: 'dev',
-    maxSessionSeconds: 7200,
-    teams: ['ads'],
-    description: 'Read the ads data lake',
-  },
-  {
-    name: 'risk-prod',
-    roleArn: 'arn:aws:iam::210987654321:role/risk-prod',
-    account: 'risk-prod',
-    environment: 'prod',
-    maxSessionSeconds: 1800,
-    teams: ['risk'],
-    users: ['alice'],
-    description: 'Risk reports in production',
-  },
-];
+const ROLES = [ADS_ANALYST_ROLE, RISK_PROD_ROLE];
 
 /** Records what each Copy button puts on the clipboard, beside the clipboard itself, before any page script runs. */
 const recordCopies = (page: Page) =>

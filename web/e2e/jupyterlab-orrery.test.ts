@@ -24,31 +24,13 @@ import {
 import { ensureLabBuilt, LAB_BUILD_TIMEOUT_MS, labServerAvailable } from './support/lab-build.ts';
 import { usePortal } from './support/portal-fixture.ts';
 import { shown } from './support/portal-steps.ts';
+import { ADS_ANALYST_ROLE, RISK_PROD_ROLE } from './support/test-roles.ts';
 
 // The Orrery extension in a local server's JupyterLab, end to end: every menu item against the real platform (API,
 // Folium, the credentials sidecar with the test STS, the culler) and the Data tables panel on a real SQLite file.
 
-const ROLES = [
-  {
-    name: 'ads-analyst',
-    roleArn: 'arn:aws:iam::123456789012:role/orrery/ads-analyst',
-    account: 'ads-dev',
-    environment: 'dev',
-    maxSessionSeconds: 7200,
-    teams: ['ads'],
-    description: 'Read the ads data lake',
-  },
-  {
-    name: 'risk-prod',
-    roleArn: 'arn:aws:iam::210987654321:role/risk-prod',
-    account: 'risk-prod',
-    environment: 'prod',
-    maxSessionSeconds: 3600,
-    teams: ['risk'],
-    users: ['alice'],
-    description: 'Risk reports in production',
-  },
-];
+// risk-prod with a one-hour session in this suite.
+const ROLES = [ADS_ANALYST_ROLE, { ...RISK_PROD_ROLE, maxSessionSeconds: 3600 }];
 
 const SHOP = `import sqlite3
 con = sqlite3.connect(__import__('sys').argv[1])

@@ -13,23 +13,14 @@ import {
 } from './support/page-quality.ts';
 import { usePortal } from './support/portal-fixture.ts';
 import { createNotebook, PAGE_MS, shown, signInWithToken, uniqueTitle } from './support/portal-steps.ts';
+import { ADS_ANALYST_ROLE } from './support/test-roles.ts';
 
 // The Web Vitals "good" threshold for Cumulative Layout Shift.
 const GOOD_CLS = 0.1;
 // Seeding runs a real kernel: seconds when warm, far more on a busy two-core machine.
 const RUN_MS = 90_000;
 // A role alice's team holds, so the Credentials page shows its table and form (listing roles needs no AWS).
-const ROLES = [
-  {
-    name: 'ads-analyst',
-    roleArn: 'arn:aws:iam::123456789012:role/orrery/ads-analyst',
-    account: 'ads-dev',
-    environment: 'dev',
-    maxSessionSeconds: 7200,
-    teams: ['ads'],
-    description: 'Read the ads data lake',
-  },
-];
+const ROLES = [ADS_ANALYST_ROLE];
 
 /** The launch form on Home; its profile facts (the hourly price) show once profiles have loaded. */
 const launchForm = (page: Page) => page.locator('form', { has: page.getByRole('button', { name: 'Launch server' }) });
