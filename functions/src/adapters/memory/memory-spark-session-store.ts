@@ -37,7 +37,7 @@ export class MemorySparkSessionStore implements SparkSessionStore {
 
   async stopSession(id: string, stop: SparkSessionStop): Promise<SparkSession | null> {
     const s = this.sessions.get(id);
-    if (!s || s.status !== 'ACTIVE') return null;
+    if (s?.status !== 'ACTIVE') return null;
     Object.assign(s, { status: 'STOPPED', ...stop });
     return structuredClone(s);
   }
