@@ -1,6 +1,4 @@
 import type { Config } from '../config/config.ts';
-import { DEFAULT_SPARK_RULES } from '../domain/spark-sizing.ts';
-import type { SparkSettings } from '../use-cases/spark-deps.ts';
 import { UpstreamError } from '../domain/errors.ts';
 import type { SparkCompute, SparkPlacement } from '../ports/spark-compute.ts';
 
@@ -19,23 +17,3 @@ export class UnwiredEksSparkCompute implements SparkCompute {
 /** The cloud's Spark compute: executors as pods beside the server's, through the Kubernetes API. */
 export const makeCloudSparkCompute = (_config: Config): SparkCompute => new UnwiredEksSparkCompute();
 
-// TEMPORARY until Config.spark (branch spark-rules) lands: the default pool and rules, no links.
-const FALLBACK_SPARK: SparkSettings = {
-  pools: [
-    {
-      name: 'batch',
-      image: 'quay.io/jupyter/pyspark-notebook:2025-06-30',
-      allowedImages: [],
-      nodeSelector: { 'orrery.dev/pool': 'spark-batch' },
-      tolerations: [],
-      pricePerCoreHour: 0.041,
-    },
-  ],
-  rules: DEFAULT_SPARK_RULES,
-  historyUrl: '',
-  monitoringUrl: '',
-};
-
-/** Spark's settings from the configuration. */
-export const sparkSettingsOf = (config: Config): SparkSettings =>
-  (config as Config & { spark?: SparkSettings }).spark ?? FALLBACK_SPARK;
