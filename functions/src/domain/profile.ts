@@ -59,6 +59,8 @@ export interface Profile {
   teams: string[];
   /** Each server's persistent home (on EKS a PersistentVolumeClaim); absent: DEFAULT_HOME_VOLUME. */
   home?: HomeVolume;
+  /** Its servers may start Spark sessions on EKS (their pods get the Spark driver's service account). */
+  spark?: boolean;
 }
 
 /** The home volume a server of this profile gets on its first launch. */
