@@ -223,8 +223,8 @@ export const makeServerPod = (s: ServerPodSpec) => ({
     serviceAccountName: drives(s) ? s.sparkDriverServiceAccount : s.serviceAccount,
     // Notebook users run arbitrary code: neither the API token nor every Service's address belongs in their
     // environment. The one exception is a Spark profile's server: its kernel is Spark's driver in client mode and
-    // creates its executors' pods itself (RISK: the notebook's code can then create pods in the namespace; see
-    // makeSparkDriverRole and docs/spark.md).
+    // creates its executors' pods itself. The mounted token is bound to this pod (its name is the server id), which
+    // the driver's admission policy reads to allow only this server's executors (see makeSparkDriverRole).
     automountServiceAccountToken: drives(s),
     enableServiceLinks: false,
     securityContext: POD_SECURITY_CONTEXT,

@@ -196,6 +196,13 @@ export const sparkPlacementConf = (s: SparkPlacementSpec): Record<string, string
     // A secret per application, which Spark hands executors in their environment: another user's executors, in the
     // same namespace and allowed to the driver ports by the NetworkPolicies, cannot talk to this driver.
     'spark.authenticate': 'true',
+    // The driver's Role holds pods only (SPARK_DRIVER_RULES): no executor ConfigMap (Spark's own would carry no server
+    // label, and creating it fails the session's start), no claims to own or reuse, no Services to clean up (the
+    // driver Service is the API's). Executors read the image's Spark configuration instead of the driver's.
+    'spark.kubernetes.executor.disableConfigMap': 'true',
+    'spark.kubernetes.driver.ownPersistentVolumeClaim': 'false',
+    'spark.kubernetes.driver.reusePersistentVolumeClaim': 'false',
+    'spark.kubernetes.driver.service.deleteOnTermination': 'false',
   };
 };
 
@@ -212,24 +219,26 @@ const PART_OF = { 'app.kubernetes.io/part-of': 'orrery' };
 export const SPARK_DRIVER_ROLE = 'orrery-spark-driver';
 
 /**
- * What Spark's client-mode driver does in the namespace: creates, watches and deletes its executors' pods (by label:
- * deletecollection), their config maps and on-demand claims (server-side apply patches their owner references), and
- * reads its own pod (`spark.kubernetes.driver.pod.name`) to own them. No secrets.
+ * What Spark's client-mode driver does in the namespace, and no more: reads its own pod
+ * (`spark.kubernetes.driver.pod.name`, the executors' owner), watches and lists its executors, creates them, and
+ * deletes them by name or by label (deletecollection). No patch: Spark patches executor pods only for options
+ * Orrery leaves off (decommission labels, deletion cost, the StatefulSet allocator's ids), and logs the refusal.
+ * Nothing on ConfigMaps, claims or Services: sparkPlacementConf turns off what would make them. No Secrets.
  */
 export const SPARK_DRIVER_RULES = [
   {
     apiGroups: [''],
-    resources: ['pods', 'services', 'configmaps', 'persistentvolumeclaims'],
-    verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete', 'deletecollection'],
+    resources: ['pods'],
+    verbs: ['get', 'list', 'watch', 'create', 'delete', 'deletecollection'],
   },
 ];
 
 /**
- * The Role of Spark profiles' server pods. RISK: a token with these rights is mounted in the notebook container, so
- * notebook code (any user's of a Spark profile) may create pods in the server namespace directly, not only through
- * Spark: pods that run any image, and mount any Secret of the namespace, other servers' tokens included. What
- * limits them: Pod Security `restricted` on the namespace (non-root, no privilege, no host access), no rights on
- * Secrets, ConfigMaps or pods of other namespaces, and the NetworkPolicies. See docs/spark.md ("On EKS").
+ * The Role of Spark profiles' server pods. Its token is mounted in the notebook container, so notebook code may use
+ * it directly, not only through Spark. RBAC cannot say "only your own pods", so the ValidatingAdmissionPolicy of
+ * spark-admission.ts does: every pod this account creates must be an executor of the calling server (its
+ * `orrery.dev/server` label, the executor account, no Secret but the server's own), and it deletes only pods of
+ * that server. Reading stays namespace-wide (list and watch cannot be narrowed by label): see docs/spark.md.
  */
 export const makeSparkDriverRole = (namespace: string) => ({
   apiVersion: `${RBAC_API}/v1`,

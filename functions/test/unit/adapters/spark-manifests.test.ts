@@ -201,6 +201,10 @@ describe('sparkPlacementConf', () => {
       'spark.app.id': 'spark-s7k2m9q4',
       'spark.ui.port': '4040',
       'spark.authenticate': 'true',
+      'spark.kubernetes.executor.disableConfigMap': 'true',
+      'spark.kubernetes.driver.ownPersistentVolumeClaim': 'false',
+      'spark.kubernetes.driver.reusePersistentVolumeClaim': 'false',
+      'spark.kubernetes.driver.service.deleteOnTermination': 'false',
     });
   });
 
@@ -240,7 +244,7 @@ describe('sparkUiLink', () => {
 });
 
 describe('the Spark driver’s Role', () => {
-  it('lets the driver manage its executors’ pods and what Spark makes for them, and nothing of Secrets', () => {
+  it('lets the driver read, create and delete pods only: no patch, no ConfigMaps, claims, Services or Secrets', () => {
     // Act
     const role = makeSparkDriverRole('orrery-servers');
     const binding = makeSparkDriverRoleBinding('orrery-servers', 'orrery-spark-driver');
@@ -248,8 +252,8 @@ describe('the Spark driver’s Role', () => {
     expect(role.rules).toEqual([
       {
         apiGroups: [''],
-        resources: ['pods', 'services', 'configmaps', 'persistentvolumeclaims'],
-        verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete', 'deletecollection'],
+        resources: ['pods'],
+        verbs: ['get', 'list', 'watch', 'create', 'delete', 'deletecollection'],
       },
     ]);
     expect(binding.subjects).toEqual([
