@@ -421,6 +421,7 @@ const SPARK = {
       "(on-demand nodes, $0.041 per core-hour), `spot` ($0.015) and issue 15's rules. A bad entry stops start-up " +
       'with the path (`0.image`, `rules.maximum.cores`) and the problem.',
     modes: BOTH,
+    deploy: '`sparkPoolsFile`, when set, compiled to JSON at build (`/var/task/spark-pools.json`)',
   }),
   // Unset, the pools file's rules decide (else the defaults): a value here wins over the file.
   ORRERY_SPARK_DAILY_COST_THRESHOLD_USD: v(
@@ -446,6 +447,7 @@ const SPARK = {
       `The Spark history server's page of a session, a template with ${DOC_PLACEHOLDERS} (each URL-encoded), ` +
       'e.g. `https://spark-history.example.com/history/{appId}/jobs/`; empty: no history link.',
     modes: BOTH,
+    deploy: '`sparkHistoryUrl`, when set',
     defaultText: 'empty (no link)',
   }),
   ORRERY_SPARK_MONITORING_URL: v(linkTemplate(), {
@@ -453,6 +455,7 @@ const SPARK = {
       `A monitoring dashboard of a session, a template with ${DOC_PLACEHOLDERS} (each URL-encoded), e.g. ` +
       '`https://grafana.example.com/d/spark?var-app={appId}`; empty: no monitoring link.',
     modes: BOTH,
+    deploy: '`sparkMonitoringUrl`, when set',
     defaultText: 'empty (no link)',
   }),
 };
