@@ -11,6 +11,8 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { Role as KubeRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
+import { ValidatingAdmissionPolicy } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy';
+import { ValidatingAdmissionPolicyBinding } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding';
 import { describe, expect, it } from 'vitest';
 import { renderClusterFiles } from '../../functions/src/adapters/k8s/cluster-manifests.ts';
 import { CLUSTER_DEFAULTS, CLUSTER_GROUP_KEYS } from '#functions/contracts';
@@ -29,6 +31,8 @@ const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   RoleBinding,
   NetworkPolicy,
   StorageClass,
+  ValidatingAdmissionPolicy,
+  ValidatingAdmissionPolicyBinding,
 };
 
 /** The committed kustomization's files, and the configuration its header says it was generated from. */
@@ -69,7 +73,7 @@ describe('infra/k8s', () => {
     // Act
     const objects = objectsOf(committed().files);
     // Assess
-    expect(objects).toHaveLength(29);
+    expect(objects).toHaveLength(31);
     for (const object of objects) {
       expect(() => new MODELS[object.kind]!(object).validate(), `${object.kind} ${object.metadata.name}`).not.toThrow();
     }

@@ -9,6 +9,7 @@ import {
   makeSparkPolicies,
   makeUserEgress,
 } from './network-policies.ts';
+import { makeSparkDriverPolicy, makeSparkDriverPolicyBinding, type SparkAdmissionSpec } from './spark-admission.ts';
 import { makeSparkDriverRole, makeSparkDriverRoleBinding } from './spark-manifests.ts';
 
 const PART_OF = { 'app.kubernetes.io/part-of': 'orrery' };
@@ -70,6 +71,12 @@ export interface ClusterManifestFile {
   objects: object[];
 }
 
+const sparkAdmissionOf = (setup: ClusterSetup): SparkAdmissionSpec => ({
+  namespace: setup.serverNamespace,
+  driverServiceAccount: CLUSTER_DEFAULTS.sparkDriverServiceAccount,
+  executorServiceAccount: CLUSTER_DEFAULTS.sparkExecutorServiceAccount,
+});
+
 /** Every object Orrery needs in the cluster before its first deploy, grouped into the kustomization's files. */
 export const makeClusterManifests = (setup: ClusterSetup): ClusterManifestFile[] => [
   {
@@ -94,6 +101,11 @@ export const makeClusterManifests = (setup: ClusterSetup): ClusterManifestFile[]
       makeSparkDriverRole(setup.serverNamespace),
       makeSparkDriverRoleBinding(setup.serverNamespace, CLUSTER_DEFAULTS.sparkDriverServiceAccount),
     ],
+  },
+  {
+    // Cluster-scoped, Kubernetes 1.30+: what the Spark driver's Role lets a notebook write, narrowed to its server.
+    file: 'admission.yaml',
+    objects: [makeSparkDriverPolicy(sparkAdmissionOf(setup)), makeSparkDriverPolicyBinding(sparkAdmissionOf(setup))],
   },
   {
     file: 'network-policies.yaml',
