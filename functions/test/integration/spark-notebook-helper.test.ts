@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverIdFor } from '../../src/domain/server.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { eventually, jupyterServerAvailable, waitForServer } from '../support/servers.ts';
 
@@ -13,11 +14,11 @@ const FAKE_PYSPARK = join(IMAGES, 'notebook-server', 'tests', 'fake_pyspark');
 
 /**
  * Runs code in a kernel through its connection file (jupyter_client, as a notebook front end does); prints one JSON
- * object: what the code printed and the HTML it displayed. Exits 1 with the traceback when the code fails.
+ * object: what the code printed and the HTML it displayed. Exits 1 with the traceback (no colours) when it fails.
  * Arguments: connection file, code.
  */
 const EXECUTE = `
-import json, sys
+import json, re, sys
 from jupyter_client import BlockingKernelClient
 connection_file, code = sys.argv[1:3]
 kc = BlockingKernelClient(connection_file=connection_file)
@@ -37,7 +38,7 @@ reply = kc.execute_interactive(code, timeout=60, output_hook=hook)
 kc.stop_channels()
 sys.stdout.write(json.dumps({"out": "".join(out), "html": html}))
 if reply["content"]["status"] != "ok":
-    sys.stderr.write("".join(errors))
+    sys.stderr.write(re.sub(r"\x1b\[[0-9;]*m", "", "".join(errors)))
     sys.exit(1)
 `;
 
@@ -56,8 +57,7 @@ const startKernel = async () => {
   });
   expect(res.status).toBe(201);
   const { id } = (await res.json()) as { id: string };
-  const serverId = (await t.api('GET', `/servers/${NAME}`, t.tokens.alice)).body.id as string;
-  return { id, connection: join(t.home, 'servers', serverId, 'runtime', `kernel-${id}.json`) };
+  return { id, connection: join(t.home, 'servers', serverIdFor('alice', NAME), 'runtime', `kernel-${id}.json`) };
 };
 
 /** Runs code in a kernel: what it printed and the HTML it displayed. */
