@@ -38,7 +38,7 @@ reply = kc.execute_interactive(code, timeout=60, output_hook=hook)
 kc.stop_channels()
 sys.stdout.write(json.dumps({"out": "".join(out), "html": html}))
 if reply["content"]["status"] != "ok":
-    sys.stderr.write(re.sub(r"\x1b\[[0-9;]*m", "", "".join(errors)))
+    sys.stderr.write(re.sub(r"\\x1b\\[[0-9;]*m", "", "".join(errors)))
     sys.exit(1)
 `;
 
