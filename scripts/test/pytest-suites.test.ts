@@ -10,7 +10,7 @@ import { junitCases, type JunitCase } from './junit-report.ts';
 // enough.
 const PYTHON = '/usr/bin/python3';
 const ROOT = join(import.meta.dirname, '..', '..');
-const SUITES = ['images/notebook-runner', 'lab'];
+const SUITES = ['images/notebook-runner', 'images/notebook-server', 'lab'];
 
 /** Whether pytest is here; with CI=true its absence is a failure, not a skip. */
 const pytestAvailable = (): boolean => {

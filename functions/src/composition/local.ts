@@ -263,6 +263,7 @@ const localCompute = (o: LocalServicesOptions, settings: LocalSettings, deps: ()
     reporterScript: REPORTER_SCRIPT,
     credentialsSidecarDir: join(IMAGES, 'notebook-runner'),
     labDir: LAB_DIR,
+    notebookPackageDir: join(IMAGES, 'notebook-server'),
     activityIntervalSeconds: settings.activityIntervalSeconds,
     extraEnvironment: kernelVariables,
     onExit: (serverId, launchId, reason) =>

@@ -75,8 +75,8 @@ export const LOCAL_VARIABLES = z.object({
   ORRERY_KERNEL_ENV: v(variableNames.optional(), {
     description:
       'More variables runs and servers get from your environment, by name, comma-separated (e.g. ' +
-      '`HTTPS_PROXY,NO_PROXY`); otherwise they get only `PATH`, `HOME`, the locale and the Python/Jupyter path ' +
-      "variables, never your AWS keys or Orrery's settings.",
+      '`HTTPS_PROXY,NO_PROXY`); otherwise they get only `PATH`, `HOME`, the locale, the Python/Jupyter path ' +
+      "variables and `JAVA_HOME`/`SPARK_HOME` (for pyspark), never your AWS keys or Orrery's settings.",
     modes: LOCAL,
   }),
   ORRERY_ACTIVITY_INTERVAL: v(decimal(60, 0.1, 3600, 'a number of seconds'), {

@@ -21,6 +21,10 @@ export const KERNEL_ENVIRONMENT: readonly string[] = [
   'JUPYTER_PATH',
   'JUPYTER_DATA_DIR',
   'JUPYTER_CONFIG_DIR',
+  // pyspark in a local kernel (orrery.spark) starts a JVM: it needs Java and, with a Spark distribution rather than
+  // pip's pyspark, the distribution's home. Neither holds a secret.
+  'JAVA_HOME',
+  'SPARK_HOME',
 ];
 
 /** Variable names a developer adds with ORRERY_KERNEL_ENV (`HTTPS_PROXY,NO_PROXY`); anything not a name is ignored. */

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import type { ServerLaunchSpec } from '../../ports/server-compute.ts';
 
 /**
@@ -15,15 +15,25 @@ export const labServerArgs = (serverDir: string): string[] => [
 
 /**
  * The environment the Jupyter server process gets for Orrery (the pod's notebook container gets the same names):
- * where the extension and the build are, and what the Orrery handlers call — the API, this server's name (its token
- * is JUPYTER_TOKEN) and the portal, for links.
+ * where the build is, and what the Orrery handlers call — the API, this server's name (its token is JUPYTER_TOKEN)
+ * and the portal, for links. Kernels inherit it: the notebook helper (`orrery.spark`) calls the same API with the
+ * same name and token.
  */
 export const labServerEnvironment = (
   labDir: string | undefined,
   spec: Pick<ServerLaunchSpec, 'apiUrl' | 'name' | 'portalUrl'>,
 ): Record<string, string> => ({
-  ...(labDir ? { PYTHONPATH: labDir, ORRERY_LAB_STATIC_DIR: join(labDir, 'build') } : {}),
+  ...(labDir ? { ORRERY_LAB_STATIC_DIR: join(labDir, 'build') } : {}),
   ORRERY_API_URL: spec.apiUrl,
   ORRERY_SERVER_NAME: spec.name,
   ORRERY_PORTAL_URL: spec.portalUrl,
 });
+
+/**
+ * PYTHONPATH of a local server's Jupyter and its kernels: Orrery's folders from the checkout first — lab/ (the
+ * orrery_lab extension) and images/notebook-server (the `orrery` package notebooks import, which the image installs)
+ * — then the developer's own PYTHONPATH, which the kernel allowlist passes (a Spark distribution's python/, say).
+ * Empty when there is nothing to put there.
+ */
+export const serverPythonPath = (orreryDirs: readonly (string | undefined)[], inherited: string | undefined): string =>
+  [...orreryDirs, inherited].filter((dir): dir is string => Boolean(dir)).join(delimiter);

@@ -7,7 +7,7 @@ import type { ServerObservation } from '../../domain/launch.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { HomeUsage, ServerCompute, ServerLaunchSpec } from '../../ports/server-compute.ts';
 import { kernelEnvironment } from './kernel-environment.ts';
-import { labServerArgs, labServerEnvironment } from './local-lab.ts';
+import { labServerArgs, labServerEnvironment, serverPythonPath } from './local-lab.ts';
 import { killGroup, reapProcessesMarked } from './process-tree.ts';
 
 /** How local servers are started, and who hears when one ends by itself. */
@@ -21,6 +21,8 @@ export interface LocalServerOptions {
   credentialsSidecarDir: string;
   /** The checkout's lab/ (the orrery_lab extension and the JupyterLab build); without it, a bare Jupyter server. */
   labDir?: string;
+  /** The checkout's images/notebook-server, which holds the `orrery` package notebooks import (orrery.spark). */
+  notebookPackageDir?: string;
   /** How long the credentials sidecar may take to say it serves (default 15 s). */
   sidecarReadyMs?: number;
   /** Seconds between activity reports (the pod sidecar's default is 300). */
@@ -201,11 +203,15 @@ export class LocalServerCompute implements ServerCompute {
     // Kernels inherit the server's environment: the allowlist and this server's own variables, never the platform's.
     // AWS keys come from the sidecar: Debian 12's botocore (1.29) reads only AWS_CONTAINER_AUTHORIZATION_TOKEN, not
     // the _FILE form a pod uses, so locally the kernels get the token itself (only one of the two is ever set).
+    // The notebook helper (`from orrery.spark import create_spark_session`) needs the package on PYTHONPATH and, as
+    // Jupyter's own routes do, ORRERY_API_URL, ORRERY_SERVER_NAME and JUPYTER_TOKEN, which kernels inherit from it.
+    const pythonPath = serverPythonPath([this.o.labDir, this.o.notebookPackageDir], process.env.PYTHONPATH);
     const env = kernelEnvironment(process.env, this.o.extraEnvironment ?? [], {
       JUPYTER_TOKEN: token,
       JUPYTER_RUNTIME_DIR: join(dir, 'runtime'),
       ...marks,
       ...labServerEnvironment(this.o.labDir, spec),
+      ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
       AWS_CONTAINER_CREDENTIALS_FULL_URI: credentials.url,
       AWS_CONTAINER_AUTHORIZATION_TOKEN: credentials.authorization,
     });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { extraKernelVariables, kernelEnvironment } from '../../../src/adapters/local/kernel-environment.ts';
 
 describe('kernelEnvironment', () => {
-  it('passes only the allowlisted variables and the launch’s own, never keys or platform settings', () => {
+  it('passes only the allowlisted variables (Java and Spark for pyspark too) and the launch’s own, never keys', () => {
     // Prepare
     const platform = {
       PATH: '/usr/bin',
@@ -13,6 +13,8 @@ describe('kernelEnvironment', () => {
       ORRERY_CURSOR_SECRET: 's',
       GITHUB_TOKEN: 't',
       JUPYTER_PATH: '/j',
+      JAVA_HOME: '/usr/lib/jvm/java-17',
+      SPARK_HOME: '/opt/spark',
     };
     // Act
     const env = kernelEnvironment(platform, [], { ORRERY_RUN_ID: 'run-1', PATH: '/override' });
@@ -22,6 +24,8 @@ describe('kernelEnvironment', () => {
       HOME: '/home/dev',
       LANG: 'C.UTF-8',
       JUPYTER_PATH: '/j',
+      JAVA_HOME: '/usr/lib/jvm/java-17',
+      SPARK_HOME: '/opt/spark',
       ORRERY_RUN_ID: 'run-1',
     });
   });
