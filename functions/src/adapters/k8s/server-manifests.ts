@@ -41,6 +41,12 @@ export const TOKEN_KEY = 'token';
 /** The Secret key that holds the credentials token: only the credentials sidecar's environment reads it. */
 export const CREDENTIALS_TOKEN_KEY = 'credentials-token';
 
+/**
+ * The Secret key that holds a Spark profile's server's Spark authentication secret (one per launch): only the
+ * notebook container (the driver) and its executors' executor container mount it, as a file, never in an environment.
+ */
+export const SPARK_AUTH_KEY = 'spark-auth';
+
 /** The credentials sidecar's loopback port: fixed, since the notebook's environment is written before it starts. */
 export const CREDENTIALS_PORT = 9911;
 
@@ -278,13 +284,23 @@ export const makeServerService = (s: ServerPodSpec) => ({
 });
 
 /**
- * The Secret that holds a server's tokens: the server token (Jupyter and the reporter read it through secretKeyRef)
- * and the credentials token (only the credentials sidecar does).
+ * The Secret that holds a server's tokens: the server token (Jupyter and the reporter read it through secretKeyRef),
+ * the credentials token (only the credentials sidecar does) and, for a Spark profile's server, the launch's Spark
+ * authentication secret (mounted as a file in the notebook container and in its executors' executor container).
  */
-export const makeServerTokenSecret = (s: ServerSecretSpec, token: string, credentialsToken: string) => ({
+export const makeServerTokenSecret = (
+  s: ServerSecretSpec,
+  token: string,
+  credentialsToken: string,
+  sparkSecret?: string,
+) => ({
   apiVersion: 'v1',
   kind: 'Secret',
   metadata: { name: s.serverId, namespace: s.namespace, labels: labelsFor(s) },
   type: 'Opaque',
-  stringData: { [TOKEN_KEY]: token, [CREDENTIALS_TOKEN_KEY]: credentialsToken },
+  stringData: {
+    [TOKEN_KEY]: token,
+    [CREDENTIALS_TOKEN_KEY]: credentialsToken,
+    ...(sparkSecret ? { [SPARK_AUTH_KEY]: sparkSecret } : {}),
+  },
 });
