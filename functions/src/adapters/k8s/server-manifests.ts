@@ -47,6 +47,26 @@ export const CREDENTIALS_TOKEN_KEY = 'credentials-token';
  */
 export const SPARK_AUTH_KEY = 'spark-auth';
 
+/** Where the Spark authentication secret is mounted, in the server's notebook container and in executors alike. */
+export const SPARK_AUTH_DIR = '/var/run/orrery/spark-auth';
+
+/** The file Spark reads its authentication secret from (`spark.authenticate.secret.*file`). */
+export const SPARK_AUTH_FILE = `${SPARK_AUTH_DIR}/secret`;
+
+const SPARK_AUTH_VOLUME = 'spark-auth';
+
+/**
+ * The volume of the server's Secret with the Spark key alone. Readable by all (0444): executor pods have no fsGroup,
+ * and Spark runs as uid 1000, not root; no other container of either pod mounts it.
+ */
+export const sparkAuthVolume = (serverId: string) => ({
+  name: SPARK_AUTH_VOLUME,
+  secret: { secretName: serverId, items: [{ key: SPARK_AUTH_KEY, path: 'secret' }], defaultMode: 0o444 },
+});
+
+/** The read-only mount of sparkAuthVolume. */
+export const SPARK_AUTH_MOUNT = { name: SPARK_AUTH_VOLUME, mountPath: SPARK_AUTH_DIR, readOnly: true };
+
 /** The credentials sidecar's loopback port: fixed, since the notebook's environment is written before it starts. */
 export const CREDENTIALS_PORT = 9911;
 
@@ -154,6 +174,8 @@ const notebookContainer = (s: ServerPodSpec) => ({
   volumeMounts: [
     { name: CREDENTIALS_VOLUME, mountPath: CREDENTIALS_DIR, readOnly: true },
     { name: HOME_VOLUME, mountPath: HOME_PATH },
+    // The kernel is Spark's driver: it reads the launch's Spark secret from this file (sparkPlacementConf).
+    ...(drives(s) ? [{ ...SPARK_AUTH_MOUNT }] : []),
   ],
   // Jupyter answers `<base>api` without a token, so readiness means "Jupyter is serving", not "a user signed in".
   readinessProbe: { httpGet: { path: `${s.basePath}api`, port: JUPYTER_PORT }, periodSeconds: 2 },
@@ -242,6 +264,7 @@ export const makeServerPod = (s: ServerPodSpec) => ({
     volumes: [
       { name: CREDENTIALS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
       { name: HOME_VOLUME, persistentVolumeClaim: { claimName: homeClaimName(s.serverId) } },
+      ...(drives(s) ? [sparkAuthVolume(s.serverId)] : []),
     ],
   },
 });
