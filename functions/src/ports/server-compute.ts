@@ -43,9 +43,10 @@ export interface ServerCompute {
   /**
    * Keeps the server's token where only its pod or process can read it (a Secret, a 0600 file), and the credentials
    * token where only its credentials sidecar can (a Secret key mounted in the sidecar alone, the sidecar's
-   * environment).
+   * environment). A Spark profile's launch also brings `sparkSecret`, Spark's authentication secret for the
+   * server's sessions: on EKS a key of the same Secret, mounted as a file in the notebook container and in executors.
    */
-  putToken(serverId: string, token: string, credentialsToken: string): Promise<void>;
+  putToken(serverId: string, token: string, credentialsToken: string, sparkSecret?: string): Promise<void>;
   /** Creates the pod (or process) and its Service; a second call for the same launch is harmless. */
   create(spec: ServerLaunchSpec): Promise<void>;
   /** What the pod or process is doing now. */

@@ -88,7 +88,8 @@ const claimSlot = async (
  *    (one the caller holds: an unknown role and one not held are the same 403 as POST /credentials).
  * 2. Refuse a name that is active; take a slot of the per-user limit (409 past it).
  * 3. Record the server PENDING with the hashes of two new random tokens, hand both to the backend (a Secret, or a
- *    file and the sidecar's environment), and start the launch-server workflow.
+ *    file and the sidecar's environment), with a third random secret for a Spark profile (Spark's authentication
+ *    secret, never recorded), and start the launch-server workflow.
  * The server token is returned once, here: it opens Jupyter and is what the server reports activity with. The
  * credentials token is never returned: only the credentials sidecar gets it, since notebook code can read
  * JUPYTER_TOKEN and must not be able to fetch keys with it from anywhere else.
@@ -111,6 +112,9 @@ export const launchServer = async (
   const slot = await claimSlot(deps, input.user.id, holder, now);
   const token = makeServerToken(id, launchId, deps.ids.secret());
   const credentialsToken = makeServerCredentialsToken(id, launchId, deps.ids.secret());
+  // Spark's authentication secret for the server's sessions: the launch's, so Spark need not make one and put it in
+  // its executors' pod specs, which other users of Spark profiles may read.
+  const sparkSecret = profile.spark ? deps.ids.secret() : undefined;
   const at = now.toISOString();
   const server: Server = {
     id,
@@ -144,7 +148,7 @@ export const launchServer = async (
     throw err;
   }
   try {
-    await deps.compute.putToken(id, token, credentialsToken);
+    await deps.compute.putToken(id, token, credentialsToken, sparkSecret);
     await deps.workflows.launchServer(id, launchId);
   } catch (err) {
     await deps.servers.moveServer(

@@ -112,6 +112,18 @@ describe('KubernetesServerCompute.create and putToken', () => {
       metadata: { labels: { 'orrery.dev/launch': 'ln-2' } },
     });
   });
+
+  it('keeps a Spark launch’s Spark secret in the same Secret, and drops it when a later launch brings none', async () => {
+    // Prepare
+    const compute = makeCompute();
+    await compute.putToken(ID, makeServerToken(ID, 'ln-1', 'a'.repeat(43)), 'osc1.first', 'spark-first');
+    const spark = structuredClone(fake.state.secrets.get(ID));
+    // Act
+    await compute.putToken(ID, makeServerToken(ID, 'ln-2', 'b'.repeat(43)), 'osc1.second');
+    // Assess
+    expect(spark).toMatchObject({ stringData: { 'spark-auth': 'spark-first' } });
+    expect(fake.state.secrets.get(ID)?.stringData).not.toHaveProperty('spark-auth');
+  });
 });
 
 describe('KubernetesServerCompute.observe', () => {

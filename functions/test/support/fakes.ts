@@ -157,13 +157,17 @@ export class ScriptedCompute implements ServerCompute {
   readonly tokens = new Map<string, string>();
   /** The credentials token of each server's latest launch (its sidecar's). */
   readonly credentialsTokens = new Map<string, string>();
+  /** The Spark secret of each Spark profile's server's latest launch. */
+  readonly sparkSecrets = new Map<string, string>();
   readonly created: ServerLaunchSpec[] = [];
   readonly removed: string[] = [];
   readonly observations = new Map<string, ServerObservation[]>();
   sparkApps: string[] = [];
-  async putToken(serverId: string, token: string, credentialsToken: string): Promise<void> {
+  async putToken(serverId: string, token: string, credentialsToken: string, sparkSecret?: string): Promise<void> {
     this.tokens.set(serverId, token);
     this.credentialsTokens.set(serverId, credentialsToken);
+    if (sparkSecret) this.sparkSecrets.set(serverId, sparkSecret);
+    else this.sparkSecrets.delete(serverId);
   }
   async create(spec: ServerLaunchSpec): Promise<void> {
     this.created.push(spec);

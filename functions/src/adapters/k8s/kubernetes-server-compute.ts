@@ -85,11 +85,11 @@ export const makeKubernetesClients = (c: KubernetesConnection): { core: CoreV1Ap
 export class KubernetesServerCompute implements ServerCompute {
   constructor(private readonly o: KubernetesServerComputeOptions) {}
 
-  /** Stores the tokens in the server's Secret, replacing those of an earlier launch. */
-  async putToken(serverId: string, token: string, credentialsToken: string): Promise<void> {
+  /** Stores the tokens (and a Spark profile's Spark secret) in the server's Secret, replacing an earlier launch's. */
+  async putToken(serverId: string, token: string, credentialsToken: string, sparkSecret?: string): Promise<void> {
     const { core, namespace } = this.o;
     const launchId = parseServerToken(token)?.launchId;
-    const body = makeServerTokenSecret({ serverId, namespace, launchId }, token, credentialsToken);
+    const body = makeServerTokenSecret({ serverId, namespace, launchId }, token, credentialsToken, sparkSecret);
     const created = await call(
       `create Secret ${serverId}`,
       () => core.createNamespacedSecret({ namespace, body }),

@@ -41,6 +41,32 @@ export const TOKEN_KEY = 'token';
 /** The Secret key that holds the credentials token: only the credentials sidecar's environment reads it. */
 export const CREDENTIALS_TOKEN_KEY = 'credentials-token';
 
+/**
+ * The Secret key that holds a Spark profile's server's Spark authentication secret (one per launch): only the
+ * notebook container (the driver) and its executors' executor container mount it, as a file, never in an environment.
+ */
+export const SPARK_AUTH_KEY = 'spark-auth';
+
+/** Where the Spark authentication secret is mounted, in the server's notebook container and in executors alike. */
+export const SPARK_AUTH_DIR = '/var/run/orrery/spark-auth';
+
+/** The file Spark reads its authentication secret from (`spark.authenticate.secret.*file`). */
+export const SPARK_AUTH_FILE = `${SPARK_AUTH_DIR}/secret`;
+
+const SPARK_AUTH_VOLUME = 'spark-auth';
+
+/**
+ * The volume of the server's Secret with the Spark key alone. Readable by all (0444): executor pods have no fsGroup,
+ * and Spark runs as uid 1000, not root; no other container of either pod mounts it.
+ */
+export const sparkAuthVolume = (serverId: string) => ({
+  name: SPARK_AUTH_VOLUME,
+  secret: { secretName: serverId, items: [{ key: SPARK_AUTH_KEY, path: 'secret' }], defaultMode: 0o444 },
+});
+
+/** The read-only mount of sparkAuthVolume. */
+export const SPARK_AUTH_MOUNT = { name: SPARK_AUTH_VOLUME, mountPath: SPARK_AUTH_DIR, readOnly: true };
+
 /** The credentials sidecar's loopback port: fixed, since the notebook's environment is written before it starts. */
 export const CREDENTIALS_PORT = 9911;
 
@@ -148,6 +174,8 @@ const notebookContainer = (s: ServerPodSpec) => ({
   volumeMounts: [
     { name: CREDENTIALS_VOLUME, mountPath: CREDENTIALS_DIR, readOnly: true },
     { name: HOME_VOLUME, mountPath: HOME_PATH },
+    // The kernel is Spark's driver: it reads the launch's Spark secret from this file (sparkPlacementConf).
+    ...(drives(s) ? [{ ...SPARK_AUTH_MOUNT }] : []),
   ],
   // Jupyter answers `<base>api` without a token, so readiness means "Jupyter is serving", not "a user signed in".
   readinessProbe: { httpGet: { path: `${s.basePath}api`, port: JUPYTER_PORT }, periodSeconds: 2 },
@@ -236,6 +264,7 @@ export const makeServerPod = (s: ServerPodSpec) => ({
     volumes: [
       { name: CREDENTIALS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
       { name: HOME_VOLUME, persistentVolumeClaim: { claimName: homeClaimName(s.serverId) } },
+      ...(drives(s) ? [sparkAuthVolume(s.serverId)] : []),
     ],
   },
 });
@@ -278,13 +307,23 @@ export const makeServerService = (s: ServerPodSpec) => ({
 });
 
 /**
- * The Secret that holds a server's tokens: the server token (Jupyter and the reporter read it through secretKeyRef)
- * and the credentials token (only the credentials sidecar does).
+ * The Secret that holds a server's tokens: the server token (Jupyter and the reporter read it through secretKeyRef),
+ * the credentials token (only the credentials sidecar does) and, for a Spark profile's server, the launch's Spark
+ * authentication secret (mounted as a file in the notebook container and in its executors' executor container).
  */
-export const makeServerTokenSecret = (s: ServerSecretSpec, token: string, credentialsToken: string) => ({
+export const makeServerTokenSecret = (
+  s: ServerSecretSpec,
+  token: string,
+  credentialsToken: string,
+  sparkSecret?: string,
+) => ({
   apiVersion: 'v1',
   kind: 'Secret',
   metadata: { name: s.serverId, namespace: s.namespace, labels: labelsFor(s) },
   type: 'Opaque',
-  stringData: { [TOKEN_KEY]: token, [CREDENTIALS_TOKEN_KEY]: credentialsToken },
+  stringData: {
+    [TOKEN_KEY]: token,
+    [CREDENTIALS_TOKEN_KEY]: credentialsToken,
+    ...(sparkSecret ? { [SPARK_AUTH_KEY]: sparkSecret } : {}),
+  },
 });

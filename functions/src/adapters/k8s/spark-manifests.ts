@@ -7,8 +7,11 @@ import {
   POD_SECURITY_CONTEXT,
   SECURITY_CONTEXT,
   SERVER_LABEL,
+  SPARK_AUTH_FILE,
+  SPARK_AUTH_MOUNT,
   makeCredentialsContainer,
   serverPodSelector,
+  sparkAuthVolume,
 } from './server-manifests.ts';
 
 // Spark in client mode on EKS: the notebook's kernel is the driver, in the server's pod; executors are pods the driver
@@ -102,15 +105,17 @@ const executorContainer = (s: SparkPlacementSpec) => ({
     { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: `http://127.0.0.1:${CREDENTIALS_PORT}/credentials` },
     { name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', value: `${CREDENTIALS_DIR}/token` },
   ],
-  volumeMounts: [{ name: CREDENTIALS_VOLUME, mountPath: CREDENTIALS_DIR, readOnly: true }],
+  // The launch's Spark secret, as the driver reads it: Spark then puts none in the executor's environment.
+  volumeMounts: [{ name: CREDENTIALS_VOLUME, mountPath: CREDENTIALS_DIR, readOnly: true }, { ...SPARK_AUTH_MOUNT }],
   securityContext: SECURITY_CONTEXT,
 });
 
 /**
  * The executor pod template Spark reads (`spark.kubernetes.executor.podTemplateFile`, written by the notebook
- * helper): the session's labels, the pool's placement, an account with no API token, and the server's credentials
- * sidecar asking for the session's role. The sidecar reads the server's credentials token from the server's Secret,
- * which any pod of the namespace may mount; it is a plain container, as in the server's pod: Spark deletes executor
+ * helper): the session's labels, the pool's placement, an account with no API token, the launch's Spark secret as a
+ * file, and the server's credentials sidecar asking for the session's role. Both come from the server's Secret, which
+ * any pod of the namespace may mount (and the only one the admission policy lets executors name); the sidecar is a
+ * plain container, as in the server's pod: Spark deletes executor
  * pods itself (scale-down, stop) and Kubernetes with the server's pod, their owner.
  */
 export const makeExecutorPodTemplate = (s: SparkPlacementSpec) => ({
@@ -137,7 +142,10 @@ export const makeExecutorPodTemplate = (s: SparkPlacementSpec) => ({
       executorContainer(s),
       makeCredentialsContainer({ ...s, name: s.serverName }, [{ name: 'ORRERY_SPARK_SESSION', value: s.sessionId }]),
     ],
-    volumes: [{ name: CREDENTIALS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }],
+    volumes: [
+      { name: CREDENTIALS_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+      sparkAuthVolume(s.serverId),
+    ],
   },
 });
 
@@ -193,9 +201,16 @@ export const sparkPlacementConf = (s: SparkPlacementSpec): Record<string, string
     ...Object.fromEntries(labels),
     'spark.app.id': s.appId,
     'spark.ui.port': String(SPARK_UI_PORT),
-    // A secret per application, which Spark hands executors in their environment: another user's executors, in the
-    // same namespace and allowed to the driver ports by the NetworkPolicies, cannot talk to this driver.
+    // A shared secret: another user's executors, in the same namespace and allowed to the driver ports by the
+    // NetworkPolicies, cannot talk to this driver. It is the launch's, a file from the server's Secret in the driver
+    // and in every executor (the template mounts it), not one Spark makes and puts in executors' pod specs, which
+    // every Spark profile's user may read. All three keys: the driver reads `.driver.file`, the executor's SparkEnv
+    // `.executor.file` (set, it keeps Spark from adding SPARK_AUTHENTICATE_SECRET), and the executor's first
+    // connection, which fetches the driver's conf, the plain `.file`.
     'spark.authenticate': 'true',
+    'spark.authenticate.secret.file': SPARK_AUTH_FILE,
+    'spark.authenticate.secret.driver.file': SPARK_AUTH_FILE,
+    'spark.authenticate.secret.executor.file': SPARK_AUTH_FILE,
     // The driver's Role holds pods only (SPARK_DRIVER_RULES): no executor ConfigMap (Spark's own would carry no server
     // label, and creating it fails the session's start), no claims to own or reuse, no Services to clean up (the
     // driver Service is the API's). Executors read the image's Spark configuration instead of the driver's.

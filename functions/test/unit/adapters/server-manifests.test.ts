@@ -302,6 +302,17 @@ describe('makeServerService and makeServerTokenSecret', () => {
       stringData: { token: 'osv1.secret-value', 'credentials-token': 'osc1.credentials-value' },
     });
   });
+
+  it('adds the Spark secret as its own key when the launch brings one (a Spark profile’s)', () => {
+    // Act
+    const secret = makeServerTokenSecret(cpuSpec, 'osv1.secret-value', 'osc1.credentials-value', 'spark-value');
+    // Assess
+    expect(secret.stringData).toEqual({
+      token: 'osv1.secret-value',
+      'credentials-token': 'osc1.credentials-value',
+      'spark-auth': 'spark-value',
+    });
+  });
 });
 
 describe('the manifests against the Kubernetes schemas', () => {

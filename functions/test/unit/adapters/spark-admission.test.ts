@@ -48,8 +48,9 @@ const policy = makeSparkDriverPolicy(ADMISSION);
 type Json = Record<string, any>;
 
 /**
- * What Spark 3.5 sends for executor 1 of the session: the template, plus what its feature steps add (its labels,
- * name, owner, the executor's environment with the auth secret as a plain value, a local-dir emptyDir, resources).
+ * What Spark 3.5 sends for executor 1 of the session: the template (which mounts the server's Spark secret), plus
+ * what its feature steps add (its labels, name, owner, the executor's environment, with no auth secret since
+ * `spark.authenticate.secret.executor.file` is set, a local-dir emptyDir, resources).
  */
 const sparkExecutorPod = (): Json => {
   const pod = JSON.parse(JSON.stringify(makeExecutorPodTemplate(SPEC)));
@@ -66,7 +67,6 @@ const sparkExecutorPod = (): Json => {
   executor.env.push(
     { name: 'SPARK_DRIVER_URL', value: `spark://CoarseGrainedScheduler@spark-s7k2m9q4.${NS}.svc:7078` },
     { name: 'SPARK_EXECUTOR_ID', value: '1' },
-    { name: 'SPARK_AUTHENTICATE_SECRET', value: 'per-application-secret' },
     { name: 'SPARK_EXECUTOR_POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } },
     { name: 'SPARK_LOCAL_DIRS', value: '/var/data/spark-1' },
   );

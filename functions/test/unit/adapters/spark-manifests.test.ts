@@ -95,7 +95,10 @@ describe('makeExecutorPodTemplate', () => {
               { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://127.0.0.1:9911/credentials' },
               { name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', value: '/var/run/orrery/credentials/token' },
             ],
-            volumeMounts: [{ name: 'aws-credentials', mountPath: '/var/run/orrery/credentials', readOnly: true }],
+            volumeMounts: [
+              { name: 'aws-credentials', mountPath: '/var/run/orrery/credentials', readOnly: true },
+              { name: 'spark-auth', mountPath: '/var/run/orrery/spark-auth', readOnly: true },
+            ],
             securityContext: SECURITY,
           },
           {
@@ -116,7 +119,13 @@ describe('makeExecutorPodTemplate', () => {
             securityContext: SECURITY,
           },
         ],
-        volumes: [{ name: 'aws-credentials', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }],
+        volumes: [
+          { name: 'aws-credentials', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+          {
+            name: 'spark-auth',
+            secret: { secretName: SERVER, items: [{ key: 'spark-auth', path: 'secret' }], defaultMode: 0o444 },
+          },
+        ],
       },
     });
     expect(() => new Pod(asSent(template)).validate()).not.toThrow();
@@ -201,6 +210,9 @@ describe('sparkPlacementConf', () => {
       'spark.app.id': 'spark-s7k2m9q4',
       'spark.ui.port': '4040',
       'spark.authenticate': 'true',
+      'spark.authenticate.secret.file': '/var/run/orrery/spark-auth/secret',
+      'spark.authenticate.secret.driver.file': '/var/run/orrery/spark-auth/secret',
+      'spark.authenticate.secret.executor.file': '/var/run/orrery/spark-auth/secret',
       'spark.kubernetes.executor.disableConfigMap': 'true',
       'spark.kubernetes.driver.ownPersistentVolumeClaim': 'false',
       'spark.kubernetes.driver.reusePersistentVolumeClaim': 'false',
@@ -285,5 +297,53 @@ describe('a Spark profile’s server pod', () => {
     ];
     expect(facts(spark)).toEqual(['orrery-spark-driver', true, 'true']);
     expect(facts(plain)).toEqual(['orrery-server', false, undefined]);
+  });
+
+  it('mounts the Spark key of its Secret, alone and read-only, in the notebook container only, where executors do', () => {
+    // Prepare
+    const base = {
+      ...CPU_LAUNCH_SPEC,
+      serverId: SERVER,
+      namespace: 'orrery-servers',
+      serviceAccount: 'orrery-server',
+      sparkDriverServiceAccount: 'orrery-spark-driver',
+      credentialsImage: 'orrery/notebook-runner:2026.1',
+    };
+    // Act
+    const spark = makeServerPod({ ...base, spark: true });
+    const plain = makeServerPod(base);
+    const template = makeExecutorPodTemplate(spec);
+    // Assess
+    type Mount = { name: string };
+    const sparkAuth = (p: { spec: { volumes: object[]; containers: { name: string; volumeMounts?: Mount[] }[] } }) => ({
+      volumes: p.spec.volumes.filter((v) => 'secret' in v),
+      mounts: p.spec.containers.flatMap((c) =>
+        (c.volumeMounts ?? []).filter((m) => m.name === 'spark-auth').map((m) => ({ container: c.name, ...m })),
+      ),
+    });
+    expect(sparkAuth(spark)).toEqual({
+      volumes: [
+        {
+          name: 'spark-auth',
+          secret: { secretName: SERVER, items: [{ key: 'spark-auth', path: 'secret' }], defaultMode: 0o444 },
+        },
+      ],
+      mounts: [{ container: 'notebook', name: 'spark-auth', mountPath: '/var/run/orrery/spark-auth', readOnly: true }],
+    });
+    expect(sparkAuth(plain)).toEqual({ volumes: [], mounts: [] });
+    expect(sparkAuth(template).volumes).toEqual(sparkAuth(spark).volumes);
+    expect(sparkAuth(template).mounts).toEqual([
+      {
+        container: 'spark-kubernetes-executor',
+        name: 'spark-auth',
+        mountPath: '/var/run/orrery/spark-auth',
+        readOnly: true,
+      },
+    ]);
+    // The file every Spark process reads is the one both pods mount.
+    const conf = sparkPlacementConf(spec);
+    const files = Object.entries(conf).filter(([k]) => k.startsWith('spark.authenticate.secret'));
+    expect(files.map(([, v]) => v)).toEqual(Array(3).fill('/var/run/orrery/spark-auth/secret'));
+    expect(() => new Pod(asSent(spark)).validate()).not.toThrow();
   });
 });

@@ -81,6 +81,25 @@ describe('launchServer', () => {
     expect(JSON.stringify(stored)).not.toContain(token.split('.').at(-1));
   });
 
+  it('hands a Spark profile’s launch a fresh Spark secret of its own, recorded nowhere; other profiles none', async () => {
+    // Prepare
+    const deps = { ...memoryServerDeps(), profiles: [{ ...DEFAULT_PROFILES[0]!, spark: true }] };
+    const plainDeps = memoryServerDeps();
+    // Act
+    const { server, token } = await launchServer(deps, { user: people.alice, name: 'lab' });
+    const secret = deps.compute.sparkSecrets.get(server.id);
+    await stopServer(deps, { user: people.alice, name: 'lab' });
+    const relaunch = await launchServer(deps, { user: people.alice, name: 'lab' });
+    const plain = await launchServer(plainDeps, { user: people.alice, name: 'lab' });
+    // Assess
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{8,}$/);
+    expect([token, deps.compute.credentialsTokens.get(server.id)]).not.toContain(secret);
+    expect(JSON.stringify(await deps.servers.getServer(server.id))).not.toContain(secret);
+    expect(deps.compute.sparkSecrets.get(relaunch.server.id)).toMatch(/^[A-Za-z0-9_-]{8,}$/);
+    expect(deps.compute.sparkSecrets.get(relaunch.server.id)).not.toBe(secret);
+    expect(plainDeps.compute.sparkSecrets.has(plain.server.id)).toBe(false);
+  });
+
   it('refuses a name that is not a slug', async () => {
     // Prepare
     const deps = memoryServerDeps();
