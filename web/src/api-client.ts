@@ -64,6 +64,72 @@ export type IssuedCredentials = z.infer<typeof IssuedCredentialsSchema>;
 export type CredentialIssue = z.infer<typeof CredentialIssueSchema>;
 /** GET /me: the caller, their teams, admin flag and entitlements. */
 export type Me = ResponseOf<'me'>;
+/** POST /spark/preview: the conf, executors and cost a Spark session would get; nothing starts. */
+export interface SparkPreview {
+  appName: string;
+  pool: string;
+  image: string;
+  conf: Record<string, string>;
+  warnings: string[];
+  blocked: string[];
+  executor: { cores: number; memoryGb: number };
+  dynamicAllocation: boolean;
+  minExecutors: number;
+  maxExecutors: number;
+  initialExecutors: number;
+  cost: SparkCostView;
+}
+/** A Spark session's estimated cost, in US dollars. */
+export interface SparkCostView {
+  hourlyUsd: number;
+  maxHourlyUsd: number;
+  dailyMaxUsd: number;
+  highCost: boolean;
+}
+/** A Spark session started from a server's notebook. */
+export interface SparkSession {
+  id: string;
+  server: string;
+  owner: string;
+  team: string;
+  appName: string;
+  appId: string;
+  pool: string;
+  role?: string;
+  status: 'ACTIVE' | 'STOPPED';
+  conf: Record<string, string>;
+  warnings: string[];
+  blocked: string[];
+  links: { ui: string; history: string; monitoring: string };
+  cost: SparkCostView;
+  executor: { cores: number; memoryGb: number };
+  dynamicAllocation: boolean;
+  maxExecutors: number;
+  initialExecutors: number;
+  createdAt: string;
+  stoppedAt?: string;
+  stopReason?: string;
+  costSoFarUsd?: number;
+}
+export interface SparkPreviewBody {
+  server?: string;
+  appName?: string;
+  pool?: string;
+  conf?: Record<string, string>;
+  role?: string;
+}
+/** GET /admin/usage's Spark part: sessions active now, and cost by team over the last day's and the active ones. */
+export interface SparkUsage {
+  active: number;
+  byTeam: { team: string; sessions: number; active: number; costSoFarUsd: number; activeMaxHourlyUsd: number }[];
+}
+export type ListSparkSessionsQuery = {
+  server?: string;
+  owner?: string;
+  status?: 'ACTIVE' | 'STOPPED';
+  limit?: number;
+  cursor?: string;
+};
 /** Request bodies and queries, typed from the route table. */
 export type CreateNotebookBody = BodyOf<'createNotebook'>;
 export type PatchNotebookBody = BodyOf<'patchNotebook'>;
@@ -178,6 +244,11 @@ export class ApiClient {
   setServerRole = (name: string, body: SetServerRoleBody) =>
     this.json<Server>(`/servers/${seg(name)}/role`, { method: 'PUT', body });
   keepServerAlive = (name: string) => this.json<Server>(`/servers/${seg(name)}/keepalive`, { method: 'POST' });
+  previewSpark = (body: SparkPreviewBody, signal?: AbortSignal) =>
+    this.json<SparkPreview>('/spark/preview', { method: 'POST', body, signal });
+  listSparkSessions = (query: ListSparkSessionsQuery = {}, signal?: AbortSignal) =>
+    this.json<Page<SparkSession>>('/spark/sessions', { query, signal });
+  stopSparkSession = (id: string) => this.json<SparkSession>(`/spark/sessions/${seg(id)}`, { method: 'DELETE' });
   adminUsage = () => this.json<Usage>('/admin/usage');
   listCulls = (query: PageQuery = {}) => this.json<Page<Cull>>('/admin/culls', { query });
   listUnusedVolumes = () => this.json<UnusedVolumes>('/admin/volumes');

@@ -7,6 +7,7 @@ import {
   notebookCall,
   parseConfLines,
   sparkAsk,
+  type SparkAsk,
 } from './spark-text.ts';
 
 describe('spark-text', () => {
@@ -67,7 +68,7 @@ describe('spark-text', () => {
 
   it('refuses numbers the rules cannot read, field by field', () => {
     // Prepare
-    const fields = { ...EMPTY_SPARK_FIELDS, cores: '0', memoryGb: '7 GB', maxExecutors: '2.5', conf: 'oops' };
+    const fields = { ...EMPTY_SPARK_FIELDS, cores: '0', memoryGb: '28.5', maxExecutors: '2.5', conf: 'oops' };
     // Act
     const { ask, problems } = sparkAsk(fields);
     // Assess
@@ -77,7 +78,7 @@ describe('spark-text', () => {
 
   it('writes the notebook call that asks for the same Spark', () => {
     // Prepare
-    const asks = [
+    const asks: SparkAsk[] = [
       { conf: {} },
       { pool: 'spot', conf: {} },
       { pool: 'batch', conf: { 'spark.executor.cores': '8', 'spark.app.note': 'say "hi"' } },

@@ -7,7 +7,7 @@ export interface SparkFields {
   pool: string;
   /** Executor cores, a whole number. */
   cores: string;
-  /** Executor memory in GB (Spark's `<n>g`). */
+  /** Executor memory in whole GB (Spark's `<n>g`). */
   memoryGb: string;
   /** The most executors dynamic allocation may scale to (`spark.executor.instances`). */
   maxExecutors: string;
@@ -61,7 +61,7 @@ const wholeNumber = (text: string, least: number): number | null =>
 
 /**
  * The preview request of the fields, or the problems that keep it from being asked: cores and max executors are
- * whole numbers (cores at least 1), memory a positive number of GB. The three fields win over the same keys
+ * whole numbers (cores at least 1), memory a whole number of GB (at least 1). The three fields win over the same keys
  * written in the conf lines, because they are what the form shows.
  */
 export const sparkAsk = (fields: SparkFields): { ask: SparkAsk | null; problems: SparkFieldProblems } => {
@@ -76,9 +76,9 @@ export const sparkAsk = (fields: SparkFields): { ask: SparkAsk | null; problems:
     else conf[KEYS.cores] = String(Number(cores));
   }
   if (memory) {
-    const gb = Number(memory);
-    if (!/^\d+(\.\d+)?$/.test(memory) || !(gb > 0)) problems.memoryGb = 'Memory is a number of GB above 0, e.g. 28.';
-    else conf[KEYS.memoryGb] = `${gb}g`;
+    // Spark takes `<n>g` only in whole GB, and so do the rules.
+    if (wholeNumber(memory, 1) === null) problems.memoryGb = 'Memory is a whole number of GB, at least 1 (e.g. 28).';
+    else conf[KEYS.memoryGb] = `${Number(memory)}g`;
   }
   if (executors) {
     if (wholeNumber(executors, 0) === null) problems.maxExecutors = 'Max executors is a whole number.';
