@@ -1,4 +1,4 @@
-import type { Cull, UnusedVolumes, Usage } from '../api-client.ts';
+import type { Cull, SparkUsage, UnusedVolumes, Usage } from '../api-client.ts';
 import { formatDateTime, formatHourlyPrice, formatMoney, formatStatus } from '../format.ts';
 import { useApi, useSession } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
@@ -19,7 +19,10 @@ const NotAllowed = () => (
   </EmptyState>
 );
 
-/** `/admin` (admins only): usage by pool, active servers, unused volumes and their cost, recent culls and why. */
+/**
+ * `/admin` (admins only): usage by pool, active servers, Spark cost by team, unused volumes and their cost, recent
+ * culls and why.
+ */
 export const AdminPage = () => {
   const { admin } = useSession();
   return (
@@ -100,9 +103,43 @@ const UsageTables = ({ usage }: { usage: Usage }) => {
           </tr>
         )}
       />
+      <h2>Spark cost by team</h2>
+      <SparkCostByTeam spark={usage.spark} />
     </>
   );
 };
+
+const SparkCostByTeam = ({ spark }: { spark: SparkUsage }) => (
+  <>
+    <p className="muted small">
+      {spark.active} Spark {spark.active === 1 ? 'session' : 'sessions'} active now. Sessions of the last day and every
+      active one, by the team they are counted against; a cost so far is at most the session's maximum hourly cost for
+      the hours it ran.
+    </p>
+    <DataTable
+      name="Spark cost by team"
+      hideName
+      columns={[
+        'Team',
+        { label: 'Sessions', num: true },
+        { label: 'Active', num: true },
+        { label: 'Cost so far', num: true },
+        { label: 'Active, at most', num: true },
+      ]}
+      rows={spark.byTeam}
+      empty="No Spark sessions in the last day"
+      row={(t) => (
+        <tr key={t.team}>
+          <th scope="row">{t.team}</th>
+          <td className="num">{t.sessions}</td>
+          <td className="num">{t.active}</td>
+          <td className="num">{formatMoney(t.costSoFarUsd)}</td>
+          <td className="num">{formatHourlyPrice(t.activeMaxHourlyUsd)}</td>
+        </tr>
+      )}
+    />
+  </>
+);
 
 const UnusedVolumesSection = () => {
   const api = useApi();
