@@ -134,7 +134,8 @@ export const grantCursorSecret = (fn: LambdaFunction, data: DataStack): void => 
 };
 
 /**
- * The culler's access to the Slack webhook secret named in the config: the variable loadCloudConfig reads it by,
+ * A function's access to the Slack webhook secret named in the config (the culler's notices, a high-cost Spark
+ * session's): the variable loadCloudConfig reads it by,
  * and GetSecretValue on that one secret (`-??????` is the random suffix Secrets Manager adds to a name's ARN).
  * Without `slackWebhookSecretName`, nothing: cull notices are only logged.
  */

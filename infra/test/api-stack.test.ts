@@ -177,8 +177,8 @@ describe('the API stack', () => {
       ]),
     );
 
-    // Assess (the groups whose routes take a `cursor`: notebooks and versions, runs, the cull log, the credential log)
-    expect([...LISTING_GROUPS].sort()).toEqual(['admin', 'credentials', 'notebooks', 'runs']);
+    // Assess (the groups whose routes take a `cursor`: notebooks and versions, runs, the cull log, the credential log, Spark sessions)
+    expect([...LISTING_GROUPS].sort()).toEqual(['admin', 'credentials', 'notebooks', 'runs', 'servers']);
     for (const group of ROUTE_GROUPS) {
       const { reads, arn } = secrets[group]!;
       if (!LISTING_GROUPS.includes(group)) {

@@ -14,6 +14,8 @@ import { DynamoDbCredentialLog } from '../adapters/aws/dynamodb-credential-log.t
 import { DynamoDbNotebookStore } from '../adapters/aws/dynamodb-notebook-store.ts';
 import { DynamoDbRunStore } from '../adapters/aws/dynamodb-run-store.ts';
 import { DynamoDbServerStore } from '../adapters/aws/dynamodb-server-store.ts';
+import { DynamoDbSparkSessionStore } from '../adapters/aws/dynamodb-spark-session-store.ts';
+import { LocalSparkCompute } from '../adapters/local/local-spark-compute.ts';
 import { HtmlNotebookRenderer } from '../adapters/system/html-notebook-renderer.ts';
 import { RandomIds } from '../adapters/system/random-ids.ts';
 import { SystemClock } from '../adapters/system/system-clock.ts';
@@ -33,6 +35,7 @@ import {
 import { makeNotebookHandlers } from '../handlers/http/notebook-handlers.ts';
 import { makeRunHandlers } from '../handlers/http/run-handlers.ts';
 import { makeServerHandlers } from '../handlers/http/server-handlers.ts';
+import { makeSparkHandlers } from '../handlers/http/spark-handlers.ts';
 import { reportCullBreaker } from '../handlers/scheduled/cull-idle-handler.ts';
 import { makeRunTasks } from '../handlers/tasks/run-tasks.ts';
 import { makeServerTasks } from '../handlers/tasks/server-tasks.ts';
@@ -42,6 +45,7 @@ import { log } from '../observability/logger.ts';
 import { emitMetrics, type EmitMetrics } from '../observability/metrics.ts';
 import { configureObservability } from '../observability/settings.ts';
 import type { ServerCompute } from '../ports/server-compute.ts';
+import type { SparkCompute } from '../ports/spark-compute.ts';
 import type { ServerWorkflows, Workflows } from '../ports/workflows.ts';
 import { abandonOpenRuns } from '../use-cases/abandon-open-runs.ts';
 import { abandonRunningServers } from '../use-cases/abandon-servers.ts';
@@ -52,19 +56,22 @@ import type { ListTablesDeps } from '../use-cases/list-tables.ts';
 import type { FoliumDeps } from '../use-cases/folium-deps.ts';
 import type { RunDeps } from '../use-cases/run-deps.ts';
 import type { ServerDeps } from '../use-cases/server-deps.ts';
+import type { SparkDeps } from '../use-cases/spark-deps.ts';
 import { serverExited } from '../use-cases/stop-server.ts';
 import { makeBucketPorts } from './bucket-ports.ts';
 import { clientOptions, cursorCodec, documentClient, makeNotifier } from './cloud-ports.ts';
 import { makeGlueCatalog, makeStsBroker } from './credentials.ts';
+import { sparkSettingsOf } from './cloud-spark.ts';
 import { makeSystemHandlers } from './system.ts';
 
 // Local mode's wiring: the emulators, the local compute and workflows, and every use case's deps in one process.
 // The HTTP server in front of it is an entry point (handlers/local/local-platform.ts), as the Lambdas are.
 
-/** Every port of every use case: Folium, runs, servers, credentials and the data catalogs. */
+/** Every port of every use case: Folium, runs, servers, Spark, credentials and the data catalogs. */
 export type PlatformDeps = FoliumDeps &
   RunDeps &
   ServerDeps &
+  SparkDeps &
   CredentialDeps &
   Pick<ListTablesDeps, 'catalogs' | 'tableTemplates'>;
 
@@ -72,6 +79,8 @@ export type PlatformDeps = FoliumDeps &
 export interface ModeAdapters {
   workflows: Workflows & ServerWorkflows;
   compute: ServerCompute;
+  /** Where Spark executors run; default: inside the kernel (`local[N]`). */
+  sparkCompute?: SparkCompute;
   /** The folder of SQLite files the data-tables panel lists (local mode); none: no SQLite catalog. */
   tablesDir?: string;
 }
@@ -81,17 +90,23 @@ export interface ModeAdapters {
  * adapters the Lambdas use, over the emulators' endpoints, with the mode's workflows and compute, and the bucket's
  * ports and the renderer built up front (a long-lived process has no cold start to spare them).
  */
-export const makePlatformDeps = (config: Config, { workflows, compute, tablesDir }: ModeAdapters): PlatformDeps => {
+export const makePlatformDeps = (
+  config: Config,
+  { workflows, compute, sparkCompute, tablesDir }: ModeAdapters,
+): PlatformDeps => {
   const doc = documentClient(config);
   return {
     notebooks: new DynamoDbNotebookStore(doc, config.table),
     runs: new DynamoDbRunStore(doc, config.table),
     servers: new DynamoDbServerStore(doc, config.table),
+    sparkSessions: new DynamoDbSparkSessionStore(doc, config.table),
     credentialLog: new DynamoDbCredentialLog(doc, config.table),
     ...makeBucketPorts(clientOptions(config), config.bucket),
     renderer: new HtmlNotebookRenderer(),
     workflows,
     compute,
+    sparkCompute: sparkCompute ?? new LocalSparkCompute(),
+    spark: sparkSettingsOf(config),
     notifier: makeNotifier(config),
     clock: new SystemClock(),
     ids: new RandomIds(),
@@ -126,6 +141,7 @@ export const makeApiHandlers = (deps: PlatformDeps, options: HttpOptions): Recor
   ...makeNotebookHandlers(deps, options),
   ...makeRunHandlers(deps, options),
   ...makeServerHandlers(deps, options),
+  ...makeSparkHandlers(deps, options),
   ...makeAdminHandlers(deps, options),
   ...makeCredentialHandlers(deps, options),
   ...makeLabServerHandlers(deps, options),

@@ -2,6 +2,7 @@ import type { SecretReader } from '../ports/secret-reader.ts';
 import { loadProfilesJson } from './profile-registry.ts';
 import { loadRolesJson } from './role-registry.ts';
 import { type Config, configFrom } from './settings.ts';
+import { parseSparkPoolsJson, readSparkPools } from './spark-pools.ts';
 import { parseJsonTemplates, readTableTemplates } from './table-templates.ts';
 import { parseVariables } from './variable-docs.ts';
 import { FUNCTION_VARIABLES } from './variables.ts';
@@ -26,6 +27,7 @@ const JSON_REGISTRIES = {
   profiles: loadProfilesJson,
   roles: loadRolesJson,
   templates: (file: string | undefined) => readTableTemplates(file, parseJsonTemplates),
+  sparkPools: (file: string | undefined) => readSparkPools(file, parseSparkPoolsJson),
 };
 
 /** The region a Lambda's clients use (AWS_REGION through the schema), known before the configuration is read. */

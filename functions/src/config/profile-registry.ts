@@ -21,7 +21,8 @@ const range = (q: typeof cpu) =>
     .transform((r) => ({ request: r.request, min: r.min ?? r.request, limit: r.limit ?? r.request }))
     .refine((r) => r.min <= r.request && r.request <= r.limit, 'needs min ≤ request ≤ limit');
 
-const Toleration = z.object({
+/** A taint toleration as the registries (profiles, Spark pools) write it. */
+export const TolerationEntry = z.object({
   key: z.string(),
   operator: z.enum(['Equal', 'Exists']).optional(),
   value: z.string().optional(),
@@ -35,7 +36,7 @@ const ProfileEntry = z.object({
   pool: z.object({
     kind: z.enum(['cpu-on-demand', 'cpu-spot', 'gpu']),
     nodeSelector: z.record(z.string(), z.string()).default({}),
-    tolerations: z.array(Toleration).default([]),
+    tolerations: z.array(TolerationEntry).default([]),
   }),
   image: z.string().min(1),
   allowedImages: z.array(z.string().min(1)).default([]),
@@ -56,6 +57,8 @@ const ProfileEntry = z.object({
       size: memory.default(DEFAULT_HOME_VOLUME.size),
     })
     .optional(),
+  // Its servers may start Spark on EKS (their pods get the driver's service account); the portal offers a preview.
+  spark: z.boolean().default(false),
 });
 
 const Registry = z
@@ -64,9 +67,14 @@ const Registry = z
   .refine((ps) => new Set(ps.map((p) => p.slug)).size === ps.length, 'profile slugs must be unique');
 
 const SERVER_IMAGE = 'quay.io/jupyter/scipy-notebook:2025-06-30';
+/** The image of Spark servers and their executors: executors must run the driver's Spark version. */
+export const PYSPARK_IMAGE = 'quay.io/jupyter/pyspark-notebook:2025-06-30';
 const NO_SCHEDULE = { operator: 'Exists', effect: 'NoSchedule' } as const;
 
-/** The registry used unless configuration names one: a CPU profile on demand, a larger one on spot, one GPU. */
+/**
+ * The registry used unless configuration names one: a CPU profile on demand, a larger one on spot, one GPU, and a
+ * PySpark one on demand whose servers may start Spark sessions.
+ */
 export const DEFAULT_PROFILES: Profile[] = Registry.parse([
   {
     slug: 'cpu-small',
@@ -74,7 +82,7 @@ export const DEFAULT_PROFILES: Profile[] = Registry.parse([
     description: '1 CPU, 2 GiB (up to 2 CPU, 4 GiB) on on-demand nodes',
     pool: { kind: 'cpu-on-demand', nodeSelector: { 'orrery.dev/pool': 'cpu-on-demand' } },
     image: SERVER_IMAGE,
-    allowedImages: ['quay.io/jupyter/pyspark-notebook:2025-06-30'],
+    allowedImages: [PYSPARK_IMAGE],
     cpu: { request: '1', min: '500m', limit: '2' },
     memory: { request: '2Gi', min: '1Gi', limit: '4Gi' },
     idleTimeoutSeconds: 3600,
@@ -116,6 +124,20 @@ export const DEFAULT_PROFILES: Profile[] = Registry.parse([
     maxAgeSeconds: 28_800,
     hourlyPrice: 0.53,
     teams: ['*'],
+  },
+  {
+    slug: 'pyspark',
+    displayName: 'PySpark',
+    description: '2 CPU, 8 GiB (up to 4 CPU, 16 GiB) on on-demand nodes; starts Spark sessions on the cluster',
+    pool: { kind: 'cpu-on-demand', nodeSelector: { 'orrery.dev/pool': 'cpu-on-demand' } },
+    image: PYSPARK_IMAGE,
+    cpu: { request: '2', min: '1', limit: '4' },
+    memory: { request: '8Gi', min: '4Gi', limit: '16Gi' },
+    idleTimeoutSeconds: 3600,
+    maxAgeSeconds: 43_200,
+    hourlyPrice: 0.1,
+    teams: ['*'],
+    spark: true,
   },
 ]);
 

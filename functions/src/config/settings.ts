@@ -1,5 +1,7 @@
 import type { Profile } from '../domain/profile.ts';
 import type { Role } from '../domain/role.ts';
+import type { SparkPool, SparkRules } from '../domain/spark-session.ts';
+import { DEFAULT_SPARK_RULES } from '../domain/spark-sizing.ts';
 import type { TemplateRegistry } from '../domain/table-templates.ts';
 import type { AdminClaim, ClaimNames } from '../domain/user.ts';
 import type { ObservabilitySettings } from '../observability/settings.ts';
@@ -47,6 +49,18 @@ export interface Config {
   stateMachines: { run?: string; stopRun?: string; launchServer?: string };
   /** The log level the entry hands to logging and metrics. */
   observability: ObservabilitySettings;
+  /** Spark sessions: the pool registry, the sizing rules, and the link templates (empty: no link). */
+  spark: SparkSettings;
+}
+
+/** Spark sessions' configuration: pools, rules (the default pool is the first) and link templates. */
+export interface SparkSettings {
+  pools: SparkPool[];
+  rules: SparkRules;
+  /** The history server's link, with `{appId}`, `{sessionId}`, `{server}`, `{owner}`; empty: none. */
+  historyUrl: string;
+  /** The monitoring dashboard's link, with the same placeholders; empty: none. */
+  monitoringUrl: string;
 }
 
 /** Reads the profile registry from ORRERY_PROFILES_FILE or ORRERY_PROFILES (each mode its own formats). */
@@ -58,11 +72,15 @@ export type RoleReader = (file: string | undefined, inline: string | undefined) 
 /** Reads the table templates from ORRERY_TABLE_TEMPLATES_FILE (each mode its own formats). */
 export type TemplatesReader = (file: string | undefined) => TemplateRegistry;
 
+/** Reads the Spark pool registry from ORRERY_SPARK_POOLS_FILE (each mode its own formats). */
+export type SparkPoolsReader = (file: string | undefined) => SparkPool[];
+
 /** How a mode reads its registries: JSON only in the Lambdas, YAML or JSON locally. */
 export interface RegistryReaders {
   profiles: ProfileReader;
   roles: RoleReader;
   templates: TemplatesReader;
+  sparkPools: SparkPoolsReader;
 }
 
 const adminClaimOf = (text: string | undefined): AdminClaim | undefined => {
@@ -99,6 +117,21 @@ const serverSettingsOf = (e: FunctionVariables): ServerSettings => ({
   progressWaitMs: e.ORRERY_PROGRESS_WAIT_MS,
   volumes: { unusedDays: e.ORRERY_VOLUME_UNUSED_DAYS, pricePerGiBMonth: e.ORRERY_VOLUME_PRICE_PER_GIB_MONTH },
 });
+
+const sparkSettingsOf = (e: FunctionVariables, read: SparkPoolsReader): SparkSettings => {
+  const pools = read(e.ORRERY_SPARK_POOLS_FILE);
+  return {
+    pools,
+    rules: {
+      ...DEFAULT_SPARK_RULES,
+      dailyCostThresholdUsd: e.ORRERY_SPARK_DAILY_COST_THRESHOLD_USD,
+      maxAgeSeconds: e.ORRERY_SPARK_MAX_AGE_SECONDS,
+      defaultPool: pools[0]!.name,
+    },
+    historyUrl: e.ORRERY_SPARK_HISTORY_URL,
+    monitoringUrl: e.ORRERY_SPARK_MONITORING_URL,
+  };
+};
 
 /**
  * The configuration from the functions' variables (FUNCTION_VARIABLES), with the profile and role registries read
@@ -148,5 +181,6 @@ export const configFrom = (env: Record<string, string | undefined>, read: Regist
       launchServer: e.ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN,
     },
     observability: { logLevel: e.ORRERY_LOG_LEVEL },
+    spark: sparkSettingsOf(e, read.sparkPools),
   };
 };

@@ -10,7 +10,9 @@ import { LOG_LEVELS } from '../observability/settings.ts';
 import { DEFAULT_LIMITS } from '../use-cases/folium-deps.ts';
 import { DEFAULT_RUN_SETTINGS } from '../use-cases/run-deps.ts';
 import { DEFAULT_SERVER_SETTINGS } from '../use-cases/server-deps.ts';
-import { documented as v, optionalUrl, wholeNumber } from './variable-docs.ts';
+import { DEFAULT_SPARK_RULES } from '../domain/spark-sizing.ts';
+import { fillLinkTemplate, LINK_PLACEHOLDERS, unknownLinkPlaceholders } from '../domain/spark-links.ts';
+import { decimal, documented as v, optionalUrl, wholeNumber } from './variable-docs.ts';
 
 // The variables the functions read, in the cloud and in local mode, each with its reference entry
 // (docs/configuration.md is generated from them: `npm run docs:config`). Local mode's own settings are in
@@ -160,7 +162,7 @@ const NOTEBOOKS = {
   ORRERY_PROFILES_FILE: v(text().optional(), {
     description:
       'The profile registry servers and runs choose from (see `config/profiles.example.yaml`): YAML or JSON in ' +
-      'local mode, JSON in the cloud. Without it or `ORRERY_PROFILES`: `cpu-small`, `cpu-large-spot`, `gpu-t4`.',
+      'local mode, JSON in the cloud. Without it or `ORRERY_PROFILES`: `cpu-small`, `cpu-large-spot`, `gpu-t4`, `pyspark`.',
     modes: BOTH,
     deploy: '`profilesFile`, compiled to JSON at build (`/var/task/profiles.json`)',
   }),
@@ -387,6 +389,66 @@ const LAB = {
   }),
 };
 
+// A link template: empty (no link), or a URL once its placeholders are filled; an unknown placeholder is refused.
+const PLACEHOLDERS = LINK_PLACEHOLDERS.map((p) => `{${p}}`).join(', ');
+const DOC_PLACEHOLDERS = LINK_PLACEHOLDERS.map((p) => `\`{${p}}\``).join(', ');
+const SAMPLE = { appId: 'spark-a1b2', sessionId: 'a1b2', server: 'etl', owner: 'ada' };
+const linkTemplate = () =>
+  z
+    .string()
+    .superRefine((template, ctx) => {
+      if (template === '') return;
+      const unknown = unknownLinkPlaceholders(template);
+      if (unknown.length) {
+        const named = unknown.map((u) => `{${u}}`).join(', ');
+        ctx.addIssue({ code: 'custom', message: `unknown placeholder ${named}: use ${PLACEHOLDERS}` });
+      } else if (!/^https?:\/\//.test(template) || !URL.canParse(fillLinkTemplate(template, SAMPLE))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `an http(s) URL, with ${PLACEHOLDERS} where they go (empty: no link)`,
+        });
+      }
+    })
+    .default('');
+
+const SPARK = {
+  ORRERY_SPARK_POOLS_FILE: v(text().optional(), {
+    description:
+      "The Spark pool registry: where sessions' executors run (image, allowed images, nodeSelector, tolerations) " +
+      'and their price per core-hour (see `config/spark-pools.example.yaml`): YAML or JSON in local mode, JSON in ' +
+      'the cloud. The first pool is the default. Without it: `batch` (on-demand nodes, $0.041 per core-hour) and ' +
+      '`spot` ($0.015). A bad entry stops start-up with the path and the problem.',
+    modes: BOTH,
+  }),
+  ORRERY_SPARK_DAILY_COST_THRESHOLD_USD: v(
+    decimal(DEFAULT_SPARK_RULES.dailyCostThresholdUsd, 0, undefined, 'a price in US dollars'),
+    {
+      description:
+        'A Spark session whose maximum hourly cost × 24 exceeds this many US dollars is high-cost: its answer ' +
+        'carries a warning and the owner is notified.',
+      modes: BOTH,
+    },
+  ),
+  ORRERY_SPARK_MAX_AGE_SECONDS: v(wholeNumber(DEFAULT_SPARK_RULES.maxAgeSeconds, 60), {
+    description: 'The culler stops Spark sessions older than this, and says so in the cull log.',
+    modes: BOTH,
+  }),
+  ORRERY_SPARK_HISTORY_URL: v(linkTemplate(), {
+    description:
+      `The Spark history server's page of a session, a template with ${DOC_PLACEHOLDERS} (each URL-encoded), ` +
+      'e.g. `https://spark-history.example.com/history/{appId}/jobs/`; empty: no history link.',
+    modes: BOTH,
+    defaultText: 'empty (no link)',
+  }),
+  ORRERY_SPARK_MONITORING_URL: v(linkTemplate(), {
+    description:
+      `A monitoring dashboard of a session, a template with ${DOC_PLACEHOLDERS} (each URL-encoded), e.g. ` +
+      '`https://grafana.example.com/d/spark?var-app={appId}`; empty: no monitoring link.',
+    modes: BOTH,
+    defaultText: 'empty (no link)',
+  }),
+};
+
 const OBSERVABILITY = {
   ORRERY_LOG_LEVEL: v(z.enum(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`).default('info'), {
     description: 'The least level of the JSON log that is written; `silent` writes no log line and no metric.',
@@ -404,6 +466,7 @@ export const FUNCTION_VARIABLES = z.object({
   ...CLUSTER,
   ...CREDENTIALS,
   ...LAB,
+  ...SPARK,
   ...OBSERVABILITY,
 });
 

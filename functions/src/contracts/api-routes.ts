@@ -18,6 +18,17 @@ import {
 } from './lab-schemas.ts';
 import { route, type RouteGroup } from './route-spec.ts';
 import {
+  CreateSparkSessionBody,
+  LabCreateSparkSessionBody,
+  LabListSparkSessionsQuery,
+  LabSparkSessionParams,
+  ListSparkSessionsQuery,
+  PreviewSparkBody,
+  SparkPreviewSchema,
+  SparkSessionIdParams,
+  SparkSessionSchema,
+} from './spark-schemas.ts';
+import {
   CommitVersionBody,
   CreateNotebookBody,
   ListNotebooksQuery,
@@ -411,6 +422,66 @@ export const API_ROUTES = {
     errors: [404, 409],
     response: ServerSchema,
   }),
+  previewSpark: route({
+    method: 'POST',
+    path: '/spark/preview',
+    group: 'servers',
+    summary:
+      'The conf, executors and estimated cost a Spark session would get, starting nothing (for the portal and tests)',
+    auth: true,
+    body: PreviewSparkBody,
+    status: 200,
+    errors: [403, 404],
+    response: SparkPreviewSchema,
+  }),
+  createSparkSession: route({
+    method: 'POST',
+    path: '/spark/sessions',
+    group: 'servers',
+    summary:
+      'Start a Spark session on your running server (its notebook is the driver): the derived conf, links, ' +
+      'estimated cost and warnings. 409 while the server is not running; 403 for a role you do not hold',
+    auth: true,
+    body: CreateSparkSessionBody,
+    status: 201,
+    errors: [403, 404, 409, 503],
+    response: SparkSessionSchema,
+  }),
+  listSparkSessions: route({
+    method: 'GET',
+    path: '/spark/sessions',
+    group: 'servers',
+    summary: "Your Spark sessions, newest first, by server and status (admins: anyone's with owner, * for all)",
+    auth: true,
+    query: ListSparkSessionsQuery,
+    status: 200,
+    errors: [403],
+    response: pageOf(SparkSessionSchema),
+  }),
+  getSparkSession: route({
+    method: 'GET',
+    path: '/spark/sessions/{id}',
+    group: 'servers',
+    summary: 'One Spark session (owner or admins)',
+    auth: true,
+    params: SparkSessionIdParams,
+    status: 200,
+    errors: [404],
+    response: SparkSessionSchema,
+  }),
+  stopSparkSession: route({
+    method: 'DELETE',
+    path: '/spark/sessions/{id}',
+    group: 'servers',
+    summary:
+      'Stop a Spark session: its executors are deleted and it ends STOPPED with its cost so far (owner or admins; ' +
+      'a stopped one answers as it is)',
+    auth: true,
+    params: SparkSessionIdParams,
+    status: 200,
+    errors: [404, 503],
+    response: SparkSessionSchema,
+  }),
   adminUsage: route({
     method: 'GET',
     path: '/admin/usage',
@@ -662,6 +733,46 @@ export const API_ROUTES = {
     status: 200,
     errors: [403],
     response: TablesSchema,
+  }),
+  // The Spark twins: API Gateway's JWT authorizer cannot also take a server token on /spark/sessions, so the
+  // notebook helper (which holds only the server token) calls these; same use cases, the server named by the path.
+  labCreateSparkSession: route({
+    method: 'POST',
+    path: '/servers/{name}/lab/spark/sessions',
+    group: 'servers',
+    summary: "As POST /spark/sessions for this server, with its server token (the notebook helper's door)",
+    auth: false,
+    serverToken: true,
+    params: ServerNameParams,
+    body: LabCreateSparkSessionBody,
+    status: 201,
+    errors: [403, 409, 503],
+    response: SparkSessionSchema,
+  }),
+  labListSparkSessions: route({
+    method: 'GET',
+    path: '/servers/{name}/lab/spark/sessions',
+    group: 'servers',
+    summary: "This server's Spark sessions, newest first, with its server token",
+    auth: false,
+    serverToken: true,
+    params: ServerNameParams,
+    query: LabListSparkSessionsQuery,
+    status: 200,
+    errors: [403],
+    response: pageOf(SparkSessionSchema),
+  }),
+  labStopSparkSession: route({
+    method: 'DELETE',
+    path: '/servers/{name}/lab/spark/sessions/{id}',
+    group: 'servers',
+    summary: "As DELETE /spark/sessions/{id} for one of this server's sessions, with its server token",
+    auth: false,
+    serverToken: true,
+    params: LabSparkSessionParams,
+    status: 200,
+    errors: [403, 404, 503],
+    response: SparkSessionSchema,
   }),
 };
 

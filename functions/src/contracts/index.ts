@@ -12,4 +12,5 @@ export * from './route-spec.ts';
 export * from './run-schemas.ts';
 export * from './schemas.ts';
 export * from './server-schemas.ts';
+export * from './spark-schemas.ts';
 export * from './table-design.ts';

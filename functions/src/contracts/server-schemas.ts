@@ -106,6 +106,7 @@ export const ProfileSchema = z.object({
   idleTimeoutSeconds: z.number().describe('the culler stops a server idle this long'),
   maxAgeSeconds: z.number().describe('the culler stops a server this old, busy or not'),
   hourlyPrice: z.number().describe('US dollars per hour while a server of this profile runs'),
+  spark: z.boolean().describe('its servers may start Spark sessions (the launch form offers a Spark preview)'),
 });
 
 const Progress = z.object({

@@ -59,6 +59,11 @@ export interface Profile {
   teams: string[];
   /** Each server's persistent home (on EKS a PersistentVolumeClaim); absent: DEFAULT_HOME_VOLUME. */
   home?: HomeVolume;
+  /**
+   * Its servers may start Spark sessions on EKS (their pods get the Spark driver's service account) and the portal
+   * offers a Spark preview at launch.
+   */
+  spark: boolean;
 }
 
 /** The home volume a server of this profile gets on its first launch. */
@@ -183,4 +188,5 @@ export const describeProfile = (p: Profile) => ({
   idleTimeoutSeconds: p.idleTimeoutSeconds,
   maxAgeSeconds: p.maxAgeSeconds,
   hourlyPrice: p.hourlyPrice,
+  spark: p.spark,
 });

@@ -170,7 +170,7 @@ describe('who may do what, route by route', () => {
       id: 'root',
       admin: true,
       teams: [],
-      entitlements: { profiles: ['cpu-small', 'cpu-large-spot', 'gpu-t4'] },
+      entitlements: { profiles: ['cpu-small', 'cpu-large-spot', 'gpu-t4', 'pyspark'] },
     });
     expect((await t.api('GET', '/me', t.tokens.amir)).body).toMatchObject({ id: 'amir', admin: false, teams: ['ads'] });
   });

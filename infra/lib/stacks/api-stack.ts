@@ -23,6 +23,7 @@ import {
   functionEnvironment,
   grantBucketObjects,
   grantCursorSecret,
+  grantSlackWebhookSecret,
   grantTableItems,
   placeInVpc,
   TABLE_READ,
@@ -237,6 +238,8 @@ export class ApiStack extends Stack {
     );
     allow(servers, ['states:StartExecution'], [stateMachineArn(this, config, 'launchServer')]);
     allow(servers, ['eks:DescribeCluster'], [clusterArn(this, config)]);
+    // A high-cost Spark session notifies its owner as it starts (the culler's notices come from its own function).
+    grantSlackWebhookSecret(servers, config);
     // Only the groups that serve lists sign cursors; loadCloudConfig reads the key at their cold start.
     for (const group of LISTING_GROUPS) grantCursorSecret(this.functions[group], data);
     for (const fn of Object.values(this.functions)) acknowledge(fn, FUNCTION_FINDINGS);

@@ -35,7 +35,7 @@ describe('what each function is given', () => {
     ]);
   });
 
-  it('gives the launch-server tasks and the culler no workflows, and only the culler a notifier', () => {
+  it('gives the launch-server tasks and the culler no workflows, and the tasks no notifier', () => {
     // Act
     const tasks = makeServerTaskDeps(WITHOUT_CURSORS);
     const culler = makeCullerDeps(WITHOUT_CURSORS);
@@ -56,12 +56,12 @@ describe('what each function is given', () => {
     ]);
   });
 
-  it('gives each API function only what its routes use: no body store for runs, no S3 or notifier for servers', () => {
+  it('gives each API function only what its routes use: no body store for runs, no S3 for servers (a notifier for high-cost Spark notices)', () => {
     // Act
     const groups = {
       notebooks: makeNotebookDeps(WITH_CURSORS),
       runs: makeRunRouteDeps(WITH_CURSORS),
-      servers: makeServerRouteDeps(WITHOUT_CURSORS),
+      servers: makeServerRouteDeps(WITH_CURSORS),
       admin: makeAdminDeps(WITH_CURSORS),
     };
 
@@ -96,11 +96,16 @@ describe('what each function is given', () => {
       'clock',
       'compute',
       'cullPolicy',
+      'cursors',
       'ids',
+      'notifier',
       'profiles',
       'roles',
       'serverSettings',
       'servers',
+      'spark',
+      'sparkCompute',
+      'sparkSessions',
       'workflows',
     ]);
     expect(keysOf(groups.admin)).toEqual(['clock', 'cursors', 'profiles', 'runs', 'servers']);
@@ -108,7 +113,7 @@ describe('what each function is given', () => {
 
   it('signs cursors where a list is served, and stops such a function at cold start without the secret, naming it', () => {
     // Prepare
-    const listing = [makeNotebookDeps, makeRunRouteDeps, makeAdminDeps];
+    const listing = [makeNotebookDeps, makeRunRouteDeps, makeAdminDeps, makeServerRouteDeps];
 
     // Act
     const cursors = makeAdminDeps(WITH_CURSORS).cursors;

@@ -147,7 +147,7 @@ describe('the profile registry in the cloud', () => {
     const local = loadConfig({ ...BASE, ORRERY_PROFILES_FILE: example });
 
     // Assess
-    expect(cloud.profiles.map((p) => p.slug)).toEqual(['cpu-small', 'gpu-t4']);
+    expect(cloud.profiles.map((p) => p.slug)).toEqual(['cpu-small', 'gpu-t4', 'pyspark']);
     expect(cloud.profiles).toEqual(local.profiles);
   });
 

@@ -26,7 +26,7 @@ describe('configuration of servers', () => {
       cull: { warnBeforeSeconds: 600, heartbeatSeconds: 1800 },
       progressWaitMs: 10_000,
     });
-    expect(c.profiles.map((p) => p.slug)).toEqual(['cpu-small', 'cpu-large-spot', 'gpu-t4']);
+    expect(c.profiles.map((p) => p.slug)).toEqual(['cpu-small', 'cpu-large-spot', 'gpu-t4', 'pyspark']);
   });
 
   it('reads the cull breaker share (default 0.2) and refuses one outside 0 to 1', () => {

@@ -75,6 +75,7 @@ describe('parseProfiles', () => {
       maxAgeSeconds: 43_200,
       hourlyPrice: 0.05,
       teams: ['ads'],
+      spark: false,
     });
     expect(gpu).toMatchObject({
       slug: 'gpu',
@@ -198,13 +199,13 @@ describe('parseProfiles', () => {
 });
 
 describe('DEFAULT_PROFILES', () => {
-  it('has three profiles, one of them a GPU profile that tolerates the GPU nodes’ taint', () => {
+  it('has four profiles, one of them a GPU profile that tolerates the GPU nodes’ taint', () => {
     // Prepare
     const profiles = DEFAULT_PROFILES;
     // Act
     const gpu = profiles.filter((p) => p.gpus > 0);
     // Assess
-    expect(profiles).toHaveLength(3);
+    expect(profiles).toHaveLength(4);
     expect(gpu).toHaveLength(1);
     expect(gpu[0]!.pool.kind).toBe('gpu');
     expect(gpu[0]!.pool.tolerations).toContainEqual(
@@ -227,8 +228,19 @@ describe('DEFAULT_PROFILES', () => {
     );
     // Assess
     expect(out).toEqual([]);
-    expect(new Set(profiles.map((p) => p.slug)).size).toBe(3);
+    expect(new Set(profiles.map((p) => p.slug)).size).toBe(4);
     expect(profiles.every((p) => p.teams.includes('*'))).toBe(true);
+  });
+
+  it('marks only the pyspark profile as one whose servers may start Spark, on the PySpark image', () => {
+    // Prepare
+    const profiles = DEFAULT_PROFILES;
+    // Act
+    const spark = profiles.filter((p) => p.spark);
+    // Assess
+    expect(spark).toMatchObject([
+      { slug: 'pyspark', image: 'quay.io/jupyter/pyspark-notebook:2025-06-30', pool: { kind: 'cpu-on-demand' } },
+    ]);
   });
 });
 

@@ -10,7 +10,7 @@ describe('the example profile registry in config/', () => {
     // Act
     const profiles = parseProfiles(readFileSync(file, 'utf8'), file);
     // Assess
-    expect(profiles.map((p) => p.slug)).toEqual(['cpu-small', 'gpu-t4']);
+    expect(profiles.map((p) => p.slug)).toEqual(['cpu-small', 'gpu-t4', 'pyspark']);
     expect(profiles[1]).toMatchObject({
       gpus: 1,
       teams: ['ml', 'ads'],
@@ -18,5 +18,6 @@ describe('the example profile registry in config/', () => {
       memory: { limit: 16 * 1024 ** 3 },
       home: { storageClass: 'orrery-gp3', size: 50 * 1024 ** 3 },
     });
+    expect(profiles.map((p) => p.spark)).toEqual([false, false, true]);
   });
 });

@@ -20,6 +20,7 @@ const profile = (slug: string, teams: string[], over: Partial<Profile> = {}): Pr
   maxAgeSeconds: 43_200,
   hourlyPrice: 0.05,
   teams,
+  spark: false,
   ...over,
 });
 

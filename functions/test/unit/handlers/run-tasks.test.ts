@@ -154,7 +154,7 @@ describe('the prepare task’s runner Job', () => {
     expect((await deps.runs.getRun(run.id))?.error?.reason).toBe(
       "the run's profile 'gpu-t4' is no longer in the profile registry (removed since the run was started), " +
         'so it was not launched; rerun it with one that exists (profiles open to everyone: cpu-small, ' +
-        'cpu-large-spot; GET /profiles lists those your teams may use)',
+        'cpu-large-spot, pyspark; GET /profiles lists those your teams may use)',
     );
     expect(await deps.runFiles.get(run.inputKey)).toBeNull();
   });

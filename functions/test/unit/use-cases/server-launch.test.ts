@@ -98,7 +98,7 @@ describe('launchServer', () => {
     const err = await launchServer(deps, { user: people.alice, name: 'lab', profile: 'huge' }).catch((e: unknown) => e);
     // Assess
     expect(err).toBeInstanceOf(ValidationError);
-    expect((err as Error).message).toContain('valid: cpu-small, cpu-large-spot, gpu-t4');
+    expect((err as Error).message).toContain('valid: cpu-small, cpu-large-spot, gpu-t4, pyspark');
   });
 
   it('refuses a profile restricted to another team as if it did not exist', async () => {
