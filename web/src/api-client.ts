@@ -10,6 +10,8 @@ import type {
   RoleSchema,
   RunSchema,
   ServerSchema,
+  SparkPreviewSchema,
+  SparkSessionSchema,
   UsageSchema,
   VersionSchema,
 } from '#functions/contracts';
@@ -65,71 +67,15 @@ export type CredentialIssue = z.infer<typeof CredentialIssueSchema>;
 /** GET /me: the caller, their teams, admin flag and entitlements. */
 export type Me = ResponseOf<'me'>;
 /** POST /spark/preview: the conf, executors and cost a Spark session would get; nothing starts. */
-export interface SparkPreview {
-  appName: string;
-  pool: string;
-  image: string;
-  conf: Record<string, string>;
-  warnings: string[];
-  blocked: string[];
-  executor: { cores: number; memoryGb: number };
-  dynamicAllocation: boolean;
-  minExecutors: number;
-  maxExecutors: number;
-  initialExecutors: number;
-  cost: SparkCostView;
-}
-/** A Spark session's estimated cost, in US dollars. */
-export interface SparkCostView {
-  hourlyUsd: number;
-  maxHourlyUsd: number;
-  dailyMaxUsd: number;
-  highCost: boolean;
-}
-/** A Spark session started from a server's notebook. */
-export interface SparkSession {
-  id: string;
-  server: string;
-  owner: string;
-  team: string;
-  appName: string;
-  appId: string;
-  pool: string;
-  role?: string;
-  status: 'ACTIVE' | 'STOPPED';
-  conf: Record<string, string>;
-  warnings: string[];
-  blocked: string[];
-  links: { ui: string; history: string; monitoring: string };
-  cost: SparkCostView;
-  executor: { cores: number; memoryGb: number };
-  dynamicAllocation: boolean;
-  maxExecutors: number;
-  initialExecutors: number;
-  createdAt: string;
-  stoppedAt?: string;
-  stopReason?: string;
-  costSoFarUsd?: number;
-}
-export interface SparkPreviewBody {
-  server?: string;
-  appName?: string;
-  pool?: string;
-  conf?: Record<string, string>;
-  role?: string;
-}
+export type SparkPreview = z.infer<typeof SparkPreviewSchema>;
+/** A Spark session started from a server's notebook (its driver), with links and estimated cost. */
+export type SparkSession = z.infer<typeof SparkSessionSchema>;
 /** GET /admin/usage's Spark part: sessions active now, and cost by team over the last day's and the active ones. */
+// Written by hand until spark-api's UsageSchema gains its spark part; then Usage['spark'].
 export interface SparkUsage {
   active: number;
   byTeam: { team: string; sessions: number; active: number; costSoFarUsd: number; activeMaxHourlyUsd: number }[];
 }
-export type ListSparkSessionsQuery = {
-  server?: string;
-  owner?: string;
-  status?: 'ACTIVE' | 'STOPPED';
-  limit?: number;
-  cursor?: string;
-};
 /** Request bodies and queries, typed from the route table. */
 export type CreateNotebookBody = BodyOf<'createNotebook'>;
 export type PatchNotebookBody = BodyOf<'patchNotebook'>;
@@ -141,6 +87,8 @@ export type SetServerRoleBody = BodyOf<'setServerRole'>;
 export type IssueCredentialsBody = BodyOf<'issueCredentials'>;
 export type ListNotebooksQuery = QueryOf<'listNotebooks'>;
 export type ListRunsQuery = QueryOf<'listRuns'>;
+export type SparkPreviewBody = BodyOf<'previewSpark'>;
+export type ListSparkSessionsQuery = QueryOf<'listSparkSessions'>;
 export type PageQuery = QueryOf<'listVersions'>;
 
 /** The runtime settings written at deploy time and served as `/config.json`. */
@@ -245,10 +193,11 @@ export class ApiClient {
     this.json<Server>(`/servers/${seg(name)}/role`, { method: 'PUT', body });
   keepServerAlive = (name: string) => this.json<Server>(`/servers/${seg(name)}/keepalive`, { method: 'POST' });
   previewSpark = (body: SparkPreviewBody, signal?: AbortSignal) =>
-    this.json<SparkPreview>('/spark/preview', { method: 'POST', body, signal });
+    this.json<ResponseOf<'previewSpark'>>('/spark/preview', { method: 'POST', body, signal });
   listSparkSessions = (query: ListSparkSessionsQuery = {}, signal?: AbortSignal) =>
     this.json<Page<SparkSession>>('/spark/sessions', { query, signal });
-  stopSparkSession = (id: string) => this.json<SparkSession>(`/spark/sessions/${seg(id)}`, { method: 'DELETE' });
+  stopSparkSession = (id: string) =>
+    this.json<ResponseOf<'stopSparkSession'>>(`/spark/sessions/${seg(id)}`, { method: 'DELETE' });
   adminUsage = () => this.json<Usage>('/admin/usage');
   listCulls = (query: PageQuery = {}) => this.json<Page<Cull>>('/admin/culls', { query });
   listUnusedVolumes = () => this.json<UnusedVolumes>('/admin/volumes');

@@ -104,7 +104,7 @@ const UsageTables = ({ usage }: { usage: Usage }) => {
         )}
       />
       <h2>Spark cost by team</h2>
-      <SparkCostByTeam spark={usage.spark} />
+      {'spark' in usage ? <SparkCostByTeam spark={(usage as Usage & { spark: SparkUsage }).spark} /> : null}
     </>
   );
 };
