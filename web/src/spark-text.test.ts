@@ -3,7 +3,6 @@ import { formatDailyPrice } from './format.ts';
 import {
   EMPTY_SPARK_FIELDS,
   formatExecutors,
-  formatSparkHourly,
   notebookCall,
   parseConfLines,
   sparkAsk,
@@ -109,17 +108,12 @@ describe('spark-text', () => {
     expect(fixed).toBe('1 executor of 1 core, 7 GB');
   });
 
-  it('prices a session per hour now and at most, and per day, in dollars with cents', () => {
+  it('prices a day of Spark in dollars with cents', () => {
     // Prepare
-    const costs = [
-      { hourlyUsd: 0, maxHourlyUsd: 1.31 },
-      { hourlyUsd: 0.33, maxHourlyUsd: 0.33 },
-    ];
+    const prices = [31.49, 1180.8, null];
     // Act
-    const hourly = costs.map(formatSparkHourly);
-    const daily = [31.49, 1180.8, null].map(formatDailyPrice);
+    const daily = prices.map(formatDailyPrice);
     // Assess
-    expect(hourly).toEqual(['$0.00/h, up to $1.31/h', '$0.33/h']);
     expect(daily).toEqual(['$31.49/day', '$1,180.80/day', '—']);
   });
 });

@@ -1,7 +1,5 @@
 /** The Spark preview's request from the launch form's fields, and the words the portal shows for sessions. */
 
-import { formatHourlyPrice } from './format.ts';
-
 /** What the Spark preview fields hold, as typed (empty: let the platform's rules decide). */
 export interface SparkFields {
   pool: string;
@@ -124,9 +122,3 @@ export const formatExecutors = (s: ExecutorsOf): string =>
   s.dynamicAllocation
     ? `${s.initialExecutors} to ${plural(s.maxExecutors, 'executor')} of ${formatExecutorShape(s.executor)}`
     : `${plural(s.maxExecutors, 'executor')} of ${formatExecutorShape(s.executor)}`;
-
-/** `$0.16/h, up to $1.31/h`; one price when both are the same. */
-export const formatSparkHourly = (cost: { hourlyUsd: number; maxHourlyUsd: number }): string =>
-  cost.hourlyUsd === cost.maxHourlyUsd
-    ? formatHourlyPrice(cost.hourlyUsd)
-    : `${formatHourlyPrice(cost.hourlyUsd)}, up to ${formatHourlyPrice(cost.maxHourlyUsd)}`;

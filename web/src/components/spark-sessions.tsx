@@ -1,13 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SparkSession } from '../api-client.ts';
-import { formatAge, formatMoney, formatStatus } from '../format.ts';
-import { formatExecutors, formatSparkHourly } from '../spark-text.ts';
+import { formatAge, formatHourlyPrice, formatMoney, formatStatus } from '../format.ts';
+import { formatExecutors } from '../spark-text.ts';
 import { DataTable } from './data-table.tsx';
 import { ErrorAlert } from './states.tsx';
 
 /**
  * A server's Spark sessions, under its row: app, status, executors, $/h now and at most, age, its links (Spark UI,
- * history, monitoring) and Stop for an active one. A session stopped here stays listed, with its cost so far.
+ * history, monitoring) and Stop for an active one. A session stopped here stays listed, with its cost so far (at
+ * most), its history and monitoring links.
  */
 export const SparkSessions = ({
   server,
@@ -28,7 +29,7 @@ export const SparkSessions = ({
     <DataTable
       name={`Spark sessions on ${server}`}
       className="spark-sessions"
-      columns={['Spark app', 'Status', 'Executors', { label: 'Cost', num: true }, 'Age', 'Links', 'Actions']}
+      columns={['Spark app', 'Status', 'Executors', { label: 'Per hour', num: true }, 'Age', 'Links', 'Actions']}
       rows={sessions}
       row={(s) => <SparkRow key={s.id} session={s} label={labelOf(s)} now={now} onStop={onStop} />}
     />
@@ -78,7 +79,8 @@ const SparkRow = ({
     setConfirming(false);
     requestAnimationFrame(() => askRef.current?.focus());
   };
-  const links = LINKS.filter(({ key }) => s.links[key]);
+  // A stopped session's UI is gone with its driver; its history and dashboards stay.
+  const links = LINKS.filter(({ key }) => s.links[key] && (active || key !== 'ui'));
 
   return (
     <tr>
@@ -93,16 +95,25 @@ const SparkRow = ({
         {s.cost.highCost ? <div className="small notice-text">High cost</div> : null}
       </td>
       <td>{formatExecutors(s)}</td>
-      <td className="num">
-        {active ? formatSparkHourly(s.cost) : '—'}
+      <td className="num nowrap">
+        {active ? (
+          <>
+            {formatHourlyPrice(s.cost.hourlyUsd)}
+            {s.cost.maxHourlyUsd !== s.cost.hourlyUsd ? (
+              <div className="small muted">up to {formatHourlyPrice(s.cost.maxHourlyUsd)}</div>
+            ) : null}
+          </>
+        ) : (
+          '—'
+        )}
         {s.costSoFarUsd !== undefined ? (
-          <div className="small muted">{formatMoney(s.costSoFarUsd)} so far at most</div>
+          <div className="small muted">at most {formatMoney(s.costSoFarUsd)} in all</div>
         ) : null}
       </td>
       <td>{formatAge(s.createdAt, active ? now : Date.parse(s.stoppedAt ?? '') || now)}</td>
       <td>
         {links.length ? (
-          <ul className="link-list">
+          <ul className="link-list nowrap">
             {links.map(({ key, text }) => (
               <li key={key}>
                 <a href={s.links[key]} target="_blank" rel="noopener">
