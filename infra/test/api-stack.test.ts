@@ -158,7 +158,7 @@ describe('the API stack', () => {
     expect(others.filter((a) => /^(states|eks):/.test(a))).toEqual([]);
   });
 
-  it('gives the cursor secret (its ARN and the read of it, no other secret) only to the groups that serve lists', () => {
+  it('gives the cursor secret (its ARN and the read of it) only to the groups that serve lists, and Slack only to servers', () => {
     // Prepare
     const functions = resourcesOf(api, 'AWS::Lambda::Function');
     const ids = functionByGroup(api);
@@ -168,9 +168,12 @@ describe('the API stack', () => {
       ROUTE_GROUPS.map((group) => [
         group,
         {
-          reads: groupStatements(api, group).filter((s) =>
-            [s.Action].flat().some((a) => a.startsWith('secretsmanager:')),
+          reads: groupStatements(api, group).filter(
+            (s) =>
+              [s.Action].flat().some((a) => a.startsWith('secretsmanager:')) &&
+              !JSON.stringify(s.Resource).includes('slack-webhook'),
           ),
+          slack: groupStatements(api, group).filter((s) => JSON.stringify(s.Resource).includes('slack-webhook')),
           arn: (functions[ids[group]!]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables
             .ORRERY_CURSOR_SECRET_ARN,
         },
@@ -179,6 +182,8 @@ describe('the API stack', () => {
 
     // Assess (the groups whose routes take a `cursor`: notebooks and versions, runs, the cull log, the credential log, Spark sessions)
     expect([...LISTING_GROUPS].sort()).toEqual(['admin', 'credentials', 'notebooks', 'runs', 'servers']);
+    // The servers function notifies a high-cost Spark session's owner; no other API function reads the Slack secret.
+    for (const group of ROUTE_GROUPS) expect(secrets[group]!.slack.length, group).toBe(group === 'servers' ? 1 : 0);
     for (const group of ROUTE_GROUPS) {
       const { reads, arn } = secrets[group]!;
       if (!LISTING_GROUPS.includes(group)) {

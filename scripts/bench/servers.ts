@@ -21,7 +21,9 @@ import { resolveResources } from '../../functions/src/domain/profile.ts';
 import { hashServerToken, serverIdFor, type Server } from '../../functions/src/domain/server.ts';
 import type { ServerCompute } from '../../functions/src/ports/server-compute.ts';
 import { DEFAULT_PROFILES } from '../../functions/src/config/profiles-config.ts';
-import { cullIdle } from '../../functions/src/use-cases/cull-idle.ts';
+import { MemorySparkSessionStore } from '../../functions/src/adapters/memory/memory-spark-session-store.ts';
+import { DEFAULT_SPARK_RULES } from '../../functions/src/domain/spark-sizing.ts';
+import { cullIdle, type CullIdleDeps } from '../../functions/src/use-cases/cull-idle.ts';
 import { DEFAULT_SERVER_SETTINGS, type ServerDeps } from '../../functions/src/use-cases/server-deps.ts';
 
 const { values } = parseArgs({
@@ -224,8 +226,12 @@ const cullDeps = (store: DynamoDbServerStore, clock: { at: number }) => {
       notifier.notices += 1;
     },
   };
-  const deps: ServerDeps = {
+  const deps: ServerDeps & CullIdleDeps = {
     servers: store,
+    // The bench measures server records; it starts no Spark session, so an empty store reads nothing.
+    sparkSessions: new MemorySparkSessionStore(),
+    sparkCompute: { startSession: unused, stopSession: async () => {} },
+    spark: { pools: [], rules: DEFAULT_SPARK_RULES, historyUrl: '', monitoringUrl: '' },
     compute,
     workflows: { launchServer: unused },
     notifier,
@@ -247,7 +253,7 @@ const cullDeps = (store: DynamoDbServerStore, clock: { at: number }) => {
 };
 
 /** One `cullIdle` sweep, timed, with what it read and did. */
-const sweep = async (label: string, deps: ServerDeps, notifier: { notices: number }) => {
+const sweep = async (label: string, deps: CullIdleDeps, notifier: { notices: number }) => {
   const before = notifier.notices;
   const start = performance.now();
   const s = await cullIdle(deps);

@@ -1,6 +1,7 @@
 import { DynamoDbCredentialLog } from '../adapters/aws/dynamodb-credential-log.ts';
 import { DynamoDbRunStore } from '../adapters/aws/dynamodb-run-store.ts';
 import { DynamoDbServerStore } from '../adapters/aws/dynamodb-server-store.ts';
+import { DynamoDbSparkSessionStore } from '../adapters/aws/dynamodb-spark-session-store.ts';
 import { RandomIds } from '../adapters/system/random-ids.ts';
 import { SystemClock } from '../adapters/system/system-clock.ts';
 import type { Config } from '../config/config.ts';
@@ -54,12 +55,13 @@ export const cloudSessionCap = (config: Pick<Config, 'credentialSessionCapSecond
 
 /**
  * The credentials routes' deps in the cloud: the role registry, the STS broker and the log in DynamoDB, and the
- * server and run records a sidecar's or runner's token is checked against.
+ * server and run records a sidecar's or runner's token is checked against (and the Spark sessions an executor's
+ * sidecar names).
  */
 export const makeCredentialDeps = (
   config: Config,
 ): CredentialDeps &
-  Pick<IssueServerCredentialsDeps, 'servers'> &
+  Pick<IssueServerCredentialsDeps, 'servers' | 'sparkSessions'> &
   Pick<IssueRunCredentialsDeps, 'runs'> &
   Pick<ListTablesDeps, 'catalogs' | 'tableTemplates'> => {
   const doc = documentClient(config);
@@ -68,6 +70,7 @@ export const makeCredentialDeps = (
     broker: makeStsBroker(config.region),
     credentialLog: new DynamoDbCredentialLog(doc, config.table),
     servers: new DynamoDbServerStore(doc, config.table),
+    sparkSessions: new DynamoDbSparkSessionStore(doc, config.table),
     runs: new DynamoDbRunStore(doc, config.table),
     clock: new SystemClock(),
     ids: new RandomIds(),

@@ -1,4 +1,5 @@
 import { DynamoDbServerStore } from '../adapters/aws/dynamodb-server-store.ts';
+import { DynamoDbSparkSessionStore } from '../adapters/aws/dynamodb-spark-session-store.ts';
 import { RandomIds } from '../adapters/system/random-ids.ts';
 import { SystemClock } from '../adapters/system/system-clock.ts';
 import type { Config } from '../config/config.ts';
@@ -7,22 +8,29 @@ import { makeCullHandler, type CullerDeps } from '../handlers/scheduled/cull-idl
 import { emitMetrics } from '../observability/metrics.ts';
 import { makeCloudCompute } from './cloud-compute.ts';
 import { documentClient, makeNotifier } from './cloud-ports.ts';
+import { makeCloudSparkCompute, sparkSettingsOf } from './cloud-spark.ts';
 import { loadLambdaConfig } from './lambda-config.ts';
 
 /**
- * The idle culler's deps in the cloud: server records, the Kubernetes API to stop servers, Slack or the log for
- * warnings.
+ * The idle culler's deps in the cloud: server and Spark session records, the Kubernetes API to stop servers and
+ * Spark executors, Slack or the log for warnings, the Spark rules (a session's maximum age).
  */
-export const makeCullerDeps = (config: Config): CullerDeps => ({
-  servers: new DynamoDbServerStore(documentClient(config), config.table),
-  compute: makeCloudCompute(config),
-  notifier: makeNotifier(config),
-  clock: new SystemClock(),
-  ids: new RandomIds(),
-  profiles: config.profiles,
-  serverSettings: config.serverSettings,
-  cullPolicy: defaultCullPolicy(config.serverSettings.cull),
-});
+export const makeCullerDeps = (config: Config): CullerDeps => {
+  const doc = documentClient(config);
+  return {
+    servers: new DynamoDbServerStore(doc, config.table),
+    sparkSessions: new DynamoDbSparkSessionStore(doc, config.table),
+    compute: makeCloudCompute(config),
+    sparkCompute: makeCloudSparkCompute(config),
+    spark: sparkSettingsOf(config),
+    notifier: makeNotifier(config),
+    clock: new SystemClock(),
+    ids: new RandomIds(),
+    profiles: config.profiles,
+    serverSettings: config.serverSettings,
+    cullPolicy: defaultCullPolicy(config.serverSettings.cull),
+  };
+};
 
 /** The idle culler's function, with metrics in the log. */
 export const makeCullerFunction = async (): Promise<ReturnType<typeof makeCullHandler>> =>

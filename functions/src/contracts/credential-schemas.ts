@@ -85,7 +85,7 @@ export const CredentialIssueSchema = z.object({
   role: z.string(),
   roleArn: z.string(),
   account: z.string(),
-  purpose: z.enum(['interactive', 'server', 'run']),
+  purpose: z.enum(['interactive', 'server', 'spark', 'run']),
   serverId: z.string().nullable(),
   runId: z.string().nullable(),
   sourceIdentity: z.string(),
@@ -94,7 +94,15 @@ export const CredentialIssueSchema = z.object({
 });
 
 /** POST /servers/{name}/credentials: an empty object; the server's role decides what is issued. */
-export const ServerCredentialsBody = z.strictObject({}).describe("empty: the server's current role decides");
+export const ServerCredentialsBody = z
+  .strictObject({
+    session: z
+      .string()
+      .regex(/^[a-z0-9]{1,40}$/, 'must be a Spark session id: lowercase letters and digits')
+      .optional()
+      .describe("a Spark session of this server: keys for the session's role (its executors' sidecar sends it)"),
+  })
+  .describe("empty: the server's current role decides; with a session, the session's role");
 
 /** POST /runs/{id}/credentials: the run's role decides, fixed when it started. */
 export const RunCredentialsBody = z.strictObject({}).describe("empty: the run's role decides");

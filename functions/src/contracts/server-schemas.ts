@@ -161,11 +161,17 @@ export const CullSchema = z.object({
   owner: z.string(),
   name: z.string(),
   profile: z.string(),
-  reason: z.enum(['idle', 'max-age', 'no-heartbeat']),
+  reason: z
+    .enum(['idle', 'max-age', 'no-heartbeat', 'spark-max-age'])
+    .describe('spark-max-age: a Spark session past its maximum age was stopped; its server was kept'),
   lastActivity: z.string(),
   startedAt: z.string().optional(),
-  hourlyPrice: z.number(),
+  hourlyPrice: z.number().describe("US dollars an hour: the server's, or the Spark session's maximum"),
   sparkApplications: z.array(z.string()),
+  sparkSessions: z
+    .array(z.object({ id: z.string(), appName: z.string(), costSoFarUsd: z.number() }))
+    .optional()
+    .describe('the Spark sessions stopped with it, each with its cost so far (at most), in US dollars'),
 });
 
 /** GET /admin/usage: what is running now, by pool, and what runs did in the last day (admins). */
@@ -175,6 +181,23 @@ export const UsageSchema = z.object({
   pools: z.array(z.object({ pool: z.string(), activeServers: z.number(), hourlyCost: z.number() })),
   activeServers: z.array(ServerSchema),
   runs: z.object({ since: z.string(), byStatus: z.record(z.string(), z.number()) }),
+  spark: z
+    .object({
+      since: z.string(),
+      active: z.number().describe('Spark sessions active now'),
+      byTeam: z.array(
+        z.object({
+          team: z.string(),
+          sessions: z.number().describe('sessions started since `since`, plus older ones still active'),
+          active: z.number(),
+          costSoFarUsd: z
+            .number()
+            .describe("at most, in US dollars: stopped sessions' recorded cost, active ones' up to now"),
+          activeMaxHourlyUsd: z.number().describe("the active sessions' maximum hourly cost together"),
+        }),
+      ),
+    })
+    .describe('Spark cost by team: the last day of sessions and every active one'),
 });
 
 /** One server home on GET /admin/volumes: whose, how big, what it costs a month, when its server was last used. */

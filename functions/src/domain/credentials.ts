@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
-/** Why a set of credentials was issued: a person at a shell, a running server, or a run. */
-export type CredentialPurpose = 'interactive' | 'server' | 'run';
+/** Why a set of credentials was issued: a person at a shell, a running server, a server's Spark executors, or a run. */
+export type CredentialPurpose = 'interactive' | 'server' | 'spark' | 'run';
 
 /** Keys as STS returns them; expiration ISO-8601. Never stored, never logged. */
 export interface AwsCredentials {

@@ -16,11 +16,14 @@ export interface CullRecord {
   owner: string;
   name: string;
   profile: string;
-  reason: CullReason;
+  /** Why: a server's cull reason, or `spark-max-age` for a Spark session past its maximum age (server kept). */
+  reason: CullReason | 'spark-max-age';
   lastActivity: string;
   startedAt?: string;
   hourlyPrice: number;
   sparkApplications: string[];
+  /** The Spark sessions this cull stopped, with what each cost at most; absent when none. */
+  sparkSessions?: Array<{ id: string; appName: string; costSoFarUsd: number }>;
 }
 
 /** One slot of a user's server limit and the server holding it. */

@@ -1,14 +1,20 @@
 import { readCullBreaker, type CullBreakerReading } from '../domain/cull-breaker.ts';
 import type { CullDecision } from '../domain/cull-policy.ts';
 import type { CullReason, Server } from '../domain/server.ts';
-import { claimEnd, finishEnd } from './end-server.ts';
+import { claimEnd, finishEnd, type StoppedSparkSession } from './end-server.ts';
+import { cullSparkSessions } from './cull-spark-sessions.ts';
 import type { ServerDeps } from './server-deps.ts';
+import type { SparkDeps } from './spark-deps.ts';
 
-/** What a sweep needs: the server records, compute to stop them, the notifier for warnings, the policy and time. */
+/**
+ * What a sweep needs: the server records, compute to stop them, the notifier for warnings, the policy and time, and
+ * the Spark sessions with their compute and rules (their maximum age).
+ */
 export type CullIdleDeps = Pick<
   ServerDeps,
   'servers' | 'compute' | 'notifier' | 'clock' | 'ids' | 'serverSettings' | 'cullPolicy'
->;
+> &
+  Pick<SparkDeps, 'sparkSessions' | 'sparkCompute' | 'spark'>;
 
 /** What one sweep did; `problems` says what failed (a teardown is retried by a later sweep). */
 export interface CullSweep {
@@ -19,6 +25,8 @@ export interface CullSweep {
   stopped: number;
   /** Launches past their deadline that nothing recorded, and teardowns finished after an earlier failure. */
   repaired: number;
+  /** Spark sessions stopped for their age (their servers kept running). */
+  sparkStopped: number;
   problems: string[];
   /** Set when a server missed its heartbeat and the breaker was read (its items count in `itemsRead`). */
   breaker?: CullBreakerReport;
@@ -97,9 +105,11 @@ const stop = async (deps: CullIdleDeps, s: Server, reason: CullReason, now: Date
   if (!claimed) return;
   sweep.stopped += 1;
   let sparkApplications: string[] = [];
+  let sparkSessions: StoppedSparkSession[] = [];
   try {
     const ended = await finishEnd(deps, claimed);
     sparkApplications = ended.sparkApplications;
+    sparkSessions = ended.sparkSessions;
     if (ended.sparkError) sweep.problems.push(ended.sparkError);
   } finally {
     await deps.servers.recordCull({
@@ -114,6 +124,7 @@ const stop = async (deps: CullIdleDeps, s: Server, reason: CullReason, now: Date
       startedAt: s.startedAt,
       hourlyPrice: s.hourlyPrice,
       sparkApplications,
+      ...(sparkSessions.length ? { sparkSessions } : {}),
     });
     // True in both modes: a stop keeps the home (the volume, the folder); only deleting the server removes it.
     const home = await deps.compute.describeHome(s.id).catch(() => 'its home');
@@ -218,6 +229,7 @@ const cullOne = async (deps: CullIdleDeps, s: Server, now: Date, sweep: CullSwee
  * 3. Before the first warning or stop for silence, read the breaker over every RUNNING server (one Query of
  *    the active servers): when too many are silent at once, their reports are failing, not the servers, so
  *    no server is warned or stopped for silence this sweep (`breaker` says how many were held back).
+ * 4. Stop the Spark sessions past their maximum age (cullSparkSessions), each logged as a cull of its own.
  * Every change is conditional on the state read, so two sweeps at once stop a server once; one
  * server's failure is reported in `problems` and does not stop the sweep.
  */
@@ -230,6 +242,7 @@ export const cullIdle = async (deps: CullIdleDeps): Promise<CullSweep> => {
     warned: 0,
     stopped: 0,
     repaired: 0,
+    sparkStopped: 0,
     problems: [],
   };
   const breaker = breakerOf(deps, now, sweep);
@@ -247,5 +260,6 @@ export const cullIdle = async (deps: CullIdleDeps): Promise<CullSweep> => {
     }
     after = page.next;
   } while (after);
+  await cullSparkSessions(deps, now, sweep);
   return sweep;
 };

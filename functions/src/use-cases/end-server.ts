@@ -1,6 +1,7 @@
 import { slotHolder, type Server, type ServerStatus } from '../domain/server.ts';
 import type { ServerExpectation } from '../ports/server-store.ts';
 import type { ServerDeps } from './server-deps.ts';
+import { sparkCostSoFar, type SparkDeps } from './spark-deps.ts';
 
 /** How a server is being ended, and by whom. */
 export interface EndServer {
@@ -14,8 +15,38 @@ export interface EndServer {
   from?: readonly ServerStatus[];
 }
 
-/** What ending a server needs: its record, its compute, the time. */
-export type EndServerDeps = Pick<ServerDeps, 'servers' | 'compute' | 'clock'>;
+/** What ending a server needs: its record, its compute, its Spark sessions' records, the time. */
+export type EndServerDeps = Pick<ServerDeps, 'servers' | 'compute' | 'clock'> & Pick<SparkDeps, 'sparkSessions'>;
+
+/** A Spark session a teardown or the culler stopped, as the cull log names it. */
+export interface StoppedSparkSession {
+  id: string;
+  appName: string;
+  costSoFarUsd: number;
+}
+
+/**
+ * Marks a server's ACTIVE Spark sessions STOPPED (`server-ended`), each with its cost so far; their executors went
+ * with the server's Spark applications (by the server's label) just before. Returns the sessions it stopped.
+ */
+export const endSparkSessions = async (
+  deps: Pick<EndServerDeps, 'sparkSessions' | 'clock'>,
+  serverId: string,
+): Promise<StoppedSparkSession[]> => {
+  const active = (await deps.sparkSessions.listByServer(serverId)).filter((s) => s.status === 'ACTIVE');
+  const now = deps.clock.now();
+  const stopped: StoppedSparkSession[] = [];
+  for (const s of active) {
+    const costSoFarUsd = sparkCostSoFar(s, now);
+    const done = await deps.sparkSessions.stopSession(s.id, {
+      stoppedAt: now.toISOString(),
+      stopReason: 'server-ended',
+      costSoFarUsd,
+    });
+    if (done) stopped.push({ id: s.id, appName: s.appName, costSoFarUsd });
+  }
+  return stopped;
+};
 
 // A teardown that fails (the Kubernetes API is down) is retried by the culler this much later.
 const TEARDOWN_RETRY_MS = 5 * 60_000;
@@ -45,20 +76,32 @@ export const claimEnd = async (deps: EndServerDeps, server: Server, how: EndServ
 
 /**
  * Tears a claimed server down: the pod or process tree, its Service and token first (they cost money),
- * then, best effort, the Spark applications it started (a failure there is returned, not thrown, so
- * missing Spark permissions never keep a server up); then the final state, and the slot back.
+ * then, best effort, the Spark applications it started (executors labelled with the server) and its Spark
+ * sessions' records (STOPPED, `server-ended`); a failure there is returned, not thrown, so missing Spark
+ * permissions never keep a server up. Then the final state, and the slot back.
  */
 export const finishEnd = async (
   deps: EndServerDeps,
   claimed: Server,
-): Promise<{ server: Server; sparkApplications: string[]; sparkError?: string }> => {
+): Promise<{
+  server: Server;
+  sparkApplications: string[];
+  sparkSessions: StoppedSparkSession[];
+  sparkError?: string;
+}> => {
   await deps.compute.remove(claimed.id);
   let sparkApplications: string[] = [];
+  let sparkSessions: StoppedSparkSession[] = [];
   let sparkError: string | undefined;
   try {
     sparkApplications = await deps.compute.stopSparkApplications(claimed.id);
   } catch (err) {
     sparkError = `could not stop the Spark applications of ${claimed.id}: ${(err as Error).message}`;
+  }
+  try {
+    sparkSessions = await endSparkSessions(deps, claimed.id);
+  } catch (err) {
+    sparkError = `could not record the end of the Spark sessions of ${claimed.id}: ${(err as Error).message}`;
   }
   const at = deps.clock.now().toISOString();
   const ended = await deps.servers.moveServer(
@@ -68,7 +111,7 @@ export const finishEnd = async (
     { launchId: claimed.launchId },
   );
   await deps.servers.releaseSlot(claimed.owner, claimed.slot, slotHolder(claimed.id, claimed.launchId));
-  return { server: ended ?? claimed, sparkApplications, ...(sparkError ? { sparkError } : {}) };
+  return { server: ended ?? claimed, sparkApplications, sparkSessions, ...(sparkError ? { sparkError } : {}) };
 };
 
 /**
@@ -83,6 +126,7 @@ export const endServer = async (deps: EndServerDeps, server: Server, how: EndSer
       server: (await deps.servers.getServer(server.id)) ?? server,
       claimed: false,
       sparkApplications: [] as string[],
+      sparkSessions: [] as StoppedSparkSession[],
     };
   return { ...(await finishEnd(deps, claimed)), claimed: true };
 };

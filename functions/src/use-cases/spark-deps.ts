@@ -84,13 +84,8 @@ export const sparkLinksOf = (
   };
 };
 
-const HOUR_MS = 3_600_000;
-
-/** At most what a session cost between its start and `until`: the maximum hourly cost × the hours, in cents. */
-export const sparkCostSoFar = (s: Pick<SparkSession, 'createdAt' | 'cost'>, until: Date): number => {
-  const hours = Math.max(0, until.getTime() - Date.parse(s.createdAt)) / HOUR_MS;
-  return Math.round(s.cost.maxHourlyUsd * hours * 100) / 100;
-};
+/** At most what a session cost up to an instant (domain/spark-usage.ts). */
+export { sparkCostSoFar } from '../domain/spark-usage.ts';
 
 /**
  * A session the caller may see: its owner, or an admin; anyone else gets the 404 an unknown id gets, so ids of

@@ -4,6 +4,10 @@ import { MemoryRunFiles } from '../../src/adapters/memory/memory-run-files.ts';
 import { MemoryRunStore } from '../../src/adapters/memory/memory-run-store.ts';
 import type { ServerWorkflows, Workflows } from '../../src/ports/workflows.ts';
 import { MemoryServerStore } from '../../src/adapters/memory/memory-server-store.ts';
+import { MemorySparkSessionStore } from '../../src/adapters/memory/memory-spark-session-store.ts';
+import type { SparkCompute, SparkPlacement, SparkSessionSpec } from '../../src/ports/spark-compute.ts';
+import { DEFAULT_SPARK_RULES } from '../../src/domain/spark-sizing.ts';
+import type { SparkSettings } from '../../src/use-cases/spark-deps.ts';
 import { DEFAULT_CULL_SETTINGS, defaultCullPolicy } from '../../src/domain/cull-policy.ts';
 import { DEFAULT_LAUNCH_SETTINGS, type ServerObservation } from '../../src/domain/launch.ts';
 import type { Notice, Notifier } from '../../src/ports/notifier.ts';
@@ -196,6 +200,51 @@ export class ScriptedCompute implements ServerCompute {
   }
 }
 
+/** Spark compute that records what it placed and stopped; placement conf and a pod template like EKS's. */
+export class RecordingSparkCompute implements SparkCompute {
+  readonly started: SparkSessionSpec[] = [];
+  readonly stopped: Array<{ serverId: string; sessionId: string }> = [];
+  /** When set, startSession fails with it. */
+  startError?: Error;
+  async startSession(spec: SparkSessionSpec): Promise<SparkPlacement> {
+    if (this.startError) throw this.startError;
+    this.started.push(spec);
+    return {
+      conf: { 'spark.master': 'k8s://https://kubernetes.default.svc:443', 'spark.app.id': spec.appId },
+      podTemplate: { apiVersion: 'v1', kind: 'Pod', metadata: { labels: { 'orrery.dev/session': spec.sessionId } } },
+      links: { ui: `${spec.basePath}proxy/4040/jobs/` },
+    };
+  }
+  async stopSession(serverId: string, sessionId: string): Promise<void> {
+    this.stopped.push({ serverId, sessionId });
+  }
+}
+
+/** Spark settings for tests: the `batch` pool at $0.041 a core-hour and a cheaper `spot`, templated links. */
+export const TEST_SPARK: SparkSettings = {
+  pools: [
+    {
+      name: 'batch',
+      image: 'quay.io/jupyter/pyspark-notebook:2025-06-30',
+      allowedImages: [],
+      nodeSelector: { 'orrery.dev/pool': 'spark-batch' },
+      tolerations: [],
+      pricePerCoreHour: 0.041,
+    },
+    {
+      name: 'spot',
+      image: 'quay.io/jupyter/pyspark-notebook:2025-06-30',
+      allowedImages: [],
+      nodeSelector: { 'orrery.dev/pool': 'spark-spot' },
+      tolerations: [{ key: 'spot', operator: 'Exists', effect: 'NoSchedule' }],
+      pricePerCoreHour: 0.015,
+    },
+  ],
+  rules: DEFAULT_SPARK_RULES,
+  historyUrl: 'https://history.example.com/history/{appId}/jobs/',
+  monitoringUrl: '',
+};
+
 /** Notices kept for assertions. */
 export class RecordingNotifier implements Notifier {
   readonly notices: Notice[] = [];
@@ -209,6 +258,9 @@ export const memoryServerDeps = (over: Partial<ServerSettings> = {}) => {
   const clock = new FakeClock();
   return {
     servers: new MemoryServerStore(),
+    sparkSessions: new MemorySparkSessionStore(),
+    sparkCompute: new RecordingSparkCompute(),
+    spark: TEST_SPARK,
     compute: new ScriptedCompute(),
     workflows: new RecordingWorkflows(),
     notifier: new RecordingNotifier(),

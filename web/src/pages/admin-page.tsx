@@ -10,6 +10,7 @@ const REASONS: Record<Cull['reason'], string> = {
   idle: 'Idle past its timeout',
   'max-age': 'Reached its maximum age',
   'no-heartbeat': 'Stopped reporting (no heartbeat)',
+  'spark-max-age': 'A Spark session reached its maximum age (server kept)',
 };
 
 const NotAllowed = () => (

@@ -217,6 +217,7 @@ const IssueForm = ({ roles, onIssued }: { roles: Role[]; onIssued: (keys: Issued
 const PURPOSES: Record<CredentialIssue['purpose'], string> = {
   interactive: 'This page or the helper',
   server: 'A server',
+  spark: "A server's Spark executors",
   run: 'A run',
 };
 

@@ -14,7 +14,9 @@ const NO_STORE = { 'cache-control': 'no-store' };
 
 /** The credentials routes: roles, issuing keys, and the audit log (one's own; everyone's for admins). */
 export const makeCredentialHandlers = (
-  deps: CredentialDeps & Pick<IssueServerCredentialsDeps, 'servers'> & Pick<IssueRunCredentialsDeps, 'runs'>,
+  deps: CredentialDeps &
+    Pick<IssueServerCredentialsDeps, 'servers' | 'sparkSessions'> &
+    Pick<IssueRunCredentialsDeps, 'runs'>,
   o: HttpOptions,
 ) => ({
   listRoles: httpHandler(R.listRoles, async ({ user }) => ok(listRoles(deps, { user })), o),
@@ -25,8 +27,10 @@ export const makeCredentialHandlers = (
   ),
   issueServerCredentials: httpHandler(
     R.issueServerCredentials,
-    async ({ params, headers }) => ({
-      ...ok(await issueServerCredentials(deps, { name: params.name, token: machineToken(headers) })),
+    async ({ params, body, headers }) => ({
+      ...ok(
+        await issueServerCredentials(deps, { name: params.name, token: machineToken(headers), session: body.session }),
+      ),
       headers: NO_STORE,
     }),
     o,

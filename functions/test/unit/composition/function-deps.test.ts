@@ -53,6 +53,9 @@ describe('what each function is given', () => {
       'profiles',
       'serverSettings',
       'servers',
+      'spark',
+      'sparkCompute',
+      'sparkSessions',
     ]);
   });
 
@@ -108,7 +111,7 @@ describe('what each function is given', () => {
       'sparkSessions',
       'workflows',
     ]);
-    expect(keysOf(groups.admin)).toEqual(['clock', 'cursors', 'profiles', 'runs', 'servers']);
+    expect(keysOf(groups.admin)).toEqual(['clock', 'cursors', 'profiles', 'runs', 'servers', 'sparkSessions']);
   });
 
   it('signs cursors where a list is served, and stops such a function at cold start without the secret, naming it', () => {

@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryRunStore } from '../../../src/adapters/memory/memory-run-store.ts';
 import { MemoryServerStore } from '../../../src/adapters/memory/memory-server-store.ts';
+import { MemorySparkSessionStore } from '../../../src/adapters/memory/memory-spark-session-store.ts';
 import { MemoryCredentialLog } from '../../../src/adapters/memory/memory-credential-log.ts';
 import { HmacCursorCodec } from '../../../src/adapters/system/hmac-cursor-codec.ts';
 import { makeCredentialHandlers } from '../../../src/handlers/http/credential-handlers.ts';
@@ -43,6 +44,7 @@ const handlers = () => {
     ids: new SequentialIds(),
     cursors: new HmacCursorCodec('test-secret-test-secret'),
     servers: new MemoryServerStore(),
+    sparkSessions: new MemorySparkSessionStore(),
     runs: new MemoryRunStore(),
   };
   return { deps, h: makeCredentialHandlers(deps, {}) };

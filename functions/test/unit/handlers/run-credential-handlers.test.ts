@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryCredentialLog } from '../../../src/adapters/memory/memory-credential-log.ts';
 import { MemoryRunStore } from '../../../src/adapters/memory/memory-run-store.ts';
 import { MemoryServerStore } from '../../../src/adapters/memory/memory-server-store.ts';
+import { MemorySparkSessionStore } from '../../../src/adapters/memory/memory-spark-session-store.ts';
 import { HmacCursorCodec } from '../../../src/adapters/system/hmac-cursor-codec.ts';
 import { hashRunToken } from '../../../src/domain/run.ts';
 import { makeCredentialHandlers } from '../../../src/handlers/http/credential-handlers.ts';
@@ -39,6 +40,7 @@ const handlers = async () => {
     ids: new SequentialIds(),
     cursors: new HmacCursorCodec('test-secret-test-secret'),
     servers: new MemoryServerStore(),
+    sparkSessions: new MemorySparkSessionStore(),
     runs,
   };
   return { run, h: makeCredentialHandlers(deps, {}) };
