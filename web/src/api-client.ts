@@ -71,11 +71,7 @@ export type SparkPreview = z.infer<typeof SparkPreviewSchema>;
 /** A Spark session started from a server's notebook (its driver), with links and estimated cost. */
 export type SparkSession = z.infer<typeof SparkSessionSchema>;
 /** GET /admin/usage's Spark part: sessions active now, and cost by team over the last day's and the active ones. */
-// Written by hand until spark-api's UsageSchema gains its spark part; then Usage['spark'].
-export interface SparkUsage {
-  active: number;
-  byTeam: { team: string; sessions: number; active: number; costSoFarUsd: number; activeMaxHourlyUsd: number }[];
-}
+export type SparkUsage = Usage['spark'];
 /** Request bodies and queries, typed from the route table. */
 export type CreateNotebookBody = BodyOf<'createNotebook'>;
 export type PatchNotebookBody = BodyOf<'patchNotebook'>;

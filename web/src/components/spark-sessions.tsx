@@ -152,7 +152,10 @@ const SparkRow = ({
               </button>
             </span>
           ) : null}
-          {!active ? <span className="small muted">{s.stopReason ? stopReasonText(s.stopReason) : ''}</span> : null}
+          {/* Present from the start, so the stop is announced where the Stop button was. */}
+          <span className="small muted" role="status">
+            {!active && s.stopReason ? stopReasonText(s.stopReason) : ''}
+          </span>
         </div>
         {error ? <ErrorAlert error={error} size="inline" /> : null}
       </td>

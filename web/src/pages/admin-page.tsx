@@ -105,7 +105,7 @@ const UsageTables = ({ usage }: { usage: Usage }) => {
         )}
       />
       <h2>Spark cost by team</h2>
-      {'spark' in usage ? <SparkCostByTeam spark={(usage as Usage & { spark: SparkUsage }).spark} /> : null}
+      <SparkCostByTeam spark={usage.spark} />
     </>
   );
 };
@@ -113,9 +113,9 @@ const UsageTables = ({ usage }: { usage: Usage }) => {
 const SparkCostByTeam = ({ spark }: { spark: SparkUsage }) => (
   <>
     <p className="muted small">
-      {spark.active} Spark {spark.active === 1 ? 'session' : 'sessions'} active now. Sessions of the last day and every
-      active one, by the team they are counted against; a cost so far is at most the session's maximum hourly cost for
-      the hours it ran.
+      {spark.active} Spark {spark.active === 1 ? 'session' : 'sessions'} active now. Sessions started since{' '}
+      {formatDateTime(spark.since)} and every active one, by the team they are counted against; a cost so far is at most
+      the session's maximum hourly cost for the hours it ran.
     </p>
     <DataTable
       name="Spark cost by team"
@@ -125,7 +125,7 @@ const SparkCostByTeam = ({ spark }: { spark: SparkUsage }) => (
         { label: 'Sessions', num: true },
         { label: 'Active', num: true },
         { label: 'Cost so far', num: true },
-        { label: 'Active, at most', num: true },
+        { label: 'Active, per hour at most', num: true },
       ]}
       rows={spark.byTeam}
       empty="No Spark sessions in the last day"
@@ -224,6 +224,14 @@ const Culls = () => {
               {REASONS[c.reason] ?? c.reason}
               {c.sparkApplications.length ? (
                 <div className="small muted">Also stopped Spark: {c.sparkApplications.join(', ')}</div>
+              ) : null}
+              {c.sparkSessions?.length ? (
+                <div className="small muted">
+                  Spark {c.sparkSessions.length === 1 ? 'session' : 'sessions'} stopped:{' '}
+                  {c.sparkSessions
+                    .map((x) => `${x.appName} (${x.id}, at most ${formatMoney(x.costSoFarUsd)})`)
+                    .join(', ')}
+                </div>
               ) : null}
             </td>
             <td>{formatDateTime(c.lastActivity)}</td>
