@@ -2,12 +2,27 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { chromiumAvailable } from '../../functions/test/support/chromium.ts';
 import { eventually, jupyterServerAvailable, waitForServer } from '../../functions/test/support/servers.ts';
+import { horizontalOverflow, installNameProbe, unlabelledControls } from './support/page-quality.ts';
 import { usePortal } from './support/portal-fixture.ts';
 import { PAGE_MS, shown, signInWithToken } from './support/portal-steps.ts';
 
 const LAUNCH_MS = 60_000;
 // The preview settles for a moment after typing before it asks the API.
 const PREVIEW_MS = 10_000;
+// 1280 pixels at 400% zoom (WCAG's reflow size); 200% zoom of a 640-pixel window.
+const NARROW = { width: 320, height: 640 };
+
+/** At a narrow width: what makes the page wider than the window, and the controls without a name. */
+const narrowProblems = async (page: Page, shot: () => Promise<void>) => {
+  const wide = page.viewportSize()!;
+  await page.setViewportSize(NARROW);
+  const overflow = await horizontalOverflow(page);
+  const unnamed = await unlabelledControls(page);
+  await shot();
+  await page.setViewportSize(wide);
+  // Tables scroll sideways inside their wrapper; the page itself must not.
+  return { pageOverflows: overflow.scrollWidth > overflow.innerWidth ? overflow.offenders : [], unnamed };
+};
 
 /** The launch form's card on Home, where the Spark preview shows for a Spark profile. */
 const launchCard = (page: Page) => page.getByRole('region', { name: 'Launch a server' });
@@ -31,6 +46,7 @@ describe.skipIf(!chromiumAvailable())('Spark in the portal', { timeout: 3 * LAUN
   it('previews Spark on the pyspark profile with its $/h, and warns of the cost when max executors is large', async () => {
     // Prepare
     const page = await p.newPage();
+    await installNameProbe(page);
     await signInWithToken(page, p.t.platform.url, p.t.tokens.alice);
     await shown(page.getByRole('heading', { name: 'Your servers' }));
     const preview = page.getByRole('region', { name: 'Spark preview' });
@@ -56,6 +72,7 @@ describe.skipIf(!chromiumAvailable())('Spark in the portal', { timeout: 3 * LAUN
     await preview.getByRole('textbox', { name: 'Executor cores' }).fill('two');
     await shown(preview.getByText('Cores are a whole number, at least 1.'));
     const invalid = await preview.getByRole('textbox', { name: 'Executor cores' }).getAttribute('aria-invalid');
+    const narrow = await narrowProblems(page, () => p.shot(page, 'preview-narrow'));
     // Assess
     expect(onSmall).toBe(0);
     // 4 cores × 2 executors at most × $0.041 a core-hour, starting from none (dynamic allocation).
@@ -67,6 +84,7 @@ describe.skipIf(!chromiumAvailable())('Spark in the portal', { timeout: 3 * LAUN
     expect(confRows).toContain('spark.dynamicAllocation.maxExecutors\t200');
     expect(call).toContain('"spark.executor.instances": "200"');
     expect(invalid).toBe('true');
+    expect(narrow).toEqual({ pageOverflows: [], unnamed: [] });
   });
 
   it.skipIf(!jupyterServerAvailable())(
@@ -85,6 +103,7 @@ describe.skipIf(!chromiumAvailable())('Spark in the portal', { timeout: 3 * LAUN
       expect(created.status, created.text).toBe(201);
       const session = created.body;
       const page = await p.newPage();
+      await installNameProbe(page);
       await signInWithToken(page, p.t.platform.url, token);
       const table = page.getByRole('table', { name: 'Spark sessions on e2e-spark' });
       // Act
@@ -93,6 +112,7 @@ describe.skipIf(!chromiumAvailable())('Spark in the portal', { timeout: 3 * LAUN
       const ui = table.getByRole('link', { name: 'Spark UI of e2e-etl' });
       const [href, target] = [await ui.getAttribute('href'), await ui.getAttribute('target')];
       await p.shot(page, 'server-row-session');
+      const narrow = await narrowProblems(page, () => p.shot(page, 'server-row-narrow'));
       await table.getByRole('button', { name: 'Stop Spark session e2e-etl' }).click();
       await table.getByRole('button', { name: 'Yes, stop Spark session e2e-etl' }).click();
       await shown(table.getByText('Stopped', { exact: true }));
@@ -116,6 +136,7 @@ describe.skipIf(!chromiumAvailable())('Spark in the portal', { timeout: 3 * LAUN
       expect(href).toBe(session.links.ui);
       expect(href).toMatch(/^http:\/\/127\.0\.0\.1:40\d\d\/$/);
       expect(target).toBe('_blank');
+      expect(narrow).toEqual({ pageOverflows: [], unnamed: [] });
       expect(stoppedRow).toContain('Stopped on request');
       expect(stoppedRow).toMatch(/at most \$\d+\.\d\d in all/);
       expect(await table.getByRole('link', { name: 'Spark UI of e2e-etl' }).count()).toBe(0);
