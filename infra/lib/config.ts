@@ -134,6 +134,18 @@ export const InfraConfigSchema = z.object({
   profilesFile: z.string().default('config/profiles.example.yaml'),
   // The AWS roles POST /credentials may assume (config/roles.example.yaml shows the form); none: no roles.
   rolesFile: z.string().optional(),
+  // Spark sessions: the pools and sizing rules (config/spark-pools.example.yaml shows the form; none: the defaults),
+  // compiled to JSON into every function as the profiles are, and the history and monitoring link templates (with
+  // {appId}, {sessionId}, {server}, {owner}; the functions check the placeholders at cold start; none: no link).
+  sparkPoolsFile: z.string().optional(),
+  sparkHistoryUrl: z
+    .string()
+    .regex(/^https?:\/\//, 'an http(s) URL template')
+    .optional(),
+  sparkMonitoringUrl: z
+    .string()
+    .regex(/^https?:\/\//, 'an http(s) URL template')
+    .optional(),
   slackWebhookSecretName: z.string().optional(),
   // No server image: each profile names its own (profilesFile), and runs use their profile's too. A leftover
   // `images.server` from older configurations is dropped unread, as it always was.

@@ -36,6 +36,8 @@ export const functionEnvironment = (
   ...(config.portal.domainName && config.portal.certificateArn
     ? { ORRERY_PORTAL_URL: `https://${config.portal.domainName}` }
     : {}),
+  ...(config.sparkHistoryUrl ? { ORRERY_SPARK_HISTORY_URL: config.sparkHistoryUrl } : {}),
+  ...(config.sparkMonitoringUrl ? { ORRERY_SPARK_MONITORING_URL: config.sparkMonitoringUrl } : {}),
 });
 
 /** The ARN of the configured EKS cluster (for eks:DescribeCluster). */

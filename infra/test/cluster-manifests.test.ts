@@ -69,7 +69,7 @@ describe('infra/k8s', () => {
     // Act
     const objects = objectsOf(committed().files);
     // Assess
-    expect(objects).toHaveLength(21);
+    expect(objects).toHaveLength(29);
     for (const object of objects) {
       expect(() => new MODELS[object.kind]!(object).validate(), `${object.kind} ${object.metadata.name}`).not.toThrow();
     }
@@ -90,7 +90,7 @@ describe('infra/k8s', () => {
     const objects = objectsOf(committed().files);
     // Act
     const bound = objects
-      .filter((o) => o.kind === 'RoleBinding')
+      .filter((o) => o.kind === 'RoleBinding' && o.subjects[0].kind === 'Group')
       .map((o) => o.subjects[0].name)
       .sort();
     const accounts = objects
@@ -105,11 +105,14 @@ describe('infra/k8s', () => {
       (r) => `${r.Properties.Namespace}/${r.Properties.ServiceAccount}`,
     );
     expect(bound).toEqual([...entries].sort());
-    // Every service account but the servers' has a Pod Identity association: server pods take AWS keys from their
-    // credentials sidecar, which an association's injected variables would shadow.
-    expect(accounts).toEqual(
-      [...associations, `${config.eks.serverNamespace}/${config.eks.serverServiceAccount}`].sort(),
-    );
+    // Every service account but the servers' and Spark's has a Pod Identity association: server and executor pods
+    // take AWS keys from their credentials sidecar, which an association's injected variables would shadow.
+    const sidecarAccounts = [
+      config.eks.serverServiceAccount,
+      CLUSTER_DEFAULTS.sparkDriverServiceAccount,
+      CLUSTER_DEFAULTS.sparkExecutorServiceAccount,
+    ].map((a) => `${config.eks.serverNamespace}/${a}`);
+    expect(accounts).toEqual([...associations, ...sidecarAccounts].sort());
   });
 
   it('defaults the functions’ namespaces to the very names the infra configuration defaults to', () => {

@@ -27,13 +27,16 @@ const deployedFunctions = (config: InfraConfig) => {
 };
 
 // Both identity kinds, with every optional setting that adds a variable: the OIDC admin claim, Slack, the roles, the
-// portal's own domain.
+// portal's own domain, the Spark pools and links.
 const withOidcAdmin = (): InfraConfig => {
   const oidc = oidcConfig();
   if (oidc.identity.kind !== 'oidc') throw new Error('oidcConfig is not OIDC');
   return {
     ...oidc,
     rolesFile: 'config/roles.example.yaml',
+    sparkPoolsFile: 'config/spark-pools.example.yaml',
+    sparkHistoryUrl: 'https://spark-history.example.com/history/{appId}/jobs/',
+    sparkMonitoringUrl: 'https://grafana.example.com/d/spark?var-app={appId}',
     portal: {
       domainName: 'notebooks.example.com',
       certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
@@ -77,6 +80,25 @@ describe('the environment the deploy gives the functions', () => {
     expect(claimed.filter((name) => !set.has(name))).toEqual([]);
     expect(set.has('ORRERY_CURSOR_SECRET')).toBe(false);
     expect(set.has('ORRERY_CURSOR_SECRET_ARN')).toBe(true);
+  });
+
+  it('gives every function the Spark pools and links when the configuration names them, and none otherwise', () => {
+    // Prepare
+    const spark = ['ORRERY_SPARK_POOLS_FILE', 'ORRERY_SPARK_HISTORY_URL', 'ORRERY_SPARK_MONITORING_URL'];
+    const sparkOf = (config: InfraConfig) =>
+      deployedFunctions(config).map((f) => ({ path: f.path, spark: spark.filter((v) => f.variables.includes(v)) }));
+
+    // Act
+    const configured = sparkOf(withOidcAdmin());
+    const unset = sparkOf(exampleConfig());
+
+    // Assess (the servers function sizes sessions and the culler stops them by age; every function reads the same
+    // Spark configuration, as every one reads the same profiles)
+    expect(configured.map((f) => f.path)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/ServersFunction$/), expect.stringMatching(/CullIdle$/)]),
+    );
+    for (const f of configured) expect(f.spark, f.path).toEqual(spark);
+    for (const f of unset) expect(f.spark, f.path).toEqual([]);
   });
 });
 

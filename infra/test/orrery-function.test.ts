@@ -1,11 +1,18 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { load as loadYaml } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildLambda, chunksOf, coldStartChunks, LAMBDA_ENTRY_FILE } from '../lib/constructs/bundling.ts';
+import {
+  buildLambda,
+  chunksOf,
+  coldStartChunks,
+  compileSparkPools,
+  LAMBDA_ENTRY_FILE,
+  SPARK_POOLS_FILE,
+} from '../lib/constructs/bundling.ts';
 import { OrreryFunction, REPO_ROOT } from '../lib/constructs/orrery-function.ts';
 import { API_ENTRIES } from '../lib/stacks/api-stack.ts';
 import { buildApp, stacksOf } from './support-api.ts';
@@ -113,6 +120,7 @@ describe('OrreryFunction bundling', () => {
     const outdir = join(workdir, 'cdk.out');
     const stack = new Stack(new App({ outdir }), 'Bundled');
     const profilesFile = 'config/profiles.example.yaml';
+    const sparkPoolsFile = 'config/spark-pools.example.yaml';
 
     // Act
     const system = new OrreryFunction(stack, 'System', {
@@ -126,6 +134,7 @@ describe('OrreryFunction bundling', () => {
       description: 'admin',
       environment: {},
       profilesFile,
+      sparkPoolsFile,
     });
     const template = Template.fromStack(stack);
 
@@ -153,8 +162,31 @@ describe('OrreryFunction bundling', () => {
         loadYaml(readFileSync(join(REPO_ROOT, profilesFile), 'utf8')),
       );
       expect(readdirSync(join(asset, 'chunks')).every((file) => file.endsWith('.mjs'))).toBe(true);
+      // The Spark pools file likewise, for the function given one; without it the functions use the default pools.
+      const sparkPools = join(asset, SPARK_POOLS_FILE);
+      if (fn === admin) {
+        expect(props.Environment.Variables.ORRERY_SPARK_POOLS_FILE).toBe(`/var/task/${SPARK_POOLS_FILE}`);
+        expect(JSON.parse(readFileSync(sparkPools, 'utf8'))).toEqual(
+          loadYaml(readFileSync(join(REPO_ROOT, sparkPoolsFile), 'utf8')),
+        );
+      } else {
+        expect(props.Environment.Variables.ORRERY_SPARK_POOLS_FILE).toBeUndefined();
+        expect(existsSync(sparkPools)).toBe(false);
+      }
     }
   }, 180_000);
+
+  it('names the Spark pools file when it is not YAML or JSON', () => {
+    // Prepare
+    const file = join(workdir, 'pools.yaml');
+    writeFileSync(file, 'pools: [batch\n');
+
+    // Act
+    const act = () => compileSparkPools(file);
+
+    // Assess
+    expect(act).toThrow(`sparkPoolsFile ${file} is not YAML or JSON: `);
+  });
 });
 
 describe('OrreryFunction logs', () => {

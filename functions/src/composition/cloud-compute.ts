@@ -2,6 +2,7 @@ import { lambdaCredentials } from '../adapters/aws/clients.ts';
 import { UpstreamError } from '../domain/errors.ts';
 import type { ServerCompute } from '../ports/server-compute.ts';
 import type { Config } from '../config/config.ts';
+import { CLUSTER_DEFAULTS } from '../contracts/cluster-setup.ts';
 import { lazyPort, type PortMethods } from './lazy-port.ts';
 
 const COMPUTE: PortMethods<ServerCompute> = {
@@ -37,6 +38,7 @@ export const makeCloudCompute = (config: Config): ServerCompute => {
     const where = {
       namespace,
       serviceAccount,
+      sparkDriverServiceAccount: CLUSTER_DEFAULTS.sparkDriverServiceAccount,
       reporterImage,
       credentialsImage: config.runSettings.runner.image,
       publicBaseUrl: publicUrl,

@@ -1,41 +1,45 @@
+import { lambdaCredentials } from '../adapters/aws/clients.ts';
 import type { Config } from '../config/config.ts';
-import { DEFAULT_SPARK_RULES } from '../domain/spark-sizing.ts';
-import type { SparkSettings } from '../use-cases/spark-deps.ts';
+import { CLUSTER_DEFAULTS } from '../contracts/cluster-setup.ts';
 import { UpstreamError } from '../domain/errors.ts';
-import type { SparkCompute, SparkPlacement } from '../ports/spark-compute.ts';
+import type { SparkCompute } from '../ports/spark-compute.ts';
+import { lazyPort, type PortMethods } from './lazy-port.ts';
+
+const SPARK: PortMethods<SparkCompute> = { startSession: true, stopSession: true };
 
 /**
- * PLACEHOLDER until branch spark-k8s lands: the cloud's SparkCompute is KubernetesSparkCompute (executors as pods on
- * EKS); the lead replaces this class with it at merge. Starting a session answers 503 saying so; stopping one does
- * nothing (nothing was ever started), so teardown and the culler keep working.
+ * The cloud's Spark: executors as pods beside the servers on EKS, through the Kubernetes API with a token made from
+ * the Lambda's own IAM identity, loaded on first use as makeCloudCompute's is. Without a cluster, starting a session
+ * answers 503 and stopping one does nothing (there is nothing to stop).
  */
-export class UnwiredEksSparkCompute implements SparkCompute {
-  async startSession(): Promise<SparkPlacement> {
-    throw new UpstreamError('Spark on EKS is not wired in this deployment yet: no Spark sessions can start');
+export const makeCloudSparkCompute = (config: Config): SparkCompute => {
+  const { cluster, endpoint, certificateAuthority, namespace } = config.eks;
+  if (!cluster || !endpoint) return new UnconfiguredSparkCompute();
+  return lazyPort(async () => {
+    const [{ EksTokenProvider }, { makeKubernetesClients }, { KubernetesSparkCompute }] = await Promise.all([
+      import('../adapters/aws/eks-token.ts'),
+      import('../adapters/k8s/kubernetes-server-compute.ts'),
+      import('../adapters/k8s/kubernetes-spark-compute.ts'),
+    ]);
+    const tokens = new EksTokenProvider({
+      clusterName: cluster,
+      region: config.region,
+      credentials: lambdaCredentials(),
+    });
+    const { core } = makeKubernetesClients({ endpoint, caData: certificateAuthority, token: () => tokens.token() });
+    return new KubernetesSparkCompute({
+      core,
+      namespace,
+      executorServiceAccount: CLUSTER_DEFAULTS.sparkExecutorServiceAccount,
+      credentialsImage: config.runSettings.runner.image,
+    });
+  }, SPARK);
+};
+
+/** Spark for a deployment without an EKS cluster. */
+class UnconfiguredSparkCompute implements SparkCompute {
+  async startSession(): Promise<never> {
+    throw new UpstreamError('Spark sessions are not configured here: set ORRERY_EKS_CLUSTER and ORRERY_EKS_ENDPOINT');
   }
   async stopSession(): Promise<void> {}
 }
-
-/** The cloud's Spark compute: executors as pods beside the server's, through the Kubernetes API. */
-export const makeCloudSparkCompute = (_config: Config): SparkCompute => new UnwiredEksSparkCompute();
-
-// TEMPORARY until Config.spark (branch spark-rules) lands: the default pool and rules, no links.
-const FALLBACK_SPARK: SparkSettings = {
-  pools: [
-    {
-      name: 'batch',
-      image: 'quay.io/jupyter/pyspark-notebook:2025-06-30',
-      allowedImages: [],
-      nodeSelector: { 'orrery.dev/pool': 'spark-batch' },
-      tolerations: [],
-      pricePerCoreHour: 0.041,
-    },
-  ],
-  rules: DEFAULT_SPARK_RULES,
-  historyUrl: '',
-  monitoringUrl: '',
-};
-
-/** Spark's settings from the configuration. */
-export const sparkSettingsOf = (config: Config): SparkSettings =>
-  (config as Config & { spark?: SparkSettings }).spark ?? FALLBACK_SPARK;

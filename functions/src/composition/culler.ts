@@ -8,7 +8,7 @@ import { makeCullHandler, type CullerDeps } from '../handlers/scheduled/cull-idl
 import { emitMetrics } from '../observability/metrics.ts';
 import { makeCloudCompute } from './cloud-compute.ts';
 import { documentClient, makeNotifier } from './cloud-ports.ts';
-import { makeCloudSparkCompute, sparkSettingsOf } from './cloud-spark.ts';
+import { makeCloudSparkCompute } from './cloud-spark.ts';
 import { loadLambdaConfig } from './lambda-config.ts';
 
 /**
@@ -22,7 +22,7 @@ export const makeCullerDeps = (config: Config): CullerDeps => {
     sparkSessions: new DynamoDbSparkSessionStore(doc, config.table),
     compute: makeCloudCompute(config),
     sparkCompute: makeCloudSparkCompute(config),
-    spark: sparkSettingsOf(config),
+    spark: config.spark,
     notifier: makeNotifier(config),
     clock: new SystemClock(),
     ids: new RandomIds(),

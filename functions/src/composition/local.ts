@@ -61,7 +61,6 @@ import { serverExited } from '../use-cases/stop-server.ts';
 import { makeBucketPorts } from './bucket-ports.ts';
 import { clientOptions, cursorCodec, documentClient, makeNotifier } from './cloud-ports.ts';
 import { makeGlueCatalog, makeStsBroker } from './credentials.ts';
-import { sparkSettingsOf } from './cloud-spark.ts';
 import { makeSystemHandlers } from './system.ts';
 
 // Local mode's wiring: the emulators, the local compute and workflows, and every use case's deps in one process.
@@ -106,7 +105,7 @@ export const makePlatformDeps = (
     workflows,
     compute,
     sparkCompute: sparkCompute ?? new LocalSparkCompute(),
-    spark: sparkSettingsOf(config),
+    spark: config.spark,
     notifier: makeNotifier(config),
     clock: new SystemClock(),
     ids: new RandomIds(),

@@ -10,7 +10,7 @@ import { makeSparkHandlers, type SparkRouteDeps } from '../handlers/http/spark-h
 import { makeApiRouter, type ApiRouter } from '../http/api-router.ts';
 import { makeCloudCompute } from './cloud-compute.ts';
 import { cursorCodec, documentClient, makeNotifier } from './cloud-ports.ts';
-import { makeCloudSparkCompute, sparkSettingsOf } from './cloud-spark.ts';
+import { makeCloudSparkCompute } from './cloud-spark.ts';
 import { makeCloudWorkflows } from './cloud-workflows.ts';
 import { loadLambdaConfig } from './lambda-config.ts';
 
@@ -28,7 +28,7 @@ export const makeServerRouteDeps = (config: Config): ServerRouteDeps & SparkRout
     sparkCompute: makeCloudSparkCompute(config),
     notifier: makeNotifier(config),
     cursors: cursorCodec(config),
-    spark: sparkSettingsOf(config),
+    spark: config.spark,
     workflows: makeCloudWorkflows(config),
     clock: new SystemClock(),
     ids: new RandomIds(),

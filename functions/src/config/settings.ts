@@ -1,7 +1,6 @@
 import type { Profile } from '../domain/profile.ts';
 import type { Role } from '../domain/role.ts';
 import type { SparkPool, SparkRules } from '../domain/spark-session.ts';
-import { DEFAULT_SPARK_RULES } from '../domain/spark-sizing.ts';
 import type { TemplateRegistry } from '../domain/table-templates.ts';
 import type { AdminClaim, ClaimNames } from '../domain/user.ts';
 import type { ObservabilitySettings } from '../observability/settings.ts';
@@ -72,8 +71,8 @@ export type RoleReader = (file: string | undefined, inline: string | undefined) 
 /** Reads the table templates from ORRERY_TABLE_TEMPLATES_FILE (each mode its own formats). */
 export type TemplatesReader = (file: string | undefined) => TemplateRegistry;
 
-/** Reads the Spark pool registry from ORRERY_SPARK_POOLS_FILE (each mode its own formats). */
-export type SparkPoolsReader = (file: string | undefined) => SparkPool[];
+/** Reads the Spark pools and rules from ORRERY_SPARK_POOLS_FILE (each mode its own formats). */
+export type SparkPoolsReader = (file: string | undefined) => { pools: SparkPool[]; rules: SparkRules };
 
 /** How a mode reads its registries: JSON only in the Lambdas, YAML or JSON locally. */
 export interface RegistryReaders {
@@ -118,15 +117,16 @@ const serverSettingsOf = (e: FunctionVariables): ServerSettings => ({
   volumes: { unusedDays: e.ORRERY_VOLUME_UNUSED_DAYS, pricePerGiBMonth: e.ORRERY_VOLUME_PRICE_PER_GIB_MONTH },
 });
 
+// The pools file's rules (over the defaults), then the two variables, which win when set: an operator can change
+// the threshold or the maximum age without editing the file the deploy compiled.
 const sparkSettingsOf = (e: FunctionVariables, read: SparkPoolsReader): SparkSettings => {
-  const pools = read(e.ORRERY_SPARK_POOLS_FILE);
+  const { pools, rules } = read(e.ORRERY_SPARK_POOLS_FILE);
   return {
     pools,
     rules: {
-      ...DEFAULT_SPARK_RULES,
-      dailyCostThresholdUsd: e.ORRERY_SPARK_DAILY_COST_THRESHOLD_USD,
-      maxAgeSeconds: e.ORRERY_SPARK_MAX_AGE_SECONDS,
-      defaultPool: pools[0]!.name,
+      ...rules,
+      dailyCostThresholdUsd: e.ORRERY_SPARK_DAILY_COST_THRESHOLD_USD ?? rules.dailyCostThresholdUsd,
+      maxAgeSeconds: e.ORRERY_SPARK_MAX_AGE_SECONDS ?? rules.maxAgeSeconds,
     },
     historyUrl: e.ORRERY_SPARK_HISTORY_URL,
     monitoringUrl: e.ORRERY_SPARK_MONITORING_URL,

@@ -415,29 +415,39 @@ const SPARK = {
   ORRERY_SPARK_POOLS_FILE: v(text().optional(), {
     description:
       "The Spark pool registry: where sessions' executors run (image, allowed images, nodeSelector, tolerations) " +
-      'and their price per core-hour (see `config/spark-pools.example.yaml`): YAML or JSON in local mode, JSON in ' +
-      'the cloud. The first pool is the default. Without it: `batch` (on-demand nodes, $0.041 per core-hour) and ' +
-      '`spot` ($0.015). A bad entry stops start-up with the path and the problem.',
+      'and their price per core-hour, as a list of pools or as `{pools: [...], rules: {...}}` whose `rules` change ' +
+      "any of the sizing rules' numbers (see `config/spark-pools.example.yaml`): YAML or JSON in local mode, JSON " +
+      'in the cloud. The first pool is the default unless `rules.defaultPool` names another. Without it: `batch` ' +
+      "(on-demand nodes, $0.041 per core-hour), `spot` ($0.015) and issue 15's rules. A bad entry stops start-up " +
+      'with the path (`0.image`, `rules.maximum.cores`) and the problem.',
     modes: BOTH,
+    deploy: '`sparkPoolsFile`, when set, compiled to JSON at build (`/var/task/spark-pools.json`)',
   }),
+  // Unset, the pools file's rules decide (else the defaults): a value here wins over the file.
   ORRERY_SPARK_DAILY_COST_THRESHOLD_USD: v(
-    decimal(DEFAULT_SPARK_RULES.dailyCostThresholdUsd, 0, undefined, 'a price in US dollars'),
+    decimal(DEFAULT_SPARK_RULES.dailyCostThresholdUsd, 0, undefined, 'a price in US dollars').unwrap().optional(),
     {
       description:
         'A Spark session whose maximum hourly cost × 24 exceeds this many US dollars is high-cost: its answer ' +
-        'carries a warning and the owner is notified.',
+        "carries a warning and the owner is notified. Set, it wins over the pools file's " +
+        '`rules.dailyCostThresholdUsd`.',
       modes: BOTH,
+      defaultText: `\`${DEFAULT_SPARK_RULES.dailyCostThresholdUsd}\`, or the pools file's \`rules.dailyCostThresholdUsd\``,
     },
   ),
-  ORRERY_SPARK_MAX_AGE_SECONDS: v(wholeNumber(DEFAULT_SPARK_RULES.maxAgeSeconds, 60), {
-    description: 'The culler stops Spark sessions older than this, and says so in the cull log.',
+  ORRERY_SPARK_MAX_AGE_SECONDS: v(wholeNumber(DEFAULT_SPARK_RULES.maxAgeSeconds, 60).unwrap().optional(), {
+    description:
+      'The culler stops Spark sessions older than this, and says so in the cull log. Set, it wins over the pools ' +
+      "file's `rules.maxAgeSeconds`.",
     modes: BOTH,
+    defaultText: `\`${DEFAULT_SPARK_RULES.maxAgeSeconds}\`, or the pools file's \`rules.maxAgeSeconds\``,
   }),
   ORRERY_SPARK_HISTORY_URL: v(linkTemplate(), {
     description:
       `The Spark history server's page of a session, a template with ${DOC_PLACEHOLDERS} (each URL-encoded), ` +
       'e.g. `https://spark-history.example.com/history/{appId}/jobs/`; empty: no history link.',
     modes: BOTH,
+    deploy: '`sparkHistoryUrl`, when set',
     defaultText: 'empty (no link)',
   }),
   ORRERY_SPARK_MONITORING_URL: v(linkTemplate(), {
@@ -445,6 +455,7 @@ const SPARK = {
       `A monitoring dashboard of a session, a template with ${DOC_PLACEHOLDERS} (each URL-encoded), e.g. ` +
       '`https://grafana.example.com/d/spark?var-app={appId}`; empty: no monitoring link.',
     modes: BOTH,
+    deploy: '`sparkMonitoringUrl`, when set',
     defaultText: 'empty (no link)',
   }),
 };

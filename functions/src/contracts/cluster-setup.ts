@@ -6,6 +6,9 @@ export const CLUSTER_DEFAULTS = {
   runnerNamespace: 'orrery-runs',
   serverServiceAccount: 'orrery-server',
   runnerServiceAccount: 'orrery-runner',
+  /** Fixed names (not configured): Spark profiles' server pods (token mounted) and executor pods (none). */
+  sparkDriverServiceAccount: 'orrery-spark-driver',
+  sparkExecutorServiceAccount: 'orrery-spark-executor',
 } as const;
 
 /** The function groups that call the Kubernetes API; each gets its own Kubernetes group and Role. */

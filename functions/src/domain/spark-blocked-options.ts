@@ -1,8 +1,9 @@
 import type { SparkPool } from './spark-session.ts';
 
 // The options a user may not set on a Spark session: Orrery sets them itself (where Spark runs, its ids and ports,
-// the image and how it is pulled, how pods authenticate) or they would hand executors other AWS keys than the
-// session's role. Each one given is dropped with a warning naming it; the rest of the user's conf passes through.
+// the image and how it is pulled, how pods authenticate, where executors are placed and how they are labelled) or
+// they would hand executors other AWS keys than the session's role. Each one given is dropped with a warning naming
+// it; the rest of the user's conf passes through.
 
 const IMAGE_KEY = 'spark.kubernetes.container.image';
 // Spark lets this one override the image above for executors, so it is held to the same rule (the issue names only
@@ -21,10 +22,31 @@ export const BLOCKED_SPARK_OPTIONS: readonly string[] = [
   'spark.kubernetes.namespace',
   'spark.kubernetes.container.image.pullPolicy',
   'spark.kubernetes.pyspark.pythonVersion',
+  // Placement. Orrery sets these to place executors on the pool (the pod template carries its nodeSelector,
+  // tolerations and the credentials sidecar), to make the server pod their owner (so they die with it), to reach the
+  // driver through the session's Service on fixed ports, and to name their pods; a user value would put executors
+  // off the pool, leave them orphaned, or cut them off from the driver. (The notebook helper sets podTemplateFile
+  // itself, to the file it writes from the session's podTemplate, after the conf is sized.)
+  'spark.kubernetes.executor.podTemplateFile',
+  'spark.kubernetes.driver.podTemplateFile',
+  'spark.kubernetes.executor.podTemplateContainerName',
+  'spark.kubernetes.driver.pod.name',
+  'spark.kubernetes.executor.podNamePrefix',
+  'spark.driver.host',
+  'spark.driver.port',
+  'spark.blockManager.port',
+  'spark.driver.blockManager.port',
 ];
 
 /** The prefixes whose every option is dropped. */
-export const BLOCKED_SPARK_PREFIXES: readonly string[] = ['spark.kubernetes.authenticate.'];
+export const BLOCKED_SPARK_PREFIXES: readonly string[] = [
+  'spark.kubernetes.authenticate.',
+  // Placement, as above: node selectors would override the pool's, and the orrery.dev/ labels are how teardown
+  // (DELETE, the server's stop and the culler) finds a session's executors, so a user value would hide them.
+  'spark.kubernetes.node.selector.',
+  'spark.kubernetes.executor.node.selector.',
+  'spark.kubernetes.executor.label.orrery.dev/',
+];
 
 /** The user's conf once screened: what passes, what was dropped, why, and the image executors run. */
 export interface ScreenedOptions {

@@ -20,6 +20,8 @@ export interface ServerLaunchSpec {
   home: HomeVolume;
   /** The portal's base URL (no trailing slash), for JupyterLab's links to it; empty when unknown. */
   portalUrl: string;
+  /** The profile lets the server start Spark (its kernel is the driver): on EKS its pod gets the driver's account. */
+  spark?: boolean;
 }
 
 /** One server's home as the backend holds it: a PersistentVolumeClaim on EKS, a folder locally. */

@@ -1,11 +1,22 @@
 import type { SparkSession } from '../domain/spark-session.ts';
-import type { CullIdleDeps, CullSweep } from './cull-idle.ts';
-import { sparkCostSoFar } from './spark-deps.ts';
+import type { ServerDeps } from './server-deps.ts';
+import { sparkCostSoFar, type SparkDeps } from './spark-deps.ts';
+
+/** What stopping old sessions needs: their records and compute, the rules, the cull log, the notifier. */
+export type CullSparkDeps = Pick<ServerDeps, 'servers' | 'notifier' | 'ids'> &
+  Pick<SparkDeps, 'sparkSessions' | 'sparkCompute' | 'spark'>;
+
+/** The part of a cull sweep's report this adds to. */
+export interface SparkSweep {
+  itemsRead: number;
+  sparkStopped: number;
+  problems: string[];
+}
 
 const hoursOf = (seconds: number) => Math.round((seconds / 3600) * 10) / 10;
 
 // Executors first (the money), then the record; a cull is logged only when this sweep's stop won.
-const stopOld = async (deps: CullIdleDeps, s: SparkSession, now: Date, sweep: CullSweep) => {
+const stopOld = async (deps: CullSparkDeps, s: SparkSession, now: Date, sweep: SparkSweep) => {
   await deps.sparkCompute.stopSession(s.serverId, s.id);
   const costSoFarUsd = sparkCostSoFar(s, now);
   const stopped = await deps.sparkSessions.stopSession(s.id, {
@@ -48,7 +59,7 @@ const stopOld = async (deps: CullIdleDeps, s: SparkSession, now: Date, sweep: Cu
  * active index, oldest first, so the reading stops at the first session still young enough. A failure is a problem
  * of the sweep, not its end.
  */
-export const cullSparkSessions = async (deps: CullIdleDeps, now: Date, sweep: CullSweep): Promise<void> => {
+export const cullSparkSessions = async (deps: CullSparkDeps, now: Date, sweep: SparkSweep): Promise<void> => {
   const limit = now.getTime() - deps.spark.rules.maxAgeSeconds * 1000;
   let active: SparkSession[];
   try {

@@ -57,6 +57,7 @@ export const createServerResources = async (
     apiUrl,
     home: homeVolumeOf(profile),
     portalUrl: deps.serverSettings.portalUrl.replace(/\/$/, ''),
+    ...(profile.spark ? { spark: true } : {}),
   });
   return { state: 'created' };
 };

@@ -138,7 +138,7 @@ const emptyState = (): FakeKubernetesState => ({
   authorize: undefined,
 });
 
-/** Create, read, replace, delete and list one kind of object in one namespace. */
+/** Create, read, replace, delete, list and delete by label one kind of object in one namespace. */
 const serveObjects = (
   state: FakeKubernetesState,
   r: RecordedRequest,
@@ -154,6 +154,14 @@ const serveObjects = (
     const items = [...store.values()].filter(
       (o) => o.metadata?.namespace === namespace && matches(o.metadata?.labels, r.query.get('labelSelector')),
     );
+    return [200, { apiVersion: 'v1', kind: 'List', metadata: {}, items }];
+  }
+  if (!name && r.method === 'DELETE') {
+    // deletecollection: every object the label selector matches, answered with them as a list.
+    const items = [...store.values()].filter(
+      (o) => o.metadata?.namespace === namespace && matches(o.metadata?.labels, r.query.get('labelSelector')),
+    );
+    for (const o of items) store.delete(o.metadata.name);
     return [200, { apiVersion: 'v1', kind: 'List', metadata: {}, items }];
   }
   if (!name && r.method === 'POST') {

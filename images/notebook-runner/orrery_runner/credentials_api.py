@@ -36,17 +36,19 @@ def is_loopback_url(url: str) -> bool:
     return host in ('localhost', '::1') or host.startswith('127.')
 
 
-def api_fetcher(url: str, token: str, timeout: float = API_TIMEOUT_SECONDS) -> Callable[[], Any]:
-    """A fetch() that POSTs to an Orrery credentials route with `Authorization: token <token>`.
+def api_fetcher(url: str, token: str, timeout: float = API_TIMEOUT_SECONDS,
+                body: Optional[Dict[str, str]] = None) -> Callable[[], Any]:
+    """A fetch() that POSTs `body` (default `{}`) to an Orrery credentials route with `Authorization: token <token>`.
 
     401/403/404 raise TokenDead; anything else that is not a JSON 200 raises FetchFailed with a short reason.
     """
     handlers = [urllib.request.ProxyHandler({})] if is_loopback_url(url) else []
     opener = urllib.request.build_opener(*handlers)
     public = urllib.parse.urlunsplit(urllib.parse.urlsplit(url)[:3] + ('', ''))
+    data = json.dumps(body or {}).encode()
 
     def fetch() -> Any:
-        request = urllib.request.Request(url, data=b'{}', method='POST', headers={
+        request = urllib.request.Request(url, data=data, method='POST', headers={
             'Authorization': f'token {token}', 'Content-Type': 'application/json',
             'Accept': 'application/json', 'User-Agent': 'orrery-credentials/1'})
         try:

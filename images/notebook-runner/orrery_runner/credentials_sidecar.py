@@ -12,6 +12,8 @@ Environment:
   the sidecar has): the server token; the variable is removed from the environment once read;
 - ORRERY_CREDENTIALS_TOKEN_FILE: where to write the authorization token for the notebook (mode 0600);
 - ORRERY_CREDENTIALS_PORT: the port (default 0: any free one, reported in the ready line);
+- ORRERY_SPARK_SESSION (optional): a Spark session's id; set in its executors' pods, so the keys are the session's
+  role's (the body says `{"session": "<id>"}`), not the server's;
 - ORRERY_PARENT_PID (optional): exit when this process is gone;
 - ORRERY_CREDENTIALS_API_TIMEOUT (optional): seconds one fetch from the API may take (default 10).
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -37,6 +40,8 @@ PR_SET_DUMPABLE = 4
 PR_SET_PDEATHSIG = 1
 PARENT_POLL_SECONDS = 1.0
 EXIT_CONFIGURATION = 2
+# Session ids go into pod names and labels: DNS-label characters only.
+SPARK_SESSION = re.compile(r'^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$')
 
 
 class ConfigurationError(Exception):
@@ -47,9 +52,15 @@ class Settings:
     """What the environment says, checked."""
 
     def __init__(self, api_url: str, server_name: str, server_token: str, token_file: str, port: int,
-                 parent_pid: Optional[int], timeout: float) -> None:
+                 parent_pid: Optional[int], timeout: float, spark_session: Optional[str] = None) -> None:
         self.api_url, self.server_name, self.server_token = api_url, server_name, server_token
         self.token_file, self.port, self.parent_pid, self.timeout = token_file, port, parent_pid, timeout
+        self.spark_session = spark_session
+
+    @property
+    def credentials_body(self) -> dict:
+        """`{"session": "<id>"}` in a Spark executor's pod (keys for the session's role), else `{}`."""
+        return {'session': self.spark_session} if self.spark_session else {}
 
     @property
     def credentials_url(self) -> str:
@@ -109,7 +120,11 @@ def read_settings(environ: MutableMapping[str, str]) -> Settings:
         raise ConfigurationError(f'ORRERY_CREDENTIALS_PORT out of range: {port}')
     parent = number(environ, 'ORRERY_PARENT_PID', '0', int) or None
     timeout = number(environ, 'ORRERY_CREDENTIALS_API_TIMEOUT', str(API_TIMEOUT_SECONDS), float)
-    return Settings(api_url, server_name, read_server_token(environ), token_file, port, parent, timeout or 1.0)
+    session = environ.get('ORRERY_SPARK_SESSION', '').strip() or None
+    if session is not None and not SPARK_SESSION.match(session):
+        raise ConfigurationError(f'ORRERY_SPARK_SESSION is not a session id: {session[:64]!r}')
+    return Settings(api_url, server_name, read_server_token(environ), token_file, port, parent, timeout or 1.0,
+                    session)
 
 
 def prctl(option: int, value: int) -> bool:
@@ -139,7 +154,7 @@ def parent_gone(parent: int, direct: bool) -> bool:
 
 def serve(settings: Settings, stop: threading.Event, out: Any = None) -> int:
     """Serves until `stop` is set or the parent is gone; returns the exit code."""
-    fetch = api_fetcher(settings.credentials_url, settings.server_token, settings.timeout)
+    fetch = api_fetcher(settings.credentials_url, settings.server_token, settings.timeout, settings.credentials_body)
     server = ContainerCredentialsServer(fetch, settings.token_file, settings.port)
     try:
         server.start()
@@ -152,7 +167,8 @@ def serve(settings: Settings, stop: threading.Event, out: Any = None) -> int:
     try:
         ready = {'ready': True, 'port': server.port, 'url': server.url, 'tokenFile': server.token_file}
         print(json.dumps(ready), file=out or sys.stdout, flush=True)
-        stderr_log(f'serving {server.url} for server {settings.server_name}')
+        session = f' (Spark session {settings.spark_session})' if settings.spark_session else ''
+        stderr_log(f'serving {server.url} for server {settings.server_name}{session}')
         while not stop.wait(PARENT_POLL_SECONDS):
             if settings.parent_pid is not None and parent_gone(settings.parent_pid, direct):
                 stderr_log(f'process {settings.parent_pid} is gone; stopping')

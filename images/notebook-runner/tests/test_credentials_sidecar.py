@@ -85,6 +85,29 @@ def test_the_sidecar_says_where_it_serves_and_serves_keys_fetched_with_the_serve
     assert fake.requests[0]['headers']['Authorization'] == 'token srv.secret'
 
 
+def test_a_spark_executors_sidecar_asks_for_its_sessions_keys(api, sidecar, tmp_path):
+    # Prepare: the executor pod's sidecar names the session, so the API issues for the session's role
+    fake = api((200, issued('EXE', time.time() + 3600)))
+    environment = sidecar_environment(fake.url, tmp_path, ORRERY_SPARK_SESSION='s7k2m9q4')
+    # Act
+    _child, ready = sidecar(environment)
+    status, body = get_credentials(ready)
+    # Assess
+    assert (status, body['AccessKeyId']) == (200, 'AKIAEXE')
+    assert [(r['method'], r['path']) for r in fake.requests] == [('POST', '/servers/lab%20one/credentials')]
+    assert json.loads(fake.requests[0]['body']) == {'session': 's7k2m9q4'}
+
+
+def test_a_servers_own_sidecar_sends_an_empty_body(api, sidecar, tmp_path):
+    # Prepare
+    fake = api((200, issued('SRV', time.time() + 3600)))
+    # Act
+    _child, ready = sidecar(sidecar_environment(fake.url, tmp_path, ORRERY_SPARK_SESSION=''))
+    get_credentials(ready)
+    # Assess
+    assert json.loads(fake.requests[0]['body']) == {}
+
+
 def test_the_sidecar_reads_the_server_token_from_a_file(api, sidecar, tmp_path):
     # Prepare
     fake = api((200, issued('SRV', time.time() + 3600)))
@@ -206,6 +229,7 @@ def zombie(pid):
     ({'ORRERY_CREDENTIALS_PORT': 'eighty'}, 'must be a number'),
     ({'ORRERY_CREDENTIALS_PORT': '70000'}, 'out of range'),
     ({'ORRERY_PARENT_PID': '-1'}, 'must not be negative'),
+    ({'ORRERY_SPARK_SESSION': 'S/../other'}, 'ORRERY_SPARK_SESSION is not a session id'),
 ])
 def test_a_missing_or_bad_setting_is_named(tmp_path, change, message):
     # Prepare

@@ -50,6 +50,21 @@ export const compileRoles = (rolesFile: string): string => {
   }
 };
 
+/** The Spark pools file's name beside the code (the functions read /var/task/spark-pools.json when one is deployed). */
+export const SPARK_POOLS_FILE = 'spark-pools.json';
+
+/**
+ * The Spark pools file (YAML or JSON, as `sparkPoolsFile` is written: the list of pools, or `{pools, rules}`)
+ * compiled to JSON, as the profiles are: the Lambdas read JSON only and check the entries at cold start.
+ */
+export const compileSparkPools = (sparkPoolsFile: string): string => {
+  try {
+    return `${JSON.stringify(loadYaml(readFileSync(sparkPoolsFile, 'utf8')), null, 2)}\n`;
+  } catch (err) {
+    throw new Error(`sparkPoolsFile ${sparkPoolsFile} is not YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+};
+
 // esbuild's options for one entry split into chunks under outdir, `index.mjs` the entry.
 const lambdaEsbuildOptions = (entryPoint: string, outdir: string): BuildOptions & { metafile: true } => ({
   entryPoints: { index: entryPoint },
@@ -73,18 +88,20 @@ const lambdaEsbuildOptions = (entryPoint: string, outdir: string): BuildOptions 
 
 /**
  * Bundles one Lambda entry into outdir as it is deployed: `index.mjs`, its chunks, and the profile and role
- * registries (when given) compiled to profiles.json and roles.json. Returns esbuild's metafile (what went into
- * which chunk).
+ * registries and the Spark pools (when given) compiled to profiles.json, roles.json and spark-pools.json. Returns
+ * esbuild's metafile (what went into which chunk).
  */
 export const buildLambda = (
   entryPoint: string,
   outdir: string,
   profilesFile?: string,
   rolesFile?: string,
+  sparkPoolsFile?: string,
 ): Metafile => {
   const { metafile } = buildSync(lambdaEsbuildOptions(entryPoint, outdir));
   if (profilesFile) writeFileSync(join(outdir, PROFILES_FILE), compileProfiles(profilesFile));
   if (rolesFile) writeFileSync(join(outdir, ROLES_FILE), compileRoles(rolesFile));
+  if (sparkPoolsFile) writeFileSync(join(outdir, SPARK_POOLS_FILE), compileSparkPools(sparkPoolsFile));
   return metafile;
 };
 

@@ -11,7 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { buildLambda, PROFILES_FILE, ROLES_FILE } from './bundling.ts';
+import { buildLambda, PROFILES_FILE, ROLES_FILE, SPARK_POOLS_FILE } from './bundling.ts';
 
 /** The repository root: entries and the profile registry are read relative to it. */
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -27,6 +27,8 @@ export interface OrreryFunctionProps {
   profilesFile: string;
   /** The role registry file (relative to the root), compiled to JSON beside the code as roles.json; none: no roles. */
   rolesFile?: string;
+  /** The Spark pools file (relative to the root), compiled to JSON as spark-pools.json; none: the default pools. */
+  sparkPoolsFile?: string;
   timeout?: Duration;
   memorySize?: number;
   /** Concurrency set aside for this function and its ceiling (none: it shares the account's unreserved pool). */
@@ -57,10 +59,12 @@ class LocalBuild implements ILocalBundling {
     readonly entry: string,
     readonly profilesFile: string,
     readonly rolesFile?: string,
+    readonly sparkPoolsFile?: string,
   ) {}
   tryBundle(outputDir: string): boolean {
     const roles = this.rolesFile ? join(REPO_ROOT, this.rolesFile) : undefined;
-    buildLambda(join(REPO_ROOT, this.entry), outputDir, join(REPO_ROOT, this.profilesFile), roles);
+    const sparkPools = this.sparkPoolsFile ? join(REPO_ROOT, this.sparkPoolsFile) : undefined;
+    buildLambda(join(REPO_ROOT, this.entry), outputDir, join(REPO_ROOT, this.profilesFile), roles, sparkPools);
     return true;
   }
 }
@@ -73,7 +77,7 @@ const lambdaCode = (props: OrreryFunctionProps): Code =>
     bundling: {
       image: new NoDockerImage(),
       outputType: BundlingOutput.NOT_ARCHIVED,
-      local: new LocalBuild(props.entry, props.profilesFile, props.rolesFile),
+      local: new LocalBuild(props.entry, props.profilesFile, props.rolesFile, props.sparkPoolsFile),
     },
   });
 
@@ -108,6 +112,7 @@ export class OrreryFunction extends LambdaFunction {
         ...props.environment,
         ORRERY_PROFILES_FILE: `/var/task/${PROFILES_FILE}`,
         ...(props.rolesFile ? { ORRERY_ROLES_FILE: `/var/task/${ROLES_FILE}` } : {}),
+        ...(props.sparkPoolsFile ? { ORRERY_SPARK_POOLS_FILE: `/var/task/${SPARK_POOLS_FILE}` } : {}),
       },
     });
     this.entry = props.entry;

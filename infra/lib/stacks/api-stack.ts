@@ -128,6 +128,7 @@ export class ApiStack extends Stack {
           environment,
           profilesFile: config.profilesFile,
           rolesFile: config.rolesFile,
+          sparkPoolsFile: config.sparkPoolsFile,
           reservedConcurrentExecutions: RENDER_GROUPS.includes(group)
             ? (config.api.renderConcurrency ?? undefined)
             : undefined,

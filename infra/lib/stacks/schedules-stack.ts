@@ -65,6 +65,7 @@ export class SchedulesStack extends Stack {
       description: "The idle culler: warns, then stops servers idle past their profile's limit",
       environment: functionEnvironment(this, config, data, props.apiUrl),
       profilesFile: config.profilesFile,
+      sparkPoolsFile: config.sparkPoolsFile,
       timeout: Duration.minutes(4),
     });
     this.culler = culler;

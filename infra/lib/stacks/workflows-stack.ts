@@ -63,6 +63,7 @@ export class WorkflowsStack extends Stack {
         description,
         environment,
         profilesFile: config.profilesFile,
+        sparkPoolsFile: config.sparkPoolsFile,
         timeout: Duration.minutes(2),
       });
 

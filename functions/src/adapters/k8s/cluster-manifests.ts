@@ -1,23 +1,35 @@
 import { dump } from 'js-yaml';
 import { DEFAULT_HOME_VOLUME } from '../../domain/profile.ts';
 import { makeGroupRole, makeGroupRoleBinding } from './cluster-rbac.ts';
-import { CLUSTER_GROUP_KEYS, type ClusterSetup } from '../../contracts/cluster-setup.ts';
-import { makeApiServerIngress, makeDefaultDeny, makeProxyIngress, makeUserEgress } from './network-policies.ts';
+import { CLUSTER_DEFAULTS, CLUSTER_GROUP_KEYS, type ClusterSetup } from '../../contracts/cluster-setup.ts';
+import {
+  makeApiServerIngress,
+  makeDefaultDeny,
+  makeProxyIngress,
+  makeSparkPolicies,
+  makeUserEgress,
+} from './network-policies.ts';
+import { makeSparkDriverRole, makeSparkDriverRoleBinding } from './spark-manifests.ts';
 
 const PART_OF = { 'app.kubernetes.io/part-of': 'orrery' };
 
+/** The Pod Security admission level a namespace enforces. */
+export type PodSecurityLevel = 'baseline' | 'restricted';
+
 /**
  * A namespace for user code. Pod Security admission enforces `baseline` (no privileged, host-network or hostPath
- * pods, whoever asks to create them) and warns and audits against `restricted`.
+ * pods, whoever asks to create them) and warns and audits against `restricted`. The servers' namespace enforces
+ * `restricted` (non-root, no capabilities, the runtime's seccomp profile): Spark profiles' notebooks hold a token
+ * that creates pods there (makeSparkDriverRole), and whatever they create must be as tame as the server pods.
  */
-export const makeUserNamespace = (name: string) => ({
+export const makeUserNamespace = (name: string, enforce: PodSecurityLevel = 'baseline') => ({
   apiVersion: 'v1',
   kind: 'Namespace',
   metadata: {
     name,
     labels: {
       ...PART_OF,
-      'pod-security.kubernetes.io/enforce': 'baseline',
+      'pod-security.kubernetes.io/enforce': enforce,
       'pod-security.kubernetes.io/warn': 'restricted',
       'pod-security.kubernetes.io/audit': 'restricted',
     },
@@ -60,18 +72,28 @@ export interface ClusterManifestFile {
 
 /** Every object Orrery needs in the cluster before its first deploy, grouped into the kustomization's files. */
 export const makeClusterManifests = (setup: ClusterSetup): ClusterManifestFile[] => [
-  { file: 'namespaces.yaml', objects: [setup.serverNamespace, setup.runnerNamespace].map(makeUserNamespace) },
+  {
+    file: 'namespaces.yaml',
+    objects: [makeUserNamespace(setup.serverNamespace, 'restricted'), makeUserNamespace(setup.runnerNamespace)],
+  },
   {
     file: 'service-accounts.yaml',
     objects: [
       makeServiceAccount(setup.serverServiceAccount, setup.serverNamespace),
+      // Both mount no token by default; Spark profiles' server pods ask for the driver's (makeServerPod).
+      makeServiceAccount(CLUSTER_DEFAULTS.sparkDriverServiceAccount, setup.serverNamespace),
+      makeServiceAccount(CLUSTER_DEFAULTS.sparkExecutorServiceAccount, setup.serverNamespace),
       makeServiceAccount(setup.runnerServiceAccount, setup.runnerNamespace),
     ],
   },
   { file: 'storage.yaml', objects: [makeHomeStorageClass()] },
   {
     file: 'rbac.yaml',
-    objects: CLUSTER_GROUP_KEYS.flatMap((k) => [makeGroupRole(setup, k), makeGroupRoleBinding(setup, k)]),
+    objects: [
+      ...CLUSTER_GROUP_KEYS.flatMap((k) => [makeGroupRole(setup, k), makeGroupRoleBinding(setup, k)]),
+      makeSparkDriverRole(setup.serverNamespace),
+      makeSparkDriverRoleBinding(setup.serverNamespace, CLUSTER_DEFAULTS.sparkDriverServiceAccount),
+    ],
   },
   {
     file: 'network-policies.yaml',
@@ -81,6 +103,7 @@ export const makeClusterManifests = (setup: ClusterSetup): ClusterManifestFile[]
       makeUserEgress(setup.serverNamespace, setup.network, 6),
       makeProxyIngress(setup),
       makeApiServerIngress(setup),
+      ...makeSparkPolicies(setup),
       makeDefaultDeny(setup.runnerNamespace),
       makeUserEgress(setup.runnerNamespace, setup.network, 4),
       makeUserEgress(setup.runnerNamespace, setup.network, 6),

@@ -1,4 +1,5 @@
 import type { ServerCompute } from '../../ports/server-compute.ts';
+import type { SparkCompute } from '../../ports/spark-compute.ts';
 import { clusterGroupName, type ClusterGroupKey, type ClusterSetup } from '../../contracts/cluster-setup.ts';
 
 /** One RBAC rule: verbs on resources of one API group. */
@@ -12,7 +13,7 @@ export interface PolicyRule {
 export const SPARK_API_GROUP = 'sparkoperator.k8s.io';
 
 const RBAC_API = 'rbac.authorization.k8s.io';
-const VERB_ORDER = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+const VERB_ORDER = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 const PART_OF = { 'app.kubernetes.io/part-of': 'orrery' };
 
 const rule = (apiGroup: string, resource: string, ...verbs: string[]): PolicyRule => ({
@@ -56,6 +57,23 @@ export const GROUP_OPERATIONS: Record<Exclude<ClusterGroupKey, 'runWorkflow'>, (
 };
 
 /**
+ * The Kubernetes API calls each KubernetesSparkCompute operation makes. Starting reads the server's pod (its uid
+ * makes it the driver Service's owner) and creates the Service; stopping deletes the session's executors by label
+ * (deletecollection) and the Service.
+ */
+export const SPARK_OPERATION_RULES: Record<keyof SparkCompute, PolicyRule[]> = {
+  startSession: [rule('', 'pods', 'get'), rule('', 'services', 'create')],
+  stopSession: [rule('', 'pods', 'deletecollection'), rule('', 'services', 'delete')],
+};
+
+/** Which Spark operations each server-side function group runs: the routes start and stop; the culler stops. */
+export const GROUP_SPARK_OPERATIONS: Record<Exclude<ClusterGroupKey, 'runWorkflow'>, (keyof SparkCompute)[]> = {
+  serverApi: ['startSession', 'stopSession'],
+  serverTasks: [],
+  culler: ['stopSession'],
+};
+
+/**
  * The run and stop-run state machines: eks:runJob.sync creates the runner Job and reads it until it ends
  * (no LogOptions, so no pods/log); eks:call deletes it (Foreground: the garbage collector removes its pod).
  */
@@ -83,7 +101,12 @@ export const mergeRules = (rules: PolicyRule[]): PolicyRule[] => {
 /** The rules of one function group's Role. */
 export const groupRules = (key: ClusterGroupKey): PolicyRule[] =>
   mergeRules(
-    key === 'runWorkflow' ? RUN_WORKFLOW_RULES : GROUP_OPERATIONS[key].flatMap((o) => COMPUTE_OPERATION_RULES[o]),
+    key === 'runWorkflow'
+      ? RUN_WORKFLOW_RULES
+      : [
+          ...GROUP_OPERATIONS[key].flatMap((o) => COMPUTE_OPERATION_RULES[o]),
+          ...GROUP_SPARK_OPERATIONS[key].flatMap((o) => SPARK_OPERATION_RULES[o]),
+        ],
   );
 
 /** The namespace a function group works in: runner Jobs in the runs namespace, everything else with the servers. */

@@ -33,6 +33,8 @@ export interface KubernetesServerComputeOptions {
   custom: CustomObjectsApi;
   namespace: string;
   serviceAccount: string;
+  /** The service account of Spark profiles' server pods, whose kernels create executor pods (token mounted). */
+  sparkDriverServiceAccount?: string;
   reporterImage?: string;
   /** The credentials sidecar's image (the notebook-runner image). */
   credentialsImage: string;
@@ -102,8 +104,15 @@ export class KubernetesServerCompute implements ServerCompute {
    * pod and its Service; objects that already exist are left as they are.
    */
   async create(spec: ServerLaunchSpec): Promise<void> {
-    const { core, namespace, serviceAccount, reporterImage, credentialsImage } = this.o;
-    const full = { ...spec, namespace, serviceAccount, credentialsImage, ...(reporterImage ? { reporterImage } : {}) };
+    const { core, namespace, serviceAccount, sparkDriverServiceAccount, reporterImage, credentialsImage } = this.o;
+    const full = {
+      ...spec,
+      namespace,
+      serviceAccount,
+      credentialsImage,
+      ...(reporterImage ? { reporterImage } : {}),
+      ...(sparkDriverServiceAccount ? { sparkDriverServiceAccount } : {}),
+    };
     const claim = await call(
       `create PersistentVolumeClaim ${homeClaimName(spec.serverId)}`,
       () => core.createNamespacedPersistentVolumeClaim({ namespace, body: makeServerHomeClaim(full) }),

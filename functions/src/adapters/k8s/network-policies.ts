@@ -4,7 +4,8 @@ import {
   type ClusterNetwork,
   type ClusterSetup,
 } from '../../contracts/cluster-setup.ts';
-import { JUPYTER_PORT, SERVER_APP } from './server-manifests.ts';
+import { JUPYTER_PORT, SERVER_APP, SPARK_DRIVER_LABEL } from './server-manifests.ts';
+import { SPARK_BLOCK_MANAGER_PORT, SPARK_DRIVER_PORT, SPARK_EXECUTOR_APP } from './spark-manifests.ts';
 
 const API = 'networking.k8s.io/v1';
 const PART_OF = { 'app.kubernetes.io/part-of': 'orrery' };
@@ -91,4 +92,54 @@ export const makeApiServerIngress = (setup: ClusterSetup) => {
     );
   }
   return toServers('allow-api-server-to-servers', setup.serverNamespace, ipBlocks(cidrs));
+};
+
+const drivers = { matchLabels: { [SPARK_DRIVER_LABEL]: 'true' } };
+const executors = { matchLabels: { 'app.kubernetes.io/name': SPARK_EXECUTOR_APP } };
+
+const sparkPolicy = (name: string, namespace: string, podSelector: object, spec: object) => ({
+  apiVersion: API,
+  kind: 'NetworkPolicy',
+  metadata: metadata(name, namespace),
+  spec: { podSelector, ...spec },
+});
+
+/**
+ * Spark in client mode, inside the server namespace's default deny: executors connect to their driver (a Spark
+ * profile's server pod) on the driver and block-manager ports, the driver and executors to executors' block managers
+ * (results, shuffle), and drivers to the API server (they create their executors' pods), which on EKS answers from
+ * the control plane's network interfaces. Pods of other sessions are allowed too (a policy cannot name "the same
+ * session"): `spark.authenticate` keeps them out of each other's RPC.
+ */
+export const makeSparkPolicies = (setup: ClusterSetup) => {
+  const ns = setup.serverNamespace;
+  const driverPorts = [tcp(SPARK_DRIVER_PORT), tcp(SPARK_BLOCK_MANAGER_PORT)];
+  const blockManager = [tcp(SPARK_BLOCK_MANAGER_PORT)];
+  return [
+    sparkPolicy('allow-spark-executors-to-drivers', ns, drivers, {
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: executors }], ports: driverPorts }],
+    }),
+    sparkPolicy('allow-spark-to-executors', ns, executors, {
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: executors }, { podSelector: drivers }], ports: blockManager }],
+    }),
+    sparkPolicy('allow-spark-executor-egress', ns, executors, {
+      policyTypes: ['Egress'],
+      egress: [
+        { to: [{ podSelector: drivers }], ports: driverPorts },
+        { to: [{ podSelector: executors }], ports: blockManager },
+      ],
+    }),
+    sparkPolicy('allow-spark-driver-egress', ns, drivers, {
+      policyTypes: ['Egress'],
+      egress: [
+        { to: [{ podSelector: executors }], ports: blockManager },
+        // An empty `to` would allow every destination: no rule at all without the CIDRs.
+        ...(setup.network.controlPlaneCidrs.length > 0
+          ? [{ to: ipBlocks(setup.network.controlPlaneCidrs), ports: [tcp(443)] }]
+          : []),
+      ],
+    }),
+  ];
 };

@@ -5,6 +5,8 @@ import type { ServerLaunchSpec } from '../../ports/server-compute.ts';
 export interface ServerPodSpec extends ServerLaunchSpec {
   namespace: string;
   serviceAccount: string;
+  /** The service account of servers whose profile may start Spark (`spark: true`): its API token is mounted. */
+  sparkDriverServiceAccount?: string;
   /** The activity reporter's image; the notebook image when absent (it ships the reporter script). */
   reporterImage?: string;
   /** The credentials sidecar's image: the notebook-runner image, which ships `orrery_runner` in /opt/orrery. */
@@ -30,6 +32,9 @@ export const SERVER_LABEL = 'orrery.dev/server';
 /** The `app.kubernetes.io/name` of every server's objects; the servers' NetworkPolicies select it. */
 export const SERVER_APP = 'orrery-server';
 
+/** The label of server pods that may drive Spark (their profile says `spark: true`); Spark's NetworkPolicies select it. */
+export const SPARK_DRIVER_LABEL = 'orrery.dev/spark-driver';
+
 /** The Secret key that holds the server token. */
 export const TOKEN_KEY = 'token';
 
@@ -42,7 +47,8 @@ export const CREDENTIALS_PORT = 9911;
 /** Where the sidecar writes the authorization token the notebook's SDKs send: an emptyDir both containers mount. */
 export const CREDENTIALS_DIR = '/var/run/orrery/credentials';
 
-const CREDENTIALS_VOLUME = 'aws-credentials';
+/** The emptyDir the credentials sidecar writes its token file to, mounted read-only where SDKs read it. */
+export const CREDENTIALS_VOLUME = 'aws-credentials';
 const HOME_VOLUME = 'home';
 
 /** Where the Jupyter Docker Stacks images keep the user's work (their WORKDIR and `$HOME`); the volume goes there. */
@@ -64,11 +70,22 @@ const labelsFor = (s: { serverId: string; launchId?: string }): Record<string, s
   ...(s.launchId ? { 'orrery.dev/launch': s.launchId } : {}),
 });
 
+/**
+ * What selects a server's own pod and nothing else: Spark executors carry the server label too (so teardown finds
+ * them), never the app name.
+ */
+export const serverPodSelector = (serverId: string): Record<string, string> => ({
+  'app.kubernetes.io/name': SERVER_APP,
+  [SERVER_LABEL]: serverId,
+});
+
+const drives = (s: ServerPodSpec): boolean => Boolean(s.spark && s.sparkDriverServiceAccount);
+
 // User ids may contain `@`, which label values forbid; annotations take any string.
 const metadataFor = (s: ServerPodSpec) => ({
   name: s.serverId,
   namespace: s.namespace,
-  labels: labelsFor(s),
+  labels: { ...labelsFor(s), ...(drives(s) ? { [SPARK_DRIVER_LABEL]: 'true' } : {}) },
   annotations: {
     'orrery.dev/owner': s.owner,
     'orrery.dev/name': s.name,
@@ -77,9 +94,17 @@ const metadataFor = (s: ServerPodSpec) => ({
   },
 });
 
+/** One container environment variable: a value, or a key of a Secret. */
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: { name: string; key: string } };
+}
+
 const tokenFrom = (s: { serverId: string }, key = TOKEN_KEY) => ({ secretKeyRef: { name: s.serverId, key } });
 
-const SECURITY_CONTEXT = {
+/** Every Orrery container's security context: uid 1000 (the images' `jovyan`), no privilege, no capability. */
+export const SECURITY_CONTEXT = {
   runAsNonRoot: true,
   runAsUser: 1000,
   allowPrivilegeEscalation: false,
@@ -143,27 +168,43 @@ const reporterContainer = (s: ServerPodSpec) => ({
 });
 
 /**
- * The credentials sidecar: serves the container-credentials protocol on 127.0.0.1:9911 with keys for the server's
+ * The credentials sidecar (of a server's pod, and of its Spark executors' with `ORRERY_SPARK_SESSION` added): serves the container-credentials protocol on 127.0.0.1:9911 with keys for the server's
  * role, fetched with the credentials token, which only this container's environment holds (the notebook container
  * reads JUPYTER_TOKEN, never this key of the Secret). Same uid as Jupyter, so the 0600 token file it writes in the
  * shared emptyDir is readable by the notebook and by nothing else.
  */
-const credentialsContainer = (s: ServerPodSpec) => ({
+export const makeCredentialsContainer = (
+  s: Pick<ServerPodSpec, 'serverId' | 'name' | 'apiUrl' | 'credentialsImage'>,
+  extraEnv: EnvVar[] = [],
+) => ({
   name: 'aws-credentials',
   image: s.credentialsImage,
   command: ['python', '-m', 'orrery_runner.credentials_sidecar'],
   workingDir: '/opt/orrery',
-  env: [
+  env: <EnvVar[]>[
     { name: 'ORRERY_API_URL', value: s.apiUrl },
     { name: 'ORRERY_SERVER_NAME', value: s.name },
     { name: 'ORRERY_SERVER_TOKEN', valueFrom: tokenFrom(s, CREDENTIALS_TOKEN_KEY) },
     { name: 'ORRERY_CREDENTIALS_TOKEN_FILE', value: `${CREDENTIALS_DIR}/token` },
     { name: 'ORRERY_CREDENTIALS_PORT', value: String(CREDENTIALS_PORT) },
+    ...extraEnv,
   ],
   resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } },
   volumeMounts: [{ name: CREDENTIALS_VOLUME, mountPath: CREDENTIALS_DIR }],
   securityContext: SECURITY_CONTEXT,
 });
+
+/**
+ * The pod-level security context: the home's group, and the runtime's default seccomp profile, which the server
+ * namespace's `restricted` Pod Security level requires of every pod (executors' included).
+ */
+export const POD_SECURITY_CONTEXT = {
+  fsGroup: HOME_FS_GROUP,
+  // OnRootMismatch: the kubelet walks the volume only when its root is not yet the group's, so a home with many
+  // files does not slow every launch.
+  fsGroupChangePolicy: 'OnRootMismatch',
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 
 /**
  * The pod of one Jupyter server: the notebook container, its activity reporter and its credentials sidecar, never
@@ -179,17 +220,17 @@ export const makeServerPod = (s: ServerPodSpec) => ({
   metadata: metadataFor(s),
   spec: {
     restartPolicy: 'Never',
-    serviceAccountName: s.serviceAccount,
+    serviceAccountName: drives(s) ? s.sparkDriverServiceAccount : s.serviceAccount,
     // Notebook users run arbitrary code: neither the API token nor every Service's address belongs in their
-    // environment.
-    automountServiceAccountToken: false,
+    // environment. The one exception is a Spark profile's server: its kernel is Spark's driver in client mode and
+    // creates its executors' pods itself. The mounted token is bound to this pod (its name is the server id), which
+    // the driver's admission policy reads to allow only this server's executors (see makeSparkDriverRole).
+    automountServiceAccountToken: drives(s),
     enableServiceLinks: false,
-    // OnRootMismatch: the kubelet walks the volume only when its root is not yet the group's, so a home with many
-    // files does not slow every launch.
-    securityContext: { fsGroup: HOME_FS_GROUP, fsGroupChangePolicy: 'OnRootMismatch' },
+    securityContext: POD_SECURITY_CONTEXT,
     nodeSelector: { ...s.pool.nodeSelector },
     tolerations: s.pool.tolerations.map((t) => ({ ...t })),
-    containers: [notebookContainer(s), reporterContainer(s), credentialsContainer(s)],
+    containers: [notebookContainer(s), reporterContainer(s), makeCredentialsContainer(s)],
     // In memory: the token never touches the node's disk; it is a few dozen bytes. The home is the server's claim,
     // which outlives the pod: a relaunch mounts the same volume.
     volumes: [
@@ -231,7 +272,7 @@ export const makeServerService = (s: ServerPodSpec) => ({
   metadata: metadataFor(s),
   spec: {
     type: 'ClusterIP',
-    selector: { [SERVER_LABEL]: s.serverId },
+    selector: serverPodSelector(s.serverId),
     ports: [{ name: 'http', port: JUPYTER_PORT, targetPort: 'http', protocol: 'TCP' }],
   },
 });

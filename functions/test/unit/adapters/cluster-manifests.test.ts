@@ -89,9 +89,9 @@ describe('the function groups’ Roles', () => {
       'serverApi',
       [
         core('persistentvolumeclaims', 'list', 'delete'),
-        core('pods', 'list', 'delete'),
+        core('pods', 'get', 'list', 'delete', 'deletecollection'),
         core('secrets', 'create', 'update', 'delete'),
-        core('services', 'delete'),
+        core('services', 'create', 'delete'),
         { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications'], verbs: ['list', 'delete'] },
       ],
     ],
@@ -108,7 +108,7 @@ describe('the function groups’ Roles', () => {
     [
       'culler',
       [
-        core('pods', 'list', 'delete'),
+        core('pods', 'list', 'delete', 'deletecollection'),
         core('secrets', 'delete'),
         core('services', 'delete'),
         { apiGroups: ['sparkoperator.k8s.io'], resources: ['sparkapplications'], verbs: ['list', 'delete'] },
@@ -173,6 +173,13 @@ describe('the namespaces and service accounts', () => {
         },
       },
     });
+  });
+
+  it('enforces Pod Security restricted where asked: the servers’ namespace, where Spark drivers create pods', () => {
+    // Act
+    const ns = makeUserNamespace('orrery-servers', 'restricted');
+    // Assess
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
   it('makes service accounts that mount no API token', () => {
@@ -342,10 +349,10 @@ describe('makeClusterManifests and renderClusterFiles', () => {
     // Assess
     expect(files.map((f) => [f.file, f.objects.map((o) => (o as { kind: string }).kind).join(',')])).toEqual([
       ['namespaces.yaml', 'Namespace,Namespace'],
-      ['service-accounts.yaml', 'ServiceAccount,ServiceAccount'],
+      ['service-accounts.yaml', 'ServiceAccount,ServiceAccount,ServiceAccount,ServiceAccount'],
       ['storage.yaml', 'StorageClass'],
-      ['rbac.yaml', 'Role,RoleBinding,Role,RoleBinding,Role,RoleBinding,Role,RoleBinding'],
-      ['network-policies.yaml', Array(8).fill('NetworkPolicy').join(',')],
+      ['rbac.yaml', 'Role,RoleBinding,Role,RoleBinding,Role,RoleBinding,Role,RoleBinding,Role,RoleBinding'],
+      ['network-policies.yaml', Array(12).fill('NetworkPolicy').join(',')],
     ]);
     for (const object of files.flatMap((f) => f.objects).map(asSent)) {
       expect(() => new MODELS[object.kind]!(object).validate(), `${object.kind} ${object.metadata.name}`).not.toThrow();

@@ -124,7 +124,11 @@ describe('makeServerPod', () => {
         serviceAccountName: 'orrery-server',
         automountServiceAccountToken: false,
         enableServiceLinks: false,
-        securityContext: { fsGroup: 100, fsGroupChangePolicy: 'OnRootMismatch' },
+        securityContext: {
+          fsGroup: 100,
+          fsGroupChangePolicy: 'OnRootMismatch',
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
         nodeSelector: { 'orrery.dev/pool': 'cpu' },
         tolerations: [],
         containers: [
@@ -273,7 +277,10 @@ describe('makeServerService and makeServerTokenSecret', () => {
       metadata: makeServerPod(cpuSpec).metadata,
       spec: {
         type: 'ClusterIP',
-        selector: { 'orrery.dev/server': 'jupyter-ada-example-com--default-1a2b3c4d' },
+        selector: {
+          'app.kubernetes.io/name': 'orrery-server',
+          'orrery.dev/server': 'jupyter-ada-example-com--default-1a2b3c4d',
+        },
         ports: [{ name: 'http', port: 8888, targetPort: 'http', protocol: 'TCP' }],
       },
     });

@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { load as loadYaml } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.ts';
 import { checkSparkPools, DEFAULT_SPARK_POOLS, parseSparkPoolsJson } from '../../../src/config/spark-pools.ts';
@@ -76,6 +77,74 @@ describe('configuration of Spark sessions', () => {
     expect(spark.rules.defaultPool).toBe('gpu-free');
   });
 
+  it('reads rules from a {pools, rules} file over the defaults, the variables winning for threshold and age', () => {
+    // Prepare
+    const pools = file(
+      'rules.yaml',
+      'pools:\n  - name: batch\n    image: x\n    pricePerCoreHour: 0.04\n' +
+        '  - name: spot\n    image: x\n    pricePerCoreHour: 0.01\n' +
+        'rules:\n  memoryPerCoreGb: 8\n  maximum: { cores: 16 }\n  defaults: { instances: 4 }\n' +
+        '  executorAllocationRatio: 0.5\n  fallbackParallelism: 64\n  dailyCostThresholdUsd: 100\n' +
+        '  maxAgeSeconds: 7200\n  defaultPool: spot\n',
+    );
+    // Act
+    const fromFile = loadConfig({ ...BASE, ORRERY_SPARK_POOLS_FILE: pools }).spark.rules;
+    const fromEnv = loadConfig({
+      ...BASE,
+      ORRERY_SPARK_POOLS_FILE: pools,
+      ORRERY_SPARK_DAILY_COST_THRESHOLD_USD: '900',
+      ORRERY_SPARK_MAX_AGE_SECONDS: '600',
+    }).spark.rules;
+    // Assess
+    const expected = {
+      ...DEFAULT_SPARK_RULES,
+      memoryPerCoreGb: 8,
+      maximum: { cores: 16, memoryGb: 110 },
+      defaults: { cores: 4, memoryGb: 28, instances: 4 },
+      executorAllocationRatio: 0.5,
+      fallbackParallelism: 64,
+      dailyCostThresholdUsd: 100,
+      maxAgeSeconds: 7200,
+      defaultPool: 'spot',
+    };
+    expect(fromFile).toEqual(expected);
+    expect(fromEnv).toEqual({ ...expected, dailyCostThresholdUsd: 900, maxAgeSeconds: 600 });
+  });
+
+  it.each([
+    [{ executorAllocationRatio: 0 }, 'rules.executorAllocationRatio: a ratio in (0, 1], such as 0.8'],
+    [{ executorAllocationRatio: 1.5 }, 'rules.executorAllocationRatio: a ratio in (0, 1], such as 0.8'],
+    [{ maximum: { cores: 2.5 } }, 'rules.maximum.cores: executor cores: a whole number of at least 1'],
+    [{ memoryPerCoreGb: -7 }, 'rules.memoryPerCoreGb: GB of executor memory per core: a whole number of at least 1'],
+    [{ maxAgeSeconds: 10 }, 'rules.maxAgeSeconds: seconds: a whole number of at least 60'],
+    [{ dailyCostThreshold: 5 }, 'rules: Unrecognized key: "dailyCostThreshold"'],
+    [{ defaults: { instances: 0 } }, 'rules.defaults.instances: executors: a whole number of at least 1'],
+    [
+      { maximum: { cores: 6 } },
+      'rules.maximum.cores: 6 is less than rules.medium.cores (8); the shapes go recommended ≤ medium ≤ maximum',
+    ],
+    [
+      { recommended: { memoryGb: 64 } },
+      'rules.medium.memoryGb: 56 is less than rules.recommended.memoryGb (64); the shapes go recommended ≤ medium',
+    ],
+    [{ defaults: { memoryGb: 128 } }, 'rules.defaults.memoryGb: 128 is more than rules.maximum.memoryGb (110)'],
+    [{ defaultPool: 'gpu' }, "rules.defaultPool: 'gpu' is not a pool; valid: batch"],
+  ])('stops start-up naming the rule when the rules are %j', (rules, message) => {
+    // Prepare
+    const raw = { pools: [{ name: 'batch', image: 'x', pricePerCoreHour: 1 }], rules };
+    // Act
+    const act = () => checkSparkPools(raw, 'pools.json');
+    // Assess
+    expect(act).toThrow(`configuration: pools.json: ${message}`);
+  });
+
+  it('says what the file may be when it is neither a list nor {pools, rules}', () => {
+    // Act
+    const act = () => checkSparkPools('batch', 'pools.json');
+    // Assess
+    expect(act).toThrow('configuration: pools.json: (top): the list of pools, or {pools: [...], rules: {...}}');
+  });
+
   it('stops start-up with the file, where and what when a pool is wrong', () => {
     // Prepare
     const pools = file('bad.yaml', '- name: Batch Pool\n  image: x\n- name: spot\n  pricePerCoreHour: -1\n');
@@ -137,6 +206,18 @@ describe('the example Spark pools in config/', () => {
     // Act
     const { spark } = loadConfig(env);
     // Assess
-    expect(spark.pools).toEqual(DEFAULT_SPARK_POOLS);
+    expect(spark).toMatchObject({ pools: DEFAULT_SPARK_POOLS, rules: DEFAULT_SPARK_RULES });
+  });
+
+  it('show every rule with its default in the commented rules section', () => {
+    // Prepare: uncomment the section (`# rules:` and its `#   ` lines; comments after a value stay comments)
+    const text = readFileSync(EXAMPLE, 'utf8')
+      .replace(/^# rules:/m, 'rules:')
+      .replace(/^# {3}/gm, '  ')
+      .replace(/^#(\s+)#/gm, '$1#');
+    // Act
+    const { rules } = checkSparkPools(loadYaml(text), EXAMPLE);
+    // Assess
+    expect(rules).toEqual(DEFAULT_SPARK_RULES);
   });
 });
