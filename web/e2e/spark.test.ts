@@ -68,6 +68,10 @@ describe.skipIf(!chromiumAvailable())('Spark in the portal', { timeout: 3 * LAUN
     const call = await preview.getByRole('region', { name: 'In a notebook' }).innerText();
     await launchCard(page).scrollIntoViewIfNeeded();
     await p.shot(page, 'preview-high-cost');
+    // Act: an option the platform sets itself is dropped, with a warning naming it.
+    await preview.getByRole('textbox', { name: 'Other Spark options' }).fill('spark.master=yarn');
+    await shown(preview.getByRole('listitem').filter({ hasText: 'spark.master' }), PREVIEW_MS);
+    const dropped = await preview.locator('.spark-warnings').innerText();
     // Act: a value the rules cannot read is refused beside its field, without asking the API.
     await preview.getByRole('textbox', { name: 'Executor cores' }).fill('two');
     await shown(preview.getByText('Cores are a whole number, at least 1.'));
@@ -83,6 +87,7 @@ describe.skipIf(!chromiumAvailable())('Spark in the portal', { timeout: 3 * LAUN
     expect(warning).toContain('$787.20/day');
     expect(confRows).toContain('spark.dynamicAllocation.maxExecutors\t200');
     expect(call).toContain('"spark.executor.instances": "200"');
+    expect(dropped).toMatch(/spark\.master/);
     expect(invalid).toBe('true');
     expect(narrow).toEqual({ pageOverflows: [], unnamed: [] });
   });
