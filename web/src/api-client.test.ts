@@ -77,6 +77,22 @@ describe('ApiClient', () => {
     expect(JSON.parse(String(seen[0]?.init.body))).toEqual({ name: 'dev', profile: 'small' });
   });
 
+  it('previews Spark, lists active sessions and stops one at the Spark routes', async () => {
+    // Prepare
+    const { client, seen } = clientWith(() => json(200, { items: [], nextCursor: null }));
+    // Act
+    await client.previewSpark({ pool: 'spot', conf: { 'spark.executor.cores': '8' } });
+    await client.listSparkSessions({ status: 'ACTIVE', limit: 50 });
+    await client.stopSparkSession('abc 1');
+    // Assess
+    expect(seen.map((s) => `${s.init.method} ${s.url}`)).toEqual([
+      'POST /api/spark/preview',
+      'GET /api/spark/sessions?status=ACTIVE&limit=50',
+      'DELETE /api/spark/sessions/abc%201',
+    ]);
+    expect(JSON.parse(String(seen[0]?.init.body))).toEqual({ pool: 'spot', conf: { 'spark.executor.cores': '8' } });
+  });
+
   it('turns an error answer into an ApiError with the API code, message and request id', async () => {
     // Prepare
     const { client, unauthorized } = clientWith(() =>

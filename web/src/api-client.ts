@@ -10,6 +10,8 @@ import type {
   RoleSchema,
   RunSchema,
   ServerSchema,
+  SparkPreviewSchema,
+  SparkSessionSchema,
   UsageSchema,
   VersionSchema,
 } from '#functions/contracts';
@@ -64,6 +66,12 @@ export type IssuedCredentials = z.infer<typeof IssuedCredentialsSchema>;
 export type CredentialIssue = z.infer<typeof CredentialIssueSchema>;
 /** GET /me: the caller, their teams, admin flag and entitlements. */
 export type Me = ResponseOf<'me'>;
+/** POST /spark/preview: the conf, executors and cost a Spark session would get; nothing starts. */
+export type SparkPreview = z.infer<typeof SparkPreviewSchema>;
+/** A Spark session started from a server's notebook (its driver), with links and estimated cost. */
+export type SparkSession = z.infer<typeof SparkSessionSchema>;
+/** GET /admin/usage's Spark part: sessions active now, and cost by team over the last day's and the active ones. */
+export type SparkUsage = Usage['spark'];
 /** Request bodies and queries, typed from the route table. */
 export type CreateNotebookBody = BodyOf<'createNotebook'>;
 export type PatchNotebookBody = BodyOf<'patchNotebook'>;
@@ -75,6 +83,8 @@ export type SetServerRoleBody = BodyOf<'setServerRole'>;
 export type IssueCredentialsBody = BodyOf<'issueCredentials'>;
 export type ListNotebooksQuery = QueryOf<'listNotebooks'>;
 export type ListRunsQuery = QueryOf<'listRuns'>;
+export type SparkPreviewBody = BodyOf<'previewSpark'>;
+export type ListSparkSessionsQuery = QueryOf<'listSparkSessions'>;
 export type PageQuery = QueryOf<'listVersions'>;
 
 /** The runtime settings written at deploy time and served as `/config.json`. */
@@ -178,6 +188,12 @@ export class ApiClient {
   setServerRole = (name: string, body: SetServerRoleBody) =>
     this.json<Server>(`/servers/${seg(name)}/role`, { method: 'PUT', body });
   keepServerAlive = (name: string) => this.json<Server>(`/servers/${seg(name)}/keepalive`, { method: 'POST' });
+  previewSpark = (body: SparkPreviewBody, signal?: AbortSignal) =>
+    this.json<ResponseOf<'previewSpark'>>('/spark/preview', { method: 'POST', body, signal });
+  listSparkSessions = (query: ListSparkSessionsQuery = {}, signal?: AbortSignal) =>
+    this.json<Page<SparkSession>>('/spark/sessions', { query, signal });
+  stopSparkSession = (id: string) =>
+    this.json<ResponseOf<'stopSparkSession'>>(`/spark/sessions/${seg(id)}`, { method: 'DELETE' });
   adminUsage = () => this.json<Usage>('/admin/usage');
   listCulls = (query: PageQuery = {}) => this.json<Page<Cull>>('/admin/culls', { query });
   listUnusedVolumes = () => this.json<UnusedVolumes>('/admin/volumes');

@@ -47,6 +47,10 @@ const usd = new Intl.NumberFormat('en-US', {
 export const formatHourlyPrice = (price: number | null | undefined): string =>
   price === null || price === undefined ? '—' : `${usd.format(price)}/h`;
 
+/** A daily price: `$31.49/day`. */
+export const formatDailyPrice = (price: number | null | undefined): string =>
+  price === null || price === undefined ? '—' : `${usd.format(price)}/day`;
+
 /** A sum of money: `$1.23`. */
 export const formatMoney = (amount: number): string => usd.format(amount);
 

@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import type { Profile, Role } from '../api-client.ts';
 import { formatDuration, formatHourlyPrice, formatMemoryQuantity, profileLabel } from '../format.ts';
 import { RoleOptions } from './role-options.tsx';
+import { SparkPreviewSection } from './spark-preview.tsx';
 import { FieldError } from './form-error.tsx';
 import { ErrorAlert, Loading } from './states.tsx';
 
@@ -37,7 +38,10 @@ const ProfileFacts = ({ profile }: { profile: Profile }) => (
   </dl>
 );
 
-/** Launch a server: name, profile (resources and price shown first), AWS role, button "Launch server". */
+/**
+ * Launch a server: name, profile (resources and price shown first), AWS role, button "Launch server"; for a profile
+ * whose servers may start Spark, the Spark preview below.
+ */
 export const LaunchForm = ({
   profiles,
   profilesError,
@@ -164,6 +168,7 @@ export const LaunchForm = ({
           {busy ? <span role="status">Launching…</span> : null}
         </div>
       </form>
+      {chosen?.spark ? <SparkPreviewSection key={chosen.slug} profile={chosen} /> : null}
     </section>
   );
 };

@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
-import type { Profile, Role, Server } from '../api-client.ts';
+import { Fragment, useEffect, useRef, useState } from 'react';
+import type { Profile, Role, Server, SparkSession } from '../api-client.ts';
 import { formatAge, formatDateTime, formatHourlyPrice, formatStatus } from '../format.ts';
 import { jupyterLabUrl } from '../server-tokens.ts';
-import { DataTable } from './data-table.tsx';
+import { type Column, DataTable } from './data-table.tsx';
 import { ServerRole } from './server-role.tsx';
+import { SparkSessions } from './spark-sessions.tsx';
 import { ErrorAlert } from './states.tsx';
 
 /** What a row can do to its server. */
@@ -15,17 +16,31 @@ export interface ServerActions {
   remove(name: string): Promise<void>;
   keepAlive(name: string): Promise<void>;
   setRole(name: string, role: string | null): Promise<void>;
+  /** Stops one Spark session (its executors); the server runs on. */
+  stopSpark(id: string): Promise<void>;
 }
+
+const COLUMNS: Column[] = [
+  'Name',
+  'Status',
+  'Pool',
+  'AWS role',
+  'Age',
+  'Idle',
+  { label: 'Price', num: true },
+  'Actions',
+];
 
 /**
  * Your servers as a table: name, status, pool, AWS role, age, idle time, hourly price; Open / Stop / keep-alive while
- * active, Start again / Delete once stopped.
+ * active, Start again / Delete once stopped. A server with Spark sessions has them in a row of their own under it.
  */
 export const ServerTable = ({
   servers,
   profiles,
   roles,
   tokenOf,
+  sparkOf,
   hideOpenFor,
   now,
   actions,
@@ -34,6 +49,8 @@ export const ServerTable = ({
   profiles: Profile[] | undefined;
   roles: Role[] | undefined;
   tokenOf: (name: string) => string | null;
+  /** The server's Spark sessions to show (active ones, and any stopped from this page). */
+  sparkOf: (name: string) => SparkSession[];
   hideOpenFor: string | null;
   now: number;
   actions: ServerActions;
@@ -41,19 +58,30 @@ export const ServerTable = ({
   <DataTable
     name="Your servers"
     hideName
-    columns={['Name', 'Status', 'Pool', 'AWS role', 'Age', 'Idle', { label: 'Price', num: true }, 'Actions']}
+    columns={COLUMNS}
     rows={servers}
-    row={(s) => (
-      <ServerRow
-        key={s.name}
-        server={s}
-        pool={profiles?.find((p) => p.slug === s.profile)?.pool ?? s.profile}
-        roles={roles}
-        token={s.name === hideOpenFor ? null : tokenOf(s.name)}
-        now={now}
-        actions={actions}
-      />
-    )}
+    row={(s) => {
+      const spark = sparkOf(s.name);
+      return (
+        <Fragment key={s.name}>
+          <ServerRow
+            server={s}
+            pool={profiles?.find((p) => p.slug === s.profile)?.pool ?? s.profile}
+            roles={roles}
+            token={s.name === hideOpenFor ? null : tokenOf(s.name)}
+            now={now}
+            actions={actions}
+          />
+          {spark.length ? (
+            <tr className="spark-row">
+              <td colSpan={COLUMNS.length}>
+                <SparkSessions server={s.name} sessions={spark} now={now} onStop={actions.stopSpark} />
+              </td>
+            </tr>
+          ) : null}
+        </Fragment>
+      );
+    }}
   />
 );
 

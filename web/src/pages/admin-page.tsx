@@ -1,4 +1,4 @@
-import type { Cull, UnusedVolumes, Usage } from '../api-client.ts';
+import type { Cull, SparkUsage, UnusedVolumes, Usage } from '../api-client.ts';
 import { formatDateTime, formatHourlyPrice, formatMoney, formatStatus } from '../format.ts';
 import { useApi, useSession } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
@@ -20,7 +20,10 @@ const NotAllowed = () => (
   </EmptyState>
 );
 
-/** `/admin` (admins only): usage by pool, active servers, unused volumes and their cost, recent culls and why. */
+/**
+ * `/admin` (admins only): usage by pool, active servers, Spark cost by team, unused volumes and their cost, recent
+ * culls and why.
+ */
 export const AdminPage = () => {
   const { admin } = useSession();
   return (
@@ -101,9 +104,43 @@ const UsageTables = ({ usage }: { usage: Usage }) => {
           </tr>
         )}
       />
+      <h2>Spark cost by team</h2>
+      <SparkCostByTeam spark={usage.spark} />
     </>
   );
 };
+
+const SparkCostByTeam = ({ spark }: { spark: SparkUsage }) => (
+  <>
+    <p className="muted small">
+      {spark.active} Spark {spark.active === 1 ? 'session' : 'sessions'} active now. Sessions started since{' '}
+      {formatDateTime(spark.since)} and every active one, by the team they are counted against; a cost so far is at most
+      the session's maximum hourly cost for the hours it ran.
+    </p>
+    <DataTable
+      name="Spark cost by team"
+      hideName
+      columns={[
+        'Team',
+        { label: 'Sessions', num: true },
+        { label: 'Active', num: true },
+        { label: 'Cost so far', num: true },
+        { label: 'Active, per hour at most', num: true },
+      ]}
+      rows={spark.byTeam}
+      empty="No Spark sessions in the last day"
+      row={(t) => (
+        <tr key={t.team}>
+          <th scope="row">{t.team}</th>
+          <td className="num">{t.sessions}</td>
+          <td className="num">{t.active}</td>
+          <td className="num">{formatMoney(t.costSoFarUsd)}</td>
+          <td className="num">{formatHourlyPrice(t.activeMaxHourlyUsd)}</td>
+        </tr>
+      )}
+    />
+  </>
+);
 
 const UnusedVolumesSection = () => {
   const api = useApi();
@@ -187,6 +224,14 @@ const Culls = () => {
               {REASONS[c.reason] ?? c.reason}
               {c.sparkApplications.length ? (
                 <div className="small muted">Also stopped Spark: {c.sparkApplications.join(', ')}</div>
+              ) : null}
+              {c.sparkSessions?.length ? (
+                <div className="small muted">
+                  Spark {c.sparkSessions.length === 1 ? 'session' : 'sessions'} stopped:{' '}
+                  {c.sparkSessions
+                    .map((x) => `${x.appName} (${x.id}, at most ${formatMoney(x.costSoFarUsd)})`)
+                    .join(', ')}
+                </div>
               ) : null}
             </td>
             <td>{formatDateTime(c.lastActivity)}</td>

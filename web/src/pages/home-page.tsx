@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Server } from '../api-client.ts';
+import type { Server, SparkSession } from '../api-client.ts';
 import { useApi } from '../session-context.tsx';
 import { useAsync, useInterval } from '../use-async.ts';
 import { forgetServerToken, jupyterLabUrl, keepServerToken, serverToken } from '../server-tokens.ts';
@@ -8,12 +8,15 @@ import { LaunchForm } from '../components/launch-form.tsx';
 import { ServerTable } from '../components/server-table.tsx';
 import { SpawnProgress, useSpawnProgress } from '../components/spawn-progress.tsx';
 
+// A person runs a handful of Spark sessions at once; more than this shows the first ones.
+const SPARK_LIMIT = 50;
+
 const busy = (servers: Server[] | undefined) =>
   servers?.some((s) => s.status === 'PENDING' || s.status === 'STOPPING') ?? false;
 
 /**
- * `/`: your servers with state, pool, age, idle time and price; launch one and watch it start; open and stop them;
- * start a stopped one again (its home kept) or delete it.
+ * `/`: your servers with state, pool, age, idle time and price, and the Spark sessions their notebooks started; launch
+ * one and watch it start; open and stop them; start a stopped one again (its home kept) or delete it.
  */
 export const HomePage = () => {
   const api = useApi();
@@ -27,11 +30,25 @@ export const HomePage = () => {
   const [attempt, setAttempt] = useState(0);
   const [now, setNow] = useState(() => Date.now());
   const progress = useSpawnProgress(launching, attempt);
+  // Spark sessions live on running servers: asked for only when one runs, again when that set changes.
+  const running = servers.data?.filter((s) => s.status === 'RUNNING').map((s) => s.name) ?? [];
+  const runningKey = running.join(' ');
+  const spark = useAsync(
+    (signal) =>
+      runningKey
+        ? api.listSparkSessions({ status: 'ACTIVE', limit: SPARK_LIMIT }, signal).then((r) => r.items)
+        : Promise.resolve([]),
+    [api, runningKey],
+  );
+  // Sessions stopped from this page stay in their server's row, with their cost so far, until the page is left.
+  const [stoppedSpark, setStoppedSpark] = useState<SparkSession[]>([]);
 
   // Ages and idle times tick; the list refreshes fast while something is starting or stopping.
   useInterval(() => setNow(Date.now()), 30_000);
   // Counted from the last answer (a reload aborts the one in flight), so a slow API is not asked again and again.
   useInterval(() => servers.reload(true), servers.loading ? null : busy(servers.data) ? 5_000 : 30_000);
+  // Notebooks start Spark without the portal knowing: look again now and then while a server runs.
+  useInterval(() => spark.reload(true), spark.loading || !runningKey ? null : 30_000);
   const { reload } = servers;
   useEffect(() => {
     if (progress.done) reload(true);
@@ -72,6 +89,11 @@ export const HomePage = () => {
       const changed = await api.setServerRole(name, { role });
       servers.setData((current) => (current ?? []).map((s) => (s.name === name ? changed : s)));
     },
+    stopSpark: async (id: string) => {
+      const stopped = await api.stopSparkSession(id);
+      setStoppedSpark((current) => [...current.filter((x) => x.id !== id), stopped]);
+      spark.setData((current) => (current ?? []).filter((x) => x.id !== id));
+    },
     keepAlive: async (name: string) => {
       const kept = await api.keepServerAlive(name);
       servers.setData((current) => (current ?? []).map((s) => (s.name === name ? kept : s)));
@@ -109,11 +131,23 @@ export const HomePage = () => {
           profiles={profiles.data}
           roles={roles.data}
           tokenOf={(name) => serverToken(sessionStorage, name)}
+          sparkOf={(name) => [
+            ...(spark.data ?? []).filter((x) => x.server === name),
+            ...stoppedSpark.filter((x) => x.server === name && !spark.data?.some((y) => y.id === x.id)),
+          ]}
           hideOpenFor={progress.ready ? launching : null}
           now={now}
           actions={actions}
         />
       )}
+      {spark.error && runningKey ? (
+        <ErrorAlert
+          error={spark.error}
+          size="inline"
+          title="Spark sessions could not be loaded"
+          onRetry={() => spark.reload()}
+        />
+      ) : null}
       {servers.error && servers.data ? (
         <ErrorAlert error={servers.error} size="inline" title="Refreshing failed" onRetry={() => servers.reload()} />
       ) : null}
