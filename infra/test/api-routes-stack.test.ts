@@ -14,7 +14,7 @@ import {
   synthFailure,
 } from './support-api.ts';
 
-/** The routes a machine calls with a token of its own: activity, the two credentials servers, and JupyterLab's. */
+/** The routes a machine calls with a token of its own: activity, the two credentials servers, and JupyterLab's and the notebook's Spark helper's. */
 const TOKEN_ROUTES = [
   'POST /servers/{name}/activity',
   'POST /servers/{name}/credentials',
@@ -30,6 +30,9 @@ const TOKEN_ROUTES = [
   'POST /servers/{name}/lab/notebooks',
   'POST /servers/{name}/lab/notebooks/{id}/versions',
   'GET /servers/{name}/lab/tables',
+  'POST /servers/{name}/lab/spark/sessions',
+  'GET /servers/{name}/lab/spark/sessions',
+  'DELETE /servers/{name}/lab/spark/sessions/{id}',
 ];
 
 type Route = { RouteKey: string; AuthorizationType?: string; AuthorizerId?: unknown; Target: unknown };
