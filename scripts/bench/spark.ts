@@ -262,7 +262,7 @@ const benchPreview = async (call: Call, n: number, clients: number) => {
 /** POST /servers, then GET every 50 ms until RUNNING: the milliseconds between. */
 const launch = async (call: Call) => {
   const start = performance.now();
-  expect('POST /servers', await call('POST', '/servers', { name: SERVER }), 202);
+  expect('POST /servers', await call('POST', '/servers', { name: SERVER, profile: 'pyspark' }), 202);
   for (;;) {
     const s = (await call('GET', `/servers/${SERVER}`)).body as { status: string; reason?: string };
     if (s.status === 'RUNNING') return performance.now() - start;

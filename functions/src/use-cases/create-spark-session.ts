@@ -6,6 +6,7 @@ import { sizeSpark } from '../domain/spark-sizing.ts';
 import type { User } from '../domain/user.ts';
 import type { SparkRequestInput } from './preview-spark.ts';
 import { findServer } from './server-access.ts';
+import { checkSparkProfile, type SparkServerCheckDeps } from './spark-server-checks.ts';
 import {
   newSparkSessionId,
   sparkLinksOf,
@@ -18,7 +19,8 @@ import {
 export type CreateSparkSessionDeps = Pick<
   SparkDeps,
   'sparkSessions' | 'sparkCompute' | 'servers' | 'notifier' | 'clock' | 'ids' | 'roles' | 'spark' | 'serverSettings'
->;
+> &
+  SparkServerCheckDeps;
 
 const notRunning = (s: Server) =>
   s.status === 'PENDING'
@@ -57,6 +59,7 @@ export const createSparkSession = async (
 ): Promise<SparkSessionView> => {
   const server = typeof input.server === 'string' ? await findServer(deps, input.user, input.server) : input.server;
   if (server.status !== 'RUNNING') throw notRunning(server);
+  checkSparkProfile(deps, server);
   const { role, team } = roleOf(deps, input.user, server, input.role);
   const sizing = sizeSpark(
     { appName: input.appName, pool: input.pool, conf: input.conf ?? {}, interactive: true },

@@ -10,6 +10,7 @@ import type { ServerStore } from '../ports/server-store.ts';
 import type { SparkCompute } from '../ports/spark-compute.ts';
 import type { SparkSessionStore } from '../ports/spark-session-store.ts';
 import type { Role } from '../domain/role.ts';
+import type { Profile } from '../domain/profile.ts';
 
 /** Spark's configuration: the pool registry, the sizing rules and the link templates (Config.spark). */
 export interface SparkSettings {
@@ -30,6 +31,8 @@ export interface SparkDeps {
   ids: Ids;
   cursors: CursorCodec;
   roles: readonly Role[];
+  /** The profile registry: only servers of a Spark profile may start sessions. */
+  profiles: readonly Profile[];
   spark: SparkSettings;
   /** The API's public base URL, which executors' credentials sidecar asks for keys. */
   serverSettings: { apiUrl: string };

@@ -27,7 +27,7 @@ describe.skipIf(!jupyterServerAvailable())('Spark sessions over HTTP on a local 
     t = await startTestPlatform(mkdtempSync(join(tmpdir(), 'orrery-spark-api-')), {
       ORRERY_CULL_HEARTBEAT_SECONDS: '864000',
     });
-    const launch = await t.api('POST', '/servers', t.tokens.alice, { name: 'lab' });
+    const launch = await t.api('POST', '/servers', t.tokens.alice, { name: 'lab', profile: 'pyspark' });
     expect(launch.status, launch.text).toBe(202);
     const server = await waitForServer(t, 'lab', t.tokens.alice, ['RUNNING', 'FAILED']);
     expect(server.status, server.reason).toBe('RUNNING');
@@ -134,7 +134,7 @@ describe.skipIf(!jupyterServerAvailable())('Spark sessions over HTTP on a local 
 
   it('answers 409 on a stopped server, and ends the sessions of a server that stops', async () => {
     // Prepare
-    const launch = await t.api('POST', '/servers', t.tokens.alice, { name: 'brief' });
+    const launch = await t.api('POST', '/servers', t.tokens.alice, { name: 'brief', profile: 'pyspark' });
     await waitForServer(t, 'brief', t.tokens.alice, ['RUNNING', 'FAILED']);
     const made = await t.api('POST', '/spark/sessions', t.tokens.alice, { server: 'brief' });
     // Act

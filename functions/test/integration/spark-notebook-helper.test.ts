@@ -73,7 +73,7 @@ describe.skipIf(!jupyterServerAvailable())('the notebook helper (orrery.spark) i
     t = await startTestPlatform(mkdtempSync(join(tmpdir(), 'orrery-spark-helper-')), {
       ORRERY_CULL_HEARTBEAT_SECONDS: '864000',
     });
-    const launch = await t.api('POST', '/servers', t.tokens.alice, { name: NAME });
+    const launch = await t.api('POST', '/servers', t.tokens.alice, { name: NAME, profile: 'pyspark' });
     expect(launch.status, launch.text).toBe(202);
     const server = await waitForServer(t, NAME, t.tokens.alice, ['RUNNING', 'FAILED']);
     expect(server.status, server.reason).toBe('RUNNING');

@@ -25,10 +25,19 @@ export const heartbeat: ActivityReport = {
 };
 
 /** Launches a server (cpu-small: idle 60 min, max age 12 h) through its launch steps; returns its launch and token. */
-export const runningServer = async (deps: ServerTestDeps, user: User = people.alice, name = 'lab') => {
-  const { server, token } = await launchServer(deps, { user, name });
+export const runningServer = async (
+  deps: ServerTestDeps,
+  user: User = people.alice,
+  name = 'lab',
+  profile?: string,
+) => {
+  const { server, token } = await launchServer(deps, { user, name, ...(profile ? { profile } : {}) });
   const ref = { serverId: server.id, launchId: server.launchId };
   await createServerResources(deps, ref);
   await markServerRunning(deps, { ...ref, url: `http://${server.id}.orrery.svc:8888/user/${user.id}/${name}/` });
   return { ...ref, token, name };
 };
+
+/** A running server of the `pyspark` profile, the one that offers Spark sessions. */
+export const sparkServer = (deps: ServerTestDeps, user: User = people.alice, name = 'lab') =>
+  runningServer(deps, user, name, 'pyspark');

@@ -9,7 +9,7 @@ import { stopSparkSession } from '../../../src/use-cases/stop-spark-session.ts';
 import { launchServer } from '../../../src/use-cases/launch-server.ts';
 import { serverTokenCaller } from '../../../src/use-cases/server-token-caller.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
-import { at, hours, minutes, runningServer } from '../../support/server-scenarios.ts';
+import { at, hours, minutes, runningServer, sparkServer } from '../../support/server-scenarios.ts';
 
 // Sixty executors of 8 cores at $0.041 a core-hour: $19.68 an hour, $472.32 a day; 70 of them cross $500.
 const BIG = { 'spark.executor.cores': '8', 'spark.executor.instances': '70' };
@@ -38,7 +38,7 @@ describe('POST /spark/preview', () => {
   it("answers 404 for another user's server and 403 for a role the caller does not hold", async () => {
     // Prepare
     const deps = memoryServerDeps();
-    await runningServer(deps, people.bob, 'bobs');
+    await sparkServer(deps, people.bob, 'bobs');
     // Act
     const foreign = await previewSpark(deps, { user: people.alice, server: 'bobs' }).catch((e) => e);
     const role = await previewSpark(deps, { user: people.alice, role: 'risk-prod' }).catch((e) => e);
@@ -62,7 +62,7 @@ describe('POST /spark/sessions', () => {
   it("starts a session on the owner's running server: placement conf, links from the templates, the server's role", async () => {
     // Prepare
     const deps = memoryServerDeps();
-    const { serverId } = await runningServer(deps);
+    const { serverId } = await sparkServer(deps);
     await setServerRole(deps, { user: people.alice, name: 'lab', role: 'ads-lake' });
     // Act
     const view = await createSparkSession(deps, { user: people.alice, server: 'lab', appName: 'etl' });
@@ -112,7 +112,7 @@ describe('POST /spark/sessions', () => {
   it("refuses another user's server with a 404, even for an admin, and a role the owner does not hold with a 403", async () => {
     // Prepare
     const deps = memoryServerDeps();
-    await runningServer(deps);
+    await sparkServer(deps);
     // Act
     const bob = await createSparkSession(deps, { user: people.bob, server: 'lab' }).catch((e) => e);
     const root = await createSparkSession(deps, { user: people.root, server: 'lab' }).catch((e) => e);
@@ -126,10 +126,29 @@ describe('POST /spark/sessions', () => {
     expect(deps.sparkCompute.started).toEqual([]);
   });
 
+  it('refuses a server whose profile does not offer Spark with a 409 naming the Spark profiles, preview too', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    await runningServer(deps, people.alice, 'plain');
+    // Act
+    const err = await createSparkSession(deps, { user: people.alice, server: 'plain' }).catch((e) => e);
+    const preview = await previewSpark(deps, { user: people.alice, server: 'plain' }).catch((e) => e);
+    // Assess
+    for (const e of [err, preview]) {
+      expect(e).toBeInstanceOf(ConflictError);
+      expect(e).toMatchObject({ code: 'spark_not_enabled' });
+      expect((e as Error).message).toBe(
+        "server 'plain' runs profile 'cpu-small', which does not offer Spark: launch a server of a Spark profile " +
+          '(pyspark) and start Spark there',
+      );
+    }
+    expect(deps.sparkCompute.started).toEqual([]);
+  });
+
   it('warns about a high-cost session in the answer and tells the owner', async () => {
     // Prepare
     const deps = memoryServerDeps();
-    await runningServer(deps);
+    await sparkServer(deps);
     // Act
     const view = await createSparkSession(deps, { user: people.alice, server: 'lab', conf: BIG });
     // Assess
@@ -146,7 +165,7 @@ describe('POST /spark/sessions', () => {
   it('undoes the placement when the record cannot be stored', async () => {
     // Prepare
     const deps = memoryServerDeps();
-    await runningServer(deps);
+    await sparkServer(deps);
     deps.sparkSessions.putSession = async () => {
       throw new Error('DynamoDB is down');
     };
@@ -162,7 +181,7 @@ describe('POST /spark/sessions', () => {
   it('starts a session for the server its token belongs to, as its owner', async () => {
     // Prepare
     const deps = memoryServerDeps();
-    const { token } = await runningServer(deps);
+    const { token } = await sparkServer(deps);
     const caller = await serverTokenCaller(deps, { name: 'lab', token });
     // Act
     const view = await createSparkSession(deps, { user: caller.user, server: caller.server, pool: 'spot' });
@@ -174,9 +193,9 @@ describe('POST /spark/sessions', () => {
 describe('reading and stopping sessions', () => {
   const twoUsers = async () => {
     const deps = memoryServerDeps();
-    await runningServer(deps, people.alice, 'lab');
-    await runningServer(deps, people.alice, 'other');
-    await runningServer(deps, people.bob, 'bobs');
+    await sparkServer(deps, people.alice, 'lab');
+    await sparkServer(deps, people.alice, 'other');
+    await sparkServer(deps, people.bob, 'bobs');
     const a1 = await createSparkSession(deps, { user: people.alice, server: 'lab', appName: 'a1' });
     deps.clock.advance(minutes(1));
     const a2 = await createSparkSession(deps, { user: people.alice, server: 'other', appName: 'a2' });

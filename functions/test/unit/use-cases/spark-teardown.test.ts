@@ -11,7 +11,7 @@ import { stopServer } from '../../../src/use-cases/stop-server.ts';
 import { stopSparkSession } from '../../../src/use-cases/stop-spark-session.ts';
 import { FakeCredentialBroker } from '../../support/fake-credential-broker.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
-import { at, busy, hours, minutes, runningServer } from '../../support/server-scenarios.ts';
+import { at, busy, hours, minutes, sparkServer } from '../../support/server-scenarios.ts';
 import { reportActivity } from '../../../src/use-cases/report-activity.ts';
 
 const culls = async (deps: ReturnType<typeof memoryServerDeps>) => (await deps.servers.listCulls({ limit: 100 })).items;
@@ -20,7 +20,7 @@ describe('ending a server ends its Spark sessions', () => {
   it("marks the server's ACTIVE sessions STOPPED (server-ended) with their cost so far, and leaves stopped ones", async () => {
     // Prepare: two sessions of $0.33 an hour at most; one stopped by its owner after an hour.
     const deps = memoryServerDeps();
-    await runningServer(deps);
+    await sparkServer(deps);
     const first = await createSparkSession(deps, { user: people.alice, server: 'lab' });
     const second = await createSparkSession(deps, { user: people.alice, server: 'lab' });
     deps.clock.advance(hours(1));
@@ -41,7 +41,7 @@ describe('ending a server ends its Spark sessions', () => {
   it('records the sessions a cull stopped in its cull record', async () => {
     // Prepare: a server that never reports is culled an hour in (warned first).
     const deps = memoryServerDeps();
-    await runningServer(deps);
+    await sparkServer(deps);
     const s = await createSparkSession(deps, { user: people.alice, server: 'lab', appName: 'etl' });
     deps.clock.advance(minutes(45));
     await cullIdle(deps);
@@ -60,7 +60,7 @@ describe('the culler and Spark sessions past their maximum age', () => {
   it('stops a session older than the maximum age, logs a spark-max-age cull naming its server, and keeps the server', async () => {
     // Prepare: a server kept busy; its session was started at 0, another an hour before the sweep.
     const deps = memoryServerDeps();
-    const { serverId, token } = await runningServer(deps);
+    const { serverId, token } = await sparkServer(deps);
     const old = await createSparkSession(deps, { user: people.alice, server: 'lab', appName: 'old' });
     deps.clock.advance(hours(11));
     const young = await createSparkSession(deps, { user: people.alice, server: 'lab', appName: 'young' });
@@ -85,7 +85,7 @@ describe('the culler and Spark sessions past their maximum age', () => {
         serverId,
         name: 'lab',
         owner: 'alice',
-        profile: 'cpu-small',
+        profile: 'pyspark',
         sparkSessions: [{ id: old.id, appName: 'old', costSoFarUsd: 3.96 }],
       }),
     ]);
@@ -99,8 +99,8 @@ describe('the culler and Spark sessions past their maximum age', () => {
   it('reports a failing executor stop as a problem and stops the rest', async () => {
     // Prepare
     const deps = memoryServerDeps();
-    await runningServer(deps, people.alice, 'a');
-    await runningServer(deps, people.bob, 'b');
+    await sparkServer(deps, people.alice, 'a');
+    await sparkServer(deps, people.bob, 'b');
     const a = await createSparkSession(deps, { user: people.alice, server: 'a' });
     const b = await createSparkSession(deps, { user: people.bob, server: 'b' });
     deps.clock.advance(hours(13));
@@ -127,7 +127,7 @@ describe("executors' keys: POST /servers/{name}/credentials with a session", () 
   it("issues keys for the session's role, with purpose spark, to the server's credentials token", async () => {
     // Prepare: the server has no role; the session names one the owner holds.
     const deps = credentialDeps();
-    const { serverId } = await runningServer(deps);
+    const { serverId } = await sparkServer(deps);
     const s = await createSparkSession(deps, { user: people.alice, server: 'lab', role: 'ads-lake' });
     const token = deps.compute.credentialsTokens.get(serverId)!;
     // Act
@@ -142,8 +142,8 @@ describe("executors' keys: POST /servers/{name}/credentials with a session", () 
   it("refuses a stopped session, another server's and an unknown one with a 403", async () => {
     // Prepare
     const deps = credentialDeps();
-    const { serverId } = await runningServer(deps);
-    await runningServer(deps, people.alice, 'other');
+    const { serverId } = await sparkServer(deps);
+    await sparkServer(deps, people.alice, 'other');
     await setServerRole(deps, { user: people.alice, name: 'other', role: 'ads-lake' });
     const stopped = await createSparkSession(deps, { user: people.alice, server: 'lab', role: 'ads-lake' });
     await stopSparkSession(deps, { user: people.alice, id: stopped.id });
@@ -165,8 +165,8 @@ describe('admin usage: Spark cost by team', () => {
   it("sums the last day's sessions and the active ones by team, active cost counted up to now", async () => {
     // Prepare: alice (ads) has an active session 3 h old and one stopped 2 days ago; bob (risk) one stopped today.
     const deps = { ...memoryServerDeps(), runs: new MemoryRunStore() };
-    await runningServer(deps, people.alice, 'lab');
-    await runningServer(deps, people.bob, 'bobs');
+    await sparkServer(deps, people.alice, 'lab');
+    await sparkServer(deps, people.bob, 'bobs');
     const ancient = await createSparkSession(deps, { user: people.alice, server: 'lab' });
     deps.clock.advance(hours(1));
     await stopSparkSession(deps, { user: people.alice, id: ancient.id });
