@@ -42,6 +42,7 @@ const RulesEntry = z
     medium: ShapeEntry,
     maximum: ShapeEntry,
     defaults: ShapeEntry.extend({ instances: whole(1, 'executors').optional() }),
+    maxExecutors: whole(1, 'executors'),
     executorAllocationRatio: z
       .number({ error: 'a ratio in (0, 1], such as 0.8' })
       .gt(0, 'a ratio in (0, 1], such as 0.8')
@@ -102,6 +103,10 @@ const ruleProblems = (rules: SparkRules, pools: readonly SparkPool[]): string[] 
         `rules.defaults.${dim}: ${rules.defaults[dim]} is more than rules.maximum.${dim} (${rules.maximum[dim]})`,
       );
   }
+  if (rules.defaults.instances > rules.maxExecutors)
+    problems.push(
+      `rules.defaults.instances: ${rules.defaults.instances} is more than rules.maxExecutors (${rules.maxExecutors})`,
+    );
   if (!pools.some((p) => p.name === rules.defaultPool))
     problems.push(
       `rules.defaultPool: '${rules.defaultPool}' is not a pool; valid: ${pools.map((p) => p.name).join(', ')}`,

@@ -62,7 +62,10 @@ const derived = (conf: Readonly<Record<string, string>>, rules: SparkRules): Exe
   return { cores: rules.defaults.cores, memoryGb: rules.defaults.memoryGb };
 };
 
-/** The executor shape and instances from the user's conf and the rules; past the maximum is capped with a warning. */
+/**
+ * The executor shape and instances from the user's conf and the rules; a shape past the maximum executor, or
+ * instances past the maximum executors, is capped with a warning.
+ */
 export const executorShapeOf = (conf: Readonly<Record<string, string>>, rules: SparkRules): ShapeRequest => {
   const asked = derived(conf, rules);
   const { maximum } = rules;
@@ -75,5 +78,10 @@ export const executorShapeOf = (conf: Readonly<Record<string, string>>, rules: S
   };
   const text = conf[INSTANCES];
   const instances = text === undefined ? rules.defaults.instances : wholeNumber(INSTANCES, text, 0, '2');
-  return { executor, instances, warnings };
+  if (instances > rules.maxExecutors)
+    warnings.push(
+      `${INSTANCES} ${instances} is past the maximum of ${rules.maxExecutors} executors, so it was set to ` +
+        `${rules.maxExecutors}; ask an admin if a job needs more`,
+    );
+  return { executor, instances: Math.min(instances, rules.maxExecutors), warnings };
 };

@@ -28,6 +28,8 @@ export interface SparkRules {
   medium: ExecutorShape;
   maximum: ExecutorShape;
   defaults: ExecutorShape & { instances: number };
+  /** The most executors a session may have: `spark.executor.instances` past it is capped with a warning. */
+  maxExecutors: number;
   executorAllocationRatio: number;
   /** `spark.dynamicAllocation.cachedExecutorIdleTimeout`, in seconds. */
   cachedExecutorIdleTimeoutSeconds: number;

@@ -13,6 +13,7 @@ export const DEFAULT_SPARK_RULES: SparkRules = {
   medium: { cores: 8, memoryGb: 56 },
   maximum: { cores: 12, memoryGb: 110 },
   defaults: { cores: 4, memoryGb: 28, instances: 2 },
+  maxExecutors: 50,
   executorAllocationRatio: 0.8,
   cachedExecutorIdleTimeoutSeconds: 1500,
   interactiveExtraIdleSeconds: 900,

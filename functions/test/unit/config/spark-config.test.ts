@@ -83,7 +83,7 @@ describe('configuration of Spark sessions', () => {
       'rules.yaml',
       'pools:\n  - name: batch\n    image: x\n    pricePerCoreHour: 0.04\n' +
         '  - name: spot\n    image: x\n    pricePerCoreHour: 0.01\n' +
-        'rules:\n  memoryPerCoreGb: 8\n  maximum: { cores: 16 }\n  defaults: { instances: 4 }\n' +
+        'rules:\n  memoryPerCoreGb: 8\n  maximum: { cores: 16 }\n  defaults: { instances: 4 }\n  maxExecutors: 20\n' +
         '  executorAllocationRatio: 0.5\n  fallbackParallelism: 64\n  dailyCostThresholdUsd: 100\n' +
         '  maxAgeSeconds: 7200\n  defaultPool: spot\n',
     );
@@ -101,6 +101,7 @@ describe('configuration of Spark sessions', () => {
       memoryPerCoreGb: 8,
       maximum: { cores: 16, memoryGb: 110 },
       defaults: { cores: 4, memoryGb: 28, instances: 4 },
+      maxExecutors: 20,
       executorAllocationRatio: 0.5,
       fallbackParallelism: 64,
       dailyCostThresholdUsd: 100,
@@ -129,6 +130,8 @@ describe('configuration of Spark sessions', () => {
     ],
     [{ defaults: { memoryGb: 128 } }, 'rules.defaults.memoryGb: 128 is more than rules.maximum.memoryGb (110)'],
     [{ defaultPool: 'gpu' }, "rules.defaultPool: 'gpu' is not a pool; valid: batch"],
+    [{ maxExecutors: 0 }, 'rules.maxExecutors: executors: a whole number of at least 1'],
+    [{ maxExecutors: 1 }, 'rules.defaults.instances: 2 is more than rules.maxExecutors (1)'],
   ])('stops start-up naming the rule when the rules are %j', (rules, message) => {
     // Prepare
     const raw = { pools: [{ name: 'batch', image: 'x', pricePerCoreHour: 1 }], rules };

@@ -111,6 +111,33 @@ const CASES: RuleCase[] = [
     ],
   },
   {
+    name: 'caps the instances, and so the maximum executors, at 50 with a warning',
+    request: { conf: { 'spark.executor.instances': '80' } },
+    conf: dynamic(4, 28, 50, '2400s'),
+    warnings: [
+      'spark.executor.instances 80 is past the maximum of 50 executors, so it was set to 50; ask an admin if a job ' +
+        'needs more',
+    ],
+  },
+  {
+    name: 'caps the fixed instances at 50 when dynamic allocation is off',
+    request: { conf: { 'spark.dynamicAllocation.enabled': 'false', 'spark.executor.instances': '51' } },
+    conf: {
+      'spark.dynamicAllocation.enabled': 'false',
+      'spark.executor.cores': '4',
+      'spark.executor.memory': '28g',
+      'spark.kubernetes.executor.limit.cores': '4',
+      'spark.executor.instances': '50',
+      'spark.sql.shuffle.partitions': '600',
+      'spark.default.parallelism': '600',
+      'spark.app.name': 'orrery-session',
+    },
+    warnings: [
+      'spark.executor.instances 51 is past the maximum of 50 executors, so it was set to 50; ask an admin if a job ' +
+        'needs more',
+    ],
+  },
+  {
     name: 'runs the requested instances throughout when the user turns dynamic allocation off',
     request: { conf: { 'spark.dynamicAllocation.enabled': 'false', 'spark.executor.instances': '3' } },
     conf: {

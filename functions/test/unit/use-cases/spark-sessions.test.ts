@@ -11,8 +11,8 @@ import { serverTokenCaller } from '../../../src/use-cases/server-token-caller.ts
 import { memoryServerDeps, people } from '../../support/fakes.ts';
 import { at, hours, minutes, runningServer, sparkServer } from '../../support/server-scenarios.ts';
 
-// Sixty executors of 8 cores at $0.041 a core-hour: $19.68 an hour, $472.32 a day; 70 of them cross $500.
-const BIG = { 'spark.executor.cores': '8', 'spark.executor.instances': '70' };
+// Fifty executors (the most) of 12 cores at $0.041 a core-hour: $24.60 an hour, $590.40 a day, past $500.
+const BIG = { 'spark.executor.cores': '12', 'spark.executor.instances': '50' };
 
 describe('POST /spark/preview', () => {
   it('derives the conf and cost without starting anything, with no server needed', async () => {
@@ -152,12 +152,12 @@ describe('POST /spark/sessions', () => {
     // Act
     const view = await createSparkSession(deps, { user: people.alice, server: 'lab', conf: BIG });
     // Assess
-    expect(view.cost).toMatchObject({ maxHourlyUsd: 22.96, dailyMaxUsd: 551.04, highCost: true });
-    expect(view.warnings).toContainEqual(expect.stringMatching(/may cost up to \$551\.04 a day/));
+    expect(view.cost).toMatchObject({ maxHourlyUsd: 24.6, dailyMaxUsd: 590.4, highCost: true });
+    expect(view.warnings).toContainEqual(expect.stringMatching(/may cost up to \$590\.40 a day/));
     expect(deps.notifier.notices).toEqual([
       expect.objectContaining({
         user: 'alice',
-        subject: 'Spark session orrery-session on lab may cost up to $551.04 a day',
+        subject: 'Spark session orrery-session on lab may cost up to $590.40 a day',
       }),
     ]);
   });
