@@ -92,17 +92,20 @@ export const finishEnd = async (
   await deps.compute.remove(claimed.id);
   let sparkApplications: string[] = [];
   let sparkSessions: StoppedSparkSession[] = [];
-  let sparkError: string | undefined;
+  // Both are tried whatever the other did, and both failures are kept: the culler's Spark part stops the sessions
+  // of an ended server that stay ACTIVE here.
+  const sparkErrors: string[] = [];
   try {
     sparkApplications = await deps.compute.stopSparkApplications(claimed.id);
   } catch (err) {
-    sparkError = `could not stop the Spark applications of ${claimed.id}: ${(err as Error).message}`;
+    sparkErrors.push(`could not stop the Spark applications of ${claimed.id}: ${(err as Error).message}`);
   }
   try {
     sparkSessions = await endSparkSessions(deps, claimed.id);
   } catch (err) {
-    sparkError = `could not record the end of the Spark sessions of ${claimed.id}: ${(err as Error).message}`;
+    sparkErrors.push(`could not record the end of the Spark sessions of ${claimed.id}: ${(err as Error).message}`);
   }
+  const sparkError = sparkErrors.length ? sparkErrors.join('; ') : undefined;
   const at = deps.clock.now().toISOString();
   const ended = await deps.servers.moveServer(
     claimed.id,

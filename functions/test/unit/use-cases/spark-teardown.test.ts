@@ -5,6 +5,7 @@ import { ForbiddenError } from '../../../src/domain/errors.ts';
 import { adminUsage } from '../../../src/use-cases/admin-usage.ts';
 import { createSparkSession } from '../../../src/use-cases/create-spark-session.ts';
 import { cullIdle } from '../../../src/use-cases/cull-idle.ts';
+import { endServer } from '../../../src/use-cases/end-server.ts';
 import { issueServerCredentials } from '../../../src/use-cases/issue-server-credentials.ts';
 import { setServerRole } from '../../../src/use-cases/set-server-role.ts';
 import { stopServer } from '../../../src/use-cases/stop-server.ts';
@@ -36,6 +37,27 @@ describe('ending a server ends its Spark sessions', () => {
       costSoFarUsd: 0.99,
     });
     expect(await deps.sparkSessions.getSession(second.id)).toMatchObject({ stopReason: 'owner', costSoFarUsd: 0.33 });
+  });
+
+  it('keeps both Spark failures of a teardown, and the server still ends', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const { serverId } = await sparkServer(deps);
+    deps.compute.stopSparkApplications = async () => {
+      throw new Error('Kubernetes API is down');
+    };
+    deps.sparkSessions.listByServer = async () => {
+      throw new Error('DynamoDB is down');
+    };
+    const server = (await deps.servers.getServer(serverId))!;
+    // Act
+    const ended = await endServer(deps, server, { by: 'alice', reason: 'stopped', final: 'STOPPED' });
+    // Assess
+    expect(ended.server.status).toBe('STOPPED');
+    expect((ended as { sparkError?: string }).sparkError).toBe(
+      `could not stop the Spark applications of ${serverId}: Kubernetes API is down; ` +
+        `could not record the end of the Spark sessions of ${serverId}: DynamoDB is down`,
+    );
   });
 
   it('records the sessions a cull stopped in its cull record', async () => {
