@@ -140,6 +140,80 @@ describe('the culler and Spark sessions past their maximum age', () => {
   });
 });
 
+describe('the culler and Spark sessions whose server ended', () => {
+  // A teardown that cannot mark its sessions (the store fails once) leaves them ACTIVE.
+  const failMarkingOnce = (deps: ReturnType<typeof memoryServerDeps>) => {
+    const list = deps.sparkSessions.listByServer.bind(deps.sparkSessions);
+    deps.sparkSessions.listByServer = async () => {
+      deps.sparkSessions.listByServer = list;
+      throw new Error('DynamoDB is down');
+    };
+  };
+
+  it('stops a session left ACTIVE by a stopped server, its cost counted up to the stop', async () => {
+    // Prepare: a $0.33/h session; its server stops 2 h in without marking it; the sweep comes an hour later.
+    const deps = memoryServerDeps();
+    const { serverId } = await sparkServer(deps);
+    const s = await createSparkSession(deps, { user: people.alice, server: 'lab' });
+    deps.clock.advance(hours(2));
+    failMarkingOnce(deps);
+    await stopServer(deps, { user: people.alice, name: 'lab' });
+    deps.clock.advance(hours(1));
+    // Act
+    const sweep = await cullIdle(deps);
+    // Assess
+    expect(sweep.sparkStopped).toBe(1);
+    expect(await deps.sparkSessions.getSession(s.id)).toMatchObject({
+      status: 'STOPPED',
+      stopReason: 'server-ended',
+      stoppedAt: at(hours(2)),
+      costSoFarUsd: 0.66,
+    });
+    expect(deps.sparkCompute.stopped).toContainEqual({ serverId, sessionId: s.id });
+  });
+
+  it('stops a session of an earlier launch once the server runs again, counted up to the relaunch', async () => {
+    // Prepare: stopped 1 h in without marking; relaunched an hour later.
+    const deps = memoryServerDeps();
+    await sparkServer(deps);
+    const old = await createSparkSession(deps, { user: people.alice, server: 'lab' });
+    deps.clock.advance(hours(1));
+    failMarkingOnce(deps);
+    await stopServer(deps, { user: people.alice, name: 'lab' });
+    deps.clock.advance(hours(1));
+    await sparkServer(deps);
+    const fresh = await createSparkSession(deps, { user: people.alice, server: 'lab' });
+    // Act
+    await cullIdle(deps);
+    // Assess
+    expect(await deps.sparkSessions.getSession(old.id)).toMatchObject({
+      status: 'STOPPED',
+      stopReason: 'server-ended',
+      stoppedAt: at(hours(2)),
+      costSoFarUsd: 0.66,
+    });
+    expect((await deps.sparkSessions.getSession(fresh.id))?.status).toBe('ACTIVE');
+  });
+
+  it('stops a session whose server record is gone, counted up to now', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const { serverId, launchId } = await sparkServer(deps);
+    const s = await createSparkSession(deps, { user: people.alice, server: 'lab' });
+    deps.clock.advance(hours(1));
+    await deps.servers.deleteServer(serverId, ['RUNNING'], launchId);
+    // Act
+    await cullIdle(deps);
+    // Assess
+    expect(await deps.sparkSessions.getSession(s.id)).toMatchObject({
+      status: 'STOPPED',
+      stopReason: 'server-ended',
+      stoppedAt: at(hours(1)),
+      costSoFarUsd: 0.33,
+    });
+  });
+});
+
 describe("executors' keys: POST /servers/{name}/credentials with a session", () => {
   const credentialDeps = () => {
     const deps = memoryServerDeps();
