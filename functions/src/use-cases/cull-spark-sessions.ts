@@ -42,7 +42,8 @@ const stopOrphan = async (deps: CullSparkDeps, s: SparkSession, until: Date, swe
   if (stopped) sweep.sparkStopped += 1;
 };
 
-// Executors first (the money), then the record; a cull is logged only when this sweep's stop won.
+// Executors first (the money), then the cull record, then the session's: a cull log write that fails leaves the
+// session ACTIVE for the next sweep to finish (a second record of one cull is harmless; a lost one is not).
 const stopOld = async (
   deps: CullSparkDeps,
   s: SparkSession,
@@ -52,13 +53,6 @@ const stopOld = async (
 ) => {
   await deps.sparkCompute.stopSession(s.serverId, s.id);
   const costSoFarUsd = sparkCostSoFar(s, now);
-  const stopped = await deps.sparkSessions.stopSession(s.id, {
-    stoppedAt: now.toISOString(),
-    stopReason: 'max-age',
-    costSoFarUsd,
-  });
-  if (!stopped) return;
-  sweep.sparkStopped += 1;
   await deps.servers.recordCull({
     id: deps.ids.next('cull'),
     at: now.toISOString(),
@@ -73,6 +67,13 @@ const stopOld = async (
     sparkApplications: [s.appId],
     sparkSessions: [{ id: s.id, appName: s.appName, costSoFarUsd }],
   });
+  const stopped = await deps.sparkSessions.stopSession(s.id, {
+    stoppedAt: now.toISOString(),
+    stopReason: 'max-age',
+    costSoFarUsd,
+  });
+  if (!stopped) return;
+  sweep.sparkStopped += 1;
   const maxHours = hoursOf(deps.spark.rules.maxAgeSeconds);
   try {
     await deps.notifier.notify({
@@ -97,8 +98,8 @@ const stopOld = async (
  * 1. A session whose server ended (gone, not PENDING or RUNNING, or relaunched since; serverEndOf) is stopped
  *    (`server-ended`, its cost up to the server's end): the server's teardown could not mark it.
  * 2. A session older than the rules' maximum age is stopped (`max-age`): its executors (SparkCompute.stopSession),
- *    its record with its cost so far, a cull record of its own (`spark-max-age`, naming the server, which keeps
- *    running) and a notice to the owner.
+ *    a cull record of its own (`spark-max-age`, naming the server, which keeps running), its record with its cost
+ *    so far, and a notice to the owner.
  * A failure is a problem of the sweep, not its end.
  */
 export const cullSparkSessions = async (deps: CullSparkDeps, now: Date, sweep: SparkSweep): Promise<void> => {

@@ -140,6 +140,50 @@ describe('the culler and Spark sessions past their maximum age', () => {
   });
 });
 
+describe('the culler when its bookkeeping fails', () => {
+  it('leaves a session ACTIVE when its cull cannot be logged, and finishes it on the next sweep', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const { token } = await sparkServer(deps);
+    const s = await createSparkSession(deps, { user: people.alice, server: 'lab' });
+    deps.clock.advance(hours(12));
+    await reportActivity(deps, { name: 'lab', token, report: busy });
+    const record = deps.servers.recordCull.bind(deps.servers);
+    deps.servers.recordCull = async () => {
+      throw new Error('DynamoDB is down');
+    };
+    // Act
+    const first = await cullIdle(deps);
+    deps.servers.recordCull = record;
+    const second = await cullIdle(deps);
+    // Assess
+    expect(first.problems).toEqual([`Spark session ${s.id}: DynamoDB is down`]);
+    expect(second.sparkStopped).toBe(1);
+    expect(await deps.sparkSessions.getSession(s.id)).toMatchObject({ status: 'STOPPED', stopReason: 'max-age' });
+    expect(await culls(deps)).toEqual([expect.objectContaining({ reason: 'spark-max-age' })]);
+  });
+
+  it('names the session and its cost when the owner cannot be told', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const { token } = await sparkServer(deps);
+    const s = await createSparkSession(deps, { user: people.alice, server: 'lab' });
+    deps.clock.advance(hours(12));
+    await reportActivity(deps, { name: 'lab', token, report: busy });
+    deps.notifier.notify = async () => {
+      throw new Error('SES is down');
+    };
+    // Act
+    const sweep = await cullIdle(deps);
+    // Assess
+    expect(sweep.problems).toContainEqual(
+      `Spark session ${s.id} of alice was stopped (at most $3.96) but its owner was not told: SES is down`,
+    );
+    expect((await deps.sparkSessions.getSession(s.id))?.status).toBe('STOPPED');
+    expect(await culls(deps)).toContainEqual(expect.objectContaining({ reason: 'spark-max-age' }));
+  });
+});
+
 describe('the culler and Spark sessions whose server ended', () => {
   // A teardown that cannot mark its sessions (the store fails once) leaves them ACTIVE.
   const failMarkingOnce = (deps: ReturnType<typeof memoryServerDeps>) => {
