@@ -6,7 +6,7 @@ import { sizeSpark } from '../domain/spark-sizing.ts';
 import type { User } from '../domain/user.ts';
 import type { SparkRequestInput } from './preview-spark.ts';
 import { findServer } from './server-access.ts';
-import { checkSparkProfile, type SparkServerCheckDeps } from './spark-server-checks.ts';
+import { checkSparkProfile, checkSparkRoleForServer, type SparkServerCheckDeps } from './spark-server-checks.ts';
 import {
   newSparkSessionId,
   sparkLinksOf,
@@ -60,6 +60,7 @@ export const createSparkSession = async (
   const server = typeof input.server === 'string' ? await findServer(deps, input.user, input.server) : input.server;
   if (server.status !== 'RUNNING') throw notRunning(server);
   checkSparkProfile(deps, server);
+  checkSparkRoleForServer(deps, server, input.role ?? server.role);
   const { role, team } = roleOf(deps, input.user, server, input.role);
   const sizing = sizeSpark(
     { appName: input.appName, pool: input.pool, conf: input.conf ?? {}, interactive: true },

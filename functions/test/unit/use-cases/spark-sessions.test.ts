@@ -145,6 +145,25 @@ describe('POST /spark/sessions', () => {
     expect(deps.sparkCompute.started).toEqual([]);
   });
 
+  it("refuses a role the owner holds now but not by the server's kept teams with a 403 saying how to refresh them", async () => {
+    // Prepare: alice joined risk after the launch.
+    const deps = memoryServerDeps();
+    await sparkServer(deps);
+    const joined = { ...people.alice, teams: ['ads', 'risk'] };
+    // Act
+    const err = await createSparkSession(deps, { user: joined, server: 'lab', role: 'risk-prod' }).catch((e) => e);
+    await setServerRole(deps, { user: joined, name: 'lab', role: 'ads-lake' });
+    const after = await createSparkSession(deps, { user: joined, server: 'lab', role: 'risk-prod' });
+    // Assess
+    expect(err).toBeInstanceOf(ForbiddenError);
+    expect((err as Error).message).toBe(
+      "role 'risk-prod' is not held by the teams kept with server 'lab' (ads), which its executors' keys are judged " +
+        "by: set the server's role (PUT /servers/lab/role) to refresh them, or relaunch it",
+    );
+    expect(after).toMatchObject({ role: 'risk-prod', team: 'risk' });
+    expect(deps.sparkCompute.started).toHaveLength(1);
+  });
+
   it('warns about a high-cost session in the answer and tells the owner', async () => {
     // Prepare
     const deps = memoryServerDeps();
