@@ -153,6 +153,19 @@ def _stop_previous() -> None:
     _current.clear()
 
 
+def _check_no_other_spark() -> None:
+    """Refuses when the kernel runs a SparkContext the helper did not make: getOrCreate() would return it unchanged,
+    with its own conf and none of Orrery's (placement, sizing, keys), and Spark allows one per kernel."""
+    try:
+        from pyspark import SparkContext
+    except ImportError:
+        return
+    if getattr(SparkContext, '_active_spark_context', None) is not None:
+        raise OrreryError('this kernel already runs a SparkSession that create_spark_session did not make, and Spark '
+                          'allows one per kernel: stop your existing SparkSession first (spark.stop()), then call '
+                          'create_spark_session again.', code='spark-running')
+
+
 def _build(spark_session_class: Any, app_name: str, conf: Mapping[str, str]) -> Any:
     builder = spark_session_class.builder
     # pyspark keeps builder options in a class-level dict: a previous call's options would leak into this session.
@@ -196,6 +209,8 @@ def create_spark_session(app_name: Optional[str] = None, pool: Optional[str] = N
     if spark_session_class is None:
         return _dry_run(api, body, missing=None if dry_run else reason)
     _stop_previous()
+    # Before asking Orrery, so a refusal leaves no session to delete (nor a high-cost notice for one never used).
+    _check_no_other_spark()
     view = api.call('POST', '/spark/sessions', body)
     info = SparkSessionInfo(view, dry_run=False)
     spark_conf = dict(info.conf)

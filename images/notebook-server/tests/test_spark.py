@@ -123,6 +123,20 @@ def test_a_second_call_stops_the_kernel_s_earlier_session_first(server_env, api,
     assert 'stopping this kernel’s earlier Spark session k3x9q2' in capsys.readouterr().out
 
 
+def test_a_spark_session_the_helper_did_not_make_is_refused_before_asking_orrery(server_env, api, pyspark):
+    # Prepare: the user built one with pyspark directly.
+    theirs = pyspark.builder.appName('mine').getOrCreate()
+    # Act
+    with pytest.raises(OrreryError, match=r'stop your existing SparkSession first \(spark\.stop\(\)\)') as raised:
+        create_spark_session()
+    # Assess
+    assert raised.value.code == 'spark-running'
+    assert api.calls() == []
+    assert theirs.stops == 0
+    theirs.stop()
+    assert create_spark_session() is pyspark.sessions[1]
+
+
 def test_a_spark_that_fails_to_start_leaves_no_session_behind(server_env, api, pyspark, monkeypatch):
     # Prepare
     def broken(self):
