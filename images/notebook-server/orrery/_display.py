@@ -7,6 +7,10 @@ from typing import Any, List, Mapping, Tuple
 
 LINKS = (('ui', 'Spark UI'), ('history', 'Spark history'), ('monitoring', 'monitoring'))
 
+# Two dollar amounts in one line ("$0.00/h now, at most $0.16/h") read as inline TeX to MathJax. JupyterLab 4 (MathJax
+# 3, default options) skips elements of class mathjax_ignore; classic Notebook's MathJax 2 skips tex2jax_ignore.
+MATH_IGNORE = 'tex2jax_ignore mathjax_ignore'
+
 
 def usd(value: Any) -> str:
     """Dollars to the cent, as the API rounds them."""
@@ -76,5 +80,5 @@ def as_html(view: Mapping[str, Any], dry_run: bool) -> str:
                     for k, v in rows)
     warnings = ''.join(f'<li>{html.escape(told)}</li>' for told in _warnings(view))
     high = ' style="color:#b00020"' if _cost(view).get('highCost') else ''
-    return (f'<div class="orrery-spark-session"><strong>{html.escape(_title(view, dry_run))}</strong>'
+    return (f'<div class="orrery-spark-session {MATH_IGNORE}"><strong>{html.escape(_title(view, dry_run))}</strong>'
             f'<table>{table}</table>' + (f'<ul{high}>{warnings}</ul>' if warnings else '') + '</div>')

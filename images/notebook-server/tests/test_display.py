@@ -67,3 +67,10 @@ def test_outside_jupyter_the_session_is_printed(server_env, api, pyspark, monkey
     create_spark_session()
     # Assess
     assert capsys.readouterr().out.startswith('Spark session report (id k3x9q2, pool batch)\n')
+
+
+def test_the_html_is_not_typeset_as_math_though_it_has_two_dollar_amounts():
+    # Act
+    page = SparkSessionInfo(HOSTILE, dry_run=False)._repr_html_()
+    # Assess: MathJax 3 (JupyterLab 4) honours mathjax_ignore, MathJax 2 (classic Notebook) tex2jax_ignore.
+    assert page.startswith('<div class="orrery-spark-session tex2jax_ignore mathjax_ignore">')
