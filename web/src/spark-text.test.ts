@@ -28,7 +28,7 @@ describe('spark-text', () => {
     // Act
     const parsed = parseConfLines(text);
     // Assess
-    expect(parsed.problem).toBe('Write one key=value a line, e.g. spark.sql.shuffle.partitions=64 (line 2, 3).');
+    expect(parsed.problem).toBe('Write one key=value a line, e.g. spark.sql.adaptive.enabled=true (line 2, 3).');
     expect(parsed.conf).toEqual({ 'spark.ok': '1' });
   });
 

@@ -50,7 +50,7 @@ export const parseConfLines = (text: string): { conf: Record<string, string>; pr
   if (!bad.length) return { conf, problem: null };
   return {
     conf,
-    problem: `Write one key=value a line, e.g. spark.sql.shuffle.partitions=64 (line ${bad.join(', ')}).`,
+    problem: `Write one key=value a line, e.g. spark.sql.adaptive.enabled=true (line ${bad.join(', ')}).`,
   };
 };
 

@@ -100,12 +100,22 @@ export const sparkCost = (
   };
 };
 
+// What to do instead of setting a value the rules derive: the input it comes from, if users have one.
+const INSTEAD: Readonly<Record<string, string>> = {
+  'spark.dynamicAllocation.maxExecutors': 'set spark.executor.instances instead',
+  'spark.kubernetes.executor.limit.cores': 'set spark.executor.cores instead',
+};
+
 // A user value the rules replace (other than the inputs they were derived from) is named, so nothing changes silently.
 const replaced = (user: Readonly<Record<string, string>>, sized: Readonly<Record<string, string>>): string[] => {
   const inputs = ['spark.executor.cores', 'spark.executor.memory', 'spark.executor.instances', 'spark.app.name'];
   return Object.entries(sized)
     .filter(([key, value]) => !inputs.includes(key) && user[key] !== undefined && user[key] !== value)
-    .map(([key, value]) => `${key}=${user[key]} was replaced by ${value} (the sizing rules set it)`);
+    .map(
+      ([key, value]) =>
+        `${key}=${user[key]} was replaced by ${value}: the sizing rules set it; ` +
+        (INSTEAD[key] ?? 'it cannot be set in a session'),
+    );
 };
 
 /**

@@ -132,6 +132,7 @@ describe('KubernetesSparkCompute.startSession', () => {
       .catch((e: unknown) => e);
     // Assess
     expect(err).toBeInstanceOf(ConflictError);
+    expect((err as Error).message).toMatch(/has no running pod to drive Spark from: stop and start the server again$/);
     expect(fake.state.services.size).toBe(0);
   });
 });

@@ -115,7 +115,7 @@ export const SparkPreviewSection = ({ profile }: { profile: Profile }) => {
             onChange={set('conf')}
             rows={3}
             spellCheck={false}
-            placeholder="spark.sql.shuffle.partitions=64"
+            placeholder="spark.sql.adaptive.enabled=true"
             aria-invalid={problems.conf ? true : undefined}
             aria-describedby={describedBy('conf')}
           />

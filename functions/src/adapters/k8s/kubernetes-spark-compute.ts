@@ -40,7 +40,9 @@ export class KubernetesSparkCompute implements SparkCompute {
     );
     const uid = pod?.metadata?.uid;
     if (!uid || pod.metadata?.deletionTimestamp)
-      throw new ConflictError(`server '${spec.serverName}' has no running pod to drive Spark from`);
+      throw new ConflictError(
+        `server '${spec.serverName}' has no running pod to drive Spark from: stop and start the server again`,
+      );
     const name = driverServiceName(spec.sessionId);
     await call(
       `create Service ${name}`,

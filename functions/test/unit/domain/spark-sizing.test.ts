@@ -264,7 +264,27 @@ const CASES: RuleCase[] = [
     name: 'replaces a value the rules set, saying so',
     request: { conf: { 'spark.dynamicAllocation.minExecutors': '1', 'spark.sql.shuffle.partitions': '24' } },
     conf: dynamic(4, 28, 2, '2400s'),
-    warnings: ['spark.dynamicAllocation.minExecutors=1 was replaced by 0 (the sizing rules set it)'],
+    warnings: [
+      'spark.dynamicAllocation.minExecutors=1 was replaced by 0: the sizing rules set it; it cannot be set in a session',
+    ],
+  },
+  {
+    name: 'says to set the instances for the maximum executors, and the cores for the limit',
+    request: {
+      conf: {
+        'spark.dynamicAllocation.maxExecutors': '9',
+        'spark.kubernetes.executor.limit.cores': '6',
+        'spark.default.parallelism': '8',
+      },
+    },
+    conf: dynamic(4, 28, 2, '2400s'),
+    warnings: [
+      'spark.kubernetes.executor.limit.cores=6 was replaced by 4: the sizing rules set it; set spark.executor.cores ' +
+        'instead',
+      'spark.dynamicAllocation.maxExecutors=9 was replaced by 2: the sizing rules set it; set ' +
+        'spark.executor.instances instead',
+      'spark.default.parallelism=8 was replaced by 24: the sizing rules set it; it cannot be set in a session',
+    ],
   },
   {
     name: 'names the app as asked',
