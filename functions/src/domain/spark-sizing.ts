@@ -1,4 +1,5 @@
 import { ValidationError } from './errors.ts';
+import { roundCents } from './money.ts';
 import { screenSparkOptions } from './spark-blocked-options.ts';
 import { executorShapeOf } from './spark-executor-shape.ts';
 import type { ExecutorShape, SparkCost, SparkPool, SparkRequest, SparkRules, SparkSizing } from './spark-session.ts';
@@ -78,8 +79,6 @@ const sizedConf = (executor: ExecutorShape, x: Executors, interactive: boolean, 
   };
 };
 
-const cents = (usd: number): number => Math.round(usd * 100) / 100;
-
 /**
  * What a session may cost, in US dollars rounded to cents: at the initial executors (the fixed instances without
  * dynamic allocation) and at the maximum. High cost is judged on the unrounded daily maximum, strictly above.
@@ -93,9 +92,9 @@ export const sparkCost = (
   const perExecutor = executor.cores * pool.pricePerCoreHour;
   const daily = perExecutor * x.maxExecutors * 24;
   return {
-    hourlyUsd: cents(perExecutor * x.initialExecutors),
-    maxHourlyUsd: cents(perExecutor * x.maxExecutors),
-    dailyMaxUsd: cents(daily),
+    hourlyUsd: roundCents(perExecutor * x.initialExecutors),
+    maxHourlyUsd: roundCents(perExecutor * x.maxExecutors),
+    dailyMaxUsd: roundCents(daily),
     highCost: daily > rules.dailyCostThresholdUsd,
   };
 };

@@ -1,11 +1,11 @@
+import { roundCents } from './money.ts';
 import type { SparkSession } from './spark-session.ts';
 
 const HOUR_MS = 3_600_000;
-const cents = (usd: number) => Math.round(usd * 100) / 100;
 
 /** At most what a session cost between its start and `until`: the maximum hourly cost × the hours, in cents. */
 export const sparkCostSoFar = (s: Pick<SparkSession, 'createdAt' | 'cost'>, until: Date): number =>
-  cents((s.cost.maxHourlyUsd * Math.max(0, until.getTime() - Date.parse(s.createdAt))) / HOUR_MS);
+  roundCents((s.cost.maxHourlyUsd * Math.max(0, until.getTime() - Date.parse(s.createdAt))) / HOUR_MS);
 
 /** One team's Spark sessions: how many, how many still active, what they cost at most, what the active may cost. */
 export interface SparkTeamUsage {
@@ -29,8 +29,8 @@ export const sparkUsageByTeam = (sessions: readonly SparkSession[], now: Date): 
     const active = s.status === 'ACTIVE';
     u.sessions += 1;
     u.active += active ? 1 : 0;
-    u.costSoFarUsd = cents(u.costSoFarUsd + (active ? sparkCostSoFar(s, now) : (s.costSoFarUsd ?? 0)));
-    u.activeMaxHourlyUsd = cents(u.activeMaxHourlyUsd + (active ? s.cost.maxHourlyUsd : 0));
+    u.costSoFarUsd = roundCents(u.costSoFarUsd + (active ? sparkCostSoFar(s, now) : (s.costSoFarUsd ?? 0)));
+    u.activeMaxHourlyUsd = roundCents(u.activeMaxHourlyUsd + (active ? s.cost.maxHourlyUsd : 0));
     byTeam.set(s.team, u);
   }
   return [...byTeam.values()].sort((a, b) => (a.team < b.team ? -1 : 1));
