@@ -27,7 +27,7 @@ const wholeNumber = (key: string, value: string, min: number, example: string): 
   return n;
 };
 
-// Spark's units are binary (1g = 1024m), and so are the GB the rules speak of: `28000m` is 27.3g, rounded up.
+// The rules' GB are GiB as Spark writes it (1g = 1024m): `28000m` is 27.3g, rounded up.
 const UNIT_GB: Readonly<Record<string, number>> = { m: 1 / 1024, mb: 1 / 1024, g: 1, gb: 1, t: 1024, tb: 1024 };
 
 /**

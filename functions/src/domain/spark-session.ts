@@ -15,7 +15,7 @@ export interface SparkPool {
   pricePerCoreHour: number;
 }
 
-/** An executor's shape in cores and GB (the issue's "GB": 10^9 bytes, written to Spark as `<n>g`). */
+/** An executor's shape in cores and GB: GiB as Spark writes it (`<n>g`, 1g = 1024m = 1024³ bytes). */
 export interface ExecutorShape {
   cores: number;
   memoryGb: number;

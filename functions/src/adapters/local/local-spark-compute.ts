@@ -8,7 +8,8 @@ export interface LocalMachine {
   memoryBytes: number;
 }
 
-const GB = 1e9;
+// Spark's `g` is GiB (1g = 1024m): a quarter of the machine in the same unit.
+const GIB = 1024 ** 3;
 // Spark's UI tries 4040 and counts up on a clash; a port of its own per session (from the id) keeps the link right
 // when a developer runs a few sessions at once.
 const UI_PORTS = { first: 4040, count: 60 };
@@ -27,7 +28,7 @@ export class LocalSparkCompute implements SparkCompute {
   async startSession(spec: SparkSessionSpec): Promise<SparkPlacement> {
     const { executor, maxExecutors } = spec.sizing;
     const threads = Math.max(1, Math.min(executor.cores * Math.max(1, maxExecutors), this.machine.cpus));
-    const memoryGb = Math.max(1, Math.min(executor.memoryGb, Math.floor(this.machine.memoryBytes / GB / 4)));
+    const memoryGb = Math.max(1, Math.min(executor.memoryGb, Math.floor(this.machine.memoryBytes / GIB / 4)));
     const port = uiPortFor(spec.sessionId);
     return {
       conf: {

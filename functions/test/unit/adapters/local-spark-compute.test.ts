@@ -49,4 +49,16 @@ describe('LocalSparkCompute', () => {
     // Assess
     expect(placement.conf).toMatchObject({ 'spark.master': 'local[2]', 'spark.driver.memory': '1g' });
   });
+
+  it("counts the machine's memory in GiB, Spark's g: a quarter of 16e9 bytes is 3g, of 16 GiB 4g", async () => {
+    // Prepare
+    const decimal = new LocalSparkCompute({ cpus: 4, memoryBytes: 16e9 });
+    const binary = new LocalSparkCompute({ cpus: 4, memoryBytes: 16 * 1024 ** 3 });
+    // Act
+    const fromDecimal = await decimal.startSession(spec({}));
+    const fromBinary = await binary.startSession(spec({}));
+    // Assess
+    expect(fromDecimal.conf['spark.driver.memory']).toBe('3g');
+    expect(fromBinary.conf['spark.driver.memory']).toBe('4g');
+  });
 });
