@@ -164,7 +164,8 @@ const benchSizing = (ms: number) => {
     const sizing = sizeSpark(request, DEFAULT_SPARK_POOLS, DEFAULT_SPARK_RULES);
     out[label] = Math.round(calls / (elapsed / 1000));
     console.log(
-      `sizeSpark, ${label} (${Object.keys(request.conf).length} conf keys in, ${Object.keys(sizing.conf).length} out, ` +
+      `sizeSpark, ${label} (${Object.keys(request.conf).length} conf keys in, ` +
+        `${Object.keys(sizing.conf).length} out, ` +
         `${sizing.blocked.length} blocked): ${out[label].toLocaleString('en')} calls/s ` +
         `(${((elapsed * 1000) / calls).toFixed(2)} µs a call)`,
     );

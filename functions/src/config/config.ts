@@ -5,8 +5,8 @@ import { readSparkPools } from './spark-pools.ts';
 import { readTableTemplates } from './table-templates.ts';
 import { load as loadYaml } from 'js-yaml';
 
-// Local mode's loader (and the tests'): the profile, role and Spark pool registries may be YAML or JSON. The Lambdas load
-// theirs with loadCloudConfig (cloud-config.ts), which reads JSON only and so never bundles js-yaml.
+// Local mode's loader (and the tests'): the profile, role and Spark pool registries may be YAML or JSON. The Lambdas
+// load theirs with loadCloudConfig (cloud-config.ts), which reads JSON only and so never bundles js-yaml.
 
 export type { Config } from './settings.ts';
 

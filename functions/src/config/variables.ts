@@ -162,7 +162,8 @@ const NOTEBOOKS = {
   ORRERY_PROFILES_FILE: v(text().optional(), {
     description:
       'The profile registry servers and runs choose from (see `config/profiles.example.yaml`): YAML or JSON in ' +
-      'local mode, JSON in the cloud. Without it or `ORRERY_PROFILES`: `cpu-small`, `cpu-large-spot`, `gpu-t4`, `pyspark`.',
+      'local mode, JSON in the cloud. Without it or `ORRERY_PROFILES`: `cpu-small`, `cpu-large-spot`, `gpu-t4`, ' +
+      '`pyspark`.',
     modes: BOTH,
     deploy: '`profilesFile`, compiled to JSON at build (`/var/task/profiles.json`)',
   }),
@@ -370,8 +371,9 @@ const CREDENTIALS = {
     description:
       'The longest session the broker issues, whatever a role allows: `POST /credentials` refuses a longer ' +
       '`durationSeconds` with a 400 that explains the cap, `GET /credentials/roles` shows each maximum lowered to ' +
-      "it, and servers and runs simply refresh sooner. A broker whose own credentials are a role session (a Lambda's, " +
-      'or an SSO profile locally) is role chaining, which AWS caps at 3600 seconds: set 3600 locally in that case.',
+      'it, and servers and runs simply refresh sooner. A broker whose own credentials are a role session ' +
+      "(a Lambda's, or an SSO profile locally) is role chaining, which AWS caps at 3600 seconds: set 3600 locally " +
+      'in that case.',
     modes: BOTH,
     defaultText: "3600 in the cloud (the functions' credentials are a role session); none locally (each role's own)",
   }),
@@ -432,7 +434,10 @@ const SPARK = {
         "carries a warning and the owner is notified. Set, it wins over the pools file's " +
         '`rules.dailyCostThresholdUsd`.',
       modes: BOTH,
-      defaultText: `\`${DEFAULT_SPARK_RULES.dailyCostThresholdUsd}\`, or the pools file's \`rules.dailyCostThresholdUsd\``,
+      defaultText: [
+        `\`${DEFAULT_SPARK_RULES.dailyCostThresholdUsd}\``,
+        "or the pools file's `rules.dailyCostThresholdUsd`",
+      ].join(', '),
     },
   ),
   ORRERY_SPARK_MAX_AGE_SECONDS: v(wholeNumber(DEFAULT_SPARK_RULES.maxAgeSeconds, 60).unwrap().optional(), {

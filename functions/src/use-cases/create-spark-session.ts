@@ -117,11 +117,14 @@ export const createSparkSession = async (
   if (sizing.cost.highCost)
     await deps.notifier.notify({
       user: server.owner,
-      subject: `Spark session ${session.appName} on ${server.name} may cost up to $${sizing.cost.dailyMaxUsd.toFixed(2)} a day`,
+      subject:
+        `Spark session ${session.appName} on ${server.name} may cost up to ` +
+        `$${sizing.cost.dailyMaxUsd.toFixed(2)} a day`,
       text:
         `Your Spark session ${session.appName} (${id}) on server '${server.name}' may cost up to ` +
         `$${sizing.cost.maxHourlyUsd.toFixed(2)} an hour ($${sizing.cost.dailyMaxUsd.toFixed(2)} a day) at ` +
-        `${sizing.maxExecutors} executors of ${sizing.executor.cores} cores. Stop it with spark.stop() when you are done.`,
+        `${sizing.maxExecutors} executors of ${sizing.executor.cores} cores. ` +
+        'Stop it with spark.stop() when you are done.',
     });
   return viewSparkSession(session);
 };

@@ -2,8 +2,8 @@
 
 The server pod's sidecar (locally, a process beside the server): serves the container-credentials protocol on
 http://127.0.0.1:<port>/credentials (`container_credentials`) with keys from `POST {api}/servers/{name}/credentials`,
-fetched with the server token (`credentials_api`). Prints one JSON line on stdout when it serves, logs on stderr, stops cleanly on
-SIGTERM/SIGINT and when ORRERY_PARENT_PID is gone.
+fetched with the server token (`credentials_api`). Prints one JSON line on stdout when it serves, logs on stderr,
+stops cleanly on SIGTERM/SIGINT and when ORRERY_PARENT_PID is gone.
 
 Environment:
 - ORRERY_API_URL: the API's base URL (the routes are below it);

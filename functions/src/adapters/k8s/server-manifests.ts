@@ -32,7 +32,10 @@ export const SERVER_LABEL = 'orrery.dev/server';
 /** The `app.kubernetes.io/name` of every server's objects; the servers' NetworkPolicies select it. */
 export const SERVER_APP = 'orrery-server';
 
-/** The label of server pods that may drive Spark (their profile says `spark: true`); Spark's NetworkPolicies select it. */
+/**
+ * The label of server pods that may drive Spark (their profile says `spark: true`); Spark's NetworkPolicies select
+ * it.
+ */
 export const SPARK_DRIVER_LABEL = 'orrery.dev/spark-driver';
 
 /** The Secret key that holds the server token. */
@@ -196,9 +199,10 @@ const reporterContainer = (s: ServerPodSpec) => ({
 });
 
 /**
- * The credentials sidecar (of a server's pod, and of its Spark executors' with `ORRERY_SPARK_SESSION` added): serves the container-credentials protocol on 127.0.0.1:9911 with keys for the server's
- * role, fetched with the credentials token, which only this container's environment holds (the notebook container
- * reads JUPYTER_TOKEN, never this key of the Secret). Same uid as Jupyter, so the 0600 token file it writes in the
+ * The credentials sidecar (of a server's pod, and of its Spark executors' with `ORRERY_SPARK_SESSION` added):
+ * serves the container-credentials protocol on 127.0.0.1:9911 with keys for the server's role, fetched with the
+ * credentials token, which only this container's environment holds (the notebook container reads JUPYTER_TOKEN,
+ * never this key of the Secret). Same uid as Jupyter, so the 0600 token file it writes in the
  * shared emptyDir is readable by the notebook and by nothing else.
  */
 export const makeCredentialsContainer = (

@@ -26,7 +26,8 @@ const str = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** `m[key]` of a labels map that may be absent, or `''`. */
 const labelOf = (object: string, key: string) =>
-  `(has(${object}.metadata.labels) && ${str(key)} in ${object}.metadata.labels ? ${object}.metadata.labels[${str(key)}] : '')`;
+  `(has(${object}.metadata.labels) && ${str(key)} in ${object}.metadata.labels ? ` +
+  `${object}.metadata.labels[${str(key)}] : '')`;
 
 const isServerSecret = (name: string) => `(has(${name}) && ${name} == variables.server)`;
 
@@ -64,7 +65,8 @@ export const sparkPolicyVariables = () => [
     // A token not bound to a pod (a Secret-based or TokenRequest token for the account itself) names no server: ''.
     expression:
       `has(request.userInfo.extra) && ${str(POD_NAME_EXTRA)} in request.userInfo.extra && ` +
-      `size(request.userInfo.extra[${str(POD_NAME_EXTRA)}]) == 1 ? request.userInfo.extra[${str(POD_NAME_EXTRA)}][0] : ''`,
+      `size(request.userInfo.extra[${str(POD_NAME_EXTRA)}]) == 1 ? ` +
+      `request.userInfo.extra[${str(POD_NAME_EXTRA)}][0] : ''`,
   },
   { name: 'newServer', expression: `object == null ? '' : ${labelOf('object', SERVER_LABEL)}` },
   { name: 'oldServer', expression: `oldObject == null ? '' : ${labelOf('oldObject', SERVER_LABEL)}` },
@@ -107,7 +109,8 @@ export const sparkPolicyValidations = (s: SparkAdmissionSpec): PolicyValidation[
     {
       expression:
         `!(${POD_WRITE}) || (${containersUseServerSecretOnly('containers')} && ` +
-        `${containersUseServerSecretOnly('initContainers')} && ${containersUseServerSecretOnly('ephemeralContainers')})`,
+        `${containersUseServerSecretOnly('initContainers')} && ` +
+        `${containersUseServerSecretOnly('ephemeralContainers')})`,
       message: "executor pods' containers may read no Secret but their server's",
     },
     {

@@ -23,7 +23,10 @@ export const SESSION_LABEL = 'orrery.dev/session';
 /** The owner, made a valid label value (`ada@example.com` is not one); the exact id is in an annotation. */
 export const USER_LABEL = 'orrery.dev/user';
 
-/** The `app.kubernetes.io/name` of executor pods: Spark's NetworkPolicies select it, the server's Service never does. */
+/**
+ * The `app.kubernetes.io/name` of executor pods: Spark's NetworkPolicies select it, the server's Service never
+ * does.
+ */
 export const SPARK_EXECUTOR_APP = 'orrery-spark-executor';
 
 /** The driver's RPC port, fixed so the headless Service and the NetworkPolicies can name it. */

@@ -265,7 +265,8 @@ const CASES: RuleCase[] = [
     request: { conf: { 'spark.dynamicAllocation.minExecutors': '1', 'spark.sql.shuffle.partitions': '24' } },
     conf: dynamic(4, 28, 2, '2400s'),
     warnings: [
-      'spark.dynamicAllocation.minExecutors=1 was replaced by 0: the sizing rules set it; it cannot be set in a session',
+      'spark.dynamicAllocation.minExecutors=1 was replaced by 0: the sizing rules set it; it cannot be set in a ' +
+        'session',
     ],
   },
   {
