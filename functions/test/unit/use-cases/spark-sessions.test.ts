@@ -88,7 +88,11 @@ describe('POST /spark/sessions', () => {
       'spark.master': 'k8s://https://kubernetes.default.svc:443',
       'spark.app.id': view.appId,
     });
-    expect(view.podTemplate).toBeDefined();
+    expect(view.podTemplate).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { labels: { 'orrery.dev/session': view.id } },
+    });
     expect(view).not.toHaveProperty('serverId');
     expect(deps.sparkCompute.started).toEqual([
       expect.objectContaining({ serverId, sessionId: view.id, role: 'ads-lake', basePath: '/user/alice/lab/' }),

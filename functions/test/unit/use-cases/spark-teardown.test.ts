@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryCredentialLog } from '../../../src/adapters/memory/memory-credential-log.ts';
 import { MemoryRunStore } from '../../../src/adapters/memory/memory-run-store.ts';
-import { ForbiddenError } from '../../../src/domain/errors.ts';
+import { ConflictError, ForbiddenError } from '../../../src/domain/errors.ts';
 import { adminUsage } from '../../../src/use-cases/admin-usage.ts';
 import { createSparkSession } from '../../../src/use-cases/create-spark-session.ts';
 import { cullIdle } from '../../../src/use-cases/cull-idle.ts';
@@ -133,10 +133,14 @@ describe('the culler and Spark sessions past their maximum age', () => {
     };
     // Act
     const sweep = await cullIdle(deps);
+    deps.sparkCompute.stopSession = stop;
+    const retry = await cullIdle(deps);
     // Assess
-    expect(sweep.problems).toContainEqual(expect.stringMatching(/Kubernetes API is down/));
-    expect((await deps.sparkSessions.getSession(a.id))?.status).toBe('ACTIVE');
-    expect((await deps.sparkSessions.getSession(b.id))?.status).toBe('STOPPED');
+    expect(sweep.problems).toContainEqual(`Spark session ${a.id}: Kubernetes API is down`);
+    expect(sweep.sparkStopped).toBe(1);
+    expect(await deps.sparkSessions.getSession(b.id)).toMatchObject({ status: 'STOPPED', stopReason: 'max-age' });
+    expect(retry.sparkStopped).toBe(1);
+    expect(await deps.sparkSessions.getSession(a.id)).toMatchObject({ status: 'STOPPED', stopReason: 'max-age' });
   });
 });
 
@@ -297,6 +301,22 @@ describe("executors' keys: POST /servers/{name}/credentials with a session", () 
     );
     // Assess
     for (const a of answers) expect(a).toBeInstanceOf(ForbiddenError);
+    expect(deps.broker.requests).toEqual([]);
+  });
+
+  it("refuses keys for a session whose role the owner no longer holds by the server's kept teams", async () => {
+    // Prepare: alice leaves ads after starting the session; clearing the role keeps her teams now (none).
+    const deps = credentialDeps();
+    const { serverId } = await sparkServer(deps);
+    const s = await createSparkSession(deps, { user: people.alice, server: 'lab', role: 'ads-lake' });
+    await setServerRole(deps, { user: { ...people.alice, teams: [] }, name: 'lab', role: null });
+    const token = deps.compute.credentialsTokens.get(serverId)!;
+    // Act
+    const err = await issueServerCredentials(deps, { name: 'lab', token, session: s.id }).catch((e) => e);
+    // Assess
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err).toMatchObject({ code: 'role_not_available' });
+    expect((err as Error).message).toMatch(/^server 'lab' cannot get keys for role 'ads-lake': you may not assume/);
     expect(deps.broker.requests).toEqual([]);
   });
 });
