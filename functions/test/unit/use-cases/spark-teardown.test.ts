@@ -10,7 +10,9 @@ import { setServerRole } from '../../../src/use-cases/set-server-role.ts';
 import { stopServer } from '../../../src/use-cases/stop-server.ts';
 import { stopSparkSession } from '../../../src/use-cases/stop-spark-session.ts';
 import { FakeCredentialBroker } from '../../support/fake-credential-broker.ts';
+import { serverIdFor } from '../../../src/domain/server.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
+import { sampleSparkSession } from '../../support/spark-sessions.ts';
 import { at, busy, hours, minutes, runningServer } from '../../support/server-scenarios.ts';
 import { reportActivity } from '../../../src/use-cases/report-activity.ts';
 
@@ -36,6 +38,25 @@ describe('ending a server ends its Spark sessions', () => {
       costSoFarUsd: 0.99,
     });
     expect(await deps.sparkSessions.getSession(second.id)).toMatchObject({ stopReason: 'owner', costSoFarUsd: 0.33 });
+  });
+
+  it('ends every ACTIVE session of a server with more of them than a page holds', async () => {
+    // Prepare: 250 active sessions (the teardown reads 100 a page) and a stopped one among them.
+    const deps = memoryServerDeps();
+    await runningServer(deps);
+    for (let i = 0; i < 250; i += 1)
+      await deps.sparkSessions.putSession(sampleSparkSession(i, { createdAt: deps.clock.now().toISOString() }));
+    await deps.sparkSessions.putSession(
+      sampleSparkSession(300, { status: 'STOPPED', stopReason: 'owner', stoppedAt: at(0), costSoFarUsd: 0 }),
+    );
+    // Act
+    await stopServer(deps, { user: people.alice, name: 'lab' });
+    // Assess
+    const left = await deps.sparkSessions.listActiveByServer(serverIdFor('alice', 'lab'), { limit: 1000 });
+    const all = await deps.sparkSessions.listByServer(serverIdFor('alice', 'lab'), { limit: 1000 });
+    expect(left.items).toEqual([]);
+    expect(all.items.filter((s) => s.stopReason === 'server-ended')).toHaveLength(250);
+    expect(all.items.filter((s) => s.stopReason === 'owner')).toHaveLength(1);
   });
 
   it('records the sessions a cull stopped in its cull record', async () => {
