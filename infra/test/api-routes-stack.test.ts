@@ -30,6 +30,7 @@ const TOKEN_ROUTES = [
   'POST /servers/{name}/lab/notebooks',
   'POST /servers/{name}/lab/notebooks/{id}/versions',
   'GET /servers/{name}/lab/tables',
+  'POST /servers/{name}/lab/spark/preview',
   'POST /servers/{name}/lab/spark/sessions',
   'GET /servers/{name}/lab/spark/sessions',
   'DELETE /servers/{name}/lab/spark/sessions/{id}',

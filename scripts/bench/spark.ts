@@ -5,7 +5,7 @@
 // 3. On one local server launched through the API (POST /servers, polled until RUNNING): GET /spark/sessions?server=
 //    with K sessions of that server stored, then create → delete (POST /spark/sessions, DELETE /spark/sessions/{id})
 //    one after another N times, p50/p99 of each; then the server is stopped (which ends its ACTIVE sessions, timed).
-//    The list reads every stored session of the server (any status) before it pages, so K is the figure to watch.
+//    The list is one Query with a Limit (a page) whatever K; K was the figure to watch when it read every session.
 // The platform runs in a child process with its own ORRERY_HOME, as `npm start` runs it but without the JupyterLab
 // build (the bench opens no /lab, and a build from here would install lab/'s packages). Prints the figures plainly,
 // then one JSON line. Usage:

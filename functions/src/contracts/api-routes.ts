@@ -21,6 +21,7 @@ import {
   CreateSparkSessionBody,
   LabCreateSparkSessionBody,
   LabListSparkSessionsQuery,
+  LabPreviewSparkBody,
   LabSparkSessionParams,
   ListSparkSessionsQuery,
   PreviewSparkBody,
@@ -734,8 +735,24 @@ export const API_ROUTES = {
     errors: [403],
     response: TablesSchema,
   }),
-  // The Spark twins: API Gateway's JWT authorizer cannot also take a server token on /spark/sessions, so the
-  // notebook helper (which holds only the server token) calls these; same use cases, the server named by the path.
+  // The Spark twins: API Gateway's JWT authorizer cannot also take a server token on /spark/preview and
+  // /spark/sessions, so the notebook helper (which holds only the server token) calls these; same use cases, the
+  // server named by the path.
+  labPreviewSpark: route({
+    method: 'POST',
+    path: '/servers/{name}/lab/spark/preview',
+    group: 'servers',
+    summary:
+      "As POST /spark/preview for this server's owner, with its server token (the notebook helper's dry run): " +
+      'the sizing only, nothing started or recorded',
+    auth: false,
+    serverToken: true,
+    params: ServerNameParams,
+    body: LabPreviewSparkBody,
+    status: 200,
+    errors: [403, 404],
+    response: SparkPreviewSchema,
+  }),
   labCreateSparkSession: route({
     method: 'POST',
     path: '/servers/{name}/lab/spark/sessions',

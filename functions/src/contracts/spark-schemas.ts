@@ -64,6 +64,9 @@ export const CreateSparkSessionBody = z.strictObject({
   ...request,
 });
 
+/** POST /servers/{name}/lab/spark/preview: as POST /spark/preview, the server named by the path. */
+export const LabPreviewSparkBody = z.strictObject(request);
+
 /** POST /servers/{name}/lab/spark/sessions: as POST /spark/sessions, the server named by the path. */
 export const LabCreateSparkSessionBody = z.strictObject(request);
 

@@ -1,9 +1,10 @@
 import { ConflictError } from '../domain/errors.ts';
 import { roleFor, teamFor } from '../domain/role.ts';
 import type { Server } from '../domain/server.ts';
-import type { SparkSession } from '../domain/spark-session.ts';
+import type { SparkSession, SparkSizing } from '../domain/spark-session.ts';
 import { sizeSpark } from '../domain/spark-sizing.ts';
 import type { User } from '../domain/user.ts';
+import type { SparkPlacement, SparkSessionSpec } from '../ports/spark-compute.ts';
 import type { SparkRequestInput } from './preview-spark.ts';
 import { findServer } from './server-access.ts';
 import { checkSparkProfile, checkSparkRoleForServer, type SparkServerCheckDeps } from './spark-server-checks.ts';
@@ -39,6 +40,86 @@ const roleOf = (deps: Pick<SparkDeps, 'roles'>, user: User, server: Server, aske
   return { role: name, team: (role ? teamFor(user, role) : user.teams[0]) ?? '-' };
 };
 
+// Where and how the compute backend places a session: the server it runs beside, its ids, role and sizing.
+const placementSpec = (
+  deps: Pick<CreateSparkSessionDeps, 'serverSettings'>,
+  server: Server,
+  ids: { id: string; appId: string },
+  sizing: SparkSizing,
+  role?: string,
+): SparkSessionSpec => ({
+  sessionId: ids.id,
+  appId: ids.appId,
+  serverId: server.id,
+  serverName: server.name,
+  owner: server.owner,
+  basePath: `/user/${encodeURIComponent(server.owner)}/${server.name}/`,
+  serverUrl: server.url ?? '',
+  ...(role ? { role } : {}),
+  apiUrl: deps.serverSettings.apiUrl,
+  pool: sizing.pool,
+  sizing,
+});
+
+// The record: the sizing's conf with the placement's over it, the UI link from the placement, the others from the
+// configured templates.
+const sessionRecord = (
+  deps: Pick<CreateSparkSessionDeps, 'spark' | 'clock'>,
+  made: { server: Server; ids: { id: string; appId: string }; sizing: SparkSizing; placement: SparkPlacement },
+  owner: { role?: string; team: string },
+): SparkSession => {
+  const { server, ids, sizing, placement } = made;
+  return {
+    id: ids.id,
+    appId: ids.appId,
+    serverId: server.id,
+    serverName: server.name,
+    owner: server.owner,
+    team: owner.team,
+    appName: sizing.appName,
+    pool: sizing.pool.name,
+    ...(owner.role ? { role: owner.role } : {}),
+    executor: sizing.executor,
+    dynamicAllocation: sizing.dynamicAllocation,
+    maxExecutors: sizing.maxExecutors,
+    initialExecutors: sizing.initialExecutors,
+    conf: { ...sizing.conf, ...placement.conf },
+    ...(placement.podTemplate ? { podTemplate: placement.podTemplate } : {}),
+    warnings: sizing.warnings,
+    blocked: sizing.blocked,
+    links: {
+      ui: placement.links.ui,
+      ...sparkLinksOf(deps.spark, { appId: ids.appId, id: ids.id, serverName: server.name, owner: server.owner }),
+    },
+    cost: sizing.cost,
+    status: 'ACTIVE',
+    createdAt: deps.clock.now().toISOString(),
+  };
+};
+
+// Stores the record; a session that cannot be recorded would run unseen, so its placement is undone (best effort).
+const recordOrUndo = async (deps: Pick<CreateSparkSessionDeps, 'sparkSessions' | 'sparkCompute'>, s: SparkSession) => {
+  try {
+    await deps.sparkSessions.putSession(s);
+  } catch (err) {
+    await deps.sparkCompute.stopSession(s.serverId, s.id).catch(() => undefined);
+    throw err;
+  }
+};
+
+// The owner's notice for a session whose daily maximum crosses the threshold.
+const tellHighCost = (deps: Pick<CreateSparkSessionDeps, 'notifier'>, s: SparkSession, sizing: SparkSizing) =>
+  deps.notifier.notify({
+    user: s.owner,
+    subject:
+      `Spark session ${s.appName} on ${s.serverName} may cost up to ` + `$${sizing.cost.dailyMaxUsd.toFixed(2)} a day`,
+    text:
+      `Your Spark session ${s.appName} (${s.id}) on server '${s.serverName}' may cost up to ` +
+      `$${sizing.cost.maxHourlyUsd.toFixed(2)} an hour ($${sizing.cost.dailyMaxUsd.toFixed(2)} a day) at ` +
+      `${sizing.maxExecutors} executors of ${sizing.executor.cores} cores. ` +
+      'Stop it with spark.stop() when you are done.',
+  });
+
 /**
  * POST /spark/sessions (the owner's JWT) and POST /servers/{name}/lab/spark/sessions (the server's token): a Spark
  * session for a running server, its conf derived by the sizing rules, its executors placed by the compute backend.
@@ -61,70 +142,17 @@ export const createSparkSession = async (
   if (server.status !== 'RUNNING') throw notRunning(server);
   checkSparkProfile(deps, server);
   checkSparkRoleForServer(deps, server, input.role ?? server.role);
-  const { role, team } = roleOf(deps, input.user, server, input.role);
+  const owner = roleOf(deps, input.user, server, input.role);
   const sizing = sizeSpark(
     { appName: input.appName, pool: input.pool, conf: input.conf ?? {}, interactive: true },
     deps.spark.pools,
     deps.spark.rules,
   );
   const id = newSparkSessionId(deps.ids);
-  const appId = `spark-${id}`;
-  const placement = await deps.sparkCompute.startSession({
-    sessionId: id,
-    appId,
-    serverId: server.id,
-    serverName: server.name,
-    owner: server.owner,
-    basePath: `/user/${encodeURIComponent(server.owner)}/${server.name}/`,
-    serverUrl: server.url ?? '',
-    ...(role ? { role } : {}),
-    apiUrl: deps.serverSettings.apiUrl,
-    pool: sizing.pool,
-    sizing,
-  });
-  const session: SparkSession = {
-    id,
-    appId,
-    serverId: server.id,
-    serverName: server.name,
-    owner: server.owner,
-    team,
-    appName: sizing.appName,
-    pool: sizing.pool.name,
-    ...(role ? { role } : {}),
-    executor: sizing.executor,
-    dynamicAllocation: sizing.dynamicAllocation,
-    maxExecutors: sizing.maxExecutors,
-    initialExecutors: sizing.initialExecutors,
-    conf: { ...sizing.conf, ...placement.conf },
-    ...(placement.podTemplate ? { podTemplate: placement.podTemplate } : {}),
-    warnings: sizing.warnings,
-    blocked: sizing.blocked,
-    links: {
-      ui: placement.links.ui,
-      ...sparkLinksOf(deps.spark, { appId, id, serverName: server.name, owner: server.owner }),
-    },
-    cost: sizing.cost,
-    status: 'ACTIVE',
-    createdAt: deps.clock.now().toISOString(),
-  };
-  try {
-    await deps.sparkSessions.putSession(session);
-  } catch (err) {
-    await deps.sparkCompute.stopSession(server.id, id).catch(() => undefined);
-    throw err;
-  }
-  if (sizing.cost.highCost)
-    await deps.notifier.notify({
-      user: server.owner,
-      subject:
-        `Spark session ${session.appName} on ${server.name} may cost up to ` +
-        `$${sizing.cost.dailyMaxUsd.toFixed(2)} a day`,
-      text:
-        `Your Spark session ${session.appName} (${id}) on server '${server.name}' may cost up to ` +
-        `$${sizing.cost.maxHourlyUsd.toFixed(2)} an hour ($${sizing.cost.dailyMaxUsd.toFixed(2)} a day) at ` +
-        `${sizing.maxExecutors} executors of ${sizing.executor.cores} cores. ` +
-        'Stop it with spark.stop() when you are done.',
-    });
+  const ids = { id, appId: `spark-${id}` };
+  const placement = await deps.sparkCompute.startSession(placementSpec(deps, server, ids, sizing, owner.role));
+  const session = sessionRecord(deps, { server, ids, sizing, placement }, owner);
+  await recordOrUndo(deps, session);
+  if (sizing.cost.highCost) await tellHighCost(deps, session, sizing);
   return viewSparkSession(session);
 };

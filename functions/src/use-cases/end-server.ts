@@ -1,4 +1,5 @@
 import { slotHolder, type Server, type ServerStatus } from '../domain/server.ts';
+import type { SparkSession } from '../domain/spark-session.ts';
 import type { ServerExpectation } from '../ports/server-store.ts';
 import type { ServerDeps } from './server-deps.ts';
 import { sparkCostSoFar, type SparkDeps } from './spark-deps.ts';
@@ -25,6 +26,21 @@ export interface StoppedSparkSession {
   costSoFarUsd: number;
 }
 
+// A page of a server's active sessions; a server with more has them all read, page after page.
+const ACTIVE_PAGE = 100;
+
+/** Every ACTIVE session of a server, read page after page before any is stopped (a stop takes it off the index). */
+const activeSessionsOf = async (deps: Pick<EndServerDeps, 'sparkSessions'>, serverId: string) => {
+  const all: SparkSession[] = [];
+  let after: string | undefined;
+  do {
+    const page = await deps.sparkSessions.listActiveByServer(serverId, { after, limit: ACTIVE_PAGE });
+    all.push(...page.items);
+    after = page.next;
+  } while (after);
+  return all;
+};
+
 /**
  * Marks a server's ACTIVE Spark sessions STOPPED (`server-ended`), each with its cost so far; their executors went
  * with the server's Spark applications (by the server's label) just before. Returns the sessions it stopped.
@@ -33,7 +49,7 @@ export const endSparkSessions = async (
   deps: Pick<EndServerDeps, 'sparkSessions' | 'clock'>,
   serverId: string,
 ): Promise<StoppedSparkSession[]> => {
-  const active = (await deps.sparkSessions.listByServer(serverId)).filter((s) => s.status === 'ACTIVE');
+  const active = (await activeSessionsOf(deps, serverId)).filter((s) => s.status === 'ACTIVE');
   const now = deps.clock.now();
   const stopped: StoppedSparkSession[] = [];
   for (const s of active) {

@@ -44,11 +44,29 @@ const fill = async (
   return { items, next };
 };
 
+// Where the pages come from: a server's ACTIVE sessions have a key of their own (no stopped one is read); any
+// other server listing reads the server's sessions; without a server, the owner's, or everyone's for `*`.
+const readerOf = (deps: ListSparkSessionsDeps, input: ListSparkSessionsInput, whose: string) => {
+  const page = (after?: string) => ({ after, limit: input.limit });
+  if (!input.server)
+    return (a?: string) =>
+      whose === '*' ? deps.sparkSessions.listAll(page(a)) : deps.sparkSessions.listByOwner(whose, page(a));
+  if (whose === '*')
+    throw new ValidationError('name the owner of the server: ?owner=<user>&server=<name>', [
+      { path: 'query.owner', message: 'a server belongs to one owner' },
+    ]);
+  const serverId = serverIdFor(whose, checkServerName(input.server, 'query.server'));
+  return input.status === 'ACTIVE'
+    ? (a?: string) => deps.sparkSessions.listActiveByServer(serverId, page(a))
+    : (a?: string) => deps.sparkSessions.listByServer(serverId, page(a));
+};
+
 /**
  * GET /spark/sessions (and the server-token twin, for its own server): sessions newest first.
  * 1. Whose: the caller's; an admin may name any owner, or `*` for everyone (403 for anyone else naming another).
- * 2. `server`: that server's sessions (every launch of the name), one Query; otherwise the owner's (or everyone's)
- *    sessions, a page at a time; `status` filters either.
+ * 2. `server`: that server's sessions (every launch of the name; ACTIVE ones from their own key), otherwise the
+ *    owner's (or everyone's); a page at a time, one Query each. `status` filters what is read, reading a few more
+ *    pages to fill a page (bounded).
  * 3. The cursor is sealed to the filter it was made for.
  */
 export const listSparkSessions = async (
@@ -60,25 +78,7 @@ export const listSparkSessions = async (
   const scope = `spark:${whose}:${input.server ?? ''}:${input.status ?? ''}`;
   const after = input.cursor ? deps.cursors.decode(scope, input.cursor) : undefined;
   const keep = (s: SparkSession) => !input.status || s.status === input.status;
-  let page: Page;
-  if (input.server) {
-    if (whose === '*')
-      throw new ValidationError('name the owner of the server: ?owner=<user>&server=<name>', [
-        { path: 'query.owner', message: 'a server belongs to one owner' },
-      ]);
-    const all = await deps.sparkSessions.listByServer(
-      serverIdFor(whose, checkServerName(input.server, 'query.server')),
-    );
-    const rest = all.filter((s) => keep(s) && (after === undefined || position(s) < after));
-    const items = rest.slice(0, input.limit);
-    page = { items, next: rest.length > input.limit ? position(items.at(-1)!) : undefined };
-  } else {
-    const read = (a?: string) =>
-      whose === '*'
-        ? deps.sparkSessions.listAll({ after: a, limit: input.limit })
-        : deps.sparkSessions.listByOwner(whose, { after: a, limit: input.limit });
-    page = await fill(read, keep, input.limit, after);
-  }
+  const page = await fill(readerOf(deps, input, whose), keep, input.limit, after);
   return {
     items: page.items.map(viewSparkSession),
     nextCursor: page.next ? deps.cursors.encode(scope, page.next) : null,

@@ -62,22 +62,64 @@ export const sparkSessionStoreContract = (name: string, make: () => Promise<Spar
       expect(await store.getSession(first.id)).toStrictEqual(first);
     });
 
-    it("lists a server's sessions newest first, and no other server's", async () => {
+    it.each([1, 2, 3, 10])(
+      "pages a server's sessions newest first, stopped ones too, %i a page, and no other server's",
+      async (limit) => {
+        // Prepare: 'lab2' and 'la' would share key prefixes with 'lab' if a server's keys were not delimited.
+        const store = await make();
+        for (const [i, serverName] of [
+          [1, 'lab'],
+          [3, 'lab'],
+          [2, 'other'],
+          [5, 'lab'],
+          [6, 'lab2'],
+          [7, 'la'],
+        ] as const)
+          await store.putSession(session(i, { serverName, id: `sp${serverName.replace(/[^a-z]/g, 'x')}${i}` }));
+        await store.putSession(session(4, { id: 'spstopped', status: 'STOPPED', ...stop(5) }));
+        await store.putSession(session(8, { owner: 'bob', id: 'spbob' }));
+        // Act
+        const lab = await drain((page) => store.listByServer(serverIdFor('alice', 'lab'), page), limit);
+        const none = await drain((page) => store.listByServer(serverIdFor('alice', 'nothing'), page), limit);
+        // Assess
+        expect(lab).toEqual(['splab5', 'spstopped', 'splab3', 'splab1']);
+        expect(none).toEqual([]);
+      },
+    );
+
+    it.each([1, 2, 3, 10])(
+      "pages a server's ACTIVE sessions newest first, %i a page: no stopped one and no other server's",
+      async (limit) => {
+        // Prepare
+        const store = await make();
+        for (const m of [4, 1, 9, 3, 7]) await store.putSession(session(m, { id: `splab${m}` }));
+        await store.putSession(session(8, { id: 'spgone', status: 'STOPPED', ...stop(9) }));
+        await store.putSession(session(6, { serverName: 'lab2', id: 'splabtwo' }));
+        await store.putSession(session(5, { serverName: 'la', id: 'spla' }));
+        await store.putSession(session(2, { owner: 'bob', id: 'spbob' }));
+        await store.stopSession('splab3', stop(10));
+        // Act
+        const ids = await drain((page) => store.listActiveByServer(serverIdFor('alice', 'lab'), page), limit);
+        const none = await drain((page) => store.listActiveByServer(serverIdFor('alice', 'nothing'), page), limit);
+        // Assess
+        expect(ids).toEqual(['splab9', 'splab7', 'splab4', 'splab1']);
+        expect(none).toEqual([]);
+      },
+    );
+
+    it("keeps paging a server's ACTIVE sessions right when the one a page ended on stops", async () => {
       // Prepare
       const store = await make();
-      for (const [i, serverName] of [
-        [1, 'lab'],
-        [3, 'lab'],
-        [2, 'other'],
-        [5, 'lab'],
-      ] as const)
-        await store.putSession(session(i, { serverName }));
+      for (const m of [1, 2, 3, 4]) await store.putSession(session(m, { id: `splab${m}` }));
+      const serverId = serverIdFor('alice', 'lab');
+      const first = await store.listActiveByServer(serverId, { limit: 2 });
       // Act
-      const lab = await store.listByServer(serverIdFor('alice', 'lab'));
-      const none = await store.listByServer(serverIdFor('alice', 'nothing'));
+      await store.stopSession('splab3', stop(10));
+      const second = await store.listActiveByServer(serverId, { after: first.next, limit: 2 });
       // Assess
-      expect(lab.map((s) => s.createdAt)).toEqual([iso(5), iso(3), iso(1)]);
-      expect(none).toEqual([]);
+      expect(first.items.map((s) => s.id)).toEqual(['splab4', 'splab3']);
+      expect(second.items.map((s) => s.id)).toEqual(['splab2', 'splab1']);
+      expect(second.next).toBeUndefined();
     });
 
     it.each([1, 2, 3, 10])(

@@ -13,7 +13,11 @@ let serverToken: string;
 
 /** Calls a Spark twin of server `lab` with `Authorization: token …` (what the notebook helper sends). */
 const lab = (method: string, path: string, token: string | null, body?: unknown, name = 'lab') =>
-  fetch(`${t.platform.apiUrl}/servers/${name}/lab/spark/sessions${path}`, {
+  twin(method, `/sessions${path}`, token, body, name);
+
+/** Calls `/servers/{name}/lab/spark{path}` with `Authorization: token …`. */
+const twin = (method: string, path: string, token: string | null, body?: unknown, name = 'lab') =>
+  fetch(`${t.platform.apiUrl}/servers/${name}/lab/spark${path}`, {
     method,
     headers: {
       ...(token ? { authorization: `token ${token}` } : {}),
@@ -48,6 +52,40 @@ describe.skipIf(!jupyterServerAvailable())('Spark sessions over HTTP on a local 
     expect(res.body.conf).not.toHaveProperty(['spark.master']);
     expect(list.body.items).toEqual([]);
   });
+
+  it('answers the preview twin with exactly what POST /spark/preview answers, and records nothing', async () => {
+    // Prepare
+    const body = { appName: 'dry', pool: 'batch', conf: { 'spark.executor.cores': '8', 'spark.master': 'yarn' } };
+    // Act
+    const owner = await t.api('POST', '/spark/preview', t.tokens.alice, { ...body, server: 'lab' });
+    const server = await twin('POST', '/preview', serverToken, body);
+    const list = await t.api('GET', '/spark/sessions?server=lab', t.tokens.alice);
+    // Assess
+    expect(server.status, JSON.stringify(server.body)).toBe(200);
+    expect(server.body).toEqual(owner.body);
+    expect(server.body).toMatchObject({
+      appName: 'dry',
+      executor: { cores: 8, memoryGb: 56 },
+      blocked: ['spark.master'],
+    });
+    expect(list.body.items).toEqual([]);
+  });
+
+  it('refuses the preview twin without a token (401) and with another server’s token (403)', async () => {
+    // Prepare: a second running server of alice's, whose token must not open 'lab'.
+    const launch = await t.api('POST', '/servers', t.tokens.alice, { name: 'peer', profile: 'pyspark' });
+    expect(launch.status, launch.text).toBe(202);
+    await waitForServer(t, 'peer', t.tokens.alice, ['RUNNING', 'FAILED']);
+    // Act
+    const none = await twin('POST', '/preview', null, {});
+    const other = await twin('POST', '/preview', launch.body.token, {});
+    const own = await twin('POST', '/preview', launch.body.token, {}, 'peer');
+    await t.api('DELETE', '/servers/peer', t.tokens.alice);
+    // Assess
+    expect(none.status).toBe(401);
+    expect(other.status).toBe(403);
+    expect(own.status, JSON.stringify(own.body)).toBe(200);
+  }, 120_000);
 
   it('starts a session with its JWT, reads it, lists it by server, and stops it', async () => {
     // Act

@@ -155,9 +155,10 @@ describe.skipIf(!jupyterServerAvailable())('the notebook helper (orrery.spark) i
     await eventually(async () => (await session(id)).status === 'STOPPED', 'the session to be stopped at exit');
   }, 120_000);
 
-  it('without pyspark says so, returns the derived conf, and leaves no session running', async () => {
+  it('without pyspark says so, returns the previewed conf, and records no session', async () => {
     // Prepare
     const kernel = await startKernel();
+    const before = await t.api('GET', `/spark/sessions?server=${NAME}`, t.tokens.alice);
     // Act: pyspark cannot be imported, even where a developer installed it.
     const made = await inKernel(
       kernel.connection,
@@ -169,11 +170,16 @@ describe.skipIf(!jupyterServerAvailable())('the notebook helper (orrery.spark) i
         "print(json.dumps({'dryRun': info.dry_run, 'id': info.id, 'conf': info.conf}))",
       ].join('\n'),
     );
+    const after = await t.api('GET', `/spark/sessions?server=${NAME}`, t.tokens.alice);
     // Assess
     expect(made.out).toMatch(/^pyspark is not installed in this kernel/);
+    expect(made.html.join('')).toContain('a preview: the sizing only');
     const info = JSON.parse(made.out.slice(made.out.lastIndexOf('\n{') + 1));
-    expect(info.dryRun).toBe(true);
-    expect(info.conf['spark.master']).toMatch(/^local\[\d+\]$/);
-    expect((await session(info.id)).status).toBe('STOPPED');
+    expect(info).toMatchObject({ dryRun: true, id: '' });
+    expect(info.conf).toMatchObject({ 'spark.app.name': 'dry', 'spark.executor.cores': '4' });
+    // A preview is the sizing only: the local placement (local[N]) is not part of it.
+    expect(info.conf['spark.master']).toBeUndefined();
+    expect(after.status, after.text).toBe(200);
+    expect(after.body.items).toEqual(before.body.items);
   }, 120_000);
 });

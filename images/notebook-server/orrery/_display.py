@@ -6,6 +6,9 @@ import html
 from typing import Any, List, Mapping, Tuple
 
 LINKS = (('ui', 'Spark UI'), ('history', 'Spark history'), ('monitoring', 'monitoring'))
+DRY_RUN_NOTE = ('a preview: the sizing only, nothing started or recorded; the placement a real session adds (on EKS '
+                'the master, image, driver Service and ports, executor pod template; locally local[N], driver memory '
+                'and UI port) and its links are not part of it')
 
 # Two dollar amounts in one line ("$0.00/h now, at most $0.16/h") read as inline TeX to MathJax. JupyterLab 4 (MathJax
 # 3, default options) skips elements of class mathjax_ignore; classic Notebook's MathJax 2 skips tex2jax_ignore.
@@ -53,7 +56,9 @@ def _cost_line(view: Mapping[str, Any]) -> str:
 
 
 def _title(view: Mapping[str, Any], dry_run: bool) -> str:
-    name = f'Spark session {view.get("appName", "?")} (id {view.get("id", "?")}, pool {view.get("pool", "?")})'
+    # A preview has no id: nothing was recorded.
+    named = f'id {view["id"]}, ' if view.get('id') else ''
+    name = f'Spark session {view.get("appName", "?")} ({named}pool {view.get("pool", "?")})'
     return f'{name}: dry run, nothing started' if dry_run else name
 
 
@@ -61,6 +66,7 @@ def as_text(view: Mapping[str, Any], dry_run: bool) -> str:
     """The summary for a terminal: title, executors, cost, links, warnings."""
     lines = [_title(view, dry_run), f'  executors: {_executors(view)}', f'  estimated cost: {_cost_line(view)}']
     lines += [f'  {label}: {url}' for label, url in _links(view)]
+    lines += [f'  note: {DRY_RUN_NOTE}'] if dry_run else []
     lines += [f'  warning: {told}' for told in _warnings(view)]
     return '\n'.join(lines)
 
@@ -76,6 +82,7 @@ def as_html(view: Mapping[str, Any], dry_run: bool) -> str:
     """The same summary for Jupyter; every value is escaped."""
     rows = [('executors', html.escape(_executors(view))), ('estimated cost', html.escape(_cost_line(view)))]
     rows += [(label, _href(url)) for label, url in _links(view)]
+    rows += [('note', html.escape(DRY_RUN_NOTE))] if dry_run else []
     table = ''.join(f'<tr><th style="text-align:left">{html.escape(k)}</th><td style="text-align:left">{v}</td></tr>'
                     for k, v in rows)
     warnings = ''.join(f'<li>{html.escape(told)}</li>' for told in _warnings(view))

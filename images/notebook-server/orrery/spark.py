@@ -6,7 +6,8 @@
 Steps: ask Orrery for a session (`POST /servers/{name}/lab/spark/sessions`, with the server's token); write the
 executor pod template it answers (EKS only) to a private file and point Spark at it; build the SparkSession from the
 returned conf alone; show the links, the cost and the warnings. `spark.stop()` and the kernel's exit end the session
-in Orrery (`DELETE`), once. Without pyspark, or with `dry_run=True`, it is a dry run: see `SparkSessionInfo`.
+in Orrery (`DELETE`), once. Without pyspark, or with `dry_run=True`, it is a dry run (`POST …/lab/spark/preview`,
+which starts and records nothing): see `SparkSessionInfo`.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ __all__ = ['OrreryError', 'SparkSessionInfo', 'create_spark_session']
 
 POD_TEMPLATE_KEY = 'spark.kubernetes.executor.podTemplateFile'
 NO_PYSPARK = (
-    'pyspark is not installed in this kernel ({python}: {reason}). This was a dry run: Orrery derived the session '
-    'shown below and stopped it at once; no Spark started. To get a SparkSession, use a server of a pyspark profile '
+    'pyspark is not installed in this kernel ({python}: {reason}). This was a dry run: Orrery previewed the session '
+    'shown below; nothing started and nothing was recorded. To get a SparkSession, use a server of a pyspark profile '
     '(its image has Spark), or install it into this kernel with `%pip install pyspark` (and Java), restart the '
     'kernel and call create_spark_session again.'
 )
@@ -38,7 +39,8 @@ NO_PYSPARK = (
 class SparkSessionInfo:
     """What Orrery derived for a session: its conf, links, cost and warnings (the API's view, in `view`).
 
-    A dry run returns it (`dry_run` is True); a real session carries it as `spark.orrery`.
+    A real session carries it as `spark.orrery`. A dry run returns it (`dry_run` is True) from a preview: no id, no
+    links, and the conf is the sizing only (the placement a real session adds is not part of a preview).
     """
 
     def __init__(self, view: Mapping[str, Any], dry_run: bool) -> None:
@@ -239,13 +241,13 @@ def create_spark_session(app_name: Optional[str] = None, pool: Optional[str] = N
 
 
 def _dry_run(api: ServerApi, body: Mapping[str, Any], missing: Optional[str]) -> SparkSessionInfo:
-    """Asks Orrery for the session, ends it at once, shows and returns what it derived.
+    """Asks Orrery for a preview of the session (`POST /servers/{name}/lab/spark/preview`); shows and returns it.
 
-    The server's token has no preview route (the portal's preview takes a person's sign-in), so the session is
-    created and deleted: the platform's list shows it STOPPED, and a high-cost notice may still be sent.
+    A preview starts nothing and records nothing (no session in the server's list, no high-cost notice). It is the
+    sizing only: the placement a real session adds (on EKS the master, image, driver Service and ports, labels and
+    the executor pod template; locally local[N], the driver memory and the UI port) and the links are not in it.
     """
-    view = api.call('POST', '/spark/sessions', body)
-    _Ending(api, str(view.get('id', '')))()
+    view = api.call('POST', '/spark/preview', body)
     info = SparkSessionInfo(view, dry_run=True)
     if missing is not None:
         print(NO_PYSPARK.format(python=sys.executable, reason=missing))

@@ -1,4 +1,4 @@
-"""A stand-in for Orrery's Spark routes on 127.0.0.1: records each request; POST answers what the test set."""
+"""A stand-in for Orrery's Spark routes on 127.0.0.1: records each request; each route answers what the test set."""
 
 from __future__ import annotations
 
@@ -26,11 +26,27 @@ def session_view(**changes: Any) -> Dict[str, Any]:
     return view
 
 
+def preview_view(**changes: Any) -> Dict[str, Any]:
+    """POST /spark/preview's answer for the same request: the sizing only (no id, links or placement conf)."""
+    view = {
+        'appName': 'report', 'pool': 'batch', 'image': 'quay.io/jupyter/pyspark-notebook:2025-06-30',
+        'conf': {'spark.app.name': 'report', 'spark.executor.cores': '4', 'spark.executor.memory': '28g',
+                 'spark.dynamicAllocation.enabled': 'true', 'spark.dynamicAllocation.maxExecutors': '2'},
+        'warnings': [], 'blocked': [], 'executor': {'cores': 4, 'memoryGb': 28}, 'dynamicAllocation': True,
+        'minExecutors': 0, 'maxExecutors': 2, 'initialExecutors': 0,
+        'cost': {'hourlyUsd': 0, 'maxHourlyUsd': 0.33, 'dailyMaxUsd': 7.87, 'highCost': False},
+    }
+    view.update(changes)
+    return view
+
+
 class FakeApi:
-    """POST answers `create` ((status, body)); DELETE answers `delete` ((status, body)) with the session stopped."""
+    """POST answers `create` ((status, body)), or `preview` on …/spark/preview; DELETE answers `delete` ((status,
+    body)) with the session stopped."""
 
     def __init__(self) -> None:
         self.create: Tuple[int, Any] = (201, session_view())
+        self.preview: Tuple[int, Any] = (200, preview_view())
         self.delete: Optional[Tuple[int, Any]] = None
         self.requests: List[dict] = []
         api = self
@@ -52,7 +68,7 @@ class FakeApi:
 
             def do_POST(self) -> None:  # noqa: N802
                 self.record()
-                self.answer(*api.create)
+                self.answer(*(api.preview if self.path.endswith('/spark/preview') else api.create))
 
             def do_DELETE(self) -> None:  # noqa: N802
                 self.record()

@@ -3,7 +3,7 @@
 import sys
 import types
 
-from fake_api import session_view
+from fake_api import preview_view, session_view
 from orrery.spark import SparkSessionInfo, create_spark_session
 
 HOSTILE = session_view(
@@ -40,6 +40,16 @@ def test_the_html_escapes_every_value_and_links_only_web_addresses():
     assert 'href="javascript' not in page and '<td style="text-align:left">javascript:alert(2)</td>' in page
     assert 'dry run, nothing started' in page
     assert '<ul style="color:#b00020">' in page
+
+
+def test_a_preview_shows_no_id_and_says_what_it_leaves_out():
+    # Act
+    text = repr(SparkSessionInfo(preview_view(), dry_run=True))
+    # Assess
+    lines = text.splitlines()
+    assert lines[0] == 'Spark session report (pool batch): dry run, nothing started'
+    assert lines[3].startswith('  note: a preview: the sizing only, nothing started or recorded; the placement')
+    assert 'Spark UI' not in text
 
 
 def test_in_jupyter_the_session_is_displayed_rich_not_printed(server_env, api, pyspark, monkeypatch, capsys):

@@ -7,12 +7,13 @@ import sys
 
 import pytest
 
-from fake_api import session_view
+from fake_api import preview_view, session_view
 from orrery import OrreryError
 from orrery.spark import POD_TEMPLATE_KEY, SparkSessionInfo, create_spark_session
 
 CREATE = ('POST', '/api/servers/lab/lab/spark/sessions')
 DELETE = ('DELETE', '/api/servers/lab/lab/spark/sessions/k3x9q2')
+PREVIEW = ('POST', '/api/servers/lab/lab/spark/preview')
 
 
 def test_builds_the_session_from_exactly_the_conf_orrery_answered(server_env, api, pyspark):
@@ -150,21 +151,25 @@ def test_a_spark_that_fails_to_start_leaves_no_session_behind(server_env, api, p
     assert api.calls() == [CREATE, DELETE]
 
 
-def test_without_pyspark_says_so_and_returns_the_derived_conf_as_a_dry_run(server_env, api, no_pyspark, capsys):
+def test_without_pyspark_says_so_and_returns_the_previewed_conf_as_a_dry_run(server_env, api, no_pyspark, capsys):
     # Act
-    info = create_spark_session(app_name='report')
+    info = create_spark_session(app_name='report', conf={'spark.executor.cores': 4})
     # Assess
     out = capsys.readouterr().out
     assert out.startswith('pyspark is not installed in this kernel')
-    assert 'This was a dry run' in out
-    assert 'Spark session report (id k3x9q2, pool batch): dry run, nothing started' in out
+    assert 'This was a dry run: Orrery previewed the session shown below; nothing started and nothing' in out
+    assert 'Spark session report (pool batch): dry run, nothing started' in out
+    assert 'note: a preview: the sizing only' in out
     assert isinstance(info, SparkSessionInfo)
     assert info.dry_run is True
-    assert info.conf == session_view()['conf']
-    assert info.links['ui'] == 'http://127.0.0.1:4051/'
-    assert info.cost == session_view()['cost']
+    assert info.id == ''
+    assert info.conf == preview_view()['conf']
+    assert info.links == {}
+    assert info.cost == preview_view()['cost']
     assert info.to_dict()['dryRun'] is True
-    assert api.calls() == [CREATE, DELETE]
+    assert api.calls() == [PREVIEW]
+    assert api.requests[0]['headers']['Authorization'] == 'token server-token'
+    assert api.requests[0]['body'] == {'appName': 'report', 'conf': {'spark.executor.cores': '4'}}
 
 
 def test_a_dry_run_asked_for_builds_no_spark_even_with_pyspark(server_env, api, pyspark, capsys):
@@ -173,8 +178,29 @@ def test_a_dry_run_asked_for_builds_no_spark_even_with_pyspark(server_env, api, 
     # Assess
     assert info.dry_run is True
     assert pyspark.built == []
-    assert api.calls() == [CREATE, DELETE]
+    assert api.calls() == [PREVIEW]
     assert 'not installed' not in capsys.readouterr().out
+
+
+def test_a_dry_run_leaves_nothing_to_end_at_exit(server_env, api, no_pyspark, exits):
+    # Act
+    create_spark_session(dry_run=True)
+    exits.run()
+    # Assess
+    assert exits.handlers == []
+    assert api.calls() == [PREVIEW]
+
+
+def test_a_refused_preview_raises_its_message(server_env, api, no_pyspark):
+    # Prepare
+    api.preview = (400, {'error': 'validation', 'message': "unknown Spark pool 'gpu'; valid: batch, spot",
+                         'requestId': 'req-8'})
+    # Act
+    with pytest.raises(OrreryError, match="unknown Spark pool 'gpu'") as raised:
+        create_spark_session(pool='gpu')
+    # Assess
+    assert raised.value.status == 400
+    assert api.calls() == [PREVIEW]
 
 
 def test_asking_for_a_real_session_without_pyspark_fails_before_calling_orrery(server_env, api, no_pyspark):

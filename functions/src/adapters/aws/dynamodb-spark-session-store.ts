@@ -8,18 +8,21 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.ts';
 import type { SparkSession } from '../../domain/spark-session.ts';
-import type { SparkSessionStop, SparkSessionStore } from '../../ports/spark-session-store.ts';
+import type { SparkSessionPage as Page, SparkSessionStop, SparkSessionStore } from '../../ports/spark-session-store.ts';
 import { isConditionFailure } from './aws-errors.ts';
 
-// An item per session, `SPARK#<id>` / `META`, every index sorted by `<createdAt>#<id>`:
+// An item per session, `SPARK#<id>` / `META`, its position `<createdAt>#<id>` sorting each index:
 // gsi1: a user's sessions (`SPARKOWNER#<owner>`) · gsi2: a server's (`SPARKSERVER#<serverId>`, every launch of the
-// name, since the id is derived from owner and name) · gsi3: the ACTIVE ones (`SPARKACTIVE`; sparse: a stop removes
-// the keys, so the culler reads only live sessions) · gsi4: every session (`SPARKS`, admins).
+// name, since the id is derived from owner and name) · gsi3: the ACTIVE ones (`SPARKACTIVE`, sorted by
+// `<serverId>#<position>` so one server's active sessions are a key range; sparse: a stop removes the keys, so the
+// culler and a server's ACTIVE list read only live sessions) · gsi4: every session (`SPARKS`, admins).
 // The pod template is kept as JSON text: a Kubernetes object nests deep and may hold empty values.
 const ACTIVE_PK = 'SPARKACTIVE';
 const ALL_PK = 'SPARKS';
 const ownerPk = (owner: string) => `SPARKOWNER#${owner}`;
 const serverPk = (serverId: string) => `SPARKSERVER#${serverId}`;
+// Server ids are slugs (no `#`), so `<serverId>#` never prefixes another server's keys.
+const activeOf = (serverId: string) => `${serverId}#`;
 const position = (s: Pick<SparkSession, 'createdAt' | 'id'>) => `${s.createdAt}#${s.id}`;
 const KEYS = ['PK', 'SK', 'entity', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK'];
 
@@ -36,7 +39,7 @@ const toItem = (s: SparkSession) => {
     GSI1SK: at,
     GSI2PK: serverPk(s.serverId),
     GSI2SK: at,
-    ...(s.status === 'ACTIVE' ? { GSI3PK: ACTIVE_PK, GSI3SK: at } : {}),
+    ...(s.status === 'ACTIVE' ? { GSI3PK: ACTIVE_PK, GSI3SK: `${activeOf(s.serverId)}${at}` } : {}),
     GSI4PK: ALL_PK,
     GSI4SK: at,
   };
@@ -48,7 +51,7 @@ const fromItem = (item: Record<string, unknown>): SparkSession => {
   return s as unknown as SparkSession;
 };
 
-type Page = { after?: string; limit: number };
+type Query = { index: string; pk: string; sk: string; value: string; prefix?: string };
 
 /** Spark session records in the single table: one conditional put each, a conditional update to stop. */
 export class DynamoDbSparkSessionStore implements SparkSessionStore {
@@ -79,22 +82,28 @@ export class DynamoDbSparkSessionStore implements SparkSessionStore {
     return out.Item ? fromItem(out.Item) : null;
   }
 
-  async listByServer(serverId: string): Promise<SparkSession[]> {
-    return this.all('gsi2', 'GSI2PK', serverPk(serverId), false);
+  listByServer(serverId: string, page: Page) {
+    return this.page({ index: 'gsi2', pk: 'GSI2PK', sk: 'GSI2SK', value: serverPk(serverId) }, page);
+  }
+
+  listActiveByServer(serverId: string, page: Page) {
+    const prefix = activeOf(serverId);
+    return this.page({ index: 'gsi3', pk: 'GSI3PK', sk: 'GSI3SK', value: ACTIVE_PK, prefix }, page);
   }
 
   listByOwner(owner: string, page: Page) {
-    return this.page('gsi1', 'GSI1PK', 'GSI1SK', ownerPk(owner), page);
+    return this.page({ index: 'gsi1', pk: 'GSI1PK', sk: 'GSI1SK', value: ownerPk(owner) }, page);
   }
 
   listAll(page: Page) {
-    return this.page('gsi4', 'GSI4PK', 'GSI4SK', ALL_PK, page);
+    return this.page({ index: 'gsi4', pk: 'GSI4PK', sk: 'GSI4SK', value: ALL_PK }, page);
   }
 
   async listActive(): Promise<SparkSession[]> {
+    // The index sorts by server first: the culler's oldest-first order is made here, over what it reads anyway.
     // The filter keeps the answer right even for a record written against the rule (ACTIVE keys on a stopped one).
-    const items = await this.all('gsi3', 'GSI3PK', ACTIVE_PK, true);
-    return items.filter((s) => s.status === 'ACTIVE');
+    const items = await this.all('gsi3', 'GSI3PK', ACTIVE_PK);
+    return items.filter((s) => s.status === 'ACTIVE').sort((a, b) => (position(a) < position(b) ? -1 : 1));
   }
 
   async stopSession(id: string, stop: SparkSessionStop): Promise<SparkSession | null> {
@@ -124,7 +133,7 @@ export class DynamoDbSparkSessionStore implements SparkSessionStore {
     }
   }
 
-  private async all(index: string, pk: string, value: string, oldestFirst: boolean): Promise<SparkSession[]> {
+  private async all(index: string, pk: string, value: string): Promise<SparkSession[]> {
     const items: SparkSession[] = [];
     const pages = paginateQuery(
       { client: this.doc },
@@ -133,27 +142,39 @@ export class DynamoDbSparkSessionStore implements SparkSessionStore {
         IndexName: index,
         KeyConditionExpression: `${pk} = :pk`,
         ExpressionAttributeValues: { ':pk': value },
-        ScanIndexForward: oldestFirst,
       },
     );
     for await (const out of pages) items.push(...(out.Items ?? []).map(fromItem));
     return items;
   }
 
-  // One Query, newest first; one item more than the page tells whether another page follows.
-  private async page(index: string, pk: string, sk: string, value: string, page: Page) {
+  // One Query, newest first; one item more than the page tells whether another page follows. With a prefix (one
+  // server's active sessions) the range is `prefix` up to and including `prefix + after` (a key condition takes one
+  // range), so the item at `after` itself, when it is still there, is read and dropped: one more again.
+  private async page(q: Query, page: Page) {
+    const prefix = q.prefix ?? '';
+    const range = !page.after
+      ? prefix && ` AND begins_with(${q.sk}, :prefix)`
+      : prefix
+        ? ` AND ${q.sk} BETWEEN :prefix AND :upto`
+        : ` AND ${q.sk} < :upto`;
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
-        IndexName: index,
-        KeyConditionExpression: page.after ? `${pk} = :pk AND ${sk} < :after` : `${pk} = :pk`,
-        ExpressionAttributeValues: { ':pk': value, ...(page.after ? { ':after': page.after } : {}) },
+        IndexName: q.index,
+        KeyConditionExpression: `${q.pk} = :pk${range}`,
+        ExpressionAttributeValues: {
+          ':pk': q.value,
+          ...(prefix ? { ':prefix': prefix } : {}),
+          ...(page.after ? { ':upto': `${prefix}${page.after}` } : {}),
+        },
         ScanIndexForward: false,
-        Limit: page.limit + 1,
+        Limit: page.limit + (prefix && page.after ? 2 : 1),
       }),
     );
-    const items = (out.Items ?? []).slice(0, page.limit).map(fromItem);
-    const more = (out.Items?.length ?? 0) > page.limit;
-    return { items, next: more ? position(items.at(-1)!) : undefined };
+    const after = page.after;
+    const read = (out.Items ?? []).map(fromItem).filter((s) => after === undefined || position(s) < after);
+    const items = read.slice(0, page.limit);
+    return { items, next: read.length > page.limit ? position(items.at(-1)!) : undefined };
   }
 }

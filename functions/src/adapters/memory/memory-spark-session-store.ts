@@ -19,8 +19,12 @@ export class MemorySparkSessionStore implements SparkSessionStore {
     return s ? structuredClone(s) : null;
   }
 
-  async listByServer(serverId: string): Promise<SparkSession[]> {
-    return this.select((s) => s.serverId === serverId).sort(newestFirst);
+  async listByServer(serverId: string, page: { after?: string; limit: number }) {
+    return this.page((s) => s.serverId === serverId, page);
+  }
+
+  async listActiveByServer(serverId: string, page: { after?: string; limit: number }) {
+    return this.page((s) => s.serverId === serverId && s.status === 'ACTIVE', page);
   }
 
   async listByOwner(owner: string, page: { after?: string; limit: number }) {

@@ -50,6 +50,14 @@ export const makeSparkHandlers = (deps: SparkRouteDeps, o: HttpOptions) => ({
     async ({ params, user }) => ok(await stopSparkSession(deps, { user, id: params.id })),
     o,
   ),
+  labPreviewSpark: httpHandler(
+    R.labPreviewSpark,
+    async (req) => {
+      const { user, server } = await serverOf(deps, req);
+      return ok(await previewSpark(deps, { ...req.body, user, server: server.name }));
+    },
+    o,
+  ),
   labCreateSparkSession: httpHandler(
     R.labCreateSparkSession,
     async (req) => {

@@ -265,6 +265,51 @@ describe('reading and stopping sessions', () => {
     expect(misused).toBeInstanceOf(ValidationError);
   });
 
+  it("pages one server's sessions with a cursor, and reads its ACTIVE ones from their own key", async () => {
+    // Prepare: five sessions of 'lab', the middle one stopped; one of 'other'.
+    const deps = memoryServerDeps();
+    await sparkServer(deps, people.alice, 'lab');
+    await sparkServer(deps, people.alice, 'other');
+    const made = [];
+    for (let k = 0; k < 5; k += 1) {
+      made.push(await createSparkSession(deps, { user: people.alice, server: 'lab' }));
+      deps.clock.advance(minutes(1));
+    }
+    await createSparkSession(deps, { user: people.alice, server: 'other' });
+    await stopSparkSession(deps, { user: people.alice, id: made[2]!.id });
+    const reads: string[] = [];
+    const { sparkSessions: store } = deps;
+    const [byServer, activeByServer] = [store.listByServer.bind(store), store.listActiveByServer.bind(store)];
+    store.listByServer = (id, page) => {
+      reads.push('server');
+      return byServer(id, page);
+    };
+    store.listActiveByServer = (id, page) => {
+      reads.push('active');
+      return activeByServer(id, page);
+    };
+    // Act
+    const pages = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listSparkSessions(deps, { user: people.alice, server: 'lab', limit: 2, cursor });
+      pages.push(page.items.map((s) => s.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    const pagingReads = reads.splice(0);
+    const active = await listSparkSessions(deps, { user: people.alice, server: 'lab', status: 'ACTIVE', limit: 10 });
+    const activeReads = reads.splice(0);
+    const stopped = await listSparkSessions(deps, { user: people.alice, server: 'lab', status: 'STOPPED', limit: 10 });
+    // Assess
+    const ids = made.map((s) => s.id).reverse();
+    expect(pages).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+    expect(pagingReads).toEqual(['server', 'server', 'server']);
+    expect(active.items.map((s) => s.id)).toEqual([ids[0], ids[1], ids[3], ids[4]]);
+    expect(activeReads).toEqual(['active']);
+    expect(stopped.items.map((s) => s.id)).toEqual([made[2]!.id]);
+    expect(reads).toEqual(['server']);
+  });
+
   it('shows a session to its owner and admins, and answers 404 to anyone else', async () => {
     // Prepare
     const { deps, a1 } = await twoUsers();

@@ -11,8 +11,10 @@ import { setServerRole } from '../../../src/use-cases/set-server-role.ts';
 import { stopServer } from '../../../src/use-cases/stop-server.ts';
 import { stopSparkSession } from '../../../src/use-cases/stop-spark-session.ts';
 import { FakeCredentialBroker } from '../../support/fake-credential-broker.ts';
+import { serverIdFor } from '../../../src/domain/server.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
-import { at, busy, hours, minutes, sparkServer } from '../../support/server-scenarios.ts';
+import { sampleSparkSession } from '../../support/spark-sessions.ts';
+import { at, busy, hours, minutes, runningServer, sparkServer } from '../../support/server-scenarios.ts';
 import { reportActivity } from '../../../src/use-cases/report-activity.ts';
 
 const culls = async (deps: ReturnType<typeof memoryServerDeps>) => (await deps.servers.listCulls({ limit: 100 })).items;
@@ -46,7 +48,7 @@ describe('ending a server ends its Spark sessions', () => {
     deps.compute.stopSparkApplications = async () => {
       throw new Error('Kubernetes API is down');
     };
-    deps.sparkSessions.listByServer = async () => {
+    deps.sparkSessions.listActiveByServer = async () => {
       throw new Error('DynamoDB is down');
     };
     const server = (await deps.servers.getServer(serverId))!;
@@ -58,6 +60,25 @@ describe('ending a server ends its Spark sessions', () => {
       `could not stop the Spark applications of ${serverId}: Kubernetes API is down; ` +
         `could not record the end of the Spark sessions of ${serverId}: DynamoDB is down`,
     );
+  });
+
+  it('ends every ACTIVE session of a server with more of them than a page holds', async () => {
+    // Prepare: 250 active sessions (the teardown reads 100 a page) and a stopped one among them.
+    const deps = memoryServerDeps();
+    await runningServer(deps);
+    for (let i = 0; i < 250; i += 1)
+      await deps.sparkSessions.putSession(sampleSparkSession(i, { createdAt: deps.clock.now().toISOString() }));
+    await deps.sparkSessions.putSession(
+      sampleSparkSession(300, { status: 'STOPPED', stopReason: 'owner', stoppedAt: at(0), costSoFarUsd: 0 }),
+    );
+    // Act
+    await stopServer(deps, { user: people.alice, name: 'lab' });
+    // Assess
+    const left = await deps.sparkSessions.listActiveByServer(serverIdFor('alice', 'lab'), { limit: 1000 });
+    const all = await deps.sparkSessions.listByServer(serverIdFor('alice', 'lab'), { limit: 1000 });
+    expect(left.items).toEqual([]);
+    expect(all.items.filter((s) => s.stopReason === 'server-ended')).toHaveLength(250);
+    expect(all.items.filter((s) => s.stopReason === 'owner')).toHaveLength(1);
   });
 
   it('records the sessions a cull stopped in its cull record', async () => {
@@ -191,9 +212,9 @@ describe('the culler when its bookkeeping fails', () => {
 describe('the culler and Spark sessions whose server ended', () => {
   // A teardown that cannot mark its sessions (the store fails once) leaves them ACTIVE.
   const failMarkingOnce = (deps: ReturnType<typeof memoryServerDeps>) => {
-    const list = deps.sparkSessions.listByServer.bind(deps.sparkSessions);
-    deps.sparkSessions.listByServer = async () => {
-      deps.sparkSessions.listByServer = list;
+    const list = deps.sparkSessions.listActiveByServer.bind(deps.sparkSessions);
+    deps.sparkSessions.listActiveByServer = async () => {
+      deps.sparkSessions.listActiveByServer = list;
       throw new Error('DynamoDB is down');
     };
   };
