@@ -43,7 +43,7 @@ describe.skipIf(!chromiumAvailable())('Spark in the portal', { timeout: 3 * LAUN
     ORRERY_CULL_HEARTBEAT_SECONDS: '864000',
   });
 
-  it('previews Spark on the pyspark profile with its $/h, and warns of the cost when max executors is large', async () => {
+  it('previews Spark on the pyspark profile with its $/h, and warns of the cost when executors are many and large', async () => {
     // Prepare
     const page = await p.newPage();
     await installNameProbe(page);
@@ -59,10 +59,12 @@ describe.skipIf(!chromiumAvailable())('Spark in the portal', { timeout: 3 * LAUN
     const defaults = await cost.innerText();
     const facts = await preview.getByRole('definition').allInnerTexts();
     await p.shot(page, 'preview-defaults');
+    await preview.getByRole('textbox', { name: 'Executor cores' }).fill('12');
     await preview.getByRole('textbox', { name: 'Max executors' }).fill('200');
     await shown(preview.getByText('High cost:'), PREVIEW_MS);
     const high = await cost.innerText();
     const warning = await preview.locator('.spark-high-cost').innerText();
+    const capped = await preview.locator('.spark-warnings').innerText();
     await preview.locator('summary', { hasText: 'Derived Spark conf' }).click();
     const confRows = await preview.getByRole('table', { name: 'Derived Spark conf' }).getByRole('row').allInnerTexts();
     const call = await preview.getByRole('region', { name: 'In a notebook' }).innerText();
@@ -82,10 +84,11 @@ describe.skipIf(!chromiumAvailable())('Spark in the portal', { timeout: 3 * LAUN
     // 4 cores × 2 executors at most × $0.041 a core-hour, starting from none (dynamic allocation).
     expect(defaults).toBe('Costs $0.00/h now and at most $0.33/h, up to $7.87/day.');
     expect(facts).toContain('0 to 2 executors of 4 cores, 28 GB');
-    // 4 cores × 200 executors × $0.041 = $32.80/h, $787.20 a day: over the $500 threshold.
-    expect(high).toBe('Costs $0.00/h now and at most $32.80/h, up to $787.20/day.');
-    expect(warning).toContain('$787.20/day');
-    expect(confRows).toContain('spark.dynamicAllocation.maxExecutors\t200');
+    // 200 executors are held to the rules' 50; 12 cores × 50 × $0.041 = $24.60/h, $590.40 a day: over $500.
+    expect(high).toBe('Costs $0.00/h now and at most $24.60/h, up to $590.40/day.');
+    expect(warning).toContain('$590.40/day');
+    expect(capped).toMatch(/spark\.executor\.instances/);
+    expect(confRows).toContain('spark.dynamicAllocation.maxExecutors\t50');
     expect(call).toContain('"spark.executor.instances": "200"');
     expect(dropped).toMatch(/spark\.master/);
     expect(invalid).toBe('true');
