@@ -92,6 +92,10 @@ export interface Run {
   roleTeam: string | null;
   /** sha256 of the run token the runner fetches the role's keys with; null until the run is prepared. */
   runTokenHash: string | null;
+  /** The schedule that started it, with the due time it ran for (and which retry); absent for runs started by hand. */
+  scheduleId?: string | null;
+  dueAt?: string | null;
+  attempt?: number;
 }
 
 /**

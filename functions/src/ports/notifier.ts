@@ -1,12 +1,38 @@
-/** One message to a user about their things (a cull warning, a stop). */
+/** What a notice is about; destinations and the delivery log group by it. */
+export type NoticeKind =
+  | 'run-failed'
+  | 'run-succeeded'
+  | 'run-slow'
+  | 'run-cost'
+  | 'schedule-failed'
+  | 'delegation-expiring'
+  | 'digest'
+  | 'cull-warning'
+  | 'cull-stop'
+  | 'spark-high-cost'
+  | 'other';
+
+/** One message to a user about their things (a failed run, a cull warning, a stop). */
 export interface Notice {
   user: string;
   subject: string;
+  /** The plain text: the whole message where rich formatting is not available. */
   text: string;
+  kind?: NoticeKind;
+  /** A destination an admin named (ORRERY_NOTIFY_DESTINATIONS); absent or null: the default one. */
+  destination?: string | null;
+  /** Short labelled facts (notebook, parameters, due time), shown as fields. */
+  fields?: { label: string; value: string }[];
+  /** Preformatted detail (a failing cell's error and traceback), cut to what a message holds. */
+  detail?: string;
+  /** Where to look: the run's page, the schedule's. */
+  link?: { label: string; url: string };
+  /** What it is about (a run id, a schedule id), for the delivery log. */
+  ref?: string;
 }
 
 /** Tells users what the platform did or is about to do: Slack in the cloud and locally when configured. */
 export interface Notifier {
-  /** Sends a notice; a failure to deliver is reported, never thrown into the caller's work. */
+  /** Sends a notice; a failure to deliver is recorded, never thrown into the caller's work. */
   notify(notice: Notice): Promise<void>;
 }
