@@ -1,3 +1,4 @@
+import type { ScheduleSettings } from '../use-cases/schedule-deps.ts';
 import type { Profile } from '../domain/profile.ts';
 import type { Role } from '../domain/role.ts';
 import type { SparkPool, SparkRules } from '../domain/spark-session.ts';
@@ -50,6 +51,8 @@ export interface Config {
   observability: ObservabilitySettings;
   /** Spark sessions: the pool registry, the sizing rules, and the link templates (empty: no link). */
   spark: SparkSettings;
+  /** Schedules' limits and defaults. */
+  scheduleSettings: ScheduleSettings;
 }
 
 /** Spark sessions' configuration: pools, rules (the default pool is the first) and link templates. */
@@ -182,5 +185,11 @@ export const configFrom = (env: Record<string, string | undefined>, read: Regist
     },
     observability: { logLevel: e.ORRERY_LOG_LEVEL },
     spark: sparkSettingsOf(e, read.sparkPools),
+    scheduleSettings: {
+      maxPerUser: e.ORRERY_SCHEDULES_PER_USER,
+      catchUpSeconds: e.ORRERY_SCHEDULE_CATCH_UP_SECONDS,
+      maxCatchUp: e.ORRERY_SCHEDULE_MAX_CATCH_UP,
+      portalUrl: e.ORRERY_PORTAL_URL ?? '',
+    },
   };
 };

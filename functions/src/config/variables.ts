@@ -9,6 +9,7 @@ import { DEFAULT_CLAIM_NAMES, isUsableGroupName } from '../domain/user.ts';
 import { LOG_LEVELS } from '../observability/settings.ts';
 import { DEFAULT_LIMITS } from '../use-cases/folium-deps.ts';
 import { DEFAULT_RUN_SETTINGS } from '../use-cases/run-deps.ts';
+import { DEFAULT_SCHEDULE_SETTINGS } from '../use-cases/schedule-deps.ts';
 import { DEFAULT_SERVER_SETTINGS } from '../use-cases/server-deps.ts';
 import { DEFAULT_SPARK_RULES } from '../domain/spark-sizing.ts';
 import { fillLinkTemplate, LINK_PLACEHOLDERS, unknownLinkPlaceholders } from '../domain/spark-links.ts';
@@ -424,6 +425,19 @@ const SPARK = {
       'with the path (`0.image`, `rules.maximum.cores`) and the problem.',
     modes: BOTH,
     deploy: '`sparkPoolsFile`, when set, compiled to JSON at build (`/var/task/spark-pools.json`)',
+  }),
+  ORRERY_SCHEDULES_PER_USER: v(wholeNumber(DEFAULT_SCHEDULE_SETTINGS.maxPerUser, 1, 10_000), {
+    description: 'The most schedules one user may keep; one more is refused (429) until they delete one.',
+    modes: BOTH,
+  }),
+  ORRERY_SCHEDULE_CATCH_UP_SECONDS: v(wholeNumber(DEFAULT_SCHEDULE_SETTINGS.catchUpSeconds, 60, 604_800), {
+    description:
+      "How far back a schedule's `missed: all` reaches by default when it did not say (its own catchUpSeconds wins).",
+    modes: BOTH,
+  }),
+  ORRERY_SCHEDULE_MAX_CATCH_UP: v(wholeNumber(DEFAULT_SCHEDULE_SETTINGS.maxCatchUp, 1, 1000), {
+    description: 'The most missed due times one catch-up starts for a schedule with `missed: all`.',
+    modes: BOTH,
   }),
   // Unset, the pools file's rules decide (else the defaults): a value here wins over the file.
   ORRERY_SPARK_DAILY_COST_THRESHOLD_USD: v(

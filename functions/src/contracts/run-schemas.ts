@@ -70,6 +70,11 @@ export const ListRunsQuery = z.strictObject({
     .enum(RUN_STATUSES)
     .optional()
     .describe("only runs in this status (admins with no other filter: everyone's)"),
+  schedule: z
+    .string()
+    .regex(/^sch-[0-9a-z]{8,40}$/, 'must be a schedule id')
+    .optional()
+    .describe("only this schedule's runs, latest due time first (its owner and admins)"),
   limit: z
     .string()
     .regex(/^[0-9]{1,3}$/, 'must be a whole number from 1 to 200')
@@ -121,6 +126,9 @@ export const RunSchema = z.object({
     .describe('the runner cut or dropped outputs past its caps; the output notebook marks where'),
   stopRequestedBy: z.string().nullable().describe('who asked for the stop'),
   role: z.string().nullable().describe("the AWS role whose keys the run's kernel gets; null for none"),
+  scheduleId: z.string().nullable().describe('the schedule that started it; null for a run started by hand'),
+  dueAt: z.string().nullable().describe('the due time the schedule ran it for'),
+  attempt: z.number().describe("which try of the due time: 0 first, then the schedule's retries"),
   output: PresignedSchema.nullable().describe('a presigned download of the output notebook'),
   outputHtmlPath: z.string().nullable().describe("the API path of the output's rendered page"),
 });

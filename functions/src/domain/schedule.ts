@@ -1,3 +1,4 @@
+import { tokenDigest } from './token-digest.ts';
 import type { User } from './user.ts';
 
 /** What a due time does while the schedule's earlier runs still run: start nothing, or wait its turn. */
@@ -37,6 +38,8 @@ export interface Delegation {
 export interface Schedule {
   id: string;
   owner: string;
+  /** The owner's teams when they last saved it: a fire runs as them, with these teams (no token is at hand then). */
+  ownerTeams: string[];
   notebookId: string;
   notebookOwner: string;
   /** The title when the schedule was saved, for lists; runs record the title they ran. */
@@ -72,6 +75,8 @@ export interface Schedule {
   lastDueAt: string | null;
   /** The status of the latest fire's run, or of the fire when it started nothing. */
   lastStatus: string | null;
+  /** Runs it started that have not ended yet: what `maxConcurrentRuns` counts (an ended run is pruned on read). */
+  activeRunIds: string[];
   /** Bumped by every write: updates are conditional on it, so two edits never interleave. */
   revision: number;
 }
@@ -116,11 +121,17 @@ export const MAX_SCHEDULE_RETRIES = 5;
 export const dueTimeKey = (due: Date): string => `${due.toISOString().slice(0, 19)}Z`;
 
 /**
- * A Step Functions execution name for (schedule, due time, attempt): names allow `[A-Za-z0-9_-]` only (no `:`),
- * at most 80 characters, so the due time is written as digits.
+ * The id of the run a fire starts, derived from (schedule, due time, try): a repeated delivery derives the same id,
+ * and a run id is also its workflow's execution name, so only `[0-9a-z]` (Scheduler's time has `:`, which execution
+ * names refuse).
  */
-export const fireExecutionName = (scheduleId: string, dueAt: string, attempt = 0): string => {
-  const stamp = dueAt.replace(/[^0-9]/g, '').slice(0, 14);
-  const name = `${scheduleId}-${stamp}${attempt > 0 ? `-r${attempt}` : ''}`.replace(/[^A-Za-z0-9_-]/g, '_');
-  return name.slice(0, 80);
-};
+export const fireRunId = (scheduleId: string, dueAt: string, attempt: number): string =>
+  `run-${tokenDigest(`${scheduleId}#${dueAt}#${attempt}`).slice(0, 32)}`;
+
+/** The user a schedule's runs run as: its owner with the teams they had when they saved it, never as an admin. */
+export const scheduleOwner = (schedule: Pick<Schedule, 'owner' | 'ownerTeams'>): User => ({
+  id: schedule.owner,
+  name: schedule.owner,
+  teams: schedule.ownerTeams,
+  admin: false,
+});

@@ -23,7 +23,14 @@ export const viewRun = async (deps: ViewRunDeps, run: Run): Promise<RunView> => 
   const output = run.hasOutput
     ? await deps.runFiles.presignGet(outputKey, deps.limits.urlSeconds, `${run.id}-output.ipynb`)
     : null;
-  return { ...shown, output, outputHtmlPath: run.hasOutput ? `/runs/${run.id}/output/html` : null };
+  return {
+    ...shown,
+    scheduleId: run.scheduleId ?? null,
+    dueAt: run.dueAt ?? null,
+    attempt: run.attempt ?? 0,
+    output,
+    outputHtmlPath: run.hasOutput ? `/runs/${run.id}/output/html` : null,
+  };
 };
 
 /**

@@ -34,6 +34,8 @@ export interface StartRunInput {
   rerunOf?: string | null;
   /** Exact values carried over from an earlier run; `parameters` override them. */
   carriedParameters?: Record<string, StoredTypedValue>;
+  /** A schedule's fire: the run id it claimed (so a redelivery finishes the same run), the due time and try. */
+  fire?: { runId: string; scheduleId: string; dueAt: string; attempt: number; roleTeam: string | null };
 }
 
 /**
@@ -54,7 +56,7 @@ export const startRun = async (deps: StartRunDeps, input: StartRunInput): Promis
   const version = await loadVersion(deps, notebook, input.version);
   const { language, typed, profile, role } = checkInputs(deps, input, version);
   const now = deps.clock.now();
-  const id = deps.ids.next('run');
+  const id = input.fire?.runId ?? deps.ids.next('run');
   if (input.idempotencyKey) {
     const expires = new Date(now.getTime() + deps.runSettings.idempotencySeconds * 1000).toISOString();
     const owner = await deps.runs.claimIdempotencyKey(
@@ -96,20 +98,49 @@ export const startRun = async (deps: StartRunDeps, input: StartRunInput): Promis
     stopRequestedBy: null,
     role: role?.name ?? null,
     // The tag's team is decided now: later, when the runner asks for keys, no caller's teams are at hand.
-    roleTeam: role ? teamFor(input.user, role) : null,
+    roleTeam: role ? (input.fire?.roleTeam ?? teamFor(input.user, role)) : null,
     runTokenHash: null,
+    scheduleId: input.fire?.scheduleId ?? null,
+    dueAt: input.fire?.dueAt ?? null,
+    attempt: input.fire?.attempt ?? 0,
   };
   try {
     await deps.runs.createRun(run);
   } catch (err) {
     if (input.idempotencyKey) await deps.runs.releaseIdempotencyKey(input.user.id, input.idempotencyKey, id);
+    // A fire delivered twice finds the run its first delivery recorded: that run, not a second one.
+    if (input.fire && err instanceof ConflictError) return resumeFire(deps, id);
     throw err;
   }
   return launch(deps, run);
 };
 
-/** Checks names, values, what the kernel's language can hold, the profile and the role, before anything starts. */
-const checkInputs = (deps: StartRunDeps, input: StartRunInput, version: NotebookVersion) => {
+// The first delivery may have stopped between recording the run and starting its workflow; starting it again is
+// safe (the workflow's execution name is the run id), and a run already past CREATED is left as it is.
+const resumeFire = async (deps: StartRunDeps, id: string): Promise<Run> => {
+  const run = await deps.runs.getRun(id);
+  if (!run) throw new ConflictError(`run ${id} is being recorded by another delivery of the same fire`, 'fire_busy');
+  return run.status === 'CREATED' ? launch(deps, run) : run;
+};
+
+/** What a run's inputs come to once checked: the kernel's language, typed values, the profile and the role. */
+export type CheckedRunInputs = ReturnType<typeof checkInputs>;
+
+/**
+ * Checks names, values, what the kernel's language can hold, the profile and the role, before anything starts
+ * (also what a schedule is checked with when saved).
+ */
+export const checkRunInputs = (
+  deps: Pick<StartRunDeps, 'profiles' | 'roles'>,
+  input: Pick<StartRunInput, 'user' | 'parameters' | 'allowUnknownParameters' | 'profile' | 'role'>,
+  version: NotebookVersion,
+) => checkInputs(deps, input, version);
+
+const checkInputs = (
+  deps: Pick<StartRunDeps, 'profiles' | 'roles'>,
+  input: Pick<StartRunInput, 'user' | 'parameters' | 'allowUnknownParameters' | 'profile' | 'role' | 'carriedParameters'>,
+  version: NotebookVersion,
+) => {
   const language = translatorFor(version.kernel.language ?? 'python').language;
   const values = input.parameters ?? {};
   checkParameterNames(language, Object.keys(values));

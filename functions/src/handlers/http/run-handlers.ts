@@ -1,6 +1,7 @@
 import { cancelRun, type CancelRunDeps } from '../../use-cases/cancel-run.ts';
 import { getRun, viewRun, type GetRunDeps } from '../../use-cases/get-run.ts';
 import { listRuns, type ListRunsDeps } from '../../use-cases/list-runs.ts';
+import { listScheduleRuns, type ListScheduleRunsDeps } from '../../use-cases/list-schedule-runs.ts';
 import { rerunRun, type RerunRunDeps } from '../../use-cases/rerun-run.ts';
 import {
   getRunOutput,
@@ -17,6 +18,7 @@ import { NOTEBOOK_HTML_HEADERS } from './html-headers.ts';
 /** What the run routes' use cases need, together. */
 export type RunRouteDeps = StartRunDeps &
   ListRunsDeps &
+  ListScheduleRunsDeps &
   GetRunDeps &
   CancelRunDeps &
   RerunRunDeps &
@@ -33,8 +35,12 @@ export const makeRunHandlers = (deps: RunRouteDeps, o: HttpOptions) => ({
   ),
   listRuns: httpHandler(
     R.listRuns,
-    async ({ query: { limit, cursor, notebook, owner, status }, user }) =>
-      ok(await listRuns(deps, { user, filter: { notebookId: notebook, owner, status }, limit, cursor })),
+    async ({ query: { limit, cursor, notebook, owner, status, schedule }, user }) =>
+      ok(
+        schedule
+          ? await listScheduleRuns(deps, { user, scheduleId: schedule, limit, cursor })
+          : await listRuns(deps, { user, filter: { notebookId: notebook, owner, status }, limit, cursor }),
+      ),
     o,
   ),
   getRun: httpHandler(R.getRun, async ({ params, user }) => ok(await getRun(deps, { user, runId: params.id })), o),

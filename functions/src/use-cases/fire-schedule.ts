@@ -1,0 +1,226 @@
+import { AppError, ValidationError } from '../domain/errors.ts';
+import { TERMINAL_STATUSES } from '../domain/run.ts';
+import {
+  DELEGATION_WARNING_DAYS,
+  dueTimeKey,
+  fireRunId,
+  scheduleOwner,
+  type FireSource,
+  type Schedule,
+  type ScheduleFire,
+} from '../domain/schedule.ts';
+import type { FireChanges, ScheduleChanges } from '../ports/schedule-store.ts';
+import type { ScheduleDeps } from './schedule-deps.ts';
+import { startRun } from './start-run.ts';
+
+/** One delivery of a due time: from the calendar, a run-now, a catch-up, or a failed run's retry. */
+export interface FireInput {
+  scheduleId: string;
+  /** The due time, as Scheduler's `<aws.scheduler.scheduled-time>` or any ISO instant. */
+  dueAt: string;
+  source: FireSource;
+  /** 0 for the due time itself; n for its n-th retry. */
+  attempt?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Handles one delivery of one due time, so that each due time starts at most one run however often it arrives.
+ * 1. A deleted schedule, or a paused one delivered by the calendar, starts nothing.
+ * 2. Claim `FIRE#<schedule>#<due time>` with a conditional put before anything starts. A repeated delivery gets
+ *    the first claim back and starts nothing new; a claim left half-done (its delivery stopped) is finished with
+ *    the same run id, derived from (schedule, due time, try), which the run store accepts once.
+ * 3. With `maxConcurrentRuns` of its runs still running, the fire is skipped or queued (`overlap`); a run-now is
+ *    not held back.
+ * 4. The owner's delegation is checked (still held, not expired; expiring within three days is notified), then
+ *    the run starts as the owner, its parameters checked against the version that runs. A fire that cannot start
+ *    records why and notifies the owner.
+ */
+export const fireSchedule = async (deps: ScheduleDeps, input: FireInput): Promise<ScheduleFire | null> => {
+  const schedule = await deps.schedules.getSchedule(input.scheduleId);
+  if (!schedule) return null;
+  if (schedule.paused && (input.source === 'scheduler' || input.source === 'timer')) return null;
+  const at = new Date(input.dueAt);
+  if (Number.isNaN(at.getTime()))
+    throw new ValidationError(`due time '${input.dueAt}' is not an instant`, [{ path: 'dueAt', message: 'not ISO' }]);
+  const dueAt = dueTimeKey(at);
+  const attempt = input.attempt ?? 0;
+  if (attempt > 0) return retryFire(deps, schedule, dueAt, attempt);
+  const now = deps.clock.now().toISOString();
+  const { fire, created } = await deps.schedules.claimFire({
+    scheduleId: schedule.id,
+    dueAt,
+    owner: schedule.owner,
+    source: input.source,
+    outcome: 'claimed',
+    runId: fireRunId(schedule.id, dueAt, 0),
+    attempt: 0,
+    reason: null,
+    firedAt: now,
+    updatedAt: now,
+  });
+  if (!created && fire.outcome !== 'claimed') return fire;
+  return decideFire(deps, schedule, fire);
+};
+
+// A retry arrives once per try: a try already made (or a later one) is a repeated delivery.
+const retryFire = async (deps: ScheduleDeps, schedule: Schedule, dueAt: string, attempt: number) => {
+  const fire = await deps.schedules.getFire(schedule.id, dueAt);
+  if (!fire || fire.attempt >= attempt) return fire;
+  const claimed = await deps.schedules.updateFire(schedule.id, dueAt, {
+    attempt,
+    runId: fireRunId(schedule.id, dueAt, attempt),
+    outcome: 'claimed',
+    reason: null,
+    updatedAt: deps.clock.now().toISOString(),
+  });
+  return claimed ? startFire(deps, schedule, claimed) : null;
+};
+
+/** Starts a claimed (or dequeued) fire unless the schedule's runs are at their limit. */
+export const decideFire = async (deps: ScheduleDeps, schedule: Schedule, fire: ScheduleFire) => {
+  if (fire.source !== 'trigger') {
+    const active = await stillRunning(deps, schedule);
+    if (active.length >= schedule.maxConcurrentRuns) {
+      const queue = schedule.overlap === 'queue';
+      const reason =
+        `${active.length} of its runs still running (maxConcurrentRuns ${schedule.maxConcurrentRuns}): ` +
+        (queue ? 'queued until one ends' : 'skipped (overlap: skip)');
+      return settle(deps, schedule, fire, { outcome: queue ? 'queued' : 'skipped', reason }, queue ? 'QUEUED' : 'SKIPPED');
+    }
+  }
+  return startFire(deps, schedule, fire);
+};
+
+// Reads only the runs the schedule holds as active (at most maxConcurrentRuns and a few), dropping ended ones.
+const stillRunning = async (deps: ScheduleDeps, schedule: Schedule): Promise<string[]> => {
+  const runs = await Promise.all(schedule.activeRunIds.map((id) => deps.runs.getRun(id)));
+  return runs.filter((r) => r && !TERMINAL_STATUSES.has(r.status)).map((r) => r!.id);
+};
+
+const startFire = async (deps: ScheduleDeps, schedule: Schedule, fire: ScheduleFire) => {
+  const problem = await delegationProblem(deps, schedule);
+  if (problem) return failFire(deps, schedule, fire, problem);
+  try {
+    const run = await startRun(deps, {
+      user: scheduleOwner(schedule),
+      notebookId: schedule.notebookId,
+      version: schedule.version ?? undefined,
+      parameters: schedule.parameters,
+      profile: schedule.profile,
+      timeoutSeconds: schedule.timeoutSeconds ?? undefined,
+      role: schedule.delegation?.role ?? null,
+      fire: {
+        runId: fire.runId ?? fireRunId(schedule.id, fire.dueAt, fire.attempt),
+        scheduleId: schedule.id,
+        dueAt: fire.dueAt,
+        attempt: fire.attempt,
+        roleTeam: schedule.delegation?.team ?? null,
+      },
+    });
+    return settle(deps, schedule, fire, { outcome: 'started', runId: run.id, reason: null }, run.status, run.id);
+  } catch (err) {
+    // Platform trouble (a store down) leaves the claim as it is: the calendar's retry finishes it.
+    if (!(err instanceof AppError)) throw err;
+    return failFire(deps, schedule, fire, `the run could not start: ${err.message}`);
+  }
+};
+
+const failFire = async (deps: ScheduleDeps, schedule: Schedule, fire: ScheduleFire, reason: string) => {
+  const settled = await settle(deps, schedule, fire, { outcome: 'failed', reason }, 'NOT_STARTED');
+  if (schedule.notify.onFailure)
+    await deps.notifier.notify({
+      user: schedule.owner,
+      kind: 'schedule-failed',
+      destination: schedule.notify.destination,
+      subject: `Schedule "${schedule.name}" could not start its run`,
+      text: `Due ${fire.dueAt}: ${reason}`,
+      fields: [
+        { label: 'Notebook', value: schedule.notebookTitle },
+        { label: 'Due', value: fire.dueAt },
+      ],
+      link: scheduleLink(deps, schedule),
+      ref: schedule.id,
+    });
+  return settled;
+};
+
+/** The portal's page of a schedule, when the portal's address is known. */
+export const scheduleLink = (deps: Pick<ScheduleDeps, 'scheduleSettings'>, schedule: Pick<Schedule, 'id'>) =>
+  deps.scheduleSettings.portalUrl
+    ? { label: 'Open the schedule', url: `${deps.scheduleSettings.portalUrl}/schedules/${schedule.id}` }
+    : undefined;
+
+// Why the delegation no longer lets the schedule run, or null; the first fire within three days of its end tells
+// the owner once (warnedAt), so a weekly schedule is not the last to know.
+const delegationProblem = async (deps: ScheduleDeps, schedule: Schedule): Promise<string | null> => {
+  const d = schedule.delegation;
+  if (!d) return null;
+  const now = deps.clock.now();
+  const left = new Date(d.expiresAt).getTime() - now.getTime();
+  if (left <= 0)
+    return `the delegation of role '${d.role}' ended at ${d.expiresAt}; renew it: PATCH /schedules/${schedule.id} {role}`;
+  if (left <= DELEGATION_WARNING_DAYS * DAY_MS && !d.warnedAt) {
+    await deps.notifier.notify({
+      user: schedule.owner,
+      kind: 'delegation-expiring',
+      destination: schedule.notify.destination,
+      subject: `Schedule "${schedule.name}": role '${d.role}' is delegated until ${d.expiresAt}`,
+      text: `After ${d.expiresAt} its runs cannot start. Renew the delegation on the schedule's page.`,
+      link: scheduleLink(deps, schedule),
+      ref: schedule.id,
+    });
+    await updateWithRetry(deps, schedule.id, (s) =>
+      s.delegation ? { delegation: { ...s.delegation, warnedAt: now.toISOString() } } : null,
+    );
+  }
+  return null;
+};
+
+// Records what the fire did, then moves the schedule's last due time, status and active runs forward.
+const settle = async (
+  deps: ScheduleDeps,
+  schedule: Schedule,
+  fire: ScheduleFire,
+  changes: Omit<FireChanges, 'updatedAt'>,
+  status: string,
+  runId?: string,
+) => {
+  const now = deps.clock.now().toISOString();
+  const settled = (await deps.schedules.updateFire(schedule.id, fire.dueAt, { ...changes, updatedAt: now })) ?? fire;
+  await updateWithRetry(deps, schedule.id, (s) => {
+    const latest = !s.lastDueAt || fire.dueAt >= s.lastDueAt;
+    const active = runId && !s.activeRunIds.includes(runId) ? [...s.activeRunIds, runId] : undefined;
+    if (!latest && !active) return null;
+    return {
+      ...(latest ? { lastDueAt: fire.dueAt, lastStatus: status } : {}),
+      ...(active ? { activeRunIds: active } : {}),
+    };
+  });
+  return settled;
+};
+
+/**
+ * Applies a change computed from the schedule as stored, again on a fresh read when another write came first
+ * (the revision moved); `change` returns null for nothing to do. Gives up quietly after a few tries: what it
+ * records is bookkeeping the next fire or run end corrects.
+ */
+export const updateWithRetry = async (
+  deps: Pick<ScheduleDeps, 'schedules' | 'clock'>,
+  id: string,
+  change: (s: Schedule) => Omit<ScheduleChanges, 'updatedAt'> | null,
+): Promise<Schedule | null> => {
+  for (let tries = 0; tries < 5; tries += 1) {
+    const current = await deps.schedules.getSchedule(id);
+    if (!current) return null;
+    const changes = change(current);
+    if (!changes) return current;
+    const updated = await deps.schedules.updateSchedule(id, current.revision, {
+      ...changes,
+      updatedAt: deps.clock.now().toISOString(),
+    });
+    if (updated) return updated;
+  }
+  return null;
+};
