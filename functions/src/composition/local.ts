@@ -14,7 +14,9 @@ import { DynamoDbCredentialLog } from '../adapters/aws/dynamodb-credential-log.t
 import { DynamoDbNotebookStore } from '../adapters/aws/dynamodb-notebook-store.ts';
 import { DynamoDbRunStore } from '../adapters/aws/dynamodb-run-store.ts';
 import { DynamoDbServerStore } from '../adapters/aws/dynamodb-server-store.ts';
+import { DynamoDbScheduleStore } from '../adapters/aws/dynamodb-schedule-store.ts';
 import { DynamoDbSparkSessionStore } from '../adapters/aws/dynamodb-spark-session-store.ts';
+import { CronerScheduleCalendar } from '../adapters/local/croner-schedule-calendar.ts';
 import { LocalSparkCompute } from '../adapters/local/local-spark-compute.ts';
 import { HtmlNotebookRenderer } from '../adapters/system/html-notebook-renderer.ts';
 import { RandomIds } from '../adapters/system/random-ids.ts';
@@ -34,6 +36,7 @@ import {
 } from '../handlers/http/lab-handlers.ts';
 import { makeNotebookHandlers } from '../handlers/http/notebook-handlers.ts';
 import { makeRunHandlers } from '../handlers/http/run-handlers.ts';
+import { makeScheduleHandlers } from '../handlers/http/schedule-handlers.ts';
 import { makeServerHandlers } from '../handlers/http/server-handlers.ts';
 import { makeSparkHandlers } from '../handlers/http/spark-handlers.ts';
 import { reportCullBreaker } from '../handlers/scheduled/cull-idle-handler.ts';
@@ -55,6 +58,9 @@ import type { CredentialDeps } from '../use-cases/credential-deps.ts';
 import type { ListTablesDeps } from '../use-cases/list-tables.ts';
 import type { FoliumDeps } from '../use-cases/folium-deps.ts';
 import type { RunDeps } from '../use-cases/run-deps.ts';
+import type { ScheduleCalendar } from '../ports/schedule-calendar.ts';
+import type { ScheduleDeps } from '../use-cases/schedule-deps.ts';
+import { fireDue, scheduleRunEnded, startSchedules } from './schedules-local.ts';
 import type { ServerDeps } from '../use-cases/server-deps.ts';
 import type { SparkDeps } from '../use-cases/spark-deps.ts';
 import { serverExited } from '../use-cases/stop-server.ts';
@@ -69,6 +75,7 @@ import { makeSystemHandlers } from './system.ts';
 /** Every port of every use case: Folium, runs, servers, Spark, credentials and the data catalogs. */
 export type PlatformDeps = FoliumDeps &
   RunDeps &
+  ScheduleDeps &
   ServerDeps &
   SparkDeps &
   CredentialDeps &
@@ -82,6 +89,8 @@ export interface ModeAdapters {
   sparkCompute?: SparkCompute;
   /** The folder of SQLite files the data-tables panel lists (local mode); none: no SQLite catalog. */
   tablesDir?: string;
+  /** What delivers schedules' due times; default: croner, firing into these deps. */
+  calendar?: ScheduleCalendar;
 }
 
 /**
@@ -91,14 +100,18 @@ export interface ModeAdapters {
  */
 export const makePlatformDeps = (
   config: Config,
-  { workflows, compute, sparkCompute, tablesDir }: ModeAdapters,
+  { workflows, compute, sparkCompute, tablesDir, calendar }: ModeAdapters,
 ): PlatformDeps => {
   const doc = documentClient(config);
-  return {
+  const deps: PlatformDeps = {
     notebooks: new DynamoDbNotebookStore(doc, config.table),
     runs: new DynamoDbRunStore(doc, config.table),
     servers: new DynamoDbServerStore(doc, config.table),
     sparkSessions: new DynamoDbSparkSessionStore(doc, config.table),
+    schedules: new DynamoDbScheduleStore(doc, config.table),
+    calendar: calendar ?? new CronerScheduleCalendar((due) => fireDue(deps, due)),
+    destinations: notifyDestinationNames(config),
+    scheduleSettings: config.scheduleSettings,
     credentialLog: new DynamoDbCredentialLog(doc, config.table),
     ...makeBucketPorts(clientOptions(config), config.bucket),
     renderer: new HtmlNotebookRenderer(),
@@ -128,6 +141,7 @@ export const makePlatformDeps = (
     ],
     tableTemplates: config.tableTemplates,
   };
+  return deps;
 };
 
 /**
@@ -139,6 +153,7 @@ export const makeApiHandlers = (deps: PlatformDeps, options: HttpOptions): Recor
   ...makeSystemHandlers(deps, options),
   ...makeNotebookHandlers(deps, options),
   ...makeRunHandlers(deps, options),
+  ...makeScheduleHandlers(deps, options),
   ...makeServerHandlers(deps, options),
   ...makeSparkHandlers(deps, options),
   ...makeAdminHandlers(deps, options),
@@ -173,6 +188,8 @@ export interface LocalServices {
   servers: LocalServerCompute;
   /** The local cron that sweeps idle servers. */
   culler: Cron;
+  /** The croner calendar that fires schedules' due times. */
+  calendar: CronerScheduleCalendar;
   users: UserDirectory;
   issuer: LocalIssuer;
   /** Where s3rver answers; the portal POSTs uploads there. */
@@ -205,7 +222,7 @@ const LAB_DIR = join(import.meta.dirname, '..', '..', '..', 'lab');
  * launch to a local runner, the server launch's steps to local `jupyter server` processes.
  */
 const localWorkflows = (deps: () => PlatformDeps, compute: LocalRunnerCompute, pollMs: number) => {
-  const tasks = () => makeRunTasks(deps());
+  const tasks = () => makeRunTasks(deps(), undefined, (run) => scheduleRunEnded(deps(), run));
   return new LocalStepFunctions(
     {
       prepare: (i) => tasks().prepare(i),
@@ -218,6 +235,10 @@ const localWorkflows = (deps: () => PlatformDeps, compute: LocalRunnerCompute, p
     { task: (payload) => makeServerTasks(deps())(payload), pollMs },
   );
 };
+
+// Schedules' due times on croner, handed to the same fire use case the cloud's fire function runs.
+const localCalendar = (deps: () => PlatformDeps) =>
+  new CronerScheduleCalendar((due) => fireDue(deps(), due));
 
 // The idle culler on the local cron: the same sweep the cloud's EventBridge schedule runs, its breaker reported alike.
 const startCuller = (deps: PlatformDeps, pattern: string, emit: EmitMetrics) => {
@@ -323,15 +344,18 @@ export const startLocalServices = async (o: LocalServicesOptions): Promise<Local
     const workflows = localWorkflows(() => deps, compute, settings.launchPollMs);
     const tablesDir = settings.tablesDir ?? join(o.home, 'tables');
     mkdirSync(tablesDir, { recursive: true });
-    const deps = makePlatformDeps(config, { workflows, compute: servers, tablesDir });
+    const calendar = localCalendar(() => deps);
+    const deps = makePlatformDeps(config, { workflows, compute: servers, tablesDir, calendar });
     compute.reapLeftovers();
     servers.reapLeftovers();
     await abandonOpenRuns(deps, 'the local platform stopped while this run was open; start it again');
     await abandonRunningServers(deps, 'the local platform stopped while this server was up; launch it again');
     const culler = startCuller(deps, settings.cullSchedule, emitMetrics);
+    await startSchedules(deps);
     const handlers = makeApiHandlers(deps, { claimNames: config.claimNames });
     const close = async () => {
       culler.stop();
+      calendar.stop();
       // Runners and servers record how they ended before the stores they write to go away.
       await compute.stopAll();
       for (const id of servers.running()) {
@@ -342,7 +366,7 @@ export const startLocalServices = async (o: LocalServicesOptions): Promise<Local
       for (const e of started.reverse()) await e.close();
     };
     const s3Endpoint = s3.endpoint;
-    const parts = { config, settings, deps, handlers, workflows, compute, servers, culler, users, issuer };
+    const parts = { config, settings, deps, handlers, workflows, compute, servers, culler, calendar, users, issuer };
     return { ...parts, s3Endpoint, firstStart, loginFor, close };
   } catch (err) {
     for (const e of started.reverse()) await e.close();

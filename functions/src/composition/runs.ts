@@ -1,5 +1,6 @@
 import { DynamoDbNotebookStore } from '../adapters/aws/dynamodb-notebook-store.ts';
 import { DynamoDbRunStore } from '../adapters/aws/dynamodb-run-store.ts';
+import { DynamoDbScheduleStore } from '../adapters/aws/dynamodb-schedule-store.ts';
 import { RandomIds } from '../adapters/system/random-ids.ts';
 import { SystemClock } from '../adapters/system/system-clock.ts';
 import type { Config } from '../config/config.ts';
@@ -22,6 +23,8 @@ export const makeRunRouteDeps = (config: Config): RunRouteDeps => {
   return {
     notebooks: new DynamoDbNotebookStore(doc, config.table),
     runs: new DynamoDbRunStore(doc, config.table),
+    // GET /runs?schedule= reads the schedule's fires, then their runs.
+    schedules: new DynamoDbScheduleStore(doc, config.table),
     runFiles: bucket.runFiles,
     renderCache: bucket.renderCache,
     renderer: makeCloudRenderer(),

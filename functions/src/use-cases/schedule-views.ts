@@ -2,6 +2,7 @@ import { ForbiddenError, NotFoundError } from '../domain/errors.ts';
 import { canManageSchedule, type Schedule, type ScheduleFire } from '../domain/schedule.ts';
 import { nextDueTimes, parseScheduleExpression } from '../domain/schedule-expression.ts';
 import type { User } from '../domain/user.ts';
+import type { CursorCodec } from '../ports/cursor-codec.ts';
 import type { ScheduleDeps } from './schedule-deps.ts';
 
 /** A fire as the API shows it, with its run's status. */
@@ -66,7 +67,7 @@ export const getSchedule = async (
  * The cursor is sealed to whose list it was made for.
  */
 export const listSchedules = async (
-  deps: Pick<ScheduleDeps, 'schedules' | 'clock' | 'cursors'>,
+  deps: Pick<ScheduleDeps, 'schedules' | 'clock'> & { cursors: CursorCodec },
   input: { user: User; owner?: string; limit: number; cursor?: string },
 ): Promise<{ items: ScheduleView[]; nextCursor: string | null }> => {
   if (input.owner !== undefined && input.owner !== input.user.id && !input.user.admin)

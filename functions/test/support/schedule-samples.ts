@@ -11,6 +11,8 @@ export const dueAtMinutes = (minutes: number) => dueTimeKey(new Date(BASE + minu
 export const sampleSchedule = (i: number, over: Partial<Schedule> = {}): Schedule => ({
   id: over.id ?? `sch${String(i).padStart(6, '0')}`,
   owner: 'alice',
+  ownerTeams: ['data'],
+  activeRunIds: [],
   notebookId: 'nb-report',
   notebookOwner: 'alice',
   notebookTitle: 'Daily report',

@@ -3,12 +3,16 @@ import { httpHandler, type HttpOptions } from '../../http/http-handler.ts';
 import { accepted, created, ok } from '../../http/responses.ts';
 import { createSchedule } from '../../use-cases/create-schedule.ts';
 import { deleteSchedule, triggerSchedule } from '../../use-cases/delete-schedule.ts';
+import type { CursorCodec } from '../../ports/cursor-codec.ts';
 import type { ScheduleDeps } from '../../use-cases/schedule-deps.ts';
 import { getSchedule, listSchedules, previewSchedule } from '../../use-cases/schedule-views.ts';
 import { updateSchedule } from '../../use-cases/update-schedule.ts';
 
+/** What the schedule routes need: the schedules' ports and the list cursors. */
+export type ScheduleRouteDeps = ScheduleDeps & { cursors: CursorCodec };
+
 /** The schedule routes: save, list, read, preview, edit/pause/resume, delete and run now. */
-export const makeScheduleHandlers = (deps: ScheduleDeps, o: HttpOptions) => ({
+export const makeScheduleHandlers = (deps: ScheduleRouteDeps, o: HttpOptions) => ({
   createSchedule: httpHandler(
     R.createSchedule,
     async ({ params, body, user }) => created(await createSchedule(deps, { ...body, notebookId: params.id, user })),

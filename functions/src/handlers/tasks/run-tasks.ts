@@ -1,6 +1,7 @@
 import { formatCpu, formatMemory } from '../../domain/quantity.ts';
 import type { Profile } from '../../domain/profile.ts';
-import type { Run, RunStatus } from '../../domain/run.ts';
+import { TERMINAL_STATUSES, type Run, type RunStatus } from '../../domain/run.ts';
+import { log } from '../../observability/logger.ts';
 import { RunnerUnavailableError } from '../../domain/errors.ts';
 import { makeRunnerJob, type RunnerJobSpec } from '../../adapters/k8s/runner-job.ts';
 import type { EmitMetrics } from '../../observability/metrics.ts';
@@ -13,6 +14,9 @@ import {
   type PreparedRun,
 } from '../../use-cases/prepare-run.ts';
 import type { RunDeps, RunSettings } from '../../use-cases/run-deps.ts';
+
+/** What follows a run's end (its schedule's retry and queue, its notices); failures are logged, never raised. */
+export type RunEndedHook = (run: Run) => Promise<void>;
 
 /** What the run workflow's tasks need, together: no renderer, no workflows, no cursors. */
 export type RunTaskDeps = PrepareRunDeps & MarkRunStartedDeps & FinalizeRunDeps & Pick<RunDeps, 'runSettings'>;
@@ -77,7 +81,7 @@ const runnerCredentials = (settings: RunSettings, role: string, runToken: string
  * With `emit` (the Lambda entries pass `emitMetrics`; local mode passes nothing) they publish RunsStarted once
  * a run is prepared, and RunsCompleted/RunsFailed/RunsStopped with RunDuration when it ends.
  */
-export const makeRunTasks = (deps: RunTaskDeps, emit?: EmitMetrics) => ({
+export const makeRunTasks = (deps: RunTaskDeps, emit?: EmitMetrics, onEnded?: RunEndedHook) => ({
   /** Prepare: the parameterized input, presigned URLs, and the runner Job for EKS on the run's profile. */
   prepare: async (input: { runId: string }) => {
     const { prepared, profile, runToken } = await prepareRun(deps, input);
@@ -92,6 +96,11 @@ export const makeRunTasks = (deps: RunTaskDeps, emit?: EmitMetrics) => ({
     const run = await finalizeRun(deps, input);
     const values = runEndMetrics(run);
     if (Object.keys(values).length) emit?.({}, values, { RunDuration: 'Seconds' });
+    // The run's end is recorded: what follows (a schedule's retry, its queue, notices) must not fail the workflow.
+    if (onEnded && TERMINAL_STATUSES.has(run.status))
+      await onEnded(run).catch((err) =>
+        log('warn', 'what follows a run end failed', { runId: run.id, error: (err as Error).message }),
+      );
     return { status: run.status };
   },
 });
