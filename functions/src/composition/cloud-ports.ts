@@ -37,3 +37,6 @@ export const cursorCodec = (config: Config): CursorCodec => {
 /** Where cull warnings go: the Slack webhook when one is configured, else the log. */
 export const makeNotifier = (config: Config): Notifier =>
   config.slackWebhookUrl ? new SlackWebhookNotifier(config.slackWebhookUrl) : new LogNotifier();
+
+/** The names of the notification destinations users may pick (none until destinations are configured). */
+export const notifyDestinationNames = (_config: Config): string[] => [];

@@ -65,7 +65,7 @@ import type { ServerDeps } from '../use-cases/server-deps.ts';
 import type { SparkDeps } from '../use-cases/spark-deps.ts';
 import { serverExited } from '../use-cases/stop-server.ts';
 import { makeBucketPorts } from './bucket-ports.ts';
-import { clientOptions, cursorCodec, documentClient, makeNotifier } from './cloud-ports.ts';
+import { clientOptions, cursorCodec, documentClient, makeNotifier, notifyDestinationNames } from './cloud-ports.ts';
 import { makeGlueCatalog, makeStsBroker } from './credentials.ts';
 import { makeSystemHandlers } from './system.ts';
 

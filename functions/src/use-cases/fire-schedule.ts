@@ -24,13 +24,28 @@ export interface FireInput {
 }
 
 const DAY_MS = 86_400_000;
+// How long a claim belongs to the delivery that made it: a fire takes well under this, so an older claim was left
+// by a delivery that stopped midway, and the next delivery finishes it.
+const CLAIM_LEASE_MS = 120_000;
+
+/**
+ * Another delivery of the same due time is starting it right now. Not an AppError on purpose: the invocation fails,
+ * so Scheduler delivers it again later, when the claim is settled (nothing more to do) or stale (finish it).
+ */
+export class FireInProgress extends Error {
+  constructor(scheduleId: string, dueAt: string) {
+    super(`due time ${dueAt} of schedule ${scheduleId} is being started by another delivery; try again later`);
+    this.name = 'FireInProgress';
+  }
+}
 
 /**
  * Handles one delivery of one due time, so that each due time starts at most one run however often it arrives.
  * 1. A deleted schedule, or a paused one delivered by the calendar, starts nothing.
  * 2. Claim `FIRE#<schedule>#<due time>` with a conditional put before anything starts. A repeated delivery gets
- *    the first claim back and starts nothing new; a claim left half-done (its delivery stopped) is finished with
- *    the same run id, derived from (schedule, due time, try), which the run store accepts once.
+ *    the settled fire back and starts nothing new; one that arrives while the claim is being worked on fails
+ *    (FireInProgress) to be delivered again; a claim left half-done for two minutes (its delivery stopped) is
+ *    finished with the same run id, derived from (schedule, due time, try), which the run store accepts once.
  * 3. With `maxConcurrentRuns` of its runs still running, the fire is skipped or queued (`overlap`); a run-now is
  *    not held back.
  * 4. The owner's delegation is checked (still held, not expired; expiring within three days is notified), then
@@ -61,6 +76,8 @@ export const fireSchedule = async (deps: ScheduleDeps, input: FireInput): Promis
     updatedAt: now,
   });
   if (!created && fire.outcome !== 'claimed') return fire;
+  if (!created && Date.parse(now) - Date.parse(fire.updatedAt) < CLAIM_LEASE_MS)
+    throw new FireInProgress(schedule.id, dueAt);
   return decideFire(deps, schedule, fire);
 };
 

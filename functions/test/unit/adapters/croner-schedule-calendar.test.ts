@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CronerScheduleCalendar, type DueDelivery } from '../../src/adapters/local/croner-schedule-calendar.ts';
-import type { Schedule } from '../../src/domain/schedule.ts';
+import { CronerScheduleCalendar, type DueDelivery } from '../../../src/adapters/local/croner-schedule-calendar.ts';
+import type { Schedule } from '../../../src/domain/schedule.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -10,6 +10,8 @@ const START = new Date('2027-01-01T11:00:00Z');
 const schedule = (over: Partial<Schedule> = {}): Schedule => ({
   id: 'sch-1',
   owner: 'alice',
+  ownerTeams: [],
+  activeRunIds: [],
   notebookId: 'nb-1',
   notebookOwner: 'alice',
   notebookTitle: 'Daily report',

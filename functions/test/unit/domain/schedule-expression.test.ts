@@ -4,8 +4,8 @@ import {
   isDueTime,
   nextDueTimes,
   parseScheduleExpression,
-} from '../../src/domain/schedule-expression.ts';
-import { rejection } from '../support/rejection.ts';
+} from '../../../src/domain/schedule-expression.ts';
+import { rejection } from '../../support/rejection.ts';
 
 const at = (iso: string) => new Date(iso);
 const isos = (dates: Date[]) => dates.map((d) => d.toISOString());
