@@ -158,7 +158,8 @@ const scheduleCalendarOf = (e: FunctionVariables): ScheduleCalendarSettings | un
   if (missing.length === CALENDAR_VARIABLES.length) return undefined;
   if (missing.length) {
     throw new Error(
-      `configuration: set ${missing.join(', ')} too: the schedule calendar needs all of ${CALENDAR_VARIABLES.join(', ')}`,
+      `configuration: set ${missing.join(', ')} too: ` +
+        `the schedule calendar needs all of ${CALENDAR_VARIABLES.join(', ')}`,
     );
   }
   return {

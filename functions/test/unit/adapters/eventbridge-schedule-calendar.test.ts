@@ -344,7 +344,7 @@ describe('EventBridgeScheduleCalendar errors', () => {
     expect(noGroup.message).toContain('orrery-reruns');
   });
 
-  it('answers a refused role with a 503 that says to check the function’s role, and never leaks SDK errors', async () => {
+  it('answers a refused call with a 503 that says to check the function’s role, and hides SDK errors', async () => {
     // Prepare
     const { scheduler, calendar } = mocked();
     scheduler.on(CreateScheduleCommand).rejects(schedulerError('AccessDeniedException', 'not authorized', 403));
