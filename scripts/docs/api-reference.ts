@@ -58,6 +58,7 @@ const GROUPS: Record<RouteGroup, string> = {
   servers: 'Servers',
   admin: 'Admin',
   credentials: 'Credentials (temporary AWS keys)',
+  schedules: 'Schedules',
 };
 
 const AUTH = { jwt: 'JWT', serverToken: 'server token', runToken: 'run token', none: 'none' } as const;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /** Which Lambda serves a route in the cloud; local mode serves every group from one process. */
-export type RouteGroup = 'system' | 'notebooks' | 'runs' | 'servers' | 'admin' | 'credentials';
+export type RouteGroup = 'system' | 'notebooks' | 'runs' | 'servers' | 'admin' | 'credentials' | 'schedules';
 
 /** One route of the HTTP API: the schemas that validate it are the ones the OpenAPI document shows. */
 export interface RouteSpec<

@@ -39,7 +39,15 @@ export interface ApiStackProps extends StackProps {
 }
 
 /** The route groups, one Lambda each. */
-export const ROUTE_GROUPS: readonly RouteGroup[] = ['system', 'notebooks', 'runs', 'servers', 'admin', 'credentials'];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [
+  'system',
+  'notebooks',
+  'runs',
+  'servers',
+  'admin',
+  'credentials',
+  'schedules',
+];
 
 /**
  * Each route group's Lambda entry, relative to the repository root: its own composition root, importing only
@@ -52,6 +60,7 @@ export const API_ENTRIES: Readonly<Record<RouteGroup, string>> = {
   servers: 'functions/src/handlers/http/servers-lambda.ts',
   admin: 'functions/src/handlers/http/admin-lambda.ts',
   credentials: 'functions/src/handlers/http/credentials-lambda.ts',
+  schedules: 'functions/src/handlers/http/schedules-lambda.ts',
 };
 
 /** The route groups that serve lists, so sign and check cursors: those with a route taking a `cursor` query. */
