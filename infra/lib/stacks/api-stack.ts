@@ -23,9 +23,11 @@ import {
   functionEnvironment,
   grantBucketObjects,
   grantCursorSecret,
+  grantScheduleCalendar,
   grantSlackWebhookSecret,
   grantTableItems,
   placeInVpc,
+  SCHEDULE_MANAGEMENT,
   TABLE_READ,
   vpcPlacement,
 } from '../function-access.ts';
@@ -222,9 +224,9 @@ export class ApiStack extends Stack {
   private grant(config: InfraConfig, data: DataStack): void {
     const allow = (fn: OrreryFunction, actions: string[], resources: string[]) =>
       fn.addToRolePolicy(new PolicyStatement({ actions, resources }));
-    const { system, notebooks, runs, servers, admin, credentials } = this.functions;
+    const { system, notebooks, runs, servers, admin, credentials, schedules } = this.functions;
     for (const fn of [system, admin]) grantTableItems(fn, data, TABLE_READ);
-    for (const fn of [notebooks, runs, servers]) grantTableItems(fn, data);
+    for (const fn of [notebooks, runs, servers, schedules]) grantTableItems(fn, data);
     // The credential log only ever adds items.
     grantTableItems(credentials, data, [...TABLE_READ, 'dynamodb:PutItem']);
     // The broker may assume exactly the registry's roles, setting the source identity and tagging the session
@@ -247,6 +249,11 @@ export class ApiStack extends Stack {
       [stateMachineArn(this, config, 'run'), stateMachineArn(this, config, 'stopRun')],
     );
     allow(servers, ['states:StartExecution'], [stateMachineArn(this, config, 'launchServer')]);
+    // Schedules keep one Scheduler schedule each in Orrery's group, run as the execution role; the schedules stack
+    // is built after this one (it takes the API's URL), so both name them by construction (names.ts). Triggering a
+    // schedule now starts its run like any other.
+    grantScheduleCalendar(schedules, config, SCHEDULE_MANAGEMENT);
+    allow(schedules, ['states:StartExecution'], [stateMachineArn(this, config, 'run')]);
     allow(servers, ['eks:DescribeCluster'], [clusterArn(this, config)]);
     // A high-cost Spark session notifies its owner as it starts (the culler's notices come from its own function).
     grantSlackWebhookSecret(servers, config);
