@@ -61,7 +61,7 @@ export const buildOrrery = (app: App, config: InfraConfig) => {
   const deadLetterQueueNames = [schedules.deadLetterQueue.queueName, schedules.cullDeadLetterQueue.queueName];
   const functionNames = {
     api: Object.values(api.functions).map((fn) => fn.functionName),
-    background: [...workflows.functions, schedules.culler].map((fn) => fn.functionName),
+    background: [...workflows.functions, schedules.culler, schedules.fire].map((fn) => fn.functionName),
   };
   const observability = new ObservabilityStack(app, id('observability'), {
     env,

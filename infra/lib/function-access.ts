@@ -5,7 +5,7 @@ import { CfnFunction, type Function as LambdaFunction, type IFunction } from 'aw
 import type { IConstruct } from 'constructs';
 import { TABLE_DESIGN } from '#functions/contracts';
 import type { InfraConfig } from './config.ts';
-import { stateMachineArn } from './names.ts';
+import { scheduleArns, stateMachineArn } from './names.ts';
 import type { DataStack } from './stacks/data-stack.ts';
 
 /** The environment every Orrery function reads (functions/src/config/config.ts); the API adds its claim names. */
@@ -66,6 +66,17 @@ export const nagArn = (consumer: IConstruct, resource: IConstruct, arn: string):
     return cfn instanceof CfnElement ? `<${producer.getLogicalId(cfn)}.Arn>` : '<unknown.Arn>';
   const imported = Stack.of(consumer).resolve(producer.exportValue(arn)) as { 'Fn::ImportValue'?: string };
   return imported['Fn::ImportValue'] ?? '<unknown.Arn>';
+};
+
+/**
+ * How cdk-nag writes a string built from pseudo parameters: each `Ref` as `<Name>`. Whether the partition, region
+ * and account are tokens or literals depends on the stack's env and flags, so the text is derived, not spelled.
+ */
+export const nagText = (scope: IConstruct, text: string): string => {
+  const resolved = Stack.of(scope).resolve(text) as string | { 'Fn::Join': [string, unknown[]] };
+  if (typeof resolved === 'string') return resolved;
+  const [separator, parts] = resolved['Fn::Join'];
+  return parts.map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`)).join(separator);
 };
 
 /** The item reads the DynamoDB adapters make (no Scan). */
@@ -161,6 +172,41 @@ export const grantSlackWebhookSecret = (fn: LambdaFunction, config: InfraConfig)
     [`AwsSolutions-IAM5[Resource::${secrets}:${name}-??????]`]:
       "The six characters Secrets Manager appends to a secret's name; " +
       'the ARN names exactly the configured Slack webhook secret.',
+  });
+};
+
+/** What the API's schedules function does with Scheduler schedules: save, pause, delete, and check them. */
+export const SCHEDULE_MANAGEMENT = [
+  'scheduler:CreateSchedule',
+  'scheduler:UpdateSchedule',
+  'scheduler:DeleteSchedule',
+  'scheduler:GetSchedule',
+] as const;
+
+/**
+ * Lets a function write Scheduler schedules in Orrery's group and nowhere else: the calendar's variables (the
+ * group, the execution role, the fire function, the DLQ, all named by construction: names.ts), the given actions
+ * on the group's schedules only, and iam:PassRole of exactly the execution role, to Scheduler only (so the
+ * function can hand schedules no other role, and the role to no other service).
+ */
+export const grantScheduleCalendar = (fn: LambdaFunction, config: InfraConfig, actions: readonly string[]): void => {
+  const arns = scheduleArns(Stack.of(fn), config);
+  fn.addEnvironment('ORRERY_SCHEDULE_GROUP', arns.groupName);
+  fn.addEnvironment('ORRERY_SCHEDULER_ROLE_ARN', arns.schedulerRole);
+  fn.addEnvironment('ORRERY_SCHEDULE_TARGET_ARN', arns.fireFunction);
+  fn.addEnvironment('ORRERY_SCHEDULE_DLQ_ARN', arns.deadLetterQueue);
+  fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [arns.schedules] }));
+  fn.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [arns.schedulerRole],
+      conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    }),
+  );
+  acknowledge(fn, {
+    [`AwsSolutions-IAM5[Resource::${nagText(fn, arns.schedules)}]`]:
+      'Scheduler schedules are named by Orrery schedule ids made at run time; the grant covers the schedules of ' +
+      "Orrery's one group and no other.",
   });
 };
 

@@ -3,7 +3,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '#functions/contracts';
-import { ROUTE_GROUPS } from '../lib/stacks/api-stack.ts';
+import { SERVED_GROUPS } from '../lib/stacks/api-routes-stack.ts';
 import {
   exampleConfig,
   findingsFor,
@@ -129,7 +129,10 @@ describe('the API routes stack', () => {
     }));
 
     // Assess
-    expect(Object.keys(integrations)).toHaveLength(ROUTE_GROUPS.length);
+    // One integration per group that serves routes (a group's function may be deployed before its routes exist).
+    const routed = new Set(Object.values(API_ROUTES).map((spec) => spec.group));
+    expect([...SERVED_GROUPS].sort()).toEqual([...routed].sort());
+    expect(Object.keys(integrations)).toHaveLength(routed.size);
     for (const spec of Object.values(API_ROUTES)) {
       expect(targets.find((t) => t.key === `${spec.method} ${spec.path}`)?.uri, `${spec.method} ${spec.path}`).toMatch(
         importOf(stacks.api, stacks.api.functions[spec.group], 'Arn'),

@@ -126,7 +126,7 @@ describe('the API stack', () => {
     for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('lets only runs start the run workflows and only servers launch servers and describe the cluster', () => {
+  it('lets only runs and schedules start runs, and only servers launch servers and describe the cluster', () => {
     // Prepare
     const functions = functionByGroup(api);
     const policies = Object.values(resourcesOf(api, 'AWS::IAM::Policy'));
@@ -144,6 +144,7 @@ describe('the API stack', () => {
     const runs = actionsOf('runs').filter((a) => a.startsWith('states:'));
     const servers = actionsOf('servers').filter((a) => a.startsWith('states:') || a.startsWith('eks:'));
     const others = ['system', 'admin', 'notebooks'].flatMap(actionsOf);
+    const schedules = actionsOf('schedules').filter((a) => a.startsWith('states:'));
 
     // Assess
     expect(runs.join()).toMatch(/stateMachine:orrery-run-notebook/);
@@ -156,6 +157,36 @@ describe('the API stack', () => {
         .filter((a) => /^(states|eks|s3):|dynamodb:(Put|Update|Delete)/.test(a)),
     ).toEqual([]);
     expect(others.filter((a) => /^(states|eks):/.test(a))).toEqual([]);
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]).toMatch(/^states:StartExecution .*stateMachine:orrery-run-notebook"/);
+  });
+
+  it('lets the schedules group manage Scheduler schedules in Orrery’s group only, and pass it exactly the execution role', () => {
+    // Prepare
+    const statements = groupStatements(api, 'schedules') as (Statement & { Condition?: unknown })[];
+    const arn = (value: unknown) => render(value).replace('${Ref:AWS::Partition}', 'aws');
+
+    // Act
+    const scheduler = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('scheduler:')));
+    const passRole = statements.filter((s) => [s.Action].flat().includes('iam:PassRole'));
+    const elsewhere = ROUTE_GROUPS.filter((g) => g !== 'schedules').flatMap((g) =>
+      groupStatements(api, g).flatMap((s) => [s.Action].flat().filter((a) => /^scheduler:|^iam:PassRole$/.test(a))),
+    );
+
+    // Assess
+    expect(scheduler.map((s) => [[s.Action].flat().sort(), arn(s.Resource)])).toEqual([
+      [
+        ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule'],
+        'arn:aws:scheduler:eu-west-1:123456789012:schedule/orrery-reruns/*',
+      ],
+    ]);
+    expect(passRole.map((s) => [arn(s.Resource), s.Condition])).toEqual([
+      [
+        'arn:aws:iam::123456789012:role/orrery-scheduler-eu-west-1',
+        { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      ],
+    ]);
+    expect(elsewhere).toEqual([]);
   });
 
   it('gives the cursor secret (its ARN and the read of it) only to the groups that serve lists, and Slack only to servers', () => {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_DESIGN } from '#functions/contracts';
 import { makeApp } from '../lib/app.ts';
 import { loadInfraConfig, InfraConfigSchema } from '../lib/config.ts';
-import { stacksOf } from './support-api.ts';
+import { render, stacksOf } from './support-api.ts';
 
 const EXAMPLE = join(import.meta.dirname, '..', 'orrery.config.example.json');
 const synthesized = () => {
@@ -200,6 +200,54 @@ describe('the CDK app', () => {
       ['identity', 'adminGroup'],
       ['identity', 'adminGroup'],
     ]);
+  });
+
+  it('names in the API’s schedules function the group, role, fire function and DLQ the schedules stack makes', () => {
+    // Prepare
+    const { stacks } = app;
+    const schedules = Template.fromStack(stacks.schedules);
+    const one = (type: string) => Object.values(schedules.findResources(type));
+    const { Name: group } = one('AWS::Scheduler::ScheduleGroup')[0]!.Properties;
+    const role = one('AWS::IAM::Role').find((r) => r.Properties.RoleName)!.Properties.RoleName;
+    const fire = one('AWS::Lambda::Function').find((f) => f.Properties.FunctionName)!.Properties.FunctionName;
+    const queue = one('AWS::SQS::Queue').find((q) => q.Properties.QueueName)!.Properties.QueueName;
+
+    // Act
+    const fn = Object.values(Template.fromStack(stacks.api).findResources('AWS::Lambda::Function')).find(
+      (f) => f.Properties.Description === 'Orrery API: schedules routes',
+    )!;
+    const env = fn.Properties.Environment.Variables as Record<string, unknown>;
+    const text = (name: string) => render(env[name]).replace('${Ref:AWS::Partition}', 'aws');
+
+    // Assess (the API stack names them by construction: the schedules stack comes after it)
+    expect(text('ORRERY_SCHEDULE_GROUP')).toBe(group);
+    expect(text('ORRERY_SCHEDULER_ROLE_ARN')).toBe(`arn:aws:iam::123456789012:role/${role}`);
+    expect(text('ORRERY_SCHEDULE_TARGET_ARN')).toBe(`arn:aws:lambda:eu-west-1:123456789012:function:${fire}`);
+    expect(text('ORRERY_SCHEDULE_DLQ_ARN')).toBe(`arn:aws:sqs:eu-west-1:123456789012:${queue}`);
+  });
+
+  it('alarms as soon as a message waits in the schedules’ dead-letter queue', () => {
+    // Prepare
+    const { stacks } = app;
+
+    // Act
+    const alarms = Object.values(Template.fromStack(stacks.observability).findResources('AWS::CloudWatch::Alarm'));
+    const onQueue = alarms.filter((a) =>
+      (a.Properties.Dimensions ?? []).some(
+        (d: { Name: string; Value: unknown }) =>
+          d.Name === 'QueueName' && render(d.Value).includes('RerunDeadLetterQueue'),
+      ),
+    );
+
+    // Assess
+    expect(onQueue).toHaveLength(1);
+    expect(onQueue[0]!.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+    expect(onQueue[0]!.Properties.AlarmActions).toHaveLength(1);
   });
 
   it('keeps state only in the data stack, protected from deletion', () => {

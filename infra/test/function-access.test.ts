@@ -62,7 +62,7 @@ describe('secrets in the function configuration', () => {
     const reads = templates.flatMap(statementsOf).filter((s) => JSON.stringify(s.Resource).includes('CursorSecret'));
 
     // Assess
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     for (const fn of functions) {
       expect(fn.Properties.Environment.Variables.ORRERY_CURSOR_SECRET).toBeUndefined();
       expect(fn.Properties.Environment.Variables.ORRERY_CURSOR_SECRET_ARN).toBeUndefined();
@@ -71,7 +71,7 @@ describe('secrets in the function configuration', () => {
     expect(reads).toEqual([]);
   });
 
-  it('lets only the culler read the configured Slack webhook secret, by its name', () => {
+  it('lets only the culler and the fire function read the configured Slack webhook secret, by its name', () => {
     // Prepare
     const { templates } = synth(example);
     const [workflows, schedules] = templates;
@@ -81,9 +81,14 @@ describe('secrets in the function configuration', () => {
 
     // Assess
     expect(slack(workflows)).toEqual([]);
-    expect(slack(schedules)).toHaveLength(1);
-    expect(JSON.stringify(slack(schedules)[0]!.Resource)).toContain(':secret:orrery/slack-webhook-??????');
-    expect(slack(schedules)[0]!.Action).toBe('secretsmanager:GetSecretValue');
+    expect(slack(schedules).map((s) => s.roles)).toEqual([
+      expect.stringContaining('CullIdleServiceRole'),
+      expect.stringContaining('FireScheduleServiceRole'),
+    ]);
+    for (const statement of slack(schedules)) {
+      expect(JSON.stringify(statement.Resource)).toContain(':secret:orrery/slack-webhook-??????');
+      expect(statement.Action).toBe('secretsmanager:GetSecretValue');
+    }
     expect(
       functionsOf(workflows).map((f) => f.Properties.Environment.Variables.ORRERY_SLACK_WEBHOOK_SECRET_NAME),
     ).toEqual([undefined, undefined, undefined, undefined]);

@@ -45,6 +45,8 @@ export interface Config {
     publicUrl?: string;
     reporterImage: string;
   };
+  /** EventBridge Scheduler's side of schedules (cloud only; local mode fires them from an in-process cron). */
+  scheduleCalendar?: ScheduleCalendarSettings;
   /** The state machines (cloud only; local mode runs the ASL itself). */
   stateMachines: { run?: string; stopRun?: string; launchServer?: string };
   /** The log level the entry hands to logging and metrics. */
@@ -63,6 +65,16 @@ export interface SparkSettings {
   historyUrl: string;
   /** The monitoring dashboard's link, with the same placeholders; empty: none. */
   monitoringUrl: string;
+}
+
+/** Where the cloud's Scheduler schedules live and what they invoke. */
+export interface ScheduleCalendarSettings {
+  groupName: string;
+  /** The Scheduler execution role. */
+  roleArn: string;
+  /** The fire function. */
+  targetArn: string;
+  deadLetterArn: string;
 }
 
 /** Reads the profile registry from ORRERY_PROFILES_FILE or ORRERY_PROFILES (each mode its own formats). */
@@ -136,6 +148,31 @@ const sparkSettingsOf = (e: FunctionVariables, read: SparkPoolsReader): SparkSet
   };
 };
 
+const CALENDAR_VARIABLES = [
+  'ORRERY_SCHEDULE_GROUP',
+  'ORRERY_SCHEDULER_ROLE_ARN',
+  'ORRERY_SCHEDULE_TARGET_ARN',
+  'ORRERY_SCHEDULE_DLQ_ARN',
+] as const;
+
+// All four or none: with some only, schedules would be saved that Scheduler can never be told about.
+const scheduleCalendarOf = (e: FunctionVariables): ScheduleCalendarSettings | undefined => {
+  const missing = CALENDAR_VARIABLES.filter((name) => !e[name]);
+  if (missing.length === CALENDAR_VARIABLES.length) return undefined;
+  if (missing.length) {
+    throw new Error(
+      `configuration: set ${missing.join(', ')} too: ` +
+        `the schedule calendar needs all of ${CALENDAR_VARIABLES.join(', ')}`,
+    );
+  }
+  return {
+    groupName: e.ORRERY_SCHEDULE_GROUP!,
+    roleArn: e.ORRERY_SCHEDULER_ROLE_ARN!,
+    targetArn: e.ORRERY_SCHEDULE_TARGET_ARN!,
+    deadLetterArn: e.ORRERY_SCHEDULE_DLQ_ARN!,
+  };
+};
+
 /**
  * The configuration from the functions' variables (FUNCTION_VARIABLES), with the profile and role registries read
  * as the mode reads them; a bad value stops start-up naming the variable and what it should be.
@@ -178,6 +215,7 @@ export const configFrom = (env: Record<string, string | undefined>, read: Regist
       publicUrl: e.ORRERY_SERVER_PUBLIC_URL,
       reporterImage: e.ORRERY_REPORTER_IMAGE,
     },
+    scheduleCalendar: scheduleCalendarOf(e),
     stateMachines: {
       run: e.ORRERY_RUN_STATE_MACHINE_ARN,
       stopRun: e.ORRERY_STOP_RUN_STATE_MACHINE_ARN,

@@ -313,6 +313,33 @@ const SERVERS = {
   }),
 };
 
+// The four are set together by the deploy (the schedules stack's resources, named by construction); local mode
+// has none: its calendar is an in-process cron.
+const SCHEDULES = {
+  ORRERY_SCHEDULE_GROUP: v(text().optional(), {
+    description:
+      'The EventBridge Scheduler group that holds one schedule per Orrery schedule (and their one-time retries). ' +
+      'Set with the three below, or none of them.',
+    modes: CLOUD,
+    deploy: "the schedules stack's group, `<name>-reruns`",
+  }),
+  ORRERY_SCHEDULER_ROLE_ARN: v(text().optional(), {
+    description: 'The role Scheduler assumes to invoke the fire function (it may do nothing else but reach the DLQ).',
+    modes: CLOUD,
+    deploy: "the schedules stack's Scheduler execution role",
+  }),
+  ORRERY_SCHEDULE_TARGET_ARN: v(text().optional(), {
+    description: 'The function every schedule invokes with `{scheduleId, scheduledTime}`: the fire function.',
+    modes: CLOUD,
+    deploy: "the schedules stack's fire function",
+  }),
+  ORRERY_SCHEDULE_DLQ_ARN: v(text().optional(), {
+    description: 'The SQS queue Scheduler sends an invocation to once its retries failed (its depth is alarmed on).',
+    modes: CLOUD,
+    deploy: "the schedules stack's dead-letter queue",
+  }),
+};
+
 const CLUSTER = {
   ORRERY_EKS_CLUSTER: v(text().optional(), {
     description:
@@ -493,6 +520,7 @@ export const FUNCTION_VARIABLES = z.object({
   ...NOTEBOOKS,
   ...RUNS,
   ...SERVERS,
+  ...SCHEDULES,
   ...CLUSTER,
   ...CREDENTIALS,
   ...LAB,

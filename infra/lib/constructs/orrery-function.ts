@@ -35,6 +35,8 @@ export interface OrreryFunctionProps {
   reservedConcurrentExecutions?: number;
   /** A fixed name for the function's role, where others must name it before it exists (none: CDK's generated one). */
   roleName?: string;
+  /** A fixed name for the function, where others must name it before it exists (none: CDK's generated one). */
+  functionName?: string;
 }
 
 /** Asset bundling is local only; a Docker fallback would be a second, untested way to build the same code. */
@@ -99,6 +101,7 @@ export class OrreryFunction extends LambdaFunction {
     super(scope, id, {
       code: lambdaCode(props),
       handler: `index.${props.handler ?? 'handler'}`,
+      functionName: props.functionName,
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,

@@ -13,7 +13,7 @@ import {
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Construct } from 'constructs';
-import { API_ROUTES, routeKey } from '#functions/contracts';
+import { API_ROUTES, routeKey, routesOf } from '#functions/contracts';
 import type { InfraConfig } from '../config.ts';
 import { capitalize } from '../names.ts';
 import { type ApiStack, ROUTE_GROUPS } from './api-stack.ts';
@@ -46,6 +46,12 @@ export const TOKEN_ROUTE_KEYS = Object.values(API_ROUTES)
   .map(routeKey);
 
 /**
+ * The route groups with at least one route: each gets one integration. A group can exist before its routes do (its
+ * function deployed, its routes still being written); an integration nothing routes to would only be noise.
+ */
+export const SERVED_GROUPS = ROUTE_GROUPS.filter((group) => routesOf(group).length > 0);
+
+/**
  * The API's routes, their Lambda integrations, the JWT authorizer and the `api` stage, on the HttpApi of the API
  * stack. A stack of its own, deployed after the web stack: the authorizer's audience is the portal's Cognito client,
  * whose callback URL is only known once the CloudFront distribution exists. The stage (auto-deployed) comes after
@@ -60,7 +66,7 @@ export class ApiRoutesStack extends Stack {
     const httpApi = HttpApi.fromHttpApiAttributes(this, 'HttpApi', { httpApiId: api.httpApi.apiId });
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', jwt.issuer, { jwtAudience: jwt.audience });
     const integrations = Object.fromEntries(
-      ROUTE_GROUPS.map((group) => [
+      SERVED_GROUPS.map((group) => [
         group,
         new HttpLambdaIntegration(`${capitalize(group)}Integration`, api.functions[group]),
       ]),

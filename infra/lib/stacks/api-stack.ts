@@ -23,9 +23,11 @@ import {
   functionEnvironment,
   grantBucketObjects,
   grantCursorSecret,
+  grantScheduleCalendar,
   grantSlackWebhookSecret,
   grantTableItems,
   placeInVpc,
+  SCHEDULE_MANAGEMENT,
   TABLE_READ,
   vpcPlacement,
 } from '../function-access.ts';
@@ -39,7 +41,15 @@ export interface ApiStackProps extends StackProps {
 }
 
 /** The route groups, one Lambda each. */
-export const ROUTE_GROUPS: readonly RouteGroup[] = ['system', 'notebooks', 'runs', 'servers', 'admin', 'credentials'];
+export const ROUTE_GROUPS: readonly RouteGroup[] = [
+  'system',
+  'notebooks',
+  'runs',
+  'servers',
+  'admin',
+  'credentials',
+  'schedules',
+];
 
 /**
  * Each route group's Lambda entry, relative to the repository root: its own composition root, importing only
@@ -52,6 +62,7 @@ export const API_ENTRIES: Readonly<Record<RouteGroup, string>> = {
   servers: 'functions/src/handlers/http/servers-lambda.ts',
   admin: 'functions/src/handlers/http/admin-lambda.ts',
   credentials: 'functions/src/handlers/http/credentials-lambda.ts',
+  schedules: 'functions/src/handlers/http/schedules-lambda.ts',
 };
 
 /** The route groups that serve lists, so sign and check cursors: those with a route taking a `cursor` query. */
@@ -213,9 +224,9 @@ export class ApiStack extends Stack {
   private grant(config: InfraConfig, data: DataStack): void {
     const allow = (fn: OrreryFunction, actions: string[], resources: string[]) =>
       fn.addToRolePolicy(new PolicyStatement({ actions, resources }));
-    const { system, notebooks, runs, servers, admin, credentials } = this.functions;
+    const { system, notebooks, runs, servers, admin, credentials, schedules } = this.functions;
     for (const fn of [system, admin]) grantTableItems(fn, data, TABLE_READ);
-    for (const fn of [notebooks, runs, servers]) grantTableItems(fn, data);
+    for (const fn of [notebooks, runs, servers, schedules]) grantTableItems(fn, data);
     // The credential log only ever adds items.
     grantTableItems(credentials, data, [...TABLE_READ, 'dynamodb:PutItem']);
     // The broker may assume exactly the registry's roles, setting the source identity and tagging the session
@@ -238,6 +249,11 @@ export class ApiStack extends Stack {
       [stateMachineArn(this, config, 'run'), stateMachineArn(this, config, 'stopRun')],
     );
     allow(servers, ['states:StartExecution'], [stateMachineArn(this, config, 'launchServer')]);
+    // Schedules keep one Scheduler schedule each in Orrery's group, run as the execution role; the schedules stack
+    // is built after this one (it takes the API's URL), so both name them by construction (names.ts). Triggering a
+    // schedule now starts its run like any other.
+    grantScheduleCalendar(schedules, config, SCHEDULE_MANAGEMENT);
+    allow(schedules, ['states:StartExecution'], [stateMachineArn(this, config, 'run')]);
     allow(servers, ['eks:DescribeCluster'], [clusterArn(this, config)]);
     // A high-cost Spark session notifies its owner as it starts (the culler's notices come from its own function).
     grantSlackWebhookSecret(servers, config);
