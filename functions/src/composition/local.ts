@@ -12,6 +12,7 @@ import { SqliteDataCatalog } from '../adapters/local/sqlite-data-catalog.ts';
 import { UserDirectory } from '../adapters/local/user-directory.ts';
 import { DynamoDbCredentialLog } from '../adapters/aws/dynamodb-credential-log.ts';
 import { DynamoDbNotebookStore } from '../adapters/aws/dynamodb-notebook-store.ts';
+import { DynamoDbNotificationLog } from '../adapters/aws/dynamodb-notification-log.ts';
 import { DynamoDbRunStore } from '../adapters/aws/dynamodb-run-store.ts';
 import { DynamoDbServerStore } from '../adapters/aws/dynamodb-server-store.ts';
 import { DynamoDbSparkSessionStore } from '../adapters/aws/dynamodb-spark-session-store.ts';
@@ -33,6 +34,7 @@ import {
   makeLabServerHandlers,
 } from '../handlers/http/lab-handlers.ts';
 import { makeNotebookHandlers } from '../handlers/http/notebook-handlers.ts';
+import { makeNotificationHandlers } from '../handlers/http/notification-handlers.ts';
 import { makeRunHandlers } from '../handlers/http/run-handlers.ts';
 import { makeServerHandlers } from '../handlers/http/server-handlers.ts';
 import { makeSparkHandlers } from '../handlers/http/spark-handlers.ts';
@@ -54,6 +56,7 @@ import { endServer } from '../use-cases/end-server.ts';
 import type { CredentialDeps } from '../use-cases/credential-deps.ts';
 import type { ListTablesDeps } from '../use-cases/list-tables.ts';
 import type { FoliumDeps } from '../use-cases/folium-deps.ts';
+import type { NotifyDeps } from '../use-cases/notify-deps.ts';
 import type { RunDeps } from '../use-cases/run-deps.ts';
 import type { ServerDeps } from '../use-cases/server-deps.ts';
 import type { SparkDeps } from '../use-cases/spark-deps.ts';
@@ -66,12 +69,13 @@ import { makeSystemHandlers } from './system.ts';
 // Local mode's wiring: the emulators, the local compute and workflows, and every use case's deps in one process.
 // The HTTP server in front of it is an entry point (handlers/local/local-platform.ts), as the Lambdas are.
 
-/** Every port of every use case: Folium, runs, servers, Spark, credentials and the data catalogs. */
+/** Every port of every use case: Folium, runs, servers, Spark, credentials, notifications and the data catalogs. */
 export type PlatformDeps = FoliumDeps &
   RunDeps &
   ServerDeps &
   SparkDeps &
   CredentialDeps &
+  Pick<NotifyDeps, 'notificationLog' | 'notifySettings'> &
   Pick<ListTablesDeps, 'catalogs' | 'tableTemplates'>;
 
 /** What differs between the cloud and local mode besides endpoints: workflows and compute. */
@@ -106,7 +110,10 @@ export const makePlatformDeps = (
     compute,
     sparkCompute: sparkCompute ?? new LocalSparkCompute(),
     spark: config.spark,
-    notifier: makeNotifier(config),
+    // Locally a destination's URL comes from its `urlEnv`, never Secrets Manager.
+    notifier: makeNotifier(config, doc, null),
+    notificationLog: new DynamoDbNotificationLog(doc, config.table),
+    notifySettings: config.notify,
     clock: new SystemClock(),
     ids: new RandomIds(),
     cursors: cursorCodec(config),
@@ -139,6 +146,7 @@ export const makeApiHandlers = (deps: PlatformDeps, options: HttpOptions): Recor
   ...makeSystemHandlers(deps, options),
   ...makeNotebookHandlers(deps, options),
   ...makeRunHandlers(deps, options),
+  ...makeNotificationHandlers(deps, options),
   ...makeServerHandlers(deps, options),
   ...makeSparkHandlers(deps, options),
   ...makeAdminHandlers(deps, options),
