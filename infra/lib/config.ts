@@ -147,6 +147,17 @@ export const InfraConfigSchema = z.object({
     .regex(/^https?:\/\//, 'an http(s) URL template')
     .optional(),
   slackWebhookSecretName: z.string().optional(),
+  // Named notification destinations (ORRERY_NOTIFY_DESTINATIONS): each URL is read from its Secrets Manager secret.
+  notifyDestinations: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+        type: z.enum(['slack', 'webhook']),
+        secret: z.string().min(1),
+        default: z.boolean().optional(),
+      }),
+    )
+    .optional(),
   // No server image: each profile names its own (profilesFile), and runs use their profile's too. A leftover
   // `images.server` from older configurations is dropped unread, as it always was.
   images: z.object({ runner: z.string().min(1), reporter: z.string().min(1) }),

@@ -175,6 +175,39 @@ export const grantSlackWebhookSecret = (fn: LambdaFunction, config: InfraConfig)
   });
 };
 
+/**
+ * A function's access to everything notices go to: the Slack webhook secret (above) and each named destination
+ * (`notifyDestinations`): ORRERY_NOTIFY_DESTINATIONS, and GetSecretValue on exactly those secrets.
+ */
+export const grantNotices = (fn: LambdaFunction, config: InfraConfig): void => {
+  grantSlackWebhookSecret(fn, config);
+  const destinations = config.notifyDestinations ?? [];
+  if (destinations.length === 0) return;
+  const scope = Stack.of(fn);
+  fn.addEnvironment('ORRERY_NOTIFY_DESTINATIONS', JSON.stringify(destinations));
+  const arnOf = (name: string) =>
+    scope.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${name}-??????`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  const names = [...new Set(destinations.map((d) => d.secret))];
+  fn.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: names.map(arnOf) }),
+  );
+  const secrets = 'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret';
+  acknowledge(
+    fn,
+    Object.fromEntries(
+      names.map((name) => [
+        `AwsSolutions-IAM5[Resource::${secrets}:${name}-??????]`,
+        "The six characters Secrets Manager appends to a secret's name; the ARN names exactly one destination's secret.",
+      ]),
+    ),
+  );
+};
+
 /** What the API's schedules function does with Scheduler schedules: save, pause, delete, and check them. */
 export const SCHEDULE_MANAGEMENT = [
   'scheduler:CreateSchedule',

@@ -21,7 +21,6 @@ import { MemoryBodyStore } from '../../functions/src/adapters/memory/memory-body
 import { HmacCursorCodec } from '../../functions/src/adapters/system/hmac-cursor-codec.ts';
 import { RandomIds } from '../../functions/src/adapters/system/random-ids.ts';
 import { SystemClock } from '../../functions/src/adapters/system/system-clock.ts';
-import { LogNotifier } from '../../functions/src/adapters/system/slack-notifier.ts';
 import { DEFAULT_PROFILES } from '../../functions/src/config/profile-registry.ts';
 import type { Schedule } from '../../functions/src/domain/schedule.ts';
 import { configureObservability } from '../../functions/src/observability/settings.ts';
@@ -43,7 +42,14 @@ const NOTEBOOK = JSON.stringify({
   nbformat_minor: 5,
   metadata: { kernelspec: { name: 'python3', language: 'python', display_name: 'Python 3' } },
   cells: [
-    { cell_type: 'code', id: 'p', metadata: { tags: ['parameters'] }, source: 'day = "today"', outputs: [], execution_count: null },
+    {
+      cell_type: 'code',
+      id: 'p',
+      metadata: { tags: ['parameters'] },
+      source: 'day = "today"',
+      outputs: [],
+      execution_count: null,
+    },
     { cell_type: 'code', id: 'w', metadata: {}, source: 'print(day)', outputs: [], execution_count: null },
   ],
 });
@@ -153,7 +159,7 @@ const main = async () => {
       schedules: new DynamoDbScheduleStore(doc, TABLE),
       calendar: undefined as never,
       workflows,
-      notifier: new LogNotifier(),
+      notifier: { notify: async () => {} },
       destinations: [],
       scheduleSettings: DEFAULT_SCHEDULE_SETTINGS,
       clock: new SystemClock(),
@@ -162,8 +168,18 @@ const main = async () => {
       profiles: DEFAULT_PROFILES,
       roles: [],
     };
-    const folium = { ...deps, bodies: new MemoryBodyStore(), limits: DEFAULT_LIMITS, cursors: new HmacCursorCodec('b'.repeat(32)) };
-    const { notebook } = await createNotebook(folium, { user: OWNER, title: 'bench', visibility: 'private', content: NOTEBOOK });
+    const folium = {
+      ...deps,
+      bodies: new MemoryBodyStore(),
+      limits: DEFAULT_LIMITS,
+      cursors: new HmacCursorCodec('b'.repeat(32)),
+    };
+    const { notebook } = await createNotebook(folium, {
+      user: OWNER,
+      title: 'bench',
+      visibility: 'private',
+      content: NOTEBOOK,
+    });
 
     // 1. N schedules due in the same minute, on the croner calendar.
     const due = dueMinute();
@@ -212,9 +228,9 @@ const main = async () => {
     let other = 0;
     for (let i = 0; i < tripleIds.length; i += 100) {
       const results = await Promise.allSettled(
-        tripleIds.slice(i, i + 100).flatMap((scheduleId) =>
-          [0, 1, 2].map(() => fireSchedule(deps, { scheduleId, dueAt, source: 'scheduler' })),
-        ),
+        tripleIds
+          .slice(i, i + 100)
+          .flatMap((scheduleId) => [0, 1, 2].map(() => fireSchedule(deps, { scheduleId, dueAt, source: 'scheduler' }))),
       );
       for (const r of results)
         if (r.status === 'rejected') r.reason instanceof FireInProgress ? (inProgress += 1) : (other += 1);
@@ -224,9 +240,9 @@ const main = async () => {
     let settledAgain = 0;
     for (let i = 0; i < tripleIds.length; i += 100) {
       const again = await Promise.all(
-        tripleIds.slice(i, i + 100).flatMap((scheduleId) =>
-          [0, 1, 2].map(() => fireSchedule(deps, { scheduleId, dueAt, source: 'scheduler' })),
-        ),
+        tripleIds
+          .slice(i, i + 100)
+          .flatMap((scheduleId) => [0, 1, 2].map(() => fireSchedule(deps, { scheduleId, dueAt, source: 'scheduler' }))),
       );
       settledAgain += again.filter((f) => f?.outcome === 'started').length;
     }
@@ -235,11 +251,11 @@ const main = async () => {
     const tripleRuns = [...after.perDue.entries()].filter(([k]) => k.endsWith(`#${dueAt}`));
     const tripleOnce = tripleRuns.length === M && tripleRuns.every(([, n]) => n === 1);
     console.log(
-      `triple delivery of ${M} due times at once: ${(M * 3) / concurrentSeconds | 0} deliveries/s, ` +
+      `triple delivery of ${M} due times at once: ${((M * 3) / concurrentSeconds) | 0} deliveries/s, ` +
         `${workflows.started - startedBefore} runs started, ${inProgress} sent back as in progress, ${other} other errors`,
     );
     console.log(
-      `three more deliveries each once settled: ${(M * 3) / repeatSeconds | 0} deliveries/s, ${settledAgain} answered ` +
+      `three more deliveries each once settled: ${((M * 3) / repeatSeconds) | 0} deliveries/s, ${settledAgain} answered ` +
         `with the run already started; runs per due time ${tripleOnce ? 'exactly one' : 'NOT exactly one'}`,
     );
     console.log(

@@ -1,9 +1,15 @@
 import { type ClientOptions, makeDocumentClient } from '../adapters/aws/clients.ts';
 import { HmacCursorCodec } from '../adapters/system/hmac-cursor-codec.ts';
-import { LogNotifier, SlackWebhookNotifier } from '../adapters/system/slack-notifier.ts';
+import { DynamoDbNotificationLog } from '../adapters/aws/dynamodb-notification-log.ts';
+import { DestinationUrls, DispatchingNotifier } from '../adapters/system/dispatching-notifier.ts';
+import { RandomIds } from '../adapters/system/random-ids.ts';
+import { SystemClock } from '../adapters/system/system-clock.ts';
+import { unwrapSecretString } from '../config/cloud-config.ts';
 import type { Config } from '../config/config.ts';
 import type { CursorCodec } from '../ports/cursor-codec.ts';
 import type { Notifier } from '../ports/notifier.ts';
+import type { SecretReader } from '../ports/secret-reader.ts';
+import { lazySecretReader } from './lambda-config.ts';
 
 // The pieces every function group's module (notebooks.ts, runs.ts, …) builds its deps from. Each group module
 // names the adapters its routes use and no others, so the bundler leaves every other adapter and SDK client out
@@ -34,9 +40,24 @@ export const cursorCodec = (config: Config): CursorCodec => {
   return new HmacCursorCodec(config.cursorSecret);
 };
 
-/** Where cull warnings go: the Slack webhook when one is configured, else the log. */
-export const makeNotifier = (config: Config): Notifier =>
-  config.slackWebhookUrl ? new SlackWebhookNotifier(config.slackWebhookUrl) : new LogNotifier();
+/**
+ * Where notices go: the named destinations (ORRERY_NOTIFY_DESTINATIONS, and ORRERY_SLACK_WEBHOOK_URL as `slack`),
+ * else the log; each recorded in the delivery log. Destinations' secrets are read through `secrets` (in the
+ * cloud Secrets Manager, loaded on the first read); local mode passes null, its URLs coming from `urlEnv`.
+ */
+export const makeNotifier = (
+  config: Config,
+  doc: ReturnType<typeof makeDocumentClient> = documentClient(config),
+  secrets: SecretReader | null = lazySecretReader(config.region),
+): Notifier =>
+  new DispatchingNotifier({
+    destinations: config.notify.destinations,
+    // A secret made as key/value pairs in the console holds the URL as its one value.
+    urls: new DestinationUrls(secrets && { read: async (id) => unwrapSecretString(await secrets.read(id)) }),
+    deliveries: new DynamoDbNotificationLog(doc, config.table),
+    ids: new RandomIds(),
+    clock: new SystemClock(),
+  });
 
-/** The names of the notification destinations users may pick (none until destinations are configured). */
-export const notifyDestinationNames = (_config: Config): string[] => [];
+/** The names of the notification destinations users may pick when they save a schedule. */
+export const notifyDestinationNames = (config: Config): string[] => config.notify.destinations.map((d) => d.name);

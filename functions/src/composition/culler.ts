@@ -23,7 +23,7 @@ export const makeCullerDeps = (config: Config): CullerDeps => {
     compute: makeCloudCompute(config),
     sparkCompute: makeCloudSparkCompute(config),
     spark: config.spark,
-    notifier: makeNotifier(config),
+    notifier: makeNotifier(config, doc),
     clock: new SystemClock(),
     ids: new RandomIds(),
     profiles: config.profiles,

@@ -12,6 +12,7 @@ import { SqliteDataCatalog } from '../adapters/local/sqlite-data-catalog.ts';
 import { UserDirectory } from '../adapters/local/user-directory.ts';
 import { DynamoDbCredentialLog } from '../adapters/aws/dynamodb-credential-log.ts';
 import { DynamoDbNotebookStore } from '../adapters/aws/dynamodb-notebook-store.ts';
+import { DynamoDbNotificationLog } from '../adapters/aws/dynamodb-notification-log.ts';
 import { DynamoDbRunStore } from '../adapters/aws/dynamodb-run-store.ts';
 import { DynamoDbServerStore } from '../adapters/aws/dynamodb-server-store.ts';
 import { DynamoDbScheduleStore } from '../adapters/aws/dynamodb-schedule-store.ts';
@@ -35,6 +36,7 @@ import {
   makeLabServerHandlers,
 } from '../handlers/http/lab-handlers.ts';
 import { makeNotebookHandlers } from '../handlers/http/notebook-handlers.ts';
+import { makeNotificationHandlers } from '../handlers/http/notification-handlers.ts';
 import { makeRunHandlers } from '../handlers/http/run-handlers.ts';
 import { makeScheduleHandlers } from '../handlers/http/schedule-handlers.ts';
 import { makeServerHandlers } from '../handlers/http/server-handlers.ts';
@@ -57,10 +59,11 @@ import { endServer } from '../use-cases/end-server.ts';
 import type { CredentialDeps } from '../use-cases/credential-deps.ts';
 import type { ListTablesDeps } from '../use-cases/list-tables.ts';
 import type { FoliumDeps } from '../use-cases/folium-deps.ts';
+import type { NotifyDeps } from '../use-cases/notify-deps.ts';
 import type { RunDeps } from '../use-cases/run-deps.ts';
 import type { ScheduleCalendar } from '../ports/schedule-calendar.ts';
 import type { ScheduleDeps } from '../use-cases/schedule-deps.ts';
-import { fireDue, scheduleRunEnded, startSchedules } from './schedules-local.ts';
+import { afterRunEnded, fireDue, startDigests, startSchedules } from './schedule-hooks.ts';
 import type { ServerDeps } from '../use-cases/server-deps.ts';
 import type { SparkDeps } from '../use-cases/spark-deps.ts';
 import { serverExited } from '../use-cases/stop-server.ts';
@@ -72,13 +75,14 @@ import { makeSystemHandlers } from './system.ts';
 // Local mode's wiring: the emulators, the local compute and workflows, and every use case's deps in one process.
 // The HTTP server in front of it is an entry point (handlers/local/local-platform.ts), as the Lambdas are.
 
-/** Every port of every use case: Folium, runs, servers, Spark, credentials and the data catalogs. */
+/** Every port of every use case: Folium, runs, servers, Spark, credentials, notifications and the data catalogs. */
 export type PlatformDeps = FoliumDeps &
   RunDeps &
   ScheduleDeps &
   ServerDeps &
   SparkDeps &
   CredentialDeps &
+  Pick<NotifyDeps, 'notificationLog' | 'notifySettings'> &
   Pick<ListTablesDeps, 'catalogs' | 'tableTemplates'>;
 
 /** What differs between the cloud and local mode besides endpoints: workflows and compute. */
@@ -119,7 +123,10 @@ export const makePlatformDeps = (
     compute,
     sparkCompute: sparkCompute ?? new LocalSparkCompute(),
     spark: config.spark,
-    notifier: makeNotifier(config),
+    // Locally a destination's URL comes from its `urlEnv`, never Secrets Manager.
+    notifier: makeNotifier(config, doc, null),
+    notificationLog: new DynamoDbNotificationLog(doc, config.table),
+    notifySettings: config.notify,
     clock: new SystemClock(),
     ids: new RandomIds(),
     cursors: cursorCodec(config),
@@ -154,6 +161,7 @@ export const makeApiHandlers = (deps: PlatformDeps, options: HttpOptions): Recor
   ...makeNotebookHandlers(deps, options),
   ...makeRunHandlers(deps, options),
   ...makeScheduleHandlers(deps, options),
+  ...makeNotificationHandlers(deps, options),
   ...makeServerHandlers(deps, options),
   ...makeSparkHandlers(deps, options),
   ...makeAdminHandlers(deps, options),
@@ -222,7 +230,7 @@ const LAB_DIR = join(import.meta.dirname, '..', '..', '..', 'lab');
  * launch to a local runner, the server launch's steps to local `jupyter server` processes.
  */
 const localWorkflows = (deps: () => PlatformDeps, compute: LocalRunnerCompute, pollMs: number) => {
-  const tasks = () => makeRunTasks(deps(), undefined, (run) => scheduleRunEnded(deps(), run));
+  const tasks = () => makeRunTasks(deps(), undefined, (run) => afterRunEnded(deps(), run));
   return new LocalStepFunctions(
     {
       prepare: (i) => tasks().prepare(i),
@@ -237,8 +245,7 @@ const localWorkflows = (deps: () => PlatformDeps, compute: LocalRunnerCompute, p
 };
 
 // Schedules' due times on croner, handed to the same fire use case the cloud's fire function runs.
-const localCalendar = (deps: () => PlatformDeps) =>
-  new CronerScheduleCalendar((due) => fireDue(deps(), due));
+const localCalendar = (deps: () => PlatformDeps) => new CronerScheduleCalendar((due) => fireDue(deps(), due));
 
 // The idle culler on the local cron: the same sweep the cloud's EventBridge schedule runs, its breaker reported alike.
 const startCuller = (deps: PlatformDeps, pattern: string, emit: EmitMetrics) => {
@@ -352,10 +359,12 @@ export const startLocalServices = async (o: LocalServicesOptions): Promise<Local
     await abandonRunningServers(deps, 'the local platform stopped while this server was up; launch it again');
     const culler = startCuller(deps, settings.cullSchedule, emitMetrics);
     await startSchedules(deps);
+    const digests = startDigests(deps);
     const handlers = makeApiHandlers(deps, { claimNames: config.claimNames });
     const close = async () => {
       culler.stop();
       calendar.stop();
+      digests.stop();
       // Runners and servers record how they ended before the stores they write to go away.
       await compute.stopAll();
       for (const id of servers.running()) {

@@ -8,6 +8,8 @@ import { emitMetrics } from '../observability/metrics.ts';
 import { lazyBucketPorts } from './cloud-bucket.ts';
 import { documentClient } from './cloud-ports.ts';
 import { loadLambdaConfig } from './lambda-config.ts';
+import { afterRunEnded, type RunEndDeps } from './schedule-hooks.ts';
+import { makeScheduleDeps } from './schedules.ts';
 
 /**
  * The run workflow's tasks' deps in the cloud: run and notebook records in DynamoDB; the version's body and the
@@ -28,6 +30,14 @@ export const makeRunTaskDeps = (config: Config): RunTaskDeps => {
   };
 };
 
-/** The run workflow's task functions (Prepare, MarkStarted, Finalize), with metrics in the log. */
-export const makeRunTaskFunctions = async (): Promise<ReturnType<typeof makeRunTasks>> =>
-  makeRunTasks(makeRunTaskDeps(await loadLambdaConfig()), emitMetrics);
+/**
+ * The run workflow's task functions (Prepare, MarkStarted, Finalize), with metrics in the log. A scheduled run's end
+ * goes to its schedule and its notices, with the schedules' ports built on the first such end.
+ */
+export const makeRunTaskFunctions = async (): Promise<ReturnType<typeof makeRunTasks>> => {
+  const config = await loadLambdaConfig();
+  let scheduleDeps: RunEndDeps | undefined;
+  return makeRunTasks(makeRunTaskDeps(config), emitMetrics, (run) =>
+    afterRunEnded((scheduleDeps ??= makeScheduleDeps(config)), run),
+  );
+};

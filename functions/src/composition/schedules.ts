@@ -8,7 +8,7 @@ import { makeScheduleHandlers } from '../handlers/http/schedule-handlers.ts';
 import { makeFireHandler } from '../handlers/scheduled/fire-schedule-handler.ts';
 import { makeApiRouter, type ApiRouter } from '../http/api-router.ts';
 import { emitMetrics } from '../observability/metrics.ts';
-import type { ScheduleDeps } from '../use-cases/schedule-deps.ts';
+import type { RunEndDeps } from './schedule-hooks.ts';
 import { cursorCodec, documentClient, makeNotifier, notifyDestinationNames } from './cloud-ports.ts';
 import { makeCloudScheduleCalendar } from './cloud-schedule-calendar.ts';
 import { makeCloudWorkflows } from './cloud-workflows.ts';
@@ -18,7 +18,7 @@ import { loadLambdaConfig } from './lambda-config.ts';
  * The schedules' deps in the cloud: schedule, run and notebook records in DynamoDB, EventBridge Scheduler as the
  * calendar, the run workflow (a fire starts a run), the notifier and its named destinations, the registries.
  */
-export const makeScheduleDeps = (config: Config): ScheduleDeps => {
+export const makeScheduleDeps = (config: Config): RunEndDeps => {
   const doc = documentClient(config);
   return {
     notebooks: new DynamoDbNotebookStore(doc, config.table),
@@ -28,6 +28,7 @@ export const makeScheduleDeps = (config: Config): ScheduleDeps => {
     workflows: makeCloudWorkflows(config),
     notifier: makeNotifier(config),
     destinations: notifyDestinationNames(config),
+    notifySettings: config.notify,
     scheduleSettings: config.scheduleSettings,
     clock: new SystemClock(),
     ids: new RandomIds(),

@@ -26,7 +26,7 @@ export const makeServerRouteDeps = (config: Config): ServerRouteDeps & SparkRout
     sparkSessions: new DynamoDbSparkSessionStore(doc, config.table),
     compute: makeCloudCompute(config),
     sparkCompute: makeCloudSparkCompute(config),
-    notifier: makeNotifier(config),
+    notifier: makeNotifier(config, doc),
     cursors: cursorCodec(config),
     spark: config.spark,
     workflows: makeCloudWorkflows(config),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { SECRET_VARIABLES } from './cloud-config.ts';
 import { LOCAL_VARIABLES } from './local-variables.ts';
+import { destinationUrlVariables } from './notify-destinations.ts';
 import { type VariableDoc, VARIABLE_DOCS } from './variable-docs.ts';
 import { FUNCTION_VARIABLES } from './variables.ts';
 
@@ -65,7 +66,9 @@ const distance = (a: string, b: string): number => {
  */
 export const unknownVariables = (env: Record<string, string | undefined>): { name: string; meant?: string }[] => {
   const known = [...Object.keys(FUNCTION_VARIABLES.shape), ...Object.keys(LOCAL_VARIABLES.shape)];
-  const ignored = new Set([...known, ...Object.keys(TOOL_VARIABLES)]);
+  // A destination's URL variable (`urlEnv`) is named by ORRERY_NOTIFY_DESTINATIONS, so it is read too.
+  const urls = destinationUrlVariables(env.ORRERY_NOTIFY_DESTINATIONS);
+  const ignored = new Set([...known, ...Object.keys(TOOL_VARIABLES), ...urls]);
   return Object.keys(env)
     .filter((name) => name.startsWith('ORRERY_') && !ignored.has(name))
     .map((name) => {

@@ -6,8 +6,10 @@ import type { TemplateRegistry } from '../domain/table-templates.ts';
 import type { AdminClaim, ClaimNames } from '../domain/user.ts';
 import type { ObservabilitySettings } from '../observability/settings.ts';
 import type { FoliumLimits } from '../use-cases/folium-deps.ts';
+import type { NotifySettings } from '../use-cases/notify-deps.ts';
 import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../use-cases/run-deps.ts';
 import type { ServerSettings } from '../use-cases/server-deps.ts';
+import { readNotifyDestinations } from './notify-destinations.ts';
 import { parseVariables } from './variable-docs.ts';
 import { FUNCTION_VARIABLES, type FunctionVariables } from './variables.ts';
 
@@ -33,8 +35,10 @@ export interface Config {
   credentialSessionCapSeconds?: number;
   /** Server limits and timings; `apiUrl` is empty until the public API URL is known. */
   serverSettings: ServerSettings;
-  /** Where culler notices go; none means they are only logged. */
+  /** The old single Slack webhook; it is also the destination `slack` in `notify`. */
   slackWebhookUrl?: string;
+  /** Where notices may go (named destinations) and the portal links they carry. */
+  notify: NotifySettings;
   /** The EKS cluster servers run in (cloud only). */
   eks: {
     cluster?: string;
@@ -206,6 +210,10 @@ export const configFrom = (env: Record<string, string | undefined>, read: Regist
     credentialSessionCapSeconds: e.ORRERY_CREDENTIALS_MAX_SESSION_SECONDS,
     serverSettings: serverSettingsOf(e),
     slackWebhookUrl: e.ORRERY_SLACK_WEBHOOK_URL,
+    notify: {
+      destinations: readNotifyDestinations(e.ORRERY_NOTIFY_DESTINATIONS, env, e.ORRERY_SLACK_WEBHOOK_URL),
+      portalUrl: e.ORRERY_PORTAL_URL ?? '',
+    },
     eks: {
       cluster: e.ORRERY_EKS_CLUSTER,
       endpoint: e.ORRERY_EKS_ENDPOINT,

@@ -299,8 +299,10 @@ const SERVERS = {
   ),
   ORRERY_SLACK_WEBHOOK_URL: v(optionalUrl(), {
     description:
-      'Where cull warnings and stops are posted; without it they go to the log. In the cloud it is read from the ' +
-      'secret `ORRERY_SLACK_WEBHOOK_SECRET_NAME` names, which wins over a value set here.',
+      'A Slack incoming webhook that becomes the destination `slack` (see `ORRERY_NOTIFY_DESTINATIONS`), the ' +
+      'default unless an entry there is: cull warnings and stops and every notice without a destination go to it; ' +
+      'without any destination they go to the log. In the cloud it is read from the secret ' +
+      '`ORRERY_SLACK_WEBHOOK_SECRET_NAME` names, which wins over a value set here.',
     modes: BOTH,
     secret: true,
   }),
@@ -337,6 +339,24 @@ const SCHEDULES = {
     description: 'The SQS queue Scheduler sends an invocation to once its retries failed (its depth is alarmed on).',
     modes: CLOUD,
     deploy: "the schedules stack's dead-letter queue",
+  }),
+};
+
+const NOTIFICATIONS = {
+  ORRERY_NOTIFY_DESTINATIONS: v(text().optional(), {
+    description:
+      'The destinations notices may go to, named by admins (users choose a name, never a URL), as JSON: ' +
+      '`[{"name": "data-alerts", "type": "slack", "secret": "orrery/notify/data-alerts", "urlEnv": ' +
+      '"ORRERY_NOTIFY_URL_DATA_ALERTS", "default": true}, {"name": "ops", "type": "webhook", "secret": "…"}]`. ' +
+      '`type` is `slack` (an incoming webhook, sent blocks) or `webhook` (any URL, sent a JSON body). Each URL is a ' +
+      'secret: in the cloud the Secrets Manager secret `secret` names (the URL, or a JSON object holding only it), ' +
+      'read when the first notice goes there; locally the variable `urlEnv` names (an entry may name both). At most ' +
+      'one entry is the `default`, where notices that name no destination go (cull warnings, Spark high-cost ' +
+      'alerts, schedules without a destination). `ORRERY_SLACK_WEBHOOK_URL` is the destination `slack` (the ' +
+      'default unless an entry is) unless an entry takes that name. Without either, notices are only logged; each ' +
+      'is in the delivery log (`GET /notifications`) either way.',
+    modes: BOTH,
+    defaultText: 'none (only `slack`, when `ORRERY_SLACK_WEBHOOK_URL` is set)',
   }),
 };
 
@@ -521,6 +541,7 @@ export const FUNCTION_VARIABLES = z.object({
   ...RUNS,
   ...SERVERS,
   ...SCHEDULES,
+  ...NOTIFICATIONS,
   ...CLUSTER,
   ...CREDENTIALS,
   ...LAB,

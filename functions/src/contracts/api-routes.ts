@@ -16,6 +16,7 @@ import {
   TablesQuery,
   TablesSchema,
 } from './lab-schemas.ts';
+import { ListNotificationsQuery, NotificationSchema } from './notification-schemas.ts';
 import { route, type RouteGroup } from './route-spec.ts';
 import {
   CreateSparkSessionBody,
@@ -320,6 +321,19 @@ export const API_ROUTES = {
     status: 200,
     errors: [404, 409, 413, 422],
     produces: 'text/html',
+  }),
+  listNotifications: route({
+    method: 'GET',
+    path: '/notifications',
+    group: 'runs',
+    summary:
+      'The delivery log of your notifications, newest first: where each went and whether it was delivered ' +
+      "(admins: `user` for another's, `*` for everyone's)",
+    auth: true,
+    query: ListNotificationsQuery,
+    status: 200,
+    errors: [403],
+    response: pageOf(NotificationSchema),
   }),
   listProfiles: route({
     method: 'GET',

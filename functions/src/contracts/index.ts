@@ -7,6 +7,7 @@ export * from './asl.ts';
 export * from './cluster-setup.ts';
 export * from './credential-schemas.ts';
 export * from './metric-names.ts';
+export * from './notification-schemas.ts';
 export * from './portal-csp.ts';
 export * from './route-spec.ts';
 export * from './run-schemas.ts';

@@ -55,7 +55,11 @@ const fields = {
     .nullable()
     .optional()
     .describe('a version to pin; null or absent: the latest at each fire'),
-  profile: z.string().max(64).optional().describe('the profile runs use (GET /profiles); default the first open to you'),
+  profile: z
+    .string()
+    .max(64)
+    .optional()
+    .describe('the profile runs use (GET /profiles); default the first open to you'),
   role: z
     .string()
     .min(1)

@@ -9,16 +9,22 @@ import type { ScheduleDeps } from './schedule-deps.ts';
  * `catchUpSeconds`, oldest first, at most the configured number. Fires go through the same claim, so a due time
  * the calendar also delivers still starts one run.
  */
-export const catchUpSchedule = async (
-  deps: ScheduleDeps,
-  schedule: Schedule,
-  since: Date,
-): Promise<ScheduleFire[]> => {
+export const catchUpSchedule = async (deps: ScheduleDeps, schedule: Schedule, since: Date): Promise<ScheduleFire[]> => {
   if (schedule.paused) return [];
   const now = deps.clock.now();
-  const from = schedule.missed === 'all' ? new Date(Math.max(since.getTime(), now.getTime() - schedule.catchUpSeconds * 1000)) : since;
+  const from =
+    schedule.missed === 'all'
+      ? new Date(Math.max(since.getTime(), now.getTime() - schedule.catchUpSeconds * 1000))
+      : since;
   const limit = schedule.missed === 'all' ? deps.scheduleSettings.maxCatchUp : 10_000;
-  const missed = dueTimesBetween(schedule.expression, schedule.timezone, from, now, limit, new Date(schedule.createdAt));
+  const missed = dueTimesBetween(
+    schedule.expression,
+    schedule.timezone,
+    from,
+    now,
+    limit,
+    new Date(schedule.createdAt),
+  );
   if (missed.length === 0) return [];
   if (schedule.missed === 'skip') {
     const last = dueTimeKey(missed.at(-1)!);

@@ -56,7 +56,9 @@ export const createSchedule = async (deps: ScheduleDeps, input: CreateScheduleIn
     notify: notifyWithDefaults(input.notify),
   };
   const profile = await checkScheduleFields(deps, input.user, notebook, { ...fields, profile: input.profile });
-  const delegation = input.role ? delegate(deps, input.user, input.user.id, input.role, input.delegationDays, now) : null;
+  const delegation = input.role
+    ? delegate(deps, input.user, input.user.id, input.role, input.delegationDays, now)
+    : null;
   const paused = input.paused ?? false;
   const schedule: Schedule = {
     id: deps.ids.next('sch'),

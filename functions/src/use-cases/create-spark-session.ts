@@ -111,6 +111,8 @@ const recordOrUndo = async (deps: Pick<CreateSparkSessionDeps, 'sparkSessions' |
 const tellHighCost = (deps: Pick<CreateSparkSessionDeps, 'notifier'>, s: SparkSession, sizing: SparkSizing) =>
   deps.notifier.notify({
     user: s.owner,
+    kind: 'spark-high-cost',
+    ref: s.id,
     subject:
       `Spark session ${s.appName} on ${s.serverName} may cost up to ` + `$${sizing.cost.dailyMaxUsd.toFixed(2)} a day`,
     text:

@@ -84,6 +84,8 @@ const warn = async (
   sweep.warned += 1;
   await deps.notifier.notify({
     user: s.owner,
+    kind: 'cull-warning',
+    ref: s.id,
     subject: `Server '${s.name}' will be stopped at ${d.stopsAt}`,
     text:
       `Your Orrery server '${s.name}' (${s.profile}, $${s.hourlyPrice}/h) is ${explain(s, d.reason)}. ` +
@@ -130,6 +132,8 @@ const stop = async (deps: CullIdleDeps, s: Server, reason: CullReason, now: Date
     const home = await deps.compute.describeHome(s.id).catch(() => 'its home');
     await deps.notifier.notify({
       user: s.owner,
+      kind: 'cull-stop',
+      ref: s.id,
       subject: `Server '${s.name}' was stopped`,
       text:
         `Your Orrery server '${s.name}' was stopped: ${explain(s, reason)}. ` +

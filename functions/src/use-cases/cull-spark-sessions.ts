@@ -78,6 +78,8 @@ const stopOld = async (
   try {
     await deps.notifier.notify({
       user: s.owner,
+      kind: 'cull-stop',
+      ref: s.id,
       subject: `Spark session ${s.appName} on '${s.serverName}' was stopped`,
       text:
         `Your Spark session ${s.appName} (${s.id}) on server '${s.serverName}' was stopped: it ran since ` +

@@ -104,7 +104,13 @@ export const decideFire = async (deps: ScheduleDeps, schedule: Schedule, fire: S
       const reason =
         `${active.length} of its runs still running (maxConcurrentRuns ${schedule.maxConcurrentRuns}): ` +
         (queue ? 'queued until one ends' : 'skipped (overlap: skip)');
-      return settle(deps, schedule, fire, { outcome: queue ? 'queued' : 'skipped', reason }, queue ? 'QUEUED' : 'SKIPPED');
+      return settle(
+        deps,
+        schedule,
+        fire,
+        { outcome: queue ? 'queued' : 'skipped', reason },
+        queue ? 'QUEUED' : 'SKIPPED',
+      );
     }
   }
   return startFire(deps, schedule, fire);

@@ -72,8 +72,7 @@ export const delegate = (
   days: number | undefined,
   now: Date,
 ): Delegation => {
-  if (caller.id !== owner)
-    throw new ForbiddenError(`only the schedule's owner (${owner}) can delegate a role to it`);
+  if (caller.id !== owner) throw new ForbiddenError(`only the schedule's owner (${owner}) can delegate a role to it`);
   const granted = roleFor(caller, deps.roles, role);
   const length = Math.min(days ?? MAX_DELEGATION_DAYS, MAX_DELEGATION_DAYS);
   return {
@@ -86,7 +85,10 @@ export const delegate = (
 };
 
 /** The notification choices with their defaults filled in: failures are reported, nothing else. */
-export const notifyWithDefaults = (given: Partial<ScheduleNotify> | undefined, base?: ScheduleNotify): ScheduleNotify => ({
+export const notifyWithDefaults = (
+  given: Partial<ScheduleNotify> | undefined,
+  base?: ScheduleNotify,
+): ScheduleNotify => ({
   destination: given?.destination ?? (given && 'destination' in given ? null : (base?.destination ?? null)),
   onFailure: given?.onFailure ?? base?.onFailure ?? true,
   onSuccess: given?.onSuccess ?? base?.onSuccess ?? false,

@@ -138,7 +138,10 @@ export const checkRunInputs = (
 
 const checkInputs = (
   deps: Pick<StartRunDeps, 'profiles' | 'roles'>,
-  input: Pick<StartRunInput, 'user' | 'parameters' | 'allowUnknownParameters' | 'profile' | 'role' | 'carriedParameters'>,
+  input: Pick<
+    StartRunInput,
+    'user' | 'parameters' | 'allowUnknownParameters' | 'profile' | 'role' | 'carriedParameters'
+  >,
   version: NotebookVersion,
 ) => {
   const language = translatorFor(version.kernel.language ?? 'python').language;

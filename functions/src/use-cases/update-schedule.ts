@@ -24,7 +24,9 @@ const changesOf = (deps: ScheduleDeps, input: UpdateScheduleInput, old: Schedule
     const delegation = role ? delegate(deps, input.user, old.owner, role, delegationDays, now) : null;
     Object.assign(changes, { role: delegation?.role ?? null, delegation });
   } else if (delegationDays !== undefined && old.delegation)
-    Object.assign(changes, { delegation: delegate(deps, input.user, old.owner, old.delegation.role, delegationDays, now) });
+    Object.assign(changes, {
+      delegation: delegate(deps, input.user, old.owner, old.delegation.role, delegationDays, now),
+    });
   if (paused !== undefined && paused !== old.paused) {
     changes.paused = paused;
     if (paused) changes.pausedAt = now.toISOString();
@@ -46,7 +48,11 @@ export const updateSchedule = async (deps: ScheduleDeps, input: UpdateScheduleIn
   const merged = { ...old, ...changes };
   if (RUN_FIELDS.some((f) => input[f] !== undefined)) {
     const owner = { id: old.owner, name: old.owner, teams: old.ownerTeams, admin: false };
-    const notebook = await loadReadable(deps.notebooks, input.user.id === old.owner ? input.user : owner, old.notebookId);
+    const notebook = await loadReadable(
+      deps.notebooks,
+      input.user.id === old.owner ? input.user : owner,
+      old.notebookId,
+    );
     changes.profile = await checkScheduleFields(deps, owner, notebook, merged);
   }
   if (input.user.id === old.owner) changes.ownerTeams = input.user.teams;

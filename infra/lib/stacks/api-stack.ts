@@ -24,7 +24,7 @@ import {
   grantBucketObjects,
   grantCursorSecret,
   grantScheduleCalendar,
-  grantSlackWebhookSecret,
+  grantNotices,
   grantTableItems,
   placeInVpc,
   SCHEDULE_MANAGEMENT,
@@ -254,9 +254,11 @@ export class ApiStack extends Stack {
     // schedule now starts its run like any other.
     grantScheduleCalendar(schedules, config, SCHEDULE_MANAGEMENT);
     allow(schedules, ['states:StartExecution'], [stateMachineArn(this, config, 'run')]);
+    // A resume's missed due times may fail to start: their owners are told.
+    grantNotices(schedules, config);
     allow(servers, ['eks:DescribeCluster'], [clusterArn(this, config)]);
     // A high-cost Spark session notifies its owner as it starts (the culler's notices come from its own function).
-    grantSlackWebhookSecret(servers, config);
+    grantNotices(servers, config);
     // Only the groups that serve lists sign cursors; loadCloudConfig reads the key at their cold start.
     for (const group of LISTING_GROUPS) grantCursorSecret(this.functions[group], data);
     for (const fn of Object.values(this.functions)) acknowledge(fn, FUNCTION_FINDINGS);

@@ -1,6 +1,6 @@
 import { type CfnElement, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
-import { Schedule, ScheduleExpression, ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -15,7 +15,7 @@ import {
   FUNCTION_FINDINGS,
   functionEnvironment,
   grantScheduleCalendar,
-  grantSlackWebhookSecret,
+  grantNotices,
   grantTableItems,
   placeInVpc,
   vpcPlacement,
@@ -79,7 +79,7 @@ export class SchedulesStack extends Stack {
     this.culler = culler;
     // No cursor secret: the culler serves no list.
     grantTableItems(culler, data);
-    grantSlackWebhookSecret(culler, config);
+    grantNotices(culler, config);
     placeInVpc(culler, vpcPlacement(this, config));
     culler.addToRolePolicy(
       new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [clusterArn(this, config)] }),
@@ -139,6 +139,19 @@ export class SchedulesStack extends Stack {
     // Scheduler sends undeliverable invocations to the DLQ with the schedule's own role.
     this.deadLetterQueue.grantSendMessages(rerunRole);
     this.rerunRole = rerunRole;
+    // The daily digest of yesterday's scheduled runs (to owners who asked), from the fire function, in the group.
+    new Schedule(this, 'DigestSchedule', {
+      description: "The daily digest of yesterday's scheduled runs, for owners who asked for it",
+      scheduleGroup: this.rerunGroup,
+      schedule: ScheduleExpression.cron({ minute: '0', hour: '7' }),
+      target: new LambdaInvoke(this.fire, {
+        role: rerunRole,
+        input: ScheduleTargetInput.fromObject({ digest: true }),
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+      }),
+    });
   }
 
   /**
@@ -164,7 +177,7 @@ export class SchedulesStack extends Stack {
     fire.addToRolePolicy(
       new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn(this, config, 'run')] }),
     );
-    grantSlackWebhookSecret(fire, config);
+    grantNotices(fire, config);
     grantScheduleCalendar(fire, config, ['scheduler:CreateSchedule']);
     // A due time an hour late is left to the DLQ's alarm and the missed policy rather than fired later still.
     fire.configureAsyncInvoke({

@@ -8,7 +8,7 @@ import type { Construct } from 'constructs';
 import { placeholdersOf, readAsl, STATEMACHINES_DIR, substitute } from '#functions/contracts';
 import type { InfraConfig } from '../config.ts';
 import { OrreryFunction } from '../constructs/orrery-function.ts';
-import { STATE_MACHINES, stateMachineName } from '../names.ts';
+import { STATE_MACHINES, stateMachineArn, stateMachineName } from '../names.ts';
 import type { DataStack } from './data-stack.ts';
 import {
   acknowledge,
@@ -16,6 +16,8 @@ import {
   FUNCTION_FINDINGS,
   functionEnvironment,
   grantBucketObjects,
+  grantNotices,
+  grantScheduleCalendar,
   grantTableItems,
   placeInVpc,
   vpcPlacement,
@@ -97,6 +99,13 @@ export class WorkflowsStack extends Stack {
     // the signer's rights); Finalize reads the output. Neither touches uploads or the rendered-HTML cache.
     grantBucketObjects(prepare, data, { 'bodies/': ['s3:GetObject'], 'runs/': ['s3:GetObject', 's3:PutObject'] });
     grantBucketObjects(finalize, data, { 'runs/': ['s3:GetObject'] });
+    // A scheduled run's end is its schedule's business: a failed one is retried (a one-time Scheduler schedule), the
+    // next queued due time starts (the run workflow), and the owner hears what they asked to hear.
+    grantScheduleCalendar(finalize, config, ['scheduler:CreateSchedule']);
+    finalize.addToRolePolicy(
+      new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn(this, config, 'run')] }),
+    );
+    grantNotices(finalize, config);
     serverTasks.addToRolePolicy(new PolicyStatement({ actions: ['eks:DescribeCluster'], resources: [cluster] }));
     this.clusterRoles.push(serverTasks.role!);
     // Only the server task calls the Kubernetes API; the run tasks build a Job that the state machine itself runs.

@@ -18,9 +18,17 @@ export const makeScheduleHandlers = (deps: ScheduleRouteDeps, o: HttpOptions) =>
     async ({ params, body, user }) => created(await createSchedule(deps, { ...body, notebookId: params.id, user })),
     o,
   ),
-  listSchedules: httpHandler(R.listSchedules, async ({ query, user }) => ok(await listSchedules(deps, { ...query, user })), o),
+  listSchedules: httpHandler(
+    R.listSchedules,
+    async ({ query, user }) => ok(await listSchedules(deps, { ...query, user })),
+    o,
+  ),
   previewSchedule: httpHandler(R.previewSchedule, async ({ query }) => ok(previewSchedule(deps, query)), o),
-  getSchedule: httpHandler(R.getSchedule, async ({ params, user }) => ok(await getSchedule(deps, { user, id: params.id })), o),
+  getSchedule: httpHandler(
+    R.getSchedule,
+    async ({ params, user }) => ok(await getSchedule(deps, { user, id: params.id })),
+    o,
+  ),
   updateSchedule: httpHandler(
     R.updateSchedule,
     async ({ params, body, user }) => ok(await updateSchedule(deps, { ...body, id: params.id, user })),
@@ -37,7 +45,12 @@ export const makeScheduleHandlers = (deps: ScheduleRouteDeps, o: HttpOptions) =>
   triggerSchedule: httpHandler(
     R.triggerSchedule,
     async ({ params, user }) => {
-      const { scheduleId: _s, owner: _o, updatedAt: _u, ...fire } = await triggerSchedule(deps, { user, id: params.id });
+      const {
+        scheduleId: _s,
+        owner: _o,
+        updatedAt: _u,
+        ...fire
+      } = await triggerSchedule(deps, { user, id: params.id });
       const run = fire.runId ? await deps.runs.getRun(fire.runId) : null;
       return accepted({ ...fire, runStatus: run?.status ?? null });
     },

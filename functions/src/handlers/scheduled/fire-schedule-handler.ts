@@ -4,6 +4,7 @@ import { log } from '../../observability/logger.ts';
 import type { EmitMetrics } from '../../observability/metrics.ts';
 import { fireSchedule } from '../../use-cases/fire-schedule.ts';
 import type { ScheduleDeps } from '../../use-cases/schedule-deps.ts';
+import { sendDigests, type SendDigestsDeps } from '../../use-cases/send-digests.ts';
 
 /** What EventBridge Scheduler sends: the target input each Orrery schedule (or retry) was created with. */
 export const FireEvent = z.object({
@@ -12,12 +13,23 @@ export const FireEvent = z.object({
   attempt: z.number().int().min(0).max(10).optional(),
 });
 
+/** The daily schedule's input: send yesterday's digests. */
+const DigestEvent = z.object({ digest: z.literal(true) });
+
+/** What the fire function needs: the schedules' ports, and the digests' (notifier, settings). */
+export type FireHandlerDeps = ScheduleDeps & SendDigestsDeps;
+
 /**
- * The Scheduler target: one due time through the fire use case. A malformed event or a fire that cannot start is
+ * The Scheduler target: one due time through the fire use case (or, from the daily schedule, the digests). A malformed event or a fire that cannot start is
  * logged and answered (retrying would change nothing); anything else fails the invocation, so Scheduler retries it
  * and, after its retries, puts it in the dead-letter queue. The claim makes those retries start at most one run.
  */
-export const makeFireHandler = (deps: ScheduleDeps, emit: EmitMetrics) => async (event: unknown) => {
+export const makeFireHandler = (deps: FireHandlerDeps, emit: EmitMetrics) => async (event: unknown) => {
+  if (DigestEvent.safeParse(event).success) {
+    const sweep = await sendDigests(deps);
+    log('info', 'digests sent', { ...sweep });
+    return { outcome: 'digests' };
+  }
   const parsed = FireEvent.safeParse(event);
   if (!parsed.success) {
     log('warn', 'a schedule fire event is malformed', { issues: parsed.error.issues.slice(0, 5) });

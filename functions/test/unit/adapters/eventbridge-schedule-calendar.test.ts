@@ -33,6 +33,8 @@ const TARGET = {
 const schedule = (over: Partial<Schedule> = {}): Schedule => ({
   id: 'sch-0abc',
   owner: 'ann',
+  ownerTeams: [],
+  activeRunIds: [],
   notebookId: 'nb-1',
   notebookOwner: 'ann',
   notebookTitle: 'Daily sales',

@@ -86,6 +86,7 @@ describe('what each function is given', () => {
       'ids',
       'limits',
       'notebooks',
+      'notificationLog',
       'profiles',
       'renderCache',
       'renderer',

@@ -136,7 +136,11 @@ describe('firing a due time', () => {
     const { deps, create } = await setup();
     const { id } = await create();
     const due = { scheduleId: id, dueAt: '2027-03-02T08:00:00Z', source: 'scheduler' as const };
-    const results = await Promise.allSettled([fireSchedule(deps, due), fireSchedule(deps, due), fireSchedule(deps, due)]);
+    const results = await Promise.allSettled([
+      fireSchedule(deps, due),
+      fireSchedule(deps, due),
+      fireSchedule(deps, due),
+    ]);
     // Deliveries that meet the first one's fresh claim fail, so Scheduler delivers them again later.
     const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
     expect(refused.every((e) => e instanceof FireInProgress)).toBe(true);
@@ -176,7 +180,11 @@ describe('firing a due time', () => {
     const { deps, create } = await setup();
     const skip = await create();
     await fireSchedule(deps, { scheduleId: skip.id, dueAt: '2027-03-02T08:00:00Z', source: 'scheduler' });
-    const second = await fireSchedule(deps, { scheduleId: skip.id, dueAt: '2027-03-03T08:00:00Z', source: 'scheduler' });
+    const second = await fireSchedule(deps, {
+      scheduleId: skip.id,
+      dueAt: '2027-03-03T08:00:00Z',
+      source: 'scheduler',
+    });
     expect(second).toMatchObject({ outcome: 'skipped', runId: expect.any(String) });
     expect(second!.reason).toMatch(/maxConcurrentRuns 1/);
 
@@ -223,11 +231,19 @@ describe('firing a due time', () => {
     const fire = await fireSchedule(deps, { scheduleId: id, dueAt: '2027-03-02T08:00:00Z', source: 'scheduler' });
     const failed = await finalizeRun(deps, { runId: fire!.runId!, failure: { Error: 'Boom', Cause: 'cell 2' } });
     await scheduleRunEnded(deps, failed);
-    expect(deps.calendar.retries).toEqual([
-      { id, dueAt: '2027-03-02T08:00:00Z', attempt: 1, at: expect.any(String) },
-    ]);
-    const retry = await fireSchedule(deps, { scheduleId: id, dueAt: '2027-03-02T08:00:00Z', source: 'retry', attempt: 1 });
-    const again = await fireSchedule(deps, { scheduleId: id, dueAt: '2027-03-02T08:00:00Z', source: 'retry', attempt: 1 });
+    expect(deps.calendar.retries).toEqual([{ id, dueAt: '2027-03-02T08:00:00Z', attempt: 1, at: expect.any(String) }]);
+    const retry = await fireSchedule(deps, {
+      scheduleId: id,
+      dueAt: '2027-03-02T08:00:00Z',
+      source: 'retry',
+      attempt: 1,
+    });
+    const again = await fireSchedule(deps, {
+      scheduleId: id,
+      dueAt: '2027-03-02T08:00:00Z',
+      source: 'retry',
+      attempt: 1,
+    });
     expect(retry?.runId).not.toBe(fire?.runId);
     expect(again?.runId).toBe(retry?.runId);
     expect(deps.workflows.started).toHaveLength(2);
