@@ -94,6 +94,7 @@ describe('what each function is given', () => {
       'runFiles',
       'runSettings',
       'runs',
+      'schedules',
       'workflows',
     ]);
     expect(keysOf(groups.servers)).toEqual([
