@@ -27,6 +27,10 @@ const ENTRY_ENV = {
   ORRERY_RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:orrery-run-notebook',
   ORRERY_STOP_RUN_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:orrery-stop-run',
   ORRERY_LAUNCH_SERVER_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:orrery-launch-server',
+  ORRERY_SCHEDULE_GROUP: 'orrery-reruns',
+  ORRERY_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/orrery-scheduler-eu-west-1',
+  ORRERY_SCHEDULE_TARGET_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:orrery-fire-schedule',
+  ORRERY_SCHEDULE_DLQ_ARN: 'arn:aws:sqs:eu-west-1:123456789012:orrery-rerun-dlq',
 };
 
 const statementsOf = (template: Template): Statement[] =>
@@ -189,7 +193,7 @@ describe('the API stack', () => {
     expect(elsewhere).toEqual([]);
   });
 
-  it('gives the cursor secret (its ARN and the read of it) only to the groups that serve lists, and Slack only to servers', () => {
+  it('gives the cursor secret (its ARN and the read of it) only to the groups that serve lists, and Slack only to servers and schedules', () => {
     // Prepare
     const functions = resourcesOf(api, 'AWS::Lambda::Function');
     const ids = functionByGroup(api);
@@ -212,9 +216,11 @@ describe('the API stack', () => {
     );
 
     // Assess (the groups whose routes take a `cursor`: notebooks and versions, runs, the cull log, the credential log, Spark sessions)
-    expect([...LISTING_GROUPS].sort()).toEqual(['admin', 'credentials', 'notebooks', 'runs', 'servers']);
-    // The servers function notifies a high-cost Spark session's owner; no other API function reads the Slack secret.
-    for (const group of ROUTE_GROUPS) expect(secrets[group]!.slack.length, group).toBe(group === 'servers' ? 1 : 0);
+    expect([...LISTING_GROUPS].sort()).toEqual(['admin', 'credentials', 'notebooks', 'runs', 'schedules', 'servers']);
+    // The servers function notifies a high-cost Spark session's owner, the schedules function a resume's missed due
+    // time that could not start; no other API function reads the Slack secret.
+    for (const group of ROUTE_GROUPS)
+      expect(secrets[group]!.slack.length, group).toBe(['servers', 'schedules'].includes(group) ? 1 : 0);
     for (const group of ROUTE_GROUPS) {
       const { reads, arn } = secrets[group]!;
       if (!LISTING_GROUPS.includes(group)) {

@@ -71,7 +71,7 @@ describe('secrets in the function configuration', () => {
     expect(reads).toEqual([]);
   });
 
-  it('lets only the culler and the fire function read the configured Slack webhook secret, by its name', () => {
+  it("lets only the culler, the fire function and the run's Finalize read the configured Slack webhook secret", () => {
     // Prepare
     const { templates } = synth(example);
     const [workflows, schedules] = templates;
@@ -80,7 +80,7 @@ describe('secrets in the function configuration', () => {
     const slack = (t: Template) => statementsOf(t).filter((s) => JSON.stringify(s.Resource).includes('slack-webhook'));
 
     // Assess
-    expect(slack(workflows)).toEqual([]);
+    expect(slack(workflows).map((s) => s.roles)).toEqual([expect.stringContaining('FinalizeRunServiceRole')]);
     expect(slack(schedules).map((s) => s.roles)).toEqual([
       expect.stringContaining('CullIdleServiceRole'),
       expect.stringContaining('FireScheduleServiceRole'),
@@ -90,8 +90,10 @@ describe('secrets in the function configuration', () => {
       expect(statement.Action).toBe('secretsmanager:GetSecretValue');
     }
     expect(
-      functionsOf(workflows).map((f) => f.Properties.Environment.Variables.ORRERY_SLACK_WEBHOOK_SECRET_NAME),
-    ).toEqual([undefined, undefined, undefined, undefined]);
+      functionsOf(workflows)
+        .map((f) => f.Properties.Environment.Variables.ORRERY_SLACK_WEBHOOK_SECRET_NAME)
+        .filter(Boolean),
+    ).toEqual(['orrery/slack-webhook']);
   });
 
   it('leaves the Slack secret out entirely when none is configured', () => {

@@ -201,10 +201,11 @@ describe('SchedulesStack', () => {
     // Act
     const roles = policies.flatMap((p) => (p.Properties.Roles as { Ref: string }[]).map((r) => withoutHash(r.Ref)));
     const statements = statementsOf(template);
-    // Assess: the loop below checks the policies of these four roles, so it cannot pass on none.
+    // Assess: the loop below checks the policies of these five roles, so it cannot pass on none.
     expect(roles.sort()).toEqual([
       'CullIdleServiceRole',
       'CullSchedulerRole',
+      'DigestSchedulerRole',
       'FireScheduleServiceRole',
       'RerunSchedulerRole',
     ]);

@@ -139,13 +139,30 @@ export class SchedulesStack extends Stack {
     // Scheduler sends undeliverable invocations to the DLQ with the schedule's own role.
     this.deadLetterQueue.grantSendMessages(rerunRole);
     this.rerunRole = rerunRole;
-    // The daily digest of yesterday's scheduled runs (to owners who asked), from the fire function, in the group.
+    this.makeDigestSchedule();
+  }
+
+  /**
+   * The daily digest of yesterday's scheduled runs (for owners who asked), sent by the fire function at 07:00 UTC,
+   * with a role of its own (the Orrery schedules' role stays exactly theirs).
+   */
+  private makeDigestSchedule(): void {
+    const role = new Role(this, 'DigestSchedulerRole', {
+      description: 'Runs the daily digest schedule: invokes the fire function, reports to the DLQ',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    });
+    acknowledge(role, {
+      [`AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.fire.node.defaultChild as CfnElement)}.Arn>:*]`]:
+        'The scheduler target grants lambda:InvokeFunction on the fire function and its versions (ARN:*); it is one ' +
+        'function.',
+    });
     new Schedule(this, 'DigestSchedule', {
       description: "The daily digest of yesterday's scheduled runs, for owners who asked for it",
-      scheduleGroup: this.rerunGroup,
       schedule: ScheduleExpression.cron({ minute: '0', hour: '7' }),
       target: new LambdaInvoke(this.fire, {
-        role: rerunRole,
+        role,
         input: ScheduleTargetInput.fromObject({ digest: true }),
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: 2,
