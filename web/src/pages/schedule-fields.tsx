@@ -69,7 +69,7 @@ const describedBy = (...ids: (string | false | undefined)[]) => ids.filter(Boole
 
 /**
  * Name, expression (with presets), zone (the browser's first among suggestions) and the live preview of the next
- * five due times in that zone. A problem the preview found shows beside its field until the submit says otherwise.
+ * five due times in that zone. A problem the preview finds shows beside its field as soon as typing stops.
  */
 export const WhenFields = ({
   draft,
@@ -84,8 +84,9 @@ export const WhenFields = ({
 }) => {
   const id = useId();
   const { preview, problems, error, loading } = useSchedulePreview(draft.expression, draft.timezone);
-  const expressionError = errors.expression ?? problems.expression;
-  const zoneError = errors.timezone ?? problems.timezone;
+  // Once the preview answers for what is typed now, an error the submit found there is out of date.
+  const expressionError = problems.expression ?? (preview ? undefined : errors.expression);
+  const zoneError = problems.timezone ?? (preview ? undefined : errors.timezone);
   return (
     <fieldset className="card">
       <legend>When</legend>

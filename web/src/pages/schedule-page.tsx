@@ -146,9 +146,9 @@ const ScheduleSettings = ({ schedule: s }: { schedule: Schedule }) => {
         <dd>{s.timeoutSeconds === null ? 'The platform’s' : formatDuration(s.timeoutSeconds)}</dd>
         <dt>Retries</dt>
         <dd>{s.retries === 0 ? 'None' : `${s.retries}, ${formatDuration(s.retryDelaySeconds)} apart`}</dd>
-        <dt>Still running</dt>
+        <dt>If still running</dt>
         <dd>{OVERLAP_TEXT[s.overlap]}</dd>
-        <dt>Missed</dt>
+        <dt>Missed due times</dt>
         <dd>{MISSED_TEXT[s.missed]}</dd>
         <dt>Notifications</dt>
         <dd>{notifySummary(s.notify)}</dd>

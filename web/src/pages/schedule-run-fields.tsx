@@ -35,13 +35,14 @@ export const WhatFields = ({ uid, draft, set, errors, source }: SectionProps & {
             value={draft.version}
             onChange={(e) => set('version', e.target.value)}
           >
-            <option value="">Latest at each run (now version {latest})</option>
+            <option value="">Latest at each run</option>
             {versions.map((v) => (
               <option key={v} value={String(v)}>
                 Version {v} only
               </option>
             ))}
           </select>
+          <p className="hint">The latest is version {latest} now.</p>
         </div>
         <ProfileField
           id={`${uid}-profile`}
@@ -96,9 +97,10 @@ export const PolicyFields = ({ uid, draft, set, errors }: SectionProps) => (
         error={errors.retries}
       />
       <div className="field">
-        <label htmlFor={`${uid}-overlap`}>When the last run is still going</label>
+        <label htmlFor={`${uid}-overlap`}>If the last run is still going</label>
         <select
           id={`${uid}-overlap`}
+          aria-describedby={`${uid}-overlap-hint`}
           value={draft.overlap}
           onChange={(e) => set('overlap', e.target.value as ScheduleDraft['overlap'])}
         >
@@ -108,11 +110,15 @@ export const PolicyFields = ({ uid, draft, set, errors }: SectionProps) => (
             </option>
           ))}
         </select>
+        <p id={`${uid}-overlap-hint`} className="hint">
+          One run at a time: a due time that comes while one runs is skipped, or waits its turn.
+        </p>
       </div>
       <div className="field">
-        <label htmlFor={`${uid}-missed`}>Due times missed while paused or down</label>
+        <label htmlFor={`${uid}-missed`}>Missed due times</label>
         <select
           id={`${uid}-missed`}
+          aria-describedby={`${uid}-missed-hint`}
           value={draft.missed}
           onChange={(e) => set('missed', e.target.value as ScheduleDraft['missed'])}
         >
@@ -122,6 +128,9 @@ export const PolicyFields = ({ uid, draft, set, errors }: SectionProps) => (
             </option>
           ))}
         </select>
+        <p id={`${uid}-missed-hint`} className="hint">
+          Due times that passed while the schedule was paused or the platform was down.
+        </p>
       </div>
     </div>
     <div className="field field-checkbox">

@@ -55,7 +55,7 @@ export const SchedulesPage = () => {
           hideName
           className="state-page"
           busy={schedules.loading}
-          columns={['Schedule', 'Notebook', 'When', 'Next due', 'Last due time', 'State', 'Actions']}
+          columns={['Schedule', 'Notebook', 'When', 'Next due', 'Last due time', 'Actions']}
           rows={schedules.data.items}
           row={(s) => (
             <ScheduleRow
@@ -131,7 +131,7 @@ const ScheduleRow = ({
     </td>
     <td>
       {s.paused ? (
-        <span className="muted">Paused</span>
+        <span className="badge badge-STOPPED">Paused</span>
       ) : s.nextDue[0] ? (
         <time dateTime={s.nextDue[0]}>{formatInZone(s.nextDue[0], s.timezone)}</time>
       ) : (
@@ -144,12 +144,7 @@ const ScheduleRow = ({
         {s.lastDueAt ? <time dateTime={s.lastDueAt}>{formatInZone(s.lastDueAt, s.timezone)}</time> : 'Not yet'}
       </div>
     </td>
-    <td>
-      <span className={`badge ${s.paused ? 'badge-STOPPED' : 'badge-COMPLETED'}`}>
-        {s.paused ? 'Paused' : 'Active'}
-      </span>
-    </td>
-    <td>
+    <td className="row-actions">
       <ScheduleActions schedule={s} inTable onChanged={onChanged} onTriggered={onTriggered} onDeleted={onDeleted} />
     </td>
   </tr>
