@@ -55,6 +55,17 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())(
       if (started.status !== 202) throw new Error(`could not start a run: ${started.status}`);
       const run = await waitForRun(p.t, started.body.id, p.t.tokens.alice, undefined, RUN_MS);
       if (run.status !== 'COMPLETED') throw new Error(`the seeded run ended ${run.status}`);
+      const schedule = await p.t.api('POST', `/notebooks/${notebookId}/schedules`, p.t.tokens.alice, {
+        name: `${title} weekly`,
+        expression: 'cron(0 9 ? * MON *)',
+        timezone: 'Europe/Berlin',
+        parameters: { days: 3 },
+        paused: true,
+      });
+      if (schedule.status !== 201) throw new Error(`could not create a schedule: ${schedule.status}`);
+      const fire = await p.t.api('POST', `/schedules/${schedule.body.id}/trigger`, p.t.tokens.alice);
+      if (!fire.body.runId) throw new Error(`the schedule's run did not start: ${fire.status}`);
+      await waitForRun(p.t, fire.body.runId, p.t.tokens.alice, undefined, RUN_MS);
       pages = [
         {
           name: 'Home',
@@ -110,6 +121,31 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())(
           arrived: async (page) => {
             await shown(page.getByRole('heading', { name: 'Your runs' }));
             await shown(page.getByRole('table').getByRole('link').first());
+          },
+        },
+        {
+          name: 'Schedule form',
+          path: `/notebooks/${notebookId}/schedule`,
+          arrived: async (page) => {
+            await shown(page.getByRole('heading', { name: `Schedule ${title}` }));
+            await shown(page.getByLabel('region', { exact: true }));
+            await shown(page.getByRole('region', { name: 'Next due times' }).getByRole('listitem'));
+          },
+        },
+        {
+          name: 'Schedules',
+          path: '/schedules',
+          arrived: async (page) => {
+            await shown(page.getByRole('heading', { name: 'Your schedules' }));
+            await shown(page.getByRole('table').getByRole('link', { name: `${title} weekly` }));
+          },
+        },
+        {
+          name: 'Schedule',
+          path: `/schedules/${schedule.body.id}`,
+          arrived: async (page) => {
+            await shown(page.getByRole('heading', { name: `${title} weekly` }));
+            await shown(page.getByRole('table', { name: 'History' }).getByText('Completed'));
           },
         },
         {
@@ -186,7 +222,7 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())(
           .join(', ')}`,
       );
       // Assess
-      expect(Object.keys(figures)).toHaveLength(8);
+      expect(Object.keys(figures)).toHaveLength(11);
       for (const [name, f] of Object.entries(figures))
         expect(f.cls, `${name}: ${f.sources.join('; ')}`).toBeLessThan(GOOD_CLS);
     });
@@ -202,7 +238,7 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())(
           await p.shot(page, `zoom-${width}-${portalPage.name}`);
         });
         // Assess
-        expect(Object.keys(overflows)).toHaveLength(8);
+        expect(Object.keys(overflows)).toHaveLength(11);
         for (const [name, o] of Object.entries(overflows))
           expect(o.scrollWidth, `${name} overflows: ${o.offenders.join('; ')}`).toBeLessThanOrEqual(o.innerWidth);
       },
@@ -217,7 +253,7 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())(
         unlabelled[portalPage.name] = await unlabelledControls(page);
       });
       // Assess
-      expect(Object.keys(unlabelled)).toHaveLength(8);
+      expect(Object.keys(unlabelled)).toHaveLength(11);
       expect(unlabelled).toEqual(Object.fromEntries(Object.keys(unlabelled).map((name) => [name, []])));
     });
 

@@ -93,6 +93,30 @@ describe('ApiClient', () => {
     expect(JSON.parse(String(seen[0]?.init.body))).toEqual({ pool: 'spot', conf: { 'spark.executor.cores': '8' } });
   });
 
+  it('creates, lists, previews, pauses, triggers and deletes schedules at the schedule routes', async () => {
+    // Prepare
+    const { client, seen } = clientWith(() => json(200, { items: [], nextCursor: null }));
+    // Act
+    await client.createSchedule('nb-1', { name: 'Nightly', expression: 'rate(1 hour)' });
+    await client.listSchedules({ limit: 25 });
+    await client.previewSchedule({ expression: 'cron(0 9 ? * MON-FRI *)', timezone: 'Europe/Berlin', count: 5 });
+    await client.getSchedule('sch-1');
+    await client.updateSchedule('sch-1', { paused: true });
+    await client.triggerSchedule('sch-1');
+    await client.deleteSchedule('sch-1');
+    // Assess
+    expect(seen.map((s) => `${s.init.method} ${s.url}`)).toEqual([
+      'POST /api/notebooks/nb-1/schedules',
+      'GET /api/schedules?limit=25',
+      'GET /api/schedules/preview?expression=cron%280+9+%3F+*+MON-FRI+*%29&timezone=Europe%2FBerlin&count=5',
+      'GET /api/schedules/sch-1',
+      'PATCH /api/schedules/sch-1',
+      'POST /api/schedules/sch-1/trigger',
+      'DELETE /api/schedules/sch-1',
+    ]);
+    expect(JSON.parse(String(seen[4]?.init.body))).toEqual({ paused: true });
+  });
+
   it('turns an error answer into an ApiError with the API code, message and request id', async () => {
     // Prepare
     const { client, unauthorized } = clientWith(() =>

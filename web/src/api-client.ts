@@ -72,6 +72,12 @@ export type SparkPreview = z.infer<typeof SparkPreviewSchema>;
 export type SparkSession = z.infer<typeof SparkSessionSchema>;
 /** GET /admin/usage's Spark part: sessions active now, and cost by team over the last day's and the active ones. */
 export type SparkUsage = Usage['spark'];
+/** A schedule: a notebook rerun on a calendar, with its next due times (and, from GET /schedules/{id}, its fires). */
+export type Schedule = ResponseOf<'getSchedule'>;
+/** One due time of a schedule: where it came from, what it did, and its run. */
+export type Fire = ResponseOf<'triggerSchedule'>;
+/** GET /schedules/preview: the next due times of an expression in a zone. */
+export type SchedulePreview = ResponseOf<'previewSchedule'>;
 /** Request bodies and queries, typed from the route table. */
 export type CreateNotebookBody = BodyOf<'createNotebook'>;
 export type PatchNotebookBody = BodyOf<'patchNotebook'>;
@@ -86,6 +92,10 @@ export type ListRunsQuery = QueryOf<'listRuns'>;
 export type SparkPreviewBody = BodyOf<'previewSpark'>;
 export type ListSparkSessionsQuery = QueryOf<'listSparkSessions'>;
 export type PageQuery = QueryOf<'listVersions'>;
+export type CreateScheduleBody = BodyOf<'createSchedule'>;
+export type UpdateScheduleBody = BodyOf<'updateSchedule'>;
+export type ListSchedulesQuery = QueryOf<'listSchedules'>;
+export type PreviewScheduleQuery = QueryOf<'previewSchedule'>;
 
 /** The runtime settings written at deploy time and served as `/config.json`. */
 export interface PortalConfig {
@@ -177,6 +187,17 @@ export class ApiClient {
   getRunOutput = (id: string) => this.json<Presigned>(`/runs/${seg(id)}/output`);
   renderRunOutput = (id: string, signal?: AbortSignal) =>
     this.text(`/runs/${seg(id)}/output/html`, { accept: 'text/html', signal });
+  createSchedule = (notebookId: string, body: CreateScheduleBody) =>
+    this.json<Schedule>(`/notebooks/${seg(notebookId)}/schedules`, { method: 'POST', body });
+  listSchedules = (query: ListSchedulesQuery = {}) => this.json<Page<Schedule>>('/schedules', { query });
+  previewSchedule = (query: PreviewScheduleQuery, signal?: AbortSignal) =>
+    this.json<SchedulePreview>('/schedules/preview', { query, signal });
+  getSchedule = (id: string) => this.json<Schedule>(`/schedules/${seg(id)}`);
+  updateSchedule = (id: string, body: UpdateScheduleBody) =>
+    this.json<Schedule>(`/schedules/${seg(id)}`, { method: 'PATCH', body });
+  deleteSchedule = (id: string) =>
+    this.json<ResponseOf<'deleteSchedule'>>(`/schedules/${seg(id)}`, { method: 'DELETE' });
+  triggerSchedule = (id: string) => this.json<Fire>(`/schedules/${seg(id)}/trigger`, { method: 'POST' });
   listProfiles = () => this.json<{ items: Profile[] }>('/profiles');
   launchServer = (body: LaunchServerBody) =>
     this.json<ResponseOf<'launchServer'>>('/servers', { method: 'POST', body });

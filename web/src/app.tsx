@@ -15,6 +15,11 @@ const NotebookPage = lazy(() => import('./pages/notebook-page.tsx').then((m) => 
 const RunFormPage = lazy(() => import('./pages/run-form-page.tsx').then((m) => ({ default: m.RunFormPage })));
 const RunPage = lazy(() => import('./pages/run-page.tsx').then((m) => ({ default: m.RunPage })));
 const RunsPage = lazy(() => import('./pages/runs-page.tsx').then((m) => ({ default: m.RunsPage })));
+const ScheduleFormPage = lazy(() =>
+  import('./pages/schedule-form-page.tsx').then((m) => ({ default: m.ScheduleFormPage })),
+);
+const SchedulesPage = lazy(() => import('./pages/schedules-page.tsx').then((m) => ({ default: m.SchedulesPage })));
+const SchedulePage = lazy(() => import('./pages/schedule-page.tsx').then((m) => ({ default: m.SchedulePage })));
 const CredentialsPage = lazy(() =>
   import('./pages/credentials-page.tsx').then((m) => ({ default: m.CredentialsPage })),
 );
@@ -24,10 +29,13 @@ const TITLES: [RegExp, string][] = [
   [/^\/$/, 'Your servers'],
   [/^\/notebooks\/?$/, 'Folium'],
   [/^\/notebooks\/[^/]+\/run$/, 'Run a notebook'],
+  [/^\/notebooks\/[^/]+\/schedule$/, 'Schedule a notebook'],
   [/^\/notebooks\/[^/]+$/, 'Notebook'],
   [/^\/runs\/?$/, 'Your runs'],
   [/^\/runs\/[^/]+\/rerun$/, 'Rerun'],
   [/^\/runs\/[^/]+$/, 'Run'],
+  [/^\/schedules\/?$/, 'Your schedules'],
+  [/^\/schedules\/[^/]+$/, 'Schedule'],
   [/^\/credentials$/, 'Credentials'],
   [/^\/admin$/, 'Admin'],
   [/^\/login$/, 'Sign in'],
@@ -74,6 +82,9 @@ const Layout = () => {
             </li>
             <li>
               <NavLink to="/runs">Runs</NavLink>
+            </li>
+            <li>
+              <NavLink to="/schedules">Schedules</NavLink>
             </li>
             <li>
               <NavLink to="/credentials">Credentials</NavLink>
@@ -147,9 +158,12 @@ export const AppRoutes = () => (
       <Route path="notebooks" element={<FoliumPage />} />
       <Route path="notebooks/:id" element={<NotebookPage />} />
       <Route path="notebooks/:id/run" element={<RunFormPage />} />
+      <Route path="notebooks/:id/schedule" element={<ScheduleFormPage />} />
       <Route path="runs" element={<RunsPage />} />
       <Route path="runs/:id" element={<RunPage />} />
       <Route path="runs/:id/rerun" element={<RunFormPage />} />
+      <Route path="schedules" element={<SchedulesPage />} />
+      <Route path="schedules/:id" element={<SchedulePage />} />
       <Route path="credentials" element={<CredentialsPage />} />
       <Route path="admin" element={<AdminPage />} />
       <Route path="*" element={<NotFoundPage />} />

@@ -66,6 +66,11 @@ export const NotebookPage = () => {
               Run this notebook
             </Link>
           ) : null}
+          {nb.latestVersion > 0 && !nb.archived ? (
+            <Link className="button secondary" to={`/notebooks/${nb.id}/schedule`}>
+              Schedule this notebook
+            </Link>
+          ) : null}
           {writable ? <EditDetails notebook={nb} onSaved={(saved) => notebook.setData(saved)} /> : null}
         </div>
       </div>

@@ -241,7 +241,8 @@ const RunForm = ({ source }: { source: FormSource }) => {
   );
 };
 
-const ProfileField = ({
+/** The profile picker of the run and schedule forms: each profile with its resources and hourly price. */
+export const ProfileField = ({
   id,
   profiles,
   value,
