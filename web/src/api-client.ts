@@ -193,6 +193,7 @@ export class ApiClient {
   previewSchedule = (query: PreviewScheduleQuery, signal?: AbortSignal) =>
     this.json<SchedulePreview>('/schedules/preview', { query, signal });
   getSchedule = (id: string) => this.json<Schedule>(`/schedules/${seg(id)}`);
+  listNotifyDestinations = () => this.json<ResponseOf<'listNotifyDestinations'>>('/schedules/destinations');
   updateSchedule = (id: string, body: UpdateScheduleBody) =>
     this.json<Schedule>(`/schedules/${seg(id)}`, { method: 'PATCH', body });
   deleteSchedule = (id: string) =>

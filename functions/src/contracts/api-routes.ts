@@ -850,6 +850,15 @@ export const API_ROUTES = {
     status: 200,
     response: SchedulePreviewSchema,
   }),
+  listNotifyDestinations: route({
+    method: 'GET',
+    path: '/schedules/destinations',
+    group: 'schedules',
+    summary: "The notification destinations an admin named, which a schedule's notify.destination may pick",
+    auth: true,
+    status: 200,
+    response: z.object({ items: z.array(z.object({ name: z.string() })) }),
+  }),
   getSchedule: route({
     method: 'GET',
     path: '/schedules/{id}',

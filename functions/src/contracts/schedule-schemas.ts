@@ -21,7 +21,7 @@ const notify = z
       .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be the name of a destination an admin configured')
       .nullable()
       .optional()
-      .describe("a destination's name (GET /notifications/destinations); default the platform's default"),
+      .describe("a destination's name (GET /schedules/destinations); default the platform's default"),
     onFailure: z.boolean().optional().describe('a failed run, or a due time that could not start; default true'),
     onSuccess: z.boolean().optional().describe('every successful run; default false'),
     longerThanSeconds: z

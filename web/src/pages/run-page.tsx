@@ -133,6 +133,15 @@ const RunFacts = ({ run, now }: { run: Run; now: number }) => {
             </dd>
           </>
         ) : null}
+        {run.scheduleId ? (
+          <>
+            <dt>Schedule</dt>
+            <dd>
+              <Link to={`/schedules/${run.scheduleId}`}>{run.scheduleId}</Link>, due {formatDateTime(run.dueAt)}
+              {run.attempt ? ` (retry ${run.attempt})` : ''}
+            </dd>
+          </>
+        ) : null}
       </dl>
     </section>
   );

@@ -187,6 +187,23 @@ export const WhenFields = ({
   );
 };
 
+/** The destinations an admin named (null while loading; none when the list cannot be read). */
+const useDestinations = (): string[] | null => {
+  const api = useApi();
+  const [names, setNames] = useState<string[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    api
+      .listNotifyDestinations()
+      .then((r) => live && setNames(r.items.map((d) => d.name)))
+      .catch(() => live && setNames([]));
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  return names;
+};
+
 /** Who hears what: failures (on by default), successes, long runs (set or learned), the digest, and where. */
 export const NotifyFields = ({
   draft,
@@ -198,6 +215,7 @@ export const NotifyFields = ({
   errors: Record<string, string>;
 }) => {
   const id = useId();
+  const destinations = useDestinations();
   const box = (key: 'onFailure' | 'onSuccess' | 'learnedDuration' | 'digest', label: string, hint?: string) => (
     <div className="field field-checkbox">
       <div className="checkbox-row">
@@ -255,19 +273,25 @@ export const NotifyFields = ({
           </div>
           <div className="field">
             <label htmlFor={`${id}-destination`}>Destination</label>
-            <input
+            <select
               id={`${id}-destination`}
               data-field="destination"
               value={draft.destination}
-              maxLength={63}
-              spellCheck={false}
-              autoComplete="off"
               onChange={(e) => set('destination', e.target.value)}
               aria-invalid={errors.destination ? true : undefined}
               aria-describedby={describedBy(`${id}-destination-hint`, errors.destination && `${id}-destination-error`)}
-            />
+            >
+              <option value="">The platform’s default</option>
+              {(destinations ?? []).map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </select>
             <p id={`${id}-destination-hint`} className="hint">
-              The name of a Slack channel or webhook your platform team set up. Empty: the platform’s default.
+              {destinations?.length === 0
+                ? 'No destinations are set up here: notices are kept in the delivery log only.'
+                : 'A Slack channel or webhook your platform team named.'}
             </p>
             {errors.destination ? <FieldError id={`${id}-destination-error`}>{errors.destination}</FieldError> : null}
           </div>

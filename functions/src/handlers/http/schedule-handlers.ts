@@ -23,6 +23,11 @@ export const makeScheduleHandlers = (deps: ScheduleRouteDeps, o: HttpOptions) =>
     async ({ query, user }) => ok(await listSchedules(deps, { ...query, user })),
     o,
   ),
+  listNotifyDestinations: httpHandler(
+    R.listNotifyDestinations,
+    async () => ok({ items: deps.destinations.map((name) => ({ name })) }),
+    o,
+  ),
   previewSchedule: httpHandler(R.previewSchedule, async ({ query }) => ok(previewSchedule(deps, query)), o),
   getSchedule: httpHandler(
     R.getSchedule,
