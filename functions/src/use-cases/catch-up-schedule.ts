@@ -12,19 +12,18 @@ import type { ScheduleDeps } from './schedule-deps.ts';
 export const catchUpSchedule = async (deps: ScheduleDeps, schedule: Schedule, since: Date): Promise<ScheduleFire[]> => {
   if (schedule.paused) return [];
   const now = deps.clock.now();
-  const from =
+  const anchor = new Date(schedule.createdAt);
+  const missed =
     schedule.missed === 'all'
-      ? new Date(Math.max(since.getTime(), now.getTime() - schedule.catchUpSeconds * 1000))
-      : since;
-  const limit = schedule.missed === 'all' ? deps.scheduleSettings.maxCatchUp : 10_000;
-  const missed = dueTimesBetween(
-    schedule.expression,
-    schedule.timezone,
-    from,
-    now,
-    limit,
-    new Date(schedule.createdAt),
-  );
+      ? dueTimesBetween(
+          schedule.expression,
+          schedule.timezone,
+          new Date(Math.max(since.getTime(), now.getTime() - schedule.catchUpSeconds * 1000)),
+          now,
+          deps.scheduleSettings.maxCatchUp,
+          anchor,
+        )
+      : lastDueBetween(schedule, since, now, anchor);
   if (missed.length === 0) return [];
   if (schedule.missed === 'skip') {
     const last = dueTimeKey(missed.at(-1)!);
@@ -40,6 +39,20 @@ export const catchUpSchedule = async (deps: ScheduleDeps, schedule: Schedule, si
     if (fire) fires.push(fire);
   }
   return fires;
+};
+
+const PAGE = 1000;
+
+// The last due time in (from, to], page by page, so a long outage of a frequent schedule still finds the latest.
+const lastDueBetween = (schedule: Schedule, from: Date, to: Date, anchor: Date): Date[] => {
+  let last: Date | undefined;
+  for (let start = from, pages = 0; pages < 100; pages += 1) {
+    const page = dueTimesBetween(schedule.expression, schedule.timezone, start, to, PAGE, anchor);
+    if (page.length > 0) last = page.at(-1);
+    if (page.length < PAGE) break;
+    start = page.at(-1)!;
+  }
+  return last ? [last] : [];
 };
 
 /** Where a schedule's missed due times start: after the latest it handled, its pause, or its creation. */

@@ -3,6 +3,7 @@ import type { Schedule, ScheduleFire, ScheduleNotify } from '../../src/domain/sc
 import type { NotificationDelivery, NotificationLog } from '../../src/ports/notification-log.ts';
 import type { Notice, Notifier } from '../../src/ports/notifier.ts';
 import type { PageOf, SchedulePage, ScheduleStore } from '../../src/ports/schedule-store.ts';
+import { sampleSchedule } from './schedule-samples.ts';
 
 // Small fakes of the notification ports for unit tests, written against the ports (the memory adapters have their
 // own contract suite).
@@ -84,39 +85,21 @@ export const quietNotify = (over: Partial<ScheduleNotify> = {}): ScheduleNotify 
 });
 
 /** A schedule of alice's notebook `Sales model`, daily at 06:00 UTC. */
-export const testSchedule = (over: Partial<Schedule> = {}): Schedule => ({
-  id: 'sch-0000000000000001',
-  owner: 'alice',
-  ownerTeams: [],
-  activeRunIds: [],
-  notebookId: 'nb-0000000000000001',
-  notebookOwner: 'alice',
-  notebookTitle: 'Sales model',
-  name: 'nightly-sales',
-  expression: 'cron(0 6 * * ? *)',
-  timezone: 'UTC',
-  parameters: { region: 'eu' },
-  version: null,
-  profile: 'cpu-small',
-  role: null,
-  delegation: null,
-  timeoutSeconds: null,
-  retries: 0,
-  retryDelaySeconds: 60,
-  maxConcurrentRuns: 1,
-  overlap: 'skip',
-  missed: 'skip',
-  catchUpSeconds: 0,
-  notify: quietNotify(),
-  paused: false,
-  pausedAt: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  lastDueAt: null,
-  lastStatus: null,
-  revision: 1,
-  ...over,
-});
+export const testSchedule = (over: Partial<Schedule> = {}): Schedule =>
+  sampleSchedule(0, {
+    id: 'sch-0000000000000001',
+    ownerTeams: [],
+    notebookId: 'nb-0000000000000001',
+    notebookTitle: 'Sales model',
+    name: 'nightly-sales',
+    timezone: 'UTC',
+    parameters: { region: 'eu' },
+    catchUpSeconds: 0,
+    notify: quietNotify(),
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...over,
+  });
 
 /** A COMPLETED run of that schedule that took ten minutes, unless `over` says otherwise. */
 export const testRun = (over: Partial<Run> = {}): Run => ({

@@ -1,53 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CronerScheduleCalendar, type DueDelivery } from '../../../src/adapters/local/croner-schedule-calendar.ts';
 import type { Schedule } from '../../../src/domain/schedule.ts';
+import { sampleSchedule } from '../../support/schedule-samples.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const START = new Date('2027-01-01T11:00:00Z');
 
-const schedule = (over: Partial<Schedule> = {}): Schedule => ({
-  id: 'sch-1',
-  owner: 'alice',
-  ownerTeams: [],
-  activeRunIds: [],
-  notebookId: 'nb-1',
-  notebookOwner: 'alice',
-  notebookTitle: 'Daily report',
-  name: 'noon',
-  expression: 'cron(0 12 * * ? *)',
-  timezone: 'UTC',
-  parameters: {},
-  version: null,
-  profile: 'cpu-small',
-  role: null,
-  delegation: null,
-  timeoutSeconds: null,
-  retries: 0,
-  retryDelaySeconds: 60,
-  maxConcurrentRuns: 1,
-  overlap: 'skip',
-  missed: 'skip',
-  catchUpSeconds: 0,
-  notify: {
-    destination: null,
-    onFailure: true,
-    onSuccess: false,
-    longerThanSeconds: null,
-    learnedDuration: false,
-    costOverUsd: null,
-    digest: false,
-  },
-  paused: false,
-  pausedAt: null,
-  createdAt: START.toISOString(),
-  updatedAt: START.toISOString(),
-  lastDueAt: null,
-  lastStatus: null,
-  revision: 1,
-  ...over,
-});
+const schedule = (over: Partial<Schedule> = {}): Schedule =>
+  sampleSchedule(0, {
+    id: 'sch-1',
+    name: 'noon',
+    expression: 'cron(0 12 * * ? *)',
+    timezone: 'UTC',
+    parameters: {},
+    catchUpSeconds: 0,
+    createdAt: START.toISOString(),
+    updatedAt: START.toISOString(),
+    ...over,
+  });
 
 describe('CronerScheduleCalendar', () => {
   let delivered: DueDelivery[];

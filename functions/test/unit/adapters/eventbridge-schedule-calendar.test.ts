@@ -14,6 +14,7 @@ import {
 } from '../../../src/adapters/aws/eventbridge-schedule-calendar.ts';
 import { type AppError, QuotaExceededError, UpstreamError, ValidationError } from '../../../src/domain/errors.ts';
 import type { Schedule } from '../../../src/domain/schedule.ts';
+import { sampleSchedule } from '../../support/schedule-samples.ts';
 
 const SETTINGS = {
   groupName: 'orrery-reruns',
@@ -30,47 +31,22 @@ const TARGET = {
   DeadLetterConfig: { Arn: SETTINGS.deadLetterArn },
 };
 
-const schedule = (over: Partial<Schedule> = {}): Schedule => ({
-  id: 'sch-0abc',
-  owner: 'ann',
-  ownerTeams: [],
-  activeRunIds: [],
-  notebookId: 'nb-1',
-  notebookOwner: 'ann',
-  notebookTitle: 'Daily sales',
-  name: 'morning',
-  expression: 'cron(0 7 ? * MON-FRI *)',
-  timezone: 'Europe/Berlin',
-  parameters: { region: 'eu' },
-  version: null,
-  profile: 'cpu-small',
-  role: null,
-  delegation: null,
-  timeoutSeconds: null,
-  retries: 0,
-  retryDelaySeconds: 300,
-  maxConcurrentRuns: 1,
-  overlap: 'skip',
-  missed: 'skip',
-  catchUpSeconds: 0,
-  notify: {
-    destination: null,
-    onFailure: true,
-    onSuccess: false,
-    longerThanSeconds: null,
-    learnedDuration: false,
-    costOverUsd: null,
-    digest: false,
-  },
-  paused: false,
-  pausedAt: null,
-  createdAt: '2026-03-04T09:58:00.000Z',
-  updatedAt: '2026-03-04T09:58:00.000Z',
-  lastDueAt: null,
-  lastStatus: null,
-  revision: 1,
-  ...over,
-});
+const schedule = (over: Partial<Schedule> = {}): Schedule =>
+  sampleSchedule(0, {
+    id: 'sch-0abc',
+    owner: 'ann',
+    notebookId: 'nb-1',
+    notebookTitle: 'Daily sales',
+    name: 'morning',
+    expression: 'cron(0 7 ? * MON-FRI *)',
+    timezone: 'Europe/Berlin',
+    parameters: { region: 'eu' },
+    retryDelaySeconds: 300,
+    catchUpSeconds: 0,
+    createdAt: '2026-03-04T09:58:00.000Z',
+    updatedAt: '2026-03-04T09:58:00.000Z',
+    ...over,
+  });
 
 /** What every put sends, for the schedule above. */
 const PUT_INPUT = {

@@ -292,6 +292,15 @@ describe('missed due times', () => {
     ]);
   });
 
+  it('latest finds the last due time of a frequent schedule after a month down', async () => {
+    const { deps, clock, create } = await setup();
+    const view = await create({ expression: 'rate(1 minute)', missed: 'latest' });
+    clock.advance(30 * 86_400_000 + 30_000);
+    const schedule = (await deps.schedules.getSchedule(view.id))!;
+    const fires = await catchUpSchedule(deps, schedule, missedSince(schedule));
+    expect(fires.map((f) => f.dueAt)).toEqual(['2027-03-31T08:00:00Z']);
+  });
+
   it('on resume, handles the due times missed while paused by the policy', async () => {
     const { deps, clock, create } = await setup();
     const view = await create({ expression: 'cron(0 * * * ? *)', missed: 'latest', paused: true });
