@@ -212,15 +212,20 @@ const settle = async (
 ) => {
   const now = deps.clock.now().toISOString();
   const settled = (await deps.schedules.updateFire(schedule.id, fire.dueAt, { ...changes, updatedAt: now })) ?? fire;
-  await updateWithRetry(deps, schedule.id, (s) => {
-    const latest = !s.lastDueAt || fire.dueAt >= s.lastDueAt;
-    const active = runId && !s.activeRunIds.includes(runId) ? [...s.activeRunIds, runId] : undefined;
-    if (!latest && !active) return null;
-    return {
-      ...(latest ? { lastDueAt: fire.dueAt, lastStatus: status } : {}),
-      ...(active ? { activeRunIds: active } : {}),
-    };
-  });
+  await updateWithRetry(
+    deps,
+    schedule.id,
+    (s) => {
+      const latest = !s.lastDueAt || fire.dueAt >= s.lastDueAt;
+      const active = runId && !s.activeRunIds.includes(runId) ? [...s.activeRunIds, runId] : undefined;
+      if (!latest && !active) return null;
+      return {
+        ...(latest ? { lastDueAt: fire.dueAt, lastStatus: status } : {}),
+        ...(active ? { activeRunIds: active } : {}),
+      };
+    },
+    schedule,
+  );
   return settled;
 };
 
@@ -233,9 +238,11 @@ export const updateWithRetry = async (
   deps: Pick<ScheduleDeps, 'schedules' | 'clock'>,
   id: string,
   change: (s: Schedule) => Omit<ScheduleChanges, 'updatedAt'> | null,
+  known?: Schedule,
 ): Promise<Schedule | null> => {
   for (let tries = 0; tries < 5; tries += 1) {
-    const current = await deps.schedules.getSchedule(id);
+    // The caller's copy saves a read when nothing wrote since; a stale one costs a refused write and a read.
+    const current = tries === 0 && known ? known : await deps.schedules.getSchedule(id);
     if (!current) return null;
     const changes = change(current);
     if (!changes) return current;
