@@ -232,8 +232,11 @@ const main = async () => {
           .slice(i, i + 100)
           .flatMap((scheduleId) => [0, 1, 2].map(() => fireSchedule(deps, { scheduleId, dueAt, source: 'scheduler' }))),
       );
-      for (const r of results)
-        if (r.status === 'rejected') r.reason instanceof FireInProgress ? (inProgress += 1) : (other += 1);
+      for (const r of results) {
+        if (r.status !== 'rejected') continue;
+        if (r.reason instanceof FireInProgress) inProgress += 1;
+        else other += 1;
+      }
     }
     const concurrentSeconds = (Date.now() - t0) / 1000;
     const t1 = Date.now();

@@ -37,7 +37,9 @@ export const makeRunTaskDeps = (config: Config): RunTaskDeps => {
 export const makeRunTaskFunctions = async (): Promise<ReturnType<typeof makeRunTasks>> => {
   const config = await loadLambdaConfig();
   let scheduleDeps: RunEndDeps | undefined;
-  return makeRunTasks(makeRunTaskDeps(config), emitMetrics, (run) =>
-    afterRunEnded((scheduleDeps ??= makeScheduleDeps(config)), run),
-  );
+  const schedulesOf = (): RunEndDeps => {
+    scheduleDeps ??= makeScheduleDeps(config);
+    return scheduleDeps;
+  };
+  return makeRunTasks(makeRunTaskDeps(config), emitMetrics, (run) => afterRunEnded(schedulesOf(), run));
 };
