@@ -173,7 +173,8 @@ export const slackMessage = (notice: Notice): SlackMessage => {
           ...body.slice(0, room - 1),
           { type: 'context', elements: [mrkdwn(`… ${body.length - room + 1} more sections left out`)] } as SlackBlock,
         ];
-  return { text: plainText(notice), blocks: [header, ...kept, contextBlock(notice)] };
+  // Slack reads the fallback as mrkdwn too: escaped, a `<!channel>` in a title or an error pings nobody.
+  return { text: escapeMrkdwn(plainText(notice)), blocks: [header, ...kept, contextBlock(notice)] };
 };
 
 /** A notice as a generic webhook's JSON body, its detail bounded. */

@@ -42,8 +42,16 @@ export interface ScheduleStore {
   claimFire(fire: ScheduleFire): Promise<{ fire: ScheduleFire; created: boolean }>;
   /** One fire, or null. */
   getFire(scheduleId: string, dueAt: string): Promise<ScheduleFire | null>;
-  /** Applies changes to a fire; the fire as now stored, or null when there is none. */
-  updateFire(scheduleId: string, dueAt: string, changes: FireChanges): Promise<ScheduleFire | null>;
+  /**
+   * Applies changes to a fire (only while its outcome is `onlyIf`, when given); the fire as now stored, or null when
+   * there is none (or its outcome was another): two run ends never dequeue the same fire.
+   */
+  updateFire(
+    scheduleId: string,
+    dueAt: string,
+    changes: FireChanges,
+    onlyIf?: ScheduleFire['outcome'],
+  ): Promise<ScheduleFire | null>;
   /** A schedule's fires, latest due time first, paged: one Query a page. */
   listFires(scheduleId: string, page: SchedulePage): Promise<PageOf<ScheduleFire>>;
   /** A schedule's fires still waiting their turn (outcome `queued`), earliest due time first. */

@@ -9,6 +9,7 @@ import {
   type Schedule,
   type ScheduleFire,
 } from '../domain/schedule.ts';
+import { nextDueTimes } from '../domain/schedule-expression.ts';
 import type { FireChanges, ScheduleChanges } from '../ports/schedule-store.ts';
 import type { ScheduleDeps } from './schedule-deps.ts';
 import { startRun } from './start-run.ts';
@@ -55,7 +56,8 @@ export class FireInProgress extends Error {
 export const fireSchedule = async (deps: ScheduleDeps, input: FireInput): Promise<ScheduleFire | null> => {
   const schedule = await deps.schedules.getSchedule(input.scheduleId);
   if (!schedule) return null;
-  if (schedule.paused && (input.source === 'scheduler' || input.source === 'timer')) return null;
+  // A paused schedule starts nothing the calendar delivers, its retries included; a run-now still runs.
+  if (schedule.paused && input.source !== 'trigger' && input.source !== 'missed') return null;
   const at = new Date(input.dueAt);
   if (Number.isNaN(at.getTime()))
     throw new ValidationError(`due time '${input.dueAt}' is not an instant`, [{ path: 'dueAt', message: 'not ISO' }]);
@@ -81,10 +83,17 @@ export const fireSchedule = async (deps: ScheduleDeps, input: FireInput): Promis
   return decideFire(deps, schedule, fire);
 };
 
-// A retry arrives once per try: a try already made (or a later one) is a repeated delivery.
+// A retry arrives once per try: a later try, or this one settled, is a repeated delivery; this try's claim is
+// worked on (fresh: deliver again later) or was left midway (stale: finish it with the same run id).
 const retryFire = async (deps: ScheduleDeps, schedule: Schedule, dueAt: string, attempt: number) => {
   const fire = await deps.schedules.getFire(schedule.id, dueAt);
-  if (!fire || fire.attempt >= attempt) return fire;
+  if (!fire || fire.attempt > attempt) return fire;
+  if (fire.attempt === attempt) {
+    if (fire.outcome !== 'claimed') return fire;
+    if (deps.clock.now().getTime() - Date.parse(fire.updatedAt) < CLAIM_LEASE_MS)
+      throw new FireInProgress(schedule.id, dueAt);
+    return startFire(deps, schedule, fire);
+  }
   const claimed = await deps.schedules.updateFire(schedule.id, dueAt, {
     attempt,
     runId: fireRunId(schedule.id, dueAt, attempt),
@@ -100,7 +109,8 @@ export const decideFire = async (deps: ScheduleDeps, schedule: Schedule, fire: S
   if (fire.source !== 'trigger') {
     const active = await stillRunning(deps, schedule);
     if (active.length >= schedule.maxConcurrentRuns) {
-      const queue = schedule.overlap === 'queue';
+      // Missed due times (missed: all) wait their turn: skipping them would leave only the oldest.
+      const queue = schedule.overlap === 'queue' || fire.source === 'missed';
       const reason =
         `${active.length} of its runs still running (maxConcurrentRuns ${schedule.maxConcurrentRuns}): ` +
         (queue ? 'queued until one ends' : 'skipped (overlap: skip)');
@@ -108,7 +118,7 @@ export const decideFire = async (deps: ScheduleDeps, schedule: Schedule, fire: S
         deps,
         schedule,
         fire,
-        { outcome: queue ? 'queued' : 'skipped', reason },
+        { outcome: queue ? 'queued' : 'skipped', reason, ...(queue ? {} : { runId: null }) },
         queue ? 'QUEUED' : 'SKIPPED',
       );
     }
@@ -142,6 +152,7 @@ const startFire = async (deps: ScheduleDeps, schedule: Schedule, fire: ScheduleF
         roleTeam: schedule.delegation?.team ?? null,
       },
     });
+    if (TERMINAL_STATUSES.has(run.status)) return launchFailed(deps, schedule, fire, run.id, run.error?.reason);
     return settle(deps, schedule, fire, { outcome: 'started', runId: run.id, reason: null }, run.status, run.id);
   } catch (err) {
     // Platform trouble (a store down) leaves the claim as it is: the calendar's retry finishes it.
@@ -150,9 +161,32 @@ const startFire = async (deps: ScheduleDeps, schedule: Schedule, fire: ScheduleF
   }
 };
 
-const failFire = async (deps: ScheduleDeps, schedule: Schedule, fire: ScheduleFire, reason: string) => {
-  const settled = await settle(deps, schedule, fire, { outcome: 'failed', reason }, 'NOT_STARTED');
-  if (schedule.notify.onFailure)
+// The run was recorded but its workflow could not start (it ended FAILED at once): no run end will follow, so its
+// retry is arranged here, and the owner told as for a fire that could not start.
+const launchFailed = async (
+  deps: ScheduleDeps,
+  schedule: Schedule,
+  fire: ScheduleFire,
+  runId: string,
+  why: string | undefined,
+) => {
+  if (fire.attempt < schedule.retries && !schedule.paused) {
+    const at = new Date(deps.clock.now().getTime() + schedule.retryDelaySeconds * 1000);
+    await deps.calendar.retryAt(schedule, fire.dueAt, fire.attempt + 1, at);
+  }
+  return failFire(deps, schedule, fire, why ?? 'its run could not be started', runId);
+};
+
+const failFire = async (
+  deps: ScheduleDeps,
+  schedule: Schedule,
+  fire: ScheduleFire,
+  reason: string,
+  runId: string | null = null,
+) => {
+  const settled = await settle(deps, schedule, fire, { outcome: 'failed', reason, runId }, 'NOT_STARTED');
+  // One notice per streak: a schedule that cannot start at every due time is reported once, until it starts again.
+  if (schedule.notify.onFailure && schedule.lastStatus !== 'NOT_STARTED')
     await deps.notifier.notify({
       user: schedule.owner,
       kind: 'schedule-failed',
@@ -175,8 +209,15 @@ export const scheduleLink = (deps: Pick<ScheduleDeps, 'scheduleSettings'>, sched
     ? { label: 'Open the schedule', url: `${deps.scheduleSettings.portalUrl}/schedules/${schedule.id}` }
     : undefined;
 
-// Why the delegation no longer lets the schedule run, or null; the first fire within three days of its end tells
-// the owner once (warnedAt), so a weekly schedule is not the last to know.
+// Whether this is the schedule's last due time before the delegation ends: a weekly or monthly schedule would not
+// fire again within three days of the end, so its owner is told now.
+const lastFireBefore = (schedule: Schedule, now: Date, expiresAt: string): boolean => {
+  const [next] = nextDueTimes(schedule.expression, schedule.timezone, now, 1, new Date(schedule.createdAt));
+  return !next || next.toISOString() >= expiresAt;
+};
+
+// Why the delegation no longer lets the schedule run, or null; the first fire within three days of its end, or the
+// last before it, tells the owner once (warnedAt).
 const delegationProblem = async (deps: ScheduleDeps, schedule: Schedule): Promise<string | null> => {
   const d = schedule.delegation;
   if (!d) return null;
@@ -184,7 +225,7 @@ const delegationProblem = async (deps: ScheduleDeps, schedule: Schedule): Promis
   const left = new Date(d.expiresAt).getTime() - now.getTime();
   if (left <= 0)
     return `the delegation of role '${d.role}' ended at ${d.expiresAt}; renew it: PATCH /schedules/${schedule.id} {role}`;
-  if (left <= DELEGATION_WARNING_DAYS * DAY_MS && !d.warnedAt) {
+  if (!d.warnedAt && (left <= DELEGATION_WARNING_DAYS * DAY_MS || lastFireBefore(schedule, now, d.expiresAt))) {
     await deps.notifier.notify({
       user: schedule.owner,
       kind: 'delegation-expiring',

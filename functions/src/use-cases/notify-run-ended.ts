@@ -53,7 +53,11 @@ export const notifyRunEnded = async (
   const history =
     schedule.notify.learnedDuration && run.durationSeconds !== null ? await successfulDurations(deps, run) : [];
   const hourlyPrice = deps.profiles.find((p) => p.slug === run.profile)?.hourlyPrice ?? null;
-  const notices = runAlerts({ run, schedule, history, hourlyPrice, portalUrl: deps.notifySettings.portalUrl });
+  // A failed try with retries left is not the end of its due time: only the last try's failure is reported.
+  const retrying = run.status === 'FAILED' && (run.attempt ?? 0) < schedule.retries && !schedule.paused;
+  const notices = runAlerts({ run, schedule, history, hourlyPrice, portalUrl: deps.notifySettings.portalUrl }).filter(
+    (n) => !(retrying && n.kind === 'run-failed'),
+  );
   for (const notice of notices) await deps.notifier.notify(notice);
   return { sent: notices.map((n) => n.kind ?? 'other') };
 };

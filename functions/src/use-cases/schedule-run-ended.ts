@@ -18,7 +18,8 @@ export const scheduleRunEnded = async (deps: ScheduleDeps, run: Run): Promise<Sc
     if (active.length === s.activeRunIds.length && !latest) return null;
     return { activeRunIds: active, ...(latest ? { lastStatus: run.status } : {}) };
   });
-  if (!schedule) return null;
+  // A paused schedule starts nothing more: no retry, and its queue waits for the resume's missed policy.
+  if (!schedule || schedule.paused) return null;
   const attempt = run.attempt ?? 0;
   if (run.status === 'FAILED' && attempt < schedule.retries) {
     const at = new Date(deps.clock.now().getTime() + schedule.retryDelaySeconds * 1000);
@@ -26,10 +27,11 @@ export const scheduleRunEnded = async (deps: ScheduleDeps, run: Run): Promise<Sc
   }
   const [next] = await deps.schedules.listQueuedFires(schedule.id);
   if (!next) return null;
-  const claimed = await deps.schedules.updateFire(schedule.id, next.dueAt, {
-    outcome: 'claimed',
-    reason: null,
-    updatedAt: deps.clock.now().toISOString(),
-  });
+  const claimed = await deps.schedules.updateFire(
+    schedule.id,
+    next.dueAt,
+    { outcome: 'claimed', reason: null, updatedAt: deps.clock.now().toISOString() },
+    'queued',
+  );
   return claimed ? decideFire(deps, schedule, claimed) : null;
 };

@@ -2,6 +2,7 @@ import { ConflictError } from '../domain/errors.ts';
 import type { Schedule } from '../domain/schedule.ts';
 import type { ScheduleChanges } from '../ports/schedule-store.ts';
 import { catchUpSchedule, missedSince } from './catch-up-schedule.ts';
+import { updateWithRetry } from './fire-schedule.ts';
 import type { CreateScheduleInput } from './create-schedule.ts';
 import { loadReadable } from './notebook-access.ts';
 import { checkScheduleFields, delegate, notifyWithDefaults } from './schedule-checks.ts';
@@ -61,8 +62,10 @@ export const updateSchedule = async (deps: ScheduleDeps, input: UpdateScheduleIn
   try {
     await deps.calendar.put(saved);
   } catch (err) {
-    const { id: _i, owner: _o, createdAt: _c, revision: _r, ...before } = old;
-    await deps.schedules.updateSchedule(saved.id, saved.revision, { ...before, updatedAt: old.updatedAt });
+    // Put back what this edit changed, on a fresh read if a fire or a run end wrote meanwhile.
+    const before = Object.fromEntries(Object.keys(changes).map((k) => [k, old[k as keyof Schedule]]));
+    const restored = await updateWithRetry(deps, saved.id, () => ({ ...before }));
+    if (!restored) throw new ConflictError(`schedule ${old.id} could not be put back after: ${(err as Error).message}`);
     throw err;
   }
   if (old.paused && !saved.paused) await catchUpSchedule(deps, saved, missedSince(old));

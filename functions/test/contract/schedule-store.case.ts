@@ -323,6 +323,21 @@ export const scheduleStoreContract = (name: string, make: () => Promise<Schedule
       expect(await store.listQueuedFires('sch-nothing')).toEqual([]);
     });
 
+    it('dequeues a fire once: a change made only while it is queued applies to the first of two run ends', async () => {
+      // Prepare
+      const store = await make();
+      await store.claimFire(fire('sch1', 10, { outcome: 'queued' }));
+      const claim = { outcome: 'claimed' as const, updatedAt: atMinutes(11) };
+      // Act
+      const [first, second] = await Promise.all([
+        store.updateFire('sch1', dueAtMinutes(10), claim, 'queued'),
+        store.updateFire('sch1', dueAtMinutes(10), claim, 'queued'),
+      ]);
+      // Assess
+      expect([first?.outcome, second?.outcome].sort()).toEqual(['claimed', undefined]);
+      expect(await store.listQueuedFires('sch1')).toEqual([]);
+    });
+
     it('deletes a schedule from every listing but keeps its fires', async () => {
       // Prepare
       const store = await make();

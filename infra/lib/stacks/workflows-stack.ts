@@ -65,6 +65,8 @@ export class WorkflowsStack extends Stack {
         description,
         environment,
         profilesFile: config.profilesFile,
+        // Finalize starts a schedule's next queued run, whose role is checked against the registry.
+        rolesFile: config.rolesFile,
         sparkPoolsFile: config.sparkPoolsFile,
         timeout: Duration.minutes(2),
       });

@@ -123,8 +123,13 @@ export class DynamoDbScheduleStore implements ScheduleStore {
     return item ? fromFireItem(item) : null;
   }
 
-  async updateFire(scheduleId: string, dueAt: string, changes: FireChanges): Promise<ScheduleFire | null> {
-    const parts = fireUpdate(scheduleId, dueAt, changes);
+  async updateFire(
+    scheduleId: string,
+    dueAt: string,
+    changes: FireChanges,
+    onlyIf?: ScheduleFire['outcome'],
+  ): Promise<ScheduleFire | null> {
+    const parts = fireUpdate(scheduleId, dueAt, changes, onlyIf);
     const item = await this.update(schedulePk(scheduleId), `${FIRE_PREFIX}${dueAt}`, parts);
     return item ? fromFireItem(item) : null;
   }

@@ -109,14 +109,23 @@ export const scheduleUpdate = (id: string, revision: number, changes: ScheduleCh
 };
 
 /** A fire's update: the changes, with the queue keys present only while the outcome is `queued`. */
-export const fireUpdate = (scheduleId: string, dueAt: string, changes: FireChanges): UpdateParts => {
+export const fireUpdate = (
+  scheduleId: string,
+  dueAt: string,
+  changes: FireChanges,
+  onlyIf?: ScheduleFire['outcome'],
+): UpdateParts => {
   const { names, values, sets } = setsOf(changes, (_, v) => v);
+  if (onlyIf) {
+    names['#outcome'] = 'outcome';
+    values[':onlyIf'] = onlyIf;
+  }
   const queued = changes.outcome === 'queued';
   if (queued) sets.push('GSI2PK = :queuePk', 'GSI2SK = :dueAt');
   const leaves = changes.outcome !== undefined && !queued;
   return {
     UpdateExpression: `SET ${sets.join(', ')}${leaves ? ' REMOVE GSI2PK, GSI2SK' : ''}`,
-    ConditionExpression: 'attribute_exists(PK)',
+    ConditionExpression: onlyIf ? 'attribute_exists(PK) AND #outcome = :onlyIf' : 'attribute_exists(PK)',
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: { ...values, ...(queued ? { ':queuePk': queuePk(scheduleId), ':dueAt': dueAt } : {}) },
   };

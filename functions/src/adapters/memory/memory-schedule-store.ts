@@ -77,9 +77,14 @@ export class MemoryScheduleStore implements ScheduleStore {
     return f ? structuredClone(f) : null;
   }
 
-  async updateFire(scheduleId: string, dueAt: string, changes: FireChanges): Promise<ScheduleFire | null> {
+  async updateFire(
+    scheduleId: string,
+    dueAt: string,
+    changes: FireChanges,
+    onlyIf?: ScheduleFire['outcome'],
+  ): Promise<ScheduleFire | null> {
     const f = this.fires.get(scheduleId)?.get(dueAt);
-    if (!f) return null;
+    if (!f || (onlyIf && f.outcome !== onlyIf)) return null;
     Object.assign(f, defined(changes));
     return structuredClone(f);
   }

@@ -93,11 +93,14 @@ export const makeRunTasks = (deps: RunTaskDeps, emit?: EmitMetrics, onEnded?: Ru
   markStarted: (input: { runId: string }) => markRunStarted(deps, input),
   /** Finalize, RecordFailure and RecordFailureWithoutOutput: how the run ended. */
   finalize: async (input: FinalizeRunInput) => {
+    // Finalize may be called again for a run already ended (a retried step, the failure path after a timeout):
+    // only the call that ends it runs what follows, so notices and retries happen once.
+    const before = onEnded ? await deps.runs.getRun(input.runId) : null;
     const run = await finalizeRun(deps, input);
     const values = runEndMetrics(run);
     if (Object.keys(values).length) emit?.({}, values, { RunDuration: 'Seconds' });
-    // The run's end is recorded: what follows (a schedule's retry, its queue, notices) must not fail the workflow.
-    if (onEnded && TERMINAL_STATUSES.has(run.status))
+    const endedNow = before !== null && !TERMINAL_STATUSES.has(before.status) && TERMINAL_STATUSES.has(run.status);
+    if (onEnded && endedNow)
       await onEnded(run).catch((err) =>
         log('warn', 'what follows a run end failed', { runId: run.id, error: (err as Error).message }),
       );

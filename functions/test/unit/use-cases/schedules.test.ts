@@ -15,6 +15,7 @@ import { getSchedule, listSchedules } from '../../../src/use-cases/schedule-view
 import { updateSchedule } from '../../../src/use-cases/update-schedule.ts';
 import { FakeClock, memoryRunDeps, people, RecordingNotifier, testRole } from '../../support/fakes.ts';
 import { fixture } from '../../support/notebooks.ts';
+import { makeRunTasks } from '../../../src/handlers/tasks/run-tasks.ts';
 
 /** A calendar that remembers what it was told, and can be told to refuse. */
 class RecordingCalendar implements ScheduleCalendar {
@@ -185,7 +186,7 @@ describe('firing a due time', () => {
       dueAt: '2027-03-03T08:00:00Z',
       source: 'scheduler',
     });
-    expect(second).toMatchObject({ outcome: 'skipped', runId: expect.any(String) });
+    expect(second).toMatchObject({ outcome: 'skipped', runId: null });
     expect(second!.reason).toMatch(/maxConcurrentRuns 1/);
 
     const queue = await create({ overlap: 'queue' });
@@ -252,12 +253,72 @@ describe('firing a due time', () => {
     expect(deps.calendar.retries).toHaveLength(1);
   });
 
+  it("retries a run whose workflow could not start, and tells the owner once for a streak of fires that can't start", async () => {
+    const { deps, create } = await setup();
+    const { id } = await create({ retries: 1 });
+    deps.workflows.failStart = true;
+    const first = await fireSchedule(deps, { scheduleId: id, dueAt: '2027-03-02T08:00:00Z', source: 'scheduler' });
+    const second = await fireSchedule(deps, { scheduleId: id, dueAt: '2027-03-03T08:00:00Z', source: 'scheduler' });
+    expect(first).toMatchObject({ outcome: 'failed', runId: expect.stringMatching(/^run-/) });
+    expect(first?.reason).toMatch(/Step Functions is unavailable/);
+    expect(deps.calendar.retries.map((r) => [r.dueAt, r.attempt])).toEqual([
+      ['2027-03-02T08:00:00Z', 1],
+      ['2027-03-03T08:00:00Z', 1],
+    ]);
+    expect(second?.outcome).toBe('failed');
+    expect(deps.notifier.notices.map((n) => n.kind)).toEqual(['schedule-failed']);
+    expect((await deps.schedules.getSchedule(id))?.activeRunIds).toEqual([]);
+  });
+
+  it('warns at the last fire before a delegation ends when the next due time is past it', async () => {
+    const { deps, create } = await setup();
+    const { id } = await create({ expression: 'cron(0 9 ? * MON *)', role: 'ads-lake', delegationDays: 12 });
+    const fire = await fireSchedule(deps, { scheduleId: id, dueAt: '2027-03-01T08:00:00Z', source: 'scheduler' });
+    expect(fire?.outcome).toBe('started');
+    expect(deps.notifier.notices.map((n) => n.kind)).toEqual([]);
+    const { clock } = deps;
+    clock.advance(7 * 86_400_000);
+    await finalizeRun(deps, { runId: fire!.runId!, failure: { Error: 'Stopped', Cause: 'test' } });
+    await fireSchedule(deps, { scheduleId: id, dueAt: '2027-03-08T08:00:00Z', source: 'scheduler' });
+    expect(deps.notifier.notices.map((n) => n.kind)).toEqual(['delegation-expiring']);
+  });
+
+  it('starts no retry and no queued fire of a paused schedule when a run ends', async () => {
+    const { deps, create } = await setup();
+    const { id } = await create({ retries: 2, overlap: 'queue' });
+    const first = await fireSchedule(deps, { scheduleId: id, dueAt: '2027-03-02T08:00:00Z', source: 'scheduler' });
+    await fireSchedule(deps, { scheduleId: id, dueAt: '2027-03-03T08:00:00Z', source: 'scheduler' });
+    await updateSchedule(deps, { user: people.alice, id, paused: true });
+    const failed = await finalizeRun(deps, { runId: first!.runId!, failure: { Error: 'Boom', Cause: 'x' } });
+    expect(await scheduleRunEnded(deps, failed)).toBeNull();
+    expect(deps.calendar.retries).toEqual([]);
+    expect(
+      await fireSchedule(deps, { scheduleId: id, dueAt: '2027-03-02T08:00:00Z', source: 'retry', attempt: 1 }),
+    ).toBeNull();
+  });
+
   it('starts nothing for a paused schedule from the calendar, but runs it now when asked', async () => {
     const { deps, create } = await setup();
     const { id } = await create({ paused: true });
     expect(await fireSchedule(deps, { scheduleId: id, dueAt: '2027-03-02T08:00:00Z', source: 'timer' })).toBeNull();
     const now = await triggerSchedule(deps, { user: people.alice, id });
     expect(now).toMatchObject({ source: 'trigger', outcome: 'started', dueAt: '2027-03-01T08:00:00Z' });
+  });
+});
+
+describe("a run's end", () => {
+  it('runs what follows once, on the Finalize call that ends the run, not on a repeated call', async () => {
+    const { deps, create } = await setup();
+    const { id } = await create();
+    const fire = await fireSchedule(deps, { scheduleId: id, dueAt: '2027-03-02T08:00:00Z', source: 'scheduler' });
+    const ended: string[] = [];
+    const tasks = makeRunTasks(deps, undefined, async (run) => {
+      ended.push(run.id);
+    });
+    const input = { runId: fire!.runId!, failure: { Error: 'Boom', Cause: 'cell 2' } };
+    await tasks.finalize(input);
+    await tasks.finalize(input);
+    expect(ended).toEqual([fire!.runId]);
   });
 });
 
@@ -283,13 +344,15 @@ describe('missed due times', () => {
     expect(fires.map((f) => [f.dueAt, f.source])).toEqual([['2027-03-01T13:00:00Z', 'missed']]);
   });
 
-  it('all starts each within the catch-up window, oldest first, skipping those its running run overlaps', async () => {
-    const { fires } = await downFor('all');
+  it('all starts each within the catch-up window, oldest first, the rest waiting their turn', async () => {
+    const { deps, fires } = await downFor('all');
     expect(fires.map((f) => [f.dueAt, f.outcome])).toEqual([
       ['2027-03-01T11:00:00Z', 'started'],
-      ['2027-03-01T12:00:00Z', 'skipped'],
-      ['2027-03-01T13:00:00Z', 'skipped'],
+      ['2027-03-01T12:00:00Z', 'queued'],
+      ['2027-03-01T13:00:00Z', 'queued'],
     ]);
+    const ended = await finalizeRun(deps, { runId: fires[0]!.runId!, failure: { Error: 'Stopped', Cause: 'test' } });
+    expect(await scheduleRunEnded(deps, ended)).toMatchObject({ dueAt: '2027-03-01T12:00:00Z', outcome: 'started' });
   });
 
   it('latest finds the last due time of a frequent schedule after a month down', async () => {
