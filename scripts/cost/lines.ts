@@ -24,7 +24,7 @@ export interface Line {
   service: string;
   item: string;
   quantity: number;
-  /** The unit price as the pricing page states it, e.g. "$1 per 1M HTTP API requests". */
+  /** The unit price as the pricing page states it, e.g. "$1.00 per 1M HTTP API requests". */
   price: string;
   unitUsd: number;
   usd: number;
@@ -36,9 +36,11 @@ export interface ComputeProfiles {
   run: { slug: string; hourlyPrice: number };
 }
 
-/** A price as stated: "$1 per 1M HTTP API requests", "$0.023 per GB-month". */
+/** A price as stated: "$1.00 per 1M HTTP API requests", "$0.023 per GB-month". */
 export const priceText = (usd: number, per: number, unit: string): string => {
-  const amount = `$${Number(usd.toPrecision(6))}`;
+  // Whole cents as cents ($0.20, $5.00); smaller prices as stated ($0.025, $0.0000133334).
+  const wholeCents = Math.abs(usd * 100 - Math.round(usd * 100)) < 1e-9;
+  const amount = `$${wholeCents ? usd.toFixed(2) : Number(usd.toPrecision(6))}`;
   if (per === 1) return `${amount} per ${unit}`;
   return `${amount} per ${per >= 1e6 ? `${per / 1e6}M` : per.toLocaleString('en-US')} ${unit}`;
 };
