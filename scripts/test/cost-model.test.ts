@@ -1,8 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readAsl } from '#functions/contracts';
 import { describe, expect, it } from 'vitest';
 import { CostFlagError, parseCostFlags } from '../cost/flags.ts';
-import { eksLines, idleLines, launchLines, type Line, runLines, standingLines, totalUsd } from '../cost/lines.ts';
+import {
+  eksLines,
+  idleLines,
+  launchLines,
+  type Line,
+  priceText,
+  runLines,
+  standingLines,
+  totalUsd,
+} from '../cost/lines.ts';
 import { DEFAULT_USAGE, emptyDemand, type Inventory, KB_PER_GB, type Usage, type Workflows } from '../cost/model.ts';
+import { PRICES, PRICES_AS_OF } from '../cost/prices.ts';
 import { happyPath, loopOf, readWorkflows } from '../cost/transitions.ts';
 import { monthDemand, pollsOf } from '../cost/work.ts';
 
@@ -261,5 +273,21 @@ describe('the flags of npm run cost', () => {
     // Assess
     expect(act).toThrow(CostFlagError);
     expect(act).toThrow(message);
+  });
+});
+
+describe('docs/cost.md', () => {
+  it('states every unit price of the table, as the report prints it, and their date', () => {
+    // Prepare
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'cost.md'), 'utf8');
+
+    // Act
+    const missing = Object.entries(PRICES)
+      .map(([name, p]) => `| \`${name}\` | ${priceText(p.usd, p.per, p.unit)} | ${p.source} |`)
+      .filter((row) => !doc.includes(row));
+
+    // Assess
+    expect(missing).toEqual([]);
+    expect(doc).toContain(`us-east-1, as of ${PRICES_AS_OF}`);
   });
 });
