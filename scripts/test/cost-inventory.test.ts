@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { type InfraConfig, loadInfraConfig } from '../../infra/lib/config.ts';
 import { inventoryOf, invocationsPerMonth } from '../cost/inventory.ts';
+import { idleLines, monthLines, totalUsd } from '../cost/lines.ts';
+import { DEFAULT_USAGE } from '../cost/model.ts';
+import { readWorkflows } from '../cost/transitions.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'infra', 'orrery.config.example.json');
@@ -154,5 +157,28 @@ describe('npm run cost', () => {
     // Assess
     expect(code).toBe(2);
     expect(stderr).toContain('--run-profile: no profile tpu; known: cpu-small, gpu-t4, pyspark');
+  });
+});
+
+describe('the figures the documentation states', () => {
+  it('are what the model makes of the example configuration with the default assumptions', () => {
+    // Prepare
+    const inventory = inventoryOf(loadInfraConfig(EXAMPLE), 2);
+    const profiles = {
+      server: { slug: 'cpu-small', hourlyPrice: 0.05, homeGb: 10 },
+      run: { slug: 'cpu-small', hourlyPrice: 0.05 },
+    };
+    const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+
+    // Act
+    const month = monthLines(inventory, readWorkflows(), DEFAULT_USAGE, profiles);
+    const [own, eks] = [totalUsd(month, 'own').toFixed(2), totalUsd(month, 'eks').toFixed(2)];
+    const idle = totalUsd(idleLines(inventory, readWorkflows(), DEFAULT_USAGE)).toFixed(2);
+
+    // Assess
+    expect(read('README.md')).toContain(`Orrery's own parts\ncost $${own} a month`);
+    expect(read('README.md')).toContain(`apart from the $${eks} the cluster`);
+    expect(read('docs/cost.md')).toContain(`| Orrery's own parts | **${own}** |`);
+    expect(read('docs/cost.md')).toContain(`| the idle platform (nobody on it), beyond the cluster | ${idle} |`);
   });
 });
