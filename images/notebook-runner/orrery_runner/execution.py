@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from .jupyter import Jupyter
 from .kernel import Kernel
@@ -99,8 +99,12 @@ class Execution:
         self.limiter.materialize()
         self.nb.metadata['orrery']['outputTruncated'] = self.limiter.summary()
 
-    async def run(self) -> tuple:
-        """Executes every cell, saves the output and shuts the kernel down; returns (outcome, duration, saved)."""
+    async def run(self, on_saved: Optional[Callable[[Outcome, float, bool], None]] = None) -> tuple:
+        """Executes every cell, saves the output and shuts the kernel down; returns (outcome, duration, saved).
+
+        `on_saved(outcome, duration, saved)` is called once the output is saved, while the kernel may still be
+        shutting down (a polite shutdown takes 0.1-0.4 s): warm mode reports its result then.
+        """
         loop = asyncio.get_running_loop()
         self.stop.listen(loop)
         started = utc_now()
@@ -118,7 +122,11 @@ class Execution:
         self._before_save()
         duration = mark_run_ended(self.nb, started, utc_now(), outcome)
         cancel_other_tasks()
-        saved, _ = await asyncio.gather(self.saver.finish(), self.kernel.shutdown(graceful=self.kernel.idle))
+        shutdown = loop.create_task(self.kernel.shutdown(graceful=self.kernel.idle))
+        saved = await self.saver.finish()
+        if on_saved is not None:
+            on_saved(outcome, duration, saved)
+        await shutdown
         return outcome, duration, saved
 
     async def _start_and_execute(self) -> Outcome:

@@ -141,8 +141,14 @@ class WarmRunner:
                 return report(Outcome('FAILED', str(exc), None, EXIT_NO_RUN), time.monotonic() - began, False)
             return ended_early(exc, began)
         execution = Execution(nb, options, kernel_name, self.jupyter, started)
-        outcome, duration, saved = await execution.run()
-        return finish(execution, options.output, outcome, duration, saved)
+        exit_code = []
+
+        def report_now(outcome: Outcome, duration: float, saved: bool) -> None:
+            # The caller may go on with the saved output while the kernel shuts down; it still waits for the exit.
+            exit_code.append(finish(execution, options.output, outcome, duration, saved))
+
+        await execution.run(report_now)
+        return exit_code[0]
 
     def _listen(self) -> None:
         # Until the run installs its own (stopping.RunStop), a signal ends the runner before anything runs.

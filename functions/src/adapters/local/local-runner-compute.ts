@@ -210,6 +210,10 @@ export class LocalRunnerCompute {
       args: runnerArgs(launch),
       environment: { [RUNNER_URL_VARIABLES.input]: launch.inputUrl, [RUNNER_URL_VARIABLES.output]: launch.outputUrl },
     });
+    // A completed run is over once its output is saved: the kernel's polite shutdown (0.1-0.4 s) goes on behind it,
+    // and its processes are reaped when the runner exits.
+    if (accepted && (await Promise.race([runner.completed, ending.then(() => false)])))
+      return { code: 0, signal: null, overdue: false, stderr: '' };
     const end = await ending;
     if ((accepted && end.code !== EXIT_NO_RUN) || this.stopped.has(launch.runId)) return end;
     const last = end.stderr.trim().split('\n').at(-1) ?? '';

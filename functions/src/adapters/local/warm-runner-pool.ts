@@ -17,17 +17,20 @@ export interface WarmRunnerPoolOptions extends Omit<WarmRunnerStart, 'kernel' | 
 // A runner that dies before it is ready (no such kernel, a broken interpreter) is retried after 1 s, 2 s, 4 s … 60 s.
 const FIRST_RETRY_MS = 1000;
 const LAST_RETRY_MS = 60_000;
+// How long a taken runner's replacement waits for the run to end before it starts anyway.
+const REFILL_DELAY_MS = 2000;
 
 /**
  * Local mode's warm runners: `size` runners per kernelspec started ahead, each with its kernel up. A run takes a
- * ready one and a fresh one starts behind it; a runner serves one run and exits, so nothing passes between runs.
+ * ready one and a fresh one starts behind it (once that run ended, or 2 s into it); a runner serves one run and
+ * exits, so nothing passes between runs.
  * One that dies while idle is replaced; close() stops the idle ones.
  */
 export class WarmRunnerPool {
   private readonly idle = new Map<string, WarmRunner[]>();
   private readonly ready = new Set<WarmRunner>();
   private readonly failures = new Map<string, number>();
-  private readonly retries = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
   constructor(private readonly o: WarmRunnerPoolOptions) {}
@@ -49,7 +52,10 @@ export class WarmRunnerPool {
     if (!runner) return undefined;
     runners.splice(runners.indexOf(runner), 1);
     this.ready.delete(runner);
-    this.fill(kernel);
+    // The replacement starts once this run has ended, or REFILL_DELAY_MS after it began: on a small machine a
+    // runner's start (Python, nbclient, a kernel: about a second of CPU) would slow the run that just began.
+    const refill = this.later(() => this.fill(kernel), REFILL_DELAY_MS);
+    void runner.completed.then(refill);
     return runner;
   }
 
@@ -66,7 +72,7 @@ export class WarmRunnerPool {
   /** Stops starting runners and ends the idle ones, their kernels shut down politely when they can. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const timer of this.retries) clearTimeout(timer);
+    for (const timer of this.timers) clearTimeout(timer);
     const runners = [...this.idle.values()].flat();
     this.idle.clear();
     await Promise.all(runners.map((r) => r.stop(this.o.graceMs ?? 5000).then(() => this.discard(r))));
@@ -99,17 +105,24 @@ export class WarmRunnerPool {
       this.failures.set(kernel, failures);
       const last = runner.stderrTail().trim().split('\n').at(-1) ?? '';
       if (failures === 1) log('warn', 'a warm runner ended before its kernel was ready', { kernel, ...exit, last });
-      const timer = setTimeout(
-        () => {
-          this.retries.delete(timer);
-          this.fill(kernel);
-        },
-        Math.min(LAST_RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1)),
-      );
-      timer.unref();
-      this.retries.add(timer);
+      this.later(() => this.fill(kernel), Math.min(LAST_RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1)));
     });
     return runner;
+  }
+
+  // Runs `work` once, after `ms` or when the returned function is called, whichever is first; close() cancels it.
+  private later(work: () => void, ms: number): () => void {
+    let done = false;
+    const once = () => {
+      clearTimeout(timer);
+      this.timers.delete(timer);
+      if (!done && !this.closed) work();
+      done = true;
+    };
+    const timer = setTimeout(once, ms);
+    timer.unref();
+    this.timers.add(timer);
+    return once;
   }
 
   // What an idle runner leaves: processes its kernel started, and its folder (no run wrote in it).

@@ -35,11 +35,21 @@ export const WARM_RUNNER_VARIABLE = 'ORRERY_WARM_RUNNER';
 /** The warm runner's exit when it ran no job (its pipe closed, its kernel died, another kernel's notebook). */
 export const EXIT_NO_RUN = 4;
 
-/** What runner.py --warm prints on stdout before its result line. */
+/** What runner.py --warm prints on stdout: ready, accepted, then the result line. */
 interface WarmLine {
   ready?: boolean;
   accepted?: boolean;
+  status?: string;
+  outputWritten?: boolean;
 }
+
+// The lines a caller waits for, each true once the runner printed it.
+const SAID = {
+  ready: (l: WarmLine) => l.ready === true,
+  accepted: (l: WarmLine) => l.accepted === true,
+  // The run completed and its output is saved; the runner is still shutting its kernel down.
+  completed: (l: WarmLine) => l.status === 'COMPLETED' && l.outputWritten === true,
+} as const;
 
 /**
  * One `runner.py --warm` process (images/notebook-runner/README.md, "Warm mode"): Jupyter imported, its kernel
@@ -56,6 +66,8 @@ export class WarmRunner {
   readonly ready: Promise<boolean>;
   /** When the process has ended, and how. */
   readonly ended: Promise<RunnerExit>;
+  /** True once the result line said COMPLETED with the output written (the exit comes a little later). */
+  readonly completed: Promise<boolean>;
   private readonly accepted: Promise<boolean>;
   private tail = '';
 
@@ -73,7 +85,7 @@ export class WarmRunner {
       this.child.once('close', (code, signal) => resolve({ code, signal }));
     });
     const said = this.linesSaid();
-    [this.ready, this.accepted] = [said('ready'), said('accepted')];
+    [this.ready, this.accepted, this.completed] = [said('ready'), said('accepted'), said('completed')];
   }
 
   /** The last 4000 characters the runner (and its kernel) wrote on stderr. */
@@ -102,15 +114,15 @@ export class WarmRunner {
   }
 
   // One reader of stdout; each `said(what)` is true once the runner printed that line, false if it ended first.
-  private linesSaid(): (what: keyof WarmLine) => Promise<boolean> {
-    const waiting = new Map<keyof WarmLine, (said: boolean) => void>();
-    const promises = new Map<keyof WarmLine, Promise<boolean>>();
-    for (const what of ['ready', 'accepted'] as const)
+  private linesSaid(): (what: keyof typeof SAID) => Promise<boolean> {
+    const waiting = new Map<keyof typeof SAID, (said: boolean) => void>();
+    const promises = new Map<keyof typeof SAID, Promise<boolean>>();
+    for (const what of Object.keys(SAID) as Array<keyof typeof SAID>)
       promises.set(what, new Promise((resolve) => waiting.set(what, resolve)));
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       try {
         const said = JSON.parse(line) as WarmLine;
-        for (const [what, resolve] of waiting) if (said[what]) resolve(true);
+        for (const [what, resolve] of waiting) if (SAID[what](said)) resolve(true);
       } catch {
         // Not one of the runner's lines.
       }
