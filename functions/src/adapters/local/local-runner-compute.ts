@@ -44,6 +44,7 @@ const INSTALL_HINT =
 const GRACE_MS = 15_000;
 // A notebook larger than this is not read here to learn its kernel: its run starts cold.
 const KERNEL_PEEK_MAX_BYTES = 16 * 1024 * 1024;
+const KERNEL_PEEK_TIMEOUT_MS = 10_000;
 
 /** Local mode's warm runners: how many per kernelspec (0: none), of which kernelspecs. */
 export interface WarmRunnerSettings {
@@ -62,7 +63,7 @@ interface RunnerEnd extends RunnerExit {
 const kernelOfNotebook = async (location: string): Promise<string> => {
   let text: string;
   if (/^https?:/i.test(location)) {
-    const res = await fetch(location);
+    const res = await fetch(location, { signal: AbortSignal.timeout(KERNEL_PEEK_TIMEOUT_MS) });
     if (!res.ok || Number(res.headers.get('content-length') ?? 0) > KERNEL_PEEK_MAX_BYTES)
       throw new Error(`not read: ${res.status}`);
     text = await res.text();
