@@ -283,8 +283,8 @@ const openUsers = (paths: ReturnType<typeof dataPaths>, issuer: LocalIssuer, adm
 
 // Runs and servers as local processes under the data folder; a server that exits is recorded as ended.
 const localCompute = (o: LocalServicesOptions, settings: LocalSettings, deps: () => PlatformDeps) => {
-  const { python, kernelVariables } = settings;
-  const compute = new LocalRunnerCompute(python, RUNNER_SCRIPT, join(o.home, 'runs'), kernelVariables);
+  const { python, kernelVariables, warmRunners } = settings;
+  const compute = new LocalRunnerCompute(python, RUNNER_SCRIPT, join(o.home, 'runs'), kernelVariables, warmRunners);
   const servers = new LocalServerCompute({
     python,
     serversDir: join(o.home, 'servers'),
@@ -355,6 +355,8 @@ export const startLocalServices = async (o: LocalServicesOptions): Promise<Local
     const deps = makePlatformDeps(config, { workflows, compute: servers, tablesDir, calendar });
     compute.reapLeftovers();
     servers.reapLeftovers();
+    // Not awaited: runs start cold until the runners are ready.
+    void compute.startWarmRunners();
     await abandonOpenRuns(deps, 'the local platform stopped while this run was open; start it again');
     await abandonRunningServers(deps, 'the local platform stopped while this server was up; launch it again');
     const culler = startCuller(deps, settings.cullSchedule, emitMetrics);

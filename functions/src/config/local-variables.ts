@@ -24,6 +24,17 @@ const variableNames = z.string().transform((text, ctx) => {
   return names;
 });
 
+// A comma-separated list of kernelspec names (Jupyter's are letters, digits, `.`, `_` and `-`), lowercased.
+const kernelNames = z.string().transform((text, ctx) => {
+  const names = text
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = names.filter((name) => !/^[a-z0-9._-]+$/.test(name));
+  if (bad.length) ctx.addIssue({ code: 'custom', message: `not a kernelspec name: ${bad.join(', ')} (use commas)` });
+  return [...new Set(names)];
+});
+
 const cronPattern = z.string().refine((pattern) => {
   try {
     new Cron(pattern, { paused: true }).stop();
@@ -91,6 +102,18 @@ export const LOCAL_VARIABLES = z.object({
     description: "The wait between a server launch's checks of the local Jupyter (the cloud's workflow waits 3 s).",
     modes: LOCAL,
   }),
+  ORRERY_WARM_RUNNERS: v(wholeNumber(2, 0, 16), {
+    description:
+      'Runners kept ready per kernelspec of `ORRERY_WARM_KERNELS`, each with Jupyter imported and its kernel started, ' +
+      'so a run skips those seconds; each serves one run and exits, and a fresh one starts behind it. Runs with a ' +
+      'role, and of other kernelspecs, start cold. `0`: none.',
+    modes: LOCAL,
+  }),
+  ORRERY_WARM_KERNELS: v(kernelNames.default(['python3']), {
+    description: 'The kernelspecs warm runners are kept for, comma-separated (e.g. `python3,ir`).',
+    modes: LOCAL,
+    defaultText: '`python3`',
+  }),
   ORRERY_WEB_DIST: v(
     z
       .string()
@@ -119,6 +142,8 @@ export interface LocalSettings {
   cullSchedule: string;
   launchPollMs: number;
   webDist: string;
+  /** Warm runners per kernelspec (0: none), and their kernelspecs. */
+  warmRunners: { size: number; kernels: string[] };
 }
 
 /** Reads local mode's settings; a bad value stops start-up naming the variable and what it should be. */
@@ -134,5 +159,6 @@ export const readLocalSettings = (env: Record<string, string | undefined>): Loca
     cullSchedule: e.ORRERY_CULL_SCHEDULE,
     launchPollMs: e.ORRERY_LAUNCH_POLL_MS,
     webDist: e.ORRERY_WEB_DIST,
+    warmRunners: { size: e.ORRERY_WARM_RUNNERS, kernels: e.ORRERY_WARM_KERNELS },
   };
 };

@@ -9,17 +9,22 @@ import { jupyterKernelAvailable, printed, readOutput, waitForRun } from '../supp
 
 const PYTHON = '/usr/bin/python3';
 
-// Every process a run starts (runner, kernel, whatever the notebook spawns) inherits the runner's environment.
-const runnerProcesses = (home: string) =>
-  readdirSync('/proc')
+// Every process a run starts (runner, kernel, whatever the notebook spawns) inherits the runner's environment; warm
+// runners no run has taken are not a run's (their markers are read after /proc, so one started meanwhile counts).
+const runnerProcesses = (t: TestPlatform) => {
+  const environs = readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
-    .filter((pid) => {
+    .map((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`ORRERY_RUNS_DIR=${join(home, 'runs')}`);
+        return [pid, `\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`] as const;
       } catch {
-        return false;
+        return [pid, ''] as const;
       }
-    });
+    })
+    .filter(([, environ]) => environ.includes(`\0ORRERY_RUNS_DIR=${join(t.home, 'runs')}\0`));
+  const idle = t.platform.compute.idleWarmMarkers();
+  return environs.filter(([, environ]) => !idle.some((m) => environ.includes(`\0${m}\0`))).map(([pid]) => pid);
+};
 
 let t: TestPlatform;
 const ids: Record<string, string> = {};
@@ -28,9 +33,10 @@ const notebookFrom = async (name: string, visibility = 'private') =>
   (await t.api('POST', '/notebooks', t.tokens.alice, { title: name, visibility, content: fixture(name) })).body.notebook
     .id as string;
 
+// With the default of two warm runners: a run takes one when it is ready, and starts cold otherwise.
 describe.skipIf(!jupyterKernelAvailable())('parameterized runs on a real Jupyter kernel', () => {
   beforeAll(async () => {
-    t = await startTestPlatform();
+    t = await startTestPlatform(undefined, { ORRERY_WARM_RUNNERS: '2' });
     ids.exact = await notebookFrom('exact-parameters.ipynb');
     ids.raises = await notebookFrom('runner/raises.ipynb');
     ids.dies = await notebookFrom('runner/dies.ipynb');
@@ -117,7 +123,7 @@ describe.skipIf(!jupyterKernelAvailable())('parameterized runs on a real Jupyter
     expect(run.status).toBe('FAILED');
     expect(run.error.reason).toMatch(/timed out|timeout/i);
     expect(run.hasOutput).toBe(true);
-    expect(runnerProcesses(t.home)).toEqual([]);
+    expect(runnerProcesses(t)).toEqual([]);
   });
 
   it('stops a running notebook: STOPPED, partial output kept, no process left behind', async () => {
@@ -129,7 +135,7 @@ describe.skipIf(!jupyterKernelAvailable())('parameterized runs on a real Jupyter
     const run = await waitForRun(t, started.body.id, t.tokens.alice);
     expect(run).toMatchObject({ status: 'STOPPED', stopRequestedBy: 'alice', error: { reason: 'stopped by alice' } });
     expect(run.hasOutput).toBe(true);
-    expect(runnerProcesses(t.home)).toEqual([]);
+    expect(runnerProcesses(t)).toEqual([]);
     expect((await t.api('POST', `/runs/${run.id}/cancel`, t.tokens.alice)).status).toBe(409);
   });
 
@@ -145,22 +151,19 @@ describe.skipIf(!jupyterKernelAvailable())('parameterized runs on a real Jupyter
     expect(run.status).toBe('STOPPED');
     expect(run.startedAt).toBeNull();
     expect(run.hasOutput).toBe(false);
-    expect(runnerProcesses(t.home)).toEqual([]);
+    expect(runnerProcesses(t)).toEqual([]);
   });
 
   it('ends FAILED with the partial output when the runner itself is killed', async () => {
     const started = await t.api('POST', `/notebooks/${ids.slow}/runs`, t.tokens.alice, {});
     await waitForRun(t, started.body.id, t.tokens.alice, ['IN_PROGRESS']);
     await new Promise((r) => setTimeout(r, 3000));
-    const runner = execSync('ps -eo pid,args', { encoding: 'utf8' })
-      .split('\n')
-      .find((l) => l.includes('runner.py') && l.includes(started.body.id));
-    process.kill(Number(runner!.trim().split(' ')[0]), 'SIGKILL');
+    process.kill(t.platform.compute.runnerPid(started.body.id)!, 'SIGKILL');
     const run = await waitForRun(t, started.body.id, t.tokens.alice);
     expect(run.status).toBe('FAILED');
     expect(run.error.reason).toMatch(/killed/);
     expect(run.hasOutput).toBe(true);
-    expect(runnerProcesses(t.home)).toEqual([]);
+    expect(runnerProcesses(t)).toEqual([]);
   });
 
   it('returns the same run for one idempotency key when fifty requests race', async () => {

@@ -43,7 +43,8 @@ export const callApi = async (
 /**
  * The local platform in a throwaway data folder on a free port, with tokens for the test people.
  * It serves no portal (so the plain sign-in page) unless `env.ORRERY_WEB_DIST` names a built one:
- * whether a developer happened to build web/ must not change what API tests see.
+ * whether a developer happened to build web/ must not change what API tests see. It keeps no warm runners unless
+ * `env.ORRERY_WARM_RUNNERS` asks: a suite that runs no notebook should not start kernels on a shared machine.
  */
 export const startTestPlatform = async (
   home = mkdtempSync(join(tmpdir(), 'orrery-home-')),
@@ -52,7 +53,12 @@ export const startTestPlatform = async (
   const platform: LocalPlatform = await startLocalPlatform({
     home,
     port: 0,
-    env: { ORRERY_LOG_LEVEL: 'silent', ORRERY_WEB_DIST: join(home, 'no-portal-built'), ...env },
+    env: {
+      ORRERY_LOG_LEVEL: 'silent',
+      ORRERY_WEB_DIST: join(home, 'no-portal-built'),
+      ORRERY_WARM_RUNNERS: '0',
+      ...env,
+    },
   });
   const tokens: Record<keyof typeof people, string> = {} as never;
   for (const [key, p] of Object.entries(people)) {

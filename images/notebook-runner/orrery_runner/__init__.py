@@ -12,6 +12,7 @@ One module per seam, so each can be read and tested alone:
 - `execution`: executing the cells and deciding how the run ended;
 - `kernel`: the kernel's life (start, interrupt, shutdown, kill);
 - `stopping`: ending a run early for SIGTERM/SIGINT or the run timeout (the watchdog);
+- `warm`: warm mode, a runner whose kernel starts before its one job, which it reads from stdin;
 - `output_limits`: the caps on what outputs may hold;
 - `container_credentials`: the container-credentials server that gives a notebook AWS keys on 127.0.0.1;
 - `credential_cache`: the keys it serves, and when it fetches new ones;

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
 
 from .jupyter import Jupyter
 from .kernel import Kernel
@@ -49,21 +50,48 @@ def cancel_other_tasks() -> None:
             task.cancel()
 
 
-class Execution:
-    """Executes one loaded notebook in a kernel, saving as it goes, and says how the run ended."""
+def cell_timeout_func(cell_timeout: Optional[float]) -> Any:
+    """nbclient's timeout_func for --cell-timeout: its `timeout` trait takes whole seconds only."""
+    return (lambda cell: cell_timeout) if cell_timeout else None
 
-    def __init__(self, nb: Any, options: argparse.Namespace, kernel_name: str, jupyter: Jupyter) -> None:
-        self.nb, self.options, self.jupyter = nb, options, jupyter
-        cell_timeout = options.cell_timeout
-        # timeout_func rather than timeout: nbclient's `timeout` trait takes whole seconds only.
-        self.client = jupyter.NotebookClient(
-            nb, kernel_name=kernel_name, resources={'metadata': {'path': options.cwd}},
-            timeout_func=(lambda cell: cell_timeout) if cell_timeout else None, interrupt_on_timeout=False,
-        )
+
+def new_client(nb: Any, kernel_name: str, cwd: str, cell_timeout: Optional[float], jupyter: Jupyter) -> Any:
+    """The NotebookClient of a run: its kernel starts in `cwd`; no interrupt on a cell timeout (the run ends)."""
+    return jupyter.NotebookClient(
+        nb, kernel_name=kernel_name, resources={'metadata': {'path': cwd}},
+        timeout_func=cell_timeout_func(cell_timeout), interrupt_on_timeout=False,
+    )
+
+
+@dataclass(frozen=True)
+class StartedKernel:
+    """A kernel started before its run was known (warm mode): its client, its Kernel and the language_info it gave."""
+
+    client: Any
+    kernel: Kernel
+    language_info: Optional[dict]
+
+
+class Execution:
+    """Executes one loaded notebook in a kernel, saving as it goes, and says how the run ended.
+
+    The kernel is started by the run, or, with `started`, was started ahead of it (warm mode) and takes this notebook.
+    """
+
+    def __init__(self, nb: Any, options: argparse.Namespace, kernel_name: str, jupyter: Jupyter,
+                 started: Optional[StartedKernel] = None) -> None:
+        self.nb, self.options, self.jupyter, self.started = nb, options, jupyter, started
+        if started is None:
+            self.client = new_client(nb, kernel_name, options.cwd, options.cell_timeout, jupyter)
+            self.kernel = Kernel(self.client, kernel_name, jupyter.KernelSpecManager)
+        else:
+            self.client, self.kernel = started.client, started.kernel
+            self.client.nb = nb
+            self.client.timeout_func = cell_timeout_func(options.cell_timeout)
+            self.client.reset_execution_trackers()
         self.limiter = OutputLimiter(options.max_output_bytes, options.max_notebook_output_bytes,
                                      jupyter.stderr_output)
         self.client.orrery_limiter = self.limiter
-        self.kernel = Kernel(self.client, kernel_name, jupyter.KernelSpecManager)
         self.stop = RunStop(self.kernel)
         self.saver = OutputSaver(nb, options.output, options.progress_seconds, jupyter.serialize, self._before_save)
 
@@ -71,8 +99,12 @@ class Execution:
         self.limiter.materialize()
         self.nb.metadata['orrery']['outputTruncated'] = self.limiter.summary()
 
-    async def run(self) -> tuple:
-        """Executes every cell, saves the output and shuts the kernel down; returns (outcome, duration, saved)."""
+    async def run(self, on_saved: Optional[Callable[[Outcome, float, bool], None]] = None) -> tuple:
+        """Executes every cell, saves the output and shuts the kernel down; returns (outcome, duration, saved).
+
+        `on_saved(outcome, duration, saved)` is called once the output is saved, while the kernel may still be
+        shutting down (a polite shutdown takes 0.1-0.4 s): warm mode reports its result then.
+        """
         loop = asyncio.get_running_loop()
         self.stop.listen(loop)
         started = utc_now()
@@ -90,15 +122,22 @@ class Execution:
         self._before_save()
         duration = mark_run_ended(self.nb, started, utc_now(), outcome)
         cancel_other_tasks()
-        saved, _ = await asyncio.gather(self.saver.finish(), self.kernel.shutdown(graceful=self.kernel.idle))
+        shutdown = loop.create_task(self.kernel.shutdown(graceful=self.kernel.idle))
+        saved = await self.saver.finish()
+        if on_saved is not None:
+            on_saved(outcome, duration, saved)
+        await shutdown
         return outcome, duration, saved
 
     async def _start_and_execute(self) -> Outcome:
-        try:
-            language_info = await self.kernel.start()
-        except Exception as exc:
-            reason = f"kernel '{self.kernel.name}' failed to start: {exc}. {INSTALL_HINT}"
-            return Outcome('FAILED', reason, None, EXIT_ENVIRONMENT)
+        if self.started is not None:
+            language_info = self.started.language_info
+        else:
+            try:
+                language_info = await self.kernel.start()
+            except Exception as exc:
+                reason = f"kernel '{self.kernel.name}' failed to start: {exc}. {INSTALL_HINT}"
+                return Outcome('FAILED', reason, None, EXIT_ENVIRONMENT)
         if language_info is not None:
             self.nb.metadata['language_info'] = language_info
         for index, cell in enumerate(self.nb.cells):

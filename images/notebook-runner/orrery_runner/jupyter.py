@@ -102,12 +102,11 @@ def kernel_name_for(requested: Optional[str], metadata: Any) -> str:
     return requested or kernelspec.get('name') or 'python3'
 
 
-def resolve_kernel(requested: Optional[str], nb: Any, jupyter: Jupyter) -> str:
-    """The kernel to run, which must be installed; a requested one is named in the output's kernelspec."""
-    name = kernel_name_for(requested, nb.metadata)
+def installed_kernel(name: str, jupyter: Jupyter) -> Any:
+    """The kernelspec of an installed kernel, or EnvironmentMissing that lists the installed ones."""
     manager = jupyter.KernelSpecManager()
     try:
-        spec = manager.get_kernel_spec(name)
+        return manager.get_kernel_spec(name)
     except jupyter.NoSuchKernel:
         installed = ', '.join(sorted(manager.find_kernel_specs())) or 'none'
         raise EnvironmentMissing(
@@ -115,6 +114,12 @@ def resolve_kernel(requested: Optional[str], nb: Any, jupyter: Jupyter) -> str:
             'Install it (for Python: `apt-get install python3-ipykernel` or `pip install ipykernel`) '
             'or choose another with --kernel.'
         ) from None
+
+
+def resolve_kernel(requested: Optional[str], nb: Any, jupyter: Jupyter) -> str:
+    """The kernel to run, which must be installed; a requested one is named in the output's kernelspec."""
+    name = kernel_name_for(requested, nb.metadata)
+    spec = installed_kernel(name, jupyter)
     if requested:
         nb.metadata['kernelspec'] = {'name': name, 'display_name': spec.display_name, 'language': spec.language}
     return name

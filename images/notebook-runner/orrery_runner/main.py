@@ -30,6 +30,28 @@ def report(outcome: Outcome, duration: float, output_written: bool, output_trunc
     return outcome.exit_code
 
 
+def ended_early(exc: BaseException, began: float) -> int:
+    """Reports a run that ended before its cells ran (BadInput, EnvironmentMissing, StopRequested); no output."""
+    if isinstance(exc, StopRequested):
+        log('STOPPED before the run started')
+        outcome = Outcome('STOPPED', 'stopped', None, EXIT_ON_SIGNAL[exc.signum])
+    else:
+        log(str(exc))
+        code = EXIT_BAD_INPUT if isinstance(exc, BadInput) else EXIT_ENVIRONMENT
+        outcome = Outcome('FAILED', str(exc), None, code)
+    return report(outcome, time.monotonic() - began, False)
+
+
+def finish(execution: Execution, output: str, outcome: Outcome, duration: float, saved: bool) -> int:
+    """Reports a run whose execution ended (its output at `output`): logs how, and what the output limits left out."""
+    outcome = with_save_result(outcome, saved, public_location(output))
+    log(end_line(outcome, duration))
+    truncated = execution.limiter.summary()
+    if truncated:
+        log(f"output truncated: {truncated['outputs']} output(s) cut, {truncated['omittedBytes']} bytes left out")
+    return report(outcome, duration, saved, truncated is not None)
+
+
 def main(argv: Optional[list] = None) -> int:
     """Runs the notebook the command line names; returns the exit code.
 
@@ -50,34 +72,24 @@ def main(argv: Optional[list] = None) -> int:
         execution = Execution(nb, options, resolve_kernel(options.kernel, nb, jupyter), jupyter)
         credentials_server = serve_run_credentials(credentials, options.cwd, os.environ)
         outcome, duration, saved = asyncio.run(execution.run())
-    except BadInput as exc:
-        log(str(exc))
-        return report(Outcome('FAILED', str(exc), None, EXIT_BAD_INPUT), time.monotonic() - began, False)
-    except EnvironmentMissing as exc:
-        log(str(exc))
-        return report(Outcome('FAILED', str(exc), None, EXIT_ENVIRONMENT), time.monotonic() - began, False)
-    except StopRequested as exc:
-        log('STOPPED before the run started')
-        outcome = Outcome('STOPPED', 'stopped', None, EXIT_ON_SIGNAL[exc.signum])
-        return report(outcome, time.monotonic() - began, False)
+    except (BadInput, EnvironmentMissing, StopRequested) as exc:
+        return ended_early(exc, began)
     finally:
         if credentials_server is not None:
             credentials_server.close()
-    outcome = with_save_result(outcome, saved, public_location(options.output))
-    log(end_line(outcome, duration))
-    truncated = execution.limiter.summary()
-    if truncated:
-        log(f"output truncated: {truncated['outputs']} output(s) cut, {truncated['omittedBytes']} bytes left out")
-    return report(outcome, duration, saved, truncated is not None)
+    return finish(execution, options.output, outcome, duration, saved)
 
 
 def run() -> None:
-    """Runs main() and leaves without the interpreter's teardown.
+    """Runs main() (warm_main() with --warm) and leaves without the interpreter's teardown.
 
     The output is written and the kernel is gone by then; the teardown (zmq contexts lingering, thousands of
     objects freed) would add a quarter of a second to every run.
     """
-    exit_code = main()
+    # Imported here: warm mode reports its run with this module's endings.
+    from .warm import WARM_FLAG, warm_main
+
+    exit_code = warm_main(sys.argv[1:]) if WARM_FLAG in sys.argv[1:] else main()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(exit_code)

@@ -26,6 +26,7 @@ describe("local mode's own settings", () => {
       cullSchedule: '*/2 * * * *',
       launchPollMs: 250,
       webDist: join(checkout, 'web', 'dist'),
+      warmRunners: { size: 2, kernels: ['python3'] },
     });
   });
 
@@ -38,6 +39,8 @@ describe("local mode's own settings", () => {
       ORRERY_KERNEL_ENV: ' HTTPS_PROXY, NO_PROXY,,',
       ORRERY_CULL_SCHEDULE: '*/10 * * * * *',
       ORRERY_LAUNCH_POLL_MS: '200',
+      ORRERY_WARM_RUNNERS: '0',
+      ORRERY_WARM_KERNELS: 'Python3, ir,python3',
     };
 
     // Act
@@ -51,6 +54,7 @@ describe("local mode's own settings", () => {
       kernelVariables: ['HTTPS_PROXY', 'NO_PROXY'],
       cullSchedule: '*/10 * * * * *',
       launchPollMs: 200,
+      warmRunners: { size: 0, kernels: ['python3', 'ir'] },
     });
   });
 
@@ -59,6 +63,8 @@ describe("local mode's own settings", () => {
     ['ORRERY_LAUNCH_POLL_MS', '250ms', /ORRERY_LAUNCH_POLL_MS: a whole number from 1 to 60000 \(got "250ms"\)/],
     ['PORT', '80a', /PORT: a whole number from 0 to 65535 \(got "80a"\)/],
     ['PORT', '70000', /PORT: a whole number from 0 to 65535 \(got "70000"\)/],
+    ['ORRERY_WARM_RUNNERS', '-1', /ORRERY_WARM_RUNNERS: a whole number from 0 to 16 \(got "-1"\)/],
+    ['ORRERY_WARM_KERNELS', 'python3 ir', /ORRERY_WARM_KERNELS: not a kernelspec name: python3 ir \(use commas\)/],
   ])('refuse %s=%s, naming the variable, what it should be and the value given', (name, value, expected) => {
     // Prepare
     const env = { [name]: value };
