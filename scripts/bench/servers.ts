@@ -85,7 +85,8 @@ const benchLaunches = async () => {
   const platform = await startLocalPlatform({
     home,
     port: 0,
-    env: { ...process.env, ORRERY_LOG_LEVEL: 'silent', ORRERY_SERVER_LIMIT: '5' },
+    // No warm runners: their start-up would share the CPU with the launches being timed.
+    env: { ...process.env, ORRERY_LOG_LEVEL: 'silent', ORRERY_SERVER_LIMIT: '5', ORRERY_WARM_RUNNERS: '0' },
   });
   try {
     platform.users.upsert('bench', { teams: ['bench'], admin: false, name: 'Bench' });
