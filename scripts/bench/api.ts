@@ -10,6 +10,8 @@ import { parseArgs } from 'node:util';
 import { dataPaths } from '../../functions/src/adapters/local/data-folder.ts';
 import { LocalIssuer } from '../../functions/src/adapters/local/local-issuer.ts';
 import { UserDirectory } from '../../functions/src/adapters/local/user-directory.ts';
+import type { User } from '../../functions/src/domain/user.ts';
+import { type ListCase, printListReads } from './list-reads.ts';
 
 const { values } = parseArgs({
   options: {
@@ -89,6 +91,21 @@ const seed = async (api: string, tokens: string[]) => {
   return ids;
 };
 
+// The listings the drive asks for, and the filters it does not, each as the store reads them.
+const listCases = (names: string[]): ListCase[] => {
+  const user = (i: number): User => ({ id: names[i]!, name: names[i]!, teams: [`team-${i % 2}`], admin: false });
+  const admin: User = { id: 'root', name: 'root', teams: [], admin: true };
+  return [
+    ...names.map((n, i) => ({ name: `${n} (no filter)`, user: user(i), filter: {} })),
+    { name: 'root, an admin (no filter)', user: admin, filter: {} },
+    { name: `${names[0]} tag=tag-3`, user: user(0), filter: { tag: 'tag-3' } },
+    { name: `${names[1]} tag=tag-3`, user: user(1), filter: { tag: 'tag-3' } },
+    { name: `${names[0]} group=g/3`, user: user(0), filter: { group: 'g/3' } },
+    { name: `${names[0]} owner=${names[1]}`, user: user(0), filter: { owner: names[1] } },
+    { name: `${names[0]} q=Notebook 1`, user: user(0), filter: { q: 'Notebook 1' } },
+  ];
+};
+
 const main = async () => {
   const home = mkdtempSync(join(tmpdir(), 'orrery-bench-'));
   const port = await freePort();
@@ -98,6 +115,8 @@ const main = async () => {
     stdio: 'ignore',
   });
   const api = `http://127.0.0.1:${port}/api`;
+  const stopped = new Promise((r) => server.once('exit', r));
+  const names = ['ana', 'ben', 'cy'];
   try {
     for (let i = 0; i < 150; i += 1) {
       if (
@@ -111,7 +130,6 @@ const main = async () => {
     }
     const paths = dataPaths(home);
     const users = new UserDirectory(paths.users, paths.loginCodes, await LocalIssuer.open(paths.secrets));
-    const names = ['ana', 'ben', 'cy'];
     for (const [i, n] of names.entries()) users.upsert(n, { teams: [`team-${i % 2}`] });
     const tokens = await Promise.all(names.map((n) => users.tokenFor(n)));
     console.log(
@@ -134,9 +152,13 @@ const main = async () => {
         .map((l) => l.toFixed(2))
         .join(' ')}`,
     );
+    server.kill('SIGINT');
+    await stopped;
+    const worst = await printListReads(dataPaths(home).dynamodb, 'orrery', listCases(names));
+    console.log(`most items read per item returned: ${worst.toFixed(2)}× (target ≤ 1.2×)`);
   } finally {
     server.kill('SIGINT');
-    await new Promise((r) => server.once('exit', r));
+    await stopped;
     rmSync(home, { recursive: true, force: true });
   }
 };
