@@ -15,6 +15,9 @@ interface Secrets {
 
 type Key = Awaited<ReturnType<typeof importJWK>>;
 
+// Every request re-presents the same few tokens; an ES256 check costs more than the listing it guards.
+const MAX_CACHED_TOKENS = 1000;
+
 /** Local mode's JWT issuer: an ES256 key kept in the data folder, and the same checks the cloud authorizer makes. */
 export class LocalIssuer {
   private constructor(
@@ -23,6 +26,9 @@ export class LocalIssuer {
     /** The secret that seals list cursors, kept with the signing key. */
     readonly cursorSecret: string,
   ) {}
+
+  /** Tokens whose signature and claims were checked, by their exact text; expiry is checked again on each use. */
+  private readonly verified = new Map<string, JWTPayload>();
 
   /** Loads the key from `secrets.json`, making it (and the cursor secret) on first start. */
   static async open(secretsFile: string): Promise<LocalIssuer> {
@@ -57,6 +63,18 @@ export class LocalIssuer {
 
   /** Verifies signature, issuer, audience and expiry (ES256 only, so `alg: none` never passes). */
   async verify(token: string): Promise<JWTPayload> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (Number(known.exp) > Math.floor(Date.now() / 1000)) return known;
+      this.verified.delete(token);
+    }
+    const payload = await this.check(token);
+    if (this.verified.size >= MAX_CACHED_TOKENS) this.verified.clear();
+    this.verified.set(token, payload);
+    return payload;
+  }
+
+  private async check(token: string): Promise<JWTPayload> {
     try {
       const { payload } = await jwtVerify(token, this.publicKey, {
         issuer: LOCAL_ISSUER,
