@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cron } from 'croner';
+import { indexPrivateNotebooks } from '../adapters/aws/notebook-index-backfill.ts';
 import { ensureTable, makeEmulatorDynamoClient } from '../adapters/aws/table-setup.ts';
 import { dataPaths, secureDataFolder } from '../adapters/local/data-folder.ts';
 import { startDynalite, startS3rver, type RunningEmulator } from '../adapters/local/emulators.ts';
@@ -346,6 +347,7 @@ export const startLocalServices = async (o: LocalServicesOptions): Promise<Local
       ORRERY_CURSOR_SECRET: issuer.cursorSecret,
     });
     await ensureTable(makeEmulatorDynamoClient(config.region, dynamo.endpoint), TABLE);
+    await indexPrivateNotebooks(documentClient(config), TABLE);
     const { users, firstStart, loginFor } = openUsers(paths, issuer, o.adminUser);
     const { compute, servers } = localCompute(o, settings, () => deps);
     const workflows = localWorkflows(() => deps, compute, settings.launchPollMs);

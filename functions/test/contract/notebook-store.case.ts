@@ -182,6 +182,19 @@ export const notebookStoreContract = (name: string, make: () => Promise<Notebook
       expect(await drain(store, { kind: 'org' }, 10)).toContain(nb.id);
     });
 
+    it('lists under private only what its owner alone may see, and moves a notebook out when it is shared', async () => {
+      const store = await make();
+      const mine = notebook({ owner: 'alice', visibility: 'private' });
+      const teamless = notebook({ owner: 'alice', visibility: 'team', team: null });
+      const shared = notebook({ owner: 'alice', visibility: 'org' });
+      const bobs = notebook({ owner: 'bob', visibility: 'private' });
+      for (const nb of [mine, teamless, shared, bobs]) await store.createNotebook(nb);
+      expect(await drain(store, { kind: 'private', owner: 'alice' }, 1)).toEqual([teamless.id, mine.id]);
+      await store.updateNotebook(mine.id, { visibility: 'team', updatedAt: '2026-03-01T00:00:00.000Z' });
+      expect(await drain(store, { kind: 'private', owner: 'alice' }, 10)).toEqual([teamless.id]);
+      expect(await drain(store, { kind: 'team', team: 'ads' }, 10)).toEqual([mine.id]);
+    });
+
     it('keeps the tag listing true when ten edits of one notebook race', async () => {
       const store = await make();
       const nb = notebook({ tags: ['x0'] });

@@ -22,6 +22,7 @@ import {
   fromNotebookItem,
   fromVersionItem,
   notebookPk,
+  privatePk,
   tagPk,
   toNotebookItem,
   toVersionItem,
@@ -30,6 +31,7 @@ import {
 
 const INDEX_OF: Record<Exclude<ListSource['kind'], 'tag'>, { index: string; pk: string; sk: string }> = {
   owner: { index: 'gsi1', pk: 'GSI1PK', sk: 'GSI1SK' },
+  private: { index: 'gsi2', pk: 'GSI2PK', sk: 'GSI2SK' },
   team: { index: 'gsi2', pk: 'GSI2PK', sk: 'GSI2SK' },
   org: { index: 'gsi2', pk: 'GSI2PK', sk: 'GSI2SK' },
   group: { index: 'gsi3', pk: 'GSI3PK', sk: 'GSI3SK' },
@@ -39,13 +41,15 @@ const INDEX_OF: Record<Exclude<ListSource['kind'], 'tag'>, { index: string; pk: 
 const partitionOf = (source: Exclude<ListSource, { kind: 'tag' }>): string =>
   source.kind === 'owner'
     ? `OWNER#${source.owner}`
-    : source.kind === 'team'
-      ? `AUD#TEAM#${source.team}`
-      : source.kind === 'org'
-        ? 'AUD#ORG'
-        : source.kind === 'group'
-          ? `GROUP#${source.group}`
-          : 'NOTEBOOKS';
+    : source.kind === 'private'
+      ? privatePk(source.owner)
+      : source.kind === 'team'
+        ? `AUD#TEAM#${source.team}`
+        : source.kind === 'org'
+          ? 'AUD#ORG'
+          : source.kind === 'group'
+            ? `GROUP#${source.group}`
+            : 'NOTEBOOKS';
 
 // Concurrent edits of one notebook retry on a lost revision race; the bound only stops a runaway loop.
 const MAX_EDIT_ATTEMPTS = 20;

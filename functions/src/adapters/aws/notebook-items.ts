@@ -5,6 +5,8 @@ import { listingKey } from '../../domain/notebook.ts';
 export const notebookPk = (id: string) => `NB#${id}`;
 /** The sort key of a version: zero-padded so versions sort by number. */
 export const versionSk = (version: number) => `V#${String(version).padStart(10, '0')}`;
+/** The audience partition (gsi2) of what only its owner may see. */
+export const privatePk = (owner: string) => `AUD#OWNER#${owner}`;
 /** The partition of one tag's index entries. */
 export const tagPk = (tag: string) => `TAG#${tag}`;
 
@@ -16,7 +18,8 @@ export const indexKeys = (nb: Notebook): Record<string, string> => {
   const lk = listingKey(nb);
   const keys: Record<string, string> = { GSI1PK: `OWNER#${nb.owner}`, GSI1SK: lk, GSI4PK: 'NOTEBOOKS', GSI4SK: lk };
   if (nb.visibility === 'org') Object.assign(keys, { GSI2PK: 'AUD#ORG', GSI2SK: lk });
-  if (nb.visibility === 'team' && nb.team) Object.assign(keys, { GSI2PK: `AUD#TEAM#${nb.team}`, GSI2SK: lk });
+  else if (nb.visibility === 'team' && nb.team) Object.assign(keys, { GSI2PK: `AUD#TEAM#${nb.team}`, GSI2SK: lk });
+  else Object.assign(keys, { GSI2PK: privatePk(nb.owner), GSI2SK: lk });
   if (nb.group) Object.assign(keys, { GSI3PK: `GROUP#${nb.group}`, GSI3SK: lk });
   return nb.archived ? {} : keys;
 };

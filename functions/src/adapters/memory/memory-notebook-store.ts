@@ -13,6 +13,8 @@ const inSource = (source: ListSource, nb: Notebook): boolean => {
   switch (source.kind) {
     case 'owner':
       return nb.owner === source.owner;
+    case 'private':
+      return nb.owner === source.owner && (nb.visibility === 'private' || (nb.visibility === 'team' && !nb.team));
     case 'team':
       return nb.visibility === 'team' && nb.team === source.team;
     case 'org':
