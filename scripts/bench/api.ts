@@ -1,6 +1,8 @@
 // Seeds 10,000 notebooks into a fresh local platform, then drives three read paths with 16 concurrent
-// clients for 20 s each and prints requests/s, p50 and p99.
-// Usage: npm run bench:api [-- --seconds 20 --notebooks 10000]
+// clients for 20 s each and prints requests/s, p50 and p99. With JupyterHub installed, the first path runs
+// interleaved with the same list on a hub holding as many users, and the ratio is printed. Last, what each
+// listing page reads from the store.
+// Usage: npm run bench:api [-- --seconds 20 --notebooks 10000 --rounds 2 --no-hub]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -11,6 +13,7 @@ import { dataPaths } from '../../functions/src/adapters/local/data-folder.ts';
 import { LocalIssuer } from '../../functions/src/adapters/local/local-issuer.ts';
 import { UserDirectory } from '../../functions/src/adapters/local/user-directory.ts';
 import type { User } from '../../functions/src/domain/user.ts';
+import { hubInstalled, startHub } from './jupyterhub.ts';
 import { type ListCase, printListReads } from './list-reads.ts';
 
 const { values } = parseArgs({
@@ -18,8 +21,11 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     notebooks: { type: 'string', default: '10000' },
     clients: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '2' },
+    'no-hub': { type: 'boolean', default: false },
   },
 });
+const ROUNDS = Number(values.rounds);
 const SECONDS = Number(values.seconds);
 const NOTEBOOKS = Number(values.notebooks);
 const CLIENTS = Number(values.clients);
@@ -37,7 +43,31 @@ const freePort = () =>
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-const drive = async (name: string, makeRequest: (i: number) => [string, string]) => {
+/** What one drive measured. */
+interface Drive {
+  latencies: number[];
+  errors: number;
+  seconds: number;
+}
+
+const report = (name: string, d: Drive) => {
+  const latencies = [...d.latencies].sort((a, b) => a - b);
+  const rate = (latencies.length / d.seconds).toFixed(0).padStart(6);
+  const at = (p: number) => percentile(latencies, p).toFixed(1).padStart(6);
+  console.log(
+    `${name.padEnd(40)} ${rate} req/s   p50 ${at(50)} ms   p99 ${at(99)} ms   ` +
+      `errors ${d.errors}/${latencies.length}`,
+  );
+  return { rate: latencies.length / d.seconds, p99: percentile(latencies, 99) };
+};
+
+const merged = (drives: Drive[]): Drive => ({
+  latencies: drives.flatMap((d) => d.latencies),
+  errors: drives.reduce((n, d) => n + d.errors, 0),
+  seconds: drives.reduce((n, d) => n + d.seconds, 0),
+});
+
+const drive = async (name: string, makeRequest: (i: number) => [string, string]): Promise<Drive> => {
   const latencies: number[] = [];
   let errors = 0;
   const end = performance.now() + SECONDS * 1000;
@@ -53,13 +83,34 @@ const drive = async (name: string, makeRequest: (i: number) => [string, string])
       }
     }),
   );
-  latencies.sort((a, b) => a - b);
-  const rate = (latencies.length / SECONDS).toFixed(0).padStart(6);
-  const at = (p: number) => percentile(latencies, p).toFixed(1).padStart(6);
-  const line =
-    `${name.padEnd(34)} ${rate} req/s   p50 ${at(50)} ms   p99 ${at(99)} ms   ` +
-    `errors ${errors}/${latencies.length}`;
-  console.log(line);
+  const d = { latencies, errors, seconds: SECONDS };
+  report(name, d);
+  return d;
+};
+
+// The same list on both, interleaved round by round so both see the same machine.
+const compareWithHub = async (api: string, tokens: string[]) => {
+  const hub = await startHub([await freePort(), await freePort(), await freePort()], NOTEBOOKS);
+  try {
+    const ours: Drive[] = [];
+    const theirs: Drive[] = [];
+    for (let r = 0; r < ROUNDS; r += 1) {
+      ours.push(
+        await drive('GET /notebooks?limit=50', (i) => [`${api}/notebooks?limit=50`, tokens[i % tokens.length]!]),
+      );
+      theirs.push(
+        await drive('JupyterHub GET /hub/api/users?limit=50', () => [`${hub.api}/users?limit=50`, hub.token]),
+      );
+    }
+    const a = report('Orrery, all rounds', merged(ours));
+    const b = report('JupyterHub, all rounds', merged(theirs));
+    console.log(
+      `Orrery/JupyterHub throughput ${(a.rate / b.rate).toFixed(2)}× (target ≥ 2×); ` +
+        `p99 ${a.p99.toFixed(1)} ms vs ${b.p99.toFixed(1)} ms (target ≤ 50 ms)`,
+    );
+  } finally {
+    await hub.close();
+  }
 };
 
 /** Seeds notebooks round-robin over the users; returns each id with the index of its owner's token. */
@@ -138,7 +189,11 @@ const main = async () => {
         .join(' ')}; ${CLIENTS} clients, ${SECONDS} s per scenario`,
     );
     const ids = await seed(api, tokens);
-    await drive('GET /notebooks?limit=50', (i) => [`${api}/notebooks?limit=50`, tokens[i % tokens.length]!]);
+    if (!values['no-hub'] && hubInstalled()) await compareWithHub(api, tokens);
+    else {
+      console.log('JupyterHub: not compared (--no-hub, or no `jupyterhub` on PATH)');
+      await drive('GET /notebooks?limit=50', (i) => [`${api}/notebooks?limit=50`, tokens[i % tokens.length]!]);
+    }
     await drive('GET /notebooks?tag=…&limit=50', (i) => [
       `${api}/notebooks?limit=50&tag=${TAGS[i % TAGS.length]}`,
       tokens[i % tokens.length]!,
