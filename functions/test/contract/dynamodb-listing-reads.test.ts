@@ -23,7 +23,7 @@ const seeded = (i: number): Notebook => {
   return {
     id: `nb-${String(i).padStart(6, '0')}`,
     title: `Notebook ${i}`,
-    description: '',
+    description: `About notebook ${i}`,
     tags: [`tag-${i % 3}`],
     group: `g/${i % 2}`,
     visibility: VISIBILITY[i % VISIBILITY.length]!,
@@ -76,6 +76,13 @@ describe('What a listing page reads from DynamoDB', () => {
       expect(p.reads.scans).toBe(0);
       expect(p.reads.keyReads).toBe(0);
     }
+  });
+});
+
+describe('What a listing page holds', () => {
+  it('lists each notebook exactly as reading it answers, every field included', async () => {
+    const { items } = await page(people.root, {});
+    for (const nb of items.slice(0, 5)) expect(nb).toEqual(await deps.notebooks.getNotebook(nb.id));
   });
 });
 

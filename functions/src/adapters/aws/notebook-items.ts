@@ -24,6 +24,31 @@ export const indexKeys = (nb: Notebook): Record<string, string> => {
   return nb.archived ? {} : keys;
 };
 
+const NOTEBOOK_FIELDS = [
+  'id',
+  'title',
+  'description',
+  'tags',
+  'group',
+  'visibility',
+  'owner',
+  'team',
+  'createdAt',
+  'updatedAt',
+  'latestVersion',
+  'archived',
+  'archivedAt',
+] as const satisfies readonly (keyof Notebook)[];
+
+/**
+ * A projection of what fromNotebookItem reads, for listings: an item's index keys and storage attributes are as
+ * large as the notebook's own fields, and each listed item was parsed and unmarshalled whole.
+ */
+export const notebookProjection = {
+  ProjectionExpression: NOTEBOOK_FIELDS.map((_, i) => `#n${i}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(NOTEBOOK_FIELDS.map((f, i) => [`#n${i}`, f])),
+};
+
 /** Builds the stored item of a notebook at a revision. */
 export const toNotebookItem = (nb: Notebook, rev: number): NotebookItem => ({
   ...nb,
