@@ -1,15 +1,9 @@
-import {
-  GetCommand,
-  paginateQuery,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.ts';
 import type { SparkSession } from '../../domain/spark-session.ts';
 import type { SparkSessionPage as Page, SparkSessionStop, SparkSessionStore } from '../../ports/spark-session-store.ts';
 import { isConditionFailure } from './aws-errors.ts';
+import { queryAll, queryPage, type KeyRange } from './dynamodb-pages.ts';
 
 // An item per session, `SPARK#<id>` / `META`, its position `<createdAt>#<id>` sorting each index:
 // gsi1: a user's sessions (`SPARKOWNER#<owner>`) · gsi2: a server's (`SPARKSERVER#<serverId>`, every launch of the
@@ -51,7 +45,16 @@ const fromItem = (item: Record<string, unknown>): SparkSession => {
   return s as unknown as SparkSession;
 };
 
-type Query = { index: string; pk: string; sk: string; value: string; prefix?: string };
+// One index's partition of sessions, newest first by `<createdAt>#<id>` (after the prefix, on the active index).
+const sessions = (index: string, value: string, prefix?: string): KeyRange<SparkSession> => ({
+  index,
+  pk: `${index.toUpperCase()}PK`,
+  sk: `${index.toUpperCase()}SK`,
+  value,
+  prefix,
+  from: fromItem,
+  position,
+});
 
 /** Spark session records in the single table: one conditional put each, a conditional update to stop. */
 export class DynamoDbSparkSessionStore implements SparkSessionStore {
@@ -83,26 +86,25 @@ export class DynamoDbSparkSessionStore implements SparkSessionStore {
   }
 
   listByServer(serverId: string, page: Page) {
-    return this.page({ index: 'gsi2', pk: 'GSI2PK', sk: 'GSI2SK', value: serverPk(serverId) }, page);
+    return queryPage(this.doc, this.table, sessions('gsi2', serverPk(serverId)), page);
   }
 
   listActiveByServer(serverId: string, page: Page) {
-    const prefix = activeOf(serverId);
-    return this.page({ index: 'gsi3', pk: 'GSI3PK', sk: 'GSI3SK', value: ACTIVE_PK, prefix }, page);
+    return queryPage(this.doc, this.table, sessions('gsi3', ACTIVE_PK, activeOf(serverId)), page);
   }
 
   listByOwner(owner: string, page: Page) {
-    return this.page({ index: 'gsi1', pk: 'GSI1PK', sk: 'GSI1SK', value: ownerPk(owner) }, page);
+    return queryPage(this.doc, this.table, sessions('gsi1', ownerPk(owner)), page);
   }
 
   listAll(page: Page) {
-    return this.page({ index: 'gsi4', pk: 'GSI4PK', sk: 'GSI4SK', value: ALL_PK }, page);
+    return queryPage(this.doc, this.table, sessions('gsi4', ALL_PK), page);
   }
 
   async listActive(): Promise<SparkSession[]> {
     // The index sorts by server first: the culler's oldest-first order is made here, over what it reads anyway.
     // The filter keeps the answer right even for a record written against the rule (ACTIVE keys on a stopped one).
-    const items = await this.all('gsi3', 'GSI3PK', ACTIVE_PK);
+    const items = await queryAll(this.doc, this.table, sessions('gsi3', ACTIVE_PK));
     return items.filter((s) => s.status === 'ACTIVE').sort((a, b) => (position(a) < position(b) ? -1 : 1));
   }
 
@@ -131,50 +133,5 @@ export class DynamoDbSparkSessionStore implements SparkSessionStore {
       if (isConditionFailure(err)) return null;
       throw err;
     }
-  }
-
-  private async all(index: string, pk: string, value: string): Promise<SparkSession[]> {
-    const items: SparkSession[] = [];
-    const pages = paginateQuery(
-      { client: this.doc },
-      {
-        TableName: this.table,
-        IndexName: index,
-        KeyConditionExpression: `${pk} = :pk`,
-        ExpressionAttributeValues: { ':pk': value },
-      },
-    );
-    for await (const out of pages) items.push(...(out.Items ?? []).map(fromItem));
-    return items;
-  }
-
-  // One Query, newest first; one item more than the page tells whether another page follows. With a prefix (one
-  // server's active sessions) the range is `prefix` up to and including `prefix + after` (a key condition takes one
-  // range), so the item at `after` itself, when it is still there, is read and dropped: one more again.
-  private async page(q: Query, page: Page) {
-    const prefix = q.prefix ?? '';
-    const range = !page.after
-      ? prefix && ` AND begins_with(${q.sk}, :prefix)`
-      : prefix
-        ? ` AND ${q.sk} BETWEEN :prefix AND :upto`
-        : ` AND ${q.sk} < :upto`;
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: q.index,
-        KeyConditionExpression: `${q.pk} = :pk${range}`,
-        ExpressionAttributeValues: {
-          ':pk': q.value,
-          ...(prefix ? { ':prefix': prefix } : {}),
-          ...(page.after ? { ':upto': `${prefix}${page.after}` } : {}),
-        },
-        ScanIndexForward: false,
-        Limit: page.limit + (prefix && page.after ? 2 : 1),
-      }),
-    );
-    const after = page.after;
-    const read = (out.Items ?? []).map(fromItem).filter((s) => after === undefined || position(s) < after);
-    const items = read.slice(0, page.limit);
-    return { items, next: read.length > page.limit ? position(items.at(-1)!) : undefined };
   }
 }
