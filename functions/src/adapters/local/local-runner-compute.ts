@@ -16,7 +16,8 @@ import {
 import { kernelEnvironment } from './kernel-environment.ts';
 import { killGroup, reapProcessesMarked } from './process-tree.ts';
 import { WarmRunnerPool } from './warm-runner-pool.ts';
-import { EXIT_NO_RUN, type RunnerExit, type WarmRunner } from './warm-runner.ts';
+import type { ProcessExit } from './warm-pool.ts';
+import { EXIT_NO_RUN, type WarmRunner } from './warm-runner.ts';
 
 /** What the local runner needs from the prepare step. */
 export interface LocalLaunch {
@@ -53,7 +54,7 @@ export interface WarmRunnerSettings {
 }
 
 /** How a runner's process ended, as run() judges it. */
-interface RunnerEnd extends RunnerExit {
+interface RunnerEnd extends ProcessExit {
   /** Killed by the deadline past the run's timeout. */
   overdue: boolean;
   stderr: string;
@@ -252,7 +253,7 @@ export class LocalRunnerCompute {
       },
       (launch.timeoutSeconds + RUNNER_DEADLINE_MARGIN_SECONDS) * 1000,
     );
-    const { code, signal } = await new Promise<RunnerExit>((resolve) => {
+    const { code, signal } = await new Promise<ProcessExit>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null)
         resolve({ code: child.exitCode, signal: child.signalCode });
       else child.once('close', (c, s) => resolve({ code: c, signal: s }));

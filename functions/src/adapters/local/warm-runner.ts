@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { killGroup } from './process-tree.ts';
+import { WarmChild } from './warm-child.ts';
 
 /** How a warm runner is started. */
 export interface WarmRunnerStart {
@@ -21,12 +19,6 @@ export interface WarmRunnerStart {
 export interface WarmJob {
   args: string[];
   environment: Record<string, string>;
-}
-
-/** How a runner's process ended. */
-export interface RunnerExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
 }
 
 /** The variable that marks a warm runner's processes (its kernel's too): a kernel started ahead has no run id. */
@@ -57,40 +49,25 @@ const SAID = {
  * through the environment, which the kernel inherited before the run existed. A process group of its own, as a
  * cold runner's, so stopping its run ends exactly it.
  */
-export class WarmRunner {
+export class WarmRunner extends WarmChild {
   /** The runner's marker value, also the name of its folder until a run takes it. */
-  readonly id = `warm-${randomBytes(6).toString('hex')}`;
+  readonly id: string;
   readonly cwd: string;
-  readonly child: ChildProcess;
   /** True once its kernel answered a client; false when the process ended first. */
   readonly ready: Promise<boolean>;
-  /** When the process has ended, and how. */
-  readonly ended: Promise<RunnerExit>;
   /** True once the result line said COMPLETED with the output written (the exit comes a little later). */
   readonly completed: Promise<boolean>;
   private readonly accepted: Promise<boolean>;
-  private tail = '';
 
   constructor(s: WarmRunnerStart) {
-    this.cwd = join(s.workDir, this.id);
-    mkdirSync(this.cwd, { recursive: true });
-    const args = [s.runnerScript, '--warm', '--kernel', s.kernel, '--cwd', this.cwd];
-    const env = { ...s.environment, [WARM_RUNNER_VARIABLE]: this.id };
-    this.child = spawn(s.python, args, { cwd: this.cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-    // A runner that died before its job was written makes the write fail; its exit says the rest.
-    this.child.stdin?.on('error', () => undefined);
-    this.child.stderr?.on('data', (chunk: Buffer) => (this.tail = (this.tail + chunk.toString()).slice(-4000)));
-    this.ended = new Promise((resolve) => {
-      this.child.once('error', () => resolve({ code: null, signal: null }));
-      this.child.once('close', (code, signal) => resolve({ code, signal }));
-    });
-    const said = this.linesSaid();
+    const id = `warm-${randomBytes(6).toString('hex')}`;
+    const cwd = join(s.workDir, id);
+    mkdirSync(cwd, { recursive: true });
+    const args = [s.runnerScript, '--warm', '--kernel', s.kernel, '--cwd', cwd];
+    super({ python: s.python, args, cwd, env: { ...s.environment, [WARM_RUNNER_VARIABLE]: id } });
+    [this.id, this.cwd] = [id, cwd];
+    const said = this.linesSaid<keyof typeof SAID, WarmLine>(SAID);
     [this.ready, this.accepted, this.completed] = [said('ready'), said('accepted'), said('completed')];
-  }
-
-  /** The last 4000 characters the runner (and its kernel) wrote on stderr. */
-  stderrTail(): string {
-    return this.tail;
   }
 
   /** The markers every process of this runner carries (reapProcessesMarked), with its runs folder's. */
@@ -100,36 +77,7 @@ export class WarmRunner {
 
   /** Hands the runner its one job; true once it accepted it, false when it ended first (the run goes cold). */
   claim(job: WarmJob): Promise<boolean> {
-    this.child.stdin?.end(`${JSON.stringify(job)}\n`);
+    this.hand(job);
     return this.accepted;
-  }
-
-  /** Ends an idle runner: SIGTERM (its kernel shuts down politely), SIGKILL after `graceMs`. */
-  async stop(graceMs: number): Promise<RunnerExit> {
-    killGroup(this.child, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(this.child, 'SIGKILL'), graceMs);
-    const exit = await this.ended;
-    clearTimeout(timer);
-    return exit;
-  }
-
-  // One reader of stdout; each `said(what)` is true once the runner printed that line, false if it ended first.
-  private linesSaid(): (what: keyof typeof SAID) => Promise<boolean> {
-    const waiting = new Map<keyof typeof SAID, (said: boolean) => void>();
-    const promises = new Map<keyof typeof SAID, Promise<boolean>>();
-    for (const what of Object.keys(SAID) as Array<keyof typeof SAID>)
-      promises.set(what, new Promise((resolve) => waiting.set(what, resolve)));
-    createInterface({ input: this.child.stdout! }).on('line', (line) => {
-      try {
-        const said = JSON.parse(line) as WarmLine;
-        for (const [what, resolve] of waiting) if (SAID[what](said)) resolve(true);
-      } catch {
-        // Not one of the runner's lines.
-      }
-    });
-    void this.ended.then(() => {
-      for (const resolve of waiting.values()) resolve(false);
-    });
-    return (what) => promises.get(what)!;
   }
 }
