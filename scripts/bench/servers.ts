@@ -1,8 +1,9 @@
-// Two server figures. 1) Launch to ready: on a fresh local platform, POST /servers for s1..s5 one after
-// another (then 5 at once) and time each until GET /servers/{name} says RUNNING (50 ms polls).
+// Two server figures. 1) Launch to ready against a bare `jupyter server` started the same way (launches.ts), with
+// the platform's warm servers and with none (every launch cold).
 // 2) A cull sweep over 100,000 RUNNING server records in dynalite, 1% idle: the sweep that warns them,
 // the sweep that stops them, and a naive full Scan for comparison. Prints figures and a final JSON line.
-// Usage: npm run bench:servers [-- --records 100000 --idle 1000 --owners 10000 --concurrency 64]
+// Usage: npm run bench:servers [-- --warm 2 --records 100000 --idle 1000 --owners 10000 --concurrency 64]
+// (--warm N measures only N warm servers; without it, 2 and then 0.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { makeDocumentClient } from '../../functions/src/adapters/aws/clients.ts'
 import { DynamoDbServerStore } from '../../functions/src/adapters/aws/dynamodb-server-store.ts';
 import { ensureTable, makeEmulatorDynamoClient } from '../../functions/src/adapters/aws/table-setup.ts';
 import { startDynalite } from '../../functions/src/adapters/local/emulators.ts';
-import { startLocalPlatform } from '../../functions/src/handlers/local/local-platform.ts';
+import { benchLaunches } from './launches.ts';
 import { HmacCursorCodec } from '../../functions/src/adapters/system/hmac-cursor-codec.ts';
 import { RandomIds } from '../../functions/src/adapters/system/random-ids.ts';
 import { DEFAULT_CULL_SETTINGS, defaultCullPolicy } from '../../functions/src/domain/cull-policy.ts';
@@ -32,97 +33,17 @@ const { values } = parseArgs({
     idle: { type: 'string', default: '1000' },
     owners: { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '64' },
+    warm: { type: 'string' },
   },
 });
 const RECORDS = Number(values.records);
 const IDLE_EVERY = Math.round(RECORDS / Number(values.idle));
 const OWNERS = Number(values.owners);
 const CONCURRENCY = Number(values.concurrency);
-const NAMES = ['s1', 's2', 's3', 's4', 's5'];
 const MIN = 60_000;
 const figures: Record<string, unknown> = {};
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => `${x.toFixed(0)} ms`;
-
-/** POST /servers, then GET every 50 ms until RUNNING; the milliseconds between. */
-const launchToReady = async (api: string, token: string, name: string) => {
-  const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${api}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  const start = performance.now();
-  const res = await call('POST', '/servers', { name });
-  if (res.status !== 202) throw new Error(`launch of ${name} answered ${res.status}: ${await res.text()}`);
-  for (;;) {
-    const s = (await (await call('GET', `/servers/${name}`)).json()) as { status: string; reason?: string };
-    if (s.status === 'RUNNING') return performance.now() - start;
-    if (s.status !== 'PENDING' || performance.now() - start > 2 * MIN)
-      throw new Error(`server ${name} is ${s.status}: ${s.reason ?? 'still not RUNNING after 2 min'}`);
-    await sleep(50);
-  }
-};
-
-/** Stops the servers with DELETE and checks each ended STOPPED. */
-const stopAll = async (api: string, token: string) => {
-  for (const name of NAMES) {
-    const res = await fetch(`${api}/servers/${name}`, {
-      method: 'DELETE',
-      headers: { authorization: `Bearer ${token}` },
-    });
-    const body = (await res.json()) as { status?: string };
-    if (res.status !== 200 || body.status !== 'STOPPED')
-      throw new Error(`stopping ${name} answered ${res.status} ${JSON.stringify(body)}`);
-  }
-};
-
-/** Part 1: five launches one after another, then five at once, on a fresh local platform. */
-const benchLaunches = async () => {
-  const home = mkdtempSync(join(tmpdir(), 'orrery-bench-servers-'));
-  const platform = await startLocalPlatform({
-    home,
-    port: 0,
-    // No warm runners: their start-up would share the CPU with the launches being timed.
-    env: { ...process.env, ORRERY_LOG_LEVEL: 'silent', ORRERY_SERVER_LIMIT: '5', ORRERY_WARM_RUNNERS: '0' },
-  });
-  try {
-    platform.users.upsert('bench', { teams: ['bench'], admin: false, name: 'Bench' });
-    const token = await platform.users.tokenFor('bench');
-    const sequential: number[] = [];
-    for (const name of NAMES) {
-      sequential.push(await launchToReady(platform.apiUrl, token, name));
-      console.log(`launch ${name} (one after another): ${ms(sequential.at(-1)!)} to RUNNING`);
-    }
-    console.log(
-      `one after another: median ${ms(median(sequential))}, ` +
-        `min ${ms(Math.min(...sequential))}, max ${ms(Math.max(...sequential))}`,
-    );
-    await stopAll(platform.apiUrl, token);
-    const start = performance.now();
-    const parallel = await Promise.all(NAMES.map((name) => launchToReady(platform.apiUrl, token, name)));
-    const wall = performance.now() - start;
-    console.log(
-      `5 at once: median ${ms(median(parallel))}   [${parallel.map((x) => x.toFixed(0)).join(', ')}]; ` +
-        `all RUNNING after ${ms(wall)}`,
-    );
-    await stopAll(platform.apiUrl, token);
-    figures.launch = {
-      sequentialMs: sequential.map(Math.round),
-      medianMs: Math.round(median(sequential)),
-      minMs: Math.round(Math.min(...sequential)),
-      maxMs: Math.round(Math.max(...sequential)),
-      parallelMs: parallel.map(Math.round),
-      parallelMedianMs: Math.round(median(parallel)),
-      parallelWallMs: Math.round(wall),
-    };
-  } finally {
-    await platform.close();
-    rmSync(home, { recursive: true, force: true });
-  }
-};
 
 /**
  * Record i of the seed: owner i mod OWNERS. Every hundredth is idle (no activity for 2–3 h, so its cull
@@ -309,7 +230,12 @@ const main = async () => {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  await benchLaunches();
+  const warmSizes = values.warm === undefined ? [2, 0] : [Number(values.warm)];
+  figures.launch = [];
+  for (const size of warmSizes) {
+    console.log(`launches with ${size} warm servers:`);
+    (figures.launch as unknown[]).push(await benchLaunches(size));
+  }
   await benchCull();
   console.log(
     `load average after: ${loadavg()

@@ -222,6 +222,7 @@ const BUCKET = 'orrery-notebooks';
 const IMAGES = join(import.meta.dirname, '..', '..', '..', 'images');
 const RUNNER_SCRIPT = join(IMAGES, 'notebook-runner', 'runner.py');
 const REPORTER_SCRIPT = join(IMAGES, 'notebook-server', 'activity_reporter.py');
+const WARM_SERVER_SCRIPT = join(IMAGES, 'notebook-server', 'warm_server.py');
 // The JupyterLab local servers serve (lab/build) and the orrery_lab server extension (lab/orrery_lab).
 const LAB_DIR = join(import.meta.dirname, '..', '..', '..', 'lab');
 
@@ -229,7 +230,7 @@ const LAB_DIR = join(import.meta.dirname, '..', '..', '..', 'lab');
  * The workflows with their Task states bound to the same task handlers Lambda runs: the run's
  * launch to a local runner, the server launch's steps to local `jupyter server` processes.
  */
-const localWorkflows = (deps: () => PlatformDeps, compute: LocalRunnerCompute, pollMs: number) => {
+const localWorkflows = (deps: () => PlatformDeps, compute: LocalRunnerCompute) => {
   const tasks = () => makeRunTasks(deps(), undefined, (run) => afterRunEnded(deps(), run));
   return new LocalStepFunctions(
     {
@@ -240,7 +241,8 @@ const localWorkflows = (deps: () => PlatformDeps, compute: LocalRunnerCompute, p
       cleanup: (path) => compute.kill(path.replace(/^.*\/jobs\/orrery-/, '')),
       stop: (runId) => compute.stop(runId),
     },
-    { task: (payload) => makeServerTasks(deps())(payload), pollMs },
+    // No Wait between a launch's looks: each look waits for Jupyter itself (the compute's `lookWaitMs`).
+    { task: (payload) => makeServerTasks(deps())(payload), pollMs: 0 },
   );
 };
 
@@ -293,6 +295,8 @@ const localCompute = (o: LocalServicesOptions, settings: LocalSettings, deps: ()
     labDir: LAB_DIR,
     notebookPackageDir: join(IMAGES, 'notebook-server'),
     activityIntervalSeconds: settings.activityIntervalSeconds,
+    lookWaitMs: settings.launchPollMs,
+    warmServers: { size: settings.warmServers, script: WARM_SERVER_SCRIPT },
     extraEnvironment: kernelVariables,
     onExit: (serverId, launchId, reason) =>
       void serverExited(deps(), { serverId, launchId, reason }).catch((err) =>
@@ -348,7 +352,7 @@ export const startLocalServices = async (o: LocalServicesOptions): Promise<Local
     await ensureTable(makeEmulatorDynamoClient(config.region, dynamo.endpoint), TABLE);
     const { users, firstStart, loginFor } = openUsers(paths, issuer, o.adminUser);
     const { compute, servers } = localCompute(o, settings, () => deps);
-    const workflows = localWorkflows(() => deps, compute, settings.launchPollMs);
+    const workflows = localWorkflows(() => deps, compute);
     const tablesDir = settings.tablesDir ?? join(o.home, 'tables');
     mkdirSync(tablesDir, { recursive: true });
     const calendar = localCalendar(() => deps);
@@ -357,6 +361,7 @@ export const startLocalServices = async (o: LocalServicesOptions): Promise<Local
     servers.reapLeftovers();
     // Not awaited: runs start cold until the runners are ready.
     void compute.startWarmRunners();
+    servers.startWarmServers();
     await abandonOpenRuns(deps, 'the local platform stopped while this run was open; start it again');
     await abandonRunningServers(deps, 'the local platform stopped while this server was up; launch it again');
     const culler = startCuller(deps, settings.cullSchedule, emitMetrics);
@@ -368,7 +373,7 @@ export const startLocalServices = async (o: LocalServicesOptions): Promise<Local
       calendar.stop();
       digests.stop();
       // Runners and servers record how they ended before the stores they write to go away.
-      await compute.stopAll();
+      await Promise.all([compute.stopAll(), servers.closeWarmServers()]);
       for (const id of servers.running()) {
         const s = await deps.servers.getServer(id);
         if (s) await endServer(deps, s, { by: 'platform', reason: 'the local platform stopped', final: 'STOPPED' });

@@ -99,7 +99,9 @@ export const LOCAL_VARIABLES = z.object({
     modes: LOCAL,
   }),
   ORRERY_LAUNCH_POLL_MS: v(wholeNumber(250, 1, 60_000), {
-    description: "The wait between a server launch's checks of the local Jupyter (the cloud's workflow waits 3 s).",
+    description:
+      "How long one of a server launch's looks at the local Jupyter waits for it to answer (the looks follow each " +
+      "other at once; the cloud's workflow waits 3 s between looks).",
     modes: LOCAL,
   }),
   ORRERY_WARM_RUNNERS: v(wholeNumber(2, 0, 16), {
@@ -107,6 +109,13 @@ export const LOCAL_VARIABLES = z.object({
       'Runners kept ready per kernelspec of `ORRERY_WARM_KERNELS`, each with Jupyter imported and its kernel started, ' +
       'so a run skips those seconds; each serves one run and exits, and a fresh one starts behind it. Runs with a ' +
       'role, and of other kernelspecs, start cold. `0`: none.',
+    modes: LOCAL,
+  }),
+  ORRERY_WARM_SERVERS: v(wholeNumber(2, 0, 16), {
+    description:
+      'Jupyter servers kept started ahead, with jupyter_server and the Orrery extension imported, so a launch skips ' +
+      'most of a start; each becomes one launched server (its variables and folder are given only then) and ends ' +
+      'with it, and a fresh one starts once no launch is under way. `0`: every launch starts its own.',
     modes: LOCAL,
   }),
   ORRERY_WARM_KERNELS: v(kernelNames.default(['python3']), {
@@ -144,6 +153,7 @@ export interface LocalSettings {
   webDist: string;
   /** Warm runners per kernelspec (0: none), and their kernelspecs. */
   warmRunners: { size: number; kernels: string[] };
+  warmServers: number;
 }
 
 /** Reads local mode's settings; a bad value stops start-up naming the variable and what it should be. */
@@ -160,5 +170,6 @@ export const readLocalSettings = (env: Record<string, string | undefined>): Loca
     launchPollMs: e.ORRERY_LAUNCH_POLL_MS,
     webDist: e.ORRERY_WEB_DIST,
     warmRunners: { size: e.ORRERY_WARM_RUNNERS, kernels: e.ORRERY_WARM_KERNELS },
+    warmServers: e.ORRERY_WARM_SERVERS,
   };
 };

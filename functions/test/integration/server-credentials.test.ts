@@ -10,7 +10,7 @@ import { fakeStsBroker, setAwsEnvironment } from '../support/aws-environment.ts'
 import { FAKE_STS_CALLER, type FakeSts, startFakeSts } from '../support/fake-sts.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { boto3Available } from '../support/runs.ts';
-import { jupyterServerAvailable, waitForServer } from '../support/servers.ts';
+import { eventually, jupyterServerAvailable, waitForServer } from '../support/servers.ts';
 
 // alice is in `ads`: she holds both roles; keys last a minute, so the sidecar fetches anew on every request and
 // botocore (which refreshes with 15 minutes left, and must with 10) refreshes on every use.
@@ -97,7 +97,11 @@ describe.skipIf(!jupyterServerAvailable() || !boto3Available())(
       t = await startTestPlatform(mkdtempSync(join(tmpdir(), 'orrery-server-credentials-')), {
         ORRERY_ROLES: JSON.stringify(ROLES),
         ORRERY_CULL_HEARTBEAT_SECONDS: '864000',
+        // The launch goes into a warm server (started ahead, given the launch's variables only when taken), so these
+        // checks of what its kernels get hold for that path too; warm-servers.test.ts checks it was warm.
+        ORRERY_WARM_SERVERS: '1',
       });
+      await eventually(async () => t.platform.servers.readyWarmServers() === 1, 'the warm server', 60_000);
       // The credentials token goes to the sidecar alone; the test keeps a copy on its way there, to try it later.
       const compute = t.platform.servers;
       const putToken = compute.putToken.bind(compute);

@@ -43,8 +43,9 @@ export const callApi = async (
 /**
  * The local platform in a throwaway data folder on a free port, with tokens for the test people.
  * It serves no portal (so the plain sign-in page) unless `env.ORRERY_WEB_DIST` names a built one:
- * whether a developer happened to build web/ must not change what API tests see. It keeps no warm runners unless
- * `env.ORRERY_WARM_RUNNERS` asks: a suite that runs no notebook should not start kernels on a shared machine.
+ * whether a developer happened to build web/ must not change what API tests see. It keeps no warm runners or warm
+ * servers unless `env.ORRERY_WARM_RUNNERS` / `ORRERY_WARM_SERVERS` ask: a suite that runs no notebook and launches
+ * no server should not start kernels or Jupyter on a shared machine.
  */
 export const startTestPlatform = async (
   home = mkdtempSync(join(tmpdir(), 'orrery-home-')),
@@ -57,6 +58,7 @@ export const startTestPlatform = async (
       ORRERY_LOG_LEVEL: 'silent',
       ORRERY_WEB_DIST: join(home, 'no-portal-built'),
       ORRERY_WARM_RUNNERS: '0',
+      ORRERY_WARM_SERVERS: '0',
       ...env,
     },
   });

@@ -163,10 +163,12 @@ class ContainerCredentialsServer:
     poll_seconds = 0.5
 
     def __init__(self, fetch: Callable[[], Any], token_file: str, port: int = 0,
-                 clock: Callable[[], float] = time.time, log: Callable[[str], None] = stderr_log) -> None:
+                 clock: Callable[[], float] = time.time, log: Callable[[str], None] = stderr_log,
+                 token: Optional[str] = None) -> None:
         self.token_file = os.path.abspath(token_file)
         self.cache = CredentialCache(fetch, clock, log)
-        self._token = secrets.token_urlsafe(32)
+        # Given when whoever starts the sidecar hands the token to the notebook before the sidecar serves.
+        self._token = token or secrets.token_urlsafe(32)
         self._requested_port, self._log = port, log
         self._http: Optional[CredentialsHTTPServer] = None
         self._thread: Optional[threading.Thread] = None

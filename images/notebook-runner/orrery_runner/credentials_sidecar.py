@@ -12,6 +12,9 @@ Environment:
   the sidecar has): the server token; the variable is removed from the environment once read;
 - ORRERY_CREDENTIALS_TOKEN_FILE: where to write the authorization token for the notebook (mode 0600);
 - ORRERY_CREDENTIALS_PORT: the port (default 0: any free one, reported in the ready line);
+- ORRERY_CREDENTIALS_AUTHORIZATION (optional): the authorization token to require and write, at least 32 URL-safe
+  characters, removed from the environment once read (default: a new random one). Local mode chooses the port and
+  the token itself, so Jupyter can start with them while the sidecar is still starting;
 - ORRERY_SPARK_SESSION (optional): a Spark session's id; set in its executors' pods, so the keys are the session's
   role's (the body says `{"session": "<id>"}`), not the server's;
 - ORRERY_PARENT_PID (optional): exit when this process is gone;
@@ -42,6 +45,7 @@ PARENT_POLL_SECONDS = 1.0
 EXIT_CONFIGURATION = 2
 # Session ids go into pod names and labels: DNS-label characters only.
 SPARK_SESSION = re.compile(r'^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$')
+AUTHORIZATION = re.compile(r'^[A-Za-z0-9_-]{32,256}$')
 
 
 class ConfigurationError(Exception):
@@ -52,10 +56,11 @@ class Settings:
     """What the environment says, checked."""
 
     def __init__(self, api_url: str, server_name: str, server_token: str, token_file: str, port: int,
-                 parent_pid: Optional[int], timeout: float, spark_session: Optional[str] = None) -> None:
+                 parent_pid: Optional[int], timeout: float, spark_session: Optional[str] = None,
+                 authorization: Optional[str] = None) -> None:
         self.api_url, self.server_name, self.server_token = api_url, server_name, server_token
         self.token_file, self.port, self.parent_pid, self.timeout = token_file, port, parent_pid, timeout
-        self.spark_session = spark_session
+        self.spark_session, self.authorization = spark_session, authorization
 
     @property
     def credentials_body(self) -> dict:
@@ -123,8 +128,11 @@ def read_settings(environ: MutableMapping[str, str]) -> Settings:
     session = environ.get('ORRERY_SPARK_SESSION', '').strip() or None
     if session is not None and not SPARK_SESSION.match(session):
         raise ConfigurationError(f'ORRERY_SPARK_SESSION is not a session id: {session[:64]!r}')
+    authorization = environ.pop('ORRERY_CREDENTIALS_AUTHORIZATION', '').strip() or None
+    if authorization is not None and not AUTHORIZATION.match(authorization):
+        raise ConfigurationError('ORRERY_CREDENTIALS_AUTHORIZATION must be 32 to 256 URL-safe characters')
     return Settings(api_url, server_name, read_server_token(environ), token_file, port, parent, timeout or 1.0,
-                    session)
+                    session, authorization)
 
 
 def prctl(option: int, value: int) -> bool:
@@ -155,7 +163,7 @@ def parent_gone(parent: int, direct: bool) -> bool:
 def serve(settings: Settings, stop: threading.Event, out: Any = None) -> int:
     """Serves until `stop` is set or the parent is gone; returns the exit code."""
     fetch = api_fetcher(settings.credentials_url, settings.server_token, settings.timeout, settings.credentials_body)
-    server = ContainerCredentialsServer(fetch, settings.token_file, settings.port)
+    server = ContainerCredentialsServer(fetch, settings.token_file, settings.port, token=settings.authorization)
     try:
         server.start()
     except OSError as exc:

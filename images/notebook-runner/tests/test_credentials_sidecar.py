@@ -136,6 +136,18 @@ def test_the_sidecar_listens_on_the_port_it_is_given(api, sidecar, tmp_path):
     assert ready['port'] == port
 
 
+def test_the_sidecar_requires_and_writes_the_authorization_token_it_is_given(api, sidecar, tmp_path):
+    # Prepare: local mode hands the token to Jupyter before the sidecar serves
+    given = 'g' * 43
+    fake = api((200, issued('SRV', time.time() + 3600)))
+    # Act
+    _child, ready = sidecar(sidecar_environment(fake.url, tmp_path, ORRERY_CREDENTIALS_AUTHORIZATION=given))
+    status, _body = get_credentials(ready)
+    # Assess
+    assert Path(ready['tokenFile']).read_text() == given
+    assert status == 200
+
+
 def test_a_stopped_servers_token_gets_403_from_the_sidecar_and_no_more_fetches(api, sidecar, tmp_path):
     # Prepare: the API no longer knows the token (stopped, culled or relaunched)
     fake = api((401, {'message': 'this server token is not valid'}))
@@ -230,6 +242,8 @@ def zombie(pid):
     ({'ORRERY_CREDENTIALS_PORT': '70000'}, 'out of range'),
     ({'ORRERY_PARENT_PID': '-1'}, 'must not be negative'),
     ({'ORRERY_SPARK_SESSION': 'S/../other'}, 'ORRERY_SPARK_SESSION is not a session id'),
+    ({'ORRERY_CREDENTIALS_AUTHORIZATION': 'short'}, 'ORRERY_CREDENTIALS_AUTHORIZATION must be 32 to 256'),
+    ({'ORRERY_CREDENTIALS_AUTHORIZATION': 'x' * 40 + ' y'}, 'URL-safe characters'),
 ])
 def test_a_missing_or_bad_setting_is_named(tmp_path, change, message):
     # Prepare
@@ -241,11 +255,14 @@ def test_a_missing_or_bad_setting_is_named(tmp_path, change, message):
 
 def test_the_settings_take_the_server_token_out_of_the_environment(tmp_path):
     # Prepare
-    environment = sidecar_environment('http://127.0.0.1:8000/', tmp_path, ORRERY_PARENT_PID='42')
+    environment = sidecar_environment('http://127.0.0.1:8000/', tmp_path, ORRERY_PARENT_PID='42',
+                                      ORRERY_CREDENTIALS_AUTHORIZATION='a' * 32)
     # Act
     settings = read_settings(environment)
     # Assess
     assert 'ORRERY_SERVER_TOKEN' not in environment
+    assert 'ORRERY_CREDENTIALS_AUTHORIZATION' not in environment
+    assert settings.authorization == 'a' * 32
     assert settings.server_token == 'srv.secret'
     assert settings.credentials_url == 'http://127.0.0.1:8000/servers/lab%20one/credentials'
     assert (settings.port, settings.parent_pid) == (0, 42)

@@ -1,14 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerObservation } from '../../domain/launch.ts';
 import { ConflictError } from '../../domain/errors.ts';
 import type { HomeUsage, ServerCompute, ServerLaunchSpec } from '../../ports/server-compute.ts';
 import { kernelEnvironment } from './kernel-environment.ts';
+import {
+  freePorts,
+  lowerPriority,
+  type SidecarStart,
+  sidecarAddress,
+  startCredentialsSidecar,
+} from './local-credentials-sidecar.ts';
 import { labServerArgs, labServerEnvironment, serverPythonPath } from './local-lab.ts';
 import { killGroup, reapProcessesMarked } from './process-tree.ts';
+import { WarmPool } from './warm-pool.ts';
+import { WarmServer } from './warm-server.ts';
 
 /** How local servers are started, and who hears when one ends by itself. */
 export interface LocalServerOptions {
@@ -25,6 +33,10 @@ export interface LocalServerOptions {
   notebookPackageDir?: string;
   /** How long the credentials sidecar may take to say it serves (default 15 s). */
   sidecarReadyMs?: number;
+  /** How long one look at a starting server (`observe`) waits for Jupyter to answer before it says "waiting". */
+  lookWaitMs?: number;
+  /** Jupyter servers kept started ahead (images/notebook-server/warm_server.py); 0 or unset: every launch is cold. */
+  warmServers?: { size: number; script: string };
   /** Seconds between activity reports (the pod sidecar's default is 300). */
   activityIntervalSeconds: number;
   /** A server's process ended without being asked to. */
@@ -39,70 +51,29 @@ interface LocalServer {
   basePath: string;
   jupyter: ChildProcess;
   reporter?: ChildProcess;
-  sidecar: ChildProcess;
+  sidecar?: ChildProcess;
   stderr: string;
   exited?: string;
   removing: boolean;
+  /** Jupyter's /api answered once. */
+  answering: boolean;
+  /** Resolves when Jupyter first answers or the server ends; `settle` resolves it. */
+  settled: Promise<void>;
+  settle: () => void;
+  /** Jupyter logged that it is running: probe again at once. */
+  saidRunning: boolean;
+  /** Ends the wait between two probes of a starting Jupyter early. */
+  probeNow?: () => void;
 }
 
 const GRACE_MS = 5000;
 const SIDECAR_READY_MS = 15_000;
-
-/** What the credentials sidecar prints on stdout once it serves. */
-interface SidecarReady {
-  port: number;
-  url: string;
-  tokenFile: string;
-}
-
-/**
- * Waits for the sidecar's ready line (one JSON object on stdout); rejects with its last stderr line when it exits
- * or stays silent too long.
- */
-const sidecarReady = (child: ChildProcess, timeoutMs: number, tail: () => string): Promise<SidecarReady> =>
-  new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    const fail = (why: string) => {
-      cleanup();
-      const last = tail().trim().split('\n').at(-1) ?? '';
-      reject(new Error(`the credentials sidecar ${why}${last ? `: ${last.slice(0, 300)}` : ''}`));
-    };
-    const onLine = (line: string) => {
-      try {
-        const ready = JSON.parse(line) as Partial<SidecarReady> & { ready?: boolean };
-        if (ready.ready && ready.url && ready.tokenFile && ready.port) {
-          cleanup();
-          resolve(ready as SidecarReady);
-        }
-      } catch {
-        // Not the ready line.
-      }
-    };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-      fail(`exited ${signal ? `on ${signal}` : `with code ${code}`}`);
-    const onError = (err: Error) => fail(`could not start: ${err.message}`);
-    const timer = setTimeout(() => fail(`did not start serving within ${timeoutMs} ms`), timeoutMs);
-    const cleanup = () => {
-      clearTimeout(timer);
-      lines.off('line', onLine);
-      lines.close();
-      child.off('exit', onExit);
-      child.off('error', onError);
-    };
-    lines.on('line', onLine);
-    child.once('exit', onExit);
-    child.once('error', onError);
-  });
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
+// Between a launch's probes of Jupyter's /api while it starts. A probe also goes as soon as Jupyter logs that it is
+// running: polling often costs the platform a fetch each time (about a millisecond of CPU), shared with the start.
+const ANSWER_POLL_MS = 100;
+const RUNNING_LINE = 'is running at';
+// The pool's one kind: every local server runs the same `jupyter server` with the same extensions.
+const WARM_KEY = 'jupyter';
 
 // Files only, links not followed: what the folder itself holds on disk.
 const folderBytes = (dir: string): number => {
@@ -138,7 +109,59 @@ export class LocalServerCompute implements ServerCompute {
   // makes itself non-dumpable, so its environment is out of their reach too.
   private readonly credentialsTokens = new Map<string, string>();
 
-  constructor(private readonly o: LocalServerOptions) {}
+  private readonly pool: WarmPool<WarmServer> | undefined;
+  // Launches whose Jupyter has not answered yet, and who waits for there to be none (a warm server's refill).
+  private starting = 0;
+  private quiet: Array<() => void> = [];
+
+  constructor(private readonly o: LocalServerOptions) {
+    const warm = o.warmServers;
+    if (warm && warm.size > 0)
+      this.pool = new WarmPool<WarmServer>({
+        what: 'warm Jupyter server',
+        size: warm.size,
+        keys: [WARM_KEY],
+        make: () =>
+          new WarmServer({
+            python: o.python,
+            script: warm.script,
+            cwd: o.serversDir,
+            environment: this.waitingEnvironment(),
+          }),
+        // A refill (about 0.4 s of CPU each) waits for the launches under way, which it would slow down.
+        released: () => this.noneStarting(),
+        discard: (idle) => reapProcessesMarked(idle.marker()),
+      });
+  }
+
+  /** Starts the warm servers; after reapLeftovers(), which would kill them. */
+  startWarmServers(): void {
+    mkdirSync(this.o.serversDir, { recursive: true });
+    this.pool?.start();
+  }
+
+  /** How many warm servers are ready for a launch now. */
+  readyWarmServers(): number {
+    return this.pool?.readyCount() ?? 0;
+  }
+
+  /** Ends the warm servers no launch took. */
+  async closeWarmServers(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  // A warm server's environment while it waits: what every server gets, before any one server's variables.
+  private waitingEnvironment(): Record<string, string> {
+    const pythonPath = serverPythonPath([this.o.labDir, this.o.notebookPackageDir], process.env.PYTHONPATH);
+    return kernelEnvironment(process.env, this.o.extraEnvironment ?? [], {
+      ORRERY_SERVERS_DIR: this.o.serversDir,
+      ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
+    });
+  }
+
+  private noneStarting(): Promise<void> {
+    return this.starting === 0 ? Promise.resolve() : new Promise((resolve) => this.quiet.push(resolve));
+  }
 
   private folder(serverId: string) {
     return join(this.o.serversDir, serverId);
@@ -151,55 +174,18 @@ export class LocalServerCompute implements ServerCompute {
     this.credentialsTokens.set(serverId, credentialsToken);
   }
 
-  /**
-   * Starts the credentials sidecar, the local stand-in for the pod's: it fetches keys with the credentials token
-   * (an environment variable it removes from itself) and writes the authorization token for Jupyter's kernels into
-   * the server's folder, outside `work/`, whose files notebooks list, save and share. Every server gets one, with or
-   * without a role: a role set later (PUT /servers/{name}/role) then works without a relaunch.
-   */
-  private async startSidecar(spec: ServerLaunchSpec, dir: string, env: Record<string, string>) {
-    const credentialsToken = this.credentialsTokens.get(spec.serverId);
-    if (!credentialsToken) throw new Error(`no credentials token was kept for ${spec.serverId}`);
-    const folder = join(dir, 'credentials');
-    rmSync(folder, { recursive: true, force: true });
-    mkdirSync(folder, { recursive: true, mode: 0o700 });
-    let stderr = '';
-    const sidecar = spawn(this.o.python, ['-B', '-m', 'orrery_runner.credentials_sidecar'], {
-      cwd: this.o.credentialsSidecarDir,
-      env: {
-        ...env,
-        ORRERY_API_URL: spec.apiUrl,
-        ORRERY_SERVER_NAME: spec.name,
-        ORRERY_SERVER_TOKEN: credentialsToken,
-        ORRERY_CREDENTIALS_PORT: '0',
-        ORRERY_CREDENTIALS_TOKEN_FILE: join(folder, 'token'),
-        ORRERY_PARENT_PID: String(process.pid),
-      },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    sidecar.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-    try {
-      const ready = await sidecarReady(sidecar, this.o.sidecarReadyMs ?? SIDECAR_READY_MS, () => stderr);
-      // Keep reading: a full pipe would block the sidecar's next write.
-      sidecar.stdout?.resume();
-      return { sidecar, url: ready.url, authorization: readFileSync(ready.tokenFile, 'utf8').trim() };
-    } catch (err) {
-      killGroup(sidecar, 'SIGKILL');
-      throw err;
-    }
-  }
-
   async create(spec: ServerLaunchSpec): Promise<void> {
     const held = this.servers.get(spec.serverId);
     if (held?.launchId === spec.launchId && !held.exited) return;
     if (held) await this.remove(spec.serverId);
+    const credentialsToken = this.credentialsTokens.get(spec.serverId);
+    if (!credentialsToken) throw new Error(`no credentials token was kept for ${spec.serverId}`);
     const dir = this.folder(spec.serverId);
     mkdirSync(join(dir, 'work'), { recursive: true });
     const token = readFileSync(join(dir, 'token'), 'utf8');
-    const port = await freePort();
+    const [port, credentialsPort] = await freePorts(2);
+    const address = sidecarAddress(credentialsPort!);
     const marks = { ORRERY_SERVER_ID: spec.serverId, ORRERY_SERVERS_DIR: this.o.serversDir };
-    const credentials = await this.startSidecar(spec, dir, kernelEnvironment(process.env, [], marks));
     // Kernels inherit the server's environment: the allowlist and this server's own variables, never the platform's.
     // AWS keys come from the sidecar: Debian 12's botocore (1.29) reads only AWS_CONTAINER_AUTHORIZATION_TOKEN, not
     // the _FILE form a pod uses, so locally the kernels get the token itself (only one of the two is ever set).
@@ -212,12 +198,57 @@ export class LocalServerCompute implements ServerCompute {
       ...marks,
       ...labServerEnvironment(this.o.labDir, spec),
       ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
-      AWS_CONTAINER_CREDENTIALS_FULL_URI: credentials.url,
-      AWS_CONTAINER_AUTHORIZATION_TOKEN: credentials.authorization,
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: address.url,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: address.authorization,
     });
+    // Jupyter first, the long pole of a launch; its helpers once it answers (no kernel can ask for keys before).
+    const server = await this.startJupyter(spec, dir, port!, env);
+    void this.watchUntilAnswering(server);
+    const sidecar = {
+      python: this.o.python,
+      cwd: this.o.credentialsSidecarDir,
+      env: kernelEnvironment(process.env, [], marks),
+      apiUrl: spec.apiUrl,
+      serverName: spec.name,
+      credentialsToken,
+      serverDir: dir,
+      address,
+    };
+    const reporterEnv = {
+      ...env,
+      JUPYTER_URL: `http://127.0.0.1:${port}${spec.basePath}`,
+      ORRERY_ACTIVITY_URL: spec.activityUrl,
+      ORRERY_SERVER_TOKEN: token,
+      ORRERY_ACTIVITY_INTERVAL: String(this.o.activityIntervalSeconds),
+    };
+    void server.settled.then(() => this.startHelpers(server, sidecar, reporterEnv));
+  }
+
+  /**
+   * The credentials sidecar and the activity reporter, at lower priority so launches under way keep the CPU; started
+   * when Jupyter answers, so they do not slow its start. A kernel that asks for keys before the sidecar serves is
+   * refused a connection, which botocore retries (3 tries, a second apart).
+   */
+  private startHelpers(server: LocalServer, sidecar: SidecarStart, reporterEnv: Record<string, string>) {
+    if (server.exited || server.removing) return;
+    const started = startCredentialsSidecar(sidecar, this.o.sidecarReadyMs ?? SIDECAR_READY_MS);
+    server.sidecar = started.sidecar;
+    // A server whose sidecar cannot serve is ended with the sidecar's reason, as a pod whose sidecar fails would be.
+    started.ready.catch((err: Error) => this.fail(server, err.message));
+    server.reporter = spawn(this.o.python, [this.o.reporterScript], {
+      env: reporterEnv,
+      detached: true,
+      stdio: 'ignore',
+    });
+    lowerPriority(server.reporter);
+  }
+
+  /**
+   * Jupyter for this launch: a warm server given the launch, else (none ready, or it ended as it was taken) a cold
+   * `python3 -m jupyter_server` with the same arguments, environment and folder.
+   */
+  private async startJupyter(spec: ServerLaunchSpec, dir: string, port: number, env: Record<string, string>) {
     const args = [
-      '-m',
-      'jupyter_server',
       '--ServerApp.ip=127.0.0.1',
       `--ServerApp.port=${port}`,
       '--ServerApp.port_retries=0',
@@ -228,36 +259,82 @@ export class LocalServerCompute implements ServerCompute {
     ];
     // Local mode may run as root (CI, containers); in a pod Jupyter runs as uid 1000.
     if (process.getuid?.() === 0) args.push('--ServerApp.allow_root=True');
-    const jupyter = spawn(this.o.python, args, {
-      cwd: join(dir, 'work'),
-      env,
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const cwd = join(dir, 'work');
+    let settle = () => {};
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.starting += 1;
+    void settled.then(() => this.startedOne());
+    const warm = this.pool?.take(WARM_KEY);
+    const jupyter =
+      warm && (await warm.claim({ args, environment: env, cwd }, settled))
+        ? warm.child
+        : spawn(this.o.python, ['-m', 'jupyter_server', ...args], {
+            cwd,
+            env,
+            detached: true,
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
     const server: LocalServer = {
       launchId: spec.launchId,
       port,
       basePath: spec.basePath,
       jupyter,
-      sidecar: credentials.sidecar,
       stderr: '',
       removing: false,
+      answering: false,
+      saidRunning: false,
+      settled,
+      settle,
     };
     this.servers.set(spec.serverId, server);
-    jupyter.stderr?.on('data', (chunk: Buffer) => (server.stderr = (server.stderr + chunk.toString()).slice(-4000)));
+    jupyter.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      server.stderr = (server.stderr + text).slice(-4000);
+      if (server.answering || !text.includes(RUNNING_LINE)) return;
+      server.saidRunning = true;
+      server.probeNow?.();
+    });
     jupyter.once('error', (err) => (server.exited = `could not start ${this.o.python}: ${err.message}`));
     jupyter.once('close', (code, signal) => this.onJupyterExit(spec.serverId, server, code, signal));
-    server.reporter = spawn(this.o.python, [this.o.reporterScript], {
-      env: {
-        ...env,
-        JUPYTER_URL: `http://127.0.0.1:${port}${spec.basePath}`,
-        ORRERY_ACTIVITY_URL: spec.activityUrl,
-        ORRERY_SERVER_TOKEN: token,
-        ORRERY_ACTIVITY_INTERVAL: String(this.o.activityIntervalSeconds),
-      },
-      detached: true,
-      stdio: 'ignore',
-    });
+    return server;
+  }
+
+  private startedOne() {
+    this.starting -= 1;
+    if (this.starting > 0) return;
+    for (const resolve of this.quiet.splice(0)) resolve();
+  }
+
+  /** Probes /api until Jupyter answers or the server ends, so a launch's look sees it the moment it serves. */
+  private async watchUntilAnswering(server: LocalServer) {
+    const url = `http://127.0.0.1:${server.port}${server.basePath}api`;
+    while (!server.exited && !server.removing) {
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+        if (res.ok) {
+          server.answering = true;
+          break;
+        }
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, server.saidRunning ? 10 : ANSWER_POLL_MS);
+        server.probeNow = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    server.settle();
+  }
+
+  /** Ends a server for a reason of its own (its sidecar failed): recorded as its exit. */
+  private fail(server: LocalServer, reason: string) {
+    if (server.exited || server.removing) return;
+    server.exited = reason;
+    server.settle();
+    killGroup(server.jupyter, 'SIGTERM');
   }
 
   private onJupyterExit(serverId: string, server: LocalServer, code: number | null, signal: NodeJS.Signals | null) {
@@ -270,24 +347,24 @@ export class LocalServerCompute implements ServerCompute {
     server.exited ??=
       `jupyter server exited ${signal ? `on ${signal}` : `with code ${code}`}` +
       (last ? `: ${last.slice(0, 300)}` : '');
+    server.settle();
     if (server.reporter) killGroup(server.reporter, 'SIGTERM');
-    killGroup(server.sidecar, 'SIGTERM');
+    if (server.sidecar) killGroup(server.sidecar, 'SIGTERM');
     reapProcessesMarked(`ORRERY_SERVER_ID=${serverId}`, `ORRERY_SERVERS_DIR=${this.o.serversDir}`);
     if (!server.removing) this.o.onExit(serverId, server.launchId, server.exited);
   }
 
+  /**
+   * One look at a server; while Jupyter is starting, the look waits up to `lookWaitMs` for it to answer or end, so
+   * the launch sees the change when it happens rather than at the next look.
+   */
   async observe(serverId: string): Promise<ServerObservation> {
     const server = this.servers.get(serverId);
     if (!server) return { state: 'absent' };
+    if (!server.answering && !server.exited)
+      await Promise.race([server.settled, sleep(this.o.lookWaitMs ?? 0, undefined, { ref: false })]);
     if (server.exited) return { state: 'failed', reason: server.exited };
-    try {
-      const res = await fetch(`http://127.0.0.1:${server.port}${server.basePath}api`, {
-        signal: AbortSignal.timeout(2000),
-      });
-      if (res.ok) return { state: 'ready', url: `http://127.0.0.1:${server.port}${server.basePath}` };
-    } catch {
-      // Not listening yet.
-    }
+    if (server.answering) return { state: 'ready', url: `http://127.0.0.1:${server.port}${server.basePath}` };
     return {
       state: 'waiting',
       stage: 'started',
@@ -304,7 +381,7 @@ export class LocalServerCompute implements ServerCompute {
     server.removing = true;
     if (server.reporter) killGroup(server.reporter, 'SIGTERM');
     // The sidecar removes its token file as it stops; its keys die with it.
-    killGroup(server.sidecar, 'SIGTERM');
+    if (server.sidecar) killGroup(server.sidecar, 'SIGTERM');
     if (!ended(server.jupyter)) {
       const closed = new Promise((r) => server.jupyter.once('close', r));
       killGroup(server.jupyter, 'SIGTERM');

@@ -27,6 +27,7 @@ describe("local mode's own settings", () => {
       launchPollMs: 250,
       webDist: join(checkout, 'web', 'dist'),
       warmRunners: { size: 2, kernels: ['python3'] },
+      warmServers: 2,
     });
   });
 
@@ -40,6 +41,7 @@ describe("local mode's own settings", () => {
       ORRERY_CULL_SCHEDULE: '*/10 * * * * *',
       ORRERY_LAUNCH_POLL_MS: '200',
       ORRERY_WARM_RUNNERS: '0',
+      ORRERY_WARM_SERVERS: '0',
       ORRERY_WARM_KERNELS: 'Python3, ir,python3',
     };
 
@@ -55,6 +57,7 @@ describe("local mode's own settings", () => {
       cullSchedule: '*/10 * * * * *',
       launchPollMs: 200,
       warmRunners: { size: 0, kernels: ['python3', 'ir'] },
+      warmServers: 0,
     });
   });
 
