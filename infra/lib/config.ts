@@ -162,6 +162,8 @@ export const InfraConfigSchema = z.object({
   // `images.server` from older configurations is dropped unread, as it always was.
   images: z.object({ runner: z.string().min(1), reporter: z.string().min(1) }),
   alarmEmail: z.email().optional(),
+  // The CloudWatch dashboard ($3 a month): off for a platform that must idle cheaply; the alarms stay either way.
+  dashboard: z.boolean().default(true),
   api: Api.prefault({}),
   waf: Waf.prefault({}),
 });

@@ -54,6 +54,19 @@ describe('ObservabilityStack', () => {
     expect(body).toContain('MetricName=\\\\\\"ExecutionsFailed\\\\\\"');
   });
 
+  it('makes no dashboard with "dashboard": false, and keeps every alarm', () => {
+    // Act
+    const without = synth({ functionNames: FUNCTIONS }, config({ dashboard: false }));
+    const withIt = synth({ functionNames: FUNCTIONS });
+
+    // Assess
+    without.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    expect(Object.keys(without.findResources('AWS::CloudWatch::Alarm'))).toEqual(
+      Object.keys(withIt.findResources('AWS::CloudWatch::Alarm')),
+    );
+    expect(Object.keys(without.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThan(3);
+  });
+
   it('leaves the API widgets out when the API id is not given', () => {
     // Prepare
     const template = synth();

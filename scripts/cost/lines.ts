@@ -116,10 +116,12 @@ export const storedGb = (usage: Usage) => {
   return { table: tableKb / KB_PER_GB, bucket: bucketKb / KB_PER_GB };
 };
 
-/** Custom metrics published in a month: the culler's every sweep, the others while their work happens. */
+/**
+ * Custom metrics published in a month, each only in hours it has a value above zero: the culler's while anybody uses
+ * the platform (an idle one publishes none), the others while their work happens.
+ */
 export const customMetrics = (inv: Inventory, usage: Usage): number =>
-  3 + // Culls, CullWarnings, CullProblems
-  inv.poolKinds + // ActiveServers by Pool
+  (usage.users > 0 ? 3 + inv.poolKinds : 0) + // Culls, CullWarnings, CullProblems; ActiveServers by Pool
   (usage.runsPerDay > 0 ? 5 : 0) + // RunsStarted, RunsCompleted, RunsFailed, RunsStopped, RunDuration
   (usage.users * usage.launchesPerUserPerDay > 0 ? 2 : 0) + // ServersStarted, ServerLaunchesFailed
   (usage.scheduledRunsPerDay > 0 ? 2 : 0); // ScheduleFires, ScheduleFiresFailed

@@ -53,6 +53,18 @@ export const largest = (lines: readonly Line[], n = 3): string =>
     .map((l) => `${l.service} ${l.item} ${usd(l.usd)}`)
     .join('; ');
 
+// What a platform team can leave out for a cheap idle platform: its own web ACL (waf.webAclArn: the company's) and the
+// dashboard ("dashboard": false). The alarms, the key and the secrets stay.
+const isOptional = (l: Line) => l.service === 'WAF' || (l.service === 'CloudWatch' && l.item === 'dashboards');
+
+/** The idle platform without its own web ACL and dashboard. */
+export const leanIdleUsd = (idle: readonly Line[]): number => totalUsd(idle.filter((l) => !isOptional(l)));
+
+const leanHint = (idle: readonly Line[]): string =>
+  idle.some(isOptional)
+    ? `\n  (with the company's web ACL, waf.webAclArn, and "dashboard": false: ${usd(leanIdleUsd(idle))} a month)`
+    : '';
+
 const verdict = (value: number, target: number, lines: readonly Line[]): string =>
   value < target
     ? `meets the target (< ${usd(target)})`
@@ -82,7 +94,8 @@ export const formatReport = (r: CostReport): string => {
     ...section("Users' servers and runs on EKS (profile hourly prices)", r.month, 'eks'),
     ...section("The configured VPC's NAT (not Orrery's; its functions in the VPC need one)", r.month, 'network'),
     `Idle platform (no users, runs or requests; beyond the cluster): ${usd(idle)} a month: ` +
-      verdict(idle, IDLE_TARGET_USD, r.idle),
+      verdict(idle, IDLE_TARGET_USD, r.idle) +
+      leanHint(r.idle),
     `Orchestration per run: ${usd(api)} started through the API, ${usd(scheduled)} by a schedule: ` +
       verdict(Math.max(api, scheduled), PER_RUN_TARGET_USD, api >= scheduled ? r.perRun.api : r.perRun.scheduled),
     `  (one server launch: ${usd(totalUsd(r.perLaunch))}; largest: ${largest(r.perLaunch, 2)})`,
@@ -103,6 +116,7 @@ export const jsonSummary = (r: CostReport) => {
     eksMonthlyUsd: cents(totalUsd(r.month, 'eks')),
     networkMonthlyUsd: cents(totalUsd(r.month, 'network')),
     idleMonthlyUsd: cents(idle),
+    leanIdleMonthlyUsd: cents(leanIdleUsd(r.idle)),
     perRunUsd: {
       api: Number(totalUsd(r.perRun.api).toPrecision(4)),
       scheduled: Number(totalUsd(r.perRun.scheduled).toPrecision(4)),

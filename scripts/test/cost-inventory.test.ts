@@ -12,6 +12,8 @@ import { readWorkflows } from '../cost/transitions.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'infra', 'orrery.config.example.json');
+// A company's own web ACL (Firewall Manager, say), which the distribution uses instead of one of Orrery's.
+const LEAN_WAF = { webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/company/abc', rateLimit: 6000 };
 
 /** Runs `npm run cost -- …args` as npm does (node with tsx, from the root); its output and exit code. */
 const cost = async (...args: string[]) => {
@@ -67,6 +69,19 @@ describe('what the CDK app deploys, as the cost model reads it', () => {
     // Assess
     expect(inventory.cognitoPlan).toBeNull();
     expect(inventory.webAclRules).toBeNull();
+  });
+
+  it('idles under $5 a month with the organization’s web ACL and no dashboard, the alarms kept', () => {
+    // Prepare
+    const config: InfraConfig = { ...loadInfraConfig(EXAMPLE), waf: { ...LEAN_WAF }, dashboard: false };
+
+    // Act
+    const inventory = inventoryOf(config, 2);
+    const idle = idleLines(inventory, readWorkflows(), DEFAULT_USAGE);
+
+    // Assess
+    expect(inventory).toMatchObject({ dashboards: 0, webAclRules: null, alarms: 7, alarmMetrics: 21 });
+    expect(totalUsd(idle)).toBeLessThan(5);
   });
 
   it('knows which functions the VPC placement puts in the private subnets', () => {
@@ -174,11 +189,15 @@ describe('the figures the documentation states', () => {
     const month = monthLines(inventory, readWorkflows(), DEFAULT_USAGE, profiles);
     const [own, eks] = [totalUsd(month, 'own').toFixed(2), totalUsd(month, 'eks').toFixed(2)];
     const idle = totalUsd(idleLines(inventory, readWorkflows(), DEFAULT_USAGE)).toFixed(2);
+    const lean = inventoryOf({ ...loadInfraConfig(EXAMPLE), waf: { ...LEAN_WAF }, dashboard: false }, 2);
+    const leanIdle = totalUsd(idleLines(lean, readWorkflows(), DEFAULT_USAGE)).toFixed(2);
 
     // Assess
     expect(read('README.md')).toContain(`Orrery's own parts\ncost $${own} a month`);
     expect(read('README.md')).toContain(`apart from the $${eks} the cluster`);
     expect(read('docs/cost.md')).toContain(`| Orrery's own parts | **${own}** |`);
     expect(read('docs/cost.md')).toContain(`| the idle platform (nobody on it), beyond the cluster | ${idle} |`);
+    expect(read('docs/cost.md')).toContain(`a shared web ACL and \`"dashboard": false\`: **$${leanIdle}**`);
+    expect(read('README.md')).toContain(`idles at $${idle} a month`);
   });
 });

@@ -41,18 +41,20 @@ const count = (metricName: string, period = Duration.minutes(5)) =>
 export class ObservabilityStack extends Stack {
   /** The topic every alarm notifies (email when config.alarmEmail is set). */
   readonly alarmTopic: Topic;
-  /** The one dashboard of the platform's health. */
-  readonly dashboard: Dashboard;
+  /** The one dashboard of the platform's health; none with `dashboard: false` (it costs $3 a month). */
+  readonly dashboard?: Dashboard;
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id, props);
     const { config } = props;
     const prefix = `${config.name}-`;
     this.alarmTopic = this.makeTopic(config);
-    this.dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: `${config.name}-platform`,
-      defaultInterval: Duration.hours(24),
-    });
-    this.dashboard.addWidgets(...this.makeWidgets(prefix, props.apiId));
+    if (config.dashboard) {
+      this.dashboard = new Dashboard(this, 'Dashboard', {
+        dashboardName: `${config.name}-platform`,
+        defaultInterval: Duration.hours(24),
+      });
+      this.dashboard.addWidgets(...this.makeWidgets(prefix, props.apiId));
+    }
     this.makeAlarms(this.executionsFailed(config), props.functionNames ?? {}, props.deadLetterQueueNames ?? []);
   }
 

@@ -29,16 +29,20 @@ export const reportCullBreaker = (sweep: CullSweep, emit: EmitMetrics): void => 
  * (Culls, CullWarnings, CullProblems, and CullBreakerTripped when the breaker held silence culls back), then
  * the ActiveServers gauge, one value per `Pool` dimension. Counting is after the sweep, so servers it stopped
  * are not counted; a failed count is logged, never fails the sweep (the schedule would retry a sweep that
- * already happened).
+ * already happened). Only values above zero are published: CloudWatch bills a custom metric for each hour it gets
+ * a value, so a sweep every few minutes of an idle platform would cost about $0.30 a month per metric for zeros (the
+ * alarms treat missing data as not breaching, and the dashboard's graphs show no line instead of a zero).
  */
 export const makeCullHandler = (deps: CullerDeps, emit: EmitMetrics) => async () => {
   const sweep = await cullIdle(deps);
   log(sweep.problems.length ? 'warn' : 'info', 'cull sweep', { ...sweep });
-  emit({}, { Culls: sweep.stopped, CullWarnings: sweep.warned, CullProblems: sweep.problems.length });
+  const counts = { Culls: sweep.stopped, CullWarnings: sweep.warned, CullProblems: sweep.problems.length };
+  const happened = Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+  if (Object.keys(happened).length) emit({}, happened);
   reportCullBreaker(sweep, emit);
   try {
     for (const { pool, activeServers } of usageByPool(await deps.servers.listActiveServers(), deps.profiles))
-      emit({ Pool: pool }, { ActiveServers: activeServers });
+      if (activeServers > 0) emit({ Pool: pool }, { ActiveServers: activeServers });
   } catch (err) {
     log('warn', 'cannot count active servers', { error: (err as Error).message });
   }

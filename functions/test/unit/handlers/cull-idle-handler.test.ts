@@ -19,7 +19,7 @@ const recorder = () => {
 const poolOf = (slug: string) => DEFAULT_PROFILES.find((p) => p.slug === slug)!.pool.kind;
 
 describe('the culler’s scheduled handler', () => {
-  it('publishes the sweep’s counts, then the active servers per pool after the sweep', async () => {
+  it('publishes the active servers of each pool that has any, and no zero counts of a sweep that did nothing', async () => {
     // Prepare
     const deps = memoryServerDeps();
     const { emitted, emit } = recorder();
@@ -31,13 +31,34 @@ describe('the culler’s scheduled handler', () => {
 
     // Assess
     expect(sweep).toMatchObject({ stopped: 0, problems: [] });
-    expect(emitted[0]).toEqual({ dimensions: {}, values: { Culls: 0, CullWarnings: 0, CullProblems: 0 } });
-    expect(emitted.slice(1)).toEqual(
-      expect.arrayContaining([
-        { dimensions: { Pool: poolOf('cpu-small') }, values: { ActiveServers: 2 } },
-        { dimensions: { Pool: poolOf('gpu-t4') }, values: { ActiveServers: 0 } },
-      ]),
-    );
+    expect(emitted).toEqual([{ dimensions: { Pool: poolOf('cpu-small') }, values: { ActiveServers: 2 } }]);
+  });
+
+  it('publishes only the counts above zero: a warning sweep says CullWarnings alone', async () => {
+    // Prepare: silent past the heartbeat limit (30 min), so the sweep warns it
+    const deps = memoryServerDeps();
+    const { emitted, emit } = recorder();
+    await runningServer(deps);
+    deps.clock.advance(minutes(31));
+
+    // Act
+    const sweep = await makeCullHandler(deps, emit)();
+
+    // Assess
+    expect(sweep.warned).toBe(1);
+    expect(emitted[0]).toEqual({ dimensions: {}, values: { CullWarnings: 1 } });
+  });
+
+  it('publishes nothing at all on an idle platform (CloudWatch bills a metric for each hour it gets a value)', async () => {
+    // Prepare
+    const deps = memoryServerDeps();
+    const { emitted, emit } = recorder();
+
+    // Act
+    await makeCullHandler(deps, emit)();
+
+    // Assess
+    expect(emitted).toEqual([]);
   });
 
   it('does not count the servers the sweep stopped', async () => {
@@ -55,7 +76,7 @@ describe('the culler’s scheduled handler', () => {
 
     // Assess
     expect(sweep.stopped).toBe(1);
-    expect(emitted.find((e) => e.dimensions.Pool === poolOf('cpu-small'))?.values).toEqual({ ActiveServers: 0 });
+    expect(emitted).toEqual([{ dimensions: {}, values: { Culls: 1 } }]);
   });
 
   it('emits CullBreakerTripped, without dimensions, when most running servers miss their heartbeat, and culls none of them', async () => {
