@@ -95,6 +95,11 @@ def main() -> int:
         print(f'[orrery-warm-server] refused the job: {err}', file=sys.stderr, flush=True)
         return 2
     print(json.dumps({'accepted': True}), flush=True)
+    # From here on stdout is the server's, and its kernels': /dev/null, as a cold start's is, so a notebook's output
+    # never streams into the platform's pipe.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
     return become(job)
 
 

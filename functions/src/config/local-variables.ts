@@ -115,7 +115,8 @@ export const LOCAL_VARIABLES = z.object({
     description:
       'Jupyter servers kept started ahead, with jupyter_server and the Orrery extension imported, so a launch skips ' +
       'most of a start; each becomes one launched server (its variables and folder are given only then) and ends ' +
-      'with it, and a fresh one starts once no launch is under way. `0`: every launch starts its own.',
+      'with it, and a fresh one starts once no launch is under way (or 2 s after one was taken). `0`: every launch ' +
+      'starts its own.',
     modes: LOCAL,
   }),
   ORRERY_WARM_KERNELS: v(kernelNames.default(['python3']), {

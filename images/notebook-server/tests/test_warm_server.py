@@ -97,6 +97,8 @@ def test_it_becomes_the_launched_server_with_the_jobs_environment_and_folder(tmp
         runtime = list((tmp_path / 'runtime').glob('jpserver-*.json'))
         assert runtime, 'the server wrote no runtime file where JUPYTER_RUNTIME_DIR says'
         assert Path(f'/proc/{child.pid}/cwd').resolve() == work
+        # …and from the job on its stdout (which kernels inherit) is /dev/null, as a cold server's is
+        assert os.readlink(f'/proc/{child.pid}/fd/1') == '/dev/null'
     finally:
         os.killpg(child.pid, signal.SIGTERM)
         child.wait(30)

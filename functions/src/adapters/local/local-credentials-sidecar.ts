@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { killGroup } from './process-tree.ts';
 
-/** Niceness of a server's helper processes (sidecar, reporter): a launch's CPU goes to Jupyter first. */
-export const HELPER_NICENESS = 10;
+/** Niceness of a server's credentials sidecar: it starts beside Jupyter, whose start gets the CPU first. */
+export const SIDECAR_NICENESS = 19;
+/** Niceness of a server's activity reporter (started once Jupyter answers): launches under way go first. */
+export const REPORTER_NICENESS = 10;
 
 /** What a local server's kernels need to reach its credentials sidecar, chosen before either process starts. */
 export interface SidecarAddress {
@@ -61,9 +63,9 @@ export const sidecarAddress = (port: number): SidecarAddress => ({
 });
 
 /** Lowers a helper's priority; a process that is already gone has nothing to lower. */
-export const lowerPriority = (child: ChildProcess): void => {
+export const lowerPriority = (child: ChildProcess, niceness: number): void => {
   try {
-    if (child.pid !== undefined) setPriority(child.pid, HELPER_NICENESS);
+    if (child.pid !== undefined) setPriority(child.pid, niceness);
   } catch {
     // Exited already.
   }
@@ -110,10 +112,12 @@ export const sidecarReady = (child: ChildProcess, timeoutMs: number, tail: () =>
   });
 
 /**
- * Starts the credentials sidecar, the local stand-in for the pod's, at lower priority: it fetches keys with the
+ * Starts the credentials sidecar, the local stand-in for the pod's, at the lowest priority: it fetches keys with the
  * credentials token and serves them at the address chosen ahead, so Jupyter starts at the same time with the address
  * in its environment instead of after the sidecar. `ready` settles when it serves or fails; botocore retries a
- * refused connection, so a kernel that asks in between still gets its keys.
+ * refused connection, so a kernel that asks in between still gets its keys. The port is free from its probe until
+ * the sidecar binds it (a Python start): another process binding an ephemeral port then could take it, and the
+ * server would end with the sidecar's "cannot serve" reason.
  */
 export const startCredentialsSidecar = (
   o: SidecarStart,
@@ -138,7 +142,7 @@ export const startCredentialsSidecar = (
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  lowerPriority(sidecar);
+  lowerPriority(sidecar, SIDECAR_NICENESS);
   sidecar.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const ready = sidecarReady(sidecar, readyWithinMs, () => stderr).catch((err: Error) => {
     killGroup(sidecar, 'SIGKILL');

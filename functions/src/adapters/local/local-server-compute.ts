@@ -9,6 +9,7 @@ import { kernelEnvironment } from './kernel-environment.ts';
 import {
   freePorts,
   lowerPriority,
+  REPORTER_NICENESS,
   type SidecarStart,
   sidecarAddress,
   startCredentialsSidecar,
@@ -201,10 +202,11 @@ export class LocalServerCompute implements ServerCompute {
       AWS_CONTAINER_CREDENTIALS_FULL_URI: address.url,
       AWS_CONTAINER_AUTHORIZATION_TOKEN: address.authorization,
     });
-    // Jupyter first, the long pole of a launch; its helpers once it answers (no kernel can ask for keys before).
+    // Jupyter first, the long pole of a launch; the sidecar beside it at the lowest priority, so it binds its port
+    // soon without taking CPU from starts under way; the reporter once Jupyter answers (it has nothing to report before).
     const server = await this.startJupyter(spec, dir, port!, env);
     void this.watchUntilAnswering(server);
-    const sidecar = {
+    this.startSidecar(server, {
       python: this.o.python,
       cwd: this.o.credentialsSidecarDir,
       env: kernelEnvironment(process.env, [], marks),
@@ -213,7 +215,7 @@ export class LocalServerCompute implements ServerCompute {
       credentialsToken,
       serverDir: dir,
       address,
-    };
+    });
     const reporterEnv = {
       ...env,
       JUPYTER_URL: `http://127.0.0.1:${port}${spec.basePath}`,
@@ -221,26 +223,35 @@ export class LocalServerCompute implements ServerCompute {
       ORRERY_SERVER_TOKEN: token,
       ORRERY_ACTIVITY_INTERVAL: String(this.o.activityIntervalSeconds),
     };
-    void server.settled.then(() => this.startHelpers(server, sidecar, reporterEnv));
+    void server.settled.then(() => this.startReporter(server, reporterEnv));
   }
 
   /**
-   * The credentials sidecar and the activity reporter, at lower priority so launches under way keep the CPU; started
-   * when Jupyter answers, so they do not slow its start. A kernel that asks for keys before the sidecar serves is
-   * refused a connection, which botocore retries (3 tries, a second apart).
+   * The credentials sidecar, on the port chosen for it. A server whose sidecar cannot serve is ended with the
+   * sidecar's reason, as a pod whose sidecar failed would be. A kernel that asks for keys before it serves is refused
+   * a connection, which botocore retries (3 tries, a second apart).
    */
-  private startHelpers(server: LocalServer, sidecar: SidecarStart, reporterEnv: Record<string, string>) {
+  private startSidecar(server: LocalServer, sidecar: SidecarStart) {
+    try {
+      const started = startCredentialsSidecar(sidecar, this.o.sidecarReadyMs ?? SIDECAR_READY_MS);
+      server.sidecar = started.sidecar;
+      started.ready.catch((err: Error) => this.fail(server, err.message));
+    } catch (err) {
+      this.fail(server, `the credentials sidecar could not start: ${(err as Error).message}`);
+    }
+  }
+
+  /** The activity reporter, at lower priority, once Jupyter answers; a reporter that cannot start ends the server. */
+  private startReporter(server: LocalServer, env: Record<string, string>) {
     if (server.exited || server.removing) return;
-    const started = startCredentialsSidecar(sidecar, this.o.sidecarReadyMs ?? SIDECAR_READY_MS);
-    server.sidecar = started.sidecar;
-    // A server whose sidecar cannot serve is ended with the sidecar's reason, as a pod whose sidecar fails would be.
-    started.ready.catch((err: Error) => this.fail(server, err.message));
-    server.reporter = spawn(this.o.python, [this.o.reporterScript], {
-      env: reporterEnv,
-      detached: true,
-      stdio: 'ignore',
-    });
-    lowerPriority(server.reporter);
+    try {
+      const reporter = spawn(this.o.python, [this.o.reporterScript], { env, detached: true, stdio: 'ignore' });
+      reporter.once('error', (err) => this.fail(server, `the activity reporter could not start: ${err.message}`));
+      lowerPriority(reporter, REPORTER_NICENESS);
+      server.reporter = reporter;
+    } catch (err) {
+      this.fail(server, `the activity reporter could not start: ${(err as Error).message}`);
+    }
   }
 
   /**
@@ -266,7 +277,7 @@ export class LocalServerCompute implements ServerCompute {
     void settled.then(() => this.startedOne());
     const warm = this.pool?.take(WARM_KEY);
     const jupyter =
-      warm && (await warm.claim({ args, environment: env, cwd }, settled))
+      warm && (await warm.claim({ args, environment: env, cwd }))
         ? warm.child
         : spawn(this.o.python, ['-m', 'jupyter_server', ...args], {
             cwd,
@@ -335,6 +346,9 @@ export class LocalServerCompute implements ServerCompute {
     server.exited = reason;
     server.settle();
     killGroup(server.jupyter, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(server.jupyter, 'SIGKILL'), GRACE_MS);
+    timer.unref();
+    server.jupyter.once('exit', () => clearTimeout(timer));
   }
 
   private onJupyterExit(serverId: string, server: LocalServer, code: number | null, signal: NodeJS.Signals | null) {
@@ -383,7 +397,8 @@ export class LocalServerCompute implements ServerCompute {
     // The sidecar removes its token file as it stops; its keys die with it.
     if (server.sidecar) killGroup(server.sidecar, 'SIGTERM');
     if (!ended(server.jupyter)) {
-      const closed = new Promise((r) => server.jupyter.once('close', r));
+      // 'exit', not 'close': kernels, in sessions of their own, may hold Jupyter's stderr open after it is gone.
+      const closed = new Promise((r) => server.jupyter.once('exit', r));
       killGroup(server.jupyter, 'SIGTERM');
       const timer = setTimeout(() => killGroup(server.jupyter, 'SIGKILL'), GRACE_MS);
       await closed;

@@ -40,10 +40,7 @@ const SAID = {
 export class WarmServer extends WarmChild {
   readonly id: string;
   readonly ready: Promise<boolean>;
-  /** Resolves once the launch that took it no longer needs the machine to itself. */
-  readonly released: Promise<void>;
   private readonly accepted: Promise<boolean>;
-  private release = () => {};
 
   constructor(s: WarmServerStart) {
     const id = `warm-${randomBytes(6).toString('hex')}`;
@@ -56,7 +53,6 @@ export class WarmServer extends WarmChild {
     this.id = id;
     const said = this.linesSaid<keyof typeof SAID, WarmServerLine>(SAID);
     [this.ready, this.accepted] = [said('ready'), said('accepted')];
-    this.released = new Promise((resolve) => (this.release = resolve));
   }
 
   /** The marker its process carries until it is taken (reapProcessesMarked). */
@@ -65,8 +61,7 @@ export class WarmServer extends WarmChild {
   }
 
   /** Hands it its launch; true once it accepted the job, false when it ended first (the launch goes cold). */
-  claim(job: WarmServerJob, released: Promise<void>): Promise<boolean> {
-    void released.then(this.release);
+  claim(job: WarmServerJob): Promise<boolean> {
     this.hand(job);
     return this.accepted;
   }
