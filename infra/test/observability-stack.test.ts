@@ -49,6 +49,7 @@ describe('ObservabilityStack', () => {
     expect(body).toContain('{Orrery,Pool} MetricName=\\\\\\"ActiveServers\\\\\\"');
     expect(body).toContain('Run duration p90 (s)');
     expect(body).toContain('SEARCH(');
+    expect(body).toContain("FILL(SEARCH('{Orrery,Pool}");
     expect(body).toContain('AWS/Lambda,FunctionName');
     expect(body).toContain('MetricName=\\\\\\"Errors\\\\\\" FunctionName=orrery');
     expect(body).toContain('MetricName=\\\\\\"ExecutionsFailed\\\\\\"');

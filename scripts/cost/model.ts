@@ -31,7 +31,7 @@ export interface Inventory {
   /** Schedules that fire whatever the users do (the culler, the digest) and the function each invokes. */
   fixedSchedules: { name: string; perMonth: number; target: FunctionKey }[];
   logRetentionDays: { lambda: number; api: number; states: number };
-  /** Distinct pool kinds in the profiles: the culler publishes ActiveServers for each, every sweep. */
+  /** Distinct pool kinds in the profiles: the culler publishes ActiveServers for each that has servers. */
   poolKinds: number;
   vpc: boolean;
 }

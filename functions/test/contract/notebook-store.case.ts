@@ -162,6 +162,33 @@ export const notebookStoreContract = (name: string, make: () => Promise<Notebook
       expect(all.filter((id) => made.some((n) => n.id === id))).toEqual(newest(() => true));
     });
 
+    it('lists each notebook exactly as reading it answers, every field set, from every kind of source', async () => {
+      const store = await make();
+      const nb = notebook({
+        description: 'All fields set',
+        tags: ['every', 'field'],
+        group: 'g-full',
+        visibility: 'org',
+        owner: 'alice',
+        team: 'ads',
+        latestVersion: 3,
+      });
+      await store.createNotebook(nb);
+      const read = await store.getNotebook(nb.id);
+      const sources: ListSource[] = [
+        { kind: 'owner', owner: 'alice' },
+        { kind: 'org' },
+        { kind: 'group', group: 'g-full' },
+        { kind: 'tag', tag: 'every' },
+        { kind: 'all' },
+      ];
+      for (const source of sources) {
+        const listed = (await store.listSource(source, { limit: 50 })).items.find((n) => n.id === nb.id);
+        expect(listed, source.kind).toEqual(read);
+      }
+      expect(read).toMatchObject({ description: 'All fields set', latestVersion: 3, team: 'ads', group: 'g-full' });
+    });
+
     it('moves a notebook between listings when its tags, group and visibility change', async () => {
       const store = await make();
       const nb = notebook({ tags: ['old'], group: 'g-old', visibility: 'team' });

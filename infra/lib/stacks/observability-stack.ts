@@ -151,7 +151,9 @@ export class ObservabilityStack extends Stack {
       // The culler publishes the gauge once per sweep (every 5 minutes), one series per Pool dimension value.
       graph('Active servers by pool', [
         new MathExpression({
-          expression: `SEARCH('{${METRICS_NAMESPACE},Pool} MetricName="ActiveServers"', 'Maximum', 300)`,
+          // FILL: the culler publishes no zeros (each hour with a value is billed), so a pool's line drops to 0
+          // where it has no point rather than staying at its last count.
+          expression: `FILL(SEARCH('{${METRICS_NAMESPACE},Pool} MetricName="ActiveServers"', 'Maximum', 300), 0)`,
           label: 'Active servers',
           usingMetrics: {},
         }),

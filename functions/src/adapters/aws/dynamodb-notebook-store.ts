@@ -22,6 +22,7 @@ import {
   fromNotebookItem,
   fromVersionItem,
   notebookPk,
+  notebookProjection,
   tagPk,
   toNotebookItem,
   toVersionItem,
@@ -118,7 +119,12 @@ export class DynamoDbNotebookStore implements NotebookStore {
         TableName: this.table,
         IndexName: index,
         KeyConditionExpression: page.before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': pk, ...(page.before ? { '#sk': sk } : {}) },
+        ProjectionExpression: notebookProjection.ProjectionExpression,
+        ExpressionAttributeNames: {
+          ...notebookProjection.ExpressionAttributeNames,
+          '#pk': pk,
+          ...(page.before ? { '#sk': sk } : {}),
+        },
         ExpressionAttributeValues: { ':pk': partitionOf(source), ...(page.before ? { ':before': page.before } : {}) },
         ScanIndexForward: false,
         Limit: page.limit,
@@ -317,7 +323,7 @@ export class DynamoDbNotebookStore implements NotebookStore {
       }));
       for (let round = 0; keys?.length && round < 8; round += 1) {
         const out: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }),
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ...notebookProjection } } }),
         );
         for (const item of out.Responses?.[this.table] ?? []) found.set(item.id as string, fromNotebookItem(item));
         keys = out.UnprocessedKeys?.[this.table]?.Keys;

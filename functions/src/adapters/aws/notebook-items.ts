@@ -21,6 +21,33 @@ export const indexKeys = (nb: Notebook): Record<string, string> => {
   return nb.archived ? {} : keys;
 };
 
+// Every field of a Notebook, checked by the compiler: a field added to Notebook must be listed here too, or listings
+// would drop it.
+const NOTEBOOK_FIELDS = Object.keys({
+  id: true,
+  title: true,
+  description: true,
+  tags: true,
+  group: true,
+  visibility: true,
+  owner: true,
+  team: true,
+  createdAt: true,
+  updatedAt: true,
+  latestVersion: true,
+  archived: true,
+  archivedAt: true,
+} satisfies Record<keyof Notebook, true>);
+
+/**
+ * A projection of what fromNotebookItem reads, for listings: an item's index keys and storage attributes are as
+ * large as the notebook's own fields, and each listed item was parsed and unmarshalled whole.
+ */
+export const notebookProjection = {
+  ProjectionExpression: NOTEBOOK_FIELDS.map((_, i) => `#n${i}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(NOTEBOOK_FIELDS.map((f, i) => [`#n${i}`, f])),
+};
+
 /** Builds the stored item of a notebook at a revision. */
 export const toNotebookItem = (nb: Notebook, rev: number): NotebookItem => ({
   ...nb,
