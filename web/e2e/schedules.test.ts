@@ -130,6 +130,50 @@ describe.skipIf(!chromiumAvailable() || !jupyterKernelAvailable())('scheduling n
     expect(rowText).toContain('Paused');
     expect((await p.t.api('GET', `/schedules/${scheduleId}`, p.t.tokens.alice)).status).toBe(404);
   });
+
+  it('pages the schedules 25 at a time: Next page shows the rest, First page goes back', async () => {
+    // Prepare: 26 schedules of one notebook, made through the API
+    const id = await createNotebook(p.t, p.t.tokens.bob, {
+      title: uniqueTitle('Paged'),
+      file: 'parameters-basic.ipynb',
+    });
+    for (let i = 0; i < 26; i += 1) {
+      const res = await p.t.api('POST', `/notebooks/${id}/schedules`, p.t.tokens.bob, {
+        name: `paged ${String(i).padStart(2, '0')}`,
+        expression: 'cron(0 9 ? * MON-FRI *)',
+        timezone: 'UTC',
+      });
+      expect(res.status, res.text).toBe(201);
+    }
+    const page = await p.newPage();
+    await signInWithToken(page, p.t.platform.url, p.t.tokens.bob, '/schedules');
+    const table = page.getByRole('table', { name: 'Your schedules' });
+    const pager = page.getByRole('navigation', { name: 'Pages of schedules' });
+    await shown(table);
+
+    // Rows below the header, once the table shows `n` of them.
+    const rowsBecome = (n: number) =>
+      expect.poll(async () => (await table.getByRole('row').count()) - 1, { timeout: PAGE_MS }).toBe(n);
+    await rowsBecome(25);
+    const onFirst = await pager.getByRole('button').allInnerTexts();
+
+    // Act
+    await pager.getByRole('button', { name: 'Next page' }).click();
+
+    // Assess: the 26th alone, and only the way back
+    await rowsBecome(1);
+    expect(page.url()).toContain('cursor=');
+    expect(await pager.getByRole('button').allInnerTexts()).toEqual(['First page']);
+    expect(onFirst).toEqual(['Next page']);
+
+    // Act
+    await pager.getByRole('button', { name: 'First page' }).click();
+
+    // Assess
+    await rowsBecome(25);
+    expect(page.url()).not.toContain('cursor=');
+    expect(await pager.getByRole('button').allInnerTexts()).toEqual(['Next page']);
+  });
 });
 
 /** The id of a field's error among its aria-describedby ids. */

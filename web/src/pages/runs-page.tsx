@@ -1,4 +1,5 @@
 import { Link, useSearchParams } from 'react-router';
+import { Pager } from '../components/pager.tsx';
 import type { Run, RunStatus } from '../api-client.ts';
 import { formatDateTime, formatDuration, formatStatus, secondsBetween } from '../format.ts';
 import { useApi } from '../session-context.tsx';
@@ -71,20 +72,7 @@ export const RunsPage = () => {
       ) : (
         <RunTable runs={runs.data.items} busy={runs.loading} />
       )}
-      {cursor || runs.data?.nextCursor ? (
-        <nav className="pager" aria-label="Pages of runs">
-          {cursor ? (
-            <button type="button" className="secondary" onClick={() => goTo(null)}>
-              First page
-            </button>
-          ) : null}
-          {runs.data?.nextCursor ? (
-            <button type="button" className="secondary" onClick={() => goTo(runs.data?.nextCursor ?? null)}>
-              Next page
-            </button>
-          ) : null}
-        </nav>
-      ) : null}
+      <Pager what="runs" cursor={cursor} nextCursor={runs.data?.nextCursor} goTo={goTo} />
     </>
   );
 };

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Pager } from '../components/pager.tsx';
 import { Link, useSearchParams } from 'react-router';
 import type { Fire, Schedule } from '../api-client.ts';
 import { DataTable } from '../components/data-table.tsx';
@@ -74,20 +75,7 @@ export const SchedulesPage = () => {
           )}
         />
       )}
-      {cursor || schedules.data?.nextCursor ? (
-        <nav className="pager" aria-label="Pages of schedules">
-          {cursor ? (
-            <button type="button" className="secondary" onClick={() => goTo(null)}>
-              First page
-            </button>
-          ) : null}
-          {schedules.data?.nextCursor ? (
-            <button type="button" className="secondary" onClick={() => goTo(schedules.data?.nextCursor ?? null)}>
-              Next page
-            </button>
-          ) : null}
-        </nav>
-      ) : null}
+      <Pager what="schedules" cursor={cursor} nextCursor={schedules.data?.nextCursor} goTo={goTo} />
     </>
   );
 };
