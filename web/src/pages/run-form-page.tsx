@@ -1,4 +1,4 @@
-import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useId, useMemo, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { ApiClient, ApiError, Notebook, Parameters, Profile, Role, Run } from '../api-client.ts';
 import { FieldError, FormError } from '../components/form-error.tsx';
@@ -16,6 +16,7 @@ import {
 } from '../parameter-form.ts';
 import { useApi } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
+import { type FieldErrors, useFieldErrors } from '../use-field-errors.ts';
 import { ParameterField } from './parameter-field.tsx';
 import './run.css';
 
@@ -80,7 +81,7 @@ export const RunFormPage = () => {
   return <RunForm key={`${rerun}:${id}:${version}`} source={source.data} />;
 };
 
-type Errors = Record<string, string>;
+type Errors = FieldErrors;
 
 const RunForm = ({ source }: { source: FormSource }) => {
   const api = useApi();
@@ -92,20 +93,11 @@ const RunForm = ({ source }: { source: FormSource }) => {
   const [profile, setProfile] = useState(earlier?.profile ?? profiles[0]?.slug ?? '');
   const [timeout, setTimeoutText] = useState(String(earlier?.timeoutSeconds ?? TIMEOUT.default));
   const [role, setRole] = useState(earlier?.role ?? '');
-  const [errors, setErrors] = useState<Errors>({});
-  const [general, setGeneral] = useState<string[]>([]);
+  const order = [...fields.map((f) => f.name), 'profile', 'role', 'timeoutSeconds'];
+  const { form, errors, setErrors, general, setGeneral, focusFirstError, showRefusal } = useFieldErrors(order);
   const [submitting, setSubmitting] = useState(false);
   // One key per form: a double submit, or a retry after a lost answer, returns the same run instead of a second one.
   const [idempotencyKey] = useState(() => crypto.randomUUID());
-  const form = useRef<HTMLFormElement>(null);
-
-  const focusFirstError = (found: Errors) => {
-    const first = [...fields.map((f) => f.name), 'profile', 'role', 'timeoutSeconds'].find((name) => found[name]);
-    if (first)
-      requestAnimationFrame(() =>
-        form.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(first)}"]`)?.focus(),
-      );
-  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -135,12 +127,7 @@ const RunForm = ({ source }: { source: FormSource }) => {
       navigate(`/runs/${run.id}`);
     } catch (err) {
       setSubmitting(false);
-      const error = err as ApiError;
-      if (error.status !== 400) return setGeneral([error.message]);
-      const placed = fieldErrorsFromApi(error, [...fields.map((f) => f.name), 'profile', 'role', 'timeoutSeconds']);
-      setErrors(placed.fields);
-      setGeneral(placed.general.length ? placed.general : Object.keys(placed.fields).length ? [] : [error.message]);
-      focusFirstError(placed.fields);
+      showRefusal(err as ApiError, (error) => fieldErrorsFromApi(error, order));
     }
   };
 

@@ -1,4 +1,4 @@
-import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useId, useMemo, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { ApiClient, ApiError } from '../api-client.ts';
 import { FormError } from '../components/form-error.tsx';
@@ -14,6 +14,7 @@ import {
 } from '../schedule-form.ts';
 import { useApi } from '../session-context.tsx';
 import { useAsync } from '../use-async.ts';
+import { useFieldErrors } from '../use-field-errors.ts';
 import { ParameterField } from './parameter-field.tsx';
 import { NotifyFields, WhenFields } from './schedule-fields.tsx';
 import { PolicyFields, WhatFields, type FormSource } from './schedule-run-fields.tsx';
@@ -45,8 +46,6 @@ export const ScheduleFormPage = () => {
   return <ScheduleForm key={id} source={source.data} />;
 };
 
-type Errors = Record<string, string>;
-
 const ScheduleForm = ({ source }: { source: FormSource }) => {
   const api = useApi();
   const navigate = useNavigate();
@@ -66,19 +65,9 @@ const ScheduleForm = ({ source }: { source: FormSource }) => {
   const fields = useMemo(() => (parameters.data ? fieldsFor(parameters.data.parameters) : []), [parameters.data]);
   // Only what the person changed: another version's defaults then still count as unchanged.
   const [values, setValues] = useState<FormValues>({});
-  const [errors, setErrors] = useState<Errors>({});
-  const [general, setGeneral] = useState<string[]>([]);
+  const order: string[] = [...SCHEDULE_FIELDS.slice(0, 3), ...fields.map((f) => f.name), ...SCHEDULE_FIELDS.slice(3)];
+  const { form, errors, setErrors, general, setGeneral, focusFirstError, showRefusal } = useFieldErrors(order);
   const [submitting, setSubmitting] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
-
-  const focusFirstError = (found: Errors) => {
-    const order: string[] = [...SCHEDULE_FIELDS.slice(0, 3), ...fields.map((f) => f.name), ...SCHEDULE_FIELDS.slice(3)];
-    const first = order.find((name) => found[name]);
-    if (first)
-      requestAnimationFrame(() =>
-        form.current?.querySelector<HTMLElement>(`[data-field="${CSS.escape(first)}"]`)?.focus(),
-      );
-  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -96,15 +85,12 @@ const ScheduleForm = ({ source }: { source: FormSource }) => {
       navigate(`/schedules/${schedule.id}`);
     } catch (err) {
       setSubmitting(false);
-      const error = err as ApiError;
-      if (error.status !== 400) return setGeneral([error.message]);
-      const placed = scheduleErrorsFromApi(
-        error,
-        fields.map((f) => f.name),
+      showRefusal(err as ApiError, (error) =>
+        scheduleErrorsFromApi(
+          error,
+          fields.map((f) => f.name),
+        ),
       );
-      setErrors(placed.fields);
-      setGeneral(placed.general.length ? placed.general : Object.keys(placed.fields).length ? [] : [error.message]);
-      focusFirstError(placed.fields);
     }
   };
 
