@@ -14,10 +14,9 @@ import {
   sidecarAddress,
   startCredentialsSidecar,
 } from './local-credentials-sidecar.ts';
-import { labServerArgs, labServerEnvironment, serverPythonPath } from './local-lab.ts';
+import { labServerEnvironment, serverPythonPath } from './local-lab.ts';
 import { killGroup, reapProcessesMarked } from './process-tree.ts';
-import { WarmPool } from './warm-pool.ts';
-import { WarmServer } from './warm-server.ts';
+import { type LocalServer, LocalJupyters } from './local-jupyter.ts';
 
 /** How local servers are started, and who hears when one ends by itself. */
 export interface LocalServerOptions {
@@ -46,35 +45,8 @@ export interface LocalServerOptions {
   extraEnvironment?: readonly string[];
 }
 
-interface LocalServer {
-  launchId: string;
-  port: number;
-  basePath: string;
-  jupyter: ChildProcess;
-  reporter?: ChildProcess;
-  sidecar?: ChildProcess;
-  stderr: string;
-  exited?: string;
-  removing: boolean;
-  /** Jupyter's /api answered once. */
-  answering: boolean;
-  /** Resolves when Jupyter first answers or the server ends; `settle` resolves it. */
-  settled: Promise<void>;
-  settle: () => void;
-  /** Jupyter logged that it is running: probe again at once. */
-  saidRunning: boolean;
-  /** Ends the wait between two probes of a starting Jupyter early. */
-  probeNow?: () => void;
-}
-
 const GRACE_MS = 5000;
 const SIDECAR_READY_MS = 15_000;
-// Between a launch's probes of Jupyter's /api while it starts. A probe also goes as soon as Jupyter logs that it is
-// running: polling often costs the platform a fetch each time (about a millisecond of CPU), shared with the start.
-const ANSWER_POLL_MS = 100;
-const RUNNING_LINE = 'is running at';
-// The pool's one kind: every local server runs the same `jupyter server` with the same extensions.
-const WARM_KEY = 'jupyter';
 
 // Files only, links not followed: what the folder itself holds on disk.
 const folderBytes = (dir: string): number => {
@@ -110,58 +82,25 @@ export class LocalServerCompute implements ServerCompute {
   // makes itself non-dumpable, so its environment is out of their reach too.
   private readonly credentialsTokens = new Map<string, string>();
 
-  private readonly pool: WarmPool<WarmServer> | undefined;
-  // Launches whose Jupyter has not answered yet, and who waits for there to be none (a warm server's refill).
-  private starting = 0;
-  private quiet: Array<() => void> = [];
+  private readonly jupyters: LocalJupyters;
 
   constructor(private readonly o: LocalServerOptions) {
-    const warm = o.warmServers;
-    if (warm && warm.size > 0)
-      this.pool = new WarmPool<WarmServer>({
-        what: 'warm Jupyter server',
-        size: warm.size,
-        keys: [WARM_KEY],
-        make: () =>
-          new WarmServer({
-            python: o.python,
-            script: warm.script,
-            cwd: o.serversDir,
-            environment: this.waitingEnvironment(),
-          }),
-        // A refill (about 0.4 s of CPU each) waits for the launches under way, which it would slow down.
-        released: () => this.noneStarting(),
-        discard: (idle) => reapProcessesMarked(idle.marker()),
-      });
+    this.jupyters = new LocalJupyters(o);
   }
 
   /** Starts the warm servers; after reapLeftovers(), which would kill them. */
   startWarmServers(): void {
-    mkdirSync(this.o.serversDir, { recursive: true });
-    this.pool?.start();
+    this.jupyters.startWarm();
   }
 
   /** How many warm servers are ready for a launch now. */
   readyWarmServers(): number {
-    return this.pool?.readyCount() ?? 0;
+    return this.jupyters.readyWarm();
   }
 
   /** Ends the warm servers no launch took. */
   async closeWarmServers(): Promise<void> {
-    await this.pool?.close();
-  }
-
-  // A warm server's environment while it waits: what every server gets, before any one server's variables.
-  private waitingEnvironment(): Record<string, string> {
-    const pythonPath = serverPythonPath([this.o.labDir, this.o.notebookPackageDir], process.env.PYTHONPATH);
-    return kernelEnvironment(process.env, this.o.extraEnvironment ?? [], {
-      ORRERY_SERVERS_DIR: this.o.serversDir,
-      ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
-    });
-  }
-
-  private noneStarting(): Promise<void> {
-    return this.starting === 0 ? Promise.resolve() : new Promise((resolve) => this.quiet.push(resolve));
+    await this.jupyters.closeWarm();
   }
 
   private folder(serverId: string) {
@@ -204,8 +143,9 @@ export class LocalServerCompute implements ServerCompute {
     });
     // Jupyter first, the long pole of a launch; the sidecar beside it at the lowest priority, so it binds its port
     // soon without taking CPU from starts under way; the reporter once Jupyter answers (it has nothing to report before).
-    const server = await this.startJupyter(spec, dir, port!, env);
-    void this.watchUntilAnswering(server);
+    const server = await this.jupyters.start(spec, dir, port!, env);
+    this.servers.set(spec.serverId, server);
+    server.jupyter.once('close', (code, signal) => this.onJupyterExit(spec.serverId, server, code, signal));
     this.startSidecar(server, {
       python: this.o.python,
       cwd: this.o.credentialsSidecarDir,
@@ -252,92 +192,6 @@ export class LocalServerCompute implements ServerCompute {
     } catch (err) {
       this.fail(server, `the activity reporter could not start: ${(err as Error).message}`);
     }
-  }
-
-  /**
-   * Jupyter for this launch: a warm server given the launch, else (none ready, or it ended as it was taken) a cold
-   * `python3 -m jupyter_server` with the same arguments, environment and folder.
-   */
-  private async startJupyter(spec: ServerLaunchSpec, dir: string, port: number, env: Record<string, string>) {
-    const args = [
-      '--ServerApp.ip=127.0.0.1',
-      `--ServerApp.port=${port}`,
-      '--ServerApp.port_retries=0',
-      `--ServerApp.base_url=${spec.basePath}`,
-      '--ServerApp.open_browser=False',
-      `--ServerApp.root_dir=${join(dir, 'work')}`,
-      ...(this.o.labDir ? labServerArgs(dir) : []),
-    ];
-    // Local mode may run as root (CI, containers); in a pod Jupyter runs as uid 1000.
-    if (process.getuid?.() === 0) args.push('--ServerApp.allow_root=True');
-    const cwd = join(dir, 'work');
-    let settle = () => {};
-    const settled = new Promise<void>((resolve) => (settle = resolve));
-    this.starting += 1;
-    void settled.then(() => this.startedOne());
-    const warm = this.pool?.take(WARM_KEY);
-    const jupyter =
-      warm && (await warm.claim({ args, environment: env, cwd }))
-        ? warm.child
-        : spawn(this.o.python, ['-m', 'jupyter_server', ...args], {
-            cwd,
-            env,
-            detached: true,
-            stdio: ['ignore', 'ignore', 'pipe'],
-          });
-    const server: LocalServer = {
-      launchId: spec.launchId,
-      port,
-      basePath: spec.basePath,
-      jupyter,
-      stderr: '',
-      removing: false,
-      answering: false,
-      saidRunning: false,
-      settled,
-      settle,
-    };
-    this.servers.set(spec.serverId, server);
-    jupyter.stderr?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      server.stderr = (server.stderr + text).slice(-4000);
-      if (server.answering || !text.includes(RUNNING_LINE)) return;
-      server.saidRunning = true;
-      server.probeNow?.();
-    });
-    jupyter.once('error', (err) => (server.exited = `could not start ${this.o.python}: ${err.message}`));
-    jupyter.once('close', (code, signal) => this.onJupyterExit(spec.serverId, server, code, signal));
-    return server;
-  }
-
-  private startedOne() {
-    this.starting -= 1;
-    if (this.starting > 0) return;
-    for (const resolve of this.quiet.splice(0)) resolve();
-  }
-
-  /** Probes /api until Jupyter answers or the server ends, so a launch's look sees it the moment it serves. */
-  private async watchUntilAnswering(server: LocalServer) {
-    const url = `http://127.0.0.1:${server.port}${server.basePath}api`;
-    while (!server.exited && !server.removing) {
-      try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-        if (res.ok) {
-          server.answering = true;
-          break;
-        }
-      } catch {
-        // Not listening yet.
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, server.saidRunning ? 10 : ANSWER_POLL_MS);
-        server.probeNow = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    server.settle();
   }
 
   /** Ends a server for a reason of its own (its sidecar failed): recorded as its exit. */
