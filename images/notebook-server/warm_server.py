@@ -22,8 +22,9 @@ import sys
 sys.dont_write_bytecode = True
 
 EXIT_NO_JOB = 4
-# What a start imports: the server first, then what its initialize() would import on the way (handlers, and
-# pkg_resources and setuptools, which extensions' entry points pull in, and what Debian's nbclassic loads), then Orrery's extension where lab/ is on the path.
+# What a start imports: the server first, then what its initialize() would import on the way (its handlers,
+# pkg_resources and setuptools, which extensions pull in, and what Debian's nbclassic loads), then Orrery's extension
+# where lab/ is on the path. A module that is not here costs nothing; one that is missed is imported at the start.
 PRELOAD = ('jupyter_server.serverapp', 'jupyter_server.kernelspecs.handlers', 'jupyter_server.nbconvert.handlers',
            'jupyter_server.services.api.handlers', 'jupyter_server.services.kernelspecs.handlers',
            'jupyter_server.services.nbconvert.handlers', 'jupyter_server.services.shutdown',
@@ -61,6 +62,8 @@ def preload() -> None:
 def read_job(line: str) -> dict:
     """The job line, checked: `args` a list of strings, `environment` a map of strings, `cwd` a folder."""
     job = json.loads(line)
+    if not isinstance(job, dict):
+        raise ValueError('the job must be a JSON object')
     args, environment, cwd = job.get('args'), job.get('environment'), job.get('cwd')
     if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
         raise ValueError('args must be a list of strings')

@@ -50,6 +50,7 @@ def answers(url, seconds=30.0):
     ({'args': '--port=1', 'environment': {}, 'cwd': '/'}, 'args must be a list of strings'),
     ({'args': [], 'environment': {'A': 1}, 'cwd': '/'}, 'environment must map names to strings'),
     ({'args': [], 'environment': {}, 'cwd': '/nonexistent/folder'}, 'cwd is not a folder'),
+    (['--port=1'], 'the job must be a JSON object'),
 ])
 def test_a_job_that_does_not_say_how_to_start_is_refused_with_the_reason(job, message):
     # Act / Assess

@@ -55,7 +55,7 @@ export class WarmServer extends WarmChild {
     [this.ready, this.accepted] = [said('ready'), said('accepted')];
   }
 
-  /** The marker its process carries until it is taken (reapProcessesMarked). */
+  /** The marker its process started with, which /proc keeps after it is taken (reapProcessesMarked). */
   marker(): string {
     return `${WARM_SERVER_VARIABLE}=${this.id}`;
   }
