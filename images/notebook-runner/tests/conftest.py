@@ -4,6 +4,8 @@ import importlib
 import os
 import sys
 
+import signal
+
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -40,3 +42,12 @@ def api():
     yield make
     for fake in made:
         fake.close()
+
+
+@pytest.fixture
+def keep_signal_handlers():
+    """Puts pytest's SIGTERM/SIGINT handlers back after a test whose code installs its own (main(), warm_main())."""
+    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)

@@ -10,13 +10,8 @@ from orrery_runner import main as entry
 from orrery_runner.outcome import EnvironmentMissing
 
 
-@pytest.fixture(autouse=True)
-def keep_signal_handlers():
-    # main() installs its own SIGTERM/SIGINT handlers; pytest's must come back.
-    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
-    yield
-    for signum, handler in saved.items():
-        signal.signal(signum, handler)
+# main() installs its own SIGTERM/SIGINT handlers; pytest's must come back after each test.
+pytestmark = pytest.mark.usefixtures('keep_signal_handlers')
 
 
 def result_of(capsys):

@@ -12,13 +12,8 @@ from orrery_runner import warm
 from orrery_runner.outcome import BadInput
 
 
-@pytest.fixture(autouse=True)
-def keep_signal_handlers():
-    # warm_main() installs its own SIGTERM/SIGINT handlers; pytest's must come back.
-    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
-    yield
-    for signum, handler in saved.items():
-        signal.signal(signum, handler)
+# warm_main() installs its own SIGTERM/SIGINT handlers; pytest's must come back after each test.
+pytestmark = pytest.mark.usefixtures('keep_signal_handlers')
 
 
 def job(args=(), **environment):
