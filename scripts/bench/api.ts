@@ -1,8 +1,9 @@
 // Seeds 10,000 notebooks into a fresh local platform, then drives three read paths with 16 concurrent
 // clients for 20 s each and prints requests/s, p50 and p99. With JupyterHub installed, the first path runs
 // interleaved with the same list on a hub holding as many users, and the ratio is printed. Last, what each
-// listing page reads from the store.
-// Usage: npm run bench:api [-- --seconds 20 --notebooks 10000 --rounds 2 --no-hub]
+// listing page reads from the store. The listing cache is on (as `npm start` runs) unless --no-cache; one drive
+// lists while a writer renames a notebook every 100 ms, so every page the cache holds goes stale ten times a second.
+// Usage: npm run bench:api [-- --seconds 20 --notebooks 10000 --rounds 2 --no-hub --no-cache]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '2' },
     'no-hub': { type: 'boolean', default: false },
+    'no-cache': { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -116,6 +118,36 @@ const compareWithHub = async (api: string, tokens: string[]) => {
   }
 };
 
+/** Runs `work` while one notebook is renamed every 100 ms by its owner; prints how many renames went through. */
+const whileRenaming = async (
+  api: string,
+  tokens: string[],
+  [id, owner]: [string, number],
+  work: () => Promise<unknown>,
+) => {
+  let done = false;
+  let renames = 0;
+  const writer = (async () => {
+    while (!done) {
+      const res = await fetch(`${api}/notebooks/${id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${tokens[owner]}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: `Renamed ${renames}` }),
+      });
+      if (!res.ok) throw new Error(`rename failed: ${res.status} ${await res.text()}`);
+      renames += 1;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  try {
+    await work();
+  } finally {
+    done = true;
+    await writer;
+  }
+  console.log(`  (${renames} renames during it)`);
+};
+
 /** Seeds notebooks round-robin over the users; returns each id with the index of its owner's token. */
 const seed = async (api: string, tokens: string[]) => {
   const ids: Array<[string, number]> = [];
@@ -165,7 +197,12 @@ const main = async () => {
   const port = await freePort();
   const server = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', 'scripts/local/start.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), ORRERY_HOME: home },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      ORRERY_HOME: home,
+      ...(values['no-cache'] ? { ORRERY_LIST_CACHE_ITEMS: '0' } : {}),
+    },
     stdio: 'ignore',
   });
   const api = `http://127.0.0.1:${port}/api`;
@@ -197,6 +234,9 @@ const main = async () => {
       console.log('JupyterHub: not compared (--no-hub, or no `jupyterhub` on PATH)');
       await drive('GET /notebooks?limit=50', (i) => [`${api}/notebooks?limit=50`, tokens[i % tokens.length]!]);
     }
+    await whileRenaming(api, tokens, ids[0]!, () =>
+      drive('GET /notebooks?limit=50, 10 renames/s', (i) => [`${api}/notebooks?limit=50`, tokens[i % tokens.length]!]),
+    );
     await drive('GET /notebooks?tag=…&limit=50', (i) => [
       `${api}/notebooks?limit=50&tag=${TAGS[i % TAGS.length]}`,
       tokens[i % tokens.length]!,

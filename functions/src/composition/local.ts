@@ -71,12 +71,15 @@ import { makeBucketPorts } from './bucket-ports.ts';
 import { clientOptions, cursorCodec, documentClient, makeNotifier, notifyDestinationNames } from './cloud-ports.ts';
 import { makeGlueCatalog, makeStsBroker } from './credentials.ts';
 import { makeSystemHandlers } from './system.ts';
+import type { ListNotebooksDeps } from '../use-cases/list-notebooks.ts';
+import { listingCacheOf } from '../use-cases/listing-cache.ts';
 
 // Local mode's wiring: the emulators, the local compute and workflows, and every use case's deps in one process.
 // The HTTP server in front of it is an entry point (handlers/local/local-platform.ts), as the Lambdas are.
 
 /** Every port of every use case: Folium, runs, servers, Spark, credentials, notifications and the data catalogs. */
 export type PlatformDeps = FoliumDeps &
+  Pick<ListNotebooksDeps, 'listingCache'> &
   RunDeps &
   ScheduleDeps &
   ServerDeps &
@@ -107,8 +110,11 @@ export const makePlatformDeps = (
   { workflows, compute, sparkCompute, tablesDir, calendar }: ModeAdapters,
 ): PlatformDeps => {
   const doc = documentClient(config);
+  const clock = new SystemClock();
   const deps: PlatformDeps = {
     notebooks: new DynamoDbNotebookStore(doc, config.table),
+    // No settle window: dynalite writes a table's indexes before it answers the write.
+    listingCache: listingCacheOf({ ...config.listingCache, settleMs: 0 }, clock),
     runs: new DynamoDbRunStore(doc, config.table),
     servers: new DynamoDbServerStore(doc, config.table),
     sparkSessions: new DynamoDbSparkSessionStore(doc, config.table),
@@ -127,7 +133,7 @@ export const makePlatformDeps = (
     notifier: makeNotifier(config, doc, null),
     notificationLog: new DynamoDbNotificationLog(doc, config.table),
     notifySettings: config.notify,
-    clock: new SystemClock(),
+    clock,
     ids: new RandomIds(),
     cursors: cursorCodec(config),
     limits: config.limits,

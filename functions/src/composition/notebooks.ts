@@ -10,6 +10,7 @@ import { lazyBucketPorts } from './cloud-bucket.ts';
 import { cursorCodec, documentClient } from './cloud-ports.ts';
 import { makeCloudRenderer } from './cloud-renderer.ts';
 import { loadLambdaConfig } from './lambda-config.ts';
+import { listingCacheOf } from '../use-cases/listing-cache.ts';
 
 /**
  * The Folium routes' deps in the cloud: notebook records in DynamoDB; bodies and rendered pages in S3 and the
@@ -18,14 +19,17 @@ import { loadLambdaConfig } from './lambda-config.ts';
 export const makeNotebookDeps = (config: Config): NotebookRouteDeps & LabNotebookDeps => {
   const bucket = lazyBucketPorts(config);
   const doc = documentClient(config);
+  const clock = new SystemClock();
   return {
     notebooks: new DynamoDbNotebookStore(doc, config.table),
+    // Per Lambda instance; every instance checks the same stamp, so none serves a page older than a write.
+    listingCache: listingCacheOf(config.listingCache, clock),
     // Server records only: a server token's caller is checked against them (the lab routes).
     servers: new DynamoDbServerStore(doc, config.table),
     bodies: bucket.bodies,
     renderCache: bucket.renderCache,
     renderer: makeCloudRenderer(),
-    clock: new SystemClock(),
+    clock,
     ids: new RandomIds(),
     cursors: cursorCodec(config),
     limits: config.limits,

@@ -12,6 +12,7 @@ import type { ServerSettings } from '../use-cases/server-deps.ts';
 import { readNotifyDestinations } from './notify-destinations.ts';
 import { parseVariables } from './variable-docs.ts';
 import { FUNCTION_VARIABLES, type FunctionVariables } from './variables.ts';
+import { DEFAULT_LISTING_CACHE, type ListingCacheLimits } from '../use-cases/listing-cache.ts';
 
 /** Everything the functions read from their environment, validated once. */
 export interface Config {
@@ -24,6 +25,8 @@ export interface Config {
   cursorSecret?: string;
   claimNames: ClaimNames;
   limits: FoliumLimits;
+  /** What the notebooks function's listing cache holds (`maxItems` 0: no cache). */
+  listingCache: ListingCacheLimits;
   runSettings: RunSettings;
   /** The profile registry servers and runs choose from. */
   profiles: Profile[];
@@ -203,6 +206,7 @@ export const configFrom = (env: Record<string, string | undefined>, read: Regist
       urlSeconds: e.ORRERY_URL_SECONDS,
       renderOutputBytes: e.ORRERY_RENDER_OUTPUT_MAX_BYTES,
     },
+    listingCache: { ...DEFAULT_LISTING_CACHE, maxItems: e.ORRERY_LIST_CACHE_ITEMS },
     runSettings: runSettingsOf(e),
     profiles: read.profiles(e.ORRERY_PROFILES_FILE, e.ORRERY_PROFILES),
     roles: read.roles(e.ORRERY_ROLES_FILE, e.ORRERY_ROLES),

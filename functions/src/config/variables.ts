@@ -8,6 +8,7 @@ import { MAX_SESSION_SECONDS, MIN_SESSION_SECONDS } from '../domain/role.ts';
 import { DEFAULT_CLAIM_NAMES, isUsableGroupName } from '../domain/user.ts';
 import { LOG_LEVELS } from '../observability/settings.ts';
 import { DEFAULT_LIMITS } from '../use-cases/folium-deps.ts';
+import { DEFAULT_LISTING_CACHE } from '../use-cases/listing-cache.ts';
 import { DEFAULT_RUN_SETTINGS } from '../use-cases/run-deps.ts';
 import { DEFAULT_SCHEDULE_SETTINGS } from '../use-cases/schedule-deps.ts';
 import { DEFAULT_SERVER_SETTINGS } from '../use-cases/server-deps.ts';
@@ -148,6 +149,13 @@ const NOTEBOOKS = {
     description:
       'The largest notebook accepted through an upload form (its signed policy makes storage refuse a larger ' +
       'file; the commit checks the size again).',
+    modes: BOTH,
+  }),
+  ORRERY_LIST_CACHE_ITEMS: v(wholeNumber(DEFAULT_LISTING_CACHE.maxItems, 0, 1_000_000), {
+    description:
+      'Notebook listing pages are kept in memory, each under the listing stamp (a counter every notebook write ' +
+      'moves) read before it, and served again while it has not moved: at most this many notebooks across ' +
+      'pages; 0 turns the cache off. See [list-performance.md](list-performance.md).',
     modes: BOTH,
   }),
   ORRERY_URL_SECONDS: v(wholeNumber(DEFAULT_LIMITS.urlSeconds, 60, 43_200), {

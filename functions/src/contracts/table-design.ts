@@ -8,7 +8,8 @@ export interface IndexDesign {
 /**
  * The single table's keys and indexes, shared by the DynamoDB adapters, local table creation and CDK.
  * gsi1: notebooks by owner · gsi2: by audience (a team, or the org) · gsi3: by group · gsi4: all notebooks (admins).
- * Tags are many per notebook, so they are items of their own (`TAG#<tag>`), not an index.
+ * Tags are many per notebook, so they are items of their own (`TAG#<tag>`), not an index. One item
+ * (`LISTINGS`/`STAMP`) counts the writes that change listings, so a cached listing page knows when it is stale.
  */
 export const TABLE_DESIGN = {
   partitionKey: 'PK',

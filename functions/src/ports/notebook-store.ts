@@ -51,4 +51,9 @@ export interface NotebookStore {
   getVersion(id: string, version: number): Promise<NotebookVersion | null>;
   /** Versions after `after`, oldest first. */
   listVersions(id: string, page: { after?: number; limit: number }): Promise<VersionPage>;
+  /**
+   * A value that moves on every write that may change what a listing shows (create, update, archive, a raised
+   * latestVersion), read consistently; a cached listing page read under one stamp is stale once it moves.
+   */
+  listingStamp(): Promise<string>;
 }

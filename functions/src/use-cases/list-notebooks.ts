@@ -3,11 +3,21 @@ import { listingKey, type Notebook } from '../domain/notebook.ts';
 import type { User } from '../domain/user.ts';
 import type { CursorCodec } from '../ports/cursor-codec.ts';
 import type { ListSource, NotebookStore } from '../ports/notebook-store.ts';
+import type { ListingCache } from './listing-cache.ts';
 
-/** What listing notebooks needs. */
+/** What listing notebooks needs; without a cache every page is read from the store. */
 export interface ListNotebooksDeps {
   notebooks: NotebookStore;
   cursors: CursorCodec;
+  listingCache?: ListingCache<NotebookPage>;
+}
+
+/** One listing request: who asks, the filter, and where the page starts. */
+export interface ListNotebooksInput {
+  user: User;
+  filter: NotebookFilter;
+  limit: number;
+  cursor?: string;
 }
 
 /** A page of notebooks and the cursor for the next one. */
@@ -18,50 +28,90 @@ export interface NotebookPage {
 
 // Bounds the work one request may do when a filter matches few of the items read.
 const MAX_ITEMS_READ = 2000;
+// The most one Query asks for.
+const MAX_QUERY_LIMIT = 200;
 
 interface SourceState {
   source: ListSource;
   buffer: Notebook[];
   next?: string;
   done: boolean;
+  /** Items of this source merged so far: its observed share of the order. */
+  merged: number;
+}
+
+/** How the page is going: items merged from every source, how many of them were kept, how many it still needs. */
+interface Progress {
+  merged: number;
+  kept: number;
+  need: number;
 }
 
 /**
- * Lists the notebooks a user may see, filtered.
+ * Lists the notebooks a user may see, filtered: from the cache when the listing stamp read first has not moved
+ * since the same caller read the same page, else from the store (and kept).
+ */
+export const listNotebooks = async (deps: ListNotebooksDeps, input: ListNotebooksInput): Promise<NotebookPage> => {
+  if (!deps.listingCache) return readPage(deps, input);
+  const stamp = await deps.notebooks.listingStamp();
+  return deps.listingCache.page(pageKey(input), stamp, () => readPage(deps, input));
+};
+
+// Everything a page depends on: what the user may see (id, admin, teams), the filter and the position.
+const pageKey = ({ user, filter, limit, cursor }: ListNotebooksInput): string =>
+  JSON.stringify([user.id, user.admin, [...user.teams].sort(), listingScope(filter), limit, cursor ?? '']);
+
+/**
+ * Reads a page of the notebooks a user may see, filtered.
  * 1. Decode the cursor (sealed to this filter) into a position in the newest-first order.
  * 2. Plan the index Queries that hold every candidate.
  * 3. Merge their pages newest first, dropping duplicates and what the user may not see,
- *    until the page is full, the sources run dry or the read budget is spent.
+ *    until the page is full, the sources run dry or the read budget is spent. A source is read only when
+ *    its buffer runs dry, and only its likely share of what the page still needs, so a page of k sources
+ *    reads about a page, not k pages.
  * 4. Seal the last position read into the next cursor.
  */
-export const listNotebooks = async (
-  deps: ListNotebooksDeps,
-  input: { user: User; filter: NotebookFilter; limit: number; cursor?: string },
-): Promise<NotebookPage> => {
+const readPage = async (deps: ListNotebooksDeps, input: ListNotebooksInput): Promise<NotebookPage> => {
   const scope = listingScope(input.filter);
   const start = input.cursor ? deps.cursors.decode(scope, input.cursor) : undefined;
-  const pageSize = Math.min(Math.max(input.limit + 1, 25), 200);
   const states: SourceState[] = planSources(input.user, input.filter).map((source) => ({
     source,
     buffer: [],
     next: start,
     done: false,
+    merged: 0,
   }));
   const items: Notebook[] = [];
   let position: string | undefined;
   let read = 0;
   while (items.length < input.limit && read < MAX_ITEMS_READ) {
-    await Promise.all(states.map((s) => fill(deps.notebooks, s, pageSize)));
+    await refill(deps.notebooks, states, { merged: read, kept: items.length, need: input.limit - items.length });
     const head = pickNewest(states);
     if (!head) break;
     const key = listingKey(head);
-    for (const s of states) while (s.buffer[0] && listingKey(s.buffer[0]) === key) s.buffer.shift();
+    for (const s of states) {
+      if (s.buffer[0] && listingKey(s.buffer[0]) === key) s.merged += 1;
+      while (s.buffer[0] && listingKey(s.buffer[0]) === key) s.buffer.shift();
+    }
     read += 1;
     position = key;
     if (belongsInListing(input.user, input.filter, head)) items.push(head);
   }
   const more = states.some((s) => s.buffer.length > 0 || !s.done);
   return { items, nextCursor: more && position ? deps.cursors.encode(scope, position) : null };
+};
+
+// A source reads its likely share of what the page still needs, since what is left over when the page is full
+// was read for nothing. A lone source reads the rest of the page (and one more, to end without another round);
+// several start at an even split, then follow the share each has shown and the share the filter keeps.
+const refill = async (store: NotebookStore, states: SourceState[], p: Progress): Promise<void> => {
+  const dry = states.filter((s) => s.buffer.length === 0 && !s.done);
+  if (dry.length === 0) return;
+  const live = states.filter((s) => !s.done).length;
+  const toMerge = p.kept > 0 ? (p.need * p.merged) / p.kept : p.need * (p.merged > 0 ? 2 : 1);
+  const share = (s: SourceState) =>
+    live === 1 ? toMerge : p.merged === 0 ? toMerge / live : (toMerge * (s.merged + 1)) / (p.merged + live);
+  await Promise.all(dry.map((s) => fill(store, s, Math.min(Math.ceil(share(s)) + 1, MAX_QUERY_LIMIT))));
 };
 
 // A page may come back empty but not last (a tag index entry whose notebook moved on), so read on.

@@ -246,4 +246,34 @@ export const notebookStoreContract = (name: string, make: () => Promise<Notebook
         store.updateNotebook(nb.id, { title: 'x', updatedAt: '2026-05-01T00:00:00.000Z' }),
       ).rejects.toBeInstanceOf(NotFoundError);
     });
+
+    it('moves the listing stamp on every write a listing can see, and leaves it on reads and refused writes', async () => {
+      const store = await make();
+      const seen = [await store.listingStamp()];
+      const moved = async () => {
+        const now = await store.listingStamp();
+        const fresh = !seen.includes(now);
+        seen.push(now);
+        return fresh;
+      };
+      const nb = notebook({ visibility: 'org' });
+      await store.createNotebook(nb);
+      expect(await moved()).toBe(true);
+      await expect(store.createNotebook(nb)).rejects.toBeInstanceOf(ConflictError);
+      await store.getNotebook(nb.id);
+      await store.listSource({ kind: 'org' }, { limit: 10 });
+      expect(await moved()).toBe(false);
+      await store.updateNotebook(nb.id, { title: 'renamed', updatedAt: '2026-03-01T00:00:00.000Z' });
+      expect(await moved()).toBe(true);
+      await store.putVersion(version(nb.id, 1));
+      await store.advanceLatestVersion(nb.id, 1, '2026-03-02T00:00:00.000Z');
+      expect(await moved()).toBe(true);
+      await store.advanceLatestVersion(nb.id, 1, '2026-03-03T00:00:00.000Z');
+      expect(await moved()).toBe(false);
+      await store.putVersion(version(nb.id, 2));
+      expect((await store.getNotebook(nb.id))?.latestVersion).toBe(2);
+      expect(await moved()).toBe(true);
+      await store.archiveNotebook(nb.id, '2026-04-01T00:00:00.000Z');
+      expect(await moved()).toBe(true);
+    });
   });

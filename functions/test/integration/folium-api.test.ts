@@ -160,6 +160,26 @@ describe('Folium over the local API, against dynalite and s3rver', () => {
     ).toEqual(['Paged 5']);
   });
 
+  it('shows every write in the next listing of every caller, though the same listings are served from its cache', async () => {
+    const { body } = await t.api('POST', '/notebooks', t.tokens.alice, { title: 'Cached', visibility: 'org' });
+    const id: string = body.notebook.id;
+    const mine = async (token: string) => {
+      const page = await t.api('GET', '/notebooks?limit=5', token);
+      return page.body.items.find((n: { id: string }) => n.id === id);
+    };
+    const both = async () => [await mine(t.tokens.alice), await mine(t.tokens.bob)];
+    for (let i = 0; i < 3; i += 1) await both();
+    await t.api('PATCH', `/notebooks/${id}`, t.tokens.alice, { title: 'Cached, renamed' });
+    for (const seen of await both()) expect(seen).toMatchObject({ title: 'Cached, renamed', latestVersion: 0 });
+    await both();
+    const commit = await t.api('POST', `/notebooks/${id}/versions`, t.tokens.alice, { content: tinyNotebook() });
+    expect(commit.status, commit.text).toBe(201);
+    for (const seen of await both()) expect(seen).toMatchObject({ latestVersion: 1 });
+    await both();
+    expect((await t.api('DELETE', `/notebooks/${id}`, t.tokens.alice)).status).toBe(200);
+    expect(await both()).toEqual([undefined, undefined]);
+  });
+
   it('describes every route in the OpenAPI document with the schemas that validate it', async () => {
     const { body } = await t.api('GET', '/openapi.json');
     for (const spec of Object.values(API_ROUTES))

@@ -1,7 +1,4 @@
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -18,12 +15,12 @@ import type {
   VersionPage,
 } from '../../ports/notebook-store.ts';
 import { isConditionFailure, isItemTooLarge } from './aws-errors.ts';
+import { TagEntries } from './dynamodb-tag-entries.ts';
 import {
   fromNotebookItem,
   fromVersionItem,
   notebookPk,
   notebookProjection,
-  tagPk,
   toNotebookItem,
   toVersionItem,
   versionSk,
@@ -48,6 +45,9 @@ const partitionOf = (source: Exclude<ListSource, { kind: 'tag' }>): string =>
           ? `GROUP#${source.group}`
           : 'NOTEBOOKS';
 
+// The one item whose counter moves on every write a listing can see (see listingStamp).
+const STAMP_KEY = { PK: 'LISTINGS', SK: 'STAMP' };
+
 // Concurrent edits of one notebook retry on a lost revision race; the bound only stops a runaway loop.
 const MAX_EDIT_ATTEMPTS = 20;
 
@@ -57,13 +57,17 @@ const MAX_EDIT_ATTEMPTS = 20;
  * half-made: index entries are written before the metadata item that makes them true, and removed after.
  */
 export class DynamoDbNotebookStore implements NotebookStore {
+  private readonly tags: TagEntries;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+  ) {
+    this.tags = new TagEntries(doc, table);
+  }
 
   async createNotebook(notebook: Notebook): Promise<void> {
-    await this.putTags(notebook, notebook.tags, 1);
+    await this.tags.put(notebook, notebook.tags, 1);
     try {
       await this.doc.send(
         new PutCommand({
@@ -76,6 +80,7 @@ export class DynamoDbNotebookStore implements NotebookStore {
       if (isConditionFailure(err)) throw new ConflictError(`notebook ${notebook.id} exists`);
       throw err;
     }
+    await this.moveStamp();
   }
 
   async getNotebook(id: string): Promise<Notebook | null> {
@@ -112,7 +117,7 @@ export class DynamoDbNotebookStore implements NotebookStore {
   }
 
   async listSource(source: ListSource, page: { before?: string; limit: number }): Promise<SourcePage> {
-    if (source.kind === 'tag') return this.listTag(source.tag, page);
+    if (source.kind === 'tag') return this.tags.page(source.tag, page);
     const { index, pk, sk } = INDEX_OF[source.kind];
     const out = await this.doc.send(
       new QueryCommand({
@@ -169,8 +174,10 @@ export class DynamoDbNotebookStore implements NotebookStore {
         }),
       );
     } catch (err) {
-      if (!isConditionFailure(err)) throw err;
+      if (isConditionFailure(err)) return;
+      throw err;
     }
+    await this.moveStamp();
   }
 
   async highestVersion(id: string): Promise<number> {
@@ -214,6 +221,35 @@ export class DynamoDbNotebookStore implements NotebookStore {
     return { items, next: out.LastEvaluatedKey ? items.at(-1)?.version : undefined };
   }
 
+  async listingStamp(): Promise<string> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: STAMP_KEY,
+        ConsistentRead: true,
+        ProjectionExpression: '#n',
+        ExpressionAttributeNames: { '#n': 'writes' },
+      }),
+    );
+    return String(out.Item?.writes ?? 0);
+  }
+
+  /**
+   * Moved after the write it follows has finished, so a page read before the move is cached under the old stamp
+   * and dropped; a crash between the two leaves the old stamp, which the cache's age limit bounds.
+   */
+  private async moveStamp(): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: STAMP_KEY,
+        UpdateExpression: 'ADD #n :one',
+        ExpressionAttributeNames: { '#n': 'writes' },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+  }
+
   private async readItem(id: string): Promise<Record<string, unknown> | undefined> {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: { PK: notebookPk(id), SK: 'META' }, ConsistentRead: true }),
@@ -234,7 +270,7 @@ export class DynamoDbNotebookStore implements NotebookStore {
       if (!next) return current;
       const rev = Number(item.rev ?? 0) + 1;
       const live = next.archived ? [] : next.tags;
-      await this.putTags(
+      await this.tags.put(
         next,
         live.filter((t) => !current.tags.includes(t) || current.archived),
         rev,
@@ -252,83 +288,14 @@ export class DynamoDbNotebookStore implements NotebookStore {
         if (isConditionFailure(err)) continue;
         throw err;
       }
-      await this.dropTags(
+      await this.tags.drop(
         next,
         current.tags.filter((t) => !live.includes(t)),
         rev,
       );
+      await this.moveStamp();
       return next;
     }
     throw new ConflictError(`notebook ${id} is being edited by many requests at once; try again`, 'edit_contended');
-  }
-
-  private async putTags(nb: Notebook, tags: string[], rev: number): Promise<void> {
-    await Promise.all(
-      tags.map((tag) =>
-        this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { PK: tagPk(tag), SK: listingKey(nb), notebookId: nb.id, rev, entity: 'tag' },
-          }),
-        ),
-      ),
-    );
-  }
-
-  private async dropTags(nb: Notebook, tags: string[], rev: number): Promise<void> {
-    await Promise.all(
-      tags.map(async (tag) => {
-        try {
-          await this.doc.send(
-            new DeleteCommand({
-              TableName: this.table,
-              Key: { PK: tagPk(tag), SK: listingKey(nb) },
-              ConditionExpression: 'rev <= :rev',
-              ExpressionAttributeValues: { ':rev': rev },
-            }),
-          );
-        } catch (err) {
-          if (!isConditionFailure(err)) throw err;
-        }
-      }),
-    );
-  }
-
-  /** Tag entries are hints; the notebook items they point at decide what is listed. */
-  private async listTag(tag: string, page: { before?: string; limit: number }): Promise<SourcePage> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: page.before ? 'PK = :pk AND SK < :before' : 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': tagPk(tag), ...(page.before ? { ':before': page.before } : {}) },
-        ScanIndexForward: false,
-        Limit: page.limit,
-      }),
-    );
-    const entries = out.Items ?? [];
-    const found = await this.batchGetNotebooks(entries.map((e) => e.notebookId as string));
-    const items = entries
-      .map((e) => found.get(e.notebookId as string))
-      .filter((nb): nb is Notebook => !!nb && !nb.archived && nb.tags.includes(tag));
-    const last = entries.at(-1);
-    return { items, next: out.LastEvaluatedKey && last ? (last.SK as string) : undefined };
-  }
-
-  private async batchGetNotebooks(ids: string[]): Promise<Map<string, Notebook>> {
-    const found = new Map<string, Notebook>();
-    for (let i = 0; i < ids.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = [...new Set(ids.slice(i, i + 100))].map((id) => ({
-        PK: notebookPk(id),
-        SK: 'META',
-      }));
-      for (let round = 0; keys?.length && round < 8; round += 1) {
-        const out: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ...notebookProjection } } }),
-        );
-        for (const item of out.Responses?.[this.table] ?? []) found.set(item.id as string, fromNotebookItem(item));
-        keys = out.UnprocessedKeys?.[this.table]?.Keys;
-      }
-    }
-    return found;
   }
 }

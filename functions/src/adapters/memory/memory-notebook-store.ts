@@ -32,10 +32,12 @@ const copy = <T>(value: T): T => structuredClone(value);
 export class MemoryNotebookStore implements NotebookStore {
   private readonly notebooks = new Map<string, Notebook>();
   private readonly versions = new Map<string, NotebookVersion>();
+  private stamp = 0;
 
   async createNotebook(notebook: Notebook): Promise<void> {
     if (this.notebooks.has(notebook.id)) throw new ConflictError(`notebook ${notebook.id} exists`);
     this.notebooks.set(notebook.id, copy(notebook));
+    this.stamp += 1;
   }
 
   async getNotebook(id: string): Promise<Notebook | null> {
@@ -49,6 +51,7 @@ export class MemoryNotebookStore implements NotebookStore {
         latestVersion: highest,
         updatedAt: top.createdAt > nb.updatedAt ? top.createdAt : nb.updatedAt,
       });
+      this.stamp += 1;
     }
     return copy(nb);
   }
@@ -58,13 +61,17 @@ export class MemoryNotebookStore implements NotebookStore {
     if (!nb || nb.archived) throw new NotFoundError(`notebook ${id} not found`);
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     Object.assign(nb, defined);
+    this.stamp += 1;
     return copy(nb);
   }
 
   async archiveNotebook(id: string, at: string): Promise<Notebook> {
     const nb = this.notebooks.get(id);
     if (!nb) throw new NotFoundError(`notebook ${id} not found`);
-    if (!nb.archived) Object.assign(nb, { archived: true, archivedAt: at, updatedAt: at });
+    if (!nb.archived) {
+      Object.assign(nb, { archived: true, archivedAt: at, updatedAt: at });
+      this.stamp += 1;
+    }
     return copy(nb);
   }
 
@@ -85,7 +92,9 @@ export class MemoryNotebookStore implements NotebookStore {
 
   async advanceLatestVersion(id: string, version: number, updatedAt: string): Promise<void> {
     const nb = this.notebooks.get(id);
-    if (nb && nb.latestVersion < version) Object.assign(nb, { latestVersion: version, updatedAt });
+    if (!nb || nb.latestVersion >= version) return;
+    Object.assign(nb, { latestVersion: version, updatedAt });
+    this.stamp += 1;
   }
 
   async highestVersion(id: string): Promise<number> {
@@ -106,5 +115,9 @@ export class MemoryNotebookStore implements NotebookStore {
       items.push(copy(this.versions.get(`${id}#${n}`)!));
     const last = items.at(-1)?.version;
     return { items, next: last !== undefined && last < highest ? last : undefined };
+  }
+
+  async listingStamp(): Promise<string> {
+    return String(this.stamp);
   }
 }

@@ -59,7 +59,7 @@ describe('what each function is given', () => {
     ]);
   });
 
-  it('gives each API function only what its routes use: no body store for runs, no S3 for servers (a notifier for high-cost Spark notices)', () => {
+  it('gives each API function only what its routes use: no body store for runs, no S3 for servers (a notifier for high-cost Spark notices), a listing cache for notebooks', () => {
     // Act
     const groups = {
       notebooks: makeNotebookDeps(WITH_CURSORS),
@@ -75,6 +75,7 @@ describe('what each function is given', () => {
       'cursors',
       'ids',
       'limits',
+      'listingCache',
       'notebooks',
       'renderCache',
       'renderer',

@@ -1,0 +1,95 @@
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { listingKey, type Notebook } from '../../domain/notebook.ts';
+import type { SourcePage } from '../../ports/notebook-store.ts';
+import { isConditionFailure } from './aws-errors.ts';
+import { fromNotebookItem, notebookPk, notebookProjection, tagPk } from './notebook-items.ts';
+
+/**
+ * A notebook's tags as items of their own (`TAG#<tag>` / `<createdAt>#<id>`), since a notebook has many and an
+ * index key holds one. Entries are hints written before the notebook item and removed after it; the item decides.
+ */
+export class TagEntries {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Writes an entry for each tag, stamped with the revision of the edit that wrote it. */
+  async put(nb: Notebook, tags: string[], rev: number): Promise<void> {
+    await Promise.all(
+      tags.map((tag) =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { PK: tagPk(tag), SK: listingKey(nb), notebookId: nb.id, rev, entity: 'tag' },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** Removes these tags' entries, unless a newer edit has rewritten them. */
+  async drop(nb: Notebook, tags: string[], rev: number): Promise<void> {
+    await Promise.all(
+      tags.map(async (tag) => {
+        try {
+          await this.doc.send(
+            new DeleteCommand({
+              TableName: this.table,
+              Key: { PK: tagPk(tag), SK: listingKey(nb) },
+              ConditionExpression: 'rev <= :rev',
+              ExpressionAttributeValues: { ':rev': rev },
+            }),
+          );
+        } catch (err) {
+          if (!isConditionFailure(err)) throw err;
+        }
+      }),
+    );
+  }
+
+  /** A page of a tag's listing: its entries, then the live notebooks they point at, which decide. */
+  async page(tag: string, page: { before?: string; limit: number }): Promise<SourcePage> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: page.before ? 'PK = :pk AND SK < :before' : 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': tagPk(tag), ...(page.before ? { ':before': page.before } : {}) },
+        ScanIndexForward: false,
+        Limit: page.limit,
+      }),
+    );
+    const entries = out.Items ?? [];
+    const found = await this.batchGet(entries.map((e) => e.notebookId as string));
+    const items = entries
+      .map((e) => found.get(e.notebookId as string))
+      .filter((nb): nb is Notebook => !!nb && !nb.archived && nb.tags.includes(tag));
+    const last = entries.at(-1);
+    return { items, next: out.LastEvaluatedKey && last ? (last.SK as string) : undefined };
+  }
+
+  private async batchGet(ids: string[]): Promise<Map<string, Notebook>> {
+    const found = new Map<string, Notebook>();
+    for (let i = 0; i < ids.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = [...new Set(ids.slice(i, i + 100))].map((id) => ({
+        PK: notebookPk(id),
+        SK: 'META',
+      }));
+      for (let round = 0; keys?.length && round < 8; round += 1) {
+        const out: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ...notebookProjection } } }),
+        );
+        for (const item of out.Responses?.[this.table] ?? []) found.set(item.id as string, fromNotebookItem(item));
+        keys = out.UnprocessedKeys?.[this.table]?.Keys;
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbNotebookStore } from '../../src/adapters/aws/dynamodb-notebook-store.ts';
+import { countReads, type ReadCounter } from '../../src/adapters/aws/read-counter.ts';
+import { HmacCursorCodec } from '../../src/adapters/system/hmac-cursor-codec.ts';
+import { listingScope, planSources, type NotebookFilter } from '../../src/domain/listing.ts';
+import { listingKey, type Notebook, type Visibility } from '../../src/domain/notebook.ts';
+import type { User } from '../../src/domain/user.ts';
+import { listNotebooks, type ListNotebooksDeps } from '../../src/use-cases/list-notebooks.ts';
+import { people } from '../support/fakes.ts';
+import { startEmulators } from '../support/emulators.ts';
+
+// Owners, visibilities, tags and groups interleaved newest to oldest, as a shared workspace has them.
+const OWNERS = ['alice', 'bob', 'amir', 'carol'];
+const VISIBILITY: Visibility[] = ['org', 'team', 'private', 'org', 'team'];
+const TEAM_OF: Record<string, string> = { alice: 'ads', amir: 'ads', bob: 'risk', carol: 'risk' };
+
+const seeded = (i: number): Notebook => {
+  const at = new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+  const owner = OWNERS[i % OWNERS.length]!;
+  return {
+    id: `nb-${String(i).padStart(6, '0')}`,
+    title: `Notebook ${i}`,
+    description: '',
+    tags: [`tag-${i % 3}`],
+    group: `g/${i % 2}`,
+    visibility: VISIBILITY[i % VISIBILITY.length]!,
+    owner,
+    team: TEAM_OF[owner]!,
+    createdAt: at,
+    updatedAt: at,
+    latestVersion: 0,
+    archived: false,
+  };
+};
+
+let emulators: Awaited<ReturnType<typeof startEmulators>>;
+let store: DynamoDbNotebookStore;
+let deps: ListNotebooksDeps;
+let counter: ReadCounter;
+
+beforeAll(async () => {
+  emulators = await startEmulators();
+  store = new DynamoDbNotebookStore(emulators.doc, await emulators.newTable());
+  for (let i = 0; i < 400; i += 20) {
+    await Promise.all(Array.from({ length: 20 }, (_, j) => store.createNotebook(seeded(i + j))));
+  }
+  counter = countReads(emulators.doc);
+  deps = { notebooks: store, cursors: new HmacCursorCodec('test') };
+}, 60_000);
+afterAll(async () => {
+  await emulators?.close();
+});
+
+// What merging the sources must read to reach the page's last position: each source's items from where the
+// page starts down to it (one source holds a notebook its other index holds too, so duplicates count).
+const needed = async (user: User, filter: NotebookFilter, from: string | undefined, to: string) => {
+  let n = 0;
+  for (const source of planSources(user, filter)) {
+    const { items } = await store.listSource(source, { before: from, limit: 1000 });
+    n += items.filter((nb) => listingKey(nb) >= to).length;
+  }
+  return n;
+};
+
+const page = async (user: User, filter: NotebookFilter, cursor?: string) => {
+  counter.reset();
+  const out = await listNotebooks(deps, { user, filter, limit: 50, cursor });
+  const reads = { ...counter.count };
+  const scope = listingScope(filter);
+  const to = deps.cursors.decode(scope, out.nextCursor!);
+  const must = await needed(user, filter, cursor ? deps.cursors.decode(scope, cursor) : undefined, to);
+  return { ...out, reads, must };
+};
+
+describe('What a listing page reads from DynamoDB', () => {
+  it.each([
+    ['alice, merging her own, her team and the org', people.alice],
+    ['bob, of another team', people.bob],
+    ['a user in no team', people.loner],
+    ['an admin', people.root],
+  ])('reads little beyond what the merge needs, with no Scan and no read by key, for %s', async (_, user) => {
+    const first = await page(user, {});
+    const second = await page(user, {}, first.nextCursor ?? undefined);
+    for (const p of [first, second]) {
+      expect(p.items).toHaveLength(50);
+      expect(p.reads.items).toBeLessThanOrEqual(Math.ceil(1.2 * p.must));
+      expect(p.reads.scans).toBe(0);
+      expect(p.reads.keyReads).toBe(0);
+    }
+  });
+});
