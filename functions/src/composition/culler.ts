@@ -1,3 +1,4 @@
+import { DynamoDbNotebookStore } from '../adapters/aws/dynamodb-notebook-store.ts';
 import { DynamoDbServerStore } from '../adapters/aws/dynamodb-server-store.ts';
 import { DynamoDbSparkSessionStore } from '../adapters/aws/dynamodb-spark-session-store.ts';
 import { RandomIds } from '../adapters/system/random-ids.ts';
@@ -12,13 +13,15 @@ import { makeCloudSparkCompute } from './cloud-spark.ts';
 import { loadLambdaConfig } from './lambda-config.ts';
 
 /**
- * The idle culler's deps in the cloud: server and Spark session records, the Kubernetes API to stop servers and
- * Spark executors, Slack or the log for warnings, the Spark rules (a session's maximum age).
+ * The idle culler's deps in the cloud: server and Spark session records, notebook records (each sweep advances
+ * their indexing), the Kubernetes API to stop servers and Spark executors, Slack or the log for warnings, the Spark
+ * rules (a session's maximum age).
  */
 export const makeCullerDeps = (config: Config): CullerDeps => {
   const doc = documentClient(config);
   return {
     servers: new DynamoDbServerStore(doc, config.table),
+    notebooks: new DynamoDbNotebookStore(doc, config.table),
     sparkSessions: new DynamoDbSparkSessionStore(doc, config.table),
     compute: makeCloudCompute(config),
     sparkCompute: makeCloudSparkCompute(config),

@@ -73,6 +73,7 @@ import { makeGlueCatalog, makeStsBroker } from './credentials.ts';
 import { makeSystemHandlers } from './system.ts';
 import type { ListNotebooksDeps } from '../use-cases/list-notebooks.ts';
 import { listingCacheOf } from '../use-cases/listing-cache.ts';
+import { finishIndexing } from '../use-cases/advance-indexing.ts';
 
 // Local mode's wiring: the emulators, the local compute and workflows, and every use case's deps in one process.
 // The HTTP server in front of it is an entry point (handlers/local/local-platform.ts), as the Lambdas are.
@@ -368,6 +369,9 @@ export const startLocalServices = async (o: LocalServicesOptions): Promise<Local
     // Not awaited: runs start cold until the runners are ready.
     void compute.startWarmRunners();
     servers.startWarmServers();
+    // Notebooks of a data folder from before the audience partitions get theirs before the API lists anything.
+    const indexed = await finishIndexing(deps);
+    if (indexed) log('info', 'indexed notebooks for listings', { indexed });
     await abandonOpenRuns(deps, 'the local platform stopped while this run was open; start it again');
     await abandonRunningServers(deps, 'the local platform stopped while this server was up; launch it again');
     const culler = startCuller(deps, settings.cullSchedule, emitMetrics);

@@ -114,7 +114,14 @@ export const ListNotebooksQuery = z.strictObject({
     .regex(GROUP_PATTERN, 'must be a group path')
     .optional()
     .describe('only this group'),
-  owner: z.string().max(128).optional().describe("only this user's notebooks"),
+  owner: z
+    .string()
+    .max(128)
+    .optional()
+    .describe(
+      "only this user's notebooks; with your own id, every one of yours, including team notebooks of a team you " +
+        'have left (the list without a filter shows your private ones, your teams’ and the org’s)',
+    ),
   q: z.string().min(1).max(LIMITS.titleLength).optional().describe('only titles that start with this, in any case'),
   limit,
   cursor,

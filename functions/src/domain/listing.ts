@@ -12,6 +12,8 @@ export interface NotebookFilter {
 /** Where a listing reads from; the notebook store reads each source as one DynamoDB Query, newest first. */
 export type ListSource =
   | { kind: 'owner'; owner: string }
+  /** What only its owner may see: private notebooks, and team ones with no team. */
+  | { kind: 'ownerOnly'; owner: string }
   | { kind: 'team'; team: string }
   | { kind: 'org' }
   | { kind: 'group'; group: string }
@@ -20,8 +22,9 @@ export type ListSource =
 
 /**
  * Picks the indexes that together hold every notebook this listing can show, most selective first:
- * a tag, then a group, then an owner; with no such filter, everything the user may see
- * (their own, their teams', the org's; for admins, all).
+ * a tag, then a group, then an owner; with no such filter, everything the user may see (what only they may see,
+ * their teams', the org's; for admins, all). Those sources share no notebook, so a page reads each once. A team
+ * notebook of a team its owner has since left lists for that team, and for its owner under `owner=`.
  */
 export const planSources = (user: User, filter: NotebookFilter): ListSource[] => {
   if (filter.tag) return [{ kind: 'tag', tag: filter.tag }];
@@ -29,7 +32,7 @@ export const planSources = (user: User, filter: NotebookFilter): ListSource[] =>
   if (filter.owner) return [{ kind: 'owner', owner: filter.owner }];
   if (user.admin) return [{ kind: 'all' }];
   return [
-    { kind: 'owner', owner: user.id },
+    { kind: 'ownerOnly', owner: user.id },
     ...user.teams.map((team) => ({ kind: 'team' as const, team })),
     { kind: 'org' },
   ];

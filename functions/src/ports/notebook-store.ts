@@ -26,6 +26,14 @@ export interface VersionPage {
   next?: number;
 }
 
+/** One step of bringing a store's indexes to the current layout. */
+export interface IndexingStep {
+  /** Nothing is left to index; listings read the current layout. */
+  done: boolean;
+  /** Notebooks this step indexed. */
+  indexed: number;
+}
+
 /** Notebook metadata and versions. Multi-item changes are ordered single-item writes, safe to retry. */
 export interface NotebookStore {
   /** Makes a notebook visible (its metadata is the commit point); ConflictError if the id exists. */
@@ -56,4 +64,9 @@ export interface NotebookStore {
    * latestVersion), read consistently; a cached listing page read under one stamp is stale once it moves.
    */
   listingStamp(): Promise<string>;
+  /**
+   * Indexes up to `batch` notebooks written before the store's current index layout, resuming where the last step
+   * stopped; listings are right throughout, and read less once it is done. Safe to call from several places.
+   */
+  advanceIndexing(batch: number): Promise<IndexingStep>;
 }

@@ -103,14 +103,14 @@ const readPage = async (deps: ListNotebooksDeps, input: ListNotebooksInput): Pro
 
 // A source reads its likely share of what the page still needs, since what is left over when the page is full
 // was read for nothing. A lone source reads the rest of the page (and one more, to end without another round);
-// several start at an even split, then follow the share each has shown and the share the filter keeps.
+// several start at half an even split, then follow the share each has shown and the share the filter keeps.
 const refill = async (store: NotebookStore, states: SourceState[], p: Progress): Promise<void> => {
   const dry = states.filter((s) => s.buffer.length === 0 && !s.done);
   if (dry.length === 0) return;
   const live = states.filter((s) => !s.done).length;
   const toMerge = p.kept > 0 ? (p.need * p.merged) / p.kept : p.need * (p.merged > 0 ? 2 : 1);
   const share = (s: SourceState) =>
-    live === 1 ? toMerge : p.merged === 0 ? toMerge / live : (toMerge * (s.merged + 1)) / (p.merged + live);
+    live === 1 ? toMerge : p.merged === 0 ? toMerge / (2 * live) : (toMerge * (s.merged + 1)) / (p.merged + live);
   await Promise.all(dry.map((s) => fill(store, s, Math.min(Math.ceil(share(s)) + 1, MAX_QUERY_LIMIT))));
 };
 

@@ -209,6 +209,28 @@ export const notebookStoreContract = (name: string, make: () => Promise<Notebook
       expect(await drain(store, { kind: 'org' }, 10)).toContain(nb.id);
     });
 
+    it('puts each live notebook in one audience: its owner alone, its team, or the org, and moves it on an edit', async () => {
+      const store = await make();
+      const owner = `own-${counter}`;
+      const mine = (visibility: Notebook['visibility'], team: string | null = 'ads') =>
+        notebook({ owner, visibility, team });
+      const [priv, teamless, team, org] = [mine('private'), mine('team', null), mine('team'), mine('org')];
+      for (const nb of [priv, teamless, team, org]) await store.createNotebook(nb);
+      await store.createNotebook(notebook({ owner: `other-${counter}`, visibility: 'private' }));
+      const ownerOnly = () => drain(store, { kind: 'ownerOnly', owner }, 2);
+      expect(await ownerOnly()).toEqual([teamless.id, priv.id]);
+      // Until the store's indexing is done it may read another way: the same notebooks either way.
+      expect(await store.advanceIndexing(100)).toEqual({ done: true, indexed: 0 });
+      expect(await ownerOnly()).toEqual([teamless.id, priv.id]);
+      expect(await drain(store, { kind: 'team', team: 'ads' }, 10)).toContain(team.id);
+      expect(await drain(store, { kind: 'team', team: 'ads' }, 10)).not.toContain(teamless.id);
+      await store.updateNotebook(priv.id, { visibility: 'org', updatedAt: '2026-03-01T00:00:00.000Z' });
+      await store.updateNotebook(org.id, { visibility: 'private', updatedAt: '2026-03-01T00:00:00.000Z' });
+      expect(await ownerOnly()).toEqual([org.id, teamless.id]);
+      await store.archiveNotebook(teamless.id, '2026-03-02T00:00:00.000Z');
+      expect(await ownerOnly()).toEqual([org.id]);
+    });
+
     it('keeps the tag listing true when ten edits of one notebook race', async () => {
       const store = await make();
       const nb = notebook({ tags: ['x0'] });

@@ -6,8 +6,9 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, PayloadTooLargeError } from '../../domain/errors.ts';
-import { listingKey, type Notebook, type NotebookVersion } from '../../domain/notebook.ts';
+import type { Notebook, NotebookVersion } from '../../domain/notebook.ts';
 import type {
+  IndexingStep,
   ListSource,
   NotebookChanges,
   NotebookStore,
@@ -15,35 +16,17 @@ import type {
   VersionPage,
 } from '../../ports/notebook-store.ts';
 import { isConditionFailure, isItemTooLarge } from './aws-errors.ts';
+import { AudienceBackfill } from './dynamodb-audience-backfill.ts';
+import { NotebookListings } from './dynamodb-notebook-listings.ts';
 import { TagEntries } from './dynamodb-tag-entries.ts';
 import {
   fromNotebookItem,
   fromVersionItem,
   notebookPk,
-  notebookProjection,
   toNotebookItem,
   toVersionItem,
   versionSk,
 } from './notebook-items.ts';
-
-const INDEX_OF: Record<Exclude<ListSource['kind'], 'tag'>, { index: string; pk: string; sk: string }> = {
-  owner: { index: 'gsi1', pk: 'GSI1PK', sk: 'GSI1SK' },
-  team: { index: 'gsi2', pk: 'GSI2PK', sk: 'GSI2SK' },
-  org: { index: 'gsi2', pk: 'GSI2PK', sk: 'GSI2SK' },
-  group: { index: 'gsi3', pk: 'GSI3PK', sk: 'GSI3SK' },
-  all: { index: 'gsi4', pk: 'GSI4PK', sk: 'GSI4SK' },
-};
-
-const partitionOf = (source: Exclude<ListSource, { kind: 'tag' }>): string =>
-  source.kind === 'owner'
-    ? `OWNER#${source.owner}`
-    : source.kind === 'team'
-      ? `AUD#TEAM#${source.team}`
-      : source.kind === 'org'
-        ? 'AUD#ORG'
-        : source.kind === 'group'
-          ? `GROUP#${source.group}`
-          : 'NOTEBOOKS';
 
 // The one item whose counter moves on every write a listing can see (see listingStamp).
 const STAMP_KEY = { PK: 'LISTINGS', SK: 'STAMP' };
@@ -58,12 +41,16 @@ const MAX_EDIT_ATTEMPTS = 20;
  */
 export class DynamoDbNotebookStore implements NotebookStore {
   private readonly tags: TagEntries;
+  private readonly listings: NotebookListings;
+  private readonly backfill: AudienceBackfill;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
   ) {
     this.tags = new TagEntries(doc, table);
+    this.listings = new NotebookListings(doc, table);
+    this.backfill = new AudienceBackfill(doc, table);
   }
 
   async createNotebook(notebook: Notebook): Promise<void> {
@@ -117,27 +104,11 @@ export class DynamoDbNotebookStore implements NotebookStore {
   }
 
   async listSource(source: ListSource, page: { before?: string; limit: number }): Promise<SourcePage> {
-    if (source.kind === 'tag') return this.tags.page(source.tag, page);
-    const { index, pk, sk } = INDEX_OF[source.kind];
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: index,
-        KeyConditionExpression: page.before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
-        ProjectionExpression: notebookProjection.ProjectionExpression,
-        ExpressionAttributeNames: {
-          ...notebookProjection.ExpressionAttributeNames,
-          '#pk': pk,
-          ...(page.before ? { '#sk': sk } : {}),
-        },
-        ExpressionAttributeValues: { ':pk': partitionOf(source), ...(page.before ? { ':before': page.before } : {}) },
-        ScanIndexForward: false,
-        Limit: page.limit,
-      }),
-    );
-    const items = (out.Items ?? []).map(fromNotebookItem);
-    const last = items.at(-1);
-    return { items, next: out.LastEvaluatedKey && last ? listingKey(last) : undefined };
+    return this.listings.page(source, page);
+  }
+
+  async advanceIndexing(batch: number): Promise<IndexingStep> {
+    return this.backfill.step(batch);
   }
 
   async putVersion(version: NotebookVersion): Promise<void> {

@@ -5,18 +5,25 @@ import { listingKey } from '../../domain/notebook.ts';
 export const notebookPk = (id: string) => `NB#${id}`;
 /** The sort key of a version: zero-padded so versions sort by number. */
 export const versionSk = (version: number) => `V#${String(version).padStart(10, '0')}`;
+/** The audience partition (gsi2) of what only its owner may see: private notebooks, and team ones with no team. */
+export const ownerOnlyPk = (owner: string) => `AUD#OWNER#${owner}`;
 /** The partition of one tag's index entries. */
 export const tagPk = (tag: string) => `TAG#${tag}`;
 
 /** A notebook's metadata item as stored, with the revision that orders concurrent edits. */
 export type NotebookItem = Notebook & { PK: string; SK: 'META'; rev: number } & Record<string, unknown>;
 
-/** The index keys a live notebook carries; an archived one carries none, so it leaves every listing. */
+/**
+ * The index keys a live notebook carries; an archived one carries none, so it leaves every listing. Each live
+ * notebook is in exactly one audience partition (gsi2: the org, a team, or its owner alone), so a user's default
+ * listing reads partitions that share nothing.
+ */
 export const indexKeys = (nb: Notebook): Record<string, string> => {
   const lk = listingKey(nb);
   const keys: Record<string, string> = { GSI1PK: `OWNER#${nb.owner}`, GSI1SK: lk, GSI4PK: 'NOTEBOOKS', GSI4SK: lk };
   if (nb.visibility === 'org') Object.assign(keys, { GSI2PK: 'AUD#ORG', GSI2SK: lk });
-  if (nb.visibility === 'team' && nb.team) Object.assign(keys, { GSI2PK: `AUD#TEAM#${nb.team}`, GSI2SK: lk });
+  else if (nb.visibility === 'team' && nb.team) Object.assign(keys, { GSI2PK: `AUD#TEAM#${nb.team}`, GSI2SK: lk });
+  else Object.assign(keys, { GSI2PK: ownerOnlyPk(nb.owner), GSI2SK: lk });
   if (nb.group) Object.assign(keys, { GSI3PK: `GROUP#${nb.group}`, GSI3SK: lk });
   return nb.archived ? {} : keys;
 };

@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import { listingKey, type Notebook, type NotebookVersion } from '../../domain/notebook.ts';
 import type {
+  IndexingStep,
   ListSource,
   NotebookChanges,
   NotebookStore,
@@ -13,6 +14,8 @@ const inSource = (source: ListSource, nb: Notebook): boolean => {
   switch (source.kind) {
     case 'owner':
       return nb.owner === source.owner;
+    case 'ownerOnly':
+      return nb.owner === source.owner && (nb.visibility === 'private' || (nb.visibility === 'team' && !nb.team));
     case 'team':
       return nb.visibility === 'team' && nb.team === source.team;
     case 'org':
@@ -119,5 +122,10 @@ export class MemoryNotebookStore implements NotebookStore {
 
   async listingStamp(): Promise<string> {
     return String(this.stamp);
+  }
+
+  /** Memory has no index to bring up to date. */
+  async advanceIndexing(_batch: number): Promise<IndexingStep> {
+    return { done: true, indexed: 0 };
   }
 }

@@ -2,11 +2,25 @@ import { CULL_BREAKER_METRIC } from '../../contracts/metric-names.ts';
 import { usageByPool } from '../../domain/pool-usage.ts';
 import { log } from '../../observability/logger.ts';
 import type { EmitMetrics } from '../../observability/metrics.ts';
+import { advanceIndexing, type AdvanceIndexingDeps } from '../../use-cases/advance-indexing.ts';
 import { cullIdle, type CullIdleDeps, type CullSweep } from '../../use-cases/cull-idle.ts';
 import type { ServerDeps } from '../../use-cases/server-deps.ts';
 
-/** What the culler needs: a sweep's ports, and the profile registry to count active servers by pool. */
-export type CullerDeps = CullIdleDeps & Pick<ServerDeps, 'profiles'>;
+/**
+ * What the culler needs: a sweep's ports, the profile registry to count active servers by pool, and the notebook
+ * store, whose indexes each sweep brings a step closer to the current layout (nothing to do once done).
+ */
+export type CullerDeps = CullIdleDeps & Pick<ServerDeps, 'profiles'> & AdvanceIndexingDeps;
+
+// A failed step is logged and tried again at the next sweep; the sweep itself happened and must not be retried.
+const indexStep = async (deps: AdvanceIndexingDeps) => {
+  try {
+    const step = await advanceIndexing(deps);
+    if (step.indexed) log('info', 'indexed notebooks for listings', { ...step });
+  } catch (err) {
+    log('warn', 'cannot index notebooks for listings', { error: (err as Error).message });
+  }
+};
 
 /**
  * Says so when the sweep's breaker tripped: a warning in the log with how many servers were silent and how
@@ -40,6 +54,7 @@ export const makeCullHandler = (deps: CullerDeps, emit: EmitMetrics) => async ()
   const happened = Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
   if (Object.keys(happened).length) emit({}, happened);
   reportCullBreaker(sweep, emit);
+  await indexStep(deps);
   try {
     for (const { pool, activeServers } of usageByPool(await deps.servers.listActiveServers(), deps.profiles))
       if (activeServers > 0) emit({ Pool: pool }, { ActiveServers: activeServers });

@@ -35,7 +35,7 @@ describe('what each function is given', () => {
     ]);
   });
 
-  it('gives the launch-server tasks and the culler no workflows, and the tasks no notifier', () => {
+  it('gives the launch-server tasks and the culler no workflows, the tasks no notifier, the culler notebooks to index', () => {
     // Act
     const tasks = makeServerTaskDeps(WITHOUT_CURSORS);
     const culler = makeCullerDeps(WITHOUT_CURSORS);
@@ -49,6 +49,7 @@ describe('what each function is given', () => {
       'compute',
       'cullPolicy',
       'ids',
+      'notebooks',
       'notifier',
       'profiles',
       'serverSettings',

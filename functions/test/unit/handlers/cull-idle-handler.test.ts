@@ -2,9 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { makeCullHandler } from '../../../src/handlers/scheduled/cull-idle-handler.ts';
 import type { EmitMetrics, MetricDimensions, MetricUnit } from '../../../src/observability/metrics.ts';
 import { DEFAULT_PROFILES } from '../../../src/config/profiles-config.ts';
+import { MemoryNotebookStore } from '../../../src/adapters/memory/memory-notebook-store.ts';
+import type { ServerSettings } from '../../../src/use-cases/server-deps.ts';
 import { memoryServerDeps, people } from '../../support/fakes.ts';
 import { busy, minutes, runningServer } from '../../support/server-scenarios.ts';
 import { reportActivity } from '../../../src/use-cases/report-activity.ts';
+
+const cullerDeps = (over: Partial<ServerSettings> = {}) => ({
+  ...memoryServerDeps(over),
+  notebooks: new MemoryNotebookStore(),
+});
 
 const recorder = () => {
   const emitted: {
@@ -21,7 +28,7 @@ const poolOf = (slug: string) => DEFAULT_PROFILES.find((p) => p.slug === slug)!.
 describe('the culler’s scheduled handler', () => {
   it('publishes the active servers of each pool that has any, and no zero counts of a sweep that did nothing', async () => {
     // Prepare
-    const deps = memoryServerDeps();
+    const deps = cullerDeps();
     const { emitted, emit } = recorder();
     await runningServer(deps, people.alice, 'lab');
     await runningServer(deps, people.bob, 'lab');
@@ -36,7 +43,7 @@ describe('the culler’s scheduled handler', () => {
 
   it('publishes only the counts above zero: a warning sweep says CullWarnings alone', async () => {
     // Prepare: silent past the heartbeat limit (30 min), so the sweep warns it
-    const deps = memoryServerDeps();
+    const deps = cullerDeps();
     const { emitted, emit } = recorder();
     await runningServer(deps);
     deps.clock.advance(minutes(31));
@@ -51,7 +58,7 @@ describe('the culler’s scheduled handler', () => {
 
   it('publishes nothing at all on an idle platform (CloudWatch bills a metric for each hour it gets a value)', async () => {
     // Prepare
-    const deps = memoryServerDeps();
+    const deps = cullerDeps();
     const { emitted, emit } = recorder();
 
     // Act
@@ -63,7 +70,7 @@ describe('the culler’s scheduled handler', () => {
 
   it('does not count the servers the sweep stopped', async () => {
     // Prepare
-    const deps = memoryServerDeps();
+    const deps = cullerDeps();
     const { emitted, emit } = recorder();
     await runningServer(deps);
     // Silent past the heartbeat limit (30 min): a sweep warns it, and one past the warning time stops it.
@@ -81,7 +88,7 @@ describe('the culler’s scheduled handler', () => {
 
   it('emits CullBreakerTripped, without dimensions, when most running servers miss their heartbeat, and culls none of them', async () => {
     // Prepare: ten servers; two report, eight are silent past the heartbeat limit.
-    const deps = memoryServerDeps({ limitPerUser: 20 });
+    const deps = cullerDeps({ limitPerUser: 20 });
     const { emitted, emit } = recorder();
     const servers = [];
     for (let i = 0; i < 10; i += 1) servers.push(await runningServer(deps, people.alice, `lab-${i}`));
@@ -108,7 +115,7 @@ describe('the culler’s scheduled handler', () => {
 
   it('emits no CullBreakerTripped when a few servers miss their heartbeat, and warns those', async () => {
     // Prepare: ten servers; nine report, one is silent.
-    const deps = memoryServerDeps({ limitPerUser: 20 });
+    const deps = cullerDeps({ limitPerUser: 20 });
     const { emitted, emit } = recorder();
     const servers = [];
     for (let i = 0; i < 10; i += 1) servers.push(await runningServer(deps, people.alice, `lab-${i}`));
@@ -126,7 +133,7 @@ describe('the culler’s scheduled handler', () => {
 
   it('still returns the sweep when the active servers cannot be counted', async () => {
     // Prepare
-    const deps = memoryServerDeps();
+    const deps = cullerDeps();
     const { emitted, emit } = recorder();
     deps.servers.listActiveServers = async () => {
       throw new Error('throttled');
@@ -138,5 +145,19 @@ describe('the culler’s scheduled handler', () => {
     // Assess
     expect(sweep.problems).toEqual([]);
     expect(emitted.filter((e) => 'ActiveServers' in e.values)).toEqual([]);
+  });
+
+  it('advances the notebooks’ indexing a step per sweep, and a step that fails does not fail the sweep', async () => {
+    const deps = cullerDeps();
+    const steps: number[] = [];
+    deps.notebooks.advanceIndexing = async (batch: number) => {
+      steps.push(batch);
+      if (steps.length === 2) throw new Error('table busy');
+      return { done: false, indexed: 3 };
+    };
+    await makeCullHandler(deps, () => undefined)();
+    const sweep = await makeCullHandler(deps, () => undefined)();
+    expect(steps).toEqual([1000, 1000]);
+    expect(sweep.problems).toEqual([]);
   });
 });
