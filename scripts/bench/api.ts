@@ -127,6 +127,7 @@ const whileRenaming = async (
 ) => {
   let done = false;
   let renames = 0;
+  let failed: unknown;
   const writer = (async () => {
     while (!done) {
       const res = await fetch(`${api}/notebooks/${id}`, {
@@ -138,13 +139,16 @@ const whileRenaming = async (
       renames += 1;
       await new Promise((r) => setTimeout(r, 100));
     }
-  })();
+  })().catch((err: unknown) => {
+    failed = err;
+  });
   try {
     await work();
   } finally {
     done = true;
     await writer;
   }
+  if (failed) throw failed;
   console.log(`  (${renames} renames during it)`);
 };
 

@@ -357,6 +357,9 @@ export const startLocalServices = async (o: LocalServicesOptions): Promise<Local
       ORRERY_CURSOR_SECRET: issuer.cursorSecret,
     });
     await ensureTable(makeEmulatorDynamoClient(config.region, dynamo.endpoint), TABLE);
+    // Notebooks of a data folder from before the audience partitions get theirs before anything else starts.
+    const indexed = await finishIndexing({ notebooks: new DynamoDbNotebookStore(documentClient(config), TABLE) });
+    if (indexed) log('info', 'indexed notebooks for listings', { indexed });
     const { users, firstStart, loginFor } = openUsers(paths, issuer, o.adminUser);
     const { compute, servers } = localCompute(o, settings, () => deps);
     const workflows = localWorkflows(() => deps, compute);
@@ -369,9 +372,6 @@ export const startLocalServices = async (o: LocalServicesOptions): Promise<Local
     // Not awaited: runs start cold until the runners are ready.
     void compute.startWarmRunners();
     servers.startWarmServers();
-    // Notebooks of a data folder from before the audience partitions get theirs before the API lists anything.
-    const indexed = await finishIndexing(deps);
-    if (indexed) log('info', 'indexed notebooks for listings', { indexed });
     await abandonOpenRuns(deps, 'the local platform stopped while this run was open; start it again');
     await abandonRunningServers(deps, 'the local platform stopped while this server was up; launch it again');
     const culler = startCuller(deps, settings.cullSchedule, emitMetrics);

@@ -28,8 +28,9 @@ export interface NotebookPage {
 
 // Bounds the work one request may do when a filter matches few of the items read.
 const MAX_ITEMS_READ = 2000;
-// The most one Query asks for.
+// The most and the least one Query asks for.
 const MAX_QUERY_LIMIT = 200;
+const MIN_QUERY_LIMIT = 5;
 
 interface SourceState {
   source: ListSource;
@@ -38,6 +39,8 @@ interface SourceState {
   done: boolean;
   /** Items of this source merged so far: its observed share of the order. */
   merged: number;
+  /** What its last Query asked for. */
+  asked: number;
 }
 
 /** How the page is going: items merged from every source, how many of them were kept, how many it still needs. */
@@ -80,6 +83,7 @@ const readPage = async (deps: ListNotebooksDeps, input: ListNotebooksInput): Pro
     next: start,
     done: false,
     merged: 0,
+    asked: 0,
   }));
   const items: Notebook[] = [];
   let position: string | undefined;
@@ -111,13 +115,19 @@ const refill = async (store: NotebookStore, states: SourceState[], p: Progress):
   const toMerge = p.kept > 0 ? (p.need * p.merged) / p.kept : p.need * (p.merged > 0 ? 2 : 1);
   const share = (s: SourceState) =>
     live === 1 ? toMerge : p.merged === 0 ? toMerge / (2 * live) : (toMerge * (s.merged + 1)) / (p.merged + live);
-  await Promise.all(dry.map((s) => fill(store, s, Math.min(Math.ceil(share(s)) + 1, MAX_QUERY_LIMIT))));
+  // While the filter keeps nothing, each source asks for at least a few, then twice what it asked before.
+  const keptNone = p.kept === 0;
+  const size = (s: SourceState) =>
+    Math.max(Math.ceil(share(s)) + 1, keptNone ? MIN_QUERY_LIMIT : 1, keptNone && p.merged > 0 ? 2 * s.asked : 0);
+  await Promise.all(dry.map((s) => fill(store, s, Math.min(size(s), MAX_QUERY_LIMIT))));
 };
 
-// A page may come back empty but not last (a tag index entry whose notebook moved on), so read on.
+// A page may come back empty but not last (a tag entry whose notebook moved on, a Query with a filter), so read
+// on, asking for twice as much each time.
 const fill = async (store: NotebookStore, state: SourceState, limit: number): Promise<void> => {
-  while (state.buffer.length === 0 && !state.done) {
-    const page = await store.listSource(state.source, { before: state.next, limit });
+  for (let ask = limit; state.buffer.length === 0 && !state.done; ask = Math.min(2 * ask, MAX_QUERY_LIMIT)) {
+    state.asked = ask;
+    const page = await store.listSource(state.source, { before: state.next, limit: ask });
     state.buffer.push(...page.items);
     state.next = page.next;
     state.done = page.next === undefined;

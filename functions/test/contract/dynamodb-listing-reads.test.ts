@@ -58,7 +58,7 @@ afterAll(async () => {
 });
 
 // What merging the sources must read to reach the page's last position: each source's items from where the
-// page starts down to it (one source holds a notebook its other index holds too, so duplicates count).
+// page starts down to it.
 const needed = async (user: User, filter: NotebookFilter, from: string | undefined, to: string) => {
   let n = 0;
   for (const source of planSources(user, filter)) {

@@ -16,15 +16,16 @@ const PROGRESS_KEY = { PK: 'LISTINGS', SK: 'AUDIENCES' };
 interface Progress {
   done: boolean;
   resume?: Record<string, unknown>;
-  indexedInPass: number;
+  /** Notebooks without an audience key this pass has met so far, whether its update or an edit gave them one. */
+  foundInPass: number;
 }
 
 /**
  * Gives live notebooks written before private ones had an audience partition (gsi2 `AUD#OWNER#<owner>`) theirs,
  * a bounded batch per step, resuming where the last step stopped. A pass walks every live notebook (gsi4); the
- * first whole pass that finds none left to index marks the backfill done, and from then on listings read the
- * partition (until then, the owner index with a filter). Idempotent, and safe from several places at once: an
- * item edited meanwhile is left to its edit, which writes every index key.
+ * first whole pass that meets none without one marks the backfill done (so at least one step after the one that
+ * indexed the last), and from then on listings read the partition (until then, the owner index with a filter).
+ * Idempotent: an item given its key by an edit meanwhile is left alone; two steps at once may repeat work.
  */
 export class AudienceBackfill {
   constructor(
@@ -47,19 +48,20 @@ export class AudienceBackfill {
         IndexName: 'gsi4',
         KeyConditionExpression: 'GSI4PK = :all',
         FilterExpression: 'attribute_not_exists(GSI2PK)',
-        ProjectionExpression: 'id, #owner, createdAt, rev',
+        ProjectionExpression: 'id, #owner, createdAt',
         ExpressionAttributeNames: { '#owner': 'owner' },
         ExpressionAttributeValues: { ':all': 'NOTEBOOKS' },
         ExclusiveStartKey: progress.resume,
         Limit: batch,
       }),
     );
+    const found = out.Items ?? [];
     let indexed = 0;
-    for (const item of out.Items ?? []) indexed += await this.index(item as IndexedFields);
-    const inPass = progress.indexedInPass + indexed;
+    for (const item of found) indexed += await this.index(item as IndexedFields);
+    const inPass = progress.foundInPass + found.length;
     const next: Progress = out.LastEvaluatedKey
-      ? { done: false, resume: out.LastEvaluatedKey, indexedInPass: inPass }
-      : { done: inPass === 0, indexedInPass: 0 };
+      ? { done: false, resume: out.LastEvaluatedKey, foundInPass: inPass }
+      : { done: inPass === 0, foundInPass: 0 };
     await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...PROGRESS_KEY, ...next } }));
     return { done: next.done, indexed };
   }
@@ -67,7 +69,7 @@ export class AudienceBackfill {
   private async progress(): Promise<Progress> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: PROGRESS_KEY, ConsistentRead: true }));
     const item = out.Item ?? {};
-    return { done: item.done === true, resume: item.resume, indexedInPass: Number(item.indexedInPass ?? 0) };
+    return { done: item.done === true, resume: item.resume, foundInPass: Number(item.foundInPass ?? 0) };
   }
 
   private async index(nb: IndexedFields): Promise<number> {
@@ -76,9 +78,11 @@ export class AudienceBackfill {
         new UpdateCommand({
           TableName: this.table,
           Key: { PK: notebookPk(nb.id), SK: 'META' },
+          // No revision check: the index lags, and a raised latestVersion bumps rev without touching gsi2. Owner and
+          // createdAt never change; an edit that changed visibility wrote its own gsi2 key, which the check sees.
           UpdateExpression: 'SET GSI2PK = :pk, GSI2SK = :sk',
-          ConditionExpression: 'rev = :rev AND attribute_not_exists(GSI2PK) AND attribute_exists(GSI4PK)',
-          ExpressionAttributeValues: { ':pk': ownerOnlyPk(nb.owner), ':sk': listingKey(nb), ':rev': nb.rev },
+          ConditionExpression: 'attribute_not_exists(GSI2PK) AND attribute_exists(GSI4PK)',
+          ExpressionAttributeValues: { ':pk': ownerOnlyPk(nb.owner), ':sk': listingKey(nb) },
         }),
       );
       return 1;
@@ -89,4 +93,4 @@ export class AudienceBackfill {
   }
 }
 
-type IndexedFields = { id: string; owner: string; createdAt: string; rev: number };
+type IndexedFields = { id: string; owner: string; createdAt: string };

@@ -259,12 +259,16 @@ export class DynamoDbNotebookStore implements NotebookStore {
         if (isConditionFailure(err)) continue;
         throw err;
       }
-      await this.tags.drop(
-        next,
-        current.tags.filter((t) => !live.includes(t)),
-        rev,
-      );
-      await this.moveStamp();
+      // The item is committed: the stamp moves even when dropping the old tags' entries fails.
+      try {
+        await this.tags.drop(
+          next,
+          current.tags.filter((t) => !live.includes(t)),
+          rev,
+        );
+      } finally {
+        await this.moveStamp();
+      }
       return next;
     }
     throw new ConflictError(`notebook ${id} is being edited by many requests at once; try again`, 'edit_contended');

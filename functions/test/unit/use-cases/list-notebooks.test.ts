@@ -101,4 +101,19 @@ describe('listNotebooks', () => {
     expect(await all(deps, people.alice, { tag: 'moved' })).toEqual([s.bobTeam]);
     expect(await all(deps, people.alice)).not.toContain(s.aliceOrg);
   });
+
+  it('asks each source for twice as much while the filter keeps nothing, and for its share once it keeps some', async () => {
+    const deps = memoryDeps();
+    for (let i = 0; i < 120; i += 1)
+      await createNotebook(deps, { user: people.bob, title: i === 5 ? 'Needle' : `Hay ${i}`, visibility: 'org' });
+    const asked: number[] = [];
+    const listSource = deps.notebooks.listSource.bind(deps.notebooks);
+    deps.notebooks.listSource = async (source, page) => {
+      if (source.kind === 'org') asked.push(page.limit);
+      return listSource(source, page);
+    };
+    const page = await listNotebooks(deps, { user: people.loner, filter: { q: 'needle' }, limit: 1 });
+    expect(page.items.map((n) => n.title)).toEqual(['Needle']);
+    expect(asked).toEqual([5, 10, 20, 40, 80]);
+  });
 });
