@@ -1,7 +1,7 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ListSource, SourcePage } from '../../ports/notebook-store.ts';
-import { AudienceBackfill } from './dynamodb-audience-backfill.ts';
-import { TagEntries } from './dynamodb-tag-entries.ts';
+import type { AudienceBackfill } from './dynamodb-audience-backfill.ts';
+import type { TagEntries } from './dynamodb-tag-entries.ts';
 import { fromNotebookItem, notebookProjection, ownerOnlyPk } from './notebook-items.ts';
 
 type IndexedSource = Exclude<ListSource, { kind: 'tag' }>;
@@ -49,17 +49,15 @@ const NOT_SHARED = {
 
 /** Reads one page of a listing source: one Query of an index, newest first, or a tag's entries and notebooks. */
 export class NotebookListings {
-  private readonly tags: TagEntries;
-  private readonly backfill: AudienceBackfill;
   private audiencesIndexed = false;
 
+  // The store's own tag entries and backfill: one of each per store.
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {
-    this.tags = new TagEntries(doc, table);
-    this.backfill = new AudienceBackfill(doc, table);
-  }
+    private readonly tags: TagEntries,
+    private readonly backfill: AudienceBackfill,
+  ) {}
 
   /** Items whose listing key is below `before`, newest first; `next` is where the Query stopped. */
   async page(source: ListSource, page: { before?: string; limit: number }): Promise<SourcePage> {

@@ -49,8 +49,8 @@ export class DynamoDbNotebookStore implements NotebookStore {
     private readonly table: string,
   ) {
     this.tags = new TagEntries(doc, table);
-    this.listings = new NotebookListings(doc, table);
     this.backfill = new AudienceBackfill(doc, table);
+    this.listings = new NotebookListings(doc, table, this.tags, this.backfill);
   }
 
   async createNotebook(notebook: Notebook): Promise<void> {
