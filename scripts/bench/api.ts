@@ -190,8 +190,10 @@ const listCases = (names: string[]): ListCase[] => {
     { name: 'root, an admin (no filter)', user: admin, filter: {} },
     { name: `${names[0]} tag=tag-3`, user: user(0), filter: { tag: 'tag-3' } },
     { name: `${names[1]} tag=tag-3`, user: user(1), filter: { tag: 'tag-3' } },
+    { name: 'root tag=tag-3', user: admin, filter: { tag: 'tag-3' } },
     { name: `${names[0]} group=g/3`, user: user(0), filter: { group: 'g/3' } },
     { name: `${names[0]} owner=${names[1]}`, user: user(0), filter: { owner: names[1] } },
+    { name: `${names[0]} owner=${names[0]}`, user: user(0), filter: { owner: names[0] } },
     { name: `${names[0]} q=Notebook 1`, user: user(0), filter: { q: 'Notebook 1' } },
   ];
 };

@@ -357,8 +357,10 @@ export const startLocalServices = async (o: LocalServicesOptions): Promise<Local
       ORRERY_CURSOR_SECRET: issuer.cursorSecret,
     });
     await ensureTable(makeEmulatorDynamoClient(config.region, dynamo.endpoint), TABLE);
-    // Notebooks of a data folder from before the audience partitions get theirs before anything else starts.
-    const indexed = await finishIndexing({ notebooks: new DynamoDbNotebookStore(documentClient(config), TABLE) });
+    // Notebooks of a data folder from before the current listing layout are brought up to it (and listing entries
+    // a crash left pending rewritten) before anything else starts.
+    const notebooks = new DynamoDbNotebookStore(documentClient(config), TABLE, { repairAfterMs: 0 });
+    const indexed = await finishIndexing({ notebooks });
     if (indexed) log('info', 'indexed notebooks for listings', { indexed });
     const { users, firstStart, loginFor } = openUsers(paths, issuer, o.adminUser);
     const { compute, servers } = localCompute(o, settings, () => deps);

@@ -7,9 +7,11 @@ export interface IndexDesign {
 
 /**
  * The single table's keys and indexes, shared by the DynamoDB adapters, local table creation and CDK.
- * gsi1: notebooks by owner · gsi2: by audience (a team, or the org) · gsi3: by group · gsi4: all notebooks (admins).
- * Tags are many per notebook, so they are items of their own (`TAG#<tag>`), not an index. One item
- * (`LISTINGS`/`STAMP`) counts the writes that change listings, so a cached listing page knows when it is stale.
+ * Notebook items: gsi1 by owner · gsi2 by audience (the org, a team, or the owner alone) · gsi3 by group · gsi4 all
+ * (admins). A notebook's listing entries (`NB#<id>` / `E#…`, a copy of its listed fields per tag, group and owner,
+ * for its audience): gsi1 by that partition (`BYTAG#<tag>#AUD#…`), gsi3 by tag for admins, gsi2 while a write is
+ * pending. One item (`LISTINGS`/`STAMP`) counts the writes that change listings, so a cached listing page knows
+ * when it is stale.
  */
 export const TABLE_DESIGN = {
   partitionKey: 'PK',

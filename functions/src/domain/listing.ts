@@ -9,27 +9,65 @@ export interface NotebookFilter {
   q?: string;
 }
 
-/** Where a listing reads from; the notebook store reads each source as one DynamoDB Query, newest first. */
+/** Who a live notebook is listed for: the org, one team, or its owner alone. Each notebook has exactly one. */
+export type Audience = { kind: 'org' } | { kind: 'team'; team: string } | { kind: 'owner'; owner: string };
+
+/** The one audience a notebook lists for: a team notebook with no team is its owner's alone, as a private one. */
+export const audienceOf = (nb: Pick<Notebook, 'visibility' | 'team' | 'owner'>): Audience => {
+  if (nb.visibility === 'org') return { kind: 'org' };
+  if (nb.visibility === 'team' && nb.team) return { kind: 'team', team: nb.team };
+  return { kind: 'owner', owner: nb.owner };
+};
+
+/** The audiences whose notebooks a (non-admin) user may list: their own, each of their teams', the org's. */
+export const audiencesOf = (user: User): Audience[] => [
+  { kind: 'owner', owner: user.id },
+  ...user.teams.map((team) => ({ kind: 'team' as const, team })),
+  { kind: 'org' },
+];
+
+/** Are these the same audience? */
+export const sameAudience = (a: Audience, b: Audience): boolean =>
+  a.kind === b.kind &&
+  (a.kind !== 'team' || a.team === (b as typeof a).team) &&
+  (a.kind !== 'owner' || a.owner === (b as typeof a).owner);
+
+/**
+ * Where a listing reads from; the notebook store reads each source as one DynamoDB Query, newest first. A tag,
+ * group or owner source with an audience holds only that audience's notebooks.
+ */
 export type ListSource =
-  | { kind: 'owner'; owner: string }
+  | { kind: 'owner'; owner: string; audience?: Audience }
   /** What only its owner may see: private notebooks, and team ones with no team. */
   | { kind: 'ownerOnly'; owner: string }
   | { kind: 'team'; team: string }
   | { kind: 'org' }
-  | { kind: 'group'; group: string }
-  | { kind: 'tag'; tag: string }
+  | { kind: 'group'; group: string; audience?: Audience }
+  | { kind: 'tag'; tag: string; audience?: Audience }
   | { kind: 'all' };
 
 /**
  * Picks the indexes that together hold every notebook this listing can show, most selective first:
  * a tag, then a group, then an owner; with no such filter, everything the user may see (what only they may see,
- * their teams', the org's; for admins, all). Those sources share no notebook, so a page reads each once. A team
- * notebook of a team its owner has since left lists for that team, and for its owner under `owner=`.
+ * their teams', the org's; for admins, all). When the store reads filters by audience (`byAudience`), a
+ * filtered listing reads the filter's partition of each audience the user may see, so it reads nothing the user
+ * may not see; admins, and owners listing their own, read the filter whole. The sources of a plan share no
+ * notebook, so a page reads each once. A team notebook of a team its owner has since left lists for that team,
+ * and for its owner under `owner=`.
  */
-export const planSources = (user: User, filter: NotebookFilter): ListSource[] => {
-  if (filter.tag) return [{ kind: 'tag', tag: filter.tag }];
-  if (filter.group) return [{ kind: 'group', group: filter.group }];
-  if (filter.owner) return [{ kind: 'owner', owner: filter.owner }];
+export const planSources = (user: User, filter: NotebookFilter, byAudience = false): ListSource[] => {
+  const split = (source: ListSource & { kind: 'tag' | 'group' | 'owner' }, audiences: Audience[]): ListSource[] =>
+    byAudience && !user.admin ? audiences.map((audience) => ({ ...source, audience })) : [source];
+  if (filter.tag) return split({ kind: 'tag', tag: filter.tag }, audiencesOf(user));
+  if (filter.group) return split({ kind: 'group', group: filter.group }, audiencesOf(user));
+  if (filter.owner === user.id) return [{ kind: 'owner', owner: user.id }];
+  // Someone else's notebooks that only they may see are no one else's to list.
+  if (filter.owner) {
+    return split(
+      { kind: 'owner', owner: filter.owner },
+      audiencesOf(user).filter((a) => a.kind !== 'owner'),
+    );
+  }
   if (user.admin) return [{ kind: 'all' }];
   return [
     { kind: 'ownerOnly', owner: user.id },

@@ -65,6 +65,11 @@ export interface NotebookStore {
    */
   listingStamp(): Promise<string>;
   /**
+   * Can tag, group and owner sources be read split by audience (see planSources)? False only while a store's
+   * indexes are still being brought to the layout that holds them.
+   */
+  listsByAudience(): Promise<boolean>;
+  /**
    * Indexes up to `batch` notebooks written before the store's current index layout, resuming where the last step
    * stopped; listings are right throughout, and read less once it is done. Safe to call from several places.
    */

@@ -77,7 +77,9 @@ const pageKey = ({ user, filter, limit, cursor }: ListNotebooksInput): string =>
 const readPage = async (deps: ListNotebooksDeps, input: ListNotebooksInput): Promise<NotebookPage> => {
   const scope = listingScope(input.filter);
   const start = input.cursor ? deps.cursors.decode(scope, input.cursor) : undefined;
-  const states: SourceState[] = planSources(input.user, input.filter).map((source) => ({
+  const { tag, group, owner } = input.filter;
+  const byAudience = !!(tag || group || owner) && (await deps.notebooks.listsByAudience());
+  const states: SourceState[] = planSources(input.user, input.filter, byAudience).map((source) => ({
     source,
     buffer: [],
     next: start,

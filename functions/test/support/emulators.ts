@@ -22,6 +22,8 @@ export const startEmulators = async () => {
   let tables = 0;
   return {
     doc: makeDocumentClient(options),
+    /** A document client of its own, for a test that adds middleware to it. */
+    newDoc: () => makeDocumentClient(options),
     s3: makeS3Client(options),
     /** A client of its own, for a test that adds middleware to it. */
     newS3Client: () => makeS3Client(options),

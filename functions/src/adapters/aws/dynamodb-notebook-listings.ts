@@ -1,10 +1,23 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ListSource, SourcePage } from '../../ports/notebook-store.ts';
-import type { AudienceBackfill } from './dynamodb-audience-backfill.ts';
+import type { IndexBackfill } from './dynamodb-index-backfill.ts';
+import {
+  entryPartition,
+  entryPartitionsOf,
+  type Facet,
+  type ListingEntries,
+  tagEntryPartition,
+} from './dynamodb-listing-entries.ts';
 import type { TagEntries } from './dynamodb-tag-entries.ts';
 import { fromNotebookItem, notebookProjection, ownerOnlyPk } from './notebook-items.ts';
 
 type IndexedSource = Exclude<ListSource, { kind: 'tag' }>;
+type FacetSource = Extract<ListSource, { kind: 'tag' | 'group' | 'owner' }>;
+
+const facetOf = (source: FacetSource): Facet => {
+  if (source.kind === 'tag') return { kind: 'tag', tag: source.tag };
+  return source.kind === 'group' ? { kind: 'group', group: source.group } : { kind: 'owner', owner: source.owner };
+};
 
 const GSI = {
   gsi1: { index: 'gsi1', pk: 'GSI1PK', sk: 'GSI1SK' },
@@ -47,23 +60,53 @@ const NOT_SHARED = {
   ExpressionAttributeValues: { ':ownerOnly': ownerOnlyPk('') },
 };
 
-/** Reads one page of a listing source: one Query of an index, newest first, or a tag's entries and notebooks. */
+/** The store's listing layout and its backfills, which say when listings may read the current one. */
+export interface ListingLayout {
+  tags: TagEntries;
+  entries: ListingEntries;
+  audiences: IndexBackfill;
+  entriesBackfill: IndexBackfill;
+}
+
+/**
+ * Reads one page of a listing source, newest first: one Query of an index; for a filter split by audience, or a
+ * tag, one Query of listing entries (and the items of any pending ones).
+ */
 export class NotebookListings {
   private audiencesIndexed = false;
+  private entriesIndexed = false;
 
-  // The store's own tag entries and backfill: one of each per store.
+  // The store's own entries and backfills: one of each per store.
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-    private readonly tags: TagEntries,
-    private readonly backfill: AudienceBackfill,
+    private readonly layout: ListingLayout,
   ) {}
+
+  /** Have the listing entries been written for every notebook? Until then tag pages read the tag hints. */
+  async entriesReady(): Promise<boolean> {
+    if (!this.entriesIndexed) this.entriesIndexed = await this.layout.entriesBackfill.isDone();
+    return this.entriesIndexed;
+  }
 
   /** Items whose listing key is below `before`, newest first; `next` is where the Query stopped. */
   async page(source: ListSource, page: { before?: string; limit: number }): Promise<SourcePage> {
-    if (source.kind === 'tag') return this.tags.page(source.tag, page);
+    if ((source.kind === 'tag' || source.kind === 'group' || source.kind === 'owner') && source.audience) {
+      const partition = entryPartition(facetOf(source), source.audience);
+      return this.layout.entries.page(
+        { index: 'gsi1', partition },
+        (nb) => entryPartitionsOf(nb).includes(partition),
+        page,
+      );
+    }
+    if (source.kind === 'tag') {
+      if (!(await this.entriesReady())) return this.layout.tags.page(source.tag, page);
+      const { tag } = source;
+      const lists = (nb: { archived: boolean; tags: string[] }) => !nb.archived && nb.tags.includes(tag);
+      return this.layout.entries.page({ index: 'gsi3', partition: tagEntryPartition(tag) }, lists, page);
+    }
     if (source.kind === 'ownerOnly' && !this.audiencesIndexed) {
-      this.audiencesIndexed = await this.backfill.isDone();
+      this.audiencesIndexed = await this.layout.audiences.isDone();
       if (!this.audiencesIndexed) return this.query(GSI.gsi1, `OWNER#${source.owner}`, page, NOT_SHARED);
     }
     return this.query(INDEX_OF[source.kind], partitionOf(source), page);

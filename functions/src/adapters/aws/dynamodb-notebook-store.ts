@@ -1,10 +1,4 @@
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, PayloadTooLargeError } from '../../domain/errors.ts';
 import type { Notebook, NotebookVersion } from '../../domain/notebook.ts';
 import type {
@@ -16,8 +10,11 @@ import type {
   VersionPage,
 } from '../../ports/notebook-store.ts';
 import { isConditionFailure, isItemTooLarge } from './aws-errors.ts';
-import { AudienceBackfill } from './dynamodb-audience-backfill.ts';
-import { NotebookListings } from './dynamodb-notebook-listings.ts';
+import { ListingEntriesUpkeep } from './dynamodb-entries-upkeep.ts';
+import { audienceBackfill } from './dynamodb-index-backfill.ts';
+import { ListingEntries } from './dynamodb-listing-entries.ts';
+import { ListingStamp } from './dynamodb-listing-stamp.ts';
+import { type ListingLayout, NotebookListings } from './dynamodb-notebook-listings.ts';
 import { TagEntries } from './dynamodb-tag-entries.ts';
 import {
   fromNotebookItem,
@@ -28,33 +25,56 @@ import {
   versionSk,
 } from './notebook-items.ts';
 
-// The one item whose counter moves on every write a listing can see (see listingStamp).
-const STAMP_KEY = { PK: 'LISTINGS', SK: 'STAMP' };
-
 // Concurrent edits of one notebook retry on a lost revision race; the bound only stops a runaway loop.
 const MAX_EDIT_ATTEMPTS = 20;
+// How long a write may hold its entries pending before a repair takes it for dead: past any Lambda's timeout.
+const DEFAULT_REPAIR_AFTER_MS = 20 * 60_000;
+// Pending marks a repair step rewrites at most.
+const REPAIR_BATCH = 100;
+
+/** How the store's upkeep behaves. */
+export interface NotebookStoreOptions {
+  /** Age after which a pending listing entry is taken as its writer's death and rewritten (0 at local start). */
+  repairAfterMs?: number;
+}
 
 /**
  * Notebooks in one DynamoDB table (see table-design.ts). dynalite has no transactions, so each
  * change is a sequence of single-item conditional writes ordered so that a reader never sees it
- * half-made: index entries are written before the metadata item that makes them true, and removed after.
+ * half-made: listing entries are marked pending before the metadata item that decides is written, and written
+ * after it (see ListingEntries).
  */
 export class DynamoDbNotebookStore implements NotebookStore {
-  private readonly tags: TagEntries;
+  private readonly layout: ListingLayout;
   private readonly listings: NotebookListings;
-  private readonly backfill: AudienceBackfill;
+  private readonly upkeep: ListingEntriesUpkeep;
+  private readonly repairAfterMs: number;
+  private readonly stamp: ListingStamp;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    options: NotebookStoreOptions = {},
   ) {
-    this.tags = new TagEntries(doc, table);
-    this.backfill = new AudienceBackfill(doc, table);
-    this.listings = new NotebookListings(doc, table, this.tags, this.backfill);
+    const entries = new ListingEntries(doc, table);
+    this.upkeep = new ListingEntriesUpkeep(doc, table, entries);
+    this.layout = {
+      tags: new TagEntries(doc, table),
+      entries,
+      audiences: audienceBackfill(doc, table),
+      entriesBackfill: this.upkeep.backfill(),
+    };
+    this.listings = new NotebookListings(doc, table, this.layout);
+    this.repairAfterMs = options.repairAfterMs ?? DEFAULT_REPAIR_AFTER_MS;
+    this.stamp = new ListingStamp(doc, table);
   }
 
   async createNotebook(notebook: Notebook): Promise<void> {
-    await this.tags.put(notebook, notebook.tags, 1);
+    const hints = await this.writesTagHints();
+    await Promise.all([
+      this.layout.entries.mark([notebook], 1, new Date().toISOString()),
+      hints ? this.layout.tags.put(notebook, notebook.tags, 1) : undefined,
+    ]);
     try {
       await this.doc.send(
         new PutCommand({
@@ -67,7 +87,16 @@ export class DynamoDbNotebookStore implements NotebookStore {
       if (isConditionFailure(err)) throw new ConflictError(`notebook ${notebook.id} exists`);
       throw err;
     }
-    await this.moveStamp();
+    try {
+      await this.layout.entries.write(notebook.id, notebook, 1, []);
+    } finally {
+      await this.stamp.move();
+    }
+  }
+
+  // The tag hints of the layout before listing entries, kept until the entries' backfill is done.
+  private async writesTagHints(): Promise<boolean> {
+    return !(await this.listings.entriesReady());
   }
 
   async getNotebook(id: string): Promise<Notebook | null> {
@@ -107,8 +136,17 @@ export class DynamoDbNotebookStore implements NotebookStore {
     return this.listings.page(source, page);
   }
 
+  async listsByAudience(): Promise<boolean> {
+    return this.listings.entriesReady();
+  }
+
+  /** One step of each backfill, and a repair of listing entries that writers which died left pending. */
   async advanceIndexing(batch: number): Promise<IndexingStep> {
-    return this.backfill.step(batch);
+    const olderThan = new Date(Date.now() - this.repairAfterMs).toISOString();
+    const audiences = await this.layout.audiences.step(batch);
+    const entries = await this.layout.entriesBackfill.step(batch);
+    const repaired = await this.upkeep.repair(olderThan, REPAIR_BATCH);
+    return { done: audiences.done && entries.done, indexed: audiences.indexed + entries.indexed + repaired };
   }
 
   async putVersion(version: NotebookVersion): Promise<void> {
@@ -134,21 +172,13 @@ export class DynamoDbNotebookStore implements NotebookStore {
 
   async advanceLatestVersion(id: string, version: number, updatedAt: string): Promise<void> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { PK: notebookPk(id), SK: 'META' },
-          // Bumping rev makes a concurrent edit() retry instead of writing the old latestVersion back.
-          UpdateExpression: 'SET latestVersion = :v, updatedAt = :u, rev = rev + :one',
-          ConditionExpression: 'attribute_exists(PK) AND latestVersion < :v',
-          ExpressionAttributeValues: { ':v': version, ':u': updatedAt, ':one': 1 },
-        }),
+      // An edit like any other, so the notebook's listing entries follow the version too.
+      await this.edit(id, (current) =>
+        current.latestVersion >= version ? null : { ...current, latestVersion: version, updatedAt },
       );
     } catch (err) {
-      if (isConditionFailure(err)) return;
-      throw err;
+      if (!(err instanceof NotFoundError)) throw err;
     }
-    await this.moveStamp();
   }
 
   async highestVersion(id: string): Promise<number> {
@@ -193,32 +223,7 @@ export class DynamoDbNotebookStore implements NotebookStore {
   }
 
   async listingStamp(): Promise<string> {
-    const out = await this.doc.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: STAMP_KEY,
-        ConsistentRead: true,
-        ProjectionExpression: '#n',
-        ExpressionAttributeNames: { '#n': 'writes' },
-      }),
-    );
-    return String(out.Item?.writes ?? 0);
-  }
-
-  /**
-   * Moved after the write it follows has finished, so a page read before the move is cached under the old stamp
-   * and dropped; a crash between the two leaves the old stamp, which the cache's age limit bounds.
-   */
-  private async moveStamp(): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: STAMP_KEY,
-        UpdateExpression: 'ADD #n :one',
-        ExpressionAttributeNames: { '#n': 'writes' },
-        ExpressionAttributeValues: { ':one': 1 },
-      }),
-    );
+    return this.stamp.read();
   }
 
   private async readItem(id: string): Promise<Record<string, unknown> | undefined> {
@@ -229,10 +234,12 @@ export class DynamoDbNotebookStore implements NotebookStore {
   }
 
   /**
-   * Read-modify-write guarded by the item's revision: new tag entries first, then the item,
-   * then removal of entries for tags it no longer has (only those no newer edit rewrote).
+   * Read-modify-write guarded by the item's revision: the listing entries of the notebook as it was and will be
+   * are marked pending first, then the item is written, then the entries are written for it (tombstones for
+   * partitions it left, whatever an attempt touched).
    */
   private async edit(id: string, change: (current: Notebook) => Notebook | null): Promise<Notebook> {
+    const touched: string[] = [];
     for (let attempt = 0; attempt < MAX_EDIT_ATTEMPTS; attempt += 1) {
       const item = await this.readItem(id);
       if (!item) throw new NotFoundError(`notebook ${id} not found`);
@@ -240,12 +247,19 @@ export class DynamoDbNotebookStore implements NotebookStore {
       const next = change(current);
       if (!next) return current;
       const rev = Number(item.rev ?? 0) + 1;
+      touched.push(...this.layout.entries.touched([current, next]));
+      const hints = await this.writesTagHints();
       const live = next.archived ? [] : next.tags;
-      await this.tags.put(
-        next,
-        live.filter((t) => !current.tags.includes(t) || current.archived),
-        rev,
-      );
+      await Promise.all([
+        this.layout.entries.mark([current, next], rev, new Date().toISOString()),
+        hints
+          ? this.layout.tags.put(
+              next,
+              live.filter((t) => !current.tags.includes(t) || current.archived),
+              rev,
+            )
+          : 0,
+      ]);
       try {
         await this.doc.send(
           new PutCommand({
@@ -259,15 +273,17 @@ export class DynamoDbNotebookStore implements NotebookStore {
         if (isConditionFailure(err)) continue;
         throw err;
       }
-      // The item is committed: the stamp moves even when dropping the old tags' entries fails.
+      // The item is committed: the stamp moves even when writing the entries fails (they stay pending, so right).
       try {
-        await this.tags.drop(
-          next,
-          current.tags.filter((t) => !live.includes(t)),
-          rev,
-        );
+        await this.layout.entries.write(id, next, rev, touched);
+        if (hints)
+          await this.layout.tags.drop(
+            next,
+            current.tags.filter((t) => !live.includes(t)),
+            rev,
+          );
       } finally {
-        await this.moveStamp();
+        await this.stamp.move();
       }
       return next;
     }

@@ -1,19 +1,14 @@
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  DeleteCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { listingKey, type Notebook } from '../../domain/notebook.ts';
 import type { SourcePage } from '../../ports/notebook-store.ts';
 import { isConditionFailure } from './aws-errors.ts';
-import { fromNotebookItem, notebookPk, notebookProjection, tagPk } from './notebook-items.ts';
+import { batchGetNotebooks } from './dynamodb-listing-entries.ts';
+import { tagPk } from './notebook-items.ts';
 
 /**
- * A notebook's tags as items of their own (`TAG#<tag>` / `<createdAt>#<id>`), since a notebook has many and an
- * index key holds one. Entries are hints written before the notebook item and removed after it; the item decides.
+ * A notebook's tags as items of their own (`TAG#<tag>` / `<createdAt>#<id>`), the layout before listing entries:
+ * hints written before the notebook item and removed after it; the item decides. Written and read only until the
+ * listing entries' backfill is done.
  */
 export class TagEntries {
   constructor(
@@ -67,29 +62,15 @@ export class TagEntries {
       }),
     );
     const entries = out.Items ?? [];
-    const found = await this.batchGet(entries.map((e) => e.notebookId as string));
+    const found = await batchGetNotebooks(
+      this.doc,
+      this.table,
+      entries.map((e) => e.notebookId as string),
+    );
     const items = entries
       .map((e) => found.get(e.notebookId as string))
       .filter((nb): nb is Notebook => !!nb && !nb.archived && nb.tags.includes(tag));
     const last = entries.at(-1);
     return { items, next: out.LastEvaluatedKey && last ? (last.SK as string) : undefined };
-  }
-
-  private async batchGet(ids: string[]): Promise<Map<string, Notebook>> {
-    const found = new Map<string, Notebook>();
-    for (let i = 0; i < ids.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = [...new Set(ids.slice(i, i + 100))].map((id) => ({
-        PK: notebookPk(id),
-        SK: 'META',
-      }));
-      for (let round = 0; keys?.length && round < 8; round += 1) {
-        const out: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ...notebookProjection } } }),
-        );
-        for (const item of out.Responses?.[this.table] ?? []) found.set(item.id as string, fromNotebookItem(item));
-        keys = out.UnprocessedKeys?.[this.table]?.Keys;
-      }
-    }
-    return found;
   }
 }

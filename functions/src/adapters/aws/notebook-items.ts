@@ -1,3 +1,4 @@
+import { type Audience, audienceOf } from '../../domain/listing.ts';
 import type { Notebook, NotebookVersion } from '../../domain/notebook.ts';
 import { listingKey } from '../../domain/notebook.ts';
 
@@ -7,10 +8,18 @@ export const notebookPk = (id: string) => `NB#${id}`;
 export const versionSk = (version: number) => `V#${String(version).padStart(10, '0')}`;
 /** The audience partition (gsi2) of what only its owner may see: private notebooks, and team ones with no team. */
 export const ownerOnlyPk = (owner: string) => `AUD#OWNER#${owner}`;
-/** The partition of one tag's index entries. */
+/** An audience's partition of gsi2, and the suffix of its part of a tag, group or owner listing. */
+export const audienceKey = (a: Audience): string => {
+  if (a.kind === 'org') return 'AUD#ORG';
+  return a.kind === 'team' ? `AUD#TEAM#${a.team}` : ownerOnlyPk(a.owner);
+};
+/** The partition of one tag's index entries (the layout before listing entries). */
 export const tagPk = (tag: string) => `TAG#${tag}`;
 
-/** A notebook's metadata item as stored, with the revision that orders concurrent edits. */
+/**
+ * A notebook's metadata item as stored, with the revision that orders concurrent edits; `entriesRev` says which
+ * revision its listing entries were written for (an item written by a release before them has none).
+ */
 export type NotebookItem = Notebook & { PK: string; SK: 'META'; rev: number } & Record<string, unknown>;
 
 /**
@@ -20,10 +29,14 @@ export type NotebookItem = Notebook & { PK: string; SK: 'META'; rev: number } & 
  */
 export const indexKeys = (nb: Notebook): Record<string, string> => {
   const lk = listingKey(nb);
-  const keys: Record<string, string> = { GSI1PK: `OWNER#${nb.owner}`, GSI1SK: lk, GSI4PK: 'NOTEBOOKS', GSI4SK: lk };
-  if (nb.visibility === 'org') Object.assign(keys, { GSI2PK: 'AUD#ORG', GSI2SK: lk });
-  else if (nb.visibility === 'team' && nb.team) Object.assign(keys, { GSI2PK: `AUD#TEAM#${nb.team}`, GSI2SK: lk });
-  else Object.assign(keys, { GSI2PK: ownerOnlyPk(nb.owner), GSI2SK: lk });
+  const keys: Record<string, string> = {
+    GSI1PK: `OWNER#${nb.owner}`,
+    GSI1SK: lk,
+    GSI2PK: audienceKey(audienceOf(nb)),
+    GSI2SK: lk,
+    GSI4PK: 'NOTEBOOKS',
+    GSI4SK: lk,
+  };
   if (nb.group) Object.assign(keys, { GSI3PK: `GROUP#${nb.group}`, GSI3SK: lk });
   return nb.archived ? {} : keys;
 };
@@ -55,13 +68,14 @@ export const notebookProjection = {
   ExpressionAttributeNames: Object.fromEntries(NOTEBOOK_FIELDS.map((f, i) => [`#n${i}`, f])),
 };
 
-/** Builds the stored item of a notebook at a revision. */
+/** Builds the stored item of a notebook at a revision, whose listing entries are written for it. */
 export const toNotebookItem = (nb: Notebook, rev: number): NotebookItem => ({
   ...nb,
   ...indexKeys(nb),
   PK: notebookPk(nb.id),
   SK: 'META',
   rev,
+  entriesRev: rev,
   entity: 'notebook',
 });
 

@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
+import { audienceOf, sameAudience } from '../../domain/listing.ts';
 import { listingKey, type Notebook, type NotebookVersion } from '../../domain/notebook.ts';
 import type {
   IndexingStep,
@@ -11,6 +12,7 @@ import type {
 
 const inSource = (source: ListSource, nb: Notebook): boolean => {
   if (nb.archived) return false;
+  if ('audience' in source && source.audience && !sameAudience(source.audience, audienceOf(nb))) return false;
   switch (source.kind) {
     case 'owner':
       return nb.owner === source.owner;
@@ -122,6 +124,11 @@ export class MemoryNotebookStore implements NotebookStore {
 
   async listingStamp(): Promise<string> {
     return String(this.stamp);
+  }
+
+  /** Memory filters each source whole, by audience too. */
+  async listsByAudience(): Promise<boolean> {
+    return true;
   }
 
   /** Memory has no index to bring up to date. */

@@ -1,0 +1,256 @@
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { type Audience, audienceOf } from '../../domain/listing.ts';
+import { listingKey, type Notebook } from '../../domain/notebook.ts';
+import type { SourcePage } from '../../ports/notebook-store.ts';
+import { isConditionFailure } from './aws-errors.ts';
+import { audienceKey, fromNotebookItem, notebookPk, notebookProjection } from './notebook-items.ts';
+
+/** What a filtered listing reads: a tag, a group or an owner, with the audience it lists for. */
+export type Facet = { kind: 'tag'; tag: string } | { kind: 'group'; group: string } | { kind: 'owner'; owner: string };
+
+/** One listing entry's place: its facet's partition for one audience (gsi1), and for tags the unsplit one (gsi3). */
+interface EntryKey {
+  split: string;
+  tag?: string;
+}
+
+const facetPk = (f: Facet): string => {
+  if (f.kind === 'tag') return `BYTAG#${f.tag}`;
+  return f.kind === 'group' ? `BYGROUP#${f.group}` : `BYOWNER#${f.owner}`;
+};
+
+/** The gsi1 partition of a facet's notebooks for one audience. */
+export const entryPartition = (f: Facet, a: Audience): string => `${facetPk(f)}#${audienceKey(a)}`;
+/** The gsi3 partition of a tag's notebooks for every audience, for admins. */
+export const tagEntryPartition = (tag: string): string => facetPk({ kind: 'tag', tag });
+
+const keysOf = (nb: Notebook): EntryKey[] => {
+  if (nb.archived) return [];
+  const a = audienceOf(nb);
+  const facets: Facet[] = [
+    ...nb.tags.map((tag) => ({ kind: 'tag' as const, tag })),
+    ...(nb.group ? [{ kind: 'group' as const, group: nb.group }] : []),
+    { kind: 'owner', owner: nb.owner },
+  ];
+  return facets.map((f) => ({ split: entryPartition(f, a), ...(f.kind === 'tag' ? { tag: f.tag } : {}) }));
+};
+
+/** The gsi1 partitions a notebook is listed in: one per tag, its group and its owner, each for its audience. */
+export const entryPartitionsOf = (nb: Notebook): string[] => keysOf(nb).map((k) => k.split);
+
+/** The sort key prefix of a notebook's listing entries in its partition. */
+export const ENTRY_PREFIX = 'E#';
+/** The gsi2 partition of entries whose writes have not finished, sorted by when they were marked. */
+export const PENDING_PARTITION = 'LISTINGS#PENDING';
+
+const entryKey = (id: string, split: string) => ({ PK: notebookPk(id), SK: `${ENTRY_PREFIX}${split}` });
+
+// An entry is written only for the revision it holds or a later one, never over a later writer's mark.
+const NOT_NEWER = {
+  ConditionExpression:
+    '(attribute_not_exists(pending) OR pending <= :rev) AND (attribute_not_exists(rev) OR rev <= :rev)',
+};
+
+// A mark keeps the copy an entry holds (a reader resolves it from the item now) and enters the pending index.
+const MARK_SETS = [
+  'pending = :rev',
+  'pendingAt = :at',
+  'notebookId = :id',
+  'entity = :entity',
+  'GSI1PK = :split',
+  'GSI1SK = :lk',
+  'GSI2PK = :pendingPk',
+  'GSI2SK = :pendingSk',
+];
+
+/** What a pending entry was seen as, so a repair rewrites it only if no writer has marked it since. */
+export interface SeenPending {
+  pending: number;
+  pendingAt: string;
+}
+
+/**
+ * A notebook's listing entries: a copy of its listed fields in the partition of each tag, its group and its owner,
+ * for its audience, kept in the notebook's own partition (`NB#<id>` / `E#<partition>`), so a tag, group or
+ * `owner=` page reads from gsi1 only what the user may see, and the page is the entries themselves.
+ *
+ * dynalite has no transactions, so an edit marks the entries it will touch as pending before it writes the
+ * notebook (a reader resolves a pending entry from the notebook item, which decides), and rewrites them after:
+ * each then holds the copy of the revision written, or a tombstone (an entry in no index) for a partition the
+ * notebook left. Entries are written only for a revision at least theirs and never over a later writer's mark,
+ * so a late writer cannot put back what a later edit took away. A writer that died leaves its marks, which stay
+ * right (resolved from the item) until `repair` rewrites them.
+ */
+export class ListingEntries {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Marks the entries of every state given as pending for revision `rev`, before the notebook is written. */
+  async mark(states: Notebook[], rev: number, at: string): Promise<void> {
+    const keys = new Map(states.flatMap(keysOf).map((k) => [k.split, k]));
+    const nb = states[0];
+    if (!nb) return;
+    await Promise.all(
+      [...keys.values()].map((k) =>
+        this.conditionally(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: entryKey(nb.id, k.split),
+            UpdateExpression: `SET ${[...MARK_SETS, ...(k.tag ? ['GSI3PK = :tag', 'GSI3SK = :lk'] : [])].join(', ')}`,
+            // An entry already written for this revision or a later one means a later edit won: this one retries.
+            ConditionExpression:
+              '(attribute_not_exists(pending) OR pending <= :rev) AND (attribute_not_exists(rev) OR rev < :rev)',
+            ExpressionAttributeValues: {
+              ':rev': rev,
+              ':at': at,
+              ':id': nb.id,
+              ':entity': 'listing-entry',
+              ':split': k.split,
+              ':lk': listingKey(nb),
+              ':pendingPk': PENDING_PARTITION,
+              ':pendingSk': `${at}#${nb.id}`,
+              ...(k.tag ? { ':tag': tagEntryPartition(k.tag) } : {}),
+            },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Writes the entries of revision `rev` of notebook `id` once its item holds it (`nb` null: no live notebook): a
+   * copy in each partition it is listed in, a tombstone in each other one `touched` names. `seen` narrows the
+   * writes to entries still as a repair saw them (pending ones as seen, the others not pending).
+   */
+  async write(id: string, nb: Notebook | null, rev: number, touched: string[], seen?: Map<string, SeenPending>) {
+    const live = nb && !nb.archived ? keysOf(nb) : [];
+    const liveSplits = new Set(live.map((k) => k.split));
+    const put = (split: string, item: Record<string, unknown>) =>
+      this.conditionally(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...entryKey(id, split), entity: 'listing-entry', notebookId: id, rev, ...item },
+          ...this.guard(split, rev, seen),
+        }),
+      );
+    await Promise.all([
+      ...live.map((k) => put(k.split, this.copyOf(nb as Notebook, k))),
+      ...[...new Set(touched)].filter((split) => !liveSplits.has(split)).map((split) => put(split, { gone: true })),
+    ]);
+  }
+
+  /** The partitions of every state given, for `write`'s tombstones. */
+  touched(states: Notebook[]): string[] {
+    return states.flatMap(keysOf).map((k) => k.split);
+  }
+
+  /**
+   * A page of one entry partition (gsi1: a facet's part for one audience; gsi3: a tag's whole), newest first:
+   * the copies as they are, and for a pending entry its notebook item, kept if it still `lists` here.
+   */
+  async page(
+    where: { index: 'gsi1' | 'gsi3'; partition: string },
+    lists: (nb: Notebook) => boolean,
+    page: { before?: string; limit: number },
+  ): Promise<SourcePage> {
+    const [pk, sk] = where.index === 'gsi1' ? ['GSI1PK', 'GSI1SK'] : ['GSI3PK', 'GSI3SK'];
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: where.index,
+        KeyConditionExpression: page.before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
+        ProjectionExpression: `${notebookProjection.ProjectionExpression}, #pending, #nbid`,
+        ExpressionAttributeNames: {
+          ...notebookProjection.ExpressionAttributeNames,
+          '#pk': pk,
+          '#pending': 'pending',
+          '#nbid': 'notebookId',
+          ...(page.before ? { '#sk': sk } : {}),
+        },
+        ExpressionAttributeValues: { ':pk': where.partition, ...(page.before ? { ':before': page.before } : {}) },
+        ScanIndexForward: false,
+        Limit: page.limit,
+      }),
+    );
+    const entries = out.Items ?? [];
+    const pending = entries.filter((e) => e.pending !== undefined).map((e) => e.notebookId as string);
+    const truth = pending.length ? await batchGetNotebooks(this.doc, this.table, pending) : new Map<string, Notebook>();
+    const items: Notebook[] = [];
+    const ids = new Set<string>();
+    for (const e of entries) {
+      const nb = e.pending === undefined ? fromNotebookItem(e) : truth.get(e.notebookId as string);
+      // One notebook has two entries here while an edit moves it between audiences of a tag.
+      if (!nb || ids.has(nb.id) || (e.pending !== undefined && !lists(nb))) continue;
+      ids.add(nb.id);
+      items.push(nb);
+    }
+    const stop = out.LastEvaluatedKey?.[sk];
+    return { items, next: typeof stop === 'string' ? stop : undefined };
+  }
+
+  private copyOf(nb: Notebook, k: EntryKey): Record<string, unknown> {
+    const lk = listingKey(nb);
+    return {
+      ...nb,
+      GSI1PK: k.split,
+      GSI1SK: lk,
+      ...(k.tag ? { GSI3PK: tagEntryPartition(k.tag), GSI3SK: lk } : {}),
+    };
+  }
+
+  private guard(split: string, rev: number, seen?: Map<string, SeenPending>) {
+    const was = seen?.get(split);
+    if (!seen) return { ...NOT_NEWER, ExpressionAttributeValues: { ':rev': rev } };
+    if (!was) {
+      return {
+        ConditionExpression: 'attribute_not_exists(pending) AND (attribute_not_exists(rev) OR rev <= :rev)',
+        ExpressionAttributeValues: { ':rev': rev },
+      };
+    }
+    return {
+      ConditionExpression: 'pending = :p AND pendingAt = :at',
+      ExpressionAttributeValues: { ':p': was.pending, ':at': was.pendingAt },
+    };
+  }
+
+  private async conditionally(command: PutCommand | UpdateCommand): Promise<void> {
+    try {
+      await this.doc.send(command as PutCommand);
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+}
+
+/** Reads notebooks by id, 100 keys a request, listed fields only; absent ones are missing from the map. */
+export const batchGetNotebooks = async (
+  doc: DynamoDBDocumentClient,
+  table: string,
+  ids: string[],
+): Promise<Map<string, Notebook>> => {
+  const found = new Map<string, Notebook>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => ({
+      PK: notebookPk(id),
+      SK: 'META',
+    }));
+    for (let round = 0; keys?.length && round < 8; round += 1) {
+      const out: BatchGetCommandOutput = await doc.send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ...notebookProjection } } }),
+      );
+      for (const item of out.Responses?.[table] ?? []) found.set(item.id as string, fromNotebookItem(item));
+      keys = out.UnprocessedKeys?.[table]?.Keys;
+    }
+  }
+  return found;
+};
