@@ -126,17 +126,11 @@ const whileRenaming = async (
   work: () => Promise<unknown>,
 ) => {
   let done = false;
-  let renames = 0;
   let failed: unknown;
+  const took: number[] = [];
   const writer = (async () => {
     while (!done) {
-      const res = await fetch(`${api}/notebooks/${id}`, {
-        method: 'PATCH',
-        headers: { authorization: `Bearer ${tokens[owner]}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ title: `Renamed ${renames}` }),
-      });
-      if (!res.ok) throw new Error(`rename failed: ${res.status} ${await res.text()}`);
-      renames += 1;
+      took.push(await rename(api, tokens[owner]!, id, `Renamed ${took.length}`));
       await new Promise((r) => setTimeout(r, 100));
     }
   })().catch((err: unknown) => {
@@ -149,7 +143,31 @@ const whileRenaming = async (
     await writer;
   }
   if (failed) throw failed;
-  console.log(`  (${renames} renames during it)`);
+  console.log(`  (${took.length} renames during it, ${latencyOf(took)})`);
+};
+
+/** One PATCH of a notebook's title; returns how long it took, in ms. */
+const rename = async (api: string, token: string, id: string, title: string): Promise<number> => {
+  const started = performance.now();
+  const res = await fetch(`${api}/notebooks/${id}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ title }),
+  });
+  if (!res.ok) throw new Error(`rename failed: ${res.status} ${await res.text()}`);
+  return performance.now() - started;
+};
+
+const latencyOf = (took: number[]) => {
+  const sorted = [...took].sort((a, b) => a - b);
+  return `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`;
+};
+
+/** What a write costs with nothing else running: 100 renames one after another. */
+const renamesAlone = async (api: string, tokens: string[], [id, owner]: [string, number]) => {
+  const took: number[] = [];
+  for (let i = 0; i < 100; i += 1) took.push(await rename(api, tokens[owner]!, id, `Alone ${i}`));
+  console.log(`PATCH /notebooks/{id}, one at a time      ${latencyOf(took)}`);
 };
 
 /** Seeds notebooks round-robin over the users; returns each id with the index of its owner's token. */
@@ -235,6 +253,7 @@ const main = async () => {
         .join(' ')}; ${CLIENTS} clients, ${SECONDS} s per scenario`,
     );
     const ids = await seed(api, tokens);
+    await renamesAlone(api, tokens, ids[0]!);
     if (!values['no-hub'] && hubInstalled()) await compareWithHub(api, tokens);
     else {
       console.log('JupyterHub: not compared (--no-hub, or no `jupyterhub` on PATH)');

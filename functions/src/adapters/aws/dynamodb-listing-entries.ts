@@ -34,15 +34,16 @@ export const tagEntryPartition = (tag: string): string => facetPk({ kind: 'tag',
 const keysOf = (nb: Notebook): EntryKey[] => {
   if (nb.archived) return [];
   const a = audienceOf(nb);
+  // What only its owner may see needs no owner entry: gsi2 `AUD#OWNER#<owner>` is that part already.
   const facets: Facet[] = [
     ...nb.tags.map((tag) => ({ kind: 'tag' as const, tag })),
     ...(nb.group ? [{ kind: 'group' as const, group: nb.group }] : []),
-    { kind: 'owner', owner: nb.owner },
+    ...(a.kind === 'owner' ? [] : [{ kind: 'owner' as const, owner: nb.owner }]),
   ];
   return facets.map((f) => ({ split: entryPartition(f, a), ...(f.kind === 'tag' ? { tag: f.tag } : {}) }));
 };
 
-/** The gsi1 partitions a notebook is listed in: one per tag, its group and its owner, each for its audience. */
+/** The gsi1 partitions a notebook is listed in: each tag, its group and (when shared) its owner, for its audience. */
 export const entryPartitionsOf = (nb: Notebook): string[] => keysOf(nb).map((k) => k.split);
 
 /** The sort key prefix of a notebook's listing entries in its partition. */

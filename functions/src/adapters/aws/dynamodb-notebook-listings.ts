@@ -91,6 +91,10 @@ export class NotebookListings {
 
   /** Items whose listing key is below `before`, newest first; `next` is where the Query stopped. */
   async page(source: ListSource, page: { before?: string; limit: number }): Promise<SourcePage> {
+    if (source.kind === 'owner' && source.audience?.kind === 'owner') {
+      const own = source.audience.owner === source.owner;
+      return own ? this.page({ kind: 'ownerOnly', owner: source.owner }, page) : { items: [] };
+    }
     if ((source.kind === 'tag' || source.kind === 'group' || source.kind === 'owner') && source.audience) {
       const partition = entryPartition(facetOf(source), source.audience);
       return this.layout.entries.page(
