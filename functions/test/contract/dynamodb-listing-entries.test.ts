@@ -103,6 +103,27 @@ describe('Listing entries, which filtered listings read', () => {
     await check();
   });
 
+  it('are left pending by no write that finished, however many race', async () => {
+    const table = await emulators.newTable();
+    const store = new DynamoDbNotebookStore(emulators.doc, table);
+    const nb = notebook();
+    await store.createNotebook(nb);
+    await Promise.all([
+      ...Array.from({ length: 8 }, (_, i) =>
+        store.updateNotebook(nb.id, { tags: [`t${i % 3}`], updatedAt: `2026-03-01T00:00:0${i}.000Z` }),
+      ),
+      ...Array.from({ length: 6 }, (_, i) => store.advanceLatestVersion(nb.id, i + 1, '2026-03-02T00:00:00.000Z')),
+      store.archiveNotebook(nb.id, '2026-03-03T00:00:00.000Z').then(() => store.archiveNotebook(nb.id, 'again')),
+    ]).catch(() => undefined);
+    expect(await pending(table)).toEqual([]);
+    const now = (await store.getNotebook(nb.id))!;
+    expect(now.latestVersion).toBe(6);
+    for (const tag of ['t0', 't1', 't2', 'ml']) {
+      const listed = await list(store, people.alice, { tag });
+      expect(listed).toEqual(!now.archived && now.tags.includes(tag) ? [now] : []);
+    }
+  });
+
   it('cannot be brought back by a writer that finishes after a later edit took the notebook out', async () => {
     const table = await emulators.newTable();
     const entries = new ListingEntries(emulators.doc, table);

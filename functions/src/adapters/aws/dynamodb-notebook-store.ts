@@ -244,49 +244,70 @@ export class DynamoDbNotebookStore implements NotebookStore {
       const item = await this.readItem(id);
       if (!item) throw new NotFoundError(`notebook ${id} not found`);
       const current = fromNotebookItem(item);
-      const next = change(current);
+      const next = await this.changed(current, Number(item.rev ?? 0), change, touched);
       if (!next) return current;
-      const rev = Number(item.rev ?? 0) + 1;
-      touched.push(...this.layout.entries.touched([current, next]));
-      const hints = await this.writesTagHints();
-      const live = next.archived ? [] : next.tags;
-      await Promise.all([
-        this.layout.entries.mark([current, next], rev, new Date().toISOString()),
-        hints
-          ? this.layout.tags.put(
-              next,
-              live.filter((t) => !current.tags.includes(t) || current.archived),
-              rev,
-            )
-          : 0,
-      ]);
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: toNotebookItem(next, rev),
-            ConditionExpression: 'rev = :rev',
-            ExpressionAttributeValues: { ':rev': rev - 1 },
-          }),
-        );
-      } catch (err) {
-        if (isConditionFailure(err)) continue;
-        throw err;
-      }
-      // The item is committed: the stamp moves even when writing the entries fails (they stay pending, so right).
-      try {
-        await this.layout.entries.write(id, next, rev, touched);
-        if (hints)
-          await this.layout.tags.drop(
-            next,
-            current.tags.filter((t) => !live.includes(t)),
-            rev,
-          );
-      } finally {
-        await this.stamp.move();
-      }
-      return next;
+      const done = await this.commit(current, next, Number(item.rev ?? 0) + 1, touched);
+      if (done) return next;
     }
     throw new ConflictError(`notebook ${id} is being edited by many requests at once; try again`, 'edit_contended');
+  }
+
+  // The change to make, or null for none. An attempt that lost a race marked entries: when the edit ends without
+  // writing, they are written for the notebook as the winner left it.
+  private async changed(
+    current: Notebook,
+    rev: number,
+    change: (current: Notebook) => Notebook | null,
+    touched: string[],
+  ): Promise<Notebook | null> {
+    const settle = async () => {
+      if (touched.length) await this.layout.entries.write(current.id, current, rev, touched);
+    };
+    try {
+      const next = change(current);
+      if (!next) await settle();
+      return next;
+    } catch (err) {
+      await settle();
+      throw err;
+    }
+  }
+
+  // One attempt at writing `next` as revision `rev`; false when another edit wrote first.
+  private async commit(current: Notebook, next: Notebook, rev: number, touched: string[]): Promise<boolean> {
+    touched.push(...this.layout.entries.touched([current, next]));
+    const hints = await this.writesTagHints();
+    const live = next.archived ? [] : next.tags;
+    const added = live.filter((t) => !current.tags.includes(t) || current.archived);
+    await Promise.all([
+      this.layout.entries.mark([current, next], rev, new Date().toISOString()),
+      hints ? this.layout.tags.put(next, added, rev) : undefined,
+    ]);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: toNotebookItem(next, rev),
+          ConditionExpression: 'rev = :rev',
+          ExpressionAttributeValues: { ':rev': rev - 1 },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+    // The item is committed: the stamp moves even when writing the entries fails (they stay pending, so right).
+    try {
+      await this.layout.entries.write(next.id, next, rev, touched);
+      if (hints)
+        await this.layout.tags.drop(
+          next,
+          current.tags.filter((t) => !live.includes(t)),
+          rev,
+        );
+    } finally {
+      await this.stamp.move();
+    }
+    return true;
   }
 }
