@@ -120,7 +120,8 @@ export const ListNotebooksQuery = z.strictObject({
     .optional()
     .describe(
       "only this user's notebooks; with your own id, every one of yours, including team notebooks of a team you " +
-        'have left (the list without a filter shows your private ones, your teams’ and the org’s)',
+        'have left (the list without a filter, and a tag or group filter, shows your private ones, your teams’ and ' +
+        'the org’s)',
     ),
   q: z.string().min(1).max(LIMITS.titleLength).optional().describe('only titles that start with this, in any case'),
   limit,

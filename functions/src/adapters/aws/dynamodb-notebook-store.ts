@@ -177,7 +177,8 @@ export class DynamoDbNotebookStore implements NotebookStore {
         current.latestVersion >= version ? null : { ...current, latestVersion: version, updatedAt },
       );
     } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
+      // Many edits at once may outlast the attempts: the version is written, and the next read raises it.
+      if (!(err instanceof NotFoundError) && !(err instanceof ConflictError)) throw err;
     }
   }
 

@@ -118,5 +118,33 @@ export const checkNotebooks = async (t: Target, ledger: Ledger, scope: CheckScop
   }
   for (const v of ledger.versions)
     if (scope.deep || focus.has(v.notebookId)) problems.push(...(await checkAcked(t, v, scope.deep)));
+  problems.push(...(await checkTagListing(t)));
   return problems;
 };
+
+// What a listing shows of a notebook; a filtered listing reads copies of it, which must be these.
+const LISTED = ['id', 'title', 'tags', 'group', 'visibility', 'latestVersion', 'updatedAt', 'archived'] as const;
+const shown = (items: any[]) => items.map((n) => JSON.stringify(LISTED.map((f) => n[f]))).join('\n');
+
+/**
+ * The tag listing (read from listing entries, copies written after each notebook write) shows the owner's tagged
+ * notebooks exactly as the owner listing (read from the notebook items) does. A write still finishing in the
+ * platform after its client gave up may land between the two reads, so a difference must outlast three looks.
+ */
+const checkTagListing = async (t: Target): Promise<string[]> => {
+  let problem = '';
+  for (let look = 0; look < 3; look += 1) {
+    if (look) await new Promise((r) => setTimeout(r, 500));
+    const owned = await pages(t, `/notebooks?owner=${t.owner}`, 'the owner listing');
+    const tagged = await pages(t, `/notebooks?tag=${FAULTS_TAG}`, 'the tag listing');
+    if (owned.problem || tagged.problem) return [owned.problem ?? tagged.problem ?? ''];
+    const want = shown(owned.items.filter((n) => (n.tags as string[]).includes(FAULTS_TAG)));
+    const got = shown(tagged.items);
+    if (want === got) return [];
+    problem = `the tag listing differs from the owner listing:\n  owner: ${want}\n  tag:   ${got}`;
+  }
+  return [problem];
+};
+
+/** The tag every notebook the fault suites create carries. */
+export const FAULTS_TAG = 'faults';

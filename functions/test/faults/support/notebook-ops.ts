@@ -1,5 +1,5 @@
 import { acknowledged, call, send, sendUpload, sha256, trace, withRetries, type Attempts } from './client.ts';
-import type { Ledger, Target } from './ledger.ts';
+import { FAULTS_TAG, type Ledger, type Target } from './ledger.ts';
 
 /** What one operation did under a fault: the statuses it went through, where it ended, and any broken invariant. */
 export interface OpResult {
@@ -50,7 +50,7 @@ export const createInline = async (
   text: string,
   budgetMs: number,
 ): Promise<OpResult> => {
-  const a = await withRetries(post(t, '/notebooks', { title, tags: ['faults'], content: text }), budgetMs);
+  const a = await withRetries(post(t, '/notebooks', { title, tags: [FAULTS_TAG], content: text }), budgetMs);
   if (!acknowledged(a.last))
     return { trace: trace(a), outcome: 'not created', problems: [`an inline create did not recover: ${last(a)}`] };
   ledger.version(a.last.body.notebook.id, 1, sha256(text));
@@ -150,7 +150,7 @@ export const createThenUpload = async (
   text: string,
   budgetMs: number,
 ): Promise<OpResult> => {
-  const created = await withRetries(post(t, '/notebooks', { title, tags: ['faults', 'uploaded'] }), budgetMs);
+  const created = await withRetries(post(t, '/notebooks', { title, tags: [FAULTS_TAG, 'uploaded'] }), budgetMs);
   if (!acknowledged(created.last)) {
     return {
       trace: `create ${trace(created)}`,
