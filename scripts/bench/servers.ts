@@ -3,7 +3,7 @@
 // 2) A cull sweep over 100,000 RUNNING server records in dynalite, 1% idle: the sweep that warns them,
 // the sweep that stops them, and a naive full Scan for comparison. Prints figures and a final JSON line.
 // Usage: npm run bench:servers [-- --warm 2 --records 100000 --idle 1000 --owners 10000 --concurrency 64]
-// (--warm N measures only N warm servers; without it, 2 and then 0.)
+// (--warm N measures only N warm servers; without it, the default (3) and then 0.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -230,7 +230,7 @@ const main = async () => {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  const warmSizes = values.warm === undefined ? [2, 0] : [Number(values.warm)];
+  const warmSizes = values.warm === undefined ? [3, 0] : [Number(values.warm)];
   figures.launch = [];
   for (const size of warmSizes) {
     console.log(`launches with ${size} warm servers:`);

@@ -111,12 +111,12 @@ export const LOCAL_VARIABLES = z.object({
       'role, and of other kernelspecs, start cold. `0`: none.',
     modes: LOCAL,
   }),
-  ORRERY_WARM_SERVERS: v(wholeNumber(2, 0, 16), {
+  ORRERY_WARM_SERVERS: v(wholeNumber(3, 0, 16), {
     description:
-      'Jupyter servers kept started ahead, with jupyter_server and the Orrery extension imported, so a launch skips ' +
-      'most of a start; each becomes one launched server (its variables and folder are given only then) and ends ' +
-      'with it, and a fresh one starts once no launch is under way (or 2 s after one was taken). `0`: every launch ' +
-      'starts its own.',
+      'Jupyter servers kept started ahead (about 60 MB each), with jupyter_server and the Orrery extension imported, ' +
+      'so a launch skips most of a start; each becomes one launched server (its variables and folder are given ' +
+      'only then) and ends with it, and a fresh one starts once no launch is under way (or 2 s after one was ' +
+      'taken). Three keep a burst of five launches within a bare start. `0`: every launch starts its own.',
     modes: LOCAL,
   }),
   ORRERY_WARM_KERNELS: v(kernelNames.default(['python3']), {

@@ -27,7 +27,7 @@ describe("local mode's own settings", () => {
       launchPollMs: 250,
       webDist: join(checkout, 'web', 'dist'),
       warmRunners: { size: 2, kernels: ['python3'] },
-      warmServers: 2,
+      warmServers: 3,
     });
   });
 
