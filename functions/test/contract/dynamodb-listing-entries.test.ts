@@ -11,6 +11,7 @@ import type { ListSource } from '../../src/ports/notebook-store.ts';
 import { listNotebooks } from '../../src/use-cases/list-notebooks.ts';
 import { people } from '../support/fakes.ts';
 import { startEmulators } from '../support/emulators.ts';
+import { notebook as anyNotebook } from './notebook-store.case.ts';
 
 let emulators: Awaited<ReturnType<typeof startEmulators>>;
 beforeAll(async () => {
@@ -20,26 +21,9 @@ afterAll(async () => {
   await emulators?.close();
 });
 
-let n = 0;
-const notebook = (over: Partial<Notebook> = {}): Notebook => {
-  n += 1;
-  const at = new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
-  return {
-    id: `nb-${String(n).padStart(6, '0')}`,
-    title: `Notebook ${n}`,
-    description: '',
-    tags: ['ml'],
-    group: 'ads/reports',
-    visibility: 'team',
-    owner: 'alice',
-    team: 'ads',
-    createdAt: at,
-    updatedAt: at,
-    latestVersion: 0,
-    archived: false,
-    ...over,
-  };
-};
+// A team notebook of alice's tagged ml in a group, unless `over` says otherwise.
+const notebook = (over: Partial<Notebook> = {}): Notebook =>
+  anyNotebook({ tags: ['ml'], group: 'ads/reports', visibility: 'team', ...over });
 
 const cursors = new HmacCursorCodec('test');
 const list = async (store: DynamoDbNotebookStore, user: User, filter: NotebookFilter) =>

@@ -6,7 +6,8 @@ import type { Audience } from '../../src/domain/listing.ts';
 import type { ListSource, NotebookStore } from '../../src/ports/notebook-store.ts';
 
 let counter = 0;
-const notebook = (over: Partial<Notebook> = {}): Notebook => {
+/** A private notebook of alice's, each newer than the last, with `over` applied. */
+export const notebook = (over: Partial<Notebook> = {}): Notebook => {
   counter += 1;
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, counter)).toISOString();
   return {

@@ -2,7 +2,6 @@ import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -10,6 +9,7 @@ import { type Audience, audienceOf } from '../../domain/listing.ts';
 import { listingKey, type Notebook } from '../../domain/notebook.ts';
 import type { SourcePage } from '../../ports/notebook-store.ts';
 import { isConditionFailure } from './aws-errors.ts';
+import { queryIndexPage } from './dynamodb-index-page.ts';
 import { audienceKey, fromNotebookItem, notebookPk, notebookProjection } from './notebook-items.ts';
 
 /** What a filtered listing reads: a tag, a group or an owner, with the audience it lists for. */
@@ -163,26 +163,12 @@ export class ListingEntries {
     lists: (nb: Notebook) => boolean,
     page: { before?: string; limit: number },
   ): Promise<SourcePage> {
-    const [pk, sk] = where.index === 'gsi1' ? ['GSI1PK', 'GSI1SK'] : ['GSI3PK', 'GSI3SK'];
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: where.index,
-        KeyConditionExpression: page.before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
-        ProjectionExpression: `${notebookProjection.ProjectionExpression}, #pending, #nbid`,
-        ExpressionAttributeNames: {
-          ...notebookProjection.ExpressionAttributeNames,
-          '#pk': pk,
-          '#pending': 'pending',
-          '#nbid': 'notebookId',
-          ...(page.before ? { '#sk': sk } : {}),
-        },
-        ExpressionAttributeValues: { ':pk': where.partition, ...(page.before ? { ':before': page.before } : {}) },
-        ScanIndexForward: false,
-        Limit: page.limit,
-      }),
+    const { items: entries, next } = await queryIndexPage(
+      this.doc,
+      this.table,
+      { ...where, attributes: ['pending', 'notebookId'] },
+      page,
     );
-    const entries = out.Items ?? [];
     const pending = entries.filter((e) => e.pending !== undefined).map((e) => e.notebookId as string);
     const truth = pending.length ? await batchGetNotebooks(this.doc, this.table, pending) : new Map<string, Notebook>();
     const items: Notebook[] = [];
@@ -194,8 +180,7 @@ export class ListingEntries {
       ids.add(nb.id);
       items.push(nb);
     }
-    const stop = out.LastEvaluatedKey?.[sk];
-    return { items, next: typeof stop === 'string' ? stop : undefined };
+    return { items, next };
   }
 
   private copyOf(nb: Notebook, k: EntryKey): Record<string, unknown> {

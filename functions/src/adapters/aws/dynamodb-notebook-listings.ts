@@ -1,6 +1,7 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ListSource, SourcePage } from '../../ports/notebook-store.ts';
 import type { IndexBackfill } from './dynamodb-index-backfill.ts';
+import { type IndexName, type PageFilter, queryIndexPage } from './dynamodb-index-page.ts';
 import {
   entryPartition,
   entryPartitionsOf,
@@ -9,7 +10,7 @@ import {
   tagEntryPartition,
 } from './dynamodb-listing-entries.ts';
 import type { TagEntries } from './dynamodb-tag-entries.ts';
-import { fromNotebookItem, notebookProjection, ownerOnlyPk } from './notebook-items.ts';
+import { fromNotebookItem, ownerOnlyPk } from './notebook-items.ts';
 
 type IndexedSource = Exclude<ListSource, { kind: 'tag' }>;
 type FacetSource = Extract<ListSource, { kind: 'tag' | 'group' | 'owner' }>;
@@ -19,20 +20,13 @@ const facetOf = (source: FacetSource): Facet => {
   return source.kind === 'group' ? { kind: 'group', group: source.group } : { kind: 'owner', owner: source.owner };
 };
 
-const GSI = {
-  gsi1: { index: 'gsi1', pk: 'GSI1PK', sk: 'GSI1SK' },
-  gsi2: { index: 'gsi2', pk: 'GSI2PK', sk: 'GSI2SK' },
-  gsi3: { index: 'gsi3', pk: 'GSI3PK', sk: 'GSI3SK' },
-  gsi4: { index: 'gsi4', pk: 'GSI4PK', sk: 'GSI4SK' },
-};
-
-const INDEX_OF: Record<IndexedSource['kind'], (typeof GSI)[keyof typeof GSI]> = {
-  owner: GSI.gsi1,
-  ownerOnly: GSI.gsi2,
-  team: GSI.gsi2,
-  org: GSI.gsi2,
-  group: GSI.gsi3,
-  all: GSI.gsi4,
+const INDEX_OF: Record<IndexedSource['kind'], IndexName> = {
+  owner: 'gsi1',
+  ownerOnly: 'gsi2',
+  team: 'gsi2',
+  org: 'gsi2',
+  group: 'gsi3',
+  all: 'gsi4',
 };
 
 const partitionOf = (source: IndexedSource): string => {
@@ -54,7 +48,7 @@ const partitionOf = (source: IndexedSource): string => {
 
 // Until every notebook has its audience partition, what only its owner may see is read from the owner index:
 // the notebooks there in no audience partition, or in the owner's own.
-const NOT_SHARED = {
+const NOT_SHARED: PageFilter = {
   FilterExpression: 'attribute_not_exists(#aud) OR begins_with(#aud, :ownerOnly)',
   ExpressionAttributeNames: { '#aud': 'GSI2PK' },
   ExpressionAttributeValues: { ':ownerOnly': ownerOnlyPk('') },
@@ -111,41 +105,18 @@ export class NotebookListings {
     }
     if (source.kind === 'ownerOnly' && !this.audiencesIndexed) {
       this.audiencesIndexed = await this.layout.audiences.isDone();
-      if (!this.audiencesIndexed) return this.query(GSI.gsi1, `OWNER#${source.owner}`, page, NOT_SHARED);
+      if (!this.audiencesIndexed) return this.query('gsi1', `OWNER#${source.owner}`, page, NOT_SHARED);
     }
     return this.query(INDEX_OF[source.kind], partitionOf(source), page);
   }
 
   private async query(
-    { index, pk, sk }: (typeof GSI)[keyof typeof GSI],
+    index: IndexName,
     partition: string,
     page: { before?: string; limit: number },
-    filter?: typeof NOT_SHARED,
+    filter?: PageFilter,
   ): Promise<SourcePage> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: index,
-        KeyConditionExpression: page.before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
-        ProjectionExpression: notebookProjection.ProjectionExpression,
-        FilterExpression: filter?.FilterExpression,
-        ExpressionAttributeNames: {
-          ...notebookProjection.ExpressionAttributeNames,
-          ...filter?.ExpressionAttributeNames,
-          '#pk': pk,
-          ...(page.before ? { '#sk': sk } : {}),
-        },
-        ExpressionAttributeValues: {
-          ...filter?.ExpressionAttributeValues,
-          ':pk': partition,
-          ...(page.before ? { ':before': page.before } : {}),
-        },
-        ScanIndexForward: false,
-        Limit: page.limit,
-      }),
-    );
-    // Where the Query stopped, not the last item kept: a filtered page may keep none and still have more.
-    const stop = out.LastEvaluatedKey?.[sk];
-    return { items: (out.Items ?? []).map(fromNotebookItem), next: typeof stop === 'string' ? stop : undefined };
+    const { items, next } = await queryIndexPage(this.doc, this.table, { index, partition, filter }, page);
+    return { items: items.map(fromNotebookItem), next };
   }
 }

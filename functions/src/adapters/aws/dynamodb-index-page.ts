@@ -1,0 +1,59 @@
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLE_DESIGN } from '../../contracts/table-design.ts';
+import { notebookProjection } from './notebook-items.ts';
+
+/** A global secondary index of the table, by name. */
+export type IndexName = (typeof TABLE_DESIGN.indexes)[number]['name'];
+
+/** A filter on an index page: its expression and the names and values it uses. */
+export interface PageFilter {
+  FilterExpression: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/** Raw items of one index page, and the sort key where the Query stopped (undefined at the end). */
+export interface IndexPage {
+  items: Record<string, unknown>[];
+  next?: string;
+}
+
+/**
+ * One Query of an index partition, newest first, below `before`: a notebook's listed fields and `attributes`,
+ * through `filter`. `next` is where the Query stopped, not the last item kept: a filtered page may keep none and
+ * still have more.
+ */
+export const queryIndexPage = async (
+  doc: DynamoDBDocumentClient,
+  table: string,
+  where: { index: IndexName; partition: string; attributes?: string[]; filter?: PageFilter },
+  page: { before?: string; limit: number },
+): Promise<IndexPage> => {
+  const { partitionKey, sortKey } = TABLE_DESIGN.indexes.find((i) => i.name === where.index)!;
+  const extra = where.attributes ?? [];
+  const out = await doc.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: where.index,
+      KeyConditionExpression: page.before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
+      ProjectionExpression: [notebookProjection.ProjectionExpression, ...extra.map((_, i) => `#x${i}`)].join(', '),
+      FilterExpression: where.filter?.FilterExpression,
+      ExpressionAttributeNames: {
+        ...notebookProjection.ExpressionAttributeNames,
+        ...Object.fromEntries(extra.map((a, i) => [`#x${i}`, a])),
+        ...where.filter?.ExpressionAttributeNames,
+        '#pk': partitionKey,
+        ...(page.before ? { '#sk': sortKey } : {}),
+      },
+      ExpressionAttributeValues: {
+        ...where.filter?.ExpressionAttributeValues,
+        ':pk': where.partition,
+        ...(page.before ? { ':before': page.before } : {}),
+      },
+      ScanIndexForward: false,
+      Limit: page.limit,
+    }),
+  );
+  const stop = out.LastEvaluatedKey?.[sortKey];
+  return { items: out.Items ?? [], next: typeof stop === 'string' ? stop : undefined };
+};
