@@ -133,7 +133,7 @@ export const API_ROUTES = {
     method: 'GET',
     path: '/notebooks',
     group: 'notebooks',
-    summary: 'Notebooks you may see, newest first, filtered',
+    summary: 'Notebooks you may see, newest first, filtered; a title search (q) by title, A to Z',
     auth: true,
     query: ListNotebooksQuery,
     status: 200,

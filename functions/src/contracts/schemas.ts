@@ -123,7 +123,12 @@ export const ListNotebooksQuery = z.strictObject({
         'have left (the list without a filter, and a tag or group filter, shows your private ones, your teams’ and ' +
         'the org’s)',
     ),
-  q: z.string().min(1).max(LIMITS.titleLength).optional().describe('only titles that start with this, in any case'),
+  q: z
+    .string()
+    .min(1)
+    .max(LIMITS.titleLength)
+    .optional()
+    .describe('only titles that start with this, in any case; listed by title, A to Z'),
   limit,
   cursor,
 });

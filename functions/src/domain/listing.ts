@@ -1,3 +1,4 @@
+import { type ListingOrder, titlePrefix } from './listing-order.ts';
 import { canRead, listingKey, type Notebook } from './notebook.ts';
 import type { User } from './user.ts';
 
@@ -33,8 +34,9 @@ export const sameAudience = (a: Audience, b: Audience): boolean =>
   (a.kind !== 'owner' || a.owner === (b as typeof a).owner);
 
 /**
- * Where a listing reads from; the notebook store reads each source as one DynamoDB Query, newest first. A tag,
- * group or owner source with an audience holds only that audience's notebooks.
+ * Where a listing reads from; the notebook store reads each source as one DynamoDB Query, newest first, but for
+ * titles: those that start with `prefix` (see titlePrefix), by title. A tag, group, owner or title source with an
+ * audience holds only that audience's notebooks.
  */
 export type ListSource =
   | { kind: 'owner'; owner: string; audience?: Audience }
@@ -44,20 +46,41 @@ export type ListSource =
   | { kind: 'org' }
   | { kind: 'group'; group: string; audience?: Audience }
   | { kind: 'tag'; tag: string; audience?: Audience }
+  | { kind: 'title'; prefix: string; audience?: Audience }
   | { kind: 'all' };
 
+/** How a store can read listings now: split by audience, titles by title (false while being indexed). */
+export interface ListingIndexes {
+  byAudience: boolean;
+  byTitle: boolean;
+}
+
+/** The order of a listing: a title search reads by title once the store indexes titles, all else newest first. */
+export const listingOrder = (filter: NotebookFilter, byTitle: boolean): ListingOrder =>
+  filter.q && byTitle ? 'title' : 'newest';
+
 /**
- * Picks the indexes that together hold every notebook this listing can show, most selective first:
- * a tag, then a group, then an owner; with no such filter, everything the user may see (what only they may see,
+ * Picks the indexes that together hold every notebook this listing can show, most selective first: a title
+ * search's matches when read by title (other filters then filter them), a tag, then a group, then an owner; with no such filter, everything the user may see (what only they may see,
  * their teams', the org's; for admins, all). When the store reads filters by audience (`byAudience`), a
  * filtered listing reads the filter's partition of each audience the user may see, so it reads nothing the user
  * may not see; admins, and owners listing their own, read the filter whole. The sources of a plan share no
  * notebook, so a page reads each once. A team notebook of a team its owner has since left lists for that team,
  * and for its owner under `owner=`.
  */
-export const planSources = (user: User, filter: NotebookFilter, byAudience = false): ListSource[] => {
+export const planSources = (
+  user: User,
+  filter: NotebookFilter,
+  layout: ListingIndexes = { byAudience: false, byTitle: false },
+): ListSource[] => {
   const split = (source: ListSource & { kind: 'tag' | 'group' | 'owner' }, audiences: Audience[]): ListSource[] =>
-    byAudience && !user.admin ? audiences.map((audience) => ({ ...source, audience })) : [source];
+    layout.byAudience && !user.admin ? audiences.map((audience) => ({ ...source, audience })) : [source];
+  if (filter.q && layout.byTitle) {
+    const prefix = titlePrefix(filter.q);
+    return user.admin
+      ? [{ kind: 'title', prefix }]
+      : audiencesOf(user).map((audience) => ({ kind: 'title' as const, prefix, audience }));
+  }
   if (filter.tag) return split({ kind: 'tag', tag: filter.tag }, audiencesOf(user));
   if (filter.group) return split({ kind: 'group', group: filter.group }, audiencesOf(user));
   if (filter.owner === user.id) return [{ kind: 'owner', owner: user.id }];
@@ -86,14 +109,15 @@ export const belongsInListing = (user: User, filter: NotebookFilter, nb: Noteboo
   return true;
 };
 
-/** The scope a cursor is sealed to, so a cursor from one filter cannot page through another. */
-export const listingScope = (filter: NotebookFilter): string =>
+/** The scope a cursor is sealed to, so a cursor from one filter or order cannot page through another. */
+export const listingScope = (filter: NotebookFilter, order: ListingOrder = 'newest'): string =>
   JSON.stringify([
     'notebooks',
     filter.tag ?? '',
     filter.group ?? '',
     filter.owner ?? '',
     (filter.q ?? '').toLowerCase(),
+    ...(order === 'newest' ? [] : [order]),
   ]);
 
 /** Orders notebooks the way every listing does: newest first. */

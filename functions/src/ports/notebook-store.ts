@@ -3,10 +3,16 @@ import type { Notebook, NotebookVersion } from '../domain/notebook.ts';
 
 export type { ListSource } from '../domain/listing.ts';
 
-/** One page of a source: items whose listing key is below `before`, newest first. */
+/** Where a source page starts: past this position in the source's order (see ListSource), at most `limit` items. */
+export interface SourcePageRequest {
+  past?: string;
+  limit: number;
+}
+
+/** One page of a source: items past the position asked for, in the source's order. */
 export interface SourcePage {
   items: Notebook[];
-  /** Listing key of the last item read; undefined when the source has nothing more. */
+  /** Position of the last item read; undefined when the source has nothing more. */
   next?: string;
 }
 
@@ -48,7 +54,7 @@ export interface NotebookStore {
   /** Archives a notebook (hidden from every listing). Archiving twice is harmless. */
   archiveNotebook(id: string, at: string): Promise<Notebook>;
   /** Reads one page of a listing source. */
-  listSource(source: ListSource, page: { before?: string; limit: number }): Promise<SourcePage>;
+  listSource(source: ListSource, page: SourcePageRequest): Promise<SourcePage>;
   /** Adds version `version.version`; ConflictError (code `version_taken`) if that number exists. */
   putVersion(version: NotebookVersion): Promise<void>;
   /** Raises the notebook's latestVersion to at least `version` (never lowers it). */
@@ -69,6 +75,8 @@ export interface NotebookStore {
    * indexes are still being brought to the layout that holds them.
    */
   listsByAudience(): Promise<boolean>;
+  /** Can title searches read title sources (see planSources)? False only while a store's titles are being indexed. */
+  indexesTitles(): Promise<boolean>;
   /**
    * Indexes up to `batch` notebooks written before the store's current index layout, resuming where the last step
    * stopped; listings are right throughout, and read less once it is done. Safe to call from several places.

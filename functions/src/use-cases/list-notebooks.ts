@@ -1,5 +1,13 @@
-import { belongsInListing, listingScope, planSources, type NotebookFilter } from '../domain/listing.ts';
-import { listingKey, type Notebook } from '../domain/notebook.ts';
+import {
+  belongsInListing,
+  type ListingIndexes,
+  listingOrder,
+  listingScope,
+  planSources,
+  type NotebookFilter,
+} from '../domain/listing.ts';
+import { comesFirst, type ListingOrder, positionOf } from '../domain/listing-order.ts';
+import type { Notebook } from '../domain/notebook.ts';
 import type { User } from '../domain/user.ts';
 import type { CursorCodec } from '../ports/cursor-codec.ts';
 import type { ListSource, NotebookStore } from '../ports/notebook-store.ts';
@@ -55,31 +63,40 @@ interface Progress {
  * since the same caller read the same page, else from the store (and kept).
  */
 export const listNotebooks = async (deps: ListNotebooksDeps, input: ListNotebooksInput): Promise<NotebookPage> => {
-  if (!deps.listingCache) return readPage(deps, input);
+  const { tag, group, owner, q } = input.filter;
+  const indexes: ListingIndexes = {
+    byAudience: !!(tag || group || owner) && (await deps.notebooks.listsByAudience()),
+    byTitle: !!q && (await deps.notebooks.indexesTitles()),
+  };
+  if (!deps.listingCache) return readPage(deps, input, indexes);
   const stamp = await deps.notebooks.listingStamp();
-  return deps.listingCache.page(pageKey(input), stamp, () => readPage(deps, input));
+  const key = pageKey(input, listingOrder(input.filter, indexes.byTitle));
+  return deps.listingCache.page(key, stamp, () => readPage(deps, input, indexes));
 };
 
-// Everything a page depends on: what the user may see (id, admin, teams), the filter and the position.
-const pageKey = ({ user, filter, limit, cursor }: ListNotebooksInput): string =>
-  JSON.stringify([user.id, user.admin, [...user.teams].sort(), listingScope(filter), limit, cursor ?? '']);
+// Everything a page depends on: what the user may see (id, admin, teams), the filter, the order and the position.
+const pageKey = ({ user, filter, limit, cursor }: ListNotebooksInput, order: ListingOrder): string =>
+  JSON.stringify([user.id, user.admin, [...user.teams].sort(), listingScope(filter, order), limit, cursor ?? '']);
 
 /**
  * Reads a page of the notebooks a user may see, filtered.
- * 1. Decode the cursor (sealed to this filter) into a position in the newest-first order.
+ * 1. Decode the cursor (sealed to this filter and order) into a position in the order: newest first, or by title.
  * 2. Plan the index Queries that hold every candidate.
- * 3. Merge their pages newest first, dropping duplicates and what the user may not see,
+ * 3. Merge their pages in that order, dropping duplicates and what the user may not see,
  *    until the page is full, the sources run dry or the read budget is spent. A source is read only when
  *    its buffer runs dry, and only its likely share of what the page still needs, so a page of k sources
  *    reads about a page, not k pages.
  * 4. Seal the last position read into the next cursor.
  */
-const readPage = async (deps: ListNotebooksDeps, input: ListNotebooksInput): Promise<NotebookPage> => {
-  const scope = listingScope(input.filter);
+const readPage = async (
+  deps: ListNotebooksDeps,
+  input: ListNotebooksInput,
+  indexes: ListingIndexes,
+): Promise<NotebookPage> => {
+  const order = listingOrder(input.filter, indexes.byTitle);
+  const scope = listingScope(input.filter, order);
   const start = input.cursor ? deps.cursors.decode(scope, input.cursor) : undefined;
-  const { tag, group, owner } = input.filter;
-  const byAudience = !!(tag || group || owner) && (await deps.notebooks.listsByAudience());
-  const states: SourceState[] = planSources(input.user, input.filter, byAudience).map((source) => ({
+  const states: SourceState[] = planSources(input.user, input.filter, indexes).map((source) => ({
     source,
     buffer: [],
     next: start,
@@ -92,12 +109,12 @@ const readPage = async (deps: ListNotebooksDeps, input: ListNotebooksInput): Pro
   let read = 0;
   while (items.length < input.limit && read < MAX_ITEMS_READ) {
     await refill(deps.notebooks, states, { merged: read, kept: items.length, need: input.limit - items.length });
-    const head = pickNewest(states);
+    const head = pickFirst(states, order);
     if (!head) break;
-    const key = listingKey(head);
+    const key = positionOf(order, head);
     for (const s of states) {
-      if (s.buffer[0] && listingKey(s.buffer[0]) === key) s.merged += 1;
-      while (s.buffer[0] && listingKey(s.buffer[0]) === key) s.buffer.shift();
+      if (s.buffer[0] && positionOf(order, s.buffer[0]) === key) s.merged += 1;
+      while (s.buffer[0] && positionOf(order, s.buffer[0]) === key) s.buffer.shift();
     }
     read += 1;
     position = key;
@@ -129,18 +146,20 @@ const refill = async (store: NotebookStore, states: SourceState[], p: Progress):
 const fill = async (store: NotebookStore, state: SourceState, limit: number): Promise<void> => {
   for (let ask = limit; state.buffer.length === 0 && !state.done; ask = Math.min(2 * ask, MAX_QUERY_LIMIT)) {
     state.asked = ask;
-    const page = await store.listSource(state.source, { before: state.next, limit: ask });
+    const page = await store.listSource(state.source, { past: state.next, limit: ask });
     state.buffer.push(...page.items);
     state.next = page.next;
     state.done = page.next === undefined;
   }
 };
 
-const pickNewest = (states: SourceState[]): Notebook | undefined => {
+const pickFirst = (states: SourceState[], order: ListingOrder): Notebook | undefined => {
   let best: Notebook | undefined;
   for (const s of states) {
     const candidate = s.buffer[0];
-    if (candidate && (!best || listingKey(candidate) > listingKey(best))) best = candidate;
+    if (candidate && (!best || comesFirst(order, positionOf(order, candidate), positionOf(order, best)))) {
+      best = candidate;
+    }
   }
   return best;
 };

@@ -80,6 +80,11 @@ describe('Listing entries, which filtered listings read', () => {
         }
       }
       expect(await list(store, people.bob, { owner: 'alice' })).toEqual([now]);
+      // Its title entries: the new title's lists it, the old title's is left for nothing.
+      for (const user of [people.alice, people.bob, people.root]) {
+        expect(await list(store, user, { q: 'MOVED to' })).toEqual([now]);
+        expect(await list(store, user, { q: 'notebook' })).toEqual([]);
+      }
     };
     await check();
     await store.advanceIndexing(100);
@@ -95,7 +100,11 @@ describe('Listing entries, which filtered listings read', () => {
     // Edits after the archive are refused (404): every write has ended, refused or not, before the look.
     await Promise.allSettled([
       ...Array.from({ length: 8 }, (_, i) =>
-        store.updateNotebook(nb.id, { tags: [`t${i % 3}`], updatedAt: `2026-03-01T00:00:0${i}.000Z` }),
+        store.updateNotebook(nb.id, {
+          tags: [`t${i % 3}`],
+          title: `Title ${i % 2}`,
+          updatedAt: `2026-03-01T00:00:0${i}.000Z`,
+        }),
       ),
       ...Array.from({ length: 6 }, (_, i) => store.advanceLatestVersion(nb.id, i + 1, '2026-03-02T00:00:00.000Z')),
       store.archiveNotebook(nb.id, '2026-03-03T00:00:00.000Z').then(() => store.archiveNotebook(nb.id, 'again')),
@@ -106,6 +115,10 @@ describe('Listing entries, which filtered listings read', () => {
     for (const tag of ['t0', 't1', 't2', 'ml']) {
       const listed = await list(store, people.alice, { tag });
       expect(listed).toEqual(!now.archived && now.tags.includes(tag) ? [now] : []);
+    }
+    for (const q of ['title 0', 'title 1', 'notebook']) {
+      const listed = await list(store, people.alice, { q });
+      expect(listed).toEqual(!now.archived && now.title.toLowerCase().startsWith(q) ? [now] : []);
     }
   });
 
@@ -170,4 +183,35 @@ describe('Listing entries, which filtered listings read', () => {
       expect((await list(store, user, { group: 'ads/reports' })).map((nb) => nb.id)).toEqual(sorted(expected(user)));
     }
   });
+
+  it('are written with titles for notebooks from before title entries; searches read by title once all have one', async () => {
+    const table = await emulators.newTable();
+    const store = new DynamoDbNotebookStore(emulators.doc, table);
+    const titles = ['Beta plan', 'alpha run', 'Alpha', 'beta'];
+    const old = titles.map((title, i) => notebook({ title, visibility: (['org', 'private', 'team'] as const)[i % 3] }));
+    for (const nb of old) {
+      // As the release before title entries wrote them: the item without titlesRev and with no title entry.
+      const { titlesRev: _, ...item } = toNotebookItem(nb, 1);
+      await emulators.doc.send(new PutCommand({ TableName: table, Item: item }));
+    }
+    const search = async (user: User, q: string) => (await list(store, user, { q })).map((nb) => nb.title);
+    const matches = (user: User, q: string) =>
+      old.filter((nb) => canRead(user, nb) && nb.title.toLowerCase().startsWith(q)).map((nb) => nb.title);
+    expect(await store.indexesTitles()).toBe(false);
+    // Meanwhile a search filters the newest-first listing: every match, newest first.
+    for (const user of [people.alice, people.bob, people.root]) {
+      expect(await search(user, 'alpha')).toEqual(matches(user, 'alpha').reverse());
+    }
+    await finish(store);
+    expect(await store.indexesTitles()).toBe(true);
+    const item = await emulators.doc.send(
+      new GetCommand({ TableName: table, Key: { PK: `NB#${old[0]!.id}`, SK: 'META' } }),
+    );
+    expect(item.Item?.titlesRev).toBe(1);
+    for (const user of [people.alice, people.bob, people.root]) {
+      for (const q of ['alpha', 'beta']) expect(await search(user, q)).toEqual(matches(user, q).sort(byLowerCase));
+    }
+  });
 });
+
+const byLowerCase = (a: string, b: string) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1);

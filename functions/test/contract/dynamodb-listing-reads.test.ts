@@ -4,8 +4,9 @@ import { DynamoDbNotebookStore } from '../../src/adapters/aws/dynamodb-notebook-
 import { toNotebookItem } from '../../src/adapters/aws/notebook-items.ts';
 import { countReads, type ReadCounter } from '../../src/adapters/aws/read-counter.ts';
 import { HmacCursorCodec } from '../../src/adapters/system/hmac-cursor-codec.ts';
-import { listingScope, planSources, type NotebookFilter } from '../../src/domain/listing.ts';
-import { listingKey, type Notebook, type Visibility } from '../../src/domain/notebook.ts';
+import { listingOrder, listingScope, planSources, type NotebookFilter } from '../../src/domain/listing.ts';
+import { compareKeys, positionOf } from '../../src/domain/listing-order.ts';
+import type { Notebook, Visibility } from '../../src/domain/notebook.ts';
 import type { User } from '../../src/domain/user.ts';
 import { finishIndexing } from '../../src/use-cases/advance-indexing.ts';
 import { listNotebooks, type ListNotebooksDeps } from '../../src/use-cases/list-notebooks.ts';
@@ -49,21 +50,27 @@ beforeAll(async () => {
   }
   await finishIndexing({ notebooks: store });
   deps = { notebooks: store, cursors: new HmacCursorCodec('test') };
-  // A store reads once that the backfill is done (one GetItem), then never again.
-  await listNotebooks(deps, { user: people.alice, filter: {}, limit: 1 });
+  // A store reads once that each backfill is done (one GetItem), then never again.
+  for (const filter of [{}, { tag: 'tag-0', q: 'N' }])
+    await listNotebooks(deps, { user: people.alice, filter, limit: 1 });
   counter = countReads(emulators.doc);
 }, 60_000);
 afterAll(async () => {
   await emulators?.close();
 });
 
+const indexes = async () => ({ byAudience: await store.listsByAudience(), byTitle: await store.indexesTitles() });
+
 // What merging the sources must read to reach the page's last position: each source's items from where the
-// page starts down to it.
-const needed = async (user: User, filter: NotebookFilter, from: string | undefined, to: string) => {
+// page starts to it.
+const needed = async (user: User, filter: NotebookFilter, from: string | undefined, to: string | undefined) => {
+  const order = listingOrder(filter, (await indexes()).byTitle);
   let n = 0;
-  for (const source of planSources(user, filter, await store.listsByAudience())) {
-    const { items } = await store.listSource(source, { before: from, limit: 1000 });
-    n += items.filter((nb) => listingKey(nb) >= to).length;
+  for (const source of planSources(user, filter, await indexes())) {
+    const { items } = await store.listSource(source, { past: from, limit: 1000 });
+    const reached = (nb: Notebook) =>
+      to === undefined || compareKeys(positionOf(order, nb), to) * (order === 'title' ? 1 : -1) <= 0;
+    n += items.filter(reached).length;
   }
   return n;
 };
@@ -72,9 +79,10 @@ const page = async (user: User, filter: NotebookFilter, cursor?: string) => {
   counter.reset();
   const out = await listNotebooks(deps, { user, filter, limit: 50, cursor });
   const reads = { ...counter.count };
-  const scope = listingScope(filter);
+  const order = listingOrder(filter, (await indexes()).byTitle);
+  const scope = listingScope(filter, order);
   const last = out.items.at(-1);
-  const to = out.nextCursor ? deps.cursors.decode(scope, out.nextCursor) : last ? listingKey(last) : '~';
+  const to = out.nextCursor ? deps.cursors.decode(scope, out.nextCursor) : last ? positionOf(order, last) : undefined;
   const must = await needed(user, filter, cursor ? deps.cursors.decode(scope, cursor) : undefined, to);
   return { ...out, reads, must };
 };
@@ -107,6 +115,7 @@ describe('What a filtered listing page reads from DynamoDB', () => {
     ['a group', { group: 'g/0' }],
     ['another user as owner', { owner: 'bob' }],
     ['their own notebooks', { owner: 'alice' }],
+    ['a title prefix whose matches are the oldest', { q: 'notebook 1' }],
   ] as [string, NotebookFilter][])(
     'reads about the page for %s, for users of one team, another and none, and admins',
     async (_, filter) => {

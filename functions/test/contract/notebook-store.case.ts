@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError } from '../../src/domain/errors.ts';
 import type { Notebook, NotebookVersion } from '../../src/domain/notebook.ts';
 import { NO_PARAMETERS } from '../../src/domain/parameters.ts';
 import type { Audience } from '../../src/domain/listing.ts';
+import { titlePrefix } from '../../src/domain/listing-order.ts';
 import type { ListSource, NotebookStore } from '../../src/ports/notebook-store.ts';
 
 let counter = 0;
@@ -44,7 +45,7 @@ const drain = async (store: NotebookStore, source: ListSource, limit: number): P
   const ids: string[] = [];
   let before: string | undefined;
   for (let pages = 0; pages < 100; pages += 1) {
-    const page = await store.listSource(source, { before, limit });
+    const page = await store.listSource(source, { past: before, limit });
     ids.push(...page.items.map((n) => n.id));
     if (!page.next) return ids;
     before = page.next;
@@ -276,13 +277,53 @@ export const notebookStoreContract = (name: string, make: () => Promise<Notebook
       ]);
     });
 
-    it('keeps the tag listing true when ten edits of one notebook race', async () => {
+    it('lists the titles that start with a prefix per audience and whole, by title across pages, following edits', async () => {
+      const store = await make();
+      const owner = `ttl-${counter}`;
+      const word = `w${counter}x`;
+      const mine = (title: string, visibility: Notebook['visibility']) =>
+        notebook({ owner, title, visibility, team: 'ads' });
+      const made = [
+        mine(`${word} b`, 'org'),
+        mine(`${word.toUpperCase()} a`, 'org'),
+        mine(`${word} b`, 'team'),
+        mine(`${word} 🚀`, 'org'),
+        mine(`${word}`, 'private'),
+        mine(`${word} \u0007bell`, 'org'),
+        mine(`other ${word}`, 'org'),
+      ];
+      for (const nb of made) await store.createNotebook(nb);
+      const prefix = titlePrefix(word.toUpperCase());
+      const [b1, a, b2, rocket, bare, bell] = made.map((n) => n.id);
+      const org = { kind: 'org' as const };
+      expect(await drain(store, { kind: 'title', prefix, audience: org }, 2)).toEqual([bell, a, b1, rocket]);
+      expect(await drain(store, { kind: 'title', prefix, audience: { kind: 'team', team: 'ads' } }, 1)).toEqual([b2]);
+      expect(await drain(store, { kind: 'title', prefix, audience: { kind: 'owner', owner } }, 1)).toEqual([bare]);
+      expect(await drain(store, { kind: 'title', prefix }, 2)).toEqual([bare, bell, a, b1, b2, rocket]);
+      expect(await drain(store, { kind: 'title', prefix: titlePrefix(`${word} B`) }, 1)).toEqual([b1, b2]);
+      await store.updateNotebook(rocket!, { title: `${word} 0`, updatedAt: '2026-03-01T00:00:00.000Z' });
+      await store.updateNotebook(a!, { visibility: 'private', updatedAt: '2026-03-01T00:00:00.000Z' });
+      await store.archiveNotebook(b1!, '2026-03-02T00:00:00.000Z');
+      expect(await drain(store, { kind: 'title', prefix, audience: org }, 1)).toEqual([bell, rocket]);
+      expect(await drain(store, { kind: 'title', prefix, audience: { kind: 'owner', owner } }, 1)).toEqual([bare, a]);
+      expect(await drain(store, { kind: 'title', prefix }, 3)).toEqual([bare, bell, rocket, a, b2]);
+      const renamed = (await store.getNotebook(rocket!))!;
+      expect((await store.listSource({ kind: 'title', prefix, audience: org }, { limit: 5 })).items[1]).toEqual(
+        renamed,
+      );
+    });
+
+    it('keeps the tag and title listings true when ten edits of one notebook race', async () => {
       const store = await make();
       const nb = notebook({ tags: ['x0'] });
       await store.createNotebook(nb);
       await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          store.updateNotebook(nb.id, { tags: [`x${i % 3}`, `y${i}`], updatedAt: `2026-03-01T00:00:0${i}.000Z` }),
+          store.updateNotebook(nb.id, {
+            tags: [`x${i % 3}`, `y${i}`],
+            title: `Race ${i % 4}`,
+            updatedAt: `2026-03-01T00:00:0${i}.000Z`,
+          }),
         ),
       );
       const final = (await store.getNotebook(nb.id))!;
@@ -292,6 +333,11 @@ export const notebookStoreContract = (name: string, make: () => Promise<Notebook
           const expected = final.tags.includes(tag) ? [nb.id] : [];
           expect(await drain(store, { kind: 'tag', tag }, 10)).toEqual(expected);
           expect(await drain(store, { kind: 'tag', tag, audience }, 10)).toEqual(expected);
+        }
+        for (const title of ['Race 0', 'Race 1', 'Race 2', 'Race 3', nb.title]) {
+          const expected = final.title === title ? [nb.id] : [];
+          expect(await drain(store, { kind: 'title', prefix: titlePrefix(title) }, 10)).toEqual(expected);
+          expect(await drain(store, { kind: 'title', prefix: titlePrefix(title), audience }, 10)).toEqual(expected);
         }
       };
       await check();

@@ -7,7 +7,8 @@ import { fromNotebookItem, notebookPk } from './notebook-items.ts';
 /**
  * Keeps listing entries true to their notebooks where no edit did: rewrites the marks of writers that died
  * (`repair`), and writes the entries of notebooks from before entries, or last written by a release without them
- * (`backfill`: an item whose `entriesRev` is not its `rev`).
+ * (`backfill`: an item whose `entriesRev` is not its `rev`), or without title entries (`titlesBackfill`: whose
+ * `titlesRev` is not).
  */
 export class ListingEntriesUpkeep {
   constructor(
@@ -38,16 +39,26 @@ export class ListingEntriesUpkeep {
 
   /** The backfill of entries for notebooks written without them; listings read entries once it is done. */
   backfill(): IndexBackfill {
+    return this.backfillOf('ENTRIES', 'entriesRev');
+  }
+
+  /** The backfill of title entries for notebooks written without them; searches read by title once it is done. */
+  titlesBackfill(): IndexBackfill {
+    return this.backfillOf('TITLES', 'titlesRev');
+  }
+
+  // A backfill that rewrites the entries of each live notebook whose `mark` is not its revision, then sets it.
+  private backfillOf(progress: string, mark: 'entriesRev' | 'titlesRev'): IndexBackfill {
     return new IndexBackfill(this.doc, this.table, {
-      progress: 'ENTRIES',
+      progress,
       filter: {
-        FilterExpression: 'attribute_not_exists(entriesRev) OR entriesRev <> #rev',
-        ExpressionAttributeNames: { '#rev': 'rev' },
+        FilterExpression: 'attribute_not_exists(#mark) OR #mark <> #rev',
+        ExpressionAttributeNames: { '#rev': 'rev', '#mark': mark },
       },
       attributes: ['id'],
       bring: async (item) => {
         const rev = await this.rewrite(item.id as string, false);
-        return rev === undefined ? 0 : this.recordEntries(item.id as string, rev);
+        return rev === undefined ? 0 : this.record(item.id as string, rev, mark);
       },
     });
   }
@@ -85,15 +96,15 @@ export class ListingEntriesUpkeep {
     return item ? rev : undefined;
   }
 
-  private async recordEntries(id: string, rev: number): Promise<number> {
+  private async record(id: string, rev: number, mark: 'entriesRev' | 'titlesRev'): Promise<number> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { PK: notebookPk(id), SK: 'META' },
-          UpdateExpression: 'SET entriesRev = :rev',
+          UpdateExpression: 'SET #mark = :rev',
           ConditionExpression: '#rev = :rev',
-          ExpressionAttributeNames: { '#rev': 'rev' },
+          ExpressionAttributeNames: { '#rev': 'rev', '#mark': mark },
           ExpressionAttributeValues: { ':rev': rev },
         }),
       );

@@ -1,5 +1,7 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLE_DESIGN } from '../../contracts/table-design.ts';
+import { titleRange } from '../../domain/listing-order.ts';
+import type { SourcePageRequest } from '../../ports/notebook-store.ts';
 import { notebookProjection } from './notebook-items.ts';
 
 /** A global secondary index of the table, by name. */
@@ -19,23 +21,24 @@ export interface IndexPage {
 }
 
 /**
- * One Query of an index partition, newest first, below `before`: a notebook's listed fields and `attributes`,
- * through `filter`. `next` is where the Query stopped, not the last item kept: a filtered page may keep none and
- * still have more.
+ * One Query of an index partition past `past`: newest first, or, given a title `prefix`, the keys that start with
+ * it, A to Z. It reads a notebook's listed fields and `attributes`, through `filter`. `next` is where the Query
+ * stopped, not the last item kept: a filtered page may keep none and still have more.
  */
 export const queryIndexPage = async (
   doc: DynamoDBDocumentClient,
   table: string,
-  where: { index: IndexName; partition: string; attributes?: string[]; filter?: PageFilter },
-  page: { before?: string; limit: number },
+  where: { index: IndexName; partition: string; attributes?: string[]; filter?: PageFilter; prefix?: string },
+  page: SourcePageRequest,
 ): Promise<IndexPage> => {
   const { partitionKey, sortKey } = TABLE_DESIGN.indexes.find((i) => i.name === where.index)!;
   const extra = where.attributes ?? [];
+  const range = sortKeyRange(where.prefix, page.past);
   const out = await doc.send(
     new QueryCommand({
       TableName: table,
       IndexName: where.index,
-      KeyConditionExpression: page.before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
+      KeyConditionExpression: `#pk = :pk${range.condition}`,
       ProjectionExpression: [notebookProjection.ProjectionExpression, ...extra.map((_, i) => `#x${i}`)].join(', '),
       FilterExpression: where.filter?.FilterExpression,
       ExpressionAttributeNames: {
@@ -43,17 +46,29 @@ export const queryIndexPage = async (
         ...Object.fromEntries(extra.map((a, i) => [`#x${i}`, a])),
         ...where.filter?.ExpressionAttributeNames,
         '#pk': partitionKey,
-        ...(page.before ? { '#sk': sortKey } : {}),
+        ...(range.condition ? { '#sk': sortKey } : {}),
       },
       ExpressionAttributeValues: {
         ...where.filter?.ExpressionAttributeValues,
         ':pk': where.partition,
-        ...(page.before ? { ':before': page.before } : {}),
+        ...range.values,
       },
-      ScanIndexForward: false,
+      ScanIndexForward: where.prefix !== undefined,
       Limit: page.limit,
     }),
   );
   const stop = out.LastEvaluatedKey?.[sortKey];
   return { items: out.Items ?? [], next: typeof stop === 'string' ? stop : undefined };
+};
+
+// The sort key condition: below `past` newest first; by title, the keys that start with the prefix, past `past`.
+const sortKeyRange = (prefix: string | undefined, past: string | undefined) => {
+  if (prefix === undefined) {
+    return past === undefined
+      ? { condition: '', values: {} }
+      : { condition: ' AND #sk < :past', values: { ':past': past } };
+  }
+  if (past === undefined) return { condition: ' AND begins_with(#sk, :prefix)', values: { ':prefix': prefix } };
+  const { from, to } = titleRange(prefix, past);
+  return { condition: ' AND #sk BETWEEN :from AND :to', values: { ':from': from, ':to': to } };
 };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -6,8 +7,9 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { type Audience, audienceOf } from '../../domain/listing.ts';
+import { titleKey } from '../../domain/listing-order.ts';
 import { listingKey, type Notebook } from '../../domain/notebook.ts';
-import type { SourcePage } from '../../ports/notebook-store.ts';
+import type { SourcePage, SourcePageRequest } from '../../ports/notebook-store.ts';
 import { isConditionFailure } from './aws-errors.ts';
 import { queryIndexPage } from './dynamodb-index-page.ts';
 import { audienceKey, fromNotebookItem, notebookPk, notebookProjection } from './notebook-items.ts';
@@ -15,10 +17,15 @@ import { audienceKey, fromNotebookItem, notebookPk, notebookProjection } from '.
 /** What a filtered listing reads: a tag, a group or an owner, with the audience it lists for. */
 export type Facet = { kind: 'tag'; tag: string } | { kind: 'group'; group: string } | { kind: 'owner'; owner: string };
 
-/** One listing entry's place: its facet's partition for one audience (gsi1), and for tags the unsplit one (gsi3). */
+/**
+ * One listing entry: its id among the notebook's entries, its partition and sort key in gsi1 (a facet's or the
+ * titles' part for one audience), and, for tags and titles, its partition in gsi3 (the whole, for admins).
+ */
 interface EntryKey {
-  split: string;
-  tag?: string;
+  id: string;
+  pk: string;
+  sk: string;
+  whole?: string;
 }
 
 const facetPk = (f: Facet): string => {
@@ -30,28 +37,48 @@ const facetPk = (f: Facet): string => {
 export const entryPartition = (f: Facet, a: Audience): string => `${facetPk(f)}#${audienceKey(a)}`;
 /** The gsi3 partition of a tag's notebooks for every audience, for admins. */
 export const tagEntryPartition = (tag: string): string => facetPk({ kind: 'tag', tag });
+/** The gsi1 partition of the titles of one audience's notebooks, sorted by title key. */
+export const titlePartition = (a: Audience): string => `BYTITLE#${audienceKey(a)}`;
+/** The gsi3 partition of every live notebook's title, for admins. */
+export const TITLES_PARTITION = 'BYTITLE';
 
 const keysOf = (nb: Notebook): EntryKey[] => {
   if (nb.archived) return [];
   const a = audienceOf(nb);
+  const lk = listingKey(nb);
   // What only its owner may see needs no owner entry: gsi2 `AUD#OWNER#<owner>` is that part already.
   const facets: Facet[] = [
     ...nb.tags.map((tag) => ({ kind: 'tag' as const, tag })),
     ...(nb.group ? [{ kind: 'group' as const, group: nb.group }] : []),
     ...(a.kind === 'owner' ? [] : [{ kind: 'owner' as const, owner: nb.owner }]),
   ];
-  return facets.map((f) => ({ split: entryPartition(f, a), ...(f.kind === 'tag' ? { tag: f.tag } : {}) }));
+  const sk = titleKey(nb);
+  // A title entry per title key, so a rename marks the new one where it will sort and leaves the old one where it
+  // was until a reader would find the item moved; a digest keeps the id short.
+  const title = {
+    id: `${titlePartition(a)}#${createHash('sha256').update(sk.slice(0, -lk.length)).digest('base64url')}`,
+    pk: titlePartition(a),
+    sk,
+    whole: TITLES_PARTITION,
+  };
+  return [
+    ...facets.map((f) => {
+      const split = entryPartition(f, a);
+      return { id: split, pk: split, sk: lk, ...(f.kind === 'tag' ? { whole: tagEntryPartition(f.tag) } : {}) };
+    }),
+    title,
+  ];
 };
-
-/** The gsi1 partitions a notebook is listed in: each tag, its group and (when shared) its owner, for its audience. */
-export const entryPartitionsOf = (nb: Notebook): string[] => keysOf(nb).map((k) => k.split);
 
 /** The sort key prefix of a notebook's listing entries in its partition. */
 export const ENTRY_PREFIX = 'E#';
 /** The gsi2 partition of entries whose writes have not finished, sorted by when they were marked. */
 export const PENDING_PARTITION = 'LISTINGS#PENDING';
 
-const entryKey = (id: string, split: string) => ({ PK: notebookPk(id), SK: `${ENTRY_PREFIX}${split}` });
+const entryKey = (id: string, entry: string) => ({ PK: notebookPk(id), SK: `${ENTRY_PREFIX}${entry}` });
+
+// Does the notebook as it is now have the entry stored under this sort key (`E#<id>`)?
+const hasEntry = (nb: Notebook, sk: string): boolean => keysOf(nb).some((k) => `${ENTRY_PREFIX}${k.id}` === sk);
 
 // An entry is written only for the revision it holds or a later one, never over a later writer's mark.
 const NOT_NEWER = {
@@ -65,8 +92,8 @@ const MARK_SETS = [
   'pendingAt = :at',
   'notebookId = :id',
   'entity = :entity',
-  'GSI1PK = :split',
-  'GSI1SK = :lk',
+  'GSI1PK = :pk',
+  'GSI1SK = :sk',
   'GSI2PK = :pendingPk',
   'GSI2SK = :pendingSk',
 ];
@@ -97,7 +124,7 @@ export class ListingEntries {
 
   /** Marks the entries of every state given as pending for revision `rev`, before the notebook is written. */
   async mark(states: Notebook[], rev: number, at: string): Promise<void> {
-    const keys = new Map(states.flatMap(keysOf).map((k) => [k.split, k]));
+    const keys = new Map(states.flatMap(keysOf).map((k) => [k.id, k]));
     const nb = states[0];
     if (!nb) return;
     await Promise.all(
@@ -105,8 +132,8 @@ export class ListingEntries {
         this.conditionally(
           new UpdateCommand({
             TableName: this.table,
-            Key: entryKey(nb.id, k.split),
-            UpdateExpression: `SET ${[...MARK_SETS, ...(k.tag ? ['GSI3PK = :tag', 'GSI3SK = :lk'] : [])].join(', ')}`,
+            Key: entryKey(nb.id, k.id),
+            UpdateExpression: `SET ${[...MARK_SETS, ...(k.whole ? ['GSI3PK = :whole', 'GSI3SK = :sk'] : [])].join(', ')}`,
             // An entry already written for this revision or a later one means a later edit won: this one retries.
             ConditionExpression:
               '(attribute_not_exists(pending) OR pending <= :rev) AND (attribute_not_exists(rev) OR rev < :rev)',
@@ -115,11 +142,11 @@ export class ListingEntries {
               ':at': at,
               ':id': nb.id,
               ':entity': 'listing-entry',
-              ':split': k.split,
-              ':lk': listingKey(nb),
+              ':pk': k.pk,
+              ':sk': k.sk,
               ':pendingPk': PENDING_PARTITION,
               ':pendingSk': `${at}#${nb.id}`,
-              ...(k.tag ? { ':tag': tagEntryPartition(k.tag) } : {}),
+              ...(k.whole ? { ':whole': k.whole } : {}),
             },
           }),
         ),
@@ -134,39 +161,39 @@ export class ListingEntries {
    */
   async write(id: string, nb: Notebook | null, rev: number, touched: string[], seen?: Map<string, SeenPending>) {
     const live = nb && !nb.archived ? keysOf(nb) : [];
-    const liveSplits = new Set(live.map((k) => k.split));
-    const put = (split: string, item: Record<string, unknown>) =>
+    const liveIds = new Set(live.map((k) => k.id));
+    const put = (entry: string, item: Record<string, unknown>) =>
       this.conditionally(
         new PutCommand({
           TableName: this.table,
-          Item: { ...entryKey(id, split), entity: 'listing-entry', notebookId: id, rev, ...item },
-          ...this.guard(split, rev, seen),
+          Item: { ...entryKey(id, entry), entity: 'listing-entry', notebookId: id, rev, ...item },
+          ...this.guard(entry, rev, seen),
         }),
       );
     await Promise.all([
-      ...live.map((k) => put(k.split, this.copyOf(nb as Notebook, k))),
-      ...[...new Set(touched)].filter((split) => !liveSplits.has(split)).map((split) => put(split, { gone: true })),
+      ...live.map((k) => put(k.id, this.copyOf(nb as Notebook, k))),
+      ...[...new Set(touched)].filter((entry) => !liveIds.has(entry)).map((entry) => put(entry, { gone: true })),
     ]);
   }
 
-  /** The partitions of every state given, for `write`'s tombstones. */
+  /** The entry ids of every state given, for `write`'s tombstones. */
   touched(states: Notebook[]): string[] {
-    return states.flatMap(keysOf).map((k) => k.split);
+    return states.flatMap(keysOf).map((k) => k.id);
   }
 
   /**
-   * A page of one entry partition (gsi1: a facet's part for one audience; gsi3: a tag's whole), newest first:
-   * the copies as they are, and for a pending entry its notebook item, kept if it still `lists` here.
+   * A page of one entry partition (gsi1: a facet's or the titles' part for one audience; gsi3: a tag's or the
+   * titles' whole), newest first or, given a title `prefix`, by title: the copies as they are, and for a pending
+   * entry its notebook item, kept if the notebook as it is now has that entry.
    */
   async page(
-    where: { index: 'gsi1' | 'gsi3'; partition: string },
-    lists: (nb: Notebook) => boolean,
-    page: { before?: string; limit: number },
+    where: { index: 'gsi1' | 'gsi3'; partition: string; prefix?: string },
+    page: SourcePageRequest,
   ): Promise<SourcePage> {
     const { items: entries, next } = await queryIndexPage(
       this.doc,
       this.table,
-      { ...where, attributes: ['pending', 'notebookId'] },
+      { ...where, attributes: ['pending', 'notebookId', 'SK'] },
       page,
     );
     const pending = entries.filter((e) => e.pending !== undefined).map((e) => e.notebookId as string);
@@ -176,7 +203,7 @@ export class ListingEntries {
     for (const e of entries) {
       const nb = e.pending === undefined ? fromNotebookItem(e) : truth.get(e.notebookId as string);
       // One notebook has two entries here while an edit moves it between audiences of a tag.
-      if (!nb || ids.has(nb.id) || (e.pending !== undefined && !lists(nb))) continue;
+      if (!nb || ids.has(nb.id) || (e.pending !== undefined && !hasEntry(nb, e.SK as string))) continue;
       ids.add(nb.id);
       items.push(nb);
     }
@@ -184,17 +211,11 @@ export class ListingEntries {
   }
 
   private copyOf(nb: Notebook, k: EntryKey): Record<string, unknown> {
-    const lk = listingKey(nb);
-    return {
-      ...nb,
-      GSI1PK: k.split,
-      GSI1SK: lk,
-      ...(k.tag ? { GSI3PK: tagEntryPartition(k.tag), GSI3SK: lk } : {}),
-    };
+    return { ...nb, GSI1PK: k.pk, GSI1SK: k.sk, ...(k.whole ? { GSI3PK: k.whole, GSI3SK: k.sk } : {}) };
   }
 
-  private guard(split: string, rev: number, seen?: Map<string, SeenPending>) {
-    const was = seen?.get(split);
+  private guard(entry: string, rev: number, seen?: Map<string, SeenPending>) {
+    const was = seen?.get(entry);
     if (!seen) return { ...NOT_NEWER, ExpressionAttributeValues: { ':rev': rev } };
     if (!was) {
       return {

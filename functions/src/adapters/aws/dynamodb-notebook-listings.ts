@@ -1,18 +1,19 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ListSource, SourcePage } from '../../ports/notebook-store.ts';
+import type { ListSource, SourcePage, SourcePageRequest } from '../../ports/notebook-store.ts';
 import type { IndexBackfill } from './dynamodb-index-backfill.ts';
 import { type IndexName, type PageFilter, queryIndexPage } from './dynamodb-index-page.ts';
 import {
   entryPartition,
-  entryPartitionsOf,
   type Facet,
   type ListingEntries,
+  TITLES_PARTITION,
   tagEntryPartition,
+  titlePartition,
 } from './dynamodb-listing-entries.ts';
 import type { TagEntries } from './dynamodb-tag-entries.ts';
 import { fromNotebookItem, ownerOnlyPk } from './notebook-items.ts';
 
-type IndexedSource = Exclude<ListSource, { kind: 'tag' }>;
+type IndexedSource = Exclude<ListSource, { kind: 'tag' | 'title' }>;
 type FacetSource = Extract<ListSource, { kind: 'tag' | 'group' | 'owner' }>;
 
 const facetOf = (source: FacetSource): Facet => {
@@ -60,15 +61,17 @@ export interface ListingLayout {
   entries: ListingEntries;
   audiences: IndexBackfill;
   entriesBackfill: IndexBackfill;
+  titlesBackfill: IndexBackfill;
 }
 
 /**
- * Reads one page of a listing source, newest first: one Query of an index; for a filter split by audience, or a
- * tag, one Query of listing entries (and the items of any pending ones).
+ * Reads one page of a listing source, newest first (titles by title): one Query of an index; for a filter split by
+ * audience, a tag or titles, one Query of listing entries (and the items of any pending ones).
  */
 export class NotebookListings {
   private audiencesIndexed = false;
   private entriesIndexed = false;
+  private titlesIndexed = false;
 
   // The store's own entries and backfills: one of each per store.
   constructor(
@@ -83,25 +86,32 @@ export class NotebookListings {
     return this.entriesIndexed;
   }
 
-  /** Items whose listing key is below `before`, newest first; `next` is where the Query stopped. */
-  async page(source: ListSource, page: { before?: string; limit: number }): Promise<SourcePage> {
+  /** Has every notebook its title entry? Until then title searches read newest first. */
+  async titlesReady(): Promise<boolean> {
+    if (!this.titlesIndexed) this.titlesIndexed = await this.layout.titlesBackfill.isDone();
+    return this.titlesIndexed;
+  }
+
+  /** Items past `past` in the source's order; `next` is where the Query stopped. */
+  async page(source: ListSource, page: SourcePageRequest): Promise<SourcePage> {
+    if (source.kind === 'title') {
+      const { prefix, audience } = source;
+      const where = audience
+        ? { index: 'gsi1' as const, partition: titlePartition(audience), prefix }
+        : { index: 'gsi3' as const, partition: TITLES_PARTITION, prefix };
+      return this.layout.entries.page(where, page);
+    }
     if (source.kind === 'owner' && source.audience?.kind === 'owner') {
       const own = source.audience.owner === source.owner;
       return own ? this.page({ kind: 'ownerOnly', owner: source.owner }, page) : { items: [] };
     }
     if ((source.kind === 'tag' || source.kind === 'group' || source.kind === 'owner') && source.audience) {
       const partition = entryPartition(facetOf(source), source.audience);
-      return this.layout.entries.page(
-        { index: 'gsi1', partition },
-        (nb) => entryPartitionsOf(nb).includes(partition),
-        page,
-      );
+      return this.layout.entries.page({ index: 'gsi1', partition }, page);
     }
     if (source.kind === 'tag') {
       if (!(await this.entriesReady())) return this.layout.tags.page(source.tag, page);
-      const { tag } = source;
-      const lists = (nb: { archived: boolean; tags: string[] }) => !nb.archived && nb.tags.includes(tag);
-      return this.layout.entries.page({ index: 'gsi3', partition: tagEntryPartition(tag) }, lists, page);
+      return this.layout.entries.page({ index: 'gsi3', partition: tagEntryPartition(source.tag) }, page);
     }
     if (source.kind === 'ownerOnly' && !this.audiencesIndexed) {
       this.audiencesIndexed = await this.layout.audiences.isDone();
@@ -113,7 +123,7 @@ export class NotebookListings {
   private async query(
     index: IndexName,
     partition: string,
-    page: { before?: string; limit: number },
+    page: SourcePageRequest,
     filter?: PageFilter,
   ): Promise<SourcePage> {
     const { items, next } = await queryIndexPage(this.doc, this.table, { index, partition, filter }, page);

@@ -7,6 +7,7 @@ import type {
   NotebookChanges,
   NotebookStore,
   SourcePage,
+  SourcePageRequest,
   VersionPage,
 } from '../../ports/notebook-store.ts';
 import { isConditionFailure, isItemTooLarge } from './aws-errors.ts';
@@ -63,6 +64,7 @@ export class DynamoDbNotebookStore implements NotebookStore {
       entries,
       audiences: audienceBackfill(doc, table),
       entriesBackfill: this.upkeep.backfill(),
+      titlesBackfill: this.upkeep.titlesBackfill(),
     };
     this.listings = new NotebookListings(doc, table, this.layout);
     this.repairAfterMs = options.repairAfterMs ?? DEFAULT_REPAIR_AFTER_MS;
@@ -132,7 +134,7 @@ export class DynamoDbNotebookStore implements NotebookStore {
     );
   }
 
-  async listSource(source: ListSource, page: { before?: string; limit: number }): Promise<SourcePage> {
+  async listSource(source: ListSource, page: SourcePageRequest): Promise<SourcePage> {
     return this.listings.page(source, page);
   }
 
@@ -140,13 +142,21 @@ export class DynamoDbNotebookStore implements NotebookStore {
     return this.listings.entriesReady();
   }
 
+  async indexesTitles(): Promise<boolean> {
+    return this.listings.titlesReady();
+  }
+
   /** One step of each backfill, and a repair of listing entries that writers which died left pending. */
   async advanceIndexing(batch: number): Promise<IndexingStep> {
     const olderThan = new Date(Date.now() - this.repairAfterMs).toISOString();
     const audiences = await this.layout.audiences.step(batch);
     const entries = await this.layout.entriesBackfill.step(batch);
+    const titles = await this.layout.titlesBackfill.step(batch);
     const repaired = await this.upkeep.repair(olderThan, REPAIR_BATCH);
-    return { done: audiences.done && entries.done, indexed: audiences.indexed + entries.indexed + repaired };
+    return {
+      done: audiences.done && entries.done && titles.done,
+      indexed: audiences.indexed + entries.indexed + titles.indexed + repaired,
+    };
   }
 
   async putVersion(version: NotebookVersion): Promise<void> {

@@ -1,6 +1,6 @@
 import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { listingKey, type Notebook } from '../../domain/notebook.ts';
-import type { SourcePage } from '../../ports/notebook-store.ts';
+import type { SourcePage, SourcePageRequest } from '../../ports/notebook-store.ts';
 import { isConditionFailure } from './aws-errors.ts';
 import { batchGetNotebooks } from './dynamodb-listing-entries.ts';
 import { tagPk } from './notebook-items.ts';
@@ -51,12 +51,12 @@ export class TagEntries {
   }
 
   /** A page of a tag's listing: its entries, then the live notebooks they point at, which decide. */
-  async page(tag: string, page: { before?: string; limit: number }): Promise<SourcePage> {
+  async page(tag: string, page: SourcePageRequest): Promise<SourcePage> {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
-        KeyConditionExpression: page.before ? 'PK = :pk AND SK < :before' : 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': tagPk(tag), ...(page.before ? { ':before': page.before } : {}) },
+        KeyConditionExpression: page.past ? 'PK = :pk AND SK < :past' : 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': tagPk(tag), ...(page.past ? { ':past': page.past } : {}) },
         ScanIndexForward: false,
         Limit: page.limit,
       }),

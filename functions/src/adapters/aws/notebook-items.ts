@@ -18,7 +18,8 @@ export const tagPk = (tag: string) => `TAG#${tag}`;
 
 /**
  * A notebook's metadata item as stored, with the revision that orders concurrent edits; `entriesRev` says which
- * revision its listing entries were written for (an item written by a release before them has none).
+ * revision its listing entries were written for (an item written by a release before them has none), `titlesRev`
+ * the same for its title entry.
  */
 export type NotebookItem = Notebook & { PK: string; SK: 'META'; rev: number } & Record<string, unknown>;
 
@@ -76,6 +77,7 @@ export const toNotebookItem = (nb: Notebook, rev: number): NotebookItem => ({
   SK: 'META',
   rev,
   entriesRev: rev,
+  titlesRev: rev,
   entity: 'notebook',
 });
 

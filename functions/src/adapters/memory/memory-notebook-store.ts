@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import { audienceOf, sameAudience } from '../../domain/listing.ts';
+import { compareKeys, titleKey } from '../../domain/listing-order.ts';
 import { listingKey, type Notebook, type NotebookVersion } from '../../domain/notebook.ts';
 import type {
   IndexingStep,
@@ -7,6 +8,7 @@ import type {
   NotebookChanges,
   NotebookStore,
   SourcePage,
+  SourcePageRequest,
   VersionPage,
 } from '../../ports/notebook-store.ts';
 
@@ -26,6 +28,8 @@ const inSource = (source: ListSource, nb: Notebook): boolean => {
       return nb.group === source.group;
     case 'tag':
       return nb.tags.includes(source.tag);
+    case 'title':
+      return titleKey(nb).startsWith(source.prefix);
     case 'all':
       return true;
   }
@@ -80,13 +84,18 @@ export class MemoryNotebookStore implements NotebookStore {
     return copy(nb);
   }
 
-  async listSource(source: ListSource, page: { before?: string; limit: number }): Promise<SourcePage> {
+  async listSource(source: ListSource, page: SourcePageRequest): Promise<SourcePage> {
+    // As an index would: title sources by title key, A to Z; the others newest first.
+    const position = source.kind === 'title' ? titleKey : listingKey;
+    const sign = source.kind === 'title' ? 1 : -1;
     const all = [...this.notebooks.values()]
-      .filter((nb) => inSource(source, nb) && (page.before === undefined || listingKey(nb) < page.before))
-      .sort((a, b) => (listingKey(a) < listingKey(b) ? 1 : -1));
-    const items = all.slice(0, page.limit).map(copy);
+      .filter((nb) => inSource(source, nb))
+      .map((nb) => ({ nb, key: position(nb) }))
+      .filter(({ key }) => page.past === undefined || sign * compareKeys(key, page.past) > 0)
+      .sort((a, b) => sign * compareKeys(a.key, b.key));
+    const items = all.slice(0, page.limit);
     const last = items.at(-1);
-    return { items, next: all.length > page.limit && last ? listingKey(last) : undefined };
+    return { items: items.map(({ nb }) => copy(nb)), next: all.length > page.limit && last ? last.key : undefined };
   }
 
   async putVersion(version: NotebookVersion): Promise<void> {
@@ -128,6 +137,10 @@ export class MemoryNotebookStore implements NotebookStore {
 
   /** Memory filters each source whole, by audience too. */
   async listsByAudience(): Promise<boolean> {
+    return true;
+  }
+
+  async indexesTitles(): Promise<boolean> {
     return true;
   }
 

@@ -53,9 +53,42 @@ describe('listNotebooks', () => {
     expect(await all(deps, people.bob, { owner: 'alice' })).toEqual([s.aliceOrg]);
     expect(await all(deps, people.alice, { q: 'alice T' })).toEqual([s.aliceTeam]);
     expect(await all(deps, people.alice, { tag: 'q3', owner: 'alice', q: 'alice' })).toEqual([
-      s.aliceTeam,
       s.alicePrivate,
+      s.aliceTeam,
     ]);
+  });
+
+  it('lists title matches by title in any case, the same titles oldest first, paging with no gap', async () => {
+    const deps = memoryDeps();
+    const titles = ['report b', 'Report A', 'Other', 'REPORT', 'report b', 'Report 10', 'report 9'];
+    const ids: Record<string, string[]> = {};
+    for (const [i, title] of titles.entries()) {
+      const user = [people.alice, people.amir, people.bob][i % 3]!;
+      const { notebook } = await createNotebook(deps, { user, title, visibility: i % 2 ? 'team' : 'org' });
+      ids[title] = [...(ids[title] ?? []), notebook.id];
+    }
+    // Report 10 is bob's, for his team alone; the rest are the org's or alice's team's.
+    expect(await all(deps, people.alice, { q: 'rePort' }, 2)).toEqual(
+      [ids.REPORT, ids['report 9'], ids['Report A'], ids['report b']].flat(),
+    );
+    expect(await all(deps, people.bob, { q: 'report' }, 2)).toEqual(
+      [ids['Report 10'], ids['report 9'], ids['report b']].flat(),
+    );
+  });
+
+  it('seals a cursor to its order, so a search cursor from newest first is refused once titles are indexed', async () => {
+    const deps = memoryDeps();
+    for (let i = 0; i < 3; i += 1) await createNotebook(deps, { user: people.alice, title: `n${i}` });
+    deps.notebooks.indexesTitles = async () => false;
+    const page = await listNotebooks(deps, { user: people.alice, filter: { q: 'n' }, limit: 1 });
+    expect(page.items.map((n) => n.title)).toEqual(['n2']);
+    deps.notebooks.indexesTitles = async () => true;
+    await expect(
+      listNotebooks(deps, { user: people.alice, filter: { q: 'n' }, limit: 1, cursor: page.nextCursor! }),
+    ).rejects.toMatchObject({ code: 'invalid_cursor' });
+    expect((await listNotebooks(deps, { user: people.alice, filter: { q: 'n' }, limit: 1 })).items[0]?.title).toBe(
+      'n0',
+    );
   });
 
   it('pages through many notebooks from several sources with no gap and nothing twice', async () => {
@@ -104,6 +137,8 @@ describe('listNotebooks', () => {
 
   it('asks each source for twice as much while the filter keeps nothing, and for its share once it keeps some', async () => {
     const deps = memoryDeps();
+    // While titles are being indexed a search filters the newest-first merge, as here.
+    deps.notebooks.indexesTitles = async () => false;
     for (let i = 0; i < 120; i += 1)
       await createNotebook(deps, { user: people.bob, title: i === 5 ? 'Needle' : `Hay ${i}`, visibility: 'org' });
     const asked: number[] = [];
