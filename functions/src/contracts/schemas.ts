@@ -128,7 +128,9 @@ export const ListNotebooksQuery = z.strictObject({
     .min(1)
     .max(LIMITS.titleLength)
     .optional()
-    .describe('only titles that start with this, in any case; listed by title, A to Z'),
+    .describe(
+      'only titles that start with this, in any case; listed by title, A to Z (with your own id as owner, newest first)',
+    ),
   limit,
   cursor,
 });

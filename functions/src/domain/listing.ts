@@ -55,7 +55,14 @@ export interface ListingIndexes {
   byTitle: boolean;
 }
 
-/** The order of a listing: a title search reads by title once the store indexes titles, all else newest first. */
+/**
+ * May this listing read title sources, once the store indexes titles? A title search may, but not of the user's
+ * own notebooks (`owner=` themselves): those include team notebooks of teams they have left, which no title
+ * partition of theirs holds, so that search filters their owner index, newest first.
+ */
+export const searchesTitles = (user: User, filter: NotebookFilter): boolean => !!filter.q && filter.owner !== user.id;
+
+/** The order of a listing: a title search that reads title sources (`byTitle`) by title, all else newest first. */
 export const listingOrder = (filter: NotebookFilter, byTitle: boolean): ListingOrder =>
   filter.q && byTitle ? 'title' : 'newest';
 

@@ -5,6 +5,7 @@ import {
   listingScope,
   planSources,
   type NotebookFilter,
+  searchesTitles,
 } from '../domain/listing.ts';
 import { comesFirst, type ListingOrder, positionOf } from '../domain/listing-order.ts';
 import type { Notebook } from '../domain/notebook.ts';
@@ -63,10 +64,10 @@ interface Progress {
  * since the same caller read the same page, else from the store (and kept).
  */
 export const listNotebooks = async (deps: ListNotebooksDeps, input: ListNotebooksInput): Promise<NotebookPage> => {
-  const { tag, group, owner, q } = input.filter;
+  const { tag, group, owner } = input.filter;
   const indexes: ListingIndexes = {
     byAudience: !!(tag || group || owner) && (await deps.notebooks.listsByAudience()),
-    byTitle: !!q && (await deps.notebooks.indexesTitles()),
+    byTitle: searchesTitles(input.user, input.filter) && (await deps.notebooks.indexesTitles()),
   };
   if (!deps.listingCache) return readPage(deps, input, indexes);
   const stamp = await deps.notebooks.listingStamp();

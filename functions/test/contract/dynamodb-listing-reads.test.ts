@@ -4,7 +4,13 @@ import { DynamoDbNotebookStore } from '../../src/adapters/aws/dynamodb-notebook-
 import { toNotebookItem } from '../../src/adapters/aws/notebook-items.ts';
 import { countReads, type ReadCounter } from '../../src/adapters/aws/read-counter.ts';
 import { HmacCursorCodec } from '../../src/adapters/system/hmac-cursor-codec.ts';
-import { listingOrder, listingScope, planSources, type NotebookFilter } from '../../src/domain/listing.ts';
+import {
+  listingOrder,
+  listingScope,
+  planSources,
+  type NotebookFilter,
+  searchesTitles,
+} from '../../src/domain/listing.ts';
 import { compareKeys, positionOf } from '../../src/domain/listing-order.ts';
 import type { Notebook, Visibility } from '../../src/domain/notebook.ts';
 import type { User } from '../../src/domain/user.ts';
@@ -59,14 +65,17 @@ afterAll(async () => {
   await emulators?.close();
 });
 
-const indexes = async () => ({ byAudience: await store.listsByAudience(), byTitle: await store.indexesTitles() });
+const indexes = async (user: User, filter: NotebookFilter) => ({
+  byAudience: await store.listsByAudience(),
+  byTitle: searchesTitles(user, filter) && (await store.indexesTitles()),
+});
 
 // What merging the sources must read to reach the page's last position: each source's items from where the
 // page starts to it.
 const needed = async (user: User, filter: NotebookFilter, from: string | undefined, to: string | undefined) => {
-  const order = listingOrder(filter, (await indexes()).byTitle);
+  const order = listingOrder(filter, (await indexes(user, filter)).byTitle);
   let n = 0;
-  for (const source of planSources(user, filter, await indexes())) {
+  for (const source of planSources(user, filter, await indexes(user, filter))) {
     const { items } = await store.listSource(source, { past: from, limit: 1000 });
     const reached = (nb: Notebook) =>
       to === undefined || compareKeys(positionOf(order, nb), to) * (order === 'title' ? 1 : -1) <= 0;
@@ -79,7 +88,7 @@ const page = async (user: User, filter: NotebookFilter, cursor?: string) => {
   counter.reset();
   const out = await listNotebooks(deps, { user, filter, limit: 50, cursor });
   const reads = { ...counter.count };
-  const order = listingOrder(filter, (await indexes()).byTitle);
+  const order = listingOrder(filter, (await indexes(user, filter)).byTitle);
   const scope = listingScope(filter, order);
   const last = out.items.at(-1);
   const to = out.nextCursor ? deps.cursors.decode(scope, out.nextCursor) : last ? positionOf(order, last) : undefined;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/domain/errors.ts';
+import type { NotebookFilter } from '../../../src/domain/listing.ts';
 import type { Visibility } from '../../../src/domain/notebook.ts';
 import type { User } from '../../../src/domain/user.ts';
 import { archiveNotebook } from '../../../src/use-cases/archive-notebook.ts';
@@ -52,9 +53,11 @@ describe('listNotebooks', () => {
     expect(await all(deps, people.bob, { group: 'ads/reports' })).toEqual([s.aliceOrg]);
     expect(await all(deps, people.bob, { owner: 'alice' })).toEqual([s.aliceOrg]);
     expect(await all(deps, people.alice, { q: 'alice T' })).toEqual([s.aliceTeam]);
+    expect(await all(deps, people.alice, { tag: 'q3', owner: 'bob', q: 'bob' })).toEqual([s.bobOrg]);
+    // A search of one's own notebooks filters the owner index, newest first.
     expect(await all(deps, people.alice, { tag: 'q3', owner: 'alice', q: 'alice' })).toEqual([
-      s.alicePrivate,
       s.aliceTeam,
+      s.alicePrivate,
     ]);
   });
 
@@ -74,6 +77,17 @@ describe('listNotebooks', () => {
     expect(await all(deps, people.bob, { q: 'report' }, 2)).toEqual(
       [ids['Report 10'], ids['report 9'], ids['report b']].flat(),
     );
+  });
+
+  it("lists a search of one's own notebooks newest first, with team ones of a team they have left", async () => {
+    const deps = memoryDeps();
+    await createNotebook(deps, { user: people.alice, title: 'Plan old team', visibility: 'team' });
+    await createNotebook(deps, { user: people.alice, title: 'Plan private' });
+    const alone = { ...people.alice, teams: [] };
+    const ids = async (filter: NotebookFilter) =>
+      (await listNotebooks(deps, { user: alone, filter, limit: 10 })).items.map((n) => n.title);
+    expect(await ids({ q: 'plan', owner: 'alice' })).toEqual(['Plan private', 'Plan old team']);
+    expect(await ids({ q: 'plan' })).toEqual(['Plan private']);
   });
 
   it('seals a cursor to its order, so a search cursor from newest first is refused once titles are indexed', async () => {
