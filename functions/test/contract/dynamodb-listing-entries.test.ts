@@ -5,6 +5,7 @@ import { ListingEntries, PENDING_PARTITION } from '../../src/adapters/aws/dynamo
 import { toNotebookItem } from '../../src/adapters/aws/notebook-items.ts';
 import { HmacCursorCodec } from '../../src/adapters/system/hmac-cursor-codec.ts';
 import type { NotebookFilter } from '../../src/domain/listing.ts';
+import { titlePrefix } from '../../src/domain/listing-order.ts';
 import { canRead, type Notebook } from '../../src/domain/notebook.ts';
 import type { User } from '../../src/domain/user.ts';
 import type { ListSource } from '../../src/ports/notebook-store.ts';
@@ -181,6 +182,37 @@ describe('Listing entries, which filtered listings read', () => {
     for (const user of [people.alice, people.bob, people.root]) {
       expect((await list(store, user, { tag: 'ml' })).map((nb) => nb.id)).toEqual(sorted(expected(user)));
       expect((await list(store, user, { group: 'ads/reports' })).map((nb) => nb.id)).toEqual(sorted(expected(user)));
+    }
+  });
+
+  it('list a notebook an edit is moving between audiences once in a whole partition, wherever a page ends', async () => {
+    for (const [from, to] of [
+      ['org', 'team'],
+      ['team', 'org'],
+    ] as const) {
+      const table = await emulators.newTable();
+      const store = new DynamoDbNotebookStore(emulators.doc, table);
+      const nb = notebook({ visibility: from, title: 'Moving', tags: ['mv'] });
+      await store.createNotebook(nb);
+      await finish(store);
+      const moved = { ...nb, visibility: to, updatedAt: '2026-03-01T00:00:00.000Z' };
+      // An edit caught between its item and its entries: both audiences' entries pending, at one sort key.
+      await new ListingEntries(emulators.doc, table).mark([nb, moved], 2, new Date().toISOString());
+      await emulators.doc.send(new PutCommand({ TableName: table, Item: toNotebookItem(moved, 2) }));
+      const sources: ListSource[] = [
+        { kind: 'title', prefix: titlePrefix('mov') },
+        { kind: 'tag', tag: 'mv' },
+      ];
+      for (const source of sources) {
+        const ids: string[] = [];
+        let past: string | undefined;
+        do {
+          const page = await store.listSource(source, { past, limit: 1 });
+          ids.push(...page.items.map((n) => n.id));
+          past = page.next;
+        } while (past !== undefined);
+        expect(ids, `${from} to ${to}, ${source.kind}`).toEqual([nb.id]);
+      }
     }
   });
 

@@ -20,20 +20,32 @@ export interface IndexPage {
   next?: string;
 }
 
+/** Which part of which index partition a page reads, and what it reads of each item. */
+export interface IndexPageWhere {
+  index: IndexName;
+  partition: string;
+  attributes?: string[];
+  filter?: PageFilter;
+  /** A title key prefix: the keys that start with it, A to Z (else newest first). */
+  prefix?: string;
+  /** One sort key: the items at it alone, wherever the page would start. */
+  at?: string;
+}
+
 /**
  * One Query of an index partition past `past`: newest first, or, given a title `prefix`, the keys that start with
- * it, A to Z. It reads a notebook's listed fields and `attributes`, through `filter`. `next` is where the Query
- * stopped, not the last item kept: a filtered page may keep none and still have more.
+ * it, A to Z (or the items at one sort key). It reads a notebook's listed fields and `attributes`, through `filter`.
+ * `next` is where the Query stopped, not the last item kept: a filtered page may keep none and still have more.
  */
 export const queryIndexPage = async (
   doc: DynamoDBDocumentClient,
   table: string,
-  where: { index: IndexName; partition: string; attributes?: string[]; filter?: PageFilter; prefix?: string },
+  where: IndexPageWhere,
   page: SourcePageRequest,
 ): Promise<IndexPage> => {
   const { partitionKey, sortKey } = TABLE_DESIGN.indexes.find((i) => i.name === where.index)!;
   const extra = where.attributes ?? [];
-  const range = sortKeyRange(where.prefix, page.past);
+  const range = where.at === undefined ? sortKeyRange(where.prefix, page.past) : atKey(where.at);
   const out = await doc.send(
     new QueryCommand({
       TableName: table,
@@ -72,3 +84,5 @@ const sortKeyRange = (prefix: string | undefined, past: string | undefined) => {
   const { from, to } = titleRange(prefix, past);
   return { condition: ' AND #sk BETWEEN :from AND :to', values: { ':from': from, ':to': to } };
 };
+
+const atKey = (at: string) => ({ condition: ' AND #sk = :at', values: { ':at': at } });
