@@ -129,7 +129,8 @@ export const ListNotebooksQuery = z.strictObject({
     .max(LIMITS.titleLength)
     .optional()
     .describe(
-      'only titles that start with this, in any case; listed by title, A to Z (with your own id as owner, newest first)',
+      'only titles that start with this, in any case; listed by title, A to Z (with your own id as owner, ' +
+        'newest first)',
     ),
   limit,
   cursor,

@@ -9,8 +9,9 @@ export interface IndexDesign {
  * The single table's keys and indexes, shared by the DynamoDB adapters, local table creation and CDK.
  * Notebook items: gsi1 by owner · gsi2 by audience (the org, a team, or the owner alone) · gsi3 by group · gsi4 all
  * (admins). A notebook's listing entries (`NB#<id>` / `E#…`, a copy of its listed fields per tag, group and owner,
- * and one for its title, for its audience): gsi1 by that partition (`BYTAG#<tag>#AUD#…`; titles `BYTITLE#AUD#…`
- * sorted by title), gsi3 by tag and all titles (`BYTITLE`) for admins, gsi2 while a write is pending. One item (`LISTINGS`/`STAMP`) counts the writes that change listings, so a cached listing page knows
+ * and one for its title, for its audience): gsi1 by that partition (`BYTAG#<tag>#AUD#…`; titles
+ * `BYTITLE#AUD#…` sorted by title), gsi3 by tag and all titles (`BYTITLE`) for admins, gsi2 while a write is
+ * pending. One item (`LISTINGS`/`STAMP`) counts the writes that change listings, so a cached listing page knows
  * when it is stale.
  */
 export const TABLE_DESIGN = {

@@ -68,12 +68,12 @@ export const listingOrder = (filter: NotebookFilter, byTitle: boolean): ListingO
 
 /**
  * Picks the indexes that together hold every notebook this listing can show, most selective first: a title
- * search's matches when read by title (other filters then filter them), a tag, then a group, then an owner; with no such filter, everything the user may see (what only they may see,
- * their teams', the org's; for admins, all). When the store reads filters by audience (`byAudience`), a
- * filtered listing reads the filter's partition of each audience the user may see, so it reads nothing the user
- * may not see; admins, and owners listing their own, read the filter whole. The sources of a plan share no
- * notebook, so a page reads each once. A team notebook of a team its owner has since left lists for that team,
- * and for its owner under `owner=`.
+ * search's matches when read by title (other filters then filter them), a tag, then a group, then an owner; with
+ * no such filter, everything the user may see (what only they may see, their teams', the org's; for admins, all).
+ * When the store reads filters by audience (`byAudience`), a filtered listing reads the filter's partition of each
+ * audience the user may see, so it reads nothing the user may not see; admins, and owners listing their own, read
+ * the filter whole. The sources of a plan share no notebook, so a page reads each once. A team notebook of a team
+ * its owner has since left lists for that team, and for its owner under `owner=`.
  */
 export const planSources = (
   user: User,

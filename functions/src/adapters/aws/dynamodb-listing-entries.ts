@@ -98,6 +98,9 @@ const MARK_SETS = [
   'GSI2SK = :pendingSk',
 ];
 
+// A tag's or a title's entry is in its partition of every audience too (gsi3), for admins.
+const WHOLE_SETS = ['GSI3PK = :whole', 'GSI3SK = :sk'];
+
 /** What a pending entry was seen as, so a repair rewrites it only if no writer has marked it since. */
 export interface SeenPending {
   pending: number;
@@ -133,7 +136,7 @@ export class ListingEntries {
           new UpdateCommand({
             TableName: this.table,
             Key: entryKey(nb.id, k.id),
-            UpdateExpression: `SET ${[...MARK_SETS, ...(k.whole ? ['GSI3PK = :whole', 'GSI3SK = :sk'] : [])].join(', ')}`,
+            UpdateExpression: `SET ${[...MARK_SETS, ...(k.whole ? WHOLE_SETS : [])].join(', ')}`,
             // An entry already written for this revision or a later one means a later edit won: this one retries.
             ConditionExpression:
               '(attribute_not_exists(pending) OR pending <= :rev) AND (attribute_not_exists(rev) OR rev < :rev)',
