@@ -64,16 +64,22 @@ interface Progress {
  * since the same caller read the same page, else from the store (and kept).
  */
 export const listNotebooks = async (deps: ListNotebooksDeps, input: ListNotebooksInput): Promise<NotebookPage> => {
-  const { tag, group, owner } = input.filter;
-  const indexes: ListingIndexes = {
-    byAudience: !!(tag || group || owner) && (await deps.notebooks.listsByAudience()),
-    byTitle: searchesTitles(input.user, input.filter) && (await deps.notebooks.indexesTitles()),
-  };
+  const indexes = await listingIndexes(deps.notebooks, input.user, input.filter);
   if (!deps.listingCache) return readPage(deps, input, indexes);
   const stamp = await deps.notebooks.listingStamp();
   const key = pageKey(input, listingOrder(input.filter, indexes.byTitle));
   return deps.listingCache.page(key, stamp, () => readPage(deps, input, indexes));
 };
+
+/** Which indexes this listing reads as the store stands: its filter split by audience, its search by title. */
+export const listingIndexes = async (
+  notebooks: Pick<NotebookStore, 'listsByAudience' | 'indexesTitles'>,
+  user: User,
+  filter: NotebookFilter,
+): Promise<ListingIndexes> => ({
+  byAudience: !!(filter.tag || filter.group || filter.owner) && (await notebooks.listsByAudience()),
+  byTitle: searchesTitles(user, filter) && (await notebooks.indexesTitles()),
+});
 
 // Everything a page depends on: what the user may see (id, admin, teams), the filter, the order and the position.
 const pageKey = ({ user, filter, limit, cursor }: ListNotebooksInput, order: ListingOrder): string =>

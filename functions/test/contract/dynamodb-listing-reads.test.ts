@@ -4,18 +4,12 @@ import { DynamoDbNotebookStore } from '../../src/adapters/aws/dynamodb-notebook-
 import { toNotebookItem } from '../../src/adapters/aws/notebook-items.ts';
 import { countReads, type ReadCounter } from '../../src/adapters/aws/read-counter.ts';
 import { HmacCursorCodec } from '../../src/adapters/system/hmac-cursor-codec.ts';
-import {
-  listingOrder,
-  listingScope,
-  planSources,
-  type NotebookFilter,
-  searchesTitles,
-} from '../../src/domain/listing.ts';
+import { listingOrder, listingScope, planSources, type NotebookFilter } from '../../src/domain/listing.ts';
 import { compareKeys, positionOf } from '../../src/domain/listing-order.ts';
 import type { Notebook, Visibility } from '../../src/domain/notebook.ts';
 import type { User } from '../../src/domain/user.ts';
 import { finishIndexing } from '../../src/use-cases/advance-indexing.ts';
-import { listNotebooks, type ListNotebooksDeps } from '../../src/use-cases/list-notebooks.ts';
+import { listingIndexes, listNotebooks, type ListNotebooksDeps } from '../../src/use-cases/list-notebooks.ts';
 import { people } from '../support/fakes.ts';
 import { startEmulators } from '../support/emulators.ts';
 
@@ -65,10 +59,7 @@ afterAll(async () => {
   await emulators?.close();
 });
 
-const indexes = async (user: User, filter: NotebookFilter) => ({
-  byAudience: await store.listsByAudience(),
-  byTitle: searchesTitles(user, filter) && (await store.indexesTitles()),
-});
+const indexes = (user: User, filter: NotebookFilter) => listingIndexes(store, user, filter);
 
 // What merging the sources must read to reach the page's last position: each source's items from where the
 // page starts to it.

@@ -37,15 +37,19 @@ export interface BackfillSpec {
  * brought up meanwhile is left alone; two steps at once may repeat work.
  */
 export class IndexBackfill {
+  // A backfill once done stays done, so a process reads that it is only until it is.
+  private done = false;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly spec: BackfillSpec,
   ) {}
 
-  /** Has a whole pass found nothing left to bring up to date? */
+  /** Has a whole pass found nothing left to bring up to date? Read until the answer is yes, then remembered. */
   async isDone(): Promise<boolean> {
-    return (await this.progress()).done;
+    if (!this.done) this.done = (await this.progress()).done;
+    return this.done;
   }
 
   /** Brings up to `batch` notebooks' worth of the current pass up to date. */

@@ -69,28 +69,12 @@ export interface ListingLayout {
  * audience, a tag or titles, one Query of listing entries (and the items of any pending ones).
  */
 export class NotebookListings {
-  private audiencesIndexed = false;
-  private entriesIndexed = false;
-  private titlesIndexed = false;
-
   // The store's own entries and backfills: one of each per store.
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly layout: ListingLayout,
   ) {}
-
-  /** Have the listing entries been written for every notebook? Until then tag pages read the tag hints. */
-  async entriesReady(): Promise<boolean> {
-    if (!this.entriesIndexed) this.entriesIndexed = await this.layout.entriesBackfill.isDone();
-    return this.entriesIndexed;
-  }
-
-  /** Has every notebook its title entry? Until then title searches read newest first. */
-  async titlesReady(): Promise<boolean> {
-    if (!this.titlesIndexed) this.titlesIndexed = await this.layout.titlesBackfill.isDone();
-    return this.titlesIndexed;
-  }
 
   /** Items past `past` in the source's order; `next` is where the Query stopped. */
   async page(source: ListSource, page: SourcePageRequest): Promise<SourcePage> {
@@ -110,12 +94,12 @@ export class NotebookListings {
       return this.layout.entries.page({ index: 'gsi1', partition }, page);
     }
     if (source.kind === 'tag') {
-      if (!(await this.entriesReady())) return this.layout.tags.page(source.tag, page);
+      // Until every notebook has its listing entries, a tag page reads the tag hints.
+      if (!(await this.layout.entriesBackfill.isDone())) return this.layout.tags.page(source.tag, page);
       return this.layout.entries.page({ index: 'gsi3', partition: tagEntryPartition(source.tag) }, page);
     }
-    if (source.kind === 'ownerOnly' && !this.audiencesIndexed) {
-      this.audiencesIndexed = await this.layout.audiences.isDone();
-      if (!this.audiencesIndexed) return this.query('gsi1', `OWNER#${source.owner}`, page, NOT_SHARED);
+    if (source.kind === 'ownerOnly' && !(await this.layout.audiences.isDone())) {
+      return this.query('gsi1', `OWNER#${source.owner}`, page, NOT_SHARED);
     }
     return this.query(INDEX_OF[source.kind], partitionOf(source), page);
   }

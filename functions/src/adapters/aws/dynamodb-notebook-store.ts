@@ -98,7 +98,7 @@ export class DynamoDbNotebookStore implements NotebookStore {
 
   // The tag hints of the layout before listing entries, kept until the entries' backfill is done.
   private async writesTagHints(): Promise<boolean> {
-    return !(await this.listings.entriesReady());
+    return !(await this.layout.entriesBackfill.isDone());
   }
 
   async getNotebook(id: string): Promise<Notebook | null> {
@@ -139,11 +139,11 @@ export class DynamoDbNotebookStore implements NotebookStore {
   }
 
   async listsByAudience(): Promise<boolean> {
-    return this.listings.entriesReady();
+    return this.layout.entriesBackfill.isDone();
   }
 
   async indexesTitles(): Promise<boolean> {
-    return this.listings.titlesReady();
+    return this.layout.titlesBackfill.isDone();
   }
 
   /** One step of each backfill, and a repair of listing entries that writers which died left pending. */
