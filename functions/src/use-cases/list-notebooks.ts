@@ -41,9 +41,15 @@ const MAX_ITEMS_READ = 2000;
 const MAX_QUERY_LIMIT = 200;
 const MIN_QUERY_LIMIT = 5;
 
+/** A notebook read from a source, with its position in the listing's order, worked out once. */
+interface Positioned {
+  nb: Notebook;
+  at: string;
+}
+
 interface SourceState {
   source: ListSource;
-  buffer: Notebook[];
+  buffer: Positioned[];
   next?: string;
   done: boolean;
   /** Items of this source merged so far: its observed share of the order. */
@@ -115,17 +121,17 @@ const readPage = async (
   let position: string | undefined;
   let read = 0;
   while (items.length < input.limit && read < MAX_ITEMS_READ) {
-    await refill(deps.notebooks, states, { merged: read, kept: items.length, need: input.limit - items.length });
+    const progress = { merged: read, kept: items.length, need: input.limit - items.length };
+    await refill(deps.notebooks, states, progress, order);
     const head = pickFirst(states, order);
     if (!head) break;
-    const key = positionOf(order, head);
     for (const s of states) {
-      if (s.buffer[0] && positionOf(order, s.buffer[0]) === key) s.merged += 1;
-      while (s.buffer[0] && positionOf(order, s.buffer[0]) === key) s.buffer.shift();
+      if (s.buffer[0]?.at === head.at) s.merged += 1;
+      while (s.buffer[0]?.at === head.at) s.buffer.shift();
     }
     read += 1;
-    position = key;
-    if (belongsInListing(input.user, input.filter, head)) items.push(head);
+    position = head.at;
+    if (belongsInListing(input.user, input.filter, head.nb)) items.push(head.nb);
   }
   const more = states.some((s) => s.buffer.length > 0 || !s.done);
   return { items, nextCursor: more && position ? deps.cursors.encode(scope, position) : null };
@@ -134,7 +140,7 @@ const readPage = async (
 // A source reads its likely share of what the page still needs, since what is left over when the page is full
 // was read for nothing. A lone source reads the rest of the page (and one more, to end without another round);
 // several start at half an even split, then follow the share each has shown and the share the filter keeps.
-const refill = async (store: NotebookStore, states: SourceState[], p: Progress): Promise<void> => {
+const refill = async (store: NotebookStore, states: SourceState[], p: Progress, order: ListingOrder) => {
   const dry = states.filter((s) => s.buffer.length === 0 && !s.done);
   if (dry.length === 0) return;
   const live = states.filter((s) => !s.done).length;
@@ -145,28 +151,26 @@ const refill = async (store: NotebookStore, states: SourceState[], p: Progress):
   const keptNone = p.kept === 0;
   const size = (s: SourceState) =>
     Math.max(Math.ceil(share(s)) + 1, keptNone ? MIN_QUERY_LIMIT : 1, keptNone && p.merged > 0 ? 2 * s.asked : 0);
-  await Promise.all(dry.map((s) => fill(store, s, Math.min(size(s), MAX_QUERY_LIMIT))));
+  await Promise.all(dry.map((s) => fill(store, s, Math.min(size(s), MAX_QUERY_LIMIT), order)));
 };
 
 // A page may come back empty but not last (a tag entry whose notebook moved on, a Query with a filter), so read
 // on, asking for twice as much each time.
-const fill = async (store: NotebookStore, state: SourceState, limit: number): Promise<void> => {
+const fill = async (store: NotebookStore, state: SourceState, limit: number, order: ListingOrder): Promise<void> => {
   for (let ask = limit; state.buffer.length === 0 && !state.done; ask = Math.min(2 * ask, MAX_QUERY_LIMIT)) {
     state.asked = ask;
     const page = await store.listSource(state.source, { past: state.next, limit: ask });
-    state.buffer.push(...page.items);
+    state.buffer.push(...page.items.map((nb) => ({ nb, at: positionOf(order, nb) })));
     state.next = page.next;
     state.done = page.next === undefined;
   }
 };
 
-const pickFirst = (states: SourceState[], order: ListingOrder): Notebook | undefined => {
-  let best: Notebook | undefined;
+const pickFirst = (states: SourceState[], order: ListingOrder): Positioned | undefined => {
+  let best: Positioned | undefined;
   for (const s of states) {
     const candidate = s.buffer[0];
-    if (candidate && (!best || comesFirst(order, positionOf(order, candidate), positionOf(order, best)))) {
-      best = candidate;
-    }
+    if (candidate && (!best || comesFirst(order, candidate.at, best.at))) best = candidate;
   }
   return best;
 };
