@@ -11,6 +11,8 @@ export const config = defineConfig({
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ORRERY_LOG_LEVEL: 'silent' },
     // Logging and metrics follow the configuration an entry hands them; code tested without one stays quiet too.
     setupFiles: ['./functions/test/support/quiet-observability.ts'],
+    // Every scratch file of the run lives under one directory that goes when the run ends.
+    globalSetup: ['./scripts/test/scratch-tmpdir.ts'],
     reporters: ['default', './scripts/test/summary-reporter.ts'],
   },
 });
