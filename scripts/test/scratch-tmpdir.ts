@@ -6,17 +6,27 @@ import { join } from 'node:path';
  * Points every test's temporary files into one directory of this run and removes it when the run ends.
  *
  * Tests make scratch directories (CDK assemblies of ~23 MB each, configs, emulator data) through `os.tmpdir()`,
- * and CDK makes its own when an App has no outdir; left behind, a few dozen runs filled the disk CI shares.
+ * and CDK makes its own when an App has no outdir; left behind, they filled the disk after a few dozen runs.
  * vitest runs this before it forks the test workers, which inherit TMPDIR, as do the Jupyter and Chromium
- * processes they start.
+ * processes they start. What a run keeps on purpose (the fault suites' reports) goes in ORRERY_TEST_OUTER_TMPDIR.
  */
 export function setup(): () => void {
-  const dir = mkdtempSync(join(tmpdir(), 'orrery-test-'));
-  const before = process.env.TMPDIR;
-  process.env.TMPDIR = dir;
+  const outer = tmpdir();
+  const dir = mkdtempSync(join(outer, 'orrery-test-'));
+  const restore = setEnv({ TMPDIR: dir, ORRERY_TEST_OUTER_TMPDIR: outer });
   return () => {
-    if (before === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = before;
+    restore();
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   };
 }
+
+const setEnv = (values: Record<string, string>): (() => void) => {
+  const before = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, values);
+  return () => {
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+};

@@ -46,7 +46,8 @@ export const formatTable = (title: string, records: IterationRecord[]): string =
 
 /** Writes the records as JSON beside other runs' reports (kept after the test's data folder goes); returns the path. */
 export const writeReport = (suite: string, seed: number, records: IterationRecord[]): string => {
-  const dir = join(tmpdir(), 'orrery-fault-reports');
+  // The run's own temporary directory goes when it ends (scripts/test/scratch-tmpdir.ts); reports outlive it.
+  const dir = join(process.env.ORRERY_TEST_OUTER_TMPDIR ?? tmpdir(), 'orrery-fault-reports');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${suite}-seed-${seed}.json`);
   writeFileSync(file, `${JSON.stringify({ suite, seed, records }, null, 1)}\n`);
