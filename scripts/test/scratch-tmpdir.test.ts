@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,8 @@ describe('the test run’s scratch directory', () => {
   it('holds this worker’s temporary files, so nothing a test leaves behind outlives the run', () => {
     expect(basename(tmpdir())).toMatch(/^orrery-test-/);
     expect(dirname(tmpdir())).toBe(process.env.ORRERY_TEST_OUTER_TMPDIR);
+    // Open to every user, sticky, as /tmp: a runner or sidecar that drops privileges must reach its folder below.
+    expect(statSync(tmpdir()).mode & 0o7777).toBe(0o1777);
   });
 
   it('is removed with everything in it when the run ends, and TMPDIR is given back', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,6 +13,8 @@ import { join } from 'node:path';
 export function setup(): () => void {
   const outer = tmpdir();
   const dir = mkdtempSync(join(outer, 'orrery-test-'));
+  // As /tmp itself: tests drop privileges to other users (the runner, the credentials sidecar) in folders below.
+  chmodSync(dir, 0o1777);
   const restore = setEnv({ TMPDIR: dir, ORRERY_TEST_OUTER_TMPDIR: outer });
   return () => {
     restore();
