@@ -180,6 +180,39 @@ describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable() || !labServerA
       expect(file.body.content.metadata.orrery).toEqual({ notebookId: id, version: 1, title: 'Shared analysis' });
     });
 
+    it('Open from Folium searches on Enter in its title and tag boxes, and stays open until a notebook is picked', async () => {
+      // Prepare
+      for (const [title, tags] of [
+        ['Enter key target', ['enterkey']],
+        ['Another notebook', []],
+      ] as const) {
+        await p.t.api('POST', '/notebooks', p.t.tokens.alice, {
+          title,
+          tags,
+          content: JSON.stringify(notebookOf('print(1)')),
+        });
+      }
+      const page = await p.newPage();
+      await openLab(page, server);
+      await orreryMenu(page, 'Open from Folium…');
+      const options = dialog(page).getByRole('option');
+      await shown(options.filter({ hasText: 'Another notebook' }));
+      // Act
+      await dialog(page).getByPlaceholder('Title starts with…').fill('enter key');
+      await dialog(page).getByPlaceholder('Title starts with…').press('Enter');
+      const byTitle = await eventually(async () => {
+        const titles = await options.allInnerTexts();
+        return titles.length === 1 && titles;
+      }, 'the title search to list one notebook');
+      await dialog(page).getByPlaceholder('tag').fill('no-such-tag');
+      await dialog(page).getByPlaceholder('tag').press('Enter');
+      await shown(dialog(page).getByText('No notebook matches.'));
+      // Assess
+      expect(byTitle[0]).toContain('Enter key target');
+      expect(await dialog(page).count()).toBe(1);
+      expect(await options.count()).toBe(0);
+    });
+
     it('AWS credentials shows the role and expiry from the test STS, lists the roles, refreshes and switches role', async () => {
       // Prepare
       const page = await p.newPage();

@@ -168,6 +168,7 @@ class OpenForm extends FormBody<Pick | null> {
   private readonly results = el('ul', { class: 'orrery-results', role: 'listbox', 'aria-label': 'Notebooks' });
   private readonly versions = el('select', { name: 'version', 'aria-label': 'Version', disabled: '' });
   private readonly status = el('p', { class: 'orrery-muted', role: 'status' });
+  private readonly searchOnEnter: (event: KeyboardEvent) => void;
 
   constructor() {
     const q = el('input', { type: 'search', name: 'q', placeholder: 'Title starts with…' });
@@ -178,16 +179,23 @@ class OpenForm extends FormBody<Pick | null> {
     node.append(this.status, this.results, field('Version', this.versions));
     const run = () => void this.search(q.value.trim(), tag.value.trim().toLowerCase());
     search.addEventListener('click', run);
-    for (const input of [q, tag]) {
-      input.addEventListener('keydown', (event) => {
-        if (event.key === 'Enter') {
-          event.preventDefault();
-          event.stopPropagation();
-          run();
-        }
-      });
-    }
+    // The dialog takes Enter in any input as its default button (Open) in the capture phase, before the input
+    // sees it: Enter in a search box would close the dialog with nothing picked. The document's capture phase
+    // comes first, so Enter there searches, as the Search button does.
+    this.searchOnEnter = (event: KeyboardEvent) => {
+      if (event.key !== 'Enter' || (event.target !== q && event.target !== tag)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      run();
+    };
+    document.addEventListener('keydown', this.searchOnEnter, true);
     run();
+  }
+
+  /** Stops listening for Enter once the dialog is gone. */
+  override dispose(): void {
+    document.removeEventListener('keydown', this.searchOnEnter, true);
+    super.dispose();
   }
 
   private async search(q: string, tag: string): Promise<void> {
