@@ -91,4 +91,28 @@ describe.skipIf(!chromiumAvailable() || !jupyterServerAvailable())('notebook ser
     expect(openAfterDismiss).toEqual([1, href]);
     expect(ended.status === 404 || ended.body.status === 'STOPPED').toBe(true);
   });
+
+  it('says where to open a running server when this tab did not launch it, and offers no link without its token', {
+    timeout: LAUNCH_MS + 30_000,
+  }, async () => {
+    // Prepare
+    const launched = await p.t.api('POST', '/servers', p.t.tokens.alice, { name: 'other-tab', profile: 'cpu-small' });
+    await eventually(
+      async () => (await p.t.api('GET', '/servers/other-tab', p.t.tokens.alice)).body.status === 'RUNNING',
+      'the server to run',
+      LAUNCH_MS,
+    );
+    const page = await p.newPage();
+    // Act
+    await signInWithToken(page, p.t.platform.url, p.t.tokens.alice);
+    const row = page.getByRole('row', { name: /other-tab/ });
+    await shown(row.getByText('Running', { exact: true }));
+    await p.shot(page, 'home-other-tab');
+    const [rowText, links] = [await row.innerText(), await page.getByRole('link', { name: /^Open other-tab/ }).count()];
+    await p.t.api('DELETE', '/servers/other-tab', p.t.tokens.alice);
+    // Assess
+    expect(launched.status).toBe(202);
+    expect(rowText).toContain('Open it from the tab that launched it');
+    expect(links).toBe(0);
+  });
 });

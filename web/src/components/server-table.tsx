@@ -157,6 +157,10 @@ const ServerRow = ({
               Open {s.name}
             </a>
           ) : null}
+          {s.status === 'RUNNING' && s.url && !token ? (
+            // The API shows a server's token once, to the tab that launched it; say so rather than show nothing.
+            <span className="small muted">Open it from the tab that launched it: only that tab has its token.</span>
+          ) : null}
           {s.cullWarning?.reason === 'idle' && s.status === 'RUNNING' ? (
             <button
               type="button"
