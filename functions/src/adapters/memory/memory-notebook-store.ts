@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import { audienceOf, sameAudience } from '../../domain/listing.ts';
-import { compareKeys, titleKey } from '../../domain/listing-order.ts';
-import { listingKey, type Notebook, type NotebookVersion } from '../../domain/notebook.ts';
+import { comesFirst, type ListingOrder, positionOf, titleKey } from '../../domain/listing-order.ts';
+import type { Notebook, NotebookVersion } from '../../domain/notebook.ts';
 import type {
   IndexingStep,
   ListSource,
@@ -86,13 +86,12 @@ export class MemoryNotebookStore implements NotebookStore {
 
   async listSource(source: ListSource, page: SourcePageRequest): Promise<SourcePage> {
     // As an index would: title sources by title key, A to Z; the others newest first.
-    const position = source.kind === 'title' ? titleKey : listingKey;
-    const sign = source.kind === 'title' ? 1 : -1;
+    const order: ListingOrder = source.kind === 'title' ? 'title' : 'newest';
     const all = [...this.notebooks.values()]
       .filter((nb) => inSource(source, nb))
-      .map((nb) => ({ nb, key: position(nb) }))
-      .filter(({ key }) => page.past === undefined || sign * compareKeys(key, page.past) > 0)
-      .sort((a, b) => sign * compareKeys(a.key, b.key));
+      .map((nb) => ({ nb, key: positionOf(order, nb) }))
+      .filter(({ key }) => page.past === undefined || comesFirst(order, page.past, key))
+      .sort((a, b) => (comesFirst(order, a.key, b.key) ? -1 : 1));
     const items = all.slice(0, page.limit);
     const last = items.at(-1);
     return { items: items.map(({ nb }) => copy(nb)), next: all.length > page.limit && last ? last.key : undefined };
